@@ -1,0 +1,139 @@
+"""The dtypes gradwire knows, and PyTorch's type-promotion rules over them.
+
+Shared by the client (which infers result dtypes without a round trip) and
+the engine (which computes them), so both always agree.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "DType", "float16", "float32", "float64", "int32", "int64", "bool_",
+    "DTYPES", "from_name", "from_numpy", "default_float", "promote_types",
+    "result_type", "scalar_dtype",
+]
+
+
+class DType:
+    """A tensor element type; prints as PyTorch's (``torch.float32``)."""
+
+    __slots__ = ("name", "numpy", "itemsize", "is_floating_point", "is_signed", "_category", "_torch_name")
+
+    def __init__(self, name: str, numpy_dtype, category: int, torch_name: str):
+        self.name = name                      # wire name: "float32"
+        self.numpy = np.dtype(numpy_dtype)    # array dtype on CPU and CUDA
+        self.itemsize = self.numpy.itemsize
+        self.is_floating_point = category == 2
+        self.is_signed = category != 0
+        self._category = category             # 0 bool, 1 integer, 2 floating
+        self._torch_name = torch_name         # name in error messages: "Float"
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return (from_name, (self.name,))
+
+    def to_real(self) -> "DType":
+        return self
+
+    @property
+    def is_complex(self) -> bool:
+        return False
+
+
+float16 = DType("float16", np.float16, 2, "Half")
+float32 = DType("float32", np.float32, 2, "Float")
+float64 = DType("float64", np.float64, 2, "Double")
+int32 = DType("int32", np.int32, 1, "Int")
+int64 = DType("int64", np.int64, 1, "Long")
+bool_ = DType("bool", np.bool_, 0, "Bool")
+
+DTYPES = {d.name: d for d in (float16, float32, float64, int32, int64, bool_)}
+_BY_NUMPY = {d.numpy: d for d in DTYPES.values()}
+# PyTorch's aliases: torch.float is float32, torch.double float64, torch.long int64 ...
+ALIASES = {"float": float32, "double": float64, "half": float16, "int": int32, "long": int64}
+
+
+def from_name(name: str) -> DType:
+    try:
+        return DTYPES[name] if name in DTYPES else ALIASES[name]
+    except KeyError:
+        raise TypeError(f"unknown dtype {name!r}") from None
+
+
+def from_numpy(np_dtype) -> DType:
+    """The DType of a NumPy dtype, with PyTorch's error for unsupported ones."""
+    np_dtype = np.dtype(np_dtype)
+    try:
+        return _BY_NUMPY[np_dtype]
+    except KeyError:
+        if np_dtype.kind in "iu":   # int8/int16/uint*: widen to int64 like torch.tensor(list)
+            return int64
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types are: "
+            "float64, float32, float16, int64, int32, and bool."
+        ) from None
+
+
+_default_float = float32
+
+
+def default_float() -> DType:
+    return _default_float
+
+
+def scalar_dtype(value) -> DType:
+    """The dtype PyTorch gives a Python scalar: bool, int64, or the default float."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    return _default_float
+
+
+def promote_types(a: DType, b: DType) -> DType:
+    """torch.promote_types over our dtypes: the wider of the higher category."""
+    if a is b:
+        return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    return a if a.itemsize >= b.itemsize else b
+
+
+def _combine_categories(higher: DType | None, lower: DType | None) -> DType | None:
+    # The rule of at::native::result_type: a lower-priority operand (0-dim
+    # tensor, Python scalar) only changes the result when its category is higher.
+    if higher is None:
+        return lower
+    if lower is None or higher.is_floating_point:
+        return higher
+    if higher is bool_ or lower.is_floating_point:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands) -> DType:
+    """torch.result_type over operands given as (dtype, ndim) pairs or Python scalars.
+
+    Tensors with dimensions outrank 0-dim tensors, which outrank Python scalars.
+    """
+    dim_result = zero_result = scalar_result = None
+    for op in operands:
+        if isinstance(op, tuple):
+            dtype, ndim = op
+            if ndim > 0:
+                dim_result = dtype if dim_result is None else promote_types(dim_result, dtype)
+            else:
+                zero_result = dtype if zero_result is None else promote_types(zero_result, dtype)
+        else:
+            d = scalar_dtype(op)
+            scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
+    out = _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
+    assert out is not None, "result_type needs at least one operand"
+    return out
+
+
+def float_result(dtype: DType) -> DType:
+    """The dtype of a floating-point op (exp, log, true division) on ``dtype``."""
+    return dtype if dtype.is_floating_point else _default_float

@@ -1,0 +1,137 @@
+"""Shape rules with PyTorch's error texts: broadcasting, dims, reductions, matmul.
+
+Shared by the client (which infers output shapes without a round trip and
+raises shape errors at the user's call site) and the engine.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+Shape = tuple[int, ...]
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> Shape:
+    """The broadcast of shapes, or PyTorch's RuntimeError naming tensor a and b."""
+    if len(shapes) == 1:
+        return tuple(shapes[0])
+    if len(shapes) == 2 and tuple(shapes[0]) == tuple(shapes[1]):
+        return tuple(shapes[0])
+    ndim = max(len(s) for s in shapes)
+    out = [1] * ndim
+    for s in shapes:
+        offset = ndim - len(s)
+        for i, size in enumerate(s):
+            j = offset + i
+            if size == out[j] or size == 1:
+                continue
+            if out[j] == 1:
+                out[j] = size
+                continue
+            if len(shapes) == 2:
+                a, b = shapes
+                sa = a[j - (ndim - len(a))]
+                sb = b[j - (ndim - len(b))]
+                raise RuntimeError(
+                    f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
+                    f"at non-singleton dimension {j}"
+                )
+            raise RuntimeError(
+                f"Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is at dim {j}"
+            )
+    return tuple(out)
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dim in [0, ndim), with PyTorch's IndexError for one out of range."""
+    if not isinstance(dim, int):
+        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+    size = max(ndim, 1)  # a 0-dim tensor accepts dims -1 and 0
+    if dim < -size or dim >= size:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], but got {dim})"
+        )
+    return dim % size
+
+
+def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
+    """Reduction dims as a sorted tuple; None or () means every dim."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        d = normalize_dim(d, ndim)
+        if d in out:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        out.append(d)
+    return tuple(sorted(out))
+
+
+def reduced_shape(shape: Sequence[int], dims: Iterable[int], keepdim: bool) -> Shape:
+    dims = set(dims)
+    if keepdim:
+        return tuple(1 if i in dims else s for i, s in enumerate(shape))
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def numel(shape: Sequence[int]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _dims_text(shape: Sequence[int]) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def matmul_shape(a: Sequence[int], b: Sequence[int]) -> Shape:
+    """torch.matmul's output shape, with its errors for every rank case."""
+    a, b = tuple(a), tuple(b)
+    if len(a) == 0 or len(b) == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {len(a)}D and {len(b)}D"
+        )
+    if len(a) == 1 and len(b) == 1:
+        if a[0] != b[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a[0]}] and src [{b[0]}] to have the same "
+                f"number of elements, but got {a[0]} and {b[0]} elements respectively"
+            )
+        return ()
+    if len(a) == 2 and len(b) == 1:
+        if a[1] != b[0]:
+            raise RuntimeError(f"size mismatch, got input ({a[0]}), mat ({_dims_text(a)}), vec ({b[0]})")
+        return (a[0],)
+    if len(a) == 1 and len(b) == 2:
+        if a[0] != b[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({b[1]}), mat ({b[1]}x{b[0]}), vec ({a[0]})"
+            )
+        return (b[1],)
+    if len(a) == 2 and len(b) == 2:
+        if a[1] != b[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(a)} and {_dims_text(b)})"
+            )
+        return (a[0], b[1])
+    # Batched: broadcast the batch dims, 1-D operands get a dim prepended/appended.
+    a2 = (1,) + a if len(a) == 1 else a
+    b2 = b + (1,) if len(b) == 1 else b
+    if a2[-1] != b2[-2]:
+        if len(a) >= 3 and len(b) >= 3 or len(b) >= 3:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{numel(broadcast_shapes(a2[:-2], b2[:-2]))}, {a2[-1]}] but got: "
+                f"[{numel(broadcast_shapes(a2[:-2], b2[:-2]))}, {b2[-2]}]."
+            )
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({numel(a2[:-1])}x{a2[-1]} and {_dims_text(b2)})"
+        )
+    batch = broadcast_shapes(a2[:-2], b2[:-2])
+    out = batch + (a2[-2], b2[-1])
+    if len(a) == 1:
+        out = out[:-2] + out[-1:]
+    if len(b) == 1:
+        out = out[:-1]
+    return out
