@@ -1,0 +1,53 @@
+"""gradwire.engine: PyTorch-style autograd on numpy (cupy later). No gRPC in here.
+
+A torch-like namespace: ``Tensor``, creation functions, ops, grad modes,
+random seeding, dtypes, ``autograd`` and the wire op registry ``OPS``.
+"""
+from gradwire.common.dtypes import DType, bool_, float16, float32, float64, int32, int64
+
+from . import backend
+from .tensor import Tensor  # first: tensor.py pulls in the op modules
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .random import (Generator, current_generator, default_generator, initial_seed, manual_seed, seed,
+                     use_generator)
+from .ops import OPS
+from .ops.arith import add, div, exp, log, mul, neg, pow, reciprocal, rsub, sub
+from .ops.creation import (from_numpy, full, full_like, ones, ones_like, randn, randn_like, tensor, zeros,
+                           zeros_like)
+from .ops.inplace import zero_
+from .ops.linalg import matmul, mm
+from .ops.reduce import mean, sum
+from .ops.shape import clone, detach, expand, permute, reshape, t, transpose, view
+from . import autograd
+
+true_divide = div
+float = float32  # noqa: A001 - torch's aliases
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+bool = bool_  # noqa: A001
+
+
+def result_type(a, b):
+    """torch.result_type over tensors and Python scalars."""
+    from gradwire.common.dtypes import result_type as _rt
+    from .ops._util import operand_meta
+    return _rt(operand_meta(a), operand_meta(b))
+
+
+def is_tensor(obj) -> "bool_":
+    return isinstance(obj, Tensor)
+
+
+__all__ = [
+    "Tensor", "DType", "Function", "OPS", "autograd", "backend",
+    "tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "randn", "randn_like",
+    "add", "sub", "rsub", "mul", "div", "true_divide", "neg", "pow", "exp", "log", "reciprocal",
+    "sum", "mean", "matmul", "mm", "reshape", "view", "expand", "t", "transpose", "permute", "clone", "detach",
+    "zero_", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
+    "float16", "float32", "float64", "int32", "int64", "bool_", "float", "double", "half", "long", "int", "bool",
+    "result_type", "is_tensor",
+]

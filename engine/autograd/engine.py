@@ -1,0 +1,305 @@
+"""The backward engine: runs recorded nodes in topological order.
+
+Iterative (no recursion limit): one post-order walk from the roots gives the
+order; each node runs once, after every consumer of its outputs has added its
+gradient to the node's input buffer.  Gradients reaching a leaf are added to
+its ``.grad`` by its AccumulateGrad node.  Node outputs are validated the way
+torch's engine does: a gradient in a broadcast shape is summed back to the
+input's shape, and one of another dtype is cast to the input's dtype.
+"""
+from __future__ import annotations
+
+from gradwire.common.shapes import broadcast_shapes
+
+from ..function import AccumulateGrad, accumulator_of
+from ..grad_mode import _state as _grad_state
+from ..ops.creation import ones_like, zeros_like
+from ..ops.shape import CopyGrad, sum_to, to_dtype
+from ..tensor import Tensor, _new_tensor
+
+__all__ = ["backward", "grad", "run_backward"]
+
+
+def _size_text(shape) -> str:
+    return f"torch.Size({list(shape)})"
+
+
+def _make_grads(outputs, grad_outputs, create_graph: bool):
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if grad_outputs is not None else None
+        if g is None:
+            if out._requires_grad:
+                if out.array.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if not out.dtype.is_floating_point:
+                    raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
+                                       f"{out.dtype!r}")
+                g = ones_like(out)
+        else:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+            if g.array.shape != out.array.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{_size_text(g.array.shape)} and output[{i}] has a shape of "
+                                   f"{_size_text(out.array.shape)}.")
+            if g.dtype is not out.dtype and out.dtype.is_floating_point:
+                prev = _grad_state.enabled
+                _grad_state.enabled = create_graph
+                try:
+                    g = to_dtype(g, out.dtype)
+                finally:
+                    _grad_state.enabled = prev
+        grads.append(g)
+    return grads
+
+
+def _root_edges(outputs):
+    edges = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"element {i} of tensors is not a Tensor")
+        fn = out.grad_fn
+        if fn is not None:
+            edges.append((fn, out._output_nr))
+        elif out._requires_grad:
+            edges.append((accumulator_of(out), 0))
+        else:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    return edges
+
+
+def _topo_order(roots):
+    """Nodes reachable from ``roots``, every node before the nodes it feeds gradients to."""
+    order = []
+    seen = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, it = stack[-1]
+            for fn, _nr in it:
+                if fn is not None and id(fn) not in seen:
+                    seen.add(id(fn))
+                    stack.append((fn, iter(fn.next_functions)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _expandable(shape, target) -> bool:
+    try:
+        return broadcast_shapes(shape, target) == tuple(target)
+    except RuntimeError:
+        return False
+
+
+def _validate(node, i, g, meta):
+    if type(g) is not Tensor:
+        raise TypeError(f"function {node.name()} returned a gradient different than None at position {i + 1}, "
+                        f"but the corresponding forward input was not a Variable"
+                        if not isinstance(g, Tensor) else "")
+    shape, dtype = meta
+    gshape = g.array.shape
+    if gshape != shape:
+        if not _expandable(shape, gshape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                               f"{list(gshape)} but expected shape compatible with {list(shape)}")
+        g = sum_to(g, shape)
+    if g.dtype is not dtype:
+        g = to_dtype(g, dtype)
+    return g
+
+
+def _own_copy(g: Tensor) -> Tensor:
+    return _new_tensor(g.xp.array(g.array, copy=True), g.dtype, g.device)
+
+
+def _accumulate(var: Tensor, g: Tensor, create_graph: bool) -> None:
+    old = var._grad
+    if old is None:
+        if create_graph and g._requires_grad:
+            var._grad = CopyGrad.apply(g)
+        else:
+            var._grad = _own_copy(g)
+        return
+    if create_graph or old._requires_grad and _grad_state.enabled:
+        var._grad = old + g
+        return
+    arr = old.array
+    try:
+        if not getattr(arr.flags, "writeable", True):
+            raise ValueError
+        arr += g.array
+        old._bump_version()
+    except (ValueError, TypeError):
+        var._grad = _own_copy(old + g)
+
+
+def _run_pre_hooks(hooks, g):
+    for hook in list(hooks):
+        r = hook(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=None, accumulate=True,
+                 allow_unused=True):
+    """The engine. Returns the gradients of ``inputs`` when ``accumulate`` is False (autograd.grad)."""
+    outputs = tuple(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _make_grads(outputs, grad_outputs, create_graph)
+    edges = _root_edges(outputs)
+
+    # Where to capture gradients of ``inputs``: (node, output_nr) -> index.
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for k, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"inputs must be Tensors, but element {k} is {type(t).__name__}")
+            if t.grad_fn is not None:
+                key = (id(t.grad_fn), t._output_nr)
+            else:
+                if not t._requires_grad:
+                    raise RuntimeError("One of the differentiated Tensors does not require grad")
+                key = (id(accumulator_of(t)), 0)
+            capture.setdefault(key, []).append(k)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    order = _topo_order([fn for fn, _ in edges])
+    needed = None
+    if capture is not None:
+        targets = {key[0] for key in capture}
+        needed = set()
+        for node in reversed(order):  # children first
+            if id(node) in targets or any(fn is not None and id(fn) in needed for fn, _ in node.next_functions):
+                needed.add(id(node))
+
+    buffers = {}
+    for (fn, nr), g in zip(edges, grads):
+        if g is None:
+            continue
+        buf = buffers.get(id(fn))
+        if buf is None:
+            buf = buffers[id(fn)] = [None] * fn._n_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = create_graph
+    try:
+        for node in order:
+            buf = buffers.pop(id(node), None)
+            if needed is not None and id(node) not in needed:
+                continue
+            if buf is None:
+                if not retain_graph:
+                    node._release()
+                continue
+            pre = getattr(node, "_pre_hooks", None)
+            if pre:
+                for nr, hooks in pre.items():
+                    if buf[nr] is not None and hooks:
+                        buf[nr] = _run_pre_hooks(hooks, buf[nr])
+            if capture is not None:
+                nid = id(node)
+                for nr in range(len(buf)):
+                    ks = capture.get((nid, nr))
+                    if ks is not None:
+                        for k in ks:
+                            captured[k] = buf[nr]
+                        if accumulate and type(node) is not AccumulateGrad and buf[nr] is not None:
+                            t = inputs[ks[0]]
+                            _accumulate(t, buf[nr], create_graph)
+            if type(node) is AccumulateGrad:
+                g = buf[0]
+                var = node.variable
+                if var._hooks:
+                    g = _run_pre_hooks(var._hooks, g)
+                    if capture is not None:
+                        for k in capture.get((id(node), 0), ()):
+                            captured[k] = g
+                if accumulate and g is not None:
+                    _accumulate(var, g, create_graph)
+                continue
+            if capture is not None and not any(
+                    fn is not None and id(fn) in needed for fn, _ in node.next_functions):
+                if not retain_graph:
+                    node._release()
+                continue
+            result = node._apply(buf)
+            if not retain_graph:
+                node._release()
+            hooks = node._hooks
+            if hooks:
+                for hook in list(hooks):
+                    r = hook(result, tuple(buf))
+                    if r is not None:
+                        result = tuple(r)
+            metas = node._input_meta
+            for i, (edge, g) in enumerate(zip(node.next_functions, result)):
+                fn = edge[0]
+                if fn is None or g is None:
+                    continue
+                g = _validate(node, i, g, metas[i])
+                nr = edge[1]
+                b = buffers.get(id(fn))
+                if b is None:
+                    b = buffers[id(fn)] = [None] * fn._n_outputs
+                b[nr] = g if b[nr] is None else b[nr] + g
+    finally:
+        _grad_state.enabled = prev_mode
+    return captured
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Computes gradients of ``tensors`` and accumulates them into the leaves' ``.grad``."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    if grad_tensors is not None and len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    if inputs is not None:
+        if isinstance(inputs, Tensor):
+            inputs = (inputs,)
+        inputs = tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    run_backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
+                 accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into ``.grad``)."""
+    if isinstance(outputs, Tensor):
+        outputs = (outputs,)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    if grad_outputs is not None and len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs "
+                           f"and {len(outputs)} outputs")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = run_backward(outputs, grad_outputs, retain_graph=retain_graph, create_graph=create_graph,
+                          inputs=inputs, accumulate=False)
+    out = []
+    for t, g in zip(inputs, result):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                g = zeros_like(t)
+        out.append(g)
+    return tuple(out)

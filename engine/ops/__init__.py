@@ -1,0 +1,131 @@
+"""The op registry: wire name -> callable with torch's functional signature.
+
+The server dispatches through ``OPS`` and nothing else.  Each name is
+registered once, here.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from . import arith, creation, inplace, linalg, reduce, shape
+from .. import random as _random
+from ..tensor import Tensor
+
+__all__ = ["OPS", "OpRegistry"]
+
+
+class OpRegistry(Mapping):
+    """A read-only mapping of wire op names to callables; ``register`` adds one name once."""
+
+    def __init__(self):
+        self._ops: dict = {}
+
+    def register(self, name: str, fn=None):
+        if fn is None:
+            return lambda f: self.register(name, f)
+        if name in self._ops:
+            raise ValueError(f"op {name!r} is already registered")
+        self._ops[name] = fn
+        return fn
+
+    def __getitem__(self, name):
+        return self._ops[name]
+
+    def __iter__(self):
+        return iter(self._ops)
+
+    def __len__(self):
+        return len(self._ops)
+
+    def __contains__(self, name):
+        return name in self._ops
+
+    def get(self, name, default=None):
+        return self._ops.get(name, default)
+
+    def __repr__(self):
+        return f"OpRegistry({sorted(self._ops)})"
+
+
+OPS = OpRegistry()
+
+
+# ---- tensor methods as functions ------------------------------------------------
+
+def _backward(input, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    input.backward(gradient, retain_graph, create_graph, inputs)
+
+
+def _requires_grad_(input, requires_grad=True):
+    return input.requires_grad_(requires_grad)
+
+
+def _retain_grad(input):
+    input.retain_grad()
+    return input
+
+
+def _grad_of(input):
+    """The ``.grad`` of a tensor (None when there is none)."""
+    return input.grad
+
+
+def _set_grad(input, grad):
+    input.grad = grad
+    return input
+
+
+def _item(input):
+    return input.item()
+
+
+def _values(input):
+    """The tensor's array, for reads (repr, numpy, tolist); the client checks requires_grad itself."""
+    return input.detach().numpy()
+
+
+def _tolist(input):
+    return input.tolist()
+
+
+def _autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+                   allow_unused=None, materialize_grads=False):
+    from ..autograd import grad  # noqa: PLC0415
+    return grad(outputs, inputs, grad_outputs, retain_graph=retain_graph, create_graph=create_graph,
+                allow_unused=allow_unused, materialize_grads=materialize_grads)
+
+
+def _gradcheck(*args, **kwargs):
+    from ..autograd import gradcheck  # noqa: PLC0415
+    return gradcheck(*args, **kwargs)
+
+
+def _to(input, dtype=None, *args, **kwargs):
+    return input.to(dtype, *args, **kwargs)
+
+
+_TABLE = {
+    # arithmetic
+    "add": arith.add, "sub": arith.sub, "rsub": arith.rsub, "mul": arith.mul, "div": arith.div,
+    "true_divide": arith.div, "neg": arith.neg, "pow": arith.pow, "exp": arith.exp, "log": arith.log,
+    "reciprocal": arith.reciprocal,
+    # reductions, linear algebra
+    "sum": reduce.sum, "mean": reduce.mean, "matmul": linalg.matmul, "mm": linalg.mm,
+    # shapes and copies
+    "reshape": shape.reshape, "view": shape.view, "expand": shape.expand, "t": shape.t,
+    "transpose": shape.transpose, "permute": shape.permute, "clone": shape.clone, "detach": shape.detach,
+    "to": _to,
+    # creation and randomness
+    "tensor": creation.tensor, "from_numpy": creation.from_numpy, "zeros": creation.zeros,
+    "ones": creation.ones, "full": creation.full, "zeros_like": creation.zeros_like,
+    "ones_like": creation.ones_like, "full_like": creation.full_like, "randn": creation.randn,
+    "randn_like": creation.randn_like, "manual_seed": _random.manual_seed,
+    # tensor methods / autograd
+    "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
+    "retain_grad": _retain_grad, "grad_of": _grad_of, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "numpy": _values,
+    "autograd.grad": _autograd_grad, "autograd.gradcheck": _gradcheck,
+}
+for _name, _fn in _TABLE.items():
+    OPS.register(_name, _fn)
+del _name, _fn

@@ -1,0 +1,380 @@
+"""Elementwise arithmetic: add, sub, rsub, mul, div, neg, pow, exp, log, reciprocal.
+
+Each op is one Function: forward on arrays, backward with differentiable
+Tensor ops, node name derived from the class.  Gradients are returned in the
+output's shape and dtype; the backward engine sums them back to each input's
+(broadcast) shape and casts them to its dtype.
+"""
+from __future__ import annotations
+
+import math
+
+from gradwire.common import dtypes as _dt
+from gradwire.common.shapes import broadcast_shapes
+
+from ..function import Function
+from ..tensor import Tensor
+from ._util import binary_prep, scalar_value, unary_prep, wrap
+
+
+def _check_shapes(a, b):
+    if type(a) is Tensor and type(b) is Tensor:
+        sa, sb = a.array.shape, b.array.shape
+        if sa != sb:
+            broadcast_shapes(sa, sb)  # raises torch's error text
+
+
+def _check_alpha(dtype, alpha):
+    if alpha is True or alpha is False:
+        if dtype is not _dt.bool_:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, float) and not dtype.is_floating_point:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
+def _check_sub_bool(a, b):
+    if type(a) is Tensor and type(b) is Tensor and a.dtype is not _dt.bool_ and b.dtype is not _dt.bool_:
+        return
+    ab = (type(a) is Tensor and a.dtype is _dt.bool_) or a is True or a is False
+    bb = (type(b) is Tensor and b.dtype is _dt.bool_) or b is True or b is False
+    if ab and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if ab or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+class Add(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        if alpha != 1:
+            _check_alpha(dtype, alpha)
+            bv = bv * alpha
+        ctx.alpha = alpha
+        return wrap(xp, xp.add(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        alpha = ctx.alpha
+        return (grad if na else None), ((grad if alpha == 1 else grad * alpha) if nb else None)
+
+
+class Sub(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        _check_sub_bool(a, b)
+        if alpha != 1:
+            _check_alpha(dtype, alpha)
+            bv = bv * alpha
+        ctx.alpha = alpha
+        return wrap(xp, xp.subtract(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        alpha = ctx.alpha
+        return (grad if na else None), ((-grad if alpha == 1 else grad * -alpha) if nb else None)
+
+
+class Rsub(Function):
+    """rsub(input, other, alpha) = other - alpha * input; other a tensor (RsubBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        _check_sub_bool(b, a)
+        if alpha != 1:
+            _check_alpha(dtype, alpha)
+            av = av * alpha
+        ctx.alpha = alpha
+        return wrap(xp, xp.subtract(bv, av), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad[:2]
+        alpha = ctx.alpha
+        return ((-grad if alpha == 1 else grad * -alpha) if na else None), (grad if nb else None)
+
+
+class RsubScalar(Rsub):
+    """rsub with a Python scalar ``other`` (``1 - x``): node RsubBackward1, as torch."""
+
+    op_name = "Rsub"
+    overload = 1
+
+
+class Mul(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        ctx.save_for_backward(a if type(a) is Tensor else None, b if type(b) is Tensor else None)
+        ctx.scalars = (a if type(a) is not Tensor else None, b if type(b) is not Tensor else None)
+        return wrap(xp, xp.multiply(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.scalars
+        ga = gb = None
+        if na:
+            ga = grad * (b if b is not None else sb)
+        if nb:
+            gb = grad * (a if a is not None else sa)
+        return ga, gb
+
+
+class Div(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
+        ctx.save_for_backward(a if type(a) is Tensor else None, b if type(b) is Tensor else None)
+        ctx.scalars = (a if type(a) is not Tensor else None, b if type(b) is not Tensor else None)
+        return wrap(xp, xp.true_divide(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.scalars
+        ga = gb = None
+        if na:
+            ga = grad / (b if b is not None else sb)
+        if nb:
+            # d(a/b)/db = -a / b^2
+            num = -grad * (a if a is not None else sa)
+            gb = num / (b * b)
+        return ga, gb
+
+
+class Neg(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, dtype, xp, device = unary_prep(a)
+        if dtype is _dt.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return wrap(xp, xp.negative(av), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def _check_int_pow(dtype, xp, bv):
+    if not dtype.is_floating_point:
+        if isinstance(bv, (int, float)) or getattr(bv, "ndim", 1) == 0:
+            if bv < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+        elif bool(xp.any(bv < 0)):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+class Pow(Function):
+    """tensor ** scalar (PowBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        exponent = scalar_value(exponent)
+        av, bv, dtype, xp, device = binary_prep(a, exponent)
+        _check_int_pow(dtype, xp, exponent)
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return wrap(xp, xp.power(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.exponent
+        if p == 0:
+            return grad * 0, None
+        return grad * (a ** (p - 1) * p), None
+
+
+class PowTensor(Function):
+    """tensor ** tensor (PowBackward1)."""
+
+    op_name = "Pow"
+    overload = 1
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        _check_int_pow(dtype, xp, bv)
+        out = wrap(xp, xp.power(av, bv), dtype, device)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = grad * (b * a ** (b - 1))
+        if nb:
+            xp = a.xp
+            # torch masks the exponent's gradient where base == 0 and exponent >= 0
+            mask = (a.array == 0) & (b.array >= 0)
+            base = a
+            if bool(xp.any(mask)):
+                base = a + Tensor(mask.astype(a.dtype.numpy), a.dtype, device=a.device)
+            gb = grad * (out * base.log())
+        return ga, gb
+
+
+class PowScalarBase(Function):
+    """scalar ** tensor, e.g. ``2 ** x`` or ``pow(2, x)`` (PowBackward2)."""
+
+    op_name = "Pow"
+    overload = 2
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, base, b):
+        base = scalar_value(base)
+        av, bv, dtype, xp, device = binary_prep(base, b)
+        _check_int_pow(dtype, xp, bv)
+        out = wrap(xp, xp.power(av, bv), dtype, device)
+        ctx.base = base
+        ctx.save_for_backward(b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, out = ctx.saved_tensors
+        base = ctx.base
+        if base == 0:
+            xp = b.xp
+            factor = xp.where(b.array >= 0, 0.0, -math.inf).astype(out.dtype.numpy)
+            return None, grad * (out * Tensor(factor, out.dtype, device=out.device))
+        log_base = math.log(base) if base > 0 else math.nan
+        return None, grad * (out * log_base)
+
+
+class Exp(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        out = wrap(xp, xp.exp(av), dtype, device)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        ctx.save_for_backward(a)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            r = xp.log(av)
+        return wrap(xp, r, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Reciprocal(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        with xp.errstate(divide="ignore"):
+            r = xp.reciprocal(av)
+        out = wrap(xp, r, dtype, device)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return -grad * (out * out)
+
+
+# ---- functional forms (the wire ops) ------------------------------------------
+
+def add(input, other, *, alpha=1):
+    return Add.apply(input, other, alpha=alpha) if alpha != 1 else Add.apply(input, other)
+
+
+def sub(input, other, *, alpha=1):
+    return Sub.apply(input, other, alpha=alpha) if alpha != 1 else Sub.apply(input, other)
+
+
+def rsub(input, other, *, alpha=1):
+    cls = Rsub if type(other) is Tensor else RsubScalar
+    return cls.apply(input, other, alpha=alpha) if alpha != 1 else cls.apply(input, other)
+
+
+def mul(input, other):
+    return Mul.apply(input, other)
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode is not None:
+        raise NotImplementedError("div with rounding_mode is not supported by gradwire yet")
+    return Div.apply(input, other)
+
+
+def neg(input):
+    return Neg.apply(input)
+
+
+def pow(input, exponent):  # noqa: A001 - torch's name
+    if type(input) is not Tensor:
+        if type(exponent) is not Tensor:
+            raise TypeError("pow() received an invalid combination of arguments: neither input nor exponent "
+                            "is a Tensor")
+        return PowScalarBase.apply(input, exponent)
+    if type(exponent) is Tensor:
+        return PowTensor.apply(input, exponent)
+    return Pow.apply(input, exponent)
+
+
+def exp(input):
+    return Exp.apply(input)
+
+
+def log(input):
+    return Log.apply(input)
+
+
+def reciprocal(input):
+    return Reciprocal.apply(input)

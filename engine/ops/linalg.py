@@ -1,0 +1,125 @@
+"""matmul in every rank combination; node names as torch records them.
+
+torch.matmul dispatches on ranks and its graph's top node shows that:
+1-D.1-D DotBackward0, 2-D.1-D MvBackward0, 2-D.2-D MmBackward0, 1-D.2-D
+SqueezeBackward4, 2-D.(>=3-D) CloneBackward0, other batched cases
+UnsafeViewBackward0.  One forward/backward serves them all; each case is a
+subclass that only names itself.
+"""
+from __future__ import annotations
+
+from gradwire.common.shapes import matmul_shape
+
+from ..function import Function
+from ..tensor import Tensor
+from ._util import wrap
+from .shape import sum_to
+
+_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
+            "int64": "long int", "bool": "bool"}
+
+
+def _mT(x: Tensor) -> Tensor:
+    return x.t() if x.array.ndim == 2 else x.transpose(-2, -1)
+
+
+class Matmul(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = a.xp
+        ctx.save_for_backward(a, b)
+        return wrap(xp, xp.matmul(a.array, b.array), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        a_nd, b_nd = a.array.ndim, b.array.ndim
+        a2 = a if a_nd > 1 else a.reshape(1, -1)
+        b2 = b if b_nd > 1 else b.reshape(-1, 1)
+        out2 = matmul_shape(a2.array.shape, b2.array.shape)
+        g2 = grad if grad.array.shape == out2 else grad.reshape(out2)
+        ga = gb = None
+        if na:
+            ga = sum_to(matmul(g2, _mT(b2)), a2.array.shape)
+            if a_nd == 1:
+                ga = ga.reshape(a.array.shape)
+        if nb:
+            gb = sum_to(matmul(_mT(a2), g2), b2.array.shape)
+            if b_nd == 1:
+                gb = gb.reshape(b.array.shape)
+        return ga, gb
+
+
+class Dot(Matmul):
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (grad * b if na else None), (grad * a if nb else None)
+
+
+class Mv(Matmul):
+    pass
+
+
+class Mm(Matmul):
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (mm(grad, b.t()) if na else None), (mm(a.t(), grad) if nb else None)
+
+
+class MatmulVecMat(Matmul):
+    node_name = "SqueezeBackward4"
+
+
+class MatmulMatBatched(Matmul):
+    node_name = "CloneBackward0"
+
+
+class MatmulBatched(Matmul):
+    node_name = "UnsafeViewBackward0"
+
+
+def _check_dtypes(a: Tensor, b: Tensor) -> None:
+    if a.dtype is b.dtype:
+        return
+    an, bn = a.array.ndim, b.array.ndim
+    if an == 1 and bn == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{a.dtype._torch_name} and {b.dtype._torch_name}")
+    if an == 2 and bn == 2:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_C_NAMES[a.dtype.name]} != {_C_NAMES[b.dtype.name]}")
+    raise RuntimeError(f"expected scalar type {a.dtype._torch_name} but found {b.dtype._torch_name}")
+
+
+def _cls_for(an: int, bn: int):
+    if an == 1:
+        return Dot if bn == 1 else (MatmulVecMat if bn == 2 else MatmulBatched)
+    if an == 2:
+        return Mv if bn == 1 else (Mm if bn == 2 else MatmulMatBatched)
+    return MatmulBatched
+
+
+def matmul(input, other):
+    if type(input) is not Tensor or type(other) is not Tensor:
+        bad = other if type(input) is Tensor else input
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(bad).__name__}")
+    matmul_shape(input.array.shape, other.array.shape)  # torch's shape errors
+    _check_dtypes(input, other)
+    if input.dtype.name == "bool":
+        raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+    return _cls_for(input.array.ndim, other.array.ndim).apply(input, other)
+
+
+def mm(input, mat2):
+    if input.array.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.array.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)

@@ -1,0 +1,441 @@
+"""The one Tensor type: an array of its device's array module plus autograd state."""
+from __future__ import annotations
+
+import weakref as _weakref
+
+from gradwire.common import dtypes as _dt
+
+from . import backend
+from .grad_mode import _state as _grad_state
+
+__all__ = ["Tensor"]
+
+_Scalar = (int, float, bool)
+
+
+def _new_tensor(array, dtype, device="cpu"):
+    """Internal fast constructor: wraps ``array`` (already of numpy dtype ``dtype.numpy``)."""
+    t = _tensor_new(Tensor)
+    d = t.__dict__
+    d["array"] = array
+    d["dtype"] = dtype
+    d["device"] = device
+    return t
+
+
+class Tensor:
+    """A tensor: ``array`` (numpy/cupy), ``dtype`` (a gradwire DType), ``device`` and autograd state."""
+
+    # Defaults on the class keep construction cheap; instances override in __dict__.
+    _requires_grad = False
+    grad_fn = None
+    _output_nr = 0
+    _accumulator = None
+    _vc = None            # shared version counter [n], created on first need
+    _grad = None
+    _hooks = None
+    _retains_grad = False
+    _base_of_view = None
+    __array_priority__ = 1000  # numpy scalars defer to our reflected operators
+
+    def __init__(self, data, dtype=None, *, device=None, requires_grad=False):
+        if isinstance(data, Tensor):
+            array = data.array
+            device = device or data.device
+            if dtype is None:
+                dtype = data.dtype
+        else:
+            device = device or (backend.device_of(data) if backend.is_array(data) else "cpu")
+            array = data
+        if dtype is None:
+            if backend.is_array(array):
+                dtype = _dt.from_numpy(array.dtype)
+            else:
+                dtype = _dt.default_float()
+        elif isinstance(dtype, str):
+            dtype = _dt.from_name(dtype)
+        array = backend.asarray(array, dtype.numpy, device)
+        self.array = array
+        self.dtype = dtype
+        self.device = device
+        if requires_grad:
+            self.requires_grad = True
+
+    # ---- metadata -----------------------------------------------------------
+    @property
+    def xp(self):
+        """The array module (numpy / cupy) of this tensor's device."""
+        return backend.xp_of(self)
+
+    @property
+    def shape(self) -> tuple:
+        return self.array.shape
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.array.shape
+        from gradwire.common.shapes import normalize_dim  # noqa: PLC0415
+        return self.array.shape[normalize_dim(dim, self.array.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self.array.ndim
+
+    def dim(self) -> int:
+        return self.array.ndim
+
+    def numel(self) -> int:
+        return int(self.array.size)
+
+    nelement = numel
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.array.nbytes)
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def is_floating_point_(self) -> bool:  # pragma: no cover - alias kept private
+        return self.dtype.is_floating_point
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.startswith("cuda")
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value) -> None:
+        value = bool(value)
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach()."
+                )
+            return
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    def retain_grad(self) -> None:
+        """Keeps ``.grad`` of a non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        ref = _weakref.ref(self)
+
+        def _retain(g):
+            t = ref()
+            if t is not None:
+                from .autograd.engine import _accumulate  # noqa: PLC0415
+                _accumulate(t, g, _grad_state.enabled)
+
+        self._node_hook_list().append(_retain)
+
+    def _node_hook_list(self) -> list:
+        fn = self.grad_fn
+        pre = fn.__dict__.get("_pre_hooks")
+        if pre is None:
+            pre = fn._pre_hooks = {}
+        return pre.setdefault(self._output_nr, [])
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version(self) -> int:
+        vc = self._vc
+        return vc[0] if vc is not None else 0
+
+    def _bump_version(self) -> None:
+        if self._vc is None:
+            self._vc = [0]
+        self._vc[0] += 1
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when the gradient of this tensor is computed."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            hooks = self._node_hook_list()
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        from .function import _RemovableHandle  # noqa: PLC0415
+        return _RemovableHandle(hooks, hook)
+
+    # ---- conversion ---------------------------------------------------------
+    def item(self):
+        if self.array.size != 1:
+            raise RuntimeError(f"a Tensor with {self.array.size} elements cannot be converted to Scalar")
+        return backend.to_numpy(self.array).reshape(()).item()
+
+    def tolist(self):
+        return backend.to_numpy(self.array).tolist()
+
+    def numpy(self, *, force: bool = False):
+        """The values as a numpy array, sharing memory on CPU (like torch)."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        return backend.to_numpy(self.array)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self.array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.array.size != 1:
+            if self.array.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __len__(self):
+        if self.array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.array.shape[0]
+
+    def __repr__(self) -> str:
+        values = backend.to_numpy(self.array)
+        fn = self.grad_fn
+        fn_name = fn.name() if fn is not None else None
+        try:
+            from gradwire.common.formatting import tensor_repr  # noqa: PLC0415
+        except ImportError:
+            tensor_repr = None
+        if tensor_repr is not None:
+            return tensor_repr(values, self.dtype, device=self.device, requires_grad=self._requires_grad,
+                               grad_fn_name=fn_name)
+        extra = ""
+        if self.dtype is not _dt.default_float() and self.dtype is not _dt.int64 and self.dtype is not _dt.bool_:
+            extra += f", dtype={self.dtype!r}"
+        if fn_name is not None:
+            extra += f", grad_fn=<{fn_name}>"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({values.tolist()}{extra})"
+
+    __str__ = __repr__
+
+    # ---- autograd -----------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        from .autograd.engine import backward as _backward  # noqa: PLC0415
+        _backward((self,), None if gradient is None else (gradient,), retain_graph=retain_graph,
+                  create_graph=create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor on the same array, cut from the graph (shares the version counter, like torch)."""
+        t = _new_tensor(self.array, self.dtype, self.device)
+        if self._vc is None:
+            self._vc = [0]
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def zero_(self) -> "Tensor":
+        from .ops.inplace import zero_  # noqa: PLC0415
+        return zero_(self)
+
+    def clone(self) -> "Tensor":
+        return _ops.clone(self)
+
+    def to(self, dtype=None, *args, **kwargs):
+        dtype = kwargs.pop("dtype", dtype)
+        if isinstance(dtype, str) and dtype in ("cpu",):
+            return self
+        if dtype is None:
+            return self
+        return _ops.to_dtype(self, dtype)
+
+    def type(self, dtype=None):
+        return self.to(dtype)
+
+    def double(self):
+        return _ops.to_dtype(self, _dt.float64)
+
+    def float(self):
+        return _ops.to_dtype(self, _dt.float32)
+
+    def half(self):
+        return _ops.to_dtype(self, _dt.float16)
+
+    def long(self):
+        return _ops.to_dtype(self, _dt.int64)
+
+    def int(self):
+        return _ops.to_dtype(self, _dt.int32)
+
+    def bool(self):
+        return _ops.to_dtype(self, _dt.bool_)
+
+    def cpu(self):
+        return self
+
+    # ---- math (methods) -----------------------------------------------------
+    def add(self, other, *, alpha=1):
+        return _ops.add(self, other, alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        return _ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return _ops.mul(self, other)
+
+    def div(self, other):
+        return _ops.div(self, other)
+
+    true_divide = div
+
+    def neg(self):
+        return _ops.neg(self)
+
+    def pow(self, exponent):
+        return _ops.pow(self, exponent)
+
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def reciprocal(self):
+        return _ops.reciprocal(self)
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.sum(self, dim, keepdim, dtype=dtype)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.mean(self, dim, keepdim, dtype=dtype)
+
+    def matmul(self, other):
+        return _ops.matmul(self, other)
+
+    def mm(self, other):
+        return _ops.mm(self, other)
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, *shape)
+
+    def view(self, *shape):
+        return _ops.view(self, *shape)
+
+    def expand(self, *sizes):
+        return _ops.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return _ops.expand(self, other.shape)
+
+    def t(self):
+        return _ops.t(self)
+
+    def transpose(self, dim0, dim1):
+        return _ops.transpose(self, dim0, dim1)
+
+    @property
+    def T(self):
+        return _ops.permute_reverse(self)
+
+    @property
+    def mT(self):
+        return _ops.transpose(self, -2, -1)
+
+    # ---- operators ------------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(self, other)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.rsub(self, other)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(self, other)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        # torch: other / x is reciprocal(x) * other (node MulBackward0)
+        return _ops.mul(_ops.reciprocal(self), other)
+
+    def __pow__(self, exponent):
+        return _ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return _ops.pow(base, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    __hash__ = object.__hash__
+
+
+_tensor_new = object.__new__
+
+from .ops import _methods as _ops  # noqa: E402  (ops import Tensor from this module)

@@ -1,0 +1,182 @@
+"""gradcheck (float64) for every differentiable op, broadcasting and ranks included."""
+import pytest
+
+import gradwire.engine as E
+from gradwire.engine.autograd import Function, GradcheckError, gradcheck, gradgradcheck
+
+pytestmark = pytest.mark.timeout(60)
+
+GEN = E.Generator(seed=1234)
+
+
+def rnd(*shape, positive=False):
+    t = E.randn(*shape, dtype=E.float64, generator=GEN)
+    if positive:
+        t = t.exp()  # strictly positive, still a leaf after detach
+    return t.detach().requires_grad_()
+
+
+BROADCAST = [((3, 1), (1, 4)), ((2, 3), (3,)), ((3,), (2, 3)), ((), (2, 3)), ((2, 3), ()), ((2, 3), (2, 3)),
+             ((4, 1, 3), (2, 1))]
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "rsub"])
+@pytest.mark.parametrize("sa,sb", BROADCAST)
+def test_binary_broadcast(op, sa, sb):
+    a, b = rnd(*sa), rnd(*sb, positive=(op == "div"))
+    fn = getattr(E, op)
+    assert gradcheck(fn, (a, b))
+    assert a.grad is None and b.grad is None
+
+
+@pytest.mark.parametrize("alpha", [2, -0.5])
+def test_add_sub_alpha(alpha):
+    a, b = rnd(2, 3), rnd(3)
+    assert gradcheck(lambda x, y: E.add(x, y, alpha=alpha), (a, b))
+    assert gradcheck(lambda x, y: E.sub(x, y, alpha=alpha), (a, b))
+
+
+@pytest.mark.parametrize("scalar", [2.5, 3, -1])
+def test_scalar_on_either_side(scalar):
+    a = rnd(2, 3, positive=True)
+    fns = [lambda x: x + scalar, lambda x: scalar + x, lambda x: x - scalar, lambda x: scalar - x,
+           lambda x: x * scalar, lambda x: scalar * x, lambda x: x / scalar, lambda x: scalar / x,
+           lambda x: x ** scalar, lambda x: abs(scalar) ** x]
+    for fn in fns:
+        assert gradcheck(fn, (a,))
+
+
+def test_unary():
+    a = rnd(2, 3)
+    p = rnd(2, 3, positive=True)
+    assert gradcheck(E.neg, (a,))
+    assert gradcheck(E.exp, (a,))
+    assert gradcheck(E.log, (p,))
+    assert gradcheck(E.reciprocal, (p,))
+    assert gradcheck(lambda x: -x, (a,))
+
+
+@pytest.mark.parametrize("sa,sb", [((2, 3), (2, 3)), ((3, 1), (1, 4)), ((2, 3), (3,)), ((), (3,))])
+def test_pow_tensor_exponent(sa, sb):
+    base, expo = rnd(*sa, positive=True), rnd(*sb)
+    assert gradcheck(E.pow, (base, expo))
+    assert gradcheck(lambda e: E.pow(2.0, e), (expo,))
+    assert gradcheck(lambda e: 3 ** e, (expo,))
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 3, 0.5, -1.5])
+def test_pow_scalar_exponent(p):
+    assert gradcheck(lambda x: x ** p, (rnd(4, positive=True),))
+
+
+@pytest.mark.parametrize("red", ["sum", "mean"])
+def test_reductions_every_dim(red):
+    a = rnd(2, 3, 4)
+    f = getattr(E, red)
+    assert gradcheck(lambda x: f(x), (a,))
+    for dim in (0, 1, 2, -1, (0, 2), (0, 1, 2)):
+        for keepdim in (False, True):
+            assert gradcheck(lambda x: f(x, dim, keepdim), (a,)), (dim, keepdim)
+    assert gradcheck(lambda x: getattr(x, red)(dim=1, keepdim=True), (a,))
+
+
+def test_sum_dtype_and_scalar_input():
+    a = E.randn(3, generator=GEN).requires_grad_()
+    out = a.sum(dtype=E.float64)
+    assert out.dtype is E.float64
+    out.backward()
+    assert a.grad.dtype is E.float32 and a.grad.tolist() == [1.0, 1.0, 1.0]
+    s = rnd()
+    assert gradcheck(lambda x: x.sum(0), (s,))
+
+
+MATMUL = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)), ((4, 2, 3), (3,)), ((3,), (4, 3, 2)),
+          ((4, 2, 3), (3, 2)), ((2, 3), (4, 3, 2)), ((4, 2, 3), (4, 3, 2)), ((5, 1, 2, 3), (4, 3, 2)),
+          ((4, 2, 3), (1, 3, 2))]
+
+
+@pytest.mark.parametrize("sa,sb", MATMUL)
+def test_matmul_ranks(sa, sb):
+    a, b = rnd(*sa), rnd(*sb)
+    assert gradcheck(E.matmul, (a, b))
+    assert gradcheck(lambda x, y: x @ y, (a, b))
+
+
+def test_shape_ops():
+    a = rnd(2, 3)
+    assert gradcheck(lambda x: x.reshape(3, 2), (a,))
+    assert gradcheck(lambda x: x.view(-1), (a,))
+    assert gradcheck(lambda x: x.t(), (a,))
+    assert gradcheck(lambda x: x.transpose(0, 1) * 2, (a,))
+    assert gradcheck(lambda x: x.expand(4, 2, 3), (a,))
+    assert gradcheck(lambda x: x.reshape(2, 3, 1).expand(2, 3, 5), (a,))
+    assert gradcheck(lambda x: x.clone(), (a,))
+    assert gradcheck(lambda x: x.to(E.float32).to(E.float64), (a,), eps=1e-2, atol=1e-3, rtol=1e-2)
+
+
+def test_composite_graph_reuses_inputs():
+    a, b = rnd(3, 3), rnd(3)
+    assert gradcheck(lambda x, y: ((x @ y) * x.sum(0) + (x * x).mean()).exp().sum(), (a, b))
+
+
+def test_gradgradcheck():
+    a, b = rnd(2, 3), rnd(3, positive=True)
+    assert gradgradcheck(lambda x, y: (x * y).exp(), (a, b))
+    assert gradgradcheck(lambda x, y: x ** y, (a.exp().detach().requires_grad_(), b))
+    assert gradgradcheck(lambda x, y: x @ y, (a, b))
+    assert gradgradcheck(lambda x: x.log().sum() / x.mean(), (b,))
+
+
+class WrongDouble(Function):
+    """Doubles its input, but claims the derivative is 3."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 3
+
+
+class RightDouble(WrongDouble):
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2
+
+
+def test_gradcheck_catches_wrong_backward():
+    x = rnd(2)
+    assert gradcheck(RightDouble.apply, (x,))
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(WrongDouble.apply, (x,))
+    assert isinstance(info.value, RuntimeError)
+    msg = str(info.value)
+    assert msg.startswith("Jacobian mismatch for output 0 with respect to input 0,\nnumerical:")
+    assert "\nanalytical:" in msg
+    assert gradcheck(WrongDouble.apply, (x,), raise_exception=False) is False
+
+
+def test_gradcheck_catches_subtly_wrong_broadcast_gradient():
+    class NoReduce(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad.mean(0)  # should be a sum over the broadcast dim
+
+    with pytest.raises(GradcheckError):
+        gradcheck(NoReduce.apply, (rnd(3, 2), rnd(2)))
+
+
+def test_gradcheck_warns_on_single_precision():
+    x = E.randn(3, requires_grad=True, generator=GEN)
+    with pytest.warns(UserWarning, match="Input #0 requires gradient and is not a double precision"):
+        gradcheck(lambda t: t * 2, (x,), eps=1e-3, atol=1e-2)
+
+
+def test_gradcheck_needs_an_input_requiring_grad():
+    with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
+        gradcheck(lambda t: t * 2, (E.randn(3, dtype=E.float64),))
