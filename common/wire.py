@@ -1,0 +1,105 @@
+"""Python values <-> gradwire.v1 messages, for the client and the server alike.
+
+Only data crosses the wire: numbers, strings, lists, tuples, None, dtypes,
+raw tensor bytes and handle ids. Nothing executable, nothing pickled.
+The engine never imports this module (it knows nothing of the protocol).
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from gradwire.common import dtypes
+from gradwire.v1 import gradwire_pb2 as pb
+
+# Tensor bytes on the wire are little-endian; so are the hosts we run on.
+assert sys.byteorder == "little", "gradwire's wire format assumes a little-endian host"
+
+CHUNK_BYTES = 2 << 20          # Upload/Download chunk size (DESIGN: 1-4 MiB)
+INLINE_MAX_BYTES = 1 << 20     # larger tensors travel on Upload/Download
+MAX_MESSAGE_BYTES = 64 << 20   # grpc message limit both sides set
+
+
+def tensor_data(array: np.ndarray, dtype: dtypes.DType | None = None) -> pb.TensorData:
+    dtype = dtype or dtypes.from_numpy(array.dtype)
+    array = np.asarray(array, dtype=dtype.numpy, order="C")  # (ascontiguousarray would make 0-d 1-d)
+    return pb.TensorData(dtype=dtype.name, shape=array.shape, data=array.tobytes())
+
+
+def array_from(dtype_name: str, shape, data: bytes) -> np.ndarray:
+    """A writable array over received bytes (the protobuf bytes are immutable)."""
+    dtype = dtypes.from_name(dtype_name)
+    shape = tuple(shape)
+    count = 1
+    for s in shape:
+        count *= s
+    if len(data) != count * dtype.itemsize:
+        raise ValueError(
+            f"tensor payload has {len(data)} bytes, but shape {list(shape)} of {dtype_name} needs "
+            f"{count * dtype.itemsize}"
+        )
+    return np.frombuffer(bytearray(data), dtype=dtype.numpy).reshape(shape)
+
+
+def encode(obj, handle_of) -> pb.Value:
+    """One Python argument as a Value; ``handle_of(obj)`` gives a tensor's id or None."""
+    # The common cases first: this runs for every argument of every op.
+    t = type(obj)
+    if t is float:
+        return pb.Value(float=obj)
+    if t is int:
+        return pb.Value(int=obj)
+    if t is bool:
+        return pb.Value(bool=obj)
+    if obj is None:
+        return pb.Value(none=True)
+    handle = handle_of(obj)
+    if handle is not None:
+        return pb.Value(handle=handle)
+    if t is tuple or t is list:
+        items = [encode(x, handle_of) for x in obj]
+        return pb.Value(tuple=pb.ValueList(items=items)) if t is tuple else pb.Value(list=pb.ValueList(items=items))
+    if t is str:
+        return pb.Value(str=obj)
+    if isinstance(obj, dtypes.DType):
+        return pb.Value(dtype=obj.name)
+    if isinstance(obj, np.ndarray):
+        return pb.Value(tensor=tensor_data(obj))
+    if isinstance(obj, (np.bool_,)):
+        return pb.Value(bool=bool(obj))
+    if isinstance(obj, np.integer):
+        return pb.Value(int=int(obj))
+    if isinstance(obj, np.floating):
+        return pb.Value(float=float(obj))
+    if isinstance(obj, (tuple, list)):  # torch.Size and other sequences
+        return pb.Value(tuple=pb.ValueList(items=[encode(x, handle_of) for x in obj]))
+    raise TypeError(f"gradwire cannot send a value of type {type(obj).__name__} to the server")
+
+
+def decode(value: pb.Value, tensor_of):
+    """A Value as a Python object; ``tensor_of(handle)`` resolves handles."""
+    kind = value.WhichOneof("kind")
+    if kind == "handle":
+        return tensor_of(value.handle)
+    if kind in ("float", "int", "bool", "str"):
+        return getattr(value, kind)
+    if kind == "none" or kind is None:
+        return None
+    if kind == "tuple":
+        return tuple(decode(v, tensor_of) for v in value.tuple.items)
+    if kind == "list":
+        return [decode(v, tensor_of) for v in value.list.items]
+    if kind == "dtype":
+        return dtypes.from_name(value.dtype)
+    if kind == "tensor":
+        t = value.tensor
+        return array_from(t.dtype, t.shape, t.data)
+    raise ValueError(f"unknown value kind {kind!r}")
+
+
+def chunks(data, size: int = CHUNK_BYTES):
+    """Memoryview slices of ``data`` (no copies) of at most ``size`` bytes."""
+    view = memoryview(data).cast("B")
+    for start in range(0, max(len(view), 1), size):
+        yield view[start:start + size]

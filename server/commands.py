@@ -1,0 +1,198 @@
+"""The one command loop: runs a batch of commands against a session's tensors.
+
+Every command is looked up in the engine's op registry and nothing else.
+A command that raises becomes a CommandError tagged with its sequence number;
+commands that consume its outputs fail as "caused by" it; the rest of the
+batch, and every other session, carry on.
+"""
+from __future__ import annotations
+
+import logging
+
+import grpc
+import numpy as np
+
+from gradwire import engine
+from gradwire.common import dtypes, wire
+from gradwire.v1 import gradwire_pb2 as pb
+
+from .sessions import CallError, Session
+
+log = logging.getLogger("gradwire.server")
+
+# A user's mistake keeps PyTorch's exception type; the status code tells a
+# gRPC operator what kind of failure it was.
+_STATUS_OF_TYPE = {
+    "RuntimeError": grpc.StatusCode.INVALID_ARGUMENT,
+    "TypeError": grpc.StatusCode.INVALID_ARGUMENT,
+    "ValueError": grpc.StatusCode.INVALID_ARGUMENT,
+    "IndexError": grpc.StatusCode.INVALID_ARGUMENT,
+    "NotImplementedError": grpc.StatusCode.UNIMPLEMENTED,
+    "MemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+_FREED_GRAPH = "backward through the graph a second time"
+
+
+class _FailedInput(Exception):
+    """An argument names the output of a command that failed."""
+
+    def __init__(self, root_seq: int):
+        self.root_seq = root_seq
+
+
+def _error(cmd: pb.Command, exc: BaseException) -> pb.CommandError:
+    if isinstance(exc, _FailedInput):
+        return pb.CommandError(seq=cmd.seq, op=cmd.op, code=grpc.StatusCode.FAILED_PRECONDITION.value[0],
+                               python_type="RuntimeError", caused_by=exc.root_seq,
+                               message=f"an input of {cmd.op} comes from command {exc.root_seq}, which failed")
+    if isinstance(exc, CallError):
+        return pb.CommandError(seq=cmd.seq, op=cmd.op, code=exc.code.value[0],
+                               python_type="RuntimeError", message=exc.message)
+    python_type = type(exc).__name__
+    if python_type not in _STATUS_OF_TYPE:
+        # Subclasses keep their base's meaning (GradcheckError is a RuntimeError ...).
+        base = next((b.__name__ for b in type(exc).__mro__ if b.__name__ in _STATUS_OF_TYPE), None)
+        if base is None:
+            log.exception("internal error in op %s (seq %d)", cmd.op, cmd.seq)
+            return pb.CommandError(seq=cmd.seq, op=cmd.op, code=grpc.StatusCode.INTERNAL.value[0],
+                                   python_type="RuntimeError",
+                                   message=f"internal server error in {cmd.op}: {python_type}: {exc}")
+        status = _STATUS_OF_TYPE[base]
+    else:
+        status = _STATUS_OF_TYPE[python_type]
+    message = str(exc) if not isinstance(exc, KeyError) else exc.args[0]
+    if _FREED_GRAPH in message:
+        status = grpc.StatusCode.FAILED_PRECONDITION
+    return pb.CommandError(seq=cmd.seq, op=cmd.op, code=status.value[0], python_type=python_type, message=message)
+
+
+def tensor_meta(handle: int, t) -> pb.TensorMeta:
+    if t is None:
+        return pb.TensorMeta(handle=handle, is_none=True)
+    grad_fn = t.grad_fn
+    return pb.TensorMeta(handle=handle, shape=t.shape, dtype=t.dtype.name, requires_grad=t.requires_grad,
+                         is_leaf=t.is_leaf, grad_fn=grad_fn.name() if grad_fn is not None else "",
+                         device=str(t.device))
+
+
+def _value_of(result) -> pb.Value:
+    if isinstance(result, engine.Tensor):
+        result = result.detach().numpy()
+    return wire.encode(result, lambda obj: None)
+
+
+class CommandLoop:
+    """Runs batches for one session stream."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _tensor_of(self, handle: int):
+        failed = self.session.failed.get(handle)
+        if failed is not None:
+            raise _FailedInput(failed)
+        return self.session.tensor(handle)
+
+    def run_batch(self, batch: pb.Batch) -> pb.BatchReply:
+        session = self.session
+        reply = pb.BatchReply(batch_id=batch.batch_id)
+        with session.lock, engine.use_generator(session.generator):
+            if session.closed:
+                raise CallError(grpc.StatusCode.NOT_FOUND, f"session {session.id} is closed")
+            for cmd in batch.commands:
+                try:
+                    reply.results.append(self._run(cmd))
+                except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
+                    err = _error(cmd, exc)
+                    reply.errors.append(err)
+                    root = err.caused_by or cmd.seq
+                    for h in cmd.outputs:
+                        session.handles.pop(h, None)
+                        session.failed[h] = root
+            session.release(batch.release)
+        return reply
+
+    def _run(self, cmd: pb.Command) -> pb.CommandResult:
+        fn = engine.OPS.get(cmd.op)
+        if fn is None:
+            raise CallError(grpc.StatusCode.UNIMPLEMENTED, f"unknown op {cmd.op!r}")
+        tensor_of = self._tensor_of
+        args = [wire.decode(v, tensor_of) for v in cmd.args]
+        kwargs = {k: wire.decode(v, tensor_of) for k, v in cmd.kwargs.items()}
+        with engine.set_grad_enabled(cmd.grad_enabled):
+            out = fn(*args, **kwargs)
+        result = pb.CommandResult(seq=cmd.seq)
+        if cmd.outputs:
+            outs = out if isinstance(out, (tuple, list)) else (out,)
+            if len(outs) != len(cmd.outputs):
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                                f"{cmd.op} returns {len(outs)} outputs but the command names {len(cmd.outputs)}")
+            for h, t in zip(cmd.outputs, outs):
+                if t is not None and not isinstance(t, engine.Tensor):
+                    raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"{cmd.op} does not return a tensor")
+                bound = self.session.handles.get(h)
+                if bound is not None and bound is not t:  # an in-place op names its input: same tensor
+                    raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {h} is already bound")
+            for h, t in zip(cmd.outputs, outs):
+                self.session.bind(h, t)
+                result.outputs.append(tensor_meta(h, t))
+        if cmd.want_value:
+            result.value.CopyFrom(_value_of(out))
+        return result
+
+
+def upload(session: Session, chunks) -> pb.UploadResponse:
+    """Assemble an UploadChunk stream into one tensor bound to its handle."""
+    first = next(chunks, None)
+    if first is None:
+        raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "empty upload")
+    try:
+        dtype = dtypes.from_name(first.dtype)
+    except TypeError as exc:
+        raise CallError(grpc.StatusCode.INVALID_ARGUMENT, str(exc)) from None
+    shape = tuple(first.shape)
+    if any(s < 0 for s in shape):
+        raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"negative dimension in shape {list(shape)}")
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    buf = np.empty(nbytes, dtype=np.uint8)
+    offset = 0
+    for chunk in _chain(first, chunks):
+        n = len(chunk.data)
+        if offset + n > nbytes:
+            raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                            f"upload sends more than the {nbytes} bytes its shape {list(shape)} needs")
+        buf[offset:offset + n] = np.frombuffer(chunk.data, dtype=np.uint8)
+        offset += n
+    if offset != nbytes:
+        raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                        f"upload ended after {offset} of the {nbytes} bytes its shape {list(shape)} needs")
+    array = buf.view(dtype.numpy).reshape(shape)
+    t = engine.from_numpy(array)
+    if first.requires_grad:
+        t.requires_grad_(True)
+    with session.lock:
+        if first.handle in session.handles:
+            raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {first.handle} is already bound")
+        session.bind(first.handle, t)
+    return pb.UploadResponse(meta=tensor_meta(first.handle, t))
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def download(session: Session, handle: int):
+    """A tensor's bytes as TensorChunk messages, without copying the array."""
+    with session.lock:
+        t = session.tensor(handle)
+    if not isinstance(t, engine.Tensor):
+        raise CallError(grpc.StatusCode.FAILED_PRECONDITION, f"handle {handle} holds no tensor")
+    array = np.asarray(t.detach().numpy(), order="C")
+    first = True
+    for piece in wire.chunks(array):
+        if first:
+            yield pb.TensorChunk(dtype=t.dtype.name, shape=array.shape, data=bytes(piece))
+            first = False
+        else:
+            yield pb.TensorChunk(data=bytes(piece))

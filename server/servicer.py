@@ -1,0 +1,138 @@
+"""The gRPC services: gradwire.v1.Gradwire and the standard grpc.health.v1.Health."""
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+
+import grpc
+
+from gradwire.common import wire
+from gradwire.v1 import gradwire_pb2 as pb
+from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
+from gradwire.v1 import health_pb2, health_pb2_grpc
+
+from . import commands
+from .sessions import CallError, SessionTable
+
+log = logging.getLogger("gradwire.server")
+
+PROTOCOL_VERSION = "gradwire.v1"
+SERVER_VERSION = "0.1.0"
+
+
+def _metadata(context) -> dict:
+    return {k: v for k, v in context.invocation_metadata()}
+
+
+def _unary(method):
+    """Ends the call with CallError's status instead of a stack trace."""
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        try:
+            return method(self, request, context)
+        except CallError as exc:
+            context.abort(exc.code, exc.message)
+    return wrapper
+
+
+def _streaming(method):
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        try:
+            yield from method(self, request, context)
+        except CallError as exc:
+            context.abort(exc.code, exc.message)
+    return wrapper
+
+
+class GradwireServicer(pb_grpc.GradwireServicer):
+    def __init__(self, sessions: SessionTable):
+        self.sessions = sessions
+        self.shutting_down = threading.Event()
+
+    def _check_open(self) -> None:
+        if self.shutting_down.is_set():
+            raise CallError(grpc.StatusCode.UNAVAILABLE, "server is shutting down")
+
+    @_unary
+    def ServerInfo(self, request, context):
+        return pb.ServerInfoResponse(
+            protocol_version=PROTOCOL_VERSION, server_version=SERVER_VERSION, devices=["cpu"],
+            requires_api_key=self.sessions.api_key is not None, max_message_bytes=wire.MAX_MESSAGE_BYTES,
+            chunk_bytes=wire.CHUNK_BYTES, session_ttl_seconds=self.sessions.ttl, sessions=len(self.sessions),
+        )
+
+    @_unary
+    def CreateSession(self, request, context):
+        self._check_open()
+        session = self.sessions.create(_metadata(context))
+        return pb.CreateSessionResponse(session_id=session.id, token=session.token, ttl_seconds=self.sessions.ttl)
+
+    @_unary
+    def CloseSession(self, request, context):
+        session = self.sessions.get(_metadata(context))
+        return pb.CloseSessionResponse(released_handles=self.sessions.close(session))
+
+    @_streaming
+    def Session(self, request_iterator, context):
+        self._check_open()
+        session = self.sessions.get(_metadata(context))
+        loop = commands.CommandLoop(session)
+        session.active_streams += 1
+        try:
+            for message in request_iterator:
+                self._check_open()
+                if message.WhichOneof("kind") != "batch":
+                    raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "the session stream takes batches only")
+                session.touch()
+                yield pb.ServerMessage(reply=loop.run_batch(message.batch))
+        finally:
+            session.active_streams -= 1
+            session.touch()
+
+    @_unary
+    def Upload(self, request_iterator, context):
+        self._check_open()
+        return commands.upload(self.sessions.get(_metadata(context)), iter(request_iterator))
+
+    @_streaming
+    def Download(self, request, context):
+        self._check_open()
+        yield from commands.download(self.sessions.get(_metadata(context)), request.handle)
+
+
+_SERVING = health_pb2.HealthCheckResponse.SERVING
+_NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+_SERVICE_UNKNOWN = health_pb2.HealthCheckResponse.SERVICE_UNKNOWN
+
+
+class HealthServicer(health_pb2_grpc.HealthServicer):
+    """grpc.health.v1: "" (the whole server) and "gradwire.v1.Gradwire"."""
+
+    SERVICES = ("", "gradwire.v1.Gradwire")
+
+    def __init__(self):
+        self._status = _SERVING
+        self._changed = threading.Condition()
+
+    def set_serving(self, serving: bool) -> None:
+        with self._changed:
+            self._status = _SERVING if serving else _NOT_SERVING
+            self._changed.notify_all()
+
+    def Check(self, request, context):
+        if request.service not in self.SERVICES:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"unknown service {request.service!r}")
+        return health_pb2.HealthCheckResponse(status=self._status)
+
+    def Watch(self, request, context):
+        known = request.service in self.SERVICES
+        last = None
+        while context.is_active():
+            status = self._status if known else _SERVICE_UNKNOWN
+            if status != last:
+                yield health_pb2.HealthCheckResponse(status=status)
+                last = status
+            with self._changed:
+                self._changed.wait(timeout=1.0)

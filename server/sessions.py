@@ -1,0 +1,138 @@
+"""Sessions: who may call, what each one holds, and when it expires."""
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import threading
+import time
+
+import grpc
+
+from gradwire import engine
+
+log = logging.getLogger("gradwire.server")
+
+
+class CallError(Exception):
+    """Ends an RPC with a gRPC status (not a user error inside a batch)."""
+
+    def __init__(self, code: grpc.StatusCode, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Session:
+    """One client's tensors, keyed by the handle ids the client chose."""
+
+    def __init__(self, session_id: str, token: str):
+        self.id = session_id
+        self.token = token
+        self.handles: dict[int, object] = {}
+        # Handles whose producing command failed: id -> seq of the root failure.
+        self.failed: dict[int, int] = {}
+        self.generator = engine.Generator()
+        self.lock = threading.RLock()      # the stream and Upload/Download share handles
+        self.last_used = time.monotonic()
+        self.active_streams = 0
+        self.closed = False
+
+    def touch(self) -> None:
+        self.last_used = time.monotonic()
+
+    def tensor(self, handle: int):
+        try:
+            return self.handles[handle]
+        except KeyError:
+            raise CallError(grpc.StatusCode.NOT_FOUND, f"unknown tensor handle {handle} in this session") from None
+
+    def bind(self, handle: int, tensor) -> None:
+        self.handles[handle] = tensor
+        self.failed.pop(handle, None)
+
+    def release(self, handles) -> None:
+        for h in handles:
+            self.handles.pop(h, None)
+            self.failed.pop(h, None)
+
+    def close(self) -> int:
+        with self.lock:
+            self.closed = True
+            n = len(self.handles)
+            self.handles.clear()
+            self.failed.clear()
+            return n
+
+
+class SessionTable:
+    """All open sessions; checks API keys and tokens, expires idle sessions."""
+
+    def __init__(self, api_key: str | None = None, ttl_seconds: float = 3600.0):
+        self.api_key = api_key or None
+        self.ttl = float(ttl_seconds)
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_loop, name="gradwire-session-reaper", daemon=True)
+        self._reaper.start()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def create(self, metadata: dict) -> Session:
+        if self.api_key is not None:
+            given = metadata.get("authorization", "")
+            if not given:
+                raise CallError(grpc.StatusCode.UNAUTHENTICATED, "this server requires an API key (set GRADWIRE_TOKEN)")
+            scheme, _, key = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(key.encode(), self.api_key.encode()):
+                raise CallError(grpc.StatusCode.UNAUTHENTICATED, "invalid API key")
+        session = Session(secrets.token_hex(8), secrets.token_urlsafe(24))
+        with self._lock:
+            self._sessions[session.id] = session
+        log.info("session %s created (%d open)", session.id, len(self._sessions))
+        return session
+
+    def get(self, metadata: dict) -> Session:
+        """The session a call names, after checking its token."""
+        session_id = metadata.get("x-gradwire-session")
+        token = metadata.get("x-gradwire-token", "")
+        if not session_id:
+            raise CallError(grpc.StatusCode.UNAUTHENTICATED, "missing session id (x-gradwire-session metadata)")
+        session = self._sessions.get(session_id)
+        if session is None:
+            raise CallError(grpc.StatusCode.NOT_FOUND, f"unknown or expired session {session_id}")
+        if not hmac.compare_digest(token.encode(), session.token.encode()):
+            raise CallError(grpc.StatusCode.UNAUTHENTICATED, "invalid session token")
+        session.touch()
+        return session
+
+    def close(self, session: Session) -> int:
+        with self._lock:
+            self._sessions.pop(session.id, None)
+        n = session.close()
+        log.info("session %s closed, %d handles released", session.id, n)
+        return n
+
+    def close_all(self) -> None:
+        for session in list(self._sessions.values()):
+            self.close(session)
+
+    def expire_idle(self, now: float | None = None) -> int:
+        now = time.monotonic() if now is None else now
+        idle = [s for s in list(self._sessions.values())
+                if s.active_streams == 0 and now - s.last_used > self.ttl]
+        for s in idle:
+            log.info("session %s expired after %.0f s idle", s.id, now - s.last_used)
+            self.close(s)
+        return len(idle)
+
+    def _reap_loop(self) -> None:
+        interval = min(max(self.ttl / 4, 0.05), 30.0)
+        while not self._stop.wait(interval):
+            self.expire_idle()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self.close_all()
