@@ -1,0 +1,273 @@
+"""A session on a gradwire server: the batching command queue and bulk transfers.
+
+Every command leaves the client through ``Connection.submit``, so the batching
+policy is decided here and only here: commands queue and go out as one batch
+when a value is needed (a sync point), when the queue passes a size bound, or
+every time in sync mode (``GRADWIRE_SYNC=1``). Errors the server finds are
+raised at the next sync point, naming the op and the user line that issued it.
+"""
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+import queue
+import sys
+import threading
+import weakref
+
+import grpc
+import numpy as np
+
+from gradwire.common import wire
+from gradwire.v1 import gradwire_pb2 as pb
+from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
+
+from .errors import GradwireError, command_error
+
+MAX_BATCH_COMMANDS = 512        # flush when the queue holds this many commands
+MAX_BATCH_BYTES = 4 << 20       # ... or this many bytes of inline payload
+MAX_IN_FLIGHT = 8               # batches sent and not yet answered (backpressure)
+CONNECT_TIMEOUT = float(os.environ.get("GRADWIRE_CONNECT_TIMEOUT", "30"))
+
+_CHANNEL_OPTIONS = [
+    ("grpc.max_send_message_length", wire.MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", wire.MAX_MESSAGE_BYTES),
+    ("grpc.keepalive_time_ms", 60_000),
+    ("grpc.keepalive_timeout_ms", 20_000),
+]
+_END = object()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_site():
+    """(filename, lineno, function) of the innermost caller outside gradwire."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    if f is None:
+        return None
+    return (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
+
+
+class Pending:
+    """A submitted command, until its batch's reply arrives."""
+
+    __slots__ = ("seq", "op", "site", "nodes", "value", "metas", "done")
+
+    def __init__(self, seq, op, site, nodes):
+        self.seq = seq
+        self.op = op
+        self.site = site
+        self.nodes = nodes          # client Nodes whose names the reply fills in
+        self.value = None
+        self.metas = None
+        self.done = False
+
+
+class Connection:
+    """One session: channel, stream, command queue, handle ids."""
+
+    def __init__(self, address: str, token: str | None = None, *, embedded_server=None):
+        self.address = address
+        self._embedded = embedded_server
+        self._channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
+        self._stub = pb_grpc.GradwireStub(self._channel)
+        auth = (("authorization", f"Bearer {token}"),) if token else ()
+        try:
+            resp = self._stub.CreateSession(pb.CreateSessionRequest(client_version="0.1.0"), metadata=auth,
+                                            timeout=CONNECT_TIMEOUT, wait_for_ready=True)
+        except grpc.RpcError as err:
+            self._channel.close()
+            raise GradwireError.from_rpc(err, f"creating a session on {address}") from None
+        self.session_id = resp.session_id
+        self.metadata = (("x-gradwire-session", resp.session_id), ("x-gradwire-token", resp.token))
+        self.sync_mode = os.environ.get("GRADWIRE_SYNC", "") not in ("", "0")
+        self.closed = False
+        self.grad_epoch = 0      # bumped by every backward: cached .grad handles go stale
+        self._lock = threading.RLock()
+        self._handles = itertools.count(1)
+        self._seqs = itertools.count(1)
+        self._batch_ids = itertools.count(1)
+        self._queue: list[pb.Command] = []
+        self._queue_pending: list[Pending] = []
+        self._queue_bytes = 0
+        self._releases: list[int] = []          # appended from __del__: list.append is atomic
+        self._in_flight: collections.deque = collections.deque()
+        self._failures: list[tuple[pb.CommandError, Pending]] = []
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._replies = self._stub.Session(iter(self._outbox.get, _END), metadata=self.metadata)
+        self.stats = {"round_trips": 0, "commands": 0, "batches": 0, "bytes_sent": 0, "bytes_received": 0}
+        # Close the session when the process ends, even if the user never does.
+        self._finalizer = weakref.finalize(self, Connection._finalize, self._outbox, self._channel,
+                                           self._stub, self.metadata, embedded_server)
+
+    # ----- handles ------------------------------------------------------
+
+    def new_handle(self) -> int:
+        return next(self._handles)
+
+    def release(self, handle: int) -> None:
+        """Called when a client Tensor dies; rides on the next batch."""
+        if not self.closed:
+            self._releases.append(handle)
+
+    # ----- the dispatch point -------------------------------------------
+
+    def submit(self, op: str, args=(), kwargs=None, outputs=(), *, nodes=(), grad_enabled=True,
+               want_value=False, handle_of=None) -> Pending:
+        """Queue one command; in sync mode, or when a value is wanted, wait for its reply."""
+        with self._lock:
+            if self.closed:
+                raise GradwireError(grpc.StatusCode.FAILED_PRECONDITION, "this gradwire connection is closed")
+            cmd = pb.Command(seq=next(self._seqs), op=op, outputs=outputs, grad_enabled=grad_enabled,
+                             want_value=want_value)
+            if args:
+                cmd.args.extend([wire.encode(a, handle_of) for a in args])
+            if kwargs:
+                for k, v in kwargs.items():
+                    cmd.kwargs[k].CopyFrom(wire.encode(v, handle_of))
+            pending = Pending(cmd.seq, op, _user_site(), nodes)
+            self._queue.append(cmd)
+            self._queue_pending.append(pending)
+            if want_value or self.sync_mode:
+                self.sync()
+            elif len(self._queue) >= MAX_BATCH_COMMANDS:
+                self.flush()
+            return pending
+
+    def flush(self) -> None:
+        """Send the queued commands and releases as one batch, without waiting."""
+        with self._lock:
+            if not self._queue and not self._releases:
+                return
+            releases, self._releases = self._releases, []
+            batch = pb.Batch(batch_id=next(self._batch_ids), commands=self._queue, release=releases)
+            self.stats["commands"] += len(self._queue)
+            self.stats["batches"] += 1
+            message = pb.ClientMessage(batch=batch)
+            self.stats["bytes_sent"] += message.ByteSize()
+            self._in_flight.append((batch.batch_id, self._queue_pending))
+            self._queue, self._queue_pending = [], []
+            self._outbox.put(message)
+            while len(self._in_flight) > MAX_IN_FLIGHT:
+                self._receive_one()
+
+    def sync(self) -> None:
+        """Send everything queued, wait until the server has run it, raise its first error."""
+        with self._lock:
+            self.flush()
+            if self._in_flight:
+                self.stats["round_trips"] += 1
+            while self._in_flight:
+                self._receive_one()
+            if self._failures:
+                failures, self._failures = self._failures, []
+                err, pending = next(((e, p) for e, p in failures if not e.caused_by), failures[0])
+                raise command_error(err.python_type, err.message, err.op, pending.site)
+
+    def _receive_one(self) -> None:
+        batch_id, pendings = self._in_flight.popleft()
+        try:
+            message = next(self._replies)
+        except grpc.RpcError as err:
+            self._broken(err)
+        except StopIteration:
+            self._broken(None)
+        self.stats["bytes_received"] += message.ByteSize()
+        reply = message.reply
+        if reply.batch_id != batch_id:
+            raise GradwireError(grpc.StatusCode.INTERNAL,
+                                f"reply for batch {reply.batch_id} arrived while waiting for batch {batch_id}")
+        by_seq = {p.seq: p for p in pendings}
+        for result in reply.results:
+            p = by_seq[result.seq]
+            p.done = True
+            p.metas = result.outputs
+            for node, meta in zip(p.nodes, result.outputs):
+                if node is not None:
+                    node._name = meta.grad_fn
+            if result.HasField("value"):
+                p.value = wire.decode(result.value, lambda h: None)
+        for err in reply.errors:
+            p = by_seq[err.seq]
+            p.done = True
+            self._failures.append((err, p))
+
+    def _broken(self, err) -> None:
+        """The stream ended: nothing queued can run any more."""
+        self._in_flight.clear()
+        self._queue, self._queue_pending = [], []
+        self.closed = True
+        if err is None:
+            raise GradwireError(grpc.StatusCode.UNAVAILABLE, "the server closed the session stream")
+        raise GradwireError.from_rpc(err, f"session {self.session_id} on {self.address}") from None
+
+    # ----- bulk transfer --------------------------------------------------
+
+    def upload(self, handle: int, array: np.ndarray, dtype_name: str, requires_grad: bool) -> None:
+        """Bind a large array to ``handle`` in chunks (blocking: later commands may name it)."""
+        array = np.asarray(array, order="C")
+
+        def chunks():
+            first = True
+            for piece in wire.chunks(array):
+                if first:
+                    yield pb.UploadChunk(handle=handle, dtype=dtype_name, shape=array.shape,
+                                         requires_grad=requires_grad, data=bytes(piece))
+                    first = False
+                else:
+                    yield pb.UploadChunk(data=bytes(piece))
+
+        with self._lock:
+            self.flush()
+            try:
+                self._stub.Upload(chunks(), metadata=self.metadata)
+            except grpc.RpcError as err:
+                raise GradwireError.from_rpc(err, "uploading a tensor") from None
+            self.stats["round_trips"] += 1
+            self.stats["bytes_sent"] += array.nbytes
+
+    def download(self, handle: int, dtype, shape) -> np.ndarray:
+        """A tensor's values, streamed into one preallocated buffer."""
+        with self._lock:
+            self.sync()
+            out = np.empty(shape, dtype=dtype.numpy)
+            view = memoryview(out.reshape(-1).view(np.uint8)) if out.size else memoryview(b"")
+            offset = 0
+            try:
+                for chunk in self._stub.Download(pb.DownloadRequest(handle=handle), metadata=self.metadata):
+                    n = len(chunk.data)
+                    view[offset:offset + n] = chunk.data
+                    offset += n
+            except grpc.RpcError as err:
+                raise GradwireError.from_rpc(err, "downloading a tensor") from None
+            if offset != out.nbytes:
+                raise GradwireError(grpc.StatusCode.DATA_LOSS, f"download ended after {offset} of {out.nbytes} bytes")
+            self.stats["round_trips"] += 1
+            self.stats["bytes_received"] += offset
+            return out
+
+    # ----- lifecycle --------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self.closed:
+                self._finalizer()
+                return
+            try:
+                self.sync()
+            finally:
+                self.closed = True
+                self._finalizer()
+
+    @staticmethod
+    def _finalize(outbox, channel, stub, metadata, embedded_server) -> None:
+        outbox.put(_END)
+        try:
+            stub.CloseSession(pb.CloseSessionRequest(), metadata=metadata, timeout=5)
+        except grpc.RpcError:
+            pass  # the server is gone or the session expired: nothing left to free
+        channel.close()
+        if embedded_server is not None:
+            embedded_server.stop(grace=0)

@@ -1,0 +1,103 @@
+"""Creation functions: tensor, from_numpy, zeros, ones, *_like, randn, manual_seed."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from gradwire.common import dtypes, shapes, wire
+
+from . import _dispatch
+from ._dispatch import Tensor, call, default_connection
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
+            raise TypeError(f"size must be a sequence of ints, but got an element of type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
+    """``data`` as an array of the dtype torch.tensor would give it."""
+    if isinstance(data, Tensor):
+        data = data.detach().numpy()
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        array = np.asarray(data)
+        inferred = dtypes.from_numpy(array.dtype)
+    else:
+        try:
+            array = np.asarray(data)
+        except ValueError as exc:
+            raise ValueError(f"expected sequence of length matching the first dimension ({exc})") from None
+        if array.dtype == object:
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        kind = array.dtype.kind
+        # Python floats take the default dtype (float32), ints int64, bools bool.
+        inferred = dtypes.default_float() if kind == "f" else dtypes.bool_ if kind == "b" else dtypes.int64
+        if kind not in "fbiu":
+            raise TypeError(f"Could not infer dtype of {array.dtype}")
+    dtype = dtype or inferred
+    return np.asarray(array, dtype=dtype.numpy, order="C"), dtype
+
+
+def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool) -> Tensor:
+    if requires_grad and not dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    if array.nbytes <= wire.INLINE_MAX_BYTES:
+        return call("tensor", array, dtype=dtype, requires_grad=requires_grad)
+    conn = default_connection()
+    t = Tensor._make(conn, conn.new_handle(), array.shape, dtype, requires_grad, None)
+    conn.upload(t._id, array, dtype.name, requires_grad)
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    array, dtype = _to_array(data, dtype)
+    return _new_leaf(array, dtype, requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtype = dtypes.from_numpy(array.dtype)
+    return _new_leaf(array, dtype, False)
+
+
+def _creation(op):
+    def create(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        dtype = dtype or dtypes.default_float()
+        if requires_grad and not dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        return call(op, _size(size), dtype=dtype, requires_grad=requires_grad)
+    create.__name__ = op
+    create.__doc__ = f"torch.{op}(*size, dtype=None, requires_grad=False)"
+    return create
+
+
+zeros = _creation("zeros")
+ones = _creation("ones")
+randn = _creation("randn")
+
+
+def _like(op):
+    def create(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+        kwargs = {"requires_grad": True} if requires_grad else {}
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return call(op, input, **kwargs)
+    create.__name__ = op
+    return create
+
+
+zeros_like = _like("zeros_like")
+ones_like = _like("ones_like")
+
+
+def manual_seed(seed: int) -> None:
+    """Seeds the session's server-side generator (randn & co)."""
+    default_connection().submit("manual_seed", (int(seed),), handle_of=_dispatch._handle_of)

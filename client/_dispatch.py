@@ -1,0 +1,151 @@
+"""The client's one dispatch point: every op becomes a command here.
+
+``call`` infers the outputs' metadata (shape, dtype, requires_grad, whether
+they have a grad_fn), creates their handles, and queues the command on the
+session. The result comes back at once; the server runs it later.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from . import _meta, grad_mode
+from ._connection import Connection
+
+_default_lock = threading.Lock()
+_default: Connection | None = None
+
+
+def connect(address: str | None = None, token: str | None = None) -> Connection:
+    """Open a session on the server at ``address`` (host:port) and make it the default.
+
+    With no address: ``GRADWIRE_ADDRESS`` (and ``GRADWIRE_TOKEN``), or else an
+    embedded server started in this process.
+    """
+    global _default
+    address = address or os.environ.get("GRADWIRE_ADDRESS") or None
+    token = token if token is not None else (os.environ.get("GRADWIRE_TOKEN") or None)
+    if address:
+        conn = Connection(address, token)
+    else:
+        from gradwire.server.app import Server  # the only place the client reaches for the server
+
+        server = Server("127.0.0.1", 0).start()
+        conn = Connection(server.address, embedded_server=server)
+    with _default_lock:
+        old, _default = _default, conn
+    if old is not None:
+        old.close()
+    return conn
+
+
+def default_connection() -> Connection:
+    conn = _default
+    if conn is None or conn.closed:
+        with _default_lock:
+            conn = _default
+        if conn is None or conn.closed:
+            conn = connect()
+    return conn
+
+
+def disconnect() -> None:
+    """Close the default session (and the embedded server, if it started one)."""
+    global _default
+    with _default_lock:
+        old, _default = _default, None
+    if old is not None:
+        old.close()
+
+
+def synchronize() -> None:
+    """Wait until the server has run every command issued so far; raise its first error."""
+    default_connection().sync()
+
+
+def set_sync(flag: bool) -> None:
+    """Make every op wait for its reply (like GRADWIRE_SYNC=1), for debugging."""
+    default_connection().sync_mode = bool(flag)
+
+
+def stats() -> dict:
+    """Blocking round trips, commands, batches and bytes sent/received by this session."""
+    return dict(default_connection().stats)
+
+
+def _close_at_exit() -> None:
+    try:
+        disconnect()
+    except Exception as exc:  # noqa: BLE001 - an error of the last ops still deserves a word
+        print(f"gradwire: at exit: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+
+# Close the session before the interpreter joins worker threads (the embedded
+# server's among them, serving our stream): atexit would be too late. Exit
+# hooks run last-registered first, so concurrent.futures' own hook, which
+# joins the threads, must be registered before ours.
+import concurrent.futures.thread  # noqa: E402,F401
+threading._register_atexit(_close_at_exit)
+
+
+def _handle_of(obj):
+    return obj._id if type(obj) is Tensor else None
+
+
+def _connection_of(args) -> Connection:
+    conn = None
+    for a in args:
+        if type(a) is Tensor:
+            if conn is None:
+                conn = a._conn
+            elif a._conn is not conn:
+                raise RuntimeError(
+                    "Expected all tensors to be in the same gradwire session, but found tensors from two sessions"
+                )
+    return conn or default_connection()
+
+
+def call(op: str, *args, **kwargs):
+    """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
+    info = _meta.OPS[op]
+    conn = _connection_of(args)
+    out_meta = info.infer(op, args, kwargs)
+    grad = grad_mode.is_grad_enabled()
+    if info.inplace:
+        return _call_inplace(conn, op, info, args, kwargs, grad)
+    requires_grad = grad and info.differentiable and any(type(a) is Tensor and a._requires_grad for a in args)
+    leaf_requires_grad = bool(kwargs.get("requires_grad", False))
+    outputs = []
+    nodes = []
+    for shape, dtype in out_meta:
+        rg = requires_grad and (dtype.is_floating_point)
+        node = Node(conn) if rg else None
+        t = Tensor._make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node)
+        outputs.append(t)
+        nodes.append(node)
+    conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
+                handle_of=_handle_of)
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _call_inplace(conn, op, info, args, kwargs, grad):
+    self = args[0]
+    if self._requires_grad and self._grad_fn is None and grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    node = None
+    if grad and (self._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args[1:])):
+        node = Node(conn)
+        self._grad_fn = node
+        self._requires_grad = True
+    conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)
+    return self
+
+
+def value(op: str, tensor, *args, **kwargs):
+    """Run a read (item, tolist, numpy, grad) and wait for its value: a sync point."""
+    return tensor._conn.submit(op, (tensor,) + args, kwargs, want_value=True,
+                               grad_enabled=grad_mode.is_grad_enabled(), handle_of=_handle_of).value
+
+
+from .tensor import Node, Tensor  # noqa: E402  (tensor.py calls back into this module)

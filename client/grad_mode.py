@@ -1,0 +1,2 @@
+"""Grad modes on the client: thread-local, sent with every command they govern."""
+from gradwire.common.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401

@@ -1,0 +1,343 @@
+"""gradwire.Tensor: a handle to a tensor held by the server, with torch's API.
+
+A Tensor knows its metadata (shape, dtype, requires_grad, grad_fn) from the
+moment it is created; reading its values (print, item, tolist, numpy) is a
+sync point that waits for the server.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from gradwire.common import dtypes, shapes, wire
+from gradwire.common.formatting import tensor_repr
+
+from . import _dispatch, grad_mode
+
+call = _dispatch.call
+
+
+class device:
+    """torch.device: ``device(type='cpu')``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index: int | None = None):  # noqa: A002 - torch's name
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            index = int(idx)
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+_CPU = device("cpu")
+
+
+class Node:
+    """A backward node of the server's graph, as ``tensor.grad_fn`` shows it.
+
+    Its name arrives with the reply to the command that created it; asking for
+    it before then is a sync point.
+    """
+
+    __slots__ = ("_conn", "_name", "__weakref__")
+
+    def __init__(self, conn, name: str | None = None):
+        self._conn = conn
+        self._name = name
+
+    def name(self) -> str:
+        if self._name is None:
+            self._conn.sync()
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class Tensor:
+    __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
+                 "__weakref__")
+
+    @classmethod
+    def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn) -> "Tensor":
+        t = object.__new__(cls)
+        t._conn = conn
+        t._id = handle
+        t._shape = shapes.Size(shape)
+        t._dtype = dtype
+        t._requires_grad = requires_grad
+        t._grad_fn = grad_fn
+        t._grad = None
+        t._grad_epoch = -1
+        return t
+
+    @classmethod
+    def _from_meta(cls, conn, meta) -> "Tensor":
+        node = Node(conn, meta.grad_fn) if meta.grad_fn else None
+        return cls._make(conn, meta.handle, tuple(meta.shape), dtypes.from_name(meta.dtype), meta.requires_grad, node)
+
+    def __del__(self):
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.release(self._id)
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("create gradwire tensors with gradwire.tensor(...), gradwire.zeros(...) and friends")
+
+    # ----- metadata (no round trip) --------------------------------------
+
+    @property
+    def shape(self) -> shapes.Size:
+        return self._shape
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return self._shape
+        return self._shape[shapes.normalize_dim(dim, len(self._shape))]
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._dtype
+
+    @property
+    def device(self) -> device:
+        return _CPU
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    def dim(self) -> int:
+        return len(self._shape)
+
+    def numel(self) -> int:
+        return shapes.numel(self._shape)
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._shape[0]
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        flag = bool(requires_grad)
+        if self._grad_fn is not None:
+            if not flag:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
+            return self
+        if flag and not self._dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._conn.submit("requires_grad_", (self, flag), outputs=[self._id], nodes=[None],
+                          handle_of=_dispatch._handle_of)
+        self._requires_grad = flag
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    # ----- gradients -------------------------------------------------------
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+                "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+                "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+                "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered internally at "
+                "/pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
+                UserWarning, stacklevel=2)
+            return None
+        epoch = self._conn.grad_epoch
+        if self._grad_epoch != epoch:
+            # Whether backward reached this leaf is known only to the server: a sync point.
+            handle = self._conn.new_handle()
+            pending = self._conn.submit("grad_of", (self,), outputs=[handle], nodes=[None], want_value=False,
+                                        handle_of=_dispatch._handle_of)
+            self._conn.sync()
+            meta = pending.metas[0]
+            self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
+            self._grad_epoch = epoch
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None and type(value) is not Tensor:
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of {type(value).__name__}")
+        self._conn.submit("set_grad", (self, value), handle_of=_dispatch._handle_of)
+        self._grad = value
+        self._grad_epoch = self._conn.grad_epoch
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if gradient is None:
+            if self.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        elif type(gradient) is Tensor and gradient._shape != self._shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
+                f"of {self._shape}."
+            )
+        self._conn.submit("backward", (self, gradient, retain_graph, create_graph), handle_of=_dispatch._handle_of,
+                          grad_enabled=grad_mode.is_grad_enabled())
+        self._conn.grad_epoch += 1
+
+    def detach(self) -> "Tensor":
+        return call("detach", self)
+
+    def clone(self) -> "Tensor":
+        return call("clone", self)
+
+    def zero_(self) -> "Tensor":
+        return call("zero_", self)
+
+    # ----- values (sync points) ----------------------------------------------
+
+    def _values(self) -> np.ndarray:
+        nbytes = self.numel() * self._dtype.itemsize
+        if nbytes > wire.INLINE_MAX_BYTES:
+            return self._conn.download(self._id, self._dtype, self._shape)
+        return _dispatch.value("numpy", self)
+
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._values()
+
+    def item(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return _dispatch.value("item", self)
+
+    def tolist(self):
+        return self._values().tolist()
+
+    def __repr__(self) -> str:
+        values = self._values()
+        node = self._grad_fn
+        return tensor_repr(values, self._dtype, requires_grad=self._requires_grad,
+                           grad_fn_name=node.name() if node is not None else None)
+
+    def __format__(self, spec: str) -> str:
+        # torch formats a 0-d tensor as its Python number: f"{loss:.4f}", f"{t}" -> "7.0"
+        if not self._shape:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        values = self.detach()._values() if self._requires_grad else self._values()
+        return values if dtype is None else values.astype(dtype)
+
+    # ----- ops ------------------------------------------------------------------
+
+    def add(self, other, *, alpha=1):
+        return call("add", self, other) if alpha == 1 else call("add", self, other, alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        return call("sub", self, other) if alpha == 1 else call("sub", self, other, alpha=alpha)
+
+    def mul(self, other):
+        return call("mul", self, other)
+
+    def div(self, other):
+        return call("div", self, other)
+
+    def pow(self, exponent):
+        return call("pow", self, exponent)
+
+    def neg(self):
+        return call("neg", self)
+
+    def exp(self):
+        return call("exp", self)
+
+    def log(self):
+        return call("log", self)
+
+    def matmul(self, other):
+        return call("matmul", self, other)
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        kwargs = {"dtype": dtype} if dtype is not None else {}
+        if dim is None and not keepdim:
+            return call("sum", self, **kwargs)
+        return call("sum", self, dim, keepdim, **kwargs)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        kwargs = {"dtype": dtype} if dtype is not None else {}
+        if dim is None and not keepdim:
+            return call("mean", self, **kwargs)
+        return call("mean", self, dim, keepdim, **kwargs)
+
+    __add__ = add
+    __radd__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __rmul__ = mul
+    __truediv__ = div
+    __pow__ = pow
+    __neg__ = neg
+    __matmul__ = matmul
+
+    def __rsub__(self, other):
+        return call("rsub", self, other)
+
+    def __rtruediv__(self, other):
+        return call("div", other, self)
+
+    def __rpow__(self, other):
+        return call("pow", other, self)
+
+    def __rmatmul__(self, other):
+        return call("matmul", other, self)
