@@ -1,0 +1,96 @@
+"""Fixtures: a real `gradwire-server` process on a free port, and the client
+connected either to it or to the embedded default."""
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import gradwire
+
+
+def server_command(*args: str) -> list[str]:
+    exe = shutil.which("gradwire-server")
+    base = [exe] if exe else [sys.executable, "-m", "gradwire.server.cli"]
+    return base + ["--port", "0", "--log-level", "WARNING", *args]
+
+
+class ServerProcess:
+    """A gradwire-server subprocess; reads the bound address from its first line."""
+
+    def __init__(self, *args: str, env: dict | None = None, timeout: float = 30.0):
+        full_env = dict(os.environ)
+        full_env.pop("GRADWIRE_API_KEY", None)
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(server_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=full_env)
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        line = ""
+        while time.monotonic() < deadline and not line:
+            if sel.select(timeout=0.5):
+                line = self.proc.stdout.readline()
+                if not line:  # EOF: it died
+                    break
+        sel.close()
+        m = re.search(r"listening on (\S+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"gradwire-server did not start: {line!r} {self.proc.stderr.read()}")
+        self.address = m.group(1)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One gradwire-server process shared by the tests that need a remote server."""
+    proc = ServerProcess()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def mode(request):
+    return request.param
+
+
+@pytest.fixture
+def gw(mode, request, monkeypatch):
+    """gradwire, connected to the embedded default or to the server process."""
+    monkeypatch.delenv("GRADWIRE_ADDRESS", raising=False)
+    monkeypatch.delenv("GRADWIRE_TOKEN", raising=False)
+    gradwire.disconnect()
+    if mode == "remote":
+        gradwire.connect(request.getfixturevalue("server").address)
+    else:
+        gradwire.connect()
+    yield gradwire
+    gradwire.disconnect()
+
+
+def run_script(code: str, *, address: str | None = None, timeout: float = 60.0, extra_env: dict | None = None):
+    """Run ``code`` in a fresh Python process, as a user would; returns the CompletedProcess."""
+    env = dict(os.environ)
+    env.pop("GRADWIRE_ADDRESS", None)
+    env.pop("GRADWIRE_TOKEN", None)
+    if address:
+        env["GRADWIRE_ADDRESS"] = address
+    env.update(extra_env or {})
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env)
