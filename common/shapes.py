@@ -135,3 +135,17 @@ def matmul_shape(a: Sequence[int], b: Sequence[int]) -> Shape:
     if len(b) == 1:
         out = out[:-1]
     return out
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints that prints as ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size([{', '.join(str(s) for s in self)}])"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        return numel(self)
