@@ -20,6 +20,16 @@ from .ops.linalg import matmul, mm
 from .ops.reduce import mean, sum
 from .ops.shape import clone, detach, expand, permute, reshape, t, transpose, view
 from . import autograd
+from .ops import EXTENSION_MODULES as _EXTENSIONS
+from .ops import install as _install
+from . import nn, optim
+from .nn import lstm as _lstm
+
+for _module in (nn.functional, _lstm, optim):  # kernels: on the wire, not in this namespace
+    _install(_module)
+
+for _module in _EXTENSIONS:
+    globals().update({_name: getattr(_module, _name) for _name in _module.__all__})
 
 true_divide = div
 float = float32  # noqa: A001 - torch's aliases
@@ -50,4 +60,5 @@ __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
     "float16", "float32", "float64", "int32", "int64", "bool_", "float", "double", "half", "long", "int", "bool",
     "result_type", "is_tensor",
-]
+] + [_name for _module in _EXTENSIONS for _name in _module.__all__]
+del _module

@@ -14,6 +14,7 @@ the op at all (batched matmul shows ``UnsafeViewBackward0``).
 """
 from __future__ import annotations
 
+from . import observe as _observe
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _new_tensor
 
@@ -273,6 +274,15 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        watcher = _observe.observer
+        if watcher is not None:
+            with watcher.forward(cls, args):
+                return cls._record(*args, **kwargs)
+        return cls._record(*args, **kwargs)
+
+    @classmethod
+    def _record(cls, *args, **kwargs):
+        """Runs forward and, when an input needs grad, records the node."""
         node = cls._node_cls()
         grad_on = _grad_state.enabled
         any_needs = False

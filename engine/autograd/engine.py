@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from gradwire.common.shapes import broadcast_shapes
 
+from .. import observe as _observe
 from ..function import AccumulateGrad, accumulator_of
 from ..grad_mode import _state as _grad_state
 from ..ops.creation import ones_like, zeros_like
@@ -234,7 +235,12 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 if not retain_graph:
                     node._release()
                 continue
-            result = node._apply(buf)
+            watcher = _observe.observer
+            if watcher is None:
+                result = node._apply(buf)
+            else:
+                with watcher.backward(node):
+                    result = node._apply(buf)
             if not retain_graph:
                 node._release()
             hooks = node._hooks

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import arith, creation, inplace, linalg, reduce, shape
+from . import arith, creation, elementwise, index, inplace, linalg, reduce, shape
 from .. import random as _random
 from ..tensor import Tensor
 
@@ -129,3 +129,25 @@ _TABLE = {
 for _name, _fn in _TABLE.items():
     OPS.register(_name, _fn)
 del _name, _fn
+
+# Op modules that carry their own tables (so each can grow without touching
+# this file or tensor.py):
+#   WIRE    wire name -> callable, registered in OPS
+#   METHODS Tensor method name -> callable(self, ...), installed on Tensor
+#   __all__ names exported by the gradwire.engine namespace
+EXTENSION_MODULES = [elementwise, index]
+
+
+def install(module) -> None:
+    """Registers a module's WIRE ops and installs its METHODS on Tensor (once)."""
+    for name, fn in getattr(module, "WIRE", {}).items():
+        OPS.register(name, fn)
+    for name, fn in getattr(module, "METHODS", {}).items():
+        if name in Tensor.__dict__:
+            raise ValueError(f"Tensor.{name} is already defined; {module.__name__} cannot define it again")
+        setattr(Tensor, name, fn)
+
+
+for _module in EXTENSION_MODULES:
+    install(_module)
+del _module

@@ -1,0 +1,2 @@
+"""gradwire.engine.nn: the nn kernels (functional ops, the fused LSTM) the client's Modules run on."""
+from . import functional  # noqa: F401

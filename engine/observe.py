@@ -1,0 +1,9 @@
+"""Where tools watch the engine run: the profiler (and anomaly mode) set
+``observer`` while they are active; ops and backward nodes report to it.
+
+An observer has two context-manager methods:
+    forward(function_cls, args)   around one op's forward (Function.apply)
+    backward(node)                around one node's backward in the engine
+Kept in its own module so the hot path pays one global read when nobody watches.
+"""
+observer = None
