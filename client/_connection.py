@@ -115,13 +115,13 @@ class Connection:
     # ----- the dispatch point -------------------------------------------
 
     def submit(self, op: str, args=(), kwargs=None, outputs=(), *, nodes=(), grad_enabled=True,
-               want_value=False, handle_of=None) -> Pending:
+               want_value=False, variadic=False, handle_of=None) -> Pending:
         """Queue one command; in sync mode, or when a value is wanted, wait for its reply."""
         with self._lock:
             if self.closed:
                 raise GradwireError(grpc.StatusCode.FAILED_PRECONDITION, "this gradwire connection is closed")
             cmd = pb.Command(seq=next(self._seqs), op=op, outputs=outputs, grad_enabled=grad_enabled,
-                             want_value=want_value)
+                             want_value=want_value, variadic_outputs=variadic)
             if args:
                 cmd.args.extend([wire.encode(a, handle_of) for a in args])
             if kwargs:

@@ -93,48 +93,71 @@ def _handle_of(obj):
     return obj._id if type(obj) is Tensor else None
 
 
-def _connection_of(args) -> Connection:
-    conn = None
+def _tensors(args):
+    """The Tensors among the arguments, also inside lists and tuples (cat, optimizers)."""
     for a in args:
         if type(a) is Tensor:
-            if conn is None:
-                conn = a._conn
-            elif a._conn is not conn:
-                raise RuntimeError(
-                    "Expected all tensors to be in the same gradwire session, but found tensors from two sessions"
-                )
+            yield a
+        elif type(a) in (list, tuple):
+            for b in a:
+                if type(b) is Tensor:
+                    yield b
+
+
+def _connection_of(args, kwargs) -> Connection:
+    conn = None
+    for a in _tensors(args if not kwargs else (*args, *kwargs.values())):
+        if conn is None:
+            conn = a._conn
+        elif a._conn is not conn:
+            raise RuntimeError(
+                "Expected all tensors to be in the same gradwire session, but found tensors from two sessions")
     return conn or default_connection()
+
+
+SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
-    info = _meta.OPS[op]
-    conn = _connection_of(args)
-    out_meta = info.infer(op, args, kwargs)
+    info = _meta.OPS.get(op) or _meta.OpInfo(None)
+    conn = _connection_of(args, kwargs)
     grad = grad_mode.is_grad_enabled()
     if info.inplace:
-        return _call_inplace(conn, op, info, args, kwargs, grad)
-    requires_grad = grad and info.differentiable and any(type(a) is Tensor and a._requires_grad for a in args)
+        return _call_inplace(conn, op, args, kwargs, grad)
+    out_meta = info.infer(op, args, kwargs) if info.infer is not None else None
+    if out_meta is None:
+        return _call_and_wait(conn, op, args, kwargs, grad)
+    requires_grad = grad and info.differentiable and any(
+        t._requires_grad for t in _tensors(args if not kwargs else (*args, *kwargs.values())))
     leaf_requires_grad = bool(kwargs.get("requires_grad", False))
     outputs = []
     nodes = []
     for shape, dtype in out_meta:
-        rg = requires_grad and (dtype.is_floating_point)
+        rg = requires_grad and dtype.is_floating_point
         node = Node(conn) if rg else None
-        t = Tensor._make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node)
-        outputs.append(t)
+        outputs.append(Tensor._make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node))
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)
     return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
-def _call_inplace(conn, op, info, args, kwargs, grad):
+def _call_and_wait(conn, op, args, kwargs, grad):
+    """An op whose outputs' metadata depend on values (x[mask]): wait for the server's."""
+    pending = conn.submit(op, args, kwargs, [conn.new_handle() for _ in range(SPARE_OUTPUTS)],
+                          grad_enabled=grad, variadic=True, handle_of=_handle_of)
+    conn.sync()
+    outs = tuple(Tensor._from_meta(conn, m) for m in pending.metas)
+    return outs[0] if len(outs) == 1 else outs
+
+
+def _call_inplace(conn, op, args, kwargs, grad):
     self = args[0]
-    if self._requires_grad and self._grad_fn is None and grad:
+    if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     node = None
-    if grad and (self._requires_grad or any(type(a) is Tensor and a._requires_grad for a in args[1:])):
+    if grad and any(t._requires_grad for t in _tensors(args if not kwargs else (*args, *kwargs.values()))):
         node = Node(conn)
         self._grad_fn = node
         self._requires_grad = True

@@ -3,6 +3,11 @@
 This lets ops return their handle at once, without a round trip, and raise
 shape and dtype errors at the user's call site with PyTorch's text. The rules
 use the same shape and promotion functions as the engine (gradwire.common).
+
+A rule is ``rule(op, args, kwargs) -> [(shape, dtype), ...]``, one pair per
+output tensor. An op with no rule (or whose rule returns None, e.g. boolean
+mask indexing, whose shape depends on values) still works: the client waits
+for the server's reply and takes the metadata from it.
 """
 from __future__ import annotations
 
@@ -11,31 +16,68 @@ from typing import Callable
 
 from gradwire.common import dtypes, shapes
 
+int64, bool_ = dtypes.int64, dtypes.bool_
+
+
+def is_tensor(x) -> bool:
+    return hasattr(x, "_shape")
+
 
 def _operand(x):
     """An operand for result_type: (dtype, ndim) for tensors, the value for scalars."""
-    meta = getattr(x, "_dtype", None)
-    return (meta, len(x._shape)) if meta is not None else x
+    return (x._dtype, len(x._shape)) if is_tensor(x) else x
 
 
 def _shape(x):
-    return x._shape if hasattr(x, "_shape") else ()
+    return x._shape if is_tensor(x) else ()
 
 
-def _check_scalar(op: str, x) -> None:
-    if not hasattr(x, "_shape") and not isinstance(x, (int, float, bool)):
-        raise TypeError(f"{op}(): argument 'other' must be Tensor or Number, not {type(x).__name__}")
+def _arg(args, kwargs, i, name, default=None):
+    if len(args) > i:
+        return args[i]
+    return kwargs.get(name, default)
 
 
-def elementwise(*, floating: bool = False) -> Callable:
-    """Broadcast the tensor arguments; promote dtypes as torch.result_type does."""
+def _check_number(op: str, x) -> None:
+    if not is_tensor(x) and not isinstance(x, (int, float, bool)):
+        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
+
+
+# ----- elementwise ---------------------------------------------------------------------
+
+def elementwise(*, out: str = "promote") -> Callable:
+    """Broadcast the tensor arguments. out: "promote" (result_type), "float" (the
+    floating result of it), "bool" (comparisons), "same" (the first input's dtype)."""
     def rule(op, args, kwargs):
         for a in args[1:]:
-            _check_scalar(op, a)
+            _check_number(op, a)
         shape = shapes.broadcast_shapes(*(_shape(a) for a in args)) if len(args) > 1 else _shape(args[0])
-        dtype = dtypes.result_type(*(_operand(a) for a in args))
-        return [(shape, dtypes.float_result(dtype) if floating else dtype)]
+        if out == "bool":
+            dtype = bool_
+        elif out == "same":
+            dtype = args[0]._dtype
+        else:
+            dtype = dtypes.result_type(*(_operand(a) for a in args))
+            if out == "float":
+                dtype = dtypes.float_result(dtype)
+        return [(shape, dtype)]
     return rule
+
+
+def where(op, args, kwargs):
+    cond, a, b = args
+    shape = shapes.broadcast_shapes(_shape(cond), _shape(a), _shape(b))
+    return [(shape, dtypes.result_type(_operand(a), _operand(b)))]
+
+
+def clamp(op, args, kwargs):
+    x = args[0]
+    lo, hi = _arg(args, kwargs, 1, "min"), _arg(args, kwargs, 2, "max")
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [b for b in (lo, hi) if b is not None]
+    shape = shapes.broadcast_shapes(x._shape, *(_shape(b) for b in bounds))
+    return [(shape, dtypes.result_type(_operand(x), *(_operand(b) for b in bounds)))]
 
 
 def same(op, args, kwargs):
@@ -43,71 +85,518 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
-def reduction(*, needs_float: bool = False) -> Callable:
+def to(op, args, kwargs):
+    x = args[0]
+    dtype = _arg(args, kwargs, 1, "dtype")
+    return [(x._shape, dtype if isinstance(dtype, dtypes.DType) else x._dtype)]
+
+
+# ----- reductions ------------------------------------------------------------------------
+
+def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = False) -> Callable:
+    """out: "sum" (ints widen to int64), "float" (needs a floating input), "same",
+    "long" (argmax), "bool" (all/any). indices: with a dim, (values, indices)."""
     def rule(op, args, kwargs):
         x = args[0]
-        dim = args[1] if len(args) > 1 else kwargs.get("dim")
-        keepdim = args[2] if len(args) > 2 else kwargs.get("keepdim", False)
+        dim = _arg(args, kwargs, 1, "dim")
+        keepdim = _arg(args, kwargs, 2, "keepdim", False)
+        if dim_required and dim is None:
+            raise TypeError(f"{op}() missing 1 required positional arguments: \"dim\"")
         dims = shapes.normalize_dims(dim, len(x._shape))
+        shape = shapes.reduced_shape(x._shape, dims, keepdim)
         dtype = kwargs.get("dtype")
         if dtype is None:
-            dtype = x._dtype if x._dtype.is_floating_point else dtypes.int64
-            if needs_float and not x._dtype.is_floating_point:
-                raise RuntimeError(
-                    f"{op}(): could not infer output dtype. Input dtype must be either a floating point or "
-                    f"complex dtype. Got: {x._dtype._torch_name}"
-                )
-        return [(shapes.reduced_shape(x._shape, dims, keepdim), dtype)]
+            if out == "sum":
+                dtype = x._dtype if x._dtype.is_floating_point else int64
+            elif out == "float":
+                if not x._dtype.is_floating_point:
+                    raise RuntimeError(
+                        f"{op}(): could not infer output dtype. Input dtype must be either a floating point or "
+                        f"complex dtype. Got: {x._dtype._torch_name}")
+                dtype = x._dtype
+            elif out == "long":
+                dtype = int64
+            elif out == "bool":
+                dtype = bool_
+            else:
+                dtype = x._dtype
+        if indices and dim is not None:
+            return [(shape, dtype), (shape, int64)]
+        return [(shape, dtype)]
     return rule
 
 
+def var_std(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 1, "dim")
+    if isinstance(dim, bool):  # var(input, unbiased)
+        dim = None
+    keepdim = kwargs.get("keepdim", False)
+    if len(args) > 2 and isinstance(args[2], bool) and not isinstance(args[1], bool):
+        keepdim = args[2]
+    if not x._dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+    return [(shapes.reduced_shape(x._shape, shapes.normalize_dims(dim, len(x._shape)), keepdim), x._dtype)]
+
+
+def norm(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 2, "dim")
+    keepdim = _arg(args, kwargs, 3, "keepdim", False)
+    dims = shapes.normalize_dims(dim, len(x._shape))
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), dtypes.float_result(x._dtype))]
+
+
+def cumsum(op, args, kwargs):
+    x = args[0]
+    shapes.normalize_dim(_arg(args, kwargs, 1, "dim"), len(x._shape))
+    dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point else int64)
+    return [(x._shape, dtype)]
+
+
+# ----- shapes ------------------------------------------------------------------------------
+
+def _sizes(args, start=1):
+    rest = args[start:]
+    if len(rest) == 1 and isinstance(rest[0], (tuple, list)):
+        return tuple(rest[0])
+    return tuple(rest)
+
+
+def infer_view_shape(shape, numel: int):
+    """A view shape with at most one -1 resolved, with torch's errors."""
+    shape = tuple(int(s) for s in shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(op, args, kwargs):
+    x = args[0]
+    return [(infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+
+
+def flatten(op, args, kwargs):
+    x = args[0]
+    nd = len(x._shape)
+    if nd == 0:
+        return [((1,), x._dtype)]
+    start = shapes.normalize_dim(_arg(args, kwargs, 1, "start_dim", 0), nd)
+    end = shapes.normalize_dim(_arg(args, kwargs, 2, "end_dim", -1), nd)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    s = x._shape
+    return [(s[:start] + (shapes.numel(s[start:end + 1]),) + s[end + 1:], x._dtype)]
+
+
+def transpose(op, args, kwargs):
+    x = args[0]
+    nd = len(x._shape)
+    d0 = shapes.normalize_dim(_arg(args, kwargs, 1, "dim0"), nd)
+    d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1"), nd)
+    s = list(x._shape)
+    if s:
+        s[d0], s[d1] = s[d1], s[d0]
+    return [(tuple(s), x._dtype)]
+
+
+def t(op, args, kwargs):
+    x = args[0]
+    if len(x._shape) > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {len(x._shape)}D")
+    return [(x._shape[::-1], x._dtype)]
+
+
+def permute(op, args, kwargs):
+    x = args[0]
+    dims = _sizes(args) or tuple(kwargs.get("dims", ()))
+    nd = len(x._shape)
+    if len(dims) != nd:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    dims = [shapes.normalize_dim(d, nd) for d in dims]
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return [(tuple(x._shape[d] for d in dims), x._dtype)]
+
+
+def squeeze(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 1, "dim")
+    nd = len(x._shape)
+    if dim is None:
+        return [(tuple(s for s in x._shape if s != 1), x._dtype)]
+    dims = {shapes.normalize_dim(d, nd) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    return [(tuple(s for i, s in enumerate(x._shape) if not (i in dims and s == 1)), x._dtype)]
+
+
+def unsqueeze(op, args, kwargs):
+    x = args[0]
+    d = shapes.normalize_dim(_arg(args, kwargs, 1, "dim"), len(x._shape) + 1)
+    return [(x._shape[:d] + (1,) + x._shape[d:], x._dtype)]
+
+
+def expand(op, args, kwargs):
+    x = args[0]
+    sizes = _sizes(args) or tuple(kwargs.get("size", ()))
+    s = x._shape
+    if len(sizes) < len(s):
+        raise RuntimeError(
+            f"expand(torch.{x._dtype._torch_name}Tensor{{{list(s)}}}, size=[{len(sizes)}]): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(s)})")
+    out = list(sizes)
+    offset = len(sizes) - len(s)
+    for i, size in enumerate(s):
+        target = sizes[offset + i]
+        if target == -1:
+            out[offset + i] = size
+        elif size != 1 and size != target:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target}) must match the existing size ({size}) at non-singleton "
+                f"dimension {offset + i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(s)}")
+    return [(tuple(out), x._dtype)]
+
+
+def expand_as(op, args, kwargs):
+    return expand(op, (args[0], tuple(args[1]._shape)), {})
+
+
+def repeat(op, args, kwargs):
+    x = args[0]
+    reps = _sizes(args)
+    if len(reps) < len(x._shape):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    s = (1,) * (len(reps) - len(x._shape)) + tuple(x._shape)
+    return [(tuple(a * b for a, b in zip(s, reps)), x._dtype)]
+
+
+def cat(op, args, kwargs):
+    tensors = list(args[0])
+    dim = _arg(args, kwargs, 1, "dim", 0)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    ref = next((t for t in tensors if t._shape != (0,)), tensors[0])
+    nd = len(ref._shape)
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = shapes.normalize_dim(dim, nd)
+    total = 0
+    for i, t_ in enumerate(tensors):
+        if t_._shape == (0,) and nd != 1:
+            continue
+        if len(t_._shape) != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {len(t_._shape)}")
+        for j in range(nd):
+            if j != d and t_._shape[j] != ref._shape[j]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {ref._shape[j]} but got "
+                    f"size {t_._shape[j]} for tensor number {i} in the list.")
+        total += t_._shape[d]
+    dtype = dtypes.result_type(*(_operand(t_) for t_ in tensors))
+    return [(ref._shape[:d] + (total,) + ref._shape[d + 1:], dtype)]
+
+
+def stack(op, args, kwargs):
+    tensors = list(args[0])
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._shape
+    for i, t_ in enumerate(tensors):
+        if t_._shape != ref:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(ref)} at entry 0 and "
+                f"{list(t_._shape)} at entry {i}")
+    d = shapes.normalize_dim(_arg(args, kwargs, 1, "dim", 0), len(ref) + 1)
+    dtype = dtypes.result_type(*(_operand(t_) for t_ in tensors))
+    return [(ref[:d] + (len(tensors),) + ref[d:], dtype)]
+
+
+def split(op, args, kwargs):
+    x = args[0]
+    size = _arg(args, kwargs, 1, "split_size_or_sections")
+    d = shapes.normalize_dim(_arg(args, kwargs, 2, "dim", 0), len(x._shape))
+    n = x._shape[d]
+    if isinstance(size, int):
+        sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(size)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+                f"{d}), but got split_sizes={sizes}")
+    return [(x._shape[:d] + (s,) + x._shape[d + 1:], x._dtype) for s in sizes]
+
+
+def chunk(op, args, kwargs):
+    x = args[0]
+    chunks = _arg(args, kwargs, 1, "chunks")
+    d = shapes.normalize_dim(_arg(args, kwargs, 2, "dim", 0), len(x._shape))
+    n = x._shape[d]
+    size = -(-n // chunks) if n else 0
+    return split(op, (x, max(size, 1), d), {}) if n else [(x._shape, x._dtype)]
+
+
+def index_select(op, args, kwargs):
+    x, dim, index = args[0], _arg(args, kwargs, 1, "dim"), _arg(args, kwargs, 2, "index")
+    d = shapes.normalize_dim(dim, len(x._shape))
+    return [(x._shape[:d] + (shapes.numel(index._shape),) + x._shape[d + 1:], x._dtype)]
+
+
+def gather(op, args, kwargs):
+    return [(_arg(args, kwargs, 2, "index")._shape, args[0]._dtype)]
+
+
+def masked_fill(op, args, kwargs):
+    x, mask = args[0], _arg(args, kwargs, 1, "mask")
+    shapes.broadcast_shapes(x._shape, mask._shape)
+    return [(x._shape, x._dtype)]
+
+
+def getitem(op, args, kwargs):
+    """Basic indexing (ints, slices, None, Ellipsis); None (ask the server) for advanced indexing."""
+    x, index = args
+    index = index if isinstance(index, tuple) else (index,)
+    if any(is_tensor(i) or isinstance(i, (list, bool)) for i in index):
+        return None
+    n_real = sum(1 for i in index if i is not None and i is not Ellipsis)
+    if n_real > len(x._shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(x._shape)}")
+    if index.count(Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if Ellipsis in index:
+        e = index.index(Ellipsis)
+        index = index[:e] + (slice(None),) * (len(x._shape) - n_real) + index[e + 1:]
+    out = []
+    dim = 0
+    for i in index:
+        if i is None:
+            out.append(1)
+            continue
+        size = x._shape[dim]
+        if isinstance(i, slice):
+            if i.step is not None and i.step <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(len(range(*i.indices(size))))
+        else:
+            i = int(i)
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+    out.extend(x._shape[dim:])
+    return [(tuple(out), x._dtype)]
+
+
+def tril(op, args, kwargs):
+    x = args[0]
+    if len(x._shape) < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
+    return [(x._shape, x._dtype)]
+
+
+# ----- linear algebra --------------------------------------------------------------------
+
 def matmul(op, args, kwargs):
     a, b = args
-    if not hasattr(b, "_shape"):
-        raise TypeError(f"matmul(): argument 'other' (position 1) must be Tensor, not {type(b).__name__}")
+    if not is_tensor(b):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
+    if op == "mm" and (len(a._shape) != 2 or len(b._shape) != 2):
+        raise RuntimeError("self must be a matrix" if len(a._shape) != 2 else "mat2 must be a matrix")
+    if op == "bmm" and (len(a._shape) != 3 or len(b._shape) != 3):
+        raise RuntimeError(f"batch1 must be a 3D tensor" if len(a._shape) != 3 else "batch2 must be a 3D tensor")
+    if op == "dot" and (len(a._shape) != 1 or len(b._shape) != 1):
+        raise RuntimeError(f"1D tensors expected, but got {len(a._shape)}D and {len(b._shape)}D tensors")
     if a._dtype is not b._dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {a._dtype._torch_name.lower()} != "
-            f"{b._dtype._torch_name.lower()}"
-        )
+            f"{b._dtype._torch_name.lower()}")
     return [(shapes.matmul_shape(a._shape, b._shape), a._dtype)]
 
+
+def outer(op, args, kwargs):
+    a, b = args
+    return [((shapes.numel(a._shape), shapes.numel(b._shape)), dtypes.result_type(_operand(a), _operand(b)))]
+
+
+# ----- creation --------------------------------------------------------------------------
 
 def literal(op, args, kwargs):
     return [(args[0].shape, kwargs["dtype"])]
 
 
 def creation(op, args, kwargs):
-    return [(args[0], kwargs.get("dtype") or dtypes.default_float())]
+    return [(tuple(args[0]), kwargs.get("dtype") or dtypes.default_float())]
+
+
+def full(op, args, kwargs):
+    value = args[1]
+    return [(tuple(args[0]), kwargs.get("dtype") or dtypes.scalar_dtype(value))]
+
+
+def like(op, args, kwargs):
+    x = args[0]
+    return [(x._shape, kwargs.get("dtype") or x._dtype)]
+
+
+def randint(op, args, kwargs):
+    return [(tuple(args[2]), kwargs.get("dtype") or int64)]
+
+
+def eye(op, args, kwargs):
+    n = args[0]
+    m = args[1] if len(args) > 1 and args[1] is not None else n
+    return [((n, m), kwargs.get("dtype") or dtypes.default_float())]
+
+
+# ----- nn ----------------------------------------------------------------------------------
+
+def linear(op, args, kwargs):
+    x, w = args[0], args[1]
+    bias = _arg(args, kwargs, 2, "bias")
+    if x._shape[-1:] != w._shape[-1:]:
+        lead = shapes.numel(x._shape[:-1]) if len(x._shape) > 1 else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({lead}x{x._shape[-1] if x._shape else 1} and "
+            f"{w._shape[-1]}x{w._shape[0]})")
+    shape = x._shape[:-1] + w._shape[:-1]
+    if bias is not None:
+        shape = shapes.broadcast_shapes(shape, bias._shape)
+    return [(shape, x._dtype)]
+
+
+def loss(op, args, kwargs):
+    x = args[0]
+    reduction = kwargs.get("reduction", "mean")
+    if reduction == "none":
+        if op in ("cross_entropy", "nll_loss"):
+            return [((x._shape[:1] + x._shape[2:]) if len(x._shape) > 1 else (), x._dtype)]
+        return [(shapes.broadcast_shapes(x._shape, args[1]._shape), x._dtype)]
+    if op in ("mse_loss", "l1_loss", "binary_cross_entropy_with_logits") and x._shape != args[1]._shape:
+        shapes.broadcast_shapes(x._shape, args[1]._shape)
+    return [((), x._dtype)]
+
+
+def embedding(op, args, kwargs):
+    idx, weight = args[0], args[1]
+    return [(idx._shape + weight._shape[1:], weight._dtype)]
+
+
+def lstm(op, args, kwargs):
+    x, params = args[0], args[1]
+    num_layers = kwargs["num_layers"]
+    batch_first = kwargs.get("batch_first", False)
+    hidden = params[1]._shape[1]
+    if len(x._shape) == 2:
+        return [(x._shape[:1] + (hidden,), x._dtype), ((num_layers, hidden), x._dtype),
+                ((num_layers, hidden), x._dtype)]
+    seq, batch = (x._shape[1], x._shape[0]) if batch_first else (x._shape[0], x._shape[1])
+    out = (batch, seq, hidden) if batch_first else (seq, batch, hidden)
+    return [(out, x._dtype), ((num_layers, batch, hidden), x._dtype), ((num_layers, batch, hidden), x._dtype)]
 
 
 @dataclass(frozen=True)
 class OpInfo:
-    infer: Callable
+    infer: Callable | None
     differentiable: bool = True
     inplace: bool = False
 
 
+def _table(rule, names, **flags):
+    return {name: OpInfo(rule, **flags) for name in names}
+
+
 OPS: dict[str, OpInfo] = {
-    "add": OpInfo(elementwise()),
-    "sub": OpInfo(elementwise()),
-    "rsub": OpInfo(elementwise()),
-    "mul": OpInfo(elementwise()),
-    "div": OpInfo(elementwise(floating=True)),
-    "pow": OpInfo(elementwise()),
-    "neg": OpInfo(elementwise()),
-    "exp": OpInfo(elementwise(floating=True)),
-    "log": OpInfo(elementwise(floating=True)),
+    **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor",
+                             "ceil", "round", "relu", "sign"]),
+    **_table(elementwise(out="float"), [
+        "div", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
+        "gelu", "silu", "softplus", "reciprocal"]),
+    **_table(elementwise(out="bool"), ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+                                       "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],
+             differentiable=False),
+    **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),
+    "where": OpInfo(where),
+    "clamp": OpInfo(clamp),
+    "clip": OpInfo(clamp),
     "sum": OpInfo(reduction()),
-    "mean": OpInfo(reduction(needs_float=True)),
+    "prod": OpInfo(reduction()),
+    "mean": OpInfo(reduction(out="float")),
+    "amax": OpInfo(reduction(out="same")),
+    "amin": OpInfo(reduction(out="same")),
+    "max": OpInfo(reduction(out="same", indices=True)),
+    "min": OpInfo(reduction(out="same", indices=True)),
+    "argmax": OpInfo(reduction(out="long"), differentiable=False),
+    "argmin": OpInfo(reduction(out="long"), differentiable=False),
+    "all": OpInfo(reduction(out="bool"), differentiable=False),
+    "any": OpInfo(reduction(out="bool"), differentiable=False),
+    "logsumexp": OpInfo(reduction(out="float", dim_required=True)),
+    "var": OpInfo(var_std),
+    "std": OpInfo(var_std),
+    "norm": OpInfo(norm),
+    "cumsum": OpInfo(cumsum),
+    "reshape": OpInfo(reshape),
+    "view": OpInfo(reshape),
+    "flatten": OpInfo(flatten),
+    "transpose": OpInfo(transpose),
+    "t": OpInfo(t),
+    "permute": OpInfo(permute),
+    "squeeze": OpInfo(squeeze),
+    "unsqueeze": OpInfo(unsqueeze),
+    "expand": OpInfo(expand),
+    "expand_as": OpInfo(expand_as),
+    "repeat": OpInfo(repeat),
+    "cat": OpInfo(cat),
+    "stack": OpInfo(stack),
+    "split": OpInfo(split),
+    "chunk": OpInfo(chunk),
+    "flip": OpInfo(same),
+    "tril": OpInfo(tril),
+    "triu": OpInfo(tril),
+    "getitem": OpInfo(getitem),
+    "index_select": OpInfo(index_select),
+    "gather": OpInfo(gather),
+    "scatter_add": OpInfo(same),
+    "masked_fill": OpInfo(masked_fill),
+    "contiguous": OpInfo(same),
     "matmul": OpInfo(matmul),
+    "mm": OpInfo(matmul),
+    "bmm": OpInfo(matmul),
+    "dot": OpInfo(matmul),
+    "outer": OpInfo(outer),
     "clone": OpInfo(same),
     "detach": OpInfo(same, differentiable=False),
-    "zeros_like": OpInfo(same, differentiable=False),
-    "ones_like": OpInfo(same, differentiable=False),
-    "zero_": OpInfo(same, inplace=True),
+    "to": OpInfo(to),
+    # creation: leaves (requires_grad= makes them leaves that require grad)
     "tensor": OpInfo(literal, differentiable=False),
-    "zeros": OpInfo(creation, differentiable=False),
-    "ones": OpInfo(creation, differentiable=False),
-    "randn": OpInfo(creation, differentiable=False),
+    **_table(creation, ["zeros", "ones", "randn", "rand", "empty"], differentiable=False),
+    "full": OpInfo(full, differentiable=False),
+    "randint": OpInfo(randint, differentiable=False),
+    "eye": OpInfo(eye, differentiable=False),
+    "arange": OpInfo(None, differentiable=False),
+    "linspace": OpInfo(None, differentiable=False),
+    **_table(like, ["zeros_like", "ones_like", "randn_like", "rand_like", "empty_like", "full_like"],
+             differentiable=False),
+    # nn.functional
+    "linear": OpInfo(linear),
+    **_table(same, ["softmax", "log_softmax", "dropout", "layer_norm"]),
+    **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
+    "embedding": OpInfo(embedding),
+    "lstm": OpInfo(lstm),
+    # in place: the output is the input, whose metadata stays
+    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_",
+                    "setitem"], inplace=True),
 }

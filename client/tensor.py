@@ -279,7 +279,7 @@ class Tensor:
         values = self.detach()._values() if self._requires_grad else self._values()
         return values if dtype is None else values.astype(dtype)
 
-    # ----- ops ------------------------------------------------------------------
+    # ----- ops (methods with their own argument handling; the rest are generated below) -----
 
     def add(self, other, *, alpha=1):
         return call("add", self, other) if alpha == 1 else call("add", self, other, alpha=alpha)
@@ -287,57 +287,189 @@ class Tensor:
     def sub(self, other, *, alpha=1):
         return call("sub", self, other) if alpha == 1 else call("sub", self, other, alpha=alpha)
 
-    def mul(self, other):
-        return call("mul", self, other)
-
-    def div(self, other):
-        return call("div", self, other)
-
-    def pow(self, exponent):
-        return call("pow", self, exponent)
-
-    def neg(self):
-        return call("neg", self)
-
-    def exp(self):
-        return call("exp", self)
-
-    def log(self):
-        return call("log", self)
-
-    def matmul(self, other):
-        return call("matmul", self, other)
-
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        kwargs = {"dtype": dtype} if dtype is not None else {}
-        if dim is None and not keepdim:
-            return call("sum", self, **kwargs)
-        return call("sum", self, dim, keepdim, **kwargs)
+        return call("sum", self, *_reduction_args(dim, keepdim), **_dtype_kw(dtype))
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
-        kwargs = {"dtype": dtype} if dtype is not None else {}
-        if dim is None and not keepdim:
-            return call("mean", self, **kwargs)
-        return call("mean", self, dim, keepdim, **kwargs)
+        return call("mean", self, *_reduction_args(dim, keepdim), **_dtype_kw(dtype))
 
-    __add__ = add
-    __radd__ = add
-    __sub__ = sub
-    __mul__ = mul
-    __rmul__ = mul
-    __truediv__ = div
-    __pow__ = pow
-    __neg__ = neg
-    __matmul__ = matmul
+    def max(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return call("maximum", self, dim)
+        return _return_type("max", call("max", self, *_reduction_args(dim, keepdim)))
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return call("minimum", self, dim)
+        return _return_type("min", call("min", self, *_reduction_args(dim, keepdim)))
+
+    def reshape(self, *shape):
+        return call("reshape", self, *shape)
+
+    def view(self, *shape):
+        return call("view", self, *shape)
+
+    def permute(self, *dims):
+        return call("permute", self, *dims)
+
+    def expand(self, *sizes):
+        return call("expand", self, *sizes)
+
+    def repeat(self, *sizes):
+        return call("repeat", self, *sizes)
+
+    def to(self, *args, **kwargs):
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtypes.DType):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a._dtype
+            elif isinstance(a, (str, device)) and device(a).type != "cpu":
+                raise RuntimeError(f"gradwire: device {device(a)} is not available on this server")
+        if dtype is None or dtype is self._dtype:
+            return self
+        return call("to", self, dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    def type(self, dtype=None):
+        return self.to(dtype) if dtype is not None else f"torch.{self._dtype._torch_name}Tensor"
+
+    def cpu(self):
+        return self
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def T(self):
+        return call("permute", self, *range(len(self._shape) - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return call("transpose", self, -2, -1)
+
+    @property
+    def data(self):
+        return self.detach()
+
+    def __getitem__(self, index):
+        return call("getitem", self, index)
+
+    def __setitem__(self, index, value) -> None:
+        call("setitem", self, index, value)
 
     def __rsub__(self, other):
         return call("rsub", self, other)
 
     def __rtruediv__(self, other):
-        return call("div", other, self)
+        return call("mul", call("reciprocal", self), other)  # torch's node: MulBackward0
 
     def __rpow__(self, other):
         return call("pow", other, self)
 
     def __rmatmul__(self, other):
         return call("matmul", other, self)
+
+    def __pos__(self):
+        return self
+
+    def __invert__(self):
+        return call("logical_not" if self._dtype is dtypes.bool_ else "bitwise_not", self)
+
+    __hash__ = object.__hash__
+
+
+def _reduction_args(dim, keepdim):
+    if dim is None and not keepdim:
+        return ()
+    return (dim, keepdim)
+
+
+def _dtype_kw(dtype):
+    return {"dtype": dtype} if dtype is not None else {}
+
+
+def _return_type(name, out):
+    """torch.return_types.max(values=..., indices=...) for reductions over a dim."""
+    if isinstance(out, tuple):
+        return RETURN_TYPES[name](*out)
+    return out
+
+
+class _ReturnType(tuple):
+    _fields = ("values", "indices")
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name}) for name in ("max", "min")}
+
+
+def _method(op: str):
+    def method(self, *args, **kwargs):
+        return call(op, self, *args, **kwargs)
+    method.__name__ = op
+    method.__qualname__ = f"Tensor.{op}"
+    method.__doc__ = f"torch.Tensor.{op}, run on the server."
+    return method
+
+
+def _reflected(op: str):
+    def method(self, other):
+        return call(op, self, other)
+    return method
+
+
+# Tensor methods that are the op of the same name with self first.
+METHOD_OPS = (
+    "mul", "div", "pow", "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin",
+    "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip", "maximum", "minimum",
+    "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",
+    "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk",
+    "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul", "mm",
+    "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
+    "masked_fill_",
+)
+for _op in METHOD_OPS:
+    setattr(Tensor, _op, _method(_op))
+
+# Operators: the forward ones call the op with self first; reflected ones of
+# commutative ops are the same op.
+for _dunder, _op in {
+        "__add__": "add", "__radd__": "add", "__sub__": "sub", "__mul__": "mul", "__rmul__": "mul",
+        "__truediv__": "div", "__pow__": "pow", "__matmul__": "matmul", "__neg__": "neg", "__abs__": "abs",
+        "__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
+        "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
+        "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor",
+        "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
+    setattr(Tensor, _dunder, _method(_op))
+del _dunder, _op

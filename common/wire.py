@@ -62,8 +62,18 @@ def encode(obj, handle_of) -> pb.Value:
         return pb.Value(tuple=pb.ValueList(items=items)) if t is tuple else pb.Value(list=pb.ValueList(items=items))
     if t is str:
         return pb.Value(str=obj)
+    if t is dict:
+        items = []
+        for k, v in obj.items():
+            items.append(encode(k, handle_of))
+            items.append(encode(v, handle_of))
+        return pb.Value(dict=pb.ValueList(items=items))
     if isinstance(obj, dtypes.DType):
         return pb.Value(dtype=obj.name)
+    if t is slice:  # indexing: ("slice", start, stop, step); the engine's getitem reads it
+        return encode(("slice", obj.start, obj.stop, obj.step), handle_of)
+    if obj is Ellipsis:
+        return pb.Value(str="...")
     if isinstance(obj, np.ndarray):
         return pb.Value(tensor=tensor_data(obj))
     if isinstance(obj, (np.bool_,)):
@@ -92,6 +102,9 @@ def decode(value: pb.Value, tensor_of):
         return [decode(v, tensor_of) for v in value.list.items]
     if kind == "dtype":
         return dtypes.from_name(value.dtype)
+    if kind == "dict":
+        items = [decode(v, tensor_of) for v in value.dict.items]
+        return dict(zip(items[0::2], items[1::2]))
     if kind == "tensor":
         t = value.tensor
         return array_from(t.dtype, t.shape, t.data)

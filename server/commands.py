@@ -69,6 +69,8 @@ def _error(cmd: pb.Command, exc: BaseException) -> pb.CommandError:
 def tensor_meta(handle: int, t) -> pb.TensorMeta:
     if t is None:
         return pb.TensorMeta(handle=handle, is_none=True)
+    if not isinstance(t, engine.Tensor):  # a server-side object, e.g. an optimizer's state
+        return pb.TensorMeta(handle=handle, object_type=type(t).__name__)
     grad_fn = t.grad_fn
     return pb.TensorMeta(handle=handle, shape=t.shape, dtype=t.dtype.name, requires_grad=t.requires_grad,
                          is_leaf=t.is_leaf, grad_fn=grad_fn.name() if grad_fn is not None else "",
@@ -99,6 +101,7 @@ class CommandLoop:
         with session.lock, engine.use_generator(session.generator):
             if session.closed:
                 raise CallError(grpc.StatusCode.NOT_FOUND, f"session {session.id} is closed")
+            handles = session.handles
             for cmd in batch.commands:
                 try:
                     reply.results.append(self._run(cmd))
@@ -107,8 +110,10 @@ class CommandLoop:
                     reply.errors.append(err)
                     root = err.caused_by or cmd.seq
                     for h in cmd.outputs:
-                        session.handles.pop(h, None)
-                        session.failed[h] = root
+                        # Poison the outputs this command was to create; an in-place
+                        # op's output is its input, which keeps its old value.
+                        if h not in handles:
+                            session.failed[h] = root
             session.release(batch.release)
         return reply
 
@@ -123,22 +128,33 @@ class CommandLoop:
             out = fn(*args, **kwargs)
         result = pb.CommandResult(seq=cmd.seq)
         if cmd.outputs:
-            outs = out if isinstance(out, (tuple, list)) else (out,)
-            if len(outs) != len(cmd.outputs):
-                raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
-                                f"{cmd.op} returns {len(outs)} outputs but the command names {len(cmd.outputs)}")
-            for h, t in zip(cmd.outputs, outs):
-                if t is not None and not isinstance(t, engine.Tensor):
-                    raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"{cmd.op} does not return a tensor")
-                bound = self.session.handles.get(h)
-                if bound is not None and bound is not t:  # an in-place op names its input: same tensor
-                    raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {h} is already bound")
-            for h, t in zip(cmd.outputs, outs):
-                self.session.bind(h, t)
-                result.outputs.append(tensor_meta(h, t))
+            self._bind_outputs(cmd, out, result)
         if cmd.want_value:
             result.value.CopyFrom(_value_of(out))
         return result
+
+    def _bind_outputs(self, cmd: pb.Command, out, result: pb.CommandResult) -> None:
+        """Bind the op's outputs to the client's ids, in order, and report their metadata."""
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        ids = cmd.outputs
+        if cmd.variadic_outputs:
+            if len(outs) > len(ids):
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                                f"{cmd.op} returns {len(outs)} outputs but the command has {len(ids)} ids")
+            ids = ids[:len(outs)]
+        elif len(outs) != len(ids):
+            raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                            f"{cmd.op} returns {len(outs)} outputs but the command names {len(ids)}")
+        handles = self.session.handles
+        for h, t in zip(ids, outs):
+            if isinstance(t, (int, float, bool, str, bytes, list, tuple, dict)):
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"{cmd.op} returns a value, not a tensor")
+            bound = handles.get(h)
+            if bound is not None and bound is not t:  # an in-place op names its input: same tensor
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {h} is already bound")
+        for h, t in zip(ids, outs):
+            self.session.bind(h, t)
+            result.outputs.append(tensor_meta(h, t))
 
 
 def upload(session: Session, chunks) -> pb.UploadResponse:

@@ -17,7 +17,7 @@ class TensorData(_message.Message):
     def __init__(self, dtype: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class Value(_message.Message):
-    __slots__ = ("handle", "float", "int", "bool", "str", "list", "tuple", "tensor", "none", "dtype")
+    __slots__ = ("handle", "float", "int", "bool", "str", "list", "tuple", "tensor", "none", "dtype", "dict")
     HANDLE_FIELD_NUMBER: _ClassVar[int]
     FLOAT_FIELD_NUMBER: _ClassVar[int]
     INT_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,7 @@ class Value(_message.Message):
     TENSOR_FIELD_NUMBER: _ClassVar[int]
     NONE_FIELD_NUMBER: _ClassVar[int]
     DTYPE_FIELD_NUMBER: _ClassVar[int]
+    DICT_FIELD_NUMBER: _ClassVar[int]
     handle: int
     float: float
     int: int
@@ -38,7 +39,8 @@ class Value(_message.Message):
     tensor: TensorData
     none: bool
     dtype: str
-    def __init__(self, handle: _Optional[int] = ..., float: _Optional[float] = ..., int: _Optional[int] = ..., bool: _Optional[bool] = ..., str: _Optional[str] = ..., list: _Optional[_Union[ValueList, _Mapping]] = ..., tuple: _Optional[_Union[ValueList, _Mapping]] = ..., tensor: _Optional[_Union[TensorData, _Mapping]] = ..., none: _Optional[bool] = ..., dtype: _Optional[str] = ...) -> None: ...
+    dict: ValueList
+    def __init__(self, handle: _Optional[int] = ..., float: _Optional[float] = ..., int: _Optional[int] = ..., bool: _Optional[bool] = ..., str: _Optional[str] = ..., list: _Optional[_Union[ValueList, _Mapping]] = ..., tuple: _Optional[_Union[ValueList, _Mapping]] = ..., tensor: _Optional[_Union[TensorData, _Mapping]] = ..., none: _Optional[bool] = ..., dtype: _Optional[str] = ..., dict: _Optional[_Union[ValueList, _Mapping]] = ...) -> None: ...
 
 class ValueList(_message.Message):
     __slots__ = ("items",)
@@ -47,7 +49,7 @@ class ValueList(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[Value, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("seq", "op", "args", "kwargs", "outputs", "grad_enabled", "want_value")
+    __slots__ = ("seq", "op", "args", "kwargs", "outputs", "grad_enabled", "want_value", "variadic_outputs")
     class KwargsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +64,7 @@ class Command(_message.Message):
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     GRAD_ENABLED_FIELD_NUMBER: _ClassVar[int]
     WANT_VALUE_FIELD_NUMBER: _ClassVar[int]
+    VARIADIC_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     seq: int
     op: str
     args: _containers.RepeatedCompositeFieldContainer[Value]
@@ -69,7 +72,8 @@ class Command(_message.Message):
     outputs: _containers.RepeatedScalarFieldContainer[int]
     grad_enabled: bool
     want_value: bool
-    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., args: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., kwargs: _Optional[_Mapping[str, Value]] = ..., outputs: _Optional[_Iterable[int]] = ..., grad_enabled: _Optional[bool] = ..., want_value: _Optional[bool] = ...) -> None: ...
+    variadic_outputs: bool
+    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., args: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., kwargs: _Optional[_Mapping[str, Value]] = ..., outputs: _Optional[_Iterable[int]] = ..., grad_enabled: _Optional[bool] = ..., want_value: _Optional[bool] = ..., variadic_outputs: _Optional[bool] = ...) -> None: ...
 
 class Batch(_message.Message):
     __slots__ = ("batch_id", "commands", "release")
@@ -88,7 +92,7 @@ class ClientMessage(_message.Message):
     def __init__(self, batch: _Optional[_Union[Batch, _Mapping]] = ...) -> None: ...
 
 class TensorMeta(_message.Message):
-    __slots__ = ("handle", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn", "device", "is_none")
+    __slots__ = ("handle", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn", "device", "is_none", "object_type")
     HANDLE_FIELD_NUMBER: _ClassVar[int]
     SHAPE_FIELD_NUMBER: _ClassVar[int]
     DTYPE_FIELD_NUMBER: _ClassVar[int]
@@ -97,6 +101,7 @@ class TensorMeta(_message.Message):
     GRAD_FN_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
     IS_NONE_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_TYPE_FIELD_NUMBER: _ClassVar[int]
     handle: int
     shape: _containers.RepeatedScalarFieldContainer[int]
     dtype: str
@@ -105,7 +110,8 @@ class TensorMeta(_message.Message):
     grad_fn: str
     device: str
     is_none: bool
-    def __init__(self, handle: _Optional[int] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[str] = ..., requires_grad: _Optional[bool] = ..., is_leaf: _Optional[bool] = ..., grad_fn: _Optional[str] = ..., device: _Optional[str] = ..., is_none: _Optional[bool] = ...) -> None: ...
+    object_type: str
+    def __init__(self, handle: _Optional[int] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[str] = ..., requires_grad: _Optional[bool] = ..., is_leaf: _Optional[bool] = ..., grad_fn: _Optional[str] = ..., device: _Optional[str] = ..., is_none: _Optional[bool] = ..., object_type: _Optional[str] = ...) -> None: ...
 
 class CommandError(_message.Message):
     __slots__ = ("seq", "op", "code", "python_type", "message", "caused_by")
