@@ -11,7 +11,8 @@ from gradwire.common.dtypes import float16, float32, float64, int32, int64
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
-from ._creation import from_numpy, manual_seed, ones, ones_like, randn, tensor, zeros, zeros_like
+from ._creation import (arange, empty, empty_like, eye, from_numpy, full, linspace, manual_seed, ones, ones_like,
+                        rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError
@@ -31,17 +32,37 @@ def _op(name):
     def fn(*args, **kwargs):
         return _call(name, *args, **kwargs)
     fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}, run on the server."
     return fn
 
 
-add = _op("add")
-sub = _op("sub")
-mul = _op("mul")
-div = _op("div")
-neg = _op("neg")
-pow = _op("pow")  # noqa: A001 - torch.pow
-exp = _op("exp")
-log = _op("log")
-sum = _op("sum")  # noqa: A001 - torch.sum
-mean = _op("mean")
-matmul = _op("matmul")
+# torch.<name>(...) functions that are the op of the same name.
+for _name in (
+        "add", "sub", "mul", "div", "neg", "pow", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "sqrt",
+        "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip",
+        "maximum", "minimum", "where", "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
+        "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "sum", "prod", "mean", "amax",
+        "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "norm", "cumsum", "reshape",
+        "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk", "flip",
+        "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
+        "outer", "clone", "detach", "softmax", "log_softmax"):
+    globals()[_name] = _op(_name)
+del _name
+concat = cat  # noqa: F821 - defined by the loop above
+true_divide = div  # noqa: F821
+
+
+def max(input, dim=None, keepdim=False):  # noqa: A001 - torch.max
+    return input.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):  # noqa: A001 - torch.min
+    return input.min(dim, keepdim)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+from . import autograd, nn, optim  # noqa: E402

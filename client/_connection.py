@@ -8,7 +8,6 @@ raised at the next sync point, naming the op and the user line that issued it.
 """
 from __future__ import annotations
 
-import collections
 import itertools
 import os
 import queue
@@ -25,7 +24,7 @@ from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
 
 from .errors import GradwireError, command_error
 
-MAX_BATCH_COMMANDS = 512        # flush when the queue holds this many commands
+MAX_BATCH_COMMANDS = 256        # flush when the queue holds this many commands
 MAX_BATCH_BYTES = 4 << 20       # ... or this many bytes of inline payload
 MAX_IN_FLIGHT = 8               # batches sent and not yet answered (backpressure)
 CONNECT_TIMEOUT = float(os.environ.get("GRADWIRE_CONNECT_TIMEOUT", "30"))
@@ -93,7 +92,13 @@ class Connection:
         self._queue_pending: list[Pending] = []
         self._queue_bytes = 0
         self._releases: list[int] = []          # appended from __del__: list.append is atomic
-        self._in_flight: collections.deque = collections.deque()
+        self._in_flight: dict[int, list] = {}    # batch id -> its Pending commands, in send order
+        # Batches that cannot complete until a client callback returns (their
+        # backward is waiting on it): a sync inside the callback skips them.
+        self._blocked: set[int] = set()
+        self._functions: dict[int, object] = {}   # callback targets by id (custom Functions, hooks)
+        self._function_ids = itertools.count(1)
+        self._callback_errors: dict[int, BaseException] = {}
         self._failures: list[tuple[pb.CommandError, Pending]] = []
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         self._replies = self._stub.Session(iter(self._outbox.get, _END), metadata=self.metadata)
@@ -120,10 +125,10 @@ class Connection:
         with self._lock:
             if self.closed:
                 raise GradwireError(grpc.StatusCode.FAILED_PRECONDITION, "this gradwire connection is closed")
+            encode = wire.encode
             cmd = pb.Command(seq=next(self._seqs), op=op, outputs=outputs, grad_enabled=grad_enabled,
-                             want_value=want_value, variadic_outputs=variadic)
-            if args:
-                cmd.args.extend([wire.encode(a, handle_of) for a in args])
+                             want_value=want_value, variadic_outputs=variadic,
+                             args=[encode(a, handle_of) for a in args])
             if kwargs:
                 for k, v in kwargs.items():
                     cmd.kwargs[k].CopyFrom(wire.encode(v, handle_of))
@@ -147,27 +152,30 @@ class Connection:
             self.stats["batches"] += 1
             message = pb.ClientMessage(batch=batch)
             self.stats["bytes_sent"] += message.ByteSize()
-            self._in_flight.append((batch.batch_id, self._queue_pending))
+            self._in_flight[batch.batch_id] = self._queue_pending
             self._queue, self._queue_pending = [], []
             self._outbox.put(message)
-            while len(self._in_flight) > MAX_IN_FLIGHT:
+            while len(self._in_flight) - len(self._blocked) > MAX_IN_FLIGHT:
                 self._receive_one()
 
     def sync(self) -> None:
         """Send everything queued, wait until the server has run it, raise its first error."""
         with self._lock:
             self.flush()
-            if self._in_flight:
+            if len(self._in_flight) > len(self._blocked):
                 self.stats["round_trips"] += 1
-            while self._in_flight:
+            while len(self._in_flight) > len(self._blocked):
                 self._receive_one()
             if self._failures:
                 failures, self._failures = self._failures, []
                 err, pending = next(((e, p) for e, p in failures if not e.caused_by), failures[0])
+                original = self._callback_errors.pop(err.callback_id, None) if err.callback_id else None
+                if original is not None:
+                    raise original
                 raise command_error(err.python_type, err.message, err.op, pending.site)
 
     def _receive_one(self) -> None:
-        batch_id, pendings = self._in_flight.popleft()
+        """Take one message off the stream: a batch's reply, or a callback to run."""
         try:
             message = next(self._replies)
         except grpc.RpcError as err:
@@ -175,10 +183,14 @@ class Connection:
         except StopIteration:
             self._broken(None)
         self.stats["bytes_received"] += message.ByteSize()
+        if message.WhichOneof("kind") == "callback":
+            self._run_callback(message.callback)
+            return
         reply = message.reply
-        if reply.batch_id != batch_id:
-            raise GradwireError(grpc.StatusCode.INTERNAL,
-                                f"reply for batch {reply.batch_id} arrived while waiting for batch {batch_id}")
+        pendings = self._in_flight.pop(reply.batch_id, None)
+        if pendings is None:
+            raise GradwireError(grpc.StatusCode.INTERNAL, f"reply for unknown batch {reply.batch_id}")
+        self._blocked.discard(reply.batch_id)
         by_seq = {p.seq: p for p in pendings}
         for result in reply.results:
             p = by_seq[result.seq]
@@ -194,9 +206,49 @@ class Connection:
             p.done = True
             self._failures.append((err, p))
 
+    # ----- callbacks: client code the server's backward reaches --------------------
+
+    def register_function(self, fn) -> int:
+        """Make ``fn(*tensors) -> tensors`` callable by the server; returns its id."""
+        function_id = next(self._function_ids)
+        self._functions[function_id] = fn
+        return function_id
+
+    def unregister_function(self, function_id: int) -> None:
+        self._functions.pop(function_id, None)
+
+    @property
+    def has_callbacks(self) -> bool:
+        return bool(self._functions)
+
+    def _run_callback(self, callback: pb.Callback) -> None:
+        from .tensor import Tensor  # noqa: PLC0415 - tensor.py imports this module
+
+        blocked_before = set(self._blocked)
+        self._blocked.update(self._in_flight)       # those wait for this callback
+        result = pb.CallbackResult(callback_id=callback.callback_id)
+        try:
+            args = [None if m.is_none else Tensor._from_meta(self, m) for m in callback.args]
+            out = self._functions[callback.function_id](*args)
+            outs = out if isinstance(out, (tuple, list)) else (out,)
+            for o in outs:
+                if o is not None and not isinstance(o, Tensor):
+                    raise TypeError(f"expected a Tensor or None to be returned, but got {type(o).__name__}")
+            result.handles.extend([0 if o is None else o._id for o in outs])
+            self.flush()  # the ops that computed them go before the result (releases come after)
+        except Exception as exc:  # noqa: BLE001 - the server's backward fails with the user's exception
+            self._callback_errors[callback.callback_id] = exc
+            result.python_type = type(exc).__name__
+            result.message = str(exc)
+            self.flush()
+        finally:
+            self._blocked = {b for b in blocked_before if b in self._in_flight}
+        self._outbox.put(pb.ClientMessage(callback_result=result))
+
     def _broken(self, err) -> None:
         """The stream ended: nothing queued can run any more."""
         self._in_flight.clear()
+        self._blocked.clear()
         self._queue, self._queue_pending = [], []
         self.closed = True
         if err is None:

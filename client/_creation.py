@@ -101,3 +101,47 @@ ones_like = _like("ones_like")
 def manual_seed(seed: int) -> None:
     """Seeds the session's server-side generator (randn & co)."""
     default_connection().submit("manual_seed", (int(seed),), handle_of=_dispatch._handle_of)
+
+
+empty = _creation("empty")
+rand = _creation("rand")
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    kwargs = {"requires_grad": True} if requires_grad else {}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return call("full", _size(tuple(size) if isinstance(size, (tuple, list)) else (size,)), fill_value, **kwargs)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    kwargs = {"requires_grad": True} if requires_grad else {}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return call("arange", start, end, step, **kwargs) if end is not None else call("arange", start, **kwargs)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    kwargs = {"requires_grad": True} if requires_grad else {}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return call("linspace", start, end, steps, **kwargs)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    kwargs = {"requires_grad": True} if requires_grad else {}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return call("eye", n, m, **kwargs)
+
+
+def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    kwargs = {"dtype": dtype} if dtype is not None else {}
+    return call("randint", low, high, _size(tuple(size)), **kwargs)
+
+
+randn_like = _like("randn_like")
+rand_like = _like("rand_like")
+empty_like = _like("empty_like")

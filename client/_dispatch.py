@@ -90,17 +90,17 @@ threading._register_atexit(_close_at_exit)
 
 
 def _handle_of(obj):
-    return obj._id if type(obj) is Tensor else None
+    return obj._id if isinstance(obj, (Tensor, RemoteObject)) else None
 
 
 def _tensors(args):
     """The Tensors among the arguments, also inside lists and tuples (cat, optimizers)."""
     for a in args:
-        if type(a) is Tensor:
+        if isinstance(a, Tensor):
             yield a
         elif type(a) in (list, tuple):
             for b in a:
-                if type(b) is Tensor:
+                if isinstance(b, Tensor):
                     yield b
 
 
@@ -115,32 +115,51 @@ def _connection_of(args, kwargs) -> Connection:
     return conn or default_connection()
 
 
+_UNKNOWN = _meta.OpInfo(None)
 SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
-    info = _meta.OPS.get(op) or _meta.OpInfo(None)
-    conn = _connection_of(args, kwargs)
+    info = _meta.OPS.get(op) or _UNKNOWN
+    # One pass over the arguments: their session, and whether any requires grad.
+    conn = None
+    any_requires_grad = False
+    for t in _tensors(args if not kwargs else (*args, *kwargs.values())):
+        if conn is None:
+            conn = t._conn
+        elif t._conn is not conn:
+            raise RuntimeError(
+                "Expected all tensors to be in the same gradwire session, but found tensors from two sessions")
+        any_requires_grad = any_requires_grad or t._requires_grad
+    if conn is None:
+        conn = default_connection()
     grad = grad_mode.is_grad_enabled()
     if info.inplace:
-        return _call_inplace(conn, op, args, kwargs, grad)
+        return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad)
     out_meta = info.infer(op, args, kwargs) if info.infer is not None else None
     if out_meta is None:
         return _call_and_wait(conn, op, args, kwargs, grad)
-    requires_grad = grad and info.differentiable and any(
-        t._requires_grad for t in _tensors(args if not kwargs else (*args, *kwargs.values())))
-    leaf_requires_grad = bool(kwargs.get("requires_grad", False))
+    requires_grad = grad and info.differentiable and any_requires_grad
+    leaf_requires_grad = bool(kwargs.get("requires_grad", False)) if kwargs else False
+    make = Tensor._make
+    if len(out_meta) == 1:
+        (shape, dtype), = out_meta
+        rg = requires_grad and dtype.is_floating_point
+        node = Node(conn) if rg else None
+        out = make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node)
+        conn.submit(op, args, kwargs, (out._id,), nodes=(node,), grad_enabled=grad, handle_of=_handle_of)
+        return out
     outputs = []
     nodes = []
     for shape, dtype in out_meta:
         rg = requires_grad and dtype.is_floating_point
         node = Node(conn) if rg else None
-        outputs.append(Tensor._make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node))
+        outputs.append(make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node))
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)
-    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+    return tuple(outputs)
 
 
 def _call_and_wait(conn, op, args, kwargs, grad):
@@ -152,12 +171,12 @@ def _call_and_wait(conn, op, args, kwargs, grad):
     return outs[0] if len(outs) == 1 else outs
 
 
-def _call_inplace(conn, op, args, kwargs, grad):
+def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad):
     self = args[0]
     if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     node = None
-    if grad and any(t._requires_grad for t in _tensors(args if not kwargs else (*args, *kwargs.values()))):
+    if grad and any_requires_grad:
         node = Node(conn)
         self._grad_fn = node
         self._requires_grad = True
@@ -169,6 +188,29 @@ def value(op: str, tensor, *args, **kwargs):
     """Run a read (item, tolist, numpy, grad) and wait for its value: a sync point."""
     return tensor._conn.submit(op, (tensor,) + args, kwargs, want_value=True,
                                grad_enabled=grad_mode.is_grad_enabled(), handle_of=_handle_of).value
+
+
+class RemoteObject:
+    """A handle to a server-side object that is not a tensor (an optimizer's state)."""
+
+    __slots__ = ("_conn", "_id", "__weakref__")
+
+    def __init__(self, conn, handle: int):
+        self._conn = conn
+        self._id = handle
+
+    def __del__(self):
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.release(self._id)
+
+
+def new_object(op: str, *args, **kwargs) -> RemoteObject:
+    """Create a server-side object (optimizer state ...) and return its handle at once."""
+    conn = _connection_of(args, kwargs)
+    obj = RemoteObject(conn, conn.new_handle())
+    conn.submit(op, args, kwargs, [obj._id], nodes=[None], grad_enabled=False, handle_of=_handle_of)
+    return obj
 
 
 from .tensor import Node, Tensor  # noqa: E402  (tensor.py calls back into this module)

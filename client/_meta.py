@@ -45,10 +45,22 @@ def _check_number(op: str, x) -> None:
 
 # ----- elementwise ---------------------------------------------------------------------
 
+_NUMBER = (int, float)
+
+
 def elementwise(*, out: str = "promote") -> Callable:
     """Broadcast the tensor arguments. out: "promote" (result_type), "float" (the
     floating result of it), "bool" (comparisons), "same" (the first input's dtype)."""
     def rule(op, args, kwargs):
+        if len(args) == 2 and out != "bool":
+            # The hot cases first: a floating tensor with a Python number or a like tensor.
+            a, b = args
+            a_dtype = getattr(a, "_dtype", None)
+            if a_dtype is not None and a_dtype.is_floating_point:
+                if type(b) in _NUMBER:
+                    return [(a._shape, a_dtype)]
+                if getattr(b, "_dtype", None) is a_dtype and b._shape == a._shape:
+                    return [(a._shape, a_dtype)]
         for a in args[1:]:
             _check_number(op, a)
         shape = shapes.broadcast_shapes(*(_shape(a) for a in args)) if len(args) > 1 else _shape(args[0])
@@ -596,7 +608,8 @@ OPS: dict[str, OpInfo] = {
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
     "lstm": OpInfo(lstm),
+    "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
     # in place: the output is the input, whose metadata stays
-    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_",
+    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem"], inplace=True),
 }

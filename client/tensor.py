@@ -74,7 +74,7 @@ class Node:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "__weakref__")
+                 "_retains_grad", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn) -> "Tensor":
@@ -87,6 +87,7 @@ class Tensor:
         t._grad_fn = grad_fn
         t._grad = None
         t._grad_epoch = -1
+        t._retains_grad = False
         return t
 
     @classmethod
@@ -171,8 +172,12 @@ class Tensor:
     # ----- gradients -------------------------------------------------------
 
     @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
     def grad(self):
-        if self._grad_fn is not None:
+        if self._grad_fn is not None and not self._retains_grad:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
@@ -196,7 +201,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value) -> None:
-        if value is not None and type(value) is not Tensor:
+        if value is not None and not isinstance(value, Tensor):
             raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of {type(value).__name__}")
         self._conn.submit("set_grad", (self, value), handle_of=_dispatch._handle_of)
         self._grad = value
@@ -208,7 +213,7 @@ class Tensor:
         if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        elif type(gradient) is Tensor and gradient._shape != self._shape:
+        elif isinstance(gradient, Tensor) and gradient._shape != self._shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
                 f"of {self._shape}."
@@ -216,6 +221,25 @@ class Tensor:
         self._conn.submit("backward", (self, gradient, retain_graph, create_graph), handle_of=_dispatch._handle_of,
                           grad_enabled=grad_mode.is_grad_enabled())
         self._conn.grad_epoch += 1
+        if self._conn.has_callbacks:
+            # Client code may run during this backward: its exceptions belong here.
+            self._conn.sync()
+
+    def register_hook(self, hook):
+        """Run ``hook(grad)`` (client Python) when the server's backward computes this tensor's gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        conn = self._conn
+        function_id = conn.register_function(hook)
+        handle = _dispatch.new_object("register_hook", self, function_id)
+        return _RemovableHook(conn, function_id, handle)
+
+    def retain_grad(self) -> None:
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is not None:
+            self._conn.submit("retain_grad", (self,), handle_of=_dispatch._handle_of)
+            self._retains_grad = True
 
     def detach(self) -> "Tensor":
         return call("detach", self)
@@ -398,6 +422,21 @@ class Tensor:
         return call("logical_not" if self._dtype is dtypes.bool_ else "bitwise_not", self)
 
     __hash__ = object.__hash__
+
+
+class _RemovableHook:
+    """What register_hook returns: ``remove()`` takes the hook off the server's tensor."""
+
+    def __init__(self, conn, function_id, handle):
+        self._conn = conn
+        self._function_id = function_id
+        self._handle = handle
+
+    def remove(self) -> None:
+        if self._handle is not None:
+            self._conn.submit("remove_hook", (self._handle,), handle_of=_dispatch._handle_of)
+            self._conn.unregister_function(self._function_id)
+            self._handle = None
 
 
 def _reduction_args(dim, keepdim):

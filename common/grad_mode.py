@@ -1,26 +1,79 @@
-"""Thread-local grad mode: no_grad, enable_grad, set_grad_enabled, is_grad_enabled.
+"""Thread-local grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode.
 
-One implementation for the engine and the client. In one process they share
-the thread-local state, which is safe: the server runs commands on its own
-threads and sets the mode each command was issued under.
+One implementation for the engine and the client (no engine imports here). In
+one process they share the thread-local state, which is safe: the server runs
+commands on its own threads and sets the mode each command was issued under.
+
+The state is two flags, as in torch's AutogradState: ``enabled`` (grad mode)
+and ``inference`` (inference mode; tensors created while it is on are
+inference tensors). ``inference_mode(True)`` turns grad mode off and inference
+on; ``inference_mode(False)`` turns grad mode on and inference off.
+
+Each mode object is a context manager and a decorator: ``with no_grad():``,
+``@no_grad()`` and bare ``@no_grad`` all work (likewise ``enable_grad`` and
+``inference_mode``; ``@set_grad_enabled(False)``).
 """
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+           "is_inference_mode_enabled"]
 
 
 class _GradState(threading.local):
     enabled = True
+    inference = False
 
 
 _state = _GradState()
 
 
 def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are recorded."""
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return _state.inference
+
+
+def _wrap(ctx_factory, func):
+    """Wraps ``func`` so each call runs inside a fresh ``ctx_factory()`` (generators too)."""
+    if inspect.isgeneratorfunction(func):
+        @functools.wraps(func)
+        def gen_wrapper(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            with ctx_factory():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with ctx_factory():
+                        gen.close()
+                    raise
+                except BaseException:  # noqa: BLE001 - forwarded into the generator
+                    import sys  # noqa: PLC0415
+                    with ctx_factory():
+                        response = gen.throw(*sys.exc_info())
+                else:
+                    try:
+                        with ctx_factory():
+                            response = gen.send(request)
+                    except StopIteration as e:
+                        return e.value
+        return gen_wrapper
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with ctx_factory():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 class _GradModeBase:
@@ -31,60 +84,43 @@ class _GradModeBase:
     def __enter__(self):
         self._prev = _state.enabled
         _state.enabled = self._mode
-        return self
+        return None
 
     def __exit__(self, *exc):
         _state.enabled = self._prev
         return False
 
     def __call__(self, func):
-        mode = self._mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            prev = _state.enabled
-            _state.enabled = mode
-            try:
-                return func(*args, **kwargs)
-            finally:
-                _state.enabled = prev
-
-        return wrapper
+        return _wrap(self.clone, func)
 
     def clone(self):
         return type(self)()
 
 
-class no_grad(_GradModeBase):
-    """Disables gradient tracking (``with no_grad():`` or ``@no_grad()``)."""
-
-    _mode = False
-
-    def __init__(self, orig_func=None):
-        # Also usable bare as a decorator: @no_grad
-        self._orig = orig_func
+class _NoParamDecorator(_GradModeBase):
+    """Usable as ``@mode`` as well as ``@mode()`` and ``with mode():``."""
 
     def __new__(cls, orig_func=None):
-        self = super().__new__(cls)
-        if orig_func is not None and callable(orig_func):
-            self.__init__()
-            return self(orig_func)
-        return self
-
-
-class enable_grad(_GradModeBase):
-    """Enables gradient tracking, e.g. inside a ``no_grad`` block."""
-
-    _mode = True
-
-    def __new__(cls, orig_func=None):
-        self = super().__new__(cls)
-        if orig_func is not None and callable(orig_func):
-            return self(orig_func)
-        return self
+        if orig_func is None:
+            return super().__new__(cls)
+        if not callable(orig_func):
+            raise TypeError(f"{cls.__name__}() takes no arguments")
+        return cls()(orig_func)
 
     def __init__(self, orig_func=None):
         pass
+
+
+class no_grad(_NoParamDecorator):
+    """Disables gradient tracking (``with no_grad():``, ``@no_grad()`` or ``@no_grad``)."""
+
+    _mode = False
+
+
+class enable_grad(_NoParamDecorator):
+    """Enables gradient tracking, e.g. inside a ``no_grad`` block."""
+
+    _mode = True
 
 
 class set_grad_enabled(_GradModeBase):
@@ -93,15 +129,14 @@ class set_grad_enabled(_GradModeBase):
     Like torch: ``set_grad_enabled(False)`` as a plain call switches the mode at once.
     """
 
-    def __init__(self, mode: bool):
+    def __init__(self, mode: bool) -> None:
         self._prev = _state.enabled
         self._mode = bool(mode)
         _state.enabled = self._mode
 
-    def __enter__(self):
-        # the mode was already set by __init__; keep the mode from before it
+    def __enter__(self) -> None:
+        # the mode was already set by __init__; __exit__ restores the mode from before it
         _state.enabled = self._mode
-        return self
 
     def __exit__(self, *exc):
         _state.enabled = self._prev
@@ -112,5 +147,42 @@ class set_grad_enabled(_GradModeBase):
         _state.enabled = self._prev
         return super().__call__(func)
 
+    def __repr__(self) -> str:
+        return f"{type(self).__module__}.{type(self).__qualname__}(mode={self._mode})"
+
     def clone(self):
         return set_grad_enabled(self._mode)
+
+
+class inference_mode:
+    """Inference mode (``with inference_mode():``, ``@inference_mode()``, bare ``@inference_mode``).
+
+    Turns grad mode off; tensors created inside are inference tensors
+    (``t.is_inference()``), which cannot be saved for backward or updated in
+    place outside the mode. ``inference_mode(False)`` turns it off again inside.
+    """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        if callable(mode):  # bare decorator: @inference_mode
+            return cls(True)(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+
+    def __enter__(self) -> None:
+        self._prev = (_state.enabled, _state.inference)
+        _state.enabled = not self.mode
+        _state.inference = self.mode
+
+    def __exit__(self, *exc):
+        _state.enabled, _state.inference = self._prev
+        return False
+
+    def __call__(self, func):
+        return _wrap(self.clone, func)
+
+    def clone(self):
+        return type(self)(self.mode)

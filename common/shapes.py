@@ -11,17 +11,23 @@ Shape = tuple[int, ...]
 
 
 def broadcast_shapes(*shapes: Sequence[int]) -> Shape:
-    """The broadcast of shapes, or PyTorch's RuntimeError naming tensor a and b."""
+    """The broadcast of shapes, or PyTorch's RuntimeError naming tensor a and b.
+
+    Like torch, dims are compared from the last one backwards, so the error
+    names the rightmost mismatch.
+    """
     if len(shapes) == 1:
         return tuple(shapes[0])
     if len(shapes) == 2 and tuple(shapes[0]) == tuple(shapes[1]):
         return tuple(shapes[0])
     ndim = max(len(s) for s in shapes)
     out = [1] * ndim
-    for s in shapes:
-        offset = ndim - len(s)
-        for i, size in enumerate(s):
-            j = offset + i
+    for j in range(ndim - 1, -1, -1):
+        for k, s in enumerate(shapes):
+            i = j - (ndim - len(s))
+            if i < 0:
+                continue
+            size = s[i]
             if size == out[j] or size == 1:
                 continue
             if out[j] == 1:

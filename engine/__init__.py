@@ -20,6 +20,10 @@ from .ops.linalg import matmul, mm
 from .ops.reduce import mean, sum
 from .ops.shape import clone, detach, expand, permute, reshape, t, transpose, view
 from . import autograd
+from .autograd import ENGINE_EXPORTS as _AUTOGRAD_EXPORTS
+from .autograd import detect_anomaly, set_detect_anomaly  # noqa: F401 - torch.autograd's, also at top level here
+
+globals().update({_name: getattr(autograd, _name) for _name in _AUTOGRAD_EXPORTS})
 from .ops import EXTENSION_MODULES as _EXTENSIONS
 from .ops import install as _install
 from . import nn, optim
@@ -60,5 +64,5 @@ __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
     "float16", "float32", "float64", "int32", "int64", "bool_", "float", "double", "half", "long", "int", "bool",
     "result_type", "is_tensor",
-] + [_name for _module in _EXTENSIONS for _name in _module.__all__]
+] + [_name for _module in _EXTENSIONS for _name in _module.__all__] + _AUTOGRAD_EXPORTS
 del _module

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import numpy
 
-__all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng", "is_array"]
+__all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng", "is_array",
+           "quiet_float_errors"]
+
+
+def quiet_float_errors() -> None:
+    """Like torch, don't warn about inf/nan results (log(0), overflow) in this thread's context.
+
+    NumPy keeps its error state per context, so the server calls this on each
+    thread that runs commands; a user's own NumPy warnings elsewhere stay on.
+    """
+    numpy.seterr(all="ignore")
 
 _MODULES = {"cpu": numpy}
 

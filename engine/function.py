@@ -14,11 +14,32 @@ the op at all (batched matmul shows ``UnsafeViewBackward0``).
 """
 from __future__ import annotations
 
+import os as _os
+import traceback as _traceback
+
 from . import observe as _observe
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _new_tensor
 
-__all__ = ["Function", "Node", "AccumulateGrad", "FREED_MESSAGE"]
+__all__ = ["Function", "Node", "AccumulateGrad", "FREED_MESSAGE", "anomaly_state"]
+
+
+class _AnomalyState:
+    """Anomaly mode (global, like torch's): set by autograd.anomaly; read when nodes are recorded."""
+
+    enabled = False
+    check_nan = True
+
+
+anomaly_state = _AnomalyState()
+
+_ENGINE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
+
+
+def forward_traceback() -> list:
+    """The Python stack of the current forward call, engine frames left out (traceback.format_stack form)."""
+    frames = [f for f in _traceback.extract_stack()[:-1] if not f.filename.startswith(_ENGINE_DIR)]
+    return _traceback.format_list(frames)
 
 # torch prints user Functions' nodes as <torch.autograd.function.XBackward object at 0x...>
 USER_NODE_MODULE = "torch.autograd.function"
@@ -32,6 +53,8 @@ FREED_MESSAGE = (
 
 _HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
          "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_ANOMALY_HINT = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. "
+                 "The variable in question was changed in there or anywhere later. Good luck!")
 
 _TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
                "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
@@ -57,6 +80,16 @@ class Node:
     needs_input_grad = ()
     _input_meta = ()            # per input: (shape, dtype) when it needs grad, else None
     _n_outputs = 1
+    _released_saved = False     # _release dropped saved state: running backward again is an error
+    _non_tensor_inputs = ()     # user Functions: positions of inputs that were not tensors
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for tools; anomaly mode stores the forward stack as ``metadata["traceback_"]``."""
+        md = self.__dict__.get("_metadata")
+        if md is None:
+            md = self._metadata = {}
+        return md
 
     def name(self) -> str:
         return self._name
@@ -69,10 +102,12 @@ class Node:
 
     # ---- saved tensors -------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                                f"{i} is of type {type(t).__name__}")
+            if t is not None and t._inference and True in self.needs_input_grad:
+                raise RuntimeError(_INFERENCE_SAVE)
         self._saved = tensors
         self._saved_versions = tuple((t._vc[0] if t._vc is not None else 0) if t is not None else 0
                                      for t in tensors)
@@ -98,23 +133,32 @@ class Node:
 
     def _release(self) -> None:
         """Frees the saved tensors (after a backward without retain_graph)."""
+        if self._freed:
+            return
+        released = bool(self._saved)
         self._saved = _NO_SAVED
         self._saved_versions = _NO_SAVED
         self._freed = True
-        for k in [k for k in self.__dict__ if not k.startswith("_") and k not in ("next_functions",
-                                                                                   "needs_input_grad")]:
-            # tensors stashed as plain ctx attributes are released as well
-            if isinstance(self.__dict__[k], Tensor):
-                self.__dict__[k] = None
+        d = self.__dict__
+        for k in [k for k in d if not k.startswith("_") and k not in ("next_functions", "needs_input_grad")]:
+            # tensors (and raw arrays) stashed as plain ctx attributes are released as well
+            v = d[k]
+            if isinstance(v, Tensor) or (hasattr(v, "__array_interface__") or hasattr(v, "__cuda_array_interface__")):
+                d[k] = None
+                released = True
+        if released:
+            self._released_saved = True
 
     def set_materialize_grads(self, value: bool) -> None:
         self._materialize = bool(value)
 
     def mark_non_differentiable(self, *tensors) -> None:
+        """Outputs that are not differentiable: they do not require grad; their gradient is zero."""
         self._non_diff = tuple(tensors)
 
-    def mark_dirty(self, *tensors) -> None:  # accepted for API compatibility
-        pass
+    def mark_dirty(self, *tensors) -> None:
+        """Inputs the forward modified in place: they must be returned, and get this node as history."""
+        self._dirty = tuple(tensors)
 
     def register_hook(self, fn):
         """A hook ``fn(grad_inputs, grad_outputs)`` run after this node computed its gradients."""
@@ -127,8 +171,10 @@ class Node:
     def _apply(self, grads: list) -> tuple:
         """Runs the Function's backward on this node's output gradients."""
         fn = self._function
+        if self._released_saved:
+            raise RuntimeError(FREED_MESSAGE)
         if None in grads:
-            if not self._builtin and self._materialize or len(grads) == 1:
+            if self._builtin or self._materialize:
                 grads = self._zero_fill(grads)
             # built-in multi-output ops handle None themselves
         result = fn.backward(self, *grads)
@@ -141,11 +187,23 @@ class Node:
             else:
                 raise RuntimeError(f"function {self._name} returned an incorrect number of gradients "
                                    f"(expected {n}, got {len(result)})")
+        if not self._builtin:
+            for i, r in enumerate(result):
+                if r is None:
+                    continue
+                if not isinstance(r, Tensor):
+                    raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
+                if i in self._non_tensor_inputs:
+                    raise RuntimeError(f"function {self._name} returned a gradient different than None at "
+                                       f"position {i + 1}, but the corresponding forward input was not a "
+                                       "Variable")
         return result
 
     def _zero_fill(self, grads):
         from .ops.creation import zeros  # noqa: PLC0415
         meta = self._out_meta
+        if meta is None:
+            return grads
         out = []
         for i, g in enumerate(grads):
             if g is None and meta is not None:
@@ -189,24 +247,44 @@ def _modified_message(t, expected: int, node) -> str:
     if fn is not None:
         fn_name = fn.name()
         i = fn_name.rfind("Backward")
-        if i > 0:
-            fn_name = fn_name[:i]
+        if i > 0 and fn_name[i + 8:].isdigit() or fn_name.endswith("Backward"):
+            fn_name = fn_name[:i]  # torch strips "Backward<N>": MulBackward0 -> Mul, CopyBackwards stays
         where = f", which is output {t._output_nr} of {fn_name},"
+    hint = _ANOMALY_HINT if anomaly_state.enabled else _HINT
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [torch.{kind} {shape}]{where} is at version {t._vc[0]}; expected version "
-            f"{expected} instead. {_HINT}")
+            f"{expected} instead. {hint}")
+
+
+_INFERENCE_SAVE = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                   "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                   "`torch.inference_mode()`.")
 
 
 class _RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` unregisters the hook (also on leaving a ``with`` block)."""
+
     def __init__(self, hooks: list, fn):
         self._hooks = hooks
         self._fn = fn
 
     def remove(self) -> None:
-        try:
-            self._hooks.remove(self._fn)
-        except ValueError:
-            pass
+        hooks = self._hooks
+        for i, h in enumerate(hooks):
+            if h is self._fn:
+                del hooks[i]
+                return
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+RemovableHandle = _RemovableHandle
 
 
 class AccumulateGrad(Node):
@@ -246,6 +324,9 @@ class _FunctionMeta(type):
         node_cls.__module__ = cls.__module__ if builtin else USER_NODE_MODULE
         node_cls.__qualname__ = node_name
         cls._node_cls = node_cls
+        # new style: forward(*args) without ctx, plus setup_context(ctx, inputs, output)
+        cls._setup_context = any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function
+                                 and isinstance(k, _FunctionMeta))
 
 
 class Function(metaclass=_FunctionMeta):
@@ -258,6 +339,7 @@ class Function(metaclass=_FunctionMeta):
     """
 
     _abstract = True
+    _setup_context = False
     op_name = None
     overload = 0
     node_name = None
@@ -271,6 +353,10 @@ class Function(metaclass=_FunctionMeta):
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -297,9 +383,16 @@ class Function(metaclass=_FunctionMeta):
         else:
             _grad_state.enabled = False
             try:
-                out = cls.forward(node, *args, **kwargs)
+                if cls._setup_context:
+                    out = cls.forward(*args, **kwargs)
+                    cls.setup_context(node, args, out)
+                else:
+                    out = cls.forward(node, *args, **kwargs)
             finally:
                 _grad_state.enabled = grad_on
+        dirty = node.__dict__.get("_dirty")
+        if dirty:
+            _check_dirty(node, dirty, args, any_needs)
         if not any_needs:
             return out
         # ---- record the node -----------------------------------------------
@@ -317,17 +410,29 @@ class Function(metaclass=_FunctionMeta):
                 metas.append(None)
         node.next_functions = tuple(edges)
         node._input_meta = tuple(metas)
+        if anomaly_state.enabled:
+            node.metadata["traceback_"] = forward_traceback()
+        if not node._builtin:
+            node._non_tensor_inputs = frozenset(i for i, a in enumerate(args) if not isinstance(a, Tensor))
         if type(out) is Tensor:
             orig = out
+            if dirty and any(out is d for d in dirty):
+                _rebase_dirty(out, node, 0)
+                return out
             if out.grad_fn is not None or out._requires_grad or any(out is a for a in args):
                 out = _fresh_output(out)
+            non_diff = node.__dict__.get("_non_diff")
+            if non_diff and any(orig is d for d in non_diff):
+                return out
+            if not out.dtype.is_floating_point:
+                return out
             out._requires_grad = True
             out.grad_fn = node
             if node._saved:
                 _swap_saved_outputs(node, ((orig, out),))
             return out
         if isinstance(out, (tuple, list)):
-            non_diff = getattr(node, "_non_diff", ())
+            non_diff = node.__dict__.get("_non_diff", ())
             res = []
             meta = []
             pairs = []
@@ -335,14 +440,17 @@ class Function(metaclass=_FunctionMeta):
             for o in out:
                 if isinstance(o, Tensor):
                     orig = o
-                    if o.grad_fn is not None or o._requires_grad or any(o is a for a in args):
-                        o = _fresh_output(o)
-                    pairs.append((orig, o))
+                    if dirty and any(o is d for d in dirty):
+                        _rebase_dirty(o, node, nr)
+                    else:
+                        if o.grad_fn is not None or o._requires_grad or any(o is a for a in args):
+                            o = _fresh_output(o)
+                        pairs.append((orig, o))
+                        if not any(orig is d for d in non_diff) and o.dtype.is_floating_point:
+                            o._requires_grad = True
+                            o.grad_fn = node
+                            o._output_nr = nr
                     meta.append((o.array.shape, o.dtype, o.device))
-                    if not any(o is d for d in non_diff) and o.dtype.is_floating_point:
-                        o._requires_grad = True
-                        o.grad_fn = node
-                        o._output_nr = nr
                     nr += 1
                 res.append(o)
             node._out_meta = meta
@@ -351,6 +459,32 @@ class Function(metaclass=_FunctionMeta):
                 _swap_saved_outputs(node, pairs)
             return type(out)(res) if isinstance(out, tuple) else res
         return out
+
+
+def _check_dirty(node, dirty, args, recording) -> None:
+    """mark_dirty: the dirty tensors are inputs the forward modified in place."""
+    for d in dirty:
+        if not any(d is a for a in args):
+            raise RuntimeError("Some elements marked as dirty during the forward method were not returned "
+                               "as output. The inputs that are modified inplace must all be outputs of the "
+                               "Function.")
+        if recording and d._requires_grad and d.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+        d._bump_version()
+    # tensors saved in forward keep the version they have now
+    if node._saved:
+        node._saved_versions = tuple((t._vc[0] if t._vc is not None else 0) if t is not None else 0
+                                     for t in node._saved)
+
+
+def _rebase_dirty(t: Tensor, node, nr: int) -> None:
+    """A dirty input returned as an output: the tensor itself takes the node as its history."""
+    from .ops.inplace import rebase_history  # noqa: PLC0415
+    carrier = _new_tensor(t.array, t.dtype, t.device)
+    carrier._requires_grad = True
+    carrier.grad_fn = node
+    carrier._output_nr = nr
+    rebase_history(t, carrier)
 
 
 def _fresh_output(t: Tensor) -> Tensor:

@@ -1,6 +1,7 @@
 """The one Tensor type: an array of its device's array module plus autograd state."""
 from __future__ import annotations
 
+import warnings as _warnings
 import weakref as _weakref
 
 from gradwire.common import dtypes as _dt
@@ -20,7 +21,17 @@ def _new_tensor(array, dtype, device="cpu"):
     d["array"] = array
     d["dtype"] = dtype
     d["device"] = device
+    if _grad_state.inference:
+        d["_inference"] = True
     return t
+
+
+_NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 
 class Tensor:
@@ -36,6 +47,8 @@ class Tensor:
     _hooks = None
     _retains_grad = False
     _base_of_view = None
+    _inference = False    # created in inference mode
+    _post_acc_hooks = None
     __array_priority__ = 1000  # numpy scalars defer to our reflected operators
 
     def __init__(self, data, dtype=None, *, device=None, requires_grad=False):
@@ -58,6 +71,8 @@ class Tensor:
         self.array = array
         self.dtype = dtype
         self.device = device
+        if _grad_state.inference:
+            self._inference = True
         if requires_grad:
             self.requires_grad = True
 
@@ -128,14 +143,23 @@ class Tensor:
             return
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if value and self._inference and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                               "allowed.")
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         self.requires_grad = requires_grad
         return self
 
+    def is_inference(self) -> bool:
+        """True for a tensor created in inference mode."""
+        return self._inference
+
     @property
     def grad(self):
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            _warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -151,21 +175,17 @@ class Tensor:
         self._grad = value
 
     def retain_grad(self) -> None:
-        """Keeps ``.grad`` of a non-leaf tensor after backward."""
+        """Keeps ``.grad`` of a non-leaf tensor after backward (filled after the tensor's hooks ran)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        ref = _weakref.ref(self)
-
-        def _retain(g):
-            t = ref()
-            if t is not None:
-                from .autograd.engine import _accumulate  # noqa: PLC0415
-                _accumulate(t, g, _grad_state.enabled)
-
-        self._node_hook_list().append(_retain)
+        fn = self.grad_fn
+        retains = fn.__dict__.get("_retains")
+        if retains is None:
+            retains = fn._retains = {}
+        retains[self._output_nr] = _weakref.ref(self)
 
     def _node_hook_list(self) -> list:
         fn = self.grad_fn
@@ -189,7 +209,10 @@ class Tensor:
         self._vc[0] += 1
 
     def register_hook(self, hook):
-        """``hook(grad) -> Tensor or None`` runs when the gradient of this tensor is computed."""
+        """``hook(grad) -> Tensor or None`` runs when the gradient of this tensor is computed.
+
+        A returned tensor replaces the gradient. Returns a handle whose ``remove()`` unregisters it.
+        """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
@@ -201,6 +224,18 @@ class Tensor:
         hooks.append(hook)
         from .function import _RemovableHandle  # noqa: PLC0415
         return _RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs on a leaf after its ``.grad`` was accumulated; returns a removable handle."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        from .function import _RemovableHandle  # noqa: PLC0415
+        return _RemovableHandle(self._post_acc_hooks, hook)
 
     # ---- conversion ---------------------------------------------------------
     def item(self):
@@ -244,7 +279,7 @@ class Tensor:
     def __repr__(self) -> str:
         values = backend.to_numpy(self.array)
         fn = self.grad_fn
-        fn_name = fn.name() if fn is not None else None
+        fn_name = fn.name().rsplit("::", 1)[-1] if fn is not None else None
         try:
             from gradwire.common.formatting import tensor_repr  # noqa: PLC0415
         except ImportError:
@@ -275,6 +310,8 @@ class Tensor:
         if self._vc is None:
             self._vc = [0]
         t._vc = self._vc
+        if self._inference:
+            t._inference = True
         return t
 
     def detach_(self) -> "Tensor":
@@ -282,9 +319,42 @@ class Tensor:
         self._requires_grad = False
         return self
 
+    # ---- in-place (engine/ops/inplace.py: version counter, history rebase) ----------------
     def zero_(self) -> "Tensor":
-        from .ops.inplace import zero_  # noqa: PLC0415
-        return zero_(self)
+        return _inplace.zero_(self)
+
+    def fill_(self, value) -> "Tensor":
+        return _inplace.fill_(self, value)
+
+    def copy_(self, src, non_blocking=False) -> "Tensor":
+        return _inplace.copy_(self, src, non_blocking)
+
+    def clamp_(self, min=None, max=None) -> "Tensor":
+        return _inplace.clamp_(self, min, max)
+
+    def add_(self, other, *, alpha=1) -> "Tensor":
+        return _inplace.add_(self, other, alpha=alpha)
+
+    def sub_(self, other, *, alpha=1) -> "Tensor":
+        return _inplace.sub_(self, other, alpha=alpha)
+
+    def mul_(self, other) -> "Tensor":
+        return _inplace.mul_(self, other)
+
+    def div_(self, other) -> "Tensor":
+        return _inplace.div_(self, other)
+
+    def __iadd__(self, other):
+        return _inplace.add_(self, other)
+
+    def __isub__(self, other):
+        return _inplace.sub_(self, other)
+
+    def __imul__(self, other):
+        return _inplace.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return _inplace.div_(self, other)
 
     def clone(self) -> "Tensor":
         return _ops.clone(self)
@@ -439,3 +509,4 @@ class Tensor:
 _tensor_new = object.__new__
 
 from .ops import _methods as _ops  # noqa: E402  (ops import Tensor from this module)
+from .ops import inplace as _inplace  # noqa: E402

@@ -7,15 +7,17 @@ batch, and every other session, carry on.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 
 import grpc
 import numpy as np
 
 from gradwire import engine
-from gradwire.common import dtypes, wire
+from gradwire.common import dtypes, grad_mode, wire
 from gradwire.v1 import gradwire_pb2 as pb
 
+from . import callbacks
 from .sessions import CallError, Session
 
 log = logging.getLogger("gradwire.server")
@@ -41,6 +43,9 @@ class _FailedInput(Exception):
 
 
 def _error(cmd: pb.Command, exc: BaseException) -> pb.CommandError:
+    if isinstance(exc, callbacks.ClientCodeError):
+        return pb.CommandError(seq=cmd.seq, op=cmd.op, code=grpc.StatusCode.ABORTED.value[0],
+                               python_type=exc.python_type, message=str(exc), callback_id=exc.callback_id)
     if isinstance(exc, _FailedInput):
         return pb.CommandError(seq=cmd.seq, op=cmd.op, code=grpc.StatusCode.FAILED_PRECONDITION.value[0],
                                python_type="RuntimeError", caused_by=exc.root_seq,
@@ -67,14 +72,25 @@ def _error(cmd: pb.Command, exc: BaseException) -> pb.CommandError:
 
 
 def tensor_meta(handle: int, t) -> pb.TensorMeta:
+    meta = pb.TensorMeta()
+    _fill_meta(meta, handle, t)
+    return meta
+
+
+def _fill_meta(meta: pb.TensorMeta, handle: int, t) -> None:
+    meta.handle = handle
     if t is None:
-        return pb.TensorMeta(handle=handle, is_none=True)
-    if not isinstance(t, engine.Tensor):  # a server-side object, e.g. an optimizer's state
-        return pb.TensorMeta(handle=handle, object_type=type(t).__name__)
-    grad_fn = t.grad_fn
-    return pb.TensorMeta(handle=handle, shape=t.shape, dtype=t.dtype.name, requires_grad=t.requires_grad,
-                         is_leaf=t.is_leaf, grad_fn=grad_fn.name() if grad_fn is not None else "",
-                         device=str(t.device))
+        meta.is_none = True
+    elif not isinstance(t, engine.Tensor):  # a server-side object, e.g. an optimizer's state
+        meta.object_type = type(t).__name__
+    else:
+        meta.shape.extend(t.shape)
+        meta.dtype = t.dtype.name
+        meta.requires_grad = t.requires_grad
+        grad_fn = t.grad_fn
+        meta.is_leaf = grad_fn is None
+        if grad_fn is not None:
+            meta.grad_fn = grad_fn.name()
 
 
 def _value_of(result) -> pb.Value:
@@ -84,10 +100,55 @@ def _value_of(result) -> pb.Value:
 
 
 class CommandLoop:
-    """Runs batches for one session stream."""
+    """Serves one session stream: runs batches, and calls the client back when
+    the engine reaches client code (a custom Function's backward, a hook)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, requests=None, send=None):
         self.session = session
+        self.requests = requests      # iterator of ClientMessage
+        self.send = send              # puts a ServerMessage on the stream
+        self._callback_ids = itertools.count(1)
+
+    def serve(self) -> None:
+        """Answer every batch of the stream, in order, until it ends."""
+        for message in self.requests:
+            self._dispatch_message(message)
+
+    def _dispatch_message(self, message: pb.ClientMessage) -> pb.CallbackResult | None:
+        kind = message.WhichOneof("kind")
+        if kind == "batch":
+            self.session.touch()
+            self.send(pb.ServerMessage(reply=self.run_batch(message.batch)))
+            return None
+        if kind == "callback_result":
+            return message.callback_result
+        raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "unknown message on the session stream")
+
+    def callback(self, function_id: int, args) -> list:
+        """Call client code with ``args`` (tensors or None); returns the tensors it returned.
+
+        While waiting, the client's batches (the ops its code issues) keep running.
+        """
+        callback_id = next(self._callback_ids)
+        session = self.session
+        message = pb.Callback(callback_id=callback_id, function_id=function_id)
+        for t in args:
+            handle = session.server_handle()
+            if t is not None:
+                session.bind(handle, t)
+            message.args.append(tensor_meta(handle, t))
+        self.send(pb.ServerMessage(callback=message))
+        for request in self.requests:
+            result = self._dispatch_message(request)
+            if result is None:
+                continue
+            if result.callback_id != callback_id:
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
+                                f"callback result {result.callback_id} while waiting for {callback_id}")
+            if result.python_type:
+                raise callbacks.ClientCodeError(callback_id, result.python_type, result.message)
+            return [None if h == 0 else self._tensor_of(h) for h in result.handles]
+        raise CallError(grpc.StatusCode.CANCELLED, "the session stream ended while the server waited for the client")
 
     def _tensor_of(self, handle: int):
         failed = self.session.failed.get(handle)
@@ -98,14 +159,30 @@ class CommandLoop:
     def run_batch(self, batch: pb.Batch) -> pb.BatchReply:
         session = self.session
         reply = pb.BatchReply(batch_id=batch.batch_id)
-        with session.lock, engine.use_generator(session.generator):
-            if session.closed:
-                raise CallError(grpc.StatusCode.NOT_FOUND, f"session {session.id} is closed")
-            handles = session.handles
+        previous = getattr(callbacks._current, "loop", None)
+        callbacks._current.loop = self
+        try:
+            with session.lock, engine.use_generator(session.generator):
+                return self._run_batch(batch, reply)
+        finally:
+            callbacks._current.loop = previous
+
+    def _run_batch(self, batch: pb.Batch, reply: pb.BatchReply) -> pb.BatchReply:
+        session = self.session
+        if session.closed:
+            raise CallError(grpc.StatusCode.NOT_FOUND, f"session {session.id} is closed")
+        handles = session.handles
+        results = reply.results
+        grad_state = grad_mode._state
+        enabled_before = grad_state.enabled
+        try:
             for cmd in batch.commands:
+                result = results.add()  # built in place: appending would copy it
                 try:
-                    reply.results.append(self._run(cmd))
+                    grad_state.enabled = cmd.grad_enabled
+                    self._run(cmd, result)
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
+                    del results[-1]
                     err = _error(cmd, exc)
                     reply.errors.append(err)
                     root = err.caused_by or cmd.seq
@@ -114,24 +191,27 @@ class CommandLoop:
                         # op's output is its input, which keeps its old value.
                         if h not in handles:
                             session.failed[h] = root
-            session.release(batch.release)
+        finally:
+            grad_state.enabled = enabled_before
+        session.release(batch.release)
         return reply
 
-    def _run(self, cmd: pb.Command) -> pb.CommandResult:
+    def _run(self, cmd: pb.Command, result: pb.CommandResult) -> None:
         fn = engine.OPS.get(cmd.op)
         if fn is None:
             raise CallError(grpc.StatusCode.UNIMPLEMENTED, f"unknown op {cmd.op!r}")
         tensor_of = self._tensor_of
-        args = [wire.decode(v, tensor_of) for v in cmd.args]
-        kwargs = {k: wire.decode(v, tensor_of) for k, v in cmd.kwargs.items()}
-        with engine.set_grad_enabled(cmd.grad_enabled):
-            out = fn(*args, **kwargs)
-        result = pb.CommandResult(seq=cmd.seq)
+        decode = wire.decode
+        args = [decode(v, tensor_of) for v in cmd.args]
+        if cmd.kwargs:
+            out = fn(*args, **{k: decode(v, tensor_of) for k, v in cmd.kwargs.items()})
+        else:
+            out = fn(*args)
+        result.seq = cmd.seq
         if cmd.outputs:
             self._bind_outputs(cmd, out, result)
         if cmd.want_value:
             result.value.CopyFrom(_value_of(out))
-        return result
 
     def _bind_outputs(self, cmd: pb.Command, out, result: pb.CommandResult) -> None:
         """Bind the op's outputs to the client's ids, in order, and report their metadata."""
@@ -147,14 +227,21 @@ class CommandLoop:
                             f"{cmd.op} returns {len(outs)} outputs but the command names {len(ids)}")
         handles = self.session.handles
         for h, t in zip(ids, outs):
-            if isinstance(t, (int, float, bool, str, bytes, list, tuple, dict)):
+            if isinstance(t, _VALUE_TYPES):
                 raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"{cmd.op} returns a value, not a tensor")
             bound = handles.get(h)
             if bound is not None and bound is not t:  # an in-place op names its input: same tensor
                 raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {h} is already bound")
+        failed = self.session.failed
+        add = result.outputs.add
         for h, t in zip(ids, outs):
-            self.session.bind(h, t)
-            result.outputs.append(tensor_meta(h, t))
+            handles[h] = t
+            if failed:
+                failed.pop(h, None)
+            _fill_meta(add(), h, t)
+
+
+_VALUE_TYPES = (int, float, bool, str, bytes, list, tuple, dict)
 
 
 def upload(session: Session, chunks) -> pb.UploadResponse:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import queue
 import threading
 
 import grpc
 
+from gradwire import engine
 from gradwire.common import wire
 from gradwire.v1 import gradwire_pb2 as pb
 from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
@@ -46,6 +48,13 @@ def _streaming(method):
     return wrapper
 
 
+def _checked(requests, servicer):
+    """The client's messages, refusing new work once the server is shutting down."""
+    for message in requests:
+        servicer._check_open()
+        yield message
+
+
 class GradwireServicer(pb_grpc.GradwireServicer):
     def __init__(self, sessions: SessionTable):
         self.sessions = sessions
@@ -74,19 +83,44 @@ class GradwireServicer(pb_grpc.GradwireServicer):
         session = self.sessions.get(_metadata(context))
         return pb.CloseSessionResponse(released_handles=self.sessions.close(session))
 
-    @_streaming
     def Session(self, request_iterator, context):
-        self._check_open()
-        session = self.sessions.get(_metadata(context))
-        loop = commands.CommandLoop(session)
-        session.active_streams += 1
+        """Runs the session's command loop on its own thread; this generator sends what it puts out.
+
+        A thread of its own, because a callback to the client is made deep in
+        the engine's backward, where nothing can yield to the stream.
+        """
         try:
-            for message in request_iterator:
-                self._check_open()
-                if message.WhichOneof("kind") != "batch":
-                    raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "the session stream takes batches only")
-                session.touch()
-                yield pb.ServerMessage(reply=loop.run_batch(message.batch))
+            self._check_open()
+            session = self.sessions.get(_metadata(context))
+        except CallError as exc:
+            context.abort(exc.code, exc.message)
+        outbox: queue.SimpleQueue = queue.SimpleQueue()
+        loop = commands.CommandLoop(session, _checked(request_iterator, self), outbox.put)
+        session.active_streams += 1
+
+        def serve():
+            engine.backend.quiet_float_errors()
+            try:
+                loop.serve()
+                outbox.put(None)
+            except CallError as exc:
+                outbox.put(exc)
+            except grpc.RpcError:  # the client went away
+                outbox.put(None)
+            except Exception as exc:  # noqa: BLE001 - the stream ends with a status, the server goes on
+                log.exception("session %s stream failed", session.id)
+                outbox.put(CallError(grpc.StatusCode.INTERNAL, f"internal server error: {exc}"))
+
+        worker = threading.Thread(target=serve, name=f"gradwire-session-{session.id}", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = outbox.get()
+                if item is None:
+                    return
+                if isinstance(item, CallError):
+                    context.abort(item.code, item.message)
+                yield item
         finally:
             session.active_streams -= 1
             session.touch()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import itertools
 import logging
 import secrets
 import threading
@@ -37,6 +38,11 @@ class Session:
         self.last_used = time.monotonic()
         self.active_streams = 0
         self.closed = False
+        self._server_handles = itertools.count(-1, -1)
+
+    def server_handle(self) -> int:
+        """A handle id the server chooses (callback arguments): negative, so never the client's."""
+        return next(self._server_handles)
 
     def touch(self) -> None:
         self.last_used = time.monotonic()

@@ -9,10 +9,12 @@ input's shape, and one of another dtype is cast to the input's dtype.
 """
 from __future__ import annotations
 
+import warnings
+
 from gradwire.common.shapes import broadcast_shapes
 
 from .. import observe as _observe
-from ..function import AccumulateGrad, accumulator_of
+from ..function import AccumulateGrad, accumulator_of, anomaly_state
 from ..grad_mode import _state as _grad_state
 from ..ops.creation import ones_like, zeros_like
 from ..ops.shape import CopyGrad, sum_to, to_dtype
@@ -146,8 +148,57 @@ def _run_pre_hooks(hooks, g):
     for hook in list(hooks):
         r = hook(g)
         if r is not None:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            if r.array.shape != g.array.shape:
+                name = getattr(hook, "__name__", type(hook).__name__)
+                raise RuntimeError(f"hook '{name}' has changed the size of value")
             g = r
     return g
+
+
+def _run_node_pre_hooks(node, buf, create_graph):
+    """Tensor hooks of the node's outputs, then retain_grad (always after the hooks, as in torch)."""
+    pre = node.__dict__.get("_pre_hooks")
+    if pre:
+        for nr, hooks in pre.items():
+            if buf[nr] is not None and hooks:
+                buf[nr] = _run_pre_hooks(hooks, buf[nr])
+    retains = node.__dict__.get("_retains")
+    if retains:
+        for nr, ref in retains.items():
+            t = ref()
+            if t is not None and buf[nr] is not None:
+                _accumulate(t, buf[nr], create_graph)
+
+
+def _anomaly_report(node) -> None:
+    """Anomaly mode: warns with the forward stack of the node whose backward failed."""
+    tb = node.__dict__.get("_metadata", {}).get("traceback_")
+    if tb is None:
+        msg = (f"Error detected in {node.name()}. No forward pass information available. Enable detect "
+               "anomaly during forward pass for more information.")
+    else:
+        msg = f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n" + "".join(tb)
+    warnings.warn(msg, UserWarning, stacklevel=4)
+
+
+def _check_nan(node, result) -> None:
+    for i, g in enumerate(result):
+        if g is not None and isinstance(g, Tensor) and g.dtype.is_floating_point and bool(g.xp.isnan(g.array).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+def _run_node(node, buf):
+    """node._apply under anomaly mode: NaN check and the forward stack on any error."""
+    try:
+        result = node._apply(buf)
+        if anomaly_state.check_nan:
+            _check_nan(node, result)
+    except Exception:
+        _anomaly_report(node)
+        raise
+    return result
 
 
 def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=None, accumulate=True,
@@ -204,11 +255,9 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 if not retain_graph:
                     node._release()
                 continue
-            pre = getattr(node, "_pre_hooks", None)
-            if pre:
-                for nr, hooks in pre.items():
-                    if buf[nr] is not None and hooks:
-                        buf[nr] = _run_pre_hooks(hooks, buf[nr])
+            nd = node.__dict__
+            if "_pre_hooks" in nd or "_retains" in nd:
+                _run_node_pre_hooks(node, buf, create_graph)
             if capture is not None:
                 nid = id(node)
                 for nr in range(len(buf)):
@@ -229,6 +278,10 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                             captured[k] = g
                 if accumulate and g is not None:
                     _accumulate(var, g, create_graph)
+                    post = var._post_acc_hooks
+                    if post:
+                        for hook in list(post):
+                            hook(var)
                 continue
             if capture is not None and not any(
                     fn is not None and id(fn) in needed for fn, _ in node.next_functions):
@@ -237,10 +290,10 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 continue
             watcher = _observe.observer
             if watcher is None:
-                result = node._apply(buf)
+                result = _run_node(node, buf) if anomaly_state.enabled else node._apply(buf)
             else:
                 with watcher.backward(node):
-                    result = node._apply(buf)
+                    result = _run_node(node, buf) if anomaly_state.enabled else node._apply(buf)
             if not retain_graph:
                 node._release()
             hooks = node._hooks
@@ -265,46 +318,77 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
     return captured
 
 
+_CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If "
+    "you have to use this function, make sure to reset the .grad fields of your parameters to None after use to "
+    "break the cycle and avoid the leak."
+)
+
+
+def _as_tensor_tuple(x, what: str):
+    if isinstance(x, Tensor):
+        return (x,)
+    if not isinstance(x, (tuple, list)):
+        raise TypeError(f"'{type(x).__name__}' object is not iterable")
+    return tuple(x)
+
+
+def _grads_tuple(outputs, grads):
+    """torch's rule: one gradient per output at least; extra gradients are ignored."""
+    if grads is None:
+        return None
+    grads = _as_tensor_tuple(grads, "grad_outputs")
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    return grads[:len(outputs)]
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-    """Computes gradients of ``tensors`` and accumulates them into the leaves' ``.grad``."""
-    if isinstance(tensors, Tensor):
-        tensors = (tensors,)
-    if isinstance(grad_tensors, Tensor):
-        grad_tensors = (grad_tensors,)
-    if grad_tensors is not None and len(grad_tensors) != len(tensors):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    """Computes gradients of ``tensors`` and accumulates them into the leaves' ``.grad`` (torch.autograd.backward)."""
+    tensors = _as_tensor_tuple(tensors, "tensors")
+    grad_tensors = _grads_tuple(tensors, grad_tensors)
     if inputs is not None:
-        if isinstance(inputs, Tensor):
-            inputs = (inputs,)
-        inputs = tuple(inputs)
+        inputs = _as_tensor_tuple(inputs, "inputs")
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:
+            if not isinstance(t, Tensor):
+                raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    if create_graph:
+        warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     run_backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
                  accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into ``.grad``)."""
-    if isinstance(outputs, Tensor):
-        outputs = (outputs,)
-    single = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single else tuple(inputs)
-    if isinstance(grad_outputs, Tensor):
-        grad_outputs = (grad_outputs,)
-    if grad_outputs is not None and len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs "
-                           f"and {len(outputs)} outputs")
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into ``.grad``).
+
+    torch.autograd.grad: ``allow_unused`` (default: ``materialize_grads``) lets an input that the outputs do
+    not depend on get None (zeros with ``materialize_grads=True``) instead of raising.
+    """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
+    outputs = _as_tensor_tuple(outputs, "outputs")
+    inputs = _as_tensor_tuple(inputs, "inputs")
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    grad_outputs = _grads_tuple(outputs, grad_outputs)
     result = run_backward(outputs, grad_outputs, retain_graph=retain_graph, create_graph=create_graph,
                           inputs=inputs, accumulate=False)
     out = []
-    for t, g in zip(inputs, result):
+    for i, (t, g) in enumerate(zip(inputs, result)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
                 g = zeros_like(t)
         out.append(g)

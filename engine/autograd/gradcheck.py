@@ -1,4 +1,13 @@
-"""gradcheck / gradgradcheck: analytical (backward) against numerical (central differences) Jacobians."""
+"""gradcheck / gradgradcheck: analytical (backward) against numerical (central differences) Jacobians.
+
+Slow mode builds both Jacobians column by column (one backward per output
+element, two forward calls per input element). Fast mode (``fast_mode=True``,
+torch's https://github.com/pytorch/pytorch/issues/53876) compares one scalar
+per (output, input) pair instead: ``v^T J u`` for random unit vectors ``u``
+(input space) and ``v`` (output space) -- numerically by one central
+difference along ``u``, analytically by one vector-Jacobian product with
+``v``; on a mismatch it recomputes the slow Jacobians for the message.
+"""
 from __future__ import annotations
 
 import warnings
@@ -19,6 +28,28 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck when the analytical and numerical gradients disagree."""
 
 
+_FAST_NOTE = ("\n\nThe above quantities relating the numerical and analytical jacobians are computed \n"
+              "in fast mode. See: https://github.com/pytorch/pytorch/issues/53876 for more background \n"
+              "about fast mode. Below, we recompute numerical and analytical jacobians in slow mode:\n\n")
+
+_NOT_REENTRANT = (
+    "Backward is not reentrant, i.e., running backward with same input and grad_output multiple times gives "
+    "different values, although analytical gradient matches numerical gradient.The tolerance for nondeterminism "
+    "was {tol}.\n\nNOTE: If your op relies on non-deterministic operations i.e., it is listed here:\n"
+    "https://pytorch.org/docs/stable/generated/torch.use_deterministic_algorithms.html\n"
+    "this failure might be expected.\n\n"
+    "If you are adding a new operator, please file an issue and then use one of the\n"
+    "workarounds. The workaround depends on how your test invokes gradcheck/gradgradcheck.\n"
+    "If the test\n"
+    "- manually invokes gradcheck/gradgradcheck, then call gradcheck/gradgradcheck\n"
+    "  with `nondet_tol=<tol>` as a keyword argument.\n"
+    "- is OpInfo-based (e.g., in test_ops_gradients.py), then modify the OpInfo for the test\n"
+    "  to have `gradcheck_nondet_tol=<tol>`.\n"
+    "- is a Module test (e.g., in common_nn.py), then modify the corresponding\n"
+    "  module_test entry to have `gradcheck_nondet_tol=<tol>`\n"
+)
+
+
 def _as_tuple(x):
     if isinstance(x, (tuple, list)):
         return tuple(x)
@@ -35,32 +66,40 @@ def _jacobian_tensor(xp, array):
     return _new_tensor(array, _dt.float64, "cpu" if xp.__name__ == "numpy" else "cuda")
 
 
+def _float_outputs(func, inputs):
+    return [o.array.astype(o.xp.float64) for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+
+
+# ---- slow mode ------------------------------------------------------------------------
+
 def _numerical(func, inputs, diff_idx, out_idx, eps):
     """{(j, i): (n_in, n_out) float64 array} by central differences, perturbing inputs in place."""
     jac = {}
     # grad mode stays as it is: gradgradcheck's function needs it to build first-order graphs
-    if True:
-        for i in diff_idx:
-            t = inputs[i]
-            xp = t.xp
-            arr = t.array
-            n_in = arr.size
-            cols = {}
-            for k in range(n_in):
-                idx = xp.unravel_index(k, arr.shape) if arr.ndim else ()
-                orig = arr[idx].copy()
-                # outputs may be views of the input: copy them before the next perturbation
-                arr[idx] = orig - eps
-                minus = [o.array.astype(xp.float64) for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
-                arr[idx] = orig + eps
-                plus = [o.array.astype(xp.float64) for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
-                arr[idx] = orig
-                for j in out_idx:
-                    d = (plus[j] - minus[j]) / (2 * eps)
-                    cols.setdefault(j, []).append(d.reshape(-1))
+    for i in diff_idx:
+        t = inputs[i]
+        xp = t.xp
+        arr = t.array
+        n_in = arr.size
+        cols = {}
+        for k in range(n_in):
+            idx = xp.unravel_index(k, arr.shape) if arr.ndim else ()
+            orig = arr[idx].copy()
+            # outputs may be views of the input: they are copied (astype) before the next perturbation
+            arr[idx] = orig - eps
+            minus = _float_outputs(func, inputs)
+            arr[idx] = orig + eps
+            plus = _float_outputs(func, inputs)
+            arr[idx] = orig
             for j in out_idx:
-                out_n = cols[j][0].size if cols.get(j) else 0
-                jac[(j, i)] = xp.stack(cols[j]) if n_in else xp.zeros((0, out_n), dtype=xp.float64)
+                d = (plus[j] - minus[j]) / (2 * eps)
+                cols.setdefault(j, []).append(d.reshape(-1))
+        for j in out_idx:
+            if n_in:
+                jac[(j, i)] = xp.stack(cols[j])
+            else:
+                out_n = _float_outputs(func, inputs)[j].size
+                jac[(j, i)] = xp.zeros((0, out_n), dtype=xp.float64)
     return jac
 
 
@@ -86,15 +125,125 @@ def _analytical(outputs, inputs, diff_idx, out_idx):
     return jac
 
 
+def _max_diff(xp, a, b) -> float:
+    if a.size == 0:
+        return 0.0
+    return float(xp.abs(a - b).max())
+
+
+def _check_reentrant(xp, first, second, nondet_tol, raise_exception) -> bool:
+    for key, a in first.items():
+        b = second[key]
+        if a.size and _max_diff(xp, a, b) > nondet_tol:
+            return _fail(_NOT_REENTRANT.format(tol=nondet_tol), raise_exception)
+    return True
+
+
+def _slow(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception) -> bool:
+    analytical = _analytical(outputs, inputs, diff_idx, out_idx)
+    xp = inputs[diff_idx[0]].xp
+    if not _check_reentrant(xp, analytical, _analytical(outputs, inputs, diff_idx, out_idx), nondet_tol,
+                            raise_exception):
+        return False
+    numerical = _numerical(func, inputs, diff_idx, out_idx, eps)
+    for j in out_idx:
+        for i in diff_idx:
+            a = analytical[(j, i)]
+            n = numerical[(j, i)]
+            if a.shape != n.shape or not bool(xp.allclose(a, n, rtol=rtol, atol=atol)):
+                msg = (f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                       f"numerical:{_jacobian_tensor(xp, n)!r}\nanalytical:{_jacobian_tensor(xp, a)!r}\n")
+                return _fail(msg, raise_exception)
+    return True
+
+
+# ---- fast mode ------------------------------------------------------------------------
+
+def _unit_vector(like: Tensor, gen) -> object:
+    """A random float64 unit vector (flat) in ``like``'s space."""
+    v = randn_like(like, dtype=_dt.float64, generator=gen).array.reshape(-1)
+    xp = like.xp
+    norm = float(xp.sqrt((v * v).sum())) if v.size else 0.0
+    return v / norm if norm > 0 else v
+
+
+def _fast(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception) -> bool:
+    gen = Generator(seed=0)
+    xp = inputs[diff_idx[0]].xp
+    us = {i: _unit_vector(inputs[i], gen) for i in diff_idx}
+    vs = {j: _unit_vector(outputs[j], gen) for j in out_idx}
+    diff_inputs = [inputs[i] for i in diff_idx]
+
+    # analytical: u_i . (J_ji^T v_j), one backward per output (twice, for the reentrancy check)
+    def vjps():
+        res = {}
+        for j in out_idx:
+            out = outputs[j]
+            for i in diff_idx:
+                res[(j, i)] = xp.zeros((1,), dtype=xp.float64)
+            if not out._requires_grad:
+                continue
+            g = _new_tensor(vs[j].reshape(out.array.shape).astype(out.dtype.numpy), out.dtype, out.device)
+            grads = run_backward((out,), (g,), retain_graph=True, create_graph=False, inputs=diff_inputs,
+                                 accumulate=False)
+            for i, gi in zip(diff_idx, grads):
+                if gi is not None:
+                    res[(j, i)] = xp.asarray([float((gi.array.reshape(-1).astype(xp.float64) * us[i]).sum())])
+        return res
+
+    analytical = vjps()
+    if not _check_reentrant(xp, analytical, vjps(), nondet_tol, raise_exception):
+        return False
+
+    # numerical: v_j . (J_ji u_i), one central difference along u_i per input
+    numerical = {}
+    for i in diff_idx:
+        t = inputs[i]
+        arr = t.array
+        orig = arr.copy()
+        du = us[i].reshape(arr.shape).astype(arr.dtype)
+        arr[...] = orig - eps * du
+        minus = _float_outputs(func, inputs)
+        arr[...] = orig + eps * du
+        plus = _float_outputs(func, inputs)
+        arr[...] = orig
+        for j in out_idx:
+            d = ((plus[j] - minus[j]) / (2 * eps)).reshape(-1)
+            numerical[(j, i)] = xp.asarray([float((d * vs[j]).sum())])
+
+    for j in out_idx:
+        for i in diff_idx:
+            a = analytical[(j, i)]
+            n = numerical[(j, i)]
+            if not bool(xp.allclose(a, n, rtol=rtol, atol=atol)):
+                slow_a = _analytical(outputs, inputs, [i], [j])[(j, i)]
+                slow_n = _numerical(func, inputs, [i], [j], eps)[(j, i)]
+                msg = (f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                       f"numerical:{float(n[0])!r}\nanalytical:{float(a[0])!r}" + _FAST_NOTE +
+                       f"Numerical:\n {_jacobian_tensor(xp, slow_n)!r}\n"
+                       f"Analytical:\n{_jacobian_tensor(xp, slow_a)!r}\n\n"
+                       f"The max per-element difference (slow mode) is: {_max_diff(xp, slow_a, slow_n)!r}.\n")
+                return _fail(msg, raise_exception)
+    return True
+
+
+# ---- entry points -----------------------------------------------------------------------
+
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
-              check_grad_dtypes: bool = False, check_batched_grad: bool = False, fast_mode: bool = False,
-              masked=None) -> bool:
-    """Checks the gradients computed by backward against finite differences, like torch.autograd.gradcheck."""
+              check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+              check_backward_ad: bool = True, fast_mode: bool = False, masked=None) -> bool:
+    """Checks the gradients computed by backward against finite differences, like torch.autograd.gradcheck.
+
+    Returns True, or raises GradcheckError (False with ``raise_exception=False``) showing both Jacobians.
+    ``nondet_tol``: how much two backward runs with the same inputs may differ.
+    ``check_undefined_grad``, ``check_batched_grad`` and the forward-AD flags are accepted and not checked.
+    """
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     if not diff_idx:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them "
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them "
                          "have requires_grad=True.")
     for i in diff_idx:
         if inputs[i].dtype is not _dt.float64:
@@ -104,24 +253,17 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     outputs = _as_tuple(func(*inputs))
     outputs = tuple(o for o in outputs if isinstance(o, Tensor))
     out_idx = [j for j, o in enumerate(outputs) if o.dtype.is_floating_point]
-    analytical = _analytical(outputs, inputs, diff_idx, out_idx)
-    numerical = _numerical(func, inputs, diff_idx, out_idx, eps)
-    for j in out_idx:
-        for i in diff_idx:
-            a = analytical[(j, i)]
-            n = numerical[(j, i)]
-            xp = inputs[i].xp
-            if a.shape != n.shape or not bool(xp.allclose(a, n, rtol=rtol, atol=atol)):
-                msg = (f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                       f"numerical:{_jacobian_tensor(xp, n)!r}\nanalytical:{_jacobian_tensor(xp, a)!r}\n")
-                return _fail(msg, raise_exception)
-    return True
+    if not out_idx:
+        return True
+    check = _fast if fast_mode else _slow
+    return check(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
                   gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True, nondet_tol: float = 0.0,
                   check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
-                  check_batched_grad: bool = False, fast_mode: bool = False, masked=None) -> bool:
+                  check_batched_grad: bool = False, check_fwd_over_rev: bool = False,
+                  check_rev_over_rev: bool = True, fast_mode: bool = False, masked=None) -> bool:
     """Checks second-order gradients: gradcheck of (inputs, grad_outputs) -> first-order gradients."""
     inputs = _as_tuple(inputs)
     n_in = len(inputs)
@@ -131,9 +273,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         grad_outputs = tuple(randn_like(o, dtype=o.dtype, requires_grad=True, generator=gen)
                              for o in outputs if isinstance(o, Tensor) and o.dtype.is_floating_point
                              and o._requires_grad)
+        if gen_non_contig_grad_outputs:
+            grad_outputs = tuple(_non_contiguous(g) for g in grad_outputs)
     else:
         grad_outputs = _as_tuple(grad_outputs)
-    n_go = len(grad_outputs)
 
     @enable_grad()
     def first_order(*args):
@@ -147,6 +290,16 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         grads = _grad(tuple(outs), tuple(diff_in), tuple(gos[:len(outs)]), create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    assert n_go >= 0
     return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+                     raise_exception=raise_exception, nondet_tol=nondet_tol, fast_mode=fast_mode)
+
+
+def _non_contiguous(t: Tensor) -> Tensor:
+    """The same values in a non-contiguous array (every other element of a twice-as-large buffer)."""
+    xp = t.xp
+    arr = t.array
+    big = xp.zeros(arr.shape + (2,), dtype=arr.dtype)
+    big[..., 0] = arr
+    out = _new_tensor(big[..., 0], t.dtype, t.device)
+    out._requires_grad = t._requires_grad
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import arith, creation, elementwise, index, inplace, linalg, reduce, shape
+from . import arith, creation, elementwise, index, inplace, linalg, random_fill, reduce, shape
 from .. import random as _random
 from ..tensor import Tensor
 
@@ -75,6 +75,16 @@ def _set_grad(input, grad):
     return input
 
 
+def _zero_grads(params, set_to_none=True):
+    """Module.zero_grad: every parameter's grad to None (or zeros), one command for all."""
+    for p in params:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.zero_()
+
+
 def _item(input):
     return input.item()
 
@@ -122,7 +132,7 @@ _TABLE = {
     "randn_like": creation.randn_like, "manual_seed": _random.manual_seed,
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
-    "retain_grad": _retain_grad, "grad_of": _grad_of, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.gradcheck": _gradcheck,
 }
@@ -135,7 +145,7 @@ del _name, _fn
 #   WIRE    wire name -> callable, registered in OPS
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
-EXTENSION_MODULES = [elementwise, index]
+EXTENSION_MODULES = [elementwise, index, inplace, random_fill]
 
 
 def install(module) -> None:

@@ -115,3 +115,83 @@ def parse_shape(args) -> tuple:
                                 f"{type(s).__name__}") from None
         out.append(s)
     return tuple(out)
+
+
+# ---- argument checks with torch's texts -------------------------------------------
+
+def check_tensor_arg(op: str, x, name: str = "input", pos: int = 1) -> None:
+    """torch's TypeError when a Tensor argument is something else."""
+    if type(x) is not Tensor:
+        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}")
+
+
+def not_implemented(kernel: str, dtype) -> NotImplementedError:
+    """torch's error for a kernel without a dtype: '"abs_cpu" not implemented for 'Bool''."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype._torch_name}'")
+
+
+# ---- erf on arrays (numpy has none): Chebyshev fits of math.erf, made at import ----
+
+def _cheb_fit(f, a: float, b: float, n: int = 32, tol: float = 2e-16) -> tuple:
+    """Chebyshev interpolation coefficients of ``f`` on [a, b], trailing ones below ``tol`` dropped."""
+    import math  # noqa: PLC0415
+    two_n = 2 * n
+    vals = [f(0.5 * (b - a) * math.cos(math.pi * (2 * k + 1) / two_n) + 0.5 * (b + a)) for k in range(n)]
+    coef = []
+    for j in range(n):
+        # reduce the angle exactly (integer arithmetic) so high orders keep full precision
+        s = math.fsum(vals[k] * math.cos(math.pi * ((j * (2 * k + 1)) % (2 * two_n)) / two_n) for k in range(n))
+        coef.append(2.0 * s / n)
+    coef[0] *= 0.5
+    while len(coef) > 1 and abs(coef[-1]) < tol:
+        coef.pop()
+    return tuple(coef)
+
+
+def _erf_pieces(tol: float) -> tuple:
+    import math  # noqa: PLC0415
+
+    def erf_over_x(x):
+        return math.erf(x) / x if x != 0 else 2.0 / math.sqrt(math.pi)
+
+    # [0, 1): erf(x) / x (keeps relative accuracy near 0); [k, k+1), k = 1..5: erf itself; >= 6: 1
+    return (_cheb_fit(erf_over_x, 0.0, 1.0, tol=tol),) + tuple(
+        _cheb_fit(math.erf, float(k), float(k + 1), tol=tol) for k in range(1, 6))
+
+
+_ERF64 = _erf_pieces(2e-16)
+_ERF32 = _erf_pieces(1e-9)
+
+
+def _clenshaw(coef, t):
+    t2 = t * 2.0
+    b1 = b2 = 0.0
+    for c in coef[:0:-1]:
+        b1, b2 = t2 * b1 - b2 + c, b1
+    return t * b1 - b2 + coef[0]
+
+
+def erf_array(xp, x):
+    """erf of a floating array (float64 accuracy: a few ulps), in the array's dtype."""
+    dtype = x.dtype
+    pieces = _ERF64 if dtype.itemsize >= 8 else _ERF32
+    a = xp.abs(x.astype(xp.float64) if dtype.itemsize < 8 else x)
+    nan = xp.isnan(a)
+    has_nan = bool(nan.any())
+    if has_nan:
+        a = xp.where(nan, 0.0, a)
+    out = xp.ones_like(a)
+    idx = xp.floor(xp.minimum(a, 6.0))
+    t = (a - idx) * 2.0 - 1.0
+    for k, coef in enumerate(pieces):
+        sel = idx == k
+        if not sel.any():
+            continue
+        v = _clenshaw(coef, t[sel])
+        if k == 0:
+            v = v * a[sel]
+        out[sel] = v
+    out = xp.copysign(out, x)
+    if has_nan:
+        out[nan] = xp.nan
+    return out.astype(dtype, copy=False)

@@ -191,6 +191,23 @@ def _check_int_pow(dtype, xp, bv):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
+def _power(dtype, xp, av, bv):
+    """xp.power with torch's integer rule for negative tensor exponents: 1 ** -n = 1, (-1) ** -n = +-1, else 0."""
+    if dtype.is_floating_point:
+        return xp.power(av, bv)
+    if dtype is _dt.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    neg = bv < 0
+    if not bool(xp.any(neg)):
+        return xp.power(av, bv)
+    npdt = dtype.numpy
+    r = xp.power(av, xp.where(neg, npdt.type(0), bv))
+    one = npdt.type(1)
+    odd = (bv % 2) != 0
+    at_neg = xp.where(av == one, one, xp.where(av == -one, xp.where(odd, -one, one), npdt.type(0)))
+    return xp.where(neg, at_neg, r)
+
+
 class Pow(Function):
     """tensor ** scalar (PowBackward0)."""
 
@@ -225,8 +242,7 @@ class PowTensor(Function):
     def forward(ctx, a, b):
         _check_shapes(a, b)
         av, bv, dtype, xp, device = binary_prep(a, b)
-        _check_int_pow(dtype, xp, bv)
-        out = wrap(xp, xp.power(av, bv), dtype, device)
+        out = wrap(xp, _power(dtype, xp, av, bv), dtype, device)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -259,8 +275,7 @@ class PowScalarBase(Function):
     def forward(ctx, base, b):
         base = scalar_value(base)
         av, bv, dtype, xp, device = binary_prep(base, b)
-        _check_int_pow(dtype, xp, bv)
-        out = wrap(xp, xp.power(av, bv), dtype, device)
+        out = wrap(xp, _power(dtype, xp, av, bv), dtype, device)
         ctx.base = base
         ctx.save_for_backward(b, out)
         return out

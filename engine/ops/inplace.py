@@ -1,38 +1,399 @@
-"""In-place ops: zero_ (with torch's autograd rules for in-place writes)."""
+"""In-place ops and the version-counter / history-rebase API they share.
+
+In-place ops: ``add_``, ``sub_``, ``mul_``, ``div_``, ``zero_``, ``fill_``,
+``copy_``, ``clamp_`` (and ``+=``, ``-=``, ``*=``, ``/=`` through them).
+
+How an in-place op works (PyTorch's rules):
+
+* ``check_inplace(t)`` first: no in-place update of an inference tensor
+  outside inference mode; no in-place update of a leaf that requires grad
+  while grad mode is on; no writes into a broadcast (expanded) array.
+* When nothing is recorded (grad mode off, or nothing requires grad) the op
+  writes into ``t.array`` directly and bumps the version counter.
+* When the op is recorded, it is computed *out of place* by the ordinary
+  differentiable op on a stand-in for ``t`` (``inplace_source``), then
+  ``commit(t, out)`` writes the result into ``t``'s array, bumps ``t``'s
+  version and *rebases* ``t``'s history onto the new node: ``t.grad_fn``
+  becomes ``out.grad_fn`` (``AddBackward0`` for ``add_``, ...), as in torch.
+  Nodes that saved ``t`` before see the version bump and raise torch's
+  "modified by an inplace operation" error when they run.
+
+The API other op modules use (e.g. ``__setitem__`` in ops/index.py):
+
+    inplace_apply(t, fn, *args, copy_self=False, **kwargs) -> t
+        The whole protocol in one call: checks ``t``, runs the out-of-place
+        ``fn(source, *args, **kwargs)`` (a Tensor op returning a new tensor of
+        t's shape; recorded when grad mode is on and t or a Tensor argument
+        requires grad), writes the result into ``t`` and rebases its history.
+        ``copy_self=True`` when ``fn``'s backward reads the *old* values of
+        ``t`` (``mul_`` by a tensor that requires grad): the source is then a
+        copy, so the in-place write cannot change what was saved.
+    check_inplace(t)                    the checks above (raises torch's errors)
+    commit(t, out)                      write + ``t._bump_version()`` + ``rebase_history``
+    rebase_history(t, out)              ``t`` takes over ``out``'s node (grad_fn, output_nr,
+                                        retain_grad), without writing values
+    t._bump_version()                   (Tensor method) the version counter, shared with views
+
+Example (setitem): ``inplace_apply(x, lambda s, v: index_put(s, idx, v), value)``
+gives ``x`` the node of ``index_put`` (``IndexPutBackward0``).
+"""
 from __future__ import annotations
+
+from gradwire.common import dtypes as _dt
+from gradwire.common.shapes import broadcast_shapes
 
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor
+from . import arith as _arith
+from ._util import binary_prep, scalar_value
 
+__all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
+
+LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                     "clone to get a normal tensor before doing inplace update.See "
+                     "https://github.com/pytorch/rfcs/pull/17 for more details.")
+OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+                   "memory location. Please clone() the tensor before performing the operation.")
+
+
+# ---- the protocol --------------------------------------------------------------------
+
+def check_inplace(t: Tensor) -> bool:
+    """Raises torch's errors for an in-place write into ``t``; returns whether t's history is recorded."""
+    if type(t) is not Tensor:
+        raise TypeError(f"expected Tensor as argument, but got {type(t).__name__}")
+    if t._inference and not _grad_state.inference:
+        raise RuntimeError(INFERENCE_MESSAGE)
+    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(LEAF_MESSAGE)
+    flags = getattr(t.array, "flags", None)
+    if flags is not None and not flags.writeable:
+        raise RuntimeError(OVERLAP_MESSAGE)
+    return _grad_state.enabled and t._requires_grad
+
+
+def _records(t: Tensor, args) -> bool:
+    if not _grad_state.enabled:
+        return False
+    if t._requires_grad:
+        return True
+    for a in args:
+        if type(a) is Tensor and a._requires_grad:
+            return True
+    return False
+
+
+def inplace_source(t: Tensor, copy: bool = False) -> Tensor:
+    """A stand-in for ``t`` with t's history, for computing an in-place op out of place.
+
+    It shares t's array unless ``copy`` (then it holds t's current values), and has its
+    own version counter, so the op's node does not see the coming write as a modification.
+    """
+    arr = t.xp.array(t.array, copy=True) if copy else t.array
+    s = _new_tensor(arr, t.dtype, t.device)
+    d = s.__dict__
+    if t._requires_grad:
+        d["_requires_grad"] = True
+        d["grad_fn"] = t.grad_fn
+        d["_output_nr"] = t._output_nr
+    return s
+
+
+def _check_cast(result: _dt.DType, target: _dt.DType) -> None:
+    if result is not target and result._category > target._category:
+        raise RuntimeError(f"result type {result._torch_name} can't be cast to the desired output type "
+                           f"{target._torch_name}")
+
+
+def _check_broadcast(shape, other_shape) -> None:
+    if other_shape != shape:
+        b = broadcast_shapes(shape, other_shape)
+        if tuple(b) != tuple(shape):
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
+
+
+def rebase_history(t: Tensor, out: Tensor) -> None:
+    """``t`` (just written in place) takes over the history of ``out``, the op's result."""
+    node = out.grad_fn
+    old = t.grad_fn
+    old_nr = t._output_nr
+    d = t.__dict__
+    d["grad_fn"] = node
+    d["_output_nr"] = out._output_nr
+    d["_requires_grad"] = out._requires_grad
+    if node is None:
+        return
+    if t._retains_grad and old is not None:
+        # retain_grad follows the tensor to its new node, as in torch
+        retains = old.__dict__.get("_retains")
+        ref = retains.pop(old_nr, None) if retains else None
+        if ref is not None:
+            new = node.__dict__.get("_retains")
+            if new is None:
+                new = node._retains = {}
+            new[out._output_nr] = ref
+    # outputs the node saved now live in t's array, under t's version counter
+    saved = node._saved
+    if saved:
+        from ..function import _SavedOutput  # noqa: PLC0415
+        versions = list(node._saved_versions)
+        changed = False
+        for i, s in enumerate(saved):
+            if isinstance(s, _SavedOutput) and s._output_nr == out._output_nr:
+                if t._vc is None:
+                    t._vc = [0]
+                s.array = t.array
+                s._vc = t._vc
+                versions[i] = t._vc[0]
+                changed = True
+        if changed:
+            node._saved_versions = tuple(versions)
+
+
+def commit(t: Tensor, out: Tensor) -> Tensor:
+    """Writes ``out`` (the op's out-of-place result) into ``t``, bumps its version, rebases its history."""
+    if out.array.shape != t.array.shape:
+        raise RuntimeError(f"output with shape {list(t.array.shape)} doesn't match the broadcast shape "
+                           f"{list(out.array.shape)}")
+    _check_cast(out.dtype, t.dtype)
+    if out.array is not t.array:
+        t.array[...] = out.array
+    t._bump_version()
+    if out.grad_fn is not None:
+        rebase_history(t, out)
+    return t
+
+
+def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Tensor:
+    """Runs ``fn`` out of place on (a stand-in for) ``t`` and commits the result into ``t``."""
+    check_inplace(t)
+    if _records(t, args):
+        src = inplace_source(t, copy_self)
+    else:
+        src = t
+    return commit(t, fn(src, *args, **kwargs))
+
+
+# ---- the ops ------------------------------------------------------------------------
 
 class Zero(Function):
-    """The node a non-leaf gets after ``zero_()`` (ZeroBackward0): its gradient is zero."""
+    """``zero_()`` (ZeroBackward0): the gradient of the old value is zero."""
 
     array_forward = True
 
     @staticmethod
     def forward(ctx, a):
-        return _new_tensor(a.array, a.dtype, a.device)
+        return _new_tensor(a.xp.zeros_like(a.array), a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
         return grad * 0
 
 
+class Fill(Function):
+    """``fill_(number)`` (FillBackward2)."""
+
+    overload = 2
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return _new_tensor(a.xp.full_like(a.array, value), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class FillTensor(Function):
+    """``fill_(0-dim tensor)`` (FillBackward3): the value gets the sum of the gradient."""
+
+    op_name = "Fill"
+    overload = 3
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, value):
+        v = value.array.astype(a.dtype.numpy)
+        return _new_tensor(a.xp.full_like(a.array, v), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nv = ctx.needs_input_grad
+        return (grad * 0 if na else None), (grad.sum() if nv else None)
+
+
+class Copy(Function):
+    """``copy_(src)`` (CopyBackwards): src broadcast to self's shape and cast to its dtype."""
+
+    node_name = "torch::autograd::CopyBackwards"
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, src):
+        if src.device != a.device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{a.device} and {src.device}!")
+        arr = src.array
+        shape = a.array.shape
+        if arr.shape != shape:
+            b = broadcast_shapes(shape, arr.shape)
+            if tuple(b) != tuple(shape):
+                raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
+            arr = a.xp.broadcast_to(arr, shape)
+        return _new_tensor(arr.astype(a.dtype.numpy, copy=True), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, ns = ctx.needs_input_grad
+        # the engine sums the gradient back to src's shape and casts it to src's dtype
+        return (grad * 0 if na else None), (grad if ns else None)
+
+
+class Clamp(Function):
+    """``clamp_(min, max)`` with numbers (ClampBackward1): gradient where min <= x <= max."""
+
+    overload = 1
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, min, max):
+        arr = a.array
+        xp = a.xp
+        r = arr
+        keep = None
+        if min is not None:
+            r = xp.maximum(r, min)
+            keep = arr >= min
+        if max is not None:
+            r = xp.minimum(r, max)
+            k = arr <= max
+            keep = k if keep is None else keep & k
+        ctx.keep = _new_tensor(keep, _dt.bool_, a.device)
+        return _new_tensor(r.astype(a.dtype.numpy, copy=False), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.keep, None, None
+
+
+# ---- functional forms ---------------------------------------------------------------
+
 def zero_(input: Tensor) -> Tensor:
+    """Fills ``input`` with zeros in place."""
     if type(input) is not Tensor:
         raise TypeError(f"zero_(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if _grad_state.enabled and input._requires_grad:
-        if input.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        node_out = Zero.apply(input)
-        input.grad_fn = node_out.grad_fn
-        input._output_nr = 0
-    arr = input.array
-    if not arr.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
-    arr[...] = 0
+    if check_inplace(input):
+        return commit(input, Zero.apply(inplace_source(input)))
+    input.array[...] = 0
     input._bump_version()
     return input
+
+
+def fill_(input: Tensor, value) -> Tensor:
+    """Fills ``input`` with ``value`` (a number or a 0-dim tensor) in place."""
+    if type(value) is Tensor:
+        if value.array.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.array.ndim} dimensions.")
+        return inplace_apply(input, FillTensor.apply, value)
+    value = scalar_value(value)
+    if check_inplace(input):
+        return commit(input, Fill.apply(inplace_source(input), value))
+    input.array[...] = value
+    input._bump_version()
+    return input
+
+
+def copy_(input: Tensor, src, non_blocking: bool = False) -> Tensor:
+    """Copies ``src`` (broadcast, cast) into ``input``."""
+    if type(src) is not Tensor:
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    if _records(input, (src,)):
+        return inplace_apply(input, Copy.apply, src)
+    check_inplace(input)
+    arr = src.array
+    shape = input.array.shape
+    if arr.shape != shape:
+        b = broadcast_shapes(shape, arr.shape)
+        if tuple(b) != tuple(shape):
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
+    input.array[...] = arr
+    input._bump_version()
+    return input
+
+
+def clamp_(input: Tensor, min=None, max=None) -> Tensor:
+    """Clamps ``input`` to [min, max] in place (numbers)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if type(min) is Tensor or type(max) is Tensor:
+        raise TypeError("clamp_(): tensor bounds are not supported by this engine; pass numbers")
+    if min is not None:
+        min = scalar_value(min)
+    if max is not None:
+        max = scalar_value(max)
+    for v in (min, max):
+        if v is not None:
+            _check_cast(_dt.result_type((input.dtype, input.array.ndim), v), input.dtype)
+    if check_inplace(input):
+        return commit(input, Clamp.apply(inplace_source(input), min, max))
+    xp = input.xp
+    arr = input.array
+    if min is not None:
+        xp.maximum(arr, min, out=arr, casting="unsafe")
+    if max is not None:
+        xp.minimum(arr, max, out=arr, casting="unsafe")
+    input._bump_version()
+    return input
+
+
+def _binary_(input, other, op, ufunc, alpha=1, floating=False, saves_self=False):
+    if type(input) is not Tensor:
+        raise TypeError(f"expected Tensor as argument, but got {type(input).__name__}")
+    if _records(input, (other,)):
+        needs_copy = saves_self and type(other) is Tensor and other._requires_grad
+        if alpha != 1:
+            return inplace_apply(input, op, other, alpha=alpha, copy_self=needs_copy)
+        return inplace_apply(input, op, other, copy_self=needs_copy)
+    check_inplace(input)
+    av, bv, dtype, xp, _device = binary_prep(input, other, floating)
+    _check_cast(dtype, input.dtype)
+    if type(other) is Tensor:
+        _check_broadcast(input.array.shape, other.array.shape)
+    if alpha != 1:
+        _arith._check_alpha(dtype, alpha)
+        bv = bv * alpha
+    getattr(xp, ufunc)(av, bv, out=input.array, casting="unsafe")
+    input._bump_version()
+    return input
+
+
+def add_(input: Tensor, other, *, alpha=1) -> Tensor:
+    """``input += alpha * other`` in place (AddBackward0 when recorded)."""
+    return _binary_(input, other, _arith.add, "add", alpha)
+
+
+def sub_(input: Tensor, other, *, alpha=1) -> Tensor:
+    """``input -= alpha * other`` in place (SubBackward0 when recorded)."""
+    if alpha == 1 or type(other) is not Tensor:
+        _arith._check_sub_bool(input, other)
+    return _binary_(input, other, _arith.sub, "subtract", alpha)
+
+
+def mul_(input: Tensor, other) -> Tensor:
+    """``input *= other`` in place (MulBackward0 when recorded)."""
+    return _binary_(input, other, _arith.mul, "multiply", saves_self=True)
+
+
+def div_(input: Tensor, other) -> Tensor:
+    """``input /= other`` in place (DivBackward0 when recorded)."""
+    return _binary_(input, other, _arith.div, "true_divide", floating=True, saves_self=True)
+
+
+# Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
+WIRE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
+        "clamp_": clamp_}
+METHODS: dict = {}  # the methods are defined in tensor.py

@@ -118,8 +118,69 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
+    _check_pair("mm", input, mat2, "mat2")
     if input.array.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.array.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     return matmul(input, mat2)
+
+
+class Bmm(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = a.xp
+        ctx.save_for_backward(a, b)
+        return wrap(xp, xp.matmul(a.array, b.array), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (bmm(grad, b.transpose(1, 2)) if na else None), (bmm(a.transpose(1, 2), grad) if nb else None)
+
+
+def _check_pair(name, input, other, second="other"):
+    if type(input) is not Tensor:
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if type(other) is not Tensor:
+        raise TypeError(f"{name}(): argument '{second}' (position 2) must be Tensor, not {type(other).__name__}")
+
+
+def bmm(input, mat2):
+    _check_pair("bmm", input, mat2, "mat2")
+    sa, sb = input.array.shape, mat2.array.shape
+    if len(sa) != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if len(sb) != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if sb[0] != sa[0] or sb[1] != sa[2]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] but "
+                           f"got: [{sb[0]}, {sb[1]}].")
+    if input.dtype is not mat2.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {mat2.dtype._torch_name}")
+    return Bmm.apply(input, mat2)
+
+
+def dot(input, tensor):
+    _check_pair("dot", input, tensor, "tensor")
+    na, nb = input.array.ndim, tensor.array.ndim
+    if na != 1 or nb != 1:
+        raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
+    return matmul(input, tensor)
+
+
+def outer(input, vec2):
+    """outer product: torch computes it as ``input.reshape(-1, 1) * vec2`` (node MulBackward0)."""
+    _check_pair("outer", input, vec2, "vec2")
+    if input.array.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.array.ndim}-D")
+    if vec2.array.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.array.ndim}-D")
+    from .arith import mul  # noqa: PLC0415
+    return mul(input.reshape(-1, 1), vec2)
+
+
+ger = outer

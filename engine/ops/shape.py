@@ -1,4 +1,7 @@
-"""Shape and copy ops: view/reshape, expand, t, transpose, permute, clone, to(dtype), sum_to."""
+"""Shape and copy ops: view/reshape, expand, t, transpose, permute, clone, to(dtype), sum_to;
+flatten, squeeze/unsqueeze, repeat, cat/stack, split/chunk, flip, tril/triu, contiguous, and the
+basic-indexing views (select, slice, alias) that ``__getitem__`` chains like torch does.
+"""
 from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
@@ -57,6 +60,12 @@ class View(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.in_shape), None, None
+
+
+class UnsafeView(View):
+    """reshape of a tensor no view can express: a copy (UnsafeViewBackward0)."""
+
+    node_name = "UnsafeViewBackward0"
 
 
 class Expand(Function):
@@ -145,6 +154,8 @@ class Permute(Function):
     def forward(ctx, a, dims):
         arr = a.array
         dims = tuple(normalize_dim(d, arr.ndim) for d in dims)
+        if len(dims) == arr.ndim and len(set(dims)) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         if sorted(dims) != list(range(arr.ndim)):
             raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match "
                                "the length of the desired ordering of dimensions i.e. input.dim() = "
@@ -227,7 +238,15 @@ def view(input, *shape):
 
 
 def reshape(input, *shape):
-    return View.apply(input, parse_shape(shape), False)
+    shape = parse_shape(shape)
+    arr = input.array
+    if not arr.flags.c_contiguous:
+        # torch copies (clone + _unsafe_view) where no view exists: node UnsafeViewBackward0
+        try:
+            input.xp.reshape(arr, infer_shape(shape, arr.size), copy=False)
+        except ValueError:
+            return UnsafeView.apply(input, shape, False)
+    return View.apply(input, shape, False)
 
 
 def expand(input, *sizes):
@@ -267,3 +286,499 @@ def to_dtype(input, dtype):
 
 def detach(input):
     return input.detach()
+
+
+# ---- more shape ops ----------------------------------------------------------------------
+
+def _check_tensor(name: str, x, pos: int = 1, arg: str = "input") -> None:
+    if type(x) is not Tensor:
+        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+
+
+def _int_arg(name: str, arg: str, v) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        try:
+            return v.__index__()
+        except AttributeError:
+            raise TypeError(f"{name}(): argument '{arg}' must be int, not {type(v).__name__}") from None
+    return v
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    _check_tensor("flatten", input)
+    shape = input.array.shape
+    nd = len(shape)
+    s = normalize_dim(_int_arg("flatten", "start_dim", start_dim), nd)
+    e = normalize_dim(_int_arg("flatten", "end_dim", end_dim), nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if nd == 0:
+        return reshape(input, (1,))
+    if s == e:
+        return input  # torch returns the input itself
+    new = shape[:s] + (numel(shape[s:e + 1]),) + shape[e + 1:]
+    return reshape(input, new)
+
+
+class Squeeze(Function):
+    """squeeze() of every size-1 dim (SqueezeBackward0); overload 1: one dim; 2: a tuple of dims."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        arr = a.array
+        ctx.in_shape = arr.shape
+        drop = tuple(d for d in dims if arr.shape[d] == 1)
+        r = arr.reshape(tuple(s for i, s in enumerate(arr.shape) if i not in drop)) if drop else arr
+        return share_version(a, _new_tensor(r, a.dtype, a.device))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None
+
+
+class SqueezeDim(Squeeze):
+    op_name = "Squeeze"
+    overload = 1
+
+
+class SqueezeDims(Squeeze):
+    op_name = "Squeeze"
+    overload = 2
+
+
+def squeeze(input, dim=None):
+    _check_tensor("squeeze", input)
+    nd = input.array.ndim
+    if dim is None:
+        return Squeeze.apply(input, tuple(range(nd)))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(normalize_dim(_int_arg("squeeze", "dim", d), nd) for d in dim)
+        return SqueezeDims.apply(input, dims)
+    return SqueezeDim.apply(input, (normalize_dim(_int_arg("squeeze", "dim", dim), nd),))
+
+
+class Unsqueeze(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        arr = a.array
+        ctx.dim = dim
+        r = arr.reshape(arr.shape[:dim] + (1,) + arr.shape[dim:])
+        return share_version(a, _new_tensor(r, a.dtype, a.device))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return squeeze(grad, ctx.dim), None
+
+
+def unsqueeze(input, dim):
+    _check_tensor("unsqueeze", input)
+    return Unsqueeze.apply(input, normalize_dim(_int_arg("unsqueeze", "dim", dim), input.array.ndim + 1))
+
+
+class Repeat(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, reps):
+        arr = a.array
+        nd = arr.ndim
+        if len(reps) < nd:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                               "of tensor")
+        padded = (1,) * (len(reps) - nd) + arr.shape
+        target = tuple(p * r for p, r in zip(padded, reps))
+        for s in target:
+            if s < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(target)}")
+        ctx.padded = padded
+        ctx.reps = reps
+        ctx.in_shape = arr.shape
+        return _new_tensor(a.xp.tile(arr.reshape(padded), reps), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        padded, reps = ctx.padded, ctx.reps
+        split = []
+        for r, p in zip(reps, padded):
+            split += [r, p]
+        g = grad.reshape(split)
+        g = g.sum(tuple(range(0, len(split), 2)))
+        return g.reshape(ctx.in_shape), None
+
+
+def repeat(input, *sizes):
+    _check_tensor("repeat", input)
+    return Repeat.apply(input, parse_shape(sizes))
+
+
+def _tensor_list(name: str, tensors) -> tuple:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for t_ in tensors:
+        if type(t_) is not Tensor:
+            raise TypeError(f"expected Tensor as element {list(tensors).index(t_)} in argument 0, but got "
+                            f"{type(t_).__name__}")
+    return tuple(tensors)
+
+
+class Cat(Function):
+    """cat(tensors, dim): called as Cat.apply(*tensors, dim, ndim) so each tensor is an input (CatBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, *args):
+        tensors, dim, nd = args[:-2], args[-2], args[-1]
+        dtype = tensors[0].dtype
+        for t_ in tensors[1:]:
+            if t_.dtype is not dtype:
+                dtype = _dt.promote_types(dtype, t_.dtype)
+        npdt = dtype.numpy
+        arrays = [t_.array if t_.array.dtype == npdt else t_.array.astype(npdt) for t_ in tensors]
+        # torch's legacy rule: 1-D empty tensors are skipped when the others have more dims
+        skipped = [a.ndim != nd for a in arrays]
+        ctx.sizes = [0 if sk else a.shape[dim] for a, sk in zip(arrays, skipped)]
+        ctx.skipped = skipped
+        ctx.dim = dim
+        kept = [a for a, sk in zip(arrays, skipped) if not sk]
+        xp = tensors[0].xp
+        return _new_tensor(xp.concatenate(kept, axis=dim), dtype, tensors[0].device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = []
+        start = 0
+        dim = ctx.dim
+        for size, sk in zip(ctx.sizes, ctx.skipped):
+            if sk:
+                out.append(None)
+                continue
+            out.append(narrow(grad, dim, start, size))
+            start += size
+        return tuple(out) + (None, None)
+
+
+def cat(tensors, dim=0):
+    tensors = _tensor_list("cat", tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    ref = None
+    for t_ in tensors:
+        if not (t_.array.ndim == 1 and t_.array.shape[0] == 0):
+            ref = t_
+            break
+    if ref is None:
+        ref = tensors[0]
+    shape = ref.array.shape
+    nd = len(shape)
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = normalize_dim(_int_arg("cat", "dim", dim), nd)
+    for i, t_ in enumerate(tensors):
+        s = t_.array.shape
+        if len(s) == 1 and s[0] == 0 and nd != 1:
+            continue
+        if len(s) == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+        if len(s) != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {len(s)}")
+        for j in range(nd):
+            if j != d and s[j] != shape[j]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{shape[j]} but got size {s[j]} for tensor number {i} in the list.")
+    return Cat.apply(*tensors, d, nd)
+
+
+def concat(tensors, dim=0):
+    return cat(tensors, dim)
+
+
+concatenate = concat
+
+
+class Stack(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, *args):
+        tensors, dim = args[:-1], args[-1]
+        dtype = tensors[0].dtype
+        for t_ in tensors[1:]:
+            if t_.dtype is not dtype:
+                dtype = _dt.promote_types(dtype, t_.dtype)
+        npdt = dtype.numpy
+        arrays = [t_.array if t_.array.dtype == npdt else t_.array.astype(npdt) for t_ in tensors]
+        ctx.dim = dim
+        return _new_tensor(tensors[0].xp.stack(arrays, axis=dim), dtype, tensors[0].device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.dim
+        n = grad.array.shape[dim]
+        return tuple(select(grad, dim, i) for i in range(n)) + (None,)
+
+
+def stack(tensors, dim=0):
+    tensors = _tensor_list("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0].array.shape
+    d = normalize_dim(_int_arg("stack", "dim", dim), len(shape) + 1)
+    for i, t_ in enumerate(tensors[1:], 1):
+        if t_.array.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(t_.array.shape)} at entry {i}")
+    return Stack.apply(*tensors, d)
+
+
+class Split(Function):
+    """split / chunk: the outputs are views (SplitBackward0; sizes given: SplitWithSizesBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, sizes, dim):
+        arr = a.array
+        ctx.dim = dim
+        ctx.sizes = sizes
+        ctx.in_shape = arr.shape
+        ctx.dtype = a.dtype
+        outs = []
+        start = 0
+        idx = [slice(None)] * arr.ndim
+        for s in sizes:
+            idx[dim] = slice(start, start + s)
+            outs.append(share_version(a, _new_tensor(arr[tuple(idx)], a.dtype, a.device)))
+            start += s
+        return tuple(outs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        dim = ctx.dim
+        parts = []
+        for g, s in zip(grads, ctx.sizes):
+            if g is None:
+                shape = list(ctx.in_shape)
+                shape[dim] = s
+                from .creation import zeros  # noqa: PLC0415
+                g = zeros(tuple(shape), dtype=ctx.dtype)
+            parts.append(g)
+        if len(parts) == 1:
+            return parts[0], None, None
+        return cat(parts, dim), None, None
+
+
+class SplitWithSizes(Split):
+    pass
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    _check_tensor("split", tensor)
+    shape = tensor.array.shape
+    d = normalize_dim(_int_arg("split", "dim", dim), len(shape))
+    n = shape[d] if shape else 1
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(_int_arg("split_with_sizes", "split_sizes", s) for s in split_size_or_sections)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={list(sizes)}")
+        return SplitWithSizes.apply(tensor, sizes, d)
+    size = _int_arg("split", "split_size", split_size_or_sections)
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0:
+        if n != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        return Split.apply(tensor, (0,), d)
+    sizes = tuple(min(size, n - i) for i in range(0, n, size)) or (0,)
+    return Split.apply(tensor, sizes, d)
+
+
+def chunk(input, chunks, dim=0):
+    _check_tensor("chunk", input)
+    chunks = _int_arg("chunk", "chunks", chunks)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    shape = input.array.shape
+    d = normalize_dim(_int_arg("chunk", "dim", dim), len(shape))
+    n = shape[d] if shape else 1
+    if n == 0:
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
+
+
+def narrow(input, dim, start, length):
+    """A slice view of ``length`` elements from ``start`` along ``dim`` (SliceBackward0)."""
+    nd = input.array.ndim
+    d = normalize_dim(dim, nd)
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return Slice.apply(input, key)
+
+
+class Flip(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return _new_tensor(a.xp.flip(a.array, axis=dims).copy(), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, ctx.dims), None
+
+
+def flip(input, *dims):
+    _check_tensor("flip", input)
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = input.array.ndim
+    out = []
+    for d in dims:
+        d = normalize_dim(_int_arg("flip", "dims", d), nd)
+        if d in out:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        out.append(d)
+    if nd == 0:
+        out = []
+    return Flip.apply(input, tuple(out))
+
+
+class Tril(Function):
+    array_forward = True
+    _upper = False
+
+    @staticmethod
+    def forward(ctx, a, diagonal):
+        ctx.diagonal = diagonal
+        xp = a.xp
+        r = xp.tril(a.array, diagonal)
+        return _new_tensor(r.astype(a.dtype.numpy, copy=False), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Tril.apply(grad, ctx.diagonal), None
+
+
+class Triu(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, diagonal):
+        ctx.diagonal = diagonal
+        r = a.xp.triu(a.array, diagonal)
+        return _new_tensor(r.astype(a.dtype.numpy, copy=False), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Triu.apply(grad, ctx.diagonal), None
+
+
+def tril(input, diagonal=0):
+    _check_tensor("tril", input)
+    if input.array.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return Tril.apply(input, _int_arg("tril", "diagonal", diagonal))
+
+
+def triu(input, diagonal=0):
+    _check_tensor("triu", input)
+    if input.array.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return Triu.apply(input, _int_arg("triu", "diagonal", diagonal))
+
+
+class Contiguous(Clone):
+    """contiguous() of a non-contiguous tensor: a C-order copy (CloneBackward0)."""
+
+    op_name = "Clone"
+
+    @staticmethod
+    def forward(ctx, a):
+        return _new_tensor(a.xp.ascontiguousarray(a.array), a.dtype, a.device)
+
+
+def contiguous(input, memory_format=None):
+    if input.array.flags.c_contiguous:
+        return input
+    return Contiguous.apply(input)
+
+
+def is_contiguous(input, memory_format=None) -> bool:
+    return bool(input.array.flags.c_contiguous)
+
+
+# ---- basic indexing views: each a node of its own, as torch chains them -----------------
+
+class BasicIndex(Function):
+    """A view ``a[key]`` for a basic (int/slice/None) numpy key; subclasses only name the node."""
+
+    array_forward = True
+    _abstract = True
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.in_shape = a.array.shape
+        ctx.key = key
+        return share_version(a, _new_tensor(a.array[key], a.dtype, a.device))
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return _ScatterBasic.apply(grad, ctx.in_shape, ctx.key, cls), None
+
+
+class Select(BasicIndex):
+    pass
+
+
+class Slice(BasicIndex):
+    pass
+
+
+class Alias(BasicIndex):
+    pass
+
+
+class IndexUnsqueeze(BasicIndex):
+    """``x[None]``: UnsqueezeBackward0."""
+
+    op_name = "Unsqueeze"
+
+
+class _ScatterBasic(Function):
+    """The gradient of a basic-index view: zeros of the input's shape with ``grad`` at ``key``."""
+
+    array_forward = True
+    node_name = "SelectBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, in_shape, key, view_cls):
+        ctx.key = key
+        ctx.view_cls = view_cls
+        xp = g.xp
+        z = xp.zeros(in_shape, dtype=g.dtype.numpy)
+        z[key] = g.array
+        return _new_tensor(z, g.dtype, g.device)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ctx.view_cls.apply(gg, ctx.key), None, None, None
+
+
+def select(input, dim, index):
+    _check_tensor("select", input)
+    shape = input.array.shape
+    nd = len(shape)
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(_int_arg("select", "dim", dim), nd)
+    index = _int_arg("select", "index", index)
+    n = shape[d]
+    if index < -n or index >= n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(shape)} at dimension {d}")
+    return Select.apply(input, (slice(None),) * d + (index % n, Ellipsis))

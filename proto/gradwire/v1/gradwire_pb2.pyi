@@ -86,10 +86,24 @@ class Batch(_message.Message):
     def __init__(self, batch_id: _Optional[int] = ..., commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ..., release: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class ClientMessage(_message.Message):
-    __slots__ = ("batch",)
+    __slots__ = ("batch", "callback_result")
     BATCH_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_RESULT_FIELD_NUMBER: _ClassVar[int]
     batch: Batch
-    def __init__(self, batch: _Optional[_Union[Batch, _Mapping]] = ...) -> None: ...
+    callback_result: CallbackResult
+    def __init__(self, batch: _Optional[_Union[Batch, _Mapping]] = ..., callback_result: _Optional[_Union[CallbackResult, _Mapping]] = ...) -> None: ...
+
+class CallbackResult(_message.Message):
+    __slots__ = ("callback_id", "handles", "python_type", "message")
+    CALLBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    HANDLES_FIELD_NUMBER: _ClassVar[int]
+    PYTHON_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    callback_id: int
+    handles: _containers.RepeatedScalarFieldContainer[int]
+    python_type: str
+    message: str
+    def __init__(self, callback_id: _Optional[int] = ..., handles: _Optional[_Iterable[int]] = ..., python_type: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class TensorMeta(_message.Message):
     __slots__ = ("handle", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn", "device", "is_none", "object_type")
@@ -114,20 +128,22 @@ class TensorMeta(_message.Message):
     def __init__(self, handle: _Optional[int] = ..., shape: _Optional[_Iterable[int]] = ..., dtype: _Optional[str] = ..., requires_grad: _Optional[bool] = ..., is_leaf: _Optional[bool] = ..., grad_fn: _Optional[str] = ..., device: _Optional[str] = ..., is_none: _Optional[bool] = ..., object_type: _Optional[str] = ...) -> None: ...
 
 class CommandError(_message.Message):
-    __slots__ = ("seq", "op", "code", "python_type", "message", "caused_by")
+    __slots__ = ("seq", "op", "code", "python_type", "message", "caused_by", "callback_id")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     OP_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     PYTHON_TYPE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     CAUSED_BY_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_ID_FIELD_NUMBER: _ClassVar[int]
     seq: int
     op: str
     code: int
     python_type: str
     message: str
     caused_by: int
-    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., code: _Optional[int] = ..., python_type: _Optional[str] = ..., message: _Optional[str] = ..., caused_by: _Optional[int] = ...) -> None: ...
+    callback_id: int
+    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., code: _Optional[int] = ..., python_type: _Optional[str] = ..., message: _Optional[str] = ..., caused_by: _Optional[int] = ..., callback_id: _Optional[int] = ...) -> None: ...
 
 class CommandResult(_message.Message):
     __slots__ = ("seq", "outputs", "value")
@@ -149,11 +165,23 @@ class BatchReply(_message.Message):
     errors: _containers.RepeatedCompositeFieldContainer[CommandError]
     def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ...) -> None: ...
 
+class Callback(_message.Message):
+    __slots__ = ("callback_id", "function_id", "args")
+    CALLBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    FUNCTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ARGS_FIELD_NUMBER: _ClassVar[int]
+    callback_id: int
+    function_id: int
+    args: _containers.RepeatedCompositeFieldContainer[TensorMeta]
+    def __init__(self, callback_id: _Optional[int] = ..., function_id: _Optional[int] = ..., args: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ...) -> None: ...
+
 class ServerMessage(_message.Message):
-    __slots__ = ("reply",)
+    __slots__ = ("reply", "callback")
     REPLY_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_FIELD_NUMBER: _ClassVar[int]
     reply: BatchReply
-    def __init__(self, reply: _Optional[_Union[BatchReply, _Mapping]] = ...) -> None: ...
+    callback: Callback
+    def __init__(self, reply: _Optional[_Union[BatchReply, _Mapping]] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
 
 class ServerInfoRequest(_message.Message):
     __slots__ = ()

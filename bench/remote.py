@@ -1,0 +1,258 @@
+"""Remote benchmark: what the wire costs, against references measured in the same run.
+
+    python bench/remote.py [--steps 300] [--chain 1000] [--mib 256]
+
+Prints, as medians over repeats:
+  * the tutorial's training step (Linear(10,1), batch 32, MSELoss, SGD, loss.item()
+    every step) over a separate gradwire-server process, over the embedded
+    default, on gradwire.engine in-process, and in PyTorch when installed;
+    blocking round trips per step;
+  * amortized microseconds per op of a 1000-op elementwise chain over the
+    separate server process;
+  * upload and download MB/s of a large tensor beside raw gRPC bytes streamed
+    over the same loopback in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from concurrent import futures
+
+import grpc
+import numpy as np
+
+
+def start_server():
+    proc = subprocess.Popen([sys.executable, "-m", "gradwire.server.cli", "--port", "0", "--log-level", "WARNING"],
+                            stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    address = re.search(r"listening on (\S+)", line).group(1)
+    return proc, address
+
+
+def stop_server(proc):
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(30)
+
+
+def median_us(fn, repeats: int, inner: int) -> float:
+    """Median over ``repeats`` of the mean time of ``inner`` calls, in microseconds."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        times.append((time.perf_counter() - t0) / inner * 1e6)
+    return statistics.median(times)
+
+
+# ----- the tutorial's training step on each backend --------------------------------------
+
+def gradwire_step_fn(gw):
+    model = gw.nn.Linear(10, 1)
+    optimizer = gw.optim.SGD(model.parameters(), lr=0.01)
+    criterion = gw.nn.MSELoss()
+
+    def step():
+        inputs = gw.randn(32, 10)
+        targets = gw.randn(32, 1)
+        outputs = model(inputs)
+        loss = criterion(outputs, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    return step
+
+
+def engine_step_fn():
+    from gradwire import engine
+    from gradwire.engine.nn import functional as F
+    w = engine.randn(1, 10).mul(0.3).detach().requires_grad_(True)
+    b = engine.zeros(1, requires_grad=True)
+    opt = engine.optim.SGD([w, b], lr=0.01)
+
+    def step():
+        inputs = engine.randn(32, 10)
+        targets = engine.randn(32, 1)
+        loss = F.mse_loss(F.linear(inputs, w, b), targets)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
+def torch_step_fn():
+    import torch
+    model = torch.nn.Linear(10, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    criterion = torch.nn.MSELoss()
+
+    def step():
+        inputs = torch.randn(32, 10)
+        targets = torch.randn(32, 1)
+        loss = criterion(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    return step
+
+
+def measure_gradwire_step(gw, steps: int):
+    step = gradwire_step_fn(gw)
+    for _ in range(20):
+        step()
+    before = gw.stats()["round_trips"]
+    us = median_us(step, repeats=5, inner=max(steps // 5, 1))
+    trips = (gw.stats()["round_trips"] - before) / (5 * max(steps // 5, 1))
+    return us, trips
+
+
+def chain_us_per_op(gw, n_ops: int) -> float:
+    x = gw.ones(16)
+
+    def chain():
+        y = x
+        for i in range(n_ops):
+            y = y * 1.0001 if i % 2 else y + 0.5
+        gw.synchronize()
+        return y
+    chain()
+    return median_us(chain, repeats=5, inner=1) / n_ops
+
+
+# ----- bulk transfer ----------------------------------------------------------------------
+
+RAW_CHUNK = 2 << 20
+
+
+class _RawServer:
+    """Streams raw bytes over gRPC with no protobuf: the transport's ceiling."""
+
+    def __init__(self):
+        def download(request, context):
+            total = int.from_bytes(request, "little")
+            chunk = b"\x00" * RAW_CHUNK
+            for start in range(0, total, RAW_CHUNK):
+                yield chunk[: min(RAW_CHUNK, total - start)]
+
+        def upload(request_iterator, context):
+            n = 0
+            for chunk in request_iterator:
+                n += len(chunk)
+            return n.to_bytes(8, "little")
+
+        ident = lambda b: b  # noqa: E731
+        handler = grpc.method_handlers_generic_handler("bench.Raw", {
+            "Download": grpc.unary_stream_rpc_method_handler(download, ident, ident),
+            "Upload": grpc.stream_unary_rpc_method_handler(upload, ident, ident),
+        })
+        opts = [("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)]
+        self.server = grpc.server(futures.ThreadPoolExecutor(4), options=opts)
+        self.server.add_generic_rpc_handlers((handler,))
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=opts)
+        ident = lambda b: b  # noqa: E731
+        self.download = self.channel.unary_stream("/bench.Raw/Download", ident, ident)
+        self.upload = self.channel.stream_unary("/bench.Raw/Upload", ident, ident)
+
+    def close(self):
+        self.channel.close()
+        self.server.stop(0)
+
+
+def raw_mb_s(nbytes: int) -> tuple[float, float]:
+    raw = _RawServer()
+    payload = np.zeros(nbytes, dtype=np.uint8)
+    try:
+        def up():
+            view = memoryview(payload)
+            raw.upload(bytes(view[i:i + RAW_CHUNK]) for i in range(0, nbytes, RAW_CHUNK))
+
+        def down():
+            buf = bytearray(nbytes)
+            offset = 0
+            for chunk in raw.download(nbytes.to_bytes(8, "little")):
+                buf[offset:offset + len(chunk)] = chunk
+                offset += len(chunk)
+        up_s = median_us(up, repeats=3, inner=1) / 1e6
+        down_s = median_us(down, repeats=3, inner=1) / 1e6
+    finally:
+        raw.close()
+    mib = nbytes / (1 << 20)
+    return mib / up_s, mib / down_s
+
+
+def gradwire_mb_s(gw, nbytes: int) -> tuple[float, float]:
+    array = np.random.default_rng(0).standard_normal(nbytes // 4).astype(np.float32)
+    holder = {}
+
+    def up():
+        holder["t"] = gw.from_numpy(array)
+
+    def down():
+        holder["t"].numpy()
+    up_s = median_us(up, repeats=3, inner=1) / 1e6
+    down_s = median_us(down, repeats=3, inner=1) / 1e6
+    mib = nbytes / (1 << 20)
+    return mib / up_s, mib / down_s
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--steps", type=int, default=300)
+    p.add_argument("--chain", type=int, default=1000)
+    p.add_argument("--mib", type=int, default=256)
+    args = p.parse_args(argv)
+    os.environ.pop("GRADWIRE_ADDRESS", None)
+    import gradwire as gw
+
+    proc, address = start_server()
+    try:
+        gw.connect(address)
+        remote_us, remote_trips = measure_gradwire_step(gw, args.steps)
+        chain = chain_us_per_op(gw, args.chain)
+        up, down = gradwire_mb_s(gw, args.mib << 20)
+        gw.disconnect()
+    finally:
+        stop_server(proc)
+    gw.connect()
+    embedded_us, embedded_trips = measure_gradwire_step(gw, args.steps)
+    gw.disconnect()
+    engine_us = median_us(engine_step_fn(), repeats=5, inner=max(args.steps // 5, 1))
+    try:
+        torch_us = median_us(torch_step_fn(), repeats=5, inner=max(args.steps // 5, 1))
+    except ImportError:
+        torch_us = None
+    raw_up, raw_down = raw_mb_s(args.mib << 20)
+
+    ref = torch_us or engine_us
+    ref_name = "PyTorch" if torch_us else "engine"
+    print(f"Tutorial training step (Linear(10,1), batch 32, MSE, SGD, item() each step); ratio vs {ref_name}")
+    print(f"{'backend':<28}{'us/step':>12}{'ratio':>10}{'round trips/step':>20}")
+    for name, us, trips in [("gradwire, server process", remote_us, remote_trips),
+                            ("gradwire, embedded", embedded_us, embedded_trips),
+                            ("gradwire.engine in-process", engine_us, 0.0)] + (
+                               [("PyTorch", torch_us, 0.0)] if torch_us else []):
+        print(f"{name:<28}{us:>12.1f}{us / ref:>10.2f}{trips:>20.2f}")
+    print()
+    print(f"{args.chain}-op elementwise chain over the server process: {chain:.2f} us/op amortized")
+    print()
+    print(f"Bulk transfer of {args.mib} MiB over loopback (MB/s; ratio vs raw gRPC bytes in the same run)")
+    print(f"{'':<12}{'gradwire':>12}{'raw gRPC':>12}{'ratio':>10}")
+    print(f"{'upload':<12}{up:>12.0f}{raw_up:>12.0f}{up / raw_up:>10.2f}")
+    print(f"{'download':<12}{down:>12.0f}{raw_down:>12.0f}{down / raw_down:>10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""gradwire.autograd.Function: custom ops whose forward and backward are the user's Python.
+
+forward runs here, on the client, issuing remote ops with grad disabled (as
+in torch). Its outputs are then tied into the server's graph by one node
+whose backward the server calls back over the session stream: the tensors
+the user's backward returns feed the server's backward.
+"""
+from __future__ import annotations
+
+from .. import _dispatch
+from ..grad_mode import is_grad_enabled, no_grad
+from ..tensor import Node, Tensor
+
+
+class UserNode(Node):
+    """The node of a custom Function: torch prints it with its module path."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<torch.autograd.function.{self.name()} object at {hex(id(self))}>"
+
+
+class FunctionCtx:
+    """The ``ctx`` a custom Function's forward and backward share."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+        self.to_save = ()
+        self.materialize_grads = True
+        self.dirty_tensors = ()
+        self.non_differentiable = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
+                                f"{type(t).__name__}")
+        self.to_save = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return tuple(self.to_save)
+
+    def mark_dirty(self, *tensors) -> None:
+        self.dirty_tensors = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self.non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``; call ``apply``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx = FunctionCtx(needs)
+        with no_grad():
+            out = cls.forward(ctx, *args, **kwargs)
+        if not (is_grad_enabled() and any(needs)):
+            return out
+        outs = out if isinstance(out, tuple) else (out,)
+        tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        inputs = [args[i] for i in tensor_positions]
+        conn = inputs[0]._conn
+        name = f"{cls.__name__}Backward"
+        n_args = len(args)
+
+        def backward(*grads):
+            result = cls.backward(ctx, *grads)
+            result = result if isinstance(result, tuple) else (result,)
+            if len(result) != n_args:
+                if len(result) > n_args and all(r is None for r in result[n_args:]):
+                    result = result[:n_args]
+                else:
+                    raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                                       f"(expected {n_args}, got {len(result)})")
+            return tuple(result[i] for i in tensor_positions)
+
+        function_id = conn.register_function(backward)
+        node = UserNode(conn, name)
+        results = []
+        for o in outs:
+            if isinstance(o, Tensor):
+                diff = o.dtype.is_floating_point and not any(o is n for n in ctx.non_differentiable)
+                results.append(Tensor._make(conn, conn.new_handle(), o.shape, o.dtype, diff, node if diff else None))
+            else:
+                results.append(o)
+        out_tensors = [o for o in outs if isinstance(o, Tensor)]
+        conn.submit("function_apply", (name, function_id, inputs, out_tensors),
+                    outputs=[r._id for r in results if isinstance(r, Tensor)],
+                    nodes=[None] * len(out_tensors), handle_of=_dispatch._handle_of)
+        return results[0] if not isinstance(out, tuple) else tuple(results)
+
+
+def once_differentiable(fn):
+    """Marks a backward as not differentiable twice (accepted for API compatibility)."""
+    return fn

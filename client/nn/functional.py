@@ -1,0 +1,85 @@
+"""torch.nn.functional: each function is one server op."""
+from __future__ import annotations
+
+from .._dispatch import call
+
+
+def _kw(**kwargs):
+    """Keyword arguments that differ from their defaults (keeps commands small)."""
+    return {k: v for k, (v, default) in kwargs.items() if v is not default and v != default}
+
+
+def linear(input, weight, bias=None):
+    return call("linear", input, weight, bias) if bias is not None else call("linear", input, weight)
+
+
+def relu(input, inplace=False):
+    return call("relu", input)
+
+
+def gelu(input, approximate="none"):
+    return call("gelu", input, **_kw(approximate=(approximate, "none")))
+
+
+def silu(input, inplace=False):
+    return call("silu", input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return call("softplus", input, **_kw(beta=(beta, 1.0), threshold=(threshold, 20.0)))
+
+
+def sigmoid(input):
+    return call("sigmoid", input)
+
+
+def tanh(input):
+    return call("tanh", input)
+
+
+def softmax(input, dim=None, dtype=None):
+    return call("softmax", input, dim, **_kw(dtype=(dtype, None)))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    return call("log_softmax", input, dim, **_kw(dtype=(dtype, None)))
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    return call("dropout", input, p, training)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    return call("layer_norm", input, tuple(normalized_shape), weight, bias, eps)
+
+
+def embedding(input, weight, padding_idx=None):
+    return call("embedding", input, weight, padding_idx) if padding_idx is not None else call("embedding", input, weight)
+
+
+def mse_loss(input, target, reduction="mean"):
+    return call("mse_loss", input, target, **_kw(reduction=(reduction, "mean")))
+
+
+def l1_loss(input, target, reduction="mean"):
+    return call("l1_loss", input, target, **_kw(reduction=(reduction, "mean")))
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    return call("cross_entropy", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
+                                                       reduction=(reduction, "mean"),
+                                                       label_smoothing=(label_smoothing, 0.0)))
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    return call("nll_loss", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
+                                                  reduction=(reduction, "mean")))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    return call("binary_cross_entropy_with_logits", input, target,
+                **_kw(weight=(weight, None), reduction=(reduction, "mean"), pos_weight=(pos_weight, None)))

@@ -1,0 +1,23 @@
+"""torch.nn.utils: gradient clipping, one server command for all parameters."""
+from __future__ import annotations
+
+from .. import _dispatch
+from ..tensor import Tensor
+
+
+def _params(parameters):
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach=None):
+    """Scales the gradients so their total norm is at most max_norm; returns the total norm (a 0-d tensor)."""
+    params = _params(parameters)
+    kwargs = {"error_if_nonfinite": True} if error_if_nonfinite else {}
+    return _dispatch.call("clip_grad_norm_", params, float(max_norm), float(norm_type), **kwargs)
+
+
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
+    params = _params(parameters)
+    if params:
+        params[0]._conn.submit("clip_grad_value_", (params, float(clip_value)), handle_of=_dispatch._handle_of)

@@ -1,0 +1,127 @@
+"""Optimizers: client objects mirroring torch.optim, state and updates on the server.
+
+Construction creates the optimizer's state on the server; ``step()`` is one
+command for all parameters, carrying the groups' learning rates when a
+scheduler (or the user) changed them since the last step.
+"""
+from __future__ import annotations
+
+from .. import _dispatch
+from ..tensor import Tensor
+
+_required = object()
+
+
+class Optimizer:
+    _server_class: str = ""
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = defaults
+        params = list(params)
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.param_groups = []
+        for g in groups:
+            self.add_param_group(dict(g), _create=False)
+        self.state = {}
+        self._sent_lrs = [g["lr"] for g in self.param_groups]
+        self._handle = _dispatch.new_object(self._server_class, self._wire_groups())
+
+    def add_param_group(self, param_group: dict, _create: bool = True) -> None:
+        params = param_group["params"]
+        param_group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for p in param_group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                f"{type(p).__module__}.{type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for k, v in self.defaults.items():
+            if v is _required and k not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
+            param_group.setdefault(k, v)
+        self.param_groups.append(param_group)
+        if _create:
+            raise NotImplementedError("gradwire optimizers take all parameter groups at construction")
+
+    def _wire_groups(self):
+        return [{k: v for k, v in g.items()} for g in self.param_groups]
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        conn = self._handle._conn
+        conn.submit("optim.zero_grad", (self._handle, set_to_none), handle_of=_dispatch._handle_of)
+        conn.grad_epoch += 1
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            from ..grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        lrs = [g["lr"] for g in self.param_groups]
+        kwargs = {"lrs": lrs} if lrs != self._sent_lrs else {}
+        self._sent_lrs = lrs
+        self._handle._conn.submit("optim.step", (self._handle,), kwargs, handle_of=_dispatch._handle_of)
+        return loss
+
+    def state_dict(self) -> dict:
+        return _dispatch.value("optim.state_dict", self._handle)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
+                                  handle_of=_dispatch._handle_of)
+        for group, saved in zip(self.param_groups, state_dict["param_groups"]):
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self._sent_lrs = [g["lr"] for g in self.param_groups]
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key != "params":
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _check(name: str, value, ok: bool) -> None:
+    if not ok:
+        raise ValueError(f"Invalid {name}: {value}")
+
+
+class SGD(Optimizer):
+    _server_class = "optim.SGD"
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        _check("learning rate", lr, lr >= 0)
+        _check("momentum value", momentum, momentum >= 0)
+        _check("weight_decay value", weight_decay, weight_decay >= 0)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize))
+
+
+class Adam(Optimizer):
+    _server_class = "optim.Adam"
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        _check("learning rate", lr, lr >= 0)
+        _check("epsilon value", eps, eps >= 0)
+        _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
+        _check("beta parameter at index 1", betas[1], 0.0 <= betas[1] < 1.0)
+        _check("weight_decay value", weight_decay, weight_decay >= 0)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+
+class AdamW(Adam):
+    _server_class = "optim.AdamW"
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

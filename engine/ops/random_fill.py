@@ -1,0 +1,34 @@
+"""In-place random fills used by nn.init: uniform_, normal_ (no graph, like torch's init under no_grad).
+
+Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
+"""
+from __future__ import annotations
+
+from ..random import current_generator
+from ..tensor import Tensor
+
+
+def _fill(t: Tensor, values) -> Tensor:
+    if t.requires_grad and t.is_leaf and t.grad_fn is None:
+        from ..grad_mode import is_grad_enabled  # noqa: PLC0415
+        if is_grad_enabled():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    t.array[...] = values.astype(t.array.dtype, copy=False)
+    t._bump_version()
+    return t
+
+
+def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    """Fills ``input`` with U(a, b) draws from the current (the session's) generator."""
+    rng = (generator or current_generator()).rng
+    return _fill(input, rng.uniform(a, b, size=input.array.shape))
+
+
+def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    rng = (generator or current_generator()).rng
+    return _fill(input, rng.normal(mean, std, size=input.array.shape))
+
+
+WIRE = {"uniform_": uniform_, "normal_": normal_}
+METHODS = {"uniform_": uniform_, "normal_": normal_}
+__all__: list = []

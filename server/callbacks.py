@@ -1,0 +1,90 @@
+"""Client code on the server's backward path: custom Functions and tensor hooks.
+
+A custom ``gradwire.autograd.Function`` runs its forward on the client (its
+ops are ordinary commands); ``function_apply`` then records one engine node
+whose backward calls the client back over the session stream. Tensor hooks
+defined in client Python work the same way. These ops need the session's
+command loop, so the server registers them in the engine's op registry and
+finds the loop of the running command through a thread-local.
+"""
+from __future__ import annotations
+
+import threading
+
+from gradwire import engine
+
+_current = threading.local()
+
+
+def current_loop():
+    loop = getattr(_current, "loop", None)
+    if loop is None:
+        raise RuntimeError("client callbacks are only available inside a session stream")
+    return loop
+
+
+class ClientCodeError(Exception):
+    """The client's Python raised while the server waited for it."""
+
+    def __init__(self, callback_id: int, python_type: str, message: str):
+        super().__init__(message)
+        self.callback_id = callback_id
+        self.python_type = python_type
+
+
+class ClientFunction(engine.Function):
+    """Base of the engine Function made for each client-defined Function class."""
+
+    _abstract = True
+
+    @staticmethod
+    def forward(ctx, *inputs, outputs, loop, function_id):
+        ctx.loop = loop
+        ctx.function_id = function_id
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return tuple(ctx.loop.callback(ctx.function_id, grads))
+
+
+_classes: dict[str, type] = {}
+_classes_lock = threading.Lock()
+
+
+def _function_class(name: str) -> type:
+    """An engine Function subclass named like the client's, so its node is <name>Backward."""
+    with _classes_lock:
+        cls = _classes.get(name)
+        if cls is None:
+            cls = type(name, (ClientFunction,), {"__module__": "gradwire.client_function"})
+            _classes[name] = cls
+        return cls
+
+
+def function_apply(name: str, function_id: int, inputs, outputs, non_differentiable=()):
+    """Record the node of a client Function over outputs its forward computed on the client."""
+    cls = _function_class(name)
+    loop = current_loop()
+    result = cls.apply(*inputs, outputs=list(outputs), loop=loop, function_id=function_id)
+    return result
+
+
+def register_hook(tensor, function_id: int):
+    """``tensor.register_hook(fn)`` with ``fn`` in the client's Python; returns a handle object."""
+    loop = current_loop()
+
+    def hook(grad):
+        (out,) = loop.callback(function_id, (grad,))
+        return out
+    return tensor.register_hook(hook)
+
+
+def remove_hook(handle) -> None:
+    handle.remove()
+
+
+OPS = {"function_apply": function_apply, "register_hook": register_hook, "remove_hook": remove_hook}
+for _name, _fn in OPS.items():
+    if _name not in engine.OPS:
+        engine.OPS.register(_name, _fn)

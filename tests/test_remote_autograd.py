@@ -1,0 +1,143 @@
+"""Client-defined autograd code that the server's backward calls back: custom Functions and hooks."""
+from __future__ import annotations
+
+import traceback
+
+import pytest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _multiply_add(gw):
+    class MultiplyAdd(gw.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y, z):
+            ctx.save_for_backward(x, y, z)
+            return x * y + z
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            x, y, z = ctx.saved_tensors
+            return grad_output * y, grad_output * x, grad_output
+    return MultiplyAdd
+
+
+def test_tutorial_custom_function(gw):
+    MultiplyAdd = _multiply_add(gw)
+    x = gw.tensor([2.0], requires_grad=True)
+    y = gw.tensor([3.0], requires_grad=True)
+    z = gw.tensor([1.0], requires_grad=True)
+    output = MultiplyAdd.apply(x, y, z)
+    assert repr(output.grad_fn).startswith("<torch.autograd.function.MultiplyAddBackward object at 0x")
+    assert output.grad_fn.name() == "MultiplyAddBackward"
+    output.backward()
+    assert (repr(x.grad), repr(y.grad), repr(z.grad)) == ("tensor([3.])", "tensor([2.])", "tensor([1.])")
+
+
+def test_custom_function_inside_a_larger_graph_and_nested(gw):
+    MultiplyAdd = _multiply_add(gw)
+
+    class Square(gw.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            # the user's backward calls another custom Function
+            return MultiplyAdd.apply(g, x, gw.zeros_like(x)) * 2
+
+    x = gw.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = gw.tensor([0.5, 0.5, 0.5], requires_grad=True)
+    out = (MultiplyAdd.apply(Square.apply(x), y, x).exp()).sum()
+    out.backward()
+    import numpy as np
+    xs, ys = np.array([1.0, 2.0, 3.0]), 0.5
+    e = np.exp(xs * xs * ys + xs)
+    np.testing.assert_allclose(x.grad.numpy(), e * (2 * xs * ys + 1), rtol=1e-6)
+    np.testing.assert_allclose(y.grad.numpy(), e * xs * xs, rtol=1e-6)
+
+
+def test_non_tensor_arguments_and_none_gradients(gw):
+    class Scale(gw.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, factor, y):
+            ctx.factor = factor
+            return x * factor + y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.factor, None, None
+
+    x = gw.tensor([1.0, 2.0], requires_grad=True)
+    y = gw.tensor([1.0, 1.0], requires_grad=True)
+    Scale.apply(x, 4.0, y).sum().backward()
+    assert x.grad.tolist() == [4.0, 4.0]
+    assert y.grad is None
+
+
+def test_wrong_number_of_gradients(gw):
+    class Two(gw.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x + y
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g,)
+
+    x = gw.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"function TwoBackward returned an incorrect number of gradients "
+                                           r"\(expected 2, got 1\)"):
+        Two.apply(x, x).backward()
+
+
+def test_exception_in_backward_reaches_backward_call_and_session_survives(gw):
+    class Boom(gw.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            raise ValueError("boom in the user's backward")
+
+    a = gw.tensor([1.0], requires_grad=True)
+    out = Boom.apply(a).sum()
+    with pytest.raises(ValueError, match="boom in the user's backward") as err:
+        out.backward()
+    frames = [f.name for f in traceback.extract_tb(err.value.__traceback__)]
+    assert "backward" in frames  # the user's own frame is in the traceback
+    assert (a * 3).item() == 3.0
+    (a * 2).sum().backward()
+    assert a.grad.item() == 2.0
+
+
+def test_register_hook_runs_client_python_and_can_replace_the_grad(gw):
+    a = gw.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+
+    def hook(g):
+        seen.append(g.tolist())
+        return g * 10
+
+    handle = a.register_hook(hook)
+    (a * 3).sum().backward()
+    assert seen == [[3.0, 3.0]]
+    assert a.grad.tolist() == [30.0, 30.0]
+    handle.remove()
+    (a * 3).sum().backward()
+    assert a.grad.tolist() == [33.0, 33.0]
+    assert len(seen) == 1
+
+
+def test_hook_on_intermediate_and_retain_grad(gw):
+    x = gw.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g + 1)
+    (y * y).sum().backward()
+    assert y.grad.tolist() == [5.0, 9.0]  # the hook's result is what y.grad retains
+    assert x.grad.tolist() == [10.0, 18.0]
