@@ -16,7 +16,8 @@ from ._creation import (arange, empty, empty_like, eye, from_numpy, full, linspa
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 from .tensor import Node, Tensor, device
 
 __version__ = "0.1.0"

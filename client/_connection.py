@@ -19,6 +19,7 @@ import grpc
 import numpy as np
 
 from gradwire.common import wire
+from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.v1 import gradwire_pb2 as pb
 from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
 
@@ -127,7 +128,7 @@ class Connection:
                 raise GradwireError(grpc.StatusCode.FAILED_PRECONDITION, "this gradwire connection is closed")
             encode = wire.encode
             cmd = pb.Command(seq=next(self._seqs), op=op, outputs=outputs, grad_enabled=grad_enabled,
-                             want_value=want_value, variadic_outputs=variadic,
+                             want_value=want_value, variadic_outputs=variadic, inference_mode=_grad_state.inference,
                              args=[encode(a, handle_of) for a in args])
             if kwargs:
                 for k, v in kwargs.items():

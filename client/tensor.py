@@ -13,6 +13,8 @@ import numpy as np
 from gradwire.common import dtypes, shapes, wire
 from gradwire.common.formatting import tensor_repr
 
+from gradwire.common.grad_mode import _state as _grad_state
+
 from . import _dispatch, grad_mode
 
 call = _dispatch.call
@@ -74,7 +76,7 @@ class Node:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "_retains_grad", "__weakref__")
+                 "_retains_grad", "_inference", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn) -> "Tensor":
@@ -88,6 +90,7 @@ class Tensor:
         t._grad = None
         t._grad_epoch = -1
         t._retains_grad = False
+        t._inference = _grad_state.inference
         return t
 
     @classmethod
@@ -160,6 +163,9 @@ class Tensor:
                           handle_of=_dispatch._handle_of)
         self._requires_grad = flag
         return self
+
+    def is_inference(self) -> bool:
+        return self._inference
 
     @property
     def is_leaf(self) -> bool:

@@ -15,6 +15,7 @@ the op at all (batched matmul shows ``UnsafeViewBackward0``).
 from __future__ import annotations
 
 import os as _os
+import threading as _threading
 import traceback as _traceback
 
 from . import observe as _observe
@@ -24,8 +25,12 @@ from .tensor import Tensor, _new_tensor
 __all__ = ["Function", "Node", "AccumulateGrad", "FREED_MESSAGE", "anomaly_state"]
 
 
-class _AnomalyState:
-    """Anomaly mode (global, like torch's): set by autograd.anomaly; read when nodes are recorded."""
+class _AnomalyState(_threading.local):
+    """Anomaly mode: set by autograd.anomaly; read when nodes are recorded.
+
+    Per thread (torch's is global): a server runs each session on its own
+    thread, and one session's anomaly mode must not slow or change another's.
+    """
 
     enabled = False
     check_nan = True

@@ -1,9 +1,12 @@
 """Where tools watch the engine run: the profiler (and anomaly mode) set
 ``observer`` while they are active; ops and backward nodes report to it.
 
-An observer has two context-manager methods:
+An observer has three context-manager methods:
     forward(function_cls, args)   around one op's forward (Function.apply)
     backward(node)                around one node's backward in the engine
+                                  (AccumulateGrad included)
+    range(name)                   around an engine step that is no op or node
+                                  (the implicit aten::ones_like of backward())
 Kept in its own module so the hot path pays one global read when nobody watches.
 """
 observer = None

@@ -174,12 +174,13 @@ class CommandLoop:
         handles = session.handles
         results = reply.results
         grad_state = grad_mode._state
-        enabled_before = grad_state.enabled
+        enabled_before, inference_before = grad_state.enabled, grad_state.inference
         try:
             for cmd in batch.commands:
                 result = results.add()  # built in place: appending would copy it
                 try:
                     grad_state.enabled = cmd.grad_enabled
+                    grad_state.inference = cmd.inference_mode
                     self._run(cmd, result)
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
                     del results[-1]
@@ -192,7 +193,7 @@ class CommandLoop:
                         if h not in handles:
                             session.failed[h] = root
         finally:
-            grad_state.enabled = enabled_before
+            grad_state.enabled, grad_state.inference = enabled_before, inference_before
         session.release(batch.release)
         return reply
 

@@ -38,7 +38,12 @@ def _make_grads(outputs, grad_outputs, create_graph: bool):
                 if not out.dtype.is_floating_point:
                     raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                        f"{out.dtype!r}")
-                g = ones_like(out)
+                watcher = _observe.observer
+                if watcher is None:
+                    g = ones_like(out)
+                else:
+                    with watcher.range("aten::ones_like"):
+                        g = ones_like(out)
         else:
             if not isinstance(g, Tensor):
                 raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
@@ -277,7 +282,12 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                         for k in capture.get((id(node), 0), ()):
                             captured[k] = g
                 if accumulate and g is not None:
-                    _accumulate(var, g, create_graph)
+                    watcher = _observe.observer
+                    if watcher is None:
+                        _accumulate(var, g, create_graph)
+                    else:
+                        with watcher.backward(node):
+                            _accumulate(var, g, create_graph)
                     post = var._post_acc_hooks
                     if post:
                         for hook in list(post):

@@ -36,8 +36,8 @@ import traceback
 import warnings
 
 from .. import observe as _observe
-from . import engine as _engine
-from .profiler_util import EventList, FunctionEvent, FunctionEventAvg, chrome_trace, format_memory, format_time
+from gradwire.common.profiling import (EventList, FunctionEvent, FunctionEventAvg, chrome_trace,  # noqa: F401
+                                        format_memory, format_time, from_records, to_records)
 
 __all__ = ["profile", "record_function", "aten_name", "EventList", "FunctionEvent", "FunctionEventAvg",
            "format_time", "format_memory", "to_records", "from_records"]
@@ -191,7 +191,8 @@ class _Recorder:
         return _Range(self, ((_ENGINE_PREFIX + name, _WRAPPER), (name, _NODE)), inner)
 
     def range(self, name, kind=_OP):
-        return _Range(self, ((name, kind),), None)
+        inner = self.previous.range(name) if self.previous is not None else None
+        return _Range(self, ((name, kind),), inner)
 
 
 class _Range:
@@ -253,38 +254,6 @@ class _OpRange(_Range):
 _RECORDERS: list = []  # recorders of the profiles recording now (record_function reports to these)
 
 
-# ---- the engine's own steps that torch shows as rows ----------------------------------
-# The implicit gradient of backward() (aten::ones_like) and the AccumulateGrad
-# step do not run through Function.apply or the observed node path, so the
-# profile wraps them in the backward engine's module while it records.
-
-def _patch_engine(recorder):
-    patched = []
-    orig_ones = getattr(_engine, "ones_like", None)
-    if orig_ones is not None:
-        def ones_like(*args, **kwargs):
-            with recorder.range("aten::ones_like"):
-                return orig_ones(*args, **kwargs)
-        patched.append(("ones_like", orig_ones, ones_like))
-    orig_acc = getattr(_engine, "_accumulate", None)
-    if orig_acc is not None:
-        def _accumulate(var, g, *args, **kwargs):
-            if var.grad_fn is not None:  # a non-leaf input's gradient captured for backward(inputs=...)
-                return orig_acc(var, g, *args, **kwargs)
-            with _Range(recorder, ((_ENGINE_PREFIX + _ACCUMULATE, _WRAPPER), (_ACCUMULATE, _NODE)), None):
-                return orig_acc(var, g, *args, **kwargs)
-        patched.append(("_accumulate", orig_acc, _accumulate))
-    for name, _orig, new in patched:
-        setattr(_engine, name, new)
-    return patched
-
-
-def _unpatch_engine(patched):
-    for name, orig, new in reversed(patched):
-        if getattr(_engine, name, None) is new:
-            setattr(_engine, name, orig)
-
-
 # ---- the API --------------------------------------------------------------------
 
 class profile:
@@ -324,7 +293,6 @@ class profile:
         self.entered = False
         self._recorder = None
         self._function_events = None
-        self._patched = ()
         self._started_tracemalloc = False
         self._t0 = 0
 
@@ -341,7 +309,6 @@ class profile:
             self._started_tracemalloc = True
         self._recorder = rec = _Recorder(self.record_shapes, self.profile_memory, self.with_stack,
                                          _observe.observer)
-        self._patched = _patch_engine(rec)
         _RECORDERS.append(rec)
         self._t0 = time.perf_counter_ns()
         _observe.observer = rec
@@ -356,8 +323,6 @@ class profile:
             _observe.observer = rec.previous
         if rec in _RECORDERS:
             _RECORDERS.remove(rec)
-        _unpatch_engine(self._patched)
-        self._patched = ()
         if self._started_tracemalloc:
             tracemalloc.stop()
             self._started_tracemalloc = False
@@ -470,34 +435,3 @@ class record_function(contextlib.ContextDecorator):
         for rec in reversed(recorders):
             rec.close()
         return False
-
-
-# ---- plain records (to send events over the wire) -----------------------------------
-
-def to_records(events) -> list:
-    """FunctionEvents as plain dicts (JSON-able): id, name, thread, start_us, end_us,
-    input_shapes, stack, cpu_memory_usage, parent (id or None), user (bool)."""
-    return [{"id": e.id, "name": e.name, "thread": e.thread, "start_us": e.time_range.start,
-             "end_us": e.time_range.end, "input_shapes": e.input_shapes, "stack": e.stack,
-             "cpu_memory_usage": e.cpu_memory_usage,
-             "parent": e.cpu_parent.id if e.cpu_parent is not None else None,
-             "user": e.is_user_annotation} for e in events]
-
-
-def from_records(records, profile_memory: bool = False) -> EventList:
-    """The EventList that ``to_records`` describes (parents and children linked again)."""
-    events = EventList(profile_memory=profile_memory)
-    by_id = {}
-    for r in records:
-        user = bool(r.get("user"))
-        evt = FunctionEvent(id=r["id"], name=r["name"], thread=r["thread"], start_us=r["start_us"],
-                            end_us=r["end_us"], input_shapes=r.get("input_shapes"), stack=r.get("stack"),
-                            cpu_memory_usage=r.get("cpu_memory_usage", 0), is_user_annotation=user,
-                            category="user_annotation" if user else "cpu_op")
-        by_id[evt.id] = evt
-        parent = by_id.get(r.get("parent"))
-        if parent is not None:
-            evt.set_cpu_parent(parent)
-            parent.append_cpu_child(evt)
-        events.append(evt)
-    return events

@@ -11,7 +11,7 @@ import gradwire.engine as E
 from gradwire.engine import observe
 from gradwire.engine.autograd import Function, engine as autograd_engine, profiler
 from gradwire.engine.autograd.profiler import profile, record_function
-from gradwire.engine.autograd.profiler_util import EventList, FunctionEvent, format_memory, format_time
+from gradwire.common.profiling import EventList, FunctionEvent, format_memory, format_time
 from gradwire.engine.ops import creation
 
 pytestmark = pytest.mark.timeout(60)
@@ -338,7 +338,7 @@ def _fixed_events(module):
 
 
 def test_exact_table_on_fixed_events():
-    from gradwire.engine.autograd import profiler_util
+    from gradwire.common import profiling as profiler_util
     avgs = _fixed_events(profiler_util).key_averages(group_by_input_shapes=True)
     assert avgs.table(sort_by="self_cpu_time_total") == EXPECTED
 
@@ -350,7 +350,7 @@ def test_exact_table_on_fixed_events():
 def test_table_matches_torch_on_fixed_events(kwargs, group):
     pytest.importorskip("torch")
     from torch.autograd import profiler_util as tpu
-    from gradwire.engine.autograd import profiler_util as gpu
+    from gradwire.common import profiling as gpu
     ours, theirs = _fixed_events(gpu), _fixed_events(tpu)
     if group is not None:
         ours, theirs = ours.key_averages(group_by_input_shapes=group), theirs.key_averages(group_by_input_shapes=group)
@@ -391,17 +391,12 @@ def test_event_list_export_chrome_trace(tmp_path):
 
 # ---- lifecycle and hooks -----------------------------------------------------------------
 
-def test_observer_and_engine_restored():
+def test_observer_restored():
     assert observe.observer is None
-    assert autograd_engine.ones_like is creation.ones_like
-    accumulate = autograd_engine._accumulate
     prof = profile()
     with prof:
         assert observe.observer is not None
-        assert autograd_engine.ones_like is not creation.ones_like
     assert observe.observer is None
-    assert autograd_engine.ones_like is creation.ones_like
-    assert autograd_engine._accumulate is accumulate
     with pytest.raises(RuntimeError, match="Profiler context manager is not reentrant"):
         prof.__enter__()
 
@@ -411,7 +406,6 @@ def test_restored_after_an_exception():
         with profile():
             raise ValueError("boom")
     assert observe.observer is None
-    assert autograd_engine.ones_like is creation.ones_like
 
 
 def test_disabled_and_unfinished():
@@ -447,6 +441,10 @@ def test_previous_observer_is_chained():
 
         def backward(self, node):
             seen.append(node.name())
+            return _Null()
+
+        def range(self, name):
+            seen.append(name)
             return _Null()
 
     watch = Watch()

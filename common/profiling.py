@@ -408,3 +408,34 @@ def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column
     lines.append(header_sep)
     lines.append(f"Self CPU time total: {_override_time(total_self, time_unit)}")
     return "".join(line + "\n" for line in lines)
+
+
+# ---- plain records (to send events over the wire) -----------------------------------
+
+def to_records(events) -> list:
+    """FunctionEvents as plain dicts (JSON-able): id, name, thread, start_us, end_us,
+    input_shapes, stack, cpu_memory_usage, parent (id or None), user (bool)."""
+    return [{"id": e.id, "name": e.name, "thread": e.thread, "start_us": e.time_range.start,
+             "end_us": e.time_range.end, "input_shapes": e.input_shapes, "stack": e.stack,
+             "cpu_memory_usage": e.cpu_memory_usage,
+             "parent": e.cpu_parent.id if e.cpu_parent is not None else None,
+             "user": e.is_user_annotation} for e in events]
+
+
+def from_records(records, profile_memory: bool = False) -> EventList:
+    """The EventList that ``to_records`` describes (parents and children linked again)."""
+    events = EventList(profile_memory=profile_memory)
+    by_id = {}
+    for r in records:
+        user = bool(r.get("user"))
+        evt = FunctionEvent(id=r["id"], name=r["name"], thread=r["thread"], start_us=r["start_us"],
+                            end_us=r["end_us"], input_shapes=r.get("input_shapes"), stack=r.get("stack"),
+                            cpu_memory_usage=r.get("cpu_memory_usage", 0), is_user_annotation=user,
+                            category="user_annotation" if user else "cpu_op")
+        by_id[evt.id] = evt
+        parent = by_id.get(r.get("parent"))
+        if parent is not None:
+            evt.set_cpu_parent(parent)
+            parent.append_cpu_child(evt)
+        events.append(evt)
+    return events
