@@ -19,6 +19,7 @@ from .errors import GradwireError
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .tensor import Node, Tensor, device
+from .serialization import load, save
 
 __version__ = "0.1.0"
 

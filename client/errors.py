@@ -34,6 +34,11 @@ _USER_TYPES = {name: getattr(builtins, name) for name in (
 )}
 
 
+def register_error_type(cls: type) -> None:
+    """Let command errors of this exception type (by name) raise it on the client."""
+    _USER_TYPES[cls.__name__] = cls
+
+
 def command_error(python_type: str, message: str, op: str, site) -> BaseException:
     """The exception for a failed command, noting the op and the user line that issued it."""
     exc = _USER_TYPES.get(python_type, RuntimeError)(message)

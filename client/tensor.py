@@ -403,6 +403,15 @@ class Tensor:
     def data(self):
         return self.detach()
 
+    @data.setter
+    def data(self, value) -> None:
+        """``t.data = other``: t keeps its identity and takes other's values, shape and dtype."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        with grad_mode.no_grad():
+            self._conn.submit("set_data", (self, value), handle_of=_dispatch._handle_of)
+        self._shape, self._dtype = value._shape, value._dtype
+
     def __getitem__(self, index):
         return call("getitem", self, index)
 

@@ -17,7 +17,7 @@ from gradwire import engine
 from gradwire.common import dtypes, grad_mode, wire
 from gradwire.v1 import gradwire_pb2 as pb
 
-from . import callbacks
+from . import callbacks, session_ops  # noqa: F401 - session_ops registers its ops
 from .sessions import CallError, Session
 
 log = logging.getLogger("gradwire.server")
@@ -93,10 +93,19 @@ def _fill_meta(meta: pb.TensorMeta, handle: int, t) -> None:
             meta.grad_fn = grad_fn.name()
 
 
+def _plain(value):
+    """A result with its tensors as arrays, so it travels as data (state dicts, item, tolist)."""
+    if isinstance(value, engine.Tensor):
+        return value.detach().numpy()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
 def _value_of(result) -> pb.Value:
-    if isinstance(result, engine.Tensor):
-        result = result.detach().numpy()
-    return wire.encode(result, lambda obj: None)
+    return wire.encode(_plain(result), lambda obj: None)
 
 
 class CommandLoop:
@@ -182,6 +191,8 @@ class CommandLoop:
                     grad_state.enabled = cmd.grad_enabled
                     grad_state.inference = cmd.inference_mode
                     self._run(cmd, result)
+                    if session.recording is not None and cmd.op != "program.begin":
+                        session.recording.commands.append(cmd)
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
                     del results[-1]
                     err = _error(cmd, exc)

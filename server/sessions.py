@@ -38,6 +38,9 @@ class Session:
         self.last_used = time.monotonic()
         self.active_streams = 0
         self.closed = False
+        self.recording = None      # a session_ops.Program while a client function is recorded
+        self.profile = None        # the engine profile while the client profiles
+        self.ranges = []           # open record_function ranges
         self._server_handles = itertools.count(-1, -1)
 
     def server_handle(self) -> int:

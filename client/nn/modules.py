@@ -166,13 +166,13 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> "Module":
+        """Converts parameters and buffers in place: the same Parameter objects, as in torch,
+        so optimizers built before the conversion keep working."""
         dtype = kwargs.get("dtype") or next((a for a in args if not isinstance(a, (str, Tensor))), None)
         if dtype is not None:
-            with no_grad():
-                for m in self.modules():
-                    for name, p in m._parameters.items():
-                        if p is not None and p.dtype is not dtype:
-                            m._parameters[name] = Parameter(p.to(dtype), p.requires_grad)
+            for t in list(self.parameters()) + list(self.buffers()):
+                if t.dtype is not dtype and t.dtype.is_floating_point:
+                    t.data = t.to(dtype)
         return self
 
     def float(self) -> "Module":

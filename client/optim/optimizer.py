@@ -66,7 +66,8 @@ class Optimizer:
         return loss
 
     def state_dict(self) -> dict:
-        return _dispatch.value("optim.state_dict", self._handle)
+        """torch's structure; the state's tensors become tensors of this session again."""
+        return _as_tensors(_dispatch.value("optim.state_dict", self._handle))
 
     def load_state_dict(self, state_dict: dict) -> None:
         self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
@@ -84,6 +85,19 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _as_tensors(value):
+    import numpy as np
+
+    from .._creation import from_numpy
+    if isinstance(value, np.ndarray):
+        return from_numpy(value)
+    if isinstance(value, dict):
+        return {k: _as_tensors(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_tensors(v) for v in value)
+    return value
 
 
 def _check(name: str, value, ok: bool) -> None:

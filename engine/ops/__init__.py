@@ -85,6 +85,14 @@ def _zero_grads(params, set_to_none=True):
                 p.grad.zero_()
 
 
+def _set_data(input, value):
+    """``param.data = value``: the tensor keeps its identity (optimizers, hooks) and takes new values."""
+    input.array = value.array
+    input.dtype = value.dtype
+    input._bump_version()
+    return input
+
+
 def _item(input):
     return input.item()
 
@@ -132,7 +140,7 @@ _TABLE = {
     "randn_like": creation.randn_like, "manual_seed": _random.manual_seed,
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
-    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.gradcheck": _gradcheck,
 }

@@ -1,0 +1,151 @@
+"""Ops that need the session, not just tensors: profiling, anomaly mode, and
+gradcheck of a client function recorded as a replayable program.
+
+Registered in the engine's op registry, like every op the server runs; they
+reach the session through the command loop running them.
+"""
+from __future__ import annotations
+
+from gradwire import engine
+from gradwire.common import wire
+from gradwire.engine.autograd import profiler as _profiler
+
+from .callbacks import current_loop
+
+
+# ----- profiler ------------------------------------------------------------------------------
+
+def profiler_start(record_shapes=False, profile_memory=False, with_stack=False):
+    session = current_loop().session
+    if getattr(session, "profile", None) is not None:
+        raise RuntimeError("Profiler context manager is not reentrant")
+    prof = _profiler.profile(record_shapes=record_shapes, profile_memory=profile_memory, with_stack=with_stack)
+    prof.__enter__()
+    session.profile = prof
+    session.ranges = []
+
+
+def profiler_stop():
+    """Ends the session's profile; returns its events as plain records."""
+    session = current_loop().session
+    prof = getattr(session, "profile", None)
+    if prof is None:
+        raise RuntimeError("Profiler didn't finish running")
+    for r in reversed(session.ranges):
+        r.__exit__(None, None, None)
+    prof.__exit__(None, None, None)
+    session.profile = None
+    return _profiler.to_records(prof.function_events)
+
+
+def record_function_enter(name: str):
+    session = current_loop().session
+    r = _profiler.record_function(name)
+    r.__enter__()
+    session.ranges.append(r)
+
+
+def record_function_exit():
+    session = current_loop().session
+    if session.ranges:
+        session.ranges.pop().__exit__(None, None, None)
+
+
+# ----- anomaly mode ---------------------------------------------------------------------------
+
+def set_detect_anomaly(mode: bool, check_nan: bool = True):
+    """The session's anomaly mode (per session thread; returns the previous (mode, check_nan))."""
+    from gradwire.engine.autograd import anomaly
+    previous = (anomaly.is_anomaly_enabled(), anomaly.is_anomaly_check_nan_enabled())
+    anomaly._set(mode, check_nan)
+    return previous
+
+
+# ----- programs: a client function recorded once, replayed by gradcheck ------------------------
+
+# Commands whose effect a replay could not reproduce: they read values the
+# client branches on, or call client code.
+_NOT_REPLAYABLE = {"item", "tolist", "numpy", "function_apply", "register_hook", "backward", "grad_of"}
+
+
+class Program:
+    """The commands a client function issued, from its inputs' handles to its outputs' handles."""
+
+    def __init__(self, inputs, commands):
+        self.inputs = list(inputs)
+        self.commands = list(commands)
+        self.outputs: list[int] = []
+        self.replayable = all(not c.want_value and c.op not in _NOT_REPLAYABLE for c in self.commands)
+
+    def run(self, session, *xs):
+        """The function's outputs for new inputs ``xs`` (grad mode per command, as recorded)."""
+        local = dict(zip(self.inputs, xs))
+
+        def tensor_of(h):
+            return local[h] if h in local else session.tensor(h)
+
+        grad_state = engine.grad_mode._state
+        before = grad_state.enabled
+        try:
+            for cmd in self.commands:
+                fn = engine.OPS[cmd.op]
+                args = [wire.decode(v, tensor_of) for v in cmd.args]
+                kwargs = {k: wire.decode(v, tensor_of) for k, v in cmd.kwargs.items()}
+                grad_state.enabled = before and cmd.grad_enabled
+                out = fn(*args, **kwargs)
+                outs = out if isinstance(out, (tuple, list)) else (out,)
+                for h, t in zip(cmd.outputs, outs):
+                    local[h] = t
+        finally:
+            grad_state.enabled = before
+        outs = tuple(local[h] for h in self.outputs)
+        return outs[0] if len(outs) == 1 else outs
+
+
+def program_begin(input_handles):
+    """Start recording the session's commands (the client's function runs next)."""
+    current_loop().session.recording = Program(input_handles, [])
+
+
+def program_end(output_handles):
+    """Stop recording; returns the Program that maps the inputs' handles to these outputs'."""
+    session = current_loop().session
+    program, session.recording = session.recording, None
+    if program is None:
+        raise RuntimeError("program.end without program.begin")
+    program.outputs = list(output_handles)
+    return program
+
+
+def _check_function(program: Program, function_id: int):
+    """The function gradcheck evaluates: the replayed program, or the client's code by callback."""
+    loop = current_loop()
+    if program.replayable:
+        return lambda *xs: program.run(loop.session, *xs)
+
+    def call_client(*xs):
+        outs = loop.callback(function_id, xs)
+        return outs[0] if len(outs) == 1 else tuple(outs)
+    return call_client
+
+
+def gradcheck(program, function_id, inputs, **kwargs):
+    from gradwire.engine.autograd import gradcheck as check
+    return check(_check_function(program, function_id), tuple(inputs), **kwargs)
+
+
+def gradgradcheck(program, function_id, inputs, grad_outputs=None, **kwargs):
+    from gradwire.engine.autograd import gradgradcheck as check
+    return check(_check_function(program, function_id), tuple(inputs), grad_outputs, **kwargs)
+
+
+OPS = {
+    "profiler.start": profiler_start, "profiler.stop": profiler_stop,
+    "profiler.record_function_enter": record_function_enter, "profiler.record_function_exit": record_function_exit,
+    "autograd.set_detect_anomaly": set_detect_anomaly,
+    "program.begin": program_begin, "program.end": program_end,
+    "autograd.gradcheck_program": gradcheck, "autograd.gradgradcheck_program": gradgradcheck,
+}
+for _name, _fn in OPS.items():
+    if _name not in engine.OPS:
+        engine.OPS.register(_name, _fn)
