@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import SYNC_MODE
+
 torch = pytest.importorskip("torch")
 
 pytestmark = pytest.mark.timeout(300)
@@ -182,7 +184,7 @@ def test_mlp_two_spirals_sgd_momentum_then_adam(gw, mode, record_property):
           f"min {min(rt.per_step)} max {max(rt.per_step)} mean {sum(rt.per_step) / steps:.3f}")
     # One blocking round trip per training step (DESIGN.md, "Performance"): the loss.item() at its end,
     # also at the step that creates the Adam optimizer.
-    assert max(rt.per_step) == 1, rt.per_step
+    assert max(rt.per_step) == 1 or (SYNC_MODE and min(rt.per_step) > 1), rt.per_step
 
 
 # ----- character-level LSTM (Adam with clip_grad_norm_) -----------------------------------------------------
@@ -286,4 +288,5 @@ def test_char_lstm_adam_clip_grad_norm(gw, mode, record_property):
           f"(max rel diff {max_rel(g_losses, t_losses):.1e}, norms {max_rel(g_norms, t_norms):.1e}); "
           f"round trips per step: min {min(rt.per_step)} max {max(rt.per_step)} "
           f"mean {sum(rt.per_step) / steps:.3f}")
-    assert max(rt.per_step) == 1, rt.per_step  # one blocking round trip per training step
+    # one blocking round trip per training step (one per op under GRADWIRE_SYNC=1)
+    assert max(rt.per_step) == 1 or (SYNC_MODE and min(rt.per_step) > 1), rt.per_step
