@@ -89,9 +89,8 @@ class Connection:
         self._handles = itertools.count(1)
         self._seqs = itertools.count(1)
         self._batch_ids = itertools.count(1)
-        self._queue: list[pb.Command] = []
+        self._message = pb.ClientMessage()   # the next batch, built command by command
         self._queue_pending: list[Pending] = []
-        self._queue_bytes = 0
         self._releases: list[int] = []          # appended from __del__: list.append is atomic
         self._in_flight: dict[int, list] = {}    # batch id -> its Pending commands, in send order
         # Batches that cannot complete until a client callback returns (their
@@ -121,40 +120,60 @@ class Connection:
     # ----- the dispatch point -------------------------------------------
 
     def submit(self, op: str, args=(), kwargs=None, outputs=(), *, nodes=(), grad_enabled=True,
-               want_value=False, variadic=False, handle_of=None) -> Pending:
+               want_value=False, want_meta=False, variadic=False, handle_of=None) -> Pending:
         """Queue one command; in sync mode, or when a value is wanted, wait for its reply."""
         with self._lock:
             if self.closed:
                 raise GradwireError(grpc.StatusCode.FAILED_PRECONDITION, "this gradwire connection is closed")
-            encode = wire.encode
-            cmd = pb.Command(seq=next(self._seqs), op=op, outputs=outputs, grad_enabled=grad_enabled,
-                             want_value=want_value, variadic_outputs=variadic, inference_mode=_grad_state.inference,
-                             args=[encode(a, handle_of) for a in args])
-            if kwargs:
-                for k, v in kwargs.items():
-                    cmd.kwargs[k].CopyFrom(wire.encode(v, handle_of))
-            pending = Pending(cmd.seq, op, _user_site(), nodes)
-            self._queue.append(cmd)
+            seq = next(self._seqs)
+            # Built in place in the next batch's message: no copies at flush.
+            commands = self._message.batch.commands
+            cmd = commands.add(seq=seq, op=op, outputs=outputs)
+            try:
+                if grad_enabled:
+                    cmd.grad_enabled = True
+                if want_value:
+                    cmd.want_value = True
+                if variadic:
+                    cmd.variadic_outputs = True
+                    want_meta = True
+                if want_meta or any(n is not None for n in nodes):
+                    cmd.want_meta = True  # grad_fn names, or shapes only the server knows
+                if _grad_state.inference:
+                    cmd.inference_mode = True
+                encode_into = wire.encode_into
+                add_arg = cmd.args.add
+                for a in args:
+                    encode_into(add_arg(), a, handle_of)
+                if kwargs:
+                    for k, v in kwargs.items():
+                        encode_into(cmd.kwargs[k], v, handle_of)
+            except BaseException:
+                del commands[-1]
+                raise
+            pending = Pending(seq, op, _user_site(), nodes)
             self._queue_pending.append(pending)
             if want_value or self.sync_mode:
                 self.sync()
-            elif len(self._queue) >= MAX_BATCH_COMMANDS:
+            elif len(self._queue_pending) >= MAX_BATCH_COMMANDS:
                 self.flush()
             return pending
 
     def flush(self) -> None:
         """Send the queued commands and releases as one batch, without waiting."""
         with self._lock:
-            if not self._queue and not self._releases:
+            if not self._queue_pending and not self._releases:
                 return
             releases, self._releases = self._releases, []
-            batch = pb.Batch(batch_id=next(self._batch_ids), commands=self._queue, release=releases)
-            self.stats["commands"] += len(self._queue)
+            message, self._message = self._message, pb.ClientMessage()
+            batch = message.batch
+            batch.batch_id = next(self._batch_ids)
+            batch.release.extend(releases)
+            self.stats["commands"] += len(self._queue_pending)
             self.stats["batches"] += 1
-            message = pb.ClientMessage(batch=batch)
             self.stats["bytes_sent"] += message.ByteSize()
             self._in_flight[batch.batch_id] = self._queue_pending
-            self._queue, self._queue_pending = [], []
+            self._queue_pending = []
             self._outbox.put(message)
             while len(self._in_flight) - len(self._blocked) > MAX_IN_FLIGHT:
                 self._receive_one()
@@ -250,7 +269,7 @@ class Connection:
         """The stream ended: nothing queued can run any more."""
         self._in_flight.clear()
         self._blocked.clear()
-        self._queue, self._queue_pending = [], []
+        self._message, self._queue_pending = pb.ClientMessage(), []
         self.closed = True
         if err is None:
             raise GradwireError(grpc.StatusCode.UNAVAILABLE, "the server closed the session stream")

@@ -159,6 +159,8 @@ class Tensor:
             return self
         if flag and not self._dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if flag and self._inference and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._conn.submit("requires_grad_", (self, flag), outputs=[self._id], nodes=[None],
                           handle_of=_dispatch._handle_of)
         self._requires_grad = flag
@@ -197,9 +199,11 @@ class Tensor:
         if self._grad_epoch != epoch:
             # Whether backward reached this leaf is known only to the server: a sync point.
             handle = self._conn.new_handle()
-            pending = self._conn.submit("grad_of", (self,), outputs=[handle], nodes=[None], want_value=False,
+            pending = self._conn.submit("grad_of", (self,), outputs=[handle], nodes=[None], want_meta=True,
                                         handle_of=_dispatch._handle_of)
             self._conn.sync()
+            if not pending.metas:
+                raise RuntimeError(f"gradwire: the server sent no gradient for this tensor (command {pending.seq})")
             meta = pending.metas[0]
             self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
             self._grad_epoch = epoch

@@ -44,47 +44,61 @@ def array_from(dtype_name: str, shape, data: bytes) -> np.ndarray:
 
 def encode(obj, handle_of) -> pb.Value:
     """One Python argument as a Value; ``handle_of(obj)`` gives a tensor's id or None."""
+    value = pb.Value()
+    encode_into(value, obj, handle_of)
+    return value
+
+
+def encode_into(value: pb.Value, obj, handle_of) -> None:
+    """Fill ``value`` (e.g. a fresh ``command.args.add()``, which saves a copy) with ``obj``."""
     # The common cases first: this runs for every argument of every op.
     t = type(obj)
     if t is float:
-        return pb.Value(float=obj)
-    if t is int:
-        return pb.Value(int=obj)
-    if t is bool:
-        return pb.Value(bool=obj)
-    if obj is None:
-        return pb.Value(none=True)
-    handle = handle_of(obj)
-    if handle is not None:
-        return pb.Value(handle=handle)
-    if t is tuple or t is list:
-        items = [encode(x, handle_of) for x in obj]
-        return pb.Value(tuple=pb.ValueList(items=items)) if t is tuple else pb.Value(list=pb.ValueList(items=items))
-    if t is str:
-        return pb.Value(str=obj)
-    if t is dict:
-        items = []
-        for k, v in obj.items():
-            items.append(encode(k, handle_of))
-            items.append(encode(v, handle_of))
-        return pb.Value(dict=pb.ValueList(items=items))
-    if isinstance(obj, dtypes.DType):
-        return pb.Value(dtype=obj.name)
-    if t is slice:  # indexing: ("slice", start, stop, step); the engine's getitem reads it
-        return encode(("slice", obj.start, obj.stop, obj.step), handle_of)
-    if obj is Ellipsis:
-        return pb.Value(str="...")
-    if isinstance(obj, np.ndarray):
-        return pb.Value(tensor=tensor_data(obj))
-    if isinstance(obj, (np.bool_,)):
-        return pb.Value(bool=bool(obj))
-    if isinstance(obj, np.integer):
-        return pb.Value(int=int(obj))
-    if isinstance(obj, np.floating):
-        return pb.Value(float=float(obj))
-    if isinstance(obj, (tuple, list)):  # torch.Size and other sequences
-        return pb.Value(tuple=pb.ValueList(items=[encode(x, handle_of) for x in obj]))
-    raise TypeError(f"gradwire cannot send a value of type {type(obj).__name__} to the server")
+        value.float = obj
+    elif t is int:
+        value.int = obj
+    elif t is bool:
+        value.bool = obj
+    elif obj is None:
+        value.none = True
+    else:
+        handle = handle_of(obj)
+        if handle is not None:
+            value.handle = handle
+        elif t is tuple or t is list:
+            seq = value.tuple if t is tuple else value.list
+            seq.SetInParent()  # an empty list is still a list
+            items = seq.items
+            for x in obj:
+                encode_into(items.add(), x, handle_of)
+        elif t is str:
+            value.str = obj
+        elif t is dict:
+            items = value.dict.items
+            value.dict.SetInParent()
+            for k, v in obj.items():
+                encode_into(items.add(), k, handle_of)
+                encode_into(items.add(), v, handle_of)
+        elif isinstance(obj, dtypes.DType):
+            value.dtype = obj.name
+        elif t is slice:  # indexing: ("slice", start, stop, step); the engine's getitem reads it
+            encode_into(value, ("slice", obj.start, obj.stop, obj.step), handle_of)
+        elif obj is Ellipsis:
+            value.str = "..."
+        elif isinstance(obj, np.ndarray):
+            value.tensor.CopyFrom(tensor_data(obj))
+        elif isinstance(obj, np.bool_):
+            value.bool = bool(obj)
+        elif isinstance(obj, np.integer):
+            value.int = int(obj)
+        elif isinstance(obj, np.floating):
+            value.float = float(obj)
+        elif isinstance(obj, (tuple, list)):  # torch.Size and other sequences
+            value.tuple.SetInParent()
+            for x in obj:
+                encode_into(value.tuple.items.add(), x, handle_of)
+        else:
+            raise TypeError(f"gradwire cannot send a value of type {type(obj).__name__} to the server")
 
 
 def decode(value: pb.Value, tensor_of):

@@ -186,15 +186,15 @@ class CommandLoop:
         enabled_before, inference_before = grad_state.enabled, grad_state.inference
         try:
             for cmd in batch.commands:
-                result = results.add()  # built in place: appending would copy it
                 try:
                     grad_state.enabled = cmd.grad_enabled
                     grad_state.inference = cmd.inference_mode
-                    self._run(cmd, result)
+                    out = self._run(cmd)
+                    if cmd.want_meta or cmd.want_value:
+                        self._report(cmd, out, results.add(seq=cmd.seq))
                     if session.recording is not None and cmd.op != "program.begin":
                         session.recording.commands.append(cmd)
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
-                    del results[-1]
                     err = _error(cmd, exc)
                     reply.errors.append(err)
                     root = err.caused_by or cmd.seq
@@ -208,7 +208,8 @@ class CommandLoop:
         session.release(batch.release)
         return reply
 
-    def _run(self, cmd: pb.Command, result: pb.CommandResult) -> None:
+    def _run(self, cmd: pb.Command):
+        """Runs one command and binds its outputs; returns what the op returned."""
         fn = engine.OPS.get(cmd.op)
         if fn is None:
             raise CallError(grpc.StatusCode.UNIMPLEMENTED, f"unknown op {cmd.op!r}")
@@ -219,38 +220,49 @@ class CommandLoop:
             out = fn(*args, **{k: decode(v, tensor_of) for k, v in cmd.kwargs.items()})
         else:
             out = fn(*args)
-        result.seq = cmd.seq
         if cmd.outputs:
-            self._bind_outputs(cmd, out, result)
-        if cmd.want_value:
-            result.value.CopyFrom(_value_of(out))
+            self._bind_outputs(cmd, out)
+        return out
 
-    def _bind_outputs(self, cmd: pb.Command, out, result: pb.CommandResult) -> None:
-        """Bind the op's outputs to the client's ids, in order, and report their metadata."""
-        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    def _bind_outputs(self, cmd: pb.Command, out) -> None:
+        """Bind the op's outputs to the client's ids, in order."""
+        handles = self.session.handles
         ids = cmd.outputs
+        if len(ids) == 1 and not isinstance(out, (tuple, list)):  # the common case
+            if isinstance(out, _VALUE_TYPES):
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"{cmd.op} returns a value, not a tensor")
+            h = ids[0]
+            bound = handles.get(h)
+            if bound is not None and bound is not out:  # an in-place op names its input: same tensor
+                raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {h} is already bound")
+            handles[h] = out
+            return
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
         if cmd.variadic_outputs:
             if len(outs) > len(ids):
                 raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
                                 f"{cmd.op} returns {len(outs)} outputs but the command has {len(ids)} ids")
-            ids = ids[:len(outs)]
         elif len(outs) != len(ids):
             raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
                             f"{cmd.op} returns {len(outs)} outputs but the command names {len(ids)}")
-        handles = self.session.handles
         for h, t in zip(ids, outs):
             if isinstance(t, _VALUE_TYPES):
                 raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"{cmd.op} returns a value, not a tensor")
             bound = handles.get(h)
-            if bound is not None and bound is not t:  # an in-place op names its input: same tensor
+            if bound is not None and bound is not t:
                 raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {h} is already bound")
-        failed = self.session.failed
-        add = result.outputs.add
         for h, t in zip(ids, outs):
             handles[h] = t
-            if failed:
-                failed.pop(h, None)
-            _fill_meta(add(), h, t)
+
+    def _report(self, cmd: pb.Command, out, result: pb.CommandResult) -> None:
+        """What the client asked to hear back: the outputs' metadata, the value."""
+        if cmd.want_meta and cmd.outputs:
+            outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            add = result.outputs.add
+            for h, t in zip(cmd.outputs, outs):
+                _fill_meta(add(), h, t)
+        if cmd.want_value:
+            result.value.CopyFrom(_value_of(out))
 
 
 _VALUE_TYPES = (int, float, bool, str, bytes, list, tuple, dict)

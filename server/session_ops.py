@@ -75,7 +75,10 @@ class Program:
         self.inputs = list(inputs)
         self.commands = list(commands)
         self.outputs: list[int] = []
-        self.replayable = all(not c.want_value and c.op not in _NOT_REPLAYABLE for c in self.commands)
+
+    @property
+    def replayable(self) -> bool:
+        return all(not c.want_value and c.op not in _NOT_REPLAYABLE for c in self.commands)
 
     def run(self, session, *xs):
         """The function's outputs for new inputs ``xs`` (grad mode per command, as recorded)."""

@@ -34,6 +34,7 @@ class RawSession:
     def command(self, op, *args, outputs=(), want_value=False, **kwargs):
         self.seq += 1
         cmd = pb.Command(seq=self.seq, op=op, outputs=outputs, grad_enabled=True, want_value=want_value,
+                         want_meta=bool(outputs),
                          args=[wire.encode(a, lambda o: o.handle if isinstance(o, Handle) else None) for a in args])
         for k, v in kwargs.items():
             cmd.kwargs[k].CopyFrom(wire.encode(v, lambda o: None))
@@ -70,6 +71,15 @@ def test_health_service_reports_serving(server):
         with pytest.raises(grpc.RpcError) as err:
             health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service="nope"), timeout=5)
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_commands_without_want_meta_succeed_silently(server):
+    s = RawSession(server.address)
+    quiet = pb.Command(seq=100, op="ones", args=[wire.encode((2,), lambda o: None)], outputs=[1])
+    loud = s.command("sum", Handle(1), outputs=[2])
+    reply = s.run(quiet, loud)
+    assert not reply.errors
+    assert [r.seq for r in reply.results] == [loud.seq]  # only the command that asked reports back
 
 
 def test_commands_run_and_reply_with_metadata(server):

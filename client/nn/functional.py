@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from .._dispatch import call
+from ..tensor import Tensor
 
 
 def _kw(**kwargs):
-    """Keyword arguments that differ from their defaults (keeps commands small)."""
-    return {k: v for k, (v, default) in kwargs.items() if v is not default and v != default}
+    """Keyword arguments that differ from their defaults (keeps commands small). Tensors (weight=,
+    pos_weight=) always count as given: comparing one with ``!=`` would be an elementwise op."""
+    return {k: v for k, (v, default) in kwargs.items()
+            if v is not default and (isinstance(v, Tensor) or v != default)}
 
 
 def linear(input, weight, bias=None):

@@ -67,7 +67,14 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         """torch's structure; the state's tensors become tensors of this session again."""
-        return _as_tensors(_dispatch.value("optim.state_dict", self._handle))
+        sd = _as_tensors(_dispatch.value("optim.state_dict", self._handle))
+        # The client's groups are the truth for hyper-parameters: an lr written since the last step
+        # and keys set here (a scheduler's initial_lr) have not reached the server.
+        for saved, group in zip(sd.get("param_groups", ()), self.param_groups):
+            params = saved.pop("params")
+            saved.update({k: v for k, v in group.items() if k != "params"})
+            saved["params"] = params
+        return sd
 
     def load_state_dict(self, state_dict: dict) -> None:
         self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
