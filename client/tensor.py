@@ -228,8 +228,10 @@ class Tensor:
                 f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
                 f"of {self._shape}."
             )
-        self._conn.submit("backward", (self, gradient, retain_graph, create_graph), handle_of=_dispatch._handle_of,
-                          grad_enabled=grad_mode.is_grad_enabled())
+        args = (self, gradient, retain_graph, create_graph)
+        if inputs is not None:
+            args += (list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],)
+        self._conn.submit("backward", args, handle_of=_dispatch._handle_of, grad_enabled=grad_mode.is_grad_enabled())
         self._conn.grad_epoch += 1
         if self._conn.has_callbacks:
             # Client code may run during this backward: its exceptions belong here.

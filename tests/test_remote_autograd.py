@@ -141,3 +141,27 @@ def test_hook_on_intermediate_and_retain_grad(gw):
     (y * y).sum().backward()
     assert y.grad.tolist() == [5.0, 9.0]  # the hook's result is what y.grad retains
     assert x.grad.tolist() == [10.0, 18.0]
+
+
+def test_autograd_grad_and_backward_through_the_client(gw):
+    x = gw.tensor([2.0, 3.0], requires_grad=True)
+    (g,) = gw.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    assert repr(g) == "tensor([12., 27.], grad_fn=<MulBackward0>)"
+    (h,) = gw.autograd.grad(g.sum(), x)
+    assert h.tolist() == [12.0, 18.0]
+    z = gw.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="The differentiated Tensor at index 1 appears to not have been used in "
+                                           "the graph. Set allow_unused=True if this is the desired behavior."):
+        gw.autograd.grad((x * 2).sum(), [x, z])
+    gx, gz = gw.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
+    assert gx.tolist() == [2.0, 2.0] and gz is None
+    assert x.grad is None  # grad() leaves .grad alone
+
+
+def test_backward_inputs_and_autograd_backward(gw):
+    a = gw.tensor([1.0, 2.0], requires_grad=True)
+    b = gw.tensor([3.0], requires_grad=True)
+    (a * b).sum().backward(inputs=[a])
+    assert a.grad.tolist() == [3.0, 3.0] and b.grad is None
+    gw.autograd.backward([(a * a).sum(), (b * 2).sum()])
+    assert a.grad.tolist() == [5.0, 7.0] and b.grad.tolist() == [2.0]

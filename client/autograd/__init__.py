@@ -4,4 +4,5 @@ from . import function, profiler  # noqa: F401
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                       set_detect_anomaly)
 from .function import Function  # noqa: F401
+from .functional import backward, grad  # noqa: F401
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401

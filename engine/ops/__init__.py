@@ -113,9 +113,9 @@ def _autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create
                 allow_unused=allow_unused, materialize_grads=materialize_grads)
 
 
-def _gradcheck(*args, **kwargs):
-    from ..autograd import gradcheck  # noqa: PLC0415
-    return gradcheck(*args, **kwargs)
+def _autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    from ..autograd import backward  # noqa: PLC0415
+    backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
 def _to(input, dtype=None, *args, **kwargs):
@@ -142,7 +142,7 @@ _TABLE = {
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
     "numpy": _values,
-    "autograd.grad": _autograd_grad, "autograd.gradcheck": _gradcheck,
+    "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
 }
 for _name, _fn in _TABLE.items():
     OPS.register(_name, _fn)
