@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import warnings
 import weakref
 
 import grpc
@@ -48,6 +49,20 @@ def _user_site():
     if f is None:
         return None
     return (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
+
+
+_WARNING_TYPES = {c.__name__: c for c in (UserWarning, DeprecationWarning, FutureWarning, RuntimeWarning,
+                                          SyntaxWarning, ResourceWarning)}
+
+
+def _reissue(warning, pending) -> None:
+    """A server-side warning, issued again as if the user's line that sent the command raised it."""
+    category = _WARNING_TYPES.get(warning.category, UserWarning)
+    if pending is not None and pending.site is not None:
+        filename, lineno, _name = pending.site
+        warnings.warn_explicit(warning.message, category, filename, lineno)
+    else:
+        warnings.warn(warning.message, category, stacklevel=2)
 
 
 class Pending:
@@ -225,6 +240,8 @@ class Connection:
             p = by_seq[err.seq]
             p.done = True
             self._failures.append((err, p))
+        for w in reply.warnings:
+            _reissue(w, by_seq.get(w.seq))
 
     # ----- callbacks: client code the server's backward reaches --------------------
 

@@ -70,8 +70,12 @@ class Node:
             self._conn.sync()
         return self._name
 
+    def _class_name(self) -> str:
+        # torch prints the node's Python class: <CopyBackwards> for "torch::autograd::CopyBackwards"
+        return self.name().rsplit("::", 1)[-1]
+
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{self._class_name()} object at {hex(id(self))}>"
 
 
 class Tensor:
@@ -287,7 +291,7 @@ class Tensor:
         values = self._values()
         node = self._grad_fn
         return tensor_repr(values, self._dtype, requires_grad=self._requires_grad,
-                           grad_fn_name=node.name() if node is not None else None)
+                           grad_fn_name=node._class_name() if node is not None else None)
 
     def __format__(self, spec: str) -> str:
         # torch formats a 0-d tensor as its Python number: f"{loss:.4f}", f"{t}" -> "7.0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import warnings
 
 import grpc
 import numpy as np
@@ -108,6 +109,21 @@ def _value_of(result) -> pb.Value:
     return wire.encode(_plain(result), lambda obj: None)
 
 
+_show_warning = warnings.showwarning
+
+
+def _route_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings raised while a session's command runs go back to that session's client."""
+    loop = getattr(callbacks._current, "loop", None)
+    command = getattr(callbacks._current, "command", None)
+    if loop is None or command is None:
+        return _show_warning(message, category, filename, lineno, file, line)
+    loop.warnings.append(pb.CommandWarning(seq=command.seq, category=category.__name__, message=str(message)))
+
+
+warnings.showwarning = _route_warning
+
+
 class CommandLoop:
     """Serves one session stream: runs batches, and calls the client back when
     the engine reaches client code (a custom Function's backward, a hook)."""
@@ -117,6 +133,7 @@ class CommandLoop:
         self.requests = requests      # iterator of ClientMessage
         self.send = send              # puts a ServerMessage on the stream
         self._callback_ids = itertools.count(1)
+        self.warnings: list = []      # CommandWarnings of the batch being run
 
     def serve(self) -> None:
         """Answer every batch of the stream, in order, until it ends."""
@@ -168,13 +185,17 @@ class CommandLoop:
     def run_batch(self, batch: pb.Batch) -> pb.BatchReply:
         session = self.session
         reply = pb.BatchReply(batch_id=batch.batch_id)
-        previous = getattr(callbacks._current, "loop", None)
-        callbacks._current.loop = self
+        current = callbacks._current
+        previous = getattr(current, "loop", None), getattr(current, "command", None), self.warnings
+        current.loop = self
+        self.warnings = []
         try:
             with session.lock, engine.use_generator(session.generator):
-                return self._run_batch(batch, reply)
+                self._run_batch(batch, reply)
+            reply.warnings.extend(self.warnings)
+            return reply
         finally:
-            callbacks._current.loop = previous
+            current.loop, current.command, self.warnings = previous
 
     def _run_batch(self, batch: pb.Batch, reply: pb.BatchReply) -> pb.BatchReply:
         session = self.session
@@ -185,7 +206,9 @@ class CommandLoop:
         grad_state = grad_mode._state
         enabled_before, inference_before = grad_state.enabled, grad_state.inference
         try:
+            current = callbacks._current
             for cmd in batch.commands:
+                current.command = cmd
                 try:
                     grad_state.enabled = cmd.grad_enabled
                     grad_state.inference = cmd.inference_mode

@@ -159,15 +159,27 @@ class CommandResult(_message.Message):
     value: Value
     def __init__(self, seq: _Optional[int] = ..., outputs: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ..., value: _Optional[_Union[Value, _Mapping]] = ...) -> None: ...
 
+class CommandWarning(_message.Message):
+    __slots__ = ("seq", "category", "message")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    category: str
+    message: str
+    def __init__(self, seq: _Optional[int] = ..., category: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
 class BatchReply(_message.Message):
-    __slots__ = ("batch_id", "results", "errors")
+    __slots__ = ("batch_id", "results", "errors", "warnings")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     ERRORS_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     batch_id: int
     results: _containers.RepeatedCompositeFieldContainer[CommandResult]
     errors: _containers.RepeatedCompositeFieldContainer[CommandError]
-    def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ...) -> None: ...
+    warnings: _containers.RepeatedCompositeFieldContainer[CommandWarning]
+    def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[CommandWarning, _Mapping]]] = ...) -> None: ...
 
 class Callback(_message.Message):
     __slots__ = ("callback_id", "function_id", "args")
