@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import traceback
 import warnings
 import weakref
 
@@ -65,6 +66,12 @@ def _reissue(warning, pending) -> None:
         warnings.warn(warning.message, category, stacklevel=2)
 
 
+def _user_stack() -> list:
+    """The caller's Python stack without gradwire's frames (traceback.format_list lines)."""
+    frames = [f for f in traceback.extract_stack()[:-2] if not f.filename.startswith(_PACKAGE_DIR)]
+    return traceback.format_list(frames)
+
+
 class Pending:
     """A submitted command, until its batch's reply arrives."""
 
@@ -100,6 +107,7 @@ class Connection:
         self.sync_mode = os.environ.get("GRADWIRE_SYNC", "") not in ("", "0")
         self.closed = False
         self.grad_epoch = 0      # bumped by every backward: cached .grad handles go stale
+        self.anomaly = (False, True)  # the session's (detect_anomaly, check_nan)
         self._lock = threading.RLock()
         self._handles = itertools.count(1)
         self._seqs = itertools.count(1)
@@ -156,6 +164,8 @@ class Connection:
                     cmd.want_meta = True  # grad_fn names, or shapes only the server knows
                 if _grad_state.inference:
                     cmd.inference_mode = True
+                if self.anomaly[0]:
+                    cmd.forward_stack.extend(_user_stack())
                 encode_into = wire.encode_into
                 add_arg = cmd.args.add
                 for a in args:

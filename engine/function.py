@@ -34,6 +34,9 @@ class _AnomalyState(_threading.local):
 
     enabled = False
     check_nan = True
+    # Set by a server while it runs a client's command: the client's stack
+    # stands in for the (server-side) forward traceback of the nodes it records.
+    forward_stack = None
 
 
 anomaly_state = _AnomalyState()
@@ -43,6 +46,8 @@ _ENGINE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 
 def forward_traceback() -> list:
     """The Python stack of the current forward call, engine frames left out (traceback.format_stack form)."""
+    if anomaly_state.forward_stack is not None:
+        return list(anomaly_state.forward_stack)
     frames = [f for f in _traceback.extract_stack()[:-1] if not f.filename.startswith(_ENGINE_DIR)]
     return _traceback.format_list(frames)
 

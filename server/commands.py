@@ -207,8 +207,10 @@ class CommandLoop:
         enabled_before, inference_before = grad_state.enabled, grad_state.inference
         try:
             current = callbacks._current
+            anomaly = engine.function.anomaly_state
             for cmd in batch.commands:
                 current.command = cmd
+                anomaly.forward_stack = cmd.forward_stack or None  # the client's, under anomaly mode
                 try:
                     grad_state.enabled = cmd.grad_enabled
                     grad_state.inference = cmd.inference_mode
@@ -228,6 +230,7 @@ class CommandLoop:
                             session.failed[h] = root
         finally:
             grad_state.enabled, grad_state.inference = enabled_before, inference_before
+            engine.function.anomaly_state.forward_stack = None
         session.release(batch.release)
         return reply
 

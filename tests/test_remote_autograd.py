@@ -178,3 +178,25 @@ def test_server_warnings_reach_the_users_line(gw, mode):
         # takes the server thread's warning directly, at the engine's line)
         assert caught[0].filename == __file__
     assert repr(x.grad) == "tensor([12.], grad_fn=<CopyBackwards>)"
+
+
+def _nan_in_backward(gw):
+    return (gw.tensor([0.0, 1.0], requires_grad=True) * 0).sqrt()  # sqrt'(0) * 0 -> nan in MulBackward0
+
+
+def test_anomaly_mode_names_the_node_and_shows_the_clients_forward_stack(gw):
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+        anomaly = gw.autograd.detect_anomaly()
+    with anomaly:
+        assert gw.autograd.is_anomaly_enabled()
+        y = _nan_in_backward(gw)
+        with pytest.warns(UserWarning, match="Error detected in MulBackward0. Traceback of forward call that caused "
+                                             "the error:") as caught:
+            with pytest.raises(RuntimeError, match=r"Function 'MulBackward0' returned nan values in its 0th output\."):
+                y.sum().backward()
+                gw.synchronize()
+    assert not gw.autograd.is_anomaly_enabled()
+    text = str(next(w.message for w in caught if "Error detected" in str(w.message)))
+    assert "in _nan_in_backward" in text and "test_remote_autograd.py" in text  # the client's own stack
+    (gw.tensor([1.0], requires_grad=True) * 0).sqrt().sum().backward()  # anomaly mode is off again: no error
+    gw.synchronize()

@@ -14,18 +14,18 @@ _ENABLED_WARNING = ("Anomaly Detection has been enabled. This mode will increase
 def _set(mode: bool, check_nan: bool) -> tuple:
     """Sets the session's anomaly mode; returns the previous (mode, check_nan)."""
     conn = _dispatch.default_connection()
-    previous = getattr(conn, "anomaly", (False, True))
+    previous = conn.anomaly
     conn.anomaly = (bool(mode), bool(check_nan))
     conn.submit("autograd.set_detect_anomaly", (bool(mode), bool(check_nan)), handle_of=_dispatch._handle_of)
     return previous
 
 
 def is_anomaly_enabled() -> bool:
-    return getattr(_dispatch.default_connection(), "anomaly", (False, True))[0]
+    return _dispatch.default_connection().anomaly[0]
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    return getattr(_dispatch.default_connection(), "anomaly", (False, True))[1]
+    return _dispatch.default_connection().anomaly[1]
 
 
 class detect_anomaly:

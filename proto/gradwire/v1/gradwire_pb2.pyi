@@ -49,7 +49,7 @@ class ValueList(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[Value, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("seq", "op", "args", "kwargs", "outputs", "grad_enabled", "want_value", "variadic_outputs", "inference_mode", "want_meta")
+    __slots__ = ("seq", "op", "args", "kwargs", "outputs", "grad_enabled", "want_value", "variadic_outputs", "inference_mode", "want_meta", "forward_stack")
     class KwargsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -67,6 +67,7 @@ class Command(_message.Message):
     VARIADIC_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     INFERENCE_MODE_FIELD_NUMBER: _ClassVar[int]
     WANT_META_FIELD_NUMBER: _ClassVar[int]
+    FORWARD_STACK_FIELD_NUMBER: _ClassVar[int]
     seq: int
     op: str
     args: _containers.RepeatedCompositeFieldContainer[Value]
@@ -77,7 +78,8 @@ class Command(_message.Message):
     variadic_outputs: bool
     inference_mode: bool
     want_meta: bool
-    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., args: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., kwargs: _Optional[_Mapping[str, Value]] = ..., outputs: _Optional[_Iterable[int]] = ..., grad_enabled: _Optional[bool] = ..., want_value: _Optional[bool] = ..., variadic_outputs: _Optional[bool] = ..., inference_mode: _Optional[bool] = ..., want_meta: _Optional[bool] = ...) -> None: ...
+    forward_stack: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., args: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., kwargs: _Optional[_Mapping[str, Value]] = ..., outputs: _Optional[_Iterable[int]] = ..., grad_enabled: _Optional[bool] = ..., want_value: _Optional[bool] = ..., variadic_outputs: _Optional[bool] = ..., inference_mode: _Optional[bool] = ..., want_meta: _Optional[bool] = ..., forward_stack: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Batch(_message.Message):
     __slots__ = ("batch_id", "commands", "release")
