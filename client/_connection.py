@@ -66,6 +66,21 @@ def _reissue(warning, pending) -> None:
         warnings.warn(warning.message, category, stacklevel=2)
 
 
+PROGRESS_MIN_ELEMENTS = 1000  # smaller server-side checks finish too fast to need a bar
+
+
+def _show_progress(progress) -> None:
+    """A one-line progress bar on stderr, for long server-side tasks, when stderr is a terminal."""
+    if progress.total < PROGRESS_MIN_ELEMENTS or not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * progress.done // max(progress.total, 1)
+    end = "\n" if progress.done >= progress.total else ""
+    sys.stderr.write(f"\r{progress.task}: [{'#' * filled}{'.' * (width - filled)}] "
+                     f"{progress.done}/{progress.total}{end}")
+    sys.stderr.flush()
+
+
 def _user_stack() -> list:
     """The caller's Python stack without gradwire's frames (traceback.format_list lines)."""
     frames = [f for f in traceback.extract_stack()[:-2] if not f.filename.startswith(_PACKAGE_DIR)]
@@ -228,8 +243,12 @@ class Connection:
         except StopIteration:
             self._broken(None)
         self.stats["bytes_received"] += message.ByteSize()
-        if message.WhichOneof("kind") == "callback":
+        kind = message.WhichOneof("kind")
+        if kind == "callback":
             self._run_callback(message.callback)
+            return
+        if kind == "progress":
+            _show_progress(message.progress)
             return
         reply = message.reply
         pendings = self._in_flight.pop(reply.batch_id, None)

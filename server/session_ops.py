@@ -6,8 +6,12 @@ reach the session through the command loop running them.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib
+
 from gradwire import engine
 from gradwire.common import wire
+from gradwire.v1 import gradwire_pb2 as pb
 from gradwire.engine.autograd import profiler as _profiler
 
 from .callbacks import current_loop
@@ -132,14 +136,35 @@ def _check_function(program: Program, function_id: int):
     return call_client
 
 
+@contextlib.contextmanager
+def _progress_to_client(task: str):
+    """Stream the numerical Jacobian's progress to the client (about every 2%)."""
+    module = importlib.import_module("gradwire.engine.autograd.gradcheck")  # (the package shadows it)
+    loop = current_loop()
+    last = [0]
+
+    def report(done, total):
+        if done == total or done - last[0] >= max(total // 50, 1):
+            last[0] = done
+            loop.send(pb.ServerMessage(progress=pb.Progress(task=task, done=done, total=total)))
+
+    previous, module.progress.report = module.progress.report, report
+    try:
+        yield
+    finally:
+        module.progress.report = previous
+
+
 def gradcheck(program, function_id, inputs, **kwargs):
     from gradwire.engine.autograd import gradcheck as check
-    return check(_check_function(program, function_id), tuple(inputs), **kwargs)
+    with _progress_to_client("gradcheck"):
+        return check(_check_function(program, function_id), tuple(inputs), **kwargs)
 
 
 def gradgradcheck(program, function_id, inputs, grad_outputs=None, **kwargs):
     from gradwire.engine.autograd import gradgradcheck as check
-    return check(_check_function(program, function_id), tuple(inputs), grad_outputs, **kwargs)
+    with _progress_to_client("gradgradcheck"):
+        return check(_check_function(program, function_id), tuple(inputs), grad_outputs, **kwargs)
 
 
 OPS = {

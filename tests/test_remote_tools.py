@@ -304,3 +304,15 @@ def test_inference_mode_tensors(gw):
         ty = tx * 2
     with pytest.raises(RuntimeError, match=INFERENCE_SAVE):
         (tx * ty).sum()
+
+
+def test_gradcheck_streams_progress_and_draws_no_bar_off_a_terminal(gw, monkeypatch, capsys):
+    from gradwire import _connection
+    seen = []
+    show = _connection._show_progress
+    monkeypatch.setattr(_connection, "_show_progress", lambda p: (seen.append((p.task, p.done, p.total)), show(p)))
+    x = gw.randn(40, 30, dtype=gw.float64, requires_grad=True)
+    assert gw.autograd.gradcheck(lambda a: (a * a).sum(), x)
+    assert seen and seen[-1] == ("gradcheck", 1200, 1200)
+    assert all(done <= total for _, done, total in seen) and len(seen) <= 60  # throttled, not one per element
+    assert "gradcheck: [" not in capsys.readouterr().err  # stderr is no terminal here: no bar

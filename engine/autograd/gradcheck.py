@@ -10,6 +10,7 @@ difference along ``u``, analytically by one vector-Jacobian product with
 """
 from __future__ import annotations
 
+import threading
 import warnings
 
 from gradwire.common import dtypes as _dt
@@ -72,9 +73,21 @@ def _float_outputs(func, inputs):
 
 # ---- slow mode ------------------------------------------------------------------------
 
+class _Progress(threading.local):
+    """Who to tell how far the numerical Jacobian has come: ``report(done, total)`` or None."""
+
+    report = None
+
+
+progress = _Progress()
+
+
 def _numerical(func, inputs, diff_idx, out_idx, eps):
     """{(j, i): (n_in, n_out) float64 array} by central differences, perturbing inputs in place."""
     jac = {}
+    report = progress.report
+    total = sum(inputs[i].array.size for i in diff_idx)
+    done = 0
     # grad mode stays as it is: gradgradcheck's function needs it to build first-order graphs
     for i in diff_idx:
         t = inputs[i]
@@ -94,6 +107,9 @@ def _numerical(func, inputs, diff_idx, out_idx, eps):
             for j in out_idx:
                 d = (plus[j] - minus[j]) / (2 * eps)
                 cols.setdefault(j, []).append(d.reshape(-1))
+            done += 1
+            if report is not None:
+                report(done, total)
         for j in out_idx:
             if n_in:
                 jac[(j, i)] = xp.stack(cols[j])

@@ -193,13 +193,25 @@ class Callback(_message.Message):
     args: _containers.RepeatedCompositeFieldContainer[TensorMeta]
     def __init__(self, callback_id: _Optional[int] = ..., function_id: _Optional[int] = ..., args: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ...) -> None: ...
 
+class Progress(_message.Message):
+    __slots__ = ("task", "done", "total")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    task: str
+    done: int
+    total: int
+    def __init__(self, task: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+
 class ServerMessage(_message.Message):
-    __slots__ = ("reply", "callback")
+    __slots__ = ("reply", "callback", "progress")
     REPLY_FIELD_NUMBER: _ClassVar[int]
     CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     reply: BatchReply
     callback: Callback
-    def __init__(self, reply: _Optional[_Union[BatchReply, _Mapping]] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+    progress: Progress
+    def __init__(self, reply: _Optional[_Union[BatchReply, _Mapping]] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ...) -> None: ...
 
 class ServerInfoRequest(_message.Message):
     __slots__ = ()
