@@ -13,6 +13,7 @@ import os
 import queue
 import sys
 import threading
+import time
 import traceback
 import warnings
 import weakref
@@ -123,6 +124,7 @@ class Connection:
         self.closed = False
         self.grad_epoch = 0      # bumped by every backward: cached .grad handles go stale
         self.anomaly = (False, True)  # the session's (detect_anomaly, check_nan)
+        self.wire_trace = None   # while profiling: (start, end) perf_counter pairs of blocking waits
         self._lock = threading.RLock()
         self._handles = itertools.count(1)
         self._seqs = itertools.count(1)
@@ -224,8 +226,11 @@ class Connection:
             self.flush()
             if len(self._in_flight) > len(self._blocked):
                 self.stats["round_trips"] += 1
-            while len(self._in_flight) > len(self._blocked):
-                self._receive_one()
+                started = time.perf_counter()
+                while len(self._in_flight) > len(self._blocked):
+                    self._receive_one()
+                if self.wire_trace is not None:  # a profile wants the client's waits
+                    self.wire_trace.append((started, time.perf_counter()))
             if self._failures:
                 failures, self._failures = self._failures, []
                 err, pending = next(((e, p) for e, p in failures if not e.caused_by), failures[0])

@@ -316,3 +316,20 @@ def test_gradcheck_streams_progress_and_draws_no_bar_off_a_terminal(gw, monkeypa
     assert seen and seen[-1] == ("gradcheck", 1200, 1200)
     assert all(done <= total for _, done, total in seen) and len(seen) <= 60  # throttled, not one per element
     assert "gradcheck: [" not in capsys.readouterr().err  # stderr is no terminal here: no bar
+
+
+def test_chrome_trace_has_server_and_client_tracks(gw, tmp_path):
+    import json
+    x = gw.randn(8, 8, requires_grad=True)
+    with gw.autograd.profiler.profile() as prof:
+        (x @ x).sum().backward()
+        x.grad.sum().item()  # a blocking round trip inside the profile
+    path = tmp_path / "trace.json"
+    prof.export_chrome_trace(str(path))
+    events = json.loads(path.read_text())["traceEvents"]
+    names = {e["pid"]: e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "process_name"}
+    assert names == {0: "gradwire-server", 1: "gradwire-client"}
+    server = [e for e in events if e["ph"] == "X" and e["pid"] == 0]
+    client = [e for e in events if e["ph"] == "X" and e["pid"] == 1]
+    assert any(e["name"] == "aten::mm" for e in server) and client
+    assert all(e["dur"] >= 0 for e in server + client)

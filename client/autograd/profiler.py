@@ -3,6 +3,7 @@ events come back and print as PyTorch's table."""
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 
 from gradwire.common import profiling
@@ -33,6 +34,7 @@ class profile:
         self._entered = True
         self._conn = _dispatch.default_connection()
         self._stats = dict(self._conn.stats)
+        self._conn.wire_trace = []
         self._t0 = time.perf_counter()
         self._conn.submit("profiler.start", (self.record_shapes, self.profile_memory, self.with_stack),
                           handle_of=_dispatch._handle_of)
@@ -43,6 +45,8 @@ class profile:
             return False
         records = self._conn.submit("profiler.stop", (), want_value=True, handle_of=_dispatch._handle_of).value
         self._events = profiling.from_records(records, profile_memory=self.profile_memory)
+        self.wire_waits = [((a - self._t0) * 1e6, (b - self._t0) * 1e6) for a, b in self._conn.wire_trace]
+        self._conn.wire_trace = None
         self.wall_time_us = (time.perf_counter() - self._t0) * 1e6
         now = self._conn.stats
         # The wire's share: blocking round trips, commands and bytes while profiling.
@@ -75,7 +79,16 @@ class profile:
         return self.function_events.self_cpu_time_total
 
     def export_chrome_trace(self, path) -> None:
-        self.function_events.export_chrome_trace(path)
+        """Server events and the client's blocking waits on the wire, as two processes (tracks)."""
+        trace = profiling.chrome_trace(self.function_events, pid=0, process_name="gradwire-server")
+        events = trace["traceEvents"]
+        events.append({"ph": "M", "name": "process_name", "pid": 1, "tid": 0, "ts": 0,
+                       "args": {"name": "gradwire-client"}})
+        for start, end in self.wire_waits:
+            events.append({"ph": "X", "cat": "wire", "name": "wait for server (round trip)", "pid": 1, "tid": 0,
+                           "ts": round(start, 3), "dur": round(end - start, 3), "args": {}})
+        with open(path, "w") as f:
+            json.dump(trace, f)
 
     def __str__(self) -> str:
         return self.table()
