@@ -22,7 +22,7 @@ from . import observe as _observe
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _new_tensor
 
-__all__ = ["Function", "Node", "AccumulateGrad", "FREED_MESSAGE", "anomaly_state"]
+__all__ = ["Function", "Node", "AccumulateGrad", "FREED_MESSAGE", "anomaly_state", "backward_mode"]
 
 
 class _AnomalyState(_threading.local):
@@ -40,6 +40,17 @@ class _AnomalyState(_threading.local):
 
 
 anomaly_state = _AnomalyState()
+
+
+class _BackwardMode(_threading.local):
+    """Set by the backward engine while it runs: ``arrays`` is True when no graph of the backward is
+    being built (create_graph=False) and no profiler watches, so backward formulas may compute on
+    arrays directly instead of through recorded Tensor ops.  Per thread, like grad mode."""
+
+    arrays = False
+
+
+backward_mode = _BackwardMode()
 
 _ENGINE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 
@@ -70,6 +81,8 @@ _TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "Do
                "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
 
 _NO_SAVED = ()
+_KEPT_ON_RELEASE = frozenset(("next_functions", "needs_input_grad"))
+_PLAIN = frozenset((int, float, bool, str, tuple))  # ctx attributes that never hold an array
 
 
 class Node:
@@ -150,12 +163,19 @@ class Node:
         self._saved_versions = _NO_SAVED
         self._freed = True
         d = self.__dict__
-        for k in [k for k in d if not k.startswith("_") and k not in ("next_functions", "needs_input_grad")]:
+        drop = None
+        for k, v in d.items():
             # tensors (and raw arrays) stashed as plain ctx attributes are released as well
-            v = d[k]
-            if isinstance(v, Tensor) or (hasattr(v, "__array_interface__") or hasattr(v, "__cuda_array_interface__")):
+            if k[:1] == "_" or k in _KEPT_ON_RELEASE or v is None or type(v) in _PLAIN:
+                continue
+            if isinstance(v, Tensor) or hasattr(v, "__array_interface__") or hasattr(v, "__cuda_array_interface__"):
+                if drop is None:
+                    drop = []
+                drop.append(k)
+        if drop:
+            for k in drop:
                 d[k] = None
-                released = True
+            released = True
         if released:
             self._released_saved = True
 
@@ -183,9 +203,11 @@ class Node:
         fn = self._function
         if self._released_saved:
             raise RuntimeError(FREED_MESSAGE)
-        if None in grads:
-            if self._builtin or self._materialize:
-                grads = self._zero_fill(grads)
+        for g in grads:  # not ``None in grads``: that calls Tensor.__eq__ on each gradient
+            if g is None:
+                if self._builtin or self._materialize:
+                    grads = self._zero_fill(grads)
+                break
             # built-in multi-output ops handle None themselves
         result = fn.backward(self, *grads)
         if type(result) is not tuple:

@@ -26,6 +26,24 @@ def _new_tensor(array, dtype, device="cpu"):
     return t
 
 
+def _owned_grad(array, dtype, device="cpu"):
+    """A gradient tensor that owns ``array`` exclusively (made by a backward formula on arrays).
+
+    The backward engine may adopt it as a leaf's ``.grad`` without a copy (torch steals such a
+    buffer); the mark goes the moment the tensor is shared or shown to user code.  ``array``
+    must be new memory (or a view of new memory no one else holds) and writeable.
+    """
+    t = _tensor_new(Tensor)
+    d = t.__dict__
+    d["array"] = array
+    d["dtype"] = dtype
+    d["device"] = device
+    d["_owned"] = True
+    if _grad_state.inference:
+        d["_inference"] = True
+    return t
+
+
 _NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
     "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
@@ -49,6 +67,7 @@ class Tensor:
     _base_of_view = None
     _inference = False    # created in inference mode
     _post_acc_hooks = None
+    _owned = False        # a gradient whose array nothing else references (see _owned_grad)
     __array_priority__ = 1000  # numpy scalars defer to our reflected operators
 
     def __init__(self, data, dtype=None, *, device=None, requires_grad=False):

@@ -14,11 +14,11 @@ import warnings
 from gradwire.common.shapes import broadcast_shapes
 
 from .. import observe as _observe
-from ..function import AccumulateGrad, accumulator_of, anomaly_state
+from ..function import AccumulateGrad, accumulator_of, anomaly_state, backward_mode
 from ..grad_mode import _state as _grad_state
 from ..ops.creation import ones_like, zeros_like
-from ..ops.shape import CopyGrad, sum_to, to_dtype
-from ..tensor import Tensor, _new_tensor
+from ..ops.shape import CopyGrad, sum_to, sum_to_grad, to_dtype
+from ..tensor import Tensor, _new_tensor, _owned_grad
 
 __all__ = ["backward", "grad", "run_backward"]
 
@@ -44,9 +44,12 @@ def _make_grads(outputs, grad_outputs, create_graph: bool):
                 else:
                     with watcher.range("aten::ones_like"):
                         g = ones_like(out)
+                if not create_graph:
+                    g.__dict__["_owned"] = True  # made here, held by nothing else: a leaf may adopt it
         else:
             if not isinstance(g, Tensor):
                 raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+            _disown(g)  # the caller's tensor: never adopted as a .grad
             if g.array.shape != out.array.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{_size_text(g.array.shape)} and output[{i}] has a shape of "
@@ -107,7 +110,7 @@ def _expandable(shape, target) -> bool:
         return False
 
 
-def _validate(node, i, g, meta):
+def _validate(node, i, g, meta, arrays=False):
     if type(g) is not Tensor:
         raise TypeError(f"function {node.name()} returned a gradient different than None at position {i + 1}, "
                         f"but the corresponding forward input was not a Variable"
@@ -118,9 +121,12 @@ def _validate(node, i, g, meta):
         if not _expandable(shape, gshape):
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                f"{list(gshape)} but expected shape compatible with {list(shape)}")
-        g = sum_to(g, shape)
+        g = sum_to_grad(g, shape) if arrays else sum_to(g, shape)
     if g.dtype is not dtype:
-        g = to_dtype(g, dtype)
+        if arrays:
+            g = _owned_grad(g.array.astype(dtype.numpy), dtype, g.device)
+        else:
+            g = to_dtype(g, dtype)
     return g
 
 
@@ -128,11 +134,40 @@ def _own_copy(g: Tensor) -> Tensor:
     return _new_tensor(g.xp.array(g.array, copy=True), g.dtype, g.device)
 
 
+def _disown(g) -> None:
+    """``g`` is shown to user code or shared: no leaf may adopt its array any more."""
+    if g is not None and g.__dict__.get("_owned"):
+        del g.__dict__["_owned"]
+
+
+def _disown_shared(result) -> None:
+    """The same owned gradient sent along two edges is shared: neither may adopt it."""
+    seen = []
+    for r in result:
+        if r is not None and type(r) is Tensor and r.__dict__.get("_owned"):
+            for o in seen:
+                if o is r:
+                    del r.__dict__["_owned"]
+                    break
+            else:
+                seen.append(r)
+
+
+def _same_layout(ga, va) -> bool:
+    """The gradient's memory layout is the variable's (torch's layout contract for a stolen gradient)."""
+    return ga.strides == va.strides or (ga.flags.c_contiguous and va.flags.c_contiguous)
+
+
 def _accumulate(var: Tensor, g: Tensor, create_graph: bool) -> None:
     old = var._grad
     if old is None:
         if create_graph and g._requires_grad:
             var._grad = CopyGrad.apply(g)
+        elif g.__dict__.get("_owned") and not g._requires_grad and g.device == var.device \
+                and _same_layout(g.array, var.array):
+            # a gradient nothing else references: adopt it (torch steals the buffer) instead of copying
+            del g.__dict__["_owned"]
+            var._grad = g
         else:
             var._grad = _own_copy(g)
         return
@@ -168,6 +203,7 @@ def _run_node_pre_hooks(node, buf, create_graph):
     if pre:
         for nr, hooks in pre.items():
             if buf[nr] is not None and hooks:
+                _disown(buf[nr])
                 buf[nr] = _run_pre_hooks(hooks, buf[nr])
     retains = node.__dict__.get("_retains")
     if retains:
@@ -250,7 +286,10 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     prev_mode = _grad_state.enabled
+    prev_arrays = backward_mode.arrays
     _grad_state.enabled = create_graph
+    # backward formulas compute on arrays unless a graph of the backward is built or a profiler watches
+    arrays = backward_mode.arrays = not create_graph and _observe.observer is None
     try:
         for node in order:
             buf = buffers.pop(id(node), None)
@@ -268,6 +307,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 for nr in range(len(buf)):
                     ks = capture.get((nid, nr))
                     if ks is not None:
+                        _disown(buf[nr])
                         for k in ks:
                             captured[k] = buf[nr]
                         if accumulate and type(node) is not AccumulateGrad and buf[nr] is not None:
@@ -277,6 +317,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 g = buf[0]
                 var = node.variable
                 if var._hooks:
+                    _disown(g)
                     g = _run_pre_hooks(var._hooks, g)
                     if capture is not None:
                         for k in capture.get((id(node), 0), ()):
@@ -298,6 +339,9 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 if not retain_graph:
                     node._release()
                 continue
+            if not node._builtin:
+                for g in buf:
+                    _disown(g)  # a user backward may keep its gradients
             watcher = _observe.observer
             if watcher is None:
                 result = _run_node(node, buf) if anomaly_state.enabled else node._apply(buf)
@@ -307,24 +351,44 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
             if not retain_graph:
                 node._release()
             hooks = node._hooks
-            if hooks:
-                for hook in list(hooks):
-                    r = hook(result, tuple(buf))
-                    if r is not None:
-                        result = tuple(r)
+            if hooks or not node._builtin:
+                # user code saw (or made) these gradients
+                for r in result:
+                    if isinstance(r, Tensor):
+                        _disown(r)
+                if hooks:
+                    for hook in list(hooks):
+                        r = hook(result, tuple(buf))
+                        if r is not None:
+                            result = tuple(r)
+            elif len(result) > 1:
+                _disown_shared(result)
             metas = node._input_meta
             for i, (edge, g) in enumerate(zip(node.next_functions, result)):
                 fn = edge[0]
                 if fn is None or g is None:
                     continue
-                g = _validate(node, i, g, metas[i])
+                g = _validate(node, i, g, metas[i], arrays)
                 nr = edge[1]
                 b = buffers.get(id(fn))
                 if b is None:
                     b = buffers[id(fn)] = [None] * fn._n_outputs
-                b[nr] = g if b[nr] is None else b[nr] + g
+                cur = b[nr]
+                if cur is None:
+                    b[nr] = g
+                elif not arrays:
+                    b[nr] = cur + g
+                elif cur.__dict__.get("_owned") and cur is not g and cur.array.shape == g.array.shape \
+                        and cur.dtype is g.dtype:
+                    cur.array += g.array  # the buffer owns its array: sum in place (as torch's InputBuffer)
+                elif cur.dtype is g.dtype and cur.array.shape == g.array.shape:
+                    b[nr] = _owned_grad(cur.xp.add(cur.array, g.array, out=cur.xp.empty_like(g.array)),
+                                        cur.dtype, cur.device)
+                else:
+                    b[nr] = cur + g
     finally:
         _grad_state.enabled = prev_mode
+        backward_mode.arrays = prev_arrays
     return captured
 
 

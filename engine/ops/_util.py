@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
 
-from ..tensor import Tensor, _new_tensor
+from ..tensor import Tensor, _new_tensor, _owned_grad
 
 _PY_SCALARS = (bool, int, float)
 
@@ -33,6 +33,24 @@ def wrap(xp, r, dtype, device):
     elif r.dtype != npdt:
         r = r.astype(npdt)
     return _new_tensor(r, dtype, device)
+
+
+def wrap_grad(xp, r, dtype, device):
+    """``wrap`` for a gradient computed on arrays into new memory: the tensor owns it (see _owned_grad)."""
+    npdt = dtype.numpy
+    if type(r) is not xp.ndarray:
+        r = xp.asarray(r, dtype=npdt)
+    elif r.dtype != npdt:
+        r = r.astype(npdt)
+    return _owned_grad(r, dtype, device)
+
+
+def pass_grad(grad: Tensor, array) -> Tensor:
+    """A gradient on ``array``, a view of ``grad``'s: it owns the memory when ``grad`` did (and gives it up)."""
+    if grad._owned:
+        del grad.__dict__["_owned"]
+        return _owned_grad(array, grad.dtype, grad.device)
+    return _new_tensor(array, grad.dtype, grad.device)
 
 
 def binary_prep(a, b, floating: bool = False):

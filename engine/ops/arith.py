@@ -12,9 +12,15 @@ import math
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes
 
-from ..function import Function
+from ..function import Function, backward_mode as _bw
 from ..tensor import Tensor
-from ._util import binary_prep, scalar_value, unary_prep, wrap
+from ._util import binary_prep, scalar_value, unary_prep, wrap, wrap_grad
+
+
+def _mul_arrays(grad, other):
+    """``grad * other`` computed on arrays (no graph of the backward is being built)."""
+    av, bv, dtype, xp, device = binary_prep(grad, other)
+    return wrap_grad(xp, xp.multiply(av, bv), dtype, device)
 
 
 def _check_shapes(a, b):
@@ -133,6 +139,12 @@ class Mul(Function):
         a, b = ctx.saved_tensors
         sa, sb = ctx.scalars
         ga = gb = None
+        if _bw.arrays:
+            if na:
+                ga = _mul_arrays(grad, b if b is not None else sb)
+            if nb:
+                gb = _mul_arrays(grad, a if a is not None else sa)
+            return ga, gb
         if na:
             ga = grad * (b if b is not None else sb)
         if nb:

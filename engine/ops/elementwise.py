@@ -20,9 +20,9 @@ from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes
 
 from .. import observe as _observe
-from ..function import Function
+from ..function import Function, backward_mode as _bw
 from ..grad_mode import _state as _grad_state
-from ..tensor import Tensor, _new_tensor
+from ..tensor import Tensor, _new_tensor, _owned_grad
 from . import creation as _creation
 from .arith import exp, log, neg, pow, reciprocal  # noqa: F401  (re-exported for the F namespace)
 from ._util import (binary_prep, check_tensor_arg, erf_array, not_implemented, scalar_value, unary_prep,
@@ -346,7 +346,20 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        if _bw.arrays and grad.dtype is out.dtype and grad.dtype.is_floating_point:
+            # no graph of the backward: threshold_backward on arrays, grad where out > 0 else +0.0, as a
+            # bitwise AND with an all-ones / all-zeros mask (exactly where()'s result, several times faster)
+            ga = grad.array
+            xp = grad.xp
+            it = _SAME_SIZE_INT[ga.dtype.itemsize]
+            m = xp.asarray(out.array > 0, dtype=it)
+            xp.negative(m, out=m)
+            xp.bitwise_and(ga.view(it), m, out=m)
+            return _owned_grad(m.view(ga.dtype), grad.dtype, grad.device)
         return _keep(grad, out.array > 0)
+
+
+_SAME_SIZE_INT = {2: "int16", 4: "int32", 8: "int64"}
 
 
 def _float_only(a, kernel):

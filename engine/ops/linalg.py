@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from gradwire.common.shapes import matmul_shape
 
-from ..function import Function
+from ..function import Function, backward_mode as _bw
 from ..tensor import Tensor
-from ._util import wrap
+from ._util import wrap, wrap_grad
 from .shape import sum_to
 
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
@@ -70,6 +70,11 @@ class Mm(Matmul):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
+        if _bw.arrays:
+            xp = grad.xp
+            ga = grad.array
+            return ((wrap_grad(xp, xp.matmul(ga, b.array.T), grad.dtype, grad.device) if na else None),
+                    (wrap_grad(xp, xp.matmul(a.array.T, ga), grad.dtype, grad.device) if nb else None))
         return (mm(grad, b.t()) if na else None), (mm(a.t(), grad) if nb else None)
 
 

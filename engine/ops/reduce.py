@@ -4,8 +4,8 @@ from __future__ import annotations
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim, normalize_dims, reduced_shape
 
-from ..function import Function
-from ..tensor import Tensor
+from ..function import Function, backward_mode as _bw
+from ..tensor import Tensor, _new_tensor, _owned_grad
 from ._util import wrap
 
 
@@ -13,6 +13,30 @@ def _sum_dtype(a, dtype):
     if dtype is not None:
         return _dt.from_name(dtype) if isinstance(dtype, str) else dtype
     return a.dtype if a.dtype.is_floating_point else _dt.int64
+
+
+_SMALL = 1 << 14  # elements: below this a reduction's gradient is written out, above it stays a broadcast view
+
+
+def _broadcast_grad(grad: Tensor, ga, ctx) -> Tensor:
+    """A reduction's gradient on arrays (no graph of the backward): ``ga`` spread over the input's shape.
+
+    Small results are written out (cheaper than numpy's broadcast_to, and a leaf can adopt them);
+    large ones stay a read-only broadcast view, as ``expand`` gives.
+    """
+    xp = grad.xp
+    keep = ctx.keep_shape
+    if ga.shape != keep:
+        ga = ga.reshape(keep)
+    shape = ctx.in_shape
+    n = 1
+    for s in shape:
+        n *= s
+    if n <= _SMALL:
+        r = xp.empty(shape, dtype=ga.dtype)
+        xp.copyto(r, ga)
+        return _owned_grad(r, grad.dtype, grad.device)
+    return _new_tensor(xp.broadcast_to(ga, shape), grad.dtype, grad.device)
 
 
 class Sum(Function):
@@ -33,6 +57,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if _bw.arrays:
+            return _broadcast_grad(grad, grad.array, ctx), None, None, None
         if not ctx.keepdim and grad.array.shape != ctx.keep_shape:
             grad = grad.reshape(ctx.keep_shape)
         return grad.expand(ctx.in_shape), None, None, None
@@ -72,6 +98,13 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if _bw.arrays and grad.dtype.is_floating_point:
+            # no graph of the backward: divide the (small) gradient, then broadcast it
+            xp = grad.xp
+            ga = grad.array
+            with xp.errstate(invalid="ignore", divide="ignore"):
+                r = xp.asarray(xp.true_divide(ga, ga.dtype.type(ctx.count)))
+            return _broadcast_grad(grad, r, ctx), None, None, None
         if not ctx.keepdim and grad.array.shape != ctx.keep_shape:
             grad = grad.reshape(ctx.keep_shape)
         return grad.expand(ctx.in_shape) / ctx.count, None, None, None

@@ -7,9 +7,9 @@ from __future__ import annotations
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim, numel
 
-from ..function import Function
-from ..tensor import Tensor, _new_tensor
-from ._util import parse_shape, share_version
+from ..function import Function, backward_mode as _bw
+from ..tensor import Tensor, _new_tensor, _owned_grad
+from ._util import parse_shape, pass_grad, share_version
 
 
 def infer_shape(shape: tuple, n: int) -> tuple:
@@ -59,6 +59,8 @@ class View(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if _bw.arrays:
+            return pass_grad(grad, grad.xp.reshape(grad.array, ctx.in_shape)), None, None
         return grad.reshape(ctx.in_shape), None, None
 
 
@@ -109,6 +111,8 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if _bw.arrays:
+            return sum_to_grad(grad, ctx.in_shape), None
         return sum_to(grad, ctx.in_shape), None
 
 
@@ -124,6 +128,8 @@ class T(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if _bw.arrays:
+            return pass_grad(grad, grad.array.T)
         return grad.t()
 
 
@@ -144,6 +150,9 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx, grad):
         d0, d1 = ctx.dims
+        if _bw.arrays:
+            ga = grad.array
+            return pass_grad(grad, ga if ga.ndim < 2 else grad.xp.swapaxes(ga, d0, d1)), None, None
         return grad.transpose(d0, d1), None, None
 
 
@@ -229,6 +238,29 @@ def sum_to(t: Tensor, shape: tuple) -> Tensor:
     if r.array.shape != shape:
         r = reshape(r, shape)
     return r
+
+
+def sum_to_grad(g: Tensor, shape: tuple) -> Tensor:
+    """``sum_to`` for backward formulas when no graph of the backward is built: the same sums on arrays.
+
+    Only the backward engine and backward formulas call it: the sum it returns is new memory, which
+    the gradient owns (a leaf may adopt it without a copy).
+    """
+    ga = g.array
+    tshape = ga.shape
+    if tshape == shape or not g.dtype.is_floating_point:
+        return sum_to(g, shape)
+    lead = len(tshape) - len(shape)
+    dims = list(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and tshape[lead + i] != 1:
+            dims.append(lead + i)
+    if not dims:
+        return sum_to(g, shape)
+    r = g.xp.sum(ga, axis=tuple(dims), keepdims=True)
+    if r.shape != shape:
+        r = r.reshape(shape)
+    return _owned_grad(r, g.dtype, g.device)
 
 
 # ---- functional forms ------------------------------------------------------------
