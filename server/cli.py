@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 
 def parse_args(argv=None):
@@ -25,6 +26,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # Every warning a command raises goes back to its client, whose own filters
+    # then decide (once per user line, by default): none is swallowed here.
+    warnings.simplefilter("always")
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .app import Server  # after logging is set up: importing the engine takes a moment
