@@ -916,6 +916,24 @@ def logical_not(input):
     return _bool_tensor(input.xp.logical_not(input.array), input.device)
 
 
+def _float_test(op: str, ufunc: str):
+    """isnan / isinf / isfinite: a bool tensor; integer tensors are never nan or inf."""
+    def test(input):
+        check_tensor_arg(op, input)
+        xp = input.xp
+        if input.dtype.is_floating_point:
+            return _bool_tensor(getattr(xp, ufunc)(input.array), input.device)
+        fill = op == "isfinite"
+        return _bool_tensor(xp.full(input.array.shape, fill, dtype=bool), input.device)
+    test.__name__ = op
+    return test
+
+
+isnan = _float_test("isnan", "isnan")
+isinf = _float_test("isinf", "isinf")
+isfinite = _float_test("isfinite", "isfinite")
+
+
 def _bitwise(op: str, ufunc: str):
     def bitwise(input, other):
         if type(input) is not Tensor:
@@ -996,6 +1014,7 @@ WIRE = {
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
     "greater": gt, "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne,
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
+    "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
 }
 # creation ops added in creation.py ride on this module's tables (creation.py is not an extension module)
@@ -1011,6 +1030,7 @@ METHODS = {
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
     "greater": gt, "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne,
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
+    "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
     "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt), "__le__": _operator(le),
     "__gt__": _operator(gt), "__ge__": _operator(ge), "__abs__": abs,
@@ -1024,6 +1044,7 @@ __all__ = [
     "abs", "absolute", "sign", "expm1", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "erf", "floor", "ceil", "round", "relu", "gelu", "silu", "softplus", "clamp", "clip", "clamp_min",
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
-    "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+    "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
+    "isfinite", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not",
 ] + _creation.EXPORTS_EXTRA

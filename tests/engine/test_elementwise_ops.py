@@ -405,3 +405,11 @@ def test_node_names_against_torch():
     for fn in cases:
         ours, ref = both(fn)
         assert ours == ref
+
+
+def test_isnan_isinf_isfinite():
+    x = E.tensor([1.0, float("nan"), float("inf"), -float("inf")])
+    assert x.isnan().tolist() == [False, True, False, False]
+    assert E.isinf(x).tolist() == [False, False, True, True]
+    assert E.isfinite(x).tolist() == [True, False, False, False]
+    assert E.isfinite(E.tensor([1, 2])).tolist() == [True, True] and E.isnan(E.tensor([1])).dtype is E.bool
