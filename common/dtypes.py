@@ -118,6 +118,10 @@ def result_type(*operands) -> DType:
 
     Tensors with dimensions outrank 0-dim tensors, which outrank Python scalars.
     """
+    if len(operands) == 2:  # the hot cases: a floating tensor with a Python float or a like tensor
+        a, b = operands
+        if type(a) is tuple and a[0].is_floating_point and (type(b) is float or (type(b) is tuple and b[0] is a[0])):
+            return a[0]
     dim_result = zero_result = scalar_result = None
     for op in operands:
         if isinstance(op, tuple):

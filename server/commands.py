@@ -210,7 +210,8 @@ class CommandLoop:
             anomaly = engine.function.anomaly_state
             for cmd in batch.commands:
                 current.command = cmd
-                anomaly.forward_stack = cmd.forward_stack or None  # the client's, under anomaly mode
+                if anomaly.enabled:
+                    anomaly.forward_stack = list(cmd.forward_stack) or None  # the client's stack
                 try:
                     grad_state.enabled = cmd.grad_enabled
                     grad_state.inference = cmd.inference_mode
@@ -236,12 +237,22 @@ class CommandLoop:
 
     def _run(self, cmd: pb.Command):
         """Runs one command and binds its outputs; returns what the op returned."""
-        fn = engine.OPS.get(cmd.op)
+        fn = _OPS.get(cmd.op)
         if fn is None:
             raise CallError(grpc.StatusCode.UNIMPLEMENTED, f"unknown op {cmd.op!r}")
         tensor_of = self._tensor_of
         decode = wire.decode
-        args = [decode(v, tensor_of) for v in cmd.args]
+        handles = self.session.handles
+        args = []
+        for v in cmd.args:  # handles and floats first: most arguments are one or the other
+            kind = v.WhichOneof("kind")
+            if kind == "handle":
+                t = handles.get(v.handle)
+                args.append(t if t is not None else tensor_of(v.handle))
+            elif kind == "float":
+                args.append(v.float)
+            else:
+                args.append(decode(v, tensor_of))
         if cmd.kwargs:
             out = fn(*args, **{k: decode(v, tensor_of) for k, v in cmd.kwargs.items()})
         else:
@@ -292,6 +303,7 @@ class CommandLoop:
 
 
 _VALUE_TYPES = (int, float, bool, str, bytes, list, tuple, dict)
+_OPS = engine.OPS._ops  # the registry's dict, read directly on the hot path
 
 
 def upload(session: Session, chunks) -> pb.UploadResponse:
