@@ -276,6 +276,8 @@ class Connection:
             self._failures.append((err, p))
         for w in reply.warnings:
             _reissue(w, by_seq.get(w.seq))
+        for function_id in reply.released_functions:
+            self._functions.pop(function_id, None)
 
     # ----- callbacks: client code the server's backward reaches --------------------
 

@@ -10,6 +10,7 @@ finds the loop of the running command through a thread-local.
 from __future__ import annotations
 
 import threading
+import weakref
 
 from gradwire import engine
 
@@ -41,6 +42,8 @@ class ClientFunction(engine.Function):
     def forward(ctx, *inputs, outputs, loop, function_id):
         ctx.loop = loop
         ctx.function_id = function_id
+        # When the node goes (its graph freed), the client may forget the function.
+        weakref.finalize(ctx, loop.function_released, function_id)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
     @staticmethod

@@ -134,6 +134,7 @@ class CommandLoop:
         self.send = send              # puts a ServerMessage on the stream
         self._callback_ids = itertools.count(1)
         self.warnings: list = []      # CommandWarnings of the batch being run
+        self.released_functions: list = []  # client functions whose nodes are gone
 
     def serve(self) -> None:
         """Answer every batch of the stream, in order, until it ends."""
@@ -149,6 +150,10 @@ class CommandLoop:
         if kind == "callback_result":
             return message.callback_result
         raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "unknown message on the session stream")
+
+    def function_released(self, function_id: int) -> None:
+        """A client function's node is gone: the next reply tells the client to forget it."""
+        self.released_functions.append(function_id)
 
     def callback(self, function_id: int, args) -> list:
         """Call client code with ``args`` (tensors or None); returns the tensors it returned.
@@ -193,6 +198,9 @@ class CommandLoop:
             with session.lock, engine.use_generator(session.generator):
                 self._run_batch(batch, reply)
             reply.warnings.extend(self.warnings)
+            if self.released_functions:
+                released, self.released_functions = self.released_functions, []
+                reply.released_functions.extend(released)
             return reply
         finally:
             current.loop, current.command, self.warnings = previous

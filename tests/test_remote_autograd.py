@@ -200,3 +200,16 @@ def test_anomaly_mode_names_the_node_and_shows_the_clients_forward_stack(gw):
     assert "in _nan_in_backward" in text and "test_remote_autograd.py" in text  # the client's own stack
     (gw.tensor([1.0], requires_grad=True) * 0).sqrt().sum().backward()  # anomaly mode is off again: no error
     gw.synchronize()
+
+
+def test_custom_function_callbacks_are_forgotten_once_their_graph_is_freed(gw):
+    MultiplyAdd = _multiply_add(gw)
+    from gradwire._dispatch import default_connection
+    conn = default_connection()
+    x = gw.tensor([2.0], requires_grad=True)
+    for _ in range(20):
+        MultiplyAdd.apply(x, x, x).sum().backward()
+    gw.synchronize()
+    gw.synchronize()  # (releases reported by one batch reach the client with the next)
+    assert x.grad.item() == 20 * 5.0
+    assert len(conn._functions) <= 2  # not one per call: freed graphs release their callbacks

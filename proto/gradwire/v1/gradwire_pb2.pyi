@@ -172,16 +172,18 @@ class CommandWarning(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., category: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class BatchReply(_message.Message):
-    __slots__ = ("batch_id", "results", "errors", "warnings")
+    __slots__ = ("batch_id", "results", "errors", "warnings", "released_functions")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_FUNCTIONS_FIELD_NUMBER: _ClassVar[int]
     batch_id: int
     results: _containers.RepeatedCompositeFieldContainer[CommandResult]
     errors: _containers.RepeatedCompositeFieldContainer[CommandError]
     warnings: _containers.RepeatedCompositeFieldContainer[CommandWarning]
-    def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[CommandWarning, _Mapping]]] = ...) -> None: ...
+    released_functions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[CommandWarning, _Mapping]]] = ..., released_functions: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class Callback(_message.Message):
     __slots__ = ("callback_id", "function_id", "args")
