@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from conftest import SYNC_MODE
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -28,8 +30,9 @@ def test_gradcheck_round_trips_do_not_grow_with_input_size(gw):
     """400 inputs -> 800 perturbed evaluations and 400+ backward rows, all on the server: O(1) round trips."""
     big = _round_trips_of_gradcheck(gw, 20)
     small = _round_trips_of_gradcheck(gw, 2)
-    assert big <= 2
     assert big == small
+    if not SYNC_MODE:  # (under GRADWIRE_SYNC=1 each recorded op is a round trip too, still not per element)
+        assert big <= 2
 
 
 def test_gradcheck_several_inputs_and_outputs(gw):
