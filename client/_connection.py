@@ -111,6 +111,9 @@ class Connection:
         self._embedded = embedded_server
         self._channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
         self._stub = pb_grpc.GradwireStub(self._channel)
+        self._upload = self._channel.stream_unary(
+            "/gradwire.v1.Gradwire/Upload", request_serializer=wire.serialize_upload_chunk,
+            response_deserializer=pb.UploadResponse.FromString)
         auth = (("authorization", f"Bearer {token}"),) if token else ()
         try:
             resp = self._stub.CreateSession(pb.CreateSessionRequest(client_version="0.1.0"), metadata=auth,
@@ -335,19 +338,15 @@ class Connection:
         array = np.asarray(array, order="C")
 
         def chunks():
-            first = True
-            for piece in wire.chunks(array):
-                if first:
-                    yield pb.UploadChunk(handle=handle, dtype=dtype_name, shape=array.shape,
-                                         requires_grad=requires_grad, data=bytes(piece))
-                    first = False
-                else:
-                    yield pb.UploadChunk(data=bytes(piece))
+            # The header, then the bytes: data-only chunks are framed by hand (wire.serialize_upload_chunk).
+            yield pb.UploadChunk(handle=handle, dtype=dtype_name, shape=array.shape, requires_grad=requires_grad)
+            if array.nbytes:
+                yield from wire.chunks(array)
 
         with self._lock:
             self.flush()
             try:
-                self._stub.Upload(chunks(), metadata=self.metadata)
+                self._upload(chunks(), metadata=self.metadata)
             except grpc.RpcError as err:
                 raise GradwireError.from_rpc(err, "uploading a tensor") from None
             self.stats["round_trips"] += 1

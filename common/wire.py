@@ -125,6 +125,46 @@ def decode(value: pb.Value, tensor_of):
     raise ValueError(f"unknown value kind {kind!r}")
 
 
+_DATA_TAG = b"\x2a"  # UploadChunk.data: field 5, length-delimited
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def serialize_upload_chunk(chunk) -> bytes:
+    """An UploadChunk's wire bytes. A bare memoryview stands for a data-only chunk and is
+    framed by hand: one copy of the payload instead of the three a message would make."""
+    if isinstance(chunk, memoryview):
+        return b"".join((_DATA_TAG, _varint(len(chunk)), chunk))
+    return chunk.SerializeToString()
+
+
+def parse_upload_chunk(raw: bytes):
+    """The inverse of serialize_upload_chunk: a data-only chunk comes back as a memoryview
+    over the received bytes (no copy); anything else is parsed as an UploadChunk."""
+    if raw[:1] == _DATA_TAG:
+        n, shift, i = 0, 0, 1
+        while i < len(raw):
+            byte = raw[i]
+            n |= (byte & 0x7F) << shift
+            i += 1
+            if not byte & 0x80:
+                break
+            shift += 7
+        if i + n == len(raw):
+            return memoryview(raw)[i:]
+    return pb.UploadChunk.FromString(raw)
+
+
 def chunks(data, size: int = CHUNK_BYTES):
     """Memoryview slices of ``data`` (no copies) of at most ``size`` bytes."""
     view = memoryview(data).cast("B")

@@ -7,6 +7,7 @@ from concurrent import futures
 import grpc
 
 from gradwire.common import wire
+from gradwire.v1 import gradwire_pb2 as pb
 from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
 from gradwire.v1 import health_pb2_grpc
 
@@ -26,6 +27,29 @@ GRPC_OPTIONS = [
 ]
 
 
+class _HandlerTable:
+    """Catches the generated code's handler table instead of a server."""
+
+    def add_generic_rpc_handlers(self, handlers) -> None:
+        pass
+
+    def add_registered_method_handlers(self, service: str, handlers: dict) -> None:
+        self.service, self.handlers = service, handlers
+
+
+def _add_servicer(servicer, server) -> None:
+    """The generated registration, with Upload's chunks parsed by wire.parse_upload_chunk:
+    data-only chunks arrive as views of the received bytes, not as copies in messages."""
+    table = _HandlerTable()
+    pb_grpc.add_GradwireServicer_to_server(servicer, table)
+    handlers = dict(table.handlers)
+    handlers["Upload"] = grpc.stream_unary_rpc_method_handler(
+        servicer.Upload, request_deserializer=wire.parse_upload_chunk,
+        response_serializer=pb.UploadResponse.SerializeToString)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(table.service, handlers),))
+    server.add_registered_method_handlers(table.service, handlers)
+
+
 class Server:
     """gRPC server with the gradwire and health services and a session table."""
 
@@ -37,7 +61,7 @@ class Server:
         # Each open session stream holds a worker thread for its lifetime.
         self._grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="gradwire"),
                                  options=GRPC_OPTIONS, maximum_concurrent_rpcs=max_workers)
-        pb_grpc.add_GradwireServicer_to_server(self.servicer, self._grpc)
+        _add_servicer(self.servicer, self._grpc)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._grpc)
         self.host = host
         self.port = self._grpc.add_insecure_port(f"{host}:{port}")

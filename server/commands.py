@@ -317,8 +317,8 @@ _OPS = engine.OPS._ops  # the registry's dict, read directly on the hot path
 def upload(session: Session, chunks) -> pb.UploadResponse:
     """Assemble an UploadChunk stream into one tensor bound to its handle."""
     first = next(chunks, None)
-    if first is None:
-        raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "empty upload")
+    if first is None or isinstance(first, memoryview):
+        raise CallError(grpc.StatusCode.INVALID_ARGUMENT, "an upload starts with its header chunk")
     try:
         dtype = dtypes.from_name(first.dtype)
     except TypeError as exc:
@@ -330,11 +330,13 @@ def upload(session: Session, chunks) -> pb.UploadResponse:
     buf = np.empty(nbytes, dtype=np.uint8)
     offset = 0
     for chunk in _chain(first, chunks):
-        n = len(chunk.data)
+        # data-only chunks arrive as memoryviews (wire.parse_upload_chunk), others as messages
+        data = chunk if isinstance(chunk, memoryview) else chunk.data
+        n = len(data)
         if offset + n > nbytes:
             raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
                             f"upload sends more than the {nbytes} bytes its shape {list(shape)} needs")
-        buf[offset:offset + n] = np.frombuffer(chunk.data, dtype=np.uint8)
+        buf[offset:offset + n] = np.frombuffer(data, dtype=np.uint8)
         offset += n
     if offset != nbytes:
         raise CallError(grpc.StatusCode.INVALID_ARGUMENT,

@@ -225,3 +225,21 @@ def test_sigterm_shuts_down_gracefully():
     s.run(s.command("ones", (1,), outputs=[1]))
     assert proc.stop() == 0
     assert "Traceback" not in proc.proc.stderr.read()
+
+
+def test_upload_must_start_with_its_header_and_send_exactly_its_bytes(server):
+    s = RawSession(server.address)
+    upload = s.channel.stream_unary("/gradwire.v1.Gradwire/Upload", request_serializer=wire.serialize_upload_chunk,
+                                    response_deserializer=pb.UploadResponse.FromString)
+    header = pb.UploadChunk(handle=5, dtype="float32", shape=[4])
+    data = np.arange(4, dtype=np.float32)
+    meta = upload(iter([header, memoryview(data.tobytes())]), metadata=s.metadata, timeout=10).meta
+    assert (list(meta.shape), meta.dtype) == ([4], "float32")
+    reply = s.run(s.command("tolist", Handle(5), want_value=True))
+    assert [v.float for v in reply.results[0].value.list.items] == [0.0, 1.0, 2.0, 3.0]
+    for chunks in ([memoryview(data.tobytes())],                                      # no header
+                   [pb.UploadChunk(handle=6, dtype="float32", shape=[4]), memoryview(b"\x00" * 12)],  # short
+                   [pb.UploadChunk(handle=7, dtype="float32", shape=[1]), memoryview(b"\x00" * 8)]):  # long
+        with pytest.raises(grpc.RpcError) as err:
+            upload(iter(chunks), metadata=s.metadata, timeout=10)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
