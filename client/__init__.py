@@ -67,4 +67,4 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
-from . import autograd, nn, optim  # noqa: E402
+from . import autograd, cuda, nn, optim  # noqa: E402

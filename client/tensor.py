@@ -395,6 +395,13 @@ class Tensor:
     def cpu(self):
         return self
 
+    def cuda(self, device=None, non_blocking=False):
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
 

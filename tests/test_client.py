@@ -177,3 +177,11 @@ def test_dropped_handles_are_released_in_batches(monkeypatch):
     if not SYNC_MODE:
         assert gw.stats()["batches"] - batches <= 2  # 200 ops and 200 releases rode on one or two batches
     gw.disconnect()
+
+
+def test_cuda_answers_like_a_cpu_build_of_torch(gw):
+    assert gw.cuda.is_available() is False and gw.cuda.device_count() == 0
+    x = gw.ones(2)
+    assert x.is_cuda is False
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        x.cuda()
