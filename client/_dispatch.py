@@ -104,25 +104,8 @@ def _tensors(args):
                     yield b
 
 
-def _connection_of(args, kwargs) -> Connection:
-    conn = None
-    for a in _tensors(args if not kwargs else (*args, *kwargs.values())):
-        if conn is None:
-            conn = a._conn
-        elif a._conn is not conn:
-            raise RuntimeError(
-                "Expected all tensors to be in the same gradwire session, but found tensors from two sessions")
-    return conn or default_connection()
-
-
-_UNKNOWN = _meta.OpInfo(None)
-SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
-
-
-def call(op: str, *args, **kwargs):
-    """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
-    info = _meta.OPS.get(op) or _UNKNOWN
-    # One pass over the arguments: their session, and whether any requires grad.
+def _session_of(args, kwargs) -> tuple[Connection, bool]:
+    """One pass over the arguments: their session, and whether any of them requires grad."""
     conn = None
     any_requires_grad = False
     for t in _tensors(args if not kwargs else (*args, *kwargs.values())):
@@ -132,8 +115,17 @@ def call(op: str, *args, **kwargs):
             raise RuntimeError(
                 "Expected all tensors to be in the same gradwire session, but found tensors from two sessions")
         any_requires_grad = any_requires_grad or t._requires_grad
-    if conn is None:
-        conn = default_connection()
+    return conn or default_connection(), any_requires_grad
+
+
+_UNKNOWN = _meta.OpInfo(None)
+SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
+
+
+def call(op: str, *args, **kwargs):
+    """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
+    info = _meta.OPS.get(op) or _UNKNOWN
+    conn, any_requires_grad = _session_of(args, kwargs)
     grad = grad_mode.is_grad_enabled()
     if info.inplace:
         return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad)
@@ -207,7 +199,7 @@ class RemoteObject:
 
 def new_object(op: str, *args, **kwargs) -> RemoteObject:
     """Create a server-side object (optimizer state ...) and return its handle at once."""
-    conn = _connection_of(args, kwargs)
+    conn, _ = _session_of(args, kwargs)
     obj = RemoteObject(conn, conn.new_handle())
     conn.submit(op, args, kwargs, [obj._id], nodes=[None], grad_enabled=False, handle_of=_handle_of)
     return obj
