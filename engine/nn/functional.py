@@ -225,28 +225,37 @@ def _log_sum_exp_prep(xp, a, dim):
     return a - m
 
 
+def _along_dim(ctx, x, dim, kernel):
+    """Runs ``kernel(xp, array)`` of softmax or log_softmax (0-d inputs as 1-element, empty ones
+    passed through) and saves the output, which both backwards need."""
+    xp = x.xp
+    a = x.array
+    zero_d = a.ndim == 0
+    if zero_d:
+        a = a.reshape(1)
+    if a.size:
+        with xp.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            r = kernel(xp, a)
+    else:
+        r = a.copy()
+    if zero_d:
+        r = r.reshape(())
+    out = _new_tensor(r, x.dtype, x.device)
+    ctx.dim = dim
+    ctx.save_for_backward(out)
+    return out
+
+
 class Softmax(Function):
     array_forward = True
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = x.xp
-        a = x.array
-        zero_d = a.ndim == 0
-        if zero_d:
-            a = a.reshape(1)
-        if a.size:
-            with xp.errstate(invalid="ignore", over="ignore"):
-                e = xp.exp(_log_sum_exp_prep(xp, a, dim))
-                e /= xp.sum(e, axis=dim, keepdims=True)
-        else:
-            e = a.copy()
-        if zero_d:
-            e = e.reshape(())
-        out = _new_tensor(e, x.dtype, x.device)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
+        def softmax(xp, a):
+            e = xp.exp(_log_sum_exp_prep(xp, a, dim))
+            e /= xp.sum(e, axis=dim, keepdims=True)
+            return e
+        return _along_dim(ctx, x, dim, softmax)
 
     @staticmethod
     def backward(ctx, grad):
@@ -266,23 +275,11 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = x.xp
-        a = x.array
-        zero_d = a.ndim == 0
-        if zero_d:
-            a = a.reshape(1)
-        if a.size:
-            with xp.errstate(invalid="ignore", over="ignore", divide="ignore"):
-                s = _log_sum_exp_prep(xp, a, dim)
-                s -= xp.log(xp.sum(xp.exp(s), axis=dim, keepdims=True))
-        else:
-            s = a.copy()
-        if zero_d:
-            s = s.reshape(())
-        out = _new_tensor(s, x.dtype, x.device)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
+        def log_softmax(xp, a):
+            s = _log_sum_exp_prep(xp, a, dim)
+            s -= xp.log(xp.sum(xp.exp(s), axis=dim, keepdims=True))
+            return s
+        return _along_dim(ctx, x, dim, log_softmax)
 
     @staticmethod
     def backward(ctx, grad):

@@ -39,6 +39,22 @@ def _broadcast_grad(grad: Tensor, ga, ctx) -> Tensor:
     return _new_tensor(xp.broadcast_to(ga, shape), grad.dtype, grad.device)
 
 
+def _reduction_input(ctx, a, dims, keepdim, dtype):
+    """Records the shapes a reduction's backward needs; returns the input array in ``dtype``."""
+    arr = a.array
+    ctx.in_shape = arr.shape
+    ctx.keep_shape = reduced_shape(arr.shape, dims, True)
+    ctx.keepdim = keepdim
+    return arr if arr.dtype == dtype.numpy else arr.astype(dtype.numpy)
+
+
+def _expanded(ctx, grad):
+    """A reduction's gradient broadcast back to the input's shape (differentiable)."""
+    if not ctx.keepdim and grad.array.shape != ctx.keep_shape:
+        grad = grad.reshape(ctx.keep_shape)
+    return grad.expand(ctx.in_shape)
+
+
 class Sum(Function):
     """sum over every dim (SumBackward0)."""
 
@@ -46,22 +62,14 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype):
-        arr = a.array
-        xp = a.xp
-        ctx.in_shape = arr.shape
-        ctx.keep_shape = reduced_shape(arr.shape, dims, True)
-        ctx.keepdim = keepdim
-        if arr.dtype != dtype.numpy:
-            arr = arr.astype(dtype.numpy)
-        return wrap(xp, xp.sum(arr, axis=dims, keepdims=keepdim), dtype, a.device)
+        arr = _reduction_input(ctx, a, dims, keepdim, dtype)
+        return wrap(a.xp, a.xp.sum(arr, axis=dims, keepdims=keepdim), dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
         if _bw.arrays:
             return _broadcast_grad(grad, grad.array, ctx), None, None, None
-        if not ctx.keepdim and grad.array.shape != ctx.keep_shape:
-            grad = grad.reshape(ctx.keep_shape)
-        return grad.expand(ctx.in_shape), None, None, None
+        return _expanded(ctx, grad), None, None, None
 
 
 class SumDim(Sum):
@@ -78,17 +86,12 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim, dtype):
-        arr = a.array
         xp = a.xp
-        ctx.in_shape = arr.shape
-        ctx.keep_shape = reduced_shape(arr.shape, dims, True)
-        ctx.keepdim = keepdim
         n = 1
         for d in dims:
-            n *= arr.shape[d]
+            n *= a.array.shape[d]
         ctx.count = n
-        if arr.dtype != dtype.numpy:
-            arr = arr.astype(dtype.numpy)
+        arr = _reduction_input(ctx, a, dims, keepdim, dtype)
         with xp.errstate(invalid="ignore", divide="ignore"):
             if n == 0:
                 r = xp.sum(arr, axis=dims, keepdims=keepdim) / arr.dtype.type(0)
@@ -105,9 +108,7 @@ class Mean(Function):
             with xp.errstate(invalid="ignore", divide="ignore"):
                 r = xp.asarray(xp.true_divide(ga, ga.dtype.type(ctx.count)))
             return _broadcast_grad(grad, r, ctx), None, None, None
-        if not ctx.keepdim and grad.array.shape != ctx.keep_shape:
-            grad = grad.reshape(ctx.keep_shape)
-        return grad.expand(ctx.in_shape) / ctx.count, None, None, None
+        return _expanded(ctx, grad) / ctx.count, None, None, None
 
 
 class MeanDim(Mean):
