@@ -60,9 +60,7 @@ def record_function_exit():
 def set_detect_anomaly(mode: bool, check_nan: bool = True):
     """The session's anomaly mode (per session thread; returns the previous (mode, check_nan))."""
     from gradwire.engine.autograd import anomaly
-    previous = (anomaly.is_anomaly_enabled(), anomaly.is_anomaly_check_nan_enabled())
-    anomaly._set(mode, check_nan)
-    return previous
+    return anomaly._set(mode, check_nan)
 
 
 # ----- programs: a client function recorded once, replayed by gradcheck ------------------------

@@ -2,13 +2,9 @@
 output for NaN and names the op that created the failing node."""
 from __future__ import annotations
 
-import functools
-import warnings
+from gradwire.common.anomaly import make_anomaly_modes
 
 from .. import _dispatch
-
-_ENABLED_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
-                    "enabled for debugging.")
 
 
 def _set(mode: bool, check_nan: bool) -> tuple:
@@ -28,38 +24,4 @@ def is_anomaly_check_nan_enabled() -> bool:
     return _dispatch.default_connection().anomaly[1]
 
 
-class detect_anomaly:
-    """Context manager and decorator that enables anomaly detection (warns that it is slow)."""
-
-    def __init__(self, check_nan: bool = True) -> None:
-        self.check_nan = check_nan
-        self.previous = None
-        warnings.warn(_ENABLED_WARNING, UserWarning, stacklevel=2)
-
-    def __enter__(self) -> None:
-        self.previous = _set(True, self.check_nan)
-
-    def __exit__(self, *exc):
-        _set(*self.previous)
-        return False
-
-    def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with self.__class__(self.check_nan):
-                return func(*args, **kwargs)
-        return wrapper
-
-
-class set_detect_anomaly:
-    """Sets anomaly detection on call; as a context manager, restores it on exit."""
-
-    def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.previous = _set(mode, check_nan)
-
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc):
-        _set(*self.previous)
-        return False
+detect_anomaly, set_detect_anomaly = make_anomaly_modes(_set)
