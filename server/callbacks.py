@@ -88,6 +88,8 @@ def remove_hook(handle) -> None:
 
 
 OPS = {"function_apply": function_apply, "register_hook": register_hook, "remove_hook": remove_hook}
+# The ops whose results call the client back later (in some backward).
+TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

@@ -128,18 +128,25 @@ class CommandLoop:
     """Serves one session stream: runs batches, and calls the client back when
     the engine reaches client code (a custom Function's backward, a hook)."""
 
-    def __init__(self, session: Session, requests=None, send=None):
+    def __init__(self, session: Session, requests=None, send=None, *, can_call_back=True):
         self.session = session
         self.requests = requests      # iterator of ClientMessage
         self.send = send              # puts a ServerMessage on the stream
+        # False while the loop runs on the stream's handler thread, which can't
+        # send in the middle of a command (see servicer.Session).
+        self.can_call_back = can_call_back
         self._callback_ids = itertools.count(1)
         self.warnings: list = []      # CommandWarnings of the batch being run
         self.released_functions: list = []  # client functions whose nodes are gone
 
-    def serve(self) -> None:
-        """Answer every batch of the stream, in order, until it ends."""
-        for message in self.requests:
-            self._dispatch_message(message)
+    def talks_to_client(self, message: pb.ClientMessage) -> bool:
+        """Whether a command of ``message`` may call the client back or stream to it."""
+        return message.WhichOneof("kind") == "batch" and any(
+            cmd.op in TALKS_TO_CLIENT for cmd in message.batch.commands)
+
+    def serve_message(self, message: pb.ClientMessage) -> None:
+        """Answer one message of the stream (a batch: its reply goes out through ``send``)."""
+        self._dispatch_message(message)
 
     def _dispatch_message(self, message: pb.ClientMessage) -> pb.CallbackResult | None:
         kind = message.WhichOneof("kind")
@@ -160,6 +167,8 @@ class CommandLoop:
 
         While waiting, the client's batches (the ops its code issues) keep running.
         """
+        if not self.can_call_back:  # talks_to_client missed an op: fail the command, don't hang
+            raise CallError(grpc.StatusCode.INTERNAL, "a client callback from a loop that cannot make one")
         callback_id = next(self._callback_ids)
         session = self.session
         message = pb.Callback(callback_id=callback_id, function_id=function_id)
@@ -312,6 +321,8 @@ class CommandLoop:
 
 _VALUE_TYPES = (int, float, bool, str, bytes, list, tuple, dict)
 _OPS = engine.OPS._ops  # the registry's dict, read directly on the hot path
+# Ops that may send to the client in the middle of running: callbacks, progress.
+TALKS_TO_CLIENT = callbacks.TALKS_TO_CLIENT | session_ops.TALKS_TO_CLIENT
 
 
 def upload(session: Session, chunks) -> pb.UploadResponse:

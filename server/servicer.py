@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import queue
 import threading
@@ -55,6 +56,20 @@ def _checked(requests, servicer):
         yield message
 
 
+def _serve_guarded(loop, messages) -> None:
+    """Messages through the loop. Any failure but a CallError, or the client going
+    away (grpc.RpcError), is logged and ends the stream with INTERNAL, while the
+    server goes on serving every other session."""
+    try:
+        for message in messages:
+            loop.serve_message(message)
+    except (CallError, grpc.RpcError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the stream ends with a status, the server goes on
+        log.exception("session %s stream failed", loop.session.id)
+        raise CallError(grpc.StatusCode.INTERNAL, f"internal server error: {exc}") from None
+
+
 class GradwireServicer(pb_grpc.GradwireServicer):
     def __init__(self, sessions: SessionTable):
         self.sessions = sessions
@@ -84,46 +99,67 @@ class GradwireServicer(pb_grpc.GradwireServicer):
         return pb.CloseSessionResponse(released_handles=self.sessions.close(session))
 
     def Session(self, request_iterator, context):
-        """Runs the session's command loop on its own thread; this generator sends what it puts out.
+        """Runs the session's command loop and sends what it puts out.
 
-        A thread of its own, because a callback to the client is made deep in
-        the engine's backward, where nothing can yield to the stream.
+        Batches run on this handler thread, which yields each reply itself: the
+        round trip crosses no extra thread. The first message that may talk to
+        the client in the middle of a command (a custom Function or hook the
+        backward calls back, gradcheck's callbacks and progress) moves the loop
+        to a worker thread for the rest of the stream, because such a call is
+        made deep in the engine, where nothing can yield to the stream.
         """
         try:
             self._check_open()
             session = self.sessions.get(_metadata(context))
         except CallError as exc:
             context.abort(exc.code, exc.message)
-        outbox: queue.SimpleQueue = queue.SimpleQueue()
-        loop = commands.CommandLoop(session, _checked(request_iterator, self), outbox.put)
+        requests = _checked(request_iterator, self)
+        out: list = []
+        loop = commands.CommandLoop(session, requests, out.append, can_call_back=False)
         session.active_streams += 1
+        try:
+            engine.backend.quiet_float_errors()
+            for message in requests:
+                if loop.talks_to_client(message):
+                    yield from self._serve_on_worker(loop, message)
+                    return
+                _serve_guarded(loop, (message,))
+                yield from out
+                out.clear()
+        except grpc.RpcError:  # the client went away
+            return
+        except CallError as exc:
+            yield from out
+            context.abort(exc.code, exc.message)
+        finally:
+            session.active_streams -= 1
+            session.touch()
+
+    @staticmethod
+    def _serve_on_worker(loop, first):
+        """The rest of the stream, from ``first`` on, served by a thread of its own."""
+        outbox: queue.SimpleQueue = queue.SimpleQueue()
+        loop.send = outbox.put
+        loop.can_call_back = True
 
         def serve():
             engine.backend.quiet_float_errors()
             try:
-                loop.serve()
+                _serve_guarded(loop, itertools.chain((first,), loop.requests))
+                outbox.put(None)
+            except grpc.RpcError:  # the client went away
                 outbox.put(None)
             except CallError as exc:
                 outbox.put(exc)
-            except grpc.RpcError:  # the client went away
-                outbox.put(None)
-            except Exception as exc:  # noqa: BLE001 - the stream ends with a status, the server goes on
-                log.exception("session %s stream failed", session.id)
-                outbox.put(CallError(grpc.StatusCode.INTERNAL, f"internal server error: {exc}"))
 
-        worker = threading.Thread(target=serve, name=f"gradwire-session-{session.id}", daemon=True)
-        worker.start()
-        try:
-            while True:
-                item = outbox.get()
-                if item is None:
-                    return
-                if isinstance(item, CallError):
-                    context.abort(item.code, item.message)
-                yield item
-        finally:
-            session.active_streams -= 1
-            session.touch()
+        threading.Thread(target=serve, name=f"gradwire-session-{loop.session.id}", daemon=True).start()
+        while True:
+            item = outbox.get()
+            if item is None:
+                return
+            if isinstance(item, CallError):
+                raise item
+            yield item
 
     @_unary
     def Upload(self, request_iterator, context):

@@ -172,6 +172,8 @@ OPS = {
     "program.begin": program_begin, "program.end": program_end,
     "autograd.gradcheck_program": gradcheck, "autograd.gradgradcheck_program": gradgradcheck,
 }
+# gradcheck calls the client's function back, and streams its progress.
+TALKS_TO_CLIENT = frozenset({"autograd.gradcheck_program", "autograd.gradgradcheck_program"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)
