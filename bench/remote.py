@@ -106,14 +106,29 @@ def torch_step_fn():
     return step
 
 
-def measure_gradwire_step(gw, steps: int):
-    step = gradwire_step_fn(gw)
-    for _ in range(20):
-        step()
+def interleaved_steps(fns: dict, reference: str, steps: int, repeats: int = 7) -> dict:
+    """Time each step function in turn, repeat after repeat, so that load the
+    machine's other jobs add falls on all of them alike. Returns, per name, the
+    median us/step and the median over repeats of the ratio to ``reference``
+    measured in the same repeat."""
+    inner = max(steps // repeats, 1)
+    for fn in fns.values():
+        for _ in range(20):
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            times[name].append(median_us(fn, repeats=1, inner=inner))
+    return {name: (statistics.median(ts),
+                   statistics.median(t / r for t, r in zip(ts, times[reference])))
+            for name, ts in times.items()}
+
+
+def round_trips_per_step(gw, step, steps: int = 50) -> float:
     before = gw.stats()["round_trips"]
-    us = median_us(step, repeats=5, inner=max(steps // 5, 1))
-    trips = (gw.stats()["round_trips"] - before) / (5 * max(steps // 5, 1))
-    return us, trips
+    for _ in range(steps):
+        step()
+    return (gw.stats()["round_trips"] - before) / steps
 
 
 def chain_us_per_op(gw, n_ops: int) -> float:
@@ -216,34 +231,42 @@ def main(argv=None) -> int:
     os.environ.pop("GRADWIRE_ADDRESS", None)
     import gradwire as gw
 
+    try:
+        torch_step = torch_step_fn()
+        ref_name = "PyTorch"
+    except ImportError:
+        torch_step = None
+        ref_name = "gradwire.engine in-process"
+    engine_step = engine_step_fn()
+    references = {"gradwire.engine in-process": engine_step}
+    if torch_step is not None:
+        references["PyTorch"] = torch_step
+
+    rows = []   # (name, us/step, ratio to the reference timed beside it, round trips/step)
     proc, address = start_server()
     try:
         gw.connect(address)
-        remote_us, remote_trips = measure_gradwire_step(gw, args.steps)
+        step = gradwire_step_fn(gw)
+        timed = interleaved_steps({"gradwire, server process": step, **references}, ref_name, args.steps)
+        rows.append(("gradwire, server process", *timed["gradwire, server process"], round_trips_per_step(gw, step)))
         chain = chain_us_per_op(gw, args.chain)
         up, down = gradwire_mb_s(gw, args.mib << 20)
         gw.disconnect()
     finally:
         stop_server(proc)
     gw.connect()
-    embedded_us, embedded_trips = measure_gradwire_step(gw, args.steps)
+    step = gradwire_step_fn(gw)
+    embedded = interleaved_steps({"gradwire, embedded": step, ref_name: references[ref_name]}, ref_name, args.steps)
+    rows.append(("gradwire, embedded", *embedded["gradwire, embedded"], round_trips_per_step(gw, step)))
     gw.disconnect()
-    engine_us = median_us(engine_step_fn(), repeats=5, inner=max(args.steps // 5, 1))
-    try:
-        torch_us = median_us(torch_step_fn(), repeats=5, inner=max(args.steps // 5, 1))
-    except ImportError:
-        torch_us = None
+    rows += [(name, *timed[name], 0.0) for name in references]
     raw_up, raw_down = raw_mb_s(args.mib << 20)
 
-    ref = torch_us or engine_us
-    ref_name = "PyTorch" if torch_us else "engine"
     print(f"Tutorial training step (Linear(10,1), batch 32, MSE, SGD, item() each step); ratio vs {ref_name}")
+    print(f"(timed in turn with {ref_name}; ratio = median over repeats of the ratio within a repeat)")
     print(f"{'backend':<28}{'us/step':>12}{'ratio':>10}{'round trips/step':>20}")
-    for name, us, trips in [("gradwire, server process", remote_us, remote_trips),
-                            ("gradwire, embedded", embedded_us, embedded_trips),
-                            ("gradwire.engine in-process", engine_us, 0.0)] + (
-                               [("PyTorch", torch_us, 0.0)] if torch_us else []):
-        print(f"{name:<28}{us:>12.1f}{us / ref:>10.2f}{trips:>20.2f}")
+    for name, us, ratio, trips in rows:
+        print(f"{name:<28}{us:>12.1f}{ratio:>10.2f}{trips:>20.2f}")
     print()
     print(f"{args.chain}-op elementwise chain over the server process: {chain:.2f} us/op amortized")
     print()
