@@ -19,6 +19,7 @@ from .errors import GradwireError
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .tensor import Node, Tensor, device
+from .tensor import _viewing
 from .serialization import load, save
 
 __version__ = "0.1.0"
@@ -50,6 +51,8 @@ for _name in (
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
         "outer", "clone", "detach", "softmax", "log_softmax"):
     globals()[_name] = _op(_name)
+for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk"):
+    globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above
 true_divide = div  # noqa: F821

@@ -80,7 +80,7 @@ class Node:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "_retains_grad", "_inference", "__weakref__")
+                 "_retains_grad", "_inference", "_view_base", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn) -> "Tensor":
@@ -344,16 +344,24 @@ class Tensor:
         return _return_type("min", call("min", self, *_reduction_args(dim, keepdim)))
 
     def reshape(self, *shape):
-        return call("reshape", self, *shape)
+        return _as_view(self, call("reshape", self, *shape))
 
     def view(self, *shape):
-        return call("view", self, *shape)
+        return _as_view(self, call("view", self, *shape))
 
     def permute(self, *dims):
-        return call("permute", self, *dims)
+        return _as_view(self, call("permute", self, *dims))
 
     def expand(self, *sizes):
-        return call("expand", self, *sizes)
+        return _as_view(self, call("expand", self, *sizes))
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (torch's ``_base``), or None."""
+        return getattr(self, "_view_base", None)
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     def repeat(self, *sizes):
         return call("repeat", self, *sizes)
@@ -410,11 +418,11 @@ class Tensor:
 
     @property
     def T(self):
-        return call("permute", self, *range(len(self._shape) - 1, -1, -1))
+        return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)))
 
     @property
     def mT(self):
-        return call("transpose", self, -2, -1)
+        return _as_view(self, call("transpose", self, -2, -1))
 
     @property
     def data(self):
@@ -430,9 +438,13 @@ class Tensor:
         self._shape, self._dtype = value._shape, value._dtype
 
     def __getitem__(self, index):
-        return call("getitem", self, index)
+        out = call("getitem", self, index)
+        return _as_view(self, out) if _is_basic_index(index) else out
 
     def __setitem__(self, index, value) -> None:
+        if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
+                and _writes_through_view(self._shape, index)):
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         call("setitem", self, index, value)
 
     def __rsub__(self, other):
@@ -469,6 +481,62 @@ class _RemovableHook:
             self._conn.submit("remove_hook", (self._handle,), handle_of=_dispatch._handle_of)
             self._conn.unregister_function(self._function_id)
             self._handle = None
+
+
+def _as_view(base, out):
+    """Marks ``out`` (a Tensor or a tuple of them) as a view of ``base``'s root, as the server's
+    views are: an in-place op on a view rewrites the root's history (CopySlices)."""
+    root = getattr(base, "_view_base", None)
+    if root is None:
+        root = base
+    if isinstance(out, tuple):
+        for o in out:
+            o._view_base = root
+    else:
+        out._view_base = root
+    return out
+
+
+def _is_basic_index(index) -> bool:
+    """ints, slices, None and Ellipsis only: the result is a view."""
+    for i in index if isinstance(index, tuple) else (index,):
+        if not (i is None or i is Ellipsis or isinstance(i, slice)
+                or (isinstance(i, int) and not isinstance(i, bool))):
+            return False
+    return True
+
+
+def _writes_through_view(shape, index) -> bool:
+    """Whether ``x[index] = v`` writes through a view of x (torch then names the leaf a view's):
+    an int, a None, or a slice that is not the whole dim."""
+    if not _is_basic_index(index):
+        return False
+    items = index if isinstance(index, tuple) else (index,)
+    if Ellipsis in items:
+        e = items.index(Ellipsis)
+        n_real = sum(1 for i in items if i is not None and i is not Ellipsis)
+        items = items[:e] + (slice(None),) * (len(shape) - n_real) + items[e + 1:]
+    dim = 0
+    for i in items:
+        if i is None or isinstance(i, int):
+            return True
+        if dim < len(shape) and len(range(*i.indices(shape[dim]))) != shape[dim]:
+            return True
+        dim += 1
+    return False
+
+
+def _viewing(op: str):
+    """A method for a view op: the op, its output(s) marked as views of self."""
+    def method(self, *args, **kwargs):
+        return _as_view(self, call(op, self, *args, **kwargs))
+    method.__name__ = op
+    method.__qualname__ = f"Tensor.{op}"
+    method.__doc__ = f"torch.Tensor.{op} (a view), run on the server."
+    return method
+
+
+VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk")
 
 
 def _reduction_args(dim, keepdim):
@@ -531,7 +599,7 @@ METHOD_OPS = (
     "masked_fill_",
 )
 for _op in METHOD_OPS:
-    setattr(Tensor, _op, _method(_op))
+    setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
 
 # Operators: the forward ones call the op with self first; reflected ones of
 # commutative ops are the same op.
