@@ -260,6 +260,44 @@ class Tensor:
     def detach(self) -> "Tensor":
         return call("detach", self)
 
+    def detach_(self) -> "Tensor":
+        if getattr(self, "_view_base", None) is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                               "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of "
+                               "DDP buckets, and hence detach_() cannot be called on these gradients. To fix this "
+                               "error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py "
+                               "as the solution.")
+        self._conn.submit("detach_", (self,), outputs=[self._id], nodes=[None], handle_of=_dispatch._handle_of)
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return bool(_dispatch.value("is_contiguous", self))
+
+    def square(self):
+        return call("pow", self, 2)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from ._creation import tensor  # noqa: PLC0415
+        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import zeros  # noqa: PLC0415
+        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import ones  # noqa: PLC0415
+        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import empty  # noqa: PLC0415
+        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        from ._creation import full  # noqa: PLC0415
+        return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
     def clone(self) -> "Tensor":
         return call("clone", self)
 
@@ -596,7 +634,9 @@ METHOD_OPS = (
     "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk",
     "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul", "mm",
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
-    "masked_fill_",
+    "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
+    "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
+    "sign_", "expm1_", "log1p_", "relu_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

@@ -103,3 +103,107 @@ def test_inplace_op_on_a_view_of_a_leaf_that_requires_grad(gw):
             x[1:].mul_(2)
         print(x)
     """)
+
+
+def test_inplace_unary_methods_and_their_nodes(gw):
+    same_as_torch(gw, """
+        x = torch.ones(3)
+        x.add_(1); x.mul_(3); x.sub_(1); x.div_(2); x.pow_(2); x.clamp_(0, 5); x.exp_(); x.log_(); x.neg_()
+        x.abs_(); x.sqrt_(); x.sigmoid_(); x.tanh_(); x.reciprocal_(); x.floor_(); x.clamp_min_(0.5)
+        print(x)
+        a = torch.tensor([0., 1.], requires_grad=True)
+        y = a * 1
+        y.exp_()
+        print(y)
+        y.pow_(2)
+        print(y)
+        y.sum().backward()
+        print(a.grad)
+        z = a - 0.5
+        z.relu_()
+        print(z)
+        z.relu_().sum().backward()
+        print(a.grad)
+    """)
+
+
+def test_inplace_unary_on_an_integer_tensor_cannot_cast(gw):
+    same_as_torch(gw, "torch.tensor([1, 2]).exp_()")
+
+
+def test_clamp_min_max_square_and_where_of_a_condition(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([-2., 0.5, 3.], requires_grad=True)
+        print(x.clamp_min(0), x.clamp_max(1), torch.clamp_min(x, 1), torch.square(x), x.square())
+        print(x.clamp_min(torch.tensor(0.)), x.clamp_max(torch.tensor([1., 1., 1.])), x.clamp(min=0))
+        x.clamp_min(0.).sum().backward()
+        print(x.grad)
+        print(torch.where(x > 0), torch.where(torch.tensor([[True, False], [False, True]])))
+    """)
+
+
+def test_as_tensor_equal_allclose_and_new_factories(gw):
+    same_as_torch(gw, """
+        import numpy as np
+        x = torch.tensor([1., 2.])
+        print(torch.as_tensor([1, 2, 3]), torch.as_tensor(np.array([1., 2.])), torch.as_tensor(x) is x,
+              torch.as_tensor(x, dtype=torch.float64))
+        print(torch.equal(x, torch.tensor([1., 2.])), torch.equal(x, torch.tensor([1., 3.])),
+              torch.equal(x, torch.tensor([1.])), torch.allclose(x, x + 1e-9), torch.allclose(x, x + 1))
+        print(x.new_zeros(2, 2), x.new_ones(3), x.new_tensor([1, 2]), x.new_full((2,), 3.),
+              x.new_empty(2).shape, torch.tensor([1]).new_zeros(2))
+        print(x.is_contiguous(), torch.ones(2, 3).t().is_contiguous())
+    """)
+
+
+def test_detach_in_place(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x * 2
+        y.detach_()
+        print(y.requires_grad, y.grad_fn, y.is_leaf, y)
+    """)
+
+
+def test_mark_dirty_returns_the_input_itself(gw):
+    same_as_torch(gw, """
+        class Inc(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.add_(1)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a.clone()
+        c = Inc.apply(b)
+        print(c, c is b)
+        (c * c).sum().backward()
+        print(a.grad, b)
+    """)
+
+
+def test_more_nn_modules_and_their_reprs(gw):
+    same_as_torch(gw, """
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Softmax(dim=1), nn.Identity(), nn.LogSoftmax(dim=-1))
+        print(m)
+        out = m(torch.ones(2, 2, 2))
+        print(out.shape, out.exp().sum(1).tolist() == [1.0, 1.0] or torch.allclose(out.exp().sum(1), torch.ones(2)))
+        print(nn.Flatten(0, 1)(torch.ones(2, 3, 4)).shape)
+    """)
+
+
+def test_optimizer_param_groups_have_torchs_keys(gw):
+    same_as_torch(gw, """
+        w = nn.Parameter(torch.ones(2))
+        for opt in (torch.optim.SGD([w], lr=0.1, momentum=0.9), torch.optim.Adam([w], lr=1e-3),
+                    torch.optim.AdamW([w])):
+            print(list(opt.param_groups[0].keys()))
+            print({k: v for k, v in opt.param_groups[0].items() if k != "params"})
+            print(opt)
+    """)

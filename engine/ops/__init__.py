@@ -93,6 +93,10 @@ def _set_data(input, value):
     return input
 
 
+def _detach_(input):
+    return input.detach_()
+
+
 def _item(input):
     return input.item()
 
@@ -140,7 +144,7 @@ _TABLE = {
     "randn_like": creation.randn_like, "manual_seed": _random.manual_seed,
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
-    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "retain_grad": _retain_grad, "detach_": _detach_, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
 }

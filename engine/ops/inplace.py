@@ -491,7 +491,36 @@ def div_(input: Tensor, other) -> Tensor:
     return _binary_(input, other, _arith.div, "true_divide", floating=True, saves_self=True)
 
 
+def _unary_(name: str):
+    """``x.<name>_()``: the out-of-place op written into x (its node is the op's: ``ExpBackward0``)."""
+    def op_(input, *args, **kwargs):
+        from .. import ops as _ops  # noqa: PLC0415
+        fn = _ops.OPS[name]
+        if type(input) is not Tensor:
+            raise TypeError(f"expected Tensor as argument, but got {type(input).__name__}")
+        if not _records(input, args):
+            check_inplace(input)
+            out = fn(input, *args, **kwargs)
+            _check_cast(out.dtype, input.dtype)
+            input.array[...] = out.array
+            input._bump_version()
+            return input
+        return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype), *args,
+                             copy_self=True)
+    op_.__name__ = name + "_"
+    return op_
+
+
+def _checked(out: Tensor, dtype) -> Tensor:
+    _check_cast(out.dtype, dtype)
+    return out
+
+
+UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh", "sin", "cos", "floor", "ceil",
+                 "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p")
+
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
-        "clamp_": clamp_}
-METHODS: dict = {}  # the methods are defined in tensor.py
+        "clamp_": clamp_, **{name + "_": _unary_(name) for name in UNARY_INPLACE}}
+# add_, mul_ ... are defined in tensor.py; the unary ones here
+METHODS: dict = {name + "_": WIRE[name + "_"] for name in UNARY_INPLACE if name + "_" not in Tensor.__dict__}
