@@ -59,11 +59,32 @@ class Node:
     it before then is a sync point.
     """
 
-    __slots__ = ("_conn", "_name", "__weakref__")
+    __slots__ = ("_conn", "_name", "_remote", "_next", "__weakref__")
 
     def __init__(self, conn, name: str | None = None):
         self._conn = conn
         self._name = name
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node or None, output_nr), ...)``: the nodes this one passes gradients to (one round trip,
+        the first time it is read)."""
+        cached = getattr(self, "_next", None)
+        if cached is not None:
+            return cached
+        remote = getattr(self, "_remote", None)
+        if remote is None:
+            return ()
+        out = []
+        for name, nr, i in _dispatch.value("node.next_functions", remote):
+            if not name:
+                out.append((None, nr))
+                continue
+            child = Node(self._conn, name)
+            child._remote = _dispatch.new_object("node.next", remote, i)
+            out.append((child, nr))
+        self._next = tuple(out)
+        return self._next
 
     def name(self) -> str:
         if self._name is None:
@@ -179,7 +200,11 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        node = self._grad_fn
+        if node is not None and getattr(node, "_remote", None) is None:
+            # a handle to the server's node, for next_functions (queued, no round trip)
+            node._remote = _dispatch.new_object("grad_fn", self)
+        return node
 
     # ----- gradients -------------------------------------------------------
 

@@ -207,3 +207,35 @@ def test_optimizer_param_groups_have_torchs_keys(gw):
             print({k: v for k, v in opt.param_groups[0].items() if k != "params"})
             print(opt)
     """)
+
+
+def test_grad_fn_next_functions_walk_the_graph(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        w = torch.tensor([3., 4.], requires_grad=True)
+        y = (x * w).sum()
+        print(y.grad_fn.next_functions)
+        print(y.grad_fn.next_functions[0][0].next_functions)
+        z = (x * 2 + 1).exp()
+        print(z.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)
+        print((x * torch.ones(2) + x.relu() - 3).grad_fn.next_functions)
+        f = x.pow(2).sum(1 - 1).mean().grad_fn
+        while f is not None:
+            print(f.name(), f.next_functions)
+            f = f.next_functions[0][0] if f.next_functions else None
+    """)
+    assert "AccumulateGrad" in out
+
+
+def test_next_functions_of_a_model_loss(gw):
+    same_as_torch(gw, """
+        m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        loss = F.mse_loss(m(torch.ones(4, 2)), torch.zeros(4, 1))
+
+        def walk(f, depth=0):
+            if f is not None:
+                print(" " * depth + f.name())
+                for g, _ in f.next_functions:
+                    walk(g, depth + 1)
+        walk(loss.grad_fn)
+    """)
