@@ -51,7 +51,8 @@ for _name in (
         "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "norm", "cumsum", "reshape",
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk", "flip",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
-        "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max"):
+        "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
+        "floor_divide"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk"):
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)

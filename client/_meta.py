@@ -542,6 +542,8 @@ OPS: dict[str, OpInfo] = {
     **_table(elementwise(out="bool"), ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
                                        "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],
              differentiable=False),
+    "remainder": OpInfo(elementwise()),
+    "floor_divide": OpInfo(elementwise(), differentiable=False),
     **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),

@@ -516,6 +516,12 @@ class Tensor:
     def __rtruediv__(self, other):
         return call("mul", call("reciprocal", self), other)  # torch's node: MulBackward0
 
+    def __rfloordiv__(self, other):
+        return call("floor_divide", call("full_like", self, other), self)
+
+    def __rmod__(self, other):
+        return call("remainder", call("full_like", self, other), self)
+
     def __rpow__(self, other):
         return call("pow", other, self)
 
@@ -661,7 +667,7 @@ METHOD_OPS = (
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
     "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
     "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
-    "sign_", "expm1_", "log1p_", "relu_",
+    "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
@@ -674,6 +680,7 @@ for _dunder, _op in {
         "__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
         "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
         "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor",
+        "__floordiv__": "floor_divide", "__mod__": "remainder",
         "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
     setattr(Tensor, _dunder, _method(_op))
 del _dunder, _op

@@ -239,3 +239,30 @@ def test_next_functions_of_a_model_loss(gw):
                     walk(g, depth + 1)
         walk(loss.grad_fn)
     """)
+
+
+@pytest.mark.parametrize("code", [
+    "a = torch.tensor([5, -3, 7]); print(a // 2, a % 3, a % -2, torch.remainder(a, 4), torch.floor_divide(a, 2))",
+    "print(7 // torch.tensor([2, 3]), 7 % torch.tensor([2, 3]), torch.tensor([5, 6]) // torch.tensor([2, 4]))",
+    "b = torch.tensor([5.5, -3.25]); print(b // 2, b % 2, (b // 2).dtype, (torch.tensor([3]) % 2.5).dtype)",
+    "print(torch.tensor([1., -2.]) // 0, torch.tensor([1., 2.]) % 0)",
+    "torch.tensor([1, 2]) // 0",
+    "torch.tensor([1, 2]) % torch.tensor([1, 0])",
+])
+def test_floor_division_and_remainder_operators(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_remainder_gradients(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([5.5, -3.25], requires_grad=True)
+        y = x % 2
+        print(y)
+        y.sum().backward()
+        w = torch.tensor([2., 3.], requires_grad=True)
+        torch.remainder(x.detach(), w).sum().backward()
+        print(x.grad, w.grad)
+    """)
+    x = gw.tensor([5.5, -3.25, 0.7], dtype=gw.float64, requires_grad=True)
+    w = gw.tensor([2.0, 3.0, -1.3], dtype=gw.float64, requires_grad=True)
+    assert gw.autograd.gradcheck(lambda a, b: gw.remainder(a, b), (x, w))

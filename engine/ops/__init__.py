@@ -162,7 +162,7 @@ _TABLE = {
     # arithmetic
     "add": arith.add, "sub": arith.sub, "rsub": arith.rsub, "mul": arith.mul, "div": arith.div,
     "true_divide": arith.div, "neg": arith.neg, "pow": arith.pow, "exp": arith.exp, "log": arith.log,
-    "reciprocal": arith.reciprocal,
+    "reciprocal": arith.reciprocal, "remainder": arith.remainder, "floor_divide": arith.floor_divide,
     # reductions, linear algebra
     "sum": reduce.sum, "mean": reduce.mean, "matmul": linalg.matmul, "mm": linalg.mm,
     # shapes and copies
