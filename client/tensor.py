@@ -75,6 +75,8 @@ class Node:
         remote = getattr(self, "_remote", None)
         if remote is None:
             return ()
+        if isinstance(remote, Tensor):  # the tensor whose grad_fn this is: a handle to the node itself
+            remote = self._remote = _dispatch.new_object("grad_fn", remote)
         out = []
         for name, nr, i in _dispatch.value("node.next_functions", remote):
             if not name:
@@ -202,8 +204,8 @@ class Tensor:
     def grad_fn(self):
         node = self._grad_fn
         if node is not None and getattr(node, "_remote", None) is None:
-            # a handle to the server's node, for next_functions (queued, no round trip)
-            node._remote = _dispatch.new_object("grad_fn", self)
+            # the way to the server's node, for next_functions (no command until that is read)
+            node._remote = self
         return node
 
     # ----- gradients -------------------------------------------------------

@@ -266,3 +266,15 @@ def test_remainder_gradients(gw):
     x = gw.tensor([5.5, -3.25, 0.7], dtype=gw.float64, requires_grad=True)
     w = gw.tensor([2.0, 3.0, -1.3], dtype=gw.float64, requires_grad=True)
     assert gw.autograd.gradcheck(lambda a, b: gw.remainder(a, b), (x, w))
+
+
+def test_reading_grad_fn_sends_nothing_until_next_functions_is_read(gw):
+    x = gw.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).sum()
+    gw.synchronize()
+    before = gw.stats()
+    assert y.grad_fn is not None and y.grad_fn.name() == "SumBackward0"
+    gw.synchronize()
+    assert gw.stats()["commands"] == before["commands"]  # reading grad_fn queued nothing
+    node = (x * 4).sum().grad_fn  # its tensor is dropped at once: the node still reaches the server's
+    assert [f.name() for f, _ in node.next_functions] == ["MulBackward0"]
