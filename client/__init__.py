@@ -6,6 +6,8 @@ autograd runs there. Connect with ``GRADWIRE_ADDRESS=host:port`` (plus
 ``gradwire.connect(address, token)``; with neither, an embedded server starts
 in this process on first use.
 """
+import builtins as _builtins
+
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
 from gradwire.common.dtypes import float16, float32, float64, int32, int64
 from gradwire.common.formatting import get_printoptions, set_printoptions
@@ -19,6 +21,7 @@ from .errors import GradwireError
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .tensor import Node, Tensor, device
+from .tensor import _viewing
 from .serialization import load, save
 
 __version__ = "0.1.0"
@@ -48,8 +51,11 @@ for _name in (
         "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "norm", "cumsum", "reshape",
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk", "flip",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
-        "outer", "clone", "detach", "softmax", "log_softmax"):
+        "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
+        "floor_divide"):
     globals()[_name] = _op(_name)
+for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk"):
+    globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above
 true_divide = div  # noqa: F821
@@ -63,8 +69,42 @@ def min(input, dim=None, keepdim=False):  # noqa: A001 - torch.min
     return input.min(dim, keepdim)
 
 
+def where(condition, input=None, other=None):
+    if input is None and other is None:  # where(condition): a tuple of index tensors, one per dim
+        out = _call("where", condition)
+        return out if isinstance(out, tuple) else (out,)
+    return _call("where", condition, input, other)
+
+
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """torch.as_tensor: a tensor is returned as is (converted when ``dtype`` differs)."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data.dtype else data.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+def square(input):
+    return input.square()
+
+
+def equal(input, other) -> bool:
+    """torch.equal: same shape and the same values."""
+    return input.shape == other.shape and _builtins.bool(_call("eq", input, other).all().item())
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    import numpy as _np  # noqa: PLC0415
+    return _builtins.bool(_np.allclose(input.detach().numpy(), other.detach().numpy(), rtol=rtol, atol=atol,
+                             equal_nan=equal_nan))
+
+
+def get_default_dtype():
+    from gradwire.common import dtypes as _dtypes  # noqa: PLC0415
+    return _dtypes.default_float()
 
 
 from . import autograd, cuda, nn, optim  # noqa: E402

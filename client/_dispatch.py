@@ -167,11 +167,17 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad):
     self = args[0]
     if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = getattr(self, "_view_base", None)
+    if base is not None and grad and self._requires_grad and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     node = None
     if grad and any_requires_grad:
         node = Node(conn)
         self._grad_fn = node
         self._requires_grad = True
+        if base is not None:  # the server gives the view's base torch's CopySlices node
+            base._grad_fn = Node(conn, "CopySlices")
+            base._requires_grad = True
     conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)
     return self
 

@@ -77,6 +77,8 @@ def elementwise(*, out: str = "promote") -> Callable:
 
 
 def where(op, args, kwargs):
+    if len(args) == 1:
+        return None  # where(condition): nonzero's indices, their count known to the server only
     cond, a, b = args
     shape = shapes.broadcast_shapes(_shape(cond), _shape(a), _shape(b))
     return [(shape, dtypes.result_type(_operand(a), _operand(b)))]
@@ -532,7 +534,7 @@ def _table(rule, names, **flags):
 
 
 OPS: dict[str, OpInfo] = {
-    **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor",
+    **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
                              "ceil", "round", "relu", "sign"]),
     **_table(elementwise(out="float"), [
         "div", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
@@ -540,6 +542,8 @@ OPS: dict[str, OpInfo] = {
     **_table(elementwise(out="bool"), ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
                                        "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],
              differentiable=False),
+    "remainder": OpInfo(elementwise()),
+    "floor_divide": OpInfo(elementwise(), differentiable=False),
     **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),
@@ -611,5 +615,7 @@ OPS: dict[str, OpInfo] = {
     "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
     # in place: the output is the input, whose metadata stays
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
-                    "setitem"], inplace=True),
+                    "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
+                    "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
+                    "log1p_", "relu_"], inplace=True),
 }

@@ -59,11 +59,34 @@ class Node:
     it before then is a sync point.
     """
 
-    __slots__ = ("_conn", "_name", "__weakref__")
+    __slots__ = ("_conn", "_name", "_remote", "_next", "__weakref__")
 
     def __init__(self, conn, name: str | None = None):
         self._conn = conn
         self._name = name
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node or None, output_nr), ...)``: the nodes this one passes gradients to (one round trip,
+        the first time it is read)."""
+        cached = getattr(self, "_next", None)
+        if cached is not None:
+            return cached
+        remote = getattr(self, "_remote", None)
+        if remote is None:
+            return ()
+        if isinstance(remote, Tensor):  # the tensor whose grad_fn this is: a handle to the node itself
+            remote = self._remote = _dispatch.new_object("grad_fn", remote)
+        out = []
+        for name, nr, i in _dispatch.value("node.next_functions", remote):
+            if not name:
+                out.append((None, nr))
+                continue
+            child = Node(self._conn, name)
+            child._remote = _dispatch.new_object("node.next", remote, i)
+            out.append((child, nr))
+        self._next = tuple(out)
+        return self._next
 
     def name(self) -> str:
         if self._name is None:
@@ -80,7 +103,7 @@ class Node:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "_retains_grad", "_inference", "__weakref__")
+                 "_retains_grad", "_inference", "_view_base", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn) -> "Tensor":
@@ -179,7 +202,11 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        node = self._grad_fn
+        if node is not None and getattr(node, "_remote", None) is None:
+            # the way to the server's node, for next_functions (no command until that is read)
+            node._remote = self
+        return node
 
     # ----- gradients -------------------------------------------------------
 
@@ -259,6 +286,44 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         return call("detach", self)
+
+    def detach_(self) -> "Tensor":
+        if getattr(self, "_view_base", None) is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                               "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of "
+                               "DDP buckets, and hence detach_() cannot be called on these gradients. To fix this "
+                               "error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py "
+                               "as the solution.")
+        self._conn.submit("detach_", (self,), outputs=[self._id], nodes=[None], handle_of=_dispatch._handle_of)
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return bool(_dispatch.value("is_contiguous", self))
+
+    def square(self):
+        return call("pow", self, 2)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from ._creation import tensor  # noqa: PLC0415
+        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import zeros  # noqa: PLC0415
+        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import ones  # noqa: PLC0415
+        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import empty  # noqa: PLC0415
+        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        from ._creation import full  # noqa: PLC0415
+        return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
     def clone(self) -> "Tensor":
         return call("clone", self)
@@ -344,16 +409,24 @@ class Tensor:
         return _return_type("min", call("min", self, *_reduction_args(dim, keepdim)))
 
     def reshape(self, *shape):
-        return call("reshape", self, *shape)
+        return _as_view(self, call("reshape", self, *shape))
 
     def view(self, *shape):
-        return call("view", self, *shape)
+        return _as_view(self, call("view", self, *shape))
 
     def permute(self, *dims):
-        return call("permute", self, *dims)
+        return _as_view(self, call("permute", self, *dims))
 
     def expand(self, *sizes):
-        return call("expand", self, *sizes)
+        return _as_view(self, call("expand", self, *sizes))
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (torch's ``_base``), or None."""
+        return getattr(self, "_view_base", None)
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     def repeat(self, *sizes):
         return call("repeat", self, *sizes)
@@ -410,11 +483,11 @@ class Tensor:
 
     @property
     def T(self):
-        return call("permute", self, *range(len(self._shape) - 1, -1, -1))
+        return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)))
 
     @property
     def mT(self):
-        return call("transpose", self, -2, -1)
+        return _as_view(self, call("transpose", self, -2, -1))
 
     @property
     def data(self):
@@ -430,9 +503,13 @@ class Tensor:
         self._shape, self._dtype = value._shape, value._dtype
 
     def __getitem__(self, index):
-        return call("getitem", self, index)
+        out = call("getitem", self, index)
+        return _as_view(self, out) if _is_basic_index(index) else out
 
     def __setitem__(self, index, value) -> None:
+        if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
+                and _writes_through_view(self._shape, index)):
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         call("setitem", self, index, value)
 
     def __rsub__(self, other):
@@ -440,6 +517,12 @@ class Tensor:
 
     def __rtruediv__(self, other):
         return call("mul", call("reciprocal", self), other)  # torch's node: MulBackward0
+
+    def __rfloordiv__(self, other):
+        return call("floor_divide", call("full_like", self, other), self)
+
+    def __rmod__(self, other):
+        return call("remainder", call("full_like", self, other), self)
 
     def __rpow__(self, other):
         return call("pow", other, self)
@@ -469,6 +552,62 @@ class _RemovableHook:
             self._conn.submit("remove_hook", (self._handle,), handle_of=_dispatch._handle_of)
             self._conn.unregister_function(self._function_id)
             self._handle = None
+
+
+def _as_view(base, out):
+    """Marks ``out`` (a Tensor or a tuple of them) as a view of ``base``'s root, as the server's
+    views are: an in-place op on a view rewrites the root's history (CopySlices)."""
+    root = getattr(base, "_view_base", None)
+    if root is None:
+        root = base
+    if isinstance(out, tuple):
+        for o in out:
+            o._view_base = root
+    else:
+        out._view_base = root
+    return out
+
+
+def _is_basic_index(index) -> bool:
+    """ints, slices, None and Ellipsis only: the result is a view."""
+    for i in index if isinstance(index, tuple) else (index,):
+        if not (i is None or i is Ellipsis or isinstance(i, slice)
+                or (isinstance(i, int) and not isinstance(i, bool))):
+            return False
+    return True
+
+
+def _writes_through_view(shape, index) -> bool:
+    """Whether ``x[index] = v`` writes through a view of x (torch then names the leaf a view's):
+    an int, a None, or a slice that is not the whole dim."""
+    if not _is_basic_index(index):
+        return False
+    items = index if isinstance(index, tuple) else (index,)
+    if Ellipsis in items:
+        e = items.index(Ellipsis)
+        n_real = sum(1 for i in items if i is not None and i is not Ellipsis)
+        items = items[:e] + (slice(None),) * (len(shape) - n_real) + items[e + 1:]
+    dim = 0
+    for i in items:
+        if i is None or isinstance(i, int):
+            return True
+        if dim < len(shape) and len(range(*i.indices(shape[dim]))) != shape[dim]:
+            return True
+        dim += 1
+    return False
+
+
+def _viewing(op: str):
+    """A method for a view op: the op, its output(s) marked as views of self."""
+    def method(self, *args, **kwargs):
+        return _as_view(self, call(op, self, *args, **kwargs))
+    method.__name__ = op
+    method.__qualname__ = f"Tensor.{op}"
+    method.__doc__ = f"torch.Tensor.{op} (a view), run on the server."
+    return method
+
+
+VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk")
 
 
 def _reduction_args(dim, keepdim):
@@ -528,10 +667,12 @@ METHOD_OPS = (
     "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk",
     "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul", "mm",
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
-    "masked_fill_",
+    "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
+    "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
+    "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide",
 )
 for _op in METHOD_OPS:
-    setattr(Tensor, _op, _method(_op))
+    setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
 
 # Operators: the forward ones call the op with self first; reflected ones of
 # commutative ops are the same op.
@@ -541,6 +682,7 @@ for _dunder, _op in {
         "__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
         "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
         "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor",
+        "__floordiv__": "floor_divide", "__mod__": "remainder",
         "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
     setattr(Tensor, _dunder, _method(_op))
 del _dunder, _op

@@ -93,16 +93,29 @@ class Function:
         function_id = conn.register_function(backward)
         node = UserNode(conn, name)
         results = []
+        rebound = []
         for o in outs:
             if isinstance(o, Tensor):
                 diff = o.dtype.is_floating_point and not any(o is n for n in ctx.non_differentiable)
+                if any(o is d for d in ctx.dirty_tensors):
+                    # a tensor modified in place is returned as itself (torch: ``out is input``), with the new node
+                    # (the server's output gets a new handle; the old one goes once the command is queued)
+                    o._requires_grad = diff
+                    o._grad_fn = node if diff else None
+                    rebound.append((o, conn.new_handle()))
+                    results.append(o)
+                    continue
                 results.append(Tensor._make(conn, conn.new_handle(), o.shape, o.dtype, diff, node if diff else None))
             else:
                 results.append(o)
         out_tensors = [o for o in outs if isinstance(o, Tensor)]
+        new_ids = {id(o): handle for o, handle in rebound}
         conn.submit("function_apply", (name, function_id, inputs, out_tensors),
-                    outputs=[r._id for r in results if isinstance(r, Tensor)],
+                    outputs=[new_ids.get(id(r), r._id) for r in results if isinstance(r, Tensor)],
                     nodes=[None] * len(out_tensors), handle_of=_dispatch._handle_of)
+        for o, handle in rebound:
+            old, o._id = o._id, handle
+            conn.release(old)
         return results[0] if not isinstance(out, tuple) else tuple(results)
 
 

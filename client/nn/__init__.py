@@ -1,9 +1,10 @@
 """gradwire.nn: Modules on the client, their tensors and ops on the server."""
 from . import functional, init, utils  # noqa: F401
-from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, GELU, L1Loss, LayerNorm, Linear,
-                      LSTM, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, Tanh)
+from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, Flatten, GELU, Identity, L1Loss,
+                      LayerNorm, Linear, LogSoftmax, LSTM, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential,
+                      Sigmoid, Softmax, Tanh)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",
-           "BCEWithLogitsLoss", "functional", "init", "utils"]
+           "BCEWithLogitsLoss", "Softmax", "LogSoftmax", "Identity", "Flatten", "functional", "init", "utils"]

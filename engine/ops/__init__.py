@@ -93,6 +93,42 @@ def _set_data(input, value):
     return input
 
 
+def _detach_(input):
+    return input.detach_()
+
+
+def _grad_fn(input):
+    """A tensor's node, as a server-side object (the client's ``grad_fn.next_functions`` walks from it)."""
+    return input.grad_fn
+
+
+_BINARY_NODES = frozenset(f"{op}Backward0" for op in ("Add", "Sub", "Mul", "Div"))
+
+
+def _node_next_functions(node):
+    """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...].
+
+    The engine keeps an edge per argument; torch one per tensor input (a Python number counts as one
+    for add/sub/mul/div, which wrap it): the trailing edges of non-tensor arguments are left out."""
+    edges = tuple(getattr(node, "next_functions", ()))
+    keep = max((i + 1 for i, (fn, _nr) in enumerate(edges) if fn is not None), default=0)
+    if node.name() in _BINARY_NODES:
+        keep = max(keep, min(2, len(edges)))
+    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(edges[:keep])]
+
+
+def _torch_node_name(fn) -> str:
+    if fn is None:
+        return ""
+    name = fn.name()
+    return "torch::autograd::AccumulateGrad" if name == "AccumulateGrad" else name
+
+
+def _node_next(node, i):
+    """The node of ``node.next_functions[i]``, as a server-side object."""
+    return node.next_functions[i][0]
+
+
 def _item(input):
     return input.item()
 
@@ -126,7 +162,7 @@ _TABLE = {
     # arithmetic
     "add": arith.add, "sub": arith.sub, "rsub": arith.rsub, "mul": arith.mul, "div": arith.div,
     "true_divide": arith.div, "neg": arith.neg, "pow": arith.pow, "exp": arith.exp, "log": arith.log,
-    "reciprocal": arith.reciprocal,
+    "reciprocal": arith.reciprocal, "remainder": arith.remainder, "floor_divide": arith.floor_divide,
     # reductions, linear algebra
     "sum": reduce.sum, "mean": reduce.mean, "matmul": linalg.matmul, "mm": linalg.mm,
     # shapes and copies
@@ -140,7 +176,8 @@ _TABLE = {
     "randn_like": creation.randn_like, "manual_seed": _random.manual_seed,
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
-    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
+    "node.next_functions": _node_next_functions, "node.next": _node_next, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
 }

@@ -114,6 +114,11 @@ def share_version(src: Tensor, dst: Tensor) -> Tensor:
     if vc is None:
         vc = src._vc = [0]
     dst._vc = vc
+    # the view's base, as torch's ``_base``: in-place ops on the view rewrite the base's history
+    d = dst.__dict__
+    if "_base_of_view" not in d:
+        base = src._base_of_view
+        d["_base_of_view"] = src if base is None else base
     return dst
 
 

@@ -405,3 +405,46 @@ def log(input):
 
 def reciprocal(input):
     return Reciprocal.apply(input)
+
+
+# ---- floor division and remainder (Python's ``//`` and ``%``) -------------------------------
+
+def _int_zero_check(bv, dtype, xp) -> None:
+    if not dtype.is_floating_point and bool(xp.any(xp.asarray(bv) == 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class Remainder(Function):
+    """``a % b`` with Python's sign rule (the result takes b's sign): RemainderBackward0."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        _int_zero_check(bv, dtype, xp)
+        if ctx.needs_input_grad and ctx.needs_input_grad[1]:
+            ctx.quotient = wrap(xp, xp.floor_divide(av, bv), dtype, device)
+        return wrap(xp, xp.remainder(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        return (grad if na else None), (-grad * ctx.quotient if nb else None)
+
+
+def remainder(input, other):
+    if type(input) is not Tensor:
+        raise TypeError(f"remainder(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return Remainder.apply(input, other)
+
+
+def floor_divide(input, other):
+    """``a // b`` rounded toward minus infinity; not differentiable (torch has no formula for it)."""
+    if type(input) is not Tensor:
+        raise TypeError(f"floor_divide(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    _check_shapes(input, other)
+    av, bv, dtype, xp, device = binary_prep(input, other)
+    _int_zero_check(bv, dtype, xp)
+    return wrap(xp, xp.floor_divide(av, bv), dtype, device)

@@ -781,12 +781,42 @@ def _bound(x, name):
 clip = clamp
 
 
+class ClampMin(Clamp):
+    """clamp_min with a Number (ClampMinBackward0)."""
+
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    """clamp_max with a Number (ClampMaxBackward0)."""
+
+    node_name = "ClampMaxBackward0"
+
+
+class ClampMinTensor(ClampTensor):
+    node_name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    node_name = "ClampMaxBackward1"
+
+
 def clamp_min(input, min):  # noqa: A002
-    return clamp(input, min=min)
+    """torch.clamp_min: its own nodes (ClampMinBackward0 / ClampMinBackward1 for a Tensor bound)."""
+    if type(input) is not Tensor:
+        check_tensor_arg("clamp_min", input)
+    if type(min) is Tensor:
+        return ClampMinTensor.apply(input, min, None)
+    return ClampMin.apply(input, _bound(min, "min"), None)
 
 
 def clamp_max(input, max):  # noqa: A002
-    return clamp(input, max=max)
+    """torch.clamp_max: its own nodes (ClampMaxBackward0 / ClampMaxBackward1 for a Tensor bound)."""
+    if type(input) is not Tensor:
+        check_tensor_arg("clamp_max", input)
+    if type(max) is Tensor:
+        return ClampMaxTensor.apply(input, None, max)
+    return ClampMax.apply(input, None, _bound(max, "max"))
 
 
 def maximum(input, other):
@@ -1008,7 +1038,7 @@ WIRE = {
     "abs": abs, "absolute": abs, "sign": sign, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
     "floor": floor, "ceil": ceil, "round": round,
-    "relu": relu, "gelu": gelu, "silu": silu, "softplus": softplus,
+    "relu": relu, "relu_": _method_relu_, "gelu": gelu, "silu": silu, "softplus": softplus,
     "clamp": clamp, "clip": clip, "clamp_min": clamp_min, "clamp_max": clamp_max,
     "maximum": maximum, "minimum": minimum, "where": where,
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,

@@ -378,14 +378,16 @@ class _Ctx:
     pass
 
 
-def _writes_through_view(steps) -> bool:
+def _writes_through_view(arr, steps) -> bool:
+    """Whether the steps select part of ``arr`` (torch: a slice other than the whole dim is a view)."""
     for cls, k in steps:
         if cls is Select or cls is IndexUnsqueeze:
             return True
         if cls is Slice:
             sl = k[-1]
-            if not (sl.start == 0 and sl.step == 1):
+            if not (sl.start == 0 and sl.step == 1 and sl.stop >= arr.shape[len(k) - 1]):
                 return True
+        arr = arr[k]
     return False
 
 
@@ -407,7 +409,7 @@ def setitem(input, index, value):
     value = _value_array(input, value, target_shape)
     from . import inplace as _inplace  # noqa: PLC0415
     if (_grad_state.enabled and input._requires_grad and input.grad_fn is None and key is None
-            and _writes_through_view(steps)):
+            and _writes_through_view(arr, steps)):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     _inplace.check_inplace(input)
     if _grad_state.enabled and (input._requires_grad or (type(value) is Tensor and value._requires_grad)):

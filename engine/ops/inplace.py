@@ -51,6 +51,7 @@ from ._util import binary_prep, scalar_value
 __all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
                      "clone to get a normal tensor before doing inplace update.See "
                      "https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -66,8 +67,12 @@ def check_inplace(t: Tensor) -> bool:
         raise TypeError(f"expected Tensor as argument, but got {type(t).__name__}")
     if t._inference and not _grad_state.inference:
         raise RuntimeError(INFERENCE_MESSAGE)
-    if _grad_state.enabled and t._requires_grad and t.grad_fn is None:
-        raise RuntimeError(LEAF_MESSAGE)
+    if _grad_state.enabled and t._requires_grad:
+        if t.grad_fn is None:
+            raise RuntimeError(LEAF_MESSAGE)
+        base = t._base_of_view
+        if base is not None and base._requires_grad and base.grad_fn is None:
+            raise RuntimeError(VIEW_LEAF_MESSAGE)
     flags = getattr(t.array, "flags", None)
     if flags is not None and not flags.writeable:
         raise RuntimeError(OVERLAP_MESSAGE)
@@ -163,7 +168,100 @@ def commit(t: Tensor, out: Tensor) -> Tensor:
     t._bump_version()
     if out.grad_fn is not None:
         rebase_history(t, out)
+        if t._base_of_view is not None:
+            _rebase_view_base(t)
     return t
+
+
+# ---- in-place writes through a view (torch's CopySlices) ---------------------------------
+
+def view_positions(base: Tensor, view: Tensor):
+    """For each element of ``view`` (a strided view of ``base``'s memory), its flat (row-major)
+    position in ``base``: an int64 array of the view's shape."""
+    xp = base.xp
+    base_arr, view_arr = base.array, view.array
+    item = base_arr.itemsize
+
+    def addresses(arr):
+        addr = xp.zeros(arr.shape, dtype=xp.int64)
+        for d, (n, st) in enumerate(zip(arr.shape, arr.strides)):
+            shape = [1] * arr.ndim
+            shape[d] = n
+            addr = addr + (xp.arange(n, dtype=xp.int64) * (st // item)).reshape(shape)
+        return addr
+
+    offset = (_data_ptr(view_arr) - _data_ptr(base_arr)) // item
+    base_addr = addresses(base_arr).ravel()
+    order = xp.argsort(base_addr, kind="stable")
+    pos = xp.searchsorted(base_addr[order], addresses(view_arr).ravel() + offset)
+    return order[pos].reshape(view_arr.shape)
+
+
+def _data_ptr(arr) -> int:
+    interface = getattr(arr, "__array_interface__", None)  # numpy
+    return interface["data"][0] if interface is not None else arr.data.ptr  # cupy
+
+
+class CopySlices(Function):
+    """The base of a view after an in-place op on the view: the base's old values with the
+    view's region replaced by the op's result (``view_out``). Shares the base's array, which
+    already holds the written values."""
+
+    node_name = "CopySlices"
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, base, view_out, positions):
+        ctx.positions = positions
+        ctx.view_shape = view_out.array.shape
+        return _new_tensor(base.array, base.dtype, base.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        nb, nv = ctx.needs_input_grad[:2]
+        flat_pos = ctx.positions.reshape(-1)
+        gb = gv = None
+        if nb:
+            mask = grad.xp.ones(grad.array.size, dtype=grad.dtype.numpy)
+            mask[flat_pos.array] = 0
+            gb = grad * _new_tensor(mask.reshape(grad.array.shape), grad.dtype, grad.device)
+        if nv:
+            gv = grad.reshape(-1).index_select(0, flat_pos).reshape(ctx.view_shape)
+        return gb, gv, None
+
+
+class AsStrided(Function):
+    """The view, re-derived from its base's new history (AsStridedBackward0). Shares the view's array."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, base, view, positions):
+        ctx.positions = positions
+        ctx.base_shape = base.array.shape
+        return _new_tensor(view.array, view.dtype, view.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .index import IndexAdd  # noqa: PLC0415
+        n = 1
+        for s in ctx.base_shape:
+            n *= s
+        g = IndexAdd.apply(grad.reshape(-1), (n,), 0, ctx.positions.reshape(-1))
+        return g.reshape(ctx.base_shape), None, None
+
+
+def _rebase_view_base(view: Tensor) -> None:
+    """``view`` was just written in place and took the op's node: give its base a CopySlices node
+    (the base with the view's region from the op) and the view an AsStridedBackward0 node on it."""
+    base = view._base_of_view
+    positions = _new_tensor(view_positions(base, view), _dt.int64, base.device)
+    src = inplace_source(base)
+    res = CopySlices.apply(src, view, positions)
+    rebase_history(base, res)
+    vsrc = _new_tensor(view.array, view.dtype, view.device)
+    out = AsStrided.apply(base, vsrc, positions)
+    rebase_history(view, out)
 
 
 def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Tensor:
@@ -393,7 +491,36 @@ def div_(input: Tensor, other) -> Tensor:
     return _binary_(input, other, _arith.div, "true_divide", floating=True, saves_self=True)
 
 
+def _unary_(name: str):
+    """``x.<name>_()``: the out-of-place op written into x (its node is the op's: ``ExpBackward0``)."""
+    def op_(input, *args, **kwargs):
+        from .. import ops as _ops  # noqa: PLC0415
+        fn = _ops.OPS[name]
+        if type(input) is not Tensor:
+            raise TypeError(f"expected Tensor as argument, but got {type(input).__name__}")
+        if not _records(input, args):
+            check_inplace(input)
+            out = fn(input, *args, **kwargs)
+            _check_cast(out.dtype, input.dtype)
+            input.array[...] = out.array
+            input._bump_version()
+            return input
+        return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype), *args,
+                             copy_self=True)
+    op_.__name__ = name + "_"
+    return op_
+
+
+def _checked(out: Tensor, dtype) -> Tensor:
+    _check_cast(out.dtype, dtype)
+    return out
+
+
+UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh", "sin", "cos", "floor", "ceil",
+                 "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p")
+
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
-        "clamp_": clamp_}
-METHODS: dict = {}  # the methods are defined in tensor.py
+        "clamp_": clamp_, **{name + "_": _unary_(name) for name in UNARY_INPLACE}}
+# add_, mul_ ... are defined in tensor.py; the unary ones here
+METHODS: dict = {name + "_": WIRE[name + "_"] for name in UNARY_INPLACE if name + "_" not in Tensor.__dict__}

@@ -222,3 +222,73 @@ def test_matches_torch_names():
             eval(expr, {"y": y, "lib": lib})
             names.append(type(y.grad_fn).__name__ if lib is torch else y.grad_fn.name().rsplit("::", 1)[-1])
         assert names[0] == names[1]
+
+
+# ---- in-place ops on views rewrite the base's history (torch's CopySlices) --------------------
+
+def test_inplace_on_a_view_gives_the_base_copyslices_and_the_gradient_flows_through_it():
+    x = ge.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = x * 1
+    v = b[1:]
+    v.mul_(2)
+    assert b.tolist() == [1.0, 4.0, 6.0] and v.tolist() == [4.0, 6.0]
+    assert b.grad_fn.name() == "CopySlices"
+    assert v.grad_fn.name() == "AsStridedBackward0"
+    b.sum().backward()
+    assert x.grad.tolist() == [1.0, 2.0, 2.0]
+    x.grad = None
+    b2 = x * 1
+    v2 = b2[1:]
+    v2.mul_(2)
+    v2.sum().backward()  # the view's new history also leads to x
+    assert x.grad.tolist() == [0.0, 2.0, 2.0]
+
+
+def test_inplace_on_a_view_of_a_base_that_needs_no_grad_makes_the_base_require_grad():
+    z = ge.zeros(3)
+    w = ge.tensor([2.0, 3.0], requires_grad=True)
+    z[1:].add_(w)
+    assert z.requires_grad and not z.is_leaf and z.grad_fn.name() == "CopySlices"
+    (z * z).sum().backward()
+    assert w.grad.tolist() == [4.0, 6.0]
+
+
+def test_inplace_through_a_transposed_view_by_a_tensor():
+    x = ge.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    w = ge.tensor(3.0, requires_grad=True)
+    b = x.clone()
+    b.t()[0].mul_(w)  # the first column
+    assert b.tolist() == [[3.0, 2.0], [9.0, 4.0]]
+    (b * ge.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert x.grad.tolist() == [[3.0, 2.0], [9.0, 4.0]]
+    assert w.grad.item() == 10.0
+
+
+@pytest.mark.parametrize("write", [lambda v: v.mul_(3.0), lambda v: v.sub_(1.5), lambda v: v.clamp_(max=0.5)])
+def test_gradcheck_inplace_through_a_view(write):
+    def fn(a):
+        b = a * 1
+        write(b.view(-1)[1:4])
+        return b * b
+    x = ge.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3), dtype=ge.float64, requires_grad=True)
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("index, message", [
+    (0, "a view of a leaf"), (slice(0, 2), "a view of a leaf"), (slice(1, None), "a view of a leaf"),
+    (slice(None, None, 2), "a view of a leaf"), (None, "a view of a leaf"),
+    (slice(None), "a leaf"), (slice(0, 3), "a leaf"), (Ellipsis, "a leaf"), ([0], "a leaf")])
+def test_setitem_on_a_leaf_names_a_view_as_torch_does(index, message):
+    x = ge.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=f"^{message} Variable that requires grad is being used in an in-place"):
+        x[index] = 5.0
+
+
+def test_inplace_on_a_view_of_a_leaf_that_requires_grad_raises():
+    x = ge.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad is being used in an"):
+        x[1:].mul_(2)
+    with ge.no_grad():
+        x[1:].mul_(2)  # fine without grad mode
+    assert x.tolist() == [1.0, 4.0, 6.0]

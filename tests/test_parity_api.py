@@ -1,0 +1,280 @@
+"""The client against PyTorch: the same snippet runs with ``torch`` and with gradwire, and what it
+prints (values, dtypes, reprs, grad_fn names) or raises (type and text) must be the same.
+
+Needs PyTorch (the parity extra); gradwire itself never imports it.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _run(lib, code: str) -> str:
+    out = io.StringIO()
+    namespace = {"torch": lib, "nn": lib.nn, "F": lib.nn.functional}
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(textwrap.dedent(code), namespace)
+            if hasattr(lib, "synchronize"):  # gradwire: errors only the server finds surface here
+                lib.synchronize()
+    except Exception as exc:  # noqa: BLE001 - the exception is the result to compare
+        out.write(f"!! {type(exc).__name__}: {exc}")
+    return re.sub(r" at 0x[0-9a-f]+", " at 0x?", out.getvalue())
+
+
+def same_as_torch(gw, code: str) -> str:
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, code)
+    assert _run(gw, code) == expected
+    return expected
+
+
+def test_inplace_op_on_a_view_rewrites_the_base_history(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        b = x * 1
+        v = b[1:]
+        v.mul_(2)
+        print(b, v)
+        b.sum().backward()
+        print(x.grad)
+    """)
+    assert "CopySlices" in out and "AsStridedBackward0" in out
+
+
+def test_inplace_op_on_a_view_through_transpose_with_a_tensor_operand(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        w = torch.tensor(3., requires_grad=True)
+        b = x.clone()
+        torch.transpose(b, 0, 1)[0].mul_(w)
+        print(b)
+        (b * torch.tensor([[1., 2.], [3., 4.]])).sum().backward()
+        print(x.grad, w.grad)
+    """)
+
+
+def test_inplace_op_on_a_view_makes_a_base_that_needs_no_grad_require_it(gw):
+    same_as_torch(gw, """
+        z = torch.zeros(3)
+        w = torch.tensor([2., 3.], requires_grad=True)
+        z[1:].add_(w)
+        print(z, z.is_leaf, z.requires_grad)
+        (z * z).sum().backward()
+        print(w.grad)
+    """)
+
+
+def test_setitem_through_views_of_views(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        b = x.clone()
+        b.view(-1)[1:3].add_(10)
+        v = b.unsqueeze(0)
+        v[0, 0, 0] = x[1, 1] * 10
+        print(b, v)
+        b.pow(2).sum().backward()
+        print(x.grad)
+    """)
+
+
+@pytest.mark.parametrize("index", ["0", "1:", ":2", "::2", "None", ":", "...", "0:2", "[0]"])
+def test_setitem_on_a_leaf_that_requires_grad(gw, index):
+    same_as_torch(gw, f"""
+        x = torch.tensor([1., 2.], requires_grad=True)
+        x[{index}] = 5
+    """)
+
+
+def test_inplace_op_on_a_view_of_a_leaf_that_requires_grad(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        try:
+            x[1:].mul_(2)
+        except RuntimeError as e:
+            print(e)
+        with torch.no_grad():
+            x[1:].mul_(2)
+        print(x)
+    """)
+
+
+def test_inplace_unary_methods_and_their_nodes(gw):
+    same_as_torch(gw, """
+        x = torch.ones(3)
+        x.add_(1); x.mul_(3); x.sub_(1); x.div_(2); x.pow_(2); x.clamp_(0, 5); x.exp_(); x.log_(); x.neg_()
+        x.abs_(); x.sqrt_(); x.sigmoid_(); x.tanh_(); x.reciprocal_(); x.floor_(); x.clamp_min_(0.5)
+        print(x)
+        a = torch.tensor([0., 1.], requires_grad=True)
+        y = a * 1
+        y.exp_()
+        print(y)
+        y.pow_(2)
+        print(y)
+        y.sum().backward()
+        print(a.grad)
+        z = a - 0.5
+        z.relu_()
+        print(z)
+        z.relu_().sum().backward()
+        print(a.grad)
+    """)
+
+
+def test_inplace_unary_on_an_integer_tensor_cannot_cast(gw):
+    same_as_torch(gw, "torch.tensor([1, 2]).exp_()")
+
+
+def test_clamp_min_max_square_and_where_of_a_condition(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([-2., 0.5, 3.], requires_grad=True)
+        print(x.clamp_min(0), x.clamp_max(1), torch.clamp_min(x, 1), torch.square(x), x.square())
+        print(x.clamp_min(torch.tensor(0.)), x.clamp_max(torch.tensor([1., 1., 1.])), x.clamp(min=0))
+        x.clamp_min(0.).sum().backward()
+        print(x.grad)
+        print(torch.where(x > 0), torch.where(torch.tensor([[True, False], [False, True]])))
+    """)
+
+
+def test_as_tensor_equal_allclose_and_new_factories(gw):
+    same_as_torch(gw, """
+        import numpy as np
+        x = torch.tensor([1., 2.])
+        print(torch.as_tensor([1, 2, 3]), torch.as_tensor(np.array([1., 2.])), torch.as_tensor(x) is x,
+              torch.as_tensor(x, dtype=torch.float64))
+        print(torch.equal(x, torch.tensor([1., 2.])), torch.equal(x, torch.tensor([1., 3.])),
+              torch.equal(x, torch.tensor([1.])), torch.allclose(x, x + 1e-9), torch.allclose(x, x + 1))
+        print(x.new_zeros(2, 2), x.new_ones(3), x.new_tensor([1, 2]), x.new_full((2,), 3.),
+              x.new_empty(2).shape, torch.tensor([1]).new_zeros(2))
+        print(x.is_contiguous(), torch.ones(2, 3).t().is_contiguous())
+    """)
+
+
+def test_detach_in_place(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x * 2
+        y.detach_()
+        print(y.requires_grad, y.grad_fn, y.is_leaf, y)
+    """)
+
+
+def test_mark_dirty_returns_the_input_itself(gw):
+    same_as_torch(gw, """
+        class Inc(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.add_(1)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a.clone()
+        c = Inc.apply(b)
+        print(c, c is b)
+        (c * c).sum().backward()
+        print(a.grad, b)
+    """)
+
+
+def test_more_nn_modules_and_their_reprs(gw):
+    same_as_torch(gw, """
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Softmax(dim=1), nn.Identity(), nn.LogSoftmax(dim=-1))
+        print(m)
+        out = m(torch.ones(2, 2, 2))
+        print(out.shape, out.exp().sum(1).tolist() == [1.0, 1.0] or torch.allclose(out.exp().sum(1), torch.ones(2)))
+        print(nn.Flatten(0, 1)(torch.ones(2, 3, 4)).shape)
+    """)
+
+
+def test_optimizer_param_groups_have_torchs_keys(gw):
+    same_as_torch(gw, """
+        w = nn.Parameter(torch.ones(2))
+        for opt in (torch.optim.SGD([w], lr=0.1, momentum=0.9), torch.optim.Adam([w], lr=1e-3),
+                    torch.optim.AdamW([w])):
+            print(list(opt.param_groups[0].keys()))
+            print({k: v for k, v in opt.param_groups[0].items() if k != "params"})
+            print(opt)
+    """)
+
+
+def test_grad_fn_next_functions_walk_the_graph(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        w = torch.tensor([3., 4.], requires_grad=True)
+        y = (x * w).sum()
+        print(y.grad_fn.next_functions)
+        print(y.grad_fn.next_functions[0][0].next_functions)
+        z = (x * 2 + 1).exp()
+        print(z.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)
+        print((x * torch.ones(2) + x.relu() - 3).grad_fn.next_functions)
+        f = x.pow(2).sum(1 - 1).mean().grad_fn
+        while f is not None:
+            print(f.name(), f.next_functions)
+            f = f.next_functions[0][0] if f.next_functions else None
+    """)
+    assert "AccumulateGrad" in out
+
+
+def test_next_functions_of_a_model_loss(gw):
+    same_as_torch(gw, """
+        m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        loss = F.mse_loss(m(torch.ones(4, 2)), torch.zeros(4, 1))
+
+        def walk(f, depth=0):
+            if f is not None:
+                print(" " * depth + f.name())
+                for g, _ in f.next_functions:
+                    walk(g, depth + 1)
+        walk(loss.grad_fn)
+    """)
+
+
+@pytest.mark.parametrize("code", [
+    "a = torch.tensor([5, -3, 7]); print(a // 2, a % 3, a % -2, torch.remainder(a, 4), torch.floor_divide(a, 2))",
+    "print(7 // torch.tensor([2, 3]), 7 % torch.tensor([2, 3]), torch.tensor([5, 6]) // torch.tensor([2, 4]))",
+    "b = torch.tensor([5.5, -3.25]); print(b // 2, b % 2, (b // 2).dtype, (torch.tensor([3]) % 2.5).dtype)",
+    "print(torch.tensor([1., -2.]) // 0, torch.tensor([1., 2.]) % 0)",
+    "torch.tensor([1, 2]) // 0",
+    "torch.tensor([1, 2]) % torch.tensor([1, 0])",
+])
+def test_floor_division_and_remainder_operators(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_remainder_gradients(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([5.5, -3.25], requires_grad=True)
+        y = x % 2
+        print(y)
+        y.sum().backward()
+        w = torch.tensor([2., 3.], requires_grad=True)
+        torch.remainder(x.detach(), w).sum().backward()
+        print(x.grad, w.grad)
+    """)
+    x = gw.tensor([5.5, -3.25, 0.7], dtype=gw.float64, requires_grad=True)
+    w = gw.tensor([2.0, 3.0, -1.3], dtype=gw.float64, requires_grad=True)
+    assert gw.autograd.gradcheck(lambda a, b: gw.remainder(a, b), (x, w))
+
+
+def test_reading_grad_fn_sends_nothing_until_next_functions_is_read(gw):
+    x = gw.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).sum()
+    gw.synchronize()
+    before = gw.stats()
+    assert y.grad_fn is not None and y.grad_fn.name() == "SumBackward0"
+    gw.synchronize()
+    assert gw.stats()["commands"] == before["commands"]  # reading grad_fn queued nothing
+    node = (x * 4).sum().grad_fn  # its tensor is dropped at once: the node still reaches the server's
+    assert [f.name() for f, _ in node.next_functions] == ["MulBackward0"]
