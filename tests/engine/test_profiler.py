@@ -91,11 +91,12 @@ def test_tutorial_table_layout():
     # the long AccumulateGrad wrapper name is cut to the 55-column width like torch's
     assert "autograd::engine::evaluate_function: torch::autograd..." in names
     assert len(names) == len(TUTORIAL_ROWS)
-    # sorted by CPU total, descending
-    totals = [e.cpu_time_total for e in sorted(prof.key_averages(), key=lambda e: -e.cpu_time_total)]
-    assert totals == sorted(totals, reverse=True)
-    assert names[0] in ("aten::matmul", "autograd::engine::evaluate_function: MmBackward0", "MmBackward0",
-                        "aten::mm")
+    # sorted by CPU total, descending (which row tops it depends on timing: a busy
+    # machine can stall any op, so the order is checked against the events, not a name)
+    by_total = sorted(prof.key_averages(), key=lambda e: -e.cpu_time_total)
+    assert [e.cpu_time_total for e in by_total] == sorted((e.cpu_time_total for e in by_total), reverse=True)
+    top = by_total[0].key
+    assert names[0] == (top if len(top) < 52 else top[:52] + "...")
 
 
 def test_tutorial_rows_and_counts():
