@@ -19,6 +19,7 @@ import warnings
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes, matmul_shape, normalize_dim
 
+from .. import backend
 from .. import random as _random
 from ..function import Function
 from ..grad_mode import _state as _grad_state
@@ -772,7 +773,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         noise = xp.zeros(input.array.shape, dtype=npdt)
     else:
-        u = _random.current_generator().rng.random(input.array.shape)
+        u = _random.current_generator(input.device).rng.random(input.array.shape)
         keep = xp.asarray(u < (1.0 - p))
         noise = keep.astype(npdt)
         noise /= npdt.type(1.0 - p)
@@ -901,7 +902,7 @@ class _EmbeddingDense(Function):
             keep = idx != padding_idx
             idx, g2 = idx[keep], g2[keep]
         out = xp.zeros((num_weights, dim), dtype=g.dtype)
-        xp.add.at(out, idx, g2)
+        backend.scatter_add(xp, out, idx, g2)
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         return _new_tensor(out, grad.dtype, grad.device)

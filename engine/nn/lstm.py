@@ -164,7 +164,7 @@ class Lstm(Function):
                 if dropout >= 1:
                     mask = xp.zeros((L, H, N), dtype=npdt)
                 else:
-                    mask = (current_generator().rng.random((L, H, N)) < (1 - dropout)).astype(npdt)
+                    mask = (current_generator(input.device).rng.random((L, H, N)) < (1 - dropout)).astype(npdt)
                     mask /= npdt.type(1 - dropout)
                 masks.append(mask)
                 xin = xin * mask

@@ -99,7 +99,7 @@ def _item(input):
 
 def _values(input):
     """The tensor's array, for reads (repr, numpy, tolist); the client checks requires_grad itself."""
-    return input.detach().numpy()
+    return input.numpy(force=True)
 
 
 def _tolist(input):
@@ -118,8 +118,8 @@ def _autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_gra
     backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
-def _to(input, dtype=None, *args, **kwargs):
-    return input.to(dtype, *args, **kwargs)
+def _to(input, *args, **kwargs):
+    return input.to(*args, **kwargs)
 
 
 _TABLE = {

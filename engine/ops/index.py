@@ -72,7 +72,7 @@ class IndexPut(Function):
     def forward(ctx, g, in_shape, key):
         ctx.key = key
         z = g.xp.zeros(in_shape, dtype=g.dtype.numpy)
-        g.xp.add.at(z, key, g.array)
+        backend.scatter_add(g.xp, z, key, g.array)
         return _new_tensor(z, g.dtype, g.device)
 
     @staticmethod
@@ -467,7 +467,7 @@ class IndexAdd(Function):
             z[...] = g.array.sum()
         else:
             key = (slice(None),) * dim + (index.array,)
-            g.xp.add.at(z, key, g.array)
+            backend.scatter_add(g.xp, z, key, g.array)
         return _new_tensor(z, g.dtype, g.device)
 
     @staticmethod
@@ -577,7 +577,7 @@ class ScatterAdd(Function):
             out[...] += src.array.reshape(-1)[:ia.size].sum()
         else:
             vals = src.array[tuple(slice(0, s) for s in ia.shape)]
-            a.xp.add.at(out, _gather_key(a.xp, ia, dim), vals)
+            backend.scatter_add(a.xp, out, _gather_key(a.xp, ia, dim), vals)
         return _new_tensor(out, a.dtype, a.device)
 
     @staticmethod
