@@ -10,7 +10,11 @@ import re
 
 from . import dtypes
 
-__all__ = ["device", "device_str", "parse_to"]
+__all__ = ["device", "device_str", "parse_to", "CUDA_UNAVAILABLE"]
+
+# What a cuda request answers where the server has no CuPy or no GPU.
+CUDA_UNAVAILABLE = ("CUDA is not available on this gradwire server: install gradwire[cuda] (CuPy) and run it "
+                    "on a machine with an NVIDIA GPU")
 
 _TYPES = ("cpu", "cuda")
 _NAME_RE = re.compile(r"([a-z]+)(?::(-?\d+))?")

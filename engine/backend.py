@@ -17,8 +17,7 @@ __all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng
            "quiet_float_errors", "normalize_device", "transfer", "scatter_add", "cuda_device_count",
            "cuda_available", "device_memory", "synchronize", "device_context", "CUDA_UNAVAILABLE"]
 
-CUDA_UNAVAILABLE = ("CUDA is not available on this gradwire server: install gradwire[cuda] (CuPy) and run it "
-                    "on a machine with an NVIDIA GPU")
+from gradwire.common.devices import CUDA_UNAVAILABLE
 _DEVICE_RE = re.compile(r"(cpu|cuda)(?::(\d+))?")
 
 
@@ -108,7 +107,7 @@ def transfer(array, src: str, dst: str):
     if src == dst:
         return array
     if dst == "cpu":
-        return to_numpy(array)
+        return array_module(src).asnumpy(array)  # a host copy
     xp = array_module(dst)
     with device_context(dst):
         return xp.array(array, copy=True)

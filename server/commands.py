@@ -87,6 +87,7 @@ def _fill_meta(meta: pb.TensorMeta, handle: int, t) -> None:
     else:
         meta.shape.extend(t.shape)
         meta.dtype = t.dtype.name
+        meta.device = t.device
         meta.requires_grad = t.requires_grad
         grad_fn = t.grad_fn
         meta.is_leaf = grad_fn is None

@@ -89,8 +89,24 @@ def _set_data(input, value):
     """``param.data = value``: the tensor keeps its identity (optimizers, hooks) and takes new values."""
     input.array = value.array
     input.dtype = value.dtype
+    input.device = value.device
     input._bump_version()
     return input
+
+
+def _module_to(tensors, device=None, dtype=None):
+    """Module.to: each tensor (parameters, buffers) and its .grad take ``device`` and, when floating,
+    ``dtype``, keeping their identity (optimizers built before keep working). One command for all."""
+    from .shape import to_copy  # noqa: PLC0415
+    from ..grad_mode import no_grad  # noqa: PLC0415
+    with no_grad():
+        for t in tensors:
+            for x in (t, t.grad):
+                if x is None:
+                    continue
+                new = to_copy(x.detach(), dtype if x.dtype.is_floating_point else None, device)
+                if new.array is not x.array:
+                    _set_data(x, new)
 
 
 def _item(input):
@@ -140,7 +156,7 @@ _TABLE = {
     "randn_like": creation.randn_like, "manual_seed": _random.manual_seed,
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
-    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "retain_grad": _retain_grad, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
 }
