@@ -117,6 +117,8 @@ def _session_of(args, kwargs) -> tuple[Connection, bool, str]:
         elif t._conn is not conn:
             raise RuntimeError(
                 "Expected all tensors to be in the same gradwire session, but found tensors from two sessions")
+        elif t._device is not device and device == "cpu":
+            device = t._device  # a 0-d CPU tensor meets a CUDA one: the result is on the GPU
         any_requires_grad = any_requires_grad or t._requires_grad
     if kwargs and "device" in kwargs:
         device = kwargs["device"]

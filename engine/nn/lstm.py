@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from ..function import Function
 from ..grad_mode import _state as _grad_state
+from ..ops._util import same_device
 from ..random import current_generator
 from ..tensor import Tensor, _new_tensor
 
@@ -87,6 +88,7 @@ class Lstm(Function):
 
     @staticmethod
     def forward(ctx, input, h0, c0, *params, num_layers, has_biases, batch_first, unbatched, dropout):
+        same_device(input, h0, c0, *params)
         xp = input.xp
         dtype = input.dtype
         npdt = dtype.numpy

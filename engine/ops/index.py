@@ -30,7 +30,7 @@ from ..tensor import Tensor, _new_tensor
 from . import linalg as _linalg
 from . import reduce as _reduce
 from . import shape as _shape
-from ._util import scalar_value, share_version, wrap
+from ._util import same_device, scalar_value, share_version, wrap
 from .shape import Alias, IndexUnsqueeze, Select, Slice, _ScatterBasic
 
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
@@ -441,6 +441,7 @@ class IndexSelect(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index):
+        same_device(a, index)
         ctx.dim = dim
         ctx.in_shape = a.array.shape
         ctx.index = index
@@ -537,6 +538,7 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index):
+        same_device(a, index)
         ctx.dim = dim
         ctx.index = index
         ctx.in_shape = a.array.shape
@@ -568,6 +570,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index, src):
+        same_device(a, index, src)
         ctx.dim = dim
         ctx.index = index
         ctx.src_shape = src.array.shape
@@ -613,6 +616,7 @@ class MaskedFill(Function):
 
     @staticmethod
     def forward(ctx, a, mask, value):
+        same_device(a, mask, value)
         xp = a.xp
         m = mask.array
         ctx.mask = m

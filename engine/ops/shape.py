@@ -10,7 +10,7 @@ from gradwire.common.shapes import normalize_dim, numel
 from ..function import Function, backward_mode as _bw
 from .. import backend
 from ..tensor import Tensor, _new_tensor, _owned_grad
-from ._util import parse_shape, pass_grad, share_version
+from ._util import parse_shape, pass_grad, same_device, share_version
 
 
 def infer_shape(shape: tuple, n: int) -> tuple:
@@ -548,6 +548,7 @@ def cat(tensors, dim=0):
             if j != d and s[j] != shape[j]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{shape[j]} but got size {s[j]} for tensor number {i} in the list.")
+    same_device(*tensors)
     return Cat.apply(*tensors, d, nd)
 
 
@@ -590,6 +591,7 @@ def stack(tensors, dim=0):
         if t_.array.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(t_.array.shape)} at entry {i}")
+    same_device(*tensors)
     return Stack.apply(*tensors, d)
 
 
