@@ -15,7 +15,8 @@ import numpy
 
 __all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng", "is_array",
            "quiet_float_errors", "normalize_device", "transfer", "scatter_add", "cuda_device_count",
-           "cuda_available", "device_memory", "synchronize", "device_context", "CUDA_UNAVAILABLE"]
+           "cuda_available", "device_memory", "synchronize", "device_context", "CUDA_UNAVAILABLE", "cuda_event",
+           "elapsed_us"]
 
 from gradwire.common.devices import CUDA_UNAVAILABLE
 _DEVICE_RE = re.compile(r"(cpu|cuda)(?::(\d+))?")
@@ -120,6 +121,21 @@ def scatter_add(xp, target, index, values) -> None:
     else:
         import cupyx  # noqa: PLC0415 - ships with cupy
         cupyx.scatter_add(target, index, values)
+
+
+def cuda_event(device: str):
+    """A CUDA event recorded now on ``device``'s current stream (cupy.cuda.Event)."""
+    cupy = array_module(device)
+    with cupy.cuda.Device(_index(device)):
+        ev = cupy.cuda.Event()
+        ev.record()
+    return ev
+
+
+def elapsed_us(start, end) -> float:
+    """Microseconds of GPU time between two recorded events (waits for ``end``)."""
+    end.synchronize()
+    return float(_cupy().cuda.get_elapsed_time(start, end)) * 1000.0
 
 
 def device_memory(device: str) -> tuple[int, int]:

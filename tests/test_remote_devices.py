@@ -222,3 +222,14 @@ def test_server_refuses_a_device_it_cannot_serve():
     done = subprocess.run(server_command("--device", "cuda:1"), capture_output=True, text=True, timeout=60,
                           env={**__import__("os").environ, **fake_cuda_env(1)})
     assert done.returncode == 2 and "CUDA error: invalid device ordinal" in done.stderr
+
+
+def test_profiler_over_the_wire_shows_cuda_time(gw):
+    x = gw.randn(32, 32, device="cuda", requires_grad=True)
+    with gw.autograd.profiler.profile() as prof:
+        (x @ x).sum().backward()
+    table = prof.key_averages().table(sort_by="self_cuda_time_total")
+    lines = table.splitlines()
+    assert "Self CUDA" in lines[1] and "CUDA total" in lines[1] and lines[-1].startswith("Self CUDA time total: ")
+    mm = next(e for e in prof.function_events if e.name == "aten::mm")
+    assert mm.device_time_total > 0 and mm.use_device == "cuda"

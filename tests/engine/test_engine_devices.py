@@ -193,3 +193,29 @@ def test_backend_transfer_copies(fake_cuda):
     assert backend.transfer(host, "cpu", "cpu") is host
     free, total = backend.device_memory("cuda:1")
     assert 0 < free <= total
+
+
+def test_profiler_adds_torchs_cuda_columns_for_cuda_ops(fake_cuda):
+    from gradwire.engine.autograd.profiler import profile
+
+    x = E.randn(64, 64, device="cuda", requires_grad=True)
+    with profile() as prof:
+        y = (x @ x).relu().sum()
+        y.backward()
+    events = prof.function_events
+    mm = [e for e in events if e.name == "aten::mm"]
+    assert mm and all(e.device_time_total > 0 for e in mm)
+    node = next(e for e in events if e.name == "MmBackward0")
+    assert node.device_time_total == pytest.approx(sum(c.device_time_total for c in node.cpu_children))
+    assert node.self_device_time_total == pytest.approx(0.0, abs=1e-6)
+    table = prof.key_averages().table(sort_by="cuda_time_total")
+    header = table.splitlines()[1]
+    for col in ("Self CPU %", "CPU time avg", "Self CUDA", "Self CUDA %", "CUDA total", "CUDA time avg", "# of Calls"):
+        assert col in header
+    assert header.index("CPU time avg") < header.index("Self CUDA") < header.index("# of Calls")
+    assert "Self CUDA time total: " in table.splitlines()[-1]
+    # and a CPU-only profile keeps torch's CPU table
+    with profile() as cpu_prof:
+        (E.ones(3) * 2).sum()
+    cpu_table = cpu_prof.key_averages().table()
+    assert "CUDA" not in cpu_table and cpu_table.splitlines()[-1].startswith("Self CPU time total: ")
