@@ -550,7 +550,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, grad):
         from .creation import zeros  # noqa: PLC0415
-        z = zeros(ctx.in_shape, dtype=grad.dtype)
+        z = zeros(ctx.in_shape, dtype=grad.dtype, device=grad.device)
         return scatter_add(z, ctx.dim, ctx.index, grad), None, None
 
 

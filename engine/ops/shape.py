@@ -620,12 +620,13 @@ class Split(Function):
     def backward(ctx, *grads):
         dim = ctx.dim
         parts = []
+        device = next((g.device for g in grads if g is not None), "cpu")
         for g, s in zip(grads, ctx.sizes):
             if g is None:
                 shape = list(ctx.in_shape)
                 shape[dim] = s
                 from .creation import zeros  # noqa: PLC0415
-                g = zeros(tuple(shape), dtype=ctx.dtype)
+                g = zeros(tuple(shape), dtype=ctx.dtype, device=device)
             parts.append(g)
         if len(parts) == 1:
             return parts[0], None, None
