@@ -60,6 +60,10 @@ class _Runtime:
     def getDeviceCount() -> int:
         return int(os.environ.get("GRADWIRE_FAKE_CUDA_DEVICES", "1"))
 
+    @staticmethod
+    def getDeviceProperties(index: int) -> dict:
+        return {"name": b"SIMULATED (numpy, no GPU)", "totalGlobalMem": _Device.TOTAL}
+
 
 class _Device:
     TOTAL = 16 * 2**30  # simulated memory per device
