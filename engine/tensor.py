@@ -95,6 +95,8 @@ class Tensor:
         else:
             device = device or (backend.device_of(data) if backend.is_array(data) else "cpu")
             array = data
+        if device != "cpu":
+            device = backend.normalize_device(device)  # "cuda" -> "cuda:0", a device object -> its string
         if dtype is None:
             if backend.is_array(array):
                 dtype = _dt.from_numpy(array.dtype)

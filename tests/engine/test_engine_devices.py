@@ -81,6 +81,7 @@ def test_tensors_on_cuda_print_and_report_their_device(fake_cuda):
                  lambda: E.zeros_like(x), lambda: E.ones_like(E.ones(2), device="cuda")):
         assert make().device == "cuda:0"
     assert E.zeros_like(x, device="cpu").device == "cpu"
+    assert E.Tensor([1.0], device="cuda").device == "cuda:0" and E.Tensor(x).device == "cuda:0"
     with pytest.raises(RuntimeError, match="CUDA error: invalid device ordinal"):
         E.zeros(1, device="cuda:2")  # the fixture simulates two devices
 
