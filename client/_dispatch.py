@@ -120,7 +120,7 @@ def _session_of(args, kwargs) -> tuple[Connection, bool, str]:
         elif t._device is not device and device == "cpu":
             device = t._device  # a 0-d CPU tensor meets a CUDA one: the result is on the GPU
         any_requires_grad = any_requires_grad or t._requires_grad
-    if kwargs and "device" in kwargs:
+    if kwargs and kwargs.get("device") is not None:
         device = kwargs["device"]
     elif conn is None:
         return default_connection(), any_requires_grad, "cpu"
