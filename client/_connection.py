@@ -122,6 +122,8 @@ class Connection:
             self._channel.close()
             raise GradwireError.from_rpc(err, f"creating a session on {address}") from None
         self.session_id = resp.session_id
+        self.default_device = resp.default_device or "cpu"   # gradwire-server --device
+        self._server_info = None
         self.metadata = (("x-gradwire-session", resp.session_id), ("x-gradwire-token", resp.token))
         self.sync_mode = os.environ.get("GRADWIRE_SYNC", "") not in ("", "0")
         self.closed = False
@@ -330,6 +332,18 @@ class Connection:
         if err is None:
             raise GradwireError(grpc.StatusCode.UNAVAILABLE, "the server closed the session stream")
         raise GradwireError.from_rpc(err, f"session {self.session_id} on {self.address}") from None
+
+    def server_info(self, refresh: bool = False) -> pb.ServerInfoResponse:
+        """The server's ServerInfo (devices and their memory, limits), asked once per session
+        unless ``refresh``."""
+        info = self._server_info
+        if info is None or refresh:
+            try:
+                info = self._stub.ServerInfo(pb.ServerInfoRequest(), timeout=CONNECT_TIMEOUT)
+            except grpc.RpcError as err:
+                raise GradwireError.from_rpc(err, f"asking {self.address} for its devices") from None
+            self._server_info = info
+        return info
 
     # ----- bulk transfer --------------------------------------------------
 

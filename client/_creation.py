@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from gradwire.common import dtypes, shapes, wire
+from gradwire.common.devices import device_str
 
 from . import _dispatch
 from ._dispatch import Tensor, call, default_connection
@@ -25,7 +26,7 @@ def _size(size) -> tuple:
 def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     """``data`` as an array of the dtype torch.tensor would give it."""
     if isinstance(data, Tensor):
-        data = data.detach().numpy()
+        data = data.detach().numpy(force=True)
     if isinstance(data, np.ndarray) or isinstance(data, np.generic):
         array = np.asarray(data)
         inferred = dtypes.from_numpy(array.dtype)
@@ -45,27 +46,47 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     return np.asarray(array, dtype=dtype.numpy, order="C"), dtype
 
 
-def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool) -> Tensor:
+def _device_kw(kwargs: dict, device, like=None) -> dict:
+    """Adds ``device=`` to a creation op's kwargs where the tensor is not to be on the CPU: the
+    given device, else (without ``like``) the session's default (gradwire-server --device)."""
+    if device is not None:
+        dev = device_str(device)
+    elif like is not None:
+        return kwargs
+    else:
+        dev = default_connection().default_device
+    if dev != "cpu" or like is not None:
+        kwargs["device"] = dev
+    return kwargs
+
+
+def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool, device=None) -> Tensor:
     if requires_grad and not dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    kwargs = _device_kw({}, device)
     if array.nbytes <= wire.INLINE_MAX_BYTES:
-        return call("tensor", array, dtype=dtype, requires_grad=requires_grad)
+        return call("tensor", array, dtype=dtype, requires_grad=requires_grad, **kwargs)
     conn = default_connection()
-    t = Tensor._make(conn, conn.new_handle(), array.shape, dtype, requires_grad, None)
-    conn.upload(t._id, array, dtype.name, requires_grad)
+    dev = kwargs.get("device")
+    t = Tensor._make(conn, conn.new_handle(), array.shape, dtype, requires_grad and dev is None, None)
+    conn.upload(t._id, array, dtype.name, requires_grad and dev is None)
+    if dev is not None:  # bytes travel to the server's host memory, then to the device: one copy there
+        t = t._to(dev, None)
+        if requires_grad:
+            t.requires_grad_(True)
     return t
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     array, dtype = _to_array(data, dtype)
-    return _new_leaf(array, dtype, requires_grad)
+    return _new_leaf(array, dtype, requires_grad, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtype = dtypes.from_numpy(array.dtype)
-    return _new_leaf(array, dtype, False)
+    return _new_leaf(array, dtype, False, "cpu")
 
 
 def _creation(op):
@@ -73,9 +94,9 @@ def _creation(op):
         dtype = dtype or dtypes.default_float()
         if requires_grad and not dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        return call(op, _size(size), dtype=dtype, requires_grad=requires_grad)
+        return call(op, _size(size), **_device_kw({"dtype": dtype, "requires_grad": requires_grad}, device))
     create.__name__ = op
-    create.__doc__ = f"torch.{op}(*size, dtype=None, requires_grad=False)"
+    create.__doc__ = f"torch.{op}(*size, dtype=None, device=None, requires_grad=False)"
     return create
 
 
@@ -89,7 +110,7 @@ def _like(op):
         kwargs = {"requires_grad": True} if requires_grad else {}
         if dtype is not None:
             kwargs["dtype"] = dtype
-        return call(op, input, **kwargs)
+        return call(op, input, **_device_kw(kwargs, device, like=input))
     create.__name__ = op
     return create
 
@@ -111,13 +132,15 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
-    return call("full", _size(tuple(size) if isinstance(size, (tuple, list)) else (size,)), fill_value, **kwargs)
+    return call("full", _size(tuple(size) if isinstance(size, (tuple, list)) else (size,)), fill_value,
+                **_device_kw(kwargs, device))
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
+    kwargs = _device_kw(kwargs, device)
     return call("arange", start, end, step, **kwargs) if end is not None else call("arange", start, **kwargs)
 
 
@@ -125,21 +148,21 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
-    return call("linspace", start, end, steps, **kwargs)
+    return call("linspace", start, end, steps, **_device_kw(kwargs, device))
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
-    return call("eye", n, m, **kwargs)
+    return call("eye", n, m, **_device_kw(kwargs, device))
 
 
 def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     kwargs = {"dtype": dtype} if dtype is not None else {}
-    return call("randint", low, high, _size(tuple(size)), **kwargs)
+    return call("randint", low, high, _size(tuple(size)), **_device_kw(kwargs, device))
 
 
 randn_like = _like("randn_like")

@@ -104,18 +104,27 @@ def _tensors(args):
                     yield b
 
 
-def _session_of(args, kwargs) -> tuple[Connection, bool]:
-    """One pass over the arguments: their session, and whether any of them requires grad."""
+def _session_of(args, kwargs) -> tuple[Connection, bool, str]:
+    """One pass over the arguments: their session, whether any of them requires grad, and the
+    device of the outputs (an explicit device=, else the first tensor's; the server checks that
+    the inputs agree)."""
     conn = None
     any_requires_grad = False
     for t in _tensors(args if not kwargs else (*args, *kwargs.values())):
         if conn is None:
             conn = t._conn
+            device = t._device
         elif t._conn is not conn:
             raise RuntimeError(
                 "Expected all tensors to be in the same gradwire session, but found tensors from two sessions")
+        elif t._device is not device and device == "cpu":
+            device = t._device  # a 0-d CPU tensor meets a CUDA one: the result is on the GPU
         any_requires_grad = any_requires_grad or t._requires_grad
-    return conn or default_connection(), any_requires_grad
+    if kwargs and kwargs.get("device") is not None:
+        device = kwargs["device"]
+    elif conn is None:
+        return default_connection(), any_requires_grad, "cpu"
+    return conn or default_connection(), any_requires_grad, device
 
 
 _UNKNOWN = _meta.OpInfo(None)
@@ -125,7 +134,7 @@ SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
     info = _meta.OPS.get(op) or _UNKNOWN
-    conn, any_requires_grad = _session_of(args, kwargs)
+    conn, any_requires_grad, device = _session_of(args, kwargs)
     grad = grad_mode.is_grad_enabled()
     if info.inplace:
         return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad)
@@ -139,7 +148,7 @@ def call(op: str, *args, **kwargs):
         (shape, dtype), = out_meta
         rg = requires_grad and dtype.is_floating_point
         node = Node(conn) if rg else None
-        out = make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node)
+        out = make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node, device)
         conn.submit(op, args, kwargs, (out._id,), nodes=(node,), grad_enabled=grad, handle_of=_handle_of)
         return out
     outputs = []
@@ -147,7 +156,7 @@ def call(op: str, *args, **kwargs):
     for shape, dtype in out_meta:
         rg = requires_grad and dtype.is_floating_point
         node = Node(conn) if rg else None
-        outputs.append(make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node))
+        outputs.append(make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node, device))
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)
@@ -205,7 +214,7 @@ class RemoteObject:
 
 def new_object(op: str, *args, **kwargs) -> RemoteObject:
     """Create a server-side object (optimizer state ...) and return its handle at once."""
-    conn, _ = _session_of(args, kwargs)
+    conn = _session_of(args, kwargs)[0]
     obj = RemoteObject(conn, conn.new_handle())
     conn.submit(op, args, kwargs, [obj._id], nodes=[None], grad_enabled=False, handle_of=_handle_of)
     return obj

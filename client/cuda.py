@@ -1,22 +1,93 @@
-"""gradwire.cuda: what torch.cuda answers on a machine without CUDA (this server offers only "cpu")."""
+"""gradwire.cuda: torch.cuda's questions, answered for the connected server's GPUs.
+
+Users rent the server for its GPU, so ``is_available()`` and ``device_count()``
+ask the server the default session is connected to (its ServerInfo, asked once
+per session), not the client's machine. A server without CuPy or a GPU answers
+like a CPU build of torch: not available, no devices.
+"""
 from __future__ import annotations
+
+from gradwire.common.devices import device, device_str
+
+from . import _dispatch
+
+
+def _cuda_devices() -> list:
+    info = _dispatch.default_connection().server_info()
+    return [d for d in info.device_info if d.name.startswith("cuda")]
 
 
 def is_available() -> bool:
-    return False
+    return bool(_cuda_devices())
 
 
 def device_count() -> int:
-    return 0
+    return len(_cuda_devices())
+
+
+def current_device() -> int:
+    _check_available()
+    default = _dispatch.default_connection().default_device
+    return int(default[5:]) if default.startswith("cuda:") else 0
+
+
+def _check_available() -> None:
+    if not is_available():
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def _index(dev) -> int:
+    if dev is None:
+        return current_device()
+    if isinstance(dev, int) and not isinstance(dev, bool):
+        return dev
+    return int(device_str(dev)[5:])
+
+
+def get_device_properties(dev=None):
+    """The server's device: ``name`` ("cuda:N") and ``total_memory`` in bytes."""
+    _check_available()
+    i = _index(dev)
+    devices = _cuda_devices()
+    if not 0 <= i < len(devices):
+        raise AssertionError("Invalid device id")
+    return devices[i]
+
+
+def mem_get_info(dev=None) -> tuple[int, int]:
+    """(free, total) bytes of the server's device, as torch.cuda.mem_get_info."""
+    _check_available()
+    i = _index(dev)
+    info = _dispatch.default_connection().server_info(refresh=True)  # today's figures
+    d = next(d for d in info.device_info if d.name == f"cuda:{i}")
+    return int(d.free_memory), int(d.total_memory)
+
+
+def memory_allocated(dev=None) -> int:
+    """Bytes of tensor memory this session holds on the device (torch counts the process's)."""
+    _check_available()
+    conn = _dispatch.default_connection()
+    return int(conn.submit("cuda.memory_allocated", (f"cuda:{_index(dev)}",), want_value=True,
+                           handle_of=_dispatch._handle_of).value)
 
 
 def manual_seed(seed: int) -> None:
-    """Like torch on a CPU build: nothing to seed."""
+    """Seeds the session's generators (its CUDA generators are seeded with its CPU one)."""
+    from ._creation import manual_seed as seed_all  # noqa: PLC0415
+    seed_all(seed)
 
 
-def manual_seed_all(seed: int) -> None:
-    """Like torch on a CPU build: nothing to seed."""
+manual_seed_all = manual_seed
 
 
-def synchronize(device=None) -> None:
-    raise AssertionError("Torch not compiled with CUDA enabled")
+def synchronize(dev=None) -> None:
+    """Wait until the server has run every command issued so far and its GPU has finished them."""
+    _check_available()
+    conn = _dispatch.default_connection()
+    arg = None if dev is None else f"cuda:{_index(dev)}"
+    conn.submit("cuda.synchronize", (arg,), handle_of=_dispatch._handle_of)
+    conn.sync()
+
+
+__all__ = ["is_available", "device_count", "current_device", "get_device_properties", "mem_get_info",
+           "memory_allocated", "manual_seed", "manual_seed_all", "synchronize", "device"]

@@ -44,6 +44,8 @@ import numpy as np
 from gradwire.common import dtypes
 
 from ._creation import tensor as _new_tensor
+from gradwire.common.devices import CUDA_UNAVAILABLE, device_str
+
 from .tensor import Tensor, device
 
 __all__ = ["save", "load"]
@@ -109,8 +111,7 @@ def save(obj, f) -> None:
     tensors: list[Tensor] = []
     root = _encode(obj, tensors, {})  # before opening f: an unsavable object leaves the file alone
     manifest = {"format": FORMAT, "version": VERSION,
-                "tensors": [{"dtype": t.dtype.name, "shape": list(t.shape), "requires_grad": t.requires_grad}
-                            for t in tensors],
+                "tensors": [_spec(t) for t in tensors],
                 "root": root}
     text = json.dumps(manifest, allow_nan=False).encode()
     if isinstance(f, (str, os.PathLike)):
@@ -119,10 +120,17 @@ def save(obj, f) -> None:
         with zf.open(_entry(MANIFEST, len(text)), "w") as out:
             out.write(text)
         for i, t in enumerate(tensors):
-            array = t.detach().numpy()
+            array = t.detach().numpy(force=True)
             array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).reshape(-1).view(np.uint8)
             with zf.open(_entry(_data_name(i), array.nbytes), "w") as out:
                 out.write(array)
+
+
+def _spec(t: Tensor) -> dict:
+    spec = {"dtype": t.dtype.name, "shape": list(t.shape), "requires_grad": t.requires_grad}
+    if t._device != "cpu":  # where load puts it back (unless map_location says otherwise)
+        spec["device"] = t._device
+    return spec
 
 
 # ----- load ---------------------------------------------------------------------------------------
@@ -142,7 +150,8 @@ def _is_int(v) -> bool:
 
 
 class _Reader:
-    def __init__(self, zf: zipfile.ZipFile, manifest: dict):
+    def __init__(self, zf: zipfile.ZipFile, manifest: dict, map_location=None):
+        self.map_location = map_location
         self.zf = zf
         _check(isinstance(manifest, dict) and manifest.get("format") == FORMAT, "the manifest is not a "
                "gradwire manifest")
@@ -185,7 +194,13 @@ class _Reader:
             array = np.frombuffer(data, np.uint8) != 0  # any nonzero byte is True, as numpy's bool is 0/1
         else:
             array = np.frombuffer(data, dtype.numpy.newbyteorder("<")).astype(dtype.numpy, copy=False)
-        t = _new_tensor(array.reshape(shape), dtype=dtype, requires_grad=requires_grad)
+        saved = spec.get("device", "cpu")
+        try:
+            saved = device_str(saved)
+        except (RuntimeError, TypeError):
+            raise _Invalid(f"tensor {index} has an invalid device {saved!r:.40}") from None
+        t = _new_tensor(array.reshape(shape), dtype=dtype, requires_grad=requires_grad,
+                        device=_target_device(self.map_location, saved))
         self.loaded[index] = t
         return t
 
@@ -220,7 +235,7 @@ class _Reader:
 
 
 def _check_map_location(map_location) -> None:
-    """Every gradwire tensor lives on the server's CPU: accept locations that mean it."""
+    """A location is a device (str or gradwire.device) or a dict of them; CUDA ones need a server with a GPU."""
     if map_location is None:
         return
     if isinstance(map_location, dict):
@@ -231,7 +246,18 @@ def _check_map_location(map_location) -> None:
         raise TypeError(f"gradwire.load: map_location must be None, a str, a gradwire.device or a dict, not "
                         f"{type(map_location).__name__}")
     if device(map_location).type != "cpu":
-        raise RuntimeError(f"gradwire: device {device(map_location)} is not available on this server")
+        from . import cuda  # noqa: PLC0415
+        if not cuda.is_available():
+            raise RuntimeError(CUDA_UNAVAILABLE)
+
+
+def _target_device(map_location, saved: str) -> str:
+    """Where a tensor saved on ``saved`` goes: map_location's answer, else back where it was."""
+    if isinstance(map_location, dict):
+        target = map_location.get(saved, saved)
+    else:
+        target = saved if map_location is None else map_location
+    return device_str(target)
 
 
 def load(f, map_location=None, *, weights_only=True):
@@ -258,7 +284,7 @@ def load(f, map_location=None, *, weights_only=True):
                 manifest = json.loads(zf.read(info))
             except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, absurd nesting
                 raise _Invalid(f"its manifest is not valid JSON ({exc})") from None
-            reader = _Reader(zf, manifest)
+            reader = _Reader(zf, manifest, map_location)
             return reader.node(reader.root)
     except _Invalid as exc:
         raise RuntimeError(f"gradwire.load: {name} is not a valid gradwire checkpoint: {exc}") from None

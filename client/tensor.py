@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from gradwire.common import dtypes, shapes, wire
+from gradwire.common.devices import device, device_str, parse_to
 from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
@@ -20,36 +21,19 @@ from . import _dispatch, grad_mode
 call = _dispatch.call
 
 
-class device:
-    """torch.device: ``device(type='cpu')``."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type: str = "cpu", index: int | None = None):  # noqa: A002 - torch's name
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        if ":" in type:
-            type, _, idx = type.partition(":")
-            index = int(idx)
-        self.type = type
-        self.index = index
-
-    def __repr__(self) -> str:
-        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self) -> str:
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self) -> int:
-        return hash((self.type, self.index))
+_DEVICES: dict[str, device] = {}  # a tensor's device string -> its device object
 
 
-_CPU = device("cpu")
+def _device_obj(name: str) -> device:
+    d = _DEVICES.get(name)
+    if d is None:
+        d = _DEVICES[name] = device(name)
+    return d
+
+
+def _tensor_attrs(x):
+    """(device, dtype) of a Tensor argument of Tensor.to, else None."""
+    return (x._device, x._dtype) if isinstance(x, Tensor) else None
 
 
 class Node:
@@ -103,12 +87,13 @@ class Node:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "_retains_grad", "_inference", "_view_base", "__weakref__")
+                 "_retains_grad", "_inference", "_view_base", "_device", "__weakref__")
 
     @classmethod
-    def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn) -> "Tensor":
+    def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
         t = object.__new__(cls)
         t._conn = conn
+        t._device = device
         t._id = handle
         t._shape = shapes.Size(shape)
         t._dtype = dtype
@@ -123,7 +108,8 @@ class Tensor:
     @classmethod
     def _from_meta(cls, conn, meta) -> "Tensor":
         node = Node(conn, meta.grad_fn) if meta.grad_fn else None
-        return cls._make(conn, meta.handle, tuple(meta.shape), dtypes.from_name(meta.dtype), meta.requires_grad, node)
+        return cls._make(conn, meta.handle, tuple(meta.shape), dtypes.from_name(meta.dtype), meta.requires_grad, node,
+                         meta.device or "cpu")
 
     def __del__(self):
         conn = getattr(self, "_conn", None)
@@ -150,7 +136,7 @@ class Tensor:
 
     @property
     def device(self) -> device:
-        return _CPU
+        return _device_obj(self._device)
 
     @property
     def ndim(self) -> int:
@@ -339,10 +325,18 @@ class Tensor:
             return self._conn.download(self._id, self._dtype, self._shape)
         return _dispatch.value("numpy", self)
 
-    def numpy(self) -> np.ndarray:
-        if self._requires_grad:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if not force:
+            if self._requires_grad:
+                raise RuntimeError(
+                    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+            self._check_host("numpy")
         return self._values()
+
+    def _check_host(self, what: str) -> None:
+        if self._device != "cpu":
+            raise TypeError(f"can't convert {self._device} device type tensor to {what}. Use Tensor.cpu() to copy "
+                            f"the tensor to host memory first.")
 
     def item(self):
         if self.numel() != 1:
@@ -355,7 +349,7 @@ class Tensor:
     def __repr__(self) -> str:
         values = self._values()
         node = self._grad_fn
-        return tensor_repr(values, self._dtype, requires_grad=self._requires_grad,
+        return tensor_repr(values, self._dtype, device=self._device, requires_grad=self._requires_grad,
                            grad_fn_name=node._class_name() if node is not None else None)
 
     def __format__(self, spec: str) -> str:
@@ -381,6 +375,7 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
+        self._check_host("numpy")
         values = self.detach()._values() if self._requires_grad else self._values()
         return values if dtype is None else values.astype(dtype)
 
@@ -432,17 +427,21 @@ class Tensor:
         return call("repeat", self, *sizes)
 
     def to(self, *args, **kwargs):
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, dtypes.DType):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a._dtype
-            elif isinstance(a, (str, device)) and device(a).type != "cpu":
-                raise RuntimeError(f"gradwire: device {device(a)} is not available on this server")
-        if dtype is None or dtype is self._dtype:
+        """torch's Tensor.to: ``to(dtype)``, ``to(device, dtype=None)``, ``to(other)``; ``copy=``."""
+        dev, dtype, copy = parse_to(args, kwargs, _tensor_attrs)
+        return self._to(dev, dtype, copy)
+
+    def _to(self, dev, dtype, copy=False):
+        if dtype is self._dtype:
+            dtype = None
+        if dev == self._device:
+            dev = None
+        if dev is None and dtype is None and not copy:
             return self
-        return call("to", self, dtype)
+        kwargs = {"device": dev} if dev is not None else {}
+        if copy:
+            kwargs["copy"] = True
+        return call("to", self, dtype, **kwargs) if dtype is not None else call("to", self, **kwargs)
 
     def float(self):
         return self.to(dtypes.float32)
@@ -466,14 +465,22 @@ class Tensor:
         return self.to(dtype) if dtype is not None else f"torch.{self._dtype._torch_name}Tensor"
 
     def cpu(self):
-        return self
+        return self._to("cpu", None)
 
     def cuda(self, device=None, non_blocking=False):
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        if device is None:
+            dev = "cuda:0"
+        elif isinstance(device, int) and not isinstance(device, bool):
+            dev = f"cuda:{device}"
+        else:
+            dev = device_str(device)
+            if dev == "cpu":
+                raise RuntimeError("Invalid device, must be cuda device")
+        return self._to(dev, None)
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return self._device != "cpu"
 
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
@@ -500,7 +507,7 @@ class Tensor:
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
         with grad_mode.no_grad():
             self._conn.submit("set_data", (self, value), handle_of=_dispatch._handle_of)
-        self._shape, self._dtype = value._shape, value._dtype
+        self._shape, self._dtype, self._device = value._shape, value._dtype, value._device
 
     def __getitem__(self, index):
         out = call("getitem", self, index)

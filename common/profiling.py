@@ -58,11 +58,14 @@ class _Times:
     cpu_time_total_str = _time_str("cpu_time_total")
     self_cpu_time_total_str = _time_str("self_cpu_time_total")
 
-    # gradwire profiles the CPU only; the device columns of torch's table stay empty.
+    # CUDA time (us) of ops on CUDA tensors (CUDA events around each op); 0 on the CPU.
     device_time_total = 0
     self_device_time_total = 0
     device_memory_usage = 0
     self_device_memory_usage = 0
+    device_time_total_str = _time_str("device_time_total")
+    self_device_time_total_str = _time_str("self_device_time_total")
+    device_time_str = _time_str("device_time")
 
     @property
     def cpu_time(self) -> float:
@@ -76,7 +79,13 @@ class _Times:
 
     @property
     def device_time(self) -> float:
-        return 0.0
+        """Average CUDA time per call (us)."""
+        return 0.0 if self.count == 0 else 1.0 * self.device_time_total / self.count
+
+    # torch's older names
+    cuda_time = device_time
+    cuda_time_total = property(lambda self: self.device_time_total)
+    self_cuda_time_total = property(lambda self: self.self_device_time_total)
 
 
 class Interval:
@@ -201,6 +210,10 @@ class FunctionEventAvg(_Times):
             raise ValueError(f"Expected keys to match, but got {other.key} vs {self.key}")
         self.cpu_time_total += other.cpu_time_total
         self.self_cpu_time_total += other.self_cpu_time_total
+        if other.device_time_total or other.self_device_time_total:
+            self.device_time_total += other.device_time_total
+            self.self_device_time_total += other.self_device_time_total
+            self.use_device = "cuda"
         self.cpu_memory_usage += other.cpu_memory_usage
         self.self_cpu_memory_usage += other.self_cpu_memory_usage
         self.count += other.count
@@ -317,7 +330,8 @@ def _override_time(time_us, time_unit) -> str:
 def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column_width=75,
                 max_name_column_width=55, max_shapes_column_width=80, profile_memory=False,
                 top_level_events_only=False, time_unit=None) -> str:
-    """The text table torch prints for a list of events or averages (CPU columns)."""
+    """The text table torch prints for a list of events or averages (CPU columns, and torch's
+    CUDA columns where some event has CUDA time)."""
     if len(events) == 0:
         return ""
     has_input_shapes = any(evt.input_shapes is not None and len(evt.input_shapes) > 0 for evt in events)
@@ -342,6 +356,12 @@ def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column
     headers = ["Name", "Self CPU %", "Self CPU", "CPU total %", "CPU total", "CPU time avg"]
     widths = [name_width] + [col] * 5
     aligns = [">"] * 6
+    # torch adds its device columns when some event has device time (here: ops on CUDA tensors)
+    has_device_time = any(evt.device_time_total > 0 for evt in events)
+    if has_device_time:
+        headers += ["Self CUDA", "Self CUDA %", "CUDA total", "CUDA time avg"]
+        widths += [col] * 4
+        aligns += [">"] * 4
     if profile_memory:
         headers += ["CPU Mem", "Self CPU Mem"]
         widths += [col, col]
@@ -362,6 +382,7 @@ def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column
     line_length = sum(widths) + spacing * (len(widths) - 1)
 
     total_self = sum(evt.self_cpu_time_total for evt in events)
+    total_self_device = sum(evt.self_device_time_total for evt in events)
     lines = []
     if header is not None:
         lines += ["=" * line_length, header]
@@ -392,6 +413,11 @@ def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column
                format_time_share(evt.cpu_time_total, total_self) if not evt.is_async else 0,
                _override_time(evt.cpu_time_total, time_unit),
                _override_time(evt.cpu_time, time_unit)]
+        if has_device_time:
+            row += [_override_time(evt.self_device_time_total, time_unit),
+                    format_time_share(evt.self_device_time_total, total_self_device),
+                    _override_time(evt.device_time_total, time_unit),
+                    _override_time(evt.device_time, time_unit)]
         if profile_memory:
             row += [format_memory(evt.cpu_memory_usage), format_memory(evt.self_cpu_memory_usage)]
         row.append(evt.count)
@@ -407,6 +433,8 @@ def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column
             lines.append(row_format.format(*(blank + [""])))
     lines.append(header_sep)
     lines.append(f"Self CPU time total: {_override_time(total_self, time_unit)}")
+    if has_device_time:
+        lines.append(f"Self CUDA time total: {_override_time(total_self_device, time_unit)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -415,11 +443,16 @@ def build_table(events, sort_by=None, header=None, row_limit=100, max_src_column
 def to_records(events) -> list:
     """FunctionEvents as plain dicts (JSON-able): id, name, thread, start_us, end_us,
     input_shapes, stack, cpu_memory_usage, parent (id or None), user (bool)."""
-    return [{"id": e.id, "name": e.name, "thread": e.thread, "start_us": e.time_range.start,
-             "end_us": e.time_range.end, "input_shapes": e.input_shapes, "stack": e.stack,
-             "cpu_memory_usage": e.cpu_memory_usage,
-             "parent": e.cpu_parent.id if e.cpu_parent is not None else None,
-             "user": e.is_user_annotation} for e in events]
+    records = [{"id": e.id, "name": e.name, "thread": e.thread, "start_us": e.time_range.start,
+                "end_us": e.time_range.end, "input_shapes": e.input_shapes, "stack": e.stack,
+                "cpu_memory_usage": e.cpu_memory_usage,
+                "parent": e.cpu_parent.id if e.cpu_parent is not None else None,
+                "user": e.is_user_annotation} for e in events]
+    for r, e in zip(records, events):
+        if e.device_time_total:  # CUDA time: only where there is some
+            r["device_time_total"] = e.device_time_total
+            r["self_device_time_total"] = e.self_device_time_total
+    return records
 
 
 def from_records(records, profile_memory: bool = False) -> EventList:
@@ -432,6 +465,10 @@ def from_records(records, profile_memory: bool = False) -> EventList:
                             end_us=r["end_us"], input_shapes=r.get("input_shapes"), stack=r.get("stack"),
                             cpu_memory_usage=r.get("cpu_memory_usage", 0), is_user_annotation=user,
                             category="user_annotation" if user else "cpu_op")
+        if r.get("device_time_total"):
+            evt.device_time_total = float(r["device_time_total"])
+            evt.self_device_time_total = float(r.get("self_device_time_total", 0.0))
+            evt.use_device = "cuda"
         by_id[evt.id] = evt
         parent = by_id.get(r.get("parent"))
         if parent is not None:

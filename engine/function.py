@@ -239,8 +239,8 @@ class Node:
         out = []
         for i, g in enumerate(grads):
             if g is None and meta is not None:
-                shape, dtype, _device = meta[i]
-                g = zeros(shape, dtype=dtype)
+                shape, dtype, device = meta[i]
+                g = zeros(shape, dtype=dtype, device=device)
             out.append(g)
         return out
 

@@ -20,16 +20,30 @@ class Generator:
     """A random number generator of one device (numpy.random.Generator on CPU)."""
 
     def __init__(self, device: str = "cpu", seed: int | None = None):
-        self.device = str(device)
+        self.device = backend.normalize_device(device)
         self._seed = _DEFAULT_SEED if seed is None else int(seed)
-        self._rng = backend.new_rng(self._seed, self.device)
+        self._rng = backend.new_rng(self._seed & 0xFFFFFFFFFFFFFFFF, self.device)
+        self._devices: dict = {}   # a CPU generator's companions on CUDA devices (seeded with it)
 
     def manual_seed(self, seed) -> "Generator":
         seed = int(seed)
         self._seed = seed
         # numpy seeds must be non-negative; fold negatives like a 64-bit reinterpretation
         self._rng = backend.new_rng(seed & 0xFFFFFFFFFFFFFFFF, self.device)
+        for gen in self._devices.values():  # torch.manual_seed seeds every device
+            gen.manual_seed(seed)
         return self
+
+    def for_device(self, device: str) -> "Generator":
+        """The generator random ops on ``device`` draw from: this one on its own device; on a CUDA
+        device, a companion generator (cupy.random) made on first use with this one's seed, and
+        re-seeded with it, so draws never leave the device."""
+        if device == self.device:
+            return self
+        gen = self._devices.get(device)
+        if gen is None:
+            gen = self._devices[device] = Generator(device, self._seed)
+        return gen
 
     def seed(self) -> int:
         """Re-seeds from fresh entropy and returns the new seed."""
@@ -65,9 +79,12 @@ class _Current(threading.local):
 _current = _Current()
 
 
-def current_generator() -> Generator:
+def current_generator(device: str = "cpu") -> Generator:
+    """The generator random ops of this thread draw from (the session's inside ``use_generator``),
+    for tensors of ``device``."""
     g = _current.generator
-    return default_generator if g is None else g
+    g = default_generator if g is None else g
+    return g if device == "cpu" else g.for_device(device)
 
 
 @contextlib.contextmanager

@@ -5,11 +5,27 @@ import warnings as _warnings
 import weakref as _weakref
 
 from gradwire.common import dtypes as _dt
+from gradwire.common.devices import parse_to as _parse_to
 
 from . import backend
 from .grad_mode import _state as _grad_state
 
 __all__ = ["Tensor"]
+
+
+def _tensor_attrs(x):
+    """(device, dtype) of a tensor argument of Tensor.to, else None."""
+    return (x.device, x.dtype) if isinstance(x, Tensor) else None
+
+
+def _cuda_device(device):
+    """``.cuda(device)``: an index or a cuda device."""
+    if isinstance(device, int) and not isinstance(device, bool):
+        return f"cuda:{device}"
+    name = backend.normalize_device(device)
+    if not name.startswith("cuda"):
+        raise RuntimeError(f"Invalid device, must be cuda device")
+    return name
 
 _Scalar = (int, float, bool)
 
@@ -79,6 +95,8 @@ class Tensor:
         else:
             device = device or (backend.device_of(data) if backend.is_array(data) else "cpu")
             array = data
+        if device != "cpu":
+            device = backend.normalize_device(device)  # "cuda" -> "cuda:0", a device object -> its string
         if dtype is None:
             if backend.is_array(array):
                 dtype = _dt.from_numpy(array.dtype)
@@ -266,10 +284,15 @@ class Tensor:
         return backend.to_numpy(self.array).tolist()
 
     def numpy(self, *, force: bool = False):
-        """The values as a numpy array, sharing memory on CPU (like torch)."""
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                               "instead.")
+        """The values as a numpy array, sharing memory on CPU (like torch); ``force=True`` also
+        copies a CUDA tensor to the host."""
+        if not force:
+            if self._requires_grad:
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                                   "instead.")
+            if self.device != "cpu":
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                                f"copy the tensor to host memory first.")
         return backend.to_numpy(self.array)
 
     def __float__(self):
@@ -378,13 +401,13 @@ class Tensor:
     def clone(self) -> "Tensor":
         return _ops.clone(self)
 
-    def to(self, dtype=None, *args, **kwargs):
-        dtype = kwargs.pop("dtype", dtype)
-        if isinstance(dtype, str) and dtype in ("cpu",):
-            return self
-        if dtype is None:
-            return self
-        return _ops.to_dtype(self, dtype)
+    def to(self, *args, **kwargs):
+        """torch's Tensor.to: ``to(dtype)``, ``to(device, dtype=None)``, ``to(other)``; ``copy=``."""
+        device, dtype, copy = _parse_to(args, kwargs, _tensor_attrs)
+        return _ops.to_copy(self, dtype, device, copy)
+
+    def cuda(self, device=None, non_blocking=False):
+        return _ops.to_copy(self, None, "cuda" if device is None else _cuda_device(device))
 
     def type(self, dtype=None):
         return self.to(dtype)
@@ -408,7 +431,7 @@ class Tensor:
         return _ops.to_dtype(self, _dt.bool_)
 
     def cpu(self):
-        return self
+        return _ops.to_copy(self, None, "cpu")
 
     # ---- math (methods) -----------------------------------------------------
     def add(self, other, *, alpha=1):

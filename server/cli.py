@@ -21,6 +21,9 @@ def parse_args(argv=None):
                    help="seconds an idle session lives (default 3600)")
     p.add_argument("--max-workers", type=int, default=64, help="concurrent calls, open session streams included")
     p.add_argument("--grace", type=float, default=5.0, help="seconds running calls get at shutdown")
+    p.add_argument("--device", default=os.environ.get("GRADWIRE_DEVICE") or "cpu",
+                   help="default device of the sessions' creation ops: cpu, cuda, cuda:N (default cpu, or "
+                        "$GRADWIRE_DEVICE); cuda needs gradwire[cuda] and an NVIDIA GPU")
     return p.parse_args(argv)
 
 
@@ -33,8 +36,12 @@ def main(argv=None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .app import Server  # after logging is set up: importing the engine takes a moment
 
-    server = Server(args.host, args.port, api_key=args.api_key, session_ttl=args.session_ttl,
-                    max_workers=args.max_workers).start()
+    try:
+        server = Server(args.host, args.port, api_key=args.api_key, session_ttl=args.session_ttl,
+                        max_workers=args.max_workers, device=args.device).start()
+    except RuntimeError as exc:  # --device the machine cannot serve
+        print(f"gradwire-server: {exc}", file=sys.stderr)
+        return 2
     # Tests and supervisors read the bound port from this line (--port 0).
     print(f"gradwire-server listening on {server.address}", flush=True)
 

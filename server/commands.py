@@ -87,6 +87,7 @@ def _fill_meta(meta: pb.TensorMeta, handle: int, t) -> None:
     else:
         meta.shape.extend(t.shape)
         meta.dtype = t.dtype.name
+        meta.device = t.device
         meta.requires_grad = t.requires_grad
         grad_fn = t.grad_fn
         meta.is_leaf = grad_fn is None
@@ -97,7 +98,7 @@ def _fill_meta(meta: pb.TensorMeta, handle: int, t) -> None:
 def _plain(value):
     """A result with its tensors as arrays, so it travels as data (state dicts, item, tolist)."""
     if isinstance(value, engine.Tensor):
-        return value.detach().numpy()
+        return value.numpy(force=True)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -374,7 +375,7 @@ def download(session: Session, handle: int):
         t = session.tensor(handle)
     if not isinstance(t, engine.Tensor):
         raise CallError(grpc.StatusCode.FAILED_PRECONDITION, f"handle {handle} holds no tensor")
-    array = np.asarray(t.detach().numpy(), order="C")
+    array = np.asarray(t.numpy(force=True), order="C")
     first = True
     for piece in wire.chunks(array):
         if first:

@@ -70,6 +70,16 @@ def _serve_guarded(loop, messages) -> None:
         raise CallError(grpc.StatusCode.INTERNAL, f"internal server error: {exc}") from None
 
 
+def device_infos() -> list:
+    """"cpu" and each CUDA device this server sees, with its memory."""
+    infos = [pb.DeviceInfo(name="cpu")]
+    for i in range(engine.backend.cuda_device_count()):
+        name = f"cuda:{i}"
+        free, total = engine.backend.device_memory(name)
+        infos.append(pb.DeviceInfo(name=name, total_memory=total, free_memory=free))
+    return infos
+
+
 class GradwireServicer(pb_grpc.GradwireServicer):
     def __init__(self, sessions: SessionTable):
         self.sessions = sessions
@@ -81,17 +91,20 @@ class GradwireServicer(pb_grpc.GradwireServicer):
 
     @_unary
     def ServerInfo(self, request, context):
+        infos = device_infos()
         return pb.ServerInfoResponse(
-            protocol_version=PROTOCOL_VERSION, server_version=SERVER_VERSION, devices=["cpu"],
+            protocol_version=PROTOCOL_VERSION, server_version=SERVER_VERSION, devices=[d.name for d in infos],
             requires_api_key=self.sessions.api_key is not None, max_message_bytes=wire.MAX_MESSAGE_BYTES,
             chunk_bytes=wire.CHUNK_BYTES, session_ttl_seconds=self.sessions.ttl, sessions=len(self.sessions),
+            device_info=infos, default_device=self.sessions.default_device,
         )
 
     @_unary
     def CreateSession(self, request, context):
         self._check_open()
         session = self.sessions.create(_metadata(context))
-        return pb.CreateSessionResponse(session_id=session.id, token=session.token, ttl_seconds=self.sessions.ttl)
+        return pb.CreateSessionResponse(session_id=session.id, token=session.token, ttl_seconds=self.sessions.ttl,
+                                        default_device=session.default_device)
 
     @_unary
     def CloseSession(self, request, context):

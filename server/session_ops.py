@@ -165,7 +165,23 @@ def gradgradcheck(program, function_id, inputs, grad_outputs=None, **kwargs):
         return check(_check_function(program, function_id), tuple(inputs), grad_outputs, **kwargs)
 
 
+# ----- CUDA -----------------------------------------------------------------------------------
+
+def cuda_synchronize(device=None):
+    """gradwire.cuda.synchronize(): wait for the kernels queued on the session's CUDA device(s)."""
+    engine.backend.synchronize(device)
+
+
+def cuda_memory_allocated(device=None):
+    """Bytes of tensor memory this session holds on ``device`` (default: the session's CUDA device)."""
+    session = current_loop().session
+    if device is None:
+        device = session.default_device if session.default_device != "cpu" else "cuda:0"
+    return session.memory_by_device().get(engine.backend.normalize_device(device), 0)
+
+
 OPS = {
+    "cuda.synchronize": cuda_synchronize, "cuda.memory_allocated": cuda_memory_allocated,
     "profiler.start": profiler_start, "profiler.stop": profiler_stop,
     "profiler.record_function_enter": record_function_enter, "profiler.record_function_exit": record_function_exit,
     "autograd.set_detect_anomaly": set_detect_anomaly,

@@ -27,8 +27,9 @@ class CallError(Exception):
 class Session:
     """One client's tensors, keyed by the handle ids the client chose."""
 
-    def __init__(self, session_id: str, token: str):
+    def __init__(self, session_id: str, token: str, default_device: str = "cpu"):
         self.id = session_id
+        self.default_device = default_device   # creation ops without device= (gradwire-server --device)
         self.token = token
         self.handles: dict[int, object] = {}
         # Handles whose producing command failed: id -> seq of the root failure.
@@ -65,6 +66,25 @@ class Session:
             self.handles.pop(h, None)
             self.failed.pop(h, None)
 
+    def memory_by_device(self) -> dict[str, int]:
+        """Bytes of tensor memory this session's handles hold, per device (each array counted once,
+        views by their base's size)."""
+        seen: set[int] = set()
+        out: dict[str, int] = {}
+        with self.lock:
+            for t in list(self.handles.values()):
+                array = getattr(t, "array", None)
+                if array is None or not isinstance(t, engine.Tensor):
+                    continue
+                base = array
+                while getattr(base, "base", None) is not None:
+                    base = base.base
+                if id(base) in seen:
+                    continue
+                seen.add(id(base))
+                out[t.device] = out.get(t.device, 0) + int(getattr(base, "nbytes", 0))
+        return out
+
     def close(self) -> int:
         with self.lock:
             self.closed = True
@@ -77,8 +97,9 @@ class Session:
 class SessionTable:
     """All open sessions; checks API keys and tokens, expires idle sessions."""
 
-    def __init__(self, api_key: str | None = None, ttl_seconds: float = 3600.0):
+    def __init__(self, api_key: str | None = None, ttl_seconds: float = 3600.0, default_device: str = "cpu"):
         self.api_key = api_key or None
+        self.default_device = default_device
         self.ttl = float(ttl_seconds)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
@@ -97,7 +118,7 @@ class SessionTable:
             scheme, _, key = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(key.encode(), self.api_key.encode()):
                 raise CallError(grpc.StatusCode.UNAUTHENTICATED, "invalid API key")
-        session = Session(secrets.token_hex(8), secrets.token_urlsafe(24))
+        session = Session(secrets.token_hex(8), secrets.token_urlsafe(24), self.default_device)
         with self._lock:
             self._sessions[session.id] = session
         log.info("session %s created (%d open)", session.id, len(self._sessions))
@@ -120,6 +141,11 @@ class SessionTable:
     def close(self, session: Session) -> int:
         with self._lock:
             self._sessions.pop(session.id, None)
+        if log.isEnabledFor(logging.INFO):
+            held = session.memory_by_device()
+            if any(d != "cpu" for d in held):
+                log.info("session %s held %s at close", session.id,
+                         ", ".join(f"{n} bytes on {d}" for d, n in sorted(held.items())))
         n = session.close()
         log.info("session %s closed, %d handles released", session.id, n)
         return n

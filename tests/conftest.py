@@ -98,3 +98,43 @@ def run_script(code: str, *, address: str | None = None, timeout: float = 60.0, 
         env["GRADWIRE_ADDRESS"] = address
     env.update(extra_env or {})
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+# ----- simulated CUDA (tests/fakecuda: a numpy-backed stand-in for CuPy, NOT a GPU) -------------
+
+FAKE_CUDA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fakecuda")
+
+
+def fake_cuda_env(devices: int = 1) -> dict:
+    """Environment for a server process that finds the simulated CuPy (tests/fakecuda) first."""
+    path = os.environ.get("PYTHONPATH", "")
+    return {"PYTHONPATH": FAKE_CUDA_DIR + (os.pathsep + path if path else ""),
+            "GRADWIRE_FAKE_CUDA_DEVICES": str(devices)}
+
+
+@pytest.fixture
+def fake_cuda(monkeypatch):
+    """In this process, ``import cupy`` finds the simulated CuPy while the test runs.
+
+    Device plumbing only: the arrays are numpy's. Real CuPy (if loaded) comes back afterwards.
+    """
+    from gradwire.engine import backend
+
+    saved_modules = {m: sys.modules.pop(m) for m in ("cupy", "cupyx") if m in sys.modules}
+    saved_table = dict(backend._MODULES)
+    for name in [d for d in backend._MODULES if d != "cpu"]:
+        del backend._MODULES[name]
+    monkeypatch.syspath_prepend(FAKE_CUDA_DIR)
+    monkeypatch.setenv("GRADWIRE_FAKE_CUDA_DEVICES", "2")
+    import cupy
+
+    assert getattr(cupy, "SIMULATED", False), "tests/fakecuda/cupy should shadow any real cupy here"
+    yield cupy
+    for m in ("cupy", "cupyx"):
+        sys.modules.pop(m, None)
+    sys.modules.update(saved_modules)
+    backend._MODULES.clear()
+    backend._MODULES.update(saved_table)
+    from gradwire.engine import random as engine_random
+
+    engine_random.default_generator._devices.clear()  # its companions drew from the simulated module

@@ -179,9 +179,13 @@ def test_dropped_handles_are_released_in_batches(monkeypatch):
     gw.disconnect()
 
 
-def test_cuda_answers_like_a_cpu_build_of_torch(gw):
+def test_cuda_on_a_server_without_a_gpu_fails_naming_the_extra(gw):
     assert gw.cuda.is_available() is False and gw.cuda.device_count() == 0
     x = gw.ones(2)
-    assert x.is_cuda is False
+    assert x.is_cuda is False and x.device == gw.device("cpu") and x.device == "cpu"
+    with pytest.raises(RuntimeError, match=r"CUDA is not available on this gradwire server: install gradwire\[cuda\]"):
+        x.cuda().tolist()
+    with pytest.raises(RuntimeError, match=r"gradwire\[cuda\]"):
+        gw.zeros(2, device="cuda").tolist()
     with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
-        x.cuda()
+        gw.cuda.synchronize()

@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 
+from gradwire.common.devices import parse_to
+
 from .. import _dispatch
 from .._creation import empty, zeros
+from .._dispatch import _handle_of
 from ..grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, _tensor_attrs
 from . import functional as F
 from . import init
 from .parameter import Parameter
@@ -168,12 +171,29 @@ class Module:
     def to(self, *args, **kwargs) -> "Module":
         """Converts parameters and buffers in place: the same Parameter objects, as in torch,
         so optimizers built before the conversion keep working."""
-        dtype = kwargs.get("dtype") or next((a for a in args if not isinstance(a, (str, Tensor))), None)
-        if dtype is not None:
-            for t in list(self.parameters()) + list(self.buffers()):
-                if t.dtype is not dtype and t.dtype.is_floating_point:
-                    t.data = t.to(dtype)
+        dev, dtype, _copy = parse_to(args, kwargs, _tensor_attrs)
+        if dtype is not None and not dtype.is_floating_point:
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={dtype}")
+        tensors = [t for t in list(self.parameters()) + list(self.buffers())
+                   if (dev is not None and t._device != dev) or
+                   (dtype is not None and t.dtype is not dtype and t.dtype.is_floating_point)]
+        if tensors:
+            kwargs = {"device": dev} if dev is not None else {}
+            if dtype is not None:
+                kwargs["dtype"] = dtype
+            conn = tensors[0]._conn
+            conn.submit("module_to", (tensors,), kwargs, handle_of=_handle_of)
+            for t in tensors:
+                if dev is not None:
+                    t._device = dev
+                if dtype is not None and t.dtype.is_floating_point:
+                    t._dtype = dtype
+            conn.grad_epoch += 1  # the parameters' cached .grad handles changed device / dtype
         return self
+
+    def cuda(self, device=None) -> "Module":
+        return self.to(f"cuda:{device}" if isinstance(device, int) else (device or "cuda:0"))
 
     def float(self) -> "Module":
         from ..import float32
@@ -184,7 +204,7 @@ class Module:
         return self.to(float64)
 
     def cpu(self) -> "Module":
-        return self
+        return self.to("cpu")
 
     # ----- state --------------------------------------------------------------------------
 
@@ -332,9 +352,9 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
+        self.weight = Parameter(empty(out_features, in_features, dtype=dtype, device=device))
         if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
+            self.bias = Parameter(empty(out_features, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -442,7 +462,7 @@ class Embedding(Module):
         if padding_idx is not None and padding_idx < 0:
             padding_idx += num_embeddings
         self.padding_idx = padding_idx
-        self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype))
+        self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
         init.normal_(self.weight)
         if padding_idx is not None:
             with no_grad():
@@ -467,9 +487,9 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
             from .._creation import ones
-            self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype))
+            self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(zeros(*self.normalized_shape, dtype=dtype))
+                self.bias = Parameter(zeros(*self.normalized_shape, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -510,7 +530,7 @@ class LSTM(Module):
                 names += [f"bias_ih_l{layer}", f"bias_hh_l{layer}"]
                 shapes_ += [(4 * hidden_size,), (4 * hidden_size,)]
             for name, shape in zip(names, shapes_):
-                setattr(self, name, Parameter(empty(*shape, dtype=dtype)))
+                setattr(self, name, Parameter(empty(*shape, dtype=dtype, device=device)))
             self._flat_weights_names.extend(names)
         self.reset_parameters()
 

@@ -35,6 +35,7 @@ import tracemalloc
 import traceback
 import warnings
 
+from .. import backend as _backend
 from .. import observe as _observe
 from gradwire.common.profiling import (EventList, FunctionEvent, FunctionEventAvg, chrome_trace,  # noqa: F401
                                         format_memory, format_time, from_records, to_records)
@@ -110,9 +111,11 @@ _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the engin
 class _Rec:
     """One open or closed range, as recorded (turned into a FunctionEvent afterwards)."""
 
-    __slots__ = ("name", "kind", "thread", "start", "end", "parent", "shapes", "stack", "mem0", "mem1")
+    __slots__ = ("name", "kind", "thread", "start", "end", "parent", "shapes", "stack", "mem0", "mem1", "device",
+                 "ev0", "ev1")
 
     def __init__(self, name, kind, thread, parent, shapes, stack):
+        self.device = self.ev0 = self.ev1 = None  # an op on CUDA tensors: CUDA events around it
         self.name = name
         self.kind = kind
         self.thread = thread
@@ -133,10 +136,40 @@ def _shape_of(a):
     return []
 
 
+def _cuda_device_of(args):
+    """The CUDA device of an op's tensor arguments (lists included), or None for CPU ops."""
+    for a in args:
+        if type(a) in (list, tuple):
+            d = _cuda_device_of(a)
+            if d is not None:
+                return d
+            continue
+        d = getattr(a, "device", None)
+        if type(d) is str and d != "cpu":
+            return d
+    return None
+
+
 def _python_stack():
     frames = traceback.extract_stack()
     return [f"{f.filename}({f.lineno}): {f.name}" for f in reversed(frames)
             if not os.path.abspath(f.filename).startswith(_HERE)]
+
+
+def _device_times(recs, by_rec) -> None:
+    """CUDA time of each event: its ops' CUDA event pairs, or (a range around ops: a backward node,
+    record_function) the sum of its children's; self time is what the children did not take."""
+    for r in reversed(recs):  # children (later starts) before their parents
+        evt = by_rec[id(r)]
+        children = sum(c.device_time_total for c in evt.cpu_children)
+        if r.ev0 is not None and r.ev1 is not None:
+            total = _backend.elapsed_us(r.ev0, r.ev1)
+        else:
+            total = children
+        evt.device_time_total = total
+        evt.self_device_time_total = max(total - children, 0.0)
+        if total:
+            evt.use_device = "cuda"
 
 
 class _Recorder:
@@ -157,13 +190,16 @@ class _Recorder:
             st = self._local.stack = []
         return st
 
-    def open(self, name, kind, shapes=None, stack=None) -> None:
+    def open(self, name, kind, shapes=None, stack=None, device=None) -> None:
         st = self._stack()
         rec = _Rec(name, kind, threading.get_ident(), st[-1] if st else None, shapes, stack)
         self.records.append(rec)
         st.append(rec)
         if self.memory:
             rec.mem0 = tracemalloc.get_traced_memory()[0]
+        if device is not None:
+            rec.device = device
+            rec.ev0 = _backend.cuda_event(device)
         rec.start = time.perf_counter_ns()
 
     def close(self) -> None:
@@ -172,6 +208,8 @@ class _Recorder:
         if not st:
             return
         rec = st.pop()
+        if rec.device is not None:
+            rec.ev1 = _backend.cuda_event(rec.device)
         if self.memory:
             rec.mem1 = tracemalloc.get_traced_memory()[0]
         rec.end = end
@@ -236,10 +274,11 @@ class _OpRange(_Range):
         stack = _python_stack() if rec.with_stack else None
         if kernel is not None and rec.top_kind() == _NODE:
             name, kernel = kernel, None  # a backward formula calls the kernel itself
-        rec.open(name, _OP, shapes, stack)
+        device = _cuda_device_of(self.args)
+        rec.open(name, _OP, shapes, stack, device)
         self.n = 1
         if kernel is not None:
-            rec.open(kernel, _OP, shapes, stack)
+            rec.open(kernel, _OP, shapes, stack, device)
             self.n = 2
         return self
 
@@ -261,7 +300,8 @@ class profile:
 
     Args:
         enabled: when False the context manager does nothing (and ``as`` binds None).
-        use_cuda / use_device: device timing; gradwire profiles the CPU (a warning says so).
+        use_cuda / use_device: ops on CUDA tensors always get CUDA times (CUDA events around each op:
+            torch's ``Self CUDA`` / ``CUDA total`` columns); without a GPU a warning says there is none.
         record_shapes: record every op's input shapes (``Input Shapes`` column, ``Input Dims`` in traces).
         profile_memory: record bytes allocated (net of frees) by each op (``CPU Mem``/``Self CPU Mem``).
         with_stack: record the Python stack of each op (``group_by_stack_n``, ``Source Location``).
@@ -278,7 +318,9 @@ class profile:
             warnings.warn("The attribute `use_cuda` will be deprecated soon, please use ``use_device = 'cuda'`` "
                           "instead.", FutureWarning, stacklevel=2)
             use_device = "cuda"
-        if use_device is not None:
+        if use_device == "cuda" and _backend.cuda_available():
+            pass  # ops on CUDA tensors are timed with CUDA events whether asked or not
+        elif use_device is not None:
             warnings.warn("CUDA is not available, disabling CUDA profiling"
                           if use_device == "cuda" else f"The {use_device} is not a valid device option.",
                           stacklevel=2)
@@ -357,6 +399,8 @@ class profile:
                 evt.set_cpu_parent(parent)
                 parent.append_cpu_child(evt)
             events.append(evt)
+        if any(r.ev0 is not None for r in recs):
+            _device_times(recs, by_rec)
         self._function_events = events
         return events
 

@@ -19,11 +19,12 @@ import warnings
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes, matmul_shape, normalize_dim
 
+from .. import backend
 from .. import random as _random
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops import elementwise as _ew
-from ..ops._util import wrap_grad as _grad_of
+from ..ops._util import same_device, wrap_grad as _grad_of
 from ..ops.linalg import _check_dtypes, matmul, mm
 from ..ops.shape import expand, reshape, to_dtype
 from ..tensor import Tensor, _new_tensor
@@ -120,6 +121,7 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, bias, mat1, mat2):
+        same_device(bias, mat1, mat2)
         xp = mat1.xp
         a1, a2 = mat1.array, mat2.array
         m, n = a1.shape[0], a2.shape[1]
@@ -368,6 +370,7 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index):
+        same_device(x, target, weight)
         xp = x.xp
         a = x.array
         t = target.array
@@ -598,6 +601,7 @@ class MseLoss(Function):
 
     @staticmethod
     def forward(ctx, x, t, reduction, dtype):
+        same_device(x, t)
         a, b = x.array, t.array
         npdt = dtype.numpy
         if a.dtype != npdt:
@@ -676,6 +680,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, t, weight, pos_weight, reduction, dtype):
+        same_device(x, t, weight, pos_weight)
         xp = x.xp
         npdt = dtype.numpy
         a = x.array.astype(npdt, copy=False)
@@ -772,7 +777,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         noise = xp.zeros(input.array.shape, dtype=npdt)
     else:
-        u = _random.current_generator().rng.random(input.array.shape)
+        u = _random.current_generator(input.device).rng.random(input.array.shape)
         keep = xp.asarray(u < (1.0 - p))
         noise = keep.astype(npdt)
         noise /= npdt.type(1.0 - p)
@@ -800,6 +805,7 @@ class NativeLayerNorm(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):
+        same_device(x, weight, bias)
         xp = x.xp
         a = x.array
         axes = tuple(range(a.ndim - k, a.ndim))
@@ -870,6 +876,7 @@ class Embedding(Function):
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, masked=False):
+        same_device(weight, indices)
         idx = indices.array
         out = weight.xp.take(weight.array, idx, axis=0)
         if masked and padding_idx is not None:
@@ -901,7 +908,7 @@ class _EmbeddingDense(Function):
             keep = idx != padding_idx
             idx, g2 = idx[keep], g2[keep]
         out = xp.zeros((num_weights, dim), dtype=g.dtype)
-        xp.add.at(out, idx, g2)
+        backend.scatter_add(xp, out, idx, g2)
         ctx.indices = indices
         ctx.padding_idx = padding_idx
         return _new_tensor(out, grad.dtype, grad.device)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from ..function import Function
 from ..grad_mode import _state as _grad_state
+from ..ops._util import same_device
 from ..random import current_generator
 from ..tensor import Tensor, _new_tensor
 
@@ -87,6 +88,7 @@ class Lstm(Function):
 
     @staticmethod
     def forward(ctx, input, h0, c0, *params, num_layers, has_biases, batch_first, unbatched, dropout):
+        same_device(input, h0, c0, *params)
         xp = input.xp
         dtype = input.dtype
         npdt = dtype.numpy
@@ -164,7 +166,7 @@ class Lstm(Function):
                 if dropout >= 1:
                     mask = xp.zeros((L, H, N), dtype=npdt)
                 else:
-                    mask = (current_generator().rng.random((L, H, N)) < (1 - dropout)).astype(npdt)
+                    mask = (current_generator(input.device).rng.random((L, H, N)) < (1 - dropout)).astype(npdt)
                     mask /= npdt.type(1 - dropout)
                 masks.append(mask)
                 xin = xin * mask

@@ -89,6 +89,7 @@ def _set_data(input, value):
     """``param.data = value``: the tensor keeps its identity (optimizers, hooks) and takes new values."""
     input.array = value.array
     input.dtype = value.dtype
+    input.device = value.device
     input._bump_version()
     return input
 
@@ -129,13 +130,28 @@ def _node_next(node, i):
     return node.next_functions[i][0]
 
 
+def _module_to(tensors, device=None, dtype=None):
+    """Module.to: each tensor (parameters, buffers) and its .grad take ``device`` and, when floating,
+    ``dtype``, keeping their identity (optimizers built before keep working). One command for all."""
+    from .shape import to_copy  # noqa: PLC0415
+    from ..grad_mode import no_grad  # noqa: PLC0415
+    with no_grad():
+        for t in tensors:
+            for x in (t, t.grad):
+                if x is None:
+                    continue
+                new = to_copy(x.detach(), dtype if x.dtype.is_floating_point else None, device)
+                if new.array is not x.array:
+                    _set_data(x, new)
+
+
 def _item(input):
     return input.item()
 
 
 def _values(input):
     """The tensor's array, for reads (repr, numpy, tolist); the client checks requires_grad itself."""
-    return input.detach().numpy()
+    return input.numpy(force=True)
 
 
 def _tolist(input):
@@ -154,8 +170,8 @@ def _autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_gra
     backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
-def _to(input, dtype=None, *args, **kwargs):
-    return input.to(dtype, *args, **kwargs)
+def _to(input, *args, **kwargs):
+    return input.to(*args, **kwargs)
 
 
 _TABLE = {
@@ -177,7 +193,9 @@ _TABLE = {
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
-    "node.next_functions": _node_next_functions, "node.next": _node_next, "grad_of": _grad_of, "zero_grads": _zero_grads, "set_data": _set_data, "set_grad": _set_grad, "item": _item, "tolist": _tolist,
+    "node.next_functions": _node_next_functions, "node.next": _node_next, "grad_of": _grad_of,
+    "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
+    "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
 
+from .. import backend
 from ..tensor import Tensor, _new_tensor, _owned_grad
 
 _PY_SCALARS = (bool, int, float)
@@ -53,6 +54,30 @@ def pass_grad(grad: Tensor, array) -> Tensor:
     return _new_tensor(array, grad.dtype, grad.device)
 
 
+def same_device(*tensors) -> None:
+    """torch's error when an op's tensor inputs (None and non-tensors skipped) are on two devices."""
+    first = None
+    for t in tensors:
+        if type(t) is Tensor:
+            if first is None:
+                first = t.device
+            elif t.device != first:
+                raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                                   f"devices, {first} and {t.device}!")
+
+
+def _cpu_scalar_to_device(a, b):
+    """Like torch, a 0-d CPU tensor may meet a tensor of another device (it is a scalar there);
+    any other pair on two devices is an error. (A 0-d CPU operand that requires grad is refused:
+    its gradient would have to come back across devices.)"""
+    for x, y in ((a, b), (b, a)):
+        if x.device == "cpu" and x.array.ndim == 0 and not x._requires_grad:
+            moved = _new_tensor(backend.transfer(x.array, "cpu", y.device), x.dtype, y.device)
+            return (moved, b) if x is a else (a, moved)
+    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                       f"devices, {a.device} and {b.device}!")
+
+
 def binary_prep(a, b, floating: bool = False):
     """Casts both operands to the promoted dtype: (a_val, b_val, dtype, xp, device)."""
     ta = type(a) is Tensor
@@ -63,8 +88,7 @@ def binary_prep(a, b, floating: bool = False):
         b = scalar_value(b)
     if ta and tb:
         if a.device != b.device:
-            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                               f"devices, {a.device} and {b.device}!")
+            a, b = _cpu_scalar_to_device(a, b)
         da, db = a.dtype, b.dtype
         if da is db:
             dtype = da

@@ -30,8 +30,8 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
 def _check_device(device):
     if device is None:
         return "cpu"
-    device = str(device)
-    backend.array_module(device)  # raises for unknown / unavailable devices
+    device = backend.normalize_device(device)
+    backend.array_module(device)  # raises for unavailable devices
     return device
 
 
@@ -342,7 +342,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     if not dtype.is_floating_point:
         raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{dtype._torch_name}'")
     device = _check_device(device)
-    gen = generator if generator is not None else current_generator()
+    gen = generator if generator is not None else current_generator(device)
     rng = gen.rng
     if dtype is _dt.float64 or dtype is _dt.float32:
         arr = rng.standard_normal(shape, dtype=dtype.numpy)
@@ -359,7 +359,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     if not dtype.is_floating_point:
         raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{dtype._torch_name}'")
     device = _check_device(device)
-    gen = generator if generator is not None else current_generator()
+    gen = generator if generator is not None else current_generator(device)
     rng = gen.rng
     if dtype is _dt.float64 or dtype is _dt.float32:
         arr = rng.random(shape, dtype=dtype.numpy)
@@ -384,7 +384,7 @@ def _randint_fill(shape, low, high, dtype, device, requires_grad, generator):
     if dtype is _dt.bool_ and (low < 0 or high > 2):
         raise RuntimeError("to - 1 is out of bounds for bool")
     device = _check_device(device)
-    gen = generator if generator is not None else current_generator()
+    gen = generator if generator is not None else current_generator(device)
     arr = gen.rng.integers(low, high, size=shape, dtype=_dt.int64.numpy).astype(dtype.numpy)
     return _finish(_new_tensor(_to_device(arr, dtype, gen, device), dtype, device), requires_grad)
 

@@ -25,7 +25,7 @@ from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor, _owned_grad
 from . import creation as _creation
 from .arith import exp, log, neg, pow, reciprocal  # noqa: F401  (re-exported for the F namespace)
-from ._util import (binary_prep, check_tensor_arg, erf_array, not_implemented, scalar_value, unary_prep,
+from ._util import (same_device, binary_prep, check_tensor_arg, erf_array, not_implemented, scalar_value, unary_prep,
                     wrap)
 
 _bool = _dt.bool_
@@ -591,6 +591,7 @@ class Where(Function):
             shapes = [cv.shape] + [t.array.shape for t in (a, b) if type(t) is Tensor]
             if len(set(shapes)) > 1:
                 broadcast_shapes(*shapes)
+        same_device(cond, a, b)
         if ta or tb:
             av, bv, dtype, xp, device = binary_prep(a, b)
         else:

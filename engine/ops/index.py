@@ -30,7 +30,7 @@ from ..tensor import Tensor, _new_tensor
 from . import linalg as _linalg
 from . import reduce as _reduce
 from . import shape as _shape
-from ._util import scalar_value, share_version, wrap
+from ._util import same_device, scalar_value, share_version, wrap
 from .shape import Alias, IndexUnsqueeze, Select, Slice, _ScatterBasic
 
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
@@ -72,7 +72,7 @@ class IndexPut(Function):
     def forward(ctx, g, in_shape, key):
         ctx.key = key
         z = g.xp.zeros(in_shape, dtype=g.dtype.numpy)
-        g.xp.add.at(z, key, g.array)
+        backend.scatter_add(g.xp, z, key, g.array)
         return _new_tensor(z, g.dtype, g.device)
 
     @staticmethod
@@ -443,6 +443,7 @@ class IndexSelect(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index):
+        same_device(a, index)
         ctx.dim = dim
         ctx.in_shape = a.array.shape
         ctx.index = index
@@ -469,7 +470,7 @@ class IndexAdd(Function):
             z[...] = g.array.sum()
         else:
             key = (slice(None),) * dim + (index.array,)
-            g.xp.add.at(z, key, g.array)
+            backend.scatter_add(g.xp, z, key, g.array)
         return _new_tensor(z, g.dtype, g.device)
 
     @staticmethod
@@ -539,6 +540,7 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index):
+        same_device(a, index)
         ctx.dim = dim
         ctx.index = index
         ctx.in_shape = a.array.shape
@@ -550,7 +552,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, grad):
         from .creation import zeros  # noqa: PLC0415
-        z = zeros(ctx.in_shape, dtype=grad.dtype)
+        z = zeros(ctx.in_shape, dtype=grad.dtype, device=grad.device)
         return scatter_add(z, ctx.dim, ctx.index, grad), None, None
 
 
@@ -570,6 +572,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, a, dim, index, src):
+        same_device(a, index, src)
         ctx.dim = dim
         ctx.index = index
         ctx.src_shape = src.array.shape
@@ -579,7 +582,7 @@ class ScatterAdd(Function):
             out[...] += src.array.reshape(-1)[:ia.size].sum()
         else:
             vals = src.array[tuple(slice(0, s) for s in ia.shape)]
-            a.xp.add.at(out, _gather_key(a.xp, ia, dim), vals)
+            backend.scatter_add(a.xp, out, _gather_key(a.xp, ia, dim), vals)
         return _new_tensor(out, a.dtype, a.device)
 
     @staticmethod
@@ -615,6 +618,7 @@ class MaskedFill(Function):
 
     @staticmethod
     def forward(ctx, a, mask, value):
+        same_device(a, mask, value)
         xp = a.xp
         m = mask.array
         ctx.mask = m

@@ -46,6 +46,8 @@ from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor
 from . import arith as _arith
+from .. import backend
+from .shape import to_copy
 from ._util import binary_prep, scalar_value
 
 __all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
@@ -331,10 +333,10 @@ class Copy(Function):
 
     @staticmethod
     def forward(ctx, a, src):
-        if src.device != a.device:
-            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                               f"{a.device} and {src.device}!")
+        ctx.src_device = src.device
         arr = src.array
+        if src.device != a.device:  # copy_ moves values across devices, like torch's
+            arr = backend.transfer(arr, src.device, a.device)
         shape = a.array.shape
         if arr.shape != shape:
             b = broadcast_shapes(shape, arr.shape)
@@ -347,7 +349,10 @@ class Copy(Function):
     def backward(ctx, grad):
         na, ns = ctx.needs_input_grad
         # the engine sums the gradient back to src's shape and casts it to src's dtype
-        return (grad * 0 if na else None), (grad if ns else None)
+        gs = None
+        if ns:
+            gs = grad if ctx.src_device == grad.device else to_copy(grad, None, ctx.src_device)
+        return (grad * 0 if na else None), gs
 
 
 class Clamp(Function):

@@ -12,7 +12,7 @@ from gradwire.common.shapes import matmul_shape
 
 from ..function import Function, backward_mode as _bw
 from ..tensor import Tensor
-from ._util import wrap, wrap_grad
+from ._util import same_device, wrap, wrap_grad
 from .shape import sum_to
 
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
@@ -28,6 +28,7 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        same_device(a, b)
         xp = a.xp
         ctx.save_for_backward(a, b)
         return wrap(xp, xp.matmul(a.array, b.array), a.dtype, a.device)
@@ -136,6 +137,7 @@ class Bmm(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        same_device(a, b)
         xp = a.xp
         ctx.save_for_backward(a, b)
         return wrap(xp, xp.matmul(a.array, b.array), a.dtype, a.device)

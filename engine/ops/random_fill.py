@@ -20,13 +20,21 @@ def _fill(t: Tensor, values) -> Tensor:
 
 def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     """Fills ``input`` with U(a, b) draws from the current (the session's) generator."""
-    rng = (generator or current_generator()).rng
+    rng = _rng_of(input, generator)
     return _fill(input, rng.uniform(a, b, size=input.array.shape))
 
 
 def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-    rng = (generator or current_generator()).rng
-    return _fill(input, rng.normal(mean, std, size=input.array.shape))
+    rng = _rng_of(input, generator)
+    shape = input.array.shape
+    if hasattr(rng, "normal"):
+        return _fill(input, rng.normal(mean, std, size=shape))
+    return _fill(input, rng.standard_normal(shape) * std + mean)  # cupy's Generator has no normal()
+
+
+def _rng_of(input: Tensor, generator):
+    """The draws for ``input`` come from its device's generator (``generator``'s own on that device)."""
+    return (generator or current_generator()).for_device(input.device).rng
 
 
 WIRE = {"uniform_": uniform_, "normal_": normal_}

@@ -8,8 +8,9 @@ from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim, numel
 
 from ..function import Function, backward_mode as _bw
+from .. import backend
 from ..tensor import Tensor, _new_tensor, _owned_grad
-from ._util import parse_shape, pass_grad, share_version
+from ._util import parse_shape, pass_grad, same_device, share_version
 
 
 def infer_shape(shape: tuple, n: int) -> tuple:
@@ -194,18 +195,28 @@ class Clone(Function):
 
 
 class ToCopy(Function):
-    """Conversion to another dtype (ToCopyBackward0)."""
+    """Conversion to another dtype and/or device (ToCopyBackward0): the gradient goes back to the
+    input's dtype and device."""
 
     array_forward = True
 
     @staticmethod
-    def forward(ctx, a, dtype):
+    def forward(ctx, a, dtype, device=None):
         ctx.in_dtype = a.dtype
-        return _new_tensor(a.array.astype(dtype.numpy), dtype, a.device)
+        ctx.in_device = a.device
+        arr = a.array
+        if device is not None and device != a.device:
+            arr = backend.transfer(arr, a.device, device)
+            if arr.dtype != dtype.numpy:
+                arr = arr.astype(dtype.numpy)
+            return _new_tensor(arr, dtype, device)
+        return _new_tensor(arr.astype(dtype.numpy), dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
-        return to_dtype(grad, ctx.in_dtype), None
+        if grad.device != ctx.in_device:
+            return to_copy(grad, ctx.in_dtype, ctx.in_device), None, None
+        return to_dtype(grad, ctx.in_dtype), None, None
 
 
 class CopyGrad(Function):
@@ -314,6 +325,20 @@ def to_dtype(input, dtype):
     if dtype is input.dtype:
         return input
     return ToCopy.apply(input, dtype)
+
+
+def to_copy(input, dtype=None, device=None, copy=False):
+    """``input`` as ``dtype`` on ``device`` (None: keep); ``input`` itself when nothing changes and
+    ``copy`` is false, like torch's Tensor.to."""
+    if isinstance(dtype, str):
+        dtype = _dt.from_name(dtype)
+    dtype = dtype or input.dtype
+    device = input.device if device is None else backend.normalize_device(device)
+    if dtype is input.dtype and device == input.device and not copy:
+        return input
+    if device != input.device:
+        backend.array_module(device)  # CUDA_UNAVAILABLE / invalid ordinal before any work
+    return ToCopy.apply(input, dtype, device)
 
 
 def detach(input):
@@ -523,6 +548,7 @@ def cat(tensors, dim=0):
             if j != d and s[j] != shape[j]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{shape[j]} but got size {s[j]} for tensor number {i} in the list.")
+    same_device(*tensors)
     return Cat.apply(*tensors, d, nd)
 
 
@@ -565,6 +591,7 @@ def stack(tensors, dim=0):
         if t_.array.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(t_.array.shape)} at entry {i}")
+    same_device(*tensors)
     return Stack.apply(*tensors, d)
 
 
@@ -593,12 +620,13 @@ class Split(Function):
     def backward(ctx, *grads):
         dim = ctx.dim
         parts = []
+        device = next((g.device for g in grads if g is not None), "cpu")
         for g, s in zip(grads, ctx.sizes):
             if g is None:
                 shape = list(ctx.in_shape)
                 shape[dim] = s
                 from .creation import zeros  # noqa: PLC0415
-                g = zeros(tuple(shape), dtype=ctx.dtype)
+                g = zeros(tuple(shape), dtype=ctx.dtype, device=device)
             parts.append(g)
         if len(parts) == 1:
             return parts[0], None, None

@@ -220,7 +220,7 @@ class ServerInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ServerInfoResponse(_message.Message):
-    __slots__ = ("protocol_version", "server_version", "devices", "requires_api_key", "max_message_bytes", "chunk_bytes", "session_ttl_seconds", "sessions")
+    __slots__ = ("protocol_version", "server_version", "devices", "requires_api_key", "max_message_bytes", "chunk_bytes", "session_ttl_seconds", "sessions", "device_info", "default_device")
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     DEVICES_FIELD_NUMBER: _ClassVar[int]
@@ -229,6 +229,8 @@ class ServerInfoResponse(_message.Message):
     CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
     SESSION_TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_INFO_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_DEVICE_FIELD_NUMBER: _ClassVar[int]
     protocol_version: str
     server_version: str
     devices: _containers.RepeatedScalarFieldContainer[str]
@@ -237,7 +239,19 @@ class ServerInfoResponse(_message.Message):
     chunk_bytes: int
     session_ttl_seconds: float
     sessions: int
-    def __init__(self, protocol_version: _Optional[str] = ..., server_version: _Optional[str] = ..., devices: _Optional[_Iterable[str]] = ..., requires_api_key: _Optional[bool] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., session_ttl_seconds: _Optional[float] = ..., sessions: _Optional[int] = ...) -> None: ...
+    device_info: _containers.RepeatedCompositeFieldContainer[DeviceInfo]
+    default_device: str
+    def __init__(self, protocol_version: _Optional[str] = ..., server_version: _Optional[str] = ..., devices: _Optional[_Iterable[str]] = ..., requires_api_key: _Optional[bool] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., session_ttl_seconds: _Optional[float] = ..., sessions: _Optional[int] = ..., device_info: _Optional[_Iterable[_Union[DeviceInfo, _Mapping]]] = ..., default_device: _Optional[str] = ...) -> None: ...
+
+class DeviceInfo(_message.Message):
+    __slots__ = ("name", "total_memory", "free_memory")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_MEMORY_FIELD_NUMBER: _ClassVar[int]
+    FREE_MEMORY_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    total_memory: int
+    free_memory: int
+    def __init__(self, name: _Optional[str] = ..., total_memory: _Optional[int] = ..., free_memory: _Optional[int] = ...) -> None: ...
 
 class CreateSessionRequest(_message.Message):
     __slots__ = ("client_version",)
@@ -246,14 +260,16 @@ class CreateSessionRequest(_message.Message):
     def __init__(self, client_version: _Optional[str] = ...) -> None: ...
 
 class CreateSessionResponse(_message.Message):
-    __slots__ = ("session_id", "token", "ttl_seconds")
+    __slots__ = ("session_id", "token", "ttl_seconds", "default_device")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_DEVICE_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     token: str
     ttl_seconds: float
-    def __init__(self, session_id: _Optional[str] = ..., token: _Optional[str] = ..., ttl_seconds: _Optional[float] = ...) -> None: ...
+    default_device: str
+    def __init__(self, session_id: _Optional[str] = ..., token: _Optional[str] = ..., ttl_seconds: _Optional[float] = ..., default_device: _Optional[str] = ...) -> None: ...
 
 class CloseSessionRequest(_message.Message):
     __slots__ = ()
