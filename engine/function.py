@@ -392,7 +392,7 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        watcher = _observe.observer
+        watcher = _observe.watch.observer
         if watcher is not None:
             with watcher.forward(cls, args):
                 return cls._record(*args, **kwargs)

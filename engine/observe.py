@@ -7,6 +7,18 @@ An observer has three context-manager methods:
                                   (AccumulateGrad included)
     range(name)                   around an engine step that is no op or node
                                   (the implicit aten::ones_like of backward())
-Kept in its own module so the hot path pays one global read when nobody watches.
+Kept in its own module so the hot path pays one attribute read when nobody watches.
+
+The observer is per thread, as a profile is per session on the server: a
+session's commands run on its stream's thread, and the command loop installs
+the session's observer around each batch, so one session's profile never
+records another's ops.
 """
-observer = None
+import threading
+
+
+class _Watch(threading.local):
+    observer = None   # every thread starts unwatched
+
+
+watch = _Watch()

@@ -204,9 +204,14 @@ class CommandLoop:
         previous = getattr(current, "loop", None), getattr(current, "command", None), self.warnings
         current.loop = self
         self.warnings = []
+        watch = engine.observe.watch
         try:
             with session.lock, engine.use_generator(session.generator):
-                self._run_batch(batch, reply)
+                watch.observer = session.observer  # this session's profile, if it has one running
+                try:
+                    self._run_batch(batch, reply)
+                finally:
+                    session.observer, watch.observer = watch.observer, None
             reply.warnings.extend(self.warnings)
             if self.released_functions:
                 released, self.released_functions = self.released_functions, []

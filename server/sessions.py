@@ -41,6 +41,7 @@ class Session:
         self.closed = False
         self.recording = None      # a session_ops.Program while a client function is recorded
         self.profile = None        # the engine profile while the client profiles
+        self.observer = None       # its observer, installed on the thread that runs each batch
         self.ranges = []           # open record_function ranges
         self._server_handles = itertools.count(-1, -1)
 

@@ -336,3 +336,33 @@ def test_chrome_trace_has_server_and_client_tracks(gw, tmp_path):
     client = [e for e in events if e["ph"] == "X" and e["pid"] == 1]
     assert any(e["name"] == "aten::mm" for e in server) and client
     assert all(e["dur"] >= 0 for e in server + client)
+
+
+def test_a_profile_records_only_its_own_sessions_ops(server):
+    """Two sessions on one server: a profile in one never records the other's ops."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import gradwire
+    busy = ("import gradwire as torch\nx = torch.ones(8)\nprint('running', flush=True)\n"
+            "while True:\n    torch.logsumexp(x, 0).item()\n")
+    env = {**os.environ, "GRADWIRE_ADDRESS": server.address}
+    other = subprocess.Popen([sys.executable, "-c", busy], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "running"
+        gradwire.connect(server.address)
+        x = gradwire.ones(8)
+        with gradwire.autograd.profiler.profile() as prof:
+            for _ in range(40):
+                (x * 2).sum().item()
+                time.sleep(0.005)  # the other session's ops run meanwhile
+        assert other.poll() is None, "the other session stopped early"
+        keys = {e.key for e in prof.key_averages()}
+        assert "aten::mul" in keys and "aten::sum" in keys
+        assert not [k for k in keys if "logsumexp" in k], keys
+    finally:
+        other.kill()
+        other.wait()
+        gradwire.disconnect()

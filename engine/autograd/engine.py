@@ -38,7 +38,7 @@ def _make_grads(outputs, grad_outputs, create_graph: bool):
                 if not out.dtype.is_floating_point:
                     raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
                                        f"{out.dtype!r}")
-                watcher = _observe.observer
+                watcher = _observe.watch.observer
                 if watcher is None:
                     g = ones_like(out)
                 else:
@@ -289,7 +289,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
     prev_arrays = backward_mode.arrays
     _grad_state.enabled = create_graph
     # backward formulas compute on arrays unless a graph of the backward is built or a profiler watches
-    arrays = backward_mode.arrays = not create_graph and _observe.observer is None
+    arrays = backward_mode.arrays = not create_graph and _observe.watch.observer is None
     try:
         for node in order:
             buf = buffers.pop(id(node), None)
@@ -323,7 +323,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                         for k in capture.get((id(node), 0), ()):
                             captured[k] = g
                 if accumulate and g is not None:
-                    watcher = _observe.observer
+                    watcher = _observe.watch.observer
                     if watcher is None:
                         _accumulate(var, g, create_graph)
                     else:
@@ -342,7 +342,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
             if not node._builtin:
                 for g in buf:
                     _disown(g)  # a user backward may keep its gradients
-            watcher = _observe.observer
+            watcher = _observe.watch.observer
             if watcher is None:
                 result = _run_node(node, buf) if anomaly_state.enabled else node._apply(buf)
             else:

@@ -7,7 +7,7 @@
     print(prof.key_averages().table(sort_by="cpu_time_total"))
 
 While a ``profile`` records, it is the engine's observer
-(``gradwire.engine.observe.observer``): every op's forward (``Function.apply``)
+(``gradwire.engine.observe.watch.observer``, per thread): every op's forward (``Function.apply``)
 and every backward node the engine runs report to it.  Rows are named as
 torch names them: forward ops ``aten::mul``, ``aten::sum``, ... (derived from
 the Function class, see ``aten_name``), backward nodes ``MulBackward0`` inside
@@ -350,10 +350,10 @@ class profile:
             tracemalloc.start()
             self._started_tracemalloc = True
         self._recorder = rec = _Recorder(self.record_shapes, self.profile_memory, self.with_stack,
-                                         _observe.observer)
+                                         _observe.watch.observer)
         _RECORDERS.append(rec)
         self._t0 = time.perf_counter_ns()
-        _observe.observer = rec
+        _observe.watch.observer = rec
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -361,8 +361,8 @@ class profile:
             return False
         rec = self._recorder
         end = time.perf_counter_ns()
-        if _observe.observer is rec:
-            _observe.observer = rec.previous
+        if _observe.watch.observer is rec:
+            _observe.watch.observer = rec.previous
         if rec in _RECORDERS:
             _RECORDERS.remove(rec)
         if self._started_tracemalloc:

@@ -57,7 +57,7 @@ def _zeros_grad(grad: Tensor) -> Tensor:
 
 def _observed(cls, args, run):
     """Runs a non-differentiable op so an active profiler sees it like any Function."""
-    watcher = _observe.observer
+    watcher = _observe.watch.observer
     if watcher is None:
         return run()
     with watcher.forward(cls, args):

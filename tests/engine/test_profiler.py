@@ -393,11 +393,11 @@ def test_event_list_export_chrome_trace(tmp_path):
 # ---- lifecycle and hooks -----------------------------------------------------------------
 
 def test_observer_restored():
-    assert observe.observer is None
+    assert observe.watch.observer is None
     prof = profile()
     with prof:
-        assert observe.observer is not None
-    assert observe.observer is None
+        assert observe.watch.observer is not None
+    assert observe.watch.observer is None
     with pytest.raises(RuntimeError, match="Profiler context manager is not reentrant"):
         prof.__enter__()
 
@@ -406,7 +406,7 @@ def test_restored_after_an_exception():
     with pytest.raises(ValueError):
         with profile():
             raise ValueError("boom")
-    assert observe.observer is None
+    assert observe.watch.observer is None
 
 
 def test_disabled_and_unfinished():
@@ -449,14 +449,14 @@ def test_previous_observer_is_chained():
             return _Null()
 
     watch = Watch()
-    observe.observer = watch
+    observe.watch.observer = watch
     try:
         x = E.ones(2, requires_grad=True)
         with profile() as prof:
             (x * 2).sum().backward()
-        assert observe.observer is watch
+        assert observe.watch.observer is watch
     finally:
-        observe.observer = None
+        observe.watch.observer = None
     assert seen[:2] == ["Mul", "Sum"] and "MulBackward0" in seen
     assert "aten::mul" in _counts(prof)
 
