@@ -17,7 +17,7 @@ from ._creation import (arange, empty, empty_like, eye, from_numpy, full, linspa
                         rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
-from .errors import GradwireError
+from .errors import GradwireError, OutOfMemoryError
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .tensor import Node, Tensor, device

@@ -10,6 +10,7 @@ from __future__ import annotations
 from gradwire.common.devices import device, device_str
 
 from . import _dispatch
+from .errors import OutOfMemoryError  # noqa: F401 - torch.cuda.OutOfMemoryError
 
 
 def _cuda_devices() -> list:
@@ -90,4 +91,4 @@ def synchronize(dev=None) -> None:
 
 
 __all__ = ["is_available", "device_count", "current_device", "get_device_properties", "mem_get_info",
-           "memory_allocated", "manual_seed", "manual_seed_all", "synchronize", "device"]
+           "memory_allocated", "manual_seed", "manual_seed_all", "synchronize", "device", "OutOfMemoryError"]

@@ -27,11 +27,18 @@ class GradwireError(RuntimeError):
         return cls(code, details or "no details")
 
 
+class OutOfMemoryError(RuntimeError):
+    """The server ran out of memory for this session: past its quota
+    (gradwire-server --max-session-bytes) or out of GPU memory. Like
+    torch.OutOfMemoryError (also torch.cuda.OutOfMemoryError), a RuntimeError."""
+
+
 # Exception types a command error may carry; anything else arrives as RuntimeError.
 _USER_TYPES = {name: getattr(builtins, name) for name in (
     "RuntimeError", "TypeError", "ValueError", "IndexError", "KeyError", "NotImplementedError",
     "ZeroDivisionError", "AttributeError", "AssertionError",
 )}
+_USER_TYPES["OutOfMemoryError"] = OutOfMemoryError
 
 
 def register_error_type(cls: type) -> None:

@@ -54,12 +54,14 @@ class Server:
     """gRPC server with the gradwire and health services and a session table."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 50051, *, api_key: str | None = None,
-                 session_ttl: float = 3600.0, max_workers: int = 64, device: str = "cpu"):
+                 session_ttl: float = 3600.0, max_workers: int = 64, device: str = "cpu",
+                 max_session_bytes: int = 0):
         from gradwire.engine import backend  # noqa: PLC0415
 
         device = backend.normalize_device(device)
         backend.array_module(device)  # a server asked for a GPU it cannot use fails at start
-        self.sessions = SessionTable(api_key=api_key, ttl_seconds=session_ttl, default_device=device)
+        self.sessions = SessionTable(api_key=api_key, ttl_seconds=session_ttl, default_device=device,
+                                     max_session_bytes=max_session_bytes)
         self.servicer = GradwireServicer(self.sessions)
         self.health = HealthServicer()
         # Each open session stream holds a worker thread for its lifetime.

@@ -24,6 +24,10 @@ def parse_args(argv=None):
     p.add_argument("--device", default=os.environ.get("GRADWIRE_DEVICE") or "cpu",
                    help="default device of the sessions' creation ops: cpu, cuda, cuda:N (default cpu, or "
                         "$GRADWIRE_DEVICE); cuda needs gradwire[cuda] and an NVIDIA GPU")
+    p.add_argument("--max-session-bytes", type=int,
+                   default=int(os.environ.get("GRADWIRE_MAX_SESSION_BYTES") or 0),
+                   help="tensor bytes one session may hold, all devices together (default 0: no limit, or "
+                        "$GRADWIRE_MAX_SESSION_BYTES); past it, commands fail with RESOURCE_EXHAUSTED")
     return p.parse_args(argv)
 
 
@@ -38,7 +42,8 @@ def main(argv=None) -> int:
 
     try:
         server = Server(args.host, args.port, api_key=args.api_key, session_ttl=args.session_ttl,
-                        max_workers=args.max_workers, device=args.device).start()
+                        max_workers=args.max_workers, device=args.device,
+                        max_session_bytes=args.max_session_bytes).start()
     except RuntimeError as exc:  # --device the machine cannot serve
         print(f"gradwire-server: {exc}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ from gradwire.common import dtypes, grad_mode, wire
 from gradwire.v1 import gradwire_pb2 as pb
 
 from . import callbacks, session_ops  # noqa: F401 - session_ops registers its ops
-from .sessions import CallError, Session
+from .sessions import CallError, OutOfMemoryError, Session
 
 log = logging.getLogger("gradwire.server")
 
@@ -32,6 +32,7 @@ _STATUS_OF_TYPE = {
     "IndexError": grpc.StatusCode.INVALID_ARGUMENT,
     "NotImplementedError": grpc.StatusCode.UNIMPLEMENTED,
     "MemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "OutOfMemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,  # a session's quota, or CuPy's
 }
 _FREED_GRAPH = "backward through the graph a second time"
 
@@ -238,7 +239,12 @@ class CommandLoop:
                 try:
                     grad_state.enabled = cmd.grad_enabled
                     grad_state.inference = cmd.inference_mode
-                    out = self._run(cmd)
+                    if session.max_bytes:
+                        fresh = [h for h in cmd.outputs if h not in handles]
+                        out = self._run(cmd)
+                        session.check_quota(fresh)
+                    else:
+                        out = self._run(cmd)
                     if cmd.want_meta or cmd.want_value:
                         self._report(cmd, out, results.add(seq=cmd.seq))
                     if session.recording is not None and cmd.op != "program.begin":
@@ -366,6 +372,11 @@ def upload(session: Session, chunks) -> pb.UploadResponse:
         if first.handle in session.handles:
             raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"handle {first.handle} is already bound")
         session.bind(first.handle, t)
+        if session.max_bytes:
+            try:
+                session.check_quota((first.handle,))
+            except OutOfMemoryError as exc:
+                raise CallError(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc)) from None
     return pb.UploadResponse(meta=tensor_meta(first.handle, t))
 
 

@@ -97,6 +97,7 @@ class GradwireServicer(pb_grpc.GradwireServicer):
             requires_api_key=self.sessions.api_key is not None, max_message_bytes=wire.MAX_MESSAGE_BYTES,
             chunk_bytes=wire.CHUNK_BYTES, session_ttl_seconds=self.sessions.ttl, sessions=len(self.sessions),
             device_info=infos, default_device=self.sessions.default_device,
+            max_session_bytes=self.sessions.max_session_bytes,
         )
 
     @_unary

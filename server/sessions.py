@@ -27,8 +27,9 @@ class CallError(Exception):
 class Session:
     """One client's tensors, keyed by the handle ids the client chose."""
 
-    def __init__(self, session_id: str, token: str, default_device: str = "cpu"):
+    def __init__(self, session_id: str, token: str, default_device: str = "cpu", max_bytes: int = 0):
         self.id = session_id
+        self.max_bytes = max_bytes             # tensor bytes it may hold, all devices; 0: no limit
         self.default_device = default_device   # creation ops without device= (gradwire-server --device)
         self.token = token
         self.handles: dict[int, object] = {}
@@ -68,23 +69,37 @@ class Session:
             self.failed.pop(h, None)
 
     def memory_by_device(self) -> dict[str, int]:
-        """Bytes of tensor memory this session's handles hold, per device (each array counted once,
-        views by their base's size)."""
+        """Bytes of tensor memory this session's handles hold, their gradients included, per
+        device (each array counted once, views by their base's size)."""
         seen: set[int] = set()
         out: dict[str, int] = {}
         with self.lock:
-            for t in list(self.handles.values()):
-                array = getattr(t, "array", None)
-                if array is None or not isinstance(t, engine.Tensor):
+            for held in list(self.handles.values()):
+                if not isinstance(held, engine.Tensor):
                     continue
-                base = array
-                while getattr(base, "base", None) is not None:
-                    base = base.base
-                if id(base) in seen:
-                    continue
-                seen.add(id(base))
-                out[t.device] = out.get(t.device, 0) + int(getattr(base, "nbytes", 0))
+                for t in (held, held.grad):
+                    if t is None:
+                        continue
+                    base = t.array
+                    while getattr(base, "base", None) is not None:
+                        base = base.base
+                    if id(base) in seen:
+                        continue
+                    seen.add(id(base))
+                    out[t.device] = out.get(t.device, 0) + int(getattr(base, "nbytes", 0))
         return out
+
+    def check_quota(self, fresh=()) -> None:
+        """Past its quota, unbind ``fresh`` (what the last command bound) and raise OutOfMemoryError."""
+        held = sum(self.memory_by_device().values())
+        if held <= self.max_bytes:
+            return
+        for h in fresh:
+            self.handles.pop(h, None)
+        raise OutOfMemoryError(
+            f"gradwire session out of memory: its tensors would take {_size(held)}, over its quota of "
+            f"{_size(self.max_bytes)} (gradwire-server --max-session-bytes). Free tensors (del, or "
+            f"let them go out of scope) or ask the server's operator for a larger quota.")
 
     def close(self) -> int:
         with self.lock:
@@ -95,12 +110,26 @@ class Session:
             return n
 
 
+class OutOfMemoryError(RuntimeError):
+    """A session went past its memory quota (the client raises gradwire.OutOfMemoryError, as
+    torch raises torch.OutOfMemoryError when a GPU's memory runs out)."""
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.2f} {unit}"
+    return f"{n} bytes"
+
+
 class SessionTable:
     """All open sessions; checks API keys and tokens, expires idle sessions."""
 
-    def __init__(self, api_key: str | None = None, ttl_seconds: float = 3600.0, default_device: str = "cpu"):
+    def __init__(self, api_key: str | None = None, ttl_seconds: float = 3600.0, default_device: str = "cpu",
+                 max_session_bytes: int = 0):
         self.api_key = api_key or None
         self.default_device = default_device
+        self.max_session_bytes = max_session_bytes
         self.ttl = float(ttl_seconds)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
@@ -119,7 +148,8 @@ class SessionTable:
             scheme, _, key = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(key.encode(), self.api_key.encode()):
                 raise CallError(grpc.StatusCode.UNAUTHENTICATED, "invalid API key")
-        session = Session(secrets.token_hex(8), secrets.token_urlsafe(24), self.default_device)
+        session = Session(secrets.token_hex(8), secrets.token_urlsafe(24), self.default_device,
+                          self.max_session_bytes)
         with self._lock:
             self._sessions[session.id] = session
         log.info("session %s created (%d open)", session.id, len(self._sessions))

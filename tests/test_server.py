@@ -243,3 +243,47 @@ def test_upload_must_start_with_its_header_and_send_exactly_its_bytes(server):
         with pytest.raises(grpc.RpcError) as err:
             upload(iter(chunks), metadata=s.metadata, timeout=10)
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_session_past_its_memory_quota_is_out_of_memory_and_goes_on():
+    proc = ServerProcess("--max-session-bytes", str(1 << 20))  # 1 MiB a session
+    try:
+        with grpc.insecure_channel(proc.address) as ch:
+            assert pb_grpc.GradwireStub(ch).ServerInfo(pb.ServerInfoRequest(), timeout=10).max_session_bytes == 1 << 20
+        # The raw protocol: the command past the quota fails with RESOURCE_EXHAUSTED, its
+        # output is not bound, and the next command (after a release) runs.
+        s = RawSession(proc.address)
+        reply = s.run(s.command("zeros", (100_000,), outputs=[1]),          # 400 kB float32
+                      s.command("add", Handle(1), 1.0, outputs=[2]),        # 800 kB
+                      s.command("mul", Handle(1), 2.0, outputs=[3]),        # 1.2 MB: over
+                      s.command("neg", Handle(3), outputs=[4]))
+        assert [(e.seq, e.python_type) for e in reply.errors] == [(3, "OutOfMemoryError"), (4, "RuntimeError")]
+        assert reply.errors[0].code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+        assert "over its quota of 1.00 MiB" in reply.errors[0].message
+        assert reply.errors[1].caused_by == 3
+        reply = s.run(s.command("mul", Handle(1), 2.0, outputs=[5]), release=[2])  # checked before the release
+        assert reply.errors[0].python_type == "OutOfMemoryError"
+        reply = s.run(s.command("mul", Handle(1), 2.0, outputs=[6]))               # fits now
+        assert not reply.errors
+        s.close()
+
+        # The SDK: torch's exception type, a RuntimeError, raised at the next sync point.
+        gradwire.connect(proc.address)
+        a = gradwire.zeros(100_000)
+        b = a + 1
+        with pytest.raises(gradwire.OutOfMemoryError, match="gradwire session out of memory") as err:
+            c = a * 2
+            gradwire.synchronize()
+        assert isinstance(err.value, RuntimeError) and gradwire.cuda.OutOfMemoryError is gradwire.OutOfMemoryError
+        del b
+        gradwire.synchronize()  # the release rides on this batch
+        c = a * 2
+        assert c.sum().item() == 0.0
+        # An upload past the quota is refused with RESOURCE_EXHAUSTED and binds nothing.
+        with pytest.raises(gradwire.GradwireError) as err:
+            gradwire.from_numpy(np.ones(400_000, dtype=np.float32))  # 1.6 MB: sent on Upload
+        assert err.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert a.sum().item() == 0.0  # the session goes on
+    finally:
+        gradwire.disconnect()
+        proc.stop()

@@ -220,7 +220,7 @@ class ServerInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ServerInfoResponse(_message.Message):
-    __slots__ = ("protocol_version", "server_version", "devices", "requires_api_key", "max_message_bytes", "chunk_bytes", "session_ttl_seconds", "sessions", "device_info", "default_device")
+    __slots__ = ("protocol_version", "server_version", "devices", "requires_api_key", "max_message_bytes", "chunk_bytes", "session_ttl_seconds", "sessions", "device_info", "default_device", "max_session_bytes")
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     DEVICES_FIELD_NUMBER: _ClassVar[int]
@@ -231,6 +231,7 @@ class ServerInfoResponse(_message.Message):
     SESSIONS_FIELD_NUMBER: _ClassVar[int]
     DEVICE_INFO_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_DEVICE_FIELD_NUMBER: _ClassVar[int]
+    MAX_SESSION_BYTES_FIELD_NUMBER: _ClassVar[int]
     protocol_version: str
     server_version: str
     devices: _containers.RepeatedScalarFieldContainer[str]
@@ -241,7 +242,8 @@ class ServerInfoResponse(_message.Message):
     sessions: int
     device_info: _containers.RepeatedCompositeFieldContainer[DeviceInfo]
     default_device: str
-    def __init__(self, protocol_version: _Optional[str] = ..., server_version: _Optional[str] = ..., devices: _Optional[_Iterable[str]] = ..., requires_api_key: _Optional[bool] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., session_ttl_seconds: _Optional[float] = ..., sessions: _Optional[int] = ..., device_info: _Optional[_Iterable[_Union[DeviceInfo, _Mapping]]] = ..., default_device: _Optional[str] = ...) -> None: ...
+    max_session_bytes: int
+    def __init__(self, protocol_version: _Optional[str] = ..., server_version: _Optional[str] = ..., devices: _Optional[_Iterable[str]] = ..., requires_api_key: _Optional[bool] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., session_ttl_seconds: _Optional[float] = ..., sessions: _Optional[int] = ..., device_info: _Optional[_Iterable[_Union[DeviceInfo, _Mapping]]] = ..., default_device: _Optional[str] = ..., max_session_bytes: _Optional[int] = ...) -> None: ...
 
 class DeviceInfo(_message.Message):
     __slots__ = ("name", "total_memory", "free_memory")
