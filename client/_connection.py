@@ -132,6 +132,8 @@ class Connection:
         self.wire_trace = None   # while profiling: (start, end) perf_counter pairs of blocking waits
         self._lock = threading.RLock()
         self._handles = itertools.count(1)
+        self._inplace_mark = 0   # handle ids: see backward_must_wait
+        self._freed_mark = 0
         self._seqs = itertools.count(1)
         self._batch_ids = itertools.count(1)
         self._message = pb.ClientMessage()   # the next batch, built command by command
@@ -156,6 +158,36 @@ class Connection:
 
     def new_handle(self) -> int:
         return next(self._handles)
+
+    # ----- when a backward waits for its reply ------------------------------
+    # Most of backward's errors (shapes, requires_grad) are found on the client.
+    # Two common ones only the server can find: a graph whose saved tensors an
+    # earlier backward freed, and a saved tensor an in-place op modified. Each
+    # needs a graph older than that backward or in-place op; a training loop's
+    # graphs are younger (built after the last step's backward and optimizer
+    # step), so it keeps one round trip per step, while a backward that may fail
+    # waits, so that its error is raised at its own line, as in torch.
+
+    def mark_inplace(self) -> None:
+        """An in-place op was issued: graphs born before it may fail their backward."""
+        self._inplace_mark = next(self._handles)
+
+    def mark_freed(self) -> None:
+        """A backward freed its graph's saved tensors: graphs born before it may fail theirs."""
+        self._freed_mark = next(self._handles)
+
+    def backward_must_wait(self, roots) -> bool:
+        """Whether a backward from ``roots`` (Tensors) should wait for its reply."""
+        if self.anomaly[0] or self.has_callbacks:  # NaN checks; client code may raise in it
+            return True
+        mark = max(self._inplace_mark, self._freed_mark)
+        if not mark:
+            return False
+        for t in roots:
+            node = t._grad_fn
+            if node is not None and node._since < mark:
+                return True
+        return False
 
     def release(self, handle: int) -> None:
         """Called when a client Tensor dies; rides on the next batch."""

@@ -104,13 +104,20 @@ def _tensors(args):
                     yield b
 
 
-def _session_of(args, kwargs) -> tuple[Connection, bool, str]:
-    """One pass over the arguments: their session, whether any of them requires grad, and the
+_NEWEST = sys.maxsize
+
+
+def _session_of(args, kwargs) -> tuple[Connection, bool, str, int]:
+    """One pass over the arguments: their session, whether any of them requires grad, the
     device of the outputs (an explicit device=, else the first tensor's; the server checks that
-    the inputs agree)."""
+    the inputs agree), and the oldest ``Node._since`` of the inputs' graphs (_NEWEST: none)."""
     conn = None
     any_requires_grad = False
+    since = _NEWEST
     for t in _tensors(args if not kwargs else (*args, *kwargs.values())):
+        node = t._grad_fn
+        if node is not None and node._since < since:
+            since = node._since
         if conn is None:
             conn = t._conn
             device = t._device
@@ -123,8 +130,8 @@ def _session_of(args, kwargs) -> tuple[Connection, bool, str]:
     if kwargs and kwargs.get("device") is not None:
         device = kwargs["device"]
     elif conn is None:
-        return default_connection(), any_requires_grad, "cpu"
-    return conn or default_connection(), any_requires_grad, device
+        return default_connection(), any_requires_grad, "cpu", since
+    return conn or default_connection(), any_requires_grad, device, since
 
 
 _UNKNOWN = _meta.OpInfo(None)
@@ -134,46 +141,49 @@ SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
     info = _meta.OPS.get(op) or _UNKNOWN
-    conn, any_requires_grad, device = _session_of(args, kwargs)
+    conn, any_requires_grad, device, since = _session_of(args, kwargs)
     grad = grad_mode.is_grad_enabled()
     if info.inplace:
-        return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad)
+        return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since)
     out_meta = info.infer(op, args, kwargs) if info.infer is not None else None
     if out_meta is None:
-        return _call_and_wait(conn, op, args, kwargs, grad)
+        return _call_and_wait(conn, op, args, kwargs, grad, since)
     requires_grad = grad and info.differentiable and any_requires_grad
     leaf_requires_grad = bool(kwargs.get("requires_grad", False)) if kwargs else False
     make = Tensor._make
     if len(out_meta) == 1:
         (shape, dtype), = out_meta
         rg = requires_grad and dtype.is_floating_point
-        node = Node(conn) if rg else None
-        out = make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node, device)
+        handle = conn.new_handle()
+        node = Node(conn, None, since if since < handle else handle) if rg else None
+        out = make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device)
         conn.submit(op, args, kwargs, (out._id,), nodes=(node,), grad_enabled=grad, handle_of=_handle_of)
         return out
     outputs = []
     nodes = []
     for shape, dtype in out_meta:
         rg = requires_grad and dtype.is_floating_point
-        node = Node(conn) if rg else None
-        outputs.append(make(conn, conn.new_handle(), shape, dtype, rg or leaf_requires_grad, node, device))
+        handle = conn.new_handle()
+        node = Node(conn, None, since if since < handle else handle) if rg else None
+        outputs.append(make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device))
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)
     return tuple(outputs)
 
 
-def _call_and_wait(conn, op, args, kwargs, grad):
+def _call_and_wait(conn, op, args, kwargs, grad, since=_NEWEST):
     """An op whose outputs' metadata depend on values (x[mask]): wait for the server's."""
     pending = conn.submit(op, args, kwargs, [conn.new_handle() for _ in range(SPARE_OUTPUTS)],
                           grad_enabled=grad, variadic=True, handle_of=_handle_of)
     conn.sync()
-    outs = tuple(Tensor._from_meta(conn, m) for m in pending.metas)
+    outs = tuple(Tensor._from_meta(conn, m, min(since, m.handle)) for m in pending.metas)
     return outs[0] if len(outs) == 1 else outs
 
 
-def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad):
+def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST):
     self = args[0]
+    conn.mark_inplace()
     if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = getattr(self, "_view_base", None)
@@ -181,11 +191,12 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     node = None
     if grad and any_requires_grad:
-        node = Node(conn)
+        node = Node(conn, None, min(since, self._id))
         self._grad_fn = node
         self._requires_grad = True
         if base is not None:  # the server gives the view's base torch's CopySlices node
-            base._grad_fn = Node(conn, "CopySlices")
+            old = base._grad_fn
+            base._grad_fn = Node(conn, "CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
             base._requires_grad = True
     conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)
     return self

@@ -40,14 +40,16 @@ class Node:
     """A backward node of the server's graph, as ``tensor.grad_fn`` shows it.
 
     Its name arrives with the reply to the command that created it; asking for
-    it before then is a sync point.
+    it before then is a sync point. ``_since`` is the oldest handle id among the
+    nodes of its graph (see Connection.backward_must_wait).
     """
 
-    __slots__ = ("_conn", "_name", "_remote", "_next", "__weakref__")
+    __slots__ = ("_conn", "_name", "_remote", "_next", "_since", "__weakref__")
 
-    def __init__(self, conn, name: str | None = None):
+    def __init__(self, conn, name: str | None = None, since: int = 0):
         self._conn = conn
         self._name = name
+        self._since = since
 
     @property
     def next_functions(self) -> tuple:
@@ -106,8 +108,8 @@ class Tensor:
         return t
 
     @classmethod
-    def _from_meta(cls, conn, meta) -> "Tensor":
-        node = Node(conn, meta.grad_fn) if meta.grad_fn else None
+    def _from_meta(cls, conn, meta, since: int = 0) -> "Tensor":
+        node = Node(conn, meta.grad_fn, since or meta.handle) if meta.grad_fn else None
         return cls._make(conn, meta.handle, tuple(meta.shape), dtypes.from_name(meta.dtype), meta.requires_grad, node,
                          meta.device or "cpu")
 
@@ -248,11 +250,14 @@ class Tensor:
         args = (self, gradient, retain_graph, create_graph)
         if inputs is not None:
             args += (list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],)
-        self._conn.submit("backward", args, handle_of=_dispatch._handle_of, grad_enabled=grad_mode.is_grad_enabled())
-        self._conn.grad_epoch += 1
-        if self._conn.has_callbacks:
-            # Client code may run during this backward: its exceptions belong here.
-            self._conn.sync()
+        conn = self._conn
+        wait = conn.backward_must_wait((self,))
+        conn.submit("backward", args, handle_of=_dispatch._handle_of, grad_enabled=grad_mode.is_grad_enabled())
+        conn.grad_epoch += 1
+        if not (create_graph if retain_graph is None else retain_graph):
+            conn.mark_freed()
+        if wait:  # its errors belong to this line
+            conn.sync()
 
     def register_hook(self, hook):
         """Run ``hook(grad)`` (client Python) when the server's backward computes this tensor's gradient."""

@@ -5,6 +5,8 @@ import traceback
 
 import pytest
 
+from conftest import SYNC_MODE
+
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -213,3 +215,39 @@ def test_custom_function_callbacks_are_forgotten_once_their_graph_is_freed(gw):
     gw.synchronize()  # (releases reported by one batch reach the client with the next)
     assert x.grad.item() == 20 * 5.0
     assert len(conn._functions) <= 2  # not one per call: freed graphs release their callbacks
+
+
+def test_backward_errors_only_the_server_finds_are_raised_at_the_backward_line(gw):
+    """Backward through a freed graph, or past a modified saved tensor, raises at its own line
+    (pytest.raises around it) as in torch, while a training loop keeps one round trip per step."""
+    x = gw.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        y.backward()
+    z = x * 2
+    z.sum().backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        (z * 3).sum().backward()  # a new root over z's freed node
+    a = gw.tensor([1.0, 2.0], requires_grad=True)
+    b = a.sigmoid()
+    c = b * 1
+    b.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        gw.autograd.backward([c.sum()])
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()  # retained: no error, and x.grad accumulates
+    assert x.grad.tolist() == [2.0 + 2 + 2 + 2, 4.0 + 2 + 4 + 4]
+
+    w = gw.tensor([0.5, -0.5], requires_grad=True)
+    opt = gw.optim.SGD([w], lr=0.1)
+    before = gw.stats()["round_trips"]
+    for _ in range(5):
+        loss = (w * w).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss.item()
+    if not SYNC_MODE:  # (with GRADWIRE_SYNC=1 every op waits)
+        assert gw.stats()["round_trips"] - before == 5

@@ -24,6 +24,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                           outputs=[conn.new_handle() for _ in inputs], want_meta=True,
                           grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
     conn.grad_epoch += 1
+    if not (create_graph if retain_graph is None else retain_graph):
+        conn.mark_freed()
     conn.sync()
     return tuple(None if m.is_none else Tensor._from_meta(conn, m) for m in pending.metas)
 
@@ -35,8 +37,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if len(grads) != len(tensors):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     conn = tensors[0]._conn
+    wait = conn.backward_must_wait(tensors)
     conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, _as_list(inputs)),
                 grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
     conn.grad_epoch += 1
-    if conn.has_callbacks:
+    if not (create_graph if retain_graph is None else retain_graph):
+        conn.mark_freed()
+    if wait:  # its errors belong to this line (see Connection.backward_must_wait)
         conn.sync()

@@ -62,7 +62,9 @@ class Optimizer:
         lrs = [g["lr"] for g in self.param_groups]
         kwargs = {"lrs": lrs} if lrs != self._sent_lrs else {}
         self._sent_lrs = lrs
-        self._handle._conn.submit("optim.step", (self._handle,), kwargs, handle_of=_dispatch._handle_of)
+        conn = self._handle._conn
+        conn.submit("optim.step", (self._handle,), kwargs, handle_of=_dispatch._handle_of)
+        conn.mark_inplace()  # the parameters change in place
         return loss
 
     def state_dict(self) -> dict:
