@@ -69,6 +69,30 @@ def min(input, dim=None, keepdim=False):  # noqa: A001 - torch.min
     return input.min(dim, keepdim)
 
 
+def sort(input, dim=-1, descending=False, stable=False):
+    return input.sort(dim, descending, stable)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return input.argsort(dim, descending, stable)
+
+
+def msort(input):
+    return input.msort()
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
+    return input.topk(k, dim, largest, sorted)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    return input.kthvalue(k, dim, keepdim)
+
+
+def median(input, dim=None, keepdim=False):
+    return input.median(dim, keepdim)
+
+
 def where(condition, input=None, other=None):
     if input is None and other is None:  # where(condition): a tuple of index tensors, one per dim
         out = _call("where", condition)

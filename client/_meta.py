@@ -168,6 +168,59 @@ def cumsum(op, args, kwargs):
     return [(x._shape, dtype)]
 
 
+# ----- sorting ----------------------------------------------------------------------------
+
+def _dim_of(x, dim):
+    return shapes.normalize_dim(dim, len(x._shape))
+
+
+def sort(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 1, "dim", -1)
+    if op == "msort":
+        dim = 0
+    _dim_of(x, dim)
+    if op in ("argsort",):
+        return [(x._shape, int64)]
+    if op == "msort":
+        return [(x._shape, x._dtype)]
+    return [(x._shape, x._dtype), (x._shape, int64)]
+
+
+def topk(op, args, kwargs):
+    x = args[0]
+    k = _arg(args, kwargs, 1, "k")
+    d = _dim_of(x, _arg(args, kwargs, 2, "dim", -1))
+    n = x._shape[d] if x._shape else 1
+    if k < 0 or k > n:
+        raise RuntimeError("selected index k out of range")
+    shape = x._shape[:d] + (k,) + x._shape[d + 1:] if x._shape else ()
+    return [(shape, x._dtype), (shape, int64)]
+
+
+def kthvalue(op, args, kwargs):
+    x = args[0]
+    k = _arg(args, kwargs, 1, "k")
+    d = _dim_of(x, _arg(args, kwargs, 2, "dim", -1))
+    n = x._shape[d] if x._shape else 1
+    if k < 1 or k > n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), _arg(args, kwargs, 3, "keepdim", False))
+    return [(shape, x._dtype), (shape, int64)]
+
+
+def median(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 1, "dim")
+    if dim is None:
+        return [((), x._dtype)]
+    d = _dim_of(x, dim)
+    if x._shape and x._shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), _arg(args, kwargs, 2, "keepdim", False))
+    return [(shape, x._dtype), (shape, int64)]
+
+
 # ----- shapes ------------------------------------------------------------------------------
 
 def _sizes(args, start=1):
@@ -564,6 +617,12 @@ OPS: dict[str, OpInfo] = {
     "std": OpInfo(var_std),
     "norm": OpInfo(norm),
     "cumsum": OpInfo(cumsum),
+    "sort": OpInfo(sort),
+    "msort": OpInfo(sort),
+    "argsort": OpInfo(sort, differentiable=False),
+    "topk": OpInfo(topk),
+    "kthvalue": OpInfo(kthvalue),
+    "median": OpInfo(median),
     "reshape": OpInfo(reshape),
     "view": OpInfo(reshape),
     "flatten": OpInfo(flatten),

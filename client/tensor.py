@@ -408,6 +408,26 @@ class Tensor:
             return call("minimum", self, dim)
         return _return_type("min", call("min", self, *_reduction_args(dim, keepdim)))
 
+    def sort(self, dim=-1, descending=False, stable=False):
+        return RETURN_TYPES["sort"](*call("sort", self, dim, descending, **({"stable": True} if stable else {})))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return call("argsort", self, dim, descending, **({"stable": True} if stable else {}))
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
+        return RETURN_TYPES["topk"](*call("topk", self, k, dim, largest, sorted))
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return RETURN_TYPES["kthvalue"](*call("kthvalue", self, k, dim, keepdim))
+
+    def median(self, dim=None, keepdim=False):
+        if dim is None:
+            return call("median", self)
+        return RETURN_TYPES["median"](*call("median", self, dim, keepdim))
+
+    def msort(self):
+        return call("msort", self)
+
     def reshape(self, *shape):
         return _as_view(self, call("reshape", self, *shape))
 
@@ -640,7 +660,8 @@ class _ReturnType(tuple):
         return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
-RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name}) for name in ("max", "min")}
+RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name})
+                for name in ("max", "min", "sort", "topk", "kthvalue", "median")}
 
 
 def _method(op: str):

@@ -180,3 +180,26 @@ def test_gradcheck_warns_on_single_precision():
 def test_gradcheck_needs_an_input_requiring_grad():
     with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
         gradcheck(lambda t: t * 2, (E.randn(3, dtype=E.float64),))
+
+
+# ---- ops added later: one table, gradcheck and gradgradcheck in float64 ----------------------
+
+ADDED_OPS = {
+    "sort": (lambda x: E.sort(x, 1, descending=True).values, (3, 4)),
+    "sort_stable_dim0": (lambda x: E.sort(x, dim=0, stable=True).values, (3, 4)),
+    "msort": (lambda x: E.msort(x), (3, 4)),
+    "topk": (lambda x: E.topk(x, 2).values, (3, 4)),
+    "topk_smallest_dim0": (lambda x: E.topk(x, 2, dim=0, largest=False).values, (3, 4)),
+    "kthvalue": (lambda x: E.kthvalue(x, 2, 1).values, (3, 4)),
+    "kthvalue_keepdim": (lambda x: E.kthvalue(x, 3, 0, keepdim=True).values, (3, 4)),
+    "median": (lambda x: E.median(x), (3, 4)),
+    "median_dim": (lambda x: E.median(x, 1).values, (3, 5)),
+}
+
+
+@pytest.mark.parametrize("name", list(ADDED_OPS))
+def test_added_ops_gradcheck(name):
+    fn, shape = ADDED_OPS[name]
+    x = rnd(*shape)
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
