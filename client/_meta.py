@@ -428,6 +428,10 @@ def gather(op, args, kwargs):
     return [(_arg(args, kwargs, 2, "index")._shape, args[0]._dtype)]
 
 
+def take(op, args, kwargs):
+    return [(_arg(args, kwargs, 1, "index")._shape, args[0]._dtype)]
+
+
 def masked_fill(op, args, kwargs):
     x, mask = args[0], _arg(args, kwargs, 1, "mask")
     shapes.broadcast_shapes(x._shape, mask._shape)
@@ -646,6 +650,10 @@ OPS: dict[str, OpInfo] = {
     "gather": OpInfo(gather),
     "scatter_add": OpInfo(same),
     "masked_fill": OpInfo(masked_fill),
+    **_table(same, ["scatter", "index_add", "index_fill"]),
+    "take": OpInfo(take),
+    "masked_select": OpInfo(None),
+    **_table(None, ["nonzero", "argwhere"], differentiable=False),
     "contiguous": OpInfo(same),
     "matmul": OpInfo(matmul),
     "mm": OpInfo(matmul),
@@ -676,5 +684,5 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
-                    "log1p_", "relu_"], inplace=True),
+                    "log1p_", "relu_", "scatter_", "index_add_", "index_fill_"], inplace=True),
 }

@@ -425,6 +425,12 @@ class Tensor:
             return call("median", self)
         return RETURN_TYPES["median"](*call("median", self, dim, keepdim))
 
+    def nonzero(self, *, as_tuple=False):
+        if as_tuple:
+            out = call("nonzero", self, as_tuple=True)
+            return out if isinstance(out, tuple) else (out,)
+        return call("nonzero", self)
+
     def msort(self):
         return call("msort", self)
 
@@ -690,7 +696,8 @@ METHOD_OPS = (
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
     "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
     "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
-    "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide",
+    "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide", "scatter", "scatter_", "index_add",
+    "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

@@ -58,3 +58,69 @@ def test_sort_family_gradients(gw):
         y.median().backward()
         print(y.grad)
     """)
+
+
+# ---- scatter, index_add, index_fill, masked_select, take, nonzero ----------------------------
+
+@pytest.mark.parametrize("code", [
+    "print(torch.scatter(x, 0, i, s), x.scatter(1, i, 7.5), torch.zeros(3, 4).scatter(0, i, 2))",
+    "y = x.detach().clone(); print(y.scatter_(1, i, s), y)",
+    "print(torch.zeros(5).scatter(0, torch.tensor([4, 0]), torch.tensor([1., 2.])))",
+    "print(torch.zeros(2, 3, dtype=torch.long).scatter(1, torch.tensor([[2], [0]]), 9))",
+    "print(x.index_add(0, torch.tensor([2, 0]), s), torch.index_add(x, 1, torch.tensor([3]), s[:, :1], alpha=2))",
+    "y = torch.ones(3, 4); y.index_add_(0, torch.tensor([1, 1]), s); print(y)",
+    "print(x.index_fill(1, torch.tensor([0, 2]), -1.), torch.index_fill(x, 0, torch.tensor([-1]), 3))",
+    "y = torch.ones(2, 3); print(y.index_fill_(1, torch.tensor([1]), 0.5), y)",
+    "print(x.masked_select(x > 0.5), torch.masked_select(x, torch.tensor([True, False, True, False])))",
+    "print(torch.take(x, torch.tensor([[0, 11], [-1, 5]])), x.take(torch.tensor(3)))",
+    "print(x.nonzero(), torch.nonzero(x > 0.5, as_tuple=True), torch.tensor([0, 3, 0, 1]).nonzero())",
+    "print(torch.argwhere(x > 1), torch.nonzero(torch.tensor(5.)), torch.tensor([[0., 1.]]).nonzero(as_tuple=True))",
+    "x.scatter(0, torch.tensor([[5]]), 1.0)",
+    "x.scatter(0, torch.tensor([[1.]]), 1.0)",
+    "x.scatter(2, i, 1.0)",
+    "x.scatter(0, torch.tensor([[1]]), torch.ones(1, 1, dtype=torch.float64))",
+    "x.scatter(0, torch.tensor([1]), 1.0)",
+    "x.index_add(0, torch.tensor([5]), x[:1])",
+    "x.index_add(0, torch.tensor([0]), x[:2])",
+    "x.index_fill(0, torch.tensor([7]), 1.)",
+    "x.masked_select(torch.ones(5, dtype=torch.bool))",
+    "x.masked_select(x)",
+    "x.take(torch.tensor([12]))",
+    "x.take(torch.tensor([1.]))",
+])
+def test_scatter_family(gw, code):
+    same_as_torch(gw, """
+        x = torch.tensor([[0., 1., 2., 3.], [4., 0., 6., 7.], [8., 9., 0., 11.]])
+        i = torch.tensor([[2, 0, 1], [0, 1, 2]])
+        s = torch.tensor([[10., 20., 30., 40.], [50., 60., 70., 80.]])
+    """ + code)
+
+
+def test_scatter_family_gradients(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[0., 1., 2., 3.], [4., 0., 6., 7.], [8., 9., 0., 11.]], requires_grad=True)
+        s = torch.tensor([[10., 20., 30., 40.], [50., 60., 70., 80.]], requires_grad=True)
+        i = torch.tensor([[2, 0, 1], [0, 1, 2]])
+        w = torch.arange(12.).reshape(3, 4)
+        y = x.scatter(0, i, s[:, :3]); print(y.grad_fn)
+        (y * w).sum().backward(); print(x.grad, s.grad)
+
+        x.grad = s.grad = None
+        y = x.scatter(1, i, 2.); print(y.grad_fn); (y * w).sum().backward(); print(x.grad)
+        x.grad = None
+        y = x.index_add(0, torch.tensor([2, 0]), s, alpha=3); print(y.grad_fn)
+        (y * w).sum().backward(); print(x.grad, s.grad)
+        x.grad = None
+        y = x.index_fill(1, torch.tensor([1, 3]), 5.); print(y.grad_fn); (y * w).sum().backward(); print(x.grad)
+        x.grad = None
+        y = x.masked_select(x > 2.5); print(y.grad_fn); (y * torch.arange(7.)).sum().backward(); print(x.grad)
+        x.grad = None
+        y = x.take(torch.tensor([[0, 11], [0, 5]])); print(y.grad_fn); (y * y).sum().backward(); print(x.grad)
+        z = x * 1
+        z.scatter_(0, i, s[:, :3]); print(z.grad_fn)
+        z.index_add_(1, torch.tensor([0]), s[:, :1].repeat(2, 1)[:3]); print(z.grad_fn)
+        z.index_fill_(0, torch.tensor([1]), 0.); print(z.grad_fn)
+        x.grad = s.grad = None
+        (z * w).sum().backward(); print(x.grad, s.grad)
+        x.scatter(0, i, s).sum().backward()  # src larger than index: torch's backward rejects it
+    """)

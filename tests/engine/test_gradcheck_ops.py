@@ -184,22 +184,33 @@ def test_gradcheck_needs_an_input_requiring_grad():
 
 # ---- ops added later: one table, gradcheck and gradgradcheck in float64 ----------------------
 
+IDX = E.tensor([[2, 0, 1], [0, 1, 2]])
+VEC_IDX = E.tensor([2, 0])
+
+# name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
-    "sort": (lambda x: E.sort(x, 1, descending=True).values, (3, 4)),
-    "sort_stable_dim0": (lambda x: E.sort(x, dim=0, stable=True).values, (3, 4)),
-    "msort": (lambda x: E.msort(x), (3, 4)),
-    "topk": (lambda x: E.topk(x, 2).values, (3, 4)),
-    "topk_smallest_dim0": (lambda x: E.topk(x, 2, dim=0, largest=False).values, (3, 4)),
-    "kthvalue": (lambda x: E.kthvalue(x, 2, 1).values, (3, 4)),
-    "kthvalue_keepdim": (lambda x: E.kthvalue(x, 3, 0, keepdim=True).values, (3, 4)),
-    "median": (lambda x: E.median(x), (3, 4)),
-    "median_dim": (lambda x: E.median(x, 1).values, (3, 5)),
+    "sort": (lambda x: E.sort(x, 1, descending=True).values, [(3, 4)]),
+    "sort_stable_dim0": (lambda x: E.sort(x, dim=0, stable=True).values, [(3, 4)]),
+    "msort": (lambda x: E.msort(x), [(3, 4)]),
+    "topk": (lambda x: E.topk(x, 2).values, [(3, 4)]),
+    "topk_smallest_dim0": (lambda x: E.topk(x, 2, dim=0, largest=False).values, [(3, 4)]),
+    "kthvalue": (lambda x: E.kthvalue(x, 2, 1).values, [(3, 4)]),
+    "kthvalue_keepdim": (lambda x: E.kthvalue(x, 3, 0, keepdim=True).values, [(3, 4)]),
+    "median": (lambda x: E.median(x), [(3, 4)]),
+    "median_dim": (lambda x: E.median(x, 1).values, [(3, 5)]),
+    "scatter_src": (lambda x, s: E.scatter(x, 1, IDX, s), [(2, 4), (2, 3)]),
+    "scatter_value": (lambda x: E.scatter(x, 0, IDX, 1.5), [(3, 4)]),
+    "index_add": (lambda x, s: E.index_add(x, 0, VEC_IDX, s, alpha=2), [(3, 4), (2, 4)]),
+    "index_fill": (lambda x: E.index_fill(x, 1, VEC_IDX, -1.0), [(3, 4)]),
+    "masked_select": (lambda x: E.masked_select(x, x.detach() > 0), [(3, 4)]),
+    "masked_select_broadcast": (lambda x: E.masked_select(x, E.tensor([True, False, True])), [(2, 3)]),
+    "take": (lambda x: E.take(x, E.tensor([[0, 5], [5, -1]])), [(2, 3)]),
 }
 
 
 @pytest.mark.parametrize("name", list(ADDED_OPS))
 def test_added_ops_gradcheck(name):
-    fn, shape = ADDED_OPS[name]
-    x = rnd(*shape)
-    assert gradcheck(fn, (x,))
-    assert gradgradcheck(fn, (x,))
+    fn, shapes = ADDED_OPS[name]
+    inputs = tuple(rnd(*shape) for shape in shapes)
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
