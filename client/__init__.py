@@ -52,7 +52,8 @@ for _name in (
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk", "flip",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
         "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
-        "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere"):
+        "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
+        "diagonal", "diag", "diag_embed", "trace", "cross", "kron"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk"):
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
@@ -97,6 +98,12 @@ def nonzero(input, *, as_tuple=False):
     return input.nonzero(as_tuple=as_tuple)
 
 
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return _call("einsum", equation, *operands)
+
+
 def where(condition, input=None, other=None):
     if input is None and other is None:  # where(condition): a tuple of index tensors, one per dim
         out = _call("where", condition)
@@ -135,4 +142,4 @@ def get_default_dtype():
     return _dtypes.default_float()
 
 
-from . import autograd, cuda, nn, optim  # noqa: E402
+from . import autograd, cuda, linalg, nn, optim  # noqa: E402

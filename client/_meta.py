@@ -479,6 +479,89 @@ def tril(op, args, kwargs):
     return [(x._shape, x._dtype)]
 
 
+# ----- matrix structure ------------------------------------------------------------------
+
+def _diag_len(n1, n2, offset):
+    return max(min(n1, n2 - offset), 0) if offset >= 0 else max(min(n1 + offset, n2), 0)
+
+
+def diagonal(op, args, kwargs):
+    x = args[0]
+    nd = len(x._shape)
+    offset = _arg(args, kwargs, 1, "offset", 0)
+    d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1", 0), nd)
+    d2 = shapes.normalize_dim(_arg(args, kwargs, 3, "dim2", 1), nd)
+    if d1 == d2:
+        return None  # the server raises torch's error
+    rest = tuple(s for i, s in enumerate(x._shape) if i not in (d1, d2))
+    return [(rest + (_diag_len(x._shape[d1], x._shape[d2], offset),), x._dtype)]
+
+
+def diag(op, args, kwargs):
+    x = args[0]
+    offset = _arg(args, kwargs, 1, "diagonal", 0)
+    if len(x._shape) == 1:
+        n = x._shape[0] + abs(offset)
+        return [((n, n), x._dtype)]
+    if len(x._shape) == 2:
+        return [((_diag_len(x._shape[0], x._shape[1], offset),), x._dtype)]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {len(x._shape)}D")
+
+
+def diag_embed(op, args, kwargs):
+    x = args[0]
+    offset = _arg(args, kwargs, 1, "offset", 0)
+    nd = len(x._shape) + 1
+    d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1", -2), nd)
+    d2 = shapes.normalize_dim(_arg(args, kwargs, 3, "dim2", -1), nd)
+    if d1 == d2:
+        return None
+    n = x._shape[-1] + abs(offset)
+    rest = iter(x._shape[:-1])
+    return [(tuple(n if i in (d1, d2) else next(rest) for i in range(nd)), x._dtype)]
+
+
+def trace(op, args, kwargs):
+    x = args[0]
+    if len(x._shape) != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {len(x._shape)}")
+    return [((), x._dtype if x._dtype.is_floating_point else int64)]
+
+
+def cross(op, args, kwargs):
+    a, b = args[0], _arg(args, kwargs, 1, "other")
+    if not is_tensor(b) or len(a._shape) != len(b._shape):
+        return None
+    shape = shapes.broadcast_shapes(a._shape, b._shape)
+    dim = _arg(args, kwargs, 2, "dim", -1 if op == "linalg.cross" else None)
+    if dim is None:
+        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            return None
+    d = shapes.normalize_dim(dim, len(shape))
+    if a._shape[d] != 3 or b._shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got {a._shape[d]} and "
+                           f"{b._shape[d]}")
+    return [(shape, dtypes.result_type(_operand(a), _operand(b)))]
+
+
+def kron(op, args, kwargs):
+    a, b = args[0], args[1]
+    nd = max(len(a._shape), len(b._shape))
+    sa = (1,) * (nd - len(a._shape)) + tuple(a._shape)
+    sb = (1,) * (nd - len(b._shape)) + tuple(b._shape)
+    return [(tuple(x * y for x, y in zip(sa, sb)), dtypes.result_type(_operand(a), _operand(b)))]
+
+
+def einsum(op, args, kwargs):
+    from gradwire.common.einsum import einsum_shape  # noqa: PLC0415
+    operands = args[1:]
+    if not all(is_tensor(o) for o in operands):
+        return None
+    shape = einsum_shape(args[0], [o._shape for o in operands])
+    return [(shape, dtypes.result_type(*(_operand(o) for o in operands)))]
+
+
 # ----- linear algebra --------------------------------------------------------------------
 
 def matmul(op, args, kwargs):
@@ -660,6 +743,14 @@ OPS: dict[str, OpInfo] = {
     "bmm": OpInfo(matmul),
     "dot": OpInfo(matmul),
     "outer": OpInfo(outer),
+    "diagonal": OpInfo(diagonal),
+    "diag": OpInfo(diag),
+    "diag_embed": OpInfo(diag_embed),
+    "trace": OpInfo(trace),
+    "cross": OpInfo(cross),
+    "linalg.cross": OpInfo(cross),
+    "kron": OpInfo(kron),
+    "einsum": OpInfo(einsum),
     "clone": OpInfo(same),
     "detach": OpInfo(same, differentiable=False),
     "to": OpInfo(to),

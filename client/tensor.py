@@ -697,7 +697,8 @@ METHOD_OPS = (
     "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
     "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
     "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide", "scatter", "scatter_", "index_add",
-    "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere",
+    "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
+    "trace", "cross", "kron",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

@@ -2,11 +2,24 @@
 gradients and error texts (see test_parity_api.same_as_torch)."""
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from test_parity_api import same_as_torch
+from test_parity_api import same_as_torch as _same_as_torch
 
 pytestmark = pytest.mark.timeout(120)
+
+
+def same_as_torch(gw, code: str) -> str:
+    """test_parity_api's check, refusing a snippet that does not even compile (both sides would agree)."""
+    out = _same_as_torch(gw, code)
+    assert "!! IndentationError" not in out and "!! SyntaxError" not in out and "!! NameError" not in out, out
+    return out
+
+
+def with_setup(setup: str, code: str) -> str:
+    return textwrap.dedent(setup) + textwrap.dedent(code)
 
 
 # ---- sorting -------------------------------------------------------------------------------
@@ -89,11 +102,11 @@ def test_sort_family_gradients(gw):
     "x.take(torch.tensor([1.]))",
 ])
 def test_scatter_family(gw, code):
-    same_as_torch(gw, """
+    same_as_torch(gw, with_setup("""
         x = torch.tensor([[0., 1., 2., 3.], [4., 0., 6., 7.], [8., 9., 0., 11.]])
         i = torch.tensor([[2, 0, 1], [0, 1, 2]])
         s = torch.tensor([[10., 20., 30., 40.], [50., 60., 70., 80.]])
-    """ + code)
+    """, code))
 
 
 def test_scatter_family_gradients(gw):
@@ -123,4 +136,59 @@ def test_scatter_family_gradients(gw):
         x.grad = s.grad = None
         (z * w).sum().backward(); print(x.grad, s.grad)
         x.scatter(0, i, s).sum().backward()  # src larger than index: torch's backward rejects it
+    """)
+
+
+# ---- diagonal, diag, diag_embed, trace, cross, kron, einsum ----------------------------------
+
+@pytest.mark.parametrize("code", [
+    "print(torch.diag(v), torch.diag(v, 1), torch.diag(v, -2), torch.diag(m), torch.diag(m, 1), m.diag(-1))",
+    "print(m.diagonal(), torch.diagonal(m, 1), m.diagonal(-1, 1, 0), b.diagonal(0, 1, 2), b.diagonal(1, -1, 0))",
+    "print(torch.diag_embed(v), torch.diag_embed(m, 1).shape, m.diag_embed(0, 0, 2).shape)",
+    "print(torch.trace(m), m.trace(), torch.tensor([[1, 2], [3, 4]]).trace())",
+    "print(torch.cross(c, c.flip(1), dim=1), torch.linalg.cross(c, c * 2 + 1), torch.cross(c.t(), c.t() + 1, dim=0))",
+    "print(torch.kron(v[:2], m), torch.kron(m, m[:2, :2]).shape, torch.kron(m, v).shape)",
+    "print(torch.einsum('ij,jk->ik', m, m.t()), torch.einsum('i,j->ij', v, v[:2]), torch.einsum('ii', m[:, :3]))",
+    "print(torch.einsum('ij->ji', m), torch.einsum('ij->', m), torch.einsum('bij,bjk->bik', b, b.transpose(1, 2)))",
+    "print(torch.einsum('ij,j', m, v[:4]), torch.einsum('...j,j->...', b, v[:4]), torch.einsum('ii->i', m[:, :3]))",
+    "print(torch.einsum('i,i', v, v), torch.einsum('bi,bi->b', m, m), torch.einsum('ij,kj->ik', [m, m]))",
+    "torch.diag(torch.ones(2, 2, 2))",
+    "torch.trace(v)",
+    "torch.diagonal(v)",
+    "torch.cross(m, m, dim=1)",
+    "torch.einsum('ij,jk->ik', m, m)",
+    "torch.einsum('ij->k', m)",
+    "torch.einsum('ij', m, m)",
+    "torch.einsum('ijk', m)",
+])
+def test_matrix_family(gw, code):
+    same_as_torch(gw, with_setup("""
+        v = torch.tensor([1., 2., 3.])
+        m = torch.tensor([[1., 2., 3., 4.], [5., 6., 7., 8.], [9., 10., 11., 12.]])
+        b = torch.arange(24.).reshape(2, 3, 4)
+        c = torch.tensor([[1., 0., 2.], [3., -1., 4.]])
+    """, code))
+
+
+def test_matrix_family_gradients(gw):
+    same_as_torch(gw, """
+        m = torch.tensor([[1., 2., 3., 4.], [5., 6., 7., 8.], [9., 10., 11., 12.]], requires_grad=True)
+        v = torch.tensor([1., -2., 3.], requires_grad=True)
+        w = torch.arange(12.).reshape(3, 4)
+        y = torch.diag(v, 1); print(y.grad_fn); (y * torch.arange(16.).reshape(4, 4)).sum().backward()
+        y = m.diagonal(1); print(y.grad_fn); (y * torch.tensor([1., 2., 3.])).sum().backward()
+        y = m.trace(); print(y.grad_fn); y.backward()
+        y = torch.diag(m); (y * y).sum().backward()
+        print(m.grad, v.grad)
+        m.grad = v.grad = None
+        c = torch.cross(m[:, :3], v.expand(3, 3), dim=1); print(c.grad_fn); (c * w[:, :3]).sum().backward()
+        print(m.grad, v.grad)
+        m.grad = v.grad = None
+        k = torch.kron(v, m[:2]); print(k.grad_fn, k.shape); (k * k).sum().backward()
+        print(m.grad, v.grad)
+        m.grad = v.grad = None
+        torch.einsum('ij,i->j', m, v).pow(2).sum().backward()
+        torch.einsum('ij,kj->ik', m, m).sum().backward()
+        torch.einsum('ii->', m[:, :3]).backward()
+        print(m.grad, v.grad)
     """)

@@ -194,6 +194,11 @@ def index_add(input, dim, index, source, *, alpha=1):
     check_tensor_arg("index_add", source, "source", 4)
     d = _check_index_vector("index_add_", input, dim, index)
     ss = source.array.shape
+    shape = input.array.shape
+    if len(ss) != len(shape) or any(a != b for i, (a, b) in enumerate(zip(shape, ss)) if i != d):
+        if ss or len(shape) > 1:
+            raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {list(shape)} source.shape = {list(ss)}")
     n_src = ss[d] if ss else 1
     if index.array.size != n_src:
         raise RuntimeError(f"index_add_(): Number of indices ({index.array.size}) should be equal to "
@@ -276,7 +281,7 @@ def masked_select(input, mask):
     check_tensor_arg("masked_select", mask, "mask", 2)
     if mask.dtype is not _dt.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    _check_mask_broadcast(input.array.shape, mask.array.shape)
+    _check_mask_broadcast(mask.array.shape, input.array.shape)
     return MaskedSelect.apply(input, mask)
 
 

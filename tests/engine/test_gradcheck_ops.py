@@ -205,6 +205,17 @@ ADDED_OPS = {
     "masked_select": (lambda x: E.masked_select(x, x.detach() > 0), [(3, 4)]),
     "masked_select_broadcast": (lambda x: E.masked_select(x, E.tensor([True, False, True])), [(2, 3)]),
     "take": (lambda x: E.take(x, E.tensor([[0, 5], [5, -1]])), [(2, 3)]),
+    "diagonal": (lambda x: E.diagonal(x, 1, 2, 0), [(3, 2, 4)]),
+    "diag_vector": (lambda v: E.diag(v, -1), [(3,)]),
+    "diag_matrix": (lambda x: E.diag(x, 1), [(3, 4)]),
+    "diag_embed": (lambda x: E.diag_embed(x, 1, 0, 2), [(2, 3)]),
+    "trace": (lambda x: E.trace(x), [(3, 4)]),
+    "cross": (lambda a, b: E.cross(a, b, dim=1), [(2, 3), (1, 3)]),
+    "kron": (lambda a, b: E.kron(a, b), [(2, 3), (3,)]),
+    "einsum_matmul": (lambda a, b: E.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)]),
+    "einsum_batch": (lambda a, b: E.einsum("bij,bkj->bik", a, b), [(2, 2, 3), (2, 4, 3)]),
+    "einsum_trace_outer": (lambda a, v: E.einsum("ii,j->j", a, v), [(3, 3), (2,)]),
+    "einsum_ellipsis_sum": (lambda a: E.einsum("...ij->...j", a), [(2, 3, 4)]),
 }
 
 
