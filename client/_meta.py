@@ -644,6 +644,23 @@ def loss(op, args, kwargs):
     return [((), x._dtype)]
 
 
+def bce(op, args, kwargs):
+    x, t = args[0], args[1]
+    if x._shape != t._shape:
+        raise ValueError(f"Using a target size ({shapes.Size(t._shape)!r}) that is different to the input size "
+                         f"({shapes.Size(x._shape)!r}) is deprecated. Please ensure they have the same size.")
+    if x._dtype is not t._dtype:
+        raise RuntimeError(f"Found dtype {t._dtype._torch_name} but expected {x._dtype._torch_name}")
+    return [(x._shape if kwargs.get("reduction", "mean") == "none" else (), x._dtype)]
+
+
+def kl_div(op, args, kwargs):
+    x, t = args[0], args[1]
+    shape = shapes.broadcast_shapes(x._shape, t._shape)
+    dtype = dtypes.result_type(_operand(x), _operand(t))
+    return [(shape if kwargs.get("reduction", "mean") == "none" else (), dtype)]
+
+
 def embedding(op, args, kwargs):
     idx, weight = args[0], args[1]
     return [(idx._shape + weight._shape[1:], weight._dtype)]
@@ -769,11 +786,15 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["softmax", "log_softmax", "dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
+    **_table(elementwise(out="same"), ["leaky_relu", "elu"]),
+    "binary_cross_entropy": OpInfo(bce),
+    **_table(loss, ["smooth_l1_loss", "huber_loss"]),
+    "kl_div": OpInfo(kl_div),
     "lstm": OpInfo(lstm),
     "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
     # in place: the output is the input, whose metadata stays
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
-                    "log1p_", "relu_", "scatter_", "index_add_", "index_fill_"], inplace=True),
+                    "log1p_", "relu_", "leaky_relu_", "elu_", "scatter_", "index_add_", "index_fill_"], inplace=True),
 }

@@ -192,3 +192,54 @@ def test_matrix_family_gradients(gw):
         torch.einsum('ii->', m[:, :3]).backward()
         print(m.grad, v.grad)
     """)
+
+
+# ---- nn: activations and losses -----------------------------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "print(F.leaky_relu(x), F.leaky_relu(x, 0.2), nn.LeakyReLU(), nn.LeakyReLU(0.2, inplace=True), nn.LeakyReLU()(x))",
+    "print(F.elu(x), F.elu(x, alpha=0.5), nn.ELU(), nn.ELU(0.5)(x), nn.SiLU(), nn.SiLU()(x))",
+    "print(nn.Softplus(), nn.Softplus(2, 10), nn.Softplus(beta=2.)(x), nn.Tanh()(x), nn.Sigmoid()(x))",
+    "y = x.clone(); F.leaky_relu(y, 0.1, inplace=True); print(y); F.elu(y, inplace=True); print(y)",
+    "print(F.binary_cross_entropy(p, t), F.binary_cross_entropy(p, t, reduction='none'), "
+    "F.binary_cross_entropy(p, t, weight=torch.tensor([1., 2., 3., 4., 5.]), reduction='sum'))",
+    "print(nn.BCELoss()(p, t), nn.BCELoss(reduction='sum')(p, t), nn.BCELoss(), "
+    "F.binary_cross_entropy(torch.tensor([0., 1.]), torch.tensor([1., 0.])))",
+    "print(F.smooth_l1_loss(x, t), F.smooth_l1_loss(x, t, beta=0.5, reduction='none'), "
+    "F.smooth_l1_loss(x, t, beta=0.), nn.SmoothL1Loss(beta=0.5)(x, t), nn.SmoothL1Loss())",
+    "print(F.huber_loss(x, t), F.huber_loss(x, t, delta=0.5, reduction='sum'), nn.HuberLoss(reduction='none')(x, t))",
+    "print(F.kl_div(q, t, reduction='batchmean'), F.kl_div(q, t, reduction='sum'), F.kl_div(q, t, reduction='none'), "
+    "F.kl_div(q, t.log(), reduction='batchmean', log_target=True), nn.KLDivLoss(reduction='batchmean')(q, t))",
+    "F.binary_cross_entropy(x, t)",
+    "F.binary_cross_entropy(p, x)",
+    "F.binary_cross_entropy(p, t[:3])",
+    "F.binary_cross_entropy(p, t.double())",
+    "F.leaky_relu(torch.tensor([1, 2]))",
+    "F.elu(torch.tensor([1, 2]))",
+    "F.smooth_l1_loss(torch.tensor([1, 2]), torch.tensor([1, 2]))",
+])
+def test_nn_activations_and_losses(gw, code):
+    same_as_torch(gw, with_setup("""
+        x = torch.tensor([-2., -0.5, 0., 0.3, 1.5])
+        p = torch.tensor([0.1, 0.5, 0.9, 0.2, 0.7])
+        t = torch.tensor([0., 1., 1., 0.25, 0.5])
+        q = torch.tensor([[0.2, 0.3, 0.5, 0.4, 0.6]]).log()
+    """, code))
+
+
+def test_nn_activations_and_losses_gradients(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([-2., -0.5, 0.1, 0.3, 1.5], requires_grad=True)
+        p = torch.tensor([0.1, 0.5, 0.9, 0.2, 0.7], requires_grad=True)
+        t = torch.tensor([0., 1., 1., 0.25, 0.5], requires_grad=True)
+        w = torch.tensor([1., 2., 3., 4., 5.])
+        for y in (F.leaky_relu(x, 0.1), F.elu(x, 0.7), nn.SiLU()(x), nn.Softplus(2.)(x)):
+            print(y.grad_fn); (y * w).sum().backward()
+        print(x.grad)
+        x.grad = None
+        for loss in (F.binary_cross_entropy(p, t), F.binary_cross_entropy(p, t, weight=w, reduction='sum'),
+                     F.smooth_l1_loss(x, t, beta=0.5), F.huber_loss(x, t, delta=0.4, reduction='sum'),
+                     F.kl_div(x, t, reduction='batchmean'), F.kl_div(x, t, reduction='sum')):
+            print(loss.grad_fn); loss.backward()
+        print(x.grad, p.grad, t.grad)
+    """)

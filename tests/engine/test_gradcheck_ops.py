@@ -216,6 +216,14 @@ ADDED_OPS = {
     "einsum_batch": (lambda a, b: E.einsum("bij,bkj->bik", a, b), [(2, 2, 3), (2, 4, 3)]),
     "einsum_trace_outer": (lambda a, v: E.einsum("ii,j->j", a, v), [(3, 3), (2,)]),
     "einsum_ellipsis_sum": (lambda a: E.einsum("...ij->...j", a), [(2, 3, 4)]),
+    "leaky_relu": (lambda x: E.nn.extra_functional.leaky_relu(x, 0.2), [(3, 4)]),
+    "elu": (lambda x: E.nn.extra_functional.elu(x, 0.7), [(3, 4)]),
+    "binary_cross_entropy": (lambda x, t: E.nn.extra_functional.binary_cross_entropy(
+        x.sigmoid(), t.sigmoid(), weight=E.tensor([1., 2., 3.], dtype=E.float64)), [(2, 3), (2, 3)]),
+    "smooth_l1_loss": (lambda x, t: E.nn.extra_functional.smooth_l1_loss(x, t, beta=0.5, reduction="sum"),
+                       [(3, 4), (3, 4)]),
+    "huber_loss": (lambda x, t: E.nn.extra_functional.huber_loss(x, t, delta=0.7), [(3, 4), (3, 4)]),
+    "kl_div": (lambda x, t: E.nn.extra_functional.kl_div(x, t.exp(), reduction="batchmean"), [(3, 4), (3, 4)]),
 }
 
 
