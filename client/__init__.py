@@ -104,6 +104,30 @@ def einsum(equation, *operands):
     return _call("einsum", equation, *operands)
 
 
+def cumprod(input, dim, *, dtype=None):
+    return input.cumprod(dim, dtype=dtype)
+
+
+def cummax(input, dim):
+    return input.cummax(dim)
+
+
+def cummin(input, dim):
+    return input.cummin(dim)
+
+
+def roll(input, shifts, dims=None):
+    return input.roll(shifts, dims)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    return input.unique(sorted, return_inverse, return_counts, dim)
+
+
+def bincount(input, weights=None, minlength=0):
+    return input.bincount(weights, minlength)
+
+
 def where(condition, input=None, other=None):
     if input is None and other is None:  # where(condition): a tuple of index tensors, one per dim
         out = _call("where", condition)

@@ -221,6 +221,12 @@ def median(op, args, kwargs):
     return [(shape, x._dtype), (shape, int64)]
 
 
+def cum_extreme(op, args, kwargs):
+    x = args[0]
+    _dim_of(x, _arg(args, kwargs, 1, "dim"))
+    return [(x._shape, x._dtype), (x._shape, int64)]
+
+
 # ----- shapes ------------------------------------------------------------------------------
 
 def _sizes(args, start=1):
@@ -721,6 +727,12 @@ OPS: dict[str, OpInfo] = {
     "std": OpInfo(var_std),
     "norm": OpInfo(norm),
     "cumsum": OpInfo(cumsum),
+    "cumprod": OpInfo(cumsum),
+    "cummax": OpInfo(cum_extreme),
+    "cummin": OpInfo(cum_extreme),
+    "roll": OpInfo(same),
+    "unique": OpInfo(None),
+    "bincount": OpInfo(None, differentiable=False),
     "sort": OpInfo(sort),
     "msort": OpInfo(sort),
     "argsort": OpInfo(sort, differentiable=False),

@@ -431,6 +431,29 @@ class Tensor:
             return out if isinstance(out, tuple) else (out,)
         return call("nonzero", self)
 
+    def cummax(self, dim):
+        return RETURN_TYPES["cummax"](*call("cummax", self, dim))
+
+    def cummin(self, dim):
+        return RETURN_TYPES["cummin"](*call("cummin", self, dim))
+
+    def cumprod(self, dim, *, dtype=None):
+        return call("cumprod", self, dim, **_dtype_kw(dtype))
+
+    def roll(self, shifts, dims=None):
+        return call("roll", self, shifts, dims) if dims is not None else call("roll", self, shifts)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+        kwargs = {k: v for k, v in (("return_inverse", return_inverse), ("return_counts", return_counts),
+                                    ("dim", dim)) if v}
+        if dim == 0:
+            kwargs["dim"] = 0
+        return call("unique", self, **kwargs)
+
+    def bincount(self, weights=None, minlength=0):
+        kwargs = {"minlength": minlength} if minlength else {}
+        return call("bincount", self, weights, **kwargs) if weights is not None else call("bincount", self, **kwargs)
+
     def msort(self):
         return call("msort", self)
 
@@ -667,7 +690,7 @@ class _ReturnType(tuple):
 
 
 RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name})
-                for name in ("max", "min", "sort", "topk", "kthvalue", "median")}
+                for name in ("max", "min", "sort", "topk", "kthvalue", "median", "cummax", "cummin")}
 
 
 def _method(op: str):

@@ -243,3 +243,38 @@ def test_nn_activations_and_losses_gradients(gw):
             print(loss.grad_fn); loss.backward()
         print(x.grad, p.grad, t.grad)
     """)
+
+
+# ---- cumprod, cummax, cummin, roll, unique, bincount ------------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "print(torch.cumprod(x, 1), x.cumprod(0), torch.tensor([1, 2, 3]).cumprod(0), x.cumprod(1, dtype=torch.float64))",
+    "print(torch.cummax(x, 1), x.cummin(0), torch.tensor([1., 3., 2., 3.]).cummax(0), torch.tensor([2, 1, 1]).cummin(0))",
+    "print(torch.roll(x, 1), x.roll(-1, 0), torch.roll(x, (1, -1), (0, 1)), x.roll(shifts=2, dims=1))",
+    "print(torch.unique(torch.tensor([3, 1, 3, 2])), torch.unique(x), x.unique(return_counts=True))",
+    "print(torch.unique(torch.tensor([3, 1, 3, 2]), return_inverse=True, return_counts=True))",
+    "print(torch.unique(torch.tensor([[1, 2], [1, 2], [0, 1]]), dim=0, return_inverse=True))",
+    "print(torch.bincount(torch.tensor([1, 3, 1, 0])), torch.tensor([1, 3, 1]).bincount(minlength=6), "
+    "torch.bincount(torch.tensor([1, 3, 1]), weights=torch.tensor([.5, 1., 2.])))",
+    "torch.cumprod(x, 2)",
+    "torch.cummax(x, 2)",
+    "torch.roll(x, 1, 2)",
+    "torch.roll(x, (1, 2), (0,))",
+    "torch.bincount(torch.tensor([-1]))",
+    "torch.bincount(x)",
+    "torch.unique(x, dim=2)",
+])
+def test_scan_family(gw, code):
+    same_as_torch(gw, "x = torch.tensor([[1., -2., 3.], [0.5, 4., -1.]])\n" + code)
+
+
+def test_scan_family_gradients(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[1., -2., 3.], [0.5, 4., -1.]], requires_grad=True)
+        w = torch.tensor([[1., 2., 3.], [4., 5., 6.]])
+        for y in (x.cumprod(1), x.cummax(1).values, x.cummin(0).values, x.roll(1), torch.roll(x, (1, 2), (0, 1))):
+            print(y.grad_fn); (y * w).sum().backward()
+        print(x.grad)
+        u = torch.unique(x); print(u.grad_fn)
+        u.sum().backward()
+    """)

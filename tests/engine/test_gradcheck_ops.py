@@ -216,6 +216,11 @@ ADDED_OPS = {
     "einsum_batch": (lambda a, b: E.einsum("bij,bkj->bik", a, b), [(2, 2, 3), (2, 4, 3)]),
     "einsum_trace_outer": (lambda a, v: E.einsum("ii,j->j", a, v), [(3, 3), (2,)]),
     "einsum_ellipsis_sum": (lambda a: E.einsum("...ij->...j", a), [(2, 3, 4)]),
+    "cumprod": (lambda x: E.cumprod(x, 1), [(3, 4)]),
+    "cummax": (lambda x: E.cummax(x, 1).values, [(3, 4)]),
+    "cummin": (lambda x: E.cummin(x, 0).values, [(3, 4)]),
+    "roll": (lambda x: E.roll(x, (1, -2), (0, 1)), [(3, 4)]),
+    "roll_flat": (lambda x: E.roll(x, 5), [(3, 4)]),
     "leaky_relu": (lambda x: E.nn.extra_functional.leaky_relu(x, 0.2), [(3, 4)]),
     "elu": (lambda x: E.nn.extra_functional.elu(x, 0.7), [(3, 4)]),
     "binary_cross_entropy": (lambda x, t: E.nn.extra_functional.binary_cross_entropy(
