@@ -52,7 +52,8 @@ for _name in (
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk", "flip",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
         "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
-        "floor_divide"):
+        "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
+        "diagonal", "diag", "diag_embed", "trace", "cross", "kron"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk"):
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
@@ -67,6 +68,64 @@ def max(input, dim=None, keepdim=False):  # noqa: A001 - torch.max
 
 def min(input, dim=None, keepdim=False):  # noqa: A001 - torch.min
     return input.min(dim, keepdim)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    return input.sort(dim, descending, stable)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return input.argsort(dim, descending, stable)
+
+
+def msort(input):
+    return input.msort()
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
+    return input.topk(k, dim, largest, sorted)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    return input.kthvalue(k, dim, keepdim)
+
+
+def median(input, dim=None, keepdim=False):
+    return input.median(dim, keepdim)
+
+
+def nonzero(input, *, as_tuple=False):
+    return input.nonzero(as_tuple=as_tuple)
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return _call("einsum", equation, *operands)
+
+
+def cumprod(input, dim, *, dtype=None):
+    return input.cumprod(dim, dtype=dtype)
+
+
+def cummax(input, dim):
+    return input.cummax(dim)
+
+
+def cummin(input, dim):
+    return input.cummin(dim)
+
+
+def roll(input, shifts, dims=None):
+    return input.roll(shifts, dims)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    return input.unique(sorted, return_inverse, return_counts, dim)
+
+
+def bincount(input, weights=None, minlength=0):
+    return input.bincount(weights, minlength)
 
 
 def where(condition, input=None, other=None):
@@ -107,4 +166,4 @@ def get_default_dtype():
     return _dtypes.default_float()
 
 
-from . import autograd, cuda, nn, optim  # noqa: E402
+from . import autograd, cuda, linalg, nn, optim  # noqa: E402

@@ -168,6 +168,65 @@ def cumsum(op, args, kwargs):
     return [(x._shape, dtype)]
 
 
+# ----- sorting ----------------------------------------------------------------------------
+
+def _dim_of(x, dim):
+    return shapes.normalize_dim(dim, len(x._shape))
+
+
+def sort(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 1, "dim", -1)
+    if op == "msort":
+        dim = 0
+    _dim_of(x, dim)
+    if op in ("argsort",):
+        return [(x._shape, int64)]
+    if op == "msort":
+        return [(x._shape, x._dtype)]
+    return [(x._shape, x._dtype), (x._shape, int64)]
+
+
+def topk(op, args, kwargs):
+    x = args[0]
+    k = _arg(args, kwargs, 1, "k")
+    d = _dim_of(x, _arg(args, kwargs, 2, "dim", -1))
+    n = x._shape[d] if x._shape else 1
+    if k < 0 or k > n:
+        raise RuntimeError("selected index k out of range")
+    shape = x._shape[:d] + (k,) + x._shape[d + 1:] if x._shape else ()
+    return [(shape, x._dtype), (shape, int64)]
+
+
+def kthvalue(op, args, kwargs):
+    x = args[0]
+    k = _arg(args, kwargs, 1, "k")
+    d = _dim_of(x, _arg(args, kwargs, 2, "dim", -1))
+    n = x._shape[d] if x._shape else 1
+    if k < 1 or k > n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), _arg(args, kwargs, 3, "keepdim", False))
+    return [(shape, x._dtype), (shape, int64)]
+
+
+def median(op, args, kwargs):
+    x = args[0]
+    dim = _arg(args, kwargs, 1, "dim")
+    if dim is None:
+        return [((), x._dtype)]
+    d = _dim_of(x, dim)
+    if x._shape and x._shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), _arg(args, kwargs, 2, "keepdim", False))
+    return [(shape, x._dtype), (shape, int64)]
+
+
+def cum_extreme(op, args, kwargs):
+    x = args[0]
+    _dim_of(x, _arg(args, kwargs, 1, "dim"))
+    return [(x._shape, x._dtype), (x._shape, int64)]
+
+
 # ----- shapes ------------------------------------------------------------------------------
 
 def _sizes(args, start=1):
@@ -375,6 +434,10 @@ def gather(op, args, kwargs):
     return [(_arg(args, kwargs, 2, "index")._shape, args[0]._dtype)]
 
 
+def take(op, args, kwargs):
+    return [(_arg(args, kwargs, 1, "index")._shape, args[0]._dtype)]
+
+
 def masked_fill(op, args, kwargs):
     x, mask = args[0], _arg(args, kwargs, 1, "mask")
     shapes.broadcast_shapes(x._shape, mask._shape)
@@ -420,6 +483,89 @@ def tril(op, args, kwargs):
     if len(x._shape) < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
     return [(x._shape, x._dtype)]
+
+
+# ----- matrix structure ------------------------------------------------------------------
+
+def _diag_len(n1, n2, offset):
+    return max(min(n1, n2 - offset), 0) if offset >= 0 else max(min(n1 + offset, n2), 0)
+
+
+def diagonal(op, args, kwargs):
+    x = args[0]
+    nd = len(x._shape)
+    offset = _arg(args, kwargs, 1, "offset", 0)
+    d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1", 0), nd)
+    d2 = shapes.normalize_dim(_arg(args, kwargs, 3, "dim2", 1), nd)
+    if d1 == d2:
+        return None  # the server raises torch's error
+    rest = tuple(s for i, s in enumerate(x._shape) if i not in (d1, d2))
+    return [(rest + (_diag_len(x._shape[d1], x._shape[d2], offset),), x._dtype)]
+
+
+def diag(op, args, kwargs):
+    x = args[0]
+    offset = _arg(args, kwargs, 1, "diagonal", 0)
+    if len(x._shape) == 1:
+        n = x._shape[0] + abs(offset)
+        return [((n, n), x._dtype)]
+    if len(x._shape) == 2:
+        return [((_diag_len(x._shape[0], x._shape[1], offset),), x._dtype)]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {len(x._shape)}D")
+
+
+def diag_embed(op, args, kwargs):
+    x = args[0]
+    offset = _arg(args, kwargs, 1, "offset", 0)
+    nd = len(x._shape) + 1
+    d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1", -2), nd)
+    d2 = shapes.normalize_dim(_arg(args, kwargs, 3, "dim2", -1), nd)
+    if d1 == d2:
+        return None
+    n = x._shape[-1] + abs(offset)
+    rest = iter(x._shape[:-1])
+    return [(tuple(n if i in (d1, d2) else next(rest) for i in range(nd)), x._dtype)]
+
+
+def trace(op, args, kwargs):
+    x = args[0]
+    if len(x._shape) != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {len(x._shape)}")
+    return [((), x._dtype if x._dtype.is_floating_point else int64)]
+
+
+def cross(op, args, kwargs):
+    a, b = args[0], _arg(args, kwargs, 1, "other")
+    if not is_tensor(b) or len(a._shape) != len(b._shape):
+        return None
+    shape = shapes.broadcast_shapes(a._shape, b._shape)
+    dim = _arg(args, kwargs, 2, "dim", -1 if op == "linalg.cross" else None)
+    if dim is None:
+        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            return None
+    d = shapes.normalize_dim(dim, len(shape))
+    if a._shape[d] != 3 or b._shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got {a._shape[d]} and "
+                           f"{b._shape[d]}")
+    return [(shape, dtypes.result_type(_operand(a), _operand(b)))]
+
+
+def kron(op, args, kwargs):
+    a, b = args[0], args[1]
+    nd = max(len(a._shape), len(b._shape))
+    sa = (1,) * (nd - len(a._shape)) + tuple(a._shape)
+    sb = (1,) * (nd - len(b._shape)) + tuple(b._shape)
+    return [(tuple(x * y for x, y in zip(sa, sb)), dtypes.result_type(_operand(a), _operand(b)))]
+
+
+def einsum(op, args, kwargs):
+    from gradwire.common.einsum import einsum_shape  # noqa: PLC0415
+    operands = args[1:]
+    if not all(is_tensor(o) for o in operands):
+        return None
+    shape = einsum_shape(args[0], [o._shape for o in operands])
+    return [(shape, dtypes.result_type(*(_operand(o) for o in operands)))]
 
 
 # ----- linear algebra --------------------------------------------------------------------
@@ -504,6 +650,23 @@ def loss(op, args, kwargs):
     return [((), x._dtype)]
 
 
+def bce(op, args, kwargs):
+    x, t = args[0], args[1]
+    if x._shape != t._shape:
+        raise ValueError(f"Using a target size ({shapes.Size(t._shape)!r}) that is different to the input size "
+                         f"({shapes.Size(x._shape)!r}) is deprecated. Please ensure they have the same size.")
+    if x._dtype is not t._dtype:
+        raise RuntimeError(f"Found dtype {t._dtype._torch_name} but expected {x._dtype._torch_name}")
+    return [(x._shape if kwargs.get("reduction", "mean") == "none" else (), x._dtype)]
+
+
+def kl_div(op, args, kwargs):
+    x, t = args[0], args[1]
+    shape = shapes.broadcast_shapes(x._shape, t._shape)
+    dtype = dtypes.result_type(_operand(x), _operand(t))
+    return [(shape if kwargs.get("reduction", "mean") == "none" else (), dtype)]
+
+
 def embedding(op, args, kwargs):
     idx, weight = args[0], args[1]
     return [(idx._shape + weight._shape[1:], weight._dtype)]
@@ -564,6 +727,18 @@ OPS: dict[str, OpInfo] = {
     "std": OpInfo(var_std),
     "norm": OpInfo(norm),
     "cumsum": OpInfo(cumsum),
+    "cumprod": OpInfo(cumsum),
+    "cummax": OpInfo(cum_extreme),
+    "cummin": OpInfo(cum_extreme),
+    "roll": OpInfo(same),
+    "unique": OpInfo(None),
+    "bincount": OpInfo(None, differentiable=False),
+    "sort": OpInfo(sort),
+    "msort": OpInfo(sort),
+    "argsort": OpInfo(sort, differentiable=False),
+    "topk": OpInfo(topk),
+    "kthvalue": OpInfo(kthvalue),
+    "median": OpInfo(median),
     "reshape": OpInfo(reshape),
     "view": OpInfo(reshape),
     "flatten": OpInfo(flatten),
@@ -587,12 +762,24 @@ OPS: dict[str, OpInfo] = {
     "gather": OpInfo(gather),
     "scatter_add": OpInfo(same),
     "masked_fill": OpInfo(masked_fill),
+    **_table(same, ["scatter", "index_add", "index_fill"]),
+    "take": OpInfo(take),
+    "masked_select": OpInfo(None),
+    **_table(None, ["nonzero", "argwhere"], differentiable=False),
     "contiguous": OpInfo(same),
     "matmul": OpInfo(matmul),
     "mm": OpInfo(matmul),
     "bmm": OpInfo(matmul),
     "dot": OpInfo(matmul),
     "outer": OpInfo(outer),
+    "diagonal": OpInfo(diagonal),
+    "diag": OpInfo(diag),
+    "diag_embed": OpInfo(diag_embed),
+    "trace": OpInfo(trace),
+    "cross": OpInfo(cross),
+    "linalg.cross": OpInfo(cross),
+    "kron": OpInfo(kron),
+    "einsum": OpInfo(einsum),
     "clone": OpInfo(same),
     "detach": OpInfo(same, differentiable=False),
     "to": OpInfo(to),
@@ -611,11 +798,15 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["softmax", "log_softmax", "dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
+    **_table(elementwise(out="same"), ["leaky_relu", "elu"]),
+    "binary_cross_entropy": OpInfo(bce),
+    **_table(loss, ["smooth_l1_loss", "huber_loss"]),
+    "kl_div": OpInfo(kl_div),
     "lstm": OpInfo(lstm),
     "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
     # in place: the output is the input, whose metadata stays
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
-                    "log1p_", "relu_"], inplace=True),
+                    "log1p_", "relu_", "leaky_relu_", "elu_", "scatter_", "index_add_", "index_fill_"], inplace=True),
 }

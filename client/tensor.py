@@ -408,6 +408,55 @@ class Tensor:
             return call("minimum", self, dim)
         return _return_type("min", call("min", self, *_reduction_args(dim, keepdim)))
 
+    def sort(self, dim=-1, descending=False, stable=False):
+        return RETURN_TYPES["sort"](*call("sort", self, dim, descending, **({"stable": True} if stable else {})))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return call("argsort", self, dim, descending, **({"stable": True} if stable else {}))
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
+        return RETURN_TYPES["topk"](*call("topk", self, k, dim, largest, sorted))
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return RETURN_TYPES["kthvalue"](*call("kthvalue", self, k, dim, keepdim))
+
+    def median(self, dim=None, keepdim=False):
+        if dim is None:
+            return call("median", self)
+        return RETURN_TYPES["median"](*call("median", self, dim, keepdim))
+
+    def nonzero(self, *, as_tuple=False):
+        if as_tuple:
+            out = call("nonzero", self, as_tuple=True)
+            return out if isinstance(out, tuple) else (out,)
+        return call("nonzero", self)
+
+    def cummax(self, dim):
+        return RETURN_TYPES["cummax"](*call("cummax", self, dim))
+
+    def cummin(self, dim):
+        return RETURN_TYPES["cummin"](*call("cummin", self, dim))
+
+    def cumprod(self, dim, *, dtype=None):
+        return call("cumprod", self, dim, **_dtype_kw(dtype))
+
+    def roll(self, shifts, dims=None):
+        return call("roll", self, shifts, dims) if dims is not None else call("roll", self, shifts)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+        kwargs = {k: v for k, v in (("return_inverse", return_inverse), ("return_counts", return_counts),
+                                    ("dim", dim)) if v}
+        if dim == 0:
+            kwargs["dim"] = 0
+        return call("unique", self, **kwargs)
+
+    def bincount(self, weights=None, minlength=0):
+        kwargs = {"minlength": minlength} if minlength else {}
+        return call("bincount", self, weights, **kwargs) if weights is not None else call("bincount", self, **kwargs)
+
+    def msort(self):
+        return call("msort", self)
+
     def reshape(self, *shape):
         return _as_view(self, call("reshape", self, *shape))
 
@@ -652,7 +701,8 @@ class _ReturnType(tuple):
         return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
-RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name}) for name in ("max", "min")}
+RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name})
+                for name in ("max", "min", "sort", "topk", "kthvalue", "median", "cummax", "cummin")}
 
 
 def _method(op: str):
@@ -681,7 +731,9 @@ METHOD_OPS = (
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
     "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
     "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
-    "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide",
+    "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide", "scatter", "scatter_", "index_add",
+    "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
+    "trace", "cross", "kron",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

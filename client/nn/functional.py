@@ -32,6 +32,18 @@ def softplus(input, beta=1.0, threshold=20.0):
     return call("softplus", input, **_kw(beta=(beta, 1.0), threshold=(threshold, 20.0)))
 
 
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return call("leaky_relu_", input, **_kw(negative_slope=(negative_slope, 0.01)))
+    return call("leaky_relu", input, **_kw(negative_slope=(negative_slope, 0.01)))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return call("elu_", input, **_kw(alpha=(alpha, 1.0)))
+    return call("elu", input, **_kw(alpha=(alpha, 1.0)))
+
+
 def sigmoid(input):
     return call("sigmoid", input)
 
@@ -86,3 +98,19 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
     return call("binary_cross_entropy_with_logits", input, target,
                 **_kw(weight=(weight, None), reduction=(reduction, "mean"), pos_weight=(pos_weight, None)))
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    return call("binary_cross_entropy", input, target, **_kw(weight=(weight, None), reduction=(reduction, "mean")))
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    return call("smooth_l1_loss", input, target, **_kw(reduction=(reduction, "mean"), beta=(beta, 1.0)))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    return call("huber_loss", input, target, **_kw(reduction=(reduction, "mean"), delta=(delta, 1.0)))
+
+
+def kl_div(input, target, reduction="mean", log_target=False):
+    return call("kl_div", input, target, **_kw(reduction=(reduction, "mean"), log_target=(log_target, False)))

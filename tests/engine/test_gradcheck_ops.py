@@ -180,3 +180,61 @@ def test_gradcheck_warns_on_single_precision():
 def test_gradcheck_needs_an_input_requiring_grad():
     with pytest.raises(ValueError, match="at least one input tensor to require gradient"):
         gradcheck(lambda t: t * 2, (E.randn(3, dtype=E.float64),))
+
+
+# ---- ops added later: one table, gradcheck and gradgradcheck in float64 ----------------------
+
+IDX = E.tensor([[2, 0, 1], [0, 1, 2]])
+VEC_IDX = E.tensor([2, 0])
+
+# name -> (fn, input shapes): inputs are random float64 leaves
+ADDED_OPS = {
+    "sort": (lambda x: E.sort(x, 1, descending=True).values, [(3, 4)]),
+    "sort_stable_dim0": (lambda x: E.sort(x, dim=0, stable=True).values, [(3, 4)]),
+    "msort": (lambda x: E.msort(x), [(3, 4)]),
+    "topk": (lambda x: E.topk(x, 2).values, [(3, 4)]),
+    "topk_smallest_dim0": (lambda x: E.topk(x, 2, dim=0, largest=False).values, [(3, 4)]),
+    "kthvalue": (lambda x: E.kthvalue(x, 2, 1).values, [(3, 4)]),
+    "kthvalue_keepdim": (lambda x: E.kthvalue(x, 3, 0, keepdim=True).values, [(3, 4)]),
+    "median": (lambda x: E.median(x), [(3, 4)]),
+    "median_dim": (lambda x: E.median(x, 1).values, [(3, 5)]),
+    "scatter_src": (lambda x, s: E.scatter(x, 1, IDX, s), [(2, 4), (2, 3)]),
+    "scatter_value": (lambda x: E.scatter(x, 0, IDX, 1.5), [(3, 4)]),
+    "index_add": (lambda x, s: E.index_add(x, 0, VEC_IDX, s, alpha=2), [(3, 4), (2, 4)]),
+    "index_fill": (lambda x: E.index_fill(x, 1, VEC_IDX, -1.0), [(3, 4)]),
+    "masked_select": (lambda x: E.masked_select(x, x.detach() > 0), [(3, 4)]),
+    "masked_select_broadcast": (lambda x: E.masked_select(x, E.tensor([True, False, True])), [(2, 3)]),
+    "take": (lambda x: E.take(x, E.tensor([[0, 5], [5, -1]])), [(2, 3)]),
+    "diagonal": (lambda x: E.diagonal(x, 1, 2, 0), [(3, 2, 4)]),
+    "diag_vector": (lambda v: E.diag(v, -1), [(3,)]),
+    "diag_matrix": (lambda x: E.diag(x, 1), [(3, 4)]),
+    "diag_embed": (lambda x: E.diag_embed(x, 1, 0, 2), [(2, 3)]),
+    "trace": (lambda x: E.trace(x), [(3, 4)]),
+    "cross": (lambda a, b: E.cross(a, b, dim=1), [(2, 3), (1, 3)]),
+    "kron": (lambda a, b: E.kron(a, b), [(2, 3), (3,)]),
+    "einsum_matmul": (lambda a, b: E.einsum("ij,jk->ik", a, b), [(2, 3), (3, 4)]),
+    "einsum_batch": (lambda a, b: E.einsum("bij,bkj->bik", a, b), [(2, 2, 3), (2, 4, 3)]),
+    "einsum_trace_outer": (lambda a, v: E.einsum("ii,j->j", a, v), [(3, 3), (2,)]),
+    "einsum_ellipsis_sum": (lambda a: E.einsum("...ij->...j", a), [(2, 3, 4)]),
+    "cumprod": (lambda x: E.cumprod(x, 1), [(3, 4)]),
+    "cummax": (lambda x: E.cummax(x, 1).values, [(3, 4)]),
+    "cummin": (lambda x: E.cummin(x, 0).values, [(3, 4)]),
+    "roll": (lambda x: E.roll(x, (1, -2), (0, 1)), [(3, 4)]),
+    "roll_flat": (lambda x: E.roll(x, 5), [(3, 4)]),
+    "leaky_relu": (lambda x: E.nn.extra_functional.leaky_relu(x, 0.2), [(3, 4)]),
+    "elu": (lambda x: E.nn.extra_functional.elu(x, 0.7), [(3, 4)]),
+    "binary_cross_entropy": (lambda x, t: E.nn.extra_functional.binary_cross_entropy(
+        x.sigmoid(), t.sigmoid(), weight=E.tensor([1., 2., 3.], dtype=E.float64)), [(2, 3), (2, 3)]),
+    "smooth_l1_loss": (lambda x, t: E.nn.extra_functional.smooth_l1_loss(x, t, beta=0.5, reduction="sum"),
+                       [(3, 4), (3, 4)]),
+    "huber_loss": (lambda x, t: E.nn.extra_functional.huber_loss(x, t, delta=0.7), [(3, 4), (3, 4)]),
+    "kl_div": (lambda x, t: E.nn.extra_functional.kl_div(x, t.exp(), reduction="batchmean"), [(3, 4), (3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", list(ADDED_OPS))
+def test_added_ops_gradcheck(name):
+    fn, shapes = ADDED_OPS[name]
+    inputs = tuple(rnd(*shape) for shape in shapes)
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
