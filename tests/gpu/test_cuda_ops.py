@@ -140,6 +140,56 @@ for _n in ["log_", "log1p_", "sqrt_", "rsqrt_", "reciprocal_"]:
 case("pow_", _inplace("pow_", 2.0), ("f", (3, 4)))
 case("clamp_min_", _inplace("clamp_min_", 0.1), ("f", (3, 4)))
 case("clamp_max_", _inplace("clamp_max_", 0.1), ("f", (3, 4)))
+# sorting, scans, scatter/index, matrix ops and the newer nn kernels
+for _n in ["sort", "argsort", "msort"]:
+    case(_n, lambda x, _n=_n: OP[_n](x) if _n == "msort" else OP[_n](x, 1), ("f", (3, 5)))
+case("topk", lambda x: OP["topk"](x, 2, 1), ("f", (3, 5)))
+case("kthvalue", lambda x: OP["kthvalue"](x, 2, 1), ("f", (3, 5)))
+case("median", lambda x: OP["median"](x, 1), ("f", (3, 5)))
+case("median:all", lambda x: OP["median"](x), ("f", (3, 5)))
+for _n in ["cumprod", "cummax", "cummin"]:
+    case(_n, lambda x, _n=_n: OP[_n](x, 1), ("p", (3, 4)))
+case("roll", lambda x: OP["roll"](x, (1, -2), (0, 1)), ("f", (3, 4)))
+case("unique", lambda i: OP["unique"](i, return_inverse=True, return_counts=True), ("i5", (12,)))
+case("bincount", lambda i: OP["bincount"](i, minlength=7), ("i5", (12,)))
+
+
+def _permutation(r):
+    """Distinct scatter indices along dim 1 (duplicates would make the result order-dependent)."""
+    return OP["argsort"](r.detach(), 1)
+
+
+case("scatter", lambda x, s, r: OP["scatter"](x, 1, _permutation(r), s), ("f", (3, 4)), ("f", (3, 4)), ("f", (3, 4)))
+case("scatter:value", lambda x, r: OP["scatter"](x, 1, _permutation(r), value=1.5), ("f", (3, 4)), ("f", (3, 4)))
+case("scatter_", lambda x, s, r: OP["scatter_"](x * 1.0, 1, _permutation(r), s), ("f", (3, 4)), ("f", (3, 4)),
+     ("f", (3, 4)))
+case("index_add", lambda x, i, s: OP["index_add"](x, 0, i, s, alpha=0.5), ("f", (5, 4)), ("i5", (3,)), ("f", (3, 4)))
+case("index_add_", lambda x, i, s: OP["index_add_"](x * 1.0, 0, i, s), ("f", (5, 4)), ("i5", (3,)), ("f", (3, 4)))
+case("index_fill", lambda x, i: OP["index_fill"](x, 1, i, -1.0), ("f", (3, 5)), ("i5", (2,)))
+case("index_fill_", lambda x, i: OP["index_fill_"](x * 1.0, 1, i, -1.0), ("f", (3, 5)), ("i5", (2,)))
+case("take", lambda x, i: OP["take"](x, i), ("f", (3, 4)), ("i12", (5,)))
+case("masked_select", lambda x, m: OP["masked_select"](x, m), ("f", (3, 4)), ("b", (3, 4)))
+for _n in ["nonzero", "argwhere"]:
+    case(_n, lambda m, _n=_n: OP[_n](m), ("b", (3, 4)))
+case("diag", lambda x: OP["diag"](x, 1), ("f", (4,)))
+case("diag:matrix", lambda x: OP["diag"](x, -1), ("f", (4, 4)))
+case("diagonal", lambda x: OP["diagonal"](x, 0, 1, 2), ("f", (2, 3, 3)))
+case("diag_embed", lambda x: OP["diag_embed"](x), ("f", (2, 3)))
+case("trace", lambda x: OP["trace"](x), ("f", (4, 4)))
+for _n in ["cross", "linalg.cross"]:
+    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (4, 3)), ("f", (4, 3)))
+case("kron", lambda a, b: OP["kron"](a, b), ("f", (2, 3)), ("f", (3, 2)))
+case("einsum", lambda a, b: OP["einsum"]("bij,bjk->bik", a, b), ("f", (2, 3, 4)), ("f", (2, 4, 5)))
+case("einsum:trace", lambda a: OP["einsum"]("ii", a), ("f", (4, 4)))
+for _n in ["leaky_relu", "elu"]:
+    case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
+    case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))
+case("binary_cross_entropy", lambda x, t: OP["binary_cross_entropy"](OP["sigmoid"](x), OP["sigmoid"](t).detach()),
+     ("f", (3, 4)), ("f", (3, 4)))
+for _n in ["smooth_l1_loss", "huber_loss"]:
+    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("f", (3, 4)))
+case("kl_div", lambda x, t: OP["kl_div"](OP["log_softmax"](x, 1), OP["softmax"](t, 1).detach(), reduction="batchmean"),
+     ("f", (3, 4)), ("f", (3, 4)))
 for _n in ["floor_divide", "remainder"]:
     case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("p", (4,)))
 
