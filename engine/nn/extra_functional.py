@@ -17,19 +17,13 @@ from ..function import Function
 from ..ops import elementwise as _ew
 from ..ops.elementwise import Where, _bool_tensor
 from ..tensor import Tensor
-from .functional import (_broadcast_pair, _check_reduction, _const, _legacy_reduction, _not_implemented,
+from .functional import (_broadcast_pair, _check_reduction, _const, _legacy_reduction, _not_implemented, _reduce,
                          _reduce_array, _require_tensor, _size)
 
 
 def _float_input(kernel, x):
     if not x.dtype.is_floating_point:
         raise _not_implemented(kernel, x.dtype)
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "none":
-        return loss
-    return loss.sum() if reduction == "sum" else loss.mean()
 
 
 # ---- activations -------------------------------------------------------------------------

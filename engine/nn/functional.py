@@ -642,6 +642,13 @@ def _regression_prep(name, input, target, size_average, reduce, reduction):
     return input, target, reduction
 
 
+def _reduce(loss, reduction: str):
+    """A loss of elementwise terms, reduced as ``reduction`` says (tensor ops: differentiable)."""
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
 def _weighted(errors, weight, input, reduction):
     if weight.array.shape != input.array.shape:
         raise ValueError("Weights and input must have the same size.")
@@ -670,9 +677,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     errors = _ew.abs(input - target)
     if weight is not None:
         return _weighted(errors, weight, orig, reduction)
-    if reduction == "none":
-        return errors
-    return errors.sum() if reduction == "sum" else errors.mean()
+    return _reduce(errors, reduction)
 
 
 class BinaryCrossEntropyWithLogits(Function):
