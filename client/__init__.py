@@ -166,4 +166,13 @@ def get_default_dtype():
     return _dtypes.default_float()
 
 
+def set_default_dtype(d) -> None:
+    """Float tensors made without a dtype get ``d``: here (the metadata the client infers) and in the
+    session on the server."""
+    from gradwire.common import dtypes as _dtypes  # noqa: PLC0415
+    _dtypes.set_default_float(d)
+    conn = _dispatch.default_connection()
+    conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
+
+
 from . import autograd, cuda, linalg, nn, optim  # noqa: E402

@@ -7,6 +7,7 @@ sync point that waits for the server.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 
@@ -44,12 +45,24 @@ class Node:
     nodes of its graph (see Connection.backward_must_wait).
     """
 
-    __slots__ = ("_conn", "_name", "_remote", "_next", "_since", "__weakref__")
+    __slots__ = ("_conn", "_label", "_remote", "_next", "_since", "__weakref__")
 
     def __init__(self, conn, name: str | None = None, since: int = 0):
         self._conn = conn
-        self._name = name
         self._since = since
+        self._name = name
+
+    @property
+    def _name(self) -> str | None:
+        return self._label
+
+    @_name.setter
+    def _name(self, name: str | None) -> None:
+        # torch's nodes are instances of per-op classes (type(y.grad_fn).__name__ == "MulBackward0"): once the
+        # name is known, the node becomes an instance of a cached subclass of that name
+        self._label = name
+        if name is not None:
+            self.__class__ = _node_class(_node_base(type(self)), name.rsplit("::", 1)[-1])
 
     @property
     def next_functions(self) -> tuple:
@@ -85,6 +98,45 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self._class_name()} object at {hex(id(self))}>"
+
+
+_NODE_CLASSES: dict = {}
+
+
+def _node_base(cls: type) -> type:
+    """The class a node was made as (Node, UserNode), under its per-name and pending subclasses."""
+    while getattr(cls, "_node_named", False) or cls.__dict__.get("_pending_of") is not None:
+        cls = cls.__base__
+    return cls
+
+
+def _node_class(base: type, class_name: str) -> type:
+    cls = _NODE_CLASSES.get((base, class_name))
+    if cls is None:
+        # torch: <class 'MulBackward0'>, and <class 'torch.autograd.function.FBackward'> for custom Functions
+        module = getattr(base, "_node_module", "builtins")
+        cls = type(base)(class_name, (base,), {"__slots__": (), "_node_named": True,
+                                                "__module__": module, "__qualname__": class_name})
+        _NODE_CLASSES[(base, class_name)] = cls
+    return cls
+
+
+class _PendingNodeType(type):
+    """The metaclass of a node's own class while its name is still on its way: reading the class's
+    ``__name__`` waits for the reply (``type(y.grad_fn).__name__`` right after the op)."""
+
+    @property
+    def __name__(cls) -> str:
+        node = cls._pending_of()
+        if node is None:
+            return "Node"
+        return node._class_name()
+
+
+def _pending_node_class(node: "Node") -> type:
+    base = type(node)
+    return _PendingNodeType("Node", (base,), {"__slots__": (), "_pending_of": weakref.ref(node),
+                                              "__module__": base.__module__})
 
 
 class Tensor:
@@ -194,6 +246,8 @@ class Tensor:
         if node is not None and getattr(node, "_remote", None) is None:
             # the way to the server's node, for next_functions (no command until that is read)
             node._remote = self
+            if node._label is None and type(node).__dict__.get("_pending_of") is None:
+                node.__class__ = _pending_node_class(node)
         return node
 
     # ----- gradients -------------------------------------------------------

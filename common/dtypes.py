@@ -5,6 +5,8 @@ the engine (which computes them), so both always agree.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 __all__ = [
@@ -76,11 +78,39 @@ def from_numpy(np_dtype) -> DType:
         ) from None
 
 
-_default_float = float32
+_default_float = float32   # the process's (torch.set_default_dtype in the client)
+
+
+class _ThreadDefault(threading.local):
+    dtype = None   # while a server thread runs a session's commands: that session's default
+
+
+_thread_default = _ThreadDefault()
 
 
 def default_float() -> DType:
-    return _default_float
+    """The dtype of float tensors made without one (torch.get_default_dtype)."""
+    d = _thread_default.dtype
+    return _default_float if d is None else d
+
+
+def check_default_float(dtype: DType) -> DType:
+    if not isinstance(dtype, DType) or not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    return dtype
+
+
+def set_default_float(dtype: DType) -> None:
+    """The process's default (the client's torch.set_default_dtype)."""
+    global _default_float
+    _default_float = check_default_float(dtype)
+
+
+def swap_thread_default_float(dtype: DType | None) -> DType | None:
+    """Makes ``dtype`` this thread's default (None: the process's); returns the one it replaces."""
+    previous = _thread_default.dtype
+    _thread_default.dtype = dtype
+    return previous
 
 
 def scalar_dtype(value) -> DType:
@@ -89,7 +119,7 @@ def scalar_dtype(value) -> DType:
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
-    return _default_float
+    return default_float()
 
 
 def promote_types(a: DType, b: DType) -> DType:
@@ -140,4 +170,4 @@ def result_type(*operands) -> DType:
 
 def float_result(dtype: DType) -> DType:
     """The dtype of a floating-point op (exp, log, true division) on ``dtype``."""
-    return dtype if dtype.is_floating_point else _default_float
+    return dtype if dtype.is_floating_point else default_float()

@@ -206,6 +206,7 @@ class CommandLoop:
         current.loop = self
         self.warnings = []
         watch = engine.observe.watch
+        default_before = dtypes.swap_thread_default_float(session.default_float)
         try:
             with session.lock, engine.use_generator(session.generator):
                 watch.observer = session.observer  # this session's profile, if it has one running
@@ -220,6 +221,7 @@ class CommandLoop:
             return reply
         finally:
             current.loop, current.command, self.warnings = previous
+            dtypes.swap_thread_default_float(default_before)
 
     def _run_batch(self, batch: pb.Batch, reply: pb.BatchReply) -> pb.BatchReply:
         session = self.session

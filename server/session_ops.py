@@ -63,6 +63,16 @@ def set_detect_anomaly(mode: bool, check_nan: bool = True):
     return anomaly._set(mode, check_nan)
 
 
+# ----- default dtype -------------------------------------------------------------------------
+
+def set_default_dtype(name: str):
+    """torch.set_default_dtype for the session: its later commands make float tensors of ``name``."""
+    from gradwire.common import dtypes
+    dtype = dtypes.check_default_float(dtypes.from_name(name))
+    current_loop().session.default_float = dtype
+    dtypes.swap_thread_default_float(dtype)   # the rest of this batch too
+
+
 # ----- programs: a client function recorded once, replayed by gradcheck ------------------------
 
 # Commands whose effect a replay could not reproduce: they read values the
@@ -184,7 +194,7 @@ OPS = {
     "cuda.synchronize": cuda_synchronize, "cuda.memory_allocated": cuda_memory_allocated,
     "profiler.start": profiler_start, "profiler.stop": profiler_stop,
     "profiler.record_function_enter": record_function_enter, "profiler.record_function_exit": record_function_exit,
-    "autograd.set_detect_anomaly": set_detect_anomaly,
+    "autograd.set_detect_anomaly": set_detect_anomaly, "set_default_dtype": set_default_dtype,
     "program.begin": program_begin, "program.end": program_end,
     "autograd.gradcheck_program": gradcheck, "autograd.gradgradcheck_program": gradgradcheck,
 }

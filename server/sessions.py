@@ -36,6 +36,7 @@ class Session:
         # Handles whose producing command failed: id -> seq of the root failure.
         self.failed: dict[int, int] = {}
         self.generator = engine.Generator()
+        self.default_float = engine.float32   # torch.set_default_dtype, per session
         self.lock = threading.RLock()      # the stream and Upload/Download share handles
         self.last_used = time.monotonic()
         self.active_streams = 0

@@ -16,6 +16,7 @@ class UserNode(Node):
     """The node of a custom Function: torch prints it with its module path."""
 
     __slots__ = ()
+    _node_module = "torch.autograd.function"
 
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{self.name()} object at {hex(id(self))}>"
