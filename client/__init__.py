@@ -49,13 +49,15 @@ for _name in (
         "maximum", "minimum", "where", "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
         "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "sum", "prod", "mean", "amax",
         "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "norm", "cumsum", "reshape",
-        "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk", "flip",
+        "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk",
+        "unbind", "flip",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
         "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
         "diagonal", "diag", "diag_embed", "trace", "cross", "kron"):
     globals()[_name] = _op(_name)
-for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk"):
+for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
+              "unbind"):
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above

@@ -184,6 +184,9 @@ def _call_and_wait(conn, op, args, kwargs, grad, since=_NEWEST):
 def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST):
     self = args[0]
     conn.mark_inplace()
+    if grad and any_requires_grad and getattr(self, "_multi_view", None) is not None:
+        from .tensor import multi_view_message  # noqa: PLC0415
+        raise RuntimeError(multi_view_message(self))
     if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = getattr(self, "_view_base", None)

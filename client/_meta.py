@@ -424,6 +424,15 @@ def chunk(op, args, kwargs):
     return split(op, (x, max(size, 1), d), {}) if n else [(x._shape, x._dtype)]
 
 
+def unbind(op, args, kwargs):
+    x = args[0]
+    if not x._shape:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = shapes.normalize_dim(_arg(args, kwargs, 1, "dim", 0), len(x._shape))
+    part = x._shape[:d] + x._shape[d + 1:]
+    return [(part, x._dtype)] * x._shape[d]
+
+
 def index_select(op, args, kwargs):
     x, dim, index = args[0], _arg(args, kwargs, 1, "dim"), _arg(args, kwargs, 2, "index")
     d = shapes.normalize_dim(dim, len(x._shape))
@@ -706,7 +715,7 @@ OPS: dict[str, OpInfo] = {
                                        "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],
              differentiable=False),
     "remainder": OpInfo(elementwise()),
-    "floor_divide": OpInfo(elementwise(), differentiable=False),
+    "floor_divide": OpInfo(elementwise()),
     **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),
@@ -754,6 +763,7 @@ OPS: dict[str, OpInfo] = {
     "stack": OpInfo(stack),
     "split": OpInfo(split),
     "chunk": OpInfo(chunk),
+    "unbind": OpInfo(unbind),
     "flip": OpInfo(same),
     "tril": OpInfo(tril),
     "triu": OpInfo(tril),

@@ -6,6 +6,7 @@ sync point that waits for the server.
 """
 from __future__ import annotations
 
+import re
 import warnings
 import weakref
 
@@ -141,7 +142,7 @@ def _pending_node_class(node: "Node") -> type:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "_retains_grad", "_inference", "_view_base", "_device", "__weakref__")
+                 "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -680,7 +681,32 @@ def _as_view(base, out):
             o._view_base = root
     else:
         out._view_base = root
+        if getattr(base, "_multi_view", None) is not None:
+            out._multi_view = 0  # a view of an output of split/unbind: as that output
     return out
+
+
+def _as_multi_view(base, outs: tuple) -> tuple:
+    """The outputs of split/chunk/unbind: views of base, each remembering its position (with grad mode on,
+    torch forbids writing into one in place while grad is recorded)."""
+    _as_view(base, outs)
+    if grad_mode.is_grad_enabled():
+        for i, o in enumerate(outs):
+            o._multi_view = i
+    return outs
+
+
+def multi_view_message(t) -> str:
+    """torch's error for an in-place write, with grad, into an output of split/chunk/unbind (or a view of one)."""
+    node = t._grad_fn
+    if node is None:
+        head = "A view was created in no_grad mode and is being modified inplace with grad mode enabled."
+    else:
+        name = re.sub(r"Backward\d*$", "", node._class_name())
+        head = f"Output {t._multi_view} of {name} is a view and is being modified inplace."
+    return (head + " This view is the output of a function that returns multiple views. Such functions do not "
+            "allow the output views to be modified inplace. You should replace the inplace operation by an "
+            "out-of-place one.")
 
 
 def _is_basic_index(index) -> bool:
@@ -714,15 +740,21 @@ def _writes_through_view(shape, index) -> bool:
 
 def _viewing(op: str):
     """A method for a view op: the op, its output(s) marked as views of self."""
-    def method(self, *args, **kwargs):
-        return _as_view(self, call(op, self, *args, **kwargs))
+    if op in MULTI_VIEW_OPS:
+        def method(self, *args, **kwargs):
+            out = call(op, self, *args, **kwargs)
+            return _as_multi_view(self, out if isinstance(out, tuple) else (out,))  # a tuple, even of one
+    else:
+        def method(self, *args, **kwargs):
+            return _as_view(self, call(op, self, *args, **kwargs))
     method.__name__ = op
     method.__qualname__ = f"Tensor.{op}"
     method.__doc__ = f"torch.Tensor.{op} (a view), run on the server."
     return method
 
 
-VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk")
+VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk", "unbind")
+MULTI_VIEW_OPS = ("split", "chunk", "unbind")
 
 
 def _reduction_args(dim, keepdim):
@@ -781,7 +813,8 @@ METHOD_OPS = (
     "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",
     "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk",
-    "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul", "mm",
+    "unbind", "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul",
+    "mm",
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
     "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",
     "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",

@@ -81,6 +81,7 @@ class Tensor:
     _hooks = None
     _retains_grad = False
     _base_of_view = None
+    _multi_view = False   # an output of split/chunk/unbind (or a view of one): no in-place writes with grad
     _inference = False    # created in inference mode
     _post_acc_hooks = None
     _owned = False        # a gradient whose array nothing else references (see _owned_grad)

@@ -143,7 +143,19 @@ def share_version(src: Tensor, dst: Tensor) -> Tensor:
     if "_base_of_view" not in d:
         base = src._base_of_view
         d["_base_of_view"] = src if base is None else base
+    if src._multi_view:
+        d["_multi_view"] = True
     return dst
+
+
+def multi_view(outs: tuple) -> tuple:
+    """Marks the outputs of a function returning several views (split, unbind) as torch does with grad
+    mode on: writing into one in place, with grad, is an error."""
+    from gradwire.common.grad_mode import _state  # noqa: PLC0415
+    if _state.enabled:
+        for o in outs:
+            o.__dict__["_multi_view"] = True
+    return outs
 
 
 def parse_shape(args) -> tuple:

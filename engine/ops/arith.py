@@ -440,11 +440,26 @@ def remainder(input, other):
     return Remainder.apply(input, other)
 
 
+class FloorDivide(Function):
+    """``a // b`` rounded toward minus infinity. torch has no derivative for it, yet records it: the
+    result requires grad, with a ``NotImplemented`` node whose backward raises."""
+
+    array_forward = True
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        _int_zero_check(bv, dtype, xp)
+        return wrap(xp, xp.floor_divide(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
 def floor_divide(input, other):
-    """``a // b`` rounded toward minus infinity; not differentiable (torch has no formula for it)."""
     if type(input) is not Tensor:
         raise TypeError(f"floor_divide(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    _check_shapes(input, other)
-    av, bv, dtype, xp, device = binary_prep(input, other)
-    _int_zero_check(bv, dtype, xp)
-    return wrap(xp, xp.floor_divide(av, bv), dtype, device)
+    return FloorDivide.apply(input, other)

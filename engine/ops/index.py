@@ -727,7 +727,8 @@ WIRE: dict = {
     "flatten": _shape.flatten, "squeeze": _shape.squeeze, "unsqueeze": _shape.unsqueeze, "repeat": _shape.repeat,
     "cat": _shape.cat, "concat": _shape.concat, "concatenate": _shape.concat, "stack": _shape.stack,
     "split": _shape.split, "chunk": _shape.chunk, "narrow": _shape.narrow, "select": _shape.select,
-    "flip": _shape.flip, "tril": _shape.tril, "triu": _shape.triu, "contiguous": _shape.contiguous,
+    "unbind": _shape.unbind, "flip": _shape.flip, "tril": _shape.tril, "triu": _shape.triu,
+    "contiguous": _shape.contiguous,
     "is_contiguous": _shape.is_contiguous,
     # indexing
     "getitem": wire_getitem, "setitem": wire_setitem, "index_select": index_select, "gather": gather,
@@ -744,6 +745,7 @@ METHODS: dict = {
     "any": _reduce.any,
     "flatten": _shape.flatten, "squeeze": _shape.squeeze, "unsqueeze": _shape.unsqueeze, "repeat": _method_repeat,
     "permute": _method_permute, "split": _shape.split, "chunk": _shape.chunk, "narrow": _shape.narrow,
+    "unbind": _shape.unbind,
     "select": _shape.select, "flip": _method_flip, "tril": _shape.tril, "triu": _shape.triu,
     "contiguous": _shape.contiguous, "is_contiguous": _shape.is_contiguous,
     "index_select": index_select, "gather": gather, "scatter_add": scatter_add, "masked_fill": masked_fill,
@@ -753,7 +755,7 @@ METHODS: dict = {
 __all__: list = [
     "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum",
     "all", "any", "flatten", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack", "split", "chunk",
-    "narrow", "select", "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill",
+    "unbind", "narrow", "select", "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill",
     "bmm", "outer", "ger", "dot",
 ]
 
@@ -768,5 +770,5 @@ all = _reduce.all  # noqa: A001
 any = _reduce.any  # noqa: A001
 flatten, squeeze, unsqueeze, cat, concat = _shape.flatten, _shape.squeeze, _shape.unsqueeze, _shape.cat, _shape.concat
 concatenate, stack, split, chunk, narrow = _shape.concat, _shape.stack, _shape.split, _shape.chunk, _shape.narrow
-select, flip, tril, triu = _shape.select, _shape.flip, _shape.tril, _shape.triu
+select, flip, tril, triu, unbind = _shape.select, _shape.flip, _shape.tril, _shape.triu, _shape.unbind
 bmm, outer, ger, dot = _linalg.bmm, _linalg.outer, _linalg.outer, _linalg.dot

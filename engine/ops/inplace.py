@@ -39,6 +39,8 @@ gives ``x`` the node of ``index_put`` (``IndexPutBackward0``).
 """
 from __future__ import annotations
 
+import re
+
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes
 
@@ -70,6 +72,8 @@ def check_inplace(t: Tensor) -> bool:
     if t._inference and not _grad_state.inference:
         raise RuntimeError(INFERENCE_MESSAGE)
     if _grad_state.enabled and t._requires_grad:
+        if t._multi_view:
+            raise RuntimeError(multi_view_message(t))
         if t.grad_fn is None:
             raise RuntimeError(LEAF_MESSAGE)
         base = t._base_of_view
@@ -79,6 +83,20 @@ def check_inplace(t: Tensor) -> bool:
     if flags is not None and not flags.writeable:
         raise RuntimeError(OVERLAP_MESSAGE)
     return _grad_state.enabled and t._requires_grad
+
+
+def multi_view_message(t: Tensor) -> str:
+    """torch's error for an in-place write, with grad, into an output of split/chunk/unbind."""
+    node = t.grad_fn
+    if node is None:
+        head = "A view was created in no_grad mode and is being modified inplace with grad mode enabled."
+    else:
+        name = node.name().rsplit("::", 1)[-1]
+        name = re.sub(r"Backward\d*$", "", name)
+        head = f"Output {t._output_nr} of {name} is a view and is being modified inplace."
+    return (head + " This view is the output of a function that returns multiple views. Such functions do not "
+            "allow the output views to be modified inplace. You should replace the inplace operation by an "
+            "out-of-place one.")
 
 
 def _records(t: Tensor, args) -> bool:
@@ -270,6 +288,8 @@ def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Te
     """Runs ``fn`` out of place on (a stand-in for) ``t`` and commits the result into ``t``."""
     check_inplace(t)
     if _records(t, args):
+        if t._multi_view:
+            raise RuntimeError(multi_view_message(t))
         src = inplace_source(t, copy_self)
     else:
         src = t

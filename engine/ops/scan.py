@@ -18,7 +18,8 @@ cummin_return = _return_type("cummin", ("values", "indices"))
 
 
 class Cumprod(Function):
-    """CumprodBackward0: grad_i = sum_{j >= i} grad_j * out_j / x_i (inputs without zeros)."""
+    """CumprodBackward0: grad_i = sum_{j >= i} grad_j * out_j / x_i where the input has no zeros; with zeros,
+    the same sum without the division (``_cumprod_grad_with_zeros``)."""
 
     array_forward = True
 
@@ -40,7 +41,33 @@ class Cumprod(Function):
             return grad, None, None
         from .shape import flip  # noqa: PLC0415
         d = ctx.dim
+        if bool((a.array == 0).any()):
+            return _cumprod_grad_with_zeros(a, grad, d), None, None
         return flip(cumsum(flip(grad * out, d), d), d) / a, None, None
+
+
+def _cumprod_grad_with_zeros(a: Tensor, grad: Tensor, d: int) -> Tensor:
+    """grad_i = prod_{k<i} x_k * sum_{j>=i} grad_j * prod_{i<k<=j} x_k, without dividing by x_i: exact at
+    zeros, and made of differentiable ops (double backward). Takes n x n per slice along ``d``."""
+    from .shape import cat  # noqa: PLC0415
+    x = a.transpose(d, -1)
+    g = grad.transpose(d, -1)
+    n = x.shape[-1]
+    xp = a.xp
+    dtype = a.dtype
+    idx = xp.arange(n)
+    # rows i, columns k: x_k for k > i, else 1; its running product along k is prod_{i<k<=j} x_k
+    above = _new_tensor((idx[None, :] > idx[:, None]).astype(dtype.numpy), dtype, a.device)
+    rows = x.unsqueeze(-2) * above + (1 - above)
+    tail = Cumprod.apply(rows, rows.dim() - 1, dtype)
+    upper = _new_tensor((idx[None, :] >= idx[:, None]).astype(dtype.numpy), dtype, a.device)
+    after = (tail * upper * g.unsqueeze(-2)).sum(-1)
+    ones = _new_tensor(xp.ones(x.shape[:-1] + (1,), dtype=dtype.numpy), dtype, a.device)
+    before = Cumprod.apply(cat([ones, x.narrow(-1, 0, n - 1)], -1), x.dim() - 1, dtype)
+    # written into a fresh tensor, as torch does (its grad_fn with create_graph: CopySlices)
+    out = _new_tensor(xp.zeros(a.array.shape, dtype=dtype.numpy), dtype, a.device)
+    out[:] = (before * after).transpose(d, -1)
+    return out
 
 
 def cumprod(input, dim, *, dtype=None):

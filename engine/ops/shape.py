@@ -10,7 +10,7 @@ from gradwire.common.shapes import normalize_dim, numel
 from ..function import Function, backward_mode as _bw
 from .. import backend
 from ..tensor import Tensor, _new_tensor, _owned_grad
-from ._util import parse_shape, pass_grad, same_device, share_version
+from ._util import multi_view, parse_shape, pass_grad, same_device, share_version
 
 
 def infer_shape(shape: tuple, n: int) -> tuple:
@@ -614,7 +614,7 @@ class Split(Function):
             idx[dim] = slice(start, start + s)
             outs.append(share_version(a, _new_tensor(arr[tuple(idx)], a.dtype, a.device)))
             start += s
-        return tuple(outs)
+        return multi_view(tuple(outs))
 
     @staticmethod
     def backward(ctx, *grads):
@@ -670,6 +670,43 @@ def chunk(input, chunks, dim=0):
     if n == 0:
         return split(input, [0] * chunks, d)
     return split(input, -(-n // chunks), d)
+
+
+class Unbind(Function):
+    """unbind: the slices along ``dim``, each a view (UnbindBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        arr = a.array
+        ctx.dim = dim
+        ctx.in_shape = arr.shape
+        ctx.dtype = a.dtype
+        lead = (slice(None),) * dim
+        return multi_view(tuple(share_version(a, _new_tensor(arr[lead + (i,)], a.dtype, a.device))
+                                for i in range(arr.shape[dim])))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        if all(g is None for g in grads):
+            return None, None
+        device = next(g.device for g in grads if g is not None)
+        part_shape = ctx.in_shape[:ctx.dim] + ctx.in_shape[ctx.dim + 1:]
+        from .creation import zeros  # noqa: PLC0415
+        parts = [g if g is not None else zeros(part_shape, dtype=ctx.dtype, device=device) for g in grads]
+        return stack(parts, ctx.dim), None
+
+
+def unbind(input, dim=0):
+    _check_tensor("unbind", input)
+    nd = input.array.ndim
+    if nd == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = normalize_dim(_int_arg("unbind", "dim", dim), nd)
+    if input.array.shape[d] == 0:
+        return ()
+    return Unbind.apply(input, d)
 
 
 def narrow(input, dim, start, length):

@@ -189,6 +189,8 @@ VEC_IDX = E.tensor([2, 0])
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    "unbind": (lambda x: E.unbind(x, 1), [(3, 4)]),
+    "unbind_one_output": (lambda x: E.unbind(x)[2] * 2, [(3, 4)]),
     "sort": (lambda x: E.sort(x, 1, descending=True).values, [(3, 4)]),
     "sort_stable_dim0": (lambda x: E.sort(x, dim=0, stable=True).values, [(3, 4)]),
     "msort": (lambda x: E.msort(x), [(3, 4)]),

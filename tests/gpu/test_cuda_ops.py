@@ -79,6 +79,8 @@ case("concatenate", lambda a, b: OP["concatenate"]([a, b]), ("f", (3, 4)), ("f",
 case("stack", lambda a, b: OP["stack"]([a, b], 1), ("f", (3, 4)), ("f", (3, 4)))
 case("split", lambda x: OP["split"](x, 2, 1), ("f", (3, 5)))
 case("split:first", lambda x: OP["split"](x, 2, 1)[0], ("f", (3, 5)))  # the other parts' gradients are zeros
+case("unbind", lambda x: OP["unbind"](x, 1), ("f", (3, 4)))
+case("unbind:second", lambda x: OP["unbind"](x, 0)[1], ("f", (3, 4)))  # the other parts' gradients are zeros
 case("chunk", lambda x: OP["chunk"](x, 3, 0), ("f", (7, 2)))
 case("flip", lambda x: OP["flip"](x, (0, 1)), ("f", (3, 4)))
 case("tril", lambda x: OP["tril"](x, -1), ("f", (4, 4)))
