@@ -23,6 +23,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .tensor import Node, Tensor, device
 from .tensor import _viewing
 from .serialization import load, save
+from ._compose import isclose, meshgrid, repeat_interleave, tril_indices, triu_indices
 
 __version__ = "0.1.0"
 
@@ -54,7 +55,7 @@ for _name in (
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
         "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
-        "diagonal", "diag", "diag_embed", "trace", "cross", "kron"):
+        "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
               "unbind"):

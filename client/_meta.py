@@ -329,7 +329,7 @@ def expand(op, args, kwargs):
     s = x._shape
     if len(sizes) < len(s):
         raise RuntimeError(
-            f"expand(torch.{x._dtype._torch_name}Tensor{{{list(s)}}}, size=[{len(sizes)}]): the number of sizes "
+            f"expand(torch.{x._dtype._torch_name}Tensor{{{list(s)}}}, size={list(sizes)}): the number of sizes "
             f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(s)})")
     out = list(sizes)
     offset = len(sizes) - len(s)
@@ -361,7 +361,7 @@ def cat(op, args, kwargs):
     tensors = list(args[0])
     dim = _arg(args, kwargs, 1, "dim", 0)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     ref = next((t for t in tensors if t._shape != (0,)), tensors[0])
     nd = len(ref._shape)
     if nd == 0:
@@ -422,6 +422,39 @@ def chunk(op, args, kwargs):
     n = x._shape[d]
     size = -(-n // chunks) if n else 0
     return split(op, (x, max(size, 1), d), {}) if n else [(x._shape, x._dtype)]
+
+
+# The rules below answer None where the server will refuse the op: the call then waits for the server's
+# error, which surfaces at once, as torch's does.
+
+def addmm(op, args, kwargs):
+    input, mat1, mat2 = args[0], _arg(args, kwargs, 1, "mat1"), _arg(args, kwargs, 2, "mat2")
+    if not all(is_tensor(t) for t in (input, mat1, mat2)) or len(mat1._shape) != 2 or len(mat2._shape) != 2:
+        return None
+    out = (mat1._shape[0], mat2._shape[1])
+    if (mat1._shape[1] != mat2._shape[0] or not (input._dtype is mat1._dtype and mat1._dtype is mat2._dtype)
+            or len(input._shape) > 2 or any(s not in (1, o) for s, o in zip(input._shape[::-1], out[::-1]))):
+        return None
+    return [(out, mat1._dtype)]
+
+
+def lerp(op, args, kwargs):
+    input, end, weight = args[0], _arg(args, kwargs, 1, "end"), _arg(args, kwargs, 2, "weight")
+    if not is_tensor(input) or not is_tensor(end) or end._dtype is not input._dtype:
+        return None
+    if is_tensor(weight):
+        if weight._dtype is not input._dtype:
+            return None
+        return elementwise(out="same")(op, (input, end, weight), {})
+    return elementwise(out="same")(op, (input, end), {})
+
+
+def addcmul(op, args, kwargs):
+    if len(args) < 3 or not all(is_tensor(t) for t in args[:3]):
+        return None
+    if op.startswith("addcdiv") and not (args[1]._dtype.is_floating_point or args[2]._dtype.is_floating_point):
+        return None
+    return elementwise()(op, args[:3], {})
 
 
 def unbind(op, args, kwargs):
@@ -814,7 +847,13 @@ OPS: dict[str, OpInfo] = {
     "kl_div": OpInfo(kl_div),
     "lstm": OpInfo(lstm),
     "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
+    "lerp": OpInfo(lerp),
+    "addcmul": OpInfo(addcmul),
+    "addcdiv": OpInfo(addcmul),
+    "addmm": OpInfo(addmm),
+    "sgn": OpInfo(same),
     # in place: the output is the input, whose metadata stays
+    **_table(same, ["lerp_", "addmm_", "addcmul_", "addcdiv_", "sgn_"], inplace=True),
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",

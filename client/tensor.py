@@ -518,6 +518,20 @@ class Tensor:
     def view(self, *shape):
         return _as_view(self, call("view", self, *shape))
 
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        from ._compose import repeat_interleave  # noqa: PLC0415
+        return repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        from ._compose import isclose  # noqa: PLC0415
+        return isclose(self, other, rtol, atol, equal_nan)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
     def permute(self, *dims):
         return _as_view(self, call("permute", self, *dims))
 
@@ -820,7 +834,8 @@ METHOD_OPS = (
     "tanh_", "sin_", "cos_", "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_",
     "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide", "scatter", "scatter_", "index_add",
     "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
-    "trace", "cross", "kron",
+    "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn", "lerp_", "addmm_", "addcmul_", "addcdiv_",
+    "sgn_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

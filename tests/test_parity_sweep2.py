@@ -174,3 +174,233 @@ def test_cumprod_gradient_at_zeros_passes_gradcheck(gw):
     x = gw.tensor([[1.5, 0.0, -0.7, 0.0], [0.3, 2.0, 0.0, 1.1]], dtype=gw.float64, requires_grad=True)
     assert gw.autograd.gradcheck(lambda a: gw.cumprod(a, 1), (x,))
     assert gw.autograd.gradgradcheck(lambda a: gw.cumprod(a, 0), (x,))
+
+
+def test_size_slices_and_sums_stay_sizes(gw):
+    same_as_torch(gw, """
+        s = torch.ones(2, 3).shape
+        print(s[1:], s + (4,), (1,) + s, s * 2, s[::-1], type(s[1:]).__name__, type(s[0]).__name__, s[-1])
+    """)
+
+
+def test_shape_errors(gw):
+    out = same_as_torch(gw, """
+        x = torch.arange(6.).reshape(2, 3)
+        for f in (lambda: x.expand(2), lambda: torch.cat([]), lambda: x.reshape(4, -1)):
+            try:
+                f()
+            except (RuntimeError, ValueError) as e:
+                print(type(e).__name__, e)
+    """)
+    assert "size=[2]" in out and "ValueError torch.cat(): expected a non-empty list of Tensors" in out
+
+
+def test_non_persistent_buffers_stay_out_of_the_state_dict(gw):
+    same_as_torch(gw, """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l = nn.Linear(2, 2)
+                self.register_buffer("running", torch.zeros(2))
+                self.register_buffer("tmp", torch.zeros(1), persistent=False)
+        m = M()
+        print(list(m.state_dict().keys()), [n for n, _ in m.named_buffers()])
+        print(m.load_state_dict(m.state_dict()))
+        m.register_buffer("tmp", torch.ones(1))
+        print(list(m.state_dict().keys()))
+    """)
+
+
+def test_module_dict_and_parameter_list(gw):
+    same_as_torch(gw, """
+        md = nn.ModuleDict({"a": nn.Linear(1, 1), "b": nn.ReLU()})
+        md["c"] = nn.Tanh()
+        print(list(md.keys()), md["b"], len(md), "a" in md, md)
+        print([n for n, _ in md.named_parameters()], list(md.state_dict().keys()))
+        pl = nn.ParameterList([nn.Parameter(torch.ones(2)), nn.Parameter(torch.zeros(3, 2))])
+        pl.append(nn.Parameter(torch.ones(1)))
+        print(len(pl), pl[0], [p.shape for p in pl], pl)
+        print([n for n, _ in pl.named_parameters()])
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ws = nn.ParameterList([nn.Parameter(torch.full((2,), float(i))) for i in range(2)])
+            def forward(self, x):
+                for w in self.ws:
+                    x = x * w
+                return x.sum()
+        n = Net()
+        n(torch.ones(2)).backward()
+        print(list(n.state_dict().keys()), [w.grad for w in n.ws])
+    """)
+
+
+def test_lr_schedulers(gw):
+    same_as_torch(gw, """
+        def run(make, steps=4, metrics=None):
+            p = nn.Parameter(torch.tensor([1., 2.]))
+            o = torch.optim.SGD([p], lr=1.0)
+            s = make(o)
+            for i in range(steps):
+                o.step()
+                if metrics:
+                    s.step(metrics[i])
+                else:
+                    s.step()
+                print(s.get_last_lr(), o.param_groups[0]["lr"])
+        run(lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda e: 0.5 ** e))
+        run(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.5))
+        run(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[1, 3, 3], gamma=0.1))
+        run(lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5), 7,
+            [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5])
+        run(lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o, mode="max", patience=0, cooldown=1,
+                                                                  min_lr=0.3), 6, [1, 2, 2, 2, 2, 2])
+    """)
+
+
+def test_parameters_to_vector(gw):
+    same_as_torch(gw, """
+        m = nn.Linear(2, 2)
+        v = torch.nn.utils.parameters_to_vector(m.parameters())
+        print(v.shape, v.requires_grad, type(v.grad_fn).__name__)
+        torch.nn.utils.vector_to_parameters(torch.arange(6.), m.parameters())
+        print(m.weight, m.bias)
+        print(torch.arange(4.).view_as(torch.ones(2, 2)), torch.arange(4.).reshape_as(torch.ones(4, 1)).shape)
+    """)
+
+
+def test_meshgrid(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., -2.], requires_grad=True)
+        a, b = torch.meshgrid(x, x * 2, indexing="ij")
+        print(a, b)
+        (a * b).sum().backward()
+        print(x.grad)
+        a, b, c = torch.meshgrid([x, torch.tensor([1., 2., 3.]), torch.tensor(4.)], indexing="xy")
+        print(a.shape, b.shape, c.shape, a, b)
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (torch warns once a process: which run sees it depends on order)
+            a, b = torch.meshgrid(torch.arange(2), torch.arange(3))
+        print(a, b)
+        for f in (lambda: torch.meshgrid(torch.ones(2), torch.ones(2).long(), indexing="ij"),
+                  lambda: torch.meshgrid(torch.ones(2), indexing="foo")):
+            try:
+                f()
+            except RuntimeError as e:
+                print("RuntimeError", e)
+    """)
+    assert "ExpandBackward0" in out
+
+
+def test_isclose(gw):
+    same_as_torch(gw, """
+        print(torch.isclose(torch.tensor([1, 2]), torch.tensor([1, 3])))
+        print(torch.isclose(torch.tensor([1., float('inf'), float('-inf'), float('nan')]),
+                            torch.tensor([1.00001, float('inf'), float('inf'), float('nan')]), rtol=0, atol=1e-5))
+        print(torch.isclose(torch.tensor([1., float('nan')]), torch.tensor([1., float('nan')]), equal_nan=True))
+        print(torch.tensor([True]).isclose(torch.tensor([False])))
+        x = torch.tensor([1., 2.], requires_grad=True)
+        print(torch.isclose(x, x * 1.0000001))
+        torch.isclose(torch.tensor([1., 2]), torch.tensor([1, 3]))
+    """)
+
+
+def test_repeat_interleave(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        for y in (x.repeat_interleave(2), x.repeat_interleave(2, dim=1),
+                  torch.repeat_interleave(x, torch.tensor([1, 2]), dim=0), x.repeat_interleave(torch.tensor([2])),
+                  x.repeat_interleave(torch.tensor(2), dim=-1), x.repeat_interleave(0, dim=0)):
+            print(y, y.grad_fn)
+        (x.repeat_interleave(3, dim=0) * torch.arange(6.).unsqueeze(1)).sum().backward()
+        print(x.grad)
+        print(torch.repeat_interleave(torch.tensor([2, 0, 1])))
+        print(torch.ones(2, 2).unsqueeze(1).expand(2, 3, 2).clone().view(6, 2).shape)
+        torch.tensor([1., 2.]).repeat_interleave(torch.tensor([1, 2, 3]))
+    """)
+
+
+def test_tril_and_triu_indices(gw):
+    same_as_torch(gw, """
+        print(torch.tril_indices(0, 0), torch.tril_indices(3, 2, 1), torch.tril_indices(3, 3))
+        print(torch.triu_indices(3, 2, -1), torch.triu_indices(2, 3, dtype=torch.int32))
+    """)
+
+
+def test_lerp(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([1., -2., 3.], requires_grad=True)
+        e = torch.tensor([4., 5., 6.], requires_grad=True)
+        w = torch.tensor([0.1, 0.5, 2.], requires_grad=True)
+        y = torch.lerp(x, e, 0.25)
+        print(y)
+        y.sum().backward()
+        print(x.grad, e.grad)
+        y = x.lerp(e, w)
+        print(y)
+        (y * torch.tensor([1., 2., 3.])).sum().backward()
+        print(x.grad, e.grad, w.grad)
+        print(torch.lerp(x, e, torch.tensor(0.5)), torch.lerp(torch.zeros(2, 1), torch.ones(3), 0.5))
+        for f in (lambda: torch.lerp(torch.ones(2), torch.ones(2, dtype=torch.float64), 0.5),
+                  lambda: torch.lerp(torch.ones(2), torch.ones(2), torch.ones(2, dtype=torch.float64))):
+            try:
+                f()
+            except RuntimeError as e:
+                print("RuntimeError", e)
+    """)
+
+
+def test_addmm(gw):
+    same_as_torch(gw, """
+        m = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        a = torch.tensor([[0., 1.], [1., 1.]], requires_grad=True)
+        b = torch.tensor([1., -1.], requires_grad=True)
+        y = torch.addmm(b, m, a, beta=0.5, alpha=2)
+        print(y)
+        y.sum().backward()
+        print(m.grad, a.grad, b.grad)
+        print(m.addmm(m, a), torch.addmm(torch.ones(2, 1), m, a, beta=0))
+        p = torch.ones(2, 2)
+        p.addmm_(p, p)
+        print(p)
+        o = torch.ones(2, 2)
+        for f in (lambda: torch.addmm(o, torch.ones(3), o), lambda: torch.addmm(o, o, torch.ones(3, 2)),
+                  lambda: torch.addmm(torch.ones(3), o, o), lambda: torch.addmm(o, o, o.double())):
+            try:
+                f()
+            except RuntimeError as e:
+                print("RuntimeError", e)
+    """)
+
+
+def test_addcmul_addcdiv_and_sgn(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        t1 = torch.tensor([3., 4.], requires_grad=True)
+        t2 = torch.tensor([[2.], [5.]], requires_grad=True)
+        y = torch.addcmul(x, t1, t2, value=0.5)
+        print(y)
+        y.sum().backward()
+        print(x.grad, t1.grad, t2.grad)
+        x.grad = t1.grad = t2.grad = None
+        y = torch.addcdiv(x, t1, t2, value=2)
+        print(y)
+        y.sum().backward()
+        print(x.grad, t1.grad, t2.grad)
+        i = torch.ones(2, dtype=torch.long)
+        print(torch.addcmul(i, i, i, value=2), torch.addcdiv(torch.ones(2), i, i).dtype)
+        x.grad = None
+        b = x * 1
+        b.addcmul_(x, x, value=2)
+        b.lerp_(torch.zeros(2), 0.5)
+        b.addcdiv_(x, x + 1)
+        print(b)
+        b.sum().backward()
+        print(x.grad)
+        s = torch.tensor([-1., 0., 2.], requires_grad=True)
+        print(s.sgn(), torch.sgn(s))
+        (s * 1).sgn_().sum().backward()
+        print(s.grad)
+        torch.addcdiv(i, i, i)
+    """)

@@ -1,12 +1,14 @@
 """gradwire.nn: Modules on the client, their tensors and ops on the server."""
 from . import functional, init, utils  # noqa: F401
 from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, Flatten, GELU, Identity, L1Loss,
-                      LayerNorm, Linear, LogSoftmax, LSTM, Module, ModuleList, MSELoss, NLLLoss, ReLU, Sequential,
+                      LayerNorm, Linear, LogSoftmax, LSTM, Module, ModuleDict, ModuleList, MSELoss, NLLLoss,
+                      ParameterList, ReLU, Sequential,
                       Sigmoid, Softmax, Tanh, SiLU, LeakyReLU, ELU, Softplus, BCELoss, SmoothL1Loss, HuberLoss,
                       KLDivLoss)
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid", "GELU",
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
+           "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",
            "BCEWithLogitsLoss", "Softmax", "LogSoftmax", "Identity", "Flatten", "functional", "init", "utils",
            "SiLU", "LeakyReLU", "ELU", "Softplus", "BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss"]

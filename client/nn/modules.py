@@ -31,6 +31,7 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -83,6 +84,10 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)  # left out of state_dict
 
     def add_module(self, name: str, module: "Module | None") -> None:
         self._modules[name] = module
@@ -213,8 +218,9 @@ class Module:
         for name, p in self._parameters.items():
             if p is not None:
                 out[prefix + name] = p if keep_vars else p.detach()
+        transient = self.__dict__.get("_non_persistent_buffers_set", ())
         for name, b in self._buffers.items():
-            if b is not None:
+            if b is not None and name not in transient:
                 out[prefix + name] = b if keep_vars else b.detach()
         for name, m in self._modules.items():
             if m is not None:
@@ -343,6 +349,96 @@ class ModuleList(Module):
 
     def __iter__(self):
         return iter(self._modules.values())
+
+
+class ModuleDict(Module):
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def update(self, modules) -> None:
+        items = modules.items() if hasattr(modules, "items") else modules
+        for name, m in items:
+            self.add_module(name, m)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+
+class ParameterList(Module):
+    def __init__(self, values=None):
+        super().__init__()
+        for v in values or ():
+            self.append(v)
+
+    def append(self, value) -> "ParameterList":
+        if not isinstance(value, Parameter) and isinstance(value, Tensor):
+            value = Parameter(value)
+        self.register_parameter(str(len(self._parameters)), value)
+        return self
+
+    def extend(self, values) -> "ParameterList":
+        for v in values:
+            self.append(v)
+        return self
+
+    def __getitem__(self, idx):
+        items = list(self._parameters.values())
+        return ParameterList(items[idx]) if isinstance(idx, slice) else items[idx]
+
+    def __setitem__(self, idx: int, value) -> None:
+        if not isinstance(value, Parameter) and isinstance(value, Tensor):
+            value = Parameter(value)
+        self.register_parameter(str(idx % len(self)), value)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def extra_repr(self) -> str:
+        lines = []
+        for name, p in self._parameters.items():
+            if isinstance(p, Tensor):
+                size = "x".join(str(n) for n in p.shape)
+                kind = "Parameter containing" if isinstance(p, Parameter) else "Tensor"
+                device = "" if p.device.type == "cpu" else f" (GPU {p.device.index})"
+                lines.append(f"  ({name}): {kind}: [{p.dtype} of size {size}{device}]")
+            else:
+                lines.append(f"  ({name}): Object of type: {type(p).__name__}")
+        return "\n".join(lines)
 
 
 # ----- layers ----------------------------------------------------------------------------------

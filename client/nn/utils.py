@@ -21,3 +21,20 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     params = _params(parameters)
     if params:
         params[0]._conn.submit("clip_grad_value_", (params, float(clip_value)), handle_of=_dispatch._handle_of)
+
+
+def parameters_to_vector(parameters) -> Tensor:
+    """The parameters, flattened and concatenated (differentiable: CatBackward0)."""
+    from .. import cat  # noqa: PLC0415
+    return cat([p.view(-1) for p in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters) -> None:
+    """Copies slices of ``vec`` into the parameters' data, in order."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    offset = 0
+    for p in parameters:
+        n = p.numel()
+        p.data = vec[offset:offset + n].view_as(p).data
+        offset += n

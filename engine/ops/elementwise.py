@@ -630,6 +630,14 @@ def sign(input):
     return Sign.apply(input)
 
 
+class Sgn(Sign):
+    """sgn: sign for real tensors, its own node (SgnBackward0)."""
+
+
+def sgn(input):
+    return Sgn.apply(input)
+
+
 def expm1(input):
     return Expm1.apply(input)
 
@@ -1036,7 +1044,7 @@ def _method_relu_(self):
 
 
 WIRE = {
-    "abs": abs, "absolute": abs, "sign": sign, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
+    "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
     "floor": floor, "ceil": ceil, "round": round,
     "relu": relu, "relu_": _method_relu_, "gelu": gelu, "silu": silu, "softplus": softplus,
@@ -1053,7 +1061,7 @@ WIRE.update(_creation.WIRE_EXTRA)
 globals().update(_creation.WIRE_EXTRA)
 
 METHODS = {
-    "abs": abs, "absolute": abs, "sign": sign, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
+    "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
     "floor": floor, "ceil": ceil, "round": _method_round, "relu": _method_relu, "relu_": _method_relu_,
     "clamp": _method_clamp, "clip": _method_clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
@@ -1072,7 +1080,7 @@ METHODS = {
 }
 
 __all__ = [
-    "abs", "absolute", "sign", "expm1", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
+    "abs", "absolute", "sign", "sgn", "expm1", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "erf", "floor", "ceil", "round", "relu", "gelu", "silu", "softplus", "clamp", "clip", "clamp_min",
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
     "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",

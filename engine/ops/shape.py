@@ -187,7 +187,10 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return _new_tensor(a.xp.array(a.array, copy=True), a.dtype, a.device)
+        arr = a.array
+        # torch keeps the layout of a dense input; an expanded one (stride 0) comes back contiguous
+        order = "C" if 0 in arr.strides else "K"
+        return _new_tensor(a.xp.array(arr, copy=True, order=order), a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
@@ -227,7 +230,10 @@ class CopyGrad(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return _new_tensor(a.xp.array(a.array, copy=True), a.dtype, a.device)
+        arr = a.array
+        # torch keeps the layout of a dense input; an expanded one (stride 0) comes back contiguous
+        order = "C" if 0 in arr.strides else "K"
+        return _new_tensor(a.xp.array(arr, copy=True, order=order), a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):

@@ -189,6 +189,12 @@ VEC_IDX = E.tensor([2, 0])
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    "lerp_scalar": (lambda a, b: E.lerp(a, b, 0.3), [(3, 4), (4,)]),
+    "lerp_tensor": (lambda a, b, w: E.lerp(a, b, w), [(3, 4), (3, 4), (3, 1)]),
+    "addmm": (lambda b, m1, m2: E.addmm(b, m1, m2, beta=0.5, alpha=2.0), [(4,), (3, 5), (5, 4)]),
+    "addcmul": (lambda a, b, c: E.addcmul(a, b, c, value=0.5), [(3, 4), (4,), (3, 1)]),
+    "addcdiv": (lambda a, b, c: E.addcdiv(a, b, c.exp() + 1, value=2.0), [(3, 4), (3, 4), (4,)]),
+    "cumprod_with_zeros": (lambda x: E.cumprod(x * E.tensor([1., 0., 1., 1.], dtype=E.float64), 1), [(3, 4)]),
     "unbind": (lambda x: E.unbind(x, 1), [(3, 4)]),
     "unbind_one_output": (lambda x: E.unbind(x)[2] * 2, [(3, 4)]),
     "sort": (lambda x: E.sort(x, 1, descending=True).values, [(3, 4)]),

@@ -142,6 +142,18 @@ for _n in ["log_", "log1p_", "sqrt_", "rsqrt_", "reciprocal_"]:
 case("pow_", _inplace("pow_", 2.0), ("f", (3, 4)))
 case("clamp_min_", _inplace("clamp_min_", 0.1), ("f", (3, 4)))
 case("clamp_max_", _inplace("clamp_max_", 0.1), ("f", (3, 4)))
+# fused arithmetic (ops/fused.py) and sgn
+case("sgn", lambda x: OP["sgn"](x), ("f", (3, 4)))
+case("sgn_", _inplace("sgn_"), ("f", (3, 4)))
+case("lerp", lambda a, b: OP["lerp"](a, b, 0.3), ("f", (3, 4)), ("f", (4,)))
+case("lerp:tensor_weight", lambda a, b, w: OP["lerp"](a, b, w), ("f", (3, 4)), ("f", (3, 4)), ("u", (3, 1)))
+case("lerp_", _inplace("lerp_", 0.7), ("f", (3, 4)), ("f", (4,)))
+case("addmm", lambda b, m1, m2: OP["addmm"](b, m1, m2, beta=0.5, alpha=2.0), ("f", (4,)), ("f", (3, 5)), ("f", (5, 4)))
+case("addmm_", lambda b, m1, m2: OP["addmm_"](b * 1.0, m1, m2, alpha=0.5), ("f", (3, 4)), ("f", (3, 2)), ("f", (2, 4)))
+case("addcmul", lambda a, b, c: OP["addcmul"](a, b, c, value=0.5), ("f", (3, 4)), ("f", (4,)), ("f", (3, 1)))
+case("addcmul_", _inplace("addcmul_"), ("f", (3, 4)), ("f", (4,)), ("f", (3, 4)))
+case("addcdiv", lambda a, b, c: OP["addcdiv"](a, b, c, value=2.0), ("f", (3, 4)), ("f", (3, 4)), ("p", (4,)))
+case("addcdiv_", _inplace("addcdiv_"), ("f", (3, 4)), ("f", (4,)), ("p", (3, 4)))
 # sorting, scans, scatter/index, matrix ops and the newer nn kernels
 for _n in ["sort", "argsort", "msort"]:
     case(_n, lambda x, _n=_n: OP[_n](x) if _n == "msort" else OP[_n](x, 1), ("f", (3, 5)))
@@ -192,8 +204,9 @@ for _n in ["smooth_l1_loss", "huber_loss"]:
     case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("f", (3, 4)))
 case("kl_div", lambda x, t: OP["kl_div"](OP["log_softmax"](x, 1), OP["softmax"](t, 1).detach(), reduction="batchmean"),
      ("f", (3, 4)), ("f", (3, 4)))
-for _n in ["floor_divide", "remainder"]:
-    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("p", (4,)))
+case("remainder", lambda a, b: OP["remainder"](a, b), ("f", (3, 4)), ("p", (4,)))
+# values only: torch records floor_divide with a node whose backward raises (no derivative)
+case("floor_divide", lambda a, b: OP["floor_divide"](a, b).detach(), ("f", (3, 4)), ("p", (4,)))
 
 
 def _setitem(x, v):

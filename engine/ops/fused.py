@@ -1,0 +1,220 @@
+"""Fused arithmetic: lerp, addmm, addcmul, addcdiv (one node each, named as torch names them).
+
+Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
+"""
+from __future__ import annotations
+
+from gradwire.common import dtypes as _dt
+from gradwire.common.shapes import broadcast_shapes
+
+from ..function import Function
+from ..tensor import Tensor, _new_tensor
+from ._util import check_tensor_arg, same_device
+from .inplace import _unary_
+
+# torch's C++ scalar names and type names, for the dtype errors
+_C_NAME = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "long int",
+           "bool": "bool"}
+_TYPE_NAME = {"float16": "Half", "float32": "Float", "float64": "Double", "int32": "Int", "int64": "Long",
+              "bool": "Bool"}
+
+
+def _operand_dtypes(*operands):
+    return _dt.result_type(*((t.dtype, t.array.ndim) for t in operands))
+
+
+def _as(t: Tensor, dtype) -> object:
+    arr = t.array
+    return arr if arr.dtype == dtype.numpy else arr.astype(dtype.numpy)
+
+
+# ---- lerp ------------------------------------------------------------------------------------
+
+class Lerp(Function):
+    """start + weight * (end - start), weight a number (LerpBackward0) or a tensor (LerpBackward1)."""
+
+    array_forward = True
+    _abstract = True
+
+    @classmethod
+    def forward(cls, ctx, start, end, weight):
+        xp = start.xp
+        w = weight.array if type(weight) is Tensor else weight
+        ctx.save_for_backward(start, end, weight if type(weight) is Tensor else None)
+        ctx.weight = None if type(weight) is Tensor else weight
+        r = start.array + w * (end.array - start.array)
+        return _new_tensor(xp.asarray(r, dtype=start.dtype.numpy), start.dtype, start.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        start, end, weight = ctx.saved_tensors
+        w = weight if weight is not None else ctx.weight
+        n = ctx.needs_input_grad
+        gs = grad * (1 - w) if n[0] else None
+        ge = grad * w if n[1] else None
+        gw = grad * (end - start) if len(n) > 2 and n[2] and weight is not None else None
+        return gs, ge, gw
+
+
+class Lerp0(Lerp):
+    node_name = "LerpBackward0"
+
+
+class Lerp1(Lerp):
+    node_name = "LerpBackward1"
+
+
+def lerp(input, end, weight):
+    check_tensor_arg("lerp", input)
+    check_tensor_arg("lerp", end, "end", 2)
+    for name, t in (("end", end), ("weight", weight)):
+        if type(t) is Tensor and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {_C_NAME[input.dtype.name]} for `{name}` but got dtype "
+                               f"{_C_NAME[t.dtype.name]}")
+    shapes = [input.array.shape, end.array.shape] + ([weight.array.shape] if type(weight) is Tensor else [])
+    broadcast_shapes(*shapes)
+    if type(weight) is Tensor:
+        same_device(input, end, weight)
+        return Lerp1.apply(input, end, weight)
+    same_device(input, end)
+    return Lerp0.apply(input, end, float(weight))
+
+
+# ---- addmm -----------------------------------------------------------------------------------
+
+class Addmm(Function):
+    """beta * input + alpha * (mat1 @ mat2) (AddmmBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, input, mat1, mat2, beta, alpha):
+        ctx.save_for_backward(mat1, mat2)
+        ctx.beta, ctx.alpha = beta, alpha
+        prod = mat1.array @ mat2.array
+        if alpha != 1:
+            prod = prod * alpha
+        r = prod if beta == 0 else prod + (input.array if beta == 1 else input.array * beta)
+        xp = mat1.xp
+        shape = (mat1.array.shape[0], mat2.array.shape[1])
+        return _new_tensor(xp.asarray(xp.broadcast_to(r, shape), dtype=mat1.dtype.numpy).copy(), mat1.dtype,
+                           mat1.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        mat1, mat2 = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        gi = (grad if ctx.beta == 1 else grad * ctx.beta) if n[0] else None
+        g = grad if ctx.alpha == 1 else grad * ctx.alpha
+        g1 = g.matmul(mat2.t()) if n[1] else None
+        g2 = mat1.t().matmul(g) if n[2] else None
+        return gi, g1, g2, None, None
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    check_tensor_arg("addmm", input)
+    check_tensor_arg("addmm", mat1, "mat1", 2)
+    check_tensor_arg("addmm", mat2, "mat2", 3)
+    for name, m in (("mat1", mat1), ("mat2", mat2)):
+        if m.array.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.array.ndim}-D tensor")
+    (n, k), (k2, p) = mat1.array.shape, mat2.array.shape
+    if k != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{p})")
+    for m in (mat1, mat2):
+        if m.dtype is not input.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_TYPE_NAME[input.dtype.name]} and "
+                               f"{_TYPE_NAME[m.dtype.name]}")
+    _expand_check(input.array.shape, (n, p))
+    same_device(input, mat1, mat2)
+    return Addmm.apply(input, mat1, mat2, beta, alpha)
+
+
+def _expand_check(shape, target) -> None:
+    """torch's error when ``shape`` does not broadcast to ``target``."""
+    if len(shape) > len(target):
+        raise RuntimeError(f"expand: the number of sizes provided ({len(target)}) must be greater or equal to "
+                           f"the number of dimensions in the tensor ({len(shape)})")
+    for i in range(1, len(shape) + 1):
+        if shape[-i] != 1 and shape[-i] != target[-i]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[-i]}) must match the existing size "
+                               f"({shape[-i]}) at non-singleton dimension {len(target) - i}.  Target sizes: "
+                               f"{list(target)}.  Tensor sizes: {list(shape)}")
+
+
+# ---- addcmul / addcdiv -------------------------------------------------------------------------
+
+class Addcmul(Function):
+    """input + value * tensor1 * tensor2 (AddcmulBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, input, t1, t2, value):
+        dtype = _operand_dtypes(input, t1, t2)
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        r = _as(input, dtype) + value * (_as(t1, dtype) * _as(t2, dtype))
+        return _new_tensor(input.xp.asarray(r, dtype=dtype.numpy), dtype, input.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        g = grad * ctx.value if ctx.value != 1 else grad
+        return (grad if n[0] else None), (g * t2 if n[1] else None), (g * t1 if n[2] else None), None
+
+
+class Addcdiv(Function):
+    """input + value * tensor1 / tensor2 (AddcdivBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, input, t1, t2, value):
+        dtype = _operand_dtypes(input, t1, t2)
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        r = _as(input, dtype) + value * (_as(t1, dtype) / _as(t2, dtype))
+        return _new_tensor(input.xp.asarray(r, dtype=dtype.numpy), dtype, input.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        g = grad * ctx.value if ctx.value != 1 else grad
+        g1 = g / t2 if n[1] else None
+        g2 = -g * t1 / (t2 * t2) if n[2] else None
+        return (grad if n[0] else None), g1, g2, None
+
+
+def _addc_args(op, input, tensor1, tensor2):
+    check_tensor_arg(op, input)
+    check_tensor_arg(op, tensor1, "tensor1", 2)
+    check_tensor_arg(op, tensor2, "tensor2", 3)
+    broadcast_shapes(input.array.shape, tensor1.array.shape, tensor2.array.shape)
+    same_device(input, tensor1, tensor2)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    _addc_args("addcmul", input, tensor1, tensor2)
+    return Addcmul.apply(input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    _addc_args("addcdiv", input, tensor1, tensor2)
+    if not tensor1.dtype.is_floating_point and not tensor2.dtype.is_floating_point:
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform "
+            "a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as "
+            "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as "
+            "(input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter "
+            "implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+    return Addcdiv.apply(input, tensor1, tensor2, value)
+
+
+__all__: list = ["lerp", "addmm", "addcmul", "addcdiv"]
+WIRE: dict = {"lerp": lerp, "addmm": addmm, "addcmul": addcmul, "addcdiv": addcdiv,
+              # in place: the op written into self (its node is the op's, as in torch)
+              **{name + "_": _unary_(name) for name in ("lerp", "addmm", "addcmul", "addcdiv", "sgn")}}
+METHODS: dict = dict(WIRE)
