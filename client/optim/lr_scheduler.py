@@ -4,7 +4,19 @@ from __future__ import annotations
 import math
 
 
-class LRScheduler:
+class _SchedulerState:
+    """state_dict / load_state_dict: everything but the optimizer (and functions, where a scheduler has some)."""
+
+    _not_in_state = ("optimizer",)
+
+    def state_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in self._not_in_state}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.__dict__.update(state_dict)
+
+
+class LRScheduler(_SchedulerState):
     def __init__(self, optimizer, last_epoch: int = -1):
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -25,12 +37,6 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
@@ -68,6 +74,8 @@ class CosineAnnealingLR(LRScheduler):
 class LambdaLR(LRScheduler):
     """lr = initial lr * lr_lambda(epoch) (one function, or one per param group)."""
 
+    _not_in_state = ("optimizer", "lr_lambdas")
+
     def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
         groups = optimizer.param_groups
         if isinstance(lr_lambda, (list, tuple)):
@@ -80,9 +88,6 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self):
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
 
 
 class ExponentialLR(LRScheduler):
@@ -117,7 +122,7 @@ class MultiStepLR(LRScheduler):
         return [g["lr"] * self.gamma ** n for g in groups]
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_SchedulerState):
     """Scales the lr by ``factor`` once the metric has not improved for more than ``patience`` steps."""
 
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
@@ -173,9 +178,3 @@ class ReduceLROnPlateau:
 
     def get_last_lr(self):
         return self._last_lr
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)

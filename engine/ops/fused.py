@@ -144,18 +144,27 @@ def _expand_check(shape, target) -> None:
 
 # ---- addcmul / addcdiv -------------------------------------------------------------------------
 
-class Addcmul(Function):
-    """input + value * tensor1 * tensor2 (AddcmulBackward0)."""
+class _Addc(Function):
+    """input + value * (tensor1 <op> tensor2), in the dtype the three promote to."""
 
     array_forward = True
+    _abstract = True
 
-    @staticmethod
-    def forward(ctx, input, t1, t2, value):
+    @classmethod
+    def forward(cls, ctx, input, t1, t2, value):
         dtype = _operand_dtypes(input, t1, t2)
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        r = _as(input, dtype) + value * (_as(t1, dtype) * _as(t2, dtype))
+        r = _as(input, dtype) + value * cls.combine(_as(t1, dtype), _as(t2, dtype))
         return _new_tensor(input.xp.asarray(r, dtype=dtype.numpy), dtype, input.device)
+
+
+class Addcmul(_Addc):
+    """input + value * tensor1 * tensor2 (AddcmulBackward0)."""
+
+    @staticmethod
+    def combine(a, b):
+        return a * b
 
     @staticmethod
     def backward(ctx, grad):
@@ -165,18 +174,12 @@ class Addcmul(Function):
         return (grad if n[0] else None), (g * t2 if n[1] else None), (g * t1 if n[2] else None), None
 
 
-class Addcdiv(Function):
+class Addcdiv(_Addc):
     """input + value * tensor1 / tensor2 (AddcdivBackward0)."""
 
-    array_forward = True
-
     @staticmethod
-    def forward(ctx, input, t1, t2, value):
-        dtype = _operand_dtypes(input, t1, t2)
-        ctx.save_for_backward(t1, t2)
-        ctx.value = value
-        r = _as(input, dtype) + value * (_as(t1, dtype) / _as(t2, dtype))
-        return _new_tensor(input.xp.asarray(r, dtype=dtype.numpy), dtype, input.device)
+    def combine(a, b):
+        return a / b
 
     @staticmethod
     def backward(ctx, grad):
