@@ -13,8 +13,8 @@ from gradwire.common.dtypes import float16, float32, float64, int32, int64
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
-from ._creation import (arange, empty, empty_like, eye, from_numpy, full, linspace, manual_seed, ones, ones_like,
-                        rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from ._creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
+                        ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError
@@ -23,7 +23,9 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .tensor import Node, Tensor, device
 from .tensor import _viewing
 from .serialization import load, save
-from ._compose import isclose, meshgrid, repeat_interleave, tril_indices, triu_indices
+from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, movedim, narrow, repeat_interleave,
+                       tensor_split, tril_indices, triu_indices, vstack)
+moveaxis = movedim
 
 __version__ = "0.1.0"
 

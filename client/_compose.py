@@ -101,3 +101,112 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
     rows, cols = np.triu_indices(row, offset, col)
     return _indices(rows, cols, dtype, device)
+
+
+# ---- joining and slicing -------------------------------------------------------------------------
+
+def _slice(t: Tensor, d: int, start: int, stop: int) -> Tensor:
+    return t[(slice(None),) * d + (slice(start, stop),)]
+
+
+def narrow(input, dim: int, start: int, length: int) -> Tensor:
+    d = normalize_dim(dim, input.dim())
+    n = input.shape[d]
+    if start < -n or start > n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    start %= n if n else 1
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return _slice(input, d, start, start + length)
+
+
+def tensor_split(input, indices_or_sections, dim: int = 0):
+    from . import Tensor as _T  # noqa: PLC0415
+    d = normalize_dim(dim, input.dim())
+    n = input.shape[d]
+    if isinstance(indices_or_sections, _T):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+        size, extra = divmod(n, k)
+        bounds, start = [], 0
+        for i in range(k):
+            stop = start + size + (1 if i < extra else 0)
+            bounds.append((start, stop))
+            start = stop
+    else:
+        cuts = [0] + [int(i) for i in indices_or_sections] + [n]
+        bounds = [(min(max(a, 0), n), min(max(b, a, 0), n)) for a, b in zip(cuts, cuts[1:])]
+    return tuple(_slice(input, d, a, b) for a, b in bounds)
+
+
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+    from . import cat  # noqa: PLC0415
+    d = normalize_dim(dim, input.dim())
+    if prepend is not None or append is not None:
+        input = cat([t for t in (prepend, input, append) if t is not None], d)
+    for _ in range(n):
+        m = input.shape[d]
+        if m == 0:
+            break
+        if input.dtype is dtypes.bool_:
+            input = _slice(input, d, 1, m) != _slice(input, d, 0, m - 1)
+        else:
+            input = _slice(input, d, 1, m) - _slice(input, d, 0, m - 1)
+    return input
+
+
+def movedim(input, source, destination) -> Tensor:
+    nd = input.dim()
+    src = [normalize_dim(s, nd) for s in (source if isinstance(source, (list, tuple)) else [source])]
+    dst = [normalize_dim(s, nd) for s in (destination if isinstance(destination, (list, tuple)) else [destination])]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    order = [None] * nd
+    for s, t in zip(src, dst):
+        order[t] = s
+    rest = iter(i for i in range(nd) if i not in src)
+    order = [o if o is not None else next(rest) for o in order]
+    return input.permute(*order)
+
+
+def hstack(tensors) -> Tensor:
+    from . import cat  # noqa: PLC0415
+    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]
+    return cat(tensors, 0 if tensors and tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    from . import cat  # noqa: PLC0415
+    return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
+
+
+def column_stack(tensors) -> Tensor:
+    return hstack([t.reshape(-1, 1) if t.dim() < 2 else t for t in tensors])
+
+
+# ---- creation --------------------------------------------------------------------------------------
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    dtype = dtype or dtypes.default_float()
+    values = np.logspace(float(start), float(end), steps, base=base)
+    return tensor(values.astype(dtype.numpy), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def one_hot(input, num_classes: int = -1) -> Tensor:
+    if input.dtype is not dtypes.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    values = np.asarray(input.tolist(), dtype=np.int64).reshape(tuple(input.shape))
+    if values.size and values.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if not values.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    elif values.size and values.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (values[..., None] == np.arange(num_classes)).astype(np.int64)
+    return tensor(out, dtype=dtypes.int64, device=input.device)

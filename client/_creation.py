@@ -119,6 +119,13 @@ zeros_like = _like("zeros_like")
 ones_like = _like("ones_like")
 
 
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    kwargs = {"requires_grad": True} if requires_grad else {}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return call("full_like", input, fill_value, **_device_kw(kwargs, device, like=input))
+
+
 def manual_seed(seed: int) -> None:
     """Seeds the session's server-side generator (randn & co)."""
     default_connection().submit("manual_seed", (int(seed),), handle_of=_dispatch._handle_of)

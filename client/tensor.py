@@ -526,6 +526,35 @@ class Tensor:
         from ._compose import isclose  # noqa: PLC0415
         return isclose(self, other, rtol, atol, equal_nan)
 
+    def narrow(self, dim, start, length):
+        from ._compose import narrow  # noqa: PLC0415
+        return narrow(self, dim, start, length)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        from ._compose import tensor_split  # noqa: PLC0415
+        return tensor_split(self, indices_or_sections, dim)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        from ._compose import diff  # noqa: PLC0415
+        return diff(self, n, dim, prepend, append)
+
+    def movedim(self, source, destination):
+        from ._compose import movedim  # noqa: PLC0415
+        return movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        from . import allclose  # noqa: PLC0415
+        return allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other) -> bool:
+        from . import equal  # noqa: PLC0415
+        return equal(self, other)
+
+    def nelement(self) -> int:
+        return self.numel()
+
     def view_as(self, other):
         return self.view(other.shape)
 

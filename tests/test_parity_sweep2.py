@@ -404,3 +404,46 @@ def test_addcmul_addcdiv_and_sgn(gw):
         print(s.grad)
         torch.addcdiv(i, i, i)
     """)
+
+
+def test_diff_tensor_split_movedim_narrow(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[1., 2., 4.], [3., 5., 9.]], requires_grad=True)
+        print(torch.diff(x), torch.diff(x, dim=0), torch.diff(x, n=2), x.diff(prepend=torch.zeros(2, 1)))
+        print(torch.diff(torch.tensor([True, False, False])))
+        torch.diff(x).sum().backward()
+        print(x.grad)
+        y = torch.arange(10.).reshape(2, 5).requires_grad_()
+        print(torch.tensor_split(y, 3, dim=1), y.tensor_split([1, 4], dim=1), torch.tensor_split(torch.arange(3), 5))
+        print(y.tensor_split(torch.tensor([2, 8]), 1))
+        z = torch.arange(24.).reshape(2, 3, 4)
+        print(z.movedim(0, 2).shape, torch.movedim(z, (0, 1), (2, 0)).shape, torch.moveaxis(z, -1, 0).shape)
+        print(z.narrow(2, 1, 2), z.narrow(0, -1, 1).shape, x.movedim(1, 0).grad_fn)
+        torch.arange(4.).narrow(0, 3, 2)
+    """)
+
+
+def test_stacking_and_creation_helpers(gw):
+    same_as_torch(gw, """
+        print(torch.hstack([torch.ones(2), torch.zeros(1)]), torch.hstack([torch.ones(2, 1), torch.zeros(2, 2)]))
+        print(torch.vstack([torch.ones(2), torch.zeros(2)]), torch.column_stack([torch.ones(2), torch.zeros(2, 2)]))
+        print(torch.logspace(0, 2, 3), torch.logspace(0, 1, 4, base=2), torch.logspace(-1, 1, 3, dtype=torch.float64))
+        print(torch.full_like(torch.ones(2), 7), torch.full_like(torch.ones(2), 2, dtype=torch.int64))
+        print(torch.full_like(torch.ones(2, dtype=torch.int64), 2.7))
+        x = torch.ones(2, 3)
+        print(x.nelement(), x.allclose(x + 1e-9), x.allclose(x + 1), x.equal(x), x.equal(x * 2))
+    """)
+
+
+def test_one_hot_and_linalg_norm(gw):
+    same_as_torch(gw, """
+        print(F.one_hot(torch.tensor([0, 2])), F.one_hot(torch.tensor([[1], [0]]), 3))
+        for t, n in ((torch.tensor([0., 2.]), -1), (torch.tensor([0, 3]), 3), (torch.tensor([0, -1]), 3)):
+            try:
+                F.one_hot(t, n)
+            except RuntimeError as e:
+                print(e)
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        print(torch.linalg.norm(x), torch.linalg.norm(x[0]), torch.linalg.norm(x, dim=1), torch.linalg.norm(x, 'fro'))
+        print(torch.linalg.norm(torch.tensor([3., 4.]), ord=1), torch.linalg.norm(x, ord=float('inf'), dim=1))
+    """)

@@ -114,3 +114,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 
 def kl_div(input, target, reduction="mean", log_target=False):
     return call("kl_div", input, target, **_kw(reduction=(reduction, "mean"), log_target=(log_target, False)))
+
+
+def one_hot(tensor, num_classes=-1):
+    from .._compose import one_hot as _one_hot  # noqa: PLC0415
+    return _one_hot(tensor, num_classes)
