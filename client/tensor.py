@@ -102,6 +102,7 @@ class Node:
 
 
 _NODE_CLASSES: dict = {}
+_SCALAR_WARNED: list = []
 
 
 def _node_base(cls: type) -> type:
@@ -424,10 +425,21 @@ class Tensor:
         return bool(self.item())
 
     def __float__(self) -> float:
+        self._warn_scalar_with_grad()
         return float(self.item())
 
     def __int__(self) -> int:
+        self._warn_scalar_with_grad()
         return int(self.item())
+
+    def _warn_scalar_with_grad(self) -> None:
+        # torch warns once a process (float(x) / int(x) of a tensor that requires grad; item() does not)
+        if self._requires_grad and not _SCALAR_WARNED:
+            _SCALAR_WARNED.append(True)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first. (Triggered internally at "
+                          "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)",
+                          UserWarning, stacklevel=3)
 
     def __index__(self) -> int:
         if self._dtype.is_floating_point or self.numel() != 1:

@@ -447,3 +447,42 @@ def test_one_hot_and_linalg_norm(gw):
         print(torch.linalg.norm(x), torch.linalg.norm(x[0]), torch.linalg.norm(x, dim=1), torch.linalg.norm(x, 'fro'))
         print(torch.linalg.norm(torch.tensor([3., 4.]), ord=1), torch.linalg.norm(x, ord=float('inf'), dim=1))
     """)
+
+
+def test_get_submodule_from_pretrained_and_parameter_assignment(gw):
+    same_as_torch(gw, """
+        m = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU()))
+        print(m.get_submodule(""), m.get_submodule("1.0"), m.get_submodule("0"))
+        for t in ("2", "0.weight", "1.x"):
+            try:
+                m.get_submodule(t)
+            except AttributeError as e:
+                print("AttributeError", e)
+        e2 = nn.Embedding.from_pretrained(torch.tensor([[1., 2.], [3., 4.]]))
+        print(e2, e2.weight.requires_grad, e2(torch.tensor([1])))
+        e3 = nn.Embedding.from_pretrained(torch.tensor([[1., 2.], [3., 4.]], dtype=torch.float64), freeze=False,
+                                          padding_idx=0)
+        print(e3, e3.weight.requires_grad, e3.weight)
+        lin = nn.Linear(2, 2)
+        for v in (torch.ones(2, 2), torch.ones(2, 2, dtype=torch.int64), 3):
+            try:
+                lin.weight = v
+            except TypeError as e:
+                print(e)
+    """)
+
+
+def test_scalar_conversion_of_a_tensor_that_requires_grad_warns_once(gw, monkeypatch):
+    import sys
+    import warnings
+    tensor_module = sys.modules["gradwire.tensor"]  # (gradwire.tensor is the function)
+    monkeypatch.setattr(tensor_module, "_SCALAR_WARNED", [])  # (once a process, as torch: start afresh)
+    x = gw.tensor([1.5], requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        assert x.item() == 1.5 and float(x.detach()) == 1.5
+        assert not w
+        assert float(x) == 1.5 and int(x) == 1 and float(x) == 1.5
+    assert len(w) == 1 and w[0].category is UserWarning
+    assert str(w[0].message).startswith("Converting a tensor with requires_grad=True to a scalar may lead to "
+                                        "unexpected behavior.\nConsider using tensor.detach() first.")

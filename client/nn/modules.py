@@ -57,7 +57,11 @@ class Module:
             self._modules[name] = value
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                kind = type(value).__name__
+                if isinstance(value, Tensor):  # torch.typename: torch.FloatTensor, torch.cuda.FloatTensor
+                    cuda = ".cuda" if value.device.type == "cuda" else ""
+                    kind = f"torch{cuda}.{value.dtype._torch_name}Tensor"
+                raise TypeError(f"cannot assign '{kind}' as parameter '{name}' "
                                 "(torch.nn.Parameter or None expected)")
             params[name] = None
         elif params is not None and name in self._buffers:
@@ -78,6 +82,18 @@ class Module:
                 del table[name]
                 return
         object.__delattr__(self, name)
+
+    def get_submodule(self, target: str) -> "Module":
+        if target == "":
+            return self
+        module = self
+        for item in target.split("."):
+            if not hasattr(module, item):
+                raise AttributeError(module._get_name() + " has no attribute `" + item + "`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
+        return module
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         self._parameters[name] = param
@@ -617,6 +633,15 @@ class Embedding(Module):
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, **kwargs) -> "Embedding":
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        module = cls(rows, cols, padding_idx=padding_idx, dtype=embeddings.dtype, device=embeddings.device)
+        module.weight = Parameter(embeddings.detach().clone(), requires_grad=not freeze)
+        return module
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
