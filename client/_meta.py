@@ -457,6 +457,14 @@ def addcmul(op, args, kwargs):
     return elementwise()(op, args[:3], {})
 
 
+def trunc(op, args, kwargs):
+    return None if args[0]._dtype is bool_ else same(op, args, kwargs)  # None: the server's NotImplementedError
+
+
+def frac(op, args, kwargs):
+    return same(op, args, kwargs) if args[0]._dtype.is_floating_point else None
+
+
 def unbind(op, args, kwargs):
     x = args[0]
     if not x._shape:
@@ -852,8 +860,11 @@ OPS: dict[str, OpInfo] = {
     "addcdiv": OpInfo(addcmul),
     "addmm": OpInfo(addmm),
     "sgn": OpInfo(same),
+    "trunc": OpInfo(trunc),
+    "fix": OpInfo(trunc),
+    "frac": OpInfo(frac),
     # in place: the output is the input, whose metadata stays
-    **_table(same, ["lerp_", "addmm_", "addcmul_", "addcdiv_", "sgn_"], inplace=True),
+    **_table(same, ["lerp_", "addmm_", "addcmul_", "addcdiv_", "sgn_", "trunc_", "frac_"], inplace=True),
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",

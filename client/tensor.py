@@ -876,7 +876,7 @@ METHOD_OPS = (
     "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide", "scatter", "scatter_", "index_add",
     "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
     "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn", "lerp_", "addmm_", "addcmul_", "addcdiv_",
-    "sgn_",
+    "sgn_", "trunc", "fix", "frac", "trunc_", "frac_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

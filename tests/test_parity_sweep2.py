@@ -486,3 +486,22 @@ def test_scalar_conversion_of_a_tensor_that_requires_grad_warns_once(gw, monkeyp
     assert len(w) == 1 and w[0].category is UserWarning
     assert str(w[0].message).startswith("Converting a tensor with requires_grad=True to a scalar may lead to "
                                         "unexpected behavior.\nConsider using tensor.detach() first.")
+
+
+def test_trunc_fix_frac(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([-1.5, 1.5, 2., -0.25], requires_grad=True)
+        print(x.trunc(), x.frac(), torch.fix(x), torch.trunc(torch.tensor([3])), torch.frac(x))
+        (x.frac() * 2 + x.trunc()).sum().backward()
+        print(x.grad)
+        y = x * 1
+        y.frac_()
+        print(y)
+        y.trunc_()
+        print(y)
+        try:
+            torch.frac(torch.tensor([3]))
+        except NotImplementedError as e:
+            print("NotImplementedError", e)
+        torch.trunc(torch.tensor([True]))
+    """)

@@ -290,6 +290,30 @@ class Ceil(_Rounding):
     wire, ufunc = "ceil", "ceil"
 
 
+class Trunc(_Rounding):
+    """round toward zero (TruncBackward0)."""
+
+    wire, ufunc = "trunc", "trunc"
+
+
+class Frac(Function):
+    """x - trunc(x), with x's sign (FracBackward0: the gradient passes through)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        if type(a) is not Tensor:
+            check_tensor_arg("frac", a)
+        if not a.dtype.is_floating_point:
+            raise not_implemented("frac_cpu", a.dtype)
+        return _new_tensor(a.array - a.xp.trunc(a.array), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
 class Round(_Rounding):
     """round half to even (RoundBackward0)."""
 
@@ -690,6 +714,17 @@ def ceil(input):
     return Ceil.apply(input)
 
 
+def trunc(input):
+    return Trunc.apply(input)
+
+
+def frac(input):
+    return Frac.apply(input)
+
+
+fix = trunc
+
+
 _NO_DECIMALS = object()
 
 
@@ -1046,7 +1081,7 @@ def _method_relu_(self):
 WIRE = {
     "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
-    "floor": floor, "ceil": ceil, "round": round,
+    "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "fix": trunc, "frac": frac,
     "relu": relu, "relu_": _method_relu_, "gelu": gelu, "silu": silu, "softplus": softplus,
     "clamp": clamp, "clip": clip, "clamp_min": clamp_min, "clamp_max": clamp_max,
     "maximum": maximum, "minimum": minimum, "where": where,
@@ -1063,7 +1098,8 @@ globals().update(_creation.WIRE_EXTRA)
 METHODS = {
     "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
-    "floor": floor, "ceil": ceil, "round": _method_round, "relu": _method_relu, "relu_": _method_relu_,
+    "floor": floor, "ceil": ceil, "round": _method_round, "trunc": trunc, "fix": trunc, "frac": frac,
+    "relu": _method_relu, "relu_": _method_relu_,
     "clamp": _method_clamp, "clip": _method_clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
     "maximum": maximum, "minimum": minimum, "where": _method_where,
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
@@ -1081,7 +1117,8 @@ METHODS = {
 
 __all__ = [
     "abs", "absolute", "sign", "sgn", "expm1", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
-    "erf", "floor", "ceil", "round", "relu", "gelu", "silu", "softplus", "clamp", "clip", "clamp_min",
+    "erf", "floor", "ceil", "round", "trunc", "fix", "frac", "relu", "gelu", "silu", "softplus", "clamp", "clip",
+    "clamp_min",
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
     "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
     "isfinite", "bitwise_and",

@@ -542,7 +542,8 @@ def _checked(out: Tensor, dtype) -> Tensor:
 
 
 UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh", "sin", "cos", "floor", "ceil",
-                 "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p")
+                 "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p", "trunc",
+                 "frac")
 
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,

@@ -189,6 +189,8 @@ VEC_IDX = E.tensor([2, 0])
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    "frac": (lambda x: E.frac(x * 3), [(3, 4)]),
+    "trunc": (lambda x: E.trunc(x * 3) + x, [(3, 4)]),
     "lerp_scalar": (lambda a, b: E.lerp(a, b, 0.3), [(3, 4), (4,)]),
     "lerp_tensor": (lambda a, b, w: E.lerp(a, b, w), [(3, 4), (3, 4), (3, 1)]),
     "addmm": (lambda b, m1, m2: E.addmm(b, m1, m2, beta=0.5, alpha=2.0), [(4,), (3, 5), (5, 4)]),
