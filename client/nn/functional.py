@@ -119,3 +119,20 @@ def kl_div(input, target, reduction="mean", log_target=False):
 def one_hot(tensor, num_classes=-1):
     from .._compose import one_hot as _one_hot  # noqa: PLC0415
     return _one_hot(tensor, num_classes)
+
+
+def _conv(op, input, weight, bias, stride, padding, dilation, groups):
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return call(op, *args, **_kw(stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1), groups=(groups, 1)))
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv("conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's names
+    return call("pad", input, tuple(pad), **_kw(mode=(mode, "constant"), value=(value, None)))

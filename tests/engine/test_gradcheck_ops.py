@@ -239,6 +239,11 @@ ADDED_OPS = {
                        [(3, 4), (3, 4)]),
     "huber_loss": (lambda x, t: E.nn.extra_functional.huber_loss(x, t, delta=0.7), [(3, 4), (3, 4)]),
     "kl_div": (lambda x, t: E.nn.extra_functional.kl_div(x, t.exp(), reduction="batchmean"), [(3, 4), (3, 4)]),
+    "conv2d": (lambda x, w, b: E.nn.conv.conv2d(x, w, b, stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2),
+               [(2, 4, 5, 6), (4, 2, 2, 2), (4,)]),
+    "conv2d_same_unbatched": (lambda x, w: E.nn.conv.conv2d(x, w, padding="same"), [(2, 4, 4), (3, 2, 2, 3)]),
+    "conv1d": (lambda x, w, b: E.nn.conv.conv1d(x, w, b, stride=2, padding=1, dilation=2), [(2, 3, 7), (2, 3, 2), (2,)]),
+    "pad": (lambda x: E.nn.conv.pad(x, (1, 2, -1, 1), value=0.5), [(3, 4)]),
 }
 
 
