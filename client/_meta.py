@@ -723,6 +723,29 @@ def conv(op, args, kwargs):
     return [(lead + (w._shape[0],) + out, x._dtype)]
 
 
+def pool(op, args, kwargs):
+    """max_pool2d/avg_pool2d's output; None (the server's check and error text) for anything unusual."""
+    x = args[0]
+    k = _ntuple(_arg(args, kwargs, 1, "kernel_size"), 2)
+    stride = kwargs.get("stride")
+    s = k if stride is None or stride == () or stride == [] else _ntuple(stride, 2)
+    p, d = _ntuple(kwargs.get("padding", 0), 2), _ntuple(kwargs.get("dilation", 1), 2)
+    if (len(x._shape) not in (3, 4) or None in (k, s, p, d) or kwargs.get("ceil_mode") or kwargs.get("return_indices")
+            or not x._dtype.is_floating_point or kwargs.get("divisor_override") == 0
+            or any(v <= 0 for v in k + s + d) or any(pp > (dd * (kk - 1) + 1) // 2 for pp, kk, dd in zip(p, k, d))):
+        return None
+    out = tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, pp, dd, kk, ss in zip(x._shape[-2:], p, d, k, s))
+    return None if min(out) < 1 else [(x._shape[:-2] + out, x._dtype)]
+
+
+def adaptive_pool(op, args, kwargs):
+    x, out = args[0], _ntuple(_arg(args, kwargs, 1, "output_size"), 2)
+    if len(x._shape) not in (3, 4) or not all(x._shape[1:]) or out is None:
+        return None
+    out = tuple(n if o is None else o for n, o in zip(x._shape[-2:], out))
+    return [(x._shape[:-2] + out, x._dtype)]
+
+
 def pad(op, args, kwargs):
     x, p = args[0], _arg(args, kwargs, 1, "pad")
     if _arg(args, kwargs, 2, "mode", "constant") != "constant" or len(p) % 2 or len(p) // 2 > len(x._shape):
@@ -896,6 +919,8 @@ OPS: dict[str, OpInfo] = {
     "embedding": OpInfo(embedding),
     **_table(conv, ["conv1d", "conv2d"]),
     "pad": OpInfo(pad),
+    **_table(pool, ["max_pool2d", "avg_pool2d"]),
+    "adaptive_avg_pool2d": OpInfo(adaptive_pool),
     **_table(elementwise(out="same"), ["leaky_relu", "elu"]),
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),

@@ -147,3 +147,47 @@ def test_pad_gradients(gw):
         g.sum().backward()
         print(x.grad)
     """)
+
+
+# ---- pooling --------------------------------------------------------------------------------------
+
+POOL_SETUP = "x = ((torch.arange(2 * 3 * 7 * 6.) * 5) % 11 - 5).reshape(2, 3, 7, 6)\n"
+
+
+@pytest.mark.parametrize("code", [
+    "y = F.max_pool2d(x, 2); print(y, y.grad_fn)",
+    "print(F.max_pool2d(x, 3, stride=2, padding=1), F.max_pool2d(x[0], (2, 3), 1, dilation=(2, 1)))",
+    "y = F.avg_pool2d(x, 2); print(y, y.grad_fn, F.avg_pool2d(x[1], 3, 2, 1))",
+    "print(F.avg_pool2d(x, 3, 2, 1, count_include_pad=False), F.avg_pool2d(x, 2, divisor_override=3))",
+    "y = F.adaptive_avg_pool2d(x, 1); print(y, y.grad_fn, F.adaptive_avg_pool2d(x[0], (1, 1)).shape)",
+    "y = F.adaptive_avg_pool2d(x, (3, 4)); print(y, y.grad_fn, F.adaptive_avg_pool2d(x, (None, 2)).shape)",
+    "print(nn.MaxPool2d(2), nn.MaxPool2d((2, 3), stride=1, padding=1), nn.MaxPool2d(3, 2)(x))",
+    "print(nn.AvgPool2d(2), nn.AvgPool2d(3, 2, 1), nn.AvgPool2d(2)(x), nn.AdaptiveAvgPool2d(1), "
+    "nn.AdaptiveAvgPool2d((1, 1)), nn.AdaptiveAvgPool2d((2, 2))(x))",
+    "F.max_pool2d(x, 2, padding=2)",
+    "F.avg_pool2d(x, 2, padding=2)",
+    "F.max_pool2d(torch.zeros(1, 2, 2, 2), 3)",
+    "F.max_pool2d(torch.zeros(2, 2), 1)",
+    "F.avg_pool2d(x, 2, divisor_override=0)",
+])
+def test_pooling(gw, code):
+    same_as_torch(gw, with_setup(POOL_SETUP, code))
+
+
+def test_pooling_gradients(gw):
+    same_as_torch(gw, with_setup(POOL_SETUP, """
+        x.requires_grad_()
+        w = torch.arange(2 * 3 * 4 * 3.).reshape(2, 3, 4, 3) % 5
+        (F.max_pool2d(x, 3, 2, 1) * w).sum().backward()
+        print(x.grad)
+        x.grad = None
+        (F.avg_pool2d(x, 3, 2, 1, count_include_pad=False) * w).sum().backward()
+        (F.avg_pool2d(x, 2) * 4).sum().backward()
+        print(x.grad)
+        x.grad = None
+        (F.adaptive_avg_pool2d(x, (4, 3)) * w).sum().backward()
+        (F.adaptive_avg_pool2d(x, 1) * 42).sum().backward()
+        print(x.grad)
+        g, = torch.autograd.grad(F.max_pool2d(x, 2).pow(2).sum(), x, create_graph=True)
+        print(g.grad_fn is not None)
+    """))

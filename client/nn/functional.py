@@ -136,3 +136,21 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's names
     return call("pad", input, tuple(pad), **_kw(mode=(mode, "constant"), value=(value, None)))
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return call("max_pool2d", input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0),
+                                                       dilation=(dilation, 1), ceil_mode=(ceil_mode, False),
+                                                       return_indices=(return_indices, False)))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return call("avg_pool2d", input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0),
+                                                       ceil_mode=(ceil_mode, False),
+                                                       count_include_pad=(count_include_pad, True),
+                                                       divisor_override=(divisor_override, None)))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return call("adaptive_avg_pool2d", input, output_size)

@@ -16,8 +16,10 @@ from __future__ import annotations
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops._util import same_device, wrap_grad as _grad_of
+from ..ops.elementwise import Where, _bool_tensor
 from ..ops.matrix import einsum
-from ..ops.shape import reshape, squeeze, stack, unsqueeze
+from ..ops.reduce import mean
+from ..ops.shape import expand, reshape, squeeze, stack, unsqueeze
 from ..tensor import Tensor, _new_tensor
 from .functional import _not_implemented, _require_tensor
 
@@ -314,6 +316,186 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
-WIRE: dict = {"conv2d": conv2d, "conv1d": conv1d, "pad": pad}
+# ---- pooling -----------------------------------------------------------------------------------
+
+def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode):
+    shape = input.array.shape
+    if len(shape) not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    k = _pair(kernel_size)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _pair(stride)
+    p, d = _pair(padding), _pair(dilation)
+    if ceil_mode:
+        raise NotImplementedError(f"{name}: ceil_mode=True is not supported by gradwire")
+    if any(x <= 0 for x in k + s + d):
+        raise RuntimeError(f"{name}: kernel_size, stride and dilation must be greater than zero")
+    for pp, kk, dd in zip(p, k, d):
+        if pp > (dd * (kk - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                               f"kernel_size={kk} and dilation={dd}")
+    out = tuple(_out_len(n, kk, ss, pp, pp, dd) for n, kk, ss, pp, dd in zip(shape[-2:], k, s, p, d))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, shape[-3:]))}). Calculated output size: "
+                           f"({shape[-3]}x{out[0]}x{out[1]}). Output size is too small")
+    return k, s, (p[0], p[0], p[1], p[1]), d, out
+
+
+def _batched(a):
+    return a.reshape((1,) + a.shape) if a.ndim == 3 else a
+
+
+class MaxPool2DWithIndices(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, k, s, pads, d, out):
+        xp = x.xp
+        a = _batched(x.array)
+        low = -xp.inf if x.dtype.is_floating_point else xp.iinfo(a.dtype).min
+        cols = xp.ascontiguousarray(_windows(xp, _pad_array(xp, a, pads, low), k, s, d, out))
+        cols = cols.reshape(a.shape[:2] + (k[0] * k[1],) + tuple(out))
+        idx = xp.argmax(cols, axis=2)
+        r = xp.take_along_axis(cols, idx[:, :, None], axis=2)[:, :, 0]
+        ctx.idx, ctx.geom, ctx.in_shape = idx, (k, s, pads, d, out), x.array.shape
+        return _new_tensor(r.reshape(x.array.shape[:-2] + tuple(out)), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        k, s, pads, d, out = ctx.geom
+        idx = ctx.idx
+        if _grad_state.enabled:
+            g4 = grad if grad.array.ndim == 4 else unsqueeze(grad, 0)
+            h, w = ctx.in_shape[-2:]
+            terms = [((i, j), Where.apply(_bool_tensor(idx == i * k[1] + j, grad.device), g4, 0.0))
+                     for i in range(k[0]) for j in range(k[1])]
+            gx = _sum_places(terms, pads, (h, w), (h + pads[0] + pads[1], w + pads[2] + pads[3]), k, s, d)
+            return (gx if grad.array.ndim == 4 else squeeze(gx, 0)), None, None, None, None, None
+        xp = grad.xp
+        ga = _batched(grad.array)
+        cols = xp.zeros(ga.shape[:2] + k + tuple(out), dtype=ga.dtype)
+        for i in range(k[0]):
+            for j in range(k[1]):
+                cols[:, :, i, j] = xp.where(idx == i * k[1] + j, ga, 0)
+        g = _scatter_offsets(xp, cols, ga.shape[:2] + tuple(ctx.in_shape[-2:]), pads, k, s, d, out)
+        return _grad_of(xp, xp.ascontiguousarray(g).reshape(ctx.in_shape), grad.dtype, grad.device), \
+            None, None, None, None, None
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    _require_tensor("max_pool2d", "input", 1, input)
+    if return_indices:
+        raise NotImplementedError("max_pool2d: return_indices=True is not supported by gradwire")
+    k, s, pads, d, out = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    return MaxPool2DWithIndices.apply(input, k, s, pads, d, out)
+
+
+class AvgPool2D(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, k, s, pads, out, divisor):
+        xp = x.xp
+        a = _batched(x.array)
+        cols = _windows(xp, _pad_array(xp, a, pads, 0), k, s, (1, 1), out)
+        r = cols.sum(axis=(2, 3)) / divisor
+        ctx.geom, ctx.divisor, ctx.in_shape = (k, s, pads, out), divisor, x.array.shape
+        return _new_tensor(r.astype(a.dtype, copy=False).reshape(x.array.shape[:-2] + tuple(out)), x.dtype,
+                           x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        k, s, pads, out = ctx.geom
+        h, w = ctx.in_shape[-2:]
+        if _grad_state.enabled:
+            g4 = grad if grad.array.ndim == 4 else unsqueeze(grad, 0)
+            g4 = g4 / ctx.divisor if isinstance(ctx.divisor, (int, float)) else \
+                g4 / _new_tensor(ctx.divisor, grad.dtype, grad.device)
+            terms = [((i, j), g4) for i in range(k[0]) for j in range(k[1])]
+            gx = _sum_places(terms, pads, (h, w), (h + pads[0] + pads[1], w + pads[2] + pads[3]), k, s, (1, 1))
+            return (gx if grad.array.ndim == 4 else squeeze(gx, 0)), None, None, None, None, None
+        xp = grad.xp
+        ga = _batched(grad.array) / ctx.divisor
+        cols = xp.broadcast_to(ga[:, :, None, None], ga.shape[:2] + k + tuple(out))
+        g = _scatter_offsets(xp, cols, ga.shape[:2] + (h, w), pads, k, s, (1, 1), out)
+        return _grad_of(xp, xp.ascontiguousarray(g).astype(grad.array.dtype, copy=False).reshape(ctx.in_shape),
+                        grad.dtype, grad.device), None, None, None, None, None
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    _require_tensor("avg_pool2d", "input", 1, input)
+    k, s, pads, d, out = _pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+        divisor = divisor_override
+    elif count_include_pad or not any(pads):
+        divisor = k[0] * k[1]
+    else:
+        xp = input.xp
+        ones = xp.ones((1, 1) + input.array.shape[-2:], dtype=input.array.dtype)
+        divisor = _windows(xp, _pad_array(xp, ones, pads, 0), k, s, (1, 1), out).sum(axis=(2, 3))[0, 0]
+    if not input.dtype.is_floating_point:
+        raise _not_implemented("avg_pool2d", input.dtype)
+    return AvgPool2D.apply(input, k, s, pads, out, divisor)
+
+
+def _bins(n, m):
+    return [(i * n // m, -(-(i + 1) * n // m)) for i in range(m)]
+
+
+class AdaptiveAvgPool2D(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, out):
+        xp = x.xp
+        a = x.array
+        h, w = a.shape[-2:]
+        rows, cols = _bins(h, out[0]), _bins(w, out[1])
+        r = xp.empty(a.shape[:-2] + tuple(out), dtype=a.dtype)
+        for i, (h0, h1) in enumerate(rows):
+            for j, (w0, w1) in enumerate(cols):
+                r[..., i, j] = a[..., h0:h1, w0:w1].mean(axis=(-2, -1))
+        ctx.bins, ctx.in_shape = (rows, cols), a.shape
+        return _new_tensor(r, x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, cols = ctx.bins
+        h, w = ctx.in_shape[-2:]
+        if _grad_state.enabled:
+            gx = None
+            for i, (h0, h1) in enumerate(rows):
+                for j, (w0, w1) in enumerate(cols):
+                    cell = expand(grad[..., i:i + 1, j:j + 1] / ((h1 - h0) * (w1 - w0)),
+                                  grad.array.shape[:-2] + (h1 - h0, w1 - w0))
+                    term = ConstantPadNd.apply(cell, (w0, w - w1, h0, h - h1), 0.0)
+                    gx = term if gx is None else gx + term
+            return gx, None
+        xp = grad.xp
+        ga = grad.array
+        g = xp.zeros(ctx.in_shape, dtype=ga.dtype)
+        for i, (h0, h1) in enumerate(rows):
+            for j, (w0, w1) in enumerate(cols):
+                g[..., h0:h1, w0:w1] += ga[..., i:i + 1, j:j + 1] / ga.dtype.type((h1 - h0) * (w1 - w0))
+        return _grad_of(xp, g, grad.dtype, grad.device), None
+
+
+def adaptive_avg_pool2d(input, output_size):
+    _require_tensor("adaptive_avg_pool2d", "input", 1, input)
+    shape = input.array.shape
+    if len(shape) not in (3, 4) or not all(shape[1:]):
+        raise RuntimeError("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(shape)}")
+    out = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    out = tuple(shape[-2 + i] if o is None else int(o) for i, o in enumerate(out))
+    if out == (1, 1):  # torch takes the mean (MeanBackward1)
+        return mean(input, (-1, -2), keepdim=True)
+    return AdaptiveAvgPool2D.apply(input, out)
+
+
+WIRE: dict = {"conv2d": conv2d, "conv1d": conv1d, "pad": pad, "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
+              "adaptive_avg_pool2d": adaptive_avg_pool2d}
 METHODS: dict = {}
-__all__: list = ["conv2d", "conv1d", "pad"]
+__all__: list = ["conv2d", "conv1d", "pad", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]

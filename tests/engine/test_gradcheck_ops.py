@@ -244,6 +244,9 @@ ADDED_OPS = {
     "conv2d_same_unbatched": (lambda x, w: E.nn.conv.conv2d(x, w, padding="same"), [(2, 4, 4), (3, 2, 2, 3)]),
     "conv1d": (lambda x, w, b: E.nn.conv.conv1d(x, w, b, stride=2, padding=1, dilation=2), [(2, 3, 7), (2, 3, 2), (2,)]),
     "pad": (lambda x: E.nn.conv.pad(x, (1, 2, -1, 1), value=0.5), [(3, 4)]),
+    "max_pool2d": (lambda x: E.nn.conv.max_pool2d(x, (2, 3), stride=1, padding=1, dilation=(2, 1)), [(2, 2, 5, 5)]),
+    "avg_pool2d": (lambda x: E.nn.conv.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [(2, 5, 6)]),
+    "adaptive_avg_pool2d": (lambda x: E.nn.conv.adaptive_avg_pool2d(x, (2, 3)), [(2, 5, 7)]),
 }
 
 
