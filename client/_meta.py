@@ -746,6 +746,20 @@ def adaptive_pool(op, args, kwargs):
     return [(x._shape[:-2] + out, x._dtype)]
 
 
+def batch_norm(op, args, kwargs):
+    x = args[0]
+    if len(x._shape) < 2 or not x._dtype.is_floating_point:
+        return None
+    c = x._shape[1]
+    stats = [kwargs.get(n) for n in ("running_mean", "running_var", "weight", "bias")]
+    if any(t is not None and shapes.numel(t._shape) != c for t in stats):
+        return None
+    training = kwargs.get("training")
+    if training and shapes.numel(x._shape) // max(c, 1) <= 1 or not training and any(t is None for t in stats[:2]):
+        return None
+    return [(x._shape, x._dtype)]
+
+
 def pad(op, args, kwargs):
     x, p = args[0], _arg(args, kwargs, 1, "pad")
     if _arg(args, kwargs, 2, "mode", "constant") != "constant" or len(p) % 2 or len(p) // 2 > len(x._shape):
@@ -921,6 +935,7 @@ OPS: dict[str, OpInfo] = {
     "pad": OpInfo(pad),
     **_table(pool, ["max_pool2d", "avg_pool2d"]),
     "adaptive_avg_pool2d": OpInfo(adaptive_pool),
+    "batch_norm": OpInfo(batch_norm),
     **_table(elementwise(out="same"), ["leaky_relu", "elu"]),
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),

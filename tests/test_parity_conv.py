@@ -191,3 +191,51 @@ def test_pooling_gradients(gw):
         g, = torch.autograd.grad(F.max_pool2d(x, 2).pow(2).sum(), x, create_graph=True)
         print(g.grad_fn is not None)
     """))
+
+
+# ---- batch norm -----------------------------------------------------------------------------------
+
+BN_SETUP = """
+    x = ((torch.arange(4 * 3 * 2 * 2.) * 7) % 9 - 4).reshape(4, 3, 2, 2)
+    v = ((torch.arange(5 * 3.) * 2) % 7 - 3).reshape(5, 3)
+"""
+
+
+@pytest.mark.parametrize("code", [
+    "print(nn.BatchNorm2d(8), nn.BatchNorm1d(4, affine=False, momentum=None), nn.BatchNorm2d(3, eps=1e-3, bias=False), "
+    "nn.BatchNorm1d(2, track_running_stats=False))",
+    "m = nn.BatchNorm2d(3); print(list(m.state_dict()), [n for n, _ in m.named_parameters()], m.running_mean, "
+    "m.running_var, m.num_batches_tracked, m.weight, m.bias)",
+    "m = nn.BatchNorm2d(3); y = m(x); print(y, y.grad_fn, m.running_mean, m.running_var, m.num_batches_tracked)",
+    "m = nn.BatchNorm2d(3); m(x); m(x * 2); m.eval(); print(m(x), m.running_var, m.num_batches_tracked)",
+    "m = nn.BatchNorm1d(3, momentum=None); m(v); m(v + 1); print(m.running_mean, m.running_var, m(v[:2]))",
+    "m = nn.BatchNorm1d(3, affine=False, track_running_stats=False); print(m(v), m.running_mean, m.state_dict())",
+    "m = nn.BatchNorm1d(3); m(v.reshape(5, 3, 1)); print(m.running_mean)",
+    "print(F.batch_norm(v, torch.zeros(3), torch.ones(3)), F.batch_norm(v, None, None, training=True, eps=0.1))",
+    "rm, rv = torch.zeros(3), torch.ones(3); F.batch_norm(x, rm, rv, torch.ones(3) * 2, torch.zeros(3), True, 0.5)\n"
+    "print(rm, rv)",
+    "nn.BatchNorm2d(3)(v)",
+    "nn.BatchNorm1d(3)(x)",
+    "nn.BatchNorm1d(3)(v[:1])",
+    "F.batch_norm(v, torch.zeros(2), torch.ones(2))",
+    "F.batch_norm(v, None, None)",
+])
+def test_batch_norm(gw, code):
+    same_as_torch(gw, with_setup(BN_SETUP, code))
+
+
+def test_batch_norm_gradients(gw):
+    same_as_torch(gw, with_setup(BN_SETUP, """
+        m = nn.BatchNorm2d(3)
+        x.requires_grad_()
+        w = torch.arange(48.).reshape(4, 3, 2, 2) % 5
+        (m(x) * w).sum().backward()
+        print(x.grad, m.weight.grad, m.bias.grad)
+        m.eval(); x.grad = None
+        (m(x) * w).sum().backward()
+        print(x.grad, m.weight.grad)
+        m.train()
+        g, = torch.autograd.grad((m(x) * w).sum(), x, create_graph=True)
+        g.pow(2).sum().backward()
+        print(m.weight.grad)
+    """))

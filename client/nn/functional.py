@@ -154,3 +154,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 def adaptive_avg_pool2d(input, output_size):
     return call("adaptive_avg_pool2d", input, output_size)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    return call("batch_norm", input, **_kw(running_mean=(running_mean, None), running_var=(running_var, None),
+                                           weight=(weight, None), bias=(bias, None), training=(training, False),
+                                           momentum=(momentum, 0.1), eps=(eps, 1e-5)))

@@ -495,7 +495,96 @@ def adaptive_avg_pool2d(input, output_size):
     return AdaptiveAvgPool2D.apply(input, out)
 
 
-WIRE: dict = {"conv2d": conv2d, "conv1d": conv1d, "pad": pad, "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
+# ---- batch norm ---------------------------------------------------------------------------------
+
+class NativeBatchNorm(Function):
+    """Normalizes over every dim but 1; in training the batch statistics also update the running ones."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        same_device(x, weight, bias)
+        xp = x.xp
+        a = x.array
+        axes = (0,) + tuple(range(2, a.ndim))
+        bshape = (1, a.shape[1]) + (1,) * (a.ndim - 2)
+        if training:
+            mu = xp.mean(a, axis=axes)
+            var = xp.mean((a - mu.reshape(bshape)) ** 2, axis=axes)
+            n = a.size // a.shape[1]
+            if running_mean is not None:
+                running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * mu
+                running_mean._bump_version()
+            if running_var is not None:
+                running_var.array[...] = (1 - momentum) * running_var.array + momentum * var * (n / (n - 1))
+                running_var._bump_version()
+        else:
+            mu, var = xp.array(running_mean.array), xp.array(running_var.array)
+        rstd = (1.0 / xp.sqrt(var + eps)).astype(a.dtype)
+        out = (a - mu.reshape(bshape).astype(a.dtype)) * rstd.reshape(bshape)
+        if weight is not None:
+            out = out * weight.array.reshape(bshape)
+        if bias is not None:
+            out = out + bias.array.reshape(bshape)
+        ctx.save_for_backward(x, weight)
+        ctx.stats = None if training else (mu.astype(a.dtype), rstd)
+        ctx.eps, ctx.axes, ctx.bshape = eps, axes, bshape
+        return _new_tensor(out.astype(a.dtype, copy=False), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        x, w = ctx.saved_tensors
+        axes, bshape = ctx.axes, ctx.bshape
+        if ctx.stats is None:
+            xc = x - x.mean(axes, keepdim=True)
+            rstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
+        else:
+            mu, r = ctx.stats
+            xc = x - _new_tensor(mu.reshape(bshape), x.dtype, x.device)
+            rstd = _new_tensor(r.reshape(bshape), x.dtype, x.device)
+        xhat = xc * rstd
+        gx = gw = gb = None
+        if nw:
+            gw = (grad * xhat).sum(axes)
+        if nb:
+            gb = grad.sum(axes)
+        if nx:
+            gh = grad * reshape(w, bshape) if w is not None else grad
+            if ctx.stats is None:
+                gx = rstd * (gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True))
+            else:
+                gx = gh * rstd
+        return gx, gw, gb, None, None, None, None, None
+
+
+def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
+    _require_tensor("batch_norm", "input", 1, input)
+    shape = input.array.shape
+    if len(shape) < 2:
+        raise ValueError(f"Expected 2D or higher input (got {len(shape)}D input)")
+    c = shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and t.array.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.array.size}")
+    if training:
+        if input.array.size // c <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"torch.Size({list(shape)})")
+    elif running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    elif running_var is None:
+        raise RuntimeError("running_var must be defined in evaluation mode")
+    if not input.dtype.is_floating_point:
+        raise _not_implemented("batch_norm", input.dtype)
+    return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training), float(momentum),
+                                 float(eps))
+
+
+WIRE: dict = {"batch_norm": batch_norm, "conv2d": conv2d, "conv1d": conv1d, "pad": pad, "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
               "adaptive_avg_pool2d": adaptive_avg_pool2d}
 METHODS: dict = {}
-__all__: list = ["conv2d", "conv1d", "pad", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__: list = ["batch_norm", "conv2d", "conv1d", "pad", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]

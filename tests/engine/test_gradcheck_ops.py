@@ -246,6 +246,10 @@ ADDED_OPS = {
     "pad": (lambda x: E.nn.conv.pad(x, (1, 2, -1, 1), value=0.5), [(3, 4)]),
     "max_pool2d": (lambda x: E.nn.conv.max_pool2d(x, (2, 3), stride=1, padding=1, dilation=(2, 1)), [(2, 2, 5, 5)]),
     "avg_pool2d": (lambda x: E.nn.conv.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [(2, 5, 6)]),
+    "batch_norm_training": (lambda x, w, b: E.nn.conv.batch_norm(x, None, None, w, b, training=True),
+                            [(4, 3, 2, 2), (3,), (3,)]),
+    "batch_norm_eval": (lambda x, w: E.nn.conv.batch_norm(x, E.tensor([0.1, -0.2, 0.3], dtype=E.float64),
+                                                          E.tensor([1., 2., 0.5], dtype=E.float64), w), [(4, 3), (3,)]),
     "adaptive_avg_pool2d": (lambda x: E.nn.conv.adaptive_avg_pool2d(x, (2, 3)), [(2, 5, 7)]),
 }
 
