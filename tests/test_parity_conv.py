@@ -2,24 +2,11 @@
 gradients, module reprs and error texts (see test_parity_api.same_as_torch)."""
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from test_parity_api import same_as_torch as _same_as_torch
+from test_parity_ops import same_as_torch, with_setup
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def same_as_torch(gw, code: str) -> str:
-    """test_parity_api's check, refusing a snippet that does not even compile (both sides would agree)."""
-    out = _same_as_torch(gw, code)
-    assert "!! IndentationError" not in out and "!! SyntaxError" not in out and "!! NameError" not in out, out
-    return out
-
-
-def with_setup(setup: str, code: str) -> str:
-    return textwrap.dedent(setup) + textwrap.dedent(code)
 
 
 CONV_SETUP = """
