@@ -688,6 +688,88 @@ def linear(op, args, kwargs):
     return [(shape, x._dtype)]
 
 
+def _ntuple(v, n):
+    if isinstance(v, (tuple, list)):
+        return tuple(v) if len(v) == n else None
+    return (v,) * n
+
+
+def conv(op, args, kwargs):
+    """conv1d/conv2d's output; None (the server's check and error text) for anything unusual."""
+    nd = 1 if op == "conv1d" else 2
+    x, w = args[0], args[1]
+    stride, padding = _arg(args, kwargs, 3, "stride", 1), _arg(args, kwargs, 4, "padding", 0)
+    dilation, groups = _arg(args, kwargs, 5, "dilation", 1), _arg(args, kwargs, 6, "groups", 1)
+    if len(x._shape) not in (nd + 1, nd + 2) or len(w._shape) != nd + 2 or x._dtype is not w._dtype:
+        return None
+    unbatched = len(x._shape) == nd + 1
+    c = x._shape[0] if unbatched else x._shape[1]
+    s, d = _ntuple(stride, nd), _ntuple(dilation, nd)
+    if s is None or d is None or groups < 1 or w._shape[0] % groups or c != w._shape[1] * groups:
+        return None
+    bias = _arg(args, kwargs, 2, "bias")
+    if bias is not None and bias._shape != w._shape[:1] or not x._dtype.is_floating_point:
+        return None
+    k = w._shape[2:]
+    lead = () if unbatched else x._shape[:1]
+    if padding == "same" and all(v == 1 for v in s):
+        return [(lead + (w._shape[0],) + x._shape[-nd:], x._dtype)]
+    p = (0,) * nd if padding == "valid" else None if isinstance(padding, str) else _ntuple(padding, nd)
+    if p is None:
+        return None
+    out = tuple((n + 2 * q - dd * (kk - 1) - 1) // ss + 1 for n, q, dd, kk, ss in zip(x._shape[-nd:], p, d, k, s))
+    if any(o < 1 for o in out):
+        return None
+    return [(lead + (w._shape[0],) + out, x._dtype)]
+
+
+def pool(op, args, kwargs):
+    """max_pool2d/avg_pool2d's output; None (the server's check and error text) for anything unusual."""
+    x = args[0]
+    k = _ntuple(_arg(args, kwargs, 1, "kernel_size"), 2)
+    stride = kwargs.get("stride")
+    s = k if stride is None or stride == () or stride == [] else _ntuple(stride, 2)
+    p, d = _ntuple(kwargs.get("padding", 0), 2), _ntuple(kwargs.get("dilation", 1), 2)
+    if (len(x._shape) not in (3, 4) or None in (k, s, p, d) or kwargs.get("ceil_mode") or kwargs.get("return_indices")
+            or not x._dtype.is_floating_point or kwargs.get("divisor_override") == 0
+            or any(v <= 0 for v in k + s + d) or any(pp > (dd * (kk - 1) + 1) // 2 for pp, kk, dd in zip(p, k, d))):
+        return None
+    out = tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, pp, dd, kk, ss in zip(x._shape[-2:], p, d, k, s))
+    return None if min(out) < 1 else [(x._shape[:-2] + out, x._dtype)]
+
+
+def adaptive_pool(op, args, kwargs):
+    x, out = args[0], _ntuple(_arg(args, kwargs, 1, "output_size"), 2)
+    if len(x._shape) not in (3, 4) or not all(x._shape[1:]) or out is None:
+        return None
+    out = tuple(n if o is None else o for n, o in zip(x._shape[-2:], out))
+    return [(x._shape[:-2] + out, x._dtype)]
+
+
+def batch_norm(op, args, kwargs):
+    x = args[0]
+    if len(x._shape) < 2 or not x._dtype.is_floating_point:
+        return None
+    c = x._shape[1]
+    stats = [kwargs.get(n) for n in ("running_mean", "running_var", "weight", "bias")]
+    if any(t is not None and shapes.numel(t._shape) != c for t in stats):
+        return None
+    training = kwargs.get("training")
+    if training and shapes.numel(x._shape) // max(c, 1) <= 1 or not training and any(t is None for t in stats[:2]):
+        return None
+    return [(x._shape, x._dtype)]
+
+
+def pad(op, args, kwargs):
+    x, p = args[0], _arg(args, kwargs, 1, "pad")
+    if _arg(args, kwargs, 2, "mode", "constant") != "constant" or len(p) % 2 or len(p) // 2 > len(x._shape):
+        return None
+    shape = list(x._shape)
+    for i in range(len(p) // 2):
+        shape[-1 - i] += p[2 * i] + p[2 * i + 1]
+    return None if min(shape, default=0) < 0 else [(tuple(shape), x._dtype)]
+
+
 def loss(op, args, kwargs):
     x = args[0]
     reduction = kwargs.get("reduction", "mean")
@@ -849,6 +931,11 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["softmax", "log_softmax", "dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
+    **_table(conv, ["conv1d", "conv2d"]),
+    "pad": OpInfo(pad),
+    **_table(pool, ["max_pool2d", "avg_pool2d"]),
+    "adaptive_avg_pool2d": OpInfo(adaptive_pool),
+    "batch_norm": OpInfo(batch_norm),
     **_table(elementwise(out="same"), ["leaky_relu", "elu"]),
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),

@@ -29,7 +29,7 @@ from .ops import install as _install
 from . import nn, optim
 from .nn import lstm as _lstm
 
-for _module in (nn.functional, nn.extra_functional, _lstm, optim):  # kernels: on the wire, not in this namespace
+for _module in (nn.functional, nn.extra_functional, nn.conv, _lstm, optim):  # kernels: on the wire, not in this namespace
     _install(_module)
 
 for _module in _EXTENSIONS:

@@ -119,3 +119,44 @@ def kl_div(input, target, reduction="mean", log_target=False):
 def one_hot(tensor, num_classes=-1):
     from .._compose import one_hot as _one_hot  # noqa: PLC0415
     return _one_hot(tensor, num_classes)
+
+
+def _conv(op, input, weight, bias, stride, padding, dilation, groups):
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return call(op, *args, **_kw(stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1), groups=(groups, 1)))
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv("conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's names
+    return call("pad", input, tuple(pad), **_kw(mode=(mode, "constant"), value=(value, None)))
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return call("max_pool2d", input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0),
+                                                       dilation=(dilation, 1), ceil_mode=(ceil_mode, False),
+                                                       return_indices=(return_indices, False)))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return call("avg_pool2d", input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0),
+                                                       ceil_mode=(ceil_mode, False),
+                                                       count_include_pad=(count_include_pad, True),
+                                                       divisor_override=(divisor_override, None)))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return call("adaptive_avg_pool2d", input, output_size)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    return call("batch_norm", input, **_kw(running_mean=(running_mean, None), running_var=(running_var, None),
+                                           weight=(weight, None), bias=(bias, None), training=(training, False),
+                                           momentum=(momentum, 0.1), eps=(eps, 1e-5)))

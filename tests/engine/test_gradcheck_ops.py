@@ -239,6 +239,18 @@ ADDED_OPS = {
                        [(3, 4), (3, 4)]),
     "huber_loss": (lambda x, t: E.nn.extra_functional.huber_loss(x, t, delta=0.7), [(3, 4), (3, 4)]),
     "kl_div": (lambda x, t: E.nn.extra_functional.kl_div(x, t.exp(), reduction="batchmean"), [(3, 4), (3, 4)]),
+    "conv2d": (lambda x, w, b: E.nn.conv.conv2d(x, w, b, stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2),
+               [(2, 4, 5, 6), (4, 2, 2, 2), (4,)]),
+    "conv2d_same_unbatched": (lambda x, w: E.nn.conv.conv2d(x, w, padding="same"), [(2, 4, 4), (3, 2, 2, 3)]),
+    "conv1d": (lambda x, w, b: E.nn.conv.conv1d(x, w, b, stride=2, padding=1, dilation=2), [(2, 3, 7), (2, 3, 2), (2,)]),
+    "pad": (lambda x: E.nn.conv.pad(x, (1, 2, -1, 1), value=0.5), [(3, 4)]),
+    "max_pool2d": (lambda x: E.nn.conv.max_pool2d(x, (2, 3), stride=1, padding=1, dilation=(2, 1)), [(2, 2, 5, 5)]),
+    "avg_pool2d": (lambda x: E.nn.conv.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [(2, 5, 6)]),
+    "batch_norm_training": (lambda x, w, b: E.nn.conv.batch_norm(x, None, None, w, b, training=True),
+                            [(4, 3, 2, 2), (3,), (3,)]),
+    "batch_norm_eval": (lambda x, w: E.nn.conv.batch_norm(x, E.tensor([0.1, -0.2, 0.3], dtype=E.float64),
+                                                          E.tensor([1., 2., 0.5], dtype=E.float64), w), [(4, 3), (3,)]),
+    "adaptive_avg_pool2d": (lambda x: E.nn.conv.adaptive_avg_pool2d(x, (2, 3)), [(2, 5, 7)]),
 }
 
 

@@ -209,6 +209,16 @@ for _n in ["smooth_l1_loss", "huber_loss"]:
     case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("f", (3, 4)))
 case("kl_div", lambda x, t: OP["kl_div"](OP["log_softmax"](x, 1), OP["softmax"](t, 1).detach(), reduction="batchmean"),
      ("f", (3, 4)), ("f", (3, 4)))
+case("conv2d", lambda x, w, b: OP["conv2d"](x, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
+     ("f", (2, 4, 6, 7)), ("f", (6, 2, 3, 2)), ("f", (6,)))
+case("conv2d:same_unbatched", lambda x, w: OP["conv2d"](x, w, padding="same"), ("f", (3, 5, 5)), ("f", (4, 3, 2, 3)))
+case("conv1d", lambda x, w, b: OP["conv1d"](x, w, b, stride=2, padding=1), ("f", (2, 3, 9)), ("f", (4, 3, 3)), ("f", (4,)))
+case("pad", lambda x: OP["pad"](x, (1, 2, -1, 1), value=0.5), ("f", (3, 4)))
+case("max_pool2d", lambda x: OP["max_pool2d"](x, 3, 2, 1), ("f", (2, 3, 7, 6)))
+case("avg_pool2d", lambda x: OP["avg_pool2d"](x, 3, 2, 1, count_include_pad=False), ("f", (2, 3, 7, 6)))
+case("batch_norm", lambda x, w, b: OP["batch_norm"](x, None, None, w, b, training=True), ("f", (4, 3, 5)), ("f", (3,)),
+     ("f", (3,)))
+case("adaptive_avg_pool2d", lambda x: OP["adaptive_avg_pool2d"](x, (3, 4)), ("f", (2, 3, 7, 6)))
 case("remainder", lambda a, b: OP["remainder"](a, b), ("f", (3, 4)), ("p", (4,)))
 # values only: torch records floor_divide with a node whose backward raises (no derivative)
 case("floor_divide", lambda a, b: OP["floor_divide"](a, b).detach(), ("f", (3, 4)), ("p", (4,)))
