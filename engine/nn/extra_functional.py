@@ -17,8 +17,8 @@ from ..function import Function
 from ..ops import elementwise as _ew
 from ..ops.elementwise import Where, _bool_tensor
 from ..tensor import Tensor
-from .functional import (_broadcast_pair, _check_reduction, _const, _legacy_reduction, _not_implemented, _reduce,
-                         _reduce_array, _require_tensor, _size)
+from .functional import (_broadcast_pair, _check_reduction, _const, _grad_scale, _legacy_reduction, _not_implemented,
+                         _reduce, _reduce_array, _require_tensor, _size)
 
 
 def _float_input(kernel, x):
@@ -113,11 +113,7 @@ class BinaryCrossEntropy(Function):
     def backward(ctx, grad):
         nx, nt = ctx.needs_input_grad[:2]
         x, t, weight = ctx.saved_tensors
-        scale = grad
-        if weight is not None:
-            scale = scale * weight
-        if ctx.reduction == "mean":
-            scale = scale / ctx.n
+        scale = _grad_scale(grad, weight, ctx.reduction, ctx.n)
         gx = gt = None
         if nx:
             gx = scale * (x - t) / _ew.clamp_min((1 - x) * x, 1e-12)

@@ -642,6 +642,12 @@ def _regression_prep(name, input, target, size_average, reduce, reduction):
     return input, target, reduction
 
 
+def _grad_scale(grad, weight, reduction: str, n: int):
+    """The gradient each term of a loss gets from ``grad``: weighted, and divided by the count for a mean."""
+    scale = grad if weight is None else grad * weight
+    return scale / n if reduction == "mean" else scale
+
+
 def _reduce(loss, reduction: str):
     """A loss of elementwise terms, reduced as ``reduction`` says (tensor ops: differentiable)."""
     if reduction == "none":
@@ -707,11 +713,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, grad):
         nx, nt = ctx.needs_input_grad[:2]
         x, t, weight, pos_weight = ctx.saved_tensors
-        scale = grad
-        if weight is not None:
-            scale = scale * weight
-        if ctx.reduction == "mean":
-            scale = scale / ctx.n
+        scale = _grad_scale(grad, weight, ctx.reduction, ctx.n)
         gx = gt = None
         if nx:
             sig = _ew.sigmoid(x)
