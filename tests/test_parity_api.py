@@ -278,3 +278,53 @@ def test_reading_grad_fn_sends_nothing_until_next_functions_is_read(gw):
     assert gw.stats()["commands"] == before["commands"]  # reading grad_fn queued nothing
     node = (x * 4).sum().grad_fn  # its tensor is dropped at once: the node still reaches the server's
     assert [f.name() for f, _ in node.next_functions] == ["MulBackward0"]
+
+
+def test_autograd_functional_jacobian_and_hessian(gw):
+    same_as_torch(gw, """
+        jacobian, hessian = torch.autograd.functional.jacobian, torch.autograd.functional.hessian
+        x = torch.tensor([1., 2., 3.], dtype=torch.float64)
+        print(jacobian(lambda x: x ** 2 * 3, x))
+        a = torch.tensor([[1., 2.], [0.5, -1.]], dtype=torch.float64)
+        b = torch.tensor([0.5, 2.], dtype=torch.float64)
+        J = jacobian(lambda a, b: ((a * b).sum(), a.exp()), (a, b))
+        print([[tuple(j.shape) for j in row] for row in J], J[0][0], J[1][0].sum())
+        print(hessian(lambda x: (x ** 3).sum(), x))
+        H = hessian(lambda a, b: (a.sum(0) * b).pow(2).sum(), (a, b))
+        print([[tuple(h.shape) for h in row] for row in H], H[1][1], H[0][1])
+        print(jacobian(lambda x: x.sin(), x, create_graph=True).requires_grad, jacobian(lambda x: x.sin(), x).requires_grad)
+        for bad in (lambda: jacobian(lambda x: x, 3), lambda: hessian(lambda x: x * 2, x),
+                    lambda: jacobian(lambda x: 3, x)):
+            try:
+                bad()
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+
+
+def test_autograd_functional_vjp_jvp_vhp_hvp(gw):
+    same_as_torch(gw, """
+        AF = torch.autograd.functional
+        x = torch.tensor([1., 2., 3.], dtype=torch.float64)
+        v = torch.tensor([1., -1., 0.5], dtype=torch.float64)
+        f = lambda x: x ** 2 * 3
+        s = lambda x: (x ** 3).sum()
+        print(AF.vjp(f, x, v), AF.jvp(f, x, v), AF.vjp(s, x))
+        print(AF.vhp(s, x, v), AF.hvp(s, x, v))
+        a = torch.tensor([[1., 2.], [0.5, -1.]], dtype=torch.float64)
+        b = torch.tensor([0.5, 2.], dtype=torch.float64)
+        g = lambda a, b: ((a * b).sum(), a.exp())
+        print(AF.vjp(g, (a, b), (torch.tensor(2., dtype=torch.float64), torch.ones(2, 2, dtype=torch.float64))))
+        print(AF.jvp(g, (a, b), (torch.ones(2, 2, dtype=torch.float64), b)))
+        h = lambda a, b: (a.sum(0) * b).pow(2).sum()
+        print(AF.hvp(h, (a, b), (a, b)))
+        print(AF.vhp(h, (a, b), (a, b))[1][1].requires_grad,
+              AF.vhp(h, (a, b), (a, b), create_graph=True)[1][1].requires_grad)
+        for bad in (lambda: AF.vjp(f, x), lambda: AF.jvp(f, x), lambda: AF.vjp(f, x, torch.ones(2)),
+                    lambda: AF.jvp(g, (a, b), (a,)), lambda: AF.vhp(f, x, v), lambda: AF.hvp(g, (a, b), (a, b)),
+                    lambda: AF.vjp(g, (a, b), (torch.ones(3), a))):
+            try:
+                bad()
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
