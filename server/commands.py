@@ -205,15 +205,9 @@ class CommandLoop:
         previous = getattr(current, "loop", None), getattr(current, "command", None), self.warnings
         current.loop = self
         self.warnings = []
-        watch = engine.observe.watch
-        default_before = dtypes.swap_thread_default_float(session.default_float)
         try:
-            with session.lock, engine.use_generator(session.generator):
-                watch.observer = session.observer  # this session's profile, if it has one running
-                try:
-                    self._run_batch(batch, reply)
-                finally:
-                    session.observer, watch.observer = watch.observer, None
+            with session.lock, session.installed():
+                self._run_batch(batch, reply)
             reply.warnings.extend(self.warnings)
             if self.released_functions:
                 released, self.released_functions = self.released_functions, []
@@ -221,7 +215,6 @@ class CommandLoop:
             return reply
         finally:
             current.loop, current.command, self.warnings = previous
-            dtypes.swap_thread_default_float(default_before)
 
     def _run_batch(self, batch: pb.Batch, reply: pb.BatchReply) -> pb.BatchReply:
         session = self.session

@@ -1,6 +1,7 @@
 """Sessions: who may call, what each one holds, and when it expires."""
 from __future__ import annotations
 
+import contextlib
 import hmac
 import itertools
 import logging
@@ -11,6 +12,7 @@ import time
 import grpc
 
 from gradwire import engine
+from gradwire.common import dtypes
 
 log = logging.getLogger("gradwire.server")
 
@@ -46,6 +48,21 @@ class Session:
         self.observer = None       # its observer, installed on the thread that runs each batch
         self.ranges = []           # open record_function ranges
         self._server_handles = itertools.count(-1, -1)
+
+    @contextlib.contextmanager
+    def installed(self):
+        """This session's per-thread engine state on the calling thread while a batch runs: its
+        random generator, its default float dtype and its profile's observer (which a batch may
+        start or stop, so it is kept with the session in between)."""
+        watch = engine.observe.watch
+        default_before = dtypes.swap_thread_default_float(self.default_float)
+        watch.observer = self.observer
+        try:
+            with engine.use_generator(self.generator):
+                yield
+        finally:
+            self.observer, watch.observer = watch.observer, None
+            dtypes.swap_thread_default_float(default_before)
 
     def server_handle(self) -> int:
         """A handle id the server chooses (callback arguments): negative, so never the client's."""
