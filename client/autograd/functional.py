@@ -106,18 +106,22 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     return _untuple(tuple(result), (outputs_tuple, inputs_tuple))
 
 
+def _single_output(out, fn_name: str) -> Tensor:
+    """The function's output, which hessian, vhp and hvp need to be one single-element Tensor."""
+    out_tuple, _ = _as_tuple(out, "outputs of the user-provided function", fn_name)
+    if out_tuple:
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+    if out.numel() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single element")
+    return out
+
+
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
     """torch.autograd.functional.hessian of a function returning a single-element Tensor."""
     inputs_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
 
     def single_output(*xs):
-        out = func(*xs)
-        out_tuple, _ = _as_tuple(out, "outputs of the user-provided function", "hessian")
-        if out_tuple:
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.numel() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")
-        return out.squeeze()
+        return _single_output(func(*xs), "hessian").squeeze()
 
     def jac_func(*xs):
         return jacobian(single_output, xs, create_graph=True, strict=strict)
@@ -195,12 +199,7 @@ def _second_order(func, inputs, v, create_graph: bool, fn_name: str):
         inputs_tuple, ins = _prepared(inputs, create_graph, fn_name)
         vs = _vector(v, ins, inputs_tuple, fn_name, "The vector v can only be None if the input to the "
                      "user-provided function is a single Tensor with a single element.")
-        out_tuple, outs = _as_tuple(func(*ins), "outputs of the user-provided function", fn_name)
-        if out_tuple:
-            raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
-        if outs[0].numel() != 1:
-            raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single "
-                               f"element")
+        outs = (_single_output(func(*ins), fn_name),)
         jac = _filled(grad(outs, ins, create_graph=True, allow_unused=True), ins)
         hv = grad(jac, ins, vs, retain_graph=True, create_graph=create_graph, allow_unused=True)
     return _final(outs, create_graph, False), _final(_filled(hv, ins), create_graph, inputs_tuple)
