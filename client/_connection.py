@@ -91,16 +91,16 @@ def _user_stack() -> list:
 class Pending:
     """A submitted command, until its batch's reply arrives."""
 
-    __slots__ = ("seq", "op", "site", "nodes", "value", "metas", "done")
+    __slots__ = ("seq", "op", "site", "nodes", "named", "value", "metas")
 
-    def __init__(self, seq, op, site, nodes):
+    def __init__(self, seq, op, site, nodes, named):
         self.seq = seq
         self.op = op
         self.site = site
-        self.nodes = nodes          # client Nodes whose names the reply fills in
+        self.nodes = nodes          # client Nodes (or None) per output, whose names the reply fills in
+        self.named = named          # the command asked for its outputs' grad_fn names (WANT_NAMES)
         self.value = None
         self.metas = None
-        self.done = False
 
 
 class Connection:
@@ -136,7 +136,8 @@ class Connection:
         self._freed_mark = 0
         self._seqs = itertools.count(1)
         self._batch_ids = itertools.count(1)
-        self._message = pb.ClientMessage()   # the next batch, built command by command
+        self._ops: list[str] = []             # the next batch, built command by command:
+        self._tape = wire.TapeWriter()        # its ops, and its tape (arguments, flags, outputs)
         self._queue_pending: list[Pending] = []
         self._releases: list[int] = []          # appended from __del__: list.append is atomic
         self._in_flight: dict[int, list] = {}    # batch id -> its Pending commands, in send order
@@ -198,39 +199,30 @@ class Connection:
 
     def submit(self, op: str, args=(), kwargs=None, outputs=(), *, nodes=(), grad_enabled=True,
                want_value=False, want_meta=False, variadic=False, handle_of=None) -> Pending:
-        """Queue one command; in sync mode, or when a value is wanted, wait for its reply."""
+        """Queue one command; in sync mode, or when a value is wanted, wait for its reply.
+
+        ``nodes``: per output id, the client Node of that output (None where it has no grad_fn).
+        """
+        flags = wire.GRAD_ENABLED if grad_enabled else 0
+        if want_value:
+            flags |= wire.WANT_VALUE
+        if variadic:
+            flags |= wire.VARIADIC_OUTPUTS | wire.WANT_META
+        elif want_meta:
+            flags |= wire.WANT_META
+        else:
+            for node in nodes:
+                if node is not None:  # its grad_fn name comes back in the reply
+                    flags |= wire.WANT_NAMES
+                    break
+        if _grad_state.inference:
+            flags |= wire.INFERENCE_MODE
         with self._lock:
             if self.closed:
                 raise GradwireError(grpc.StatusCode.FAILED_PRECONDITION, "this gradwire connection is closed")
-            seq = next(self._seqs)
-            # Built in place in the next batch's message: no copies at flush.
-            commands = self._message.batch.commands
-            cmd = commands.add(seq=seq, op=op, outputs=outputs)
-            try:
-                if grad_enabled:
-                    cmd.grad_enabled = True
-                if want_value:
-                    cmd.want_value = True
-                if variadic:
-                    cmd.variadic_outputs = True
-                    want_meta = True
-                if want_meta or any(n is not None for n in nodes):
-                    cmd.want_meta = True  # grad_fn names, or shapes only the server knows
-                if _grad_state.inference:
-                    cmd.inference_mode = True
-                if self.anomaly[0]:
-                    cmd.forward_stack.extend(_user_stack())
-                encode_into = wire.encode_into
-                add_arg = cmd.args.add
-                for a in args:
-                    encode_into(add_arg(), a, handle_of)
-                if kwargs:
-                    for k, v in kwargs.items():
-                        encode_into(cmd.kwargs[k], v, handle_of)
-            except BaseException:
-                del commands[-1]
-                raise
-            pending = Pending(seq, op, _user_site(), nodes)
+            self._tape.command(flags, outputs, args, kwargs, handle_of, _user_stack() if self.anomaly[0] else ())
+            self._ops.append(op)
+            pending = Pending(next(self._seqs), op, _user_site(), nodes, flags & wire.WANT_NAMES)
             self._queue_pending.append(pending)
             if want_value or self.sync_mode:
                 self.sync()
@@ -241,18 +233,19 @@ class Connection:
     def flush(self) -> None:
         """Send the queued commands and releases as one batch, without waiting."""
         with self._lock:
-            if not self._queue_pending and not self._releases:
+            queued = self._queue_pending
+            if not queued and not self._releases:
                 return
             releases, self._releases = self._releases, []
-            message, self._message = self._message, pb.ClientMessage()
-            batch = message.batch
-            batch.batch_id = next(self._batch_ids)
-            batch.release.extend(releases)
-            self.stats["commands"] += len(self._queue_pending)
+            batch = pb.Batch(batch_id=next(self._batch_ids), first_seq=queued[0].seq if queued else 0,
+                             ops=self._ops, release=releases)
+            self._tape.fill(batch.tape)
+            self._ops, self._tape, self._queue_pending = [], wire.TapeWriter(), []
+            message = pb.ClientMessage(batch=batch)
+            self.stats["commands"] += len(queued)
             self.stats["batches"] += 1
             self.stats["bytes_sent"] += message.ByteSize()
-            self._in_flight[batch.batch_id] = self._queue_pending
-            self._queue_pending = []
+            self._in_flight[batch.batch_id] = queued
             self._outbox.put(message)
             while len(self._in_flight) - len(self._blocked) > MAX_IN_FLIGHT:
                 self._receive_one()
@@ -297,20 +290,25 @@ class Connection:
         if pendings is None:
             raise GradwireError(grpc.StatusCode.INTERNAL, f"reply for unknown batch {reply.batch_id}")
         self._blocked.discard(reply.batch_id)
+        if reply.grad_fns:
+            names = iter(reply.grad_fns)
+            for p in pendings:
+                if p.named:
+                    for node in p.nodes:
+                        name = next(names)
+                        if node is not None:
+                            node._name = name
         by_seq = {p.seq: p for p in pendings}
         for result in reply.results:
             p = by_seq[result.seq]
-            p.done = True
             p.metas = result.outputs
             for node, meta in zip(p.nodes, result.outputs):
                 if node is not None:
                     node._name = meta.grad_fn
             if result.HasField("value"):
-                p.value = wire.decode(result.value, lambda h: None)
+                p.value = wire.decode(result.value)
         for err in reply.errors:
-            p = by_seq[err.seq]
-            p.done = True
-            self._failures.append((err, p))
+            self._failures.append((err, by_seq[err.seq]))
         for w in reply.warnings:
             _reissue(w, by_seq.get(w.seq))
         for function_id in reply.released_functions:
@@ -359,7 +357,7 @@ class Connection:
         """The stream ended: nothing queued can run any more."""
         self._in_flight.clear()
         self._blocked.clear()
-        self._message, self._queue_pending = pb.ClientMessage(), []
+        self._ops, self._tape, self._queue_pending = [], wire.TapeWriter(), []
         self.closed = True
         if err is None:
             raise GradwireError(grpc.StatusCode.UNAVAILABLE, "the server closed the session stream")

@@ -44,7 +44,7 @@ class _FailedInput(Exception):
         self.root_seq = root_seq
 
 
-def _error(cmd: pb.Command, exc: BaseException) -> pb.CommandError:
+def _error(cmd: wire.Command, exc: BaseException) -> pb.CommandError:
     if isinstance(exc, callbacks.ClientCodeError):
         return pb.CommandError(seq=cmd.seq, op=cmd.op, code=grpc.StatusCode.ABORTED.value[0],
                                python_type=exc.python_type, message=str(exc), callback_id=exc.callback_id)
@@ -96,6 +96,11 @@ def _fill_meta(meta: pb.TensorMeta, handle: int, t) -> None:
             meta.grad_fn = grad_fn.name()
 
 
+def _grad_fn_name(t) -> str:
+    grad_fn = getattr(t, "grad_fn", None)  # (t may be None, or a server-side object)
+    return grad_fn.name() if grad_fn is not None else ""
+
+
 def _plain(value):
     """A result with its tensors as arrays, so it travels as data (state dicts, item, tolist)."""
     if isinstance(value, engine.Tensor):
@@ -107,8 +112,8 @@ def _plain(value):
     return value
 
 
-def _value_of(result) -> pb.Value:
-    return wire.encode(_plain(result), lambda obj: None)
+def _value_of(result) -> pb.Values:
+    return wire.encode(_plain(result))
 
 
 _show_warning = warnings.showwarning
@@ -143,8 +148,7 @@ class CommandLoop:
 
     def talks_to_client(self, message: pb.ClientMessage) -> bool:
         """Whether a command of ``message`` may call the client back or stream to it."""
-        return message.WhichOneof("kind") == "batch" and any(
-            cmd.op in TALKS_TO_CLIENT for cmd in message.batch.commands)
+        return message.WhichOneof("kind") == "batch" and not TALKS_TO_CLIENT.isdisjoint(message.batch.ops)
 
     def serve_message(self, message: pb.ClientMessage) -> None:
         """Answer one message of the stream (a batch: its reply goes out through ``send``)."""
@@ -193,10 +197,13 @@ class CommandLoop:
         raise CallError(grpc.StatusCode.CANCELLED, "the session stream ended while the server waited for the client")
 
     def _tensor_of(self, handle: int):
+        t = self.session.handles.get(handle)
+        if t is not None:
+            return t
         failed = self.session.failed.get(handle)
         if failed is not None:
             raise _FailedInput(failed)
-        return self.session.tensor(handle)
+        return self.session.tensor(handle)  # NOT_FOUND
 
     def run_batch(self, batch: pb.Batch) -> pb.BatchReply:
         session = self.session
@@ -220,31 +227,41 @@ class CommandLoop:
         session = self.session
         if session.closed:
             raise CallError(grpc.StatusCode.NOT_FOUND, f"session {session.id} is closed")
+        try:
+            commands = wire.read_batch(batch)
+        except wire.MalformedTape as exc:
+            raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"malformed batch {batch.batch_id}: {exc}") from None
         handles = session.handles
         results = reply.results
+        names = []  # BatchReply.grad_fns
         grad_state = grad_mode._state
         enabled_before, inference_before = grad_state.enabled, grad_state.inference
         try:
             current = callbacks._current
             anomaly = engine.function.anomaly_state
-            for cmd in batch.commands:
+            for cmd in commands:
                 current.command = cmd
                 if anomaly.enabled:
-                    anomaly.forward_stack = list(cmd.forward_stack) or None  # the client's stack
+                    anomaly.forward_stack = cmd.forward_stack  # the client's stack
                 try:
-                    grad_state.enabled = cmd.grad_enabled
-                    grad_state.inference = cmd.inference_mode
+                    flags = cmd.flags
+                    grad_state.enabled = bool(flags & wire.GRAD_ENABLED)
+                    grad_state.inference = bool(flags & wire.INFERENCE_MODE)
                     if session.max_bytes:
                         fresh = [h for h in cmd.outputs if h not in handles]
                         out = self._run(cmd)
                         session.check_quota(fresh)
                     else:
                         out = self._run(cmd)
-                    if cmd.want_meta or cmd.want_value:
+                    if flags & (wire.WANT_META | wire.WANT_VALUE):
                         self._report(cmd, out, results.add(seq=cmd.seq))
                     if session.recording is not None and cmd.op != "program.begin":
                         session.recording.commands.append(cmd)
+                    if flags & wire.WANT_NAMES:
+                        names.extend([_grad_fn_name(handles.get(h)) for h in cmd.outputs])
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
+                    if cmd.flags & wire.WANT_NAMES:
+                        names.extend([""] * len(cmd.outputs))
                     err = _error(cmd, exc)
                     reply.errors.append(err)
                     root = err.caused_by or cmd.seq
@@ -256,36 +273,22 @@ class CommandLoop:
         finally:
             grad_state.enabled, grad_state.inference = enabled_before, inference_before
             engine.function.anomaly_state.forward_stack = None
+        reply.grad_fns.extend(names)
         session.release(batch.release)
         return reply
 
-    def _run(self, cmd: pb.Command):
+    def _run(self, cmd: wire.Command):
         """Runs one command and binds its outputs; returns what the op returned."""
         fn = _OPS.get(cmd.op)
         if fn is None:
             raise CallError(grpc.StatusCode.UNIMPLEMENTED, f"unknown op {cmd.op!r}")
-        tensor_of = self._tensor_of
-        decode = wire.decode
-        handles = self.session.handles
-        args = []
-        for v in cmd.args:  # handles and floats first: most arguments are one or the other
-            kind = v.WhichOneof("kind")
-            if kind == "handle":
-                t = handles.get(v.handle)
-                args.append(t if t is not None else tensor_of(v.handle))
-            elif kind == "float":
-                args.append(v.float)
-            else:
-                args.append(decode(v, tensor_of))
-        if cmd.kwargs:
-            out = fn(*args, **{k: decode(v, tensor_of) for k, v in cmd.kwargs.items()})
-        else:
-            out = fn(*args)
+        args = cmd.resolved_args(self._tensor_of)
+        out = fn(*args, **cmd.resolved_kwargs(self._tensor_of)) if cmd.kwargs else fn(*args)
         if cmd.outputs:
             self._bind_outputs(cmd, out)
         return out
 
-    def _bind_outputs(self, cmd: pb.Command, out) -> None:
+    def _bind_outputs(self, cmd: wire.Command, out) -> None:
         """Bind the op's outputs to the client's ids, in order."""
         handles = self.session.handles
         ids = cmd.outputs
@@ -315,7 +318,7 @@ class CommandLoop:
         for h, t in zip(ids, outs):
             handles[h] = t
 
-    def _report(self, cmd: pb.Command, out, result: pb.CommandResult) -> None:
+    def _report(self, cmd: wire.Command, out, result: pb.CommandResult) -> None:
         """What the client asked to hear back: the outputs' metadata, the value."""
         if cmd.want_meta and cmd.outputs:
             outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)

@@ -10,7 +10,6 @@ import contextlib
 import importlib
 
 from gradwire import engine
-from gradwire.common import wire
 from gradwire.v1 import gradwire_pb2 as pb
 from gradwire.engine.autograd import profiler as _profiler
 
@@ -104,10 +103,8 @@ class Program:
         try:
             for cmd in self.commands:
                 fn = engine.OPS[cmd.op]
-                args = [wire.decode(v, tensor_of) for v in cmd.args]
-                kwargs = {k: wire.decode(v, tensor_of) for k, v in cmd.kwargs.items()}
                 grad_state.enabled = before and cmd.grad_enabled
-                out = fn(*args, **kwargs)
+                out = fn(*cmd.resolved_args(tensor_of), **cmd.resolved_kwargs(tensor_of))
                 outs = out if isinstance(out, (tuple, list)) else (out,)
                 for h, t in zip(cmd.outputs, outs):
                     local[h] = t

@@ -31,17 +31,27 @@ class RawSession:
         self.metadata = (("x-gradwire-session", resp.session_id), ("x-gradwire-token", resp.token))
         self.seq = 0
 
-    def command(self, op, *args, outputs=(), want_value=False, **kwargs):
+    def command(self, op, *args, outputs=(), want_value=False, want_meta=None, want_names=False, **kwargs):
         self.seq += 1
-        cmd = pb.Command(seq=self.seq, op=op, outputs=outputs, grad_enabled=True, want_value=want_value,
-                         want_meta=bool(outputs),
-                         args=[wire.encode(a, lambda o: o.handle if isinstance(o, Handle) else None) for a in args])
-        for k, v in kwargs.items():
-            cmd.kwargs[k].CopyFrom(wire.encode(v, lambda o: None))
-        return cmd
+        flags = wire.GRAD_ENABLED | (wire.WANT_VALUE if want_value else 0) | (wire.WANT_NAMES if want_names else 0)
+        if bool(outputs) if want_meta is None else want_meta:
+            flags |= wire.WANT_META
+        return RawCommand(self.seq, op, flags, outputs, args, kwargs)
+
+    def batch(self, *commands, release=()):
+        """The batch the commands make, as the client would build it (seqs consecutive)."""
+        tape = wire.TapeWriter()
+        for c in commands:
+            tape.command(c.flags, c.outputs, c.args, c.kwargs, lambda o: o.handle if isinstance(o, Handle) else None)
+        batch = pb.Batch(batch_id=1, first_seq=commands[0].seq if commands else 0, ops=[c.op for c in commands],
+                         release=release)
+        tape.fill(batch.tape)
+        return batch
 
     def run(self, *commands, release=(), metadata=None):
-        batch = pb.Batch(batch_id=1, commands=commands, release=release)
+        return self.send(self.batch(*commands, release=release), metadata)
+
+    def send(self, batch, metadata=None):
         replies = self.stub.Session(iter([pb.ClientMessage(batch=batch)]), metadata=self.metadata if metadata is None else metadata,
                                     timeout=10)
         return [m.reply for m in replies][0]
@@ -53,6 +63,11 @@ class RawSession:
 class Handle:
     def __init__(self, handle):
         self.handle = handle
+
+
+class RawCommand:
+    def __init__(self, seq, op, flags, outputs, args, kwargs):
+        self.seq, self.op, self.flags, self.outputs, self.args, self.kwargs = seq, op, flags, outputs, args, kwargs
 
 
 def test_server_info(server):
@@ -75,7 +90,7 @@ def test_health_service_reports_serving(server):
 
 def test_commands_without_want_meta_succeed_silently(server):
     s = RawSession(server.address)
-    quiet = pb.Command(seq=100, op="ones", args=[wire.encode((2,), lambda o: None)], outputs=[1])
+    quiet = s.command("ones", (2,), outputs=[1], want_meta=False)
     loud = s.command("sum", Handle(1), outputs=[2])
     reply = s.run(quiet, loud)
     assert not reply.errors
@@ -95,6 +110,17 @@ def test_commands_run_and_reply_with_metadata(server):
     assert len(reply.errors) == 1 and reply.errors[0].seq == 3
     assert reply.errors[0].python_type == "RuntimeError"
     assert reply.errors[0].code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+
+
+def test_want_names_reports_one_grad_fn_name_per_output_in_order(server):
+    s = RawSession(server.address)
+    reply = s.run(s.command("randn", 3, outputs=[1], requires_grad=True, want_meta=False),
+                  s.command("mul", Handle(1), 2.0, outputs=[2], want_meta=False, want_names=True),
+                  s.command("neg", Handle(9), outputs=[3], want_meta=False, want_names=True),  # fails
+                  s.command("max", Handle(2), 0, outputs=[4, 5], want_meta=False, want_names=True),
+                  s.command("detach", Handle(2), outputs=[6], want_meta=False, want_names=True))
+    assert list(reply.grad_fns) == ["MulBackward0", "", "MaxBackward0", "", ""]
+    assert not reply.results and [e.seq for e in reply.errors] == [3]
 
 
 def test_unknown_handle_is_not_found_and_the_stream_goes_on(server):
@@ -136,7 +162,7 @@ def test_sessions_cannot_see_each_others_handles(server):
     assert reply.errors[0].code == grpc.StatusCode.NOT_FOUND.value[0]
     # ... and a still has its own handle 7
     reply = a.run(a.command("sum", Handle(7), outputs=[1]), a.command("item", Handle(1), want_value=True))
-    assert reply.results[1].value.float == 2.0
+    assert wire.decode(reply.results[1].value) == 2.0
 
 
 def test_wrong_or_missing_session_token_is_unauthenticated(server):
@@ -164,14 +190,22 @@ def test_malformed_batch_fails_alone_and_other_sessions_carry_on(server):
         list(garbage(iter([b"\xff\xff\xff\xff\x0f"]), metadata=s.metadata, timeout=10))
     assert err.value.code() in (grpc.StatusCode.INTERNAL, grpc.StatusCode.INVALID_ARGUMENT)
     # A batch whose tensor literal lies about its size.
-    bad = pb.Value(tensor=pb.TensorData(dtype="float32", shape=[4], data=b"\x00" * 3))
-    cmd = pb.Command(seq=1, op="tensor", args=[bad], outputs=[1])
-    reply = s.run(cmd)
+    batch = s.batch(s.command("tensor", np.zeros(4, np.float32), outputs=[1]))
+    batch.tape.tensors[0].data = b"\x00" * 3
+    reply = s.send(batch)
     assert reply.errors[0].python_type == "ValueError"
+    # A tape that does not match its ops: the stream ends with INVALID_ARGUMENT.
+    for tamper in (lambda b: b.tape.ints.pop(), lambda b: b.tape.ints.append(0), lambda b: b.tape.ints.__setitem__(4, 99)):
+        batch = s.batch(s.command("ones", (3,), outputs=[2]))
+        tamper(batch)
+        with pytest.raises(grpc.RpcError) as err:
+            s.send(batch)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "malformed batch" in err.value.details()
     # The bystander's tensor is intact.
     reply = bystander.run(bystander.command("sum", Handle(1), outputs=[2]),
                           bystander.command("item", Handle(2), want_value=True))
-    assert reply.results[1].value.float == 3.0
+    assert wire.decode(reply.results[1].value) == 3.0
 
 
 def test_released_handles_are_freed(server):
@@ -236,7 +270,7 @@ def test_upload_must_start_with_its_header_and_send_exactly_its_bytes(server):
     meta = upload(iter([header, memoryview(data.tobytes())]), metadata=s.metadata, timeout=10).meta
     assert (list(meta.shape), meta.dtype) == ([4], "float32")
     reply = s.run(s.command("tolist", Handle(5), want_value=True))
-    assert [v.float for v in reply.results[0].value.list.items] == [0.0, 1.0, 2.0, 3.0]
+    assert wire.decode(reply.results[0].value) == [0.0, 1.0, 2.0, 3.0]
     for chunks in ([memoryview(data.tobytes())],                                      # no header
                    [pb.UploadChunk(handle=6, dtype="float32", shape=[4]), memoryview(b"\x00" * 12)],  # short
                    [pb.UploadChunk(handle=7, dtype="float32", shape=[1]), memoryview(b"\x00" * 8)]):  # long

@@ -16,80 +16,31 @@ class TensorData(_message.Message):
     data: bytes
     def __init__(self, dtype: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
-class Value(_message.Message):
-    __slots__ = ("handle", "float", "int", "bool", "str", "list", "tuple", "tensor", "none", "dtype", "dict")
-    HANDLE_FIELD_NUMBER: _ClassVar[int]
-    FLOAT_FIELD_NUMBER: _ClassVar[int]
-    INT_FIELD_NUMBER: _ClassVar[int]
-    BOOL_FIELD_NUMBER: _ClassVar[int]
-    STR_FIELD_NUMBER: _ClassVar[int]
-    LIST_FIELD_NUMBER: _ClassVar[int]
-    TUPLE_FIELD_NUMBER: _ClassVar[int]
-    TENSOR_FIELD_NUMBER: _ClassVar[int]
-    NONE_FIELD_NUMBER: _ClassVar[int]
-    DTYPE_FIELD_NUMBER: _ClassVar[int]
-    DICT_FIELD_NUMBER: _ClassVar[int]
-    handle: int
-    float: float
-    int: int
-    bool: bool
-    str: str
-    list: ValueList
-    tuple: ValueList
-    tensor: TensorData
-    none: bool
-    dtype: str
-    dict: ValueList
-    def __init__(self, handle: _Optional[int] = ..., float: _Optional[float] = ..., int: _Optional[int] = ..., bool: _Optional[bool] = ..., str: _Optional[str] = ..., list: _Optional[_Union[ValueList, _Mapping]] = ..., tuple: _Optional[_Union[ValueList, _Mapping]] = ..., tensor: _Optional[_Union[TensorData, _Mapping]] = ..., none: _Optional[bool] = ..., dtype: _Optional[str] = ..., dict: _Optional[_Union[ValueList, _Mapping]] = ...) -> None: ...
-
-class ValueList(_message.Message):
-    __slots__ = ("items",)
-    ITEMS_FIELD_NUMBER: _ClassVar[int]
-    items: _containers.RepeatedCompositeFieldContainer[Value]
-    def __init__(self, items: _Optional[_Iterable[_Union[Value, _Mapping]]] = ...) -> None: ...
-
-class Command(_message.Message):
-    __slots__ = ("seq", "op", "args", "kwargs", "outputs", "grad_enabled", "want_value", "variadic_outputs", "inference_mode", "want_meta", "forward_stack")
-    class KwargsEntry(_message.Message):
-        __slots__ = ("key", "value")
-        KEY_FIELD_NUMBER: _ClassVar[int]
-        VALUE_FIELD_NUMBER: _ClassVar[int]
-        key: str
-        value: Value
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[Value, _Mapping]] = ...) -> None: ...
-    SEQ_FIELD_NUMBER: _ClassVar[int]
-    OP_FIELD_NUMBER: _ClassVar[int]
-    ARGS_FIELD_NUMBER: _ClassVar[int]
-    KWARGS_FIELD_NUMBER: _ClassVar[int]
-    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
-    GRAD_ENABLED_FIELD_NUMBER: _ClassVar[int]
-    WANT_VALUE_FIELD_NUMBER: _ClassVar[int]
-    VARIADIC_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
-    INFERENCE_MODE_FIELD_NUMBER: _ClassVar[int]
-    WANT_META_FIELD_NUMBER: _ClassVar[int]
-    FORWARD_STACK_FIELD_NUMBER: _ClassVar[int]
-    seq: int
-    op: str
-    args: _containers.RepeatedCompositeFieldContainer[Value]
-    kwargs: _containers.MessageMap[str, Value]
-    outputs: _containers.RepeatedScalarFieldContainer[int]
-    grad_enabled: bool
-    want_value: bool
-    variadic_outputs: bool
-    inference_mode: bool
-    want_meta: bool
-    forward_stack: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, seq: _Optional[int] = ..., op: _Optional[str] = ..., args: _Optional[_Iterable[_Union[Value, _Mapping]]] = ..., kwargs: _Optional[_Mapping[str, Value]] = ..., outputs: _Optional[_Iterable[int]] = ..., grad_enabled: _Optional[bool] = ..., want_value: _Optional[bool] = ..., variadic_outputs: _Optional[bool] = ..., inference_mode: _Optional[bool] = ..., want_meta: _Optional[bool] = ..., forward_stack: _Optional[_Iterable[str]] = ...) -> None: ...
+class Values(_message.Message):
+    __slots__ = ("ints", "floats", "strs", "tensors")
+    INTS_FIELD_NUMBER: _ClassVar[int]
+    FLOATS_FIELD_NUMBER: _ClassVar[int]
+    STRS_FIELD_NUMBER: _ClassVar[int]
+    TENSORS_FIELD_NUMBER: _ClassVar[int]
+    ints: _containers.RepeatedScalarFieldContainer[int]
+    floats: _containers.RepeatedScalarFieldContainer[float]
+    strs: _containers.RepeatedScalarFieldContainer[str]
+    tensors: _containers.RepeatedCompositeFieldContainer[TensorData]
+    def __init__(self, ints: _Optional[_Iterable[int]] = ..., floats: _Optional[_Iterable[float]] = ..., strs: _Optional[_Iterable[str]] = ..., tensors: _Optional[_Iterable[_Union[TensorData, _Mapping]]] = ...) -> None: ...
 
 class Batch(_message.Message):
-    __slots__ = ("batch_id", "commands", "release")
+    __slots__ = ("batch_id", "release", "first_seq", "ops", "tape")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
-    COMMANDS_FIELD_NUMBER: _ClassVar[int]
     RELEASE_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SEQ_FIELD_NUMBER: _ClassVar[int]
+    OPS_FIELD_NUMBER: _ClassVar[int]
+    TAPE_FIELD_NUMBER: _ClassVar[int]
     batch_id: int
-    commands: _containers.RepeatedCompositeFieldContainer[Command]
     release: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, batch_id: _Optional[int] = ..., commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ..., release: _Optional[_Iterable[int]] = ...) -> None: ...
+    first_seq: int
+    ops: _containers.RepeatedScalarFieldContainer[str]
+    tape: Values
+    def __init__(self, batch_id: _Optional[int] = ..., release: _Optional[_Iterable[int]] = ..., first_seq: _Optional[int] = ..., ops: _Optional[_Iterable[str]] = ..., tape: _Optional[_Union[Values, _Mapping]] = ...) -> None: ...
 
 class ClientMessage(_message.Message):
     __slots__ = ("batch", "callback_result")
@@ -158,8 +109,8 @@ class CommandResult(_message.Message):
     VALUE_FIELD_NUMBER: _ClassVar[int]
     seq: int
     outputs: _containers.RepeatedCompositeFieldContainer[TensorMeta]
-    value: Value
-    def __init__(self, seq: _Optional[int] = ..., outputs: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ..., value: _Optional[_Union[Value, _Mapping]] = ...) -> None: ...
+    value: Values
+    def __init__(self, seq: _Optional[int] = ..., outputs: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ..., value: _Optional[_Union[Values, _Mapping]] = ...) -> None: ...
 
 class CommandWarning(_message.Message):
     __slots__ = ("seq", "category", "message")
@@ -172,18 +123,20 @@ class CommandWarning(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., category: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class BatchReply(_message.Message):
-    __slots__ = ("batch_id", "results", "errors", "warnings", "released_functions")
+    __slots__ = ("batch_id", "results", "errors", "warnings", "released_functions", "grad_fns")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     RELEASED_FUNCTIONS_FIELD_NUMBER: _ClassVar[int]
+    GRAD_FNS_FIELD_NUMBER: _ClassVar[int]
     batch_id: int
     results: _containers.RepeatedCompositeFieldContainer[CommandResult]
     errors: _containers.RepeatedCompositeFieldContainer[CommandError]
     warnings: _containers.RepeatedCompositeFieldContainer[CommandWarning]
     released_functions: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[CommandWarning, _Mapping]]] = ..., released_functions: _Optional[_Iterable[int]] = ...) -> None: ...
+    grad_fns: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[CommandWarning, _Mapping]]] = ..., released_functions: _Optional[_Iterable[int]] = ..., grad_fns: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Callback(_message.Message):
     __slots__ = ("callback_id", "function_id", "args")
