@@ -31,6 +31,7 @@ from .errors import GradwireError, command_error
 MAX_BATCH_COMMANDS = 256        # flush when the queue holds this many commands
 MAX_BATCH_BYTES = 4 << 20       # ... or this many bytes of inline payload
 MAX_IN_FLIGHT = 8               # batches sent and not yet answered (backpressure)
+SEND_WAIT_SECONDS = 0.05        # the longest a send waits for grpc to write it (see Connection._send)
 CONNECT_TIMEOUT = float(os.environ.get("GRADWIRE_CONNECT_TIMEOUT", "30"))
 
 _CHANNEL_OPTIONS = [
@@ -86,6 +87,16 @@ def _user_stack() -> list:
     """The caller's Python stack without gradwire's frames (traceback.format_list lines)."""
     frames = [f for f in traceback.extract_stack()[:-2] if not f.filename.startswith(_PACKAGE_DIR)]
     return traceback.format_list(frames)
+
+
+def _requests(outbox: queue.SimpleQueue, written: queue.SimpleQueue):
+    """The session stream's messages, from ``outbox`` until _END. grpc asks for the next one
+    only when it has written the last: that ask is reported on ``written`` (see Connection._send)."""
+    message = outbox.get()
+    while message is not _END:
+        yield message
+        written.put(None)
+        message = outbox.get()
 
 
 class Pending:
@@ -149,7 +160,8 @@ class Connection:
         self._callback_errors: dict[int, BaseException] = {}
         self._failures: list[tuple[pb.CommandError, Pending]] = []
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
-        self._replies = self._stub.Session(iter(self._outbox.get, _END), metadata=self.metadata)
+        self._written: queue.SimpleQueue = queue.SimpleQueue()
+        self._replies = self._stub.Session(_requests(self._outbox, self._written), metadata=self.metadata)
         self.stats = {"round_trips": 0, "commands": 0, "batches": 0, "bytes_sent": 0, "bytes_received": 0}
         # Close the session when the process ends, even if the user never does.
         self._finalizer = weakref.finalize(self, Connection._finalize, self._outbox, self._channel,
@@ -246,9 +258,25 @@ class Connection:
             self.stats["batches"] += 1
             self.stats["bytes_sent"] += message.ByteSize()
             self._in_flight[batch.batch_id] = queued
-            self._outbox.put(message)
+            self._send(message)
             while len(self._in_flight) - len(self._blocked) > MAX_IN_FLIGHT:
                 self._receive_one()
+
+    def _send(self, message: pb.ClientMessage) -> None:
+        """Put ``message`` on the session stream and wait until grpc has written it.
+
+        grpc's Python thread that writes the stream needs the GIL, a few times per
+        message; a client busy issuing ops holds it, and hands it over only every
+        switch interval (5 ms), so a batch sent mid-loop used to reach the server
+        milliseconds late, while the server sat idle. Waiting here (about 0.1 ms)
+        hands the GIL over at once. A write held up longer (flow control) is not
+        waited for.
+        """
+        self._outbox.put(message)
+        try:
+            self._written.get(timeout=SEND_WAIT_SECONDS)
+        except queue.Empty:
+            pass
 
     def sync(self) -> None:
         """Send everything queued, wait until the server has run it, raise its first error."""
@@ -351,7 +379,7 @@ class Connection:
             self.flush()
         finally:
             self._blocked = {b for b in blocked_before if b in self._in_flight}
-        self._outbox.put(pb.ClientMessage(callback_result=result))
+        self._send(pb.ClientMessage(callback_result=result))
 
     def _broken(self, err) -> None:
         """The stream ended: nothing queued can run any more."""
