@@ -8,6 +8,7 @@ The engine never imports this module (it knows nothing of the protocol).
 from __future__ import annotations
 
 import sys
+from array import array
 
 import numpy as np
 
@@ -45,6 +46,8 @@ def array_from(dtype_name: str, shape, data: bytes) -> np.ndarray:
 
 # ----- values on the tape (see Values in gradwire.proto) -----------------------------------
 
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
 K_HANDLE, K_FLOAT, K_INT, K_TRUE, K_FALSE, K_NONE, K_STR, K_DTYPE, K_TUPLE, K_LIST, K_DICT, K_TENSOR = range(12)
 
 # Command flags (Batch in gradwire.proto).
@@ -71,6 +74,8 @@ class TapeWriter:
             ints.append(K_FLOAT)
             self.floats.append(obj)
         elif t is int:
+            if not _INT64_MIN <= obj <= _INT64_MAX:
+                raise OverflowError("int too big to convert")  # torch's text for a scalar operand
             ints.append(K_INT)
             ints.append(obj)
         elif t is bool:
@@ -145,9 +150,9 @@ class TapeWriter:
             raise
 
     def fill(self, values: pb.Values) -> pb.Values:
-        """Copy the columns into a Values message (one C-level copy per column)."""
-        values.ints.extend(self.ints)
-        values.floats.extend(self.floats)
+        """Copy the columns into a Values message."""
+        values.ints = array("q", self.ints).tobytes()
+        values.floats = array("d", self.floats).tobytes()
         values.strs.extend(self.strs)
         values.tensors.extend(self.tensors)
         return values
@@ -212,9 +217,13 @@ class TapeReader:
     __slots__ = ("int", "float", "str", "tensor", "lazy", "_iters")
 
     def __init__(self, values: pb.Values):
-        self._iters = (iter(list(values.ints)), iter(list(values.floats)), iter(list(values.strs)),
-                       iter(values.tensors))
-        self.int, self.float, self.str, self.tensor = (it.__next__ for it in self._iters)
+        try:
+            ints, floats = array("q", values.ints).tolist(), array("d", values.floats).tolist()
+        except ValueError:
+            raise MalformedTape("a number column is not a whole number of 8-byte numbers") from None
+        self._iters = iters = (iter(ints), iter(floats), iter(values.strs), iter(values.tensors))
+        self.int, self.float, self.str, self.tensor = iters[0].__next__, iters[1].__next__, iters[2].__next__, \
+            iters[3].__next__
         self.lazy = 0  # Refs and Literals made by value(): what resolve() has to replace
 
     def value(self, kind: int | None = None):

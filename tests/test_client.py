@@ -32,6 +32,14 @@ def test_python_scalars_on_either_side(gw):
     np.testing.assert_allclose(x.grad.numpy(), -1 + 3 - 0.5 + 1 + 8 / xs ** 2 + np.log(2) * 2 ** xs, rtol=1e-6)
 
 
+def test_an_int_too_big_for_the_wire_fails_its_own_call_and_nothing_else(gw):
+    x = gw.ones(2)
+    y = x + 1  # queued before the failing call, in the same batch
+    with pytest.raises(OverflowError, match="int too big to convert"):
+        x * 2 ** 70
+    assert (y * 2 ** 62).tolist() == [2.0 ** 63, 2.0 ** 63]
+
+
 def test_metadata_needs_no_round_trip(gw):
     x = gw.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
     before = gw.stats()

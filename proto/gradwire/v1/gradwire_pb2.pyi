@@ -22,11 +22,11 @@ class Values(_message.Message):
     FLOATS_FIELD_NUMBER: _ClassVar[int]
     STRS_FIELD_NUMBER: _ClassVar[int]
     TENSORS_FIELD_NUMBER: _ClassVar[int]
-    ints: _containers.RepeatedScalarFieldContainer[int]
-    floats: _containers.RepeatedScalarFieldContainer[float]
+    ints: bytes
+    floats: bytes
     strs: _containers.RepeatedScalarFieldContainer[str]
     tensors: _containers.RepeatedCompositeFieldContainer[TensorData]
-    def __init__(self, ints: _Optional[_Iterable[int]] = ..., floats: _Optional[_Iterable[float]] = ..., strs: _Optional[_Iterable[str]] = ..., tensors: _Optional[_Iterable[_Union[TensorData, _Mapping]]] = ...) -> None: ...
+    def __init__(self, ints: _Optional[bytes] = ..., floats: _Optional[bytes] = ..., strs: _Optional[_Iterable[str]] = ..., tensors: _Optional[_Iterable[_Union[TensorData, _Mapping]]] = ...) -> None: ...
 
 class Batch(_message.Message):
     __slots__ = ("batch_id", "release", "first_seq", "ops", "tape")
