@@ -33,12 +33,9 @@ _Scalar = (int, float, bool)
 def _new_tensor(array, dtype, device="cpu"):
     """Internal fast constructor: wraps ``array`` (already of numpy dtype ``dtype.numpy``)."""
     t = _tensor_new(Tensor)
-    d = t.__dict__
-    d["array"] = array
-    d["dtype"] = dtype
-    d["device"] = device
+    t.__dict__ = {"array": array, "dtype": dtype, "device": device}  # one dict build: cheaper than 3 stores
     if _grad_state.inference:
-        d["_inference"] = True
+        t._inference = True
     return t
 
 
@@ -50,13 +47,9 @@ def _owned_grad(array, dtype, device="cpu"):
     must be new memory (or a view of new memory no one else holds) and writeable.
     """
     t = _tensor_new(Tensor)
-    d = t.__dict__
-    d["array"] = array
-    d["dtype"] = dtype
-    d["device"] = device
-    d["_owned"] = True
+    t.__dict__ = {"array": array, "dtype": dtype, "device": device, "_owned": True}
     if _grad_state.inference:
-        d["_inference"] = True
+        t._inference = True
     return t
 
 
