@@ -142,17 +142,27 @@ class Node:
 
     # ---- saved tensors -------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
-        i = 0
+        if self._builtin and True not in self.needs_input_grad:
+            return  # a built-in op's node that records nothing is dropped after its forward
+        versions = []
         for t in tensors:
-            if t is not None:
-                if not isinstance(t, Tensor):
-                    raise TypeError("save_for_backward can only save variables, but argument "
-                                    f"{i} is of type {type(t).__name__}")
-                if t._inference and True in self.needs_input_grad:
-                    raise RuntimeError(_INFERENCE_SAVE)
-            i += 1
+            if t is None:
+                versions.append(0)
+                continue
+            if type(t) is not Tensor or t._inference:
+                self._check_saveable(tensors)  # raises torch's error, if any, for the first bad argument
+            vc = t._vc
+            versions.append(0 if vc is None else vc[0])
         self._saved = tensors
-        self._saved_versions = _versions(tensors)
+        self._saved_versions = tuple(versions)
+
+    def _check_saveable(self, tensors) -> None:
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{i} is of type {type(t).__name__}")
+            if t is not None and t._inference and True in self.needs_input_grad:
+                raise RuntimeError(_INFERENCE_SAVE)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -479,7 +489,7 @@ class Function(metaclass=_FunctionMeta):
                 return out
             out._requires_grad = True
             out.grad_fn = node
-            if node._saved:
+            if node._saved and _holds(node._saved, orig):  # forward saved its own output
                 _swap_saved_outputs(node, ((orig, out),))
             return out
         if isinstance(out, (tuple, list)):
