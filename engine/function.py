@@ -18,6 +18,7 @@ import os as _os
 import threading as _threading
 import traceback as _traceback
 
+from .backend import holds_memory as _holds_memory
 from .observe import watch as _watch
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _new_tensor
@@ -197,7 +198,7 @@ class Node:
             # tensors (and raw arrays) stashed as plain ctx attributes are released as well
             if k[:1] == "_" or k in _KEPT_ON_RELEASE or v is None or type(v) in _PLAIN:
                 continue
-            if isinstance(v, Tensor) or hasattr(v, "__array_interface__") or hasattr(v, "__cuda_array_interface__"):
+            if isinstance(v, Tensor) or _holds_memory(v):
                 if drop is None:
                     drop = []
                 drop.append(k)
