@@ -123,6 +123,8 @@ class Node:
     _n_outputs = 1
     _released_saved = False     # _release dropped saved state: running backward again is an error
     _non_tensor_inputs = ()     # user Functions: positions of inputs that were not tensors
+    _dirty = ()                 # mark_dirty's tensors
+    _non_diff = ()              # mark_non_differentiable's tensors
 
     @property
     def metadata(self) -> dict:
@@ -452,7 +454,7 @@ class Function(metaclass=_FunctionMeta):
                     out = cls.forward(node, *args, **kwargs)
             finally:
                 _grad_state.enabled = grad_on
-        dirty = node.__dict__.get("_dirty")
+        dirty = node._dirty
         if dirty:
             _check_dirty(node, dirty, args, needs is not None)
         if needs is None:
@@ -483,7 +485,7 @@ class Function(metaclass=_FunctionMeta):
                 return out
             if out.grad_fn is not None or out._requires_grad or _holds(args, out):
                 out = _fresh_output(out)
-            non_diff = node.__dict__.get("_non_diff")
+            non_diff = node._non_diff
             if non_diff and _holds(non_diff, orig):
                 return out
             if not out.dtype.is_floating_point:
@@ -494,7 +496,7 @@ class Function(metaclass=_FunctionMeta):
                 _swap_saved_outputs(node, ((orig, out),))
             return out
         if isinstance(out, (tuple, list)):
-            non_diff = node.__dict__.get("_non_diff", ())
+            non_diff = node._non_diff
             res = []
             meta = []
             pairs = []
