@@ -336,9 +336,8 @@ class Tensor:
 
     # ---- autograd -----------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        from .autograd.engine import backward as _backward  # noqa: PLC0415
-        _backward((self,), None if gradient is None else (gradient,), retain_graph=retain_graph,
-                  create_graph=create_graph, inputs=inputs)
+        _autograd_engine().backward((self,), None if gradient is None else (gradient,), retain_graph=retain_graph,
+                                    create_graph=create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """A tensor on the same array, cut from the graph (shares the version counter, like torch)."""
@@ -543,6 +542,16 @@ class Tensor:
 
 
 _tensor_new = object.__new__
+_AUTOGRAD_ENGINE = None
+
+
+def _autograd_engine():
+    """engine/autograd/engine.py, imported on first use (it imports this module); a function-level
+    import on each backward() would cost about a microsecond."""
+    global _AUTOGRAD_ENGINE
+    if _AUTOGRAD_ENGINE is None:
+        from .autograd import engine as _AUTOGRAD_ENGINE  # noqa: PLC0415
+    return _AUTOGRAD_ENGINE
 
 from .ops import _methods as _ops  # noqa: E402  (ops import Tensor from this module)
 from .ops import inplace as _inplace  # noqa: E402
