@@ -46,10 +46,8 @@ def _owned_grad(array, dtype, device="cpu"):
     buffer); the mark goes the moment the tensor is shared or shown to user code.  ``array``
     must be new memory (or a view of new memory no one else holds) and writeable.
     """
-    t = _tensor_new(Tensor)
-    t.__dict__ = {"array": array, "dtype": dtype, "device": device, "_owned": True}
-    if _grad_state.inference:
-        t._inference = True
+    t = _new_tensor(array, dtype, device)
+    t._owned = True
     return t
 
 

@@ -39,7 +39,7 @@ def wrap(xp, r, dtype, device):
 def wrap_grad(xp, r, dtype, device):
     """``wrap`` for a gradient computed on arrays into new memory: the tensor owns it (see _owned_grad)."""
     t = wrap(xp, r, dtype, device)
-    t.__dict__["_owned"] = True
+    t._owned = True
     return t
 
 
