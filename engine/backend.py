@@ -13,7 +13,7 @@ import re
 
 import numpy
 
-__all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng", "is_array",
+__all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng", "is_array", "holds_memory",
            "quiet_float_errors", "normalize_device", "transfer", "scatter_add", "cuda_device_count",
            "cuda_available", "device_memory", "synchronize", "device_context", "CUDA_UNAVAILABLE", "cuda_event",
            "elapsed_us"]
@@ -168,6 +168,14 @@ def device_of(array) -> str:
     if dev is not None and hasattr(dev, "id"):  # cupy
         return f"cuda:{dev.id}"
     return "cpu"
+
+
+def holds_memory(obj) -> bool:
+    """An array of some device: anything with the array interface (numpy arrays and scalars) or the
+    CUDA one (cupy arrays).  numpy arrays are told by type first: their ``__array_interface__`` is a
+    dict built on each access."""
+    return isinstance(obj, numpy.ndarray) or hasattr(obj, "__array_interface__") \
+        or hasattr(obj, "__cuda_array_interface__")
 
 
 def is_array(obj) -> bool:

@@ -18,7 +18,8 @@ import os as _os
 import threading as _threading
 import traceback as _traceback
 
-from . import observe as _observe
+from .backend import holds_memory as _holds_memory
+from .observe import watch as _watch
 from .grad_mode import _state as _grad_state
 from .tensor import Tensor, _new_tensor
 
@@ -85,6 +86,23 @@ _KEPT_ON_RELEASE = frozenset(("next_functions", "needs_input_grad"))
 _PLAIN = frozenset((int, float, bool, str, tuple))  # ctx attributes that never hold an array
 
 
+def _versions(tensors) -> tuple:
+    """The version of each saved tensor now (0 for None and for a tensor never modified)."""
+    out = []
+    for t in tensors:
+        vc = None if t is None else t._vc
+        out.append(0 if vc is None else vc[0])
+    return tuple(out)
+
+
+def _holds(seq, x) -> bool:
+    """``x`` is one of ``seq`` by identity (``x in seq`` would call Tensor.__eq__)."""
+    for s in seq:
+        if s is x:
+            return True
+    return False
+
+
 class Node:
     """A recorded op in the autograd graph; also the ``ctx`` its Function sees."""
 
@@ -105,6 +123,8 @@ class Node:
     _n_outputs = 1
     _released_saved = False     # _release dropped saved state: running backward again is an error
     _non_tensor_inputs = ()     # user Functions: positions of inputs that were not tensors
+    _dirty = ()                 # mark_dirty's tensors
+    _non_diff = ()              # mark_non_differentiable's tensors
 
     @property
     def metadata(self) -> dict:
@@ -125,15 +145,27 @@ class Node:
 
     # ---- saved tensors -------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
+        if self._builtin and True not in self.needs_input_grad:
+            return  # a built-in op's node that records nothing is dropped after its forward
+        versions = []
+        for t in tensors:
+            if t is None:
+                versions.append(0)
+                continue
+            if type(t) is not Tensor or t._inference:
+                self._check_saveable(tensors)  # raises torch's error, if any, for the first bad argument
+            vc = t._vc
+            versions.append(0 if vc is None else vc[0])
+        self._saved = tensors
+        self._saved_versions = tuple(versions)
+
+    def _check_saveable(self, tensors) -> None:
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
                                 f"{i} is of type {type(t).__name__}")
             if t is not None and t._inference and True in self.needs_input_grad:
                 raise RuntimeError(_INFERENCE_SAVE)
-        self._saved = tensors
-        self._saved_versions = tuple((t._vc[0] if t._vc is not None else 0) if t is not None else 0
-                                     for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -168,7 +200,7 @@ class Node:
             # tensors (and raw arrays) stashed as plain ctx attributes are released as well
             if k[:1] == "_" or k in _KEPT_ON_RELEASE or v is None or type(v) in _PLAIN:
                 continue
-            if isinstance(v, Tensor) or hasattr(v, "__array_interface__") or hasattr(v, "__cuda_array_interface__"):
+            if isinstance(v, Tensor) or _holds_memory(v):
                 if drop is None:
                     drop = []
                 drop.append(k)
@@ -392,24 +424,24 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        watcher = _observe.watch.observer
+        watcher = _watch.observer
         if watcher is not None:
             with watcher.forward(cls, args):
-                return cls._record(*args, **kwargs)
-        return cls._record(*args, **kwargs)
+                return cls._record(args, kwargs)
+        return cls._record(args, kwargs)
 
     @classmethod
-    def _record(cls, *args, **kwargs):
+    def _record(cls, args, kwargs):
         """Runs forward and, when an input needs grad, records the node."""
         node = cls._node_cls()
         grad_on = _grad_state.enabled
-        any_needs = False
+        needs = None  # set only when recording: grad mode on and an input requires grad
         if grad_on:
-            needs = tuple([type(a) is Tensor and a._requires_grad for a in args])
-            any_needs = True in needs
-            node.needs_input_grad = needs
-        else:
-            node.needs_input_grad = (False,) * len(args)
+            for a in args:
+                if type(a) is Tensor and a._requires_grad:
+                    needs = tuple([type(a) is Tensor and a._requires_grad for a in args])
+                    break
+        node.needs_input_grad = (False,) * len(args) if needs is None else needs
         if cls.array_forward:
             out = cls.forward(node, *args, **kwargs)
         else:
@@ -422,10 +454,10 @@ class Function(metaclass=_FunctionMeta):
                     out = cls.forward(node, *args, **kwargs)
             finally:
                 _grad_state.enabled = grad_on
-        dirty = node.__dict__.get("_dirty")
+        dirty = node._dirty
         if dirty:
-            _check_dirty(node, dirty, args, any_needs)
-        if not any_needs:
+            _check_dirty(node, dirty, args, needs is not None)
+        if needs is None:
             return out
         # ---- record the node -----------------------------------------------
         edges = []
@@ -448,23 +480,23 @@ class Function(metaclass=_FunctionMeta):
             node._non_tensor_inputs = frozenset(i for i, a in enumerate(args) if not isinstance(a, Tensor))
         if type(out) is Tensor:
             orig = out
-            if dirty and any(out is d for d in dirty):
+            if dirty and _holds(dirty, out):
                 _rebase_dirty(out, node, 0)
                 return out
-            if out.grad_fn is not None or out._requires_grad or any(out is a for a in args):
+            if out.grad_fn is not None or out._requires_grad or _holds(args, out):
                 out = _fresh_output(out)
-            non_diff = node.__dict__.get("_non_diff")
-            if non_diff and any(orig is d for d in non_diff):
+            non_diff = node._non_diff
+            if non_diff and _holds(non_diff, orig):
                 return out
             if not out.dtype.is_floating_point:
                 return out
             out._requires_grad = True
             out.grad_fn = node
-            if node._saved:
+            if node._saved and _holds(node._saved, orig):  # forward saved its own output
                 _swap_saved_outputs(node, ((orig, out),))
             return out
         if isinstance(out, (tuple, list)):
-            non_diff = node.__dict__.get("_non_diff", ())
+            non_diff = node._non_diff
             res = []
             meta = []
             pairs = []
@@ -472,13 +504,13 @@ class Function(metaclass=_FunctionMeta):
             for o in out:
                 if isinstance(o, Tensor):
                     orig = o
-                    if dirty and any(o is d for d in dirty):
+                    if dirty and _holds(dirty, o):
                         _rebase_dirty(o, node, nr)
                     else:
-                        if o.grad_fn is not None or o._requires_grad or any(o is a for a in args):
+                        if o.grad_fn is not None or o._requires_grad or _holds(args, o):
                             o = _fresh_output(o)
                         pairs.append((orig, o))
-                        if not any(orig is d for d in non_diff) and o.dtype.is_floating_point:
+                        if not _holds(non_diff, orig) and o.dtype.is_floating_point:
                             o._requires_grad = True
                             o.grad_fn = node
                             o._output_nr = nr
@@ -496,7 +528,7 @@ class Function(metaclass=_FunctionMeta):
 def _check_dirty(node, dirty, args, recording) -> None:
     """mark_dirty: the dirty tensors are inputs the forward modified in place."""
     for d in dirty:
-        if not any(d is a for a in args):
+        if not _holds(args, d):
             raise RuntimeError("Some elements marked as dirty during the forward method were not returned "
                                "as output. The inputs that are modified inplace must all be outputs of the "
                                "Function.")
@@ -505,8 +537,7 @@ def _check_dirty(node, dirty, args, recording) -> None:
         d._bump_version()
     # tensors saved in forward keep the version they have now
     if node._saved:
-        node._saved_versions = tuple((t._vc[0] if t._vc is not None else 0) if t is not None else 0
-                                     for t in node._saved)
+        node._saved_versions = _versions(node._saved)
 
 
 def _rebase_dirty(t: Tensor, node, nr: int) -> None:
@@ -527,15 +558,16 @@ def _fresh_output(t: Tensor) -> Tensor:
 def _swap_saved_outputs(node: Node, pairs) -> None:
     """Saved outputs of the node become _SavedOutput (no node <-> tensor reference cycle)."""
     saved = node._saved
-    new = []
-    changed = False
-    for s in saved:
+    new = None  # a copy of ``saved`` made on the first swap
+    for i, s in enumerate(saved):
+        if s is None:
+            continue
         for orig, o in pairs:
             if s is orig or s is o:
                 if o.grad_fn is node:
-                    s = _SavedOutput(o)
-                    changed = True
+                    if new is None:
+                        new = list(saved)
+                    new[i] = _SavedOutput(o)
                 break
-        new.append(s)
-    if changed:
+    if new is not None:
         node._saved = tuple(new)

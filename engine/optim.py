@@ -334,7 +334,6 @@ class SGD(Optimizer):
             if gt is None:
                 continue
             arr = p.array
-            xp = p.xp
             g = gt.array
             if maximize:
                 g = -g
@@ -344,7 +343,7 @@ class SGD(Optimizer):
                 st = self._state_of(p)
                 buf = st.get("momentum_buffer")
                 if buf is None:
-                    buf = _new_tensor(xp.array(g, copy=True), gt.dtype, gt.device)
+                    buf = _new_tensor(p.xp.array(g, copy=True), gt.dtype, gt.device)
                     st["momentum_buffer"] = buf
                 else:
                     b = buf.array

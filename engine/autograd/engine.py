@@ -83,17 +83,17 @@ def _root_edges(outputs):
 def _topo_order(roots):
     """Nodes reachable from ``roots``, every node before the nodes it feeds gradients to."""
     order = []
-    seen = set()
+    seen = set()  # nodes (they hash by identity)
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
+        seen.add(root)
         stack = [(root, iter(root.next_functions))]
         while stack:
             node, it = stack[-1]
             for fn, _nr in it:
-                if fn is not None and id(fn) not in seen:
-                    seen.add(id(fn))
+                if fn is not None and fn not in seen:
+                    seen.add(fn)
                     stack.append((fn, iter(fn.next_functions)))
                     break
             else:
@@ -276,13 +276,13 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
             if id(node) in targets or any(fn is not None and id(fn) in needed for fn, _ in node.next_functions):
                 needed.add(id(node))
 
-    buffers = {}
+    buffers = {}  # node -> its input buffer (nodes hash by identity)
     for (fn, nr), g in zip(edges, grads):
         if g is None:
             continue
-        buf = buffers.get(id(fn))
+        buf = buffers.get(fn)
         if buf is None:
-            buf = buffers[id(fn)] = [None] * fn._n_outputs
+            buf = buffers[fn] = [None] * fn._n_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     prev_mode = _grad_state.enabled
@@ -292,7 +292,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
     arrays = backward_mode.arrays = not create_graph and _observe.watch.observer is None
     try:
         for node in order:
-            buf = buffers.pop(id(node), None)
+            buf = buffers.pop(node, None)
             if needed is not None and id(node) not in needed:
                 continue
             if buf is None:
@@ -368,11 +368,13 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                 fn = edge[0]
                 if fn is None or g is None:
                     continue
-                g = _validate(node, i, g, metas[i], arrays)
+                meta = metas[i]
+                if type(g) is not Tensor or g.array.shape != meta[0] or g.dtype is not meta[1]:
+                    g = _validate(node, i, g, meta, arrays)  # not a tensor of the input's shape and dtype
                 nr = edge[1]
-                b = buffers.get(id(fn))
+                b = buffers.get(fn)
                 if b is None:
-                    b = buffers[id(fn)] = [None] * fn._n_outputs
+                    b = buffers[fn] = [None] * fn._n_outputs
                 cur = b[nr]
                 if cur is None:
                     b[nr] = g

@@ -85,9 +85,9 @@ def _reduce_array(xp, loss, reduction):
     if reduction == "none":
         return loss
     if reduction == "sum":
-        return xp.sum(loss)
+        return loss.sum()  # the array method: xp.sum dispatches to it, with more Python in between
     with xp.errstate(invalid="ignore", divide="ignore"):
-        return xp.sum(loss) / loss.dtype.type(loss.size) if loss.size else xp.sum(loss) / loss.dtype.type(0)
+        return loss.sum() / loss.dtype.type(loss.size) if loss.size else loss.sum() / loss.dtype.type(0)
 
 
 class _DivScalar(Function):
@@ -164,7 +164,7 @@ class Addmm(Function):
         if nb:
             bshape = ctx.bias_shape
             if len(bshape) == 1 and ga.ndim == 2 and bshape[0] == ga.shape[1]:
-                gb = _grad_of(xp, xp.sum(ga, axis=0), grad.dtype, grad.device)
+                gb = _grad_of(xp, ga.sum(axis=0), grad.dtype, grad.device)
             else:
                 gb = grad  # the engine sums it to the bias's shape
         return gb, g1, g2

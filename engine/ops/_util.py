@@ -31,19 +31,16 @@ def wrap(xp, r, dtype, device):
     npdt = dtype.numpy
     if type(r) is not xp.ndarray:
         r = xp.asarray(r, dtype=npdt)
-    elif r.dtype != npdt:
+    elif r.dtype is not npdt and r.dtype != npdt:  # ``is`` first: numpy's builtin dtypes are singletons
         r = r.astype(npdt)
     return _new_tensor(r, dtype, device)
 
 
 def wrap_grad(xp, r, dtype, device):
     """``wrap`` for a gradient computed on arrays into new memory: the tensor owns it (see _owned_grad)."""
-    npdt = dtype.numpy
-    if type(r) is not xp.ndarray:
-        r = xp.asarray(r, dtype=npdt)
-    elif r.dtype != npdt:
-        r = r.astype(npdt)
-    return _owned_grad(r, dtype, device)
+    t = wrap(xp, r, dtype, device)
+    t._owned = True
+    return t
 
 
 def pass_grad(grad: Tensor, array) -> Tensor:
@@ -82,9 +79,10 @@ def binary_prep(a, b, floating: bool = False):
     """Casts both operands to the promoted dtype: (a_val, b_val, dtype, xp, device)."""
     ta = type(a) is Tensor
     tb = type(b) is Tensor
-    if not ta:
+    # a Python float is already what scalar_value returns (the common ``x * 0.5``)
+    if not ta and type(a) is not float:
         a = scalar_value(a)
-    if not tb:
+    if not tb and type(b) is not float:
         b = scalar_value(b)
     if ta and tb:
         if a.device != b.device:
@@ -96,7 +94,9 @@ def binary_prep(a, b, floating: bool = False):
             dtype = _dt.result_type((da, a.array.ndim), (db, b.array.ndim))
         t = a
     elif ta:
-        dtype = _dt.result_type((a.dtype, a.array.ndim), b)
+        dtype = a.dtype
+        if type(b) is not float or not dtype.is_floating_point:  # a float keeps a floating tensor's dtype
+            dtype = _dt.result_type((dtype, a.array.ndim), b)
         t = a
     elif tb:
         dtype = _dt.result_type(a, (b.dtype, b.array.ndim))
@@ -108,17 +108,17 @@ def binary_prep(a, b, floating: bool = False):
     npdt = dtype.numpy
     if ta:
         av = a.array
-        if av.dtype != npdt:
+        if av.dtype is not npdt and av.dtype != npdt:
             av = av.astype(npdt)
     else:
         av = npdt.type(a)
     if tb:
         bv = b.array
-        if bv.dtype != npdt:
+        if bv.dtype is not npdt and bv.dtype != npdt:
             bv = bv.astype(npdt)
     else:
         bv = npdt.type(b)
-    return av, bv, dtype, t.xp, t.device
+    return av, bv, dtype, backend.xp_of(t), t.device
 
 
 def unary_prep(a, floating: bool = False):

@@ -180,7 +180,8 @@ def _filled(fill, shape, dtype, device, requires_grad, op=""):
     if fill == 0:
         arr = xp.zeros(shape, dtype=dtype.numpy)
     elif fill == 1:
-        arr = xp.ones(shape, dtype=dtype.numpy)
+        arr = xp.empty(shape, dtype=dtype.numpy)
+        arr.fill(1)  # numpy's ones() is the same two steps, behind a slower Python wrapper
     else:
         arr = xp.full(shape, fill, dtype=dtype.numpy)
     return _finish(_new_tensor(arr, dtype, device), requires_grad)
