@@ -16,6 +16,7 @@ import numpy as np
 
 from gradwire import engine
 from gradwire.common import dtypes, grad_mode, wire
+from gradwire.common.wire import GRAD_ENABLED, INFERENCE_MODE, WANT_META, WANT_NAMES, WANT_VALUE
 from gradwire.v1 import gradwire_pb2 as pb
 
 from . import callbacks, session_ops  # noqa: F401 - session_ops registers its ops
@@ -239,28 +240,30 @@ class CommandLoop:
         try:
             current = callbacks._current
             anomaly = engine.function.anomaly_state
+            run = self._run
+            tensor_of = self._tensor_of
             for cmd in commands:
                 current.command = cmd
                 if anomaly.enabled:
                     anomaly.forward_stack = cmd.forward_stack  # the client's stack
                 try:
                     flags = cmd.flags
-                    grad_state.enabled = bool(flags & wire.GRAD_ENABLED)
-                    grad_state.inference = bool(flags & wire.INFERENCE_MODE)
+                    grad_state.enabled = flags & GRAD_ENABLED != 0
+                    grad_state.inference = flags & INFERENCE_MODE != 0
                     if session.max_bytes:
                         fresh = [h for h in cmd.outputs if h not in handles]
-                        out = self._run(cmd)
+                        out = run(cmd, tensor_of)
                         session.check_quota(fresh)
                     else:
-                        out = self._run(cmd)
-                    if flags & (wire.WANT_META | wire.WANT_VALUE):
+                        out = run(cmd, tensor_of)
+                    if flags & (WANT_META | WANT_VALUE):
                         self._report(cmd, out, results.add(seq=cmd.seq))
                     if session.recording is not None and cmd.op != "program.begin":
                         session.recording.commands.append(cmd)
-                    if flags & wire.WANT_NAMES:
+                    if flags & WANT_NAMES:  # last: nothing after it can fail
                         names.extend([_grad_fn_name(handles.get(h)) for h in cmd.outputs])
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
-                    if cmd.flags & wire.WANT_NAMES:
+                    if cmd.flags & WANT_NAMES:
                         names.extend([""] * len(cmd.outputs))
                     err = _error(cmd, exc)
                     reply.errors.append(err)
@@ -277,14 +280,20 @@ class CommandLoop:
         session.release(batch.release)
         return reply
 
-    def _run(self, cmd: wire.Command):
+    def _run(self, cmd: wire.Command, tensor_of):
         """Runs one command and binds its outputs; returns what the op returned."""
         fn = _OPS.get(cmd.op)
         if fn is None:
             raise CallError(grpc.StatusCode.UNIMPLEMENTED, f"unknown op {cmd.op!r}")
-        args = cmd.resolved_args(self._tensor_of)
-        out = fn(*args, **cmd.resolved_kwargs(self._tensor_of)) if cmd.kwargs else fn(*args)
-        if cmd.outputs:
+        args = cmd.resolved_args(tensor_of)
+        out = fn(*args, **cmd.resolved_kwargs(tensor_of)) if cmd.kwargs else fn(*args)
+        ids = cmd.outputs
+        if ids:
+            if len(ids) == 1 and type(out) is _Tensor:  # the common case: one tensor, bound to a new id
+                handles = self.session.handles
+                if ids[0] not in handles:
+                    handles[ids[0]] = out
+                    return out
             self._bind_outputs(cmd, out)
         return out
 
@@ -330,6 +339,7 @@ class CommandLoop:
 
 
 _VALUE_TYPES = (int, float, bool, str, bytes, list, tuple, dict)
+_Tensor = engine.Tensor
 _OPS = engine.OPS._ops  # the registry's dict, read directly on the hot path
 # Ops that may send to the client in the middle of running: callbacks, progress.
 TALKS_TO_CLIENT = callbacks.TALKS_TO_CLIENT | session_ops.TALKS_TO_CLIENT
