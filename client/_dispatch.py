@@ -10,6 +10,8 @@ import os
 import sys
 import threading
 
+from gradwire.common.grad_mode import _state as _grad_state
+
 from . import _meta, grad_mode
 from ._connection import Connection
 
@@ -93,15 +95,15 @@ def _handle_of(obj):
     return obj._id if isinstance(obj, (Tensor, RemoteObject)) else None
 
 
-def _tensors(args):
+def _tensors(args) -> list:
     """The Tensors among the arguments, also inside lists and tuples (cat, optimizers)."""
+    out = []
     for a in args:
         if isinstance(a, Tensor):
-            yield a
+            out.append(a)
         elif type(a) in (list, tuple):
-            for b in a:
-                if isinstance(b, Tensor):
-                    yield b
+            out.extend([b for b in a if isinstance(b, Tensor)])
+    return out
 
 
 _NEWEST = sys.maxsize
@@ -142,7 +144,7 @@ def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
     info = _meta.OPS.get(op) or _UNKNOWN
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
-    grad = grad_mode.is_grad_enabled()
+    grad = _grad_state.enabled
     if info.inplace:
         return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since)
     out_meta = info.infer(op, args, kwargs) if info.infer is not None else None

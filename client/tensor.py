@@ -151,7 +151,7 @@ class Tensor:
         t._conn = conn
         t._device = device
         t._id = handle
-        t._shape = shapes.Size(shape)
+        t._shape = shape if type(shape) is shapes.Size else shapes.Size(shape)
         t._dtype = dtype
         t._requires_grad = requires_grad
         t._grad_fn = grad_fn
