@@ -124,7 +124,7 @@ class TapeWriter:
 
     def command(self, flags: int, outputs, args, kwargs, handle_of, stack=()) -> None:
         """Append one command's part of the tape (its op and seq travel beside it, in Batch).
-        If a value cannot be sent, the tape is left as it was and TypeError is raised."""
+        If a value cannot be sent (TypeError, OverflowError), the tape is left as it was."""
         ints = self.ints
         mark = (len(ints), len(self.floats), len(self.strs), len(self.tensors))
         try:
