@@ -99,6 +99,12 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
+def rot90(op, args, kwargs):
+    x = args[0]
+    k, d0, d1 = shapes.rot90_args(_arg(args, kwargs, 1, "k", 1), _arg(args, kwargs, 2, "dims", (0, 1)), len(x._shape))
+    return [(shapes.rot90_shape(x._shape, k, d0, d1), x._dtype)]
+
+
 def to(op, args, kwargs):
     x = args[0]
     dtype = _arg(args, kwargs, 1, "dtype")
@@ -888,6 +894,7 @@ OPS: dict[str, OpInfo] = {
     "chunk": OpInfo(chunk),
     "unbind": OpInfo(unbind),
     "flip": OpInfo(same),
+    "rot90": OpInfo(rot90),
     "tril": OpInfo(tril),
     "triu": OpInfo(tril),
     "getitem": OpInfo(getitem),

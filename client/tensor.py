@@ -868,7 +868,7 @@ METHOD_OPS = (
     "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",
     "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk",
-    "unbind", "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul",
+    "unbind", "flip", "rot90", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul",
     "mm",
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",
     "masked_fill_", "clamp_min", "clamp_max", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_",

@@ -73,6 +73,30 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def rot90_args(k, dims, ndim: int) -> tuple[int, int, int]:
+    """torch.rot90's (k mod 4, dim0, dim1), with its checks in its order and its texts."""
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"rot90(): argument 'k' (position 2) must be int, not {type(k).__name__}")
+    if not isinstance(dims, (tuple, list)) or any(isinstance(d, bool) or not isinstance(d, int) for d in dims):
+        raise TypeError(f"rot90(): argument 'dims' (position 3) must be tuple of ints, not {type(dims).__name__}")
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = dims
+    if d0 == d1 or abs(d0 - d1) == ndim:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    return k % 4, normalize_dim(d0, ndim), normalize_dim(d1, ndim)
+
+
+def rot90_shape(shape: Sequence[int], k: int, d0: int, d1: int) -> Shape:
+    """The shape of rot90's result: dim0 and dim1 swap for an odd number of quarter turns."""
+    out = list(shape)
+    if k % 2:
+        out[d0], out[d1] = out[d1], out[d0]
+    return tuple(out)
+
+
 def reduced_shape(shape: Sequence[int], dims: Iterable[int], keepdim: bool) -> Shape:
     dims = set(dims)
     if keepdim:

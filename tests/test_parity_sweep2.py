@@ -423,6 +423,26 @@ def test_diff_tensor_split_movedim_narrow(gw):
     """)
 
 
+def test_rot90(gw):
+    same_as_torch(gw, """
+        x = torch.arange(24.).reshape(2, 3, 4).requires_grad_()
+        for k in range(-2, 6):
+            y = torch.rot90(x, k, [1, 2])
+            print(k, y, y.is_contiguous(), y.grad_fn)
+        print(x.rot90(), x.rot90(1, (2, 0)), torch.rot90(x, -3, dims=(-1, 0)).shape)
+        w = torch.tensor([[1., -2.], [3., 0.5]])
+        (torch.rot90(x, 1, (2, 0)) * torch.arange(24.).reshape(4, 3, 2)).sum().backward()
+        print(x.grad)
+        print(torch.rot90(torch.ones(2, 3, dtype=torch.int64), 3).dtype, w.rot90(2))
+        for args in [(x, 1, [0, -3]), (x, 1, [-1, 2]), (x, True, [0, 1]), (x, 1.0), (x, 1, [0, 5]), (x, 1, [0, 1, 2]),
+                     (torch.ones(3), 1, [0, 0]), (torch.tensor(1.),), (x, 1, 0)]:
+            try:
+                torch.rot90(*args)
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+
+
 def test_stacking_and_creation_helpers(gw):
     same_as_torch(gw, """
         print(torch.hstack([torch.ones(2), torch.zeros(1)]), torch.hstack([torch.ones(2, 1), torch.zeros(2, 2)]))

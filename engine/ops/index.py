@@ -727,7 +727,7 @@ WIRE: dict = {
     "flatten": _shape.flatten, "squeeze": _shape.squeeze, "unsqueeze": _shape.unsqueeze, "repeat": _shape.repeat,
     "cat": _shape.cat, "concat": _shape.concat, "concatenate": _shape.concat, "stack": _shape.stack,
     "split": _shape.split, "chunk": _shape.chunk, "narrow": _shape.narrow, "select": _shape.select,
-    "unbind": _shape.unbind, "flip": _shape.flip, "tril": _shape.tril, "triu": _shape.triu,
+    "unbind": _shape.unbind, "flip": _shape.flip, "rot90": _shape.rot90, "tril": _shape.tril, "triu": _shape.triu,
     "contiguous": _shape.contiguous,
     "is_contiguous": _shape.is_contiguous,
     # indexing
@@ -746,7 +746,7 @@ METHODS: dict = {
     "flatten": _shape.flatten, "squeeze": _shape.squeeze, "unsqueeze": _shape.unsqueeze, "repeat": _method_repeat,
     "permute": _method_permute, "split": _shape.split, "chunk": _shape.chunk, "narrow": _shape.narrow,
     "unbind": _shape.unbind,
-    "select": _shape.select, "flip": _method_flip, "tril": _shape.tril, "triu": _shape.triu,
+    "select": _shape.select, "flip": _method_flip, "rot90": _shape.rot90, "tril": _shape.tril, "triu": _shape.triu,
     "contiguous": _shape.contiguous, "is_contiguous": _shape.is_contiguous,
     "index_select": index_select, "gather": gather, "scatter_add": scatter_add, "masked_fill": masked_fill,
     "bmm": _method_bmm, "dot": _method_dot, "outer": _method_outer, "ger": _method_outer,
@@ -755,7 +755,7 @@ METHODS: dict = {
 __all__: list = [
     "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum",
     "all", "any", "flatten", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack", "split", "chunk",
-    "unbind", "narrow", "select", "flip", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill",
+    "unbind", "narrow", "select", "flip", "rot90", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill",
     "bmm", "outer", "ger", "dot",
 ]
 
@@ -771,4 +771,5 @@ any = _reduce.any  # noqa: A001
 flatten, squeeze, unsqueeze, cat, concat = _shape.flatten, _shape.squeeze, _shape.unsqueeze, _shape.cat, _shape.concat
 concatenate, stack, split, chunk, narrow = _shape.concat, _shape.stack, _shape.split, _shape.chunk, _shape.narrow
 select, flip, tril, triu, unbind = _shape.select, _shape.flip, _shape.tril, _shape.triu, _shape.unbind
+rot90 = _shape.rot90
 bmm, outer, ger, dot = _linalg.bmm, _linalg.outer, _linalg.outer, _linalg.dot

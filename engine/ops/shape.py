@@ -5,7 +5,7 @@ basic-indexing views (select, slice, alias) that ``__getitem__`` chains like tor
 from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
-from gradwire.common.shapes import normalize_dim, numel
+from gradwire.common.shapes import normalize_dim, numel, rot90_args
 
 from ..function import Function, backward_mode as _bw
 from .. import backend
@@ -750,6 +750,33 @@ def flip(input, *dims):
     if nd == 0:
         out = []
     return Flip.apply(input, tuple(out))
+
+
+class Rot90(Function):
+    """torch.rot90, built as torch builds it: a flip (copied), then a transposed view for an odd
+    number of quarter turns (so its contiguity matches torch's); ``k`` is taken mod 4."""
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, k, d0, d1):
+        ctx.k, ctx.d0, ctx.d1 = k, d0, d1
+        xp = a.xp
+        if k == 0:
+            out = a.array.copy()
+        elif k == 2:
+            out = xp.flip(a.array, axis=(d0, d1)).copy()
+        else:
+            out = xp.swapaxes(xp.flip(a.array, axis=d1 if k == 1 else d0).copy(), d0, d1)
+        return _new_tensor(out, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Rot90.apply(grad, (4 - ctx.k) % 4, ctx.d0, ctx.d1), None, None, None
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    _check_tensor("rot90", input)
+    return Rot90.apply(input, *rot90_args(k, dims, input.array.ndim))
 
 
 class Tril(Function):

@@ -198,6 +198,8 @@ ADDED_OPS = {
     "addcdiv": (lambda a, b, c: E.addcdiv(a, b, c.exp() + 1, value=2.0), [(3, 4), (3, 4), (4,)]),
     "cumprod_with_zeros": (lambda x: E.cumprod(x * E.tensor([1., 0., 1., 1.], dtype=E.float64), 1), [(3, 4)]),
     "unbind": (lambda x: E.unbind(x, 1), [(3, 4)]),
+    "rot90": (lambda x: E.rot90(x, 1, (2, 0)), [(2, 3, 4)]),
+    "rot90_k3": (lambda x: E.rot90(x, -1, (0, 1)), [(3, 4)]),
     "unbind_one_output": (lambda x: E.unbind(x)[2] * 2, [(3, 4)]),
     "sort": (lambda x: E.sort(x, 1, descending=True).values, [(3, 4)]),
     "sort_stable_dim0": (lambda x: E.sort(x, dim=0, stable=True).values, [(3, 4)]),

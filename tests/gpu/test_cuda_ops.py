@@ -83,6 +83,7 @@ case("unbind", lambda x: OP["unbind"](x, 1), ("f", (3, 4)))
 case("unbind:second", lambda x: OP["unbind"](x, 0)[1], ("f", (3, 4)))  # the other parts' gradients are zeros
 case("chunk", lambda x: OP["chunk"](x, 3, 0), ("f", (7, 2)))
 case("flip", lambda x: OP["flip"](x, (0, 1)), ("f", (3, 4)))
+case("rot90", lambda x: OP["rot90"](x, 1, (2, 0)), ("f", (2, 3, 4)))
 case("tril", lambda x: OP["tril"](x, -1), ("f", (4, 4)))
 case("triu", lambda x: OP["triu"](x, 1), ("f", (4, 4)))
 case("narrow", lambda x: OP["narrow"](x, 1, 1, 2), ("f", (3, 4)))
