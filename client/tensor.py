@@ -349,6 +349,11 @@ class Tensor:
     def is_contiguous(self, memory_format=None) -> bool:
         return bool(_dispatch.value("is_contiguous", self))
 
+    @property
+    def _version(self) -> int:
+        """In-place writes to this tensor's storage so far (a value read: a sync point)."""
+        return _dispatch.value("version", self)
+
     def square(self):
         return call("pow", self, 2)
 

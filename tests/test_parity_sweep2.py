@@ -443,6 +443,42 @@ def test_rot90(gw):
     """)
 
 
+def test_version_counter(gw):
+    same_as_torch(gw, """
+        x = torch.ones(3)
+        print(x._version)
+        x.add_(1)
+        print(x._version)
+        v = x[0:2]
+        v.mul_(2)
+        print(x._version, v._version)
+        y = x.detach()
+        y.zero_()
+        print(x._version, y._version)
+        x[0] = 5
+        print(x._version)
+        w = torch.nn.Parameter(torch.ones(2))
+        opt = torch.optim.SGD([w], lr=0.1)
+        (w * 2).sum().backward()
+        opt.step()
+        print(w._version, w.grad._version)
+        opt.zero_grad()
+        print(w._version)
+        z = x * 2
+        print(z._version)
+        z.relu_()
+        print(z._version)
+        a = torch.ones(3, requires_grad=True)
+        b = a * 1
+        b.exp_()
+        print(b._version, a._version)
+        m = torch.zeros(2, 2)
+        m.fill_(1)
+        m.copy_(torch.ones(2, 2))
+        print(m._version)
+    """)
+
+
 def test_stacking_and_creation_helpers(gw):
     same_as_torch(gw, """
         print(torch.hstack([torch.ones(2), torch.zeros(1)]), torch.hstack([torch.ones(2, 1), torch.zeros(2, 2)]))

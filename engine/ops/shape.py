@@ -843,6 +843,11 @@ def is_contiguous(input, memory_format=None) -> bool:
     return bool(input.array.flags.c_contiguous)
 
 
+def version(input) -> int:
+    """torch's ``Tensor._version``: the in-place writes its storage has seen (views share the count)."""
+    return input._version
+
+
 # ---- basic indexing views: each a node of its own, as torch chains them -----------------
 
 class BasicIndex(Function):
