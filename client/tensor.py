@@ -319,10 +319,28 @@ class Tensor:
         """Run ``hook(grad)`` (client Python) when the server's backward computes this tensor's gradient."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return self._remote_hook("register_hook", hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Run ``hook(self)`` (client Python) after the server's backward accumulated this leaf's ``.grad``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        me = weakref.ref(self)
+
+        def call(server_view):
+            t = me()  # the user's own tensor, as torch passes it (the server's handle if it is gone)
+            result = hook(server_view if t is None else t)
+            if result is not None:
+                raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        return self._remote_hook("register_post_accumulate_grad_hook", call)
+
+    def _remote_hook(self, op: str, fn) -> "_RemovableHook":
+        """Register client function ``fn`` with the server's tensor hook op ``op``."""
         conn = self._conn
-        function_id = conn.register_function(hook)
-        handle = _dispatch.new_object("register_hook", self, function_id)
-        return _RemovableHook(conn, function_id, handle)
+        function_id = conn.register_function(fn)
+        return _RemovableHook(conn, function_id, _dispatch.new_object(op, self, function_id))
 
     def retain_grad(self) -> None:
         if not self._requires_grad:

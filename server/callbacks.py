@@ -83,13 +83,23 @@ def register_hook(tensor, function_id: int):
     return tensor.register_hook(hook)
 
 
+def register_post_accumulate_grad_hook(tensor, function_id: int):
+    """``tensor.register_post_accumulate_grad_hook(fn)`` with ``fn`` in the client's Python."""
+    loop = current_loop()
+
+    def hook(t):
+        loop.callback(function_id, (t,))
+    return tensor.register_post_accumulate_grad_hook(hook)
+
+
 def remove_hook(handle) -> None:
     handle.remove()
 
 
-OPS = {"function_apply": function_apply, "register_hook": register_hook, "remove_hook": remove_hook}
+OPS = {"function_apply": function_apply, "register_hook": register_hook,
+       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook}
 # The ops whose results call the client back later (in some backward).
-TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook"})
+TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

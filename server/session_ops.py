@@ -76,7 +76,8 @@ def set_default_dtype(name: str):
 
 # Commands whose effect a replay could not reproduce: they read values the
 # client branches on, or call client code.
-_NOT_REPLAYABLE = {"item", "tolist", "numpy", "function_apply", "register_hook", "backward", "grad_of"}
+_NOT_REPLAYABLE = {"item", "tolist", "numpy", "function_apply", "register_hook", "register_post_accumulate_grad_hook",
+                   "backward", "grad_of"}
 
 
 class Program:

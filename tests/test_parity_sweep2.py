@@ -479,6 +479,36 @@ def test_version_counter(gw):
     """)
 
 
+def test_post_accumulate_grad_hooks(gw):
+    same_as_torch(gw, """
+        p = torch.ones(3, requires_grad=True)
+        seen = []
+        h = p.register_post_accumulate_grad_hook(lambda t: seen.append((t is p, t.grad.tolist())))
+        (p * 2).sum().backward()
+        (p * 3).sum().backward()
+        print(seen)
+        h.remove()
+        (p * 1).sum().backward()
+        print(len(seen), p.grad)
+        r = torch.ones(2, requires_grad=True)
+        def step_in_backward(t):
+            with torch.no_grad():
+                t.sub_(0.1 * t.grad)
+            t.grad = None
+        r.register_post_accumulate_grad_hook(step_in_backward)
+        (r * 2).sum().backward()
+        print(r, r.grad)
+        for make in (lambda: (p * 2), lambda: torch.ones(2)):
+            try:
+                make().register_post_accumulate_grad_hook(lambda t: None)
+            except RuntimeError as e:
+                print(e)
+        q = torch.ones(2, requires_grad=True)
+        q.register_post_accumulate_grad_hook(lambda t: 5)
+        q.sum().backward()
+    """)
+
+
 def test_stacking_and_creation_helpers(gw):
     same_as_torch(gw, """
         print(torch.hstack([torch.ones(2), torch.zeros(1)]), torch.hstack([torch.ones(2, 1), torch.zeros(2, 2)]))
