@@ -736,12 +736,16 @@ def pool(op, args, kwargs):
     stride = kwargs.get("stride")
     s = k if stride is None or stride == () or stride == [] else _ntuple(stride, 2)
     p, d = _ntuple(kwargs.get("padding", 0), 2), _ntuple(kwargs.get("dilation", 1), 2)
-    if (len(x._shape) not in (3, 4) or None in (k, s, p, d) or kwargs.get("ceil_mode") or kwargs.get("return_indices")
+    if (len(x._shape) not in (3, 4) or None in (k, s, p, d)
             or not x._dtype.is_floating_point or kwargs.get("divisor_override") == 0
             or any(v <= 0 for v in k + s + d) or any(pp > (dd * (kk - 1) + 1) // 2 for pp, kk, dd in zip(p, k, d))):
         return None
-    out = tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, pp, dd, kk, ss in zip(x._shape[-2:], p, d, k, s))
-    return None if min(out) < 1 else [(x._shape[:-2] + out, x._dtype)]
+    ceil_mode = bool(kwargs.get("ceil_mode"))
+    out = tuple(shapes.pool_out_len(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(x._shape[-2:], k, s, p, d))
+    if min(out) < 1:
+        return None
+    shape = x._shape[:-2] + out
+    return [(shape, x._dtype), (shape, dtypes.int64)] if kwargs.get("return_indices") else [(shape, x._dtype)]
 
 
 def adaptive_pool(op, args, kwargs):

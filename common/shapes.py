@@ -73,6 +73,16 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def pool_out_len(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """A pooling window count along one dim, as torch's pooling_output_shape: with ceil_mode a
+    last, partial window counts if it starts inside the input or its left padding."""
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
 def rot90_args(k, dims, ndim: int) -> tuple[int, int, int]:
     """torch.rot90's (k mod 4, dim0, dim1), with its checks in its order and its texts."""
     if isinstance(k, bool) or not isinstance(k, int):

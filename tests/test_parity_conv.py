@@ -156,6 +156,18 @@ POOL_SETUP = "x = ((torch.arange(2 * 3 * 7 * 6.) * 5) % 11 - 5).reshape(2, 3, 7,
     "F.max_pool2d(torch.zeros(1, 2, 2, 2), 3)",
     "F.max_pool2d(torch.zeros(2, 2), 1)",
     "F.avg_pool2d(x, 2, divisor_override=0)",
+    # ceil_mode: a last, partial window; it must start inside the input or its left padding
+    "y = F.max_pool2d(x, 2, ceil_mode=True); print(y, y.shape, F.max_pool2d(x, 3, 2, 1, ceil_mode=True).shape)",
+    "print(F.max_pool2d(x, (2, 4), (3, 4), ceil_mode=True), F.max_pool2d(x[0], 2, 3, dilation=2, ceil_mode=True))",
+    "print(F.avg_pool2d(x, 2, ceil_mode=True), F.avg_pool2d(x, 3, 2, 1, ceil_mode=True))",
+    "print(F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), "
+    "F.avg_pool2d(x, 4, 3, 2, ceil_mode=True), F.avg_pool2d(x, 2, ceil_mode=True, divisor_override=3))",
+    "print(nn.MaxPool2d(2, ceil_mode=True)(x).shape, nn.MaxPool2d(2, ceil_mode=True), nn.AvgPool2d(3, ceil_mode=True))",
+    # return_indices: each max's flat position in its input plane
+    "y, i = F.max_pool2d(x, 2, return_indices=True); print(y, i, i.dtype, y.grad_fn)",
+    "print(F.max_pool2d(x, 3, 2, 1, return_indices=True, ceil_mode=True), "
+    "F.max_pool2d(x[0], (2, 3), 1, dilation=(2, 1), return_indices=True)[1])",
+    "print(nn.MaxPool2d(2, return_indices=True)(x)[1], nn.MaxPool2d(3, return_indices=True))",
 ])
 def test_pooling(gw, code):
     same_as_torch(gw, with_setup(POOL_SETUP, code))
@@ -177,6 +189,15 @@ def test_pooling_gradients(gw):
         print(x.grad)
         g, = torch.autograd.grad(F.max_pool2d(x, 2).pow(2).sum(), x, create_graph=True)
         print(g.grad_fn is not None)
+        x.grad = None
+        w = torch.arange(2 * 3 * 4 * 3.).reshape(2, 3, 4, 3) % 7
+        y, i = F.max_pool2d(x, 2, ceil_mode=True, return_indices=True)
+        (y * w).sum().backward()
+        print(i.requires_grad, x.grad)
+        x.grad = None
+        (F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False) * w).sum().backward()
+        (F.avg_pool2d(x, 2, ceil_mode=True) * w).sum().backward()
+        print(x.grad)
     """))
 
 

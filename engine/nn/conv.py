@@ -13,6 +13,9 @@ height 1.  Declares WIRE, METHODS and __all__; engine/__init__.py installs them.
 """
 from __future__ import annotations
 
+from gradwire.common import dtypes as _dt
+from gradwire.common.shapes import pool_out_len
+
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops._util import same_device, wrap_grad as _grad_of
@@ -325,19 +328,20 @@ def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mod
     k = _pair(kernel_size)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _pair(stride)
     p, d = _pair(padding), _pair(dilation)
-    if ceil_mode:
-        raise NotImplementedError(f"{name}: ceil_mode=True is not supported by gradwire")
     if any(x <= 0 for x in k + s + d):
         raise RuntimeError(f"{name}: kernel_size, stride and dilation must be greater than zero")
     for pp, kk, dd in zip(p, k, d):
         if pp > (dd * (kk - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
                                f"kernel_size={kk} and dilation={dd}")
-    out = tuple(_out_len(n, kk, ss, pp, pp, dd) for n, kk, ss, pp, dd in zip(shape[-2:], k, s, p, d))
+    out = tuple(pool_out_len(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(shape[-2:], k, s, p, d))
     if any(o <= 0 for o in out):
         raise RuntimeError(f"Given input size: ({'x'.join(map(str, shape[-3:]))}). Calculated output size: "
                            f"({shape[-3]}x{out[0]}x{out[1]}). Output size is too small")
-    return k, s, (p[0], p[0], p[1], p[1]), d, out
+    # ceil_mode's last windows may reach past the far padding: pad the far side that much more
+    far = tuple(max(pp, (o - 1) * ss + dd * (kk - 1) + 1 - n - pp)
+                for n, o, kk, ss, pp, dd in zip(shape[-2:], out, k, s, p, d))
+    return k, s, (p[0], far[0], p[1], far[1]), d, out
 
 
 def _batched(a):
@@ -348,7 +352,7 @@ class MaxPool2DWithIndices(Function):
     array_forward = True
 
     @staticmethod
-    def forward(ctx, x, k, s, pads, d, out):
+    def forward(ctx, x, k, s, pads, d, out, with_indices=False):
         xp = x.xp
         a = _batched(x.array)
         low = -xp.inf if x.dtype.is_floating_point else xp.iinfo(a.dtype).min
@@ -357,10 +361,17 @@ class MaxPool2DWithIndices(Function):
         idx = xp.argmax(cols, axis=2)
         r = xp.take_along_axis(cols, idx[:, :, None], axis=2)[:, :, 0]
         ctx.idx, ctx.geom, ctx.in_shape = idx, (k, s, pads, d, out), x.array.shape
-        return _new_tensor(r.reshape(x.array.shape[:-2] + tuple(out)), x.dtype, x.device)
+        values = _new_tensor(r.reshape(x.array.shape[:-2] + tuple(out)), x.dtype, x.device)
+        if not with_indices:
+            return values
+        # torch's indices: each max's flat position h * W + w in its (unpadded) input plane
+        rows = xp.arange(out[0], dtype=xp.int64)[:, None] * s[0] - pads[0] + (idx // k[1]) * d[0]
+        cols_ = xp.arange(out[1], dtype=xp.int64)[None, :] * s[1] - pads[2] + (idx % k[1]) * d[1]
+        flat = (rows * a.shape[-1] + cols_).astype(xp.int64, copy=False)
+        return values, _new_tensor(flat.reshape(values.array.shape), _dt.int64, x.device)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, _grad_indices=None):
         k, s, pads, d, out = ctx.geom
         idx = ctx.idx
         if _grad_state.enabled:
@@ -369,7 +380,7 @@ class MaxPool2DWithIndices(Function):
             terms = [((i, j), Where.apply(_bool_tensor(idx == i * k[1] + j, grad.device), g4, 0.0))
                      for i in range(k[0]) for j in range(k[1])]
             gx = _sum_places(terms, pads, (h, w), (h + pads[0] + pads[1], w + pads[2] + pads[3]), k, s, d)
-            return (gx if grad.array.ndim == 4 else squeeze(gx, 0)), None, None, None, None, None
+            return (gx if grad.array.ndim == 4 else squeeze(gx, 0)), None, None, None, None, None, None
         xp = grad.xp
         ga = _batched(grad.array)
         cols = xp.zeros(ga.shape[:2] + k + tuple(out), dtype=ga.dtype)
@@ -378,14 +389,14 @@ class MaxPool2DWithIndices(Function):
                 cols[:, :, i, j] = xp.where(idx == i * k[1] + j, ga, 0)
         g = _scatter_offsets(xp, cols, ga.shape[:2] + tuple(ctx.in_shape[-2:]), pads, k, s, d, out)
         return _grad_of(xp, xp.ascontiguousarray(g).reshape(ctx.in_shape), grad.dtype, grad.device), \
-            None, None, None, None, None
+            None, None, None, None, None, None
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     _require_tensor("max_pool2d", "input", 1, input)
-    if return_indices:
-        raise NotImplementedError("max_pool2d: return_indices=True is not supported by gradwire")
     k, s, pads, d, out = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    if return_indices:
+        return MaxPool2DWithIndices.apply(input, k, s, pads, d, out, True)
     return MaxPool2DWithIndices.apply(input, k, s, pads, d, out)
 
 
@@ -429,12 +440,19 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
         divisor = divisor_override
-    elif count_include_pad or not any(pads):
+    elif (count_include_pad or not any(pads)) and pads[1] == pads[0] and pads[3] == pads[2]:
         divisor = k[0] * k[1]
     else:
+        # what a window counts: the input, its explicit padding with count_include_pad, never the
+        # overhang of ceil_mode's last windows
         xp = input.xp
-        ones = xp.ones((1, 1) + input.array.shape[-2:], dtype=input.array.dtype)
-        divisor = _windows(xp, _pad_array(xp, ones, pads, 0), k, s, (1, 1), out).sum(axis=(2, 3))[0, 0]
+        counted = xp.ones((1, 1) + input.array.shape[-2:], dtype=input.array.dtype)
+        if count_include_pad:
+            counted = _pad_array(xp, counted, (pads[0], pads[0], pads[2], pads[2]), 1)
+            counted = _pad_array(xp, counted, (0, pads[1] - pads[0], 0, pads[3] - pads[2]), 0)
+        else:
+            counted = _pad_array(xp, counted, pads, 0)
+        divisor = _windows(xp, counted, k, s, (1, 1), out).sum(axis=(2, 3))[0, 0]
     if not input.dtype.is_floating_point:
         raise _not_implemented("avg_pool2d", input.dtype)
     return AvgPool2D.apply(input, k, s, pads, out, divisor)

@@ -217,6 +217,9 @@ case("conv1d", lambda x, w, b: OP["conv1d"](x, w, b, stride=2, padding=1), ("f",
 case("pad", lambda x: OP["pad"](x, (1, 2, -1, 1), value=0.5), ("f", (3, 4)))
 case("max_pool2d", lambda x: OP["max_pool2d"](x, 3, 2, 1), ("f", (2, 3, 7, 6)))
 case("avg_pool2d", lambda x: OP["avg_pool2d"](x, 3, 2, 1, count_include_pad=False), ("f", (2, 3, 7, 6)))
+case("max_pool2d:ceil_indices", lambda x: OP["max_pool2d"](x, 2, ceil_mode=True, return_indices=True)[0] * 1,
+     ("f", (2, 3, 7, 6)))
+case("avg_pool2d:ceil", lambda x: OP["avg_pool2d"](x, 3, 2, 1, ceil_mode=True), ("f", (2, 3, 7, 6)))
 case("batch_norm", lambda x, w, b: OP["batch_norm"](x, None, None, w, b, training=True), ("f", (4, 3, 5)), ("f", (3,)),
      ("f", (3,)))
 case("adaptive_avg_pool2d", lambda x: OP["adaptive_avg_pool2d"](x, (3, 4)), ("f", (2, 3, 7, 6)))
