@@ -772,8 +772,11 @@ def batch_norm(op, args, kwargs):
 
 def pad(op, args, kwargs):
     x, p = args[0], _arg(args, kwargs, 1, "pad")
-    if _arg(args, kwargs, 2, "mode", "constant") != "constant" or len(p) % 2 or len(p) // 2 > len(x._shape):
+    if len(p) % 2 or len(p) // 2 > len(x._shape):
         return None
+    mode = _arg(args, kwargs, 2, "mode", "constant")
+    if mode != "constant":
+        return [(shapes.padded_shape(x._shape, p, mode), x._dtype)]
     shape = list(x._shape)
     for i in range(len(p) // 2):
         shape[-1 - i] += p[2 * i] + p[2 * i + 1]

@@ -83,6 +83,35 @@ def pool_out_len(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int
     return out
 
 
+_PAD_COMBINATIONS = ("Supported combinations for non-constant padding:\n"
+                     "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                     "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                     "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def padded_shape(shape: Sequence[int], pads: Sequence[int], mode: str) -> Shape:
+    """F.pad's output shape for the reflect/replicate/circular modes, with torch's checks and texts."""
+    nd, k = len(shape), len(pads) // 2
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if not (k in (1, 2, 3) and nd in (k + 1, k + 2)):
+        raise NotImplementedError(f"Padding size {len(pads)} is not supported for {nd}D input tensor.\n"
+                                  + _PAD_COMBINATIONS)
+    out = list(shape)
+    for i in range(k):
+        lo, hi, n = pads[2 * i], pads[2 * i + 1], shape[nd - 1 - i]
+        if lo < 0 or hi < 0:
+            raise NotImplementedError(f"F.pad: negative padding with mode='{mode}' is not supported by gradwire")
+        if mode == "reflect" and not (lo < n and hi < n):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {nd - 1 - i} of input "
+                               f"[{', '.join(map(str, shape))}]")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        out[nd - 1 - i] = n + lo + hi
+    return tuple(out)
+
+
 def rot90_args(k, dims, ndim: int) -> tuple[int, int, int]:
     """torch.rot90's (k mod 4, dim0, dim1), with its checks in its order and its texts."""
     if isinstance(k, bool) or not isinstance(k, int):

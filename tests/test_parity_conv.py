@@ -119,9 +119,48 @@ def test_conv_module_argument_errors(gw, kwargs, words):
     "F.pad(x, (1,))",
     "F.pad(x, (1, 1) * 3)",
     "F.pad(x, (-2, -2))",
+    # reflect, replicate, circular
+    "y = F.pad(x, (1, 2), mode='reflect'); print(y, y.grad_fn)",
+    "y = F.pad(x.reshape(1, 3, 4), (2, 1), mode='replicate'); print(y, y.grad_fn)",
+    "y = F.pad(x.reshape(1, 1, 3, 4), (1, 2, 2, 1), mode='reflect'); print(y, y.grad_fn)",
+    "y = F.pad(x.reshape(1, 1, 3, 4), (3, 0, 1, 4), mode='replicate'); print(y, y.grad_fn)",
+    "y = F.pad(x.reshape(1, 1, 3, 4), (1, 2, 3, 0), mode='circular'); print(y, type(y.grad_fn).__name__)",
+    "print(F.pad(x.reshape(1, 1, 1, 3, 4), (1, 1, 1, 0, 0, 0), mode='replicate'))",
+    "F.pad(x, (4, 0), mode='reflect')",
+    "F.pad(x.reshape(1, 1, 3, 4), (1, 1, 3, 0), mode='reflect')",
+    "F.pad(x.reshape(12), (1, 1), mode='reflect')",
+    "F.pad(x, (1, 1, 1, 1), mode='replicate')",
+    "F.pad(x, (5, 0), mode='circular')",
 ])
 def test_pad(gw, code):
     same_as_torch(gw, with_setup("x = torch.linspace(-1., 1., 12).reshape(3, 4)\n", code))
+
+
+def test_pad_modes_gradients_and_conv_padding_modes(gw):
+    same_as_torch(gw, """
+        x = (torch.arange(24.) / 4 - 1).reshape(1, 2, 3, 4).requires_grad_()
+        for mode in ("reflect", "replicate", "circular"):
+            y = F.pad(x, (2, 1, 1, 2), mode=mode)
+            (y * (torch.arange(float(y.numel())).reshape(y.shape) % 7)).sum().backward()
+            print(mode, type(y.grad_fn).__name__, type(F.pad(x[0, 0], (1, 1), mode=mode).grad_fn).__name__,
+                  type(F.pad(x, (1, 1, 1, 0, 0, 1), mode=mode).grad_fn).__name__ if mode != "reflect" else "", x.grad)
+            x.grad = None
+        g, = torch.autograd.grad(F.pad(x, (1, 1, 1, 1), mode="reflect").pow(3).sum(), x, create_graph=True)
+        g.sum().backward()
+        print(x.grad)
+        for mode in ("reflect", "replicate", "circular"):
+            torch.manual_seed(0)
+            conv = nn.Conv2d(2, 3, 3, padding=1, padding_mode=mode)
+            with torch.no_grad():
+                conv.weight.copy_(torch.arange(54.).reshape(3, 2, 3, 3) % 5 - 2)
+                conv.bias.copy_(torch.tensor([0.5, -1., 2.]))
+            print(conv, conv(x.detach()))
+        c1 = nn.Conv1d(2, 2, 3, padding=2, padding_mode="replicate")
+        with torch.no_grad():
+            c1.weight.fill_(0.5)
+            c1.bias.zero_()
+        print(c1(x.detach()[0, :, 0]))
+    """)
 
 
 def test_pad_gradients(gw):

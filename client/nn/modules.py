@@ -882,9 +882,14 @@ class _ConvNd(Module):
         _default_reset(self)
 
     def forward(self, input):
-        if self.padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode={self.padding_mode!r} is not supported by gradwire")
         conv = F.conv1d if self._nd == 1 else F.conv2d
+        if self.padding_mode != "zeros":  # as torch: pad with the mode, then convolve unpadded
+            if isinstance(self.padding, str):
+                raise NotImplementedError(f"padding={self.padding!r} with padding_mode={self.padding_mode!r} is not "
+                                          "supported by gradwire")
+            pads = tuple(p for p in reversed(self.padding) for _ in range(2))
+            return conv(F.pad(input, pads, mode=self.padding_mode), self.weight, self.bias, self.stride, 0,
+                        self.dilation, self.groups)
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:

@@ -13,8 +13,10 @@ height 1.  Declares WIRE, METHODS and __all__; engine/__init__.py installs them.
 """
 from __future__ import annotations
 
+import math
+
 from gradwire.common import dtypes as _dt
-from gradwire.common.shapes import pool_out_len
+from gradwire.common.shapes import padded_shape, pool_out_len
 
 from ..function import Function
 from ..grad_mode import _state as _grad_state
@@ -148,6 +150,52 @@ class ConstantPadNd(Function):
         return ConstantPadNd.apply(grad, tuple(-p for p in ctx.pads), 0.0), None, None
 
 
+class IndexedPad(Function):
+    """F.pad's reflect, replicate and circular modes: each output element is one input element, picked
+    by ``index`` (flat input positions in the output's shape, made by the array module's own pad);
+    backward adds the gradient back at those positions."""
+
+    array_forward = True
+    _abstract = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.in_shape = index, x.array.shape
+        return _new_tensor(x.array.reshape(-1)[index], x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..ops.creation import zeros  # noqa: PLC0415
+        from ..ops.scatter import index_add  # noqa: PLC0415
+        flat_index = _new_tensor(ctx.index.reshape(-1), _dt.int64, grad.device)
+        total = zeros(math.prod(ctx.in_shape), dtype=grad.dtype, device=grad.device)
+        g = index_add(total, 0, flat_index, reshape(grad, (-1,)))
+        return reshape(g, ctx.in_shape), None
+
+
+def _indexed_pad_class(mode: str, dims: int) -> type:
+    name = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}.get(mode)
+    node = f"{name}{dims}DBackward0" if name else "CopySlices"  # torch's circular pad writes slices of a copy
+    cls = _INDEXED_PAD_CLASSES.get(node)
+    if cls is None:
+        cls = _INDEXED_PAD_CLASSES[node] = type(node, (IndexedPad,), {"node_name": node, "_abstract": False})
+    return cls
+
+
+_INDEXED_PAD_CLASSES: dict = {}
+_ARRAY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _indexed_pad(input, pads, mode):
+    shape = input.array.shape
+    padded_shape(shape, pads, mode)  # torch's checks
+    k = len(pads) // 2
+    xp = input.xp
+    widths = [(0, 0)] * (len(shape) - k) + [(pads[2 * i], pads[2 * i + 1]) for i in reversed(range(k))]
+    index = xp.pad(xp.arange(input.array.size, dtype=xp.int64).reshape(shape), widths, mode=_ARRAY_PAD_MODES[mode])
+    return _indexed_pad_class(mode, k).apply(input, index)
+
+
 def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's name
     _require_tensor("pad", "input", 1, input)
     pads = tuple(int(p) for p in pad)
@@ -158,7 +206,7 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's name
         raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pads)} and input of dimension {nd}")
     if mode != "constant":
-        raise NotImplementedError(f"Only constant padding is supported, got mode={mode!r}")
+        return _indexed_pad(input, pads, mode)
     v = 0 if value is None else value
     if not input.dtype.is_floating_point and not input.dtype.is_complex:
         v = int(v) if not isinstance(v, bool) else v

@@ -215,6 +215,8 @@ case("conv2d", lambda x, w, b: OP["conv2d"](x, w, b, stride=(2, 1), padding=1, d
 case("conv2d:same_unbatched", lambda x, w: OP["conv2d"](x, w, padding="same"), ("f", (3, 5, 5)), ("f", (4, 3, 2, 3)))
 case("conv1d", lambda x, w, b: OP["conv1d"](x, w, b, stride=2, padding=1), ("f", (2, 3, 9)), ("f", (4, 3, 3)), ("f", (4,)))
 case("pad", lambda x: OP["pad"](x, (1, 2, -1, 1), value=0.5), ("f", (3, 4)))
+case("pad:reflect", lambda x: OP["pad"](x, (1, 2, 2, 0), mode="reflect"), ("f", (1, 2, 3, 4)))
+case("pad:circular", lambda x: OP["pad"](x, (1, 2, 3, 0), mode="circular"), ("f", (1, 2, 3, 4)))
 case("max_pool2d", lambda x: OP["max_pool2d"](x, 3, 2, 1), ("f", (2, 3, 7, 6)))
 case("avg_pool2d", lambda x: OP["avg_pool2d"](x, 3, 2, 1, count_include_pad=False), ("f", (2, 3, 7, 6)))
 case("max_pool2d:ceil_indices", lambda x: OP["max_pool2d"](x, 2, ceil_mode=True, return_indices=True)[0] * 1,
