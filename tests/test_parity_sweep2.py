@@ -535,6 +535,32 @@ def test_one_hot_and_linalg_norm(gw):
     """)
 
 
+def test_matrix_norms(gw):
+    same_as_torch(gw, """
+        A = torch.tensor([[1., -2., 3.], [4., 5., -6.]], requires_grad=True)
+        for o in (None, 'fro', 1, -1, float('inf'), float('-inf')):
+            y = torch.linalg.norm(A, o)
+            g, = torch.autograd.grad(y, A)
+            print(o, y, y.grad_fn, g)
+        B = torch.arange(24.).reshape(2, 3, 4) - 11
+        print(torch.linalg.norm(B, -1, dim=(2, 0), keepdim=True), torch.linalg.matrix_norm(B, float('-inf'), dim=(0, 2)))
+        print(torch.linalg.matrix_norm(B), torch.linalg.matrix_norm(B, 1, keepdim=True), torch.linalg.norm(B, 1, dim=(1, 0)))
+        print(torch.linalg.norm(B, 'fro', dim=(0, -1)), torch.linalg.norm(B, dim=(0, 2)), torch.linalg.matrix_norm(A, 'fro'))
+        for args, kw in [((A, 3), {}), ((A, 'foo'), {}), ((A, 'fro'), {'dim': 1}), ((B, 1), {}), ((B, 'fro'), {}),
+                         ((B,), {'dim': (0, 1, 2)}), ((A, 1), {'dim': (0, 1, 2)}), ((A, 1), {'dim': (0, 0)}),
+                         ((A, 1), {'dim': (0, -2)}), ((A, 1), {'dim': (0, 2)}), ((A[0], 1), {'dim': (0, 1)})]:
+            try:
+                torch.linalg.norm(*args, **kw)
+            except (RuntimeError, IndexError) as e:
+                print(type(e).__name__, e)
+        for args, kw in [((A, 3), {}), ((A,), {'dim': (0,)}), ((A[0],), {}), ((A, 1), {'dim': (0, 1, 2)})]:
+            try:
+                torch.linalg.matrix_norm(*args, **kw)
+            except RuntimeError as e:
+                print(e)
+    """)
+
+
 def test_get_submodule_from_pretrained_and_parameter_assignment(gw):
     same_as_torch(gw, """
         m = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU()))
