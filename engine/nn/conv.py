@@ -23,7 +23,9 @@ from ..grad_mode import _state as _grad_state
 from ..ops._util import same_device, wrap_grad as _grad_of
 from ..ops.elementwise import Where, _bool_tensor
 from ..ops.matrix import einsum
+from ..ops.creation import zeros
 from ..ops.reduce import mean
+from ..ops.scatter import index_add
 from ..ops.shape import expand, reshape, squeeze, stack, unsqueeze
 from ..tensor import Tensor, _new_tensor
 from .functional import _not_implemented, _require_tensor
@@ -165,8 +167,6 @@ class IndexedPad(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ..ops.creation import zeros  # noqa: PLC0415
-        from ..ops.scatter import index_add  # noqa: PLC0415
         flat_index = _new_tensor(ctx.index.reshape(-1), _dt.int64, grad.device)
         total = zeros(math.prod(ctx.in_shape), dtype=grad.dtype, device=grad.device)
         g = index_add(total, 0, flat_index, reshape(grad, (-1,)))
@@ -413,9 +413,9 @@ class MaxPool2DWithIndices(Function):
         if not with_indices:
             return values
         # torch's indices: each max's flat position h * W + w in its (unpadded) input plane
-        rows = xp.arange(out[0], dtype=xp.int64)[:, None] * s[0] - pads[0] + (idx // k[1]) * d[0]
-        cols_ = xp.arange(out[1], dtype=xp.int64)[None, :] * s[1] - pads[2] + (idx % k[1]) * d[1]
-        flat = (rows * a.shape[-1] + cols_).astype(xp.int64, copy=False)
+        row = xp.arange(out[0], dtype=xp.int64)[:, None] * s[0] - pads[0] + (idx // k[1]) * d[0]
+        col = xp.arange(out[1], dtype=xp.int64)[None, :] * s[1] - pads[2] + (idx % k[1]) * d[1]
+        flat = (row * a.shape[-1] + col).astype(xp.int64, copy=False)
         return values, _new_tensor(flat.reshape(values.array.shape), _dt.int64, x.device)
 
     @staticmethod
