@@ -290,7 +290,6 @@ class Command:
     grad_enabled = property(lambda self: bool(self.flags & GRAD_ENABLED))
     want_value = property(lambda self: bool(self.flags & WANT_VALUE))
     variadic_outputs = property(lambda self: bool(self.flags & VARIADIC_OUTPUTS))
-    inference_mode = property(lambda self: bool(self.flags & INFERENCE_MODE))
     want_meta = property(lambda self: bool(self.flags & WANT_META))
 
     def resolved_args(self, tensor_of) -> list:
