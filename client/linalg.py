@@ -47,13 +47,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002 - torch's name
     """torch.linalg.norm: a matrix norm for an ord over two dims (or of a 2-D input), else a vector norm."""
-    if dim is not None:
-        dims = [dim] if isinstance(dim, int) else list(dim)
-        if len(dims) not in (1, 2) and not isinstance(ord, str):
-            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {dims}")
-    elif ord is not None and A.dim() not in (1, 2):
+    n_dims = A.dim() if dim is None else 1 if isinstance(dim, int) else len(dim)  # the dims it reduces
+    if dim is not None and n_dims not in (1, 2) and not isinstance(ord, str):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    if dim is None and ord is not None and n_dims not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
-                           f"Got {A.dim()}D.")
-    if isinstance(ord, str) or (ord is not None and len(dims if dim is not None else A.shape) == 2):
+                           f"Got {n_dims}D.")
+    if isinstance(ord, str) or (ord is not None and n_dims == 2):
         return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
