@@ -271,20 +271,21 @@ class TapeReader:
 
 
 class Command:
-    """One command of a batch, decoded. Its arguments hold Refs and Literals until
-    ``resolved_args``/``resolved_kwargs`` (a recorded program resolves them again, against
-    other tensors)."""
+    """One command of a batch, decoded. Its arguments hold handle ids (at the positions in
+    ``refs``), Refs and Literals until ``resolved_args``/``resolved_kwargs`` (a recorded
+    program resolves them again, against other tensors)."""
 
-    __slots__ = ("seq", "op", "flags", "outputs", "args", "kwargs", "deep", "forward_stack")
+    __slots__ = ("seq", "op", "flags", "outputs", "args", "refs", "kwargs", "deep", "forward_stack")
 
-    def __init__(self, seq, op, flags, outputs, args, kwargs, deep, forward_stack):
+    def __init__(self, seq, op, flags, outputs, args, refs, kwargs, deep, forward_stack):
         self.seq = seq
         self.op = op
         self.flags = flags
         self.outputs = outputs
         self.args = args
+        self.refs = refs                # positions in args of top-level handle ids
         self.kwargs = kwargs            # None when there are none
-        self.deep = deep                # a Ref inside a list, or a Literal: resolve() walks every argument
+        self.deep = deep                # a Ref inside a list, or a Literal: resolve() walks the rest
         self.forward_stack = forward_stack
 
     grad_enabled = property(lambda self: bool(self.flags & GRAD_ENABLED))
@@ -293,9 +294,12 @@ class Command:
     want_meta = property(lambda self: bool(self.flags & WANT_META))
 
     def resolved_args(self, tensor_of) -> list:
+        args = self.args.copy()  # the command keeps its ids: a recorded program resolves them again
+        for i in self.refs:
+            args[i] = tensor_of(args[i])
         if self.deep:
-            return [resolve(a, tensor_of) for a in self.args]
-        return [tensor_of(a.id) if type(a) is Ref else a for a in self.args]
+            return [resolve(a, tensor_of) for a in args]
+        return args
 
     def resolved_kwargs(self, tensor_of) -> dict:
         return {k: resolve(v, tensor_of) for k, v in self.kwargs.items()} if self.kwargs else {}
@@ -315,10 +319,12 @@ def read_batch(batch: pb.Batch) -> list[Command]:
             outputs = [next_int()] if n == 1 else [next_int() for _ in range(n)]
             lazy = reader.lazy
             args = []
-            for _ in range(next_int()):  # handles and floats inline: most arguments are one or the other
+            refs = ()
+            for i in range(next_int()):  # handles and floats inline: most arguments are one or the other
                 kind = next_int()
                 if kind == K_HANDLE:
-                    args.append(Ref(next_int()))
+                    refs += (i,)
+                    args.append(next_int())
                 elif kind == K_FLOAT:
                     args.append(next_float())
                 else:
@@ -326,7 +332,7 @@ def read_batch(batch: pb.Batch) -> list[Command]:
             n = next_int()
             kwargs = {next_str(): value() for _ in range(n)} if n else None
             stack = [next_str() for _ in range(next_int())] if flags & FORWARD_STACK else None
-            append(Command(seq, op, flags, outputs, args, kwargs, reader.lazy != lazy, stack))
+            append(Command(seq, op, flags, outputs, args, refs, kwargs, reader.lazy != lazy, stack))
             seq += 1
     except StopIteration:
         raise MalformedTape(f"the tape ends before command {seq}'s end") from None

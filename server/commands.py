@@ -243,7 +243,7 @@ class CommandLoop:
             run = self._run
             tensor_of = self._tensor_of
             for cmd in commands:
-                current.command = cmd
+                current.command = cmd  # the command a warning names (_route_warning)
                 if anomaly.enabled:
                     anomaly.forward_stack = cmd.forward_stack  # the client's stack
                 try:

@@ -82,9 +82,12 @@ class Session:
         self.failed.pop(handle, None)
 
     def release(self, handles) -> None:
+        drop = self.handles.pop
         for h in handles:
-            self.handles.pop(h, None)
-            self.failed.pop(h, None)
+            drop(h, None)
+        if self.failed:
+            for h in handles:
+                self.failed.pop(h, None)
 
     def memory_by_device(self) -> dict[str, int]:
         """Bytes of tensor memory this session's handles hold, their gradients included, per
