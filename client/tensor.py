@@ -17,6 +17,7 @@ from gradwire.common.devices import device, device_str, parse_to
 from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
+from gradwire.common.grad_mode import check_requires_grad
 
 from . import _dispatch, grad_mode
 
@@ -215,21 +216,17 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        self.requires_grad_(flag)
+        self._set_requires_grad(flag, setter=True)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        return self._set_requires_grad(requires_grad, setter=False)
+
+    def _set_requires_grad(self, requires_grad, setter: bool) -> "Tensor":
         flag = bool(requires_grad)
+        check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=self._dtype.is_floating_point,
+                            inference=self._inference, setter=setter)
         if self._grad_fn is not None:
-            if not flag:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
-                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
-                )
             return self
-        if flag and not self._dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        if flag and self._inference and not _grad_state.inference:
-            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._conn.submit("requires_grad_", (self, flag), outputs=[self._id], nodes=[None],
                           handle_of=_dispatch._handle_of)
         self._requires_grad = flag

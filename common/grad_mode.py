@@ -23,6 +23,24 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inf
            "is_inference_mode_enabled"]
 
 
+def check_requires_grad(flag: bool, *, is_leaf: bool, floating: bool, inference: bool, setter: bool) -> None:
+    """torch's errors when user code sets a tensor's requires_grad: with ``requires_grad_()``,
+    or with the attribute (``setter``), which checks a little differently."""
+    if not is_leaf:
+        if not flag:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        if setter:  # requires_grad_() on a non-leaf is a no-op; the attribute is not
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        return
+    if flag and not floating:
+        raise RuntimeError("only Tensors of floating point and complex dtype can require gradients" if setter
+                           else "only Tensors of floating point dtype can require gradients")
+    if flag and inference and not _state.inference:
+        raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
+
+
 class _GradState(threading.local):
     enabled = True
     inference = False

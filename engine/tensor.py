@@ -6,6 +6,7 @@ import weakref as _weakref
 
 from gradwire.common import dtypes as _dt
 from gradwire.common.devices import parse_to as _parse_to
+from gradwire.common.grad_mode import check_requires_grad
 
 from . import backend
 from .grad_mode import _state as _grad_state
@@ -161,25 +162,18 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value) -> None:
-        value = bool(value)
-        if self.grad_fn is not None:
-            if not value:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want to use a "
-                    "computed variable in a subgraph that doesn't require differentiation use "
-                    "var_no_grad = var.detach()."
-                )
-            return
-        if value and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
-        if value and self._inference and not _grad_state.inference:
-            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
-                               "allowed.")
-        self._requires_grad = value
+        self._set_requires_grad(value, setter=True)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        self.requires_grad = requires_grad
+        self._set_requires_grad(requires_grad, setter=False)
         return self
+
+    def _set_requires_grad(self, value, setter: bool) -> None:
+        value = bool(value)
+        check_requires_grad(value, is_leaf=self.grad_fn is None, floating=self.dtype.is_floating_point,
+                            inference=self._inference, setter=setter)
+        if self.grad_fn is None:
+            self._requires_grad = value
 
     def is_inference(self) -> bool:
         """True for a tensor created in inference mode."""

@@ -328,3 +328,27 @@ def test_autograd_functional_vjp_jvp_vhp_hvp(gw):
             except Exception as e:
                 print(type(e).__name__, e)
     """)
+
+
+_SETTING_REQUIRES_GRAD = [
+    "x = torch.tensor([1, 2]); x.requires_grad = True",      # the attribute's text ...
+    "x = torch.tensor([1, 2]); x.requires_grad_()",          # ... differs from the method's
+    "x = torch.tensor([1., 2.], requires_grad=True); y = x * 2; y.requires_grad = False",
+    "x = torch.tensor([1., 2.], requires_grad=True); y = x * 2; y.requires_grad_(False)",
+    "x = torch.tensor([1., 2.], requires_grad=True); y = x * 2; y.requires_grad = True",
+    "x = torch.tensor([1., 2.], requires_grad=True); y = x * 2; y.requires_grad_(True); print(y.requires_grad)",
+    "x = torch.tensor([1, 2]); x.requires_grad = False; print(x.requires_grad)",
+    "with torch.inference_mode(): x = torch.ones(2)\nx.requires_grad = True",
+]
+
+
+@pytest.mark.parametrize("code", _SETTING_REQUIRES_GRAD)
+def test_setting_requires_grad_checks_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+@pytest.mark.parametrize("code", _SETTING_REQUIRES_GRAD)
+def test_setting_requires_grad_checks_as_torch_on_the_engine(code):
+    from gradwire import engine
+    torch = pytest.importorskip("torch")
+    assert _run(engine, code) == _run(torch, code)
