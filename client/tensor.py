@@ -185,7 +185,13 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return self._shape
-        return self._shape[shapes.normalize_dim(dim, len(self._shape))]
+        return self._shape[shapes.dim_of("size", dim, len(self._shape))]
+
+    def stride(self, dim: int | None = None):
+        """Steps in elements per dimension (a value read: a sync point)."""
+        if dim is not None:
+            dim = shapes.dim_of("stride", dim, len(self._shape))  # torch's errors, without a round trip
+        return _dispatch.value("stride", self, dim)
 
     @property
     def dtype(self) -> dtypes.DType:

@@ -59,6 +59,27 @@ def normalize_dim(dim: int, ndim: int) -> int:
     return dim % size
 
 
+def dim_of(method: str, dim, ndim: int) -> int:
+    """The ``dim`` of ``size(dim)``/``stride(dim)`` in [0, ndim), with torch's errors: unlike
+    other dim arguments, a 0-dim tensor has none."""
+    if not isinstance(dim, int):
+        raise TypeError(f"{method}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return normalize_dim(dim, ndim)
+
+
+def contiguous_strides(shape: Sequence[int]) -> Shape:
+    """torch's strides, in elements, of a row-major tensor of ``shape`` (a dimension of size 0
+    steps as if it had size 1)."""
+    strides = []
+    step = 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
     """Reduction dims as a sorted tuple; None or () means every dim."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):

@@ -5,6 +5,7 @@ import warnings as _warnings
 import weakref as _weakref
 
 from gradwire.common import dtypes as _dt
+from gradwire.common import shapes as _shapes
 from gradwire.common.devices import parse_to as _parse_to
 from gradwire.common.grad_mode import check_requires_grad
 
@@ -119,8 +120,17 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return self.array.shape
-        from gradwire.common.shapes import normalize_dim  # noqa: PLC0415
-        return self.array.shape[normalize_dim(dim, self.array.ndim)]
+        return self.array.shape[_shapes.dim_of("size", dim, self.array.ndim)]
+
+    def stride(self, dim=None):
+        """Steps in elements per dimension: the array's, as torch's views have them, except that
+        an empty contiguous tensor has torch's row-major strides (numpy gives it zeros)."""
+        a = self.array
+        if a.size == 0 and a.flags.c_contiguous:
+            strides = _shapes.contiguous_strides(a.shape)
+        else:
+            strides = tuple(s // a.itemsize for s in a.strides)
+        return strides if dim is None else strides[_shapes.dim_of("stride", dim, a.ndim)]
 
     @property
     def ndim(self) -> int:

@@ -352,3 +352,32 @@ def test_setting_requires_grad_checks_as_torch_on_the_engine(code):
     from gradwire import engine
     torch = pytest.importorskip("torch")
     assert _run(engine, code) == _run(torch, code)
+
+
+_STRIDES = """
+        x = torch.arange(24.).reshape(2, 3, 4)
+        for y in (x, x.transpose(0, 2), x.permute(2, 0, 1), x[:, 1:, ::2], x[1], x.unsqueeze(1), x.unsqueeze(-1),
+                  x[:, :1, :].expand(2, 5, 4), x.narrow(2, 1, 2), x.view(6, 4), x.flip(0), x.mT,
+                  x.transpose(0, 1) * 2, x.transpose(0, 1).clone(), x.transpose(0, 2).contiguous(),
+                  x.split(2, dim=2)[1], x.unbind(1)[2], x[[0, 1]], torch.ones(3, 1).t(), torch.ones(2, 1, 1),
+                  torch.ones(0, 3), torch.ones(3, 0, 2), torch.tensor(1.0)):
+            print(y.stride(), y.stride(-1) if y.dim() else None, y.is_contiguous())
+    """
+
+
+def test_strides_of_views_copies_and_empty_tensors(gw):
+    same_as_torch(gw, _STRIDES)
+
+
+def test_strides_on_the_engine():
+    from gradwire import engine
+    torch = pytest.importorskip("torch")
+    assert _run(engine, _STRIDES) == _run(torch, _STRIDES)
+
+
+@pytest.mark.parametrize("code", ["torch.ones(2, 3).stride(2)", "torch.ones(2, 3).stride(-3)",
+                                  "torch.tensor(1.).stride(0)", "torch.tensor(1.).size(-1)",
+                                  "torch.tensor(1.).size(1)", "torch.ones(2).stride(1.0)", "torch.ones(2).size(1.0)",
+                                  "print(torch.ones(2, 3).size(-1), torch.ones(2, 3).stride(0))"])
+def test_size_and_stride_dim_errors(gw, code):
+    same_as_torch(gw, code)

@@ -729,7 +729,7 @@ WIRE: dict = {
     "split": _shape.split, "chunk": _shape.chunk, "narrow": _shape.narrow, "select": _shape.select,
     "unbind": _shape.unbind, "flip": _shape.flip, "rot90": _shape.rot90, "tril": _shape.tril, "triu": _shape.triu,
     "contiguous": _shape.contiguous,
-    "is_contiguous": _shape.is_contiguous, "version": _shape.version,
+    "is_contiguous": _shape.is_contiguous, "version": _shape.version, "stride": _shape.stride,
     # indexing
     "getitem": wire_getitem, "setitem": wire_setitem, "index_select": index_select, "gather": gather,
     "scatter_add": scatter_add, "masked_fill": masked_fill,

@@ -843,6 +843,11 @@ def is_contiguous(input, memory_format=None) -> bool:
     return bool(input.array.flags.c_contiguous)
 
 
+def stride(input, dim=None):
+    """``Tensor.stride`` as an op: the client reads it with a round trip."""
+    return input.stride(dim)
+
+
 def version(input) -> int:
     """torch's ``Tensor._version``: the in-place writes its storage has seen (views share the count)."""
     return input._version
