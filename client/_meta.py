@@ -76,6 +76,19 @@ def elementwise(*, out: str = "promote") -> Callable:
     return rule
 
 
+_TRUE_QUOTIENT, _ROUNDED_QUOTIENT = elementwise(out="float"), elementwise()
+
+
+def div(op, args, kwargs):
+    """A true quotient is floating; a rounded one ('trunc', 'floor') keeps the promoted dtype."""
+    if not kwargs or "rounding_mode" not in kwargs:
+        return _TRUE_QUOTIENT(op, args, kwargs)
+    mode = kwargs["rounding_mode"]
+    if mode not in (None, "trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'")
+    return (_TRUE_QUOTIENT if mode is None else _ROUNDED_QUOTIENT)(op, args, {})
+
+
 def where(op, args, kwargs):
     if len(args) == 1:
         return None  # where(condition): nonzero's indices, their count known to the server only
@@ -845,11 +858,12 @@ OPS: dict[str, OpInfo] = {
     **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
                              "ceil", "round", "relu", "sign"]),
     **_table(elementwise(out="float"), [
-        "div", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
+        "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
         "gelu", "silu", "softplus", "reciprocal"]),
     **_table(elementwise(out="bool"), ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
                                        "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],
              differentiable=False),
+    "div": OpInfo(div),
     "remainder": OpInfo(elementwise()),
     "floor_divide": OpInfo(elementwise()),
     **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),

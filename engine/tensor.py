@@ -378,8 +378,8 @@ class Tensor:
     def mul_(self, other) -> "Tensor":
         return _inplace.mul_(self, other)
 
-    def div_(self, other) -> "Tensor":
-        return _inplace.div_(self, other)
+    def div_(self, other, **kwargs) -> "Tensor":  # rounding_mode, when given
+        return _inplace.div_(self, other, **kwargs)
 
     def __iadd__(self, other):
         return _inplace.add_(self, other)
@@ -438,10 +438,11 @@ class Tensor:
     def mul(self, other):
         return _ops.mul(self, other)
 
-    def div(self, other):
-        return _ops.div(self, other)
+    def div(self, other, **kwargs):  # rounding_mode, when given
+        return _ops.div(self, other, **kwargs)
 
-    true_divide = div
+    def true_divide(self, other):
+        return _ops.div(self, other)
 
     def neg(self):
         return _ops.neg(self)

@@ -617,3 +617,29 @@ def test_trunc_fix_frac(gw):
             print("NotImplementedError", e)
         torch.trunc(torch.tensor([True]))
     """)
+
+
+def test_div_rounding_modes(gw):
+    same_as_torch(gw, """
+        a = torch.tensor([5., -5., 7.5], requires_grad=True); b = torch.tensor([2., 3., -2.], requires_grad=True)
+        for m in ("floor", "trunc", None):
+            y = torch.div(a, b, rounding_mode=m); print(y, y.grad_fn, y.dtype)
+            (y * torch.tensor([1., 2., 3.])).sum().backward(); print(a.grad, b.grad); a.grad = None; b.grad = None
+            print(a.div(2, rounding_mode=m), torch.div(torch.tensor([5, -5, 7, -7]), torch.tensor([2, 2, -2, -2]),
+                                                       rounding_mode=m))
+            print(torch.tensor([5, -5], dtype=torch.int32).div(2, rounding_mode=m).dtype,
+                  torch.tensor([5, -5]).div(2.5, rounding_mode=m), torch.tensor([[5.], [-5.]]).div(torch.tensor([2., 3.]), rounding_mode=m))
+            x = torch.tensor([5., -5.]); x.div_(2, rounding_mode=m); print(x)
+            z = a * 1; z.div_(b[:2].sum(), rounding_mode=m); print(z, z.grad_fn); z.sum().backward(); print(a.grad, b.grad)
+            a.grad = None; b.grad = None
+        print(torch.div(a, 2).grad_fn, (a / 2).grad_fn, torch.tensor([5, -5]).div_(2, rounding_mode="floor"))
+        a.div(2, rounding_mode="x")
+    """)
+
+
+@pytest.mark.parametrize("code", ["torch.tensor([5]).div(0, rounding_mode='floor')",
+                                  "torch.tensor([5]).div(torch.tensor([0]), rounding_mode='trunc')",
+                                  "print(torch.tensor([5., -5.]).div(0, rounding_mode='trunc'))",
+                                  "torch.tensor([5, -5]).div_(2, rounding_mode=None)"])
+def test_div_rounding_mode_errors(gw, code):
+    same_as_torch(gw, code)

@@ -15,6 +15,10 @@ from gradwire.common.shapes import broadcast_shapes
 from ..function import Function, backward_mode as _bw
 from ..tensor import Tensor
 from ._util import binary_prep, scalar_value, unary_prep, wrap, wrap_grad
+from .creation import zeros_like
+
+
+_NOT_GIVEN = object()  # torch records another node when rounding_mode=None is passed
 
 
 def _mul_arrays(grad, other):
@@ -165,7 +169,7 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        na, nb = ctx.needs_input_grad
+        na, nb = ctx.needs_input_grad[:2]  # DivRounding's third input is its mode
         a, b = ctx.saved_tensors
         sa, sb = ctx.scalars
         ga = gb = None
@@ -374,10 +378,48 @@ def mul(input, other):
     return Mul.apply(input, other)
 
 
-def div(input, other, *, rounding_mode=None):
-    if rounding_mode is not None:
-        raise NotImplementedError("div with rounding_mode is not supported by gradwire yet")
-    return Div.apply(input, other)
+class DivRounding(Function):
+    """``div`` called with ``rounding_mode`` (torch records DivBackward2 for every mode, None
+    included). A rounded quotient ('trunc', 'floor') keeps the promoted dtype, integers
+    included, and has a zero derivative."""
+
+    array_forward = True
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ctx.mode = mode
+        if mode is None:
+            return Div.forward(ctx, a, b)
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        _int_zero_check(bv, dtype, xp)
+        if mode == "trunc" and dtype.is_floating_point:
+            q = xp.trunc(xp.true_divide(av, bv))
+        else:
+            q = xp.floor_divide(av, bv)
+            if mode == "trunc":  # the floor of a negative inexact quotient is one below its truncation
+                q = q + ((xp.remainder(av, bv) != 0) & ((av < 0) != (bv < 0)))
+        return wrap(xp, q, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.mode is None:
+            return Div.backward(ctx, grad) + (None,)
+        na, nb = ctx.needs_input_grad[:2]
+        return (zeros_like(grad) if na else None), (zeros_like(grad) if nb else None), None
+
+
+ROUNDING_MODES = (None, "trunc", "floor")
+
+
+def div(input, other, *, rounding_mode=_NOT_GIVEN):
+    if rounding_mode is _NOT_GIVEN:
+        return Div.apply(input, other)
+    if rounding_mode not in ROUNDING_MODES:
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    return DivRounding.apply(input, other, rounding_mode)
 
 
 def neg(input):

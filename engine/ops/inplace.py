@@ -511,8 +511,14 @@ def mul_(input: Tensor, other) -> Tensor:
     return _binary_(input, other, _arith.mul, "multiply", saves_self=True)
 
 
-def div_(input: Tensor, other) -> Tensor:
-    """``input /= other`` in place (DivBackward0 when recorded)."""
+def div_(input: Tensor, other, **rounding_mode) -> Tensor:
+    """``input /= other`` in place (DivBackward0 when recorded); with a ``rounding_mode``, the
+    rounded quotient written into ``input`` (DivBackward2)."""
+    if rounding_mode:
+        if type(input) is not Tensor:
+            raise TypeError(f"expected Tensor as argument, but got {type(input).__name__}")
+        needs_copy = type(other) is Tensor and other._requires_grad
+        return inplace_apply(input, _arith.div, other, copy_self=needs_copy, **rounding_mode)
     return _binary_(input, other, _arith.div, "true_divide", floating=True, saves_self=True)
 
 

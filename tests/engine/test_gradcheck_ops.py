@@ -189,6 +189,13 @@ VEC_IDX = E.tensor([2, 0])
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    # div with a rounding_mode: None is the true quotient (DivBackward2); the rounded ones have zero
+    # derivatives, which gradcheck confirms away from the jumps (quotients within 2.5 +- 0.1)
+    "div_rounding_none": (lambda a, b: E.div(a, b.abs() + 1, rounding_mode=None), [(3, 4), (4,)]),
+    "div_rounding_trunc": (lambda a, b: E.div(a * 0.01 - 5, b * 0.001 + 2, rounding_mode="trunc") + a,
+                           [(3, 4), (4,)]),
+    "div_rounding_floor": (lambda a, b: E.div(a * 0.01 + 5, b * 0.001 + 2, rounding_mode="floor") * a,
+                           [(3, 4), (4,)]),
     "frac": (lambda x: E.frac(x * 3), [(3, 4)]),
     "trunc": (lambda x: E.trunc(x * 3) + x, [(3, 4)]),
     "lerp_scalar": (lambda a, b: E.lerp(a, b, 0.3), [(3, 4), (4,)]),

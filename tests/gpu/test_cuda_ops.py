@@ -42,6 +42,8 @@ for _n in ["add", "sub", "rsub", "mul", "maximum", "minimum"]:
     case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 1)), ("f", (1, 4)))
 for _n in ["div", "true_divide"]:
     case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("p", (4,)))
+for _mode in ["trunc", "floor", None]:
+    case(f"div:{_mode}", lambda a, b, _mode=_mode: OP["div"](a * 4, b, rounding_mode=_mode), ("f", (3, 4)), ("p", (4,)))
 case("pow", lambda a, b: OP["pow"](a, b), ("p", (3, 4)), ("f", (3, 4)))
 case("where", lambda c, a, b: OP["where"](c, a, b), ("b", (3, 4)), ("f", (3, 4)), ("f", (4,)))
 for _n in ["sum", "mean", "prod", "amax", "amin", "logsumexp", "var", "std", "cumsum"]:
