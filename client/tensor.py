@@ -17,7 +17,7 @@ from gradwire.common.devices import device, device_str, parse_to
 from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
-from gradwire.common.grad_mode import check_requires_grad
+from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
 
 from . import _dispatch, grad_mode
 
@@ -264,14 +264,7 @@ class Tensor:
     @property
     def grad(self):
         if self._grad_fn is not None and not self._retains_grad:
-            warnings.warn(
-                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
-                "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
-                "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
-                "Tensor by mistake, make sure you access the leaf Tensor instead. See "
-                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered internally at "
-                "/pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
-                UserWarning, stacklevel=2)
+            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
             return None
         epoch = self._conn.grad_epoch
         if self._grad_epoch != epoch:

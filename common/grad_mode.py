@@ -23,6 +23,15 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inf
            "is_inference_mode_enabled"]
 
 
+# torch 2.13's text, word for word (the C++ location included), when a non-leaf's .grad is read
+NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information. "
+    "(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+
+
 def check_requires_grad(flag: bool, *, is_leaf: bool, floating: bool, inference: bool, setter: bool) -> None:
     """torch's errors when user code sets a tensor's requires_grad: with ``requires_grad_()``,
     or with the attribute (``setter``), which checks a little differently."""

@@ -7,7 +7,7 @@ import weakref as _weakref
 from gradwire.common import dtypes as _dt
 from gradwire.common import shapes as _shapes
 from gradwire.common.devices import parse_to as _parse_to
-from gradwire.common.grad_mode import check_requires_grad
+from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
 
 from . import backend
 from .grad_mode import _state as _grad_state
@@ -51,14 +51,6 @@ def _owned_grad(array, dtype, device="cpu"):
     t = _new_tensor(array, dtype, device)
     t._owned = True
     return t
-
-
-_NONLEAF_GRAD_WARNING = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
-    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
-    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
-    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information."
-)
 
 
 class Tensor:
@@ -192,7 +184,7 @@ class Tensor:
     @property
     def grad(self):
         if self.grad_fn is not None and not self._retains_grad and self._grad is None:
-            _warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            _warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter

@@ -381,3 +381,22 @@ def test_strides_on_the_engine():
                                   "print(torch.ones(2, 3).size(-1), torch.ones(2, 3).stride(0))"])
 def test_size_and_stride_dim_errors(gw, code):
     same_as_torch(gw, code)
+
+
+def _nonleaf_grad_warning(lib) -> str:
+    import warnings
+    x = lib.ones(1, requires_grad=True)
+    y = x * 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert y.grad is None
+    (warning,) = caught
+    return f"{warning.category.__name__}: {warning.message}"
+
+
+def test_the_nonleaf_grad_warning_is_torchs_word_for_word(gw):
+    from gradwire import engine
+    torch = pytest.importorskip("torch")
+    expected = _nonleaf_grad_warning(torch)
+    assert _nonleaf_grad_warning(gw) == expected
+    assert _nonleaf_grad_warning(engine) == expected
