@@ -400,3 +400,41 @@ def test_the_nonleaf_grad_warning_is_torchs_word_for_word(gw):
     expected = _nonleaf_grad_warning(torch)
     assert _nonleaf_grad_warning(gw) == expected
     assert _nonleaf_grad_warning(engine) == expected
+
+
+def test_module_forward_hooks_and_pre_hooks(gw):
+    same_as_torch(gw, """
+        torch.manual_seed(0)
+        m = nn.Linear(2, 1); out = []
+        h = m.register_forward_hook(lambda mod, i, o: out.append((type(mod).__name__, len(i), tuple(o.shape))))
+        m(torch.ones(3, 2)); h.remove(); m(torch.ones(3, 2)); print(out)
+        seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU(inplace=True), nn.Linear(2, 1)); print(seq)
+        p = seq[0].register_forward_pre_hook(lambda mod, args: (args[0] * 0,))
+        y = seq(torch.ones(1, 2)); print(y.shape, y.grad_fn)
+        p.remove()
+        single = seq[0].register_forward_pre_hook(lambda mod, args: args[0] + 1)  # a non-tuple is wrapped
+        print(seq[0](torch.zeros(1, 2)).shape); single.remove()
+        q = seq[2].register_forward_hook(lambda mod, args, o: o * 0)
+        print(seq(torch.ones(1, 2)))
+        with seq[1].register_forward_hook(lambda mod, a, o: print("relu out", o.shape, o.grad_fn)):
+            seq(torch.ones(1, 2))
+        seq(torch.ones(1, 2))
+        order = []
+        m2 = nn.ReLU()
+        m2.register_forward_hook(lambda *a: order.append(1))
+        m2.register_forward_hook(lambda *a: order.append(2), prepend=True)
+        m2(torch.ones(1)); print(order)
+        k = nn.Linear(2, 2)
+        k.register_forward_pre_hook(lambda mod, args, kwargs: ((args[0] + 1,), kwargs), with_kwargs=True)
+        k.register_forward_hook(lambda mod, args, kwargs, o: print("kw hook", kwargs, o.shape), with_kwargs=True)
+        k(torch.zeros(1, 2))
+    """)
+
+
+def test_relu_in_place(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([-1.0, 2.0], requires_grad=True); y = x * 1
+        r = nn.ReLU(inplace=True)(y); print(r is y, y, y.grad_fn); y.sum().backward(); print(x.grad)
+        z = torch.tensor([-1.0, 3.0]); print(F.relu(z, inplace=True) is z, z, nn.ReLU(), nn.ReLU(True))
+        nn.ReLU(inplace=True)(torch.tensor([-1.0], requires_grad=True))
+    """)

@@ -17,7 +17,7 @@ def linear(input, weight, bias=None):
 
 
 def relu(input, inplace=False):
-    return call("relu", input)
+    return call("relu_" if inplace else "relu", input)
 
 
 def gelu(input, approximate="none"):
