@@ -14,7 +14,8 @@ from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
 from ._creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
-                        ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
+                        zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError
@@ -54,7 +55,7 @@ for _name in (
         "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "norm", "cumsum", "reshape",
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk",
         "unbind", "flip", "rot90",
-        "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "bmm", "dot",
+        "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "mv", "bmm", "dot",
         "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
         "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",

@@ -172,6 +172,15 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
     return call("randint", low, high, _size(tuple(size)), **_device_kw(kwargs, device))
 
 
+def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if isinstance(n, int) and not isinstance(n, bool) and n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    kwargs = {"dtype": dtype} if dtype is not None else {}
+    if requires_grad:
+        kwargs["requires_grad"] = True
+    return call("randperm", n, **_device_kw(kwargs, device))
+
+
 randn_like = _like("randn_like")
 rand_like = _like("rand_like")
 empty_like = _like("empty_like")

@@ -656,6 +656,16 @@ def matmul(op, args, kwargs):
     return [(shapes.matmul_shape(a._shape, b._shape), a._dtype)]
 
 
+def mv(op, args, kwargs):
+    mat, vec = args
+    if not is_tensor(vec):
+        raise TypeError(f"mv(): argument 'vec' (position 2) must be Tensor, not {type(vec).__name__}")
+    shape = shapes.mv_shape(mat._shape, vec._shape)
+    if mat._dtype is not vec._dtype:
+        raise RuntimeError(shapes.mv_dtypes_message(mat._dtype._torch_name, vec._dtype._torch_name))
+    return [(shape, mat._dtype)]
+
+
 def outer(op, args, kwargs):
     a, b = args
     return [((shapes.numel(a._shape), shapes.numel(b._shape)), dtypes.result_type(_operand(a), _operand(b)))]
@@ -683,6 +693,16 @@ def like(op, args, kwargs):
 
 def randint(op, args, kwargs):
     return [(tuple(args[2]), kwargs.get("dtype") or int64)]
+
+
+def randperm(op, args, kwargs):
+    n = args[0]
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    dtype = kwargs.get("dtype") or int64
+    if kwargs.get("requires_grad") and not dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return [((n,), dtype)]
 
 
 def eye(op, args, kwargs):
@@ -930,6 +950,7 @@ OPS: dict[str, OpInfo] = {
     "contiguous": OpInfo(same),
     "matmul": OpInfo(matmul),
     "mm": OpInfo(matmul),
+    "mv": OpInfo(mv),
     "bmm": OpInfo(matmul),
     "dot": OpInfo(matmul),
     "outer": OpInfo(outer),
@@ -949,6 +970,7 @@ OPS: dict[str, OpInfo] = {
     **_table(creation, ["zeros", "ones", "randn", "rand", "empty"], differentiable=False),
     "full": OpInfo(full, differentiable=False),
     "randint": OpInfo(randint, differentiable=False),
+    "randperm": OpInfo(randperm, differentiable=False),
     "eye": OpInfo(eye, differentiable=False),
     "arange": OpInfo(None, differentiable=False),
     "linspace": OpInfo(None, differentiable=False),

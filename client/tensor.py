@@ -187,6 +187,17 @@ class Tensor:
             return self._shape
         return self._shape[shapes.dim_of("size", dim, len(self._shape))]
 
+    def sum_to_size(self, *size):
+        """Sums to ``size`` (which must expand to this shape), as torch does: one keepdim sum,
+        then a view when leading dims went; this tensor itself when nothing is summed."""
+        if len(size) == 1 and isinstance(size[0], (tuple, list)):
+            size = tuple(size[0])
+        dims, lead = shapes.sum_to_size_dims(self._shape, size)
+        if not dims:
+            return self
+        out = self.sum(dims, keepdim=True)
+        return out.view(size) if lead else out
+
     def stride(self, dim: int | None = None):
         """Steps in elements per dimension (a value read: a sync point)."""
         if dim is not None:
@@ -882,7 +893,7 @@ def _reflected(op: str):
 
 # Tensor methods that are the op of the same name with self first.
 METHOD_OPS = (
-    "mul", "div", "pow", "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin",
+    "mv", "mul", "div", "pow", "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin",
     "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip", "maximum", "minimum",
     "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",

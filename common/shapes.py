@@ -175,6 +175,31 @@ def _dims_text(shape: Sequence[int]) -> str:
     return "x".join(str(s) for s in shape)
 
 
+def sum_to_size_dims(shape: Sequence[int], size: Sequence[int]) -> tuple[tuple[int, ...], bool]:
+    """What ``Tensor.sum_to_size(size)`` sums, as torch does: the dims to sum keeping them, and
+    whether leading dims are among them (a view to ``size`` follows); torch's error when ``size``
+    does not expand to ``shape``."""
+    n, m = len(shape), len(size)
+    if m > n or any(s != 1 and s != shape[n - m + i] for i, s in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    lead = n - m
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    return dims, lead > 0
+
+
+def mv_shape(mat: Sequence[int], vec: Sequence[int]) -> Shape:
+    """``mv(mat, vec)``'s result shape, with torch's errors (it checks as addmv does)."""
+    if len(mat) != 2 or len(vec) != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {len(mat)}, {len(vec)}")
+    if mat[1] != vec[0]:
+        raise RuntimeError(f"size mismatch, got input ({mat[0]}), mat ({mat[0]}x{mat[1]}), vec ({vec[0]})")
+    return (mat[0],)
+
+
+def mv_dtypes_message(mat: str, vec: str) -> str:
+    return f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}"
+
+
 def matmul_shape(a: Sequence[int], b: Sequence[int]) -> Shape:
     """torch.matmul's output shape, with its errors for every rank case."""
     a, b = tuple(a), tuple(b)

@@ -114,6 +114,17 @@ class Tensor:
             return self.array.shape
         return self.array.shape[_shapes.dim_of("size", dim, self.array.ndim)]
 
+    def sum_to_size(self, *size):
+        """Sums to ``size`` (which must expand to this shape), as torch does: one keepdim sum,
+        then a view when leading dims went; this tensor itself when nothing is summed."""
+        if len(size) == 1 and isinstance(size[0], (tuple, list)):
+            size = tuple(size[0])
+        dims, lead = _shapes.sum_to_size_dims(self.array.shape, size)
+        if not dims:
+            return self
+        out = self.sum(dims, keepdim=True)
+        return out.view(size) if lead else out
+
     def stride(self, dim=None):
         """Steps in elements per dimension: the array's, as torch's views have them, except that
         an empty contiguous tensor has torch's row-major strides (numpy gives it zeros)."""

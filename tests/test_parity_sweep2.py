@@ -643,3 +643,33 @@ def test_div_rounding_modes(gw):
                                   "torch.tensor([5, -5]).div_(2, rounding_mode=None)"])
 def test_div_rounding_mode_errors(gw, code):
     same_as_torch(gw, code)
+
+
+def test_sum_to_size_mv_and_randperm(gw):
+    same_as_torch(gw, """
+        a = torch.ones(2, 3, requires_grad=True)
+        print(a.sum_to_size(1, 3), a.sum_to_size(1, 3).grad_fn, a.sum_to_size(3).grad_fn, a.sum_to_size(2, 3) is a,
+              a.sum_to_size((1, 1)))
+        b = torch.arange(24.).reshape(2, 3, 4).requires_grad_()
+        r = b.sum_to_size(3, 1); print(r, r.grad_fn, r.grad_fn.next_functions[0][0]); r.sum().backward()
+        print(b.grad.shape, b.sum_to_size(torch.Size([4])), b.sum_to_size([1, 3, 1]).shape)
+        for f in (lambda: a.sum_to_size(4, 3), lambda: a.sum_to_size(2, 2, 3), lambda: a.sum_to_size(3, 1)):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+        print(torch.mv(torch.ones(2, 3, requires_grad=True), torch.arange(3.)), torch.ones(2, 3).mv(torch.ones(3)))
+        for f in (lambda: torch.mv(torch.ones(2, 3), torch.ones(4)), lambda: torch.mv(torch.ones(2, 3), torch.ones(3, 1)),
+                  lambda: torch.mv(torch.ones(2, 3), torch.ones(3, dtype=torch.float64)),
+                  lambda: torch.mv(torch.ones(2, 3), 3)):
+            try:
+                f()
+            except (RuntimeError, TypeError) as e:
+                print(type(e).__name__, e)
+        print(torch.randperm(6).sort().values, torch.randperm(3, dtype=torch.float64).dtype, torch.randperm(0))
+        for f in (lambda: torch.randperm(-1), lambda: torch.randperm(2.0), lambda: torch.randperm(3, requires_grad=True)):
+            try:
+                f()
+            except (RuntimeError, TypeError) as e:
+                print(type(e).__name__, e)
+    """)

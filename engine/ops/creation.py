@@ -409,6 +409,17 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
     return _randint_fill(shape, low, high, dtype, device, requires_grad, generator)
 
 
+def randperm(n, *, dtype=None, device=None, requires_grad=False, generator=None):
+    """A random permutation of 0..n-1; int64 unless ``dtype`` says otherwise."""
+    n = _int_arg("randperm", "n", 1, n)
+    _check_dims((n,))
+    dtype = _dtype_arg(dtype) or _dt.int64
+    device = _check_device(device)
+    gen = generator if generator is not None else current_generator(device)
+    arr = gen.rng.permutation(n).astype(dtype.numpy)
+    return _finish(_new_tensor(_to_device(arr, dtype, gen, device), dtype, device), requires_grad)
+
+
 def randn_like(input, dtype=None, *, device=None, requires_grad=False, generator=None):
     return randn(input.array.shape, dtype=_like_dtype(input, dtype), device=device or input.device,
                  requires_grad=requires_grad, generator=generator)
@@ -433,5 +444,6 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 WIRE_EXTRA = {
     "empty": empty, "empty_like": empty_like, "arange": arange, "linspace": linspace, "eye": eye,
     "rand": rand, "rand_like": rand_like, "randint": randint, "randint_like": randint_like,
+    "randperm": randperm,
 }
 EXPORTS_EXTRA = list(WIRE_EXTRA)

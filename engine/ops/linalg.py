@@ -8,7 +8,7 @@ subclass that only names itself.
 """
 from __future__ import annotations
 
-from gradwire.common.shapes import matmul_shape
+from gradwire.common.shapes import matmul_shape, mv_dtypes_message, mv_shape
 
 from ..function import Function, backward_mode as _bw
 from ..tensor import Tensor
@@ -170,6 +170,15 @@ def dot(input, tensor):
     if na != 1 or nb != 1:
         raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
     return matmul(input, tensor)
+
+
+def mv(input, vec):
+    """``mv(mat, vec)``: MvBackward0, with torch's (addmv's) checks."""
+    _check_pair("mv", input, vec, "vec")
+    mv_shape(input.array.shape, vec.array.shape)
+    if input.dtype is not vec.dtype:
+        raise RuntimeError(mv_dtypes_message(input.dtype._torch_name, vec.dtype._torch_name))
+    return Mv.apply(input, vec)
 
 
 def outer(input, vec2):

@@ -189,6 +189,7 @@ VEC_IDX = E.tensor([2, 0])
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    "mv": (lambda m, v: E.mv(m, v), [(3, 4), (4,)]),
     # div with a rounding_mode: None is the true quotient (DivBackward2); the rounded ones have zero
     # derivatives, which gradcheck confirms away from the jumps (quotients within 2.5 +- 0.1)
     "div_rounding_none": (lambda a, b: E.div(a, b.abs() + 1, rounding_mode=None), [(3, 4), (4,)]),

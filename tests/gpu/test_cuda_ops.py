@@ -45,6 +45,7 @@ for _n in ["div", "true_divide"]:
 for _mode in ["trunc", "floor", None]:
     case(f"div:{_mode}", lambda a, b, _mode=_mode: OP["div"](a * 4, b, rounding_mode=_mode), ("f", (3, 4)), ("p", (4,)))
 case("pow", lambda a, b: OP["pow"](a, b), ("p", (3, 4)), ("f", (3, 4)))
+case("mv", lambda a, b: OP["mv"](a, b), ("f", (3, 4)), ("f", (4,)))
 case("where", lambda c, a, b: OP["where"](c, a, b), ("b", (3, 4)), ("f", (3, 4)), ("f", (4,)))
 for _n in ["sum", "mean", "prod", "amax", "amin", "logsumexp", "var", "std", "cumsum"]:
     case(_n, lambda x, _n=_n: OP[_n](x, 1), ("f", (3, 4)))
@@ -243,7 +244,7 @@ def _setitem(x, v):
 NOT_IN_TABLE = {
     "arange", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "linspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "tensor", "zeros", "zeros_like",
-    "manual_seed", "normal_", "uniform_", "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
+    "randperm", "manual_seed", "normal_", "uniform_", "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
     "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad",
