@@ -38,7 +38,7 @@ numpy_multiply = _np.multiply
 from .grad_mode import no_grad
 from .tensor import Tensor, _new_tensor
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "clip_grad_norm_", "clip_grad_value_"]
 
 
 class _Required:
@@ -304,6 +304,22 @@ def _num(v):
     return v
 
 
+def _zeros_like(p: Tensor) -> Tensor:
+    return _new_tensor(p.xp.zeros_like(p.array), p.dtype, p.device)
+
+
+def _step_count() -> Tensor:
+    """torch's ``state["step"]``: a float32 scalar on the CPU."""
+    return _new_tensor(backend.asarray(0.0, _dt.float32.numpy, "cpu"), _dt.float32, "cpu")
+
+
+def _count_step(st: dict) -> float:
+    step_t = st["step"]
+    step_t.array[...] = step_t.array + 1
+    _bump(step_t)
+    return float(step_t.array)
+
+
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
@@ -401,17 +417,15 @@ class Adam(Optimizer):
             arr = p.array
             st = self._state_of(p)
             if len(st) == 0:
-                st["step"] = _new_tensor(backend.asarray(0.0, _dt.float32.numpy, "cpu"), _dt.float32, "cpu")
-                st["exp_avg"] = _new_tensor(xp.zeros_like(arr), p.dtype, p.device)
-                st["exp_avg_sq"] = _new_tensor(xp.zeros_like(arr), p.dtype, p.device)
+                st["step"] = _step_count()
+                st["exp_avg"] = _zeros_like(p)
+                st["exp_avg_sq"] = _zeros_like(p)
                 if amsgrad:
-                    st["max_exp_avg_sq"] = _new_tensor(xp.zeros_like(arr), p.dtype, p.device)
+                    st["max_exp_avg_sq"] = _zeros_like(p)
             g = gt.array
             if maximize:
                 g = -g
-            step_t = st["step"]
-            step_t.array[...] = step_t.array + 1
-            _bump(step_t)
+            step = _count_step(st)
             if wd != 0:
                 if decoupled:
                     arr *= 1 - lr * wd
@@ -428,7 +442,6 @@ class Adam(Optimizer):
             # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
             v *= beta2
             v += (g * (1 - beta2)) * g
-            step = float(step_t.array)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             step_size = lr / bias_correction1
@@ -453,6 +466,102 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
                          capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        for name, value in (("learning rate", lr), ("epsilon value", eps), ("momentum value", momentum),
+                            ("weight_decay value", weight_decay), ("alpha value", alpha)):
+            if not 0.0 <= value:
+                raise ValueError(f"Invalid {name}: {value}")
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+                    "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def _step_group(self, group) -> None:
+        lr, alpha, eps = _num(group["lr"]), group["alpha"], group["eps"]
+        wd, momentum, centered = _num(group["weight_decay"]), group["momentum"], group["centered"]
+        for p in group["params"]:
+            gt = p.grad
+            if gt is None:
+                continue
+            xp, arr = p.xp, p.array
+            st = self._state_of(p)
+            if len(st) == 0:
+                st["step"] = _step_count()
+                st["square_avg"] = _zeros_like(p)
+                if momentum > 0:
+                    st["momentum_buffer"] = _zeros_like(p)
+                if centered:
+                    st["grad_avg"] = _zeros_like(p)
+            g = -gt.array if group["maximize"] else gt.array
+            _count_step(st)
+            if wd != 0:
+                g = g + arr * wd
+            sq = st["square_avg"].array
+            sq *= alpha
+            sq += (g * (1 - alpha)) * g
+            _bump(st["square_avg"])
+            if centered:
+                ga = st["grad_avg"].array
+                ga += (g - ga) * (1 - alpha)
+                _bump(st["grad_avg"])
+                avg = xp.sqrt(sq - ga * ga)
+            else:
+                avg = xp.sqrt(sq)
+            avg += eps
+            if momentum > 0:
+                buf = st["momentum_buffer"].array
+                buf *= momentum
+                buf += g / avg
+                _bump(st["momentum_buffer"])
+                _add_scaled_(arr, buf, -lr)
+            else:
+                arr += (g / avg) * -lr
+            _bump(p)
+
+
+class Adagrad(Optimizer):
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+        for name, value in (("learning rate", lr), ("lr_decay value", lr_decay), ("weight_decay value", weight_decay),
+                            ("initial_accumulator_value value", initial_accumulator_value),
+                            ("epsilon value", eps)):
+            if not 0.0 <= value:
+                raise ValueError(f"Invalid {name}: {value}")
+        defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+                    "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
+                    "maximize": maximize, "differentiable": differentiable, "fused": fused}
+        super().__init__(params, defaults)
+        for group in self.param_groups:  # torch makes Adagrad's state when it is built
+            for p in group["params"]:
+                st = self._state_of(p)
+                st["step"] = _step_count()
+                init = group["initial_accumulator_value"]
+                st["sum"] = _new_tensor(p.xp.full_like(p.array, init), p.dtype, p.device)
+
+    def _step_group(self, group) -> None:
+        lr, lr_decay, eps, wd = _num(group["lr"]), group["lr_decay"], group["eps"], _num(group["weight_decay"])
+        for p in group["params"]:
+            gt = p.grad
+            if gt is None:
+                continue
+            xp, arr = p.xp, p.array
+            st = self._state_of(p)
+            g = -gt.array if group["maximize"] else gt.array
+            step = _count_step(st)
+            if wd != 0:
+                g = g + arr * wd
+            clr = lr / (1 + (step - 1) * lr_decay)
+            acc = st["sum"].array
+            acc += g * g
+            _bump(st["sum"])
+            std = xp.sqrt(acc)
+            std += eps
+            arr += (g / std) * -clr
+            _bump(p)
 
 
 # ---- gradient clipping ---------------------------------------------------------------------
@@ -550,6 +659,7 @@ def _load_state_dict(opt, sd):
 
 WIRE: dict = {
     "optim.SGD": _ctor(SGD), "optim.Adam": _ctor(Adam), "optim.AdamW": _ctor(AdamW),
+    "optim.RMSprop": _ctor(RMSprop), "optim.Adagrad": _ctor(Adagrad),
     "optim.step": _step, "optim.zero_grad": _zero_grad, "optim.state_dict": _state_dict,
     "optim.load_state_dict": _load_state_dict,
     "clip_grad_norm_": clip_grad_norm_, "clip_grad_value_": clip_grad_value_,

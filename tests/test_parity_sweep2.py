@@ -673,3 +673,41 @@ def test_sum_to_size_mv_and_randperm(gw):
             except (RuntimeError, TypeError) as e:
                 print(type(e).__name__, e)
     """)
+
+
+_RMSPROP_ADAGRAD = """
+    for cls, kw in ((torch.optim.RMSprop, {}),
+                    (torch.optim.RMSprop, dict(lr=0.05, momentum=0.9, centered=True, weight_decay=0.1)),
+                    (torch.optim.RMSprop, dict(maximize=True, alpha=0.9)), (torch.optim.Adagrad, {}),
+                    (torch.optim.Adagrad, dict(lr=0.5, lr_decay=0.1, weight_decay=0.01, initial_accumulator_value=0.3)),
+                    (torch.optim.Adagrad, dict(maximize=True))):
+        p = torch.tensor([1.0, -2.0, 0.5], requires_grad=True); q = torch.tensor([[0.3]], requires_grad=True)
+        o = cls([p, q], **kw)
+        for _ in range(4):
+            o.zero_grad(); ((p ** 2).sum() + (q * 3).sum()).backward(); o.step()
+        sd = o.state_dict()
+        print(cls.__name__, p, q, sorted(sd["state"][0].keys()), sd["state"][0]["step"], sd["param_groups"][0])
+    print(torch.optim.RMSprop([torch.ones(1, requires_grad=True)], lr=0.1, centered=True))
+    print(torch.optim.Adagrad([torch.ones(1, requires_grad=True)]))
+    p = torch.tensor([1.0], requires_grad=True)
+    print(torch.optim.Adagrad([p]).state_dict()["state"])
+    for f in (lambda: torch.optim.RMSprop([p], lr=-1), lambda: torch.optim.RMSprop([p], alpha=-1),
+              lambda: torch.optim.Adagrad([p], lr_decay=-1), lambda: torch.optim.Adagrad([p], initial_accumulator_value=-1)):
+        try:
+            f()
+        except ValueError as e:
+            print(e)
+"""
+
+
+def test_rmsprop_and_adagrad(gw):
+    same_as_torch(gw, _RMSPROP_ADAGRAD)
+
+
+def test_rmsprop_and_adagrad_on_the_engine():
+    from gradwire import engine
+    from test_parity_api import _run
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, _RMSPROP_ADAGRAD)
+    assert "!!" not in expected  # the snippet itself runs
+    assert _run(engine, _RMSPROP_ADAGRAD) == expected

@@ -247,6 +247,7 @@ NOT_IN_TABLE = {
     "randperm", "manual_seed", "normal_", "uniform_", "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
+    "optim.RMSprop", "optim.Adagrad",
     "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad",
 }
 
