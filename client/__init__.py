@@ -9,7 +9,7 @@ in this process on first use.
 import builtins as _builtins
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
-from gradwire.common.dtypes import float16, float32, float64, int32, int64
+from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
@@ -66,6 +66,19 @@ for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "uns
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def broadcast_to(input, size):
+    return input.expand(size)
+
+
+def count_nonzero(input, dim=None):
+    return input.count_nonzero(dim)
+
 true_divide = div  # noqa: F821
 
 

@@ -363,10 +363,6 @@ def expand(op, args, kwargs):
     return [(tuple(out), x._dtype)]
 
 
-def expand_as(op, args, kwargs):
-    return expand(op, (args[0], tuple(args[1]._shape)), {})
-
-
 def repeat(op, args, kwargs):
     x = args[0]
     reps = _sizes(args)
@@ -927,7 +923,6 @@ OPS: dict[str, OpInfo] = {
     "squeeze": OpInfo(squeeze),
     "unsqueeze": OpInfo(unsqueeze),
     "expand": OpInfo(expand),
-    "expand_as": OpInfo(expand_as),
     "repeat": OpInfo(repeat),
     "cat": OpInfo(cat),
     "stack": OpInfo(stack),

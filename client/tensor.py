@@ -609,6 +609,12 @@ class Tensor:
     def expand(self, *sizes):
         return _as_view(self, call("expand", self, *sizes))
 
+    def expand_as(self, other):
+        return self.expand(other.size())
+
+    def count_nonzero(self, dim=None):
+        return (self != 0).sum(dim) if dim is not None else (self != 0).sum()
+
     @property
     def _base(self):
         """The tensor this one is a view of (torch's ``_base``), or None."""
@@ -682,12 +688,36 @@ class Tensor:
     def element_size(self) -> int:
         return self._dtype.itemsize
 
+    itemsize = property(element_size)
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel() * self._dtype.itemsize
+
+    @property
+    def layout(self):
+        return dtypes.strided
+
     @property
     def T(self):
         return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)))
 
     @property
     def mT(self):
+        shapes.check_matrix_transpose("mT", len(self._shape))
+        return _as_view(self, call("transpose", self, -2, -1))
+
+    @property
+    def mH(self):  # real dtypes only: the conjugate is the tensor itself
+        shapes.check_matrix_transpose("mH", len(self._shape))
+        return _as_view(self, call("transpose", self, -2, -1))
+
+    @property
+    def H(self):
+        shapes.check_matrix_transpose("H", len(self._shape))
+        if len(self._shape) == 0:
+            warnings.warn(shapes.H_OF_A_SCALAR, UserWarning, stacklevel=2)
+            return self
         return _as_view(self, call("transpose", self, -2, -1))
 
     @property
@@ -838,7 +868,7 @@ def _viewing(op: str):
     return method
 
 
-VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk", "unbind")
+VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk", "unbind")
 MULTI_VIEW_OPS = ("split", "chunk", "unbind")
 
 
@@ -897,7 +927,7 @@ METHOD_OPS = (
     "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip", "maximum", "minimum",
     "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",
-    "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "expand_as", "split", "chunk",
+    "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk",
     "unbind", "flip", "rot90", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul",
     "mm",
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",

@@ -171,3 +171,16 @@ def result_type(*operands) -> DType:
 def float_result(dtype: DType) -> DType:
     """The dtype of a floating-point op (exp, log, true division) on ``dtype``."""
     return dtype if dtype.is_floating_point else default_float()
+
+
+class layout:
+    """torch.layout: every gradwire tensor is strided."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self._name}"
+
+
+strided = layout("strided")

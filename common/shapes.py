@@ -175,6 +175,21 @@ def _dims_text(shape: Sequence[int]) -> str:
     return "x".join(str(s) for s in shape)
 
 
+H_OF_A_SCALAR = ("Tensor.H is deprecated on 0-D tensors. Consider using x.conj(). (Triggered internally at "
+                 "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4335.)")
+
+
+def check_matrix_transpose(attr: str, ndim: int) -> None:
+    """torch's errors for ``.mT``/``.mH`` (matrices or batches of them) and ``.H`` (matrices; a 0-d
+    tensor is its own ``.H``, with a warning, which the caller gives)."""
+    if attr == "H":
+        if ndim not in (0, 2):
+            hint = " For batches of matrices, consider using tensor.mH" if ndim > 2 else ""
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {ndim}-D tensor.{hint}")
+    elif ndim < 2:
+        raise RuntimeError(f"tensor.{attr} is only supported on matrices or batches of matrices. Got {ndim}-D tensor.")
+
+
 def sum_to_size_dims(shape: Sequence[int], size: Sequence[int]) -> tuple[tuple[int, ...], bool]:
     """What ``Tensor.sum_to_size(size)`` sums, as torch does: the dims to sum keeping them, and
     whether leading dims are among them (a view to ``size`` follows); torch's error when ``size``

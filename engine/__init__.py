@@ -3,7 +3,7 @@
 A torch-like namespace: ``Tensor``, creation functions, ops, grad modes,
 random seeding, dtypes, ``autograd`` and the wire op registry ``OPS``.
 """
-from gradwire.common.dtypes import DType, bool_, float16, float32, float64, int32, int64
+from gradwire.common.dtypes import DType, bool_, float16, float32, float64, int32, int64, layout, strided
 
 from . import backend
 from .tensor import Tensor  # first: tensor.py pulls in the op modules
@@ -55,6 +55,18 @@ def is_tensor(obj) -> "bool_":
     return isinstance(obj, Tensor)
 
 
+def numel(input) -> int:
+    return input.numel()
+
+
+def broadcast_to(input, size):
+    return input.expand(size)
+
+
+def count_nonzero(input, dim=None):
+    return input.count_nonzero(dim)
+
+
 __all__ = [
     "Tensor", "DType", "Function", "OPS", "autograd", "backend",
     "tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "randn", "randn_like",
@@ -63,6 +75,6 @@ __all__ = [
     "zero_", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
     "float16", "float32", "float64", "int32", "int64", "bool_", "float", "double", "half", "long", "int", "bool",
-    "result_type", "is_tensor",
+    "result_type", "is_tensor", "numel", "broadcast_to", "count_nonzero", "layout", "strided",
 ] + [_name for _module in _EXTENSIONS for _name in _module.__all__] + _AUTOGRAD_EXPORTS
 del _module

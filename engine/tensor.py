@@ -154,6 +154,12 @@ class Tensor:
     def element_size(self) -> int:
         return self.dtype.itemsize
 
+    itemsize = property(element_size)
+    layout = property(lambda self: _dt.strided)
+
+    def count_nonzero(self, dim=None):
+        return (self != 0).sum(dim) if dim is not None else (self != 0).sum()
+
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
@@ -498,6 +504,20 @@ class Tensor:
 
     @property
     def mT(self):
+        _shapes.check_matrix_transpose("mT", self.array.ndim)
+        return _ops.transpose(self, -2, -1)
+
+    @property
+    def mH(self):  # real dtypes only: the conjugate is the tensor itself
+        _shapes.check_matrix_transpose("mH", self.array.ndim)
+        return _ops.transpose(self, -2, -1)
+
+    @property
+    def H(self):
+        _shapes.check_matrix_transpose("H", self.array.ndim)
+        if self.array.ndim == 0:
+            _warnings.warn(_shapes.H_OF_A_SCALAR, UserWarning, stacklevel=2)
+            return self
         return _ops.transpose(self, -2, -1)
 
     # ---- operators ------------------------------------------------------------

@@ -438,3 +438,36 @@ def test_relu_in_place(gw):
         z = torch.tensor([-1.0, 3.0]); print(F.relu(z, inplace=True) is z, z, nn.ReLU(), nn.ReLU(True))
         nn.ReLU(inplace=True)(torch.tensor([-1.0], requires_grad=True))
     """)
+
+
+# shapes printed as lists: the engine's .shape is a plain tuple
+_SMALL_TENSOR_API = """
+    a = torch.ones(3, requires_grad=True)
+    e = a.expand_as(torch.ones(2, 3)); print(e.grad_fn, list(e.shape), torch.broadcast_to(a, (2, 3)).grad_fn)
+    print(torch.numel(a), a.itemsize, a.nbytes, a.layout, list(torch.ones(2, 3).H.shape), torch.ones(2, 3, dtype=torch.float64).H.dtype)
+    x2 = torch.ones(2, 3, requires_grad=True)
+    print(x2.H.grad_fn, x2.mH.grad_fn, x2.mT.grad_fn, x2.T.grad_fn, list(torch.ones(4, 2, 3).mT.shape), torch.tensor(2.).H)
+    for f in (lambda: a.H, lambda: a.mT, lambda: a.mH, lambda: torch.ones(2, 2, 2).H):
+        try:
+            f()
+        except RuntimeError as ex:
+            print(ex)
+    x = torch.tensor([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
+    n = F.normalize(x); print(n, n.grad_fn, n.grad_fn.next_functions[1][0], n.grad_fn.next_functions[1][0].next_functions[0][0])
+    n.sum().backward(); print(x.grad)
+    print(F.normalize(x, p=1, dim=0), F.normalize(torch.tensor([3.0, 4.0]), dim=0))
+    print(torch.count_nonzero(x), torch.count_nonzero(x, dim=1), x.count_nonzero(), x.count_nonzero(0))
+    print(torch.ones(2, dtype=torch.float64).nbytes, torch.ones(2, dtype=torch.int32).itemsize, torch.strided)
+"""
+
+
+def test_expand_as_broadcast_to_normalize_count_nonzero_and_transposes(gw):
+    same_as_torch(gw, _SMALL_TENSOR_API)
+
+
+def test_expand_as_broadcast_to_normalize_count_nonzero_and_transposes_on_the_engine():
+    from gradwire import engine
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, _SMALL_TENSOR_API)
+    assert "!!" not in expected
+    assert _run(engine, _SMALL_TENSOR_API) == expected

@@ -134,6 +134,13 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(norm, eps) over ``dim``, built as torch builds it (so the nodes are torch's)."""
+    if out is not None:
+        raise NotImplementedError("gradwire: normalize(out=...)")
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+
+
 def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's names
     return call("pad", input, tuple(pad), **_kw(mode=(mode, "constant"), value=(value, None)))
 

@@ -953,6 +953,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return Embedding.apply(weight, input, padding_idx, False)
 
 
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(norm, eps) over ``dim``, built as torch builds it (so the nodes are torch's)."""
+    if out is not None:
+        raise NotImplementedError("gradwire: normalize(out=...)")
+    return input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+
+
 # ---- activations: defined in engine/ops/elementwise.py, re-exported as the F namespace's ----------
 
 from ..ops.elementwise import gelu, relu, sigmoid, silu, softplus, tanh  # noqa: E402

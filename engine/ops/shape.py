@@ -315,10 +315,8 @@ def permute(input, *dims):
 
 
 def permute_reverse(input):
-    nd = input.array.ndim
-    if nd <= 2:
-        return T.apply(input)
-    return Permute.apply(input, tuple(range(nd - 1, -1, -1)))
+    """``.T``: a permute at every rank (PermuteBackward0, as torch records it; ``t()`` is TBackward0)."""
+    return Permute.apply(input, tuple(range(input.array.ndim - 1, -1, -1)))
 
 
 def clone(input):
