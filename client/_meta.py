@@ -874,7 +874,8 @@ OPS: dict[str, OpInfo] = {
     **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
                              "ceil", "round", "relu", "sign"]),
     **_table(elementwise(out="float"), [
-        "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
+        "exp", "expm1", "log", "log1p", "log2", "log10", "exp2", "erf", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
+        "sigmoid",
         "gelu", "silu", "softplus", "reciprocal"]),
     **_table(elementwise(out="bool"), ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
                                        "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],

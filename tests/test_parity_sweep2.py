@@ -711,3 +711,13 @@ def test_rmsprop_and_adagrad_on_the_engine():
     expected = _run(torch, _RMSPROP_ADAGRAD)
     assert "!!" not in expected  # the snippet itself runs
     assert _run(engine, _RMSPROP_ADAGRAD) == expected
+
+
+@pytest.mark.parametrize("name", ["log10", "exp2", "erf"])
+def test_log10_exp2_erf(gw, name):
+    same_as_torch(gw, f"""
+        x = torch.tensor([0.25, 1.0, 2.5, -0.5], requires_grad=True)
+        y = torch.{name}(x); print(y, y.grad_fn, x.{name}().dtype)
+        y.sum().backward(); print(x.grad)
+        print(torch.{name}(torch.tensor([1, 2, 100])), torch.{name}(torch.tensor([1.0], dtype=torch.float64)).dtype)
+    """)

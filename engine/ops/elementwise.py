@@ -116,6 +116,24 @@ class Log2(_FloatUnary):
         return grad / (a * math.log(2.0))
 
 
+class Log10(_FloatUnary):
+    wire, ufunc = "log10", "log10"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(10.0))
+
+
+class Exp2(_FloatUnary):
+    wire, ufunc, saves = "exp2", "exp2", "output"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * math.log(2.0))
+
+
 class Sqrt(_FloatUnary):
     wire, ufunc, saves = "sqrt", "sqrt", "output"
 
@@ -674,6 +692,14 @@ def log2(input):
     return Log2.apply(input)
 
 
+def log10(input):
+    return Log10.apply(input)
+
+
+def exp2(input):
+    return Exp2.apply(input)
+
+
 def sqrt(input):
     return Sqrt.apply(input)
 
@@ -1081,6 +1107,7 @@ def _method_relu_(self):
 WIRE = {
     "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
+    "log10": log10, "exp2": exp2,
     "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "fix": trunc, "frac": frac,
     "relu": relu, "relu_": _method_relu_, "gelu": gelu, "silu": silu, "softplus": softplus,
     "clamp": clamp, "clip": clip, "clamp_min": clamp_min, "clamp_max": clamp_max,
@@ -1098,6 +1125,7 @@ globals().update(_creation.WIRE_EXTRA)
 METHODS = {
     "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
+    "log10": log10, "exp2": exp2,
     "floor": floor, "ceil": ceil, "round": _method_round, "trunc": trunc, "fix": trunc, "frac": frac,
     "relu": _method_relu, "relu_": _method_relu_,
     "clamp": _method_clamp, "clip": _method_clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
@@ -1117,7 +1145,8 @@ METHODS = {
 
 __all__ = [
     "abs", "absolute", "sign", "sgn", "expm1", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
-    "erf", "floor", "ceil", "round", "trunc", "fix", "frac", "relu", "gelu", "silu", "softplus", "clamp", "clip",
+    "erf", "log10", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac", "relu", "gelu", "silu", "softplus",
+    "clamp", "clip",
     "clamp_min",
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
     "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",

@@ -33,7 +33,8 @@ UNARY = {
     # name: (fn, domain lower bound for gradcheck inputs or None, has second derivative)
     "abs": (E.abs, 0.1, True), "sign": (E.sign, None, True), "exp": (E.exp, None, True),
     "expm1": (E.expm1, None, True), "log": (E.log, 0.2, True), "log1p": (E.log1p, 0.2, True),
-    "log2": (E.log2, 0.2, True), "sqrt": (E.sqrt, 0.2, True), "rsqrt": (E.rsqrt, 0.2, True),
+    "log2": (E.log2, 0.2, True), "log10": (E.log10, 0.2, True), "exp2": (E.exp2, None, True),
+    "sqrt": (E.sqrt, 0.2, True), "rsqrt": (E.rsqrt, 0.2, True),
     "sin": (E.sin, None, True), "cos": (E.cos, None, True), "tan": (E.tan, None, True),
     "tanh": (E.tanh, None, True), "sigmoid": (E.sigmoid, None, True), "relu": (E.relu, 0.1, True),
     "gelu": (E.gelu, None, True), "gelu_tanh": (lambda x: E.gelu(x, approximate="tanh"), None, True),
@@ -283,7 +284,7 @@ def test_error_texts():
 VALUES = [-3.5, -1.0, -0.5, -0.0, 0.0, 0.25, 0.5, 1.0, 2.5, 30.0, -30.0, math.inf, -math.inf, math.nan]
 DTYPES = ["float32", "float64", "float16", "int32", "int64", "bool"]
 TORCH_UNARY = ["neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan",
-               "tanh", "sigmoid", "relu", "floor", "ceil", "round", "reciprocal", "erf"]
+               "tanh", "sigmoid", "relu", "floor", "ceil", "round", "reciprocal", "erf", "log10", "exp2"]
 
 
 def _data(dtype):

@@ -28,10 +28,10 @@ def case(name, fn, *specs):
     CASES.append((name, fn, specs))
 
 
-for _n in ["abs", "neg", "exp", "expm1", "sin", "cos", "tanh", "sigmoid", "relu", "erf", "gelu", "silu", "softplus",
+for _n in ["abs", "neg", "exp", "exp2", "expm1", "sin", "cos", "tanh", "sigmoid", "relu", "erf", "gelu", "silu", "softplus",
            "sign", "floor", "ceil", "round", "absolute"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
-for _n in ["log", "log1p", "log2", "sqrt", "rsqrt", "reciprocal"]:
+for _n in ["log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("p", (3, 4)))
 case("tan", lambda x: OP["tan"](x), ("u", (3, 4)))
 case("clamp", lambda x: OP["clamp"](x, -0.5, 0.5), ("f", (3, 4)))
