@@ -73,7 +73,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if isinstance(p, str) and p == "nuc":
         from .linalg import _nuclear_norm  # noqa: PLC0415
         return _nuclear_norm(input, dim, keepdim, dtype)
-    kwargs = {"dtype": dtype} if dtype is not None else {}
+    kwargs = {k: v for k, v in (("out", out), ("dtype", dtype)) if v is not None}
     return _call("norm", input, p, dim, keepdim, **kwargs)
 
 
