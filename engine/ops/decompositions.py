@@ -16,11 +16,11 @@ Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 from __future__ import annotations
 
 from gradwire.common import linalg as _la
+from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.linalg import LinAlgError
 
 from .. import backend
 from ..function import Function, backward_mode as _bw
-from ..tensor import Tensor
 from ._util import check_tensor_arg, same_device, wrap, wrap_grad
 from .linalg import matmul
 from .shape import sum_to
@@ -110,19 +110,16 @@ class LinalgInvEx(Function):
         return -matmul(matmul(inv_t, grad), inv_t)
 
 
-def _inv(op, A):
+def linalg_inv(A):
+    check_tensor_arg("linalg_inv", A, "A")
     _la.square_op_shape("linalg.inv", A.array.shape, A.dtype)
     return LinalgInvEx.apply(A)
 
 
-def linalg_inv(A):
-    check_tensor_arg("linalg_inv", A, "A")
-    return _inv("linalg_inv", A)
-
-
 def inverse(input):
     check_tensor_arg("inverse", input)
-    return _inv("inverse", input)
+    _la.square_op_shape("linalg.inv", input.array.shape, input.dtype)
+    return LinalgInvEx.apply(input)
 
 
 # ---- det ---------------------------------------------------------------------------------------
@@ -387,8 +384,7 @@ def linalg_svd(A):
 def linalg_svdvals(A):
     check_tensor_arg("linalg_svdvals", A, "A")
     _la.svdvals_shape(A.array.shape, A.dtype)
-    from gradwire.common.grad_mode import _state  # noqa: PLC0415
-    if _state.enabled and A._requires_grad:
+    if _grad_state.enabled and A._requires_grad:
         return LinalgSvd.apply(A, True)[1]
     return LinalgSvd.apply(A, False)
 
