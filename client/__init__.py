@@ -52,7 +52,7 @@ for _name in (
         "exp2", "erf", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip",
         "maximum", "minimum", "where", "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
         "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "sum", "prod", "mean", "amax",
-        "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "norm", "cumsum", "reshape",
+        "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "cumsum", "reshape",
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk",
         "unbind", "flip", "rot90",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "mv", "bmm", "dot",
@@ -80,6 +80,33 @@ def count_nonzero(input, dim=None):
     return input.count_nonzero(dim)
 
 true_divide = div  # noqa: F821
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """torch.norm: vector norms on the server; p='nuc' is torch.linalg.matrix_norm's nuclear norm."""
+    if isinstance(p, str) and p == "nuc":
+        from .linalg import _nuclear_norm  # noqa: PLC0415
+        return _nuclear_norm(input, dim, keepdim, dtype)
+    kwargs = {k: v for k, v in (("out", out), ("dtype", dtype)) if v is not None}
+    return _call("norm", input, p, dim, keepdim, **kwargs)
+
+
+def inverse(input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"inverse(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.inverse()
+
+
+def det(input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"det(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.det()
+
+
+def slogdet(input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"slogdet(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input.slogdet()
 
 
 def max(input, dim=None, keepdim=False):  # noqa: A001 - torch.max

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from gradwire.common import dtypes, shapes
+from gradwire.common import linalg as _linalg
 
 int64, bool_ = dtypes.int64, dtypes.bool_
 
@@ -859,6 +860,34 @@ def lstm(op, args, kwargs):
     return [(out, x._dtype), ((num_layers, batch, hidden), x._dtype), ((num_layers, batch, hidden), x._dtype)]
 
 
+def linalg_square(op, args, kwargs):
+    """inv, det, slogdet of a batch of square matrices (torch's checks, from gradwire.common.linalg)."""
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    batch = _linalg.square_op_shape(op, x._shape, x._dtype)
+    if op == "linalg.inv":
+        return [(x._shape, x._dtype)]
+    if op == "linalg.slogdet":
+        return [(batch, x._dtype), (batch, x._dtype)]
+    return [(batch, x._dtype)]
+
+
+def linalg_solve(op, args, kwargs):
+    a, b = _arg(args, kwargs, 0, "A"), _arg(args, kwargs, 1, "B")
+    if not is_tensor(a) or not is_tensor(b):
+        return None
+    _, _, out = _linalg.solve_shapes(a._shape, b._shape, a._dtype, b._dtype, kwargs.get("left", True))
+    return [(out, a._dtype)]
+
+
+def linalg_svdvals(op, args, kwargs):
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    return [(_linalg.svdvals_shape(x._shape, x._dtype), x._dtype)]
+
+
 @dataclass(frozen=True)
 class OpInfo:
     infer: Callable | None
@@ -956,6 +985,9 @@ OPS: dict[str, OpInfo] = {
     "trace": OpInfo(trace),
     "cross": OpInfo(cross),
     "linalg.cross": OpInfo(cross),
+    **_table(linalg_square, ["linalg.inv", "linalg.det", "linalg.slogdet"]),
+    "linalg.solve": OpInfo(linalg_solve),
+    "linalg.svdvals": OpInfo(linalg_svdvals),
     "kron": OpInfo(kron),
     "einsum": OpInfo(einsum),
     "clone": OpInfo(same),

@@ -514,6 +514,23 @@ class Tensor:
     def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
         return RETURN_TYPES["topk"](*call("topk", self, k, dim, largest, sorted))
 
+    def inverse(self):
+        return call("linalg.inv", self)
+
+    def det(self):
+        return call("linalg.det", self)
+
+    def slogdet(self):
+        from .linalg import slogdet_result  # noqa: PLC0415 - linalg imports this module
+        return slogdet_result(*call("linalg.slogdet", self))
+
+    def norm(self, *args, **kwargs):
+        p = args[0] if args else kwargs.get("p", "fro")
+        if isinstance(p, str) and p == "nuc":  # a matrix norm: torch.linalg.matrix_norm's, from svdvals
+            from .linalg import _nuclear_norm  # noqa: PLC0415
+            return _nuclear_norm(self, *args[1:], **{k: v for k, v in kwargs.items() if k != "p"})
+        return call("norm", self, *args, **kwargs)
+
     def kthvalue(self, k, dim=-1, keepdim=False):
         return RETURN_TYPES["kthvalue"](*call("kthvalue", self, k, dim, keepdim))
 
@@ -928,7 +945,7 @@ METHOD_OPS = (
     "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip", "maximum", "minimum",
     "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",
-    "std", "norm", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk",
+    "std", "cumsum", "flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk",
     "unbind", "flip", "rot90", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "contiguous", "matmul",
     "mm",
     "bmm", "dot", "outer", "softmax", "log_softmax", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_",

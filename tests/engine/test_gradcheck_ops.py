@@ -2,6 +2,7 @@
 import pytest
 
 import gradwire.engine as E
+from gradwire.engine.ops.decompositions import linalg_svd
 from gradwire.engine.autograd import Function, GradcheckError, gradcheck, gradgradcheck
 
 pytestmark = pytest.mark.timeout(60)
@@ -187,6 +188,12 @@ def test_gradcheck_needs_an_input_requiring_grad():
 IDX = E.tensor([[2, 0, 1], [0, 1, 2]])
 VEC_IDX = E.tensor([2, 0])
 
+def _well(a):
+    """A square (batch of) matrix plus 4 I: invertible and well conditioned for random inputs."""
+    n = a.shape[-1]
+    return a + E.tensor([[4.0 * (i == j) for j in range(n)] for i in range(n)], dtype=E.float64)
+
+
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
     "mv": (lambda m, v: E.mv(m, v), [(3, 4), (4,)]),
@@ -268,6 +275,24 @@ ADDED_OPS = {
     "batch_norm_eval": (lambda x, w: E.nn.conv.batch_norm(x, E.tensor([0.1, -0.2, 0.3], dtype=E.float64),
                                                           E.tensor([1., 2., 0.5], dtype=E.float64), w), [(4, 3), (3,)]),
     "adaptive_avg_pool2d": (lambda x: E.nn.conv.adaptive_avg_pool2d(x, (2, 3)), [(2, 5, 7)]),
+    # torch.linalg: random matrices shifted by 4 I are well conditioned (the inverse's entries stay small)
+    "linalg_inv": (lambda a: E.OPS["linalg.inv"](_well(a)), [(3, 3)]),
+    "inverse_batched": (lambda a: E.inverse(_well(a)), [(2, 3, 3)]),
+    "linalg_det": (lambda a: E.OPS["linalg.det"](a), [(3, 3)]),
+    "det_batched": (lambda a: E.det(a), [(2, 2, 3, 3)]),
+    "linalg_slogdet": (lambda a: E.OPS["linalg.slogdet"](a), [(3, 3)]),
+    "slogdet_batched_logabsdet": (lambda a: E.slogdet(a)[1], [(2, 4, 4)]),
+    "linalg_solve_vector": (lambda a, b: E.OPS["linalg.solve"](_well(a), b), [(3, 3), (3,)]),
+    "linalg_solve_batched_vectors": (lambda a, b: E.OPS["linalg.solve"](_well(a), b), [(2, 3, 3), (2, 3)]),
+    "linalg_solve_broadcast": (lambda a, b: E.OPS["linalg.solve"](_well(a), b), [(2, 1, 3, 3), (4, 3, 2)]),
+    "linalg_solve_right": (lambda a, b: E.OPS["linalg.solve"](_well(a), b, left=False), [(3, 3), (2, 4, 3)]),
+    "linalg_svdvals": (lambda a: E.OPS["linalg.svdvals"](a), [(3, 3)]),
+    "linalg_svdvals_wide_batched": (lambda a: E.OPS["linalg.svdvals"](a), [(2, 3, 5)]),
+    "linalg_svdvals_tall": (lambda a: E.OPS["linalg.svdvals"](a), [(5, 2)]),
+    # the SVD's U and V^T through a product that does not depend on their signs (full SVD backward)
+    "linalg_svd_uv_tall": (lambda a: (lambda u, s, vh: E.matmul(u * s.unsqueeze(-2) ** 2, vh))(
+        *linalg_svd(a)), [(4, 3)]),
+    "linalg_svd_uv_wide": (lambda a: (lambda u, s, vh: E.matmul(u, vh))(*linalg_svd(a)), [(2, 3, 4)]),
 }
 
 

@@ -204,6 +204,22 @@ for _n in ["cross", "linalg.cross"]:
 case("kron", lambda a, b: OP["kron"](a, b), ("f", (2, 3)), ("f", (3, 2)))
 case("einsum", lambda a, b: OP["einsum"]("bij,bjk->bik", a, b), ("f", (2, 3, 4)), ("f", (2, 4, 5)))
 case("einsum:trace", lambda a: OP["einsum"]("ii", a), ("f", (4, 4)))
+
+
+def _well(a):
+    """a + 4 I: a well-conditioned square (batch of) matrix, on a's device."""
+    return a + E.eye(a.shape[-1], dtype=a.dtype, device=a.device) * 4
+
+
+case("linalg.inv", lambda a: OP["linalg.inv"](_well(a)), ("f", (2, 4, 4)))
+case("linalg.det", lambda a: OP["linalg.det"](_well(a)), ("f", (2, 4, 4)))
+case("linalg.det:unbatched", lambda a: OP["linalg.det"](a), ("f", (3, 3)))
+case("linalg.slogdet", lambda a: OP["linalg.slogdet"](a), ("f", (2, 4, 4)))
+case("linalg.solve", lambda a, b: OP["linalg.solve"](_well(a), b), ("f", (2, 1, 4, 4)), ("f", (3, 4, 2)))
+case("linalg.solve:vector", lambda a, b: OP["linalg.solve"](_well(a), b), ("f", (4, 4)), ("f", (4,)))
+case("linalg.solve:right", lambda a, b: OP["linalg.solve"](_well(a), b, left=False), ("f", (2, 4, 4)), ("f", (2, 3, 4)))
+case("linalg.svdvals", lambda a: OP["linalg.svdvals"](a), ("f", (2, 5, 3)))
+case("linalg.svdvals:wide", lambda a: OP["linalg.svdvals"](a), ("f", (3, 4)))
 for _n in ["leaky_relu", "elu"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
     case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))

@@ -1,0 +1,398 @@
+"""torch.linalg's core matrix functions: inv, det, slogdet, solve, svdvals.
+
+Each is one Function named as torch names its node (LinalgInvExBackward0,
+LinalgDetBackward0, LinalgSlogdetBackward0, LinalgSolveExBackward0,
+LinalgSvdBackward0). Forwards run on the device's array module
+(``xp.linalg``: numpy on cpu, cupy on cuda); backwards are written with
+differentiable Tensor ops (matmul, mul, these Functions themselves), so
+create_graph=True and higher-order gradients work.
+
+Argument checks and result shapes come from gradwire.common.linalg, which the
+client runs on metadata too. A singular matrix in inv/solve raises
+``_LinAlgError`` (torch.linalg.LinAlgError) with torch's text.
+
+Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
+"""
+from __future__ import annotations
+
+from gradwire.common import linalg as _la
+from gradwire.common.grad_mode import _state as _grad_state
+from gradwire.common.linalg import LinAlgError
+
+from .. import backend
+from ..function import Function, backward_mode as _bw
+from ._util import check_tensor_arg, same_device, wrap, wrap_grad
+from .linalg import matmul
+from .shape import sum_to
+
+
+# ---- singular matrices -------------------------------------------------------------------------
+
+def _first_zero_pivots(arr):
+    """Per matrix of a batch: the 1-based column of the first exactly-zero pivot of its LU factorization
+    with partial pivoting (LAPACK getrf's ``info``), 0 where there is none. On a host copy: this runs
+    only to word an error."""
+    np_ = backend.array_module("cpu")
+    host = backend.to_numpy(arr)
+    n = host.shape[-1]
+    a = np_.array(host.reshape((-1, n, n)), dtype=host.dtype, copy=True)
+    rows = np_.arange(a.shape[0])
+    info = np_.zeros(a.shape[0], dtype=np_.int64)
+    for j in range(n):
+        p = np_.abs(a[:, j:, j]).argmax(axis=1) + j
+        row_j = a[rows, j, :].copy()
+        a[rows, j, :] = a[rows, p, :]
+        a[rows, p, :] = row_j
+        piv = a[:, j, j]
+        zero = piv == 0
+        info = np_.where((info == 0) & zero, j + 1, info)
+        factors = np_.where(zero[:, None], 0, a[:, j + 1:, j] / np_.where(zero, 1, piv)[:, None])
+        a[:, j + 1:, j + 1:] -= factors[:, :, None] * a[:, j, None, j + 1:]
+    return info
+
+
+def _checked(xp, solve, arr):
+    """``solve(arr)`` (an xp.linalg call), or None when the matrix (batch) it factors is singular: numpy
+    raises then, cupy returns non-finite values."""
+    try:
+        out = solve()
+    except Exception as exc:  # noqa: BLE001 - numpy.linalg.LinAlgError; the text is ours, below
+        if type(exc).__name__ != "LinAlgError":
+            raise
+        return None
+    if not bool(xp.isfinite(out).all()) and bool((_first_zero_pivots(arr) != 0).any()):
+        return None
+    return out
+
+
+def _raise_singular(op: str, arr, text) -> None:
+    info = _first_zero_pivots(arr)
+    bad = [int(i) for i in info.nonzero()[0]]
+    index = bad[0] if bad else 0
+    prefix = _la.batch_prefix(arr.ndim, index)
+    raise LinAlgError(f"{op}: {prefix}{text(int(info[index]) if bad else 0)}")
+
+
+def _batch_of(arr):
+    return tuple(arr.shape[:-2])
+
+
+def _t(arr):
+    return arr.swapaxes(-1, -2)
+
+
+# ---- inv ---------------------------------------------------------------------------------------
+
+class LinalgInvEx(Function):
+    """inv(A); the gradient is -A^{-T} G A^{-T}, from the saved output."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp, arr = a.xp, a.array
+        if arr.size == 0:
+            out = xp.empty_like(arr)
+        else:
+            out = _checked(xp, lambda: xp.linalg.inv(arr), arr)
+            if out is None:
+                _raise_singular("linalg.inv", arr, lambda k: (
+                    f"The diagonal element {k} is zero, the inversion could not be completed because the input "
+                    "matrix is singular."))
+        res = wrap(xp, out, a.dtype, a.device)
+        ctx.save_for_backward(res)
+        return res
+
+    @staticmethod
+    def backward(ctx, grad):
+        inv, = ctx.saved_tensors
+        inv_t = inv.mT
+        return -matmul(matmul(inv_t, grad), inv_t)
+
+
+def linalg_inv(A):
+    check_tensor_arg("linalg_inv", A, "A")
+    _la.square_op_shape("linalg.inv", A.array.shape, A.dtype)
+    return LinalgInvEx.apply(A)
+
+
+def inverse(input):
+    check_tensor_arg("inverse", input)
+    _la.square_op_shape("linalg.inv", input.array.shape, input.dtype)
+    return LinalgInvEx.apply(input)
+
+
+# ---- det ---------------------------------------------------------------------------------------
+
+def _det_arrays(xp, arr):
+    n = arr.shape[-1]
+    if n == 0:
+        return xp.ones(_batch_of(arr), dtype=arr.dtype)
+    if arr.size == 0:
+        return xp.empty(_batch_of(arr), dtype=arr.dtype)
+    return xp.linalg.det(arr)
+
+
+def _cofactors_svd(xp, arr):
+    """d det(A) / dA for any square A (singular ones included), from A = U diag(S) V^T:
+    det(U) det(V^T) U diag(product of the other singular values) V^T."""
+    u, s, vh = xp.linalg.svd(arr)
+    alpha = xp.linalg.det(u) * xp.linalg.det(vh)
+    ones = xp.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = xp.cumprod(xp.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(s, axis=-1)[..., :-1]], axis=-1), axis=-1), axis=-1)
+    return alpha[..., None, None] * xp.matmul(u * (before * after)[..., None, :], vh)
+
+
+class LinalgDetSingularGrad(Function):
+    """The gradient of det where some matrix of the batch is singular (A^{-T} does not exist there):
+    ``G * cofactors(A)``. Linear in ``G``; its own derivative in A is not implemented."""
+
+    node_name = "LinalgDetSingularGradBackward0"
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, g, a):
+        xp = a.xp
+        cof = wrap(xp, _cofactors_svd(xp, a.array), a.dtype, a.device)
+        ctx.cof = cof
+        return wrap(xp, g.array[..., None, None] * cof.array, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.needs_input_grad[1]:
+            raise NotImplementedError("gradwire: the second derivative of linalg.det at a singular matrix is not "
+                                      "implemented")
+        return (grad * ctx.cof).sum((-2, -1)), None
+
+
+class LinalgDet(Function):
+    """det(A); the gradient is G det(A) A^{-T}. Like torch: where det(A) == 0 the plain backward gives 0;
+    with create_graph, the cofactor matrix (from an SVD)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        out = wrap(xp, _det_arrays(xp, a.array), a.dtype, a.device)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, det = ctx.saved_tensors
+        xp = a.xp
+        singular = det.array == 0
+        any_singular = bool(singular.any())
+        if _bw.arrays:
+            arr = a.array
+            if arr.size == 0:
+                return wrap_grad(xp, xp.zeros_like(arr), grad.dtype, grad.device)
+            if any_singular:
+                arr = xp.where(singular[..., None, None], xp.eye(arr.shape[-1], dtype=arr.dtype), arr)
+            d = xp.where(singular, 0, grad.array * det.array)
+            return wrap_grad(xp, d[..., None, None] * _t(xp.linalg.inv(arr)), grad.dtype, grad.device)
+        if any_singular:
+            return LinalgDetSingularGrad.apply(grad, a)
+        d = grad * det
+        return d.unsqueeze(-1).unsqueeze(-1) * LinalgInvEx.apply(a).mT
+
+
+def linalg_det(A):
+    check_tensor_arg("linalg_det", A, "A")
+    _la.square_op_shape("linalg.det", A.array.shape, A.dtype)
+    return LinalgDet.apply(A)
+
+
+def det(input):
+    check_tensor_arg("det", input)
+    _la.square_op_shape("linalg.det", input.array.shape, input.dtype)
+    return LinalgDet.apply(input)
+
+
+# ---- slogdet -----------------------------------------------------------------------------------
+
+class LinalgSlogdet(Function):
+    """(sign, log|det A|); the gradient of logabsdet is G A^{-T} (sign's is zero)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp, arr = a.xp, a.array
+        batch = _batch_of(arr)
+        if arr.shape[-1] == 0:
+            sign, logabs = xp.ones(batch, dtype=arr.dtype), xp.zeros(batch, dtype=arr.dtype)
+        elif arr.size == 0:
+            sign, logabs = xp.empty(batch, dtype=arr.dtype), xp.empty(batch, dtype=arr.dtype)
+        else:
+            sign, logabs = xp.linalg.slogdet(arr)
+        ctx.save_for_backward(a)
+        return wrap(xp, sign, a.dtype, a.device), wrap(xp, logabs, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, _grad_sign, grad_logabsdet):
+        a, = ctx.saved_tensors
+        if grad_logabsdet is None:
+            return None
+        return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * LinalgInvEx.apply(a).mT
+
+
+def linalg_slogdet(A):
+    check_tensor_arg("linalg_slogdet", A, "A")
+    _la.square_op_shape("linalg.slogdet", A.array.shape, A.dtype)
+    return LinalgSlogdet.apply(A)
+
+
+def slogdet(input):
+    check_tensor_arg("slogdet", input)
+    _la.square_op_shape("linalg.slogdet", input.array.shape, input.dtype)
+    return LinalgSlogdet.apply(input)
+
+
+# ---- solve -------------------------------------------------------------------------------------
+
+class LinalgSolveEx(Function):
+    """X with AX = B (left) or XA = B; B a (batch of) vector(s) when ``vector``. Batch dims broadcast.
+    Gradients: gB = solve(A^T, G) (same side), gA = -gB X^T (left) or -X^T gB (right)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b, left, vector, batch):
+        xp = a.xp
+        n = a.array.shape[-1]
+        amat = xp.broadcast_to(a.array, batch + (n, n))
+        bmat = b.array[..., None] if vector else b.array
+        bmat = xp.broadcast_to(bmat, batch + bmat.shape[-2:])
+        if not left:  # XA = B  <=>  A^T X^T = B^T
+            amat, bmat = _t(amat), _t(bmat)
+        if amat.size == 0 or bmat.size == 0:
+            x = xp.zeros(bmat.shape, dtype=bmat.dtype)
+        else:
+            x = _checked(xp, lambda: xp.linalg.solve(amat, bmat), amat)
+            if x is None:
+                _raise_singular("torch.linalg.solve", amat,
+                                lambda _k: "The solver failed because the input matrix is singular.")
+        if not left:
+            x = _t(x)
+        if vector:
+            x = x[..., 0]
+        out = wrap(xp, xp.ascontiguousarray(x), a.dtype, a.device)
+        ctx.args = (left, vector, batch)
+        ctx.b_shape = b.array.shape
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, x = ctx.saved_tensors
+        left, vector, batch = ctx.args
+        na, nb = ctx.needs_input_grad[:2]
+        gb = LinalgSolveEx.apply(a.mT, grad, left, vector, batch)
+        ga = None
+        if na:
+            if vector:
+                ga = -(gb.unsqueeze(-1) * x.unsqueeze(-2))
+            elif left:
+                ga = -matmul(gb, x.mT)
+            else:
+                ga = -matmul(x.mT, gb)
+            ga = sum_to(ga, a.array.shape)
+        return ga, (sum_to(gb, ctx.b_shape) if nb else None), None, None, None
+
+
+def linalg_solve(A, B, *, left=True):
+    check_tensor_arg("linalg_solve", A, "A")
+    check_tensor_arg("linalg_solve", B, "B", 2)
+    vector, batch, _ = _la.solve_shapes(A.array.shape, B.array.shape, A.dtype, B.dtype, bool(left))
+    same_device(A, B)
+    return LinalgSolveEx.apply(A, B, bool(left), vector, tuple(batch))
+
+
+# ---- svdvals -----------------------------------------------------------------------------------
+
+def _nonzero(t) -> bool:
+    return t is not None and bool(t.xp.any(t.array))
+
+
+class LinalgSvd(Function):
+    """The reduced SVD A = U diag(S) V^T as (U, S, Vh), or S alone when ``compute_uv`` is False (no
+    gradient needed). The backward is the full SVD one, so svdvals' gradient U diag(gS) V^T, itself
+    built from the outputs U and Vh, has a derivative too."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, compute_uv):
+        xp, arr = a.xp, a.array
+        m, n = arr.shape[-2:]
+        k = min(m, n)
+        batch = _batch_of(arr)
+        if not compute_uv:
+            s = xp.zeros(batch + (k,), dtype=arr.dtype) if arr.size == 0 else xp.linalg.svd(arr, compute_uv=False)
+            return wrap(xp, s, a.dtype, a.device)
+        if arr.size == 0:
+            u = xp.zeros(batch + (m, k), dtype=arr.dtype)
+            s = xp.zeros(batch + (k,), dtype=arr.dtype)
+            vh = xp.zeros(batch + (k, n), dtype=arr.dtype)
+        else:
+            u, s, vh = xp.linalg.svd(arr, full_matrices=False)
+        outs = tuple(wrap(xp, xp.ascontiguousarray(r), a.dtype, a.device) for r in (u, s, vh))
+        ctx.save_for_backward(*outs)
+        return outs
+
+    @staticmethod
+    def backward(ctx, grad_u, grad_s, grad_vh):
+        u, s, vh = ctx.saved_tensors
+        has_u, has_vh = _nonzero(grad_u), _nonzero(grad_vh)
+        if not (has_u or has_vh):
+            return matmul(u * grad_s.unsqueeze(-2), vh), None
+        # gA = U [ (skew(U^T gU) / E) S + S (skew(V^T gV) / E) + diag(gS) ] V^T
+        #      + (I - U U^T) gU S^{-1} V^T + U S^{-1} gV^T (I - V V^T),   E_ij = S_j^2 - S_i^2 (1 on the diagonal)
+        m, n = u.array.shape[-2], vh.array.shape[-1]
+        k = s.array.shape[-1]
+        xp = s.xp
+        s2 = s * s
+        eye = wrap(xp, xp.eye(k, dtype=s.dtype.numpy), s.dtype, s.device)
+        e = s2.unsqueeze(-2) - s2.unsqueeze(-1) + eye
+        inner = grad_s.unsqueeze(-1) * eye
+        ga = None
+        if has_u:
+            utgu = matmul(u.mT, grad_u)
+            inner = inner + (utgu - utgu.mT) / e * s.unsqueeze(-2)
+            if m > k:
+                ga = matmul((grad_u - matmul(u, utgu)) / s.unsqueeze(-2), vh)
+        if has_vh:
+            v, gv = vh.mT, grad_vh.mT
+            vtgv = matmul(vh, gv)
+            inner = inner + s.unsqueeze(-1) * ((vtgv - vtgv.mT) / e)
+            if n > k:
+                term = matmul(u, (gv - matmul(v, vtgv)).mT / s.unsqueeze(-1))
+                ga = term if ga is None else ga + term
+        core = matmul(matmul(u, inner), vh)
+        return (core if ga is None else core + ga), None
+
+
+def linalg_svd(A):
+    """The reduced SVD (U, S, Vh), differentiable in all three (not on the wire: svdvals uses it)."""
+    _la.svdvals_shape(A.array.shape, A.dtype)
+    return LinalgSvd.apply(A, True)
+
+
+def linalg_svdvals(A):
+    check_tensor_arg("linalg_svdvals", A, "A")
+    _la.svdvals_shape(A.array.shape, A.dtype)
+    if _grad_state.enabled and A._requires_grad:
+        return LinalgSvd.apply(A, True)[1]
+    return LinalgSvd.apply(A, False)
+
+
+# ---- registration tables -----------------------------------------------------------------------
+
+WIRE: dict = {"linalg.inv": linalg_inv, "linalg.det": linalg_det, "linalg.slogdet": linalg_slogdet,
+              "linalg.solve": linalg_solve, "linalg.svdvals": linalg_svdvals}
+METHODS: dict = {"inverse": inverse, "det": det, "slogdet": slogdet}
+__all__: list = ["inverse", "det", "slogdet", "linalg_inv", "linalg_det", "linalg_slogdet", "linalg_solve",
+                 "linalg_svdvals", "LinAlgError"]
