@@ -1014,7 +1014,7 @@ OPS: dict[str, OpInfo] = {
     **_table(pool, ["max_pool2d", "avg_pool2d"]),
     "adaptive_avg_pool2d": OpInfo(adaptive_pool),
     "batch_norm": OpInfo(batch_norm),
-    **_table(elementwise(out="same"), ["leaky_relu", "elu"]),
+    **_table(elementwise(out="same"), ["leaky_relu", "elu", "hardtanh", "logsigmoid"]),
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),
     "kl_div": OpInfo(kl_div),
@@ -1033,5 +1033,5 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
-                    "log1p_", "relu_", "leaky_relu_", "elu_", "scatter_", "index_add_", "index_fill_"], inplace=True),
+                    "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
 }

@@ -721,3 +721,37 @@ def test_log10_exp2_erf(gw, name):
         y.sum().backward(); print(x.grad)
         print(torch.{name}(torch.tensor([1, 2, 100])), torch.{name}(torch.tensor([1.0], dtype=torch.float64)).dtype)
     """)
+
+
+_HARDTANH_LOGSIGMOID_SOFTSIGN = """
+    x = torch.tensor([-2., -0.5, 0.5, 2., 7.], requires_grad=True)
+    for y in (F.hardtanh(x), F.relu6(x), F.hardtanh(x, -1.5, 0.25), F.logsigmoid(x), F.softsign(x)):
+        print(y, y.grad_fn)
+    y = F.hardtanh(x); y.sum().backward(); print(x.grad); x.grad = None
+    y = F.logsigmoid(x * 3); y.sum().backward(); print(x.grad)
+    print(F.hardtanh(torch.tensor([1, 5])), F.relu6(torch.tensor([1, 9])), F.logsigmoid(torch.tensor([-20., 0., 20.])))
+    z = x * 1; F.relu6(z, inplace=True); print(z, z.grad_fn); F.hardtanh(z, -1, 1, True); print(z)
+    for f in (lambda: F.hardtanh(torch.ones(2), 2.0, 1.0), lambda: F.logsigmoid(torch.tensor([1, 2]))):
+        try:
+            f()
+        except (ValueError, NotImplementedError) as e:
+            print(type(e).__name__, e)
+"""
+
+
+def test_hardtanh_relu6_logsigmoid_softsign(gw):
+    same_as_torch(gw, _HARDTANH_LOGSIGMOID_SOFTSIGN + """
+    print(nn.Hardtanh(), nn.ReLU6(), nn.Hardtanh(-2, 2, inplace=True), nn.ReLU6(inplace=True), nn.LogSigmoid(),
+          nn.Softsign())
+    print(nn.ReLU6()(x), nn.LogSigmoid()(x), nn.Softsign()(x))
+    nn.Hardtanh(2.0, 1.0)
+    """)
+
+
+def test_hardtanh_relu6_logsigmoid_softsign_on_the_engine():
+    from gradwire import engine
+    from test_parity_api import _run
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, _HARDTANH_LOGSIGMOID_SOFTSIGN)
+    assert "!!" not in expected
+    assert _run(engine, _HARDTANH_LOGSIGMOID_SOFTSIGN) == expected

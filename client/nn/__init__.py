@@ -5,7 +5,7 @@ from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, F
                       ParameterList, ReLU, Sequential,
                       Sigmoid, Softmax, Tanh, SiLU, LeakyReLU, ELU, Softplus, BCELoss, SmoothL1Loss, HuberLoss,
                       KLDivLoss, Conv1d, Conv2d, MaxPool2d, AvgPool2d,
-                      AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d)
+                      AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Hardtanh, ReLU6, LogSigmoid, Softsign)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
@@ -13,4 +13,5 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "Dropout", "Embedding", "LayerNorm", "LSTM", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",
            "BCEWithLogitsLoss", "Softmax", "LogSoftmax", "Identity", "Flatten", "functional", "init", "utils",
            "SiLU", "LeakyReLU", "ELU", "Softplus", "BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "Conv1d", "Conv2d",
-           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d"]
+           "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Hardtanh", "ReLU6", "LogSigmoid",
+           "Softsign"]

@@ -44,6 +44,27 @@ def elu(input, alpha=1.0, inplace=False):
     return call("elu", input, **_kw(alpha=(alpha, 1.0)))
 
 
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return call("hardtanh_" if inplace else "hardtanh", input, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def logsigmoid(input):
+    if isinstance(input, Tensor) and not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for \'{input.dtype._torch_name}\'')
+    return call("logsigmoid", input)
+
+
+def softsign(input):
+    """``input / (|input| + 1)``, as torch builds it."""
+    return input / (input.abs() + 1)
+
+
 def sigmoid(input):
     return call("sigmoid", input)
 

@@ -1,4 +1,5 @@
-"""More nn.functional kernels: leaky_relu, elu, binary_cross_entropy, smooth_l1_loss, huber_loss, kl_div.
+"""More nn.functional kernels: leaky_relu, elu, hardtanh (and relu6), logsigmoid, softsign, binary_cross_entropy,
+smooth_l1_loss, huber_loss, kl_div.
 
 Fused ops record one node named as torch names it (LeakyReluBackward0,
 EluBackward0, BinaryCrossEntropyBackward0, SmoothL1LossBackward0,
@@ -82,6 +83,70 @@ def elu(input, alpha=1.0, inplace=False):
         from ..ops.inplace import inplace_apply  # noqa: PLC0415
         return inplace_apply(input, Elu.apply, float(alpha))
     return Elu.apply(input, float(alpha))
+
+
+class Hardtanh(Function):
+    """``clamp(x, min_val, max_val)`` whose gradient passes strictly inside the bounds (relu6 too)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        av = a.array
+        ctx.inside = _bool_tensor((av > lo) & (av < hi), a.device)
+        if a.dtype.is_floating_point:
+            lo, hi = av.dtype.type(lo), av.dtype.type(hi)
+        return _const(a.xp.clip(av, lo, hi), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Where.apply(ctx.inside, grad, 0.0), None, None
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    _require_tensor("hardtanh", "input", 1, input)
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        from ..ops.inplace import inplace_apply  # noqa: PLC0415
+        return inplace_apply(input, Hardtanh.apply, min_val, max_val)
+    return Hardtanh.apply(input, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+class LogSigmoid(Function):
+    """``log(sigmoid(x))``, computed as ``-softplus(-x)`` so that it does not overflow."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        _float_input("log_sigmoid_cpu", a)
+        av, xp = a.array, a.xp
+        ctx.save_for_backward(a)
+        return _const(-(xp.log1p(xp.exp(-xp.abs(av))) + xp.maximum(-av, 0)), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (-a).sigmoid()
+
+
+def logsigmoid(input):
+    _require_tensor("logsigmoid", "input", 1, input)
+    return LogSigmoid.apply(input)
+
+
+def softsign(input):
+    """``input / (|input| + 1)``, as torch builds it."""
+    return input / (input.abs() + 1)
 
 
 # ---- losses -------------------------------------------------------------------------------
@@ -276,7 +341,10 @@ def elu_(input, alpha=1.0):
     return elu(input, alpha, inplace=True)
 
 
-WIRE: dict = {"leaky_relu": leaky_relu, "leaky_relu_": leaky_relu_, "elu": elu, "elu_": elu_, "binary_cross_entropy": binary_cross_entropy,
+WIRE: dict = {"leaky_relu": leaky_relu, "leaky_relu_": leaky_relu_, "elu": elu, "elu_": elu_,
+              "hardtanh": hardtanh, "hardtanh_": hardtanh_, "logsigmoid": logsigmoid,
+              "binary_cross_entropy": binary_cross_entropy,
               "smooth_l1_loss": smooth_l1_loss, "huber_loss": huber_loss, "kl_div": kl_div}
 METHODS: dict = {}
-__all__: list = ["leaky_relu", "elu", "binary_cross_entropy", "smooth_l1_loss", "huber_loss", "kl_div"]
+__all__: list = ["leaky_relu", "elu", "hardtanh", "relu6", "logsigmoid", "softsign", "binary_cross_entropy",
+                 "smooth_l1_loss", "huber_loss", "kl_div"]

@@ -196,6 +196,9 @@ def _well(a):
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    "hardtanh": (lambda x: E.nn.functional.hardtanh(x * 2, -0.7, 0.9) * x, [(3, 4)]),
+    "logsigmoid": (lambda x: E.nn.functional.logsigmoid(x * 3), [(3, 4)]),
+    "softsign": (lambda x: E.nn.functional.softsign(x), [(3, 4)]),
     "mv": (lambda m, v: E.mv(m, v), [(3, 4), (4,)]),
     # div with a rounding_mode: None is the true quotient (DivBackward2); the rounded ones have zero
     # derivatives, which gradcheck confirms away from the jumps (quotients within 2.5 +- 0.1)

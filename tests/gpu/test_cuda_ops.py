@@ -220,9 +220,10 @@ case("linalg.solve:vector", lambda a, b: OP["linalg.solve"](_well(a), b), ("f", 
 case("linalg.solve:right", lambda a, b: OP["linalg.solve"](_well(a), b, left=False), ("f", (2, 4, 4)), ("f", (2, 3, 4)))
 case("linalg.svdvals", lambda a: OP["linalg.svdvals"](a), ("f", (2, 5, 3)))
 case("linalg.svdvals:wide", lambda a: OP["linalg.svdvals"](a), ("f", (3, 4)))
-for _n in ["leaky_relu", "elu"]:
+for _n in ["leaky_relu", "elu", "hardtanh"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
     case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))
+case("logsigmoid", lambda x: OP["logsigmoid"](x), ("f", (3, 4)))
 case("binary_cross_entropy", lambda x, t: OP["binary_cross_entropy"](OP["sigmoid"](x), OP["sigmoid"](t).detach()),
      ("f", (3, 4)), ("f", (3, 4)))
 for _n in ["smooth_l1_loss", "huber_loss"]:
