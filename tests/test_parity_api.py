@@ -471,3 +471,29 @@ def test_expand_as_broadcast_to_normalize_count_nonzero_and_transposes_on_the_en
     expected = _run(torch, _SMALL_TENSOR_API)
     assert "!!" not in expected
     assert _run(engine, _SMALL_TENSOR_API) == expected
+
+
+def test_function_with_setup_context(gw):
+    same_as_torch(gw, """
+        class Scale(torch.autograd.Function):
+            @staticmethod
+            def forward(x, k):
+                return x * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, k = inputs
+                ctx.k = k
+                ctx.save_for_backward(x)
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * ctx.k + x * 0, None
+
+        x = torch.tensor([1.0, 3.0], requires_grad=True)
+        y = Scale.apply(x, 3.0); print(y, type(y.grad_fn).__name__)
+        y.sum().backward(); print(x.grad)
+        with torch.no_grad():
+            print(Scale.apply(x, 2.0))
+    """)

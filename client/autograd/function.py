@@ -65,12 +65,21 @@ class Function:
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """The new style: ``forward(*args)`` without ctx, then this fills ctx from inputs and output."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
         with no_grad():
-            out = cls.forward(ctx, *args, **kwargs)
+            if any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function):
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
         if not (is_grad_enabled() and any(needs)):
             return out
         outs = out if isinstance(out, tuple) else (out,)
