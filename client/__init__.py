@@ -72,6 +72,25 @@ def numel(input) -> int:
     return input.numel()
 
 
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
+
+
+def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """torch.normal(mean, std, size): a fresh tensor drawn on the server (float mean and std)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        raise NotImplementedError("gradwire: torch.normal with tensor mean or std")
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments - got (float, float), but "
+                        "expected (float mean, float std, tuple of ints size)")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    out = empty(size, dtype=dtype, device=device)
+    with no_grad():
+        out.normal_(mean, std)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
 def broadcast_to(input, size):
     return input.expand(size)
 

@@ -629,6 +629,14 @@ class Tensor:
     def expand_as(self, other):
         return self.expand(other.size())
 
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+        return call("normal_", self, float(mean), float(std))
+
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None):
+        return call("uniform_", self, float(from_), float(to))
+
     def count_nonzero(self, dim=None):
         return (self != 0).sum(dim) if dim is not None else (self != 0).sum()
 

@@ -59,6 +59,10 @@ def numel(input) -> int:
     return input.numel()
 
 
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
+
+
 def broadcast_to(input, size):
     return input.expand(size)
 
@@ -75,6 +79,6 @@ __all__ = [
     "zero_", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
     "float16", "float32", "float64", "int32", "int64", "bool_", "float", "double", "half", "long", "int", "bool",
-    "result_type", "is_tensor", "numel", "broadcast_to", "count_nonzero", "layout", "strided",
+    "result_type", "is_tensor", "numel", "is_floating_point", "broadcast_to", "count_nonzero", "layout", "strided",
 ] + [_name for _module in _EXTENSIONS for _name in _module.__all__] + _AUTOGRAD_EXPORTS
 del _module

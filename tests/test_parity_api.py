@@ -497,3 +497,18 @@ def test_function_with_setup_context(gw):
         with torch.no_grad():
             print(Scale.apply(x, 2.0))
     """)
+
+
+def test_normal_is_floating_point_and_in_place_draws(gw):
+    same_as_torch(gw, """
+        a = torch.normal(0.0, 1.0, size=(2,)); b = torch.normal(2.0, 0.5, (3,), dtype=torch.float64)
+        print(a.dtype, a.shape, b.dtype, torch.is_floating_point(a), torch.is_floating_point(torch.tensor([1])))
+        t = torch.empty(1000).normal_(3.0, 0.1); print(abs(t.mean().item() - 3.0) < 0.05)
+        u = torch.empty(50).uniform_(2, 3); print(u.min().item() >= 2, u.max().item() <= 3)
+        print(torch.normal(0.0, 1.0, size=(2,), requires_grad=True).is_leaf)
+        for f in (lambda: torch.normal(0.0, -1.0, size=(2,)), lambda: torch.ones(2, requires_grad=True).normal_()):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+    """)
