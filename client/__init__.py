@@ -49,7 +49,8 @@ def _op(name):
 # torch.<name>(...) functions that are the op of the same name.
 for _name in (
         "add", "sub", "mul", "div", "neg", "pow", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "log10",
-        "exp2", "erf", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip",
+        "exp2", "erf", "atan2", "arctan2", "hypot", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
+        "floor", "ceil", "round", "clamp", "clip",
         "maximum", "minimum", "where", "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
         "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "sum", "prod", "mean", "amax",
         "amin", "argmax", "argmin", "all", "any", "logsumexp", "var", "std", "cumsum", "reshape",

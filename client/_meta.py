@@ -90,6 +90,18 @@ def div(op, args, kwargs):
     return (_TRUE_QUOTIENT if mode is None else _ROUNDED_QUOTIENT)(op, args, {})
 
 
+def atan2_hypot(op, args, kwargs):
+    """Two tensors, broadcast: atan2's integers give the default float; hypot takes floats only."""
+    a, b = args
+    for name, pos, value in (("input", 1, a), ("other", 2, b)):
+        if not is_tensor(value):
+            raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(value).__name__}")
+    (shape, dtype), = (_TRUE_QUOTIENT if op != "hypot" else _ROUNDED_QUOTIENT)(op, args, {})
+    if op == "hypot" and not dtype.is_floating_point:
+        raise NotImplementedError(f'"hypot_cpu" not implemented for \'{dtype._torch_name}\'')
+    return [(shape, dtype)]
+
+
 def where(op, args, kwargs):
     if len(args) == 1:
         return None  # where(condition): nonzero's indices, their count known to the server only
@@ -910,6 +922,7 @@ OPS: dict[str, OpInfo] = {
                                        "logical_xor", "logical_not", "isnan", "isinf", "isfinite"],
              differentiable=False),
     "div": OpInfo(div),
+    **_table(atan2_hypot, ["atan2", "arctan2", "hypot"]),
     "remainder": OpInfo(elementwise()),
     "floor_divide": OpInfo(elementwise()),
     **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),

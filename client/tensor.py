@@ -949,7 +949,7 @@ def _reflected(op: str):
 # Tensor methods that are the op of the same name with self first.
 METHOD_OPS = (
     "mv", "mul", "div", "pow", "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "log10", "exp2", "erf",
-    "sqrt", "rsqrt", "sin",
+    "atan2", "arctan2", "hypot", "sqrt", "rsqrt", "sin",
     "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "clamp", "clip", "maximum", "minimum",
     "reciprocal", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "isnan", "isinf", "isfinite", "prod", "amax", "amin", "argmax", "argmin", "all", "any", "logsumexp", "var",

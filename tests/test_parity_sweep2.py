@@ -755,3 +755,33 @@ def test_hardtanh_relu6_logsigmoid_softsign_on_the_engine():
     expected = _run(torch, _HARDTANH_LOGSIGMOID_SOFTSIGN)
     assert "!!" not in expected
     assert _run(engine, _HARDTANH_LOGSIGMOID_SOFTSIGN) == expected
+
+
+_ATAN2_HYPOT = """
+    a = torch.tensor([1., -2., 0.5], requires_grad=True); b = torch.tensor([2., 1., -3.], requires_grad=True)
+    y = torch.atan2(a, b); print(y, y.grad_fn); y.sum().backward(); print(a.grad, b.grad)
+    a.grad = None; b.grad = None
+    y = torch.hypot(a, b); print(y, y.grad_fn); y.sum().backward(); print(a.grad, b.grad)
+    print(torch.atan2(torch.tensor([1, 2]), torch.tensor([1, 1])), a.atan2(b).dtype, torch.arctan2(a, b).grad_fn)
+    print(list(torch.atan2(torch.ones(2, 1), torch.ones(3)).shape), torch.hypot(torch.ones(2, 1, dtype=torch.float64),
+                                                                                torch.ones(3)).dtype)
+    for f in (lambda: torch.hypot(torch.tensor([3, 4]), torch.tensor([4, 3])), lambda: torch.atan2(a, 2.0),
+              lambda: torch.hypot(a, 1.0)):
+        try:
+            f()
+        except (TypeError, NotImplementedError) as e:
+            print(type(e).__name__, e)
+"""
+
+
+def test_atan2_and_hypot(gw):
+    same_as_torch(gw, _ATAN2_HYPOT)
+
+
+def test_atan2_and_hypot_on_the_engine():
+    from gradwire import engine
+    from test_parity_api import _run
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, _ATAN2_HYPOT)
+    assert "!!" not in expected
+    assert _run(engine, _ATAN2_HYPOT) == expected

@@ -182,6 +182,65 @@ class Div(Function):
         return ga, gb
 
 
+class Atan2(Function):
+    """``atan2(a, b)``: the angle of (b, a); integer operands give the default float."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
+        ctx.save_for_backward(a, b)
+        return wrap(xp, xp.arctan2(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        scale = grad / (a * a + b * b)
+        return (scale * b if na else None), (scale * -a if nb else None)
+
+
+class Hypot(Function):
+    """``sqrt(a^2 + b^2)`` without overflow; floating tensors only, as torch."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        if not dtype.is_floating_point:
+            raise NotImplementedError(f'"hypot_cpu" not implemented for \'{dtype._torch_name}\'')
+        out = wrap(xp, xp.hypot(av, bv), dtype, device)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        scale = grad / out
+        return (scale * a if na else None), (scale * b if nb else None)
+
+
+def _tensor_pair(name: str, input, other) -> None:
+    for arg, pos, value in (("input", 1, input), ("other", 2, other)):
+        if type(value) is not Tensor:
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(value).__name__}")
+
+
+def atan2(input, other):
+    _tensor_pair("atan2", input, other)
+    return Atan2.apply(input, other)
+
+
+def hypot(input, other):
+    _tensor_pair("hypot", input, other)
+    return Hypot.apply(input, other)
+
+
 class Neg(Function):
     array_forward = True
 

@@ -24,7 +24,9 @@ from ..function import Function, backward_mode as _bw
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor, _owned_grad
 from . import creation as _creation
-from .arith import exp, log, neg, pow, reciprocal  # noqa: F401  (re-exported for the F namespace)
+from .arith import atan2, exp, hypot, log, neg, pow, reciprocal  # noqa: F401  (re-exported for the F namespace)
+
+arctan2 = atan2
 from ._util import (same_device, binary_prep, check_tensor_arg, erf_array, not_implemented, scalar_value, unary_prep,
                     wrap)
 
@@ -1107,7 +1109,7 @@ def _method_relu_(self):
 WIRE = {
     "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
-    "log10": log10, "exp2": exp2,
+    "log10": log10, "exp2": exp2, "atan2": atan2, "arctan2": atan2, "hypot": hypot,
     "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "fix": trunc, "frac": frac,
     "relu": relu, "relu_": _method_relu_, "gelu": gelu, "silu": silu, "softplus": softplus,
     "clamp": clamp, "clip": clip, "clamp_min": clamp_min, "clamp_max": clamp_max,
@@ -1125,7 +1127,7 @@ globals().update(_creation.WIRE_EXTRA)
 METHODS = {
     "abs": abs, "absolute": abs, "sign": sign, "sgn": sgn, "expm1": expm1, "log1p": log1p, "log2": log2, "sqrt": sqrt,
     "rsqrt": rsqrt, "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "erf": erf,
-    "log10": log10, "exp2": exp2,
+    "log10": log10, "exp2": exp2, "atan2": atan2, "arctan2": atan2, "hypot": hypot,
     "floor": floor, "ceil": ceil, "round": _method_round, "trunc": trunc, "fix": trunc, "frac": frac,
     "relu": _method_relu, "relu_": _method_relu_,
     "clamp": _method_clamp, "clip": _method_clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
@@ -1145,7 +1147,7 @@ METHODS = {
 
 __all__ = [
     "abs", "absolute", "sign", "sgn", "expm1", "log1p", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
-    "erf", "log10", "exp2", "floor", "ceil", "round", "trunc", "fix", "frac", "relu", "gelu", "silu", "softplus",
+    "erf", "log10", "exp2", "atan2", "arctan2", "hypot", "floor", "ceil", "round", "trunc", "fix", "frac", "relu", "gelu", "silu", "softplus",
     "clamp", "clip",
     "clamp_min",
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",

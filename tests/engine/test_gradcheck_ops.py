@@ -196,6 +196,8 @@ def _well(a):
 
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
+    "atan2": (lambda a, b: E.atan2(a, b.abs() + 0.5), [(3, 4), (4,)]),
+    "hypot": (lambda a, b: E.hypot(a, b.abs() + 0.5), [(3, 4), (4,)]),
     "hardtanh": (lambda x: E.nn.functional.hardtanh(x * 2, -0.7, 0.9) * x, [(3, 4)]),
     "logsigmoid": (lambda x: E.nn.functional.logsigmoid(x * 3), [(3, 4)]),
     "softsign": (lambda x: E.nn.functional.softsign(x), [(3, 4)]),

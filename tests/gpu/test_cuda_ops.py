@@ -46,6 +46,8 @@ for _mode in ["trunc", "floor", None]:
     case(f"div:{_mode}", lambda a, b, _mode=_mode: OP["div"](a * 4, b, rounding_mode=_mode), ("f", (3, 4)), ("p", (4,)))
 case("pow", lambda a, b: OP["pow"](a, b), ("p", (3, 4)), ("f", (3, 4)))
 case("mv", lambda a, b: OP["mv"](a, b), ("f", (3, 4)), ("f", (4,)))
+for _n in ["atan2", "arctan2", "hypot"]:
+    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("p", (4,)))
 case("where", lambda c, a, b: OP["where"](c, a, b), ("b", (3, 4)), ("f", (3, 4)), ("f", (4,)))
 for _n in ["sum", "mean", "prod", "amax", "amin", "logsumexp", "var", "std", "cumsum"]:
     case(_n, lambda x, _n=_n: OP[_n](x, 1), ("f", (3, 4)))
