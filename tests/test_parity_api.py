@@ -35,6 +35,18 @@ def same_as_torch(gw, code: str) -> str:
     return expected
 
 
+def same_on_the_engine_as_torch(code: str) -> str:
+    """``code`` on gradwire.engine in-process, imported as torch, against torch; a snippet that does
+    not even compile or names something undefined is refused (both sides would agree)."""
+    from gradwire import engine
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, code)
+    assert "!! IndentationError" not in expected and "!! SyntaxError" not in expected, expected
+    assert "!! NameError" not in expected, expected
+    assert _run(engine, code) == expected
+    return expected
+
+
 def test_inplace_op_on_a_view_rewrites_the_base_history(gw):
     out = same_as_torch(gw, """
         x = torch.tensor([1., 2., 3.], requires_grad=True)
@@ -349,9 +361,7 @@ def test_setting_requires_grad_checks_as_torch(gw, code):
 
 @pytest.mark.parametrize("code", _SETTING_REQUIRES_GRAD)
 def test_setting_requires_grad_checks_as_torch_on_the_engine(code):
-    from gradwire import engine
-    torch = pytest.importorskip("torch")
-    assert _run(engine, code) == _run(torch, code)
+    same_on_the_engine_as_torch(code)
 
 
 _STRIDES = """
@@ -370,9 +380,7 @@ def test_strides_of_views_copies_and_empty_tensors(gw):
 
 
 def test_strides_on_the_engine():
-    from gradwire import engine
-    torch = pytest.importorskip("torch")
-    assert _run(engine, _STRIDES) == _run(torch, _STRIDES)
+    same_on_the_engine_as_torch(_STRIDES)
 
 
 @pytest.mark.parametrize("code", ["torch.ones(2, 3).stride(2)", "torch.ones(2, 3).stride(-3)",
@@ -466,11 +474,7 @@ def test_expand_as_broadcast_to_normalize_count_nonzero_and_transposes(gw):
 
 
 def test_expand_as_broadcast_to_normalize_count_nonzero_and_transposes_on_the_engine():
-    from gradwire import engine
-    torch = pytest.importorskip("torch")
-    expected = _run(torch, _SMALL_TENSOR_API)
-    assert "!!" not in expected
-    assert _run(engine, _SMALL_TENSOR_API) == expected
+    assert "!!" not in same_on_the_engine_as_torch(_SMALL_TENSOR_API)
 
 
 def test_function_with_setup_context(gw):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from test_parity_api import same_on_the_engine_as_torch
 from test_parity_ops import same_as_torch
 
 pytestmark = pytest.mark.timeout(120)
@@ -705,12 +706,7 @@ def test_rmsprop_and_adagrad(gw):
 
 
 def test_rmsprop_and_adagrad_on_the_engine():
-    from gradwire import engine
-    from test_parity_api import _run
-    torch = pytest.importorskip("torch")
-    expected = _run(torch, _RMSPROP_ADAGRAD)
-    assert "!!" not in expected  # the snippet itself runs
-    assert _run(engine, _RMSPROP_ADAGRAD) == expected
+    assert "!!" not in same_on_the_engine_as_torch(_RMSPROP_ADAGRAD)
 
 
 @pytest.mark.parametrize("name", ["log10", "exp2", "erf"])
@@ -749,12 +745,7 @@ def test_hardtanh_relu6_logsigmoid_softsign(gw):
 
 
 def test_hardtanh_relu6_logsigmoid_softsign_on_the_engine():
-    from gradwire import engine
-    from test_parity_api import _run
-    torch = pytest.importorskip("torch")
-    expected = _run(torch, _HARDTANH_LOGSIGMOID_SOFTSIGN)
-    assert "!!" not in expected
-    assert _run(engine, _HARDTANH_LOGSIGMOID_SOFTSIGN) == expected
+    assert "!!" not in same_on_the_engine_as_torch(_HARDTANH_LOGSIGMOID_SOFTSIGN)
 
 
 _ATAN2_HYPOT = """
@@ -779,9 +770,4 @@ def test_atan2_and_hypot(gw):
 
 
 def test_atan2_and_hypot_on_the_engine():
-    from gradwire import engine
-    from test_parity_api import _run
-    torch = pytest.importorskip("torch")
-    expected = _run(torch, _ATAN2_HYPOT)
-    assert "!!" not in expected
-    assert _run(engine, _ATAN2_HYPOT) == expected
+    assert "!!" not in same_on_the_engine_as_torch(_ATAN2_HYPOT)
