@@ -574,7 +574,7 @@ class Tensor:
         return call("msort", self)
 
     def reshape(self, *shape):
-        return _as_view(self, call("reshape", self, *shape))
+        return _maybe_view("reshape", self, shape, {})
 
     def view(self, *shape):
         return _as_view(self, call("view", self, *shape))
@@ -799,6 +799,17 @@ def _as_view(base, out):
     return out
 
 
+def _maybe_view(op: str, base, args, kwargs):
+    """reshape / flatten: a view of ``base`` where its memory allows one, else a copy. Only the server knows
+    the memory layout; where it matters (grad mode off: a view then requires grad when its root does, a copy
+    does not) and ``base`` may not be contiguous (it is itself a view), wait for the server's answer."""
+    root = getattr(base, "_view_base", None)
+    if root is not None and root._requires_grad and not _grad_state.enabled:
+        out = _dispatch._call_and_wait(base._conn, op, (base, *args), kwargs, False)
+        return _as_view(base, out) if out._requires_grad else out
+    return _as_view(base, call(op, base, *args, **kwargs))
+
+
 def _made_without_grad(base, root, outs) -> None:
     """Views made in no_grad (or inference) mode, as torch makes them: they require grad when their base
     does (still leaves, without grad_fn), remember the mode (writing into them in place with grad mode on
@@ -921,7 +932,10 @@ def _writes_through_view(shape, index) -> bool:
 
 def _viewing(op: str):
     """A method for a view op: the op, its output(s) marked as views of self."""
-    if op in MULTI_VIEW_OPS:
+    if op == "flatten" or op == "reshape":
+        def method(self, *args, **kwargs):
+            return _maybe_view(op, self, args, kwargs)
+    elif op in MULTI_VIEW_OPS:
         def method(self, *args, **kwargs):
             out = call(op, self, *args, **kwargs)
             return _as_multi_view(self, out if isinstance(out, tuple) else (out,))  # a tuple, even of one

@@ -261,3 +261,24 @@ def test_no_grad_views_in_a_training_step(gw):
             w.grad = None
         print(w, w.is_leaf, w.requires_grad)
     """)
+
+
+def test_reshape_and_flatten_in_no_grad_are_views_only_where_the_memory_allows(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        with torch.no_grad():
+            made = {"t().reshape": x.t().reshape(-1), "t().flatten": x.t().flatten(),
+                    "torch.reshape(t)": torch.reshape(x.t(), (4,)), "torch.flatten(t)": torch.flatten(x.t()),
+                    "reshape": x.reshape(-1), "[:, :1].reshape": x[:, :1].reshape(-1),
+                    "[:1].reshape": x[:1].reshape(-1), "[1:].flatten": x[1:].flatten(), "view_as": x.view_as(x),
+                    "t().reshape_as": x.t().reshape_as(x)}
+        for name, r in made.items():
+            print(name, r.requires_grad, r.is_leaf, r._base is x, r._is_view())
+        for name in ("t().reshape", "t().flatten", "t().reshape_as"):
+            made[name].mul_(2)                       # copies: no view, nothing recorded
+        print(x, [made[n] for n in ("t().reshape", "t().flatten")])
+        try:
+            made["[1:].flatten"].mul_(2)
+        except RuntimeError as e:
+            print(e)
+    """)
