@@ -168,11 +168,14 @@ def test_backward_through_a_no_grad_view_reaches_nothing(gw):
         v.retain_grad()
         v.requires_grad_(False)
         print(v.requires_grad, v.is_leaf)
-        try:
-            v.backward(torch.ones(2))
-        except RuntimeError as e:
-            print(e)
-        print(x.grad)
+        for f in (lambda: v.backward(torch.ones(2)),
+                  lambda: torch.autograd.backward([x[2:].sum(), v], [None, torch.ones(2)]),
+                  lambda: torch.autograd.grad((v * 2).sum(), v)):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+        print(x.grad, torch.autograd.grad((v * 2).sum(), v, allow_unused=True))
     """)
 
 
