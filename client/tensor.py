@@ -803,6 +803,13 @@ def _maybe_view(op: str, base, args, kwargs):
     """reshape / flatten: a view of ``base`` where its memory allows one, else a copy. Only the server knows
     the memory layout; where it matters (grad mode off: a view then requires grad when its root does, a copy
     does not) and ``base`` may not be contiguous (it is itself a view), wait for the server's answer."""
+    if op == "flatten" and base._shape:
+        nd = len(base._shape)
+        start = args[0] if args else kwargs.get("start_dim", 0)
+        end = args[1] if len(args) > 1 else kwargs.get("end_dim", -1)
+        if (type(start) is int and type(end) is int and -nd <= start < nd and -nd <= end < nd
+                and start % nd == end % nd):
+            return base  # nothing to flatten: torch returns the input itself (so does the server)
     root = getattr(base, "_view_base", None)
     if root is not None and root._requires_grad and not _grad_state.enabled:
         out = _dispatch._call_and_wait(base._conn, op, (base, *args), kwargs, False)

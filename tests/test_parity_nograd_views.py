@@ -274,7 +274,8 @@ def test_reshape_and_flatten_in_no_grad_are_views_only_where_the_memory_allows(g
                     "torch.reshape(t)": torch.reshape(x.t(), (4,)), "torch.flatten(t)": torch.flatten(x.t()),
                     "reshape": x.reshape(-1), "[:, :1].reshape": x[:, :1].reshape(-1),
                     "[:1].reshape": x[:1].reshape(-1), "[1:].flatten": x[1:].flatten(), "view_as": x.view_as(x),
-                    "t().reshape_as": x.t().reshape_as(x)}
+                    "t().reshape_as": x.t().reshape_as(x), "[0].flatten": x[0].flatten(),
+                    "flatten(0, 0)": x.flatten(0, 0), "flatten(-1, 1)": x.flatten(-1, 1)}
         for name, r in made.items():
             print(name, r.requires_grad, r.is_leaf, r._base is x, r._is_view())
         for name in ("t().reshape", "t().flatten", "t().reshape_as"):
@@ -284,4 +285,20 @@ def test_reshape_and_flatten_in_no_grad_are_views_only_where_the_memory_allows(g
             made["[1:].flatten"].mul_(2)
         except RuntimeError as e:
             print(e)
+    """)
+
+
+def test_flatten_with_nothing_to_flatten_returns_the_input(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([1., 2., 3.], requires_grad=True)
+        for grad in (True, False):
+            with torch.set_grad_enabled(grad):
+                f, g, s = x.flatten(), torch.flatten(x, 0, -1), torch.tensor(2., requires_grad=True).flatten()
+            print(f is x, g is x, f.requires_grad, f.is_leaf, f.grad_fn, f._base, s.shape, s.grad_fn)
+        try:
+            x.flatten().mul_(2)
+        except RuntimeError as e:
+            print(e)
+        y = x * 2
+        print(y.flatten() is y, y.flatten().grad_fn)
     """)
