@@ -186,6 +186,12 @@ def _call_and_wait(conn, op, args, kwargs, grad, since=_NEWEST):
 def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST):
     self = args[0]
     conn.mark_inplace()
+    mode = getattr(self, "_view_mode", None)
+    if mode is not None and grad and any_requires_grad and (
+            mode == "inference" or getattr(self, "_multi_view", None) is None):
+        from gradwire.common.views import view_mode_message  # noqa: PLC0415
+        node = self._grad_fn
+        raise RuntimeError(view_mode_message(mode, node._class_name() if node is not None else None))
     if grad and any_requires_grad and getattr(self, "_multi_view", None) is not None:
         from .tensor import multi_view_message  # noqa: PLC0415
         raise RuntimeError(multi_view_message(self))

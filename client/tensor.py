@@ -19,6 +19,8 @@ from gradwire.common.formatting import tensor_repr
 from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
 
+from gradwire.common import views
+
 from . import _dispatch, grad_mode
 
 call = _dispatch.call
@@ -144,7 +146,8 @@ def _pending_node_class(node: "Node") -> type:
 
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
-                 "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "__weakref__")
+                 "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
+                 "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -240,6 +243,8 @@ class Tensor:
 
     def _set_requires_grad(self, requires_grad, setter: bool) -> "Tensor":
         flag = bool(requires_grad)
+        if self._requires_grad and self._grad_fn is None and getattr(self, "_view_mode", None) is not None:
+            return self  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
         check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=self._dtype.is_floating_point,
                             inference=self._inference, setter=setter)
         if self._grad_fn is not None:
@@ -254,10 +259,14 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if getattr(self, "_view_mode", None) is not None:
+            self._check_view_history()
         return self._grad_fn is None
 
     @property
     def grad_fn(self):
+        if getattr(self, "_view_mode", None) is not None:
+            self._check_view_history()
         node = self._grad_fn
         if node is not None and getattr(node, "_remote", None) is None:
             # the way to the server's node, for next_functions (no command until that is read)
@@ -265,6 +274,19 @@ class Tensor:
             if node._label is None and type(node).__dict__.get("_pending_of") is None:
                 node.__class__ = _pending_node_class(node)
         return node
+
+    def _view_is_stale(self) -> bool:
+        """A view made in no_grad mode whose memory was written in place since: torch then refuses to show its
+        history (only the server knows the writes: a round trip, paid by such views only)."""
+        if self._grad_fn is None and not self._requires_grad:
+            return False
+        return bool(_dispatch.value("view.is_stale", self))
+
+    def _check_view_history(self) -> None:
+        if self._view_is_stale():
+            node = self._grad_fn
+            raise RuntimeError(views.view_mode_message(self._view_mode, node._class_name() if node is not None
+                                                       else None, indirect=True))
 
     # ----- gradients -------------------------------------------------------
 
@@ -300,7 +322,8 @@ class Tensor:
         self._grad_epoch = self._conn.grad_epoch
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        if not self._requires_grad:
+        if not self._requires_grad or (self._grad_fn is None and getattr(self, "_view_mode", None) is not None):
+            # (a view made in no_grad mode has no grad_fn and no edge to its base: torch's same error)
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
             if self.numel() != 1:
@@ -440,8 +463,11 @@ class Tensor:
     def __repr__(self) -> str:
         values = self._values()
         node = self._grad_fn
+        name = node._class_name() if node is not None else None
+        if getattr(self, "_view_mode", None) is not None and self._view_is_stale():
+            name = "Invalid"  # torch's repr, where reading grad_fn raises
         return tensor_repr(values, self._dtype, device=self._device, requires_grad=self._requires_grad,
-                           grad_fn_name=node._class_name() if node is not None else None)
+                           grad_fn_name=name)
 
     def __format__(self, spec: str) -> str:
         # torch formats a 0-d tensor as its Python number: f"{loss:.4f}", f"{t}" -> "7.0"
@@ -572,7 +598,7 @@ class Tensor:
         return call("msort", self)
 
     def reshape(self, *shape):
-        return _as_view(self, call("reshape", self, *shape))
+        return _maybe_view("reshape", self, shape, {})
 
     def view(self, *shape):
         return _as_view(self, call("view", self, *shape))
@@ -763,6 +789,8 @@ class Tensor:
         return _as_view(self, out) if _is_basic_index(index) else out
 
     def __setitem__(self, index, value) -> None:
+        if getattr(self, "_view_mode", None) is not None and grad_mode.is_grad_enabled():
+            _check_setitem_view_mode(self, index, value)
         if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
                 and _writes_through_view(self._shape, index)):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
@@ -823,7 +851,100 @@ def _as_view(base, out):
         out._view_base = root
         if getattr(base, "_multi_view", None) is not None:
             out._multi_view = 0  # a view of an output of split/unbind: as that output
+    if not _grad_state.enabled:
+        _made_without_grad(base, root, out if isinstance(out, tuple) else (out,))
+    else:
+        mode = getattr(base, "_view_mode", None)
+        if mode is not None:  # a view (made with grad on) of a view made in no_grad mode: as that view
+            for o in out if isinstance(out, tuple) else (out,):
+                o._view_mode = mode
     return out
+
+
+def _maybe_view(op: str, base, args, kwargs):
+    """reshape / flatten: a view of ``base`` where its memory allows one, else a copy. Only the server knows
+    the memory layout; where it matters (grad mode off: a view then requires grad when its root does, a copy
+    does not) and ``base`` may not be contiguous (it is itself a view), wait for the server's answer."""
+    if op == "flatten" and base._shape:
+        nd = len(base._shape)
+        start = args[0] if args else kwargs.get("start_dim", 0)
+        end = args[1] if len(args) > 1 else kwargs.get("end_dim", -1)
+        if (type(start) is int and type(end) is int and -nd <= start < nd and -nd <= end < nd
+                and start % nd == end % nd):
+            return base  # nothing to flatten: torch returns the input itself (so does the server)
+    root = getattr(base, "_view_base", None)
+    if root is not None and root._requires_grad and not _grad_state.enabled:
+        out = _dispatch._call_and_wait(base._conn, op, (base, *args), kwargs, False)
+        return _as_view(base, out) if out._requires_grad else out
+    return _as_view(base, call(op, base, *args, **kwargs))
+
+
+def _made_without_grad(base, root, outs) -> None:
+    """Views made in no_grad (or inference) mode, as torch makes them: they require grad when their base
+    does (still leaves, without grad_fn), remember the mode (writing into them in place with grad mode on
+    is an error) and are no outputs of split/unbind any more; made in inference mode of a normal tensor,
+    they are normal tensors."""
+    mode = views.created_mode(_grad_state.inference, getattr(base, "_view_mode", None))
+    requires_grad = root._requires_grad
+    for o in outs:
+        o._view_mode = mode
+        o._multi_view = None
+        if requires_grad and o._dtype.is_floating_point:
+            o._requires_grad = True
+        if _grad_state.inference:
+            o._inference = base._inference
+
+
+def _check_setitem_view_mode(t, index, value) -> None:
+    """``v[index] = value`` into a view made in no_grad mode, recorded: torch's error. torch writes into the
+    last view the index makes of ``v`` (its node is named in the text when that view is recorded)."""
+    mode = t._view_mode
+    if mode != views.INFERENCE and getattr(t, "_multi_view", None) is not None:
+        return  # the multi-view rule (in-place dispatch) applies
+    if not (t._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+        return
+    node = t._grad_fn
+    name = node._class_name() if node is not None else None
+    if t._requires_grad:
+        name = _last_view_node(t._shape, index) or name
+    raise RuntimeError(views.view_mode_message(mode, name))
+
+
+def _last_view_node(shape, index):
+    """The node name of the last view torch's indexing makes for ``x[index]`` (select, a slice that is not
+    the whole dim, None), or None when it makes none."""
+    items = index if isinstance(index, tuple) else (index,)
+    used = 0
+    for i in items:
+        if i is None or i is Ellipsis:
+            continue
+        if isinstance(i, Tensor) and i._dtype is dtypes.bool_:
+            used += max(len(i._shape), 1)
+        else:
+            used += 1
+    name = None
+    dim = 0
+    for i in items:  # dim: the dim of x the item indexes
+        if i is None or (i is True or i is False):
+            name = "UnsqueezeBackward0"
+        elif i is Ellipsis:
+            dim += len(shape) - used
+        elif isinstance(i, slice):
+            n = shape[dim] if dim < len(shape) else 0
+            if len(range(*i.indices(n))) != n:
+                name = "SliceBackward0"
+            dim += 1
+        elif isinstance(i, Tensor) and i._dtype is dtypes.bool_:
+            dim += max(len(i._shape), 1)
+        elif isinstance(i, Tensor) and not i._shape and not i._dtype.is_floating_point:
+            name = "SelectBackward0"
+            dim += 1
+        elif isinstance(i, (list, Tensor)):
+            dim += 1
+        else:
+            name = "SelectBackward0"  # an int
+            dim += 1
+    return name
 
 
 def _as_multi_view(base, outs: tuple) -> tuple:
@@ -880,7 +1001,10 @@ def _writes_through_view(shape, index) -> bool:
 
 def _viewing(op: str):
     """A method for a view op: the op, its output(s) marked as views of self."""
-    if op in MULTI_VIEW_OPS:
+    if op == "flatten" or op == "reshape":
+        def method(self, *args, **kwargs):
+            return _maybe_view(op, self, args, kwargs)
+    elif op in MULTI_VIEW_OPS:
         def method(self, *args, **kwargs):
             out = call(op, self, *args, **kwargs)
             return _as_multi_view(self, out if isinstance(out, tuple) else (out,))  # a tuple, even of one

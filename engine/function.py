@@ -361,11 +361,21 @@ class AccumulateGrad(Node):
         self._input_meta = ((variable.array.shape, variable.dtype),)
 
 
-def accumulator_of(t: Tensor) -> AccumulateGrad:
+def accumulator_of(t: Tensor) -> AccumulateGrad | None:
     acc = t._accumulator
     if acc is None:
+        if t._view_mode is not None:
+            return _no_grad_view_edge(t)
         acc = t._accumulator = AccumulateGrad(t)
     return acc
+
+
+def _no_grad_view_edge(t: Tensor) -> None:
+    """A view made in no_grad mode passes no gradient on (torch: it has no edge, so a graph using it leaves
+    its base's and its own .grad alone); used after its memory was written in place, it is torch's error."""
+    from .ops.inplace import check_view_history  # noqa: PLC0415
+    check_view_history(t)
+    return None
 
 
 class _FunctionMeta(type):

@@ -68,6 +68,8 @@ class Tensor:
     _base_of_view = None
     _multi_view = False   # an output of split/chunk/unbind (or a view of one): no in-place writes with grad
     _inference = False    # created in inference mode
+    _view_mode = None     # a view made with grad mode off: "no_grad" / "inference" (common/views.py)
+    _view_version = 0     # ... and the version of its memory then
     _post_acc_hooks = None
     _owned = False        # a gradient whose array nothing else references (see _owned_grad)
     __array_priority__ = 1000  # numpy scalars defer to our reflected operators
@@ -162,6 +164,8 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        if self._view_mode is not None:
+            _inplace.check_view_history(self)
         return self.grad_fn is None
 
     @property
@@ -189,6 +193,8 @@ class Tensor:
 
     def _set_requires_grad(self, value, setter: bool) -> None:
         value = bool(value)
+        if self._view_mode is not None and self._requires_grad and self.grad_fn is None:
+            return  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
         check_requires_grad(value, is_leaf=self.grad_fn is None, floating=self.dtype.is_floating_point,
                             inference=self._inference, setter=setter)
         if self.grad_fn is None:
@@ -327,6 +333,8 @@ class Tensor:
         values = backend.to_numpy(self.array)
         fn = self.grad_fn
         fn_name = fn.name().rsplit("::", 1)[-1] if fn is not None else None
+        if self._view_mode is not None and _inplace.view_is_stale(self):
+            fn_name = "Invalid"  # torch's repr, where reading grad_fn raises
         try:
             from gradwire.common.formatting import tensor_repr  # noqa: PLC0415
         except ImportError:

@@ -37,6 +37,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grads = _as_list(grad_tensors) or [None] * len(tensors)
     if len(grads) != len(tensors):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
+    for i, t in enumerate(tensors):
+        # (a view made in no_grad mode requires grad but has no grad_fn and no edge: torch's same error)
+        if isinstance(t, Tensor) and (not t._requires_grad or (
+                t._grad_fn is None and getattr(t, "_view_mode", None) is not None)):
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     conn = tensors[0]._conn
     wait = conn.backward_must_wait(tensors)
     conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, _as_list(inputs)),

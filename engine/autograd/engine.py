@@ -73,7 +73,7 @@ def _root_edges(outputs):
         fn = out.grad_fn
         if fn is not None:
             edges.append((fn, out._output_nr))
-        elif out._requires_grad:
+        elif out._requires_grad and accumulator_of(out) is not None:
             edges.append((accumulator_of(out), 0))
         else:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")

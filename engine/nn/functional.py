@@ -792,6 +792,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not inplace:
         return _DropoutMul.apply(input, noise_t)
     needs = _grad_state.enabled and input._requires_grad
+    if needs and input._view_mode is not None:
+        from ..ops.inplace import check_view_mode  # noqa: PLC0415
+        check_view_mode(input)
     if needs and input.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if needs:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
 
+from gradwire.common.views import created_mode
+
 from .. import backend
+from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor, _owned_grad
 
 _PY_SCALARS = (bool, int, float)
@@ -143,9 +146,28 @@ def share_version(src: Tensor, dst: Tensor) -> Tensor:
     if "_base_of_view" not in d:
         base = src._base_of_view
         d["_base_of_view"] = src if base is None else base
-    if src._multi_view:
-        d["_multi_view"] = True
+    if not _grad_state.enabled:
+        _made_without_grad(src, d)
+    else:
+        if src._multi_view:
+            d["_multi_view"] = True
+        mode = src._view_mode
+        if mode is not None:  # a view (made with grad on) of a view made in no_grad mode: as that view
+            d["_view_mode"] = mode
+            d["_view_version"] = vc[0]
     return dst
+
+
+def _made_without_grad(src: Tensor, d: dict) -> None:
+    """A view made in no_grad (or inference) mode: torch's requires_grad (its base's), is_leaf (True) and
+    creation mode, which forbids writing into it in place with grad mode on."""
+    base = d["_base_of_view"]
+    d["_view_mode"] = created_mode(_grad_state.inference, src._view_mode)
+    d["_view_version"] = src._vc[0]
+    if base._requires_grad and d["dtype"].is_floating_point:
+        d["_requires_grad"] = True
+    if d.get("_inference") and not src._inference:
+        d["_inference"] = False  # a view of a normal tensor made in inference mode is a normal tensor
 
 
 def multi_view(outs: tuple) -> tuple:

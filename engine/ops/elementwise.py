@@ -772,6 +772,9 @@ def round(input, *, decimals=_NO_DECIMALS):  # noqa: A001 - torch's name
 
 def _inplace_result(input: Tensor, out: Tensor) -> Tensor:
     """Writes ``out`` into ``input`` (an ``inplace=True`` activation), with torch's autograd rules."""
+    if input._view_mode is not None:
+        from .inplace import check_view_mode  # noqa: PLC0415
+        check_view_mode(input)
     if _grad_state.enabled and input._requires_grad and input.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     arr = input.array

@@ -31,6 +31,7 @@ from . import linalg as _linalg
 from . import reduce as _reduce
 from . import shape as _shape
 from ._util import same_device, scalar_value, share_version, wrap
+from gradwire.common.views import view_mode_message
 from .shape import Alias, IndexUnsqueeze, Select, Slice, _ScatterBasic
 
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
@@ -391,6 +392,23 @@ def _writes_through_view(arr, steps) -> bool:
     return False
 
 
+def _check_setitem_view_mode(input, value, arr, steps) -> None:
+    """``v[index] = value`` into a view made in no_grad mode, recorded: torch's error, which names the last
+    view the index makes of ``v`` (torch writes into that view) when that view is recorded."""
+    if not _grad_state.enabled or (input._multi_view and input._view_mode != "inference"):
+        return
+    if not (input._requires_grad or (type(value) is Tensor and value._requires_grad)):
+        return
+    node = input.grad_fn
+    name, nr = (node.name() if node is not None else None), input._output_nr
+    if input._requires_grad:
+        for cls, k in steps:
+            if cls is Select or cls is IndexUnsqueeze or (cls is Slice and _writes_through_view(arr, ((cls, k),))):
+                name, nr = cls._node_cls._name, 0
+            arr = arr[k]
+    raise RuntimeError(view_mode_message(input._view_mode, name, nr))
+
+
 def setitem(input, index, value):
     """``input[index] = value`` in place (Tensor.__setitem__), with torch's autograd rules.
 
@@ -408,6 +426,8 @@ def setitem(input, index, value):
     target_shape = view[key].shape if key is not None else view.shape
     value = _value_array(input, value, target_shape)
     from . import inplace as _inplace  # noqa: PLC0415
+    if input._view_mode is not None:
+        _check_setitem_view_mode(input, value, arr, steps)
     if (_grad_state.enabled and input._requires_grad and input.grad_fn is None and key is None
             and _writes_through_view(arr, steps)):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")

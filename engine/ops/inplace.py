@@ -51,6 +51,7 @@ from . import arith as _arith
 from .. import backend
 from .shape import to_copy
 from ._util import binary_prep, scalar_value
+from gradwire.common.views import INFERENCE, view_mode_message
 
 __all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
 
@@ -72,6 +73,8 @@ def check_inplace(t: Tensor) -> bool:
     if t._inference and not _grad_state.inference:
         raise RuntimeError(INFERENCE_MESSAGE)
     if _grad_state.enabled and t._requires_grad:
+        if t._view_mode is not None:
+            _check_view_mode(t)
         if t._multi_view:
             raise RuntimeError(multi_view_message(t))
         if t.grad_fn is None:
@@ -83,6 +86,41 @@ def check_inplace(t: Tensor) -> bool:
     if flags is not None and not flags.writeable:
         raise RuntimeError(OVERLAP_MESSAGE)
     return _grad_state.enabled and t._requires_grad
+
+
+def check_view_mode(t: Tensor, *others) -> None:
+    """Raises torch's error when ``t`` is a view made in no_grad / inference mode and a write into it would
+    be recorded (grad mode on, and ``t`` or one of ``others`` requires grad)."""
+    if t._view_mode is not None and _records(t, others):
+        _check_view_mode(t)
+
+
+def view_is_stale(t: Tensor) -> bool:
+    """Whether ``t`` is a view made in no_grad mode (or a view of one) whose memory was written in place since
+    it was made, and whose history torch would then refuse to show: reading its ``grad_fn`` (``is_leaf``,
+    using it in a recorded op) raises, and its repr shows ``grad_fn=<Invalid>``."""
+    if t._view_mode is None or t._vc is None or t._vc[0] == t._view_version:
+        return False
+    base = t._base_of_view
+    return t.grad_fn is not None or (base is not None and base._requires_grad)
+
+
+def check_view_history(t: Tensor) -> None:
+    """torch's error for reading the history of a view that ``view_is_stale``."""
+    if view_is_stale(t):
+        node = t.grad_fn
+        raise RuntimeError(view_mode_message(t._view_mode, node.name() if node is not None else None, t._output_nr,
+                                             indirect=True))
+
+
+def _check_view_mode(t: Tensor) -> None:
+    """A write that would be recorded into a view made in no_grad / inference mode (or a view of one) is
+    torch's error; a view that returns several views made with grad on after it is that kind of view."""
+    mode = t._view_mode
+    if mode is not INFERENCE and t._multi_view:
+        raise RuntimeError(multi_view_message(t))
+    node = t.grad_fn
+    raise RuntimeError(view_mode_message(mode, node.name() if node is not None else None, t._output_nr))
 
 
 def multi_view_message(t: Tensor) -> str:
@@ -288,6 +326,8 @@ def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Te
     """Runs ``fn`` out of place on (a stand-in for) ``t`` and commits the result into ``t``."""
     check_inplace(t)
     if _records(t, args):
+        if t._view_mode is not None:
+            _check_view_mode(t)
         if t._multi_view:
             raise RuntimeError(multi_view_message(t))
         src = inplace_source(t, copy_self)
@@ -552,7 +592,8 @@ UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh",
                  "frac")
 
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
-WIRE = {"add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
+WIRE = {"view.is_stale": view_is_stale,
+        "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
         "clamp_": clamp_, **{name + "_": _unary_(name) for name in UNARY_INPLACE}}
 # add_, mul_ ... are defined in tensor.py; the unary ones here
 METHODS: dict = {name + "_": WIRE[name + "_"] for name in UNARY_INPLACE if name + "_" not in Tensor.__dict__}

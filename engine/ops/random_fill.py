@@ -9,6 +9,9 @@ from ..tensor import Tensor
 
 
 def _fill(t: Tensor, values) -> Tensor:
+    if t._view_mode is not None:
+        from .inplace import check_view_mode  # noqa: PLC0415
+        check_view_mode(t)
     if t.requires_grad and t.is_leaf and t.grad_fn is None:
         from ..grad_mode import is_grad_enabled  # noqa: PLC0415
         if is_grad_enabled():

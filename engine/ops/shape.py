@@ -688,7 +688,8 @@ class Unbind(Function):
         ctx.in_shape = arr.shape
         ctx.dtype = a.dtype
         lead = (slice(None),) * dim
-        return multi_view(tuple(share_version(a, _new_tensor(arr[lead + (i,)], a.dtype, a.device))
+        # (i, ...): a 0-d view of arr even for a 1-d arr, where arr[i] would be a copied numpy scalar
+        return multi_view(tuple(share_version(a, _new_tensor(arr[lead + (i, Ellipsis)], a.dtype, a.device))
                                 for i in range(arr.shape[dim])))
 
     @staticmethod
