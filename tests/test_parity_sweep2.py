@@ -771,3 +771,17 @@ def test_atan2_and_hypot(gw):
 
 def test_atan2_and_hypot_on_the_engine():
     assert "!!" not in same_on_the_engine_as_torch(_ATAN2_HYPOT)
+
+
+def test_torch_special_functions(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([[0.2, 0.7], [1.5, -0.3]], requires_grad=True)
+        for y in (torch.special.expit(x), torch.special.erf(x), torch.special.expm1(x), torch.special.exp2(x),
+                  torch.special.log1p(x.abs()), torch.special.logsumexp(x, 1),
+                  torch.special.logsumexp(x, (0, 1), keepdim=True), torch.special.softmax(x, 0),
+                  torch.special.log_softmax(x, 1), torch.special.round(x * 10),
+                  torch.special.softmax(x, 1, dtype=torch.float64)):
+            print(y, y.grad_fn)
+            y.sum().backward(retain_graph=True)
+        print(x.grad)
+    """)
