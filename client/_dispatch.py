@@ -11,6 +11,7 @@ import sys
 import threading
 
 from gradwire.common.grad_mode import _state as _grad_state
+from gradwire.common.node_names import predict as predict_name
 
 from . import _meta, grad_mode
 from ._connection import Connection
@@ -157,7 +158,7 @@ def call(op: str, *args, **kwargs):
         (shape, dtype), = out_meta
         rg = requires_grad and dtype.is_floating_point
         handle = conn.new_handle()
-        node = Node(conn, None, since if since < handle else handle) if rg else None
+        node = Node(conn, predict_name(op, args, kwargs), since if since < handle else handle) if rg else None
         out = make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device)
         conn.submit(op, args, kwargs, (out._id,), nodes=(node,), grad_enabled=grad, handle_of=_handle_of)
         return out

@@ -44,9 +44,11 @@ def _tensor_attrs(x):
 class Node:
     """A backward node of the server's graph, as ``tensor.grad_fn`` shows it.
 
-    Its name arrives with the reply to the command that created it; asking for
-    it before then is a sync point. ``_since`` is the oldest handle id among the
-    nodes of its graph (see Connection.backward_must_wait).
+    Its name is known at once for the ops whose node torch names by the op and the
+    kinds of its arguments (common/node_names.py); otherwise it arrives with the
+    reply to the command that created it, and asking for it before then is a sync
+    point. The server's name always replaces the prediction. ``_since`` is the
+    oldest handle id among the nodes of its graph (see Connection.backward_must_wait).
     """
 
     __slots__ = ("_conn", "_label", "_remote", "_next", "_since", "__weakref__")

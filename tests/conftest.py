@@ -2,6 +2,8 @@
 connected either to it or to the embedded default."""
 from __future__ import annotations
 
+import contextlib
+
 import os
 import re
 import selectors
@@ -86,7 +88,19 @@ def gw(mode, request, monkeypatch):
     else:
         gradwire.connect()
     yield gradwire
+    with contextlib.suppress(Exception):  # a test may leave an error it expects unread
+        gradwire.synchronize()  # the names of the last commands' nodes come back
     gradwire.disconnect()
+
+
+@pytest.fixture(autouse=True)
+def grad_fn_names_predicted_right():
+    """Every grad_fn name the client predicted (common/node_names.py) is the server's."""
+    from gradwire import _connection
+    _connection.MISPREDICTED_NAMES.clear()
+    yield
+    wrong, _connection.MISPREDICTED_NAMES[:] = list(_connection.MISPREDICTED_NAMES), []
+    assert not wrong, f"(op, predicted, server's) grad_fn names: {wrong}"
 
 
 def run_script(code: str, *, address: str | None = None, timeout: float = 60.0, extra_env: dict | None = None):

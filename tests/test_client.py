@@ -197,3 +197,37 @@ def test_cuda_on_a_server_without_a_gpu_fails_naming_the_extra(gw):
         gw.zeros(2, device="cuda").tolist()
     with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
         gw.cuda.synchronize()
+
+
+_NAMED_AT_ONCE = [
+    "x + y", "x + 1", "1 + x", "torch.add(x, y, alpha=2)", "x - y", "x - 1", "x * y", "2 * x", "x / y", "x / 2",
+    "torch.div(x, y, rounding_mode='floor')", "x ** 2", "x ** y", "x.pow(2.5)", "-x", "x.exp()", "x.log()",
+    "x.sigmoid()", "x.tanh()", "x.relu()", "F.relu(x)", "x.sqrt()", "x.sin()", "x.cos()", "x.abs()", "x.sum()",
+    "x.sum(0)", "x.sum(dim=1, keepdim=True)", "torch.sum(x)", "x.mean()", "x.mean(0)", "x.mean(dim=(0, 1))",
+    "x @ y.T", "torch.mm(x, y.t())", "x @ v", "v @ v", "F.linear(x, w, b)", "F.linear(x, w)", "x.view(12)", "x.t()",
+    "x.transpose(0, 1)", "x.permute(1, 0)", "x.unsqueeze(0)", "x.clone()", "x.softmax(1)", "F.log_softmax(x, 1)",
+    "F.mse_loss(x, y)", "F.cross_entropy(x, torch.tensor([0, 1, 2]))", "(x * y).sum()",
+]
+
+
+@pytest.mark.parametrize("expr", _NAMED_AT_ONCE)
+def test_grad_fn_names_of_common_ops_are_known_without_a_round_trip(gw, expr):
+    torch_lib = pytest.importorskip("torch")
+
+    def node_name(lib):
+        torch, F = lib, lib.nn.functional  # noqa: F841 - the names expr uses
+        x = lib.ones(3, 4, requires_grad=True)
+        y = lib.ones(3, 4, requires_grad=True)
+        v = lib.ones(4, requires_grad=True)
+        w = lib.ones(2, 4, requires_grad=True)
+        b = lib.ones(2, requires_grad=True)
+        out = eval(expr)
+        before = lib.stats()["round_trips"] if lib is gw else 0
+        name = type(out.grad_fn).__name__, repr(out.grad_fn).split(" object")[0]
+        trips = lib.stats()["round_trips"] - before if lib is gw else 0
+        return name, trips
+
+    expected, _ = node_name(torch_lib)
+    name, trips = node_name(gw)
+    assert name == expected
+    assert trips == 0
