@@ -188,6 +188,23 @@ class Optimizer:
             st = self._state[id(p)] = {}
         return st
 
+    def _with_grads(self, group):
+        """For each parameter of ``group`` with a gradient: (param, its gradient array with maximize
+        and weight decay applied, its state with the step counted, torch's order)."""
+        wd = _num(group["weight_decay"])
+        for p in group["params"]:
+            gt = p.grad
+            if gt is None:
+                continue
+            g = -gt.array if group["maximize"] else gt.array
+            st = self._state_of(p)
+            if "step" not in st:
+                st["step"] = _step_count()
+            _count_step(st)
+            if wd != 0:
+                g = g + p.array * wd
+            yield p, g, st
+
     # ---- commands -----------------------------------------------------------------
     def step(self, lrs=None):
         """One update of every group; ``lrs`` (one per group) replaces each group's lr first."""
@@ -482,24 +499,15 @@ class RMSprop(Optimizer):
 
     def _step_group(self, group) -> None:
         lr, alpha, eps = _num(group["lr"]), group["alpha"], group["eps"]
-        wd, momentum, centered = _num(group["weight_decay"]), group["momentum"], group["centered"]
-        for p in group["params"]:
-            gt = p.grad
-            if gt is None:
-                continue
+        momentum, centered = group["momentum"], group["centered"]
+        for p, g, st in self._with_grads(group):
             xp, arr = p.xp, p.array
-            st = self._state_of(p)
-            if len(st) == 0:
-                st["step"] = _step_count()
+            if len(st) == 1:  # a step count only: the first step
                 st["square_avg"] = _zeros_like(p)
                 if momentum > 0:
                     st["momentum_buffer"] = _zeros_like(p)
                 if centered:
                     st["grad_avg"] = _zeros_like(p)
-            g = -gt.array if group["maximize"] else gt.array
-            _count_step(st)
-            if wd != 0:
-                g = g + arr * wd
             sq = st["square_avg"].array
             sq *= alpha
             sq += (g * (1 - alpha)) * g
@@ -543,17 +551,10 @@ class Adagrad(Optimizer):
                 st["sum"] = _new_tensor(p.xp.full_like(p.array, init), p.dtype, p.device)
 
     def _step_group(self, group) -> None:
-        lr, lr_decay, eps, wd = _num(group["lr"]), group["lr_decay"], group["eps"], _num(group["weight_decay"])
-        for p in group["params"]:
-            gt = p.grad
-            if gt is None:
-                continue
+        lr, lr_decay, eps = _num(group["lr"]), group["lr_decay"], group["eps"]
+        for p, g, st in self._with_grads(group):
             xp, arr = p.xp, p.array
-            st = self._state_of(p)
-            g = -gt.array if group["maximize"] else gt.array
-            step = _count_step(st)
-            if wd != 0:
-                g = g + arr * wd
+            step = float(st["step"].array)
             clr = lr / (1 + (step - 1) * lr_decay)
             acc = st["sum"].array
             acc += g * g

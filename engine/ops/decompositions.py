@@ -110,16 +110,20 @@ class LinalgInvEx(Function):
         return -matmul(matmul(inv_t, grad), inv_t)
 
 
+def _on_square(cls, op: str, fn: str, a, arg: str = "input"):
+    """``cls`` applied to a square matrix (or a batch of them) after torch's checks: ``fn`` names the
+    function in a type error, ``op`` the op in shape and dtype errors."""
+    check_tensor_arg(fn, a, arg)
+    _la.square_op_shape(op, a.array.shape, a.dtype)
+    return cls.apply(a)
+
+
 def linalg_inv(A):
-    check_tensor_arg("linalg_inv", A, "A")
-    _la.square_op_shape("linalg.inv", A.array.shape, A.dtype)
-    return LinalgInvEx.apply(A)
+    return _on_square(LinalgInvEx, "linalg.inv", "linalg_inv", A, "A")
 
 
 def inverse(input):
-    check_tensor_arg("inverse", input)
-    _la.square_op_shape("linalg.inv", input.array.shape, input.dtype)
-    return LinalgInvEx.apply(input)
+    return _on_square(LinalgInvEx, "linalg.inv", "inverse", input)
 
 
 # ---- det ---------------------------------------------------------------------------------------
@@ -200,15 +204,11 @@ class LinalgDet(Function):
 
 
 def linalg_det(A):
-    check_tensor_arg("linalg_det", A, "A")
-    _la.square_op_shape("linalg.det", A.array.shape, A.dtype)
-    return LinalgDet.apply(A)
+    return _on_square(LinalgDet, "linalg.det", "linalg_det", A, "A")
 
 
 def det(input):
-    check_tensor_arg("det", input)
-    _la.square_op_shape("linalg.det", input.array.shape, input.dtype)
-    return LinalgDet.apply(input)
+    return _on_square(LinalgDet, "linalg.det", "det", input)
 
 
 # ---- slogdet -----------------------------------------------------------------------------------
@@ -240,15 +240,11 @@ class LinalgSlogdet(Function):
 
 
 def linalg_slogdet(A):
-    check_tensor_arg("linalg_slogdet", A, "A")
-    _la.square_op_shape("linalg.slogdet", A.array.shape, A.dtype)
-    return LinalgSlogdet.apply(A)
+    return _on_square(LinalgSlogdet, "linalg.slogdet", "linalg_slogdet", A, "A")
 
 
 def slogdet(input):
-    check_tensor_arg("slogdet", input)
-    _la.square_op_shape("linalg.slogdet", input.array.shape, input.dtype)
-    return LinalgSlogdet.apply(input)
+    return _on_square(LinalgSlogdet, "linalg.slogdet", "slogdet", input)
 
 
 # ---- solve -------------------------------------------------------------------------------------
