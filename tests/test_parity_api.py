@@ -516,3 +516,45 @@ def test_normal_is_floating_point_and_in_place_draws(gw):
             except RuntimeError as e:
                 print(e)
     """)
+
+
+def test_module_full_backward_hooks(gw):
+    same_as_torch(gw, """
+        torch.manual_seed(0)
+        m = nn.Linear(2, 1); got = []
+        def hook(mod, gi, go):
+            got.append((type(mod).__name__, [None if g is None else tuple(g.shape) for g in gi],
+                        [tuple(g.shape) for g in go]))
+        h = m.register_full_backward_hook(hook)
+        x = torch.ones(3, 2, requires_grad=True)
+        y = m(x); print(type(y.grad_fn).__name__, [type(n).__name__ for n, _ in y.grad_fn.next_functions])
+        y.sum().backward(); print(got, x.grad.shape)
+        got.clear(); y = m(torch.ones(3, 2)); print(type(y.grad_fn).__name__); y.sum().backward(); print(got)
+        m2 = nn.Linear(2, 1); m2.weight.data.fill_(1.0); m2.register_full_backward_hook(lambda mod, gi, go: (gi[0] * 10,))
+        x = torch.ones(1, 2, requires_grad=True); m2(x).sum().backward(); print(x.grad, m2.weight.grad)
+        h.remove(); got.clear(); m(torch.ones(1, 2, requires_grad=True)).sum().backward(); print(got)
+        seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)); order = []
+        for i, layer in enumerate(seq):
+            layer.register_full_backward_hook(
+                lambda mod, gi, go, i=i: order.append((i, [None if g is None else tuple(g.shape) for g in gi])))
+        seq(torch.ones(4, 2)).sum().backward(); print(order)
+        with torch.no_grad():
+            print(m2(torch.ones(1, 2)).grad_fn)
+    """)
+
+
+def test_full_backward_hook_with_no_input_grads_warns_as_torch(gw):
+    import warnings
+    torch = pytest.importorskip("torch")
+
+    def caught(lib):
+        m = lib.nn.Linear(2, 1)
+        m.register_full_backward_hook(lambda *a: None)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            m(lib.ones(3, 2)).sum().backward()
+        return [(str(x.message), x.filename, x.lineno) for x in w]
+
+    expected = caught(torch)
+    assert len(expected) == 1
+    assert caught(gw) == expected  # the same text, at the same line of this file

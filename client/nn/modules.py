@@ -7,6 +7,7 @@ are handles to server tensors and their forward passes are server ops
 from __future__ import annotations
 
 import math
+import warnings
 import weakref
 from collections import OrderedDict
 
@@ -15,8 +16,10 @@ from gradwire.common.devices import parse_to
 
 from .. import _dispatch
 from .._creation import empty, zeros
+from .._connection import _user_site
 from .._dispatch import _handle_of
-from ..grad_mode import no_grad
+from ..autograd.function import Function
+from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor, _tensor_attrs
 from . import functional as F
 from . import init
@@ -36,13 +39,15 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
         pre_hooks, hooks = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
-        if not pre_hooks and not hooks:
+        backward_hooks = self.__dict__.get("_backward_hooks")
+        if not pre_hooks and not hooks and not backward_hooks:
             return self.forward(*args, **kwargs)
         for hook, with_kwargs in list(pre_hooks.values()):
             if with_kwargs:
@@ -56,7 +61,13 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        hooking = bool(backward_hooks) and is_grad_enabled()
+        if hooking:
+            grads = _BackwardHookState(self, list(backward_hooks.values()), args)
+            args = grads.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
+        if hooking:
+            output = grads.wrap_outputs(output)
         for hook, with_kwargs in list(hooks.values()):
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
@@ -67,6 +78,12 @@ class Module:
         """``hook(module, args)`` (``with_kwargs``: ``hook(module, args, kwargs)``) before each forward;
         what it returns, when not None, replaces the arguments."""
         return _add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_input, grad_output)`` once the gradients for the module's tensor inputs
+        are computed; what it returns, when not None, replaces grad_input. As torch, the module's
+        inputs and outputs pass through an identity node (BackwardHookFunctionBackward)."""
+        return _add_hook(self._backward_hooks, hook, prepend)
 
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False):
@@ -374,6 +391,86 @@ class Sequential(Module):
     def append(self, module: Module) -> "Sequential":
         self.add_module(str(len(self)), module)
         return self
+
+
+class BackwardHookFunction(Function):
+    """The identity torch puts around a module with full backward hooks (its node is
+    BackwardHookFunctionBackward): its backward, run here on the client, gets the gradients of all
+    the tensors that passed through at once and hands them to ``on_grads``."""
+
+    @staticmethod
+    def forward(ctx, on_grads, *tensors):
+        ctx.on_grads = on_grads
+        ctx.mark_non_differentiable(*[t for t in tensors if not t.requires_grad])
+        return tensors
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return (None, *ctx.on_grads(grads))
+
+
+_OUTPUTS_ONLY_HOOK = (
+    "Full backward hook is firing when gradients are computed with respect to module outputs since no inputs "
+    "require gradients. See https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+    "#torch.nn.Module.register_full_backward_hook for more details.")
+
+
+class _BackwardHookState:
+    """One forward of a module with full backward hooks (torch's BackwardHook): keeps the gradients
+    of its outputs until those of its tensor inputs arrive, then calls the hooks."""
+
+    def __init__(self, module, hooks, args):
+        self.module, self.hooks = module, hooks
+        self.tensor_args = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.hooked = None      # which tensor inputs (by their index among them) require grad
+        self.grad_output = None
+
+    def wrap_inputs(self, args):
+        hooked = [k for k, i in enumerate(self.tensor_args) if args[i].requires_grad]
+        if not hooked:
+            return args
+        self.hooked = hooked
+        outs = BackwardHookFunction.apply(self._input_grads, *[args[self.tensor_args[k]] for k in hooked])
+        args = list(args)
+        for k, o in zip(hooked, outs):
+            args[self.tensor_args[k]] = o
+        return tuple(args)
+
+    def wrap_outputs(self, output):
+        single = isinstance(output, Tensor)
+        outs = (output,) if single else tuple(output) if isinstance(output, (tuple, list)) else None
+        if outs is None or not any(isinstance(o, Tensor) and o.requires_grad for o in outs):
+            return output
+        wrapped = iter(BackwardHookFunction.apply(self._output_grads, *[o for o in outs if isinstance(o, Tensor)]))
+        outs = tuple(next(wrapped) if isinstance(o, Tensor) else o for o in outs)
+        return outs[0] if single else type(output)(outs)
+
+    def _output_grads(self, grads):
+        self.grad_output = tuple(grads)
+        if self.hooked is None:  # no input requires grad: the hooks run now, with no input gradients (torch)
+            site = _user_site()
+            if site is not None:  # torch's warning, at the user's line that ran backward
+                warnings.warn_explicit(_OUTPUTS_ONLY_HOOK, UserWarning, site[0], site[1])
+            self._call_hooks((None,) * len(self.tensor_args))
+        return grads
+
+    def _input_grads(self, grads):
+        grad_input = [None] * len(self.tensor_args)
+        for k, g in zip(self.hooked, grads):
+            grad_input[k] = g
+        grad_input = self._call_hooks(tuple(grad_input))
+        return tuple(grad_input[k] for k in self.hooked)
+
+    def _call_hooks(self, grad_input):
+        for hook in self.hooks:
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != len(grad_input):
+                    raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
+                                       f"{len(result)}, but expected {len(grad_input)}")
+                grad_input = result
+        return grad_input
 
 
 class RemovableHandle:
