@@ -30,7 +30,7 @@ from .errors import GradwireError, command_error
 
 MAX_BATCH_COMMANDS = 256        # flush when the queue holds this many commands
 MAX_BATCH_BYTES = 4 << 20       # ... or this many bytes of inline payload
-# (op, predicted grad_fn name, the server's) for every prediction (common/node_names.py) the
+# (op, predicted grad_fn name, the server's) for every prediction (OpInfo.node in _meta.py) the
 # server's reply contradicted: the server's name wins; the test suite fails on any
 MISPREDICTED_NAMES: list = []
 MAX_IN_FLIGHT = 8               # batches sent and not yet answered (backpressure)

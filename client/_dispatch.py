@@ -11,7 +11,7 @@ import sys
 import threading
 
 from gradwire.common.grad_mode import _state as _grad_state
-from gradwire.common.node_names import predict as predict_name
+from gradwire.common.views import view_mode_message
 
 from . import _meta, grad_mode
 from ._connection import Connection
@@ -158,7 +158,7 @@ def call(op: str, *args, **kwargs):
         (shape, dtype), = out_meta
         rg = requires_grad and dtype.is_floating_point
         handle = conn.new_handle()
-        node = Node(conn, predict_name(op, args, kwargs), since if since < handle else handle) if rg else None
+        node = Node(conn, info.node_name(args, kwargs), since if since < handle else handle) if rg else None
         out = make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device)
         conn.submit(op, args, kwargs, (out._id,), nodes=(node,), grad_enabled=grad, handle_of=_handle_of)
         return out
@@ -190,7 +190,6 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     mode = getattr(self, "_view_mode", None)
     if mode is not None and grad and any_requires_grad and (
             mode == "inference" or getattr(self, "_multi_view", None) is None):
-        from gradwire.common.views import view_mode_message  # noqa: PLC0415
         node = self._grad_fn
         raise RuntimeError(view_mode_message(mode, node._class_name() if node is not None else None))
     if grad and any_requires_grad and getattr(self, "_multi_view", None) is not None:

@@ -11,7 +11,7 @@ for the server's reply and takes the metadata from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from gradwire.common import dtypes, shapes
@@ -900,11 +900,84 @@ def linalg_svdvals(op, args, kwargs):
     return [(_linalg.svdvals_shape(x._shape, x._dtype), x._dtype)]
 
 
+# ----- grad_fn names known at once ----------------------------------------------------------
+# For many ops torch names the node by the op alone, or by the kinds of its arguments (a Python
+# number or a tensor, a dim given or not, the operands' ranks). Where it depends on more (memory
+# layout, dtypes, options), the rule gives None and the name arrives with the command's reply. The
+# server's name always comes back and replaces the prediction (see Connection._receive_one).
+
+def _ndim(x):
+    shape = getattr(x, "_shape", None)
+    return None if shape is None else len(shape)
+
+
+def _div_node(args, kwargs):
+    return "DivBackward2" if kwargs and "rounding_mode" in kwargs else "DivBackward0"
+
+
+def _pow_node(args, kwargs):
+    if len(args) == 2 and _ndim(args[0]) is not None:
+        return "PowBackward0" if _ndim(args[1]) is None else "PowBackward1"
+    return None
+
+
+def _reduction_node(kind: str):
+    def rule(args, kwargs):  # with a dim: the dim overload (1); dtype= and others: unknown
+        if kwargs and set(kwargs) - {"dim", "keepdim"}:
+            return None
+        dim = args[1] if len(args) > 1 else (kwargs or {}).get("dim")
+        return f"{kind}Backward{0 if dim is None else 1}"
+    return rule
+
+
+_MATMUL_NODES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
+
+
+def _matmul_node(args, kwargs):
+    return _MATMUL_NODES.get((_ndim(args[0]), _ndim(args[1])))
+
+
+def _linear_node(args, kwargs):
+    if _ndim(args[0]) != 2:
+        return None
+    bias = args[2] if len(args) > 2 else (kwargs or {}).get("bias")
+    return "AddmmBackward0" if bias is not None else "MmBackward0"
+
+
+def _softmax_node(name: str):
+    return lambda args, kwargs: None if kwargs and kwargs.get("dtype") is not None else name
+
+
+def _cross_entropy_node(args, kwargs):
+    target_dtype = getattr(args[1], "_dtype", None) if len(args) > 1 else None
+    if target_dtype is None or target_dtype.is_floating_point or (kwargs and kwargs.get("label_smoothing")):
+        return None  # class probabilities, label smoothing: other nodes
+    return "NllLossBackward0"
+
+
+_NODES = {
+    "add": "AddBackward0", "sub": "SubBackward0", "mul": "MulBackward0", "neg": "NegBackward0",
+    "exp": "ExpBackward0", "log": "LogBackward0", "sigmoid": "SigmoidBackward0", "tanh": "TanhBackward0",
+    "relu": "ReluBackward0", "sqrt": "SqrtBackward0", "sin": "SinBackward0", "cos": "CosBackward0",
+    "abs": "AbsBackward0", "mm": "MmBackward0", "view": "ViewBackward0", "t": "TBackward0",
+    "transpose": "TransposeBackward0", "permute": "PermuteBackward0", "unsqueeze": "UnsqueezeBackward0",
+    "clone": "CloneBackward0", "mse_loss": "MseLossBackward0",
+    "div": _div_node, "pow": _pow_node, "sum": _reduction_node("Sum"), "mean": _reduction_node("Mean"),
+    "matmul": _matmul_node, "linear": _linear_node, "softmax": _softmax_node("SoftmaxBackward0"),
+    "log_softmax": _softmax_node("LogSoftmaxBackward0"), "cross_entropy": _cross_entropy_node,
+}
+
+
 @dataclass(frozen=True)
 class OpInfo:
     infer: Callable | None
     differentiable: bool = True
     inplace: bool = False
+    node: str | Callable | None = None  # torch's name of the node it records, or a rule (args, kwargs) -> it
+
+    def node_name(self, args, kwargs) -> str | None:
+        node = self.node
+        return node if node is None or type(node) is str else node(args, kwargs)
 
 
 def _table(rule, names, **flags):
@@ -1048,3 +1121,6 @@ OPS: dict[str, OpInfo] = {
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
 }
+for _op, _node in _NODES.items():
+    OPS[_op] = replace(OPS[_op], node=_node)
+del _op, _node

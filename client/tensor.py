@@ -45,7 +45,7 @@ class Node:
     """A backward node of the server's graph, as ``tensor.grad_fn`` shows it.
 
     Its name is known at once for the ops whose node torch names by the op and the
-    kinds of its arguments (common/node_names.py); otherwise it arrives with the
+    kinds of its arguments (OpInfo.node in _meta.py); otherwise it arrives with the
     reply to the command that created it, and asking for it before then is a sync
     point. The server's name always replaces the prediction. ``_since`` is the
     oldest handle id among the nodes of its graph (see Connection.backward_must_wait).

@@ -95,7 +95,7 @@ def gw(mode, request, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def grad_fn_names_predicted_right():
-    """Every grad_fn name the client predicted (common/node_names.py) is the server's."""
+    """Every grad_fn name the client predicted (OpInfo.node in client/_meta.py) is the server's."""
     from gradwire import _connection
     _connection.MISPREDICTED_NAMES.clear()
     yield
