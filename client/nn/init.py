@@ -33,12 +33,12 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     with no_grad():
-        return call("uniform_", tensor, float(a), float(b))
+        return tensor.uniform_(a, b)
 
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     with no_grad():
-        return call("normal_", tensor, float(mean), float(std))
+        return tensor.normal_(mean, std)
 
 
 def constant_(tensor, val: float):
