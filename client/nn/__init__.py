@@ -1,7 +1,8 @@
 """gradwire.nn: Modules on the client, their tensors and ops on the server."""
 from . import functional, init, utils  # noqa: F401
 from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, Flatten, GELU, Identity, L1Loss,
-                      LayerNorm, Linear, LogSoftmax, LSTM, Module, ModuleDict, ModuleList, MSELoss, NLLLoss,
+                      LayerNorm, Linear, LogSoftmax, LSTM, LSTMCell, GRU, GRUCell, RNN, RNNBase, RNNCell,
+                      RNNCellBase, Module, ModuleDict, ModuleList, MSELoss, NLLLoss,
                       ParameterList, ReLU, Sequential,
                       Sigmoid, Softmax, Tanh, SiLU, LeakyReLU, ELU, Softplus, BCELoss, SmoothL1Loss, HuberLoss,
                       KLDivLoss, Conv1d, Conv2d, MaxPool2d, AvgPool2d,
@@ -10,7 +11,8 @@ from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
-           "Dropout", "Embedding", "LayerNorm", "LSTM", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",
+           "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
+           "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",
            "BCEWithLogitsLoss", "Softmax", "LogSoftmax", "Identity", "Flatten", "functional", "init", "utils",
            "SiLU", "LeakyReLU", "ELU", "Softplus", "BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Hardtanh", "ReLU6", "LogSigmoid",

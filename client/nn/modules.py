@@ -885,44 +885,245 @@ class LayerNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class LSTM(Module):
-    """torch.nn.LSTM; each forward is one fused op on the server."""
+class RNNBase(Module):
+    """torch.nn.RNNBase: the parameters, argument checks and repr that RNN, GRU and LSTM share.
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+    RNN and GRU run as torch's CPU kernels compose them (input projections of the
+    whole sequence, one cell per step, then ``stack``), so their graphs, values and
+    gradients (of every order) are those of the ops they are made of. The LSTM is one
+    fused op on the server.
+    """
+
+    _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device=None, dtype=None):
         super().__init__()
-        if bidirectional or proj_size:
-            raise NotImplementedError("gradwire's LSTM supports bidirectional=False and proj_size=0 only")
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
+                             "element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                          f"expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}", stacklevel=3)
+        for name, value in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(value, int):
+                raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+            if value <= 0:
+                raise ValueError(f"{name} must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if mode not in self._GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bias = bias
         self.batch_first = batch_first
         self.dropout = float(dropout)
-        self.bidirectional = False
-        self.proj_size = 0
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        gate_size = self._GATES[mode] * hidden_size
         self._flat_weights_names = []
+        self._all_weights = []
         for layer in range(num_layers):
-            size_in = input_size if layer == 0 else hidden_size
-            names = [f"weight_ih_l{layer}", f"weight_hh_l{layer}"]
-            shapes_ = [(4 * hidden_size, size_in), (4 * hidden_size, hidden_size)]
-            if bias:
-                names += [f"bias_ih_l{layer}", f"bias_hh_l{layer}"]
-                shapes_ += [(4 * hidden_size,), (4 * hidden_size,)]
-            for name, shape in zip(names, shapes_):
-                setattr(self, name, Parameter(empty(*shape, dtype=dtype, device=device)))
-            self._flat_weights_names.extend(names)
+            for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
+                size_in = input_size if layer == 0 else hidden_size * (2 if bidirectional else 1)
+                names = [f"weight_ih_l{layer}{suffix}", f"weight_hh_l{layer}{suffix}"]
+                shapes_ = [(gate_size, size_in), (gate_size, hidden_size)]
+                if bias:
+                    names += [f"bias_ih_l{layer}{suffix}", f"bias_hh_l{layer}{suffix}"]
+                    shapes_ += [(gate_size,), (gate_size,)]
+                for name, shape in zip(names, shapes_):
+                    setattr(self, name, Parameter(empty(*shape, dtype=dtype, device=device)))
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
         self.reset_parameters()
 
     @property
     def _flat_weights(self):
         return [getattr(self, n) for n in self._flat_weights_names]
 
+    @property
+    def all_weights(self):
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    def flatten_parameters(self) -> None:
+        """torch compacts the weights for cuDNN; the server's weights need nothing."""
+
     def reset_parameters(self) -> None:
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for w in self.parameters():
             init.uniform_(w, -stdv, stdv)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # ----- RNN and GRU: torch's composition of the CPU kernels -----------------------------------
+
+    def _forward_composed(self, input, hx, label: str, tensor_word: str):
+        """RNN/GRU.forward: torch's checks in its order and texts, then the layers; returns (output, h_n)."""
+        if input.dim() not in (2, 3):
+            raise ValueError(f"{label}: Expected input to be 2D or 3D, got {input.dim()}D{tensor_word} instead")
+        batched = input.dim() == 3
+        batch_dim = 0 if self.batch_first else 1
+        if not batched:
+            input = input.unsqueeze(batch_dim)
+            if hx is not None:
+                if hx.dim() != 2:
+                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+                hx = hx.unsqueeze(1)
+        elif hx is not None and hx.dim() != 3:
+            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+        directions = 2 if self.bidirectional else 1
+        if hx is None:
+            hx = zeros(self.num_layers * directions, input.size(batch_dim), self.hidden_size, dtype=input.dtype,
+                       device=input.device)
+        weight = self._flat_weights[0]
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+                             f"Convert input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
+        if input.size(-1) != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {input.size(-1)}")
+        expected = (self.num_layers * directions, input.size(batch_dim), self.hidden_size)
+        if tuple(hx.shape) != expected:
+            raise RuntimeError(f"Expected hidden size {expected}, got {list(hx.shape)}")
+        if input.size(1 - batch_dim) == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        if self.batch_first:
+            input = input.transpose(0, 1)
+        output, h_n = self._layers(input, hx)
+        if self.batch_first:
+            output = output.transpose(0, 1)
+        if not batched:
+            output, h_n = output.squeeze(batch_dim), h_n.squeeze(1)
+        return output, h_n
+
+    def _layers(self, input, hx):
+        """The layer stack over a time-major (L, N, features) input: (output, h_n)."""
+        directions = 2 if self.bidirectional else 1
+        per = 4 if self.bias else 2
+        weights = self._flat_weights
+        hiddens = hx.unbind(0)
+        finals = []
+        layer_input = input
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                w_ih, w_hh, *biases = weights[per * k:per * (k + 1)]
+                b_ih, b_hh = biases if biases else (None, None)
+                steps = F.linear(layer_input, w_ih, b_ih).unbind(0)  # every step's input projection at once
+                if direction:
+                    steps = steps[::-1]
+                h = hiddens[k]
+                seq = []
+                for x in steps:
+                    h = self._step(x, h, w_hh, b_hh)
+                    seq.append(h)
+                finals.append(h)
+                if direction:
+                    seq.reverse()
+                outputs.append(_dispatch.call("stack", seq, 0))
+            layer_input = outputs[0] if directions == 1 else _dispatch.call("cat", outputs, outputs[0].dim() - 1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, _dispatch.call("stack", finals, 0)
+
+
+def _rnn_step(module, x, h, w_hh, b_hh):
+    """One step of torch's RNN cell (``module.nonlinearity``), given the input's projection ``x``."""
+    pre = F.linear(h, w_hh, b_hh) + x
+    return pre.tanh() if module.nonlinearity == "tanh" else pre.relu()
+
+
+def _gru_step(x, h, w_hh, b_hh):
+    """One step of torch's GRU cell, given the input's projection ``x`` (its r, z, n thirds)."""
+    xr, xz, xn = x.chunk(3, 1)
+    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, 1)
+    r = (hr + xr).sigmoid()
+    z = (hz + xz).sigmoid()
+    n = (xn + hn * r).tanh()
+    return (h - n) * z + n
+
+
+def _lstm_step(x, hc, w_hh, b_hh):
+    """One step of torch's LSTM cell, given the input's projection ``x``: (h, c)."""
+    h, c = hc
+    i, f, g, o = (F.linear(h, w_hh, b_hh) + x).chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    c = f * c + i * g
+    return o * c.tanh(), c
+
+
+class RNN(RNNBase):
+    """torch.nn.RNN (tanh or relu)."""
+
+    def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
+
+    _step = _rnn_step
+
+    def forward(self, input, hx=None):
+        return self._forward_composed(input, hx, "RNN", " tensor")
+
+
+class GRU(RNNBase):
+    """torch.nn.GRU."""
+
+    def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
+
+    _step = staticmethod(_gru_step)
+
+    def forward(self, input, hx=None):
+        return self._forward_composed(input, hx, "GRU", "")
+
+
+class LSTM(RNNBase):
+    """torch.nn.LSTM; each forward is one fused op on the server."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device=None, dtype=None):
+        if bidirectional or proj_size:
+            raise NotImplementedError("gradwire's LSTM supports bidirectional=False and proj_size=0 only")
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
@@ -931,17 +1132,106 @@ class LSTM(Module):
         output, h_n, c_n = _dispatch.call("lstm", input, self._flat_weights, hx, **kwargs)
         return output, (h_n, c_n)
 
+
+class RNNCellBase(Module):
+    """torch.nn.RNNCellBase: one step's weights (``num_chunks`` gates stacked) and the input checks."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device=None, dtype=None):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(empty(num_chunks * hidden_size, input_size, dtype=dtype, device=device))
+        self.weight_hh = Parameter(empty(num_chunks * hidden_size, hidden_size, dtype=dtype, device=device))
+        if bias:
+            self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype, device=device))
+            self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for w in self.parameters():
+            init.uniform_(w, -stdv, stdv)
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
-        if self.num_layers != 1:
-            s += f", num_layers={self.num_layers}"
-        if not self.bias:
-            s += ", bias=False"
-        if self.batch_first:
-            s += ", batch_first=True"
-        if self.dropout:
-            s += f", dropout={self.dropout}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        nonlinearity = getattr(self, "nonlinearity", "tanh")
+        if nonlinearity != "tanh":
+            s += f", nonlinearity={nonlinearity}"
         return s
+
+    def _run(self, input, hx, states: int):
+        """forward: torch's checks, then one step; ``hx`` is a tensor, or a tuple of ``states`` of them."""
+        label = type(self).__name__
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{label}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        hs = (hx,) if states == 1 else hx
+        if hx is not None:
+            for j, h in enumerate(hs):
+                if h.dim() not in (1, 2):
+                    name = "hidden" if states == 1 else f"hx[{j}]"
+                    raise ValueError(f"{label}: Expected {name} to be 1D or 2D, got {h.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hs = tuple(zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+                       for _ in range(states))
+        elif not batched:
+            hs = tuple(h.unsqueeze(0) for h in hs)
+        # torch's rnn cell kernels' checks
+        if input.size(1) != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}")
+        for j, h in enumerate(hs):
+            if input.size(0) != h.size(0):
+                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{j} batch size {h.size(0)}")
+            if h.size(1) != self.hidden_size:
+                raise RuntimeError(f"hidden{j} has inconsistent hidden_size: got {h.size(1)}, "
+                                   f"expected {self.hidden_size}")
+        x = F.linear(input, self.weight_ih, self.bias_ih)
+        out = self._step(x, hs[0] if states == 1 else hs, self.weight_hh, self.bias_hh)
+        if not batched:
+            out = out.squeeze(0) if states == 1 else tuple(o.squeeze(0) for o in out)
+        return out
+
+
+class RNNCell(RNNCellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    _step = _rnn_step
+
+    def forward(self, input, hx=None):
+        if self.nonlinearity not in ("tanh", "relu") and input.dim() in (1, 2):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        return self._run(input, hx, 1)
+
+
+class GRUCell(RNNCellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    _step = staticmethod(_gru_step)
+
+    def forward(self, input, hx=None):
+        return self._run(input, hx, 1)
+
+
+class LSTMCell(RNNCellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    _step = staticmethod(_lstm_step)
+
+    def forward(self, input, hx=None):
+        return self._run(input, hx, 2)
 
 
 # ----- losses ----------------------------------------------------------------------------------
