@@ -157,6 +157,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return input.kthvalue(k, dim, keepdim)
 
 
+def mode(input, dim=-1, keepdim=False):
+    return input.mode(dim, keepdim)
+
+
 def median(input, dim=None, keepdim=False):
     return input.median(dim, keepdim)
 
@@ -243,3 +247,9 @@ def set_default_dtype(d) -> None:
 
 
 from . import autograd, cuda, linalg, nn, optim, special  # noqa: E402
+from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """torch.set_anomaly_enabled: switch anomaly detection on or off for the session."""
+    autograd.anomaly._set(enabled, check_nan)

@@ -241,6 +241,15 @@ def kthvalue(op, args, kwargs):
     return [(shape, x._dtype), (shape, int64)]
 
 
+def mode(op, args, kwargs):
+    x = args[0]
+    d = _dim_of(x, _arg(args, kwargs, 1, "dim", -1))
+    if x._shape and x._shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), _arg(args, kwargs, 2, "keepdim", False))
+    return [(shape, x._dtype), (shape, int64)]
+
+
 def median(op, args, kwargs):
     x = args[0]
     dim = _arg(args, kwargs, 1, "dim")
@@ -1030,6 +1039,7 @@ OPS: dict[str, OpInfo] = {
     "topk": OpInfo(topk),
     "kthvalue": OpInfo(kthvalue),
     "median": OpInfo(median),
+    "mode": OpInfo(mode),
     "reshape": OpInfo(reshape),
     "view": OpInfo(reshape),
     "flatten": OpInfo(flatten),

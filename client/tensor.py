@@ -562,6 +562,9 @@ class Tensor:
     def kthvalue(self, k, dim=-1, keepdim=False):
         return RETURN_TYPES["kthvalue"](*call("kthvalue", self, k, dim, keepdim))
 
+    def mode(self, dim=-1, keepdim=False):
+        return RETURN_TYPES["mode"](*call("mode", self, dim, keepdim))
+
     def median(self, dim=None, keepdim=False):
         if dim is None:
             return call("median", self)
@@ -1054,7 +1057,7 @@ class _ReturnType(tuple):
 
 
 RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name})
-                for name in ("max", "min", "sort", "topk", "kthvalue", "median", "cummax", "cummin")}
+                for name in ("max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin")}
 
 
 def _method(op: str):

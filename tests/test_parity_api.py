@@ -558,3 +558,27 @@ def test_full_backward_hook_with_no_input_grads_warns_as_torch(gw):
     expected = caught(torch)
     assert len(expected) == 1
     assert caught(gw) == expected  # the same text, at the same line of this file
+
+
+def test_legacy_variable_and_the_top_level_anomaly_switches(gw):
+    out = same_as_torch(gw, """
+        V = torch.autograd.Variable
+        x = torch.ones(2, requires_grad=True)
+        y = x * 2
+        v = V(y)
+        print(v.requires_grad, v.is_leaf, v.grad_fn, torch.equal(v, y))
+        v = V(y, requires_grad=True)
+        print(v.requires_grad, v.is_leaf, isinstance(x, V), isinstance(3, V), type(v).__name__)
+        for bad in (lambda: V(torch.tensor([1, 2]), requires_grad=True), lambda: V([1.])):
+            try:
+                bad()
+            except Exception as e:
+                print(type(e).__name__, e)
+        with torch.autograd.set_detect_anomaly(True):
+            print(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled())
+        torch.set_anomaly_enabled(True, False)
+        print(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled())
+        torch.set_anomaly_enabled(False)
+        print(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled(), torch.autograd.grad_mode.no_grad is torch.no_grad)
+    """)
+    assert out.startswith("False True None True\nTrue True True False Tensor\n")

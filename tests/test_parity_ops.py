@@ -45,9 +45,20 @@ def with_setup(setup: str, code: str) -> str:
     "torch.topk(x, 2, dim=3)",
     "torch.kthvalue(x, 5)",
     "torch.kthvalue(x, 0)",
+    "m = x.mode(); print(m, m.values.grad_fn, torch.mode(x, 0, keepdim=True), torch.tensor(3.).mode())",
+    "print(torch.mode(torch.tensor([4, 4, 1, 1, 7]), 0), torch.mode(torch.tensor([[2, 9, 9, 2, 9]]), 1))",
+    "torch.mode(torch.zeros(0, 3), 0)",
+    "torch.mode(x, 2)",
 ])
 def test_sort_family(gw, code):
     same_as_torch(gw, "x = torch.tensor([[3., 1., 2., 1.], [0., 5., -1., 5.]], requires_grad=True)\n" + code)
+
+
+def test_mode_picks_the_smallest_of_the_most_frequent_values_at_its_last_index(gw):
+    m = gw.tensor([[1., 3., 3., 1., 2.], [5., 5., 4., 4., 4.]], requires_grad=True).mode(1)
+    assert m.values.tolist() == [1.0, 4.0] and m.indices.tolist() == [3, 4]
+    m.values.sum().backward()
+    assert m.values.grad_fn.name() == "ModeBackward0"
 
 
 def test_sort_family_gradients(gw):

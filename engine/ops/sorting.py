@@ -1,4 +1,4 @@
-"""Sorting and order statistics: sort, argsort, msort, topk, kthvalue, median.
+"""Sorting and order statistics: sort, argsort, msort, topk, kthvalue, median, mode.
 
 Each op that returns values picked from its input records one node named as
 torch names it (SortBackward0, TopkBackward0, ...); its backward scatters the
@@ -12,6 +12,7 @@ from __future__ import annotations
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim, reduced_shape
 
+from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg
@@ -22,6 +23,7 @@ sort_return = _return_type("sort", ("values", "indices"))
 topk_return = _return_type("topk", ("values", "indices"))
 kthvalue_return = _return_type("kthvalue", ("values", "indices"))
 median_return = _return_type("median", ("values", "indices"))
+mode_return = _return_type("mode", ("values", "indices"))
 
 
 # ---- array helpers ----------------------------------------------------------------------
@@ -241,6 +243,47 @@ def median(input, dim=None, keepdim=False):
     return median_return(values, indices)
 
 
+def _mode_positions(xp, arr, dim):
+    """Per row along ``dim``: the index of torch's mode, the most frequent value (the smallest of
+    those tied), at its last occurrence."""
+    rows = xp.moveaxis(arr, dim, -1)
+    n = rows.shape[-1]
+    flat = rows.reshape(-1, n)
+    ordered = xp.sort(flat, axis=1)
+    starts = xp.ones(ordered.shape, dtype=bool)              # where a run of equal values begins
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run = xp.cumsum(starts, axis=1) - 1                       # run number of each sorted element
+    counts = xp.zeros(flat.shape, dtype=xp.int64)
+    row = xp.broadcast_to(xp.arange(flat.shape[0])[:, None], flat.shape)
+    backend.scatter_add(xp, counts, (row, run), 1)
+    best = xp.argmax(counts, axis=1)                          # the first (smallest) of the most frequent runs
+    value = xp.take_along_axis(ordered, xp.argmax(run == best[:, None], axis=1)[:, None], axis=1)
+    last = n - 1 - xp.argmax((flat == value)[:, ::-1], axis=1)
+    return xp.moveaxis(last.reshape(rows.shape[:-1] + (1,)), -1, dim)
+
+
+class Mode(_Selecting):
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        arr = a.array
+        xp = a.xp
+        if arr.ndim == 0:
+            return Mode._finish(ctx, a, 0, arr.copy(), xp.zeros((), dtype=xp.int64), keepdim, 3)
+        idx = _mode_positions(xp, arr, dim)
+        return Mode._finish(ctx, a, dim, xp.take_along_axis(arr, idx, axis=dim), idx, keepdim, 3)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """torch.mode: (values, indices) of the most frequent value along ``dim``."""
+    check_tensor_arg("mode", input)
+    d = _check_dim(input, dim)
+    shape = input.array.shape
+    if shape and shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    values, indices = Mode.apply(input, d, bool(keepdim))
+    return mode_return(values, indices)
+
+
 # ---- registration tables ------------------------------------------------------------------
 
 def _method_sort(self, dim=-1, descending=False, stable=False):
@@ -248,7 +291,7 @@ def _method_sort(self, dim=-1, descending=False, stable=False):
 
 
 WIRE: dict = {"sort": sort, "argsort": argsort, "msort": msort, "topk": topk, "kthvalue": kthvalue,
-              "median": median}
+              "median": median, "mode": mode}
 METHODS: dict = {"sort": _method_sort, "argsort": argsort, "msort": msort, "topk": topk, "kthvalue": kthvalue,
-                 "median": median}
+                 "median": median, "mode": mode}
 __all__: list = list(WIRE)

@@ -231,6 +231,7 @@ ADDED_OPS = {
     "topk": (lambda x: E.topk(x, 2).values, [(3, 4)]),
     "topk_smallest_dim0": (lambda x: E.topk(x, 2, dim=0, largest=False).values, [(3, 4)]),
     "kthvalue": (lambda x: E.kthvalue(x, 2, 1).values, [(3, 4)]),
+    "mode": (lambda x: E.mode(x, 1).values, [(3, 4)]),
     "kthvalue_keepdim": (lambda x: E.kthvalue(x, 3, 0, keepdim=True).values, [(3, 4)]),
     "median": (lambda x: E.median(x), [(3, 4)]),
     "median_dim": (lambda x: E.median(x, 1).values, [(3, 5)]),

@@ -172,6 +172,7 @@ case("topk", lambda x: OP["topk"](x, 2, 1), ("f", (3, 5)))
 case("kthvalue", lambda x: OP["kthvalue"](x, 2, 1), ("f", (3, 5)))
 case("median", lambda x: OP["median"](x, 1), ("f", (3, 5)))
 case("median:all", lambda x: OP["median"](x), ("f", (3, 5)))
+case("mode", lambda i: OP["mode"](i, 1), ("i5", (3, 12)))
 for _n in ["cumprod", "cummax", "cummin"]:
     case(_n, lambda x, _n=_n: OP[_n](x, 1), ("p", (3, 4)))
 case("roll", lambda x: OP["roll"](x, (1, -2), (0, 1)), ("f", (3, 4)))
