@@ -253,3 +253,4 @@ from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """torch.set_anomaly_enabled: switch anomaly detection on or off for the session."""
     autograd.anomaly._set(enabled, check_nan)
+from . import utils  # noqa: E402,F401 - torch.utils.data

@@ -147,6 +147,22 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return module
 
+    def get_parameter(self, target: str) -> Parameter:
+        return self._get_leaf(target, "_parameters", "an nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        return self._get_leaf(target, "_buffers", "a buffer")
+
+    def _get_leaf(self, target: str, table: str, what: str):
+        """get_parameter/get_buffer: ``target`` is "submodule.path.name", with torch's errors."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        if name not in getattr(module, table):
+            raise AttributeError("`" + name + "` is not " + what)
+        return getattr(module, name)
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         self._parameters[name] = param
 

@@ -1,0 +1,373 @@
+"""torch.utils.data on the client: datasets, samplers, collation and the DataLoader.
+
+Loading runs in the user's process (``num_workers`` is accepted; batches are made
+in-process), and a batch of tensors is made by server ops (``stack``), pipelined
+like every other op. Shuffling draws from gradwire's generator (``manual_seed``),
+so orders differ from torch's for the same seed, as every random stream does.
+"""
+from __future__ import annotations
+
+import bisect
+import collections.abc
+import itertools
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from .. import _dispatch
+from ..tensor import Tensor
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader",
+           "default_collate", "default_convert", "get_worker_info"]
+
+
+# ----- datasets -------------------------------------------------------------------------------
+
+class Dataset:
+    """A map-style dataset: ``__getitem__`` (and usually ``__len__``)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset that is an iterable of samples."""
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+
+class TensorDataset(Dataset):
+    """Samples are the tensors' rows: ``dataset[i] == tuple(t[i] for t in tensors)``."""
+
+    def __init__(self, *tensors):
+        if not all(tensors[0].size(0) == t.size(0) for t in tensors):
+            raise AssertionError("Size mismatch between tensors")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].size(0)
+
+
+class Subset(Dataset):
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx = len(self) + idx
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][idx - start]
+
+
+def _randperm(n: int, generator=None) -> list[int]:
+    """A shuffled range(n) from the session's generator (gradwire has no per-object generators yet:
+    ``generator`` is accepted and not used)."""
+    from .. import randperm  # noqa: PLC0415 - the package's function (server op)
+    return randperm(n).tolist()
+
+
+def random_split(dataset, lengths, generator=None) -> list[Subset]:
+    """Split into non-overlapping Subsets of the given lengths (or fractions summing to 1)."""
+    n = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = [int(math.floor(n * frac)) for frac in lengths]
+        for i in range(n - sum(counts)):  # the remainder, round-robin
+            counts[i % len(counts)] += 1
+        for i, (frac, c) in enumerate(zip(lengths, counts)):
+            if c == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = _randperm(n, generator)
+    out = []
+    offset = 0
+    for length in lengths:
+        out.append(Subset(dataset, order[offset:offset + length]))
+        offset += length
+    return out
+
+
+# ----- samplers -------------------------------------------------------------------------------
+
+class Sampler:
+    """Yields indices (or lists of indices, for a batch sampler)."""
+
+    def __init__(self, data_source=None):
+        pass
+
+    def __iter__(self):
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    def __init__(self, data_source, replacement: bool = False, num_samples=None, generator=None):
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(self.replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={self.replacement}")
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={self.num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self):
+        n = len(self.data_source)
+        if self.replacement:
+            from .. import randint  # noqa: PLC0415
+            yield from randint(0, n, (self.num_samples,)).tolist()
+            return
+        for _ in range(self.num_samples // n):
+            yield from _randperm(n, self.generator)
+        yield from _randperm(n, self.generator)[:self.num_samples % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+        self.generator = generator
+
+    def __iter__(self):
+        for i in _randperm(len(self.indices), self.generator):
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    def __init__(self, sampler, batch_size: int, drop_last: bool):
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self):
+        it = iter(self.sampler)
+        while True:
+            batch = list(itertools.islice(it, self.batch_size))
+            if not batch or (self.drop_last and len(batch) < self.batch_size):
+                return
+            yield batch
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+
+
+# ----- collation ------------------------------------------------------------------------------
+
+def _tensor(value):
+    from .. import tensor  # noqa: PLC0415 - torch.tensor
+    return tensor(value)
+
+
+def default_convert(data):
+    """Samples as they are, with numpy arrays and numbers made tensors (batch_size=None)."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, np.ndarray) and data.dtype.kind not in "USO":
+        from .. import from_numpy  # noqa: PLC0415
+        return from_numpy(data)
+    if isinstance(data, np.generic) and data.dtype.kind not in "USO":
+        return _tensor(data.item())
+    if isinstance(data, collections.abc.Mapping):
+        return type(data)({k: default_convert(v) for k, v in data.items()}) if type(data) is not dict else \
+            {k: default_convert(v) for k, v in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (tuple, list)):
+        return [default_convert(d) for d in data]
+    return data
+
+
+def default_collate(batch):
+    """torch's default_collate: tensors stacked, numbers made tensors, containers collated per field."""
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return _dispatch.call("stack", list(batch), 0)
+    if isinstance(elem, np.ndarray) and elem.dtype.kind not in "USO":
+        return default_collate([default_convert(b) for b in batch])
+    if isinstance(elem, np.generic) and elem.dtype.kind not in "USO":
+        return _tensor([b.item() for b in batch])
+    if isinstance(elem, bool):
+        return _tensor(list(batch))
+    if isinstance(elem, float):
+        from .. import float64  # noqa: PLC0415
+        from .. import tensor  # noqa: PLC0415
+        return tensor(list(batch), dtype=float64)
+    if isinstance(elem, int):
+        return _tensor(list(batch))
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, collections.abc.Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):
+        return type(elem)(*(default_collate(samples) for samples in zip(*batch)))
+    if isinstance(elem, collections.abc.Sequence):
+        size = len(elem)
+        if any(len(e) != size for e in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        return [default_collate(samples) for samples in zip(*batch)]
+    if isinstance(elem, numbers.Number):
+        return _tensor(list(batch))
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                    f"found {type(elem)}")
+
+
+def get_worker_info():
+    """Batches are loaded in the user's process: there are no workers."""
+    return None
+
+
+# ----- the loader -----------------------------------------------------------------------------
+
+class DataLoader:
+    """Batches of a dataset: ``for x, y in DataLoader(ds, batch_size=32, shuffle=True)``."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers: int = 0,
+                 collate_fn=None, pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+                 persistent_workers: bool = False, pin_memory_device: str = "", in_order: bool = True):
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
+                             "multiprocessing.")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        self.dataset = dataset
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        iterable = isinstance(dataset, IterableDataset)
+        if iterable:
+            if shuffle not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, but got "
+                                 f"shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, but got "
+                                 f"sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler option, "
+                                 f"but got batch_sampler={batch_sampler}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
+                                 "and drop_last")
+            batch_size = None
+            drop_last = False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
+                             "drop_last")
+        if sampler is None and not iterable:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None and not iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self._iterable = iterable
+        if collate_fn is None:
+            collate_fn = default_collate if self._auto_collation else default_convert
+        self.collate_fn = collate_fn
+
+    @property
+    def _auto_collation(self) -> bool:
+        return self.batch_sampler is not None or (self._iterable and self.batch_size is not None)
+
+    def __iter__(self):
+        if self._iterable:
+            samples = iter(self.dataset)
+            if self.batch_size is None:
+                yield from (self.collate_fn(s) for s in samples)
+                return
+            while True:
+                batch = list(itertools.islice(samples, self.batch_size))
+                if not batch or (self.drop_last and len(batch) < self.batch_size):
+                    return
+                yield self.collate_fn(batch)
+            return
+        if not self._auto_collation:
+            for i in self.sampler:
+                yield self.collate_fn(self.dataset[i])
+            return
+        getitems = getattr(self.dataset, "__getitems__", None)
+        for indices in self.batch_sampler:
+            samples = getitems(indices) if getitems else [self.dataset[i] for i in indices]
+            yield self.collate_fn(samples)
+
+    def __len__(self) -> int:
+        if self._iterable:
+            n = len(self.dataset)
+            if self.batch_size is not None:
+                n = n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+            return n
+        return len(self.batch_sampler if self._auto_collation else self.sampler)
+
+
