@@ -7,6 +7,7 @@ autograd runs there. Connect with ``GRADWIRE_ADDRESS=host:port`` (plus
 in this process on first use.
 """
 import builtins as _builtins
+import math as _math
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
 from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided
@@ -26,7 +27,16 @@ from .tensor import _viewing
 from .serialization import load, save
 from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, movedim, narrow, repeat_interleave,
                        tensor_split, tril_indices, triu_indices, vstack)
+from ._compose import (aminmax, atleast_1d, atleast_2d, atleast_3d, bucketize,
+                       cartesian_prod, chain_matmul, combinations, corrcoef, cov, cumulative_trapezoid, diagflat, dist,
+                       dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isneginf, isposinf, isreal,
+                       positive, ravel, searchsorted, select, take_along_dim, tensordot, tile, trapezoid, unflatten,
+                       vsplit)
+from gradwire.common.dtypes import can_cast, finfo, iinfo  # noqa: E402
 moveaxis = movedim
+row_stack = vstack
+trapz = trapezoid
+e, pi, inf, nan, newaxis = _math.e, _math.pi, _math.inf, _math.nan, None
 
 __version__ = "0.1.0"
 
@@ -57,7 +67,8 @@ for _name in (
         "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "cat", "stack", "split", "chunk",
         "unbind", "flip", "rot90",
         "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill", "matmul", "mm", "mv", "bmm", "dot",
-        "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
+        "outer", "vdot", "addmv", "addr", "baddbmm", "addbmm",
+        "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
         "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",
         "trunc", "fix", "frac"):
@@ -67,6 +78,23 @@ for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "uns
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above
+# torch's other names for the same functions (NumPy's and the Array API's spellings)
+for _alias, _name in {"absolute": "abs", "negative": "neg", "subtract": "sub", "multiply": "mul", "divide": "div",
+                      "true_divide": "div", "greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",
+                      "not_equal": "ne", "swapaxes": "transpose", "swapdims": "transpose"}.items():
+    globals()[_alias] = globals()[_name]
+del _alias, _name
+
+
+def result_type(tensor, other):
+    """torch.result_type of two operands (tensors or Python numbers)."""
+    from gradwire.common import dtypes as _dtypes  # noqa: PLC0415
+    return _dtypes.result_type(*[(t.dtype, t.dim()) if isinstance(t, Tensor) else t for t in (tensor, other)])
+
+
+def promote_types(type1, type2):
+    from gradwire.common import dtypes as _dtypes  # noqa: PLC0415
+    return _dtypes.promote_types(type1, type2)
 
 
 def numel(input) -> int:

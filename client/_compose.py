@@ -11,7 +11,7 @@ from gradwire.common.shapes import normalize_dim
 
 from ._creation import tensor
 from .grad_mode import no_grad
-from .tensor import Tensor
+from .tensor import Tensor, return_type
 
 
 _warned_meshgrid: list = []
@@ -210,3 +210,367 @@ def one_hot(input, num_classes: int = -1) -> Tensor:
         raise RuntimeError("Class values must be smaller than num_classes.")
     out = (values[..., None] == np.arange(num_classes)).astype(np.int64)
     return tensor(out, dtype=dtypes.int64, device=input.device)
+
+
+# ---- products ------------------------------------------------------------------------------------
+
+def tensordot(a, b, dims=2, out=None) -> Tensor:
+    """torch.tensordot: contract ``dims`` (a count, or two lists of dims) of ``a`` with ``b``."""
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da = list(range(a.dim() - dims, a.dim()))
+        db = list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+    da = [normalize_dim(d, a.dim()) for d in da]
+    db = [normalize_dim(d, b.dim()) for d in db]
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} "
+                               f"and second has size {b.shape[j]} in dim {j}")
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
+    k = 1
+    for d in da:
+        k *= a.shape[d]
+    left = a.permute(*free_a, *da).reshape(-1, k)
+    right = b.permute(*db, *free_b).reshape(k, -1)
+    return (left @ right).view(*[a.shape[d] for d in free_a], *[b.shape[d] for d in free_b])
+
+
+def inner(input, other) -> Tensor:
+    if input.dim() == 0 or other.dim() == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def chain_matmul(*matrices) -> Tensor:
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+                  "parameters.", UserWarning, stacklevel=2)
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = out @ m
+    return out
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    from . import stack  # noqa: PLC0415
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False) -> Tensor:
+    import itertools  # noqa: PLC0415
+    from . import stack  # noqa: PLC0415
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty(0)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return input.new_empty(0, r)
+    index = tensor(np.asarray(rows, dtype=np.int64).T.copy(), device=input.device)
+    return stack([input[i] for i in index], 1)
+
+
+# ---- statistics ------------------------------------------------------------------------------------
+
+def cov(input, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
+    """torch.cov of the rows of ``input`` (variables) over its columns (observations); no weights yet."""
+    if input.dim() > 2:
+        raise ValueError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                         f"{input.dim()} dimensions")
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("gradwire: torch.cov with fweights or aweights")
+    x = input.reshape(1, -1) if input.dim() < 2 else input
+    if not x.dtype.is_floating_point:
+        x = x.to(dtypes.default_float())
+    n = x.shape[1]
+    centered = x - x.mean(1, keepdim=True)
+    c = (centered @ centered.t().conj() if hasattr(centered, "conj") else centered @ centered.t())
+    c = c / max(n - correction, 0)
+    return c.squeeze()
+
+
+def corrcoef(input) -> Tensor:
+    c = cov(input)
+    if c.dim() == 0:
+        return c / c
+    d = c.diagonal()
+    stddev = d.sqrt()
+    c = c / stddev[:, None]
+    c = c / stddev[None, :]
+    return c.clamp(-1, 1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    d = normalize_dim(dim, y.dim())
+    n = y.shape[d]
+    if n == 0:
+        return y.sum(d)
+    left, right = _slice(y, d, 0, n - 1), _slice(y, d, 1, n)
+    if x is None:
+        return (left + right).sum(d) * ((1.0 if dx is None else dx) / 2)
+    if x.dim() == 1:
+        shape = [1] * y.dim()
+        shape[d] = -1
+        x = x.view(*shape)
+    widths = diff(x, dim=d if x.dim() == y.dim() else -1)
+    return ((left + right) * widths).sum(d) / 2
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    d = normalize_dim(dim, y.dim())
+    n = y.shape[d]
+    left, right = _slice(y, d, 0, max(n - 1, 0)), _slice(y, d, 1, n)
+    if x is None:
+        return ((left + right) * ((1.0 if dx is None else dx) / 2)).cumsum(d)
+    if x.dim() == 1:
+        shape = [1] * y.dim()
+        shape[d] = -1
+        x = x.view(*shape)
+    return ((left + right) * diff(x, dim=d) / 2).cumsum(d)
+
+
+def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002 - torch's names
+    """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
+    if bins <= 0:
+        raise RuntimeError("torch.histc: bins must be > 0, but got " + str(bins) + " for dimension 0")
+    if min > max:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    x = input.detach().reshape(-1)
+    with no_grad():
+        if min == 0 and max == 0 and x.numel():
+            lo, hi = x.min(), x.max()
+        else:
+            lo, hi = tensor(float(min), dtype=x.dtype), tensor(float(max), dtype=x.dtype)
+        same = (lo == hi).to(x.dtype)
+        lo, hi = lo - same, hi + same
+        inside = ((x >= lo) & (x <= hi)).to(x.dtype)
+        index = ((x - lo) * bins / (hi - lo)).floor().clamp(0, bins - 1).long()
+        return x.new_zeros(bins).scatter_add(0, index, inside)
+
+
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The bucket of each value among sorted 1-D ``boundaries``: how many boundaries lie below it."""
+    if boundaries.dim() != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.dim()})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False, side=None,
+                 sorter=None) -> Tensor:
+    from . import Tensor as _T  # noqa: PLC0415
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    if sorter is not None:
+        sorted_sequence = sorted_sequence.gather(-1, sorter)
+    scalar = not isinstance(input, _T)
+    values = tensor(input, dtype=sorted_sequence.dtype) if scalar else input
+    with no_grad():
+        if sorted_sequence.dim() == 1:
+            seq = sorted_sequence.reshape(*([1] * values.dim()), -1)
+            v = values.unsqueeze(-1)
+        else:
+            seq = sorted_sequence.unsqueeze(-2)
+            v = values.unsqueeze(-1)
+        below = (seq <= v) if right else (seq < v)
+        out = below.sum(-1)
+    return out.int() if out_int32 else out
+
+
+_aminmax = return_type("aminmax", ("min", "max"))
+
+
+def aminmax(input, *, dim=None, keepdim: bool = False):
+    if dim is None:
+        lo, hi = input.amin(), input.amax()
+        if keepdim:
+            lo, hi = lo.reshape([1] * input.dim()), hi.reshape([1] * input.dim())
+        return _aminmax(lo, hi)
+    return _aminmax(input.amin(dim, keepdim), input.amax(dim, keepdim))
+
+
+def dist(input, other, p: float = 2) -> Tensor:
+    return (input - other).norm(p)
+
+
+# ---- shape helpers -------------------------------------------------------------------------------
+
+def atleast_1d(*tensors):
+    out = [t.reshape(1) if t.dim() == 0 else t for t in _flat(tensors)]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def atleast_2d(*tensors):
+    out = [t.reshape(1, 1) if t.dim() == 0 else t.unsqueeze(0) if t.dim() == 1 else t for t in _flat(tensors)]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def atleast_3d(*tensors):
+    def lift(t):
+        if t.dim() == 0:
+            return t.reshape(1, 1, 1)
+        if t.dim() == 1:
+            return t.unsqueeze(0).unsqueeze(-1)
+        if t.dim() == 2:
+            return t.unsqueeze(-1)
+        return t
+    out = [lift(t) for t in _flat(tensors)]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _flat(tensors):
+    return tuple(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+
+
+def dstack(tensors) -> Tensor:
+    from . import cat  # noqa: PLC0415
+    return cat(list(atleast_3d(*tensors)) if len(tensors) > 1 else [atleast_3d(*tensors)], 2)
+
+
+def _split_along(name: str, input, sections, dim: int, min_dim: int):
+    if input.dim() < min_dim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dim} dimension, but got a tensor "
+                           f"with {input.dim()} dimensions!")
+    if isinstance(sections, int) and input.shape[dim] % sections:
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
+                           f"{input.shape[dim]} is not divisible by the split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input, sections):
+    return _split_along("hsplit", input, sections, 0 if input.dim() == 1 else 1, 1)
+
+
+def vsplit(input, sections):
+    return _split_along("vsplit", input, sections, 0, 2)
+
+
+def dsplit(input, sections):
+    return _split_along("dsplit", input, sections, 2, 3)
+
+
+def take_along_dim(input, indices, dim=None) -> Tensor:
+    if dim is None:
+        return input.reshape(-1).gather(0, indices.reshape(-1))
+    d = normalize_dim(dim, input.dim())
+    shape = list(input.shape)
+    ishape = list(indices.shape)
+    ishape[d] = shape[d] = -1
+    from gradwire.common.shapes import broadcast_shapes  # noqa: PLC0415
+    bshape = list(broadcast_shapes(tuple(1 if s == -1 else s for s in shape),
+                                   tuple(1 if s == -1 else s for s in ishape)))
+    bi = list(bshape)
+    bi[d] = indices.shape[d]
+    bx = list(bshape)
+    bx[d] = input.shape[d]
+    return input.expand(*bx).gather(d, indices.expand(*bi))
+
+
+def unflatten(input, dim: int, sizes) -> Tensor:
+    d = normalize_dim(dim, input.dim())
+    sizes = list(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    return input.view(*input.shape[:d], *sizes, *input.shape[d + 1:])
+
+
+def select(input, dim: int, index: int) -> Tensor:
+    d = normalize_dim(dim, input.dim())
+    return input[(slice(None),) * d + (index,)]
+
+
+def diagflat(input, offset: int = 0) -> Tensor:
+    return input.reshape(-1).diag(offset)
+
+
+def tile(input, dims) -> Tensor:
+    dims = tuple(dims)
+    if len(dims) < input.dim():
+        dims = (1,) * (input.dim() - len(dims)) + dims
+    return input.repeat(*dims)
+
+
+# ---- small predicates and reshapes ---------------------------------------------------------------
+
+def fliplr(input) -> Tensor:
+    if input.dim() < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return input.flip(1)
+
+
+def flipud(input) -> Tensor:
+    if input.dim() < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return input.flip(0)
+
+
+def ravel(input) -> Tensor:
+    return input.reshape(-1)
+
+
+def positive(input) -> Tensor:
+    if input.dtype is dtypes.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def isneginf(input) -> Tensor:
+    return input == float("-inf") if input.dtype.is_floating_point else input.new_zeros(input.shape).bool()
+
+
+def isposinf(input) -> Tensor:
+    return input == float("inf") if input.dtype.is_floating_point else input.new_zeros(input.shape).bool()
+
+
+def isreal(input) -> Tensor:
+    return input.new_ones(input.shape).bool()
+
+
+def is_nonzero(input) -> bool:
+    n = input.numel()
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item())
+
+
+def _type_as(self, other) -> Tensor:
+    return self.to(other.dtype)
+
+
+def _is_same_size(self, other) -> bool:
+    return tuple(self.shape) == tuple(other.shape)
+
+
+def _get_device(self) -> int:
+    return -1 if self.device.type == "cpu" else self.device.index
+
+
+# Tensor methods that are these functions with self first (torch has both spellings).
+for _fn in (tensordot, inner, dist, cov, corrcoef, take_along_dim, unflatten,
+            hsplit, vsplit, dsplit, select, diagflat, aminmax, histc, tile, fliplr, flipud, ravel, positive,
+            isneginf, isposinf, isreal, is_nonzero):
+    setattr(Tensor, _fn.__name__, _fn)
+Tensor.type_as = _type_as
+Tensor.is_same_size = _is_same_size
+Tensor.get_device = _get_device
+del _fn

@@ -475,6 +475,34 @@ def addmm(op, args, kwargs):
     return [(out, mat1._dtype)]
 
 
+def add_product(op, args, kwargs):
+    """addmv, addr, baddbmm, addbmm: the product's shape; anything unusual waits for the server's checks."""
+    input, a, b = args[0], args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else None
+    if not all(is_tensor(t) for t in (input, a, b)) or not (input._dtype is a._dtype is b._dtype):
+        return None
+    sa, sb = a._shape, b._shape
+    if op == "addmv" and len(sa) == 2 and len(sb) == 1 and sa[1] == sb[0]:
+        out = (sa[0],)
+    elif op == "addr" and len(sa) == 1 and len(sb) == 1:
+        out = (sa[0], sb[0])
+    elif op in ("baddbmm", "addbmm") and len(sa) == 3 and len(sb) == 3 and sa[0] == sb[0] and sa[2] == sb[1]:
+        out = (sa[0], sa[1], sb[2]) if op == "baddbmm" else (sa[1], sb[2])
+    else:
+        return None
+    if len(input._shape) > len(out) or any(s not in (1, o) for s, o in zip(input._shape[::-1], out[::-1])):
+        return None
+    if op == "addmv" and input._shape not in ((), (1,), out):
+        return None
+    return [(out, a._dtype)]
+
+
+def vdot(op, args, kwargs):
+    a, b = args
+    if not is_tensor(b) or len(a._shape) != 1 or a._shape != b._shape or a._dtype is not b._dtype:
+        return None
+    return [((), a._dtype)]
+
+
 def lerp(op, args, kwargs):
     input, end, weight = args[0], _arg(args, kwargs, 1, "end"), _arg(args, kwargs, 2, "weight")
     if not is_tensor(input) or not is_tensor(end) or end._dtype is not input._dtype:
@@ -1120,12 +1148,14 @@ OPS: dict[str, OpInfo] = {
     "addcmul": OpInfo(addcmul),
     "addcdiv": OpInfo(addcmul),
     "addmm": OpInfo(addmm),
+    **{op: OpInfo(add_product, node=f"{op[0].upper()}{op[1:]}Backward0") for op in ("addmv", "addr", "baddbmm", "addbmm")},
+    "vdot": OpInfo(vdot, node="VdotBackward0"),
     "sgn": OpInfo(same),
     "trunc": OpInfo(trunc),
     "fix": OpInfo(trunc),
     "frac": OpInfo(frac),
     # in place: the output is the input, whose metadata stays
-    **_table(same, ["lerp_", "addmm_", "addcmul_", "addcdiv_", "sgn_", "trunc_", "frac_"], inplace=True),
+    **_table(same, ["lerp_", "addmm_", "addmv_", "addr_", "baddbmm_", "addbmm_", "addcmul_", "addcdiv_", "sgn_", "trunc_", "frac_"], inplace=True),
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",

@@ -1043,20 +1043,22 @@ def _return_type(name, out):
     return out
 
 
-class _ReturnType(tuple):
-    _fields = ("values", "indices")
-
-    def __new__(cls, values, indices):
-        return super().__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
+def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
+    """torch.return_types.<name>: a tuple whose items are also named ``fields``, with torch's repr."""
+    def __new__(cls, *items):
+        return tuple.__new__(cls, items)
 
     def __repr__(self):
-        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"torch.return_types.{self._name}(\n{body})"
+
+    attrs = {"__new__": __new__, "__repr__": __repr__, "_name": name, "_fields": fields, "__slots__": ()}
+    for i, f in enumerate(fields):
+        attrs[f] = property(lambda self, i=i: self[i])
+    return type(name, (tuple,), attrs)
 
 
-RETURN_TYPES = {name: type(name, (_ReturnType,), {"_name": name})
+RETURN_TYPES = {name: return_type(name)
                 for name in ("max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin")}
 
 
@@ -1091,10 +1093,22 @@ METHOD_OPS = (
     "sign_", "expm1_", "log1p_", "relu_", "remainder", "floor_divide", "scatter", "scatter_", "index_add",
     "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
     "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn", "lerp_", "addmm_", "addcmul_", "addcdiv_",
+    "vdot", "addmv", "addr", "baddbmm", "addbmm", "addmv_", "addr_", "baddbmm_", "addbmm_",
     "sgn_", "trunc", "fix", "frac", "trunc_", "frac_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
+
+# torch's other names for the same methods (NumPy's and the Array API's spellings).
+METHOD_ALIASES = {
+    "absolute": "abs", "absolute_": "abs_", "negative": "neg", "negative_": "neg_", "clip_": "clamp_",
+    "divide": "div", "divide_": "div_", "true_divide": "div", "true_divide_": "div_", "multiply": "mul",
+    "multiply_": "mul_", "subtract": "sub", "subtract_": "sub_", "greater": "gt", "greater_equal": "ge",
+    "less": "lt", "less_equal": "le", "not_equal": "ne", "swapaxes": "transpose", "swapdims": "transpose",
+    "ndimension": "dim",
+}
+for _alias, _op in METHOD_ALIASES.items():
+    setattr(Tensor, _alias, getattr(Tensor, _op))
 
 # Operators: the forward ones call the op with self first; reflected ones of
 # commutative ops are the same op.

@@ -184,3 +184,49 @@ class layout:
 
 
 strided = layout("strided")
+
+
+class finfo:
+    """torch.finfo: the limits of a floating dtype (the default float when called without one)."""
+
+    def __init__(self, dtype: DType | None = None):
+        dtype = default_float() if dtype is None else dtype
+        if not dtype.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        info = np.finfo(dtype.numpy)
+        self.dtype = dtype.name
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = float(info.resolution)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """torch.iinfo: the limits of an integer dtype."""
+
+    def __init__(self, dtype: DType):
+        if dtype is bool_:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if dtype.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        info = np.iinfo(dtype.numpy)
+        self.dtype = dtype.name
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+def can_cast(from_: DType, to: DType) -> bool:
+    """torch.can_cast: casting may not lower the category (float -> int, int -> bool)."""
+    return from_._category <= to._category

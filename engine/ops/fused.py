@@ -1,4 +1,4 @@
-"""Fused arithmetic: lerp, addmm, addcmul, addcdiv (one node each, named as torch names them).
+"""Fused arithmetic: lerp, addmm/addmv/addr/baddbmm/addbmm, addcmul, addcdiv (one node each, named as torch names them).
 
 Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
@@ -80,54 +80,169 @@ def lerp(input, end, weight):
     return Lerp0.apply(input, end, float(weight))
 
 
-# ---- addmm -----------------------------------------------------------------------------------
+# ---- addmm and its family: beta * input + alpha * (a <product> b) ---------------------------------
 
-class Addmm(Function):
-    """beta * input + alpha * (mat1 @ mat2) (AddmmBackward0)."""
+class _AddProduct(Function):
+    """beta * input + alpha * product(a, b), one node named as torch names each (AddmmBackward0 ...).
+
+    Each subclass gives the product on arrays and its two vector-Jacobian products with
+    differentiable Tensor ops (so double backward works); input is broadcast to the product.
+    """
 
     array_forward = True
+    _abstract = True
 
-    @staticmethod
-    def forward(ctx, input, mat1, mat2, beta, alpha):
-        ctx.save_for_backward(mat1, mat2)
+    @classmethod
+    def forward(cls, ctx, input, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        prod = mat1.array @ mat2.array
+        xp = a.xp
+        prod = cls.product(xp, a.array, b.array)
         if alpha != 1:
             prod = prod * alpha
         r = prod if beta == 0 else prod + (input.array if beta == 1 else input.array * beta)
-        xp = mat1.xp
-        shape = (mat1.array.shape[0], mat2.array.shape[1])
-        return _new_tensor(xp.asarray(xp.broadcast_to(r, shape), dtype=mat1.dtype.numpy).copy(), mat1.dtype,
-                           mat1.device)
+        return _new_tensor(xp.asarray(xp.broadcast_to(r, prod.shape), dtype=a.dtype.numpy).copy(), a.dtype,
+                           a.device)
 
-    @staticmethod
-    def backward(ctx, grad):
-        mat1, mat2 = ctx.saved_tensors
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
         n = ctx.needs_input_grad
         gi = (grad if ctx.beta == 1 else grad * ctx.beta) if n[0] else None
         g = grad if ctx.alpha == 1 else grad * ctx.alpha
-        g1 = g.matmul(mat2.t()) if n[1] else None
-        g2 = mat1.t().matmul(g) if n[2] else None
-        return gi, g1, g2, None, None
+        ga, gb = cls.product_grads(g, a, b, n[1], n[2])
+        return gi, ga, gb, None, None
+
+
+class Addmm(_AddProduct):
+    @staticmethod
+    def product(xp, a, b):
+        return a @ b
+
+    @staticmethod
+    def product_grads(g, a, b, na, nb):
+        return (g.matmul(b.t()) if na else None), (a.t().matmul(g) if nb else None)
+
+
+class Addmv(_AddProduct):
+    @staticmethod
+    def product(xp, a, b):
+        return a @ b
+
+    @staticmethod
+    def product_grads(g, a, b, na, nb):
+        return (g.outer(b) if na else None), (a.t().mv(g) if nb else None)
+
+
+class Addr(_AddProduct):
+    @staticmethod
+    def product(xp, a, b):
+        return xp.multiply.outer(a, b)
+
+    @staticmethod
+    def product_grads(g, a, b, na, nb):
+        return (g.mv(b) if na else None), (g.t().mv(a) if nb else None)
+
+
+class Baddbmm(_AddProduct):
+    @staticmethod
+    def product(xp, a, b):
+        return xp.matmul(a, b)
+
+    @staticmethod
+    def product_grads(g, a, b, na, nb):
+        return (g.bmm(b.transpose(1, 2)) if na else None), (a.transpose(1, 2).bmm(g) if nb else None)
+
+
+class Addbmm(_AddProduct):
+    @staticmethod
+    def product(xp, a, b):
+        return xp.matmul(a, b).sum(0)
+
+    @staticmethod
+    def product_grads(g, a, b, na, nb):
+        gb_ = g.expand(a.array.shape[0], *g.array.shape)
+        return (gb_.bmm(b.transpose(1, 2)) if na else None), (a.transpose(1, 2).bmm(gb_) if nb else None)
+
+
+def _add_product_args(op, input, a, b, names):
+    check_tensor_arg(op, input)
+    check_tensor_arg(op, a, names[0], 2)
+    check_tensor_arg(op, b, names[1], 3)
+    same_device(input, a, b)
+
+
+def _same_dtypes(input, a, b) -> None:
+    for m in (a, b):
+        if m.dtype is not input.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_TYPE_NAME[input.dtype.name]} and "
+                               f"{_TYPE_NAME[m.dtype.name]}")
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    check_tensor_arg("addmm", input)
-    check_tensor_arg("addmm", mat1, "mat1", 2)
-    check_tensor_arg("addmm", mat2, "mat2", 3)
+    _add_product_args("addmm", input, mat1, mat2, ("mat1", "mat2"))
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.array.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.array.ndim}-D tensor")
     (n, k), (k2, p) = mat1.array.shape, mat2.array.shape
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{p})")
-    for m in (mat1, mat2):
-        if m.dtype is not input.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_TYPE_NAME[input.dtype.name]} and "
-                               f"{_TYPE_NAME[m.dtype.name]}")
+    _same_dtypes(input, mat1, mat2)
     _expand_check(input.array.shape, (n, p))
-    same_device(input, mat1, mat2)
     return Addmm.apply(input, mat1, mat2, beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    _add_product_args("addmv", input, mat, vec, ("mat", "vec"))
+    nd = (mat.array.ndim, vec.array.ndim, input.array.ndim)
+    if nd[0] != 2 or nd[1] != 1 or nd[2] > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {nd[2]}, {nd[0]}, {nd[1]}")
+    (n, k), (k2,) = mat.array.shape, vec.array.shape
+    if k != k2 or input.array.shape not in ((), (1,), (n,)):
+        raise RuntimeError(f"size mismatch, got input ({'x'.join(map(str, input.array.shape)) or ''}), "
+                           f"mat ({n}x{k}), vec ({k2})")
+    if not (input.dtype is mat.dtype is vec.dtype):
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_TYPE_NAME[input.dtype.name]}, "
+                           f"{_TYPE_NAME[mat.dtype.name]}, and {_TYPE_NAME[vec.dtype.name]}")
+    return Addmv.apply(input, mat, vec, beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    _add_product_args("addr", input, vec1, vec2, ("vec1", "vec2"))
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.array.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.array.ndim}-D")
+    _expand_check(input.array.shape, (vec1.array.shape[0], vec2.array.shape[0]))
+    _same_dtypes(input, vec1, vec2)
+    return Addr.apply(input, vec1, vec2, beta, alpha)
+
+
+def _batch_shapes(op, batch1, batch2):
+    for t in (batch1, batch2):
+        if t.array.ndim != 3:
+            raise IndexError(f"Dimension out of range (expected to be in range of [-{t.array.ndim}, "
+                             f"{t.array.ndim - 1}], but got 2)")
+    (bs, n, k), (bs2, k2, p) = batch1.array.shape, batch2.array.shape
+    if op == "baddbmm" and (bs2, k2) != (bs, k):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{bs}, {k}] but got: "
+                           f"[{bs2}, {k2}].")
+    if op == "addbmm" and (bs2 != bs or k2 != k):
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{p})")
+    return bs, n, p
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    _add_product_args("baddbmm", input, batch1, batch2, ("batch1", "batch2"))
+    _expand_check(input.array.shape, _batch_shapes("baddbmm", batch1, batch2))
+    _same_dtypes(input, batch1, batch2)
+    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    _add_product_args("addbmm", input, batch1, batch2, ("batch1", "batch2"))
+    _expand_check(input.array.shape, _batch_shapes("addbmm", batch1, batch2)[1:])
+    _same_dtypes(input, batch1, batch2)
+    return Addbmm.apply(input, batch1, batch2, beta, alpha)
 
 
 def _expand_check(shape, target) -> None:
@@ -216,8 +331,10 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return Addcdiv.apply(input, tensor1, tensor2, value)
 
 
-__all__: list = ["lerp", "addmm", "addcmul", "addcdiv"]
-WIRE: dict = {"lerp": lerp, "addmm": addmm, "addcmul": addcmul, "addcdiv": addcdiv,
+__all__: list = ["lerp", "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv"]
+WIRE: dict = {"lerp": lerp, "addmm": addmm, "addmv": addmv, "addr": addr, "baddbmm": baddbmm, "addbmm": addbmm,
+              "addcmul": addcmul, "addcdiv": addcdiv,
               # in place: the op written into self (its node is the op's, as in torch)
-              **{name + "_": _unary_(name) for name in ("lerp", "addmm", "addcmul", "addcdiv", "sgn")}}
+              **{name + "_": _unary_(name) for name in ("lerp", "addmm", "addmv", "addr", "baddbmm", "addbmm",
+                                                        "addcmul", "addcdiv", "sgn")}}
 METHODS: dict = dict(WIRE)

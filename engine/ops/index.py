@@ -755,7 +755,7 @@ WIRE: dict = {
     "scatter_add": scatter_add, "masked_fill": masked_fill,
     # linear algebra
     "bmm": _linalg.bmm, "outer": _linalg.outer, "ger": _linalg.outer, "dot": _linalg.dot,
-    "mv": _linalg.mv,
+    "vdot": _linalg.vdot, "mv": _linalg.mv,
 }
 
 METHODS: dict = {
@@ -771,14 +771,14 @@ METHODS: dict = {
     "contiguous": _shape.contiguous, "is_contiguous": _shape.is_contiguous,
     "index_select": index_select, "gather": gather, "scatter_add": scatter_add, "masked_fill": masked_fill,
     "bmm": _method_bmm, "dot": _method_dot, "outer": _method_outer, "ger": _method_outer,
-    "mv": _linalg.mv,
+    "vdot": _linalg.vdot, "mv": _linalg.mv,
 }
 
 __all__: list = [
     "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum",
     "all", "any", "flatten", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack", "split", "chunk",
     "unbind", "narrow", "select", "flip", "rot90", "tril", "triu", "index_select", "gather", "scatter_add", "masked_fill",
-    "bmm", "outer", "ger", "dot", "mv",
+    "bmm", "outer", "ger", "dot", "vdot", "mv",
 ]
 
 # (module attributes for the gradwire.engine namespace; the code above is done using the builtins
@@ -794,5 +794,5 @@ flatten, squeeze, unsqueeze, cat, concat = _shape.flatten, _shape.squeeze, _shap
 concatenate, stack, split, chunk, narrow = _shape.concat, _shape.stack, _shape.split, _shape.chunk, _shape.narrow
 select, flip, tril, triu, unbind = _shape.select, _shape.flip, _shape.tril, _shape.triu, _shape.unbind
 rot90 = _shape.rot90
-bmm, outer, ger, dot = _linalg.bmm, _linalg.outer, _linalg.outer, _linalg.dot
+bmm, outer, ger, dot, vdot = _linalg.bmm, _linalg.outer, _linalg.outer, _linalg.dot, _linalg.vdot
 mv = _linalg.mv

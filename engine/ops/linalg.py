@@ -62,6 +62,10 @@ class Dot(Matmul):
         return (grad * b if na else None), (grad * a if nb else None)
 
 
+class Vdot(Dot):
+    """vdot: dot with the first argument conjugated; for real tensors the same (VdotBackward0)."""
+
+
 class Mv(Matmul):
     pass
 
@@ -170,6 +174,19 @@ def dot(input, tensor):
     if na != 1 or nb != 1:
         raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
     return matmul(input, tensor)
+
+
+def vdot(input, other):
+    _check_pair("vdot", input, other, "other")
+    na, nb = input.array.ndim, other.array.ndim
+    if na != 1 or nb != 1:
+        raise RuntimeError(f"1D tensors expected, but got {na}D and {nb}D tensors")
+    n, m = input.array.shape[0], other.array.shape[0]
+    if n != m:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
+                           f"of elements, but got {n} and {m} elements respectively")
+    _check_dtypes(input, other)
+    return Vdot.apply(input, other)
 
 
 def mv(input, vec):
