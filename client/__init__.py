@@ -242,4 +242,5 @@ def set_default_dtype(d) -> None:
     conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
 
 
-from . import autograd, cuda, linalg, nn, optim, special  # noqa: E402
+from . import autograd, cuda, func, linalg, nn, optim, special  # noqa: E402
+from .func import vmap  # noqa: E402
