@@ -24,10 +24,38 @@ def _depth() -> int:
     return getattr(_state, "depth", 0)
 
 
-def _keeps_graph(*trees) -> bool:
+def _keeps_graph(*trees, func=None) -> bool:
     if not grad_mode.is_grad_enabled():  # a transform under no_grad: constant to whoever is outside
         return False
-    return _depth() > 0 or any(isinstance(t, Tensor) and t.requires_grad for t in tree_flatten(trees)[0])
+    return (_depth() > 0 or any(isinstance(t, Tensor) and t.requires_grad for t in tree_flatten(trees)[0])
+            or (func is not None and _captures_grad(func, set())))
+
+
+def _captures_grad(obj, seen: set) -> bool:
+    """Whether func reaches a tensor that requires grad outside its arguments (in a closure, a default, a
+    global it names), as in ``grad(lambda x: (x * w).sum())``: torch's result then stays differentiable
+    through it. A look at what func and the functions it names refer to, not at everything it may run;
+    modules' parameters are left out, as functional_call replaces them."""
+    if id(obj) in seen:
+        return False
+    seen.add(id(obj))
+    if isinstance(obj, Tensor):
+        return obj.requires_grad
+    if isinstance(obj, functools.partial):
+        return any(_captures_grad(o, seen) for o in (obj.func, *obj.args, *obj.keywords.values()))
+    if hasattr(obj, "__self__") and hasattr(obj, "__func__"):  # a bound method
+        return _captures_grad(obj.__self__, seen) or _captures_grad(obj.__func__, seen)
+    code = getattr(obj, "__code__", None)
+    if code is None:
+        return isinstance(obj, (tuple, list, dict)) and any(_captures_grad(o, seen) for o in tree_flatten(obj)[0])
+    scope = getattr(obj, "__globals__", {})
+    reached = [scope[n] for n in code.co_names if n in scope] + list(getattr(obj, "__defaults__", None) or ())
+    for cell in getattr(obj, "__closure__", None) or ():
+        try:
+            reached.append(cell.cell_contents)
+        except ValueError:  # a cell not yet filled
+            pass
+    return any(_captures_grad(o, seen) for o in reached)
 
 
 # ----- argnums ----------------------------------------------------------------------------------
@@ -87,7 +115,7 @@ class _Trace:
     argnums is None), its output split from its aux."""
 
     def __init__(self, func, args: tuple, kwargs: dict, argnums, has_aux: bool, api: str):
-        self.keep = _keeps_graph(args, kwargs)
+        self.keep = _keeps_graph(args, kwargs, func=func)
         diff = args if argnums is None else _slice(args, argnums)
         leaves, self.in_spec = tree_flatten(diff)
         self.inputs = [_differentiable(x) for x in leaves]
