@@ -5,7 +5,8 @@ it in u along t gives J t).
 
 torch keeps one autograd "level" per transform; here a level is a depth counter. Results keep their
 graph (create_graph) only where something outside may differentiate them: inside another transform, or
-when a tensor given to the transform requires grad; otherwise they come back detached, as torch's do.
+when a tensor given to the transform (or one func refers to) requires grad; otherwise they come back
+detached, as torch's do.
 """
 from __future__ import annotations
 
