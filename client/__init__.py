@@ -274,11 +274,11 @@ def set_default_dtype(d) -> None:
     conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
 
 
-from . import autograd, cuda, linalg, nn, optim, special  # noqa: E402
+from . import autograd, cuda, func, linalg, nn, optim, special, utils  # noqa: E402
+from .func import vmap  # noqa: E402
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
 
 
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """torch.set_anomaly_enabled: switch anomaly detection on or off for the session."""
     autograd.anomaly._set(enabled, check_nan)
-from . import utils  # noqa: E402,F401 - torch.utils.data
