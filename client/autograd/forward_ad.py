@@ -115,7 +115,8 @@ def unpack_dual(tensor, *, level=None) -> UnpackedDualTensor:
         level = _current_level
     if level < 0:
         return UnpackedDualTensor(tensor, None)
-    return UnpackedDualTensor(_primal(tensor), tangent_of(tensor))
+    # (inside a custom Function's forward, forward AD is off: no tangents there)
+    return UnpackedDualTensor(_primal(tensor), None if _dispatch.fw_hook is None else tangent_of(tensor))
 
 
 def tangent_of(tensor) -> Tensor | None:
@@ -273,3 +274,36 @@ def _view_tangent(root, view, old, tangent, metas):
         (shape, dtype), = metas
         return (Tensor._make(conn, handle, shape, dtype, False, None, root._device),)
     return (_PendingTangent(conn, handle, pending, 0, handle),)
+
+
+# ----- custom Functions -------------------------------------------------------------------------
+
+def custom_jvp(cls, ctx, args, out) -> None:
+    """A custom Function applied to dual inputs: its ``jvp(ctx, *tangents)`` gives its outputs' tangents
+    (zeros for a floating tensor input that is not dual, None for other arguments, as torch passes them)."""
+    from .. import _creation  # noqa: PLC0415
+    with _suspended():
+        tangents = []
+        for a in args:
+            if isinstance(a, Tensor):
+                tangent = tangent_of(a)
+                if tangent is None and a.dtype.is_floating_point:
+                    tangent = _creation.zeros_like(a)
+                tangents.append(tangent)
+            else:
+                tangents.append(None)
+        saved = ctx.to_save
+        if ctx.saved_for_forward is not None:
+            ctx.to_save = ctx.saved_for_forward
+        try:
+            result = cls.jvp(ctx, *tangents)
+        finally:
+            ctx.to_save = saved
+    outs = out if isinstance(out, tuple) else (out,)
+    result = result if isinstance(result, tuple) else (result,)
+    if len(result) != len(outs):
+        raise RuntimeError("Function's jvp returned an invalid number of forward gradients (expected "
+                           f"{len(outs)} but got {len(result)})")
+    for o, r in zip(outs, result):
+        if isinstance(o, Tensor) and o.dtype.is_floating_point and r is not None:
+            _set(o, r)
