@@ -284,3 +284,24 @@ def test_no_level_costs_no_commands(gw):
     torch.synchronize()
     assert torch.stats()["commands"] - before == 2
     assert torch._dispatch.fw_hook is None
+
+
+def test_inplace_ops_write_the_tangent_in_place(gw):
+    same_as_torch(gw, """
+    x = torch.tensor([1., 2., 3.])
+    t = torch.ones(3)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, t)
+        d.mul_(2)
+        print(t, fwAD.unpack_dual(d).tangent is t)
+        v = d[0:2]
+        v.mul_(3)
+        print(d, v, fwAD.unpack_dual(x).tangent)
+        e = fwAD.make_dual(torch.ones(3), torch.ones(3))
+        w = e[1:]
+        e.mul_(2)
+        print(w)
+        base = torch.zeros(4)
+        base[1:3].copy_(fwAD.make_dual(torch.tensor([5., 6.]), torch.tensor([1., 2.])))
+        print(base)
+    """)

@@ -24,7 +24,7 @@ from ..tensor import Node, Tensor, _as_view
 __all__ = ["UnpackedDualTensor", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual", "dual_level"]
 
 _current_level = -1
-# id(tensor) -> [weakref to the tensor, its tangent (Tensor or _PendingTangent), made by make_dual]
+# id(tensor) -> [weakref to the tensor, its tangent (Tensor or _PendingTangent)]
 _duals: dict = {}
 
 
@@ -105,7 +105,7 @@ def make_dual(tensor, tangent, *, level=None) -> Tensor:
                            f"level {level} is not supported.")
     with _suspended():
         dual = tensor.view_as(tensor)
-    _set(dual, tangent, made=True)
+    _set(dual, tangent)
     return dual
 
 
@@ -143,12 +143,12 @@ def _primal(tensor) -> Tensor:
     return _as_view(tensor, out)
 
 
-def _set(tensor, tangent, made=False) -> None:
+def _set(tensor, tangent) -> None:
     key = id(tensor)
 
     def gone(_ref, key=key):
         _duals.pop(key, None)
-    _duals[key] = [weakref.ref(tensor, gone), tangent, made]
+    _duals[key] = [weakref.ref(tensor, gone), tangent]
 
 
 class _suspended:
@@ -250,30 +250,37 @@ def _inplace(op, args, kwargs, duals):
     tangent, = _jvp(op, args, kwargs, duals, [0], [(self._shape, self._dtype)], inplace=True)
     out = _dispatch.call(op, *args, **kwargs)
     entry = _duals.get(id(self))
-    made = entry is not None and entry[2]
-    _set(self, tangent, made)
+    if entry is not None:
+        _assign(entry[1], tangent)
+        return out
+    _set(self, tangent)
     root = getattr(self, "_view_base", None)
-    if root is not None and not made:  # the base's tangent takes the view's (torch; not make_dual's view)
+    if root is not None:  # a view that becomes dual: its base's tangent takes the view's values
         old = _duals.get(id(root))
-        metas = [(root._shape, root._dtype)]
-        new, = _view_tangent(root, self, old, tangent, metas)
-        _set(root, new)
+        base_tangent = _view_tangent(root, self, None if old is None else old[1], tangent)
+        if old is not None:
+            _assign(old[1], base_tangent)
+        else:
+            _set(root, base_tangent)
     return out
 
 
-def _view_tangent(root, view, old, tangent, metas):
+def _assign(tangent, value) -> None:
+    """Write ``value`` into the tangent in place (torch: the tangents of views alias their base's)."""
+    tangent._conn.submit("fwad.assign", (tangent, value), grad_enabled=is_grad_enabled(),
+                         handle_of=_dispatch._handle_of)
+
+
+def _view_tangent(root, view, base_tangent, tangent):
     conn = root._conn
-    base_tangent = None if old is None else old[1]
     grad = is_grad_enabled()
-    certain = type(tangent) is not _PendingTangent and not tangent._requires_grad and (
-        base_tangent is None or (type(base_tangent) is not _PendingTangent and not base_tangent._requires_grad))
+    certain = not grad or not (tangent._requires_grad or (base_tangent is not None and base_tangent._requires_grad))
     handle = conn.new_handle()
     pending = conn.submit("fwad.view_tangent", (root, view, base_tangent, tangent), outputs=[handle], nodes=[None],
                           grad_enabled=grad, want_meta=not certain, handle_of=_dispatch._handle_of)
     if certain:
-        (shape, dtype), = metas
-        return (Tensor._make(conn, handle, shape, dtype, False, None, root._device),)
-    return (_PendingTangent(conn, handle, pending, 0, handle),)
+        return Tensor._make(conn, handle, root._shape, root._dtype, False, None, root._device)
+    return _PendingTangent(conn, handle, pending, 0, handle)
 
 
 # ----- custom Functions -------------------------------------------------------------------------

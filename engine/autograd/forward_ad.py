@@ -27,7 +27,7 @@ from ..grad_mode import _state as _grad_state
 from ..ops._util import share_version
 from ..tensor import Tensor, _new_tensor
 
-__all__ = ["jvp", "view_tangent", "Identity"]
+__all__ = ["jvp", "view_tangent", "assign", "Identity"]
 
 # Ops linear in their first argument whose other arguments are not differentiable.
 LINEAR = frozenset((
@@ -148,6 +148,17 @@ def view_tangent(base, view, base_tangent, view_tangent_):
     return flat.view(base.shape)
 
 
+def assign(tangent, value):
+    """An in-place op on a dual tensor writes its new tangent into the old one, as torch does: views of the
+    tangent (the tangents of the tensor's views) and the user's own tangent tensor see it."""
+    from ..grad_mode import no_grad  # noqa: PLC0415
+    if tangent._requires_grad and tangent.grad_fn is None:  # a leaf the user made: no history to write
+        with no_grad():
+            tangent.copy_(value)
+    else:
+        tangent.copy_(value)
+
+
 class Identity(Function):
     """unpack_dual's primal: a view of the tensor, without its tangent (torch's node is ``Identity``)."""
 
@@ -163,4 +174,4 @@ class Identity(Function):
         return grad
 
 
-WIRE = {"fwad.jvp": jvp, "fwad.view_tangent": view_tangent, "fwad.primal": Identity.apply}
+WIRE = {"fwad.jvp": jvp, "fwad.view_tangent": view_tangent, "fwad.assign": assign, "fwad.primal": Identity.apply}
