@@ -156,7 +156,6 @@ class _suspended:
 
     def __enter__(self):
         self.hook, _dispatch.fw_hook = _dispatch.fw_hook, None
-        self.level = _current_level
         return self
 
     def __exit__(self, *exc):
@@ -202,7 +201,7 @@ def _on_op(op, args, kwargs):
             out = _dispatch.call(op, *args, **kwargs)
             outs = out if isinstance(out, tuple) else (out,)
             wanted = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o._dtype.is_floating_point]
-            tangents = _jvp(op, args, kwargs, duals, wanted, [(outs[i]._shape, outs[i]._dtype) for i in wanted])
+            tangents = () if not wanted else _jvp(op, args, kwargs, duals, wanted, [(outs[i]._shape, outs[i]._dtype) for i in wanted])
         else:
             wanted = [i for i, (_shape, dtype) in enumerate(out_meta) if dtype.is_floating_point]
             if not wanted:
@@ -229,17 +228,24 @@ def _dual_inputs(values) -> list:
 def _jvp(op, args, kwargs, duals, wanted, metas, inplace=False) -> list:
     """Queue ``fwad.jvp`` for the outputs at ``wanted`` (of ``metas`` (shape, dtype)); their tangents."""
     conn, any_requires_grad, device, since = _dispatch._session_of(args, kwargs)
-    grad = is_grad_enabled()
     tangents = [t for _, t in duals]
-    certain = not grad or not (any_requires_grad or any(t._requires_grad for t in tangents))
-    handles = [conn.new_handle() for _ in wanted]
-    pending = conn.submit("fwad.jvp", (op, args, kwargs or {}, [d for d, _ in duals], tangents, wanted, inplace),
-                          outputs=handles, nodes=[None] * len(handles), grad_enabled=grad, want_meta=not certain,
-                          handle_of=_dispatch._handle_of)
+    for t in tangents:
+        node = getattr(t, "_grad_fn", None)
+        since = min(since, t._since if type(t) is _PendingTangent else node._since if node is not None else since)
+    return _submit(conn, "fwad.jvp", (op, args, kwargs or {}, [d for d, _ in duals], tangents, wanted, inplace),
+                   metas, device, any_requires_grad or any(t._requires_grad for t in tangents), since)
+
+
+def _submit(conn, op, args, metas, device, reads_requires_grad, since) -> list:
+    """Queue ``op``, whose outputs are tangents of ``metas`` (shape, dtype), into new handles; they do not
+    require grad when grad mode is off or nothing ``op`` reads requires grad, else the server says."""
+    grad = is_grad_enabled()
+    certain = not (grad and reads_requires_grad)
+    handles = [conn.new_handle() for _ in metas]
+    pending = conn.submit(op, args, outputs=handles, nodes=[None] * len(handles), grad_enabled=grad,
+                          want_meta=not certain, handle_of=_dispatch._handle_of)
     if certain:
         return [Tensor._make(conn, h, shape, dtype, False, None, device) for h, (shape, dtype) in zip(handles, metas)]
-    since = min([since] + [t._since if type(t) is _PendingTangent else (t._grad_fn._since if t._grad_fn else since)
-                           for t in tangents])
     return [_PendingTangent(conn, h, pending, i, since) for i, h in enumerate(handles)]
 
 
@@ -272,15 +278,11 @@ def _assign(tangent, value) -> None:
 
 
 def _view_tangent(root, view, base_tangent, tangent):
-    conn = root._conn
-    grad = is_grad_enabled()
-    certain = not grad or not (tangent._requires_grad or (base_tangent is not None and base_tangent._requires_grad))
-    handle = conn.new_handle()
-    pending = conn.submit("fwad.view_tangent", (root, view, base_tangent, tangent), outputs=[handle], nodes=[None],
-                          grad_enabled=grad, want_meta=not certain, handle_of=_dispatch._handle_of)
-    if certain:
-        return Tensor._make(conn, handle, root._shape, root._dtype, False, None, root._device)
-    return _PendingTangent(conn, handle, pending, 0, handle)
+    """The tangent of ``root`` with the elements of its ``view`` taken from the view's ``tangent``."""
+    reads = tangent._requires_grad or (base_tangent is not None and base_tangent._requires_grad)
+    new, = _submit(root._conn, "fwad.view_tangent", (root, view, base_tangent, tangent),
+                   [(root._shape, root._dtype)], root._device, reads, 0)
+    return new
 
 
 # ----- custom Functions -------------------------------------------------------------------------
