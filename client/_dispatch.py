@@ -140,9 +140,18 @@ def _session_of(args, kwargs) -> tuple[Connection, bool, str, int]:
 _UNKNOWN = _meta.OpInfo(None)
 SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 
+# Forward-mode AD's hook (autograd/forward_ad.py), set while a dual level is active: it runs an op
+# with dual inputs (with their tangents), or returns NOT_DUAL. None otherwise: one global read per op.
+fw_hook = None
+NOT_DUAL = object()
+
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
+    if fw_hook is not None:
+        out = fw_hook(op, args, kwargs)
+        if out is not NOT_DUAL:
+            return out
     info = _meta.OPS.get(op) or _UNKNOWN
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
     grad = _grad_state.enabled

@@ -468,8 +468,12 @@ class Tensor:
         name = node._class_name() if node is not None else None
         if getattr(self, "_view_mode", None) is not None and self._view_is_stale():
             name = "Invalid"  # torch's repr, where reading grad_fn raises
+        tangent = None
+        if _dispatch.fw_hook is not None:  # a dual level is active: a dual tensor shows its tangent
+            from .autograd.forward_ad import tangent_of  # noqa: PLC0415
+            tangent = tangent_of(self)
         return tensor_repr(values, self._dtype, device=self._device, requires_grad=self._requires_grad,
-                           grad_fn_name=name)
+                           grad_fn_name=name, tangent=None if tangent is None else f"{tangent}")
 
     def __format__(self, spec: str) -> str:
         # torch formats a 0-d tensor as its Python number: f"{loss:.4f}", f"{t}" -> "7.0"

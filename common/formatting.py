@@ -227,13 +227,13 @@ def _device_str(device) -> str | None:
 
 def tensor_repr(values, dtype: DType, *, device="cpu", requires_grad: bool = False,
                 grad_fn_name: str | None = None, prefix: str = "tensor(",
-                printoptions: Mapping[str, Any] | None = None) -> str:
+                printoptions: Mapping[str, Any] | None = None, tangent: str | None = None) -> str:
     """``repr(tensor)`` exactly as PyTorch prints it.
 
     ``values`` holds the elements (any shape, 0-d and empty included) and is
     read as ``dtype``; ``grad_fn_name`` (``"PowBackward0"``) takes precedence
-    over ``requires_grad``. ``printoptions`` overrides the module's options for
-    this call, as ``torch.printoptions(**printoptions)`` would.
+    over ``requires_grad``; ``tangent`` is a dual tensor's (forward AD). ``printoptions``
+    overrides the module's options for this call, as ``torch.printoptions(**printoptions)`` would.
     """
     opts = _resolve(printoptions)
     arr = np.asarray(values, dtype=dtype.numpy)
@@ -267,5 +267,7 @@ def tensor_repr(values, dtype: DType, *, device="cpu", requires_grad: bool = Fal
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")
 
     return _add_suffixes(prefix + body, suffixes, indent, opts.linewidth)

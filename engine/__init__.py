@@ -28,8 +28,10 @@ from .ops import EXTENSION_MODULES as _EXTENSIONS
 from .ops import install as _install
 from . import nn, optim
 from .nn import lstm as _lstm
+from .autograd import forward_ad as _forward_ad
 
-for _module in (nn.functional, nn.extra_functional, nn.conv, _lstm, optim):  # kernels: on the wire, not in this namespace
+# kernels: on the wire, not in this namespace
+for _module in (nn.functional, nn.extra_functional, nn.conv, _lstm, optim, _forward_ad):
     _install(_module)
 
 for _module in _EXTENSIONS:

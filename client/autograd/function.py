@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import _dispatch
 from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Node, Tensor
+from . import forward_ad
 
 
 class UserNode(Node):
@@ -31,6 +32,7 @@ class FunctionCtx:
         self.materialize_grads = True
         self.dirty_tensors = ()
         self.non_differentiable = ()
+        self.saved_for_forward = None
 
     def save_for_backward(self, *tensors) -> None:
         for i, t in enumerate(tensors):
@@ -38,6 +40,14 @@ class FunctionCtx:
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
         self.to_save = tensors
+
+    def save_for_forward(self, *tensors) -> None:
+        """Tensors the jvp reads as ``ctx.saved_tensors`` (forward-mode AD)."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_forward expects all arguments to be tensors; you should "
+                                "save non-tensors as attributes on ctx.")
+        self.saved_for_forward = tensors
 
     @property
     def saved_tensors(self) -> tuple:
@@ -66,6 +76,11 @@ class Function:
                                   "autograd.Function to use it with backward mode AD.")
 
     @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
+                                  "with forward mode AD.")
+
+    @staticmethod
     def setup_context(ctx, inputs, output):
         """The new style: ``forward(*args)`` without ctx, then this fills ctx from inputs and output."""
         raise NotImplementedError("setup_context is not implemented.")
@@ -74,14 +89,22 @@ class Function:
     def apply(cls, *args, **kwargs):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
-        with no_grad():
+        duals = _dispatch.fw_hook is not None and forward_ad._dual_inputs(args)
+        with no_grad(), forward_ad._suspended():  # forward sees no tangents (torch)
             if any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function):
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
                 out = cls.forward(ctx, *args, **kwargs)
-        if not (is_grad_enabled() and any(needs)):
-            return out
+        if is_grad_enabled() and any(needs):
+            out = cls._record(ctx, args, out)
+        if duals:
+            forward_ad.custom_jvp(cls, ctx, args, out)
+        return out
+
+    @classmethod
+    def _record(cls, ctx, args, out):
+        """Ties ``out`` into the server's graph under one node whose backward calls ``cls.backward``."""
         outs = out if isinstance(out, tuple) else (out,)
         tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         inputs = [args[i] for i in tensor_positions]
