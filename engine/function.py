@@ -82,6 +82,7 @@ _TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "Do
                "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
 
 _NO_SAVED = ()
+_BINARY_NODES = frozenset(f"{op}Backward0" for op in ("Add", "Sub", "Mul", "Div"))
 _KEPT_ON_RELEASE = frozenset(("next_functions", "needs_input_grad"))
 _PLAIN = frozenset((int, float, bool, str, tuple))  # ctx attributes that never hold an array
 
@@ -125,6 +126,8 @@ class Node:
     _non_tensor_inputs = ()     # user Functions: positions of inputs that were not tensors
     _dirty = ()                 # mark_dirty's tensors
     _non_diff = ()              # mark_non_differentiable's tensors
+    _node_pre_hooks = None      # register_prehook's hooks (tensor hooks live in _pre_hooks)
+    _packed = False             # saved tensors went through saved_tensors_hooks' pack hook
 
     @property
     def metadata(self) -> dict:
@@ -181,10 +184,17 @@ class Node:
             vc = t._vc
             if vc is not None and vc[0] != v:
                 raise RuntimeError(_modified_message(t, v, self))
-            if isinstance(t, _SavedOutput):
+            if type(t) is not Tensor:  # the node's own output, or a tensor a pack hook took
                 t = t.unpack(self)
             out.append(t)
         return tuple(out)
+
+    def __getattr__(self, name):
+        # torch's saved-variable attributes (_saved_self, _raw_saved_result ...), looked up only when missing
+        if name.startswith(("_saved_", "_raw_saved_")):
+            from .autograd.saved import saved_attribute  # noqa: PLC0415
+            return saved_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _release(self) -> None:
         """Frees the saved tensors (after a backward without retain_graph)."""
@@ -223,11 +233,32 @@ class Node:
         self._dirty = tuple(tensors)
 
     def register_hook(self, fn):
-        """A hook ``fn(grad_inputs, grad_outputs)`` run after this node computed its gradients."""
+        """A hook ``fn(grad_inputs, grad_outputs)`` run after this node computed its gradients; it may
+        return replacement grad_inputs."""
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """A hook ``fn(grad_outputs)`` run before this node computes its gradients (after the tensor hooks
+        of its outputs); it may return replacement grad_outputs."""
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
+
+    def _n_shown_inputs(self) -> int:
+        """How many inputs torch's node has (its next_functions, its hooks' grad_inputs): the engine keeps
+        an edge per argument; torch one per tensor input, and add/sub/mul/div count a Python number as one."""
+        edges = self.next_functions
+        keep = 0
+        for i, (fn, _nr) in enumerate(edges):
+            if fn is not None:
+                keep = i + 1
+        if self._name in _BINARY_NODES:
+            keep = max(keep, min(2, len(edges)))
+        return keep
 
     # ---- backward ---------------------------------------------------------
     def _apply(self, grads: list) -> tuple:
@@ -359,6 +390,9 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor):
         self.variable = variable
         self._input_meta = ((variable.array.shape, variable.dtype),)
+
+    def _release(self) -> None:
+        """Nothing saved: the leaf's node outlives every graph that reaches it."""
 
 
 def accumulator_of(t: Tensor) -> AccumulateGrad | None:

@@ -104,19 +104,11 @@ def _grad_fn(input):
     return input.grad_fn
 
 
-_BINARY_NODES = frozenset(f"{op}Backward0" for op in ("Add", "Sub", "Mul", "Div"))
-
-
 def _node_next_functions(node):
-    """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...].
-
-    The engine keeps an edge per argument; torch one per tensor input (a Python number counts as one
-    for add/sub/mul/div, which wrap it): the trailing edges of non-tensor arguments are left out."""
-    edges = tuple(getattr(node, "next_functions", ()))
-    keep = max((i + 1 for i, (fn, _nr) in enumerate(edges) if fn is not None), default=0)
-    if node.name() in _BINARY_NODES:
-        keep = max(keep, min(2, len(edges)))
-    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(edges[:keep])]
+    """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...]
+    (the engine's edges of non-tensor arguments that torch's node lacks left out)."""
+    edges = node.next_functions[:node._n_shown_inputs()]
+    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(edges)]
 
 
 def _torch_node_name(fn) -> str:
