@@ -92,14 +92,37 @@ def register_post_accumulate_grad_hook(tensor, function_id: int):
     return tensor.register_post_accumulate_grad_hook(hook)
 
 
+def node_register_hook(node, function_id: int):
+    """``grad_fn.register_hook(fn)`` with ``fn`` in the client's Python: it gets grad_inputs then
+    grad_outputs, and returns no tensors (keep grad_inputs) or the replacement grad_inputs."""
+    loop = current_loop()
+
+    def hook(grad_inputs, grad_outputs):
+        out = loop.callback(function_id, (*grad_inputs, *grad_outputs))
+        return tuple(out) if out else None
+    return node.register_hook(hook)
+
+
+def node_register_prehook(node, function_id: int):
+    """``grad_fn.register_prehook(fn)`` with ``fn`` in the client's Python (the same protocol)."""
+    loop = current_loop()
+
+    def hook(grad_outputs):
+        out = loop.callback(function_id, grad_outputs)
+        return tuple(out) if out else None
+    return node.register_prehook(hook)
+
+
 def remove_hook(handle) -> None:
     handle.remove()
 
 
 OPS = {"function_apply": function_apply, "register_hook": register_hook,
-       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook}
+       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook,
+       "node.register_hook": node_register_hook, "node.register_prehook": node_register_prehook}
 # The ops whose results call the client back later (in some backward).
-TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook"})
+TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
+                             "node.register_hook", "node.register_prehook"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

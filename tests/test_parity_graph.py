@@ -1,0 +1,113 @@
+"""torch.autograd.graph against PyTorch, through the client (embedded and remote server): hooks on
+grad_fn nodes, saved-tensor hooks, saved attributes."""
+from __future__ import annotations
+
+import pytest
+
+from test_parity_api import same_as_torch
+
+pytestmark = pytest.mark.timeout(120)
+
+# snippets run on the engine in-process too (tests/engine/test_graph_hooks.py)
+ORDER = """
+x = torch.tensor([0., 0.], requires_grad=True)
+y = x * 3
+z = y.exp()
+order = []
+y.register_hook(lambda g: order.append(("tensor_hook_y", g)) or g * 10)
+y.retain_grad()
+z.grad_fn.register_prehook(lambda go: order.append(("pre_z", go)))
+z.grad_fn.register_hook(lambda gi, go: order.append(("post_z", gi, go)))
+y.grad_fn.register_prehook(lambda go: order.append(("pre_y", go)) or (go[0] + 1,))
+y.grad_fn.register_hook(lambda gi, go: order.append(("post_y", gi, go)) or (gi[0] * 0 + 7, None))
+y.grad_fn.register_hook(lambda gi, go: order.append(("post_y2", gi, go)))
+acc = y.grad_fn.next_functions[0][0]
+acc.register_prehook(lambda go: order.append(("pre_acc", go)) or (go[0] * 2,))
+acc.register_hook(lambda gi, go: order.append(("post_acc", gi, go)))
+x.register_hook(lambda g: order.append(("x_hook", g)))
+x.register_post_accumulate_grad_hook(lambda t: order.append(("x_post_acc", t.grad)))
+z.sum().backward()
+for o in order: print(o)
+print(y.grad, x.grad)
+"""
+
+ERRORS = """
+x = torch.tensor([1., 2.], requires_grad=True)
+def tr(f):
+    try: f()
+    except Exception as e: print(type(e).__name__, e)
+class C:
+    def __call__(self, gi, go): return (1, 2, 3)
+def h(gi, go): return (gi[0],)
+for post in [lambda gi, go: (gi[0], gi[0]), lambda gi, go: 5, lambda gi, go: [gi[0]], lambda gi, go: (5, None),
+             lambda gi, go: (torch.ones(3), None), lambda gi, go: (gi[0].double(), None), C(), h,
+             lambda gi, go: (None, None)]:
+    def a():
+        w = x * 2; w.grad_fn.register_hook(post); w.sum().backward(); print(x.grad)
+    tr(a)
+for pre in [lambda go: (go[0], go[0]), lambda go: 3, lambda go: (5,), lambda go: (torch.ones(3),),
+            lambda go: (go[0].double(),), lambda go: (None,), lambda go: (go[0] * 2,)]:
+    def a():
+        x.grad = None
+        w = x * 2; w.grad_fn.register_prehook(pre); w.sum().backward(); print(x.grad)
+    tr(a)
+def a():
+    w = x.exp(); acc = w.grad_fn.next_functions[0][0]; acc.register_hook(lambda gi, go: (go[0],)); w.sum().backward()
+tr(a)
+"""
+
+GRAD_INPUTS = """
+x = torch.tensor([1., 2.], requires_grad=True)
+a_ = torch.tensor(2., requires_grad=True)
+c = torch.tensor([1., 2.])
+for w in [x.pow(a_), x.pow(2), x + 1, c * x, x * 3, x.sum(), torch.mm(x.view(1, 2), x.view(2, 1))]:
+    w.grad_fn.register_hook(lambda gi, go: print(len(gi), len(go), [g is None for g in gi], go))
+    w.sum().backward()
+w = x.exp()
+h = w.grad_fn.register_hook(lambda gi, go: print("removed"))
+h.remove()
+w.grad_fn.register_prehook(lambda go: None)
+w.sum().backward()
+print(x.grad)
+"""
+
+
+
+
+@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS], ids=["order", "errors", "grad_inputs"])
+def test_node_hooks_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_node_hooks_on_custom_function_nodes_and_handles(gw):
+    same_as_torch(gw, """
+        class Scale(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = Scale.apply(x)
+        h = y.grad_fn.register_hook(lambda gi, go: print("post", gi, go) or (gi[0] + 1,))
+        print(h)
+        y.grad_fn.register_prehook(lambda go: print("pre", go))
+        with y.grad_fn.register_prehook(lambda go: print("removed")):
+            pass
+        y.sum().backward()
+        print(x.grad, y.grad_fn.metadata)
+        y.grad_fn.metadata["k"] = 1
+        print(y.grad_fn.metadata)
+    """)
+
+
+def test_node_hook_replaces_the_gradient(gw):
+    x = gw.tensor([1., 2.], requires_grad=True)
+    y = x * 3
+    seen = []
+    y.grad_fn.register_prehook(lambda go: (go[0] * 2,))
+    y.grad_fn.register_hook(lambda gi, go: seen.append((gi[0].tolist(), gi[1], go[0].tolist())) or (gi[0] + 1, None))
+    y.sum().backward()
+    assert seen == [([6.0, 6.0], None, [2.0, 2.0])]
+    assert x.grad.tolist() == [7.0, 7.0]
