@@ -100,6 +100,19 @@ class Node:
             md = self._metadata = {}
         return md
 
+    def __getattr__(self, name):
+        # torch's saved variables (_saved_self, _saved_result, _saved_dim ...): a round trip
+        if name.startswith("_saved_"):
+            remote = self._handle()
+            if remote is not None:
+                kind, value = _dispatch.value("node.saved_value", remote, name)
+                if kind == "value":
+                    return tuple(value) if isinstance(value, list) else value
+                if kind == "tensor":
+                    return _dispatch._call_and_wait(self._conn, "node.saved", (remote, name), None,
+                                                    _grad_state.enabled)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     def _handle(self):
         """The server's node, as a server-side object (None for a node the client never reached)."""
         remote = getattr(self, "_remote", None)

@@ -73,8 +73,42 @@ print(x.grad)
 
 
 
+SAVED = """
+x = torch.tensor([1., 2.], requires_grad=True)
+w = torch.tensor([3., 4.], requires_grad=True)
+c = torch.tensor([5., 6.])
+m = torch.ones(2, 3, requires_grad=True)
+def show(y, names):
+    for n in names:
+        try: v = getattr(y.grad_fn, n); print(n, repr(v), type(v).__name__)
+        except Exception as e: print(n, "!!", type(e).__name__, e)
+show(x * 3, ["_saved_self", "_saved_other"])
+show(x * c, ["_saved_self", "_saved_other"])
+show(x * w, ["_saved_self", "_saved_other"])
+show(x / 2, ["_saved_self", "_saved_other"])
+show(c / x, ["_saved_self", "_saved_other"])
+show(x.pow(2), ["_saved_self", "_saved_exponent"])
+show(x.pow(2.5), ["_saved_exponent"])
+show(x ** w, ["_saved_self", "_saved_exponent", "_saved_result"])
+show(2 ** x, ["_saved_self", "_saved_exponent", "_saved_result"])
+for y in [x.exp(), x.sin(), x.cos(), x.tanh(), x.sigmoid(), x.log(), x.relu(), x.sqrt()]:
+    show(y, ["_saved_self", "_saved_result"])
+show(m.sum(1), ["_saved_dim", "_saved_keepdim", "_saved_self_sym_sizes"])
+show(m.sum((0, 1), keepdim=True), ["_saved_dim", "_saved_keepdim", "_saved_self_sym_sizes"])
+show(m.sum(), ["_saved_self_sym_sizes"])
+show(m.mean(), ["_saved_self_sym_sizes", "_saved_self_sym_numel"])
+show(m.mean(1), ["_saved_dim", "_saved_keepdim", "_saved_self_sym_numel"])
+show(m.mm(m.t()), ["_saved_self", "_saved_mat2", "_saved_self_sym_sizes", "_saved_mat2_sym_sizes"])
+show(x + w, ["_saved_alpha", "_saved_self", "_saved_foo"])
+show(torch.sub(x, w, alpha=2), ["_saved_alpha"])
+y = x.exp(); y.sum().backward(); show(y, ["_saved_result"])
+y = x.pow(2); y.sum().backward(); show(y, ["_saved_self", "_saved_exponent"])
+y = x.pow(2); y.sum().backward(retain_graph=True); show(y, ["_saved_self"])
+"""
 
-@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS], ids=["order", "errors", "grad_inputs"])
+
+@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS, SAVED],
+                         ids=["order", "errors", "grad_inputs", "saved"])
 def test_node_hooks_as_torch(gw, code):
     same_as_torch(gw, code)
 

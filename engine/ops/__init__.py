@@ -118,6 +118,23 @@ def _torch_node_name(fn) -> str:
     return "torch::autograd::AccumulateGrad" if name == "AccumulateGrad" else name
 
 
+def _node_saved_value(node, attr):
+    """``node._saved_<name>`` for the client: [kind, value], kind "tensor" (fetch it with node.saved), "value"
+    or "missing" (the client raises torch's AttributeError)."""
+    from ..autograd.saved import saved_attribute  # noqa: PLC0415
+    try:
+        v = saved_attribute(node, attr)
+    except AttributeError:
+        return ["missing", None]
+    return ["tensor", None] if isinstance(v, Tensor) else ["value", v]
+
+
+def _node_saved(node, attr):
+    """The saved tensor ``node._saved_<name>``, bound to a handle."""
+    from ..autograd.saved import saved_attribute  # noqa: PLC0415
+    return saved_attribute(node, attr)
+
+
 def _node_next(node, i):
     """The node of ``node.next_functions[i]``, as a server-side object."""
     return node.next_functions[i][0]
@@ -186,7 +203,8 @@ _TABLE = {
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
-    "node.next_functions": _node_next_functions, "node.next": _node_next, "grad_of": _grad_of,
+    "node.next_functions": _node_next_functions, "node.next": _node_next,
+    "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
     "numpy": _values,

@@ -7,11 +7,12 @@ import pytest
 import gradwire.engine as ge
 
 from test_parity_api import same_on_the_engine_as_torch
-from test_parity_graph import ERRORS, GRAD_INPUTS, ORDER
+from test_parity_graph import ERRORS, GRAD_INPUTS, ORDER, SAVED
 
 pytestmark = pytest.mark.timeout(60)
 
-@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS], ids=["order", "errors", "grad_inputs"])
+@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS, SAVED],
+                         ids=["order", "errors", "grad_inputs", "saved"])
 def test_node_hooks_as_torch(code):
     same_on_the_engine_as_torch(code)
 
