@@ -53,6 +53,32 @@ class _BackwardMode(_threading.local):
 
 backward_mode = _BackwardMode()
 
+
+class _SavedHooks(_threading.local):
+    """saved_tensors_hooks' (pack, unpack) pairs, innermost last; per thread, like grad mode."""
+
+    stack = ()
+
+
+saved_hooks = _SavedHooks()
+
+
+class saved_tensors_hooks:
+    """While active, each tensor an op saves for backward is ``pack_hook(tensor)``; backward (and
+    ``grad_fn._saved_<name>``) uses ``unpack_hook(packed)`` in its place."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        saved_hooks.stack = saved_hooks.stack + ((self.pack_hook, self.unpack_hook),)
+        return self
+
+    def __exit__(self, *exc):
+        saved_hooks.stack = saved_hooks.stack[:-1]
+        return False
+
 _ENGINE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 
 
@@ -471,8 +497,12 @@ class Function(metaclass=_FunctionMeta):
         watcher = _watch.observer
         if watcher is not None:
             with watcher.forward(cls, args):
-                return cls._record(args, kwargs)
-        return cls._record(args, kwargs)
+                out = cls._record(args, kwargs)
+        else:
+            out = cls._record(args, kwargs)
+        if saved_hooks.stack:
+            _pack_saved(out)
+        return out
 
     @classmethod
     def _record(cls, args, kwargs):
@@ -567,6 +597,49 @@ class Function(metaclass=_FunctionMeta):
                 _swap_saved_outputs(node, pairs)
             return type(out)(res) if isinstance(out, tuple) else res
         return out
+
+
+def _pack_saved(out) -> None:
+    """saved_tensors_hooks: the tensors torch's node saves (autograd/saved.py; every saved tensor for other
+    nodes) go through the innermost pack hook, in torch's order; the node keeps what it returned."""
+    first = out
+    if isinstance(out, (tuple, list)):
+        first = next((o for o in out if isinstance(o, Tensor) and o.grad_fn is not None), None)
+    node = first.grad_fn if isinstance(first, Tensor) else None
+    if node is None or node._packed or not node._saved:
+        return
+    from .autograd.saved import saved_slots  # noqa: PLC0415
+    node._packed = True
+    pack, unpack = saved_hooks.stack[-1]
+    saved = list(node._saved)
+    stack, saved_hooks.stack = saved_hooks.stack, ()  # ops of the pack hook save nothing through it
+    try:
+        for i in saved_slots(node):
+            t = saved[i]
+            if t is None:
+                continue
+            saved[i] = _Packed(pack(t if type(t) is Tensor else t.unpack(node)), unpack)
+    finally:
+        saved_hooks.stack = stack
+        node._saved = tuple(saved)
+
+
+class _Packed:
+    """A saved tensor as saved_tensors_hooks' pack hook returned it; unpacked on each use."""
+
+    __slots__ = ("packed", "unpack_hook")
+    _vc = None  # (no version check: the hooks own the tensor now)
+
+    def __init__(self, packed, unpack_hook):
+        self.packed = packed
+        self.unpack_hook = unpack_hook
+
+    def unpack(self, node):
+        t = self.unpack_hook(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                            f"{type(t).__name__}")
+        return t
 
 
 def _check_dirty(node, dirty, args, recording) -> None:

@@ -106,10 +106,40 @@ y = x.pow(2); y.sum().backward(); show(y, ["_saved_self", "_saved_exponent"])
 y = x.pow(2); y.sum().backward(retain_graph=True); show(y, ["_saved_self"])
 """
 
+SAVED_HOOKS = """
+x = torch.tensor([1., 2.], requires_grad=True)
+w = torch.tensor([3., 4.], requires_grad=True)
+c = torch.tensor([5., 6.])
+print(isinstance((x * 2).grad_fn, torch.autograd.graph.Node), torch.autograd.graph.Node)
+def pack(t):
+    print("  pack", t.shape, t.requires_grad, t.grad_fn)
+    return ("box", t * 2)
+for f in [lambda: x * 3, lambda: x * w, lambda: c / x, lambda: x.pow(2), lambda: x ** w, lambda: x.exp()]:
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda p: print("  unpack", p[0]) or p[1]):
+        y = f()
+        print("op done")
+    y.sum().backward()
+    print(x.grad); x.grad = None
+with torch.autograd.graph.save_on_cpu():
+    y = x.pow(2)
+print(y.grad_fn._saved_self)
+y.sum().backward(); print(x.grad)
+try:
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: 5, lambda t: 3):
+        y = x.pow(2)
+    y.sum().backward()
+except Exception as e: print(type(e).__name__, e)
+try:
+    with torch.autograd.graph.disable_saved_tensors_hooks("no hooks here"):
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            pass
+except Exception as e: print(type(e).__name__, e)
+"""
 
-@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS, SAVED],
-                         ids=["order", "errors", "grad_inputs", "saved"])
-def test_node_hooks_as_torch(gw, code):
+
+@pytest.mark.parametrize("code", [ORDER, ERRORS, GRAD_INPUTS, SAVED, SAVED_HOOKS],
+                         ids=["order", "errors", "grad_inputs", "saved", "saved_hooks"])
+def test_graph_as_torch(gw, code):
     same_as_torch(gw, code)
 
 
@@ -145,3 +175,15 @@ def test_node_hook_replaces_the_gradient(gw):
     y.sum().backward()
     assert seen == [([6.0, 6.0], None, [2.0, 2.0])]
     assert x.grad.tolist() == [7.0, 7.0]
+
+
+def test_saved_tensors_hooks_values(gw):
+    x = gw.tensor([1., 2.], requires_grad=True)
+    packed = []
+    with gw.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t.tolist()) or len(packed) - 1,
+                                               lambda i: gw.tensor(packed[i]) * 10):
+        y = x.pow(2)
+        assert packed == [[1.0, 2.0]]  # packed at the op's line
+    assert y.grad_fn._saved_self.tolist() == [10.0, 20.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [20.0, 40.0]  # backward used the unpacked tensor: 2 * 10x

@@ -1,6 +1,6 @@
 """gradwire.autograd: grad modes, custom Functions and autograd tools, run on the server."""
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
-from . import function, profiler  # noqa: F401
+from . import function, graph, profiler  # noqa: F401
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                       set_detect_anomaly)
 from .function import Function  # noqa: F401

@@ -20,6 +20,7 @@ def _tensor(i, when=None):
             return None
         return node.saved_tensors[i]
     get.is_tensor = True
+    get.slot, get.when = i, when
     return get
 
 
@@ -33,6 +34,7 @@ def _tensor_or_scalar(i, when=None):
             return _wrapped(node.scalars[i])
         return t
     get.is_tensor = True
+    get.slot, get.when = i, when
     return get
 
 
@@ -110,6 +112,20 @@ def saved_of(node) -> dict:
     if saves == "output":
         return _RESULT
     return {}
+
+
+def saved_slots(node) -> list:
+    """Positions in the node's saved tensors that torch's node saves, in torch's order (all of them for
+    a node the table does not know)."""
+    table = saved_of(node)
+    if not table:
+        return list(range(len(node._saved)))
+    out = []
+    for get in table.values():
+        slot = getattr(get, "slot", None)
+        if slot is not None and (get.when is None or get.when(node)) and slot not in out:
+            out.append(slot)
+    return out
 
 
 class SavedTensor:
