@@ -8,7 +8,7 @@ a tensor modified in place torch's version error; plain values outlive backward,
 """
 from __future__ import annotations
 
-from ..tensor import Tensor, _new_tensor
+from ..tensor import Tensor
 
 __all__ = ["saved_attribute", "SAVED"]
 
@@ -39,10 +39,11 @@ def _tensor_or_scalar(i, when=None):
 
 
 def _wrapped(value) -> Tensor:
-    import numpy as np  # noqa: PLC0415 - a wrapped Python number is a CPU tensor
+    """A Python number as torch wraps it: a 0-d CPU tensor, int64 / float64 / bool."""
     from gradwire.common import dtypes  # noqa: PLC0415
+    from ..ops.creation import tensor  # noqa: PLC0415
     dtype = dtypes.bool_ if isinstance(value, bool) else dtypes.int64 if isinstance(value, int) else dtypes.float64
-    return _new_tensor(np.asarray(value, dtype=dtype.numpy), dtype, "cpu")
+    return tensor(value, dtype=dtype)
 
 
 def _attr(name, convert=None):
