@@ -17,6 +17,7 @@ from gradwire.common.devices import device, device_str, parse_to
 from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
+from gradwire.common.hooks import check_node_hook_result
 from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
 
 from gradwire.common import views
@@ -51,7 +52,7 @@ class Node:
     oldest handle id among the nodes of its graph (see Connection.backward_must_wait).
     """
 
-    __slots__ = ("_conn", "_label", "_remote", "_next", "_since", "__weakref__")
+    __slots__ = ("_conn", "_label", "_remote", "_next", "_since", "_metadata", "__weakref__")
 
     def __init__(self, conn, name: str | None = None, since: int = 0):
         self._conn = conn
@@ -77,11 +78,9 @@ class Node:
         cached = getattr(self, "_next", None)
         if cached is not None:
             return cached
-        remote = getattr(self, "_remote", None)
+        remote = self._handle()
         if remote is None:
             return ()
-        if isinstance(remote, Tensor):  # the tensor whose grad_fn this is: a handle to the node itself
-            remote = self._remote = _dispatch.new_object("grad_fn", remote)
         out = []
         for name, nr, i in _dispatch.value("node.next_functions", remote):
             if not name:
@@ -93,10 +92,56 @@ class Node:
         self._next = tuple(out)
         return self._next
 
+    @property
+    def metadata(self) -> dict:
+        """A dict of this node's, for tools (kept on the client, as long as this Node object lives)."""
+        md = getattr(self, "_metadata", None)
+        if md is None:
+            md = self._metadata = {}
+        return md
+
+    def __getattr__(self, name):
+        # torch's saved variables (_saved_self, _saved_result, _saved_dim ...): a round trip
+        if name.startswith("_saved_"):
+            remote = self._handle()
+            if remote is not None:
+                kind, value = _dispatch.value("node.saved_value", remote, name)
+                if kind == "value":
+                    return tuple(value) if isinstance(value, list) else value
+                if kind == "tensor":
+                    return _dispatch._call_and_wait(self._conn, "node.saved", (remote, name), None,
+                                                    _grad_state.enabled)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def _handle(self):
+        """The server's node, as a server-side object (None for a node the client never reached)."""
+        remote = getattr(self, "_remote", None)
+        if isinstance(remote, Tensor):  # the tensor whose grad_fn this is: a handle to the node itself
+            remote = self._remote = _dispatch.new_object("grad_fn", remote)
+        return remote
+
     def name(self) -> str:
         if self._name is None:
             self._conn.sync()
         return self._name
+
+    def register_hook(self, fn):
+        """Run ``fn(grad_inputs, grad_outputs)`` (client Python) after the server's backward ran this node;
+        it may return replacement grad_inputs (one per entry of next_functions)."""
+        def call(*grads):
+            n = len(self.next_functions)  # grad_inputs first, then grad_outputs (a round trip, once)
+            grad_inputs, grad_outputs = grads[:n], grads[n:]
+            result = fn(grad_inputs, grad_outputs)
+            return [] if result is None else list(check_node_hook_result(fn, result, grad_inputs, Tensor))
+        return _remote_hook(self._conn, "node.register_hook", self._handle(), call)
+
+    def register_prehook(self, fn):
+        """Run ``fn(grad_outputs)`` (client Python) before the server's backward runs this node, after the
+        tensor hooks of its outputs; it may return replacement grad_outputs."""
+        def call(*grad_outputs):
+            result = fn(grad_outputs)
+            return [] if result is None else list(check_node_hook_result(fn, result, grad_outputs, Tensor))
+        return _remote_hook(self._conn, "node.register_prehook", self._handle(), call)
 
     def _class_name(self) -> str:
         # torch prints the node's Python class: <CopyBackwards> for "torch::autograd::CopyBackwards"
@@ -370,9 +415,7 @@ class Tensor:
 
     def _remote_hook(self, op: str, fn) -> "_RemovableHook":
         """Register client function ``fn`` with the server's tensor hook op ``op``."""
-        conn = self._conn
-        function_id = conn.register_function(fn)
-        return _RemovableHook(conn, function_id, _dispatch.new_object(op, self, function_id))
+        return _remote_hook(self._conn, op, self, fn)
 
     def retain_grad(self) -> None:
         if not self._requires_grad:
@@ -832,8 +875,14 @@ class Tensor:
     __hash__ = object.__hash__
 
 
+def _remote_hook(conn, op: str, target, fn) -> "_RemovableHook":
+    """Register client function ``fn`` with the server's hook op ``op`` on ``target`` (a tensor, a node)."""
+    function_id = conn.register_function(fn)
+    return _RemovableHook(conn, function_id, _dispatch.new_object(op, target, function_id))
+
+
 class _RemovableHook:
-    """What register_hook returns: ``remove()`` takes the hook off the server's tensor."""
+    """What register_hook returns: ``remove()`` takes the hook off the server's tensor or node."""
 
     def __init__(self, conn, function_id, handle):
         self._conn = conn
@@ -845,6 +894,16 @@ class _RemovableHook:
             self._conn.submit("remove_hook", (self._handle,), handle_of=_dispatch._handle_of)
             self._conn.unregister_function(self._function_id)
             self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+        return False
+
+
+_RemovableHook.__module__, _RemovableHook.__qualname__ = "torch.utils.hooks", "RemovableHandle"  # torch's repr
 
 
 def _as_view(base, out):

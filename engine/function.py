@@ -53,6 +53,32 @@ class _BackwardMode(_threading.local):
 
 backward_mode = _BackwardMode()
 
+
+class _SavedHooks(_threading.local):
+    """saved_tensors_hooks' (pack, unpack) pairs, innermost last; per thread, like grad mode."""
+
+    stack = ()
+
+
+saved_hooks = _SavedHooks()
+
+
+class saved_tensors_hooks:
+    """While active, each tensor an op saves for backward is ``pack_hook(tensor)``; backward (and
+    ``grad_fn._saved_<name>``) uses ``unpack_hook(packed)`` in its place."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        saved_hooks.stack = saved_hooks.stack + ((self.pack_hook, self.unpack_hook),)
+        return self
+
+    def __exit__(self, *exc):
+        saved_hooks.stack = saved_hooks.stack[:-1]
+        return False
+
 _ENGINE_DIR = _os.path.dirname(_os.path.abspath(__file__)) + _os.sep
 
 
@@ -82,6 +108,7 @@ _TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "Do
                "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
 
 _NO_SAVED = ()
+_BINARY_NODES = frozenset(f"{op}Backward0" for op in ("Add", "Sub", "Mul", "Div"))
 _KEPT_ON_RELEASE = frozenset(("next_functions", "needs_input_grad"))
 _PLAIN = frozenset((int, float, bool, str, tuple))  # ctx attributes that never hold an array
 
@@ -125,6 +152,8 @@ class Node:
     _non_tensor_inputs = ()     # user Functions: positions of inputs that were not tensors
     _dirty = ()                 # mark_dirty's tensors
     _non_diff = ()              # mark_non_differentiable's tensors
+    _node_pre_hooks = None      # register_prehook's hooks (tensor hooks live in _pre_hooks)
+    _packed = False             # saved tensors went through saved_tensors_hooks' pack hook
 
     @property
     def metadata(self) -> dict:
@@ -181,10 +210,17 @@ class Node:
             vc = t._vc
             if vc is not None and vc[0] != v:
                 raise RuntimeError(_modified_message(t, v, self))
-            if isinstance(t, _SavedOutput):
+            if type(t) is not Tensor:  # the node's own output, or a tensor a pack hook took
                 t = t.unpack(self)
             out.append(t)
         return tuple(out)
+
+    def __getattr__(self, name):
+        # torch's saved-variable attributes (_saved_self, _raw_saved_result ...), looked up only when missing
+        if name.startswith(("_saved_", "_raw_saved_")):
+            from .autograd.saved import saved_attribute  # noqa: PLC0415
+            return saved_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _release(self) -> None:
         """Frees the saved tensors (after a backward without retain_graph)."""
@@ -223,11 +259,32 @@ class Node:
         self._dirty = tuple(tensors)
 
     def register_hook(self, fn):
-        """A hook ``fn(grad_inputs, grad_outputs)`` run after this node computed its gradients."""
+        """A hook ``fn(grad_inputs, grad_outputs)`` run after this node computed its gradients; it may
+        return replacement grad_inputs."""
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """A hook ``fn(grad_outputs)`` run before this node computes its gradients (after the tensor hooks
+        of its outputs); it may return replacement grad_outputs."""
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
+
+    def _n_shown_inputs(self) -> int:
+        """How many inputs torch's node has (its next_functions, its hooks' grad_inputs): the engine keeps
+        an edge per argument; torch one per tensor input, and add/sub/mul/div count a Python number as one."""
+        edges = self.next_functions
+        keep = 0
+        for i, (fn, _nr) in enumerate(edges):
+            if fn is not None:
+                keep = i + 1
+        if self._name in _BINARY_NODES:
+            keep = max(keep, min(2, len(edges)))
+        return keep
 
     # ---- backward ---------------------------------------------------------
     def _apply(self, grads: list) -> tuple:
@@ -360,6 +417,9 @@ class AccumulateGrad(Node):
         self.variable = variable
         self._input_meta = ((variable.array.shape, variable.dtype),)
 
+    def _release(self) -> None:
+        """Nothing saved: the leaf's node outlives every graph that reaches it."""
+
 
 def accumulator_of(t: Tensor) -> AccumulateGrad | None:
     acc = t._accumulator
@@ -437,8 +497,12 @@ class Function(metaclass=_FunctionMeta):
         watcher = _watch.observer
         if watcher is not None:
             with watcher.forward(cls, args):
-                return cls._record(args, kwargs)
-        return cls._record(args, kwargs)
+                out = cls._record(args, kwargs)
+        else:
+            out = cls._record(args, kwargs)
+        if saved_hooks.stack:
+            _pack_saved(out)
+        return out
 
     @classmethod
     def _record(cls, args, kwargs):
@@ -533,6 +597,49 @@ class Function(metaclass=_FunctionMeta):
                 _swap_saved_outputs(node, pairs)
             return type(out)(res) if isinstance(out, tuple) else res
         return out
+
+
+def _pack_saved(out) -> None:
+    """saved_tensors_hooks: the tensors torch's node saves (autograd/saved.py; every saved tensor for other
+    nodes) go through the innermost pack hook, in torch's order; the node keeps what it returned."""
+    first = out
+    if isinstance(out, (tuple, list)):
+        first = next((o for o in out if isinstance(o, Tensor) and o.grad_fn is not None), None)
+    node = first.grad_fn if isinstance(first, Tensor) else None
+    if node is None or node._packed or not node._saved:
+        return
+    from .autograd.saved import saved_slots  # noqa: PLC0415
+    node._packed = True
+    pack, unpack = saved_hooks.stack[-1]
+    saved = list(node._saved)
+    stack, saved_hooks.stack = saved_hooks.stack, ()  # ops of the pack hook save nothing through it
+    try:
+        for i in saved_slots(node):
+            t = saved[i]
+            if t is None:
+                continue
+            saved[i] = _Packed(pack(t if type(t) is Tensor else t.unpack(node)), unpack)
+    finally:
+        saved_hooks.stack = stack
+        node._saved = tuple(saved)
+
+
+class _Packed:
+    """A saved tensor as saved_tensors_hooks' pack hook returned it; unpacked on each use."""
+
+    __slots__ = ("packed", "unpack_hook")
+    _vc = None  # (no version check: the hooks own the tensor now)
+
+    def __init__(self, packed, unpack_hook):
+        self.packed = packed
+        self.unpack_hook = unpack_hook
+
+    def unpack(self, node):
+        t = self.unpack_hook(self.packed)
+        if not isinstance(t, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                            f"{type(t).__name__}")
+        return t
 
 
 def _check_dirty(node, dirty, args, recording) -> None:

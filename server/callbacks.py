@@ -92,14 +92,77 @@ def register_post_accumulate_grad_hook(tensor, function_id: int):
     return tensor.register_post_accumulate_grad_hook(hook)
 
 
+def node_register_hook(node, function_id: int):
+    """``grad_fn.register_hook(fn)`` with ``fn`` in the client's Python: it gets grad_inputs then
+    grad_outputs, and returns no tensors (keep grad_inputs) or the replacement grad_inputs."""
+    loop = current_loop()
+
+    def hook(grad_inputs, grad_outputs):
+        out = loop.callback(function_id, (*grad_inputs, *grad_outputs))
+        return tuple(out) if out else None
+    return node.register_hook(hook)
+
+
+def node_register_prehook(node, function_id: int):
+    """``grad_fn.register_prehook(fn)`` with ``fn`` in the client's Python (the same protocol)."""
+    loop = current_loop()
+
+    def hook(grad_outputs):
+        out = loop.callback(function_id, grad_outputs)
+        return tuple(out) if out else None
+    return node.register_prehook(hook)
+
+
 def remove_hook(handle) -> None:
     handle.remove()
 
 
+class _ClientPacked:
+    """What a client's pack hook returned, kept on the client under ``function_id`` (its unpack)."""
+
+    __slots__ = ("function_id", "__weakref__")
+
+    def __init__(self, loop, function_id: int):
+        self.function_id = function_id
+        weakref.finalize(self, loop.function_released, function_id)  # the node dropped it: so may the client
+
+
+def saved_hooks_push(pack_function_id: int) -> None:
+    """``saved_tensors_hooks`` entered on the client: ops of this session pack what they save through the
+    client's function ``pack_function_id``; the client names the unpack of each (saved_hooks_packed)."""
+    loop = current_loop()
+
+    def pack(t):
+        _current.packed = None
+        loop.callback(pack_function_id, (t,))
+        function_id, _current.packed = _current.packed, None
+        return _ClientPacked(loop, function_id)
+
+    def unpack(packed):
+        (t,) = loop.callback(packed.function_id, ())
+        return t
+    stack = engine.function.saved_hooks
+    stack.stack = stack.stack + ((pack, unpack),)
+
+
+def saved_hooks_pop() -> None:
+    stack = engine.function.saved_hooks
+    stack.stack = stack.stack[:-1]
+
+
+def saved_hooks_packed(function_id: int) -> None:
+    """Sent by the client's pack wrapper while the server waits for it: the id of the packed tensor's unpack."""
+    _current.packed = function_id
+
+
 OPS = {"function_apply": function_apply, "register_hook": register_hook,
-       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook}
+       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook,
+       "node.register_hook": node_register_hook, "node.register_prehook": node_register_prehook,
+       "saved_hooks.push": saved_hooks_push, "saved_hooks.pop": saved_hooks_pop,
+       "saved_hooks.packed": saved_hooks_packed}
 # The ops whose results call the client back later (in some backward).
-TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook"})
+TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
+                             "node.register_hook", "node.register_prehook", "saved_hooks.push"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

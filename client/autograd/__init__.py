@@ -1,7 +1,7 @@
 """gradwire.autograd: grad modes, custom Functions and autograd tools, run on the server."""
 from ..grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
 from .. import grad_mode  # noqa: F401 - torch.autograd.grad_mode
-from . import forward_ad, function, profiler  # noqa: F401
+from . import forward_ad, function, graph, profiler  # noqa: F401
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                       set_detect_anomaly)
 from .function import Function  # noqa: F401

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 
+from gradwire.common.hooks import check_node_hook_result
 from gradwire.common.shapes import broadcast_shapes
 
 from .. import observe as _observe
@@ -213,6 +214,30 @@ def _run_node_pre_hooks(node, buf, create_graph):
                 _accumulate(t, buf[nr], create_graph)
 
 
+def _run_node_prehooks(node, buf) -> list:
+    """``node.register_prehook`` hooks: each sees the grad_outputs and may replace them."""
+    for g in buf:
+        _disown(g)
+    for hook in list(node._node_pre_hooks):
+        grads = tuple(buf)
+        r = hook(grads)
+        if r is not None:
+            buf = list(check_node_hook_result(hook, r, grads, Tensor))
+    return buf
+
+
+def _run_node_post_hooks(node, result, grad_outputs) -> tuple:
+    """``node.register_hook`` hooks: each sees grad_inputs (one per input torch's node has) and
+    grad_outputs, and may replace grad_inputs."""
+    n = node._n_shown_inputs()
+    shown = tuple(result[:n])
+    for hook in list(node._hooks):
+        r = hook(shown, grad_outputs)
+        if r is not None:
+            shown = check_node_hook_result(hook, r, shown, Tensor)
+    return shown + tuple(result[n:])
+
+
 def _anomaly_report(node) -> None:
     """Anomaly mode: warns with the forward stack of the node whose backward failed."""
     tb = node.__dict__.get("_metadata", {}).get("traceback_")
@@ -322,6 +347,8 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                     if capture is not None:
                         for k in capture.get((id(node), 0), ()):
                             captured[k] = g
+                if node._node_pre_hooks:
+                    g = _run_node_prehooks(node, [g])[0]
                 if accumulate and g is not None:
                     watcher = _observe.watch.observer
                     if watcher is None:
@@ -333,17 +360,24 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                     if post:
                         for hook in list(post):
                             hook(var)
+                if node._hooks:
+                    _disown(g)
+                    _run_node_post_hooks(node, (), (g,))
                 continue
             if capture is not None and not any(
                     fn is not None and id(fn) in needed for fn, _ in node.next_functions):
                 if not retain_graph:
                     node._release()
                 continue
+            if node._node_pre_hooks:
+                buf = _run_node_prehooks(node, buf)
             if not node._builtin:
                 for g in buf:
                     _disown(g)  # a user backward may keep its gradients
             watcher = _observe.watch.observer
-            if watcher is None:
+            if node._node_pre_hooks and all(g is None for g in buf):
+                result = (None,) * len(node.next_functions)  # a pre-hook dropped every gradient
+            elif watcher is None:
                 result = _run_node(node, buf) if anomaly_state.enabled else node._apply(buf)
             else:
                 with watcher.backward(node):
@@ -357,10 +391,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                     if isinstance(r, Tensor):
                         _disown(r)
                 if hooks:
-                    for hook in list(hooks):
-                        r = hook(result, tuple(buf))
-                        if r is not None:
-                            result = tuple(r)
+                    result = _run_node_post_hooks(node, result, tuple(buf))
             elif len(result) > 1:
                 _disown_shared(result)
             metas = node._input_meta

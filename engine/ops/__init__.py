@@ -104,19 +104,11 @@ def _grad_fn(input):
     return input.grad_fn
 
 
-_BINARY_NODES = frozenset(f"{op}Backward0" for op in ("Add", "Sub", "Mul", "Div"))
-
-
 def _node_next_functions(node):
-    """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...].
-
-    The engine keeps an edge per argument; torch one per tensor input (a Python number counts as one
-    for add/sub/mul/div, which wrap it): the trailing edges of non-tensor arguments are left out."""
-    edges = tuple(getattr(node, "next_functions", ()))
-    keep = max((i + 1 for i, (fn, _nr) in enumerate(edges) if fn is not None), default=0)
-    if node.name() in _BINARY_NODES:
-        keep = max(keep, min(2, len(edges)))
-    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(edges[:keep])]
+    """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...]
+    (the engine's edges of non-tensor arguments that torch's node lacks left out)."""
+    edges = node.next_functions[:node._n_shown_inputs()]
+    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(edges)]
 
 
 def _torch_node_name(fn) -> str:
@@ -124,6 +116,23 @@ def _torch_node_name(fn) -> str:
         return ""
     name = fn.name()
     return "torch::autograd::AccumulateGrad" if name == "AccumulateGrad" else name
+
+
+def _node_saved_value(node, attr):
+    """``node._saved_<name>`` for the client: [kind, value], kind "tensor" (fetch it with node.saved), "value"
+    or "missing" (the client raises torch's AttributeError)."""
+    from ..autograd.saved import saved_attribute  # noqa: PLC0415
+    try:
+        v = saved_attribute(node, attr)
+    except AttributeError:
+        return ["missing", None]
+    return ["tensor", None] if isinstance(v, Tensor) else ["value", v]
+
+
+def _node_saved(node, attr):
+    """The saved tensor ``node._saved_<name>``, bound to a handle."""
+    from ..autograd.saved import saved_attribute  # noqa: PLC0415
+    return saved_attribute(node, attr)
 
 
 def _node_next(node, i):
@@ -194,7 +203,8 @@ _TABLE = {
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
-    "node.next_functions": _node_next_functions, "node.next": _node_next, "grad_of": _grad_of,
+    "node.next_functions": _node_next_functions, "node.next": _node_next,
+    "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
     "numpy": _values,

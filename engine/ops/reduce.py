@@ -43,6 +43,7 @@ def _reduction_input(ctx, a, dims, keepdim, dtype):
     """Records the shapes a reduction's backward needs; returns the input array in ``dtype``."""
     arr = a.array
     ctx.in_shape = arr.shape
+    ctx.dims = dims  # (torch shows them as the node's _saved_dim)
     ctx.keep_shape = reduced_shape(arr.shape, dims, True)
     ctx.keepdim = keepdim
     return arr if arr.dtype == dtype.numpy else arr.astype(dtype.numpy)
