@@ -582,3 +582,16 @@ def test_legacy_variable_and_the_top_level_anomaly_switches(gw):
         print(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled(), torch.autograd.grad_mode.no_grad is torch.no_grad)
     """)
     assert out.startswith("False True None True\nTrue True True False Tensor\n")
+
+
+def test_grad_with_batched_grad_outputs(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        w = torch.tensor([3., 4.], requires_grad=True)
+        y = x ** 3 * w
+        jx, jw = torch.autograd.grad(y, (x, w), torch.eye(2), is_grads_batched=True)
+        print(jx, jw)
+        u = torch.tensor(1., requires_grad=True)
+        print(torch.autograd.grad(y, (x, u), torch.eye(2), is_grads_batched=True, allow_unused=True))
+    """)
+    assert out.startswith("tensor([[ 9.,  0.],\n        [ 0., 48.]]) tensor([[1., 0.],\n        [0., 8.]])")

@@ -18,6 +18,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs, inputs = _as_list(outputs), _as_list(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, _as_list(grad_outputs), retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     conn = inputs[0]._conn
     # Whether a gradient is None (unused input) or carries a graph is known only to the server.
     pending = conn.submit("autograd.grad", (outputs, inputs, _as_list(grad_outputs), retain_graph, create_graph,
@@ -29,6 +32,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         conn.mark_freed()
     conn.sync()
     return tuple(None if m.is_none else Tensor._from_meta(conn, m) for m in pending.metas)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """is_grads_batched: the first dim of each grad_output indexes vectors; one backward per vector, stacked
+    (torch vmaps the backward; here each vector is its own backward)."""
+    from .. import stack  # noqa: PLC0415
+    batch = grad_outputs[0].shape[0]
+    per_vector = [grad(outputs, inputs, [g[i] for g in grad_outputs],
+                       retain_graph=True if i < batch - 1 else retain_graph, create_graph=create_graph,
+                       allow_unused=allow_unused, materialize_grads=materialize_grads)
+                  for i in range(batch)]
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*per_vector))
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
