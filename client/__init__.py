@@ -245,6 +245,18 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
+    """torch.asarray: ``obj`` as a tensor, shared when it already is one (unless ``copy``)."""
+    out = as_tensor(obj, dtype=dtype, device=device)
+    if copy and out is obj:
+        out = out.clone()
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
+    return input.clone().index_put_(indices, values, accumulate)
+
+
 def square(input):
     return input.square()
 

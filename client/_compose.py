@@ -553,6 +553,24 @@ def is_nonzero(input) -> bool:
     return bool(input.item())
 
 
+def _index_put_(self, indices, values, accumulate: bool = False) -> Tensor:
+    """``self[indices] = values`` in place; with ``accumulate``, repeated positions add up (index_add_ over the
+    flattened indexed dims)."""
+    indices = tuple(indices)
+    if not accumulate:
+        self[indices] = values
+        return self
+    lead = self.shape[:len(indices)]
+    flat = indices[0].long()
+    for i, size in zip(indices[1:], lead[1:]):
+        flat = flat * size + i.long()
+    rest = tuple(self.shape[len(indices):])
+    shape = flat.shape + rest
+    values = values.expand(*shape) if tuple(values.shape) != shape else values
+    self.view(-1, *rest).index_add_(0, flat.reshape(-1), values.reshape(-1, *rest))
+    return self
+
+
 def _type_as(self, other) -> Tensor:
     return self.to(other.dtype)
 
@@ -571,6 +589,9 @@ for _fn in (tensordot, inner, dist, cov, corrcoef, take_along_dim, unflatten,
             isneginf, isposinf, isreal, is_nonzero):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.type_as = _type_as
+Tensor.index_put_ = _index_put_
+Tensor.index_put = lambda self, indices, values, accumulate=False: _index_put_(self.clone(), indices, values,  # noqa: E731
+                                                                                accumulate)
 Tensor.is_same_size = _is_same_size
 Tensor.get_device = _get_device
 del _fn

@@ -30,6 +30,8 @@ SNIPPETS = [
     'print(torch.e, torch.pi, torch.inf, torch.nan, torch.newaxis)\nprint(torch.finfo(torch.float32), torch.finfo(), torch.iinfo(torch.int64), torch.finfo(torch.float16).eps, torch.finfo(torch.float64).tiny, torch.finfo(torch.float32).bits, torch.iinfo(torch.int32).max)\nprint(torch.result_type(torch.ones(2, dtype=torch.int32), 2.0), torch.promote_types(torch.int32, torch.float16), torch.can_cast(torch.float32, torch.int32), torch.can_cast(torch.int32, torch.float32))',
     'torch.finfo(torch.int32)',
     'torch.iinfo(torch.bool)',
+    'x = torch.zeros(3, 4)\nprint(x.index_put_((torch.tensor([0, 0]), torch.tensor([1, 1])), torch.tensor(2.), accumulate=True))\nprint(torch.index_put(x, (torch.tensor([2]),), torch.tensor([5.])), x.index_put((torch.tensor([1]), torch.tensor([3])), torch.tensor(7.)))\nprint(x.index_put_((torch.tensor([0, 2]),), torch.ones(2, 4), accumulate=True))',
+    'print(torch.asarray([1, 2], dtype=torch.float32, requires_grad=True), torch.asarray(torch.ones(2), copy=True))\nt = torch.ones(2); print(torch.asarray(t) is t)',
 ]
 
 
