@@ -193,18 +193,25 @@ def _median_positions(xp, arr, dim):
     return xp.take_along_axis(idx, pos, axis=dim)
 
 
-class MedianDim(_Selecting):
-    op_name = "Median"
-    overload = 1
+class _OneAlongDim(_Selecting):
+    """One value per row along ``dim``, at the index ``positions(xp, arr, dim)`` picks (keepdim shape)."""
 
-    @staticmethod
-    def forward(ctx, a, dim, keepdim):
+    _abstract = True
+
+    @classmethod
+    def forward(cls, ctx, a, dim, keepdim):
         arr = a.array
         xp = a.xp
         if arr.ndim == 0:
-            return MedianDim._finish(ctx, a, 0, arr.copy(), xp.zeros((), dtype=xp.int64), keepdim, 3)
-        idx = _median_positions(xp, arr, dim)
-        return MedianDim._finish(ctx, a, dim, xp.take_along_axis(arr, idx, axis=dim), idx, keepdim, 3)
+            return cls._finish(ctx, a, 0, arr.copy(), xp.zeros((), dtype=xp.int64), keepdim, 3)
+        idx = cls.positions(xp, arr, dim)
+        return cls._finish(ctx, a, dim, xp.take_along_axis(arr, idx, axis=dim), idx, keepdim, 3)
+
+
+class MedianDim(_OneAlongDim):
+    op_name = "Median"
+    overload = 1
+    positions = staticmethod(_median_positions)
 
 
 class Median(Function):
@@ -262,15 +269,8 @@ def _mode_positions(xp, arr, dim):
     return xp.moveaxis(last.reshape(rows.shape[:-1] + (1,)), -1, dim)
 
 
-class Mode(_Selecting):
-    @staticmethod
-    def forward(ctx, a, dim, keepdim):
-        arr = a.array
-        xp = a.xp
-        if arr.ndim == 0:
-            return Mode._finish(ctx, a, 0, arr.copy(), xp.zeros((), dtype=xp.int64), keepdim, 3)
-        idx = _mode_positions(xp, arr, dim)
-        return Mode._finish(ctx, a, dim, xp.take_along_axis(arr, idx, axis=dim), idx, keepdim, 3)
+class Mode(_OneAlongDim):
+    positions = staticmethod(_mode_positions)
 
 
 def mode(input, dim=-1, keepdim=False):
