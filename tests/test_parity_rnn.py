@@ -191,3 +191,63 @@ def test_a_one_step_rnn_has_the_exact_value(gw):
     import math
     assert out.item() == pytest.approx(math.tanh(0.5 * 3 + 0.25 * 2 + 0.5 * 0.5), abs=1e-12)
     assert h.item() == out.item()
+
+
+PACKED = """
+    from_utils = torch.nn.utils.rnn
+    x = torch.linspace(-1, 1, 24, dtype=torch.float64).reshape(4, 3, 2).requires_grad_()
+    m = fill({make}).double()
+    for lengths, in_order in (([4, 2, 1], True), ([1, 4, 2], False), ([4, 4, 4], True)):
+        xin = x.transpose(0, 1) if m.batch_first else x
+        p = from_utils.pack_padded_sequence(xin, lengths, batch_first=m.batch_first, enforce_sorted=in_order)
+        out, h = m(p)
+        hs = h if isinstance(h, tuple) else (h,)
+        print(type(out).__name__, tuple(out.data.shape), out.batch_sizes.tolist(), [tuple(t.shape) for t in hs],
+              r(out.data), [r(t) for t in hs], out.data.grad_fn.name())
+        x.grad = None
+        (out.data.pow(2).sum() + sum(t.sum() for t in hs)).backward()
+        print(r(x.grad), [r(w.grad) for w in m.parameters()])
+        m.zero_grad()
+        padded, lens = from_utils.pad_packed_sequence(out, batch_first=m.batch_first)
+        print(tuple(padded.shape), lens.tolist(), r(padded))
+"""
+
+
+@pytest.mark.parametrize("make", ["nn.GRU(2, 3)", "nn.RNN(2, 3, num_layers=2, bidirectional=True)", "nn.LSTM(2, 3)",
+                                  "nn.LSTM(2, 3, num_layers=2, bidirectional=True, batch_first=True)"])
+def test_packed_sequences_through_the_rnn_modules(gw, make):
+    out = same_as_torch(gw, _with_setup(PACKED.format(make=make)))
+    assert "PackedSequence (7, " in out
+
+
+def test_bidirectional_lstm_matches_torch(gw):
+    same_as_torch(gw, _with_setup("""
+        m = fill(nn.LSTM(3, 4, num_layers=2, bidirectional=True)).double()
+        h0 = torch.linspace(-0.3, 0.3, 32, dtype=torch.float64).reshape(4, 2, 4)
+        o, (h, c) = m(x, (h0, h0 * 2))
+        print(m, tuple(o.shape), tuple(h.shape), o.grad_fn.name(), r(o), r(h), r(c))
+        (o.sum() + c.sum()).backward()
+        print(r(x.grad), [r(p.grad) for p in m.parameters()])
+        o, (h, c) = m(x[:, 0])
+        print(tuple(o.shape), tuple(h.shape), r(o))
+    """))
+
+
+@pytest.mark.parametrize("code", [
+    # (torch names pack_padded_sequence's node PackPaddedSequenceBackward0; gradwire's is a cat: CatBackward0)
+    "p = U.pack_padded_sequence(seq.detach(), [2, 1, 3], batch_first=True, enforce_sorted=False); print(p)\n"
+    "print(U.pad_packed_sequence(p, batch_first=True), U.pad_packed_sequence(p, total_length=4)[0].shape)",
+    "print(U.pad_sequence([torch.ones(2), torch.ones(3) * 2]), U.pad_sequence([torch.ones(2, 1), torch.ones(1, 1)], "
+    "batch_first=True, padding_value=-1, padding_side='left'))",
+    "p = U.pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])]); print(p, U.unpack_sequence(p))",
+    "print(U.pack_sequence([torch.tensor([1]), torch.tensor([4, 5])], enforce_sorted=False))",
+    "print(U.unpad_sequence(U.pad_sequence([torch.ones(2), torch.ones(3)]), torch.tensor([2, 3])))",
+    "p = U.pack_padded_sequence(seq, [3, 1, 2], batch_first=True, enforce_sorted=False); print(p.to(torch.float64).data.dtype, p.is_cuda)",
+    "U.pack_padded_sequence(seq, [2, 1, 3], batch_first=True)",
+    "U.pack_padded_sequence(seq, [2, 0, 3], batch_first=True, enforce_sorted=False)",
+    "U.pad_packed_sequence(U.pack_sequence([torch.ones(3)]), total_length=2)",
+    "nn.GRU(3, 4)(U.pack_sequence([torch.ones(2, 3)]), torch.zeros(1, 2, 4))",
+])
+def test_padding_and_packing_match_torch(gw, code):
+    same_as_torch(gw, "U = torch.nn.utils.rnn\nseq = torch.tensor([[1., 2, 0], [3, 0, 0], [4, 5, 6]], requires_grad=True)\n"
+                  + code)

@@ -24,6 +24,7 @@ from ..tensor import Tensor, _tensor_attrs
 from . import functional as F
 from . import init
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
 
 class Module:
@@ -997,53 +998,83 @@ class RNNBase(Module):
             s += f", bidirectional={self.bidirectional}"
         return s
 
-    # ----- RNN and GRU: torch's composition of the CPU kernels -----------------------------------
+    # ----- torch's composition of the CPU kernels (RNN, GRU; LSTM when packed or bidirectional) -------
 
     def _forward_composed(self, input, hx, label: str, tensor_word: str):
-        """RNN/GRU.forward: torch's checks in its order and texts, then the layers; returns (output, h_n)."""
+        """forward: torch's checks in its order and texts, then the layers; returns (output, states), the
+        states a tensor (RNN, GRU) or a tuple (LSTM's (h_n, c_n)), as the module returns them."""
+        n_states = 2 if self.mode == "LSTM" else 1
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx, n_states)
         if input.dim() not in (2, 3):
             raise ValueError(f"{label}: Expected input to be 2D or 3D, got {input.dim()}D{tensor_word} instead")
         batched = input.dim() == 3
         batch_dim = 0 if self.batch_first else 1
+        states = None if hx is None else (hx,) if n_states == 1 else tuple(hx)
         if not batched:
             input = input.unsqueeze(batch_dim)
-            if hx is not None:
-                if hx.dim() != 2:
-                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-                hx = hx.unsqueeze(1)
-        elif hx is not None and hx.dim() != 3:
-            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
-        directions = 2 if self.bidirectional else 1
-        if hx is None:
-            hx = zeros(self.num_layers * directions, input.size(batch_dim), self.hidden_size, dtype=input.dtype,
-                       device=input.device)
-        weight = self._flat_weights[0]
-        if input.dtype != weight.dtype:
-            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
-                             f"Convert input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
-        if input.size(-1) != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {input.size(-1)}")
-        expected = (self.num_layers * directions, input.size(batch_dim), self.hidden_size)
-        if tuple(hx.shape) != expected:
-            raise RuntimeError(f"Expected hidden size {expected}, got {list(hx.shape)}")
+            if states is not None:
+                if any(h.dim() != 2 for h in states):
+                    raise RuntimeError(_hx_dims_message(states, 2, "unbatched 2-D input"))
+                states = tuple(h.unsqueeze(1) for h in states)
+        elif states is not None and any(h.dim() != 3 for h in states):
+            raise RuntimeError(_hx_dims_message(states, 3, "batched 3-D input"))
+        states = self._checked_states(input, states, input.size(batch_dim), 3)
         if input.size(1 - batch_dim) == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if self.batch_first:
             input = input.transpose(0, 1)
-        output, h_n = self._layers(input, hx)
+        output, finals = self._layers(input, None, states)
         if self.batch_first:
             output = output.transpose(0, 1)
         if not batched:
-            output, h_n = output.squeeze(batch_dim), h_n.squeeze(1)
-        return output, h_n
+            output, finals = output.squeeze(batch_dim), tuple(h.squeeze(1) for h in finals)
+        return output, finals[0] if n_states == 1 else finals
 
-    def _layers(self, input, hx):
-        """The layer stack over a time-major (L, N, features) input: (output, h_n)."""
+    def _forward_packed(self, packed, hx, n_states: int):
+        """forward of a PackedSequence: the layers over its rows, step by step; (PackedSequence, states)."""
+        from .utils.rnn import _int_list  # noqa: PLC0415
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        sizes = _int_list(batch_sizes)
+        states = None if hx is None else (hx,) if n_states == 1 else tuple(hx)
+        if states is not None and sorted_indices is not None:  # the user's batch order -> the sorted one
+            states = tuple(h.index_select(1, sorted_indices) for h in states)
+        states = self._checked_states(data, states, sizes[0], 2)
+        output, finals = self._layers(data, sizes, states)
+        if unsorted_indices is not None:
+            finals = tuple(h.index_select(1, unsorted_indices) for h in finals)
+        return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), \
+            finals[0] if n_states == 1 else finals
+
+    def _checked_states(self, input, states, batch: int, input_dims: int):
+        """torch's checks of the input and the initial states (zeros when None); returns the states."""
+        directions = 2 if self.bidirectional else 1
+        expected = (self.num_layers * directions, batch, self.hidden_size)
+        if states is None:
+            n_states = 2 if self.mode == "LSTM" else 1
+            states = tuple(zeros(*expected, dtype=input.dtype, device=input.device) for _ in range(n_states))
+        weight = self._flat_weights[0]
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+                             f"Convert input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
+        if input.dim() != input_dims:
+            raise RuntimeError(f"input must have {input_dims} dimensions, got {input.dim()}")
+        if input.size(-1) != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {input.size(-1)}")
+        for j, h in enumerate(states):
+            if tuple(h.shape) != expected:
+                what = "hidden size" if len(states) == 1 else f"hidden[{j}] size"
+                raise RuntimeError(f"Expected {what} {expected}, got {list(h.shape)}")
+        return states
+
+    def _layers(self, input, sizes, states):
+        """The layer stack: over a time-major (L, N, features) input when ``sizes`` is None, else over a
+        packed one's rows, ``sizes[t]`` of them at step t. Returns (output, final states)."""
         directions = 2 if self.bidirectional else 1
         per = 4 if self.bias else 2
         weights = self._flat_weights
-        hiddens = hx.unbind(0)
+        initial = [h.unbind(0) for h in states]
         finals = []
         layer_input = input
         for layer in range(self.num_layers):
@@ -1052,22 +1083,54 @@ class RNNBase(Module):
                 k = layer * directions + direction
                 w_ih, w_hh, *biases = weights[per * k:per * (k + 1)]
                 b_ih, b_hh = biases if biases else (None, None)
-                steps = F.linear(layer_input, w_ih, b_ih).unbind(0)  # every step's input projection at once
-                if direction:
-                    steps = steps[::-1]
-                h = hiddens[k]
-                seq = []
-                for x in steps:
-                    h = self._step(x, h, w_hh, b_hh)
-                    seq.append(h)
-                finals.append(h)
-                if direction:
-                    seq.reverse()
-                outputs.append(_dispatch.call("stack", seq, 0))
+                proj = F.linear(layer_input, w_ih, b_ih)  # every step's input projection at once
+                if sizes is None:
+                    steps = proj.unbind(0)
+                else:
+                    offsets = [0]
+                    for n in sizes:
+                        offsets.append(offsets[-1] + n)
+                    steps = [proj[a:b] for a, b in zip(offsets, offsets[1:])]
+                seq, last = self._direction(steps, sizes, tuple(h[k] for h in initial), w_hh, b_hh, direction == 1)
+                finals.append(last)
+                outputs.append(_dispatch.call("stack" if sizes is None else "cat", seq, 0))
             layer_input = outputs[0] if directions == 1 else _dispatch.call("cat", outputs, outputs[0].dim() - 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
-        return layer_input, _dispatch.call("stack", finals, 0)
+        return layer_input, tuple(_dispatch.call("stack", list(s), 0) for s in zip(*finals))
+
+    def _direction(self, steps, sizes, initial, w_hh, b_hh, reverse: bool):
+        """One direction of one layer: the cell over ``steps``; returns (outputs in time order, final states).
+
+        Packed, fewer sequences run at each later step: going forward a sequence that ends leaves its
+        final states behind; going backward one that starts takes its initial states."""
+        order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
+        running = len(initial[0]) if sizes is None else sizes[order[0]]
+        states = tuple(h[:running] for h in initial) if sizes is not None else initial
+        ended = []  # (going forward) the final states of sequences that ended, the shortest first
+        seq = [None] * len(steps)
+        for t in order:
+            n = running if sizes is None else sizes[t]
+            if n < running:
+                ended.append(tuple(h[n:running] for h in states))
+                states = tuple(h[:n] for h in states)
+            elif n > running:
+                states = tuple(_dispatch.call("cat", [h, h0[running:n]], 0) for h, h0 in zip(states, initial))
+            running = n
+            out = self._step(steps[t], states[0] if len(states) == 1 else states, w_hh, b_hh)
+            states = out if isinstance(out, tuple) else (out,)
+            seq[t] = states[0]
+        if ended:
+            pieces = [states] + ended[::-1]
+            states = tuple(_dispatch.call("cat", list(p), 0) for p in zip(*pieces))
+        return seq, states
+
+
+def _hx_dims_message(states, want: int, what: str) -> str:
+    dims = [h.dim() for h in states]
+    if len(states) == 1:
+        return f"For {what}, hx should also be {want}-D but got {dims[0]}-D tensor"
+    return f"For {what}, hx and cx should also be {want}-D but got ({dims[0]}-D, {dims[1]}-D) tensors"
 
 
 def _rnn_step(module, x, h, w_hh, b_hh):
@@ -1131,17 +1194,21 @@ class GRU(RNNBase):
 
 
 class LSTM(RNNBase):
-    """torch.nn.LSTM; each forward is one fused op on the server."""
+    """torch.nn.LSTM: one fused op on the server; packed or bidirectional input runs composed, step by step."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device=None, dtype=None):
-        if bidirectional or proj_size:
-            raise NotImplementedError("gradwire's LSTM supports bidirectional=False and proj_size=0 only")
+        if proj_size:
+            raise NotImplementedError("gradwire's LSTM supports proj_size=0 only")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device=device, dtype=dtype)
 
+    _step = staticmethod(_lstm_step)
+
     def forward(self, input, hx=None):
+        if self.bidirectional or isinstance(input, PackedSequence):
+            return self._forward_composed(input, hx, "LSTM", "")
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
         if self.dropout and self.training:
             kwargs["dropout"] = self.dropout

@@ -1,8 +1,8 @@
 """torch.nn.utils: gradient clipping, one server command for all parameters."""
 from __future__ import annotations
 
-from .. import _dispatch
-from ..tensor import Tensor
+from ... import _dispatch
+from ...tensor import Tensor
 
 
 def _params(parameters):
@@ -38,3 +38,4 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         n = p.numel()
         p.data = vec[offset:offset + n].view_as(p).data
         offset += n
+from . import rnn  # noqa: E402,F401 - torch.nn.utils.rnn
