@@ -827,6 +827,15 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def matrix_power(self, n):
+        return call("matrix_power", self, n)
+
+    def matrix_exp(self):
+        return call("matrix_exp", self)
+
+    def cholesky_solve(self, input2, upper=False):
+        return call("cholesky_solve", self, input2, upper)
+
 
 class _RemovableHook:
     """What register_hook returns: ``remove()`` takes the hook off the server's tensor."""

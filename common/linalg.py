@@ -16,6 +16,10 @@ class _LinAlgError(RuntimeError):
 
 LinAlgError = _LinAlgError
 
+# c10's C++ type names of the dtypes, which some of torch's messages print.
+C_TYPE_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
+                "int64": "long int", "bool": "bool"}
+
 # How each op refuses float16, on CPU: some check for low precision, others have no kernel for it.
 _HALF = {
     "linalg.inv": "low",
@@ -107,10 +111,12 @@ def batch_prefix(ndim: int, index: int) -> str:
     return f"(Batch element {index}): " if ndim > 2 else ""
 
 
-def eigh_shapes(shape: tuple, dtype) -> tuple:
+def eigh_shapes(shape: tuple, dtype, uplo: str = "L") -> tuple:
     """eigh / eigvalsh: (eigenvalues' shape, eigenvectors' shape). torch has no integer or half kernel."""
     shape = tuple(shape)
     check_square("linalg.eigh", shape)
+    if uplo not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
     if not dtype.is_floating_point or dtype.name == "float16":
         raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{dtype._torch_name}'")
     return shape[:-1], shape
@@ -216,3 +222,13 @@ def cholesky_solve_shape(b_shape: tuple, u_shape: tuple, b_dtype, u_dtype) -> tu
     if not b_dtype.is_floating_point or b_dtype.name == "float16":
         raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for '{b_dtype._torch_name}'")
     return shapes.broadcast_shapes(b_shape[:-2], u_shape[:-2]) + b_shape[-2:]
+
+
+def matrix_power_check(shape: tuple, dtype, n) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+    shape = tuple(shape)
+    check_matrix("linalg.matrix_power", shape)
+    check_square("linalg.matrix_power", shape)
+    if n < 0:
+        square_op_shape("linalg.inv", shape, dtype)

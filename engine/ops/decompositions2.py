@@ -88,24 +88,18 @@ class LinalgEigh(Function):
         return matmul(matmul(v, inner), v.mT), None, None
 
 
-def _check_uplo(uplo) -> str:
-    if uplo not in ("L", "U"):
-        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
-    return uplo
-
-
 def linalg_eigh(A, UPLO="L"):  # noqa: N803 - torch's name
     check_tensor_arg("linalg_eigh", A, "A")
-    _la.eigh_shapes(A.array.shape, A.dtype)
-    return LinalgEigh.apply(A, _check_uplo(UPLO), True)
+    _la.eigh_shapes(A.array.shape, A.dtype, UPLO)
+    return LinalgEigh.apply(A, UPLO, True)
 
 
 def linalg_eigvalsh(A, UPLO="L"):  # noqa: N803
     check_tensor_arg("linalg_eigvalsh", A, "A")
-    _la.eigh_shapes(A.array.shape, A.dtype)
+    _la.eigh_shapes(A.array.shape, A.dtype, UPLO)
     if _grad_state.enabled and A._requires_grad:
-        return LinalgEigh.apply(A, _check_uplo(UPLO), True)[0]
-    return LinalgEigh.apply(A, _check_uplo(UPLO), False)
+        return LinalgEigh.apply(A, UPLO, True)[0]
+    return LinalgEigh.apply(A, UPLO, False)
 
 
 # ---- cholesky ----------------------------------------------------------------------------------
@@ -446,10 +440,35 @@ class LinalgMatrixExp(Function):
         return LinalgMatrixExp.apply(block).narrow(-2, 0, n).narrow(-1, n, n)
 
 
-def linalg_matrix_exp(A):
+def matrix_exp(A):
     check_tensor_arg("linalg_matrix_exp", A, "A")
     _la.matrix_exp_check(A.array.shape, A.dtype)
     return LinalgMatrixExp.apply(A)
+
+
+# ---- matrix_power ------------------------------------------------------------------------------
+
+def matrix_power(A, n):
+    """A^n composed as torch composes it, so the nodes are torch's: n = 0 the identity copied into a clone
+    (CopyBackwards), 1 a clone, n < 0 the power of the inverse, else repeated squaring with matmul."""
+    check_tensor_arg("linalg_matrix_power", A, "A")
+    _la.matrix_power_check(A.array.shape, A.dtype, n)
+    if n == 0:
+        eye = _eye(A, A.array.shape[-1]).expand(A.array.shape)
+        return A.clone().copy_(eye) if A._requires_grad and _grad_state.enabled else eye.clone()
+    if n == 1:
+        return A.clone()
+    if n < 0:
+        A, n = LinalgInvEx.apply(A), -n
+        if n == 1:
+            return A
+    z = result = None
+    while n > 0:
+        n, bit = divmod(n, 2)
+        z = A if z is None else matmul(z, z)
+        if bit:
+            result = z if result is None else matmul(result, z)
+    return result
 
 
 # ---- cholesky_solve ----------------------------------------------------------------------------
@@ -511,8 +530,9 @@ def linalg_inv_ex(A, *, check_errors=False):
 
 WIRE: dict = {"linalg.eigh": linalg_eigh, "linalg.eigvalsh": linalg_eigvalsh, "linalg.cholesky": linalg_cholesky,
               "linalg.cholesky_ex": linalg_cholesky_ex, "linalg.qr": linalg_qr, "linalg.svd": linalg_svd,
-              "linalg.pinv": linalg_pinv, "linalg.lstsq": linalg_lstsq, "linalg.matrix_exp": linalg_matrix_exp,
+              "linalg.pinv": linalg_pinv, "linalg.lstsq": linalg_lstsq, "matrix_exp": matrix_exp,
+              "matrix_power": matrix_power,
               "cholesky_solve": cholesky_solve, "linalg.inv_ex": linalg_inv_ex}
-METHODS: dict = {}
+METHODS: dict = {"matrix_exp": matrix_exp, "matrix_power": matrix_power, "cholesky_solve": cholesky_solve}
 __all__: list = ["linalg_eigh", "linalg_eigvalsh", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr",
-                 "linalg_pinv", "linalg_lstsq", "linalg_matrix_exp", "cholesky_solve", "linalg_inv_ex"]
+                 "linalg_pinv", "linalg_lstsq", "matrix_exp", "matrix_power", "cholesky_solve", "linalg_inv_ex"]
