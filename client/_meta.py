@@ -974,7 +974,7 @@ def matrix_exp_power(op, args, kwargs):
 
 def _matrix_power_node(args, kwargs):
     n = _arg(args, kwargs, 1, "n")
-    return {0: "CopyBackwards", 1: "CloneBackward0", -1: "LinalgInvExBackward0"}.get(
+    return {0: "torch::autograd::CopyBackwards", 1: "CloneBackward0", -1: "LinalgInvExBackward0"}.get(
         n, "MmBackward0" if _ndim(args[0]) == 2 else "UnsafeViewBackward0")
 
 

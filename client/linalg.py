@@ -117,6 +117,9 @@ def svd(A, full_matrices=True, *, driver=None):
 def _svd_compat(input, some=True, compute_uv=True):
     """torch.svd: (U, S, V) with V = Vh^T; without compute_uv, U and V are zero (m x m and n x n)."""
     _check_tensor("svd", input, "input")
+    if input.dim() < 2:
+        raise RuntimeError(f"linalg.svd: input should have at least 2 dimensions, but has {input.dim()} dimensions "
+                           "instead")
     if compute_uv:
         u, s, vh = call("linalg.svd", input, not some)
         return svd_result(u, s, vh.mT)

@@ -169,11 +169,14 @@ def lstsq_shapes(a_shape: tuple, b_shape: tuple, a_dtype, b_dtype, driver) -> tu
                            f"{a_dtype._torch_name} and other's dtype {b_dtype._torch_name}")
     if len(a_shape) < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
-    vector = len(b_shape) == len(a_shape) - 1
+    if not 0 <= len(a_shape) - len(b_shape) <= 1:
+        raise RuntimeError(f"{op}: input.dim() must be greater or equal to other.dim() and (input.dim() - other.dim()) "
+                           "<= 1")
+    vector = solve_is_vector_rhs(a_shape, b_shape)
     if vector:
         if a_shape[-2] != b_shape[-1]:
             raise RuntimeError(f"{op}: input.size(-2) should match other.size(-1)")
-    elif len(b_shape) < 1 or a_shape[-2] != b_shape[-2]:
+    elif a_shape[-2] != b_shape[-2]:
         raise RuntimeError(f"{op}: input.size(-2) should match other.size(-2)")
     if a_dtype.name not in ("float32", "float64"):
         raise RuntimeError("This function doesn't handle types other than float and double")
@@ -181,7 +184,10 @@ def lstsq_shapes(a_shape: tuple, b_shape: tuple, a_dtype, b_dtype, driver) -> tu
         driver = "gelsy"
     elif driver not in LSTSQ_DRIVERS:
         raise RuntimeError(f"{op}: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
-    batch = shapes.broadcast_shapes(a_shape[:-2], b_shape[:-1] if vector else b_shape[:-2])
+    # torch takes B's batch dims as all but its last one whenever B has one dim fewer than A (a B that is not
+    # a batch of vectors then is one matrix, broadcast over them)
+    fewer = len(b_shape) == len(a_shape) - 1
+    batch = shapes.broadcast_shapes(a_shape[:-2], b_shape[:-1] if fewer else b_shape[:-2])
     return vector, batch, driver
 
 
