@@ -127,6 +127,8 @@ def test_pinv(gw, code):
     "A2 = torch.tensor([[[2., 1.], [1., 3.]]], requires_grad=True); B = torch.tensor([[1.], [2.]], requires_grad=True); show(torch.linalg.lstsq(A2, B).solution, A2, B)",
     "for d in ('gelsd', 'gelss', 'gels'):\n    print(torch.linalg.lstsq(T.detach(), T.detach()[:, :2] ** 2, driver=d))",
     "print(torch.linalg.lstsq(T.detach(), T.detach()[:, :2] ** 2, rcond=0.5).rank)",
+    "B = torch.tensor([[1., 2.], [0., 1.], [3., -1.], [1., 1.]], dtype=torch.float64, requires_grad=True); r = torch.linalg.lstsq(T, B, driver='gelsd'); show(r.residuals, T, B); print(r.singular_values.requires_grad)",
+    "b = torch.tensor([1., 0., -2., 3.], dtype=torch.float64, requires_grad=True); r = torch.linalg.lstsq(T, b, driver='gels'); show(r.residuals + r.solution.sum(), T, b)",
 ])
 def test_lstsq(gw, code):
     run(gw, code)

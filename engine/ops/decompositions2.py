@@ -366,24 +366,27 @@ class LinalgLstsq(Function):
                 _out(xp, s if driver in ("gelsd", "gelss") else empty, a))
         ctx.mark_non_differentiable(outs[3])
         ctx.vector = vector
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a, b, outs[0])
         return outs
 
     @staticmethod
     def backward(ctx, grad_x, grad_res, _grad_rank=None, _grad_s=None):
-        a, b = ctx.saved_tensors
-        if _nonzero(grad_res):
-            raise NotImplementedError("gradwire: the derivative of linalg.lstsq's residuals is not implemented")
+        a, b, x = ctx.saved_tensors
         na, nb = ctx.needs_input_grad[:2]
         p = LinalgPinv.apply(a, None, None, False)
-        g = grad_x.unsqueeze(-1) if ctx.vector else grad_x
-        ga = gb = None
-        if na:
-            bm = b.unsqueeze(-1) if ctx.vector else b
-            ga = sum_to(_pinv_grad(matmul(g, bm.mT), p, a), a.array.shape)
-        if nb:
-            gb = matmul(p.mT, g)
-            gb = sum_to(gb.squeeze(-1) if ctx.vector else gb, b.array.shape)
+        vec = (lambda t: t.unsqueeze(-1)) if ctx.vector else (lambda t: t)
+        g, bm = vec(grad_x), vec(b)
+        ga = _pinv_grad(matmul(g, bm.mT), p, a) if na else None
+        gb = matmul(p.mT, g) if nb else None
+        if _nonzero(grad_res):
+            # residuals = sum_rows (AX - B)^2 at the optimum, where A^T (AX - B) = 0: their gradients are
+            # 2 (AX - B) diag(gR) X^T (A) and -2 (AX - B) diag(gR) (B)
+            xm = vec(x)
+            r = (matmul(a, xm) - bm) * vec(grad_res).unsqueeze(-2) * 2
+            ga = ga + matmul(r, xm.mT) if na else None
+            gb = gb - r if nb else None
+        ga = sum_to(ga, a.array.shape) if na else None
+        gb = sum_to(gb.squeeze(-1) if ctx.vector else gb, b.array.shape) if nb else None
         return ga, gb, None, None, None, None
 
 
