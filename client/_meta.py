@@ -978,6 +978,14 @@ def _matrix_power_node(args, kwargs):
         n, "MmBackward0" if _ndim(args[0]) == 2 else "UnsafeViewBackward0")
 
 
+def householder_product(op, args, kwargs):
+    a, tau = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "tau")
+    if not is_tensor(a) or not is_tensor(tau):
+        return None
+    _linalg.householder_product_check(a._shape, tau._shape, a._dtype, tau._dtype)
+    return [(a._shape, a._dtype)]
+
+
 def cholesky_solve(op, args, kwargs):
     b, u = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "input2")
     if not is_tensor(b) or not is_tensor(u):
@@ -1171,6 +1179,7 @@ OPS: dict[str, OpInfo] = {
     "matrix_exp": OpInfo(matrix_exp_power, node="LinalgMatrixExpBackward0"),
     "matrix_power": OpInfo(matrix_exp_power, node=_matrix_power_node),
     "cholesky_solve": OpInfo(cholesky_solve, node="CholeskySolveBackward0"),
+    "linalg.householder_product": OpInfo(householder_product, node="LinalgHouseholderProductBackward0"),
     "kron": OpInfo(kron),
     "einsum": OpInfo(einsum),
     "clone": OpInfo(same),

@@ -12,7 +12,7 @@ from .errors import register_error_type
 
 register_error_type(LinAlgError)  # torch.linalg.LinAlgError (named _LinAlgError, like torch's class)
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh", "householder_product", "inv", "inv_ex",
            "lstsq", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
            "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm"]
 
@@ -275,6 +275,12 @@ def multi_dot(tensors):
         k = split[i][j]
         return product(i, k).mm(product(k + 1, j))
     return product(0, n - 1).view(out_shape)
+
+
+def householder_product(A, tau):
+    _check_tensor("linalg_householder_product", A, "input")
+    _check_tensor("linalg_householder_product", tau, "tau", 2)
+    return call("linalg.householder_product", A, tau)
 
 
 def cross(input, other, *, dim=-1):

@@ -238,3 +238,24 @@ def matrix_power_check(shape: tuple, dtype, n) -> None:
     check_square("linalg.matrix_power", shape)
     if n < 0:
         square_op_shape("linalg.inv", shape, dtype)
+
+
+def householder_product_check(shape: tuple, tau_shape: tuple, dtype, tau_dtype) -> None:
+    op = "torch.linalg.householder_product"
+    shape, tau_shape = tuple(shape), tuple(tau_shape)
+    if len(shape) < 2:
+        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
+    if shape[-2] < shape[-1]:
+        raise RuntimeError(f"{op}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if tau_shape and shape[-1] < tau_shape[-1]:
+        raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if len(shape) - len(tau_shape) != 1:
+        raise RuntimeError(f"{op}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{len(tau_shape)} and input.ndim is equal to {len(shape)}")
+    if tau_shape[:-1] != shape[:-2]:
+        raise RuntimeError(f"{op}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                           f"{list(tau_shape[:-1])}")
+    if tau_dtype is not dtype:
+        raise RuntimeError(f"{op}: tau dtype {tau_dtype._torch_name} does not match input dtype {dtype._torch_name}")
+    if not dtype.is_floating_point or dtype.name == "float16":
+        raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{dtype._torch_name}'")

@@ -178,6 +178,39 @@ def test_cholesky_solve_inv_ex_vecdot_multi_dot(gw, code):
 
 
 @pytest.mark.parametrize("code", [
+    "tau = torch.tensor([1.2, 0.7], dtype=torch.float64, requires_grad=True); show(torch.linalg.householder_product(T[:, :2], tau), T, tau)",
+    "tau = torch.tensor([1.2], dtype=torch.float64, requires_grad=True); show(torch.linalg.householder_product(T, tau), T, tau)",
+    "tau = torch.tensor([[1.5, 0.2], [0.3, 1.1], [0.9, 0.]], requires_grad=True); show(torch.linalg.householder_product(Ab, tau), Ab, tau)",
+    "print(vals(torch.linalg.householder_product(T, torch.zeros(0, dtype=torch.float64))))",
+    *(f"err(lambda: torch.linalg.householder_product({a}, {t}))" for a, t in [
+        ("torch.ones(3)", "torch.ones(1)"), ("torch.ones(2, 3)", "torch.ones(1)"), ("torch.ones(3, 2)", "torch.ones(3)"),
+        ("torch.ones(3, 2)", "torch.ones(2, 1)"), ("torch.ones(2, 3, 2)", "torch.ones(3, 1)"),
+        ("torch.ones(3, 2)", "torch.ones(1, dtype=torch.float64)"),
+        ("torch.ones(3, 2, dtype=torch.long)", "torch.ones(1, dtype=torch.long)"), ("torch.ones(3, 2).half()", "torch.ones(1).half()")]),
+])
+def test_householder_product(gw, code):
+    run(gw, code)
+
+
+def test_double_backward(gw):
+    """Second derivatives through the backward formulas (sign-free functions of the vectors)."""
+    run(gw, """
+        c = torch.tensor([1., 2., 5.], dtype=torch.float64)
+        fs = [lambda x: torch.linalg.eigvalsh(x + x.mT), lambda x: (lambda w, V: (V * c) @ V.mT)(*torch.linalg.eigh(x + x.mT)),
+              lambda x: torch.linalg.cholesky(x @ x.mT + torch.eye(3, dtype=torch.float64)),
+              lambda x: (lambda q, r: q * r.diagonal().sign())(*torch.linalg.qr(x)),
+              lambda x: (lambda u, s, vh: u @ vh)(*torch.linalg.svd(x)), torch.linalg.pinv, torch.linalg.matrix_exp,
+              lambda x: torch.linalg.lstsq(x, x.sum(-1, keepdim=True)).solution,
+              lambda x: torch.cholesky_solve(x, torch.linalg.cholesky(x @ x.mT + torch.eye(3, dtype=torch.float64))),
+              lambda x: torch.linalg.householder_product(x, x[0, :2])]
+        for f in fs:
+            g, = torch.autograd.grad(f(A).sum(), A, create_graph=True)
+            h, = torch.autograd.grad((g * g).sum(), A)
+            print(vals(h))
+    """)
+
+
+@pytest.mark.parametrize("code", [
     # shape and dtype checks, as torch words them
     *(f"err(lambda: {f}({arg}))" for f in ("torch.linalg.eigh", "torch.linalg.eigvalsh", "torch.linalg.cholesky",
                                            "torch.linalg.cholesky_ex", "torch.linalg.qr", "torch.linalg.svd", "torch.svd",

@@ -529,13 +529,91 @@ def linalg_inv_ex(A, *, check_errors=False):
     return LinalgInvEx.apply(A, True, bool(check_errors))
 
 
+# ---- householder_product ----------------------------------------------------------------------
+
+def _reflect(x, v, tau, mm, tr):
+    """H x with H = I - tau v v^T (arrays or Tensors: ``mm`` multiplies, ``tr`` transposes)."""
+    return x - tau * mm(v, mm(tr(v), x))
+
+
+def _householder_vectors(a, k):
+    """The k Householder vectors (m x 1 each) stored below A's diagonal, with the implicit 1 on it."""
+    m, n = a.array.shape[-2:]
+    v = a.tril(-1) + _eye_rect(a, m, n)
+    return [v.narrow(-1, i, 1) for i in range(k)]
+
+
+def _eye_rect(like, m, n):
+    xp = like.xp
+    return wrap(xp, xp.eye(m, n, dtype=like.dtype.numpy), like.dtype, like.device)
+
+
+class LinalgHouseholderProduct(Function):
+    """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i stored below A's diagonal (LAPACK's
+    orgqr). Gradient per reflector, with R_i = (H_1..H_{i-1})^T G and S_i = H_{i+1}..H_k E:
+    g tau_i = -(v^T R_i)(S_i^T v), g v_i = -tau_i (R_i S_i^T v + S_i R_i^T v)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, tau):
+        xp, arr = a.xp, a.array
+        m, n = arr.shape[-2:]
+        k = tau.array.shape[-1]
+        v = xp.tril(arr, -1) + xp.eye(m, n, dtype=arr.dtype)
+        q = xp.broadcast_to(xp.eye(m, n, dtype=arr.dtype), arr.shape)
+        for i in range(k - 1, -1, -1):
+            q = _reflect(q, v[..., i:i + 1], tau.array[..., i, None, None], xp.matmul, _t)
+        ctx.save_for_backward(a, tau)
+        return _out(xp, q, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, tau = ctx.saved_tensors
+        m, n = a.array.shape[-2:]
+        k = tau.array.shape[-1]
+        vs = _householder_vectors(a, k)
+        taus = [tau.narrow(-1, i, 1).unsqueeze(-1) for i in range(k)]
+        tr = (lambda x: x.mT)
+        suffix = [None] * k
+        s = _eye_rect(a, m, n)
+        for i in range(k - 1, -1, -1):
+            suffix[i] = s
+            s = _reflect(s, vs[i], taus[i], matmul, tr)
+        r = grad
+        g_tau, g_v = [], []
+        for i in range(k):
+            v, s = vs[i], suffix[i]
+            stv, rtv = matmul(s.mT, v), matmul(r.mT, v)
+            g_tau.append(-(matmul(v.mT, matmul(r, stv))).squeeze(-1))
+            g_v.append(-taus[i] * (matmul(r, stv) + matmul(s, rtv)))
+            r = _reflect(r, v, taus[i], matmul, tr)
+        ga = gt = None
+        if ctx.needs_input_grad[0]:
+            cols = g_v + ([a.narrow(-1, k, n - k) * 0] if n > k else [])
+            ga = cat(cols, -1).tril(-1) if cols else a * 0
+        if ctx.needs_input_grad[1]:
+            gt = cat(g_tau, -1) if g_tau else tau * 0
+        return ga, gt
+
+
+def linalg_householder_product(input, tau):
+    check_tensor_arg("linalg_householder_product", input, "input")
+    check_tensor_arg("linalg_householder_product", tau, "tau", 2)
+    same_device(input, tau)
+    _la.householder_product_check(input.array.shape, tau.array.shape, input.dtype, tau.dtype)
+    return LinalgHouseholderProduct.apply(input, tau)
+
+
 # ---- registration tables -----------------------------------------------------------------------
 
 WIRE: dict = {"linalg.eigh": linalg_eigh, "linalg.eigvalsh": linalg_eigvalsh, "linalg.cholesky": linalg_cholesky,
               "linalg.cholesky_ex": linalg_cholesky_ex, "linalg.qr": linalg_qr, "linalg.svd": linalg_svd,
               "linalg.pinv": linalg_pinv, "linalg.lstsq": linalg_lstsq, "matrix_exp": matrix_exp,
               "matrix_power": matrix_power,
-              "cholesky_solve": cholesky_solve, "linalg.inv_ex": linalg_inv_ex}
+              "cholesky_solve": cholesky_solve, "linalg.inv_ex": linalg_inv_ex,
+              "linalg.householder_product": linalg_householder_product}
 METHODS: dict = {"matrix_exp": matrix_exp, "matrix_power": matrix_power, "cholesky_solve": cholesky_solve}
 __all__: list = ["linalg_eigh", "linalg_eigvalsh", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr",
-                 "linalg_pinv", "linalg_lstsq", "matrix_exp", "matrix_power", "cholesky_solve", "linalg_inv_ex"]
+                 "linalg_pinv", "linalg_lstsq", "matrix_exp", "matrix_power", "cholesky_solve", "linalg_inv_ex",
+                 "linalg_householder_product"]

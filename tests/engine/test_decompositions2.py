@@ -145,3 +145,12 @@ def test_cholesky_solve_and_inv_ex():
         OP["linalg.inv_ex"](t(np.zeros((2, 2))), check_errors=True)
     with pytest.raises(RuntimeError, match="Incompatible matrix sizes for cholesky_solve"):
         OP["cholesky_solve"](t(np.ones((2, 2))), t(np.eye(3)))
+
+
+def test_householder_product_reflectors():
+    a = RNG.standard_normal((4, 3))
+    close(OP["linalg.householder_product"](t(a), t([0., 0.])), np.eye(4, 3))
+    v = np.array([1., *a[1:, 0]])
+    close(OP["linalg.householder_product"](t(a), t([0.5])), (np.eye(4) - 0.5 * np.outer(v, v))[:, :3])
+    with pytest.raises(RuntimeError, match="input.shape\\[-2\\] must be greater than or equal to input.shape\\[-1\\]"):
+        OP["linalg.householder_product"](t(a.T), t([1.]))

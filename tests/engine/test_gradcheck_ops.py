@@ -341,6 +341,9 @@ ADDED_OPS = {
         b, E.OPS["linalg.cholesky"](_spd(a), upper=True), True), [(2, 3, 1), (3, 3)]),
     "cholesky_solve_factor": (lambda b, l: E.OPS["cholesky_solve"](b, _well(l.tril())), [(3, 2), (3, 3)]),
     "linalg_inv_ex": (lambda a: E.OPS["linalg.inv_ex"](_well(a))[0], [(2, 3, 3)]),
+    "linalg_householder_product": (lambda a, tau: E.OPS["linalg.householder_product"](a, tau), [(4, 3), (2,)]),
+    "linalg_householder_product_batched": (lambda a, tau: E.OPS["linalg.householder_product"](a, tau),
+                                           [(2, 3, 3), (2, 3)]),
 }
 
 

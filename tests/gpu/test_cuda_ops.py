@@ -265,6 +265,8 @@ case("cholesky_solve", lambda b, a: OP["cholesky_solve"](b, OP["linalg.cholesky"
 case("cholesky_solve:upper", lambda b, a: OP["cholesky_solve"](b, OP["linalg.cholesky"](_spd(a), upper=True), True),
      ("f", (3, 1)), ("f", (3, 3)))
 case("linalg.inv_ex", lambda a: OP["linalg.inv_ex"](_well(a)), ("f", (2, 4, 4)))
+case("linalg.householder_product", lambda a, tau: OP["linalg.householder_product"](a, tau), ("f", (2, 4, 3)),
+     ("f", (2, 2)))
 for _n in ["leaky_relu", "elu", "hardtanh"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
     case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))
