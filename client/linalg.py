@@ -182,7 +182,7 @@ def _positive(x):
 
 
 def cond(A, p=None):
-    """torch.linalg.cond: from the singular values for p None / 2 / -2; else norm(A) * norm(A^{-1})."""
+    """torch.linalg.cond: from the singular values for p None / 2 / -2 / 'nuc'; else norm(A) * norm(A^{-1})."""
     _check_tensor("linalg_cond", A, "A")
     if A.dim() < 2:
         raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
@@ -195,7 +195,15 @@ def cond(A, p=None):
     if m != n:
         raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are {m} by {n} "
                            "matrices")
-    return matrix_norm(A, p) * matrix_norm(inv_ex(A).inverse, p)
+    if p == "nuc":
+        s = svdvals(A)
+        return s.sum(-1) * s.reciprocal().sum(-1)
+    # As torch: a singular matrix's inverse is filled with inf in place (so, as in torch, backward finds the
+    # inverse modified and raises), and a NaN product is inf (torch's nan_to_num; here a masked_fill).
+    inverse, info = inv_ex(A)
+    inverse.copy_(inverse.masked_fill(info.unsqueeze(-1).unsqueeze(-1) > 0, math.inf))
+    out = matrix_norm(A, p) * matrix_norm(inverse, p)
+    return out.masked_fill(out.isnan(), math.inf)
 
 
 def matrix_power(A, n):

@@ -142,6 +142,9 @@ def test_lstsq(gw, code):
     "show(torch.linalg.cond(A), A); show(torch.linalg.cond(T), T); show(torch.linalg.cond(Ab, -2), Ab)",
     "print(torch.linalg.cond(torch.tensor([[1., 0.], [0., 0.]])), vals(torch.linalg.cond(A, 2)))",
     "print(vals(torch.linalg.cond(A, 'fro')), vals(torch.linalg.cond(A, 1)), vals(torch.linalg.cond(Ab, float('inf'))))",
+    "show(torch.linalg.cond(A, 'nuc'), A); show(torch.linalg.cond(Ab, 'nuc'), Ab); print(vals(torch.linalg.cond(A, -1)), vals(torch.linalg.cond(A, -float('inf'))))",
+    "print(torch.linalg.cond(torch.stack([NPD, torch.tensor([[1., 2.], [2., 4.]])]), 'fro'), torch.linalg.cond(torch.zeros(2, 2), 1))",
+    "g, = torch.autograd.grad(torch.linalg.cond(A, 'fro'), A); print(vals(g)); g, = torch.autograd.grad(torch.linalg.cond(Ab, 1).sum(), Ab); print(vals(g))",
 ])
 def test_rank_cond(gw, code):
     run(gw, code)
