@@ -71,7 +71,7 @@ for _name in (
         "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
         "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",
-        "trunc", "fix", "frac"):
+        "trunc", "fix", "frac", "matrix_power", "matrix_exp", "cholesky_solve"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
               "unbind"):
@@ -288,6 +288,7 @@ def set_default_dtype(d) -> None:
 
 from . import autograd, cuda, func, linalg, nn, optim, special, utils  # noqa: E402
 from .func import vmap  # noqa: E402
+from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
 
 

@@ -937,6 +937,90 @@ def linalg_svdvals(op, args, kwargs):
     return [(_linalg.svdvals_shape(x._shape, x._dtype), x._dtype)]
 
 
+def linalg_eigh(op, args, kwargs):
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    w, v = _linalg.eigh_shapes(x._shape, x._dtype, _arg(args, kwargs, 1, "UPLO", "L"))
+    return [(w, x._dtype)] if op == "linalg.eigvalsh" else [(w, x._dtype), (v, x._dtype)]
+
+
+def linalg_cholesky(op, args, kwargs):
+    """cholesky: L; cholesky_ex and inv_ex: (L or the inverse, info)."""
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    batch = _linalg.square_op_shape("linalg.inv" if op == "linalg.inv_ex" else "linalg.cholesky", x._shape,
+                                    x._dtype)
+    if op == "linalg.cholesky":
+        return [(x._shape, x._dtype)]
+    return [(x._shape, x._dtype), (batch, dtypes.int32)]
+
+
+def linalg_qr(op, args, kwargs):
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    q, r = _linalg.qr_shapes(x._shape, x._dtype, _arg(args, kwargs, 1, "mode", "reduced"))
+    return [(q, x._dtype), (r, x._dtype)]
+
+
+def linalg_svd(op, args, kwargs):
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    full = _arg(args, kwargs, 1, "full_matrices", True)
+    return [(shape, x._dtype) for shape in _linalg.svd_shapes(x._shape, x._dtype, full)]
+
+
+def linalg_pinv(op, args, kwargs):
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    _linalg.pinv_check(x._shape, x._dtype, kwargs.get("hermitian", False))
+    return [(x._shape[:-2] + (x._shape[-1], x._shape[-2]), x._dtype)]
+
+
+def linalg_lstsq(op, args, kwargs):
+    """The checks only: the residuals' shape and the outputs that need no gradient come from the server."""
+    a, b = _arg(args, kwargs, 0, "A"), _arg(args, kwargs, 1, "B")
+    if is_tensor(a) and is_tensor(b):
+        _linalg.lstsq_shapes(a._shape, b._shape, a._dtype, b._dtype, kwargs.get("driver"))
+    return None
+
+
+def matrix_exp_power(op, args, kwargs):
+    x = _arg(args, kwargs, 0, "A")
+    if not is_tensor(x):
+        return None
+    if op == "matrix_exp":
+        _linalg.matrix_exp_check(x._shape, x._dtype)
+    else:
+        _linalg.matrix_power_check(x._shape, x._dtype, _arg(args, kwargs, 1, "n"))
+    return [(x._shape, x._dtype)]
+
+
+def _matrix_power_node(args, kwargs):
+    n = _arg(args, kwargs, 1, "n")
+    return {0: "torch::autograd::CopyBackwards", 1: "CloneBackward0", -1: "LinalgInvExBackward0"}.get(
+        n, "MmBackward0" if _ndim(args[0]) == 2 else "UnsafeViewBackward0")
+
+
+def householder_product(op, args, kwargs):
+    a, tau = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "tau")
+    if not is_tensor(a) or not is_tensor(tau):
+        return None
+    _linalg.householder_product_check(a._shape, tau._shape, a._dtype, tau._dtype)
+    return [(a._shape, a._dtype)]
+
+
+def cholesky_solve(op, args, kwargs):
+    b, u = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "input2")
+    if not is_tensor(b) or not is_tensor(u):
+        return None
+    return [(_linalg.cholesky_solve_shape(b._shape, u._shape, b._dtype, u._dtype), b._dtype)]
+
+
 # ----- grad_fn names known at once ----------------------------------------------------------
 # For many ops torch names the node by the op alone, or by the kinds of its arguments (a Python
 # number or a tensor, a dim given or not, the operands' ranks). Where it depends on more (memory
@@ -1112,6 +1196,18 @@ OPS: dict[str, OpInfo] = {
     **_table(linalg_square, ["linalg.inv", "linalg.det", "linalg.slogdet"]),
     "linalg.solve": OpInfo(linalg_solve),
     "linalg.svdvals": OpInfo(linalg_svdvals),
+    "linalg.eigh": OpInfo(linalg_eigh),
+    "linalg.eigvalsh": OpInfo(linalg_eigh, node="LinalgEighBackward0"),
+    "linalg.cholesky": OpInfo(linalg_cholesky, node="LinalgCholeskyExBackward0"),
+    **_table(linalg_cholesky, ["linalg.cholesky_ex", "linalg.inv_ex"]),
+    "linalg.qr": OpInfo(linalg_qr),
+    "linalg.svd": OpInfo(linalg_svd),
+    "linalg.pinv": OpInfo(linalg_pinv, node="LinalgPinvBackward0"),
+    "linalg.lstsq": OpInfo(linalg_lstsq),
+    "matrix_exp": OpInfo(matrix_exp_power, node="LinalgMatrixExpBackward0"),
+    "matrix_power": OpInfo(matrix_exp_power, node=_matrix_power_node),
+    "cholesky_solve": OpInfo(cholesky_solve, node="CholeskySolveBackward0"),
+    "linalg.householder_product": OpInfo(householder_product, node="LinalgHouseholderProductBackward0"),
     "kron": OpInfo(kron),
     "einsum": OpInfo(einsum),
     "clone": OpInfo(same),

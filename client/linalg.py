@@ -4,15 +4,18 @@ from __future__ import annotations
 import math
 
 from gradwire.common import shapes
+from gradwire.common import linalg as _la
 from gradwire.common.linalg import LinAlgError
 
 from ._dispatch import call
 from .errors import register_error_type
+from .tensor import return_type
 
 register_error_type(LinAlgError)  # torch.linalg.LinAlgError (named _LinAlgError, like torch's class)
 
-__all__ = ["LinAlgError", "cross", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "svdvals",
-           "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh", "householder_product",
+           "inv", "inv_ex", "lstsq", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
+           "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm"]
 
 
 def _check_tensor(fn: str, x, name: str = "A", pos: int = 1) -> None:
@@ -20,31 +23,19 @@ def _check_tensor(fn: str, x, name: str = "A", pos: int = 1) -> None:
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
-class _SlogdetResult(tuple):
-    """torch.return_types.linalg_slogdet / slogdet: the named pair (sign, logabsdet)."""
-
-    _name = "linalg_slogdet"
-    _fields = ("sign", "logabsdet")
-
-    def __new__(cls, sign, logabsdet):
-        return super().__new__(cls, (sign, logabsdet))
-
-    sign = property(lambda self: self[0])
-    logabsdet = property(lambda self: self[1])
-
-    def __repr__(self):
-        return f"torch.return_types.{self._name}(\nsign={self[0]!r},\nlogabsdet={self[1]!r})"
+def _return_type(name: str, *fields: str) -> type:
+    return return_type(name, fields)
 
 
-class linalg_slogdet(_SlogdetResult):  # noqa: N801 - torch's name
-    _name = "linalg_slogdet"
-
-
-class slogdet_result(_SlogdetResult):  # noqa: N801
-    _name = "slogdet"
-
-
-slogdet_result.__name__ = slogdet_result.__qualname__ = "slogdet"
+linalg_slogdet = _return_type("linalg_slogdet", "sign", "logabsdet")
+slogdet_result = _return_type("slogdet", "sign", "logabsdet")
+linalg_eigh = _return_type("linalg_eigh", "eigenvalues", "eigenvectors")
+linalg_cholesky_ex = _return_type("linalg_cholesky_ex", "L", "info")
+linalg_inv_ex = _return_type("linalg_inv_ex", "inverse", "info")
+linalg_qr = _return_type("linalg_qr", "Q", "R")
+linalg_svd = _return_type("linalg_svd", "U", "S", "Vh")
+svd_result = _return_type("svd", "U", "S", "V")
+linalg_lstsq = _return_type("linalg_lstsq", "solution", "residuals", "rank", "singular_values")
 
 
 def inv(A):
@@ -71,6 +62,218 @@ def solve(A, B, *, left=True):
 def svdvals(A):
     _check_tensor("linalg_svdvals", A)
     return call("linalg.svdvals", A)
+
+
+def inv_ex(A, *, check_errors=False):
+    _check_tensor("linalg_inv_ex", A)
+    return linalg_inv_ex(*call("linalg.inv_ex", A, check_errors=bool(check_errors)))
+
+
+def eigh(A, UPLO="L"):  # noqa: N803 - torch's name
+    _check_tensor("linalg_eigh", A)
+    return linalg_eigh(*call("linalg.eigh", A, UPLO=UPLO))
+
+
+def eigvalsh(A, UPLO="L"):  # noqa: N803
+    _check_tensor("linalg_eigvalsh", A)
+    return call("linalg.eigvalsh", A, UPLO=UPLO)
+
+
+def cholesky(A, *, upper=False):
+    _check_tensor("linalg_cholesky", A)
+    return call("linalg.cholesky", A, upper=bool(upper))
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    _check_tensor("linalg_cholesky_ex", A)
+    return linalg_cholesky_ex(*call("linalg.cholesky_ex", A, upper=bool(upper), check_errors=bool(check_errors)))
+
+
+def qr(A, mode="reduced"):
+    _check_tensor("linalg_qr", A)
+    return linalg_qr(*call("linalg.qr", A, mode))
+
+
+def svd(A, full_matrices=True, *, driver=None):
+    _check_tensor("linalg_svd", A)
+    return linalg_svd(*call("linalg.svd", A, bool(full_matrices)))
+
+
+def _svd_compat(input, some=True, compute_uv=True):
+    """torch.svd: (U, S, V) with V = Vh^T; without compute_uv, U and V are zero (m x m and n x n)."""
+    _check_tensor("svd", input, "input")
+    if input.dim() < 2:
+        raise RuntimeError(f"linalg.svd: input should have at least 2 dimensions, but has {input.dim()} dimensions "
+                           "instead")
+    if compute_uv:
+        u, s, vh = call("linalg.svd", input, not some)
+        return svd_result(u, s, vh.mT)
+    s = svdvals(input)
+    batch, (m, n) = input.shape[:-2], input.shape[-2:]
+    from ._creation import zeros  # noqa: PLC0415 - the package imports this module
+    return svd_result(zeros(*batch, m, m, dtype=input.dtype, device=input.device), s,
+                      zeros(*batch, n, n, dtype=input.dtype, device=input.device))
+
+
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
+    """torch.linalg.pinv; ``rcond`` (positional, deprecated) is ``rtol``."""
+    _check_tensor("linalg_pinv", A, "input")
+    kwargs = {k: v for k, v in (("atol", atol), ("rtol", rtol if rcond is None else rcond)) if v is not None}
+    return call("linalg.pinv", A, hermitian=bool(hermitian), **kwargs)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    _check_tensor("linalg_lstsq", A, "self")
+    _check_tensor("linalg_lstsq", B, "b", 2)
+    kwargs = {k: v for k, v in (("rcond", rcond), ("driver", driver)) if v is not None}
+    return linalg_lstsq(*call("linalg.lstsq", A, B, **kwargs))
+
+
+def matrix_exp(A):
+    _check_tensor("linalg_matrix_exp", A)
+    return call("matrix_exp", A)
+
+
+def _eps(dtype) -> float:
+    return 2.220446049250313e-16 if dtype.name == "float64" else 1.1920928955078125e-07
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    """The number of singular values (|eigenvalues| when ``hermitian``) above max(atol, rtol * largest);
+    ``tol`` (deprecated) is atol with rtol 0."""
+    _check_tensor("linalg_matrix_rank", A, "input")
+    if A.dim() < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if A.dtype.name not in ("float32", "float64"):
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    m, n = A.shape[-2:]
+    if rtol is None:
+        rtol = _eps(A.dtype) * max(m, n) if atol is None or _positive(atol) is False else 0.0
+    x = A.detach()
+    s = eigvalsh(x).abs() if hermitian else svdvals(x)
+    if min(m, n) == 0:
+        return (s.sum(-1) * 0).long()
+    thr = s.amax(-1, keepdim=True) * rtol
+    if atol is not None:
+        thr = thr.clamp_min(atol) if not hasattr(atol, "_shape") else thr.maximum(atol.unsqueeze(-1))
+    return (s > thr).sum(-1)
+
+
+def _positive(x):
+    """Whether a tolerance is > 0 (a float; None for a tensor, decided elementwise by the max above)."""
+    return None if hasattr(x, "_shape") else x > 0
+
+
+def cond(A, p=None):
+    """torch.linalg.cond: from the singular values for p None / 2 / -2 / 'nuc'; else norm(A) * norm(A^{-1})."""
+    _check_tensor("linalg_cond", A, "A")
+    if A.dim() < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p is None or (not isinstance(p, str) and abs(p) == 2):
+        s = svdvals(A)
+        k = s.shape[-1]
+        big, small = s.narrow(-1, 0, 1), s.narrow(-1, k - 1, 1)
+        return (small / big if p == -2 else big / small).squeeze(-1)
+    m, n = A.shape[-2:]
+    if m != n:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are {m} by {n} "
+                           "matrices")
+    if p == "nuc":
+        s = svdvals(A)
+        return s.sum(-1) * s.reciprocal().sum(-1)
+    # As torch: a singular matrix's inverse is filled with inf in place (so, as in torch, backward finds the
+    # inverse modified and raises), and a NaN product is inf (torch's nan_to_num; here a masked_fill).
+    inverse, info = inv_ex(A)
+    inverse.copy_(inverse.masked_fill(info.unsqueeze(-1).unsqueeze(-1) > 0, math.inf))
+    out = matrix_norm(A, p) * matrix_norm(inverse, p)
+    return out.masked_fill(out.isnan(), math.inf)
+
+
+def matrix_power(A, n):
+    _check_tensor("linalg_matrix_power", A)
+    return call("matrix_power", A, n)
+
+
+def vecdot(x, y, *, dim=-1):
+    _check_tensor("linalg_vecdot", x, "x")
+    _check_tensor("linalg_vecdot", y, "y", 2)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+                           f"{x.dtype._torch_name}")
+    if x.dtype is not y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{x.dtype._torch_name} and y of type {y.dtype._torch_name} instead")
+    return (x * y).sum(dim)
+
+
+def _chain_order(dims):
+    """Matrix-chain order (torch's dynamic programme): split[i][j] is where to split the product of
+    matrices i..j, whose shapes are dims[i] x dims[i + 1]."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices (the first may be a row vector, the last a column one), in the
+    cheapest order; the result viewed to its shape, as torch does (ViewBackward0)."""
+    tensors = list(tensors)
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    first, last = tensors[0].dim(), tensors[-1].dim()
+    if first not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {first}D")
+    if last not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {last}D")
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t.dim() != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    mats = [tensors[0].unsqueeze(0) if first == 1 else tensors[0], *tensors[1:-1],
+            tensors[-1].unsqueeze(-1) if last == 1 else tensors[-1]]
+    for i, t in enumerate(mats):
+        if t.dtype is not mats[0].dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{_la.C_TYPE_NAMES[mats[0].dtype.name]} and tensor {i} "
+                               f"{_la.C_TYPE_NAMES[t.dtype.name]}")
+    for i in range(n - 1):
+        if mats[i].shape[-1] != mats[i + 1].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                               f"{list(tensors[i + 1].shape)} cannot be multiplied")
+    out_shape = ([] if first == 1 else [mats[0].shape[0]]) + ([] if last == 1 else [mats[-1].shape[1]])
+    if n == 2:
+        return (mats[0].mm(mats[1])).view(out_shape)
+    dims = [mats[0].shape[0]] + [t.shape[1] for t in mats]
+    if n == 3:  # torch compares the two orders directly
+        a, b, c, d = dims
+        out = mats[0].mm(mats[1].mm(mats[2])) if a * c * (b + d) > b * d * (a + c) else \
+            mats[0].mm(mats[1]).mm(mats[2])
+        return out.view(out_shape)
+    split = _chain_order(dims)
+
+    def product(i, j):
+        if i == j:
+            return mats[i]
+        k = split[i][j]
+        return product(i, k).mm(product(k + 1, j))
+    return product(0, n - 1).view(out_shape)
+
+
+def householder_product(A, tau):
+    _check_tensor("linalg_householder_product", A, "input")
+    _check_tensor("linalg_householder_product", tau, "tau", 2)
+    return call("linalg.householder_product", A, tau)
 
 
 def cross(input, other, *, dim=-1):

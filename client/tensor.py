@@ -874,6 +874,15 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def matrix_power(self, n):
+        return call("matrix_power", self, n)
+
+    def matrix_exp(self):
+        return call("matrix_exp", self)
+
+    def cholesky_solve(self, input2, upper=False):
+        return call("cholesky_solve", self, input2, upper)
+
 
 def _remote_hook(conn, op: str, target, fn) -> "_RemovableHook":
     """Register client function ``fn`` with the server's hook op ``op`` on ``target`` (a tensor, a node)."""

@@ -16,6 +16,7 @@ Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 from __future__ import annotations
 
 from gradwire.common import linalg as _la
+from gradwire.common.dtypes import int32 as _int32
 from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.linalg import LinAlgError
 
@@ -84,30 +85,41 @@ def _t(arr):
 # ---- inv ---------------------------------------------------------------------------------------
 
 class LinalgInvEx(Function):
-    """inv(A); the gradient is -A^{-T} G A^{-T}, from the saved output."""
+    """inv(A); the gradient is -A^{-T} G A^{-T}, from the saved output. With ``with_info`` (linalg.inv_ex)
+    the output is (inverse, info), info LAPACK's per matrix; a singular matrix raises only when ``check``,
+    else its inverse is NaN."""
 
     array_forward = True
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a, with_info=False, check=True):
         xp, arr = a.xp, a.array
+        info = None
         if arr.size == 0:
             out = xp.empty_like(arr)
         else:
             out = _checked(xp, lambda: xp.linalg.inv(arr), arr)
-            if out is None:
-                _raise_singular("linalg.inv", arr, lambda k: (
+            if out is None and (check or not with_info):
+                _raise_singular("linalg.inv_ex" if with_info else "linalg.inv", arr, lambda k: (
                     f"The diagonal element {k} is zero, the inversion could not be completed because the input "
                     "matrix is singular."))
+            if out is None:
+                info = xp.asarray(_first_zero_pivots(arr).reshape(_batch_of(arr)))
+                bad = (info != 0)[..., None, None]
+                eye = xp.eye(arr.shape[-1], dtype=arr.dtype)
+                out = xp.where(bad, xp.nan, xp.linalg.inv(xp.where(bad, eye, arr)))
         res = wrap(xp, out, a.dtype, a.device)
         ctx.save_for_backward(res)
-        return res
+        if not with_info:
+            return res
+        info = xp.zeros(_batch_of(arr), dtype=xp.int32) if info is None else info
+        return res, wrap(xp, info, _int32, a.device)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, _grad_info=None):
         inv, = ctx.saved_tensors
         inv_t = inv.mT
-        return -matmul(matmul(inv_t, grad), inv_t)
+        return -matmul(matmul(inv_t, grad), inv_t), None, None
 
 
 def _on_square(cls, op: str, fn: str, a, arg: str = "input"):
@@ -321,7 +333,7 @@ class LinalgSvd(Function):
     array_forward = True
 
     @staticmethod
-    def forward(ctx, a, compute_uv):
+    def forward(ctx, a, compute_uv, full_matrices=False):
         xp, arr = a.xp, a.array
         m, n = arr.shape[-2:]
         k = min(m, n)
@@ -329,22 +341,29 @@ class LinalgSvd(Function):
         if not compute_uv:
             s = xp.zeros(batch + (k,), dtype=arr.dtype) if arr.size == 0 else xp.linalg.svd(arr, compute_uv=False)
             return wrap(xp, s, a.dtype, a.device)
-        if arr.size == 0:
-            u = xp.zeros(batch + (m, k), dtype=arr.dtype)
+        if arr.size == 0:  # like LAPACK: the factors of an empty A are (parts of) the identity
+            ku, kv = (m, n) if full_matrices else (k, k)
+            u = xp.broadcast_to(xp.eye(m, ku, dtype=arr.dtype), batch + (m, ku))
             s = xp.zeros(batch + (k,), dtype=arr.dtype)
-            vh = xp.zeros(batch + (k, n), dtype=arr.dtype)
+            vh = xp.broadcast_to(xp.eye(kv, n, dtype=arr.dtype), batch + (kv, n))
         else:
-            u, s, vh = xp.linalg.svd(arr, full_matrices=False)
+            u, s, vh = xp.linalg.svd(arr, full_matrices=bool(full_matrices))
         outs = tuple(wrap(xp, xp.ascontiguousarray(r), a.dtype, a.device) for r in (u, s, vh))
+        ctx.full = bool(full_matrices) and m != n
         ctx.save_for_backward(*outs)
         return outs
 
     @staticmethod
     def backward(ctx, grad_u, grad_s, grad_vh):
         u, s, vh = ctx.saved_tensors
+        if ctx.full:  # the columns of U (rows of V^T) past min(m, n) are arbitrary: their gradients are dropped
+            k = s.array.shape[-1]
+            u, vh = u.narrow(-1, 0, k), vh.narrow(-2, 0, k)
+            grad_u = None if grad_u is None else grad_u.narrow(-1, 0, k)
+            grad_vh = None if grad_vh is None else grad_vh.narrow(-2, 0, k)
         has_u, has_vh = _nonzero(grad_u), _nonzero(grad_vh)
         if not (has_u or has_vh):
-            return matmul(u * grad_s.unsqueeze(-2), vh), None
+            return matmul(u * grad_s.unsqueeze(-2), vh), None, None
         # gA = U [ (skew(U^T gU) / E) S + S (skew(V^T gV) / E) + diag(gS) ] V^T
         #      + (I - U U^T) gU S^{-1} V^T + U S^{-1} gV^T (I - V V^T),   E_ij = S_j^2 - S_i^2 (1 on the diagonal)
         m, n = u.array.shape[-2], vh.array.shape[-1]
@@ -368,7 +387,7 @@ class LinalgSvd(Function):
                 term = matmul(u, (gv - matmul(v, vtgv)).mT / s.unsqueeze(-1))
                 ga = term if ga is None else ga + term
         core = matmul(matmul(u, inner), vh)
-        return (core if ga is None else core + ga), None
+        return (core if ga is None else core + ga), None, None
 
 
 def linalg_svd(A):

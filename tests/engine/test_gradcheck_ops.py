@@ -194,6 +194,15 @@ def _well(a):
     return a + E.tensor([[4.0 * (i == j) for j in range(n)] for i in range(n)], dtype=E.float64)
 
 
+def _sym(a):
+    return a + a.mT
+
+
+def _spd(a):
+    """a a^T + 3 I: symmetric positive definite."""
+    return E.matmul(a, a.mT) + E.eye(a.shape[-1], dtype=E.float64) * 3
+
+
 # name -> (fn, input shapes): inputs are random float64 leaves
 ADDED_OPS = {
     "atan2": (lambda a, b: E.atan2(a, b.abs() + 0.5), [(3, 4), (4,)]),
@@ -304,6 +313,42 @@ ADDED_OPS = {
     "linalg_svd_uv_tall": (lambda a: (lambda u, s, vh: E.matmul(u * s.unsqueeze(-2) ** 2, vh))(
         *linalg_svd(a)), [(4, 3)]),
     "linalg_svd_uv_wide": (lambda a: (lambda u, s, vh: E.matmul(u, vh))(*linalg_svd(a)), [(2, 3, 4)]),
+    # eigh / cholesky read one triangle: their inputs are made symmetric (A + A^T) or SPD (A A^T + 3 I), and
+    # eigenvectors / singular vectors enter through sign-free products
+    "linalg_eigh_values": (lambda a: E.OPS["linalg.eigh"](_sym(a))[0], [(2, 3, 3)]),
+    "linalg_eigh_vectors": (lambda a: (lambda w, v: E.matmul(v * E.tensor([1., 2., 5.], dtype=E.float64), v.mT))(
+        *E.OPS["linalg.eigh"](_sym(a), UPLO="U")), [(3, 3)]),
+    "linalg_eigvalsh": (lambda a: E.OPS["linalg.eigvalsh"](_sym(a)), [(4, 4)]),
+    "linalg_cholesky": (lambda a: E.OPS["linalg.cholesky"](_spd(a)), [(2, 3, 3)]),
+    "linalg_cholesky_upper": (lambda a: E.OPS["linalg.cholesky"](_spd(a), upper=True), [(3, 3)]),
+    "linalg_cholesky_ex": (lambda a: E.OPS["linalg.cholesky_ex"](_spd(a))[0], [(3, 3)]),
+    "linalg_qr_tall": (lambda a: (lambda q, r: (q * r.diagonal(0, -2, -1).sign().unsqueeze(-2)))(
+        *E.OPS["linalg.qr"](a)), [(4, 3)]),
+    "linalg_qr_r": (lambda a: E.OPS["linalg.qr"](a)[1].abs(), [(2, 4, 3)]),
+    "linalg_qr_wide": (lambda a: (lambda q, r: E.matmul(q.abs(), r.abs()))(*E.OPS["linalg.qr"](a)), [(3, 5)]),
+    "linalg_svd_full": (lambda a: (lambda u, s, vh: E.matmul(u[..., :3] * s.unsqueeze(-2), vh) + u[..., :3].abs())(
+        *E.OPS["linalg.svd"](a)), [(5, 3)]),
+    "linalg_pinv_tall": (lambda a: E.OPS["linalg.pinv"](a), [(4, 3)]),
+    "linalg_pinv_wide_batched": (lambda a: E.OPS["linalg.pinv"](a), [(2, 3, 5)]),
+    "linalg_pinv_hermitian": (lambda a: E.OPS["linalg.pinv"](_sym(a), hermitian=True), [(3, 3)]),
+    "linalg_lstsq": (lambda a, b: E.OPS["linalg.lstsq"](a, b)[0], [(5, 3), (5, 2)]),
+    "linalg_lstsq_vectors_batched": (lambda a, b: E.OPS["linalg.lstsq"](a, b)[0], [(2, 5, 3), (2, 5)]),
+    "linalg_lstsq_wide_broadcast": (lambda a, b: E.OPS["linalg.lstsq"](a, b)[0], [(2, 3, 5), (1, 3, 2)]),
+    "linalg_lstsq_residuals": (lambda a, b: (lambda x, res, *_: x.sum(0) * res)(
+        *E.OPS["linalg.lstsq"](a, b, driver="gelsd")), [(5, 3), (5, 2)]),
+    "linalg_lstsq_residuals_vector": (lambda a, b: E.OPS["linalg.lstsq"](a, b, driver="gels")[1], [(2, 4, 2), (2, 4)]),
+    "matrix_exp": (lambda a: E.OPS["matrix_exp"](a), [(3, 3)]),
+    "matrix_exp_batched_scaled": (lambda a: E.OPS["matrix_exp"](a * 3), [(2, 3, 3)]),
+    "matrix_power_3": (lambda a: E.OPS["matrix_power"](a, 3), [(3, 3)]),
+    "matrix_power_neg": (lambda a: E.OPS["matrix_power"](_well(a), -2), [(2, 3, 3)]),
+    "cholesky_solve": (lambda b, a: E.OPS["cholesky_solve"](b, E.OPS["linalg.cholesky"](_spd(a))), [(3, 2), (3, 3)]),
+    "cholesky_solve_upper_broadcast": (lambda b, a: E.OPS["cholesky_solve"](
+        b, E.OPS["linalg.cholesky"](_spd(a), upper=True), True), [(2, 3, 1), (3, 3)]),
+    "cholesky_solve_factor": (lambda b, l: E.OPS["cholesky_solve"](b, _well(l.tril())), [(3, 2), (3, 3)]),
+    "linalg_inv_ex": (lambda a: E.OPS["linalg.inv_ex"](_well(a))[0], [(2, 3, 3)]),
+    "linalg_householder_product": (lambda a, tau: E.OPS["linalg.householder_product"](a, tau), [(4, 3), (2,)]),
+    "linalg_householder_product_batched": (lambda a, tau: E.OPS["linalg.householder_product"](a, tau),
+                                           [(2, 3, 3), (2, 3)]),
 }
 
 

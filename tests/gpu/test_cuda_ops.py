@@ -232,6 +232,50 @@ case("linalg.solve:vector", lambda a, b: OP["linalg.solve"](_well(a), b), ("f", 
 case("linalg.solve:right", lambda a, b: OP["linalg.solve"](_well(a), b, left=False), ("f", (2, 4, 4)), ("f", (2, 3, 4)))
 case("linalg.svdvals", lambda a: OP["linalg.svdvals"](a), ("f", (2, 5, 3)))
 case("linalg.svdvals:wide", lambda a: OP["linalg.svdvals"](a), ("f", (3, 4)))
+
+
+def _sym(a):
+    return a + a.mT
+
+
+def _spd(a):
+    """a a^T + 3 I: symmetric positive definite."""
+    return OP["matmul"](a, a.mT) + E.eye(a.shape[-1], dtype=a.dtype, device=a.device) * 3
+
+
+def _sign_fixed_qr(q, r):
+    """Q and R with R's diagonal made positive: the same on any LAPACK."""
+    d = r.diagonal(0, -2, -1).sign()
+    return q * d.unsqueeze(-2), r * d.unsqueeze(-1)
+
+
+# eigen- and singular vectors only through sign-free quantities (cuSOLVER and LAPACK choose signs differently)
+case("linalg.eigh", lambda a: (lambda w, v: (w, OP["matmul"](v * w.unsqueeze(-2) ** 2, v.mT)))(
+    *OP["linalg.eigh"](_sym(a))), ("f", (2, 4, 4)))
+case("linalg.eigh:upper", lambda a: OP["linalg.eigh"](_sym(a), UPLO="U")[0], ("f", (3, 3)))
+case("linalg.eigvalsh", lambda a: OP["linalg.eigvalsh"](_sym(a)), ("f", (2, 4, 4)))
+case("linalg.cholesky", lambda a: OP["linalg.cholesky"](_spd(a)), ("f", (2, 4, 4)))
+case("linalg.cholesky:upper", lambda a: OP["linalg.cholesky"](_spd(a), upper=True), ("f", (3, 3)))
+case("linalg.cholesky_ex", lambda a: OP["linalg.cholesky_ex"](_spd(a)), ("f", (2, 3, 3)))
+case("linalg.qr", lambda a: _sign_fixed_qr(*OP["linalg.qr"](a)), ("f", (2, 5, 3)))
+case("linalg.qr:wide", lambda a: _sign_fixed_qr(*OP["linalg.qr"](a)), ("f", (3, 5)))
+case("linalg.svd", lambda a: (lambda u, s, vh: (s, OP["matmul"](u, vh)))(*OP["linalg.svd"](a, False)), ("f", (2, 5, 3)))
+case("linalg.svd:full", lambda a: (lambda u, s, vh: (s, OP["matmul"](u[..., :3], vh)))(*OP["linalg.svd"](a)),
+     ("f", (5, 3)))
+case("linalg.pinv", lambda a: OP["linalg.pinv"](a), ("f", (2, 5, 3)))
+case("linalg.pinv:hermitian", lambda a: OP["linalg.pinv"](_spd(a), hermitian=True), ("f", (3, 3)))
+case("linalg.lstsq", lambda a, b: OP["linalg.lstsq"](a, b), ("f", (2, 5, 3)), ("f", (2, 5, 2)))
+case("linalg.lstsq:gelsd", lambda a, b: OP["linalg.lstsq"](a, b, driver="gelsd"), ("f", (5, 3)), ("f", (5,)))
+case("matrix_exp", lambda a: OP["matrix_exp"](a), ("f", (2, 4, 4)))
+for _n in [0, 1, 3, -2]:
+    case(f"matrix_power:{_n}", lambda a, _n=_n: OP["matrix_power"](_well(a), _n), ("f", (2, 3, 3)))
+case("cholesky_solve", lambda b, a: OP["cholesky_solve"](b, OP["linalg.cholesky"](_spd(a))), ("f", (2, 4, 2)),
+     ("f", (4, 4)))
+case("cholesky_solve:upper", lambda b, a: OP["cholesky_solve"](b, OP["linalg.cholesky"](_spd(a), upper=True), True),
+     ("f", (3, 1)), ("f", (3, 3)))
+case("linalg.inv_ex", lambda a: OP["linalg.inv_ex"](_well(a)), ("f", (2, 4, 4)))
+case("linalg.householder_product", lambda a, tau: OP["linalg.householder_product"](a, tau), ("f", (2, 4, 3)),
+     ("f", (2, 2)))
 for _n in ["leaky_relu", "elu", "hardtanh"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
     case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))
