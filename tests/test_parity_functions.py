@@ -32,6 +32,8 @@ SNIPPETS = [
     'torch.iinfo(torch.bool)',
     'x = torch.zeros(3, 4)\nprint(x.index_put_((torch.tensor([0, 0]), torch.tensor([1, 1])), torch.tensor(2.), accumulate=True))\nprint(torch.index_put(x, (torch.tensor([2]),), torch.tensor([5.])), x.index_put((torch.tensor([1]), torch.tensor([3])), torch.tensor(7.)))\nprint(x.index_put_((torch.tensor([0, 2]),), torch.ones(2, 4), accumulate=True))',
     'print(torch.asarray([1, 2], dtype=torch.float32, requires_grad=True), torch.asarray(torch.ones(2), copy=True))\nt = torch.ones(2); print(torch.asarray(t) is t)',
+    'x = torch.zeros(3)\nx.masked_fill_(torch.tensor([True, False, True]), 2.)\nprint(x)\na = torch.tensor([1., 2., 3.], requires_grad=True)\nb = a * 1\nb.masked_fill_(torch.tensor([True, False, False]), 0.)\nprint(b, b.grad_fn)\nb.sum().backward(); print(a.grad)',
+    'x = torch.zeros(2, 3)\nx.scatter_add_(1, torch.tensor([[0, 0], [2, 1]]), torch.ones(2, 2))\nprint(x)\na = torch.zeros(3, requires_grad=True)\nb = a * 1\nb.scatter_add_(0, torch.tensor([0, 0]), torch.tensor([1., 2.]))\nprint(b, b.grad_fn)',
 ]
 
 
