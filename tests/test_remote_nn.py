@@ -587,3 +587,30 @@ def test_dropout_training(gw):
         gw.nn.functional.dropout(x, 1.5)
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got -0.1"):
         gw.nn.Dropout(-0.1)
+
+
+def test_sequential_and_module_list_editing_and_reprs_match_torch(gw):
+    from test_parity_api import same_as_torch
+    same_as_torch(gw, """
+        s = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.Sigmoid())
+        print(s[1:], s[-1])
+        s.insert(1, nn.Identity()); print(s)
+        print(s.pop(0), s)
+        s[0] = nn.ELU(); print(s)
+        del s[1]
+        print(s + nn.Sequential(nn.ReLU()), len(s))
+        l = nn.ModuleList([nn.ReLU(), nn.ReLU(), nn.Tanh(), nn.ReLU()])
+        print(l, l[1:])
+        l.insert(0, nn.Tanh()); del l[1]; print(l)
+        l[0] = nn.ReLU(); print(l.pop(1), len(l))
+        l += [nn.ELU()]; print(l, l + nn.ModuleList([nn.ReLU()]))
+        print(nn.ModuleList(), nn.Sequential(), nn.ModuleList([nn.Linear(2, 2) for _ in range(3)]))
+        for bad in (lambda: s[10], lambda: l[10]):
+            try:
+                bad()
+            except IndexError as e:
+                print(e)
+    """)
+    seq = gw.nn.Sequential(gw.nn.ReLU(), gw.nn.Tanh())
+    del seq[0]
+    assert list(seq._modules) == ["0"] and type(seq[0]).__name__ == "Tanh"

@@ -378,7 +378,57 @@ class _IncompatibleKeys(tuple):
 
 # ----- containers ---------------------------------------------------------------------------
 
-class Sequential(Module):
+class _IndexedModules(Module):
+    """What Sequential and ModuleList share: children keyed "0", "1", ... by position."""
+
+    def _key(self, idx: int) -> str:
+        keys = list(self._modules)
+        if not -len(keys) <= idx < len(keys):
+            raise IndexError(f"index {idx} is out of range")
+        return keys[idx]
+
+    def _renumber(self, modules) -> None:
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+    def __setitem__(self, idx: int, module) -> None:
+        self._modules[self._key(idx)] = module
+
+    def __delitem__(self, idx) -> None:
+        items = list(self._modules.values())
+        del items[idx]
+        self._renumber(items)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module: Module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        if not -len(items) <= index <= len(items):
+            raise IndexError(f"Index out of range: {index}")
+        items.insert(index, module)
+        self._renumber(items)
+
+    def pop(self, key: int):
+        module = self[key]
+        del self[key]
+        return module
+
+
+class Sequential(_IndexedModules):
     def __init__(self, *args):
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
@@ -394,20 +444,12 @@ class Sequential(Module):
         return input
 
     def __getitem__(self, idx):
-        items = list(self._modules.values())
-        if isinstance(idx, slice):
-            return Sequential(*items[idx])
-        return items[idx]
+        if isinstance(idx, slice):  # keeps the children's names, as torch
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return self._modules[self._key(idx)]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        self.add_module(str(len(self)), module)
-        return self
+    def __add__(self, other) -> "Sequential":
+        return type(self)(*self, *other)
 
 
 class BackwardHookFunction(Function):
@@ -521,30 +563,37 @@ def _add_hook(hooks: OrderedDict, entry, prepend: bool) -> RemovableHandle:
     return handle
 
 
-class ModuleList(Module):
+class ModuleList(_IndexedModules):
     def __init__(self, modules=None):
         super().__init__()
         for m in modules or ():
             self.append(m)
 
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules) -> "ModuleList":
-        for m in modules:
-            self.append(m)
-        return self
-
     def __getitem__(self, idx):
-        items = list(self._modules.values())
-        return ModuleList(items[idx]) if isinstance(idx, slice) else items[idx]
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[self._key(idx)]
 
-    def __len__(self) -> int:
-        return len(self._modules)
+    def __iadd__(self, modules) -> "ModuleList":
+        return self.extend(modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
+    def __add__(self, other) -> "ModuleList":
+        return type(self)([*self, *other])
+
+    def __repr__(self) -> str:
+        """torch's: runs of equal children print once, as ``(0-2): 3 x Linear(...)``."""
+        runs = []  # [first, last, repr]
+        for i, m in enumerate(self):
+            text = repr(m)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        if not runs:
+            return f"{self._get_name()}()"
+        lines = [(f"({a}): {t}" if a == b else f"({a}-{b}): {b - a + 1} x {t}").replace("\n", "\n  ")
+                 for a, b, t in runs]
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
