@@ -96,10 +96,22 @@ def remove_hook(handle) -> None:
     handle.remove()
 
 
+def optim_closure_step(opt, function_id: int, lrs=None, groups=None) -> None:
+    """``optimizer.step(closure)`` where the closure is client code (LBFGS evaluates it many times)."""
+    loop = current_loop()
+
+    def closure():
+        (loss,) = loop.callback(function_id, ())
+        return loss
+    opt.step(closure, lrs=lrs, groups=groups)
+
+
 OPS = {"function_apply": function_apply, "register_hook": register_hook,
-       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook}
-# The ops whose results call the client back later (in some backward).
-TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook"})
+       "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook,
+       "optim.closure_step": optim_closure_step}
+# The ops that call the client back (at once, or later in some backward).
+TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
+                             "optim.closure_step"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)
