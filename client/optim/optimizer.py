@@ -26,9 +26,12 @@ class Optimizer:
         self.param_groups = []
         for g in groups:
             self.add_param_group(dict(g), _create=False)
-        self.state = {}
+        self._check_groups()
         self._sent = self._hyper_parameters()
         self._handle = _dispatch.new_object(self._server_class, self._wire_groups())
+
+    def _check_groups(self) -> None:
+        """Refuse groups this optimizer cannot take, before its server object exists."""
 
     def add_param_group(self, param_group: dict, _create: bool = True) -> None:
         params = param_group["params"]
@@ -77,6 +80,16 @@ class Optimizer:
         conn.submit("optim.step", (self._handle,), self._changes(), handle_of=_dispatch._handle_of)
         conn.mark_inplace()  # the parameters change in place
         return loss
+
+    @property
+    def state(self):
+        """Per-parameter state keyed by parameter (torch's ``defaultdict``); read from the server: a sync point."""
+        from collections import defaultdict
+        params = [p for g in self.param_groups for p in g["params"]]
+        state = defaultdict(dict)
+        for index, st in _as_tensors(_dispatch.value("optim.state_dict", self._handle))["state"].items():
+            state[params[int(index)]] = st
+        return state
 
     def state_dict(self) -> dict:
         """torch's structure; the state's tensors become tensors of this session again."""
@@ -296,6 +309,8 @@ class LBFGS(Optimizer):
         super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change, history_size=history_size,
                                       line_search_fn=line_search_fn))
+
+    def _check_groups(self) -> None:
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
 
