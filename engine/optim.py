@@ -929,7 +929,7 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
 
 def _to_state(value, like: Tensor):
     """A step's scalar or flat vector as the state keeps it (a tensor of ``like``'s dtype)."""
-    if isinstance(value, _np.ndarray) or isinstance(value, _np.generic):
+    if isinstance(value, (_np.ndarray, _np.generic, like.xp.ndarray)):
         return _new_tensor(like.xp.asarray(value, dtype=like.dtype.numpy), like.dtype, like.device)
     if isinstance(value, list):
         return [_to_state(v, like) for v in value]
