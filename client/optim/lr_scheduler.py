@@ -157,7 +157,7 @@ class LRScheduler:
     def _warn_if_called_directly(self) -> None:
         if not self._get_lr_called_within_step:
             warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-                          UserWarning, stacklevel=3)
+                          UserWarning, stacklevel=2)
 
     def step(self, epoch=None) -> None:
         if self._step_count == 1:
