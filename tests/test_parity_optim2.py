@@ -398,3 +398,36 @@ def test_lbfgs_returns_the_first_loss_and_counts_evaluations(gw):
     assert opt.step(closure).item() == pytest.approx(0.01)  # |grad| = 0.2 <= tolerance: no move
     assert p.item() == 0.0
     assert math.isclose(float(opt.state_dict()["state"][0]["func_evals"]), 1.0)
+
+
+def _lbfgs_resumed(t):
+    """Two L-BFGS steps, then a new optimizer loaded from the state dict takes the third."""
+    x = t.tensor([[1., 2., 0.5], [0.3, -1., 2.], [2., 0., -1.]], dtype=t.float64)
+
+    def make(w):
+        opt = t.optim.LBFGS([w], lr=0.5, max_iter=3, history_size=2)
+
+        def closure():
+            opt.zero_grad()
+            loss = (t.tanh(x @ w) - 0.2).pow(2).sum() + 0.1 * (w * w).sum()
+            loss.backward()
+            return loss
+        return opt, closure
+    w = t.nn.Parameter(t.tensor([1.5, -0.5, 2.0], dtype=t.float64))
+    opt, closure = make(w)
+    opt.step(closure)
+    opt.step(closure)
+    w2 = t.nn.Parameter(w.detach().clone())
+    opt2, closure2 = make(w2)
+    opt2.load_state_dict(opt.state_dict())
+    opt2.step(closure2)
+    st = opt2.state_dict()["state"][0]
+    return w2.detach().numpy(), {k: type(v).__name__ for k, v in st.items()}, st["n_iter"], len(st["old_dirs"])
+
+
+def test_lbfgs_state_dict_round_trip(gw):
+    got = _lbfgs_resumed(gw)
+    assert got[2] == 6 and got[3] == 2  # iterations over the three steps; the history keeps 2 pairs
+    ref = _lbfgs_resumed(_torch())
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-9)
+    assert got[1:] == ref[1:]
