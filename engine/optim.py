@@ -37,7 +37,7 @@ from . import backend
 _np = backend.array_module("cpu")
 numpy_empty = _np.empty
 numpy_multiply = _np.multiply
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor, _new_tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta",
@@ -218,26 +218,25 @@ class Optimizer:
         """One update of every group. ``lrs`` (one per group) replaces each group's lr first;
         ``groups`` (one dict per group) updates any of its hyper-parameters (a scheduler's momentum,
         a user's write to ``param_groups``). ``closure`` re-evaluates the loss (LBFGS needs it)."""
-        for name, updates in (("learning rates", lrs), ("hyper-parameter updates", groups)):
-            if updates is None:
-                continue
-            updates = list(updates)
-            if len(updates) != len(self.param_groups):
-                raise ValueError(f"expected {len(self.param_groups)} {name} (one per parameter group), "
-                                 f"got {len(updates)}")
-            for g, u in zip(self.param_groups, updates):
-                if name == "learning rates":
-                    g["lr"] = u
-                else:
-                    g.update(_as_dict(u) or {})
-                    if isinstance(g.get("betas"), list):
-                        g["betas"] = tuple(g["betas"])
+        if lrs is not None:
+            for g, lr in zip(self.param_groups, self._one_per_group(lrs, "learning rates")):
+                g["lr"] = lr
+        if groups is not None:
+            for g, updates in zip(self.param_groups, self._one_per_group(groups, "hyper-parameter updates")):
+                g.update(_as_dict(updates) or {})
+                if isinstance(g.get("betas"), list):
+                    g["betas"] = tuple(g["betas"])
         return self._step(closure)
+
+    def _one_per_group(self, values, what: str) -> list:
+        values = list(values)
+        if len(values) != len(self.param_groups):
+            raise ValueError(f"expected {len(self.param_groups)} {what} (one per parameter group), got {len(values)}")
+        return values
 
     def _step(self, closure):
         loss = None
         if closure is not None:
-            from .grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
         with no_grad():
@@ -980,7 +979,6 @@ class LBFGS(Optimizer):
     def _step(self, closure):
         if closure is None:
             raise TypeError("LBFGS.step() missing 1 required positional argument: 'closure'")
-        from .grad_mode import enable_grad
 
         def evaluate():
             with enable_grad():
