@@ -112,7 +112,8 @@ def test_optimizer_checks_and_reprs(gw):
     same_as_torch(gw, """
         p = [torch.nn.Parameter(torch.zeros(2))]
         O = torch.optim
-        for make in [lambda: O.Adamax(p, lr=-1.0), lambda: O.Adamax(p, eps=-1e-3), lambda: O.Adamax(p, betas=(1.0, 0.9)),
+        for make in [lambda: O.Adamax(p, lr=-1.0), lambda: O.Adamax(p, eps=-1e-3),
+                     lambda: O.Adamax(p, betas=(1.0, 0.9)),
                      lambda: O.Adamax(p, betas=(0.9, -0.5)), lambda: O.Adamax(p, weight_decay=-2),
                      lambda: O.NAdam(p, lr=-0.5), lambda: O.NAdam(p, momentum_decay=-1.0),
                      lambda: O.NAdam(p, betas=(0.9, 1.0)), lambda: O.RAdam(p, lr=-1.0), lambda: O.RAdam(p, eps=-1.0),
@@ -255,7 +256,8 @@ def test_scheduler_argument_errors(gw):
                      lambda: L.CyclicLR(o, 0.1, 1.0, mode="bad"), lambda: L.CyclicLR(r, 0.1, 1.0),
                      lambda: L.CyclicLR(o, [0.1, 0.2], 1.0), lambda: L.CyclicLR("opt", 0.1, 1.0),
                      lambda: L.OneCycleLR(o, 1.0), lambda: L.OneCycleLR(o, 1.0, total_steps=0),
-                     lambda: L.OneCycleLR(o, 1.0, total_steps=2.5), lambda: L.OneCycleLR(o, 1.0, epochs=0, steps_per_epoch=2),
+                     lambda: L.OneCycleLR(o, 1.0, total_steps=2.5),
+                     lambda: L.OneCycleLR(o, 1.0, epochs=0, steps_per_epoch=2),
                      lambda: L.OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=-1),
                      lambda: L.OneCycleLR(o, 1.0, total_steps=10, pct_start=1.5),
                      lambda: L.OneCycleLR(o, 1.0, total_steps=10, pct_start=1),
