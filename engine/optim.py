@@ -12,7 +12,9 @@ Wire forms (the client's ``gradwire.optim`` sends these):
     optim.SGD(param_groups, **defaults)        -> optimizer handle
     optim.Adam(param_groups, **defaults)       -> optimizer handle
     optim.AdamW(param_groups, **defaults)      -> optimizer handle
-    optim.step(opt, lrs=None)                  -> None   (lrs: one new lr per group, set before the step)
+    optim.Adamax / NAdam / RAdam / Adadelta / Rprop / ASGD / LBFGS (param_groups, **defaults) -> handle
+    optim.step(opt, lrs=None, groups=None)     -> None   (lrs: one new lr per group; groups: one dict of
+                                                          changed hyper-parameters per group; set first)
     optim.zero_grad(opt, set_to_none=True)     -> None
     optim.state_dict(opt)                      -> torch's {"state": ..., "param_groups": ...}
     optim.load_state_dict(opt, sd)             -> None
@@ -35,10 +37,11 @@ from . import backend
 _np = backend.array_module("cpu")
 numpy_empty = _np.empty
 numpy_multiply = _np.multiply
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor, _new_tensor
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta",
+           "Rprop", "ASGD", "LBFGS", "clip_grad_norm_", "clip_grad_value_"]
 
 
 class _Required:
@@ -190,8 +193,10 @@ class Optimizer:
 
     def _with_grads(self, group):
         """For each parameter of ``group`` with a gradient: (param, its gradient array with maximize
-        and weight decay applied, its state with the step counted, torch's order)."""
-        wd = _num(group["weight_decay"])
+        and weight decay applied, its state with the step counted, torch's order).  A group with
+        ``decoupled_weight_decay`` shrinks the parameter instead of adding to the gradient."""
+        wd = _num(group.get("weight_decay", 0))
+        decoupled = group.get("decoupled_weight_decay", False)
         for p in group["params"]:
             gt = p.grad
             if gt is None:
@@ -202,23 +207,42 @@ class Optimizer:
                 st["step"] = _step_count()
             _count_step(st)
             if wd != 0:
-                g = g + p.array * wd
+                if decoupled:
+                    p.array[...] *= 1 - _num(group["lr"]) * wd
+                else:
+                    g = g + p.array * wd
             yield p, g, st
 
     # ---- commands -----------------------------------------------------------------
-    def step(self, lrs=None):
-        """One update of every group; ``lrs`` (one per group) replaces each group's lr first."""
+    def step(self, closure=None, *, lrs=None, groups=None):
+        """One update of every group. ``lrs`` (one per group) replaces each group's lr first;
+        ``groups`` (one dict per group) updates any of its hyper-parameters (a scheduler's momentum,
+        a user's write to ``param_groups``). ``closure`` re-evaluates the loss (LBFGS needs it)."""
         if lrs is not None:
-            lrs = list(lrs)
-            if len(lrs) != len(self.param_groups):
-                raise ValueError(f"expected {len(self.param_groups)} learning rates (one per parameter group), "
-                                 f"got {len(lrs)}")
-            for g, lr in zip(self.param_groups, lrs):
+            for g, lr in zip(self.param_groups, self._one_per_group(lrs, "learning rates")):
                 g["lr"] = lr
+        if groups is not None:
+            for g, updates in zip(self.param_groups, self._one_per_group(groups, "hyper-parameter updates")):
+                g.update(_as_dict(updates) or {})
+                if isinstance(g.get("betas"), list):
+                    g["betas"] = tuple(g["betas"])
+        return self._step(closure)
+
+    def _one_per_group(self, values, what: str) -> list:
+        values = list(values)
+        if len(values) != len(self.param_groups):
+            raise ValueError(f"expected {len(self.param_groups)} {what} (one per parameter group), got {len(values)}")
+        return values
+
+    def _step(self, closure):
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         with no_grad():
             for group in self.param_groups:
                 self._step_group(group)
-        return None
+        return loss
 
     def _step_group(self, group) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -565,6 +589,506 @@ class Adagrad(Optimizer):
             _bump(p)
 
 
+def _check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_nonnegative(*named) -> None:
+    """(text, value) pairs: torch's "Invalid <text>: <value>" for the first negative one."""
+    for name, value in named:
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name}: {value}")
+
+
+def _check_betas(betas) -> None:
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
+def _scalar_state(value: float) -> Tensor:
+    """A float32 scalar on the CPU, as torch keeps ``mu_product``, ``eta``, ``mu``."""
+    return _new_tensor(backend.asarray(value, _dt.float32.numpy, "cpu"), _dt.float32, "cpu")
+
+
+def _set_scalar(t: Tensor, value) -> None:
+    t.array[...] = value
+    _bump(t)
+
+
+def _lerp_(m, g, w) -> None:
+    """m.lerp_(g, w) in place, with torch's CPU formula (exact at both ends)."""
+    if w < 0.5:
+        m += (g - m) * w
+    else:
+        m[...] = g - (g - m) * (1 - w)
+
+
+class _AdamFamily(Optimizer):
+    """Adamax, NAdam, RAdam: torch's checks and defaults around lr, betas, eps, weight_decay."""
+
+    def __init__(self, params, lr, betas, eps, weight_decay, extra: dict, checks=()):
+        _check_lr(lr)
+        _check_nonnegative(("epsilon value", eps))
+        _check_betas(betas)
+        _check_nonnegative(("weight_decay value", weight_decay), *checks)
+        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+                                  **extra})
+
+    def _moments(self, group):
+        """(param, grad, state, step, exp_avg array) with the first moment updated, per parameter."""
+        beta1 = group["betas"][0]
+        for p, g, st in self._with_grads(group):
+            if len(st) == 1:  # the first step: torch's state, in torch's key order
+                self._init_state(p, st)
+            m = st["exp_avg"].array
+            _lerp_(m, g, 1 - beta1)
+            _bump(st["exp_avg"])
+            yield p, g, st, float(st["step"].array), m
+
+    def _init_state(self, p, st) -> None:
+        st["exp_avg"] = _zeros_like(p)
+        st["exp_avg_sq"] = _zeros_like(p)
+
+
+def _second_moment(st, g, beta2):
+    v = st["exp_avg_sq"].array
+    v *= beta2
+    v += (g * (1 - beta2)) * g
+    _bump(st["exp_avg_sq"])
+    return v
+
+
+class Adamax(_AdamFamily):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        super().__init__(params, lr, betas, eps, weight_decay,
+                         {"foreach": foreach, "maximize": maximize, "differentiable": differentiable,
+                          "capturable": capturable})
+
+    def _init_state(self, p, st) -> None:
+        st["exp_avg"] = _zeros_like(p)
+        st["exp_inf"] = _zeros_like(p)
+
+    def _step_group(self, group) -> None:
+        lr, eps = _num(group["lr"]), group["eps"]
+        beta1, beta2 = group["betas"]
+        for p, g, st, step, m in self._moments(group):
+            u = st["exp_inf"].array
+            u *= beta2
+            p.xp.maximum(u, p.xp.abs(g) + eps, out=u)
+            _bump(st["exp_inf"])
+            clr = lr / (1 - beta1 ** step)
+            p.array[...] += (m * -clr) / u
+            _bump(p)
+
+
+class NAdam(_AdamFamily):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        super().__init__(params, lr, betas, eps, weight_decay,
+                         {"momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
+                          "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                          "differentiable": differentiable},
+                         checks=(("momentum_decay value", momentum_decay),))
+
+    def _init_state(self, p, st) -> None:
+        st["mu_product"] = _scalar_state(1.0)
+        super()._init_state(p, st)
+
+    def _step_group(self, group) -> None:
+        lr, eps, decay = _num(group["lr"]), group["eps"], group["momentum_decay"]
+        beta1, beta2 = group["betas"]
+        for p, g, st, step, m in self._moments(group):
+            v = _second_moment(st, g, beta2)
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * decay)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * decay)))
+            prod_t = st["mu_product"]
+            _set_scalar(prod_t, prod_t.array * mu)  # float32, as torch keeps it
+            prod = float(prod_t.array)
+            denom = p.xp.sqrt(v / (1 - beta2 ** step))
+            denom += eps
+            arr = p.array
+            arr += (g * (-lr * (1.0 - mu) / (1.0 - prod))) / denom
+            arr += (m * ((-lr * mu_next) / (1.0 - prod * mu_next))) / denom
+            _bump(p)
+
+
+class RAdam(_AdamFamily):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+        super().__init__(params, lr, betas, eps, weight_decay,
+                         {"maximize": maximize, "foreach": foreach, "capturable": capturable,
+                          "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable})
+
+    def _step_group(self, group) -> None:
+        lr, eps = _num(group["lr"]), group["eps"]
+        beta1, beta2 = group["betas"]
+        for p, g, st, step, m in self._moments(group):
+            v = _second_moment(st, g, beta2)
+            bc2 = 1 - beta2 ** step
+            corrected = m / (1 - beta1 ** step)
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
+            if rho_t > 5.0:  # the variance is tractable: rectified adaptive step
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                adaptive = (bc2 ** 0.5) / (p.xp.sqrt(v) + eps)
+                p.array[...] -= corrected * lr * adaptive * rect
+            else:
+                p.array[...] -= corrected * lr
+            _bump(p)
+
+
+class Adadelta(Optimizer):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        _check_lr(lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        _check_nonnegative(("epsilon value", eps), ("weight_decay value", weight_decay))
+        super().__init__(params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+                                  "maximize": maximize, "capturable": capturable, "foreach": foreach,
+                                  "differentiable": differentiable})
+
+    def _step_group(self, group) -> None:
+        lr, rho, eps = _num(group["lr"]), group["rho"], group["eps"]
+        for p, g, st in self._with_grads(group):
+            if len(st) == 1:
+                st["square_avg"] = _zeros_like(p)
+                st["acc_delta"] = _zeros_like(p)
+            xp = p.xp
+            sq, acc = st["square_avg"].array, st["acc_delta"].array
+            sq *= rho
+            sq += (g * (1 - rho)) * g
+            delta = xp.sqrt(acc + eps) / xp.sqrt(sq + eps) * g
+            acc *= rho
+            acc += (delta * (1 - rho)) * delta
+            _bump(st["square_avg"])
+            _bump(st["acc_delta"])
+            p.array[...] += delta * -lr
+            _bump(p)
+
+
+class Rprop(Optimizer):
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
+                 foreach=None, maximize=False, differentiable=False):
+        _check_lr(lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, {"lr": lr, "etas": tuple(etas), "step_sizes": tuple(step_sizes),
+                                  "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
+                                  "capturable": capturable})
+
+    def _step_group(self, group) -> None:
+        etaminus, etaplus = group["etas"]
+        lo, hi = group["step_sizes"]
+        for p, g, st in self._with_grads(group):
+            xp = p.xp
+            if len(st) == 1:
+                st["prev"] = _zeros_like(p)
+                st["step_size"] = _new_tensor(xp.full_like(p.array, _num(group["lr"])), p.dtype, p.device)
+            prev, size = st["prev"].array, st["step_size"].array
+            sign = xp.sign(g * prev)
+            factor = xp.where(sign > 0, etaplus, xp.where(sign < 0, etaminus, 1.0)).astype(size.dtype)
+            size *= factor
+            xp.clip(size, lo, hi, out=size)
+            g = xp.where(factor == size.dtype.type(etaminus), 0, g).astype(g.dtype)  # no step after a sign flip
+            p.array[...] += (xp.sign(g) * -1) * size
+            prev[...] = g
+            for t in (p, st["prev"], st["step_size"]):
+                _bump(t)
+
+
+class ASGD(Optimizer):
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
+                 maximize=False, differentiable=False, capturable=False):
+        _check_lr(lr)
+        _check_nonnegative(("weight_decay value", weight_decay))
+        super().__init__(params, {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
+                                  "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
+                                  "differentiable": differentiable, "capturable": capturable})
+
+    def _step_group(self, group) -> None:
+        lr, lambd, alpha, t0 = _num(group["lr"]), group["lambd"], group["alpha"], group["t0"]
+        for p, g, st in self._with_grads(group):
+            if len(st) == 1:
+                st["eta"] = _scalar_state(lr)
+                st["mu"] = _scalar_state(1.0)
+                st["ax"] = _zeros_like(p)
+            arr = p.array
+            eta = float(st["eta"].array)
+            arr *= 1 - lambd * eta
+            arr += g * -eta
+            _bump(p)
+            ax = st["ax"].array
+            mu = float(st["mu"].array)
+            if mu != 1:
+                ax += (arr - ax) * mu
+            else:
+                ax[...] = arr
+            _bump(st["ax"])
+            step = float(st["step"].array)
+            _set_scalar(st["eta"], lr / ((1 + lambd * lr * step) ** alpha))
+            _set_scalar(st["mu"], 1 / max(1, step - t0))
+
+
+# ---- L-BFGS ---------------------------------------------------------------------------------
+# Scalars (dot products, step lengths) are NumPy scalars of the parameters' dtype while a step runs,
+# as torch's 0-d tensors are; the state keeps them as 0-d tensors, under torch's names.
+
+def _cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):
+    """Minimiser of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to ``bounds``."""
+    lo, hi = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1 ** 2 - g1 * g2
+    if d2_square < 0:
+        return (lo + hi) / 2.0
+    d2 = _np.sqrt(d2_square)
+    if x1 <= x2:
+        at = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+    else:
+        at = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+    return min(max(at, lo), hi)
+
+
+def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """Line search along ``d`` from step ``t`` for a point meeting the strong Wolfe conditions.
+
+    ``evaluate(t) -> (loss, flat gradient)`` at x + t d. Returns (loss, gradient, t, evaluations)."""
+    d_norm = abs(d).max()
+    g = g.copy()
+    f_new, g_new = evaluate(t)
+    evals = 1
+    gtd_new = g_new.dot(d)
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    it = 0
+    # bracketing: an interval that contains a point meeting the conditions
+    while it < max_ls:
+        if f_new > (f + c1 * t * gtd) or (it > 1 and f_new >= f_prev):
+            bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()], \
+                [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new.copy()], \
+                [gtd_prev, gtd_new]
+            break
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        previous = t
+        t = _cubic_minimum(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+        t_prev, f_prev, g_prev, gtd_prev = previous, f_new, g_new.copy(), gtd_new
+        f_new, g_new = evaluate(t)
+        evals += 1
+        gtd_new = g_new.dot(d)
+        it += 1
+    if it == max_ls:
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+    # zoom: shrink the bracket until a point meets the conditions
+    insufficient = False
+    low, high = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and it < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _cubic_minimum(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
+        # a trial too near an end of the bracket moves 10% of its width inside, unless the last one did not
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insufficient or t >= max(bracket) or t <= min(bracket):
+                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
+                insufficient = False
+            else:
+                insufficient = True
+        else:
+            insufficient = False
+        f_new, g_new = evaluate(t)
+        evals += 1
+        gtd_new = g_new.dot(d)
+        it += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low]:
+            bracket[high], bracket_f[high], bracket_g[high], bracket_gtd[high] = t, f_new, g_new.copy(), gtd_new
+            low, high = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high] - bracket[low]) >= 0:
+                bracket[high], bracket_f[high] = bracket[low], bracket_f[low]
+                bracket_g[high], bracket_gtd[high] = bracket_g[low], bracket_gtd[low]
+            bracket[low], bracket_f[low], bracket_g[low], bracket_gtd[low] = t, f_new, g_new.copy(), gtd_new
+    return bracket_f[low], bracket_g[low], bracket[low], evals
+
+
+def _to_state(value, like: Tensor):
+    """A step's scalar or flat vector as the state keeps it (a tensor of ``like``'s dtype)."""
+    if isinstance(value, (_np.ndarray, _np.generic, like.xp.ndarray)):
+        return _new_tensor(like.xp.asarray(value, dtype=like.dtype.numpy), like.dtype, like.device)
+    if isinstance(value, list):
+        return [_to_state(v, like) for v in value]
+    return value
+
+
+def _from_state(value):
+    if isinstance(value, Tensor):
+        arr = value.array
+        return arr[()] if arr.ndim == 0 else arr.copy()
+    if isinstance(value, list):
+        return [_from_state(v) for v in value]
+    return value
+
+
+class LBFGS(Optimizer):
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                 history_size=100, line_search_fn=None):
+        _check_lr(lr)
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        super().__init__(params, {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,
+                                  "tolerance_grad": tolerance_grad, "tolerance_change": tolerance_change,
+                                  "history_size": history_size, "line_search_fn": line_search_fn})
+        if len(self.param_groups) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        self._params = self.param_groups[0]["params"]
+
+    def _flat_grad(self):
+        first = self._params[0]
+        parts = [p.grad.array.reshape(-1) if p.grad is not None else first.xp.zeros(p.numel(), p.dtype.numpy)
+                 for p in self._params]
+        return first.xp.concatenate(parts)
+
+    def _add_to_params(self, t, direction) -> None:
+        offset = 0
+        for p in self._params:
+            n = p.numel()
+            p.array[...] += (t * direction[offset:offset + n]).reshape(p.shape).astype(p.dtype.numpy, copy=False)
+            _bump(p)
+            offset += n
+
+    def _set_params(self, arrays) -> None:
+        for p, a in zip(self._params, arrays):
+            p.array[...] = a
+            _bump(p)
+
+    def _step(self, closure):
+        if closure is None:
+            raise TypeError("LBFGS.step() missing 1 required positional argument: 'closure'")
+
+        def evaluate():
+            with enable_grad():
+                return closure()
+        with no_grad():
+            return self._run(evaluate)
+
+    def _run(self, evaluate):
+        group = self.param_groups[0]
+        lr = _num(group["lr"])
+        max_iter, max_eval = group["max_iter"], group["max_eval"]
+        tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
+        line_search_fn, history_size = group["line_search_fn"], group["history_size"]
+        # L-BFGS's state is global; torch files it under the first parameter
+        st = self._state_of(self._params[0])
+        st.setdefault("func_evals", 0)
+        st.setdefault("n_iter", 0)
+        orig_loss = evaluate()
+        loss = float(orig_loss)
+        current_evals = 1
+        st["func_evals"] += 1
+        flat_grad = self._flat_grad()
+        if abs(flat_grad).max() <= tolerance_grad:
+            return orig_loss
+        d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad, prev_loss, al = (
+            _from_state(st.get(k)) for k in ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad",
+                                             "prev_loss", "al"))
+        n_iter = 0
+        while n_iter < max_iter:
+            n_iter += 1
+            st["n_iter"] += 1
+            # the descent direction
+            if st["n_iter"] == 1:
+                d = -flat_grad
+                old_dirs, old_stps, ro = [], [], []
+                H_diag = 1
+            else:
+                y = flat_grad - prev_flat_grad
+                s = d * t
+                ys = y.dot(s)
+                if ys > 1e-10:  # curvature condition: remember the pair
+                    if len(old_dirs) == history_size:
+                        old_dirs.pop(0)
+                        old_stps.pop(0)
+                        ro.pop(0)
+                    old_dirs.append(y)
+                    old_stps.append(s)
+                    ro.append(1.0 / ys)
+                    H_diag = ys / y.dot(y)
+                # two-loop recursion: the inverse Hessian estimate times the negative gradient
+                num_old = len(old_dirs)
+                if al is None:
+                    al = [None] * history_size
+                    st["al"] = None  # torch's key order: "al" comes in the first step that needs it
+                q = -flat_grad
+                for i in range(num_old - 1, -1, -1):
+                    al[i] = old_stps[i].dot(q) * ro[i]
+                    q += old_dirs[i] * -al[i]
+                d = r = q * H_diag
+                for i in range(num_old):
+                    be_i = old_dirs[i].dot(r) * ro[i]
+                    r += old_stps[i] * (al[i] - be_i)
+            prev_flat_grad = flat_grad.copy()
+            prev_loss = loss
+            # the step length
+            t = min(1.0, 1.0 / abs(flat_grad).sum()) * lr if st["n_iter"] == 1 else lr
+            gtd = flat_grad.dot(d)
+            if gtd > -tolerance_change:
+                break
+            evals = 0
+            if line_search_fn is not None:
+                if line_search_fn != "strong_wolfe":
+                    raise RuntimeError("only 'strong_wolfe' is supported")
+                x_init = [p.array.copy() for p in self._params]
+
+                def at(step, d=d, x_init=x_init):
+                    self._add_to_params(step, d)
+                    value = float(evaluate())
+                    grad = self._flat_grad()
+                    self._set_params(x_init)
+                    return value, grad
+                loss, flat_grad, t, evals = _strong_wolfe(at, t, d, loss, flat_grad, gtd,
+                                                          max_ls=max_eval - current_evals)
+                self._add_to_params(t, d)
+                opt_cond = abs(flat_grad).max() <= tolerance_grad
+            else:
+                self._add_to_params(t, d)
+                opt_cond = False
+                if n_iter != max_iter:  # the last iteration's loss would go unused
+                    loss = float(evaluate())
+                    flat_grad = self._flat_grad()
+                    opt_cond = abs(flat_grad).max() <= tolerance_grad
+                    evals = 1
+            current_evals += evals
+            st["func_evals"] += evals
+            if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+                break
+            if abs(d * t).max() <= tolerance_change:  # no progress in the parameters
+                break
+            if abs(loss - prev_loss) < tolerance_change:  # nor in the loss
+                break
+        like = self._params[0]
+        for k, v in (("d", d), ("t", t), ("old_dirs", old_dirs), ("old_stps", old_stps), ("ro", ro),
+                     ("H_diag", H_diag), ("prev_flat_grad", prev_flat_grad), ("prev_loss", prev_loss)):
+            st[k] = _to_state(v, like)
+        if al is not None:
+            st["al"] = _to_state(al, like)
+        return orig_loss
+
+
 # ---- gradient clipping ---------------------------------------------------------------------
 
 def _param_list(parameters) -> list:
@@ -642,8 +1166,8 @@ def _ctor(cls):
     return make
 
 
-def _step(opt, lrs=None):
-    return opt.step(lrs)
+def _step(opt, lrs=None, groups=None):
+    opt.step(lrs=lrs, groups=groups)
 
 
 def _zero_grad(opt, set_to_none=True):
@@ -660,7 +1184,9 @@ def _load_state_dict(opt, sd):
 
 WIRE: dict = {
     "optim.SGD": _ctor(SGD), "optim.Adam": _ctor(Adam), "optim.AdamW": _ctor(AdamW),
-    "optim.RMSprop": _ctor(RMSprop), "optim.Adagrad": _ctor(Adagrad),
+    "optim.RMSprop": _ctor(RMSprop), "optim.Adagrad": _ctor(Adagrad), "optim.Adamax": _ctor(Adamax),
+    "optim.NAdam": _ctor(NAdam), "optim.RAdam": _ctor(RAdam), "optim.Adadelta": _ctor(Adadelta),
+    "optim.Rprop": _ctor(Rprop), "optim.ASGD": _ctor(ASGD), "optim.LBFGS": _ctor(LBFGS),
     "optim.step": _step, "optim.zero_grad": _zero_grad, "optim.state_dict": _state_dict,
     "optim.load_state_dict": _load_state_dict,
     "clip_grad_norm_": clip_grad_norm_, "clip_grad_value_": clip_grad_value_,

@@ -155,14 +155,25 @@ def saved_hooks_packed(function_id: int) -> None:
     _current.packed = function_id
 
 
+def optim_closure_step(opt, function_id: int, lrs=None, groups=None) -> None:
+    """``optimizer.step(closure)`` where the closure is client code (LBFGS evaluates it many times)."""
+    loop = current_loop()
+
+    def closure():
+        (loss,) = loop.callback(function_id, ())
+        return loss
+    opt.step(closure, lrs=lrs, groups=groups)
+
+
 OPS = {"function_apply": function_apply, "register_hook": register_hook,
        "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook,
        "node.register_hook": node_register_hook, "node.register_prehook": node_register_prehook,
        "saved_hooks.push": saved_hooks_push, "saved_hooks.pop": saved_hooks_pop,
-       "saved_hooks.packed": saved_hooks_packed}
-# The ops whose results call the client back later (in some backward).
+       "saved_hooks.packed": saved_hooks_packed, "optim.closure_step": optim_closure_step}
+# The ops that call the client back (at once, or later in some backward).
 TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
-                             "node.register_hook", "node.register_prehook", "saved_hooks.push"})
+                             "node.register_hook", "node.register_prehook", "saved_hooks.push",
+                             "optim.closure_step"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

@@ -1,8 +1,10 @@
 """Optimizers: client objects mirroring torch.optim, state and updates on the server.
 
 Construction creates the optimizer's state on the server; ``step()`` is one
-command for all parameters, carrying the groups' learning rates when a
-scheduler (or the user) changed them since the last step.
+command for all parameters, carrying the groups' hyper-parameters that a
+scheduler (or the user) changed since the last step. LBFGS, whose step calls
+its closure many times, runs the closure on the client when the server's step
+calls it back.
 """
 from __future__ import annotations
 
@@ -24,9 +26,12 @@ class Optimizer:
         self.param_groups = []
         for g in groups:
             self.add_param_group(dict(g), _create=False)
-        self.state = {}
-        self._sent_lrs = [g["lr"] for g in self.param_groups]
+        self._check_groups()
+        self._sent = self._hyper_parameters()
         self._handle = _dispatch.new_object(self._server_class, self._wire_groups())
+
+    def _check_groups(self) -> None:
+        """Refuse groups this optimizer cannot take, before its server object exists."""
 
     def add_param_group(self, param_group: dict, _create: bool = True) -> None:
         params = param_group["params"]
@@ -53,19 +58,38 @@ class Optimizer:
         conn.submit("optim.zero_grad", (self._handle, set_to_none), handle_of=_dispatch._handle_of)
         conn.grad_epoch += 1
 
+    def _hyper_parameters(self) -> list:
+        return [{k: v for k, v in g.items() if k != "params"} for g in self.param_groups]
+
+    def _changes(self) -> dict:
+        """The step command's keyword arguments: the hyper-parameters changed since they were last sent."""
+        now = self._hyper_parameters()
+        if now == self._sent:
+            return {}
+        changed = [{k: v for k, v in g.items() if k not in old or old[k] != v} for g, old in zip(now, self._sent)]
+        self._sent = now
+        return {"groups": changed}
+
     def step(self, closure=None):
         loss = None
         if closure is not None:
             from ..grad_mode import enable_grad
             with enable_grad():
                 loss = closure()
-        lrs = [g["lr"] for g in self.param_groups]
-        kwargs = {"lrs": lrs} if lrs != self._sent_lrs else {}
-        self._sent_lrs = lrs
         conn = self._handle._conn
-        conn.submit("optim.step", (self._handle,), kwargs, handle_of=_dispatch._handle_of)
+        conn.submit("optim.step", (self._handle,), self._changes(), handle_of=_dispatch._handle_of)
         conn.mark_inplace()  # the parameters change in place
         return loss
+
+    @property
+    def state(self):
+        """Per-parameter state keyed by parameter (torch's ``defaultdict``); read from the server: a sync point."""
+        from collections import defaultdict
+        params = [p for g in self.param_groups for p in g["params"]]
+        state = defaultdict(dict)
+        for index, st in _as_tensors(_dispatch.value("optim.state_dict", self._handle))["state"].items():
+            state[params[int(index)]] = st
+        return state
 
     def state_dict(self) -> dict:
         """torch's structure; the state's tensors become tensors of this session again."""
@@ -83,7 +107,7 @@ class Optimizer:
                                   handle_of=_dispatch._handle_of)
         for group, saved in zip(self.param_groups, state_dict["param_groups"]):
             group.update({k: v for k, v in saved.items() if k != "params"})
-        self._sent_lrs = [g["lr"] for g in self.param_groups]
+        self._sent = self._hyper_parameters()
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -184,3 +208,132 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, fused=fused))
+
+
+def _check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    _check("learning rate", lr, lr >= 0)
+
+
+def _check_adam_like(lr, betas, eps, weight_decay) -> None:
+    _check_lr(lr)
+    _check("epsilon value", eps, eps >= 0)
+    _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
+    _check("beta parameter at index 1", betas[1], 0.0 <= betas[1] < 1.0)
+    _check("weight_decay value", weight_decay, weight_decay >= 0)
+
+
+class Adamax(Optimizer):
+    _server_class = "optim.Adamax"
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        _check_adam_like(lr, betas, eps, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable, capturable=capturable))
+
+
+class NAdam(Optimizer):
+    _server_class = "optim.NAdam"
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _check_adam_like(lr, betas, eps, weight_decay)
+        _check("momentum_decay value", momentum_decay, momentum_decay >= 0)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable))
+
+
+class RAdam(Optimizer):
+    _server_class = "optim.RAdam"
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+        _check_adam_like(lr, betas, eps, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      foreach=foreach, capturable=capturable,
+                                      decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
+
+
+class Adadelta(Optimizer):
+    _server_class = "optim.Adadelta"
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        _check_lr(lr)
+        _check("rho value", rho, 0.0 <= rho <= 1.0)
+        _check("epsilon value", eps, eps >= 0)
+        _check("weight_decay value", weight_decay, weight_decay >= 0)
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      capturable=capturable, foreach=foreach, differentiable=differentiable))
+
+
+class Rprop(Optimizer):
+    _server_class = "optim.Rprop"
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
+                 maximize=False, differentiable=False):
+        _check_lr(lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, capturable=capturable))
+
+
+class ASGD(Optimizer):
+    _server_class = "optim.ASGD"
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
+                 maximize=False, differentiable=False, capturable=False):
+        _check_lr(lr)
+        _check("weight_decay value", weight_decay, weight_decay >= 0)
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      foreach=foreach, maximize=maximize, differentiable=differentiable,
+                                      capturable=capturable))
+
+
+class LBFGS(Optimizer):
+    """The step runs on the server and calls ``closure`` (client code) back for each evaluation."""
+
+    _server_class = "optim.LBFGS"
+
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                 history_size=100, line_search_fn=None):
+        _check_lr(lr)
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                                      tolerance_change=tolerance_change, history_size=history_size,
+                                      line_search_fn=line_search_fn))
+
+    def _check_groups(self) -> None:
+        if len(self.param_groups) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+
+    def step(self, closure):
+        from ..grad_mode import enable_grad
+        losses = []
+
+        def evaluate():
+            with enable_grad():
+                loss = closure()
+            if not losses:
+                losses.append(loss)  # step returns the first evaluation's loss, as torch's does
+            if not isinstance(loss, Tensor):  # a Python number: the server needs a tensor
+                from .._creation import tensor
+                loss = tensor(float(loss))
+            return loss
+        conn = self._handle._conn
+        function_id = conn.register_function(evaluate)
+        try:
+            # One command; the server calls evaluate back while it runs, and this waits for it to end.
+            conn.submit("optim.closure_step", (self._handle, function_id), self._changes(), want_value=True,
+                        handle_of=_dispatch._handle_of).value  # noqa: B018
+        finally:
+            conn.unregister_function(function_id)
+        conn.mark_inplace()
+        return losses[0] if losses else None

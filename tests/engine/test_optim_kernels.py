@@ -106,7 +106,7 @@ def test_param_groups_defaults_lrs_and_pairs():
     opt.param_groups[1]["lr"] = 0.0
     opt.step()
     assert b.item() == -1.0
-    raises(ValueError, "expected 2 learning rates (one per parameter group), got 1", opt.step, [0.1])
+    raises(ValueError, "expected 2 learning rates (one per parameter group), got 1", lambda: opt.step(lrs=[0.1]))
     sd = opt.state_dict()
     assert sd["param_groups"][1]["params"] == [1]
     assert list(sd["param_groups"][0]) == ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize",
@@ -255,7 +255,7 @@ def _parity(torch, mine_cls, torch_cls, kwargs, steps=20):
             lrs = [g["lr"] * 0.5 for g in ot.param_groups]
             for g, lr in zip(ot.param_groups, lrs):
                 g["lr"] = lr
-        om.step(lrs)
+        om.step(lrs=lrs)
         ot.step()
         for pm, pt in zip(mine, theirs):
             np.testing.assert_allclose(pm.detach().numpy(), pt.detach().numpy(), rtol=1e-12, atol=1e-15)

@@ -322,7 +322,8 @@ NOT_IN_TABLE = {
     "randperm", "manual_seed", "normal_", "uniform_", "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
-    "optim.RMSprop", "optim.Adagrad",
+    "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
+    "optim.ASGD", "optim.LBFGS", "optim.closure_step",
     "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad",
 }
 
@@ -418,13 +419,13 @@ def test_random_draws_stay_on_the_device_and_follow_the_seed():
 
 @needs_gpu
 @pytest.mark.parametrize("dtype", [E.float64, E.float32], ids=["float64", "float32"])
-@pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW"])
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD"])
 def test_optimizer_kernels_match_cpu(opt, dtype):
     rng = np.random.default_rng(11)
     start = [rng.standard_normal(s).astype(dtype.numpy) for s in ((8, 5), (5,))]
     grads = [[rng.standard_normal(a.shape).astype(dtype.numpy) for a in start] for _ in range(3)]
     kwargs = {"SGD": dict(lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
-              "Adam": dict(lr=0.01, amsgrad=True), "AdamW": dict(lr=0.01, weight_decay=0.1)}[opt]
+              "Adam": dict(lr=0.01, amsgrad=True), "AdamW": dict(lr=0.01, weight_decay=0.1)}.get(opt, dict(lr=0.01))
     results = {}
     for device in ("cpu", "cuda"):
         params = [E.tensor(a, device=device, requires_grad=True) for a in start]
