@@ -15,6 +15,7 @@ Wire forms (the client's ``gradwire.optim`` sends these):
     optim.Adamax / NAdam / RAdam / Adadelta / Rprop / ASGD / LBFGS (param_groups, **defaults) -> handle
     optim.step(opt, lrs=None, groups=None)     -> None   (lrs: one new lr per group; groups: one dict of
                                                           changed hyper-parameters per group; set first)
+    optim.add_param_group(opt, group)          -> None   (a group added after construction)
     optim.zero_grad(opt, set_to_none=True)     -> None
     optim.state_dict(opt)                      -> torch's {"state": ..., "param_groups": ...}
     optim.load_state_dict(opt, sd)             -> None
@@ -1170,6 +1171,10 @@ def _step(opt, lrs=None, groups=None):
     opt.step(lrs=lrs, groups=groups)
 
 
+def _add_param_group(opt, group):
+    opt.add_param_group(group)
+
+
 def _zero_grad(opt, set_to_none=True):
     opt.zero_grad(set_to_none)
 
@@ -1187,7 +1192,7 @@ WIRE: dict = {
     "optim.RMSprop": _ctor(RMSprop), "optim.Adagrad": _ctor(Adagrad), "optim.Adamax": _ctor(Adamax),
     "optim.NAdam": _ctor(NAdam), "optim.RAdam": _ctor(RAdam), "optim.Adadelta": _ctor(Adadelta),
     "optim.Rprop": _ctor(Rprop), "optim.ASGD": _ctor(ASGD), "optim.LBFGS": _ctor(LBFGS),
-    "optim.step": _step, "optim.zero_grad": _zero_grad, "optim.state_dict": _state_dict,
+    "optim.step": _step, "optim.add_param_group": _add_param_group, "optim.zero_grad": _zero_grad, "optim.state_dict": _state_dict,
     "optim.load_state_dict": _load_state_dict,
     "clip_grad_norm_": clip_grad_norm_, "clip_grad_value_": clip_grad_value_,
 }

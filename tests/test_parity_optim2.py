@@ -433,3 +433,29 @@ def test_lbfgs_state_dict_round_trip(gw):
     ref = _lbfgs_resumed(_torch())
     np.testing.assert_allclose(got[0], ref[0], rtol=1e-9)
     assert got[1:] == ref[1:]
+
+
+def test_param_groups_added_after_construction(gw):
+    out = same_as_torch(gw, """
+        w = nn.Parameter(torch.ones(2, dtype=torch.float64))
+        v = nn.Parameter(torch.zeros(2, dtype=torch.float64))
+        u = nn.Parameter(torch.ones(1, dtype=torch.float64))
+        opt = torch.optim.SGD([{'params': [w]}, {'params': [v], 'lr': 0.5}], lr=0.1, momentum=0.9)
+        opt.add_param_group({'params': [u], 'lr': 1.0})
+        print(opt, len(opt.param_groups), [g['lr'] for g in opt.param_groups])
+        for _ in range(2):
+            opt.zero_grad()
+            (w.sum() + v.sum() + 3 * u.sum()).backward()
+            opt.step()
+        print(w, v, u, list(opt.state_dict()['state'].keys()), opt.state_dict()['param_groups'][2]['params'])
+        try:
+            opt.add_param_group({'params': [w]})
+        except ValueError as e:
+            print(e)
+        a = torch.optim.Adam([w], lr=0.1)
+        a.add_param_group({'params': u, 'betas': (0.5, 0.6)})
+        (w.sum() + u.sum()).backward()
+        a.step()
+        print(u, a.param_groups[1]['betas'], a.param_groups[1]['lr'])
+    """)
+    assert "Parameter Group 2" in out and "\n\nParameter Group 1" in out

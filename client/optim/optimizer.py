@@ -46,9 +46,14 @@ class Optimizer:
             if v is _required and k not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
             param_group.setdefault(k, v)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in param_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
-        if _create:
-            raise NotImplementedError("gradwire optimizers take all parameter groups at construction")
+        if _create:  # a group added after construction: the server's optimizer takes it too
+            self._handle._conn.submit("optim.add_param_group", (self._handle, dict(param_group)),
+                                      handle_of=_dispatch._handle_of)
+            self._sent.append({k: v for k, v in param_group.items() if k != "params"})
 
     def _wire_groups(self):
         return [{k: v for k, v in g.items()} for g in self.param_groups]
@@ -112,6 +117,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")
             lines.append(f"Parameter Group {i}")
             for key in sorted(group):
                 if key != "params":

@@ -324,7 +324,7 @@ NOT_IN_TABLE = {
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
     "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
     "optim.ASGD", "optim.LBFGS", "optim.closure_step",
-    "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad",
+    "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad", "optim.add_param_group",
 }
 
 
