@@ -27,7 +27,7 @@ from .tensor import _viewing
 from .serialization import load, save
 from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, movedim, narrow, repeat_interleave,
                        tensor_split, tril_indices, triu_indices, vstack)
-from ._compose import (aminmax, atleast_1d, atleast_2d, atleast_3d, bucketize,
+from ._compose import (aminmax, atleast_1d, bernoulli, multinomial, atleast_2d, atleast_3d, bucketize,
                        cartesian_prod, chain_matmul, combinations, corrcoef, cov, cumulative_trapezoid, diagflat, dist,
                        dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isneginf, isposinf, isreal,
                        positive, ravel, searchsorted, select, take_along_dim, tensordot, tile, trapezoid, unflatten,

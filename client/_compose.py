@@ -595,3 +595,49 @@ Tensor.index_put = lambda self, indices, values, accumulate=False: _index_put_(s
 Tensor.is_same_size = _is_same_size
 Tensor.get_device = _get_device
 del _fn
+
+
+# ---- sampling ------------------------------------------------------------------------------------
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """1 with probability ``input`` (or ``p``), else 0, in input's dtype; drawn from the session's generator."""
+    from ._creation import rand_like  # noqa: PLC0415
+    with no_grad():
+        probs = input if p is None else input.new_full(input.shape, float(p))
+        return (rand_like(input) < probs).to(input.dtype)
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Indices drawn from the rows of ``input`` (unnormalised probabilities)."""
+    from ._creation import rand  # noqa: PLC0415
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype._torch_name}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = input.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    with no_grad():
+        rows = input.reshape(-1, n)
+        if replacement:  # inverse CDF: how many cumulative weights lie below each uniform draw
+            cdf = rows.cumsum(-1)
+            u = rand(rows.shape[0], num_samples, dtype=rows.dtype) * cdf[:, -1:]
+            out = (cdf.unsqueeze(1) <= u.unsqueeze(-1)).sum(-1).clamp(max=n - 1)
+        else:  # exponential races: the num_samples smallest Exp(1)/weight, an unbiased draw without replacement
+            keys = -rand(*rows.shape, dtype=rows.dtype).log() / rows
+            out = keys.topk(num_samples, -1, largest=False).indices
+        return out.reshape(num_samples) if input.dim() == 1 else out
+
+
+def _bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
+    with no_grad():
+        return self.copy_(bernoulli(self, p if not isinstance(p, Tensor) else None) if not isinstance(p, Tensor)
+                          else bernoulli(p.expand(*self.shape).to(self.dtype)))
+
+
+Tensor.bernoulli = bernoulli
+Tensor.bernoulli_ = _bernoulli_
+Tensor.multinomial = multinomial

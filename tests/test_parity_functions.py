@@ -66,3 +66,30 @@ def test_statistics_have_exact_values(gw):
     assert torch.histc(torch.tensor([1., 2., 1., 4.]), 3).tolist() == [2.0, 1.0, 1.0]
     assert torch.searchsorted(torch.tensor([1., 3., 5.]), torch.tensor([0., 3., 6.])).tolist() == [0, 1, 3]
     assert torch.finfo(torch.float32).eps == 2.0 ** -23 and torch.iinfo(torch.int32).max == 2 ** 31 - 1
+
+
+@pytest.mark.parametrize("code", [
+    "print(torch.bernoulli(torch.tensor([0., 1.])), torch.bernoulli(torch.ones(2), 0.0), torch.ones(3).bernoulli_(0.0))",
+    "m = torch.multinomial(torch.tensor([0., 1., 0.]), 2, replacement=True); print(m, m.dtype)",
+    "print(torch.multinomial(torch.tensor([[0., 1., 0.], [1., 0., 0.]]), 1), torch.tensor([0., 3.]).multinomial(1))",
+    "torch.multinomial(torch.tensor([0., 1., 0.]), 4)",
+    "torch.multinomial(torch.tensor([1., 1.]), 0)",
+    "torch.multinomial(torch.ones(2, 2, 2), 1)",
+    "torch.multinomial(torch.tensor([1, 2]), 1)",
+])
+def test_sampling_matches_torch_where_it_is_determined(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_sampling_frequencies(gw):
+    torch = gw
+    torch.manual_seed(0)
+    freq = torch.bernoulli(torch.tensor([0.2, 0.8]).expand(20000, 2)).mean(0).tolist()
+    assert freq == [pytest.approx(0.2, abs=0.015), pytest.approx(0.8, abs=0.015)]
+    w = torch.tensor([1., 2., 7.])
+    counts = torch.multinomial(w, 30000, replacement=True).bincount(minlength=3).tolist()
+    assert [c / 30000 for c in counts] == [pytest.approx(x, abs=0.015) for x in (0.1, 0.2, 0.7)]
+    draws = torch.multinomial(w.expand(20000, 3), 3)
+    assert all(sorted(row) == [0, 1, 2] for row in draws.tolist()[:100])  # without replacement: a permutation
+    first = draws[:, 0].bincount(minlength=3).tolist()
+    assert [c / 20000 for c in first] == [pytest.approx(x, abs=0.015) for x in (0.1, 0.2, 0.7)]
