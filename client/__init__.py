@@ -60,7 +60,11 @@ for _name in (
         "outer", "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
         "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",
-        "trunc", "fix", "frac"):
+        "trunc", "fix", "frac",
+        "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
+        "arccosh", "arctanh", "lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit", "nan_to_num",
+        "xlogy", "logaddexp", "logaddexp2", "fmod", "copysign", "heaviside", "float_power", "nansum", "nanmean",
+        "deg2rad", "rad2deg", "var_mean", "std_mean", "logdet", "cdist"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
               "unbind"):

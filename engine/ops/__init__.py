@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import (arith, creation, decompositions, elementwise, fused, index, inplace, linalg, matrix, random_fill, reduce,
-               scan, scatter, shape, sorting)
+               scan, scatter, shape, sorting, special_math)
 from .. import random as _random
 from ..tensor import Tensor
 
@@ -209,7 +209,8 @@ del _name, _fn
 #   WIRE    wire name -> callable, registered in OPS
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
-EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions]
+EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
+                     special_math]
 
 
 def install(module) -> None:

@@ -1,0 +1,745 @@
+"""Special and numerically careful math: lgamma, digamma, polygamma, erfinv, i0, xlogy, logit, sinc,
+logaddexp(2), fmod, copysign, nan_to_num, deg2rad/rad2deg, float_power, heaviside, nansum/nanmean,
+var_mean/std_mean, logdet, cdist, unfold, storage_offset.
+
+Declares WIRE / METHODS / __all__ like the other extension modules. The array kernels of the special
+functions are in _special_kernels.py; here are the Functions (forward and backward together, torch's
+node names) and the functional forms with torch's argument checks. In-place variants (``x.lgamma_()``)
+are the out-of-place op written into the input (inplace._unary_).
+"""
+from __future__ import annotations
+
+import math
+
+from gradwire.common import dtypes as _dt
+from gradwire.common import linalg as _la
+from gradwire.common.shapes import broadcast_shapes, normalize_dim, normalize_dims
+
+from ..function import Function
+from ..tensor import Tensor, _new_tensor
+from . import _special_kernels as K
+from . import reduce as _reduce
+from .arith import _check_shapes, _int_zero_check, pow as _pow
+from .decompositions import slogdet as _slogdet
+from .elementwise import (Where, _FloatUnary, _is_number, cos, erf, exp, exp2, isnan, log, sin, sqrt, trunc,
+                          where as _where)
+from .inplace import _checked, _unary_, inplace_apply
+from .shape import to_copy
+from ._util import binary_prep, check_tensor_arg, not_implemented, share_version, unary_prep, wrap
+
+_PI = math.pi
+
+
+def _bool_mask(arr, like: Tensor) -> Tensor:
+    return _new_tensor(arr, _dt.bool_, like.device)
+
+
+def _masked(mask_arr, value, t: Tensor) -> Tensor:
+    """``t`` with ``value`` where ``mask_arr`` (differentiable in ``t``); ``t`` itself when nothing is masked."""
+    if not bool(t.xp.any(mask_arr)):
+        return t
+    return Where.apply(_bool_mask(mask_arr, t), value, t)
+
+
+# ==== unary special functions ======================================================================
+
+class _Special(_FloatUnary):
+    """``out = kernel(xp, input)`` computed in float64, returned in the input's floating dtype."""
+
+    _abstract = True
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if type(a) is not Tensor:
+            check_tensor_arg(cls.wire, a)
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        out = wrap(xp, cls.kernel(xp, av), dtype, device)
+        ctx.save_for_backward(out if cls.saves == "output" else a)
+        return out
+
+
+class Lgamma(_Special):
+    wire, kernel = "lgamma", staticmethod(K.lgamma)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * digamma(a)
+
+
+class Digamma(_Special):
+    wire, kernel = "digamma", staticmethod(K.digamma)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * polygamma(1, a)
+
+
+class Polygamma(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, n, a):
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        ctx.n = n
+        ctx.save_for_backward(a)
+        return wrap(xp, K.polygamma(xp, n, av), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return None, grad * polygamma(ctx.n + 1, a)
+
+
+class Erfinv(_Special):
+    wire, kernel, saves = "erfinv", staticmethod(K.erfinv), "output"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (exp(out * out) * (math.sqrt(_PI) / 2.0))
+
+
+class I0(_Special):
+    wire, kernel = "i0", staticmethod(K.i0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * special_i1(a)
+
+
+class SpecialI1(_Special):
+    wire, kernel, saves = "special_i1", staticmethod(K.i1), "input"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        # I1' = I0 - I1 / x, which is 1/2 at 0
+        zero = a.array == 0
+        safe = _masked(zero, 1.0, a)
+        return grad * _masked(zero, 0.5, i0(safe) - special_i1(safe) / safe)
+
+
+class Sinc(_FloatUnary):
+    """sin(pi x) / (pi x), computed in the input's dtype as torch does (sinc(1) is not exactly 0)."""
+
+    wire = "sinc"
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if type(a) is not Tensor:
+            check_tensor_arg(cls.wire, a)
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        px = av * dtype.numpy.type(_PI)
+        r = xp.where(av == 0, dtype.numpy.type(1), xp.sin(px) / px)
+        ctx.save_for_backward(a)
+        return wrap(xp, r, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        px = a * _PI
+        zero = a.array == 0
+        d = (px * cos(px) - sin(px)) / (px * a)
+        return grad * _masked(zero, 0.0, d)
+
+
+class _Scaled(_FloatUnary):
+    """``input * factor`` (deg2rad, rad2deg): the factor in the result's dtype, as torch multiplies."""
+
+    _abstract = True
+    factor = 1.0
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if type(a) is not Tensor:
+            check_tensor_arg(cls.wire, a)
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        return wrap(xp, av * dtype.numpy.type(cls.factor), dtype, device)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return grad * cls.factor
+
+
+class Deg2Rad(_Scaled):
+    wire, factor = "deg2rad", _PI / 180.0
+
+
+class Rad2Deg(_Scaled):
+    wire, factor = "rad2deg", 180.0 / _PI
+
+
+class Logit(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, eps=None):
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        if eps is not None:
+            lo = dtype.numpy.type(eps)
+            hi = dtype.numpy.type(1) - lo
+            av = xp.where(av < lo, lo, xp.where(av > hi, hi, av))  # nan stays nan
+        ctx.eps = eps
+        ctx.save_for_backward(a)
+        return wrap(xp, xp.log(av / (1 - av)), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        av = a.array
+        d = grad / (a * (1 - a))
+        if ctx.eps is None:  # nan outside [0, 1]; +-inf at the ends
+            return _masked((av < 0) | (av > 1), math.nan, d), None
+        return _masked((av < ctx.eps) | (av > 1 - ctx.eps), 0.0, d), None
+
+
+class NanToNum(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, nan, posinf, neginf):
+        xp = a.xp
+        if not a.dtype.is_floating_point:
+            return _new_tensor(a.array.copy(), a.dtype, a.device)
+        info = xp.finfo(a.dtype.numpy)
+        r = xp.nan_to_num(a.array, nan=nan, posinf=info.max if posinf is None else posinf,
+                          neginf=info.min if neginf is None else neginf)
+        ctx.save_for_backward(a)
+        return wrap(xp, r, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return _masked(~a.xp.isfinite(a.array), 0.0, grad), None, None, None
+
+
+# ==== binary ops ===================================================================================
+
+def _binary_type_error(op: str, a, b, second: str = "other") -> TypeError:
+    return TypeError(f"{op}() received an invalid combination of arguments - got ({type(a).__name__}, "
+                     f"{type(b).__name__}), but expected one of:\n"
+                     f" * (Tensor input, Tensor {second}, *, Tensor out = None)\n"
+                     f" * (Number self, Tensor {second}, *, Tensor out = None)\n"
+                     f" * (Tensor input, Number {second}, *, Tensor out = None)\n")
+
+
+class Xlogy(Function):
+    """x * log(y), 0 where x == 0 (unless y is nan). Overloads: 0 two tensors, 1 a number x, 2 a number y."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
+        r = xp.where((av == 0) & ~xp.isnan(bv), dtype.numpy.type(0), av * xp.log(bv))
+        ctx.save_for_backward(a if type(a) is Tensor else None, b if type(b) is Tensor else None)
+        ctx.scalars = (a, b)
+        return wrap(xp, r, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.scalars
+        x = a if a is not None else sa
+        y = b if b is not None else sb
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            # torch masks x's gradient where x == 0 and y <= 0
+            xv = a.array
+            yv = b.array if b is not None else sb
+            ga = _masked((xv == 0) & (yv <= 0), 0.0, xlogy(grad, y))
+        if nb:
+            gb = grad * x / b
+        return ga, gb
+
+
+class XlogyScalarSelf(Xlogy):
+    op_name, overload = "Xlogy", 1
+
+
+class XlogyScalarOther(Xlogy):
+    op_name, overload = "Xlogy", 2
+
+
+class Logaddexp(Function):
+    array_forward = True
+    _exp, _log1p_scale = "exp", 1.0
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        if not dtype.is_floating_point:
+            raise not_implemented(f"{cls.__name__.lower()}_cpu", dtype)
+        m = xp.maximum(av, bv)
+        tail = xp.log1p(getattr(xp, cls._exp)(-xp.abs(av - bv))) * dtype.numpy.type(cls._log1p_scale)
+        r = xp.where(xp.isinf(av) & (av == bv), av, m + tail)  # inf + inf: inf, not nan
+        ctx.save_for_backward(a, b)
+        return wrap(xp, r, dtype, device)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        e = exp if cls._exp == "exp" else exp2
+        return (grad / (e(b - a) + 1) if na else None), (grad / (e(a - b) + 1) if nb else None)
+
+
+class Logaddexp2(Logaddexp):
+    _exp, _log1p_scale = "exp2", 1.0 / math.log(2.0)
+
+
+class Fmod(Function):
+    """C's fmod (the result takes the dividend's sign). FmodBackward0: a number divisor; 1: a tensor."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        if dtype is _dt.bool_:
+            raise not_implemented("fmod_cpu", dtype)
+        _int_zero_check(bv, dtype, xp)
+        if type(b) is Tensor:
+            ctx.save_for_backward(a, b)
+        return wrap(xp, xp.fmod(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad[:2]
+        if not nb:
+            return (grad if na else None), None
+        a, b = ctx.saved_tensors
+        return (grad if na else None), -grad * trunc(a / b)
+
+
+class FmodTensor(Fmod):
+    op_name, overload = "Fmod", 1
+
+
+class Copysign(Function):
+    """|a| with b's sign. CopysignBackward0: a tensor b; 1: a number b (floating result)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
+        out = wrap(xp, xp.copysign(av, bv), dtype, device)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = grad * _masked(a.array == 0, 0.0, out / a) if na else None
+        return ga, (grad * 0 if nb else None)
+
+
+class CopysignScalar(Copysign):
+    op_name, overload = "Copysign", 1
+
+
+class Heaviside(Function):
+    """0 below zero, 1 above, ``values`` at zero. torch has no derivative: its node raises."""
+
+    array_forward = True
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, values):
+        if a.dtype is not values.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+        _check_shapes(a, values)
+        xp = a.xp
+        av, vv = a.array, values.array
+        r = xp.where(av == 0, vv, (av > 0).astype(a.dtype.numpy))
+        return wrap(xp, r, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::heaviside is not implemented")
+
+
+# ==== reductions and linear algebra =================================================================
+
+class Nansum(Function):
+    """sum treating nan as 0 (NansumBackward0, with or without dims)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, dtype):
+        xp = a.xp
+        arr = _reduce._reduction_input(ctx, a, dims, keepdim, dtype)
+        r = xp.nansum(arr, axis=dims, keepdims=keepdim) if dtype.is_floating_point else \
+            xp.sum(arr, axis=dims, keepdims=keepdim)
+        ctx.save_for_backward(a)
+        return wrap(xp, r, dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        g = _reduce._expanded(ctx, grad)
+        return _masked(a.xp.isnan(a.array), 0.0, g), None, None, None
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    check_tensor_arg("nansum", input)
+    nd = input.array.ndim
+    dims = normalize_dims(dim, nd) if nd else ()
+    return Nansum.apply(input, dims, bool(keepdim), _reduce._sum_dtype(input, dtype))
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """nansum over the count of non-nan elements (DivBackward0, as torch composes it)."""
+    check_tensor_arg("nanmean", input)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input.dtype._torch_name}")
+    nd = input.array.ndim
+    dims = normalize_dims(dim, nd) if nd else ()
+    count = _reduce.sum(_bool_mask(~input.xp.isnan(input.array), input), dims, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+def logdet(input):
+    """log det A: nan where det < 0, -inf where A is singular (torch: where(sign == -1, nan, logabsdet))."""
+    check_tensor_arg("logdet", input)
+    shape = input.array.shape
+    if len(shape) < 2:
+        raise RuntimeError("logdet: The input tensor A must have at least 2 dimensions.")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got "
+                           f"{input.dtype._torch_name}")
+    if shape[-1] != shape[-2]:
+        raise RuntimeError(f"logdet: A must be batches of square matrices, but they are {shape[-2]} by "
+                           f"{shape[-1]} matrices")
+    sign, logabs = _slogdet(input)
+    return Where.apply(_bool_mask(sign.array == -1, sign), math.nan, logabs)
+
+
+class Cdist(Function):
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M) (CdistBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x1, x2, p):
+        xp = x1.xp
+        diff = xp.abs(x1.array[..., :, None, :] - x2.array[..., None, :, :])
+        if p == 0:
+            r = (diff != 0).sum(-1).astype(diff.dtype)
+        elif p == 1:
+            r = diff.sum(-1)
+        elif p == 2:
+            r = xp.sqrt((diff * diff).sum(-1))
+        elif p == math.inf:
+            r = diff.max(-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], diff.dtype)
+        else:
+            r = (diff ** p).sum(-1) ** (1.0 / p)
+        out = wrap(xp, r, x1.dtype, x1.device)
+        ctx.p = p
+        ctx.save_for_backward(x1, x2, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x1, x2, dist = ctx.saved_tensors
+        p = ctx.p
+        diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
+        d = dist.unsqueeze(-1)
+        g = grad.unsqueeze(-1)
+        dv, distv = diff.array, d.array
+        if p == 0:
+            coef = diff * 0
+        elif p == 1:
+            coef = diff.sign()
+        elif p == 2:
+            coef = diff / _masked(distv == 0, 1.0, d)
+        elif p == math.inf:
+            coef = diff.sign() * _bool_mask(diff.xp.abs(dv) == distv, diff)
+        else:
+            # sign(diff) |diff|^(p-1) / dist^(p-1); torch's 0 where |diff| is 0 and p < 1
+            coef = diff.sign() * _masked(dv == 0, 1.0, diff.abs()) ** (p - 1) / _masked(distv == 0, 1.0, d) ** (p - 1)
+            if p < 1:
+                coef = _masked(dv == 0, 0.0, coef)
+        gd = _masked(distv == 0, 0.0, g * coef)  # torch: no gradient at zero distance
+        na, nb = ctx.needs_input_grad[:2]
+        # x2's gradient as 0 - sum, not -sum: torch's zeros are +0
+        return (gd.sum(-2) if na else None), (0.0 - gd.sum(-3) if nb else None), None
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    check_tensor_arg("cdist", x1, "x1")
+    check_tensor_arg("cdist", x2, "x2", 2)
+    s1, s2 = x1.array.shape, x2.array.shape
+    if len(s1) < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {len(s1)}D")
+    if len(s2) < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {len(s2)}D")
+    if s1[-1] != s2[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {s1[-1]} X2: {s2[-1]}")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if not t.dtype.is_floating_point:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {t.dtype._torch_name}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    batch = tuple(broadcast_shapes(s1[:-2], s2[:-2]))
+    if s1[:-2] != batch:
+        x1 = x1.expand(*batch, *s1[-2:])
+    if s2[:-2] != batch:
+        x2 = x2.expand(*batch, *s2[-2:])
+    return Cdist.apply(x1, x2, float(p))
+
+
+# ---- unfold (a view) -------------------------------------------------------------------------------
+
+class Unfold(Function):
+    """Every ``size``-long window along ``dim``, ``step`` apart, as a new last dim (a view: UnfoldBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dim, size, step):
+        arr = a.array
+        xp = a.xp
+        if arr.ndim == 0:  # torch: the one window of a 0-dim tensor, shape (size,)
+            view = arr.reshape(1)[:size]
+        else:
+            n = (arr.shape[dim] - size) // step + 1
+            shape = arr.shape[:dim] + (n,) + arr.shape[dim + 1:] + (size,)
+            strides = arr.strides[:dim] + (arr.strides[dim] * step,) + arr.strides[dim + 1:] + (arr.strides[dim],)
+            view = xp.lib.stride_tricks.as_strided(arr, shape, strides)
+        if size > step:  # windows overlap: writes through the view would alias (torch refuses them too)
+            view.flags.writeable = False
+        ctx.meta = (a.array.shape, dim, size, step)
+        return share_version(a, _new_tensor(view, a.dtype, a.device))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return UnfoldBackward.apply(grad, *ctx.meta), None, None, None
+
+
+class UnfoldBackward(Function):
+    """The sum of the windows' gradients into the input's shape; its own gradient is unfold again."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, g, in_shape, dim, size, step):
+        xp = g.xp
+        if not in_shape:  # a 0-dim input: g is its one window, of size 0 or 1
+            out = g.array.sum()
+        else:
+            out = xp.zeros(in_shape, dtype=g.array.dtype)
+            ga = xp.moveaxis(g.array, -1, 0)  # (size, ..., n, ...)
+            n = ga.shape[1 + dim]
+            for k in range(size):
+                idx = (slice(None),) * dim + (slice(k, k + step * (n - 1) + 1, step),)
+                out[idx] += ga[k]
+        ctx.meta = (dim, size, step)
+        return wrap(xp, out.reshape(in_shape), g.dtype, g.device)
+
+    @staticmethod
+    def backward(ctx, gg):
+        dim, size, step = ctx.meta
+        return Unfold.apply(gg, dim, size, step), None, None, None, None
+
+
+def unfold(input, dimension, size, step):
+    """Tensor.unfold(dimension, size, step)."""
+    check_tensor_arg("unfold", input)
+    nd = input.array.ndim
+    dim = normalize_dim(dimension, max(nd, 1))
+    length = input.array.shape[dim] if nd else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, dim, size, step)
+
+
+def storage_offset(input) -> int:
+    """Elements between the start of the tensor's storage (its root array) and its first element."""
+    arr = input.array
+    root = arr
+    while getattr(root, "base", None) is not None and hasattr(root.base, "__array_interface__"):
+        root = root.base
+    if root is arr:
+        return 0
+    start = arr.__array_interface__["data"][0]
+    return (start - root.__array_interface__["data"][0]) // arr.itemsize
+
+
+# ==== functional forms ===============================================================================
+
+def lgamma(input):
+    return Lgamma.apply(input)
+
+
+def digamma(input):
+    return Digamma.apply(input)
+
+
+def polygamma(n, input):
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    check_tensor_arg("polygamma", input, "input", 2)
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return Polygamma.apply(n, input)
+
+
+def erfinv(input):
+    return Erfinv.apply(input)
+
+
+def i0(input):
+    return I0.apply(input)
+
+
+def special_i1(input):
+    return SpecialI1.apply(input)
+
+
+def sinc(input):
+    return Sinc.apply(input)
+
+
+def deg2rad(input):
+    return Deg2Rad.apply(input)
+
+
+def rad2deg(input):
+    return Rad2Deg.apply(input)
+
+
+def logit(input, eps=None):
+    check_tensor_arg("logit", input)
+    if eps is None:
+        return Logit.apply(input)
+    if not _is_number(eps) or isinstance(eps, bool):
+        raise TypeError(f"logit(): argument 'eps' (position 2) must be float, not {type(eps).__name__}")
+    return Logit.apply(input, float(eps))
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    check_tensor_arg("nan_to_num", input)
+    return NanToNum.apply(input, nan, posinf, neginf)
+
+
+def square(input):
+    return _pow(input, 2)
+
+
+def _tensor_or_number(op, a, b, second="other"):
+    """The overload of a (Tensor | Number, Tensor | Number) op: 0 two tensors, 1 a number first, 2 a number
+    second; torch's TypeError for two numbers or a non-number."""
+    ta, tb = type(a) is Tensor, type(b) is Tensor
+    if (ta or _is_number(a)) and (tb or _is_number(b)) and (ta or tb):
+        return 0 if ta and tb else (1 if tb else 2)
+    raise _binary_type_error(op, a, b, second)
+
+
+def xlogy(input, other):
+    kind = _tensor_or_number("xlogy", input, other)
+    return (Xlogy, XlogyScalarSelf, XlogyScalarOther)[kind].apply(input, other)
+
+
+def logaddexp(input, other):
+    check_tensor_arg("logaddexp", input)
+    check_tensor_arg("logaddexp", other, "other", 2)
+    return Logaddexp.apply(input, other)
+
+
+def logaddexp2(input, other):
+    check_tensor_arg("logaddexp2", input)
+    check_tensor_arg("logaddexp2", other, "other", 2)
+    return Logaddexp2.apply(input, other)
+
+
+def fmod(input, other):
+    if type(input) is not Tensor or not (type(other) is Tensor or _is_number(other)):
+        raise TypeError(f"fmod() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{type(other).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, Number other, *, Tensor out = None)\n")
+    return (FmodTensor if type(other) is Tensor else Fmod).apply(input, other)
+
+
+def copysign(input, other):
+    if type(input) is not Tensor or not (type(other) is Tensor or _is_number(other)):
+        raise TypeError(f"copysign() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{type(other).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, Number other, *, Tensor out = None)\n")
+    return (Copysign if type(other) is Tensor else CopysignScalar).apply(input, other)
+
+
+def heaviside(input, values):
+    check_tensor_arg("heaviside", input)
+    check_tensor_arg("heaviside", values, "values", 2)
+    return Heaviside.apply(input, values)
+
+
+def float_power(input, exponent):
+    """pow in float64 (torch's nodes: PowBackward0/1/2 after a cast)."""
+    kind = _tensor_or_number("float_power", input, exponent, "exponent")
+    f64 = _dt.float64
+    if kind == 2:
+        return _pow(to_copy(input, f64), float(exponent))
+    base = to_copy(input, f64) if kind == 0 else float(input)
+    return _pow(base, to_copy(exponent, f64))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _reduce.var_mean(input, dim, unbiased, keepdim, correction=correction)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _reduce.std_mean(input, dim, unbiased, keepdim, correction=correction)
+
+
+# ---- Tensor methods whose argument order differs from the function --------------------------------
+
+def _method_polygamma(self, n):
+    return polygamma(n, self)
+
+
+def polygamma_(input, n):
+    """x.polygamma_(n): polygamma(n, x) written into x (PolygammaBackward0 when recorded)."""
+    return inplace_apply(input, lambda src: _checked(polygamma(n, src), input.dtype), copy_self=True)
+
+
+_FUNCTIONS = {
+    "lgamma": lgamma, "digamma": digamma, "erfinv": erfinv, "i0": i0, "sinc": sinc, "deg2rad": deg2rad,
+    "rad2deg": rad2deg, "logit": logit, "nan_to_num": nan_to_num, "xlogy": xlogy, "logaddexp": logaddexp,
+    "logaddexp2": logaddexp2, "fmod": fmod, "copysign": copysign, "heaviside": heaviside,
+    "float_power": float_power, "nansum": nansum, "nanmean": nanmean, "var_mean": var_mean, "std_mean": std_mean,
+    "logdet": logdet, "cdist": cdist, "square": square,
+}
+# x.<name>_(): written into x (the trigonometric ones live in elementwise.py, their in-place forms here)
+INPLACE = ("sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan",
+           "arcsinh", "arccosh", "arctanh", "lgamma", "digamma", "erfinv", "i0", "sinc", "deg2rad", "rad2deg",
+           "logit", "nan_to_num", "xlogy", "fmod", "copysign", "heaviside", "square")
+
+WIRE = {**_FUNCTIONS, "polygamma": polygamma, "polygamma_": polygamma_, "special_i1": special_i1,
+        "unfold": unfold, "storage_offset": storage_offset, **{name + "_": _unary_(name) for name in INPLACE}}
+
+METHODS = {**{k: v for k, v in _FUNCTIONS.items() if k not in ("var_mean", "std_mean", "cdist")},
+           "polygamma": _method_polygamma, "polygamma_": polygamma_, "unfold": unfold,
+           "storage_offset": storage_offset, **{name + "_": WIRE[name + "_"] for name in INPLACE}}
+
+__all__ = list(_FUNCTIONS) + ["polygamma", "special_i1"]
