@@ -520,8 +520,8 @@ class Unfold(Function):
             shape = arr.shape[:dim] + (n,) + arr.shape[dim + 1:] + (size,)
             strides = arr.strides[:dim] + (arr.strides[dim] * step,) + arr.strides[dim + 1:] + (arr.strides[dim],)
             view = xp.lib.stride_tricks.as_strided(arr, shape, strides)
-        if size > step:  # windows overlap: writes through the view would alias (torch refuses them too)
-            view.flags.writeable = False
+        if size > step and hasattr(view, "__array_interface__"):
+            view.flags.writeable = False  # windows overlap: an in-place write would alias (torch refuses it too)
         ctx.meta = (a.array.shape, dim, size, step)
         return share_version(a, _new_tensor(view, a.dtype, a.device))
 
@@ -575,12 +575,20 @@ def storage_offset(input) -> int:
     """Elements between the start of the tensor's storage (its root array) and its first element."""
     arr = input.array
     root = arr
-    while getattr(root, "base", None) is not None and hasattr(root.base, "__array_interface__"):
+    while getattr(root, "base", None) is not None and _data_ptr(root.base) is not None:
         root = root.base
     if root is arr:
         return 0
-    start = arr.__array_interface__["data"][0]
-    return (start - root.__array_interface__["data"][0]) // arr.itemsize
+    return (_data_ptr(arr) - _data_ptr(root)) // arr.itemsize
+
+
+def _data_ptr(a):
+    """The address of an array's first element (numpy or cupy); None for other objects."""
+    iface = getattr(a, "__array_interface__", None)
+    if iface is not None:
+        return iface["data"][0]
+    ptr = getattr(getattr(a, "data", None), "ptr", None)
+    return ptr
 
 
 # ==== functional forms ===============================================================================
