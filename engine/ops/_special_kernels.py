@@ -317,7 +317,7 @@ def _bessel(xp, x, order: int):
         out[big] = _bessel_asym(xp, a[big], order)
     out[xp.isnan(a)] = xp.nan
     if order == 1:
-        out = xp.copysign(out, x)  # I1 is odd
+        out = xp.where(x < 0, -out, out)  # I1 is odd (and i1(-0.) is +0., as torch's)
     return out
 
 

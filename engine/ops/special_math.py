@@ -191,7 +191,7 @@ class Logit(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         av = a.array
-        d = grad / (a * (1 - a))
+        d = grad / (a * (1 - a) + 0.0)  # + 0.0: -0 becomes +0, so x = -0 gives grad * inf as in torch
         if ctx.eps is None:  # nan outside [0, 1]; +-inf at the ends
             return _masked((av < 0) | (av > 1), math.nan, d), None
         return _masked((av < ctx.eps) | (av > 1 - ctx.eps), 0.0, d), None
