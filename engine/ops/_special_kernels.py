@@ -237,7 +237,8 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 def erfinv(xp, y):
-    """Newton's method on erf from a starting point within ~1e-3 (Halley's, three steps)."""
+    """Halley's method from a starting point within a few percent: on erf(x) = |y| near 0, on
+    erfc(x) = 1 - |y| (exact) in the tails, where erf's rounding near 1 would limit the result."""
     y = _as_f64(xp, y)
     a = xp.abs(y)
     out = xp.full(y.shape, xp.nan)
@@ -248,15 +249,49 @@ def erfinv(xp, y):
         return out
     yo = y[ok]
     ao = a[ok]
-    # start: the inverse of 1 - erf(x) ~ exp(-x^2) / (x sqrt(pi)) in the tails, a series near 0
     w = -xp.log((1.0 - ao) * (1.0 + ao))
-    x = xp.where(w < 2.5, _erfinv_center(xp, w, ao), _erfinv_tail(xp, w))
+    tail = w >= 2.5  # |y| above ~0.958: x above ~1.4
+    x = xp.where(tail, _erfinv_tail(xp, w), _erfinv_center(xp, w, ao))
+    c = 1.0 - ao
     for _ in range(3):
-        e = erf_array(xp, x) - ao
-        d = _TWO_OVER_SQRT_PI * xp.exp(-x * x)
-        step = e / d
+        # the Newton step e / erf'(x), from erf near 0, from erfcx(x) = exp(x^2) erfc(x) in the tails
+        near = erf_array(xp, x) - ao
+        far = (c * xp.exp(x * x) - _erfcx(xp, xp.maximum(x, 1.0))) * (math.sqrt(_PI) / 2.0)
+        step = xp.where(tail, far, near / (_TWO_OVER_SQRT_PI * xp.exp(-x * x)))
         x = x - step / (1.0 + x * step)  # Halley: erf'' / erf' = -2x
     out[ok] = xp.copysign(x, yo)
+    return out
+
+
+def _erfcx_pieces():
+    from ._util import _cheb_fit  # noqa: PLC0415
+    return tuple(_cheb_fit(lambda t: math.exp(t * t) * math.erfc(t), float(k), float(k + 1), n=40, tol=1e-17)
+                 for k in range(1, 8))
+
+
+_ERFCX = _erfcx_pieces()
+
+
+def _erfcx(xp, x):
+    """exp(x^2) erfc(x) for x >= 1: fits on [k, k + 1), k = 1..7; the asymptotic series from 8 on."""
+    from ._util import _clenshaw  # noqa: PLC0415
+    out = xp.empty_like(x)
+    idx = xp.floor(xp.minimum(x, 8.0))
+    t = (x - idx) * 2.0 - 1.0
+    for k, coef in enumerate(_ERFCX, 1):
+        sel = idx == k
+        if sel.any():
+            out[sel] = _clenshaw(coef, t[sel])
+    big = idx >= 8
+    if big.any():
+        xb = x[big]
+        inv = 1.0 / (2.0 * xb * xb)
+        term = xp.ones_like(xb)
+        total = term.copy()
+        for k in range(1, 21):  # sum_k (-1)^k (2k-1)!! / (2x^2)^k
+            term = term * (-(2 * k - 1) * inv)
+            total = total + term
+        out[big] = total / (xb * math.sqrt(_PI))
     return out
 
 
