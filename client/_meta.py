@@ -955,6 +955,11 @@ def same_first(op, args, kwargs):
     return [(x._shape, x._dtype)] if is_tensor(x) else None
 
 
+def bool_first(op, args, kwargs):
+    x = args[0] if args else None
+    return [(x._shape, bool_)] if is_tensor(x) else None
+
+
 def polygamma(op, args, kwargs):
     n, x = (args + (None, None))[:2]
     if type(n) is not int or n < 0 or not is_tensor(x):
@@ -1058,14 +1063,18 @@ _SPECIAL_NODES = {
     "deg2rad": "Deg2RadBackward0", "rad2deg": "Rad2DegBackward0", "logit": "LogitBackward0",
     "nan_to_num": "NanToNumBackward0", "logaddexp": "LogaddexpBackward0", "logaddexp2": "Logaddexp2Backward0",
     "nansum": "NansumBackward0", "nanmean": "DivBackward0", "logdet": "WhereBackward0", "cdist": "CdistBackward0",
-    "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)),
+    "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)), "erfc": "ErfcBackward0",
+    "special_erfcx": "SpecialErfcxBackward0", "mvlgamma": "MvlgammaBackward0", "ldexp": "LdexpBackward0",
+    "fmax": "FmaxBackward0", "fmin": "FminBackward0",
     "fmod": _kind_node("FmodBackward", (1, None, 0)), "copysign": _kind_node("CopysignBackward", (0, None, 1)),
     "float_power": _kind_node("PowBackward", (1, 2, 0)),
 }
 SPECIAL_INPLACE = ("sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh_", "atanh_", "arcsin_", "arccos_",
                    "arctan_", "arcsinh_", "arccosh_", "arctanh_", "lgamma_", "digamma_", "polygamma_", "erfinv_", "i0_",
                    "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_",
-                   "heaviside_", "square_")
+                   "heaviside_", "square_", "erfc_", "ldexp_", "mvlgamma_", "negative_", "multiply_", "subtract_",
+                   "divide_")
+SPECIAL_ALIASES = {"negative": "neg", "multiply": "mul", "subtract": "sub", "divide": "div"}  # torch's aliases
 
 
 _MATMUL_NODES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
@@ -1261,7 +1270,10 @@ OPS: dict[str, OpInfo] = {
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
     # special math (see the rules above)
     **_table(float_first, [*_TRIG_NODES, "lgamma", "digamma", "erfinv", "i0", "special_i1", "sinc", "deg2rad",
-                           "rad2deg", "logit"]),
+                           "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma"]),
+    "ldexp": OpInfo(tensor_or_number(out="float", both_tensors=True)),
+    **_table(tensor_or_number(both_tensors=True), ["fmax", "fmin"]),
+    **_table(bool_first, ["isposinf", "isneginf", "signbit"], differentiable=False),
     "polygamma": OpInfo(polygamma),
     "nan_to_num": OpInfo(same_first),
     "xlogy": OpInfo(tensor_or_number(out="float")),
@@ -1280,4 +1292,5 @@ OPS: dict[str, OpInfo] = {
 }
 for _op, _node in {**_NODES, **_SPECIAL_NODES}.items():
     OPS[_op] = replace(OPS[_op], node=_node)
+OPS.update({_alias: OPS[_op] for _alias, _op in SPECIAL_ALIASES.items()})
 del _op, _node

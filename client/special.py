@@ -50,7 +50,8 @@ def _same_op(name: str, op: str):
 
 # torch.special functions that are a top-level op (the same node: special.gammaln records LgammaBackward0)
 _ALIASES = {"gammaln": "lgamma", "digamma": "digamma", "psi": "digamma", "polygamma": "polygamma",
-            "erfinv": "erfinv", "logit": "logit", "sinc": "sinc", "xlogy": "xlogy", "i0": "i0", "i1": "special_i1"}
+            "erfinv": "erfinv", "logit": "logit", "sinc": "sinc", "xlogy": "xlogy", "i0": "i0", "i1": "special_i1",
+            "erfc": "erfc", "erfcx": "special_erfcx", "multigammaln": "mvlgamma"}
 globals().update({name: _same_op(name, op) for name, op in _ALIASES.items()})
 
 __all__ = ["expit", "erf", "expm1", "exp2", "log1p", "logsumexp", "softmax", "log_softmax", "round", *_ALIASES]

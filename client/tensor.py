@@ -407,6 +407,11 @@ class Tensor:
     def square(self):
         return call("pow", self, 2)
 
+    def positive(self):
+        if self._dtype is dtypes.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        return self
+
     def polygamma(self, n):
         return call("polygamma", n, self)
 
@@ -1104,7 +1109,8 @@ METHOD_OPS = (
     "logdet", "unfold", "polygamma_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh_", "atanh_",
     "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_", "arctanh_", "lgamma_", "digamma_", "erfinv_", "i0_",
     "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_", "heaviside_",
-    "square_",
+    "square_", "erfc", "mvlgamma", "ldexp", "fmax", "fmin", "isposinf", "isneginf", "signbit", "negative", "multiply",
+    "subtract", "divide", "erfc_", "ldexp_", "mvlgamma_", "negative_", "multiply_", "subtract_", "divide_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

@@ -316,3 +316,62 @@ def test_known_values_without_torch(gw):
     assert u.tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]] and u.grad_fn is None
     assert torch.arange(6.0)[2:].storage_offset() == 2
     assert torch.logdet(torch.tensor([[2.0, 0.0], [0.0, 3.0]])).item() == pytest.approx(math.log(6.0))
+
+
+def test_erfc_erfcx_values_and_gradients(gw):
+    out = same_as_torch(gw, """
+        inf, nan = float('inf'), float('nan')
+        x = torch.tensor([0.5, -0.5, 0., 5., 30., -30., inf, -inf, nan], dtype=torch.float64, requires_grad=True)
+        for f in [torch.erfc, torch.special.erfcx, torch.special.erfc]:
+            y = f(x)
+            y.sum().backward()
+            print(y, x.grad)
+            x.grad = None
+            print(f(torch.tensor([1, 2])), f(torch.tensor([True])))
+        y = torch.tensor([0.5, 3.])
+        print(y.erfc(), y.erfc_(), y)
+    """)
+    assert "ErfcBackward0" in out and "SpecialErfcxBackward0" in out
+
+
+def test_fmax_fmin_ignore_nan(gw):
+    out = same_as_torch(gw, """
+        nan = float('nan')
+        a = torch.tensor([1., nan, 2., nan, 0., -0.], requires_grad=True)
+        b = torch.tensor([nan, 1., 2., nan, -0., 0.], requires_grad=True)
+        for f in [torch.fmax, torch.fmin]:
+            r = f(a, b)
+            r.sum().backward()
+            print(r, a.grad, b.grad)
+            a.grad = None
+            b.grad = None
+        print(torch.fmax(torch.tensor([1, 5]), torch.tensor([3, 2])), torch.fmin(torch.tensor([1, 5]), torch.tensor([3., 2.])))
+        print(a.fmax(b.detach()), torch.fmax(torch.tensor([True]), torch.tensor([False])))
+        try:
+            torch.fmax(a, 1.)
+        except Exception as e:
+            print(type(e).__name__, e)
+    """)
+    assert "FmaxBackward0" in out and "FminBackward0" in out
+
+
+def test_sign_tests_ldexp_mvlgamma_and_aliases(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([0.5, -0.5, 0., float('inf'), -float('inf'), float('nan'), -0.])
+        print(torch.isposinf(x), torch.isneginf(x), torch.signbit(x), x.signbit(), x.isneginf())
+        print(torch.signbit(torch.tensor([-1, 2])), torch.isposinf(torch.tensor([1])))
+        w = torch.tensor([1., 2.], requires_grad=True)
+        l = torch.ldexp(w, torch.tensor([1, 2]))
+        print(l, torch.ldexp(torch.tensor([1, 2]), torch.tensor([1, 2])))
+        l.sum().backward()
+        print(w.grad)
+        m = torch.mvlgamma(torch.tensor([2.5, 3.], requires_grad=True), 2)
+        print(m, torch.special.multigammaln(torch.tensor([2.5, 3.]), 3), torch.mvlgamma(torch.tensor([3, 4]), 1))
+        x = torch.tensor([0.5, -2.], requires_grad=True)
+        print(torch.negative(x), torch.multiply(x, 2), torch.subtract(x, 2, alpha=2), torch.divide(x, 2, rounding_mode='floor'))
+        print(x.negative(), x.positive() is x, x.multiply(x), x.subtract(1), x.divide(2))
+        y = x.detach().clone()
+        print(y.negative_(), y.multiply_(3), y.subtract_(1, alpha=2), y.divide_(2), y.ldexp_(torch.tensor([1.])))
+        torch.tensor([True]).positive()
+    """)
+    assert "LdexpBackward0" in out and "MvlgammaBackward0" in out and "DivBackward2" in out

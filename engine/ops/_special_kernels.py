@@ -312,6 +312,40 @@ def _erfinv_tail(xp, w):
     return x
 
 
+def _exp_minus_square(xp, x):
+    """exp(-x^2) without the rounding error of x^2 (which exp would scale by x^2): x = hi + lo, hi^2 exact."""
+    x = xp.where(xp.isinf(x), 1e300, x)  # exp(-inf) = 0 without inf - inf on the way
+    hi = xp.trunc(x * 4096.0) / 4096.0
+    return xp.exp(-hi * hi) * xp.exp(-(x - hi) * (x + hi))
+
+
+def erfc(xp, x):
+    """1 - erf(x) with relative accuracy in the right tail (erfcx there)."""
+    x = _as_f64(xp, x)
+    a = xp.abs(x)
+    out = 1.0 - erf_array(xp, x)
+    tail = a >= 1.0
+    if tail.any():
+        at = a[tail]
+        right = _erfcx(xp, at) * _exp_minus_square(xp, at)  # erfc(|x|)
+        out[tail] = xp.where(x[tail] > 0, right, 2.0 - right)
+    return out
+
+
+def erfcx(xp, x):
+    """exp(x^2) erfc(x): the fits and series of _erfcx from 1 up; inf once exp(x^2) overflows (x < -26.6)."""
+    x = _as_f64(xp, x)
+    out = xp.empty_like(x)
+    right = x >= 1.0
+    if right.any():
+        out[right] = _erfcx(xp, x[right])
+    left = ~right
+    if left.any():
+        xl = x[left]
+        out[left] = xp.exp(xl * xl) * erfc(xp, xl)
+    return out
+
+
 # ---- modified Bessel functions I0, I1 ---------------------------------------------------------
 
 _BESSEL_SERIES_MAX = 30.0

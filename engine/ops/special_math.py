@@ -123,6 +123,90 @@ class SpecialI1(_Special):
         return grad * _masked(zero, 0.5, i0(safe) - special_i1(safe) / safe)
 
 
+class Erfc(_Special):
+    wire, kernel = "erfc", staticmethod(K.erfc)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (exp(a * a * -1.0) * (-2.0 / math.sqrt(_PI)))
+
+
+class SpecialErfcx(_Special):
+    wire, kernel = "special_erfcx", staticmethod(K.erfcx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (a * special_erfcx(a) * 2.0 - 2.0 / math.sqrt(_PI))
+
+
+class Mvlgamma(Function):
+    """The multivariate log-gamma function of dimension p: p(p-1)/4 log(pi) + sum_j<p lgamma(x - j/2)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, p):
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        av = av.astype(xp.float64)
+        r = sum(K.lgamma(xp, av - 0.5 * j) for j in range(p)) + p * (p - 1) / 4.0 * math.log(_PI)
+        ctx.p = p
+        ctx.save_for_backward(a)
+        return wrap(xp, r, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * sum(digamma(a - 0.5 * j) for j in range(ctx.p)), None
+
+
+class Ldexp(Function):
+    """input * 2^other (LdexpBackward0), floating."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
+        out = wrap(xp, av * xp.exp2(bv), dtype, device)
+        ctx.save_for_backward(b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (grad * exp2(b) if na else None), (grad * out * math.log(2.0) if nb else None)
+
+
+class Fmax(Function):
+    """maximum that ignores nan (nan only where both are). The gradient goes to input where
+    input >= other or other is nan, else to other."""
+
+    array_forward = True
+    _keeps = "greater_equal"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        keep = getattr(xp, cls._keeps)(av, bv) | xp.isnan(bv)  # input's element (so fmax(0., -0.) is 0.)
+        ctx.mask = keep
+        return wrap(xp, xp.where(keep, av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        m = ctx.mask
+        return (_masked(~m, 0.0, grad) if na else None), (_masked(m, 0.0, grad) if nb else None)
+
+
+class Fmin(Fmax):
+    _keeps = "less_equal"
+
+
 class Sinc(_FloatUnary):
     """sin(pi x) / (pi x), computed in the input's dtype as torch does (sinc(1) is not exactly 0)."""
 
@@ -622,6 +706,63 @@ def special_i1(input):
     return SpecialI1.apply(input)
 
 
+def erfc(input):
+    return Erfc.apply(input)
+
+
+def special_erfcx(input):
+    return SpecialErfcx.apply(input)
+
+
+def mvlgamma(input, p):
+    check_tensor_arg("mvlgamma", input)
+    if isinstance(p, bool) or not isinstance(p, int):
+        raise TypeError(f"mvlgamma(): argument 'p' (position 2) must be int, not {type(p).__name__}")
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return Mvlgamma.apply(input, p)
+
+
+def ldexp(input, other):
+    check_tensor_arg("ldexp", input)
+    check_tensor_arg("ldexp", other, "other", 2)
+    return Ldexp.apply(input, other)
+
+
+def fmax(input, other):
+    check_tensor_arg("fmax", input)
+    check_tensor_arg("fmax", other, "other", 2)
+    return Fmax.apply(input, other)
+
+
+def fmin(input, other):
+    check_tensor_arg("fmin", input)
+    check_tensor_arg("fmin", other, "other", 2)
+    return Fmin.apply(input, other)
+
+
+def _sign_test(op: str, test):
+    """isposinf / isneginf / signbit: bool tensors, nothing recorded (integers: from their sign)."""
+    def fn(input):
+        check_tensor_arg(op, input)
+        xp = input.xp
+        return _bool_mask(test(xp, input.array, input.dtype.is_floating_point), input)
+    fn.__name__ = fn.__qualname__ = op
+    return fn
+
+
+isposinf = _sign_test("isposinf", lambda xp, a, f: xp.isposinf(a) if f else xp.zeros(a.shape, bool))
+isneginf = _sign_test("isneginf", lambda xp, a, f: xp.isneginf(a) if f else xp.zeros(a.shape, bool))
+signbit = _sign_test("signbit", lambda xp, a, f: xp.signbit(a) if f else a < 0)
+
+
+def positive(input):
+    check_tensor_arg("positive", input)
+    if input.dtype is _dt.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
 def sinc(input):
     return Sinc.apply(input)
 
@@ -720,6 +861,15 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _reduce.std_mean(input, dim, unbiased, keepdim, correction=correction)
 
 
+def _alias(op: str):
+    """The registered op ``op`` under another name, looked up when called (ops register in any order)."""
+    def fn(*args, **kwargs):
+        from . import OPS  # noqa: PLC0415 - the registry imports this module
+        return OPS[op](*args, **kwargs)
+    fn.__name__ = fn.__qualname__ = op
+    return fn
+
+
 # ---- Tensor methods whose argument order differs from the function --------------------------------
 
 def _method_polygamma(self, n):
@@ -736,18 +886,25 @@ _FUNCTIONS = {
     "rad2deg": rad2deg, "logit": logit, "nan_to_num": nan_to_num, "xlogy": xlogy, "logaddexp": logaddexp,
     "logaddexp2": logaddexp2, "fmod": fmod, "copysign": copysign, "heaviside": heaviside,
     "float_power": float_power, "nansum": nansum, "nanmean": nanmean, "var_mean": var_mean, "std_mean": std_mean,
-    "logdet": logdet, "cdist": cdist, "square": square,
+    "logdet": logdet, "cdist": cdist, "square": square, "erfc": erfc, "mvlgamma": mvlgamma, "ldexp": ldexp,
+    "fmax": fmax, "fmin": fmin, "isposinf": isposinf, "isneginf": isneginf, "signbit": signbit, "positive": positive,
 }
+# torch's aliases of ops registered elsewhere (their nodes are the op's: torch.multiply records MulBackward0)
+ALIASES = {"negative": "neg", "multiply": "mul", "subtract": "sub", "divide": "div"}
+globals().update({alias: _alias(op) for alias, op in ALIASES.items()})
 # x.<name>_(): written into x (the trigonometric ones live in elementwise.py, their in-place forms here)
 INPLACE = ("sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan",
            "arcsinh", "arccosh", "arctanh", "lgamma", "digamma", "erfinv", "i0", "sinc", "deg2rad", "rad2deg",
-           "logit", "nan_to_num", "xlogy", "fmod", "copysign", "heaviside", "square")
+           "logit", "nan_to_num", "xlogy", "fmod", "copysign", "heaviside", "square", "erfc", "ldexp", "mvlgamma",
+           "negative", "multiply", "subtract", "divide")
 
 WIRE = {**_FUNCTIONS, "polygamma": polygamma, "polygamma_": polygamma_, "special_i1": special_i1,
-        "unfold": unfold, "storage_offset": storage_offset, **{name + "_": _unary_(name) for name in INPLACE}}
+        "special_erfcx": special_erfcx, "unfold": unfold, "storage_offset": storage_offset,
+        **{alias: globals()[alias] for alias in ALIASES}, **{name + "_": _unary_(name) for name in INPLACE}}
 
 METHODS = {**{k: v for k, v in _FUNCTIONS.items() if k not in ("var_mean", "std_mean", "cdist")},
            "polygamma": _method_polygamma, "polygamma_": polygamma_, "unfold": unfold,
-           "storage_offset": storage_offset, **{name + "_": WIRE[name + "_"] for name in INPLACE}}
+           "storage_offset": storage_offset, **{alias: WIRE[alias] for alias in ALIASES},
+           **{name + "_": WIRE[name + "_"] for name in INPLACE}}
 
-__all__ = list(_FUNCTIONS) + ["polygamma", "special_i1"]
+__all__ = list(_FUNCTIONS) + list(ALIASES) + ["polygamma", "special_i1", "special_erfcx"]

@@ -345,6 +345,12 @@ ADDED_OPS = {
     "cdist_inf": (lambda a, b: E.cdist(a, b, p=float("inf")), [(3, 4), (2, 4)]),
     "unfold": (lambda x: x.unfold(1, 3, 2), [(3, 8)]),
     "unfold_overlapping": (lambda x: x.unfold(0, 3, 1) * 2, [(5, 2)]),
+    "erfc": (lambda x: E.erfc(x * 2), [(3, 4)]),
+    "special_erfcx": (lambda x: E.special_erfcx(x * 2), [(3, 4)]),
+    "mvlgamma": (lambda x: E.mvlgamma(x.abs() + 1.6, 3), [(3, 4)]),
+    "ldexp": (lambda a, b: E.ldexp(a, b), [(3, 4), (4,)]),
+    "fmax": (lambda a, b: E.fmax(a, b), [(3, 4), (4,)]),
+    "fmin": (lambda a, b: E.fmin(a, b), [(3, 1), (4,)]),
 }
 
 

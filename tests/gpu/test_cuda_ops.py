@@ -200,6 +200,16 @@ case("xlogy_", _inplace("xlogy_"), ("f", (3, 4)), ("p", (4,)))
 case("fmod_", _inplace("fmod_", 0.7), ("f", (3, 4)))
 case("copysign_", _inplace("copysign_"), ("f", (3, 4)), ("f", (4,)))
 case("heaviside_", lambda x, v: _inplace("heaviside_")(x.detach(), v.detach()), ("f", (3, 4)), ("f", (4,)))
+for _n in ["erfc", "special_erfcx", "negative", "isposinf", "isneginf", "signbit", "positive"]:
+    case(_n, lambda x, _n=_n: OP[_n](x * 3), ("f", (3, 4)))
+case("mvlgamma", lambda x: OP["mvlgamma"](x + 1.0, 3), ("p", (3, 4)))
+for _n in ["ldexp", "fmax", "fmin", "multiply", "subtract", "divide"]:
+    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("p", (4,)))
+for _n in ["erfc_", "negative_"]:
+    case(_n, _inplace(_n), ("f", (3, 4)))
+for _n in ["ldexp_", "multiply_", "subtract_", "divide_"]:
+    case(_n, _inplace(_n), ("f", (3, 4)), ("p", (4,)))
+case("mvlgamma_", lambda x: _inplace("mvlgamma_", 2)(x + 1.0), ("p", (3, 4)))
 case("lerp_", _inplace("lerp_", 0.7), ("f", (3, 4)), ("f", (4,)))
 case("addmm", lambda b, m1, m2: OP["addmm"](b, m1, m2, beta=0.5, alpha=2.0), ("f", (4,)), ("f", (3, 5)), ("f", (5, 4)))
 case("addmm_", lambda b, m1, m2: OP["addmm_"](b * 1.0, m1, m2, alpha=0.5), ("f", (3, 4)), ("f", (3, 2)), ("f", (2, 4)))
