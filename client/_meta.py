@@ -1045,6 +1045,17 @@ def unfold(op, args, kwargs):
     return [(shape[:dim] + ((length - size) // step + 1,) + shape[dim + 1:] + (size,), x._dtype)]
 
 
+def _cdist_node(args, kwargs):
+    """torch computes p=2 distances by a matrix product (then a view) for more than 25 rows, or on request."""
+    kwargs = kwargs or {}
+    p = _arg(args, kwargs, 2, "p", 2.0)
+    mode = _arg(args, kwargs, 3, "compute_mode")
+    if p == 2 and mode != "donot_use_mm_for_euclid_dist" and (
+            mode == "use_mm_for_euclid_dist" or args[0]._shape[-2] > 25 or _arg(args, kwargs, 1, "x2")._shape[-2] > 25):
+        return "ViewBackward0"
+    return "CdistBackward0"
+
+
 def _kind_node(prefix: str, by_kind: tuple):
     """A node named by which operands are tensors: by_kind = (both, number first, number second)."""
     def node(args, kwargs):
@@ -1062,7 +1073,7 @@ _SPECIAL_NODES = {
     "erfinv": "ErfinvBackward0", "i0": "I0Backward0", "special_i1": "SpecialI1Backward0", "sinc": "SincBackward0",
     "deg2rad": "Deg2RadBackward0", "rad2deg": "Rad2DegBackward0", "logit": "LogitBackward0",
     "nan_to_num": "NanToNumBackward0", "logaddexp": "LogaddexpBackward0", "logaddexp2": "Logaddexp2Backward0",
-    "nansum": "NansumBackward0", "nanmean": "DivBackward0", "logdet": "WhereBackward0", "cdist": "CdistBackward0",
+    "nansum": "NansumBackward0", "nanmean": "DivBackward0", "logdet": "WhereBackward0", "cdist": _cdist_node,
     "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)), "erfc": "ErfcBackward0",
     "special_erfcx": "SpecialErfcxBackward0", "mvlgamma": "MvlgammaBackward0", "ldexp": "LdexpBackward0",
     "fmax": "FmaxBackward0", "fmin": "FminBackward0",

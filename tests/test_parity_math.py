@@ -375,3 +375,19 @@ def test_sign_tests_ldexp_mvlgamma_and_aliases(gw):
         torch.tensor([True]).positive()
     """)
     assert "LdexpBackward0" in out and "MvlgammaBackward0" in out and "DivBackward2" in out
+
+
+def test_cdist_through_a_matrix_product_for_many_rows(gw):
+    out = same_as_torch(gw, """
+        a = torch.linspace(0, 1, 90).view(30, 3).requires_grad_()
+        d = torch.cdist(a, a)
+        print(d.grad_fn.name(), d[0, :4], d.diagonal()[:3])
+        d.sum().backward()
+        print(a.grad[:2])
+        b = torch.linspace(-1, 1, 12).view(2, 2, 3)
+        for mode in ['use_mm_for_euclid_dist', 'donot_use_mm_for_euclid_dist']:
+            e = torch.cdist(b, b.flip(1), compute_mode=mode)
+            print(e, e.grad_fn)
+        print(torch.cdist(a, a, compute_mode='donot_use_mm_for_euclid_dist').grad_fn.name())
+    """)
+    assert "ViewBackward0" in out and "CdistBackward0" in out

@@ -578,12 +578,55 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {t.dtype._torch_name}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in _CDIST_MODES:
+        raise RuntimeError(f"{compute_mode} is not a valid value for compute_mode")
     batch = tuple(broadcast_shapes(s1[:-2], s2[:-2]))
     if s1[:-2] != batch:
         x1 = x1.expand(*batch, *s1[-2:])
     if s2[:-2] != batch:
         x2 = x2.expand(*batch, *s2[-2:])
+    mode = _CDIST_MODES[compute_mode]
+    if p == 2 and (mode == 1 or (mode == 0 and (s1[-2] > 25 or s2[-2] > 25))):
+        # torch's matrix-product form for many rows: |a|^2 + |b|^2 - 2 a.b, then a view to the output shape
+        n = 1
+        for d in batch:
+            n *= d
+        out = EuclideanDist.apply(x1.reshape(n, *s1[-2:]), x2.reshape(n, *s2[-2:]))
+        return out.view(*batch, s1[-2], s2[-2])
     return Cdist.apply(x1, x2, float(p))
+
+
+_CDIST_MODES = {None: 0, "use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
+
+
+class EuclideanDist(Function):
+    """Euclidean distances through one matrix product (EuclideanDistBackward0): torch's values, rounding
+    included; the gradient is 0 where a distance is 0."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x1, x2):
+        xp = x1.xp
+        a, b = x1.array, x2.array
+        n1 = (a * a).sum(-1, keepdims=True)
+        n2 = (b * b).sum(-1, keepdims=True)
+        left = xp.concatenate([a * -2, n1, xp.ones_like(n1)], -1)
+        right = xp.concatenate([b, xp.ones_like(n2), n2], -1)
+        r = xp.sqrt(xp.maximum(left @ xp.swapaxes(right, -1, -2), 0))
+        out = wrap(xp, r, x1.dtype, x1.device)
+        ctx.save_for_backward(x1, x2, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x1, x2, dist = ctx.saved_tensors
+        ratio = _masked(dist.array == 0, 0.0, grad / dist)
+        na, nb = ctx.needs_input_grad
+        g1 = x1 * ratio.sum(-1, keepdim=True) - ratio @ x2 if na else None
+        g2 = x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT @ x1 if nb else None
+        return g1, g2
 
 
 # ---- unfold (a view) -------------------------------------------------------------------------------
@@ -603,9 +646,7 @@ class Unfold(Function):
             n = (arr.shape[dim] - size) // step + 1
             shape = arr.shape[:dim] + (n,) + arr.shape[dim + 1:] + (size,)
             strides = arr.strides[:dim] + (arr.strides[dim] * step,) + arr.strides[dim + 1:] + (arr.strides[dim],)
-            view = xp.lib.stride_tricks.as_strided(arr, shape, strides)
-        if size > step and hasattr(view, "__array_interface__"):
-            view.flags.writeable = False  # windows overlap: an in-place write would alias (torch refuses it too)
+            view = xp.lib.stride_tricks.as_strided(arr, shape, strides)  # writable, overlapping or not, as torch's
         ctx.meta = (a.array.shape, dim, size, step)
         return share_version(a, _new_tensor(view, a.dtype, a.device))
 

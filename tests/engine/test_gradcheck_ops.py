@@ -342,6 +342,7 @@ ADDED_OPS = {
     "cdist_batched_p1": (lambda a, b: E.cdist(a, b, p=1.0), [(2, 3, 4), (5, 4)]),
     "cdist_p3": (lambda a, b: E.cdist(a, b, p=3.0), [(3, 4), (2, 4)]),
     "cdist_p_half": (lambda a, b: E.cdist(a, b, p=0.5), [(3, 4), (2, 4)]),
+    "cdist_mm": (lambda a, b: E.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), [(2, 3, 4), (5, 4)]),
     "cdist_inf": (lambda a, b: E.cdist(a, b, p=float("inf")), [(3, 4), (2, 4)]),
     "unfold": (lambda x: x.unfold(1, 3, 2), [(3, 8)]),
     "unfold_overlapping": (lambda x: x.unfold(0, 3, 1) * 2, [(5, 2)]),

@@ -185,6 +185,7 @@ for _n in ["nansum", "nanmean", "var_mean", "std_mean"]:
     case(_n, lambda x, _n=_n: OP[_n](x, 1), ("f", (3, 4)))
 case("logdet", lambda a: OP["logdet"](a @ a.mT + E.eye(3, dtype=a.dtype, device=a.device)), ("f", (2, 3, 3)))
 case("cdist", lambda a, b: OP["cdist"](a, b), ("f", (3, 4)), ("f", (5, 4)))
+case("cdist:mm", lambda a, b: OP["cdist"](a, b, compute_mode="use_mm_for_euclid_dist"), ("f", (2, 3, 4)), ("f", (5, 4)))
 case("cdist:p1", lambda a, b: OP["cdist"](a, b, 1.0), ("f", (2, 3, 4)), ("f", (5, 4)))
 case("unfold", lambda x: OP["unfold"](x, 1, 3, 2) * 1.0, ("f", (3, 8)))
 for _n in ["sinh_", "cosh_", "atan_", "asinh_", "arctan_", "arcsinh_", "i0_", "sinc_", "deg2rad_", "rad2deg_",
