@@ -1076,7 +1076,9 @@ _SPECIAL_NODES = {
     "nansum": "NansumBackward0", "nanmean": "DivBackward0", "logdet": "WhereBackward0", "cdist": _cdist_node,
     "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)), "erfc": "ErfcBackward0",
     "special_erfcx": "SpecialErfcxBackward0", "mvlgamma": "MvlgammaBackward0", "ldexp": "LdexpBackward0",
-    "fmax": "FmaxBackward0", "fmin": "FminBackward0",
+    "fmax": "FmaxBackward0", "fmin": "FminBackward0", "special_entr": "SpecialEntrBackward0",
+    "special_i0e": "SpecialI0EBackward0", "special_i1e": "SpecialI1EBackward0",
+    "special_xlog1py": _kind_node("SpecialXlog1PyBackward", (0, 1, 2)),
     "fmod": _kind_node("FmodBackward", (1, None, 0)), "copysign": _kind_node("CopysignBackward", (0, None, 1)),
     "float_power": _kind_node("PowBackward", (1, 2, 0)),
 }
@@ -1084,7 +1086,7 @@ SPECIAL_INPLACE = ("sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh
                    "arctan_", "arcsinh_", "arccosh_", "arctanh_", "lgamma_", "digamma_", "polygamma_", "erfinv_", "i0_",
                    "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_",
                    "heaviside_", "square_", "erfc_", "ldexp_", "mvlgamma_", "negative_", "multiply_", "subtract_",
-                   "divide_")
+                   "divide_", "float_power_")
 SPECIAL_ALIASES = {"negative": "neg", "multiply": "mul", "subtract": "sub", "divide": "div"}  # torch's aliases
 
 
@@ -1281,7 +1283,9 @@ OPS: dict[str, OpInfo] = {
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
     # special math (see the rules above)
     **_table(float_first, [*_TRIG_NODES, "lgamma", "digamma", "erfinv", "i0", "special_i1", "sinc", "deg2rad",
-                           "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma"]),
+                           "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma", "special_entr", "special_i0e",
+                           "special_i1e"]),
+    "special_xlog1py": OpInfo(tensor_or_number(out="float")),
     "ldexp": OpInfo(tensor_or_number(out="float", both_tensors=True)),
     **_table(tensor_or_number(both_tensors=True), ["fmax", "fmin"]),
     **_table(bool_first, ["isposinf", "isneginf", "signbit"], differentiable=False),

@@ -391,3 +391,27 @@ def test_cdist_through_a_matrix_product_for_many_rows(gw):
         print(torch.cdist(a, a, compute_mode='donot_use_mm_for_euclid_dist').grad_fn.name())
     """)
     assert "ViewBackward0" in out and "CdistBackward0" in out
+
+
+def test_special_xlog1py_entr_i0e_i1e(gw):
+    out = same_as_torch(gw, """
+        inf, nan = float('inf'), float('nan')
+        x = torch.tensor([0., 1., -1., 0.5, inf, -inf, nan, 2.], dtype=torch.float64, requires_grad=True)
+        y = torch.tensor([0., -1., nan, 0.5, inf, 1., 0., -2.], dtype=torch.float64, requires_grad=True)
+        r = torch.special.xlog1py(x, y)
+        print(r)
+        r.sum().backward()
+        print(x.grad, y.grad)
+        x.grad = None
+        print(torch.special.xlog1py(x, 2.), torch.special.xlog1py(2., y), torch.special.xlog1py(torch.tensor([1]), torch.tensor([1])))
+        for f in [torch.special.entr, torch.special.i0e, torch.special.i1e]:
+            z = f(x)
+            z.sum().backward()
+            print(z, x.grad)
+            x.grad = None
+            print(f(torch.tensor([0, 1, 2])), f(torch.tensor([40., -800.])))
+        d = torch.tensor([2., 3.], dtype=torch.float64)
+        print(d.float_power_(2), d.float_power_(torch.tensor([1., 2.])))
+        torch.tensor([2., 3.]).float_power_(2)
+    """)
+    assert "SpecialXlog1PyBackward0" in out and "SpecialEntrBackward0" in out and "SpecialI1EBackward0" in out

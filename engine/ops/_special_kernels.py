@@ -363,7 +363,7 @@ def _bessel_series(xp, x, order: int):
     return total
 
 
-def _bessel_asym(xp, x, order: int):
+def _bessel_asym(xp, x, order: int, scaled: bool = False):
     """e^x / sqrt(2 pi x) * sum_k (-1)^k prod_{j<=k} (4 order^2 - (2j-1)^2) / (k! (8x)^k), x > 30."""
     mu = 4.0 * order * order
     term = xp.ones_like(x)
@@ -371,19 +371,22 @@ def _bessel_asym(xp, x, order: int):
     for k in range(1, 25):
         term = term * -(mu - (2 * k - 1) ** 2) / (k * 8.0 * x)
         total = total + term
+    if scaled:  # e^-x I(x)
+        return total / xp.sqrt(2.0 * _PI * x)
     return xp.exp(x) * total / xp.sqrt(2.0 * _PI * x)  # inf once e^x overflows, as torch's
 
 
-def _bessel(xp, x, order: int):
+def _bessel(xp, x, order: int, scaled: bool = False):
+    """I0 / I1 of x; ``scaled``: e^-|x| times it (i0e, i1e)."""
     x = _as_f64(xp, x)
     a = xp.abs(x)
     out = xp.empty_like(a)
     small = a <= _BESSEL_SERIES_MAX
     if small.any():
-        out[small] = _bessel_series(xp, a[small], order)
+        out[small] = _bessel_series(xp, a[small], order) * (xp.exp(-a[small]) if scaled else 1.0)
     big = ~small & ~xp.isnan(a)
     if big.any():
-        out[big] = _bessel_asym(xp, a[big], order)
+        out[big] = _bessel_asym(xp, a[big], order, scaled)
     out[xp.isnan(a)] = xp.nan
     if order == 1:
         out = xp.where(x < 0, -out, out)  # I1 is odd (and i1(-0.) is +0., as torch's)
@@ -396,3 +399,11 @@ def i0(xp, x):
 
 def i1(xp, x):
     return _bessel(xp, x, 1)
+
+
+def i0e(xp, x):
+    return _bessel(xp, x, 0, scaled=True)
+
+
+def i1e(xp, x):
+    return _bessel(xp, x, 1, scaled=True)

@@ -312,21 +312,23 @@ def _binary_type_error(op: str, a, b, second: str = "other") -> TypeError:
 
 
 class Xlogy(Function):
-    """x * log(y), 0 where x == 0 (unless y is nan). Overloads: 0 two tensors, 1 a number x, 2 a number y."""
+    """x * log(y), 0 where x == 0 (unless y is nan). Overloads: 0 two tensors, 1 a number x, 2 a number y.
+    SpecialXlog1Py: x * log1p(y), the same rules one to the left."""
 
     array_forward = True
+    _log, _shift = "log", 0.0
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
         _check_shapes(a, b)
         av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
-        r = xp.where((av == 0) & ~xp.isnan(bv), dtype.numpy.type(0), av * xp.log(bv))
+        r = xp.where((av == 0) & ~xp.isnan(bv), dtype.numpy.type(0), av * getattr(xp, cls._log)(bv))
         ctx.save_for_backward(a if type(a) is Tensor else None, b if type(b) is Tensor else None)
         ctx.scalars = (a, b)
         return wrap(xp, r, dtype, device)
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
         sa, sb = ctx.scalars
         x = a if a is not None else sa
@@ -334,12 +336,12 @@ class Xlogy(Function):
         na, nb = ctx.needs_input_grad
         ga = gb = None
         if na:
-            # torch masks x's gradient where x == 0 and y <= 0
+            # torch masks x's gradient where x == 0 and y <= 0 (log1p: y <= -1)
             xv = a.array
             yv = b.array if b is not None else sb
-            ga = _masked((xv == 0) & (yv <= 0), 0.0, xlogy(grad, y))
+            ga = _masked((xv == 0) & (yv <= -cls._shift), 0.0, _XLOG[cls._log](grad, y))
         if nb:
-            gb = grad * x / b
+            gb = grad * x / (b + cls._shift if cls._shift else b)
         return ga, gb
 
 
@@ -349,6 +351,62 @@ class XlogyScalarSelf(Xlogy):
 
 class XlogyScalarOther(Xlogy):
     op_name, overload = "Xlogy", 2
+
+
+class SpecialXlog1Py(Xlogy):
+    _log, _shift = "log1p", 1.0
+
+
+class SpecialXlog1PyScalarSelf(SpecialXlog1Py):
+    op_name, overload = "SpecialXlog1Py", 1
+
+
+class SpecialXlog1PyScalarOther(SpecialXlog1Py):
+    op_name, overload = "SpecialXlog1Py", 2
+
+
+class SpecialEntr(_FloatUnary):
+    """-x log x; 0 at 0, -inf below."""
+
+    wire = "special_entr"
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if type(a) is not Tensor:
+            check_tensor_arg(cls.wire, a)
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        npdt = dtype.numpy
+        r = xp.where(av > 0, -av * xp.log(av), xp.where(av == 0, npdt.type(0), npdt.type(-xp.inf)))
+        r = xp.where(xp.isnan(av), av, r)
+        ctx.save_for_backward(a)
+        return wrap(xp, r, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * -(log(a) + 1)
+
+
+class SpecialI0E(_Special):
+    wire, kernel = "special_i0e", staticmethod(K.i0e)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (special_i1e(a) - a.sign() * special_i0e(a))
+
+
+class SpecialI1E(_Special):
+    wire, kernel = "special_i1e", staticmethod(K.i1e)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        # 1/2 at 0 (and, as torch, where x is nan)
+        keep = a.xp.abs(a.array) > 0
+        safe = _masked(~keep, 1.0, a)
+        d = special_i0e(safe) - special_i1e(safe) * (safe.sign() + 1.0 / safe)
+        return grad * _masked(~keep, 0.5, d)
 
 
 class Logaddexp(Function):
@@ -848,6 +906,35 @@ def xlogy(input, other):
     return (Xlogy, XlogyScalarSelf, XlogyScalarOther)[kind].apply(input, other)
 
 
+def special_xlog1py(input, other):
+    kind = _tensor_or_number("special_xlog1py", input, other)
+    return (SpecialXlog1Py, SpecialXlog1PyScalarSelf, SpecialXlog1PyScalarOther)[kind].apply(input, other)
+
+
+_XLOG = {"log": xlogy, "log1p": special_xlog1py}
+
+
+def special_entr(input):
+    return SpecialEntr.apply(input)
+
+
+def special_i0e(input):
+    return SpecialI0E.apply(input)
+
+
+def special_i1e(input):
+    return SpecialI1E.apply(input)
+
+
+def float_power_(input, exponent):
+    """x.float_power_(e): x must be float64 already (the result's dtype)."""
+    check_tensor_arg("float_power_", input)
+    if input.dtype is not _dt.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {input.dtype._torch_name} but the "
+                           "operation's result requires dtype Double")
+    return _FLOAT_POWER_INPLACE(input, exponent)
+
+
 def logaddexp(input, other):
     check_tensor_arg("logaddexp", input)
     check_tensor_arg("logaddexp", other, "other", 2)
@@ -939,13 +1026,15 @@ INPLACE = ("sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "a
            "logit", "nan_to_num", "xlogy", "fmod", "copysign", "heaviside", "square", "erfc", "ldexp", "mvlgamma",
            "negative", "multiply", "subtract", "divide")
 
-WIRE = {**_FUNCTIONS, "polygamma": polygamma, "polygamma_": polygamma_, "special_i1": special_i1,
-        "special_erfcx": special_erfcx, "unfold": unfold, "storage_offset": storage_offset,
+_SPECIAL = {"special_i1": special_i1, "special_erfcx": special_erfcx, "special_xlog1py": special_xlog1py,
+            "special_entr": special_entr, "special_i0e": special_i0e, "special_i1e": special_i1e}
+_FLOAT_POWER_INPLACE = _unary_("float_power")
+WIRE = {**_FUNCTIONS, **_SPECIAL, "polygamma": polygamma, "polygamma_": polygamma_, "float_power_": float_power_, "unfold": unfold, "storage_offset": storage_offset,
         **{alias: globals()[alias] for alias in ALIASES}, **{name + "_": _unary_(name) for name in INPLACE}}
 
 METHODS = {**{k: v for k, v in _FUNCTIONS.items() if k not in ("var_mean", "std_mean", "cdist")},
-           "polygamma": _method_polygamma, "polygamma_": polygamma_, "unfold": unfold,
+           "polygamma": _method_polygamma, "polygamma_": polygamma_, "float_power_": float_power_, "unfold": unfold,
            "storage_offset": storage_offset, **{alias: WIRE[alias] for alias in ALIASES},
            **{name + "_": WIRE[name + "_"] for name in INPLACE}}
 
-__all__ = list(_FUNCTIONS) + list(ALIASES) + ["polygamma", "special_i1", "special_erfcx"]
+__all__ = list(_FUNCTIONS) + list(ALIASES) + list(_SPECIAL) + ["polygamma"]

@@ -352,6 +352,10 @@ ADDED_OPS = {
     "ldexp": (lambda a, b: E.ldexp(a, b), [(3, 4), (4,)]),
     "fmax": (lambda a, b: E.fmax(a, b), [(3, 4), (4,)]),
     "fmin": (lambda a, b: E.fmin(a, b), [(3, 1), (4,)]),
+    "special_xlog1py": (lambda a, b: E.special_xlog1py(a, b.abs()), [(3, 4), (4,)]),
+    "special_entr": (lambda x: E.special_entr(x.abs() + 0.1), [(3, 4)]),
+    "special_i0e": (lambda x: E.special_i0e(x * 3), [(3, 4)]),
+    "special_i1e": (lambda x: E.special_i1e(x * 3), [(3, 4)]),
 }
 
 
