@@ -1,4 +1,5 @@
-"""Special functions on arrays (numpy has none of them): lgamma, digamma, polygamma, erfinv, i0, i1.
+"""Special functions on arrays (numpy has none of them): lgamma, digamma, polygamma, erfinv, erfc, erfcx,
+i0, i1, i0e, i1e.
 
 Each takes the array module ``xp`` and a floating array and returns float64 results (the caller casts).
 Special values follow torch's CPU kernels (lgamma(0) = inf, digamma(-0.) = inf, digamma(-n) = nan,

@@ -1,6 +1,7 @@
-"""Special and numerically careful math: lgamma, digamma, polygamma, erfinv, i0, xlogy, logit, sinc,
-logaddexp(2), fmod, copysign, nan_to_num, deg2rad/rad2deg, float_power, heaviside, nansum/nanmean,
-var_mean/std_mean, logdet, cdist, unfold, storage_offset.
+"""Special and numerically careful math: lgamma, digamma, polygamma, mvlgamma, erfinv, erfc, i0 (and
+torch.special's i1, i0e, i1e, erfcx, entr, xlog1py), xlogy, logit, sinc, logaddexp(2), fmod, copysign, fmax/fmin,
+ldexp, nan_to_num, deg2rad/rad2deg, float_power, heaviside, isposinf/isneginf/signbit, nansum/nanmean,
+var_mean/std_mean, logdet, cdist, unfold, storage_offset, and torch's aliases negative/multiply/subtract/divide.
 
 Declares WIRE / METHODS / __all__ like the other extension modules. The array kernels of the special
 functions are in _special_kernels.py; here are the Functions (forward and backward together, torch's
@@ -12,7 +13,6 @@ from __future__ import annotations
 import math
 
 from gradwire.common import dtypes as _dt
-from gradwire.common import linalg as _la
 from gradwire.common.shapes import broadcast_shapes, normalize_dim, normalize_dims
 
 from ..function import Function
@@ -21,8 +21,7 @@ from . import _special_kernels as K
 from . import reduce as _reduce
 from .arith import _check_shapes, _int_zero_check, pow as _pow
 from .decompositions import slogdet as _slogdet
-from .elementwise import (Where, _FloatUnary, _is_number, cos, erf, exp, exp2, isnan, log, sin, sqrt, trunc,
-                          where as _where)
+from .elementwise import Where, _FloatUnary, _is_number, cos, exp, exp2, log, sin, trunc
 from .inplace import _checked, _unary_, inplace_apply
 from .shape import to_copy
 from ._util import binary_prep, check_tensor_arg, not_implemented, share_version, unary_prep, wrap
