@@ -955,6 +955,15 @@ def same_first(op, args, kwargs):
     return [(x._shape, x._dtype)] if is_tensor(x) else None
 
 
+def logcumsumexp(op, args, kwargs):
+    x, dim = args[0], _arg(args, kwargs, 1, "dim")
+    if not is_tensor(x) or type(dim) is not int or not x._dtype.is_floating_point:
+        return None
+    if not -max(len(x._shape), 1) <= dim < max(len(x._shape), 1):
+        return None
+    return [(x._shape, x._dtype)]
+
+
 def bool_first(op, args, kwargs):
     x = args[0] if args else None
     return [(x._shape, bool_)] if is_tensor(x) else None
@@ -1077,7 +1086,7 @@ _SPECIAL_NODES = {
     "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)), "erfc": "ErfcBackward0",
     "special_erfcx": "SpecialErfcxBackward0", "mvlgamma": "MvlgammaBackward0", "ldexp": "LdexpBackward0",
     "fmax": "FmaxBackward0", "fmin": "FminBackward0", "special_entr": "SpecialEntrBackward0",
-    "special_i0e": "SpecialI0EBackward0", "special_i1e": "SpecialI1EBackward0",
+    "special_i0e": "SpecialI0EBackward0", "logcumsumexp": "LogcumsumexpBackward0", "special_i1e": "SpecialI1EBackward0",
     "special_xlog1py": _kind_node("SpecialXlog1PyBackward", (0, 1, 2)),
     "fmod": _kind_node("FmodBackward", (1, None, 0)), "copysign": _kind_node("CopysignBackward", (0, None, 1)),
     "float_power": _kind_node("PowBackward", (1, 2, 0)),
@@ -1286,6 +1295,7 @@ OPS: dict[str, OpInfo] = {
                            "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma", "special_entr", "special_i0e",
                            "special_i1e"]),
     "special_xlog1py": OpInfo(tensor_or_number(out="float")),
+    "logcumsumexp": OpInfo(logcumsumexp),
     "ldexp": OpInfo(tensor_or_number(out="float", both_tensors=True)),
     **_table(tensor_or_number(both_tensors=True), ["fmax", "fmin"]),
     **_table(bool_first, ["isposinf", "isneginf", "signbit"], differentiable=False),

@@ -415,3 +415,21 @@ def test_special_xlog1py_entr_i0e_i1e(gw):
         torch.tensor([2., 3.]).float_power_(2)
     """)
     assert "SpecialXlog1PyBackward0" in out and "SpecialEntrBackward0" in out and "SpecialI1EBackward0" in out
+
+
+def test_logcumsumexp(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([[0.5, 1., -2., -1e3], [3., float('-inf'), 1., 1e3]], dtype=torch.float64, requires_grad=True)
+        y = torch.logcumsumexp(x, 1)
+        g = torch.tensor([[1., -2., 0.5, 1.], [0., 1., -1., 2.]], dtype=torch.float64)
+        (y * g).sum().backward()
+        print(y, x.grad)
+        print(torch.logcumsumexp(torch.tensor(2.), 0), torch.tensor([[1., 2.]]).logcumsumexp(-1), torch.logcumsumexp(x, 0))
+        print(torch.logcumsumexp(torch.tensor([float('inf'), 1.]), 0), torch.logcumsumexp(torch.ones(0), 0))
+        for c in ["torch.logcumsumexp(torch.tensor([1, 2]), 0)", "torch.logcumsumexp(torch.ones(2, 3), 2)"]:
+            try:
+                print(eval(c))
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    assert "LogcumsumexpBackward0" in out and "1.0000e+03" in out

@@ -686,6 +686,59 @@ class EuclideanDist(Function):
         return g1, g2
 
 
+# ---- logcumsumexp ----------------------------------------------------------------------------------
+
+def _logaddexp_accumulate(xp, arr, dim):
+    acc = getattr(getattr(xp, "logaddexp", None), "accumulate", None)
+    if acc is not None:
+        return acc(arr, axis=dim)
+    out = arr.copy()  # an array module without ufunc.accumulate: one logaddexp per step along dim
+    prev = xp.take(out, 0, axis=dim)
+    for i in range(1, arr.shape[dim]):
+        idx = (slice(None),) * dim + (i,)
+        prev = xp.logaddexp(prev, out[idx])
+        out[idx] = prev
+    return out
+
+
+class Logcumsumexp(Function):
+    """log(cumsum(exp(x))) along dim, without overflow (LogcumsumexpBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        if not a.dtype.is_floating_point:
+            raise not_implemented("logcumsumexp_out_cpu", a.dtype)
+        arr = a.array
+        r = arr.copy() if arr.ndim == 0 or arr.size == 0 else _logaddexp_accumulate(a.xp, arr, dim)
+        out = wrap(a.xp, r, a.dtype, a.device)
+        ctx.dim = dim
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if a.array.ndim == 0:
+            return grad, None
+        dim = ctx.dim
+        # d out_j / d x_i = exp(x_i - out_j) for j >= i: sum_j>=i g_j exp(x_i - out_j), summed in log space
+        # for the positive and the negative parts of g separately (a reversed logcumsumexp each)
+        def part(g):
+            pos = g.array > 0
+            logg = Where.apply(_bool_mask(pos, g), log(_masked(~pos, 1.0, g)), -math.inf)
+            rev = logcumsumexp((logg - out).flip(dim), dim).flip(dim)
+            return exp(rev + a)
+        return part(grad) - part(-grad), None
+
+
+def logcumsumexp(input, dim):
+    check_tensor_arg("logcumsumexp", input)
+    d = normalize_dim(dim, max(input.array.ndim, 1))
+    return Logcumsumexp.apply(input, d)
+
+
 # ---- unfold (a view) -------------------------------------------------------------------------------
 
 class Unfold(Function):
@@ -1015,6 +1068,7 @@ _FUNCTIONS = {
     "float_power": float_power, "nansum": nansum, "nanmean": nanmean, "var_mean": var_mean, "std_mean": std_mean,
     "logdet": logdet, "cdist": cdist, "square": square, "erfc": erfc, "mvlgamma": mvlgamma, "ldexp": ldexp,
     "fmax": fmax, "fmin": fmin, "isposinf": isposinf, "isneginf": isneginf, "signbit": signbit, "positive": positive,
+    "logcumsumexp": logcumsumexp,
 }
 # torch's aliases of ops registered elsewhere (their nodes are the op's: torch.multiply records MulBackward0)
 ALIASES = {"negative": "neg", "multiply": "mul", "subtract": "sub", "divide": "div"}
