@@ -727,10 +727,16 @@ class Logcumsumexp(Function):
         # for the positive and the negative parts of g separately (a reversed logcumsumexp each)
         def part(g):
             pos = g.array > 0
-            logg = Where.apply(_bool_mask(pos, g), log(_masked(~pos, 1.0, g)), -math.inf)
-            rev = logcumsumexp((logg - out).flip(dim), dim).flip(dim)
+            if not bool(g.xp.any(pos)):
+                return None
+            # -inf where g <= 0, as a constant: no gradient reaches ``out`` through those places
+            t = Where.apply(_bool_mask(pos, g), log(_masked(~pos, 1.0, g)) - out, -math.inf)
+            rev = logcumsumexp(t.flip(dim), dim).flip(dim)
             return exp(rev + a)
-        return part(grad) - part(-grad), None
+        up, down = part(grad), part(-grad)
+        if up is None or down is None:
+            return (grad * 0 if up is None and down is None else (up if down is None else -down)), None
+        return up - down, None
 
 
 def logcumsumexp(input, dim):
