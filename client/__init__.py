@@ -65,7 +65,8 @@ for _name in (
         "arccosh", "arctanh", "lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit", "nan_to_num",
         "xlogy", "logaddexp", "logaddexp2", "fmod", "copysign", "heaviside", "float_power", "nansum", "nanmean",
         "deg2rad", "rad2deg", "var_mean", "std_mean", "logdet", "cdist", "erfc", "mvlgamma", "ldexp", "fmax", "fmin",
-        "isposinf", "isneginf", "signbit", "negative", "multiply", "subtract", "divide", "logcumsumexp"):
+        "isposinf", "isneginf", "signbit", "negative", "multiply", "subtract", "divide", "logcumsumexp",
+        "nextafter"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
               "unbind"):

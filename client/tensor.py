@@ -1111,7 +1111,7 @@ METHOD_OPS = (
     "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_", "heaviside_",
     "square_", "erfc", "mvlgamma", "ldexp", "fmax", "fmin", "isposinf", "isneginf", "signbit", "negative", "multiply",
     "subtract", "divide", "erfc_", "ldexp_", "mvlgamma_", "negative_", "multiply_", "subtract_", "divide_",
-    "float_power_", "logcumsumexp",
+    "float_power_", "logcumsumexp", "nextafter",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

@@ -433,3 +433,23 @@ def test_logcumsumexp(gw):
                 print(type(e).__name__, e)
     """)
     assert "LogcumsumexpBackward0" in out and "1.0000e+03" in out
+
+
+def test_nextafter(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2., 0.], requires_grad=True)
+        y = torch.tensor([2., 0., -1.], requires_grad=True)
+        r = torch.nextafter(x, y)
+        print(r.grad_fn.name(), (r - x).tolist())
+        r.sum().backward()
+        print(x.grad, y.grad)
+        d = torch.nextafter(torch.tensor([1.], dtype=torch.float64), torch.tensor([2.]))
+        print(d.dtype, x.nextafter(y).dtype, (d - 1).item())
+        for c in ["torch.nextafter(torch.tensor([1]), torch.tensor([2]))", "torch.nextafter(x, 2.)",
+                  "torch.cdist(torch.ones(2, 2), torch.ones(2, 2, dtype=torch.float64))"]:
+            try:
+                print(eval(c))
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    assert "NextafterBackward0" in out and "2.220446049250313e-16" in out

@@ -490,6 +490,25 @@ class CopysignScalar(Copysign):
     op_name, overload = "Copysign", 1
 
 
+class Nextafter(Function):
+    """The next float after input toward other; torch's gradient passes to input (and is 0 for other)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b)
+        if not dtype.is_floating_point:
+            raise not_implemented("nextafter_cpu", dtype)
+        return wrap(xp, xp.nextafter(av, bv), dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        return (grad if na else None), (grad * 0 if nb else None)
+
+
 class Heaviside(Function):
     """0 below zero, 1 above, ``values`` at zero. torch has no derivative: its node raises."""
 
@@ -633,6 +652,8 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     for name, t in (("X1", x1), ("X2", x2)):
         if not t.dtype.is_floating_point:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {t.dtype._torch_name}")
+    if x1.dtype is not x2.dtype:
+        raise RuntimeError(f"expected scalar type {x1.dtype._torch_name} but found {x2.dtype._torch_name}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     if compute_mode not in _CDIST_MODES:
@@ -1023,6 +1044,12 @@ def copysign(input, other):
     return (Copysign if type(other) is Tensor else CopysignScalar).apply(input, other)
 
 
+def nextafter(input, other):
+    check_tensor_arg("nextafter", input)
+    check_tensor_arg("nextafter", other, "other", 2)
+    return Nextafter.apply(input, other)
+
+
 def heaviside(input, values):
     check_tensor_arg("heaviside", input)
     check_tensor_arg("heaviside", values, "values", 2)
@@ -1074,7 +1101,7 @@ _FUNCTIONS = {
     "float_power": float_power, "nansum": nansum, "nanmean": nanmean, "var_mean": var_mean, "std_mean": std_mean,
     "logdet": logdet, "cdist": cdist, "square": square, "erfc": erfc, "mvlgamma": mvlgamma, "ldexp": ldexp,
     "fmax": fmax, "fmin": fmin, "isposinf": isposinf, "isneginf": isneginf, "signbit": signbit, "positive": positive,
-    "logcumsumexp": logcumsumexp,
+    "logcumsumexp": logcumsumexp, "nextafter": nextafter,
 }
 # torch's aliases of ops registered elsewhere (their nodes are the op's: torch.multiply records MulBackward0)
 ALIASES = {"negative": "neg", "multiply": "mul", "subtract": "sub", "divide": "div"}
