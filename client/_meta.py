@@ -1086,7 +1086,8 @@ _SPECIAL_NODES = {
     "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)), "erfc": "ErfcBackward0",
     "special_erfcx": "SpecialErfcxBackward0", "mvlgamma": "MvlgammaBackward0", "ldexp": "LdexpBackward0",
     "fmax": "FmaxBackward0", "fmin": "FminBackward0", "nextafter": "NextafterBackward0", "special_entr": "SpecialEntrBackward0",
-    "special_i0e": "SpecialI0EBackward0", "logcumsumexp": "LogcumsumexpBackward0", "special_i1e": "SpecialI1EBackward0",
+    "special_i0e": "SpecialI0EBackward0", "logcumsumexp": "LogcumsumexpBackward0",
+    "special_ndtr": "MulBackward1", "special_log_ndtr": "SpecialLogNdtrBackward0", "special_i1e": "SpecialI1EBackward0",
     "special_xlog1py": _kind_node("SpecialXlog1PyBackward", (0, 1, 2)),
     "fmod": _kind_node("FmodBackward", (1, None, 0)), "copysign": _kind_node("CopysignBackward", (0, None, 1)),
     "float_power": _kind_node("PowBackward", (1, 2, 0)),
@@ -1293,7 +1294,7 @@ OPS: dict[str, OpInfo] = {
     # special math (see the rules above)
     **_table(float_first, [*_TRIG_NODES, "lgamma", "digamma", "erfinv", "i0", "special_i1", "sinc", "deg2rad",
                            "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma", "special_entr", "special_i0e",
-                           "special_i1e"]),
+                           "special_i1e", "special_ndtr", "special_log_ndtr"]),
     "special_xlog1py": OpInfo(tensor_or_number(out="float")),
     "logcumsumexp": OpInfo(logcumsumexp),
     "ldexp": OpInfo(tensor_or_number(out="float", both_tensors=True)),

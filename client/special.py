@@ -52,7 +52,8 @@ def _same_op(name: str, op: str):
 _ALIASES = {"gammaln": "lgamma", "digamma": "digamma", "psi": "digamma", "polygamma": "polygamma",
             "erfinv": "erfinv", "logit": "logit", "sinc": "sinc", "xlogy": "xlogy", "i0": "i0", "i1": "special_i1",
             "erfc": "erfc", "erfcx": "special_erfcx", "multigammaln": "mvlgamma", "xlog1py": "special_xlog1py",
-            "entr": "special_entr", "i0e": "special_i0e", "i1e": "special_i1e"}
+            "entr": "special_entr", "i0e": "special_i0e", "i1e": "special_i1e", "ndtr": "special_ndtr",
+            "log_ndtr": "special_log_ndtr"}
 globals().update({name: _same_op(name, op) for name, op in _ALIASES.items()})
 
 __all__ = ["expit", "erf", "expm1", "exp2", "log1p", "logsumexp", "softmax", "log_softmax", "round", *_ALIASES]

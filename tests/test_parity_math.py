@@ -453,3 +453,20 @@ def test_nextafter(gw):
                 print(type(e).__name__, e)
     """)
     assert "NextafterBackward0" in out and "2.220446049250313e-16" in out
+
+
+def test_special_ndtr_and_log_ndtr(gw):
+    out = same_as_torch(gw, """
+        inf, nan = float('inf'), float('nan')
+        x = torch.tensor([0., 1., -1., -10., -40., 40., inf, -inf, nan, 8.], dtype=torch.float64, requires_grad=True)
+        for f in [torch.special.ndtr, torch.special.log_ndtr]:
+            y = f(x)
+            print(y, y.grad_fn.name())
+            y.sum().backward()
+            print(x.grad)
+            x.grad = None
+            print(f(torch.tensor([1, 2])), f(torch.tensor([True])), f(torch.tensor([-3., 0.5])))
+        y = torch.special.ndtr(x)
+        print(y.grad_fn.next_functions[0][0].name(), y.grad_fn.next_functions[0][0].next_functions[0][0].name())
+    """)
+    assert "SpecialLogNdtrBackward0" in out and "-8.0461e+02" in out

@@ -1,5 +1,5 @@
 """Special functions on arrays (numpy has none of them): lgamma, digamma, polygamma, erfinv, erfc, erfcx,
-i0, i1, i0e, i1e.
+log_ndtr, i0, i1, i0e, i1e.
 
 Each takes the array module ``xp`` and a floating array and returns float64 results (the caller casts).
 Special values follow torch's CPU kernels (lgamma(0) = inf, digamma(-0.) = inf, digamma(-n) = nan,
@@ -345,6 +345,24 @@ def erfcx(xp, x):
         xl = x[left]
         out[left] = xp.exp(xl * xl) * erfc(xp, xl)
     return out
+
+
+def log_ndtr(xp, x):
+    """log of the standard normal CDF: log(erfcx(z) / 2) - x^2 / 2 (z = -x / sqrt 2) in the left tail,
+    where the CDF itself underflows; log1p(-erfc(x / sqrt 2) / 2) elsewhere."""
+    x = _as_f64(xp, x)
+    out = xp.empty_like(x)
+    left = x < -1.0
+    if left.any():
+        xl = x[left]
+        out[left] = xp.log(erfcx(xp, -xl * _SQRT1_2) * 0.5) - 0.5 * xl * xl
+    right = ~left
+    if right.any():
+        out[right] = xp.log1p(-0.5 * erfc(xp, x[right] * _SQRT1_2))
+    return out
+
+
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
 
 
 # ---- modified Bessel functions I0, I1 ---------------------------------------------------------

@@ -21,7 +21,7 @@ from . import _special_kernels as K
 from . import reduce as _reduce
 from .arith import _check_shapes, _int_zero_check, pow as _pow
 from .decompositions import slogdet as _slogdet
-from .elementwise import Where, _FloatUnary, _is_number, cos, exp, exp2, log, sin, trunc
+from .elementwise import Where, _FloatUnary, _is_number, cos, erf as _erf, exp, exp2, log, sin, trunc
 from .inplace import _checked, _unary_, inplace_apply
 from .shape import to_copy
 from ._util import binary_prep, check_tensor_arg, not_implemented, share_version, unary_prep, wrap
@@ -204,6 +204,49 @@ class Fmax(Function):
 
 class Fmin(Fmax):
     _keeps = "less_equal"
+
+
+class SpecialLogNdtr(_Special):
+    wire, kernel, saves = "special_log_ndtr", staticmethod(K.log_ndtr), "input"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        # torch's form: exp(-x^2/2 - log_ndtr(x)) / sqrt(2 pi), nan at -inf
+        return grad * (exp(a * a * -0.5 - special_log_ndtr(a)) * (1.0 / math.sqrt(2.0 * _PI)))
+
+
+class _MulScalar(Function):
+    """tensor * number as torch's C++ composites record it (MulBackward1, the Scalar overload)."""
+
+    op_name, overload = "Mul", 1
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, c):
+        av, bv, dtype, xp, device = binary_prep(a, c)
+        ctx.c = c
+        return wrap(xp, av * bv, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.c, None
+
+
+class _AddScalar(Function):
+    """tensor + number as torch's C++ composites record it (AddBackward1)."""
+
+    op_name, overload = "Add", 1
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, c):
+        av, bv, dtype, xp, device = binary_prep(a, c)
+        return wrap(xp, av + bv, dtype, device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
 
 
 class Sinc(_FloatUnary):
@@ -997,6 +1040,17 @@ def special_entr(input):
     return SpecialEntr.apply(input)
 
 
+def special_log_ndtr(input):
+    return SpecialLogNdtr.apply(input)
+
+
+def special_ndtr(input):
+    """The standard normal CDF composed as torch composes it: (1 + erf(x / sqrt 2)) * 0.5 (MulBackward1)."""
+    check_tensor_arg("special_ndtr", input)
+    x = _MulScalar.apply(input, 1.0 / math.sqrt(2.0))
+    return _MulScalar.apply(_AddScalar.apply(_erf(x), 1), 0.5)
+
+
 def special_i0e(input):
     return SpecialI0E.apply(input)
 
@@ -1113,7 +1167,8 @@ INPLACE = ("sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "a
            "negative", "multiply", "subtract", "divide")
 
 _SPECIAL = {"special_i1": special_i1, "special_erfcx": special_erfcx, "special_xlog1py": special_xlog1py,
-            "special_entr": special_entr, "special_i0e": special_i0e, "special_i1e": special_i1e}
+            "special_entr": special_entr, "special_i0e": special_i0e, "special_i1e": special_i1e,
+            "special_ndtr": special_ndtr, "special_log_ndtr": special_log_ndtr}
 _FLOAT_POWER_INPLACE = _unary_("float_power")
 WIRE = {**_FUNCTIONS, **_SPECIAL, "polygamma": polygamma, "polygamma_": polygamma_, "float_power_": float_power_, "unfold": unfold, "storage_offset": storage_offset,
         **{alias: globals()[alias] for alias in ALIASES}, **{name + "_": _unary_(name) for name in INPLACE}}

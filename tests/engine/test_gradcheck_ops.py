@@ -357,6 +357,8 @@ ADDED_OPS = {
     "special_i0e": (lambda x: E.special_i0e(x * 3), [(3, 4)]),
     "special_i1e": (lambda x: E.special_i1e(x * 3), [(3, 4)]),
     "logcumsumexp": (lambda x: E.logcumsumexp(x * 3, 1), [(3, 4)]),
+    "special_ndtr": (lambda x: E.special_ndtr(x * 2), [(3, 4)]),
+    "special_log_ndtr": (lambda x: E.special_log_ndtr(x * 4), [(3, 4)]),
     "nextafter": (lambda a, b: E.nextafter(a, b) * a, [(3, 4), (4,)]),
     "logcumsumexp_dim0": (lambda x: E.logcumsumexp(x, 0), [(4, 2)]),
 }

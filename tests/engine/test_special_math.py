@@ -109,6 +109,18 @@ def test_against_torch_over_a_wide_range():
     close(K.i1(np, xi), torch.special.i1(torch.tensor(xi)).numpy(), rtol=1e-12)
 
 
+def test_erfc_and_log_ndtr_in_the_tails():
+    x = np.array([0.5, 3.0, 10.0, 26.0, -2.0, -30.0, -200.0])
+    ref = np.array([math.erfc(v) for v in x])
+    close(K.erfc(np, x), ref, rtol=1e-14)
+    close(K.erfcx(np, x[:4]), np.exp(x[:4] ** 2) * ref[:4], rtol=1e-13)
+    # log_ndtr(x) for x << 0: -x^2/2 - log(-x) - log(2 pi)/2 + log(1 - 1/x^2 + 3/x^4 - ...)
+    v = K.log_ndtr(np, np.array([-200.0]))[0]
+    asym = -20000.0 - math.log(200.0) - 0.5 * math.log(2 * math.pi) + math.log1p(-1 / 200 ** 2 + 3 / 200 ** 4)
+    assert v == pytest.approx(asym, rel=1e-14)
+    assert K.log_ndtr(np, np.array([0.0]))[0] == pytest.approx(math.log(0.5), rel=1e-15)
+
+
 def test_engine_ops_keep_float32_and_promote_integers():
     x32 = E.tensor([0.5, 2.0], dtype=E.float32)
     for f in (E.lgamma, E.digamma, E.erfinv, E.i0, E.sinh, E.asin, E.sinc):

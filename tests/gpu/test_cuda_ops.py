@@ -215,6 +215,8 @@ for _n in ["special_i0e", "special_i1e"]:
 case("special_entr", lambda x: OP["special_entr"](x), ("p", (3, 4)))
 case("special_xlog1py", lambda a, b: OP["special_xlog1py"](a, b), ("f", (3, 4)), ("p", (4,)))
 case("float_power_", lambda x, e: _inplace("float_power_")(x.double(), e), ("p", (3, 4)), ("f", (4,)))
+for _n in ["special_ndtr", "special_log_ndtr"]:
+    case(_n, lambda x, _n=_n: OP[_n](x * 4), ("f", (3, 4)))
 case("nextafter", lambda a, b: OP["nextafter"](a, b), ("f", (3, 4)), ("f", (4,)))
 case("logcumsumexp", lambda x: OP["logcumsumexp"](x * 3, 1), ("f", (3, 4)))
 case("mvlgamma_", lambda x: _inplace("mvlgamma_", 2)(x + 1.0), ("p", (3, 4)))
