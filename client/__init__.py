@@ -29,8 +29,8 @@ from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, 
                        tensor_split, tril_indices, triu_indices, vstack)
 from ._compose import (aminmax, atleast_1d, bernoulli, multinomial, atleast_2d, atleast_3d, bucketize,
                        cartesian_prod, chain_matmul, combinations, corrcoef, cov, cumulative_trapezoid, diagflat, dist,
-                       dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isneginf, isposinf, isreal,
-                       positive, ravel, searchsorted, select, take_along_dim, tensordot, tile, trapezoid, unflatten,
+                       dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isreal,
+                       ravel, searchsorted, select, take_along_dim, tensordot, tile, trapezoid, unflatten,
                        vsplit)
 from gradwire.common.dtypes import can_cast, finfo, iinfo  # noqa: E402
 moveaxis = movedim
@@ -71,7 +71,13 @@ for _name in (
         "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
         "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",
-        "trunc", "fix", "frac", "matrix_power", "matrix_exp", "cholesky_solve"):
+        "trunc", "fix", "frac", "matrix_power", "matrix_exp", "cholesky_solve",
+        "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
+        "arccosh", "arctanh", "lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit", "nan_to_num",
+        "xlogy", "logaddexp", "logaddexp2", "fmod", "copysign", "heaviside", "float_power", "nansum", "nanmean",
+        "deg2rad", "rad2deg", "var_mean", "std_mean", "logdet", "cdist", "erfc", "mvlgamma", "ldexp", "fmax", "fmin",
+        "isposinf", "isneginf", "signbit", "logcumsumexp",
+        "nextafter"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
               "unbind"):
@@ -259,6 +265,10 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
 
 def square(input):
     return input.square()
+
+
+def positive(input):
+    return input.positive()
 
 
 def equal(input, other) -> bool:

@@ -526,20 +526,6 @@ def ravel(input) -> Tensor:
     return input.reshape(-1)
 
 
-def positive(input) -> Tensor:
-    if input.dtype is dtypes.bool_:
-        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
-    return input
-
-
-def isneginf(input) -> Tensor:
-    return input == float("-inf") if input.dtype.is_floating_point else input.new_zeros(input.shape).bool()
-
-
-def isposinf(input) -> Tensor:
-    return input == float("inf") if input.dtype.is_floating_point else input.new_zeros(input.shape).bool()
-
-
 def isreal(input) -> Tensor:
     return input.new_ones(input.shape).bool()
 
@@ -585,8 +571,8 @@ def _get_device(self) -> int:
 
 # Tensor methods that are these functions with self first (torch has both spellings).
 for _fn in (tensordot, inner, dist, cov, corrcoef, take_along_dim, unflatten,
-            hsplit, vsplit, dsplit, select, diagflat, aminmax, histc, tile, fliplr, flipud, ravel, positive,
-            isneginf, isposinf, isreal, is_nonzero):
+            hsplit, vsplit, dsplit, select, diagflat, aminmax, histc, tile, fliplr, flipud, ravel, isreal,
+            is_nonzero):
     setattr(Tensor, _fn.__name__, _fn)
 Tensor.type_as = _type_as
 Tensor.index_put_ = _index_put_

@@ -1051,6 +1051,165 @@ def _reduction_node(kind: str):
     return rule
 
 
+# ----- special math: rules that return None where torch raises, so the server's check (and text) decides ----
+
+_NUMBERS = (int, float, bool)
+
+
+def float_first(op, args, kwargs):
+    """Unary floating ops (lgamma, sinh, ...); extra arguments (logit's eps) do not change the result."""
+    x = args[0] if args else None
+    return [(x._shape, dtypes.float_result(x._dtype))] if is_tensor(x) else None
+
+
+def same_first(op, args, kwargs):
+    x = args[0] if args else None
+    return [(x._shape, x._dtype)] if is_tensor(x) else None
+
+
+def logcumsumexp(op, args, kwargs):
+    x, dim = args[0], _arg(args, kwargs, 1, "dim")
+    if not is_tensor(x) or type(dim) is not int or not x._dtype.is_floating_point:
+        return None
+    if not -max(len(x._shape), 1) <= dim < max(len(x._shape), 1):
+        return None
+    return [(x._shape, x._dtype)]
+
+
+def bool_first(op, args, kwargs):
+    x = args[0] if args else None
+    return [(x._shape, bool_)] if is_tensor(x) else None
+
+
+def polygamma(op, args, kwargs):
+    n, x = (args + (None, None))[:2]
+    if type(n) is not int or n < 0 or not is_tensor(x):
+        return None
+    return [(x._shape, dtypes.float_result(x._dtype))]
+
+
+def tensor_or_number(*, out: str = "promote", first_tensor: bool = False, both_tensors: bool = False):
+    """Two operands, a tensor and a tensor or number (xlogy, fmod, copysign, float_power, logaddexp, ...).
+    out: as elementwise's, or "float64" (float_power) or "floating" (a floating promotion, else the server's
+    NotImplementedError)."""
+    inner = elementwise(out="promote" if out in ("float64", "floating") else out)
+
+    def rule(op, args, kwargs):
+        if len(args) != 2:
+            return None
+        a, b = args
+        ta, tb = is_tensor(a), is_tensor(b)
+        if not (ta or tb) or (first_tensor and not ta) or (both_tensors and not (ta and tb)):
+            return None
+        if not (ta or isinstance(a, _NUMBERS)) or not (tb or isinstance(b, _NUMBERS)):
+            return None
+        (shape, dtype), = inner(op, args, {})
+        if out == "float64":
+            dtype = dtypes.float64
+        elif out == "floating" and not dtype.is_floating_point:
+            return None
+        return [(shape, dtype)]
+    return rule
+
+
+def heaviside(op, args, kwargs):
+    a, b = args
+    if not (is_tensor(a) and is_tensor(b)) or a._dtype is not b._dtype:
+        return None
+    return [(shapes.broadcast_shapes(a._shape, b._shape), a._dtype)]
+
+
+def nanmean(op, args, kwargs):
+    if not is_tensor(args[0]) or not args[0]._dtype.is_floating_point:
+        return None
+    return reduction(out="same")(op, args, kwargs)
+
+
+def var_std_mean(op, args, kwargs):
+    if not is_tensor(args[0]) or not args[0]._dtype.is_floating_point:
+        return None
+    return var_std(op, args, kwargs) * 2
+
+
+def logdet(op, args, kwargs):
+    x = args[0]
+    if not is_tensor(x) or len(x._shape) < 2 or x._shape[-1] != x._shape[-2] or not x._dtype.is_floating_point:
+        return None
+    return [(x._shape[:-2], x._dtype)]
+
+
+def cdist(op, args, kwargs):
+    x1, x2 = args[0], _arg(args, kwargs, 1, "x2")
+    p = _arg(args, kwargs, 2, "p", 2.0)
+    if not (is_tensor(x1) and is_tensor(x2)) or len(x1._shape) < 2 or len(x2._shape) < 2:
+        return None
+    if x1._shape[-1] != x2._shape[-1] or not isinstance(p, _NUMBERS) or p < 0:
+        return None
+    if not (x1._dtype.is_floating_point and x1._dtype is x2._dtype):
+        return None
+    batch = shapes.broadcast_shapes(x1._shape[:-2], x2._shape[:-2])
+    return [(tuple(batch) + (x1._shape[-2], x2._shape[-2]), x1._dtype)]
+
+
+def unfold(op, args, kwargs):
+    x, dim, size, step = (args + (None,) * 4)[:4]
+    shape = x._shape
+    nd = max(len(shape), 1)
+    if not all(type(v) is int for v in (dim, size, step)) or not -nd <= dim < nd or step <= 0 or size < 0:
+        return None
+    dim %= nd
+    length = shape[dim] if shape else 1
+    if size > length:
+        return None
+    if not shape:
+        return [((size,), x._dtype)]
+    return [(shape[:dim] + ((length - size) // step + 1,) + shape[dim + 1:] + (size,), x._dtype)]
+
+
+def _cdist_node(args, kwargs):
+    """torch computes p=2 distances by a matrix product (then a view) for more than 25 rows, or on request."""
+    kwargs = kwargs or {}
+    p = _arg(args, kwargs, 2, "p", 2.0)
+    mode = _arg(args, kwargs, 3, "compute_mode")
+    if p == 2 and mode != "donot_use_mm_for_euclid_dist" and (
+            mode == "use_mm_for_euclid_dist" or args[0]._shape[-2] > 25 or _arg(args, kwargs, 1, "x2")._shape[-2] > 25):
+        return "ViewBackward0"
+    return "CdistBackward0"
+
+
+def _kind_node(prefix: str, by_kind: tuple):
+    """A node named by which operands are tensors: by_kind = (both, number first, number second)."""
+    def node(args, kwargs):
+        ta, tb = is_tensor(args[0]), is_tensor(args[1]) if len(args) > 1 else False
+        return f"{prefix}{by_kind[0 if ta and tb else (1 if tb else 2)]}"
+    return node
+
+
+_TRIG_NODES = {"sinh": "Sinh", "cosh": "Cosh", "asin": "Asin", "acos": "Acos", "atan": "Atan", "asinh": "Asinh",
+               "acosh": "Acosh", "atanh": "Atanh", "arcsin": "Asin", "arccos": "Acos", "arctan": "Atan",
+               "arcsinh": "Asinh", "arccosh": "Acosh", "arctanh": "Atanh"}
+_SPECIAL_NODES = {
+    **{op: f"{name}Backward0" for op, name in _TRIG_NODES.items()},
+    "lgamma": "LgammaBackward0", "digamma": "DigammaBackward0", "polygamma": "PolygammaBackward0",
+    "erfinv": "ErfinvBackward0", "i0": "I0Backward0", "special_i1": "SpecialI1Backward0", "sinc": "SincBackward0",
+    "deg2rad": "Deg2RadBackward0", "rad2deg": "Rad2DegBackward0", "logit": "LogitBackward0",
+    "nan_to_num": "NanToNumBackward0", "logaddexp": "LogaddexpBackward0", "logaddexp2": "Logaddexp2Backward0",
+    "nansum": "NansumBackward0", "nanmean": "DivBackward0", "logdet": "WhereBackward0", "cdist": _cdist_node,
+    "unfold": "UnfoldBackward0", "xlogy": _kind_node("XlogyBackward", (0, 1, 2)), "erfc": "ErfcBackward0",
+    "special_erfcx": "SpecialErfcxBackward0", "mvlgamma": "MvlgammaBackward0", "ldexp": "LdexpBackward0",
+    "fmax": "FmaxBackward0", "fmin": "FminBackward0", "nextafter": "NextafterBackward0", "special_entr": "SpecialEntrBackward0",
+    "special_i0e": "SpecialI0EBackward0", "logcumsumexp": "LogcumsumexpBackward0",
+    "special_ndtr": "MulBackward1", "special_log_ndtr": "SpecialLogNdtrBackward0", "special_i1e": "SpecialI1EBackward0",
+    "special_xlog1py": _kind_node("SpecialXlog1PyBackward", (0, 1, 2)),
+    "fmod": _kind_node("FmodBackward", (1, None, 0)), "copysign": _kind_node("CopysignBackward", (0, None, 1)),
+    "float_power": _kind_node("PowBackward", (1, 2, 0)),
+}
+SPECIAL_INPLACE = ("sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh_", "atanh_", "arcsin_", "arccos_",
+                   "arctan_", "arcsinh_", "arccosh_", "arctanh_", "lgamma_", "digamma_", "polygamma_", "erfinv_", "i0_",
+                   "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_",
+                   "heaviside_", "square_", "erfc_", "ldexp_", "mvlgamma_", "float_power_")
+
+
 _MATMUL_NODES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0"}
 
 
@@ -1256,7 +1415,32 @@ OPS: dict[str, OpInfo] = {
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
+    # special math (see the rules above)
+    **_table(float_first, [*_TRIG_NODES, "lgamma", "digamma", "erfinv", "i0", "special_i1", "sinc", "deg2rad",
+                           "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma", "special_entr", "special_i0e",
+                           "special_i1e", "special_ndtr", "special_log_ndtr"]),
+    "special_xlog1py": OpInfo(tensor_or_number(out="float")),
+    "logcumsumexp": OpInfo(logcumsumexp),
+    "ldexp": OpInfo(tensor_or_number(out="float", both_tensors=True)),
+    **_table(tensor_or_number(both_tensors=True), ["fmax", "fmin"]),
+    "nextafter": OpInfo(tensor_or_number(out="floating", both_tensors=True)),
+    **_table(bool_first, ["isposinf", "isneginf", "signbit"], differentiable=False),
+    "polygamma": OpInfo(polygamma),
+    "nan_to_num": OpInfo(same_first),
+    "xlogy": OpInfo(tensor_or_number(out="float")),
+    **_table(tensor_or_number(out="floating", both_tensors=True), ["logaddexp", "logaddexp2"]),
+    "fmod": OpInfo(tensor_or_number(first_tensor=True)),
+    "copysign": OpInfo(tensor_or_number(out="float", first_tensor=True)),
+    "float_power": OpInfo(tensor_or_number(out="float64")),
+    "heaviside": OpInfo(heaviside),
+    "nansum": OpInfo(reduction()),
+    "nanmean": OpInfo(nanmean),
+    **_table(var_std_mean, ["var_mean", "std_mean"]),
+    "logdet": OpInfo(logdet),
+    "cdist": OpInfo(cdist),
+    "unfold": OpInfo(unfold),
+    **_table(same, SPECIAL_INPLACE, inplace=True),
 }
-for _op, _node in _NODES.items():
+for _op, _node in {**_NODES, **_SPECIAL_NODES}.items():
     OPS[_op] = replace(OPS[_op], node=_node)
 del _op, _node

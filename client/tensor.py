@@ -450,6 +450,17 @@ class Tensor:
     def square(self):
         return call("pow", self, 2)
 
+    def positive(self):
+        if self._dtype is dtypes.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+        return self
+
+    def polygamma(self, n):
+        return call("polygamma", n, self)
+
+    def storage_offset(self) -> int:
+        return _dispatch.value("storage_offset", self)
+
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from ._creation import tensor  # noqa: PLC0415
         return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
@@ -1094,7 +1105,7 @@ def _viewing(op: str):
     return method
 
 
-VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk", "unbind")
+VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk", "unbind", "unfold")
 MULTI_VIEW_OPS = ("split", "chunk", "unbind")
 
 
@@ -1167,6 +1178,14 @@ METHOD_OPS = (
     "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn", "lerp_", "addmm_", "addcmul_", "addcdiv_",
     "vdot", "addmv", "addr", "baddbmm", "addbmm", "addmv_", "addr_", "baddbmm_", "addbmm_",
     "sgn_", "trunc", "fix", "frac", "trunc_", "frac_",
+    "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
+    "arccosh", "arctanh", "lgamma", "digamma", "erfinv", "i0", "sinc", "logit", "nan_to_num", "xlogy", "logaddexp",
+    "logaddexp2", "fmod", "copysign", "heaviside", "float_power", "nansum", "nanmean", "deg2rad", "rad2deg",
+    "logdet", "unfold", "polygamma_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "asinh_", "acosh_", "atanh_",
+    "arcsin_", "arccos_", "arctan_", "arcsinh_", "arccosh_", "arctanh_", "lgamma_", "digamma_", "erfinv_", "i0_",
+    "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_", "heaviside_",
+    "square_", "erfc", "mvlgamma", "ldexp", "fmax", "fmin", "isposinf", "isneginf", "signbit", "erfc_", "ldexp_",
+    "mvlgamma_", "float_power_", "logcumsumexp", "nextafter",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))

@@ -172,6 +172,81 @@ class Tan(_FloatUnary):
         return grad * (out * out + 1)
 
 
+class Sinh(_FloatUnary):
+    wire, ufunc = "sinh", "sinh"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * cosh(a)
+
+
+class Cosh(_FloatUnary):
+    wire, ufunc = "cosh", "cosh"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * sinh(a)
+
+
+# The inverse functions' derivatives follow torch's at the domain's edges: +-inf at +-1 (asin, acos,
+# atanh, acosh), nan outside the domain, 0 at +-inf (atan, asinh, acosh).
+
+class Asin(_FloatUnary):
+    wire, ufunc = "asin", "arcsin"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / sqrt(1 - a * a)
+
+
+class Acos(_FloatUnary):
+    wire, ufunc = "acos", "arccos"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad / sqrt(1 - a * a)
+
+
+class Atan(_FloatUnary):
+    wire, ufunc = "atan", "arctan"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * a + 1)
+
+
+class Asinh(_FloatUnary):
+    wire, ufunc = "asinh", "arcsinh"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / sqrt(a * a + 1)
+
+
+class Acosh(_FloatUnary):
+    wire, ufunc = "acosh", "arccosh"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / sqrt(a * a - 1)
+
+
+class Atanh(_FloatUnary):
+    wire, ufunc = "atanh", "arctanh"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (1 - a * a)
+
+
 class Tanh(_FloatUnary):
     wire, ufunc, saves = "tanh", "tanh", "output"
 
@@ -726,6 +801,41 @@ def tanh(input):
     return Tanh.apply(input)
 
 
+def sinh(input):
+    return Sinh.apply(input)
+
+
+def cosh(input):
+    return Cosh.apply(input)
+
+
+def asin(input):
+    return Asin.apply(input)
+
+
+def acos(input):
+    return Acos.apply(input)
+
+
+def atan(input):
+    return Atan.apply(input)
+
+
+def asinh(input):
+    return Asinh.apply(input)
+
+
+def acosh(input):
+    return Acosh.apply(input)
+
+
+def atanh(input):
+    return Atanh.apply(input)
+
+
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
 def sigmoid(input):
     return Sigmoid.apply(input)
 
@@ -1158,3 +1268,11 @@ __all__ = [
     "isfinite", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not",
 ] + _creation.EXPORTS_EXTRA
+
+# hyperbolic and inverse trigonometric functions, with numpy-style aliases
+_TRIG = {"sinh": sinh, "cosh": cosh, "asin": asin, "acos": acos, "atan": atan, "asinh": asinh, "acosh": acosh,
+         "atanh": atanh, "arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh, "arccosh": acosh,
+         "arctanh": atanh}
+WIRE.update(_TRIG)
+METHODS.update(_TRIG)
+__all__ += list(_TRIG)

@@ -489,57 +489,96 @@ def argmin(input, dim=None, keepdim=False):
 
 # ---- var / std --------------------------------------------------------------------------
 
+def _var_array(ctx, a, dims, correction, keepdim, std):
+    """var (or std) of ``a`` over ``dims`` on arrays; records what the backward needs in ``ctx``."""
+    arr = a.array
+    xp = a.xp
+    _setup(ctx, arr, dims, keepdim)
+    n = 1
+    for d in dims:
+        n *= arr.shape[d]
+    ctx.dims = dims
+    ctx.count = n
+    ctx.denom = denom = n - correction
+    if denom > 0:
+        r = xp.var(arr, axis=dims, ddof=correction, keepdims=keepdim)
+    else:  # torch: inf or nan (no error) where there are too few elements
+        with xp.errstate(invalid="ignore", divide="ignore"):
+            mean_ = xp.mean(arr, axis=dims, keepdims=True) if n else xp.sum(arr, axis=dims, keepdims=True)
+            dev = arr - mean_
+            r = xp.sum(dev * dev, axis=dims, keepdims=keepdim) / arr.dtype.type(0)
+    return xp.sqrt(r) if std else r
+
+
+def _var_grad(ctx, a, out, grad, std):
+    """The input's gradient of var (out None) or std (out: the std) for ``grad`` (differentiable)."""
+    g = _unreduce(grad, ctx)
+    dev = a - a.mean(ctx.dims, keepdim=True)
+    denom = ctx.denom if ctx.denom > 0 else 0
+    if not std:
+        return g * dev * (2.0 / denom if denom else float("inf"))
+    s = _unreduce(out, ctx)
+    zero = s.array == 0
+    if bool(a.xp.any(zero)):
+        # torch masks the gradient where the std is 0
+        s = s + _const(zero, s)
+        g = g * _const(~zero, s)
+    return g * dev / (s * denom if denom else s * 0.0)
+
+
 class Var(Function):
     array_forward = True
     _std = False
 
     @classmethod
     def forward(cls, ctx, a, dims, correction, keepdim):
-        arr = a.array
-        xp = a.xp
-        _setup(ctx, arr, dims, keepdim)
-        n = 1
-        for d in dims:
-            n *= arr.shape[d]
-        ctx.dims = dims
-        ctx.denom = denom = n - correction
-        if denom > 0:
-            r = xp.var(arr, axis=dims, ddof=correction, keepdims=keepdim)
-            if cls._std:
-                r = xp.sqrt(r)
-        else:  # torch: inf or nan (no error) where there are too few elements
-            with xp.errstate(invalid="ignore", divide="ignore"):
-                mean_ = xp.mean(arr, axis=dims, keepdims=True) if n else xp.sum(arr, axis=dims, keepdims=True)
-                dev = arr - mean_
-                r = xp.sum(dev * dev, axis=dims, keepdims=keepdim) / arr.dtype.type(0)
-                if cls._std:
-                    r = xp.sqrt(r)
-        out = wrap(xp, r, a.dtype, a.device)
+        out = wrap(a.xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype, a.device)
         ctx.save_for_backward(a, out if cls._std else None)
         return out
 
     @classmethod
     def backward(cls, ctx, grad):
         a, out = ctx.saved_tensors
-        g = _unreduce(grad, ctx)
-        dev = a - a.mean(ctx.dims, keepdim=True)
-        denom = ctx.denom if ctx.denom > 0 else 0
-        if not cls._std:
-            return g * dev * (2.0 / denom if denom else float("inf")), None, None, None
-        s = _unreduce(out, ctx)
-        zero = s.array == 0
-        if bool(a.xp.any(zero)):
-            # torch masks the gradient where the std is 0
-            s = s + _const(zero, s)
-            g = g * _const(~zero, s)
-        return g * dev / (s * denom if denom else s * 0.0), None, None, None
+        return _var_grad(ctx, a, out, grad, cls._std), None, None, None
 
 
 class Std(Var):
     _std = True
 
 
-def _var_std(name, cls, input, dim, unbiased, keepdim, correction):
+class VarMean(Function):
+    """(var, mean) in one node (VarMeanBackward0); StdMean: (std, mean)."""
+
+    array_forward = True
+    _std = False
+
+    @classmethod
+    def forward(cls, ctx, a, dims, correction, keepdim):
+        xp = a.xp
+        spread = wrap(xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype, a.device)
+        with xp.errstate(invalid="ignore", divide="ignore"):
+            m = xp.mean(a.array, axis=dims, keepdims=keepdim) if ctx.count else \
+                xp.sum(a.array, axis=dims, keepdims=keepdim) / a.array.dtype.type(0)
+        ctx.save_for_backward(a, spread if cls._std else None)
+        return spread, wrap(xp, m, a.dtype, a.device)
+
+    @classmethod
+    def backward(cls, ctx, grad_spread, grad_mean):
+        a, out = ctx.saved_tensors
+        g = None
+        if grad_spread is not None:
+            g = _var_grad(ctx, a, out, grad_spread, cls._std)
+        if grad_mean is not None:
+            gm = _unreduce(grad_mean, ctx) / ctx.count
+            g = gm if g is None else g + gm
+        return g, None, None, None
+
+
+class StdMean(VarMean):
+    _std = True
+
+
+def _var_std(name, cls, input, dim, unbiased, keepdim, correction, kind="std and var"):
     _check_input(name, input)
     if isinstance(dim, bool):  # var(input, unbiased)
         dim, unbiased = None, dim
@@ -549,7 +588,7 @@ def _var_std(name, cls, input, dim, unbiased, keepdim, correction):
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     if not input.dtype.is_floating_point:
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{kind} only support floating point and complex dtypes")
     nd = input.array.ndim
     dims = normalize_dims(dim, nd) if nd else ()
     return cls.apply(input, dims, correction, bool(keepdim))
@@ -561,6 +600,14 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _var_std("std", Std, input, dim, unbiased, keepdim, correction)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var_std("var_mean", VarMean, input, dim, unbiased, keepdim, correction, "var_mean")
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var_std("std_mean", StdMean, input, dim, unbiased, keepdim, correction, "std_mean")
 
 
 # ---- norm -------------------------------------------------------------------------------

@@ -160,6 +160,68 @@ case("frac_", _inplace("frac_"), ("f", (3, 4)))
 case("sgn_", _inplace("sgn_"), ("f", (3, 4)))
 case("lerp", lambda a, b: OP["lerp"](a, b, 0.3), ("f", (3, 4)), ("f", (4,)))
 case("lerp:tensor_weight", lambda a, b, w: OP["lerp"](a, b, w), ("f", (3, 4)), ("f", (3, 4)), ("u", (3, 1)))
+# special math (ops/special_math.py) and the hyperbolic / inverse trigonometric functions
+for _n in ["sinh", "cosh", "atan", "asinh", "arctan", "arcsinh", "i0", "special_i1", "sinc", "deg2rad", "rad2deg",
+           "nan_to_num", "square"]:
+    case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
+for _n in ["asin", "acos", "atanh", "arcsin", "arccos", "arctanh", "erfinv"]:
+    case(_n, lambda x, _n=_n: OP[_n](x), ("u", (3, 4)))
+for _n in ["acosh", "arccosh"]:
+    case(_n, lambda x, _n=_n: OP[_n](x + 1.0), ("p", (3, 4)))
+for _n in ["lgamma", "digamma"]:
+    case(_n, lambda x, _n=_n: OP[_n](x), ("p", (3, 4)))
+case("lgamma:negative", lambda x: OP["lgamma"](x - 3.0), ("u", (3, 4)))
+case("polygamma", lambda x: OP["polygamma"](1, x), ("p", (3, 4)))
+case("polygamma:3", lambda x: OP["polygamma"](3, x - 2.0), ("u", (3, 4)))
+case("logit", lambda x: OP["logit"](x * 0.5 + 0.5), ("u", (3, 4)))
+case("logit:eps", lambda x: OP["logit"](x * 0.6 + 0.5, 0.1), ("u", (3, 4)))
+case("xlogy", lambda a, b: OP["xlogy"](a, b), ("f", (3, 4)), ("p", (4,)))
+case("xlogy:scalar", lambda a: OP["xlogy"](2.0, a) + OP["xlogy"](a, 3.0), ("p", (3, 4)))
+for _n in ["logaddexp", "logaddexp2", "copysign"]:
+    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 1)), ("f", (1, 4)))
+case("fmod", lambda a, b: OP["fmod"](a * 4, b), ("f", (3, 4)), ("p", (4,)))
+case("fmod:scalar", lambda a: OP["fmod"](a * 4, 1.5), ("f", (3, 4)))
+case("float_power", lambda a, b: OP["float_power"](a, b), ("p", (3, 4)), ("f", (4,)))
+case("heaviside", lambda a, b: OP["heaviside"](a.detach(), b.detach()), ("f", (3, 4)), ("f", (4,)))
+for _n in ["nansum", "nanmean", "var_mean", "std_mean"]:
+    case(_n, lambda x, _n=_n: OP[_n](x, 1), ("f", (3, 4)))
+case("logdet", lambda a: OP["logdet"](a @ a.mT + E.eye(3, dtype=a.dtype, device=a.device)), ("f", (2, 3, 3)))
+case("cdist", lambda a, b: OP["cdist"](a, b), ("f", (3, 4)), ("f", (5, 4)))
+case("cdist:mm", lambda a, b: OP["cdist"](a, b, compute_mode="use_mm_for_euclid_dist"), ("f", (2, 3, 4)), ("f", (5, 4)))
+case("cdist:p1", lambda a, b: OP["cdist"](a, b, 1.0), ("f", (2, 3, 4)), ("f", (5, 4)))
+case("unfold", lambda x: OP["unfold"](x, 1, 3, 2) * 1.0, ("f", (3, 8)))
+for _n in ["sinh_", "cosh_", "atan_", "asinh_", "arctan_", "arcsinh_", "i0_", "sinc_", "deg2rad_", "rad2deg_",
+           "nan_to_num_", "square_"]:
+    case(_n, _inplace(_n), ("f", (3, 4)))
+for _n in ["asin_", "acos_", "atanh_", "arcsin_", "arccos_", "arctanh_", "erfinv_"]:
+    case(_n, _inplace(_n), ("u", (3, 4)))
+for _n in ["acosh_", "arccosh_", "lgamma_", "digamma_"]:
+    case(_n, lambda x, _n=_n: _inplace(_n)(x + 1.0), ("p", (3, 4)))
+case("polygamma_", _inplace("polygamma_", 2), ("p", (3, 4)))
+case("logit_", lambda x: _inplace("logit_")(x * 0.5 + 0.5), ("u", (3, 4)))
+case("xlogy_", _inplace("xlogy_"), ("f", (3, 4)), ("p", (4,)))
+case("fmod_", _inplace("fmod_", 0.7), ("f", (3, 4)))
+case("copysign_", _inplace("copysign_"), ("f", (3, 4)), ("f", (4,)))
+case("heaviside_", lambda x, v: _inplace("heaviside_")(x.detach(), v.detach()), ("f", (3, 4)), ("f", (4,)))
+for _n in ["erfc", "special_erfcx", "negative", "isposinf", "isneginf", "signbit", "positive"]:
+    case(_n, lambda x, _n=_n: OP[_n](x * 3), ("f", (3, 4)))
+case("mvlgamma", lambda x: OP["mvlgamma"](x + 1.0, 3), ("p", (3, 4)))
+for _n in ["ldexp", "fmax", "fmin", "multiply", "subtract", "divide"]:
+    case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("f", (3, 4)), ("p", (4,)))
+for _n in ["erfc_", "negative_"]:
+    case(_n, _inplace(_n), ("f", (3, 4)))
+for _n in ["ldexp_", "multiply_", "subtract_", "divide_"]:
+    case(_n, _inplace(_n), ("f", (3, 4)), ("p", (4,)))
+for _n in ["special_i0e", "special_i1e"]:
+    case(_n, lambda x, _n=_n: OP[_n](x * 3), ("f", (3, 4)))
+case("special_entr", lambda x: OP["special_entr"](x), ("p", (3, 4)))
+case("special_xlog1py", lambda a, b: OP["special_xlog1py"](a, b), ("f", (3, 4)), ("p", (4,)))
+case("float_power_", lambda x, e: _inplace("float_power_")(x.double(), e), ("p", (3, 4)), ("f", (4,)))
+for _n in ["special_ndtr", "special_log_ndtr"]:
+    case(_n, lambda x, _n=_n: OP[_n](x * 4), ("f", (3, 4)))
+case("nextafter", lambda a, b: OP["nextafter"](a, b), ("f", (3, 4)), ("f", (4,)))
+case("logcumsumexp", lambda x: OP["logcumsumexp"](x * 3, 1), ("f", (3, 4)))
+case("mvlgamma_", lambda x: _inplace("mvlgamma_", 2)(x + 1.0), ("p", (3, 4)))
 case("lerp_", _inplace("lerp_", 0.7), ("f", (3, 4)), ("f", (4,)))
 case("addmm", lambda b, m1, m2: OP["addmm"](b, m1, m2, beta=0.5, alpha=2.0), ("f", (4,)), ("f", (3, 5)), ("f", (5, 4)))
 case("addmm_", lambda b, m1, m2: OP["addmm_"](b * 1.0, m1, m2, alpha=0.5), ("f", (3, 4)), ("f", (3, 2)), ("f", (2, 4)))
@@ -325,6 +387,7 @@ NOT_IN_TABLE = {
     "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
     "optim.ASGD", "optim.LBFGS", "optim.closure_step",
     "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad", "optim.add_param_group",
+    "storage_offset",
 }
 
 
