@@ -274,17 +274,21 @@ class Node:
         self._node_pre_hooks.append(fn)
         return _RemovableHandle(self._node_pre_hooks, fn)
 
-    def _n_shown_inputs(self) -> int:
-        """How many inputs torch's node has (its next_functions, its hooks' grad_inputs): the engine keeps
-        an edge per argument; torch one per tensor input, and add/sub/mul/div count a Python number as one."""
+    def _shown_inputs(self) -> tuple[int, int]:
+        """Which of the engine's edges torch's node has (its next_functions, its hooks' grad_inputs), as a
+        slice (start, stop): the engine keeps an edge per argument; torch one per differentiable tensor input
+        (add/sub/mul/div count a Python number as one; where's condition is none)."""
         edges = self.next_functions
         keep = 0
         for i, (fn, _nr) in enumerate(edges):
             if fn is not None:
                 keep = i + 1
-        if self._name in _BINARY_NODES:
+        name = self._name
+        if name in _BINARY_NODES:
             keep = max(keep, min(2, len(edges)))
-        return keep
+        elif name == "WhereBackward0":
+            return 1, max(keep, 3)
+        return 0, keep
 
     # ---- backward ---------------------------------------------------------
     def _apply(self, grads: list) -> tuple:
