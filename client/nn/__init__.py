@@ -7,6 +7,9 @@ from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, F
                       Sigmoid, Softmax, Tanh, SiLU, LeakyReLU, ELU, Softplus, BCELoss, SmoothL1Loss, HuberLoss,
                       KLDivLoss, Conv1d, Conv2d, MaxPool2d, AvgPool2d,
                       AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Hardtanh, ReLU6, LogSigmoid, Softsign)
+from .modules import (CELU, GLU, SELU, Bilinear, CosineSimilarity, GroupNorm, Hardshrink, Hardsigmoid, Hardswish,
+                      InstanceNorm1d, InstanceNorm2d, Mish, PairwiseDistance, ParameterDict, PReLU, RMSNorm, RReLU,
+                      Softmax2d, Softmin, Softshrink, Tanhshrink, Threshold, Unflatten)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
@@ -16,4 +19,7 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "BCEWithLogitsLoss", "Softmax", "LogSoftmax", "Identity", "Flatten", "functional", "init", "utils",
            "SiLU", "LeakyReLU", "ELU", "Softplus", "BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Hardtanh", "ReLU6", "LogSigmoid",
-           "Softsign"]
+           "Softsign",
+           "CELU", "GLU", "SELU", "Bilinear", "CosineSimilarity", "GroupNorm", "Hardshrink", "Hardsigmoid", "Hardswish",
+           "InstanceNorm1d", "InstanceNorm2d", "Mish", "PairwiseDistance", "ParameterDict", "PReLU", "RMSNorm", "RReLU",
+           "Softmax2d", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten"]
