@@ -10,6 +10,10 @@ from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, F
 from .modules import (CELU, GLU, SELU, Bilinear, CosineSimilarity, GroupNorm, Hardshrink, Hardsigmoid, Hardswish,
                       InstanceNorm1d, InstanceNorm2d, Mish, PairwiseDistance, ParameterDict, PReLU, RMSNorm, RReLU,
                       Softmax2d, Softmin, Softshrink, Tanhshrink, Threshold, Unflatten)
+from .modules import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, CircularPad1d, CircularPad2d,
+                      ConstantPad1d, ConstantPad2d, MaxPool1d, PixelShuffle, PixelUnshuffle,
+                      ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
+                      Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
@@ -22,4 +26,8 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "Softsign",
            "CELU", "GLU", "SELU", "Bilinear", "CosineSimilarity", "GroupNorm", "Hardshrink", "Hardsigmoid", "Hardswish",
            "InstanceNorm1d", "InstanceNorm2d", "Mish", "PairwiseDistance", "ParameterDict", "PReLU", "RMSNorm", "RReLU",
-           "Softmax2d", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten"]
+           "Softmax2d", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten",
+           "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "CircularPad1d",
+           "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "MaxPool1d", "PixelShuffle", "PixelUnshuffle",
+           "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Upsample",
+           "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d"]

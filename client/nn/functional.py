@@ -1,6 +1,8 @@
 """torch.nn.functional: each function is one server op."""
 from __future__ import annotations
 
+import math
+
 from .._dispatch import call
 from ..tensor import Tensor
 
@@ -504,3 +506,301 @@ def bilinear(input1, input2, weight, bias=None):
                            f"{weight.shape[0]}")
     out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out + bias if bias is not None else out
+
+
+# ---- 1-d pooling through the 2-d kernels, adaptive max pooling, pixel shuffle ------------------------
+# As torch's CPU code does for a 1-d pool: a (…, 1, L) view through the 2-d kernel, squeezed back
+# (SqueezeBackward1 on top, as in torch).
+
+def _single(v, op: str = "", arg: str = "") -> int:
+    if isinstance(v, (tuple, list)):
+        if len(v) != 1:
+            raise RuntimeError(f"{op}() argument '{arg}' should contain one int (got {len(v)})")
+        return int(v[0])
+    return int(v)
+
+
+def _check_dims_1d(op: str, input) -> None:
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for argument #1 "
+                           f"'self' (while checking arguments for {op})")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if input.dim() not in (2, 3) or (input.dim() == 3 and 0 in tuple(input.shape)[1:]) or \
+            (input.dim() == 2 and 0 in tuple(input.shape)):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{_size_list(input.shape)}")
+    k = _single(kernel_size, "max_pool1d", "kernel_size")
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _single(stride)
+    p, d = _single(padding), _single(dilation)
+    for name, v, low in (("kernel_size", k, 1), ("stride", s, 1), ("padding", p, 0), ("dilation", d, 1)):
+        if v < low:
+            raise RuntimeError(f"max_pool1d() {name} must be "
+                               f"{'non-negative' if low == 0 else 'greater than zero'}, but got {v}")
+    if p > k // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                           f"kernel_size={k}")
+    length = input.shape[-1]
+    span = length + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= length + p:
+        out -= 1
+    if out < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    r = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return r[0].squeeze(-2), r[1].squeeze(-2)
+    return r.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    _check_dims_1d("avg_pool1d", input)
+    k = _single(kernel_size, "avg_pool1d", "kernel_size")
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _single(stride)
+    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _single(padding)), ceil_mode,
+                      count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    _check_dims_1d("adaptive_avg_pool1d", input)
+    size = _single(output_size, "adaptive_avg_pool1d", "output_size")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+def _adaptive_windows(size: int, out: int):
+    """torch's adaptive windows: [floor(i*size/out), ceil((i+1)*size/out)) for each output i."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive_max(input, sizes):
+    """Max over torch's adaptive windows of the last len(sizes) dims, and the flat indices of the maxima.
+
+    Each window is gathered to a fixed length (repeating its last position, which leaves the max and its first
+    occurrence alone), the gathered windows of all dims are flattened together and reduced by one max."""
+    from .. import tensor as _tensor  # noqa: PLC0415
+    from gradwire.common import dtypes as _dt  # noqa: PLC0415
+    n = len(sizes)
+    spatial = tuple(input.shape)[-n:]
+    lead = tuple(input.shape)[:-n]
+    positions = _tensor(list(range(math.prod(spatial))), dtype=_dt.int64, device=input.device).reshape(spatial)
+    values, widths = input, []
+    for axis, (size, out) in enumerate(zip(spatial, sizes)):
+        windows = _adaptive_windows(size, out)
+        width = max(b - a for a, b in windows)
+        idx = _tensor([min(a + j, b - 1) for a, b in windows for j in range(width)], dtype=_dt.int64,
+                      device=input.device)
+        d = len(lead) + 2 * axis  # the dims already done are split in (out, width)
+        values = values.index_select(d, idx)
+        values = values.reshape(*values.shape[:d], out, width, *values.shape[d + 1:])
+        positions = positions.index_select(2 * axis, idx)
+        positions = positions.reshape(*positions.shape[:2 * axis], out, width, *positions.shape[2 * axis + 1:])
+        widths.append(width)
+    # (..., o1, w1, o2, w2) -> (..., o1, o2, w1*w2)
+    order_tail = [2 * i for i in range(n)] + [2 * i + 1 for i in range(n)]
+    L = len(lead)
+    values = values.permute(*range(L), *(L + i for i in order_tail)).reshape(*lead, *sizes, -1)
+    positions = positions.permute(*order_tail).reshape(*sizes, -1)
+    best, arg = values.max(-1)
+    index = positions.expand(*lead, *positions.shape).gather(-1, arg.unsqueeze(-1)).squeeze(-1)
+    return best, index
+
+
+def _adaptive_out(sizes, spatial):
+    return tuple(s if o is None else int(o) for o, s in zip(sizes, spatial))  # None keeps the input's size
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    _check_dims_1d("adaptive_max_pool1d", input)
+    size = _single(output_size, "adaptive_max_pool1d", "output_size")
+    out, idx = _adaptive_max(input.unsqueeze(-2), (1, size))  # through 2-d, as torch (SqueezeBackward1 on top)
+    return (out.squeeze(-2), idx.squeeze(-2)) if return_indices else out.squeeze(-2)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    if isinstance(output_size, (tuple, list)):
+        if input.dim() <= len(output_size):  # torch's _list_with_default
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+        sizes = tuple(output_size)
+    else:
+        sizes = (output_size, output_size)
+    if len(sizes) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {_size_list(input.shape)}")
+    sizes = _adaptive_out(sizes, tuple(input.shape)[-2:])
+    out, idx = _adaptive_max(input, sizes)
+    return (out, idx) if return_indices else out
+
+
+def _shuffle_checks(name: str, what: str, factor: int, input) -> None:
+    if factor <= 0:
+        raise RuntimeError(f"{name} expects a positive {what}, but got {factor}")
+    if input.dim() < 3:
+        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+
+
+def pixel_shuffle(input, upscale_factor):
+    r = upscale_factor
+    _shuffle_checks("pixel_shuffle", "upscale_factor", r, input)
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    L = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    return x.permute(*range(L), L, L + 3, L + 1, L + 4, L + 2).reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    r = downscale_factor
+    _shuffle_checks("pixel_unshuffle", "downscale_factor", r, input)
+    *lead, c, h, w = input.shape
+    for name, dim, n in (("height", -2, h), ("width", -1, w)):
+        if n % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({dim})={n} is not divisible by {r}")
+    L = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    return x.permute(*range(L), L, L + 2, L + 4, L + 1, L + 3).reshape(*lead, c * r * r, h // r, w // r)
+
+
+# ---- interpolate: nearest / linear / bilinear as gathers along each spatial dim --------------------------
+# The source indices and weights are torch's (area_pixel_compute_source_index, nearest_idx), computed here in
+# the input's float precision as torch's CPU kernels compute them; a 2-d linear resize is the 1-d one along W,
+# then along H, the order in which torch's kernel sums its four terms.
+
+_INTERP_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+
+
+def _resize_indices(in_size: int, out_size: int, scale, mode: str, align_corners, np_float):
+    import numpy as np  # noqa: PLC0415
+    dst = np.arange(out_size, dtype=np_float)
+    if align_corners:
+        ratio = np_float((in_size - 1) / (out_size - 1)) if out_size > 1 else np_float(0)
+    elif scale is not None and scale > 0:
+        ratio = np_float(1.0 / scale)
+    else:
+        ratio = np_float(in_size) / np_float(out_size)
+    if mode in ("nearest", "nearest-exact"):
+        if mode == "nearest" and out_size == in_size:
+            return np.arange(out_size), None
+        if mode == "nearest" and out_size == 2 * in_size:
+            return np.arange(out_size) >> 1, None
+        src = np.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
+        return np.minimum(src.astype(np.int64), in_size - 1), None
+    if align_corners:
+        src = ratio * dst
+    else:  # torch's CPU build fuses this multiply-add (one rounding): exact in float64, then rounded once
+        src = (np.float64(ratio) * (dst.astype(np.float64) + 0.5) - 0.5).astype(np_float)
+        src = np.maximum(src, np_float(0))
+    i0 = src.astype(np.int64)
+    i1 = i0 + (i0 < in_size - 1)
+    lam1 = np.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
+    return (i0, i1), (np_float(1) - lam1, lam1)
+
+
+def _resize_dim(x, d: int, in_size: int, out_size: int, scale, mode: str, align_corners):
+    import numpy as np  # noqa: PLC0415
+    from gradwire.common import dtypes as _dt  # noqa: PLC0415
+    from .. import tensor as _tensor  # noqa: PLC0415
+    np_float = np.float64 if x.dtype is _dt.float64 else np.float32
+    idx, lam = _resize_indices(in_size, out_size, scale, mode, align_corners, np_float)
+    if lam is None:
+        return x.index_select(d, _tensor(idx.tolist(), dtype=_dt.int64, device=x.device))
+    shape = [1] * x.dim()
+    shape[d] = out_size
+    w0, w1 = (_tensor(w.tolist(), dtype=x.dtype, device=x.device).reshape(shape) for w in lam)
+    a = x.index_select(d, _tensor(idx[0].tolist(), dtype=_dt.int64, device=x.device))
+    b = x.index_select(d, _tensor(idx[1].tolist(), dtype=_dt.int64, device=x.device))
+    return a * w0 + b * w1
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    dim = input.dim() - 2
+    spatial = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input "
+                                 f"with spatial dimensions of {spatial} and output size of {size}. Please provide "
+                                 "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
+                                 "format.")
+            if not all(isinstance(s, int) for s in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                                f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}")
+            out_size = list(size)
+        else:
+            out_size = [size] * dim
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                                 f"input with spatial dimensions of {spatial} and scale_factor of shape "
+                                 f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                                 "scale_factor in (s1, s2, ...,sK) format.")
+            scales = list(scale_factor)
+        else:
+            scales = [scale_factor] * dim
+        out_size = None
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and out_size is None:
+        recompute_scale_factor = True
+    if recompute_scale_factor:
+        out_size = [int(n * s) for n, s in zip(spatial, scales)]
+        scales = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D "
+                         "tensor as input")
+    wants = {"linear": 3, "bilinear": 4, "trilinear": 5}
+    if mode in wants and input.dim() in (3, 4, 5) and input.dim() != wants[mode]:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants[mode]}D input")
+    if input.dim() not in (3, 4, 5) or mode not in ("nearest", "nearest-exact", "area", "linear", "bilinear") \
+            or antialias or input.dim() == 5:
+        if input.dim() in (3, 4, 5) and mode in ("nearest", "nearest-exact", "area", "bicubic", "trilinear",
+                                                 "lanczos") or antialias:
+            raise NotImplementedError(f"gradwire: interpolate mode={mode!r} for {input.dim()}D input"
+                                      + (" with antialias" if antialias else ""))
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+                                  f"the modes: {_INTERP_MODES} (got {mode})")
+    if out_size is None:
+        out_size = [int(n * s) for n, s in zip(spatial, scales)]
+    if any(o <= 0 for o in out_size) or any(n <= 0 for n in spatial):
+        names = ("H", "W") if dim == 2 else ("W",)
+        given = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
+        wanted = ", ".join(f"{a}: {n}" for a, n in zip(names, out_size))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}) and output "
+                           f"({wanted})")
+    if not input.dtype.is_floating_point:
+        kernel = {("linear", 1): "compute_indices_weights_linear", ("bilinear", 2): "upsample_bilinear2d_channels_last",
+                  ("area", 1): "adaptive_avg_pool2d", ("area", 2): "adaptive_avg_pool2d"}.get(
+            (mode, dim), "compute_indices_weights_nearest" if dim == 1 else "upsample_nearest2d_channels_last")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._torch_name.capitalize()}'")
+    if mode == "area":
+        return adaptive_avg_pool1d(input, out_size) if dim == 1 else adaptive_avg_pool2d(input, out_size)
+    out = input
+    for i in reversed(range(dim)):  # W first, then H
+        scale = scales[i] if scales is not None else None
+        out = _resize_dim(out, 2 + i, spatial[i], out_size[i], scale, mode, align_corners)
+    return out
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    import warnings  # noqa: PLC0415
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
