@@ -969,3 +969,96 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
+
+
+# ---- transposed convolution: the convolution of the zero-stuffed input with the flipped kernel -----------
+# The top node is the convolution's (ConvolutionBackward0), as torch's.
+
+def _tuple(v, n: int) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _stuff(x, d: int, s: int):
+    """(s - 1) zeros between the elements of ``x`` along dim ``d``."""
+    from .. import cat, zeros  # noqa: PLC0415
+    n = x.shape[d]
+    if s == 1 or n == 0:
+        return x
+    shape = list(x.shape)
+    grown = x.unsqueeze(d + 1)
+    gap = zeros(*shape[:d + 1], s - 1, *shape[d + 1:], dtype=x.dtype, device=x.device)
+    out = cat([grown, gap], d + 1).reshape(*shape[:d], n * s, *shape[d + 1:])
+    return out.narrow(d, 0, (n - 1) * s + 1)
+
+
+def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    name = f"conv_transpose{nd}d"
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input of "
+                           f"size: {_size_list(input.shape)}")
+    unbatched = input.dim() == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    stride, padding = _tuple(stride, nd), _tuple(padding, nd)
+    output_padding, dilation = _tuple(output_padding, nd), _tuple(dilation, nd)
+    wshape = tuple(weight.shape)
+    if wshape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {_size_list(wshape)} instead")
+    if wshape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{_size_list(wshape)}] instead")
+    if x.shape[1] != wshape[0]:
+        shown = _size_list(x.shape)
+        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(wshape)}, expected input{shown} to have "
+                           f"{wshape[0]} channels, but got {x.shape[1]} channels instead")
+    out_channels = wshape[1] * groups
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(wshape)}, expected bias to be 1-dimensional "
+                           f"with {out_channels} elements, but got bias of size {_size_list(bias.shape)} instead")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ("height", "width") if nd == 2 else ("width",)
+
+        def listed(label, values):
+            return " ".join(f"{label}_{n}: {v}" for n, v in zip(names, values))
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"{listed('output_padding', output_padding)} {listed('stride', stride)} "
+                           f"{listed('dilation', dilation)}")
+    kernel = wshape[2:]
+    sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1
+             for n, s, p, d, k, op in zip(x.shape[2:], stride, padding, dilation, kernel, output_padding)]
+    if any(o < 0 for o in sizes):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(str(n) for n in x.shape[2:])}). Calculated "
+                           f"output size per channel: ({' x '.join(str(o) for o in sizes)}). Output size is too small")
+    if 0 in sizes:
+        from .. import zeros  # noqa: PLC0415
+        out = zeros(x.shape[0], out_channels, *sizes, dtype=x.dtype, device=x.device)
+        # an empty result, still in the inputs' graph (adding empty sums changes nothing)
+        for t in (x, weight) if bias is None else (x, weight, bias):
+            out = out + t.reshape(-1)[:0].sum()
+        return out.squeeze(0) if unbatched else out
+    for i in range(nd):
+        d = 2 + i
+        x = _stuff(x, d, stride[i])
+        lo = dilation[i] * (kernel[i] - 1) - padding[i]
+        hi = lo + output_padding[i]
+        if lo < 0 or hi < 0:  # more padding than the kernel reaches: crop instead
+            x = x.narrow(d, max(-lo, 0), x.shape[d] - max(-lo, 0) - max(-hi, 0))
+        if lo > 0 or hi > 0:
+            pads = [0, 0] * nd
+            pads[2 * (nd - 1 - i)], pads[2 * (nd - 1 - i) + 1] = max(lo, 0), max(hi, 0)
+            x = pad(x, tuple(pads))
+    # (in, out/g, k...) -> (out, in/g, k...), flipped in space
+    cin = wshape[0]
+    w = weight.reshape(groups, cin // groups, wshape[1], *kernel).transpose(1, 2)
+    w = w.reshape(out_channels, cin // groups, *kernel).flip(list(range(2, 2 + nd)))
+    conv = conv1d if nd == 1 else conv2d
+    out = conv(x, w, bias, 1, 0, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
