@@ -1062,3 +1062,79 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+# ---- unfold (im2col) and fold (col2im): a gather of the padded input, and its scatter-add --------------
+
+def _pair_list(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _check_window_args(kernel, dilation, padding, stride) -> None:
+    for name, v, words, low in (("kernel size", kernel, ("kernel_height", "kernel_width"), 1),
+                                ("stride", stride, ("stride_height", "stride_width"), 1),
+                                ("padding", padding, ("pad_height", "pad_width"), 0),
+                                ("dilation", dilation, ("dilation_height", "dilation_width"), 1)):
+        if min(v) < low:
+            rule = "be non-negative" if low == 0 else "be greater than zero"
+            raise RuntimeError(f"{name} should {rule}, but got {words[0]}: {v[0]} {words[1]}: {v[1]}")
+
+
+def _block_positions(size, kernel, dilation, padding, stride):
+    """Flat positions in the padded (H+2ph, W+2pw) plane of each kernel element of each sliding block:
+    (kh*kw*L,) ordered as torch's columns (kernel row, kernel column, block), and the block counts."""
+    import numpy as np  # noqa: PLC0415
+    hp, wp = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
+    blocks = [(n - (dilation[i] * (kernel[i] - 1) + 1)) // stride[i] + 1 for i, n in enumerate((hp, wp))]
+    ki = np.arange(kernel[0])[:, None, None, None] * dilation[0]
+    kj = np.arange(kernel[1])[None, :, None, None] * dilation[1]
+    bi = np.arange(max(blocks[0], 0))[None, None, :, None] * stride[0]
+    bj = np.arange(max(blocks[1], 0))[None, None, None, :] * stride[1]
+    return ((ki + bi) * wp + (kj + bj)).reshape(-1), blocks, (hp, wp)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    from gradwire.common import dtypes as _dt  # noqa: PLC0415
+    from .. import tensor as _tensor  # noqa: PLC0415
+    kernel, dilation, padding, stride = (_pair_list(v) for v in (kernel_size, dilation, padding, stride))
+    _check_window_args(kernel, dilation, padding, stride)
+    x = input.unsqueeze(0) if input.dim() == 3 else input
+    size = tuple(x.shape[2:])
+    pos, blocks, (hp, wp) = _block_positions(size, kernel, dilation, padding, stride)
+    if min(blocks) < 1:
+        raise RuntimeError(f"Given input with spatial size {size}, kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={padding}, calculated shape of the array of sliding blocks as "
+                           f"({blocks[0]}, {blocks[1]}), but its components must be at least one.")
+    n, c = x.shape[0], x.shape[1]
+    if padding != (0, 0):
+        x = pad(x, (padding[1], padding[1], padding[0], padding[0]))
+    cols = x.reshape(n, c, hp * wp).index_select(2, _tensor(pos.tolist(), dtype=_dt.int64, device=x.device))
+    out = cols.reshape(n, c * kernel[0] * kernel[1], blocks[0] * blocks[1])
+    return out.squeeze(0) if input.dim() == 3 else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    from gradwire.common import dtypes as _dt  # noqa: PLC0415
+    from .. import tensor as _tensor, zeros  # noqa: PLC0415
+    size, kernel, dilation, padding, stride = (_pair_list(v) for v in (output_size, kernel_size, dilation, padding,
+                                                                        stride))
+    _check_window_args(kernel, dilation, padding, stride)
+    if input.dim() not in (2, 3) or 0 in tuple(input.shape)[input.dim() - 2:]:
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {_size_list(input.shape)}")
+    x = input.unsqueeze(0) if input.dim() == 2 else input
+    k = kernel[0] * kernel[1]
+    if x.shape[1] % k:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={x.shape[1]} and kernel_size={kernel}.")
+    pos, blocks, (hp, wp) = _block_positions(size, kernel, dilation, padding, stride)
+    if min(blocks) < 1 or blocks[0] * blocks[1] != x.shape[2]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
+                           f"stride={stride}, expected size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
+                           f"input.size(2)={x.shape[2]}.")
+    n, c = x.shape[0], x.shape[1] // k
+    plane = zeros(n, c, hp * wp, dtype=x.dtype, device=x.device)
+    plane = plane.index_add(2, _tensor(pos.tolist(), dtype=_dt.int64, device=x.device), x.reshape(n, c, -1))
+    out = plane.reshape(n, c, hp, wp)[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
+    return out.squeeze(0) if input.dim() == 2 else out
