@@ -19,6 +19,7 @@ from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, 
                       TripletMarginLoss)
 from .modules import (ConvTranspose1d, ConvTranspose2d)
 from .modules import (Fold, Unfold)
+from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
@@ -40,4 +41,5 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
            "TripletMarginLoss",
            "ConvTranspose1d", "ConvTranspose2d",
-           "Fold", "Unfold"]
+           "Fold", "Unfold",
+           "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
