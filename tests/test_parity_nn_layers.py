@@ -61,7 +61,7 @@ def test_activation_modules(gw):
     """))
 
 
-@pytest.mark.parametrize("code", [
+ACTIVATION_ERRORS_AND_EDGE_CASES = [
     "F.glu(torch.randn(2, 5))",
     "F.glu(torch.tensor(1.))",
     "F.softshrink(torch.ones(3), -1.)",
@@ -79,9 +79,12 @@ def test_activation_modules(gw):
     "print(F.threshold(torch.arange(5), 2, 9), F.prelu(torch.tensor(-2.), torch.tensor([0.1])))",
     "x = torch.tensor([-1., 2., -3.], requires_grad=True); F.selu_(x)",
     "x = torch.tensor([-1., 2., -3.], requires_grad=True); F.threshold_(x, 0., 1.)",
-])
-def test_activation_errors_and_edge_cases(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_activation_errors_and_edge_cases(gw):
+    for code in ACTIVATION_ERRORS_AND_EDGE_CASES:
+        same_as_torch(gw, code)
 
 
 def test_inplace_activations(gw):
@@ -157,15 +160,18 @@ def test_distances(gw):
     """))
 
 
-@pytest.mark.parametrize("code", [
+DISTANCE_ERRORS = [
     "F.cosine_similarity(torch.arange(3), torch.arange(3))",
     "F.cosine_similarity(torch.ones(2, 3), torch.ones(2, 4))",
     "F.cosine_similarity(torch.ones(2, 3), torch.ones(2, 3), dim=2)",
     "F.pdist(torch.zeros(2, 2, 2))",
     "F.pdist(torch.zeros(2, 2), -1)",
-])
-def test_distance_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_distance_errors(gw):
+    for code in DISTANCE_ERRORS:
+        same_as_torch(gw, code)
 
 
 NORM_SETUP = GRAD + """
@@ -214,7 +220,7 @@ def test_rms_norm(gw):
     """))
 
 
-@pytest.mark.parametrize("code", [
+NORM_ERRORS = [
     "F.group_norm(torch.zeros(2, 3, 4), 2)",
     "F.group_norm(torch.zeros(1, 2), 2)",
     "F.group_norm(torch.zeros(2), 2)",
@@ -228,9 +234,12 @@ def test_rms_norm(gw):
     "nn.InstanceNorm2d(4)(torch.zeros(2, 4))",
     "F.instance_norm(torch.zeros(2, 3, 1))",
     "F.instance_norm(torch.zeros(2, 3, 4), torch.zeros(2), torch.ones(2))",
-])
-def test_norm_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_norm_errors(gw):
+    for code in NORM_ERRORS:
+        same_as_torch(gw, code)
 
 
 def test_norms_real_values(gw):
@@ -282,7 +291,7 @@ def test_unflatten_bilinear_parameterdict(gw):
     """)
 
 
-@pytest.mark.parametrize("code", [
+RESHAPE_AND_BILINEAR_ERRORS = [
     "nn.Unflatten(1, 3)",
     "nn.Unflatten(1, (2., 3))",
     "nn.Unflatten(1, (4, 2))(torch.zeros(2, 6))",
@@ -294,9 +303,12 @@ def test_unflatten_bilinear_parameterdict(gw):
     "F.bilinear(torch.zeros(2, 3), torch.zeros(4), torch.zeros(5, 3, 4))",
     "nn.ParameterDict()['nope']",
     "nn.ParameterDict()(torch.zeros(1))",
-])
-def test_reshape_and_bilinear_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_reshape_and_bilinear_errors(gw):
+    for code in RESHAPE_AND_BILINEAR_ERRORS:
+        same_as_torch(gw, code)
 
 
 # ---- pooling, resizing, padding ------------------------------------------------------------------
@@ -336,7 +348,7 @@ def test_adaptive_max_pool2d(gw):
     """))
 
 
-@pytest.mark.parametrize("code", [
+POOL_ERRORS = [
     "F.max_pool1d(torch.zeros(2, 3, 4, 5), 2)",
     "F.max_pool1d(torch.zeros(2, 3, 8), 10)",
     "F.max_pool1d(torch.zeros(2, 3, 8), 2, padding=2)",
@@ -349,9 +361,12 @@ def test_adaptive_max_pool2d(gw):
     "F.adaptive_avg_pool1d(torch.zeros(2, 3, 4), (2, 2))",
     "F.adaptive_max_pool2d(torch.zeros(2, 3), 2)",
     "F.adaptive_max_pool2d(torch.zeros(2, 3, 4), (2, 2, 1))",
-])
-def test_pool_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_pool_errors(gw):
+    for code in POOL_ERRORS:
+        same_as_torch(gw, code)
 
 
 def test_pool_modules_repr(gw):
@@ -395,7 +410,7 @@ def test_interpolate_2d(gw):
     """)
 
 
-@pytest.mark.parametrize("code", [
+INTERPOLATE_ERRORS = [
     "F.interpolate(torch.arange(6).reshape(1, 1, 6), 4)",
     "F.interpolate(torch.arange(6).reshape(1, 1, 6), 4, mode='linear')",
     "F.interpolate(torch.zeros(2, 3, 8), scale_factor=2, mode='bilinear')",
@@ -409,9 +424,12 @@ def test_interpolate_2d(gw):
     "F.interpolate(torch.zeros(8), 3)",
     "F.interpolate(torch.zeros(2, 3, 8), size=0)",
     "F.interpolate(torch.zeros(2, 3, 8), 3, mode='foo')",
-])
-def test_interpolate_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_interpolate_errors(gw):
+    for code in INTERPOLATE_ERRORS:
+        same_as_torch(gw, code)
 
 
 def test_pixel_shuffle_and_padding_layers(gw):
@@ -431,16 +449,19 @@ def test_pixel_shuffle_and_padding_layers(gw):
     """)
 
 
-@pytest.mark.parametrize("code", [
+SHUFFLE_AND_PAD_ERRORS = [
     "F.pixel_shuffle(torch.zeros(3, 8), 2)",
     "F.pixel_shuffle(torch.zeros(1, 5, 2, 2), 2)",
     "F.pixel_unshuffle(torch.zeros(1, 4, 3, 4), 2)",
     "F.pixel_unshuffle(torch.zeros(1, 4, 4, 3), 2)",
     "F.pixel_shuffle(torch.zeros(1, 4, 4, 3), 0)",
     "nn.ReflectionPad1d(4)(torch.zeros(1, 2, 3))",
-])
-def test_shuffle_and_pad_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_shuffle_and_pad_errors(gw):
+    for code in SHUFFLE_AND_PAD_ERRORS:
+        same_as_torch(gw, code)
 
 
 def test_resizing_real_values(gw):
@@ -548,7 +569,7 @@ def test_triplet_and_nll_losses(gw):
     """)
 
 
-@pytest.mark.parametrize("code", [
+LOSS_ERRORS = [
     "F.margin_ranking_loss(torch.ones(3), torch.ones(3), torch.ones(1, 3))",
     "F.hinge_embedding_loss(torch.ones(3), torch.ones(3), reduction='bar')",
     "F.multilabel_soft_margin_loss(torch.ones(2, 3), torch.ones(2, 3), reduction='foo')",
@@ -568,9 +589,12 @@ def test_triplet_and_nll_losses(gw):
     "F.gaussian_nll_loss(torch.ones(3, 4), torch.ones(3, 4), -1.)",
     "F.gaussian_nll_loss(torch.ones(3, 4), torch.ones(3, 4), -torch.ones(3, 4))",
     "F.gaussian_nll_loss(torch.ones(3, 4), torch.ones(3, 4), torch.ones(3, 4), reduction='foo')",
-])
-def test_loss_errors(gw, code):
-    same_as_torch(gw, code)
+]
+
+
+def test_loss_errors(gw):
+    for code in LOSS_ERRORS:
+        same_as_torch(gw, code)
 
 
 def test_losses_real_values(gw):
@@ -596,3 +620,242 @@ def test_losses_real_values(gw):
         lambda p, q: F.triplet_margin_loss(p, q, torch.zeros(2, 3, dtype=d), margin=3.),
         (torch.tensor([[0.3, -1., 2.], [1., 0.5, 0.2]], dtype=d, requires_grad=True),
          torch.tensor([[1., 0.1, 0.4], [-0.5, 0.5, 1.]], dtype=d, requires_grad=True)))
+
+
+# ---- transposed convolution, fold / unfold -------------------------------------------------------
+
+CONVT_SETUP = GRAD + """
+    x = ((torch.arange(2 * 4 * 3 * 4.) * 7) % 11 - 5).reshape(2, 4, 3, 4).requires_grad_()
+    w = ((torch.arange(4 * 3 * 3 * 2.) * 5) % 7 - 3).div(4).reshape(4, 3, 3, 2).requires_grad_()
+    b = torch.tensor([0.5, -1., 2.], requires_grad=True)
+"""
+
+
+@pytest.mark.parametrize("kw", ["", "stride=2", "stride=(2, 3), padding=1", "stride=2, output_padding=1",
+                                "padding=(2, 1)", "stride=3, padding=1, output_padding=(2, 1), dilation=2"])
+def test_conv_transpose2d(gw, kw):
+    same_as_torch(gw, with_setup(CONVT_SETUP, f"""
+        y = F.conv_transpose2d(x, w, b, {kw})
+        print(y.shape, y.grad_fn, y, [g.sum() for g in grads(y, x, w, b)])
+    """))
+
+
+def test_conv_transpose_groups_1d_and_modules(gw):
+    same_as_torch(gw, with_setup(CONVT_SETUP, """
+        wg = w[:, :1].detach().clone().requires_grad_()
+        y = F.conv_transpose2d(x, wg, groups=2, stride=2)
+        print(y, [g.sum() for g in grads(y, x, wg)], F.conv_transpose2d(x[0], w, b).shape)
+        print(F.conv_transpose2d(x, w, dilation=2, padding=3).shape)
+        s = ((torch.arange(2 * 2 * 5.) * 7) % 11 - 5).reshape(2, 2, 5).requires_grad_()
+        k = ((torch.arange(2 * 3 * 3.) * 5) % 7 - 3).div(4).reshape(2, 3, 3).requires_grad_()
+        for kw in [dict(), dict(stride=2), dict(stride=3, padding=2, output_padding=1), dict(dilation=2)]:
+            y = F.conv_transpose1d(s, k, **kw)
+            print(kw, y, grads(y, s, k))
+        print(F.conv_transpose1d(s, k[:1], groups=2, stride=2), F.conv_transpose1d(s[0], k).shape)
+        print(nn.ConvTranspose2d(4, 6, 3), nn.ConvTranspose2d(4, 6, (3, 2), stride=2, padding=1, output_padding=1,
+              groups=2, bias=False, dilation=2), nn.ConvTranspose1d(2, 3, 4, stride=2),
+              nn.ConvTranspose1d(2, 4, 4, output_padding=1, stride=2, groups=2))
+        m = nn.ConvTranspose2d(4, 6, 3, groups=2)
+        print(m.weight.shape, m.bias.shape, m.transposed, m.output_padding, [n for n, _ in m.named_parameters()])
+        m = nn.ConvTranspose2d(4, 3, 3, stride=2)
+        z = torch.zeros(1, 4, 5, 5)
+        print(m(z).shape, m(z, output_size=(12, 12)).shape, m(z, output_size=[1, 3, 11, 12]).shape,
+              m(z[0], output_size=(12, 11)).shape, m(z).grad_fn)
+        print(nn.ConvTranspose1d(4, 2, 3, stride=3)(torch.zeros(2, 4, 5), output_size=[17]).shape)
+        m = nn.ConvTranspose2d(4, 3, 3)
+        print(bool(m.weight.abs().max() <= 1 / 27 ** 0.5), bool(m.bias.abs().max() <= 1 / 27 ** 0.5))
+    """))
+
+
+CONV_TRANSPOSE_ERRORS = [
+    "F.conv_transpose2d(torch.zeros(1, 4, 5, 5), torch.zeros(5, 3, 3, 3))",
+    "F.conv_transpose2d(torch.zeros(1, 4, 5, 5), torch.zeros(4, 3, 3, 3), groups=3)",
+    "F.conv_transpose2d(torch.zeros(1, 4, 5, 5), torch.zeros(4, 3, 3, 3), stride=2, output_padding=2)",
+    "F.conv_transpose2d(torch.zeros(5, 5), torch.zeros(4, 3, 3, 3))",
+    "F.conv_transpose2d(torch.zeros(1, 4, 5, 5), torch.zeros(4, 3, 3, 3), torch.ones(2))",
+    "F.conv_transpose1d(torch.zeros(5, 5), torch.zeros(4, 3, 3))",
+    "F.conv_transpose1d(torch.zeros(2, 5), torch.zeros(1, 3, 3), groups=2)",
+    "F.conv_transpose2d(torch.zeros(1, 4, 5, 5), torch.zeros(4, 3, 3, 3), padding=5)",
+    "nn.ConvTranspose2d(4, 3, 3, padding_mode='reflect')",
+    "nn.ConvTranspose2d(4, 3, 3, groups=3)",
+    "nn.ConvTranspose2d(4, 3, 3, stride=2)(torch.zeros(1, 4, 5, 5), output_size=(13, 12))",
+    "nn.ConvTranspose2d(4, 3, 3, stride=2)(torch.zeros(1, 4, 5, 5), output_size=(13,))",
+]
+
+
+def test_conv_transpose_errors(gw):
+    for code in CONV_TRANSPOSE_ERRORS:
+        same_as_torch(gw, code)
+
+
+def test_fold_unfold(gw):
+    same_as_torch(gw, GRAD + """
+        x = ((torch.arange(2 * 2 * 4 * 5.) * 7) % 11 - 5).reshape(2, 2, 4, 5).requires_grad_()
+        for kw in [dict(kernel_size=2), dict(kernel_size=(2, 3), padding=1, stride=(2, 1), dilation=(1, 2)),
+                   dict(kernel_size=3, stride=2, padding=(0, 1))]:
+            y = F.unfold(x, **kw)
+            print(kw, y.detach(), grads(y, x)[0])
+            z = F.fold(F.unfold(x, **kw), (4, 5), **kw)
+            print(z.detach(), grads(z, x)[0])
+        print(F.unfold(x[0], 2).shape, F.fold(F.unfold(x[0], 2), (4, 5), 2).shape, nn.Unfold(2)(x).shape,
+              nn.Fold((4, 5), 2)(nn.Unfold(2)(x)).shape)
+        print(nn.Unfold(2), nn.Unfold((2, 3), 2, 1, 2), nn.Fold((4, 5), 2), nn.Fold(4, 2, stride=2))
+    """)
+
+
+FOLD_UNFOLD_ERRORS = [
+    "F.unfold(torch.zeros(1, 2, 4, 5), 6)",
+    "F.unfold(torch.zeros(1, 2, 4, 5), 0)",
+    "F.unfold(torch.zeros(1, 2, 4, 5), 2, stride=0)",
+    "F.unfold(torch.zeros(1, 2, 4, 5), 2, padding=-1)",
+    "F.fold(torch.zeros(1, 7, 12), (4, 5), 2)",
+    "F.fold(torch.zeros(1, 8, 10), (4, 5), 2)",
+    "F.fold(torch.zeros(8, 12, 2, 2), (4, 5), 2)",
+    "F.fold(torch.zeros(1, 8, 12), 4, 2)",
+]
+
+
+def test_fold_unfold_errors(gw):
+    for code in FOLD_UNFOLD_ERRORS:
+        same_as_torch(gw, code)
+
+
+def test_conv_transpose_and_fold_real_values(gw):
+    torch = gw
+    F = torch.nn.functional
+    d = torch.float64
+    # a 1x1 input spreads the kernel; stride 2 places the kernel copies two apart, summing where they overlap
+    y = F.conv_transpose1d(torch.tensor([[[1., 10.]]], dtype=d), torch.tensor([[[1., 2., 3.]]], dtype=d), stride=2)
+    assert y.tolist() == [[[1., 2., 13., 20., 30.]]]
+    x = torch.tensor([[[[1., 2.], [3., 4.]]]], dtype=d, requires_grad=True)
+    w = torch.tensor([[[[1., -1.], [0.5, 2.]]]], dtype=d, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: F.conv_transpose2d(a, b, stride=2, padding=1, output_padding=1),
+                                    (x, w))
+    cols = F.unfold(x, 2, padding=1)
+    assert cols.shape == (1, 4, 9) and cols[0, :, 4].tolist() == [1., 2., 3., 4.]
+    assert F.fold(cols, (2, 2), 2, padding=1).tolist() == [[[[4., 8.], [12., 16.]]]]  # each pixel in 4 blocks
+    assert torch.autograd.gradcheck(lambda a: F.fold(F.unfold(a, 2, padding=1), (2, 2), 2, padding=1), (x,))
+
+
+# ---- attention and the transformer encoder -------------------------------------------------------
+
+def test_scaled_dot_product_attention(gw):
+    same_as_torch(gw, GRAD + """
+        q = ((torch.arange(2 * 2 * 3 * 4.) * 7) % 11 - 5).div(4).reshape(2, 2, 3, 4).requires_grad_()
+        k = ((torch.arange(2 * 2 * 5 * 4.) * 5) % 13 - 6).div(4).reshape(2, 2, 5, 4).requires_grad_()
+        v = ((torch.arange(2 * 2 * 5 * 4.) * 3) % 7 - 3).div(2).reshape(2, 2, 5, 4).requires_grad_()
+        m = torch.tensor([[True, False, True, True, False], [True, True, True, False, False],
+                          [False, True, True, True, True]])
+        for kw in [dict(), dict(scale=0.3), dict(attn_mask=m), dict(attn_mask=m.float() * -2.)]:
+            y = F.scaled_dot_product_attention(q, k, v, **kw)
+            print(kw, y.detach(), [g.sum() for g in grads(y, q, k, v)])
+        y = F.scaled_dot_product_attention(q, k[:, :, :3], v[:, :, :3], is_causal=True)
+        print(y.detach(), [g.sum() for g in grads(y, q, v)])
+    """)
+
+
+MHA_SETUP = """
+    def make(**kw):
+        m = nn.MultiheadAttention(4, 2, **kw)
+        with torch.no_grad():
+            m.in_proj_weight.copy_(((torch.arange(48.) * 7) % 11 - 5).div(8).reshape(12, 4))
+            m.in_proj_bias.copy_(torch.arange(12.) / 10 - 0.5)
+            m.out_proj.weight.copy_(((torch.arange(16.) * 5) % 7 - 3).div(4).reshape(4, 4))
+            m.out_proj.bias.copy_(torch.tensor([0.1, -0.2, 0.3, 0.]))
+        return m
+    x = ((torch.arange(3 * 2 * 4.) * 7) % 11 - 5).div(4).reshape(3, 2, 4).requires_grad_()
+    kv = ((torch.arange(5 * 2 * 4.) * 5) % 13 - 6).div(4).reshape(5, 2, 4)
+"""
+
+
+def test_multihead_attention(gw):
+    same_as_torch(gw, with_setup(MHA_SETUP, """
+        mha = nn.MultiheadAttention(4, 2)
+        print(mha, [(n, p.shape) for n, p in mha.named_parameters()], mha.bias_k, mha.head_dim, mha._qkv_same_embed_dim)
+        print(nn.MultiheadAttention(4, 2, kdim=3, vdim=5, bias=False, add_bias_kv=True),
+              [(n, p.shape) for n, p in nn.MultiheadAttention(4, 2, kdim=3, vdim=5, add_bias_kv=True).named_parameters()])
+        print(mha.in_proj_bias, mha.out_proj.bias, bool(mha.in_proj_weight.abs().max() <= (6 / 16) ** 0.5))
+        mha = make()
+        o, w = mha(x, x, x)
+        print(o, w, torch.autograd.grad(o.sum() + w.pow(2).sum(), (x, mha.in_proj_weight)))
+        o, w = mha(x, kv, kv, average_attn_weights=False); print(o, w.shape)
+        o, w = mha(x, kv, kv, need_weights=False); print(o, w)
+        am = torch.tensor([[False, True, False, False, True], [False, False, False, True, True],
+                           [True, False, False, False, False]])
+        kpm = torch.tensor([[False, False, False, False, True], [True, False, False, False, False]])
+        print(mha(x, kv, kv, attn_mask=am)[0], mha(x, kv, kv, key_padding_mask=kpm)[1],
+              mha(x, kv, kv, attn_mask=am, key_padding_mask=kpm, need_weights=False)[0])
+        print(mha(x[:, 0], kv[:, 0], kv[:, 0])[1].shape, mha(x[:, 0], kv[:, 0], kv[:, 0])[0].shape)
+        cm = torch.triu(torch.full((3, 3), float('-inf')), 1)
+        print(mha(x, x, x, attn_mask=cm, is_causal=True)[0], mha(x, x, x, attn_mask=cm, is_causal=True, need_weights=False)[0])
+        bf = make(batch_first=True)
+        print(bf(x.transpose(0, 1), kv.transpose(0, 1), kv.transpose(0, 1))[0].shape)
+        mha.eval(); print(mha(x, x, x)[0])
+    """))
+
+
+ATTENTION_ERRORS = [
+    "nn.MultiheadAttention(5, 2)",
+    "nn.MultiheadAttention(4, 2)(torch.zeros(3, 2, 4), torch.zeros(3, 2, 4), torch.zeros(3, 2, 4), "
+    "attn_mask=torch.zeros(2, 2))",
+    "nn.MultiheadAttention(4, 2)(torch.zeros(3, 2, 4), torch.zeros(3, 2, 4), torch.zeros(3, 2, 4), is_causal=True)",
+    "nn.TransformerEncoderLayer(4, 2, activation='tanh')",
+]
+
+
+def test_attention_errors(gw):
+    for code in ATTENTION_ERRORS:
+        same_as_torch(gw, code)
+
+
+def test_transformer_encoder(gw):
+    same_as_torch(gw, """
+        layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=8)
+        print(layer, layer.activation_relu_or_gelu, [(n, p.shape) for n, p in layer.named_parameters()])
+        print(nn.TransformerEncoderLayer(4, 2, 8, activation='gelu', norm_first=True, batch_first=True,
+                                         bias=False).activation_relu_or_gelu)
+        print(nn.TransformerEncoderLayer(4, 2, 8, activation=nn.GELU()))
+        import warnings
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            enc = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(4))
+            nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, batch_first=True), 3, enable_nested_tensor=False)
+        print([str(w.message) for w in ws])
+        print(enc, len(enc.layers), enc.num_layers, enc.use_nested_tensor, len(list(enc.parameters())))
+        print(enc.layers[0].linear1.weight is not layer.linear1.weight,
+              bool((enc.layers[1].linear1.weight == layer.linear1.weight).all()))
+        def fill(m):
+            with torch.no_grad():
+                for i, (n, p) in enumerate(sorted(m.named_parameters())):
+                    p.copy_(((torch.arange(p.numel()) * (7 + i)) % 11 - 5).div(10.).reshape(p.shape))
+            return m
+        layer = fill(nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, dropout=0.))
+        x = ((torch.arange(3 * 2 * 4.) * 7) % 11 - 5).div(4).reshape(3, 2, 4).requires_grad_()
+        y = layer(x)
+        print(y, torch.autograd.grad(y.pow(2).sum(), (x, layer.linear1.weight, layer.self_attn.in_proj_weight)))
+        kpm = torch.tensor([[False, False, True], [False, False, False]])
+        print(layer(x, src_mask=torch.triu(torch.full((3, 3), float('-inf')), 1)), layer(x, src_key_padding_mask=kpm))
+        ln = fill(nn.TransformerEncoderLayer(4, 2, 8, dropout=0., activation='gelu', norm_first=True, batch_first=True))
+        print(ln(x.transpose(0, 1)))
+        enc = nn.TransformerEncoder(layer, 2, norm=fill(nn.LayerNorm(4)), enable_nested_tensor=False)
+        y = enc(x, mask=torch.triu(torch.full((3, 3), float('-inf')), 1))
+        print(y, torch.autograd.grad(y.sum(), x))
+        layer.eval(); enc.eval(); print(layer(x), enc(x))
+    """)
+
+
+def test_attention_real_values(gw):
+    torch = gw
+    F = torch.nn.functional
+    d = torch.float64
+    q = torch.tensor([[[1., 0.], [0., 1.]]], dtype=d, requires_grad=True)
+    k = torch.tensor([[[1., 0.], [0., 1.], [1., 1.]]], dtype=d, requires_grad=True)
+    v = torch.tensor([[[1., 2.], [3., 4.], [5., 6.]]], dtype=d, requires_grad=True)
+    s = 1 / math.sqrt(2)
+    e = [math.exp(s), 1., math.exp(s)]  # query 0 scores s, 0, s
+    want = [sum(w * r for w, r in zip(e, col)) / sum(e) for col in ([1., 3., 5.], [2., 4., 6.])]
+    got = F.scaled_dot_product_attention(q, k, v)[0, 0].tolist()
+    assert all(abs(a - b) < 1e-12 for a, b in zip(got, want))
+    causal = F.scaled_dot_product_attention(q, k[:, :2], v[:, :2], is_causal=True)
+    assert causal[0, 0].tolist() == [1., 2.]  # the first query sees only the first key
+    assert torch.autograd.gradcheck(lambda a, b, c: F.scaled_dot_product_attention(a, b, c), (q, k, v))
