@@ -39,7 +39,7 @@ def test_activation_values_and_gradients(gw, fn):
     same_as_torch(gw, with_setup(ACT_SETUP, f"""
         f = {fn}
         y = f(x)
-        print(y.detach(), y.dtype, y.requires_grad, grads(y, x)[0])
+        print(y, y.dtype, y.requires_grad, grads(y, x)[0])
         print(f(x.detach().double()))
     """))
 
@@ -53,10 +53,10 @@ def test_activation_modules(gw):
         m = nn.PReLU(2, 0.1)
         print(m.weight, [n for n, _ in m.named_parameters()], m.init, m.num_parameters)
         y = m(x.reshape(1, 2, 10))
-        print(y.detach(), grads(y, m.weight))
+        print(y, grads(y, m.weight))
         for mod in [nn.Mish(), nn.Hardswish(), nn.Hardsigmoid(), nn.SELU(), nn.CELU(2.), nn.Threshold(0., -9.),
                     nn.RReLU().eval(), nn.Hardshrink(2.), nn.Softshrink(), nn.Tanhshrink(), nn.Softmin(0), nn.GLU()]:
-            print(mod(x).detach())
+            print(mod(x))
         print(nn.Softmax2d()(x.reshape(1, 2, 5, 2)).detach().sum(-3))
     """))
 
@@ -100,7 +100,11 @@ def test_inplace_activations(gw):
         y = x * 2
         F.threshold_(y, 1., 0.5)
         y.sum().backward()
-        print(y.detach(), x.grad)
+        print(y, x.grad)
+        for f in [lambda t: F.mish(t, True), lambda t: F.hardswish(t, True), lambda t: F.hardsigmoid(t, True),
+                  F.selu_, F.celu_, lambda t: F.threshold_(t, 0., 1.), F.rrelu_]:
+            y = x * 1
+            print(f(y).grad_fn.name(), y.grad_fn.name())
     """)
 
 

@@ -192,23 +192,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                            momentum=(momentum, 0.1), eps=(eps, 1e-5)))
 
 
-# ---- more activations, composed on the client as torch's composites compose them ----------------
-# torch runs most of these as fused kernels; here each is built from ops the server has, with the same
-# values, gradients (boundaries included) and error texts. Their grad_fn is that of the last op.
+# ---- more activations -------------------------------------------------------------------------------
+# The fused ones are engine kernels (one node named as torch names it); tanhshrink, softmin and rrelu are
+# compositions, as in torch.
 
-def _float_only(kernel: str, input) -> None:
-    if isinstance(input, Tensor) and not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._torch_name}'")
-
-
-def _assign(input, result):
-    """The in-place form of a composed activation: write ``result`` back into ``input``."""
-    return input.copy_(result)
+def _activation(op: str, input, inplace: bool, *args):
+    return call(op + "_" if inplace else op, input, *args)
 
 
 def _threshold(input, threshold, value, inplace=False):
-    out = input.masked_fill(input <= threshold, value)
-    return _assign(input, out) if inplace else out
+    return _activation("threshold", input, inplace, threshold, value)
 
 
 threshold = _threshold  # as torch: the argument named threshold hides the function inside it
@@ -234,15 +227,8 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
-
 def selu(input, inplace=False):
-    _float_only("elu_cpu", input)
-    if inplace:
-        return elu(input, _SELU_ALPHA, inplace=True).mul_(_SELU_SCALE)
-    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+    return _activation("selu", input, inplace)
 
 
 def selu_(input):
@@ -250,13 +236,7 @@ def selu_(input):
 
 
 def celu(input, alpha=1.0, inplace=False):
-    if alpha == 0:
-        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    _float_only("elu_cpu", input)
-    from .. import where  # noqa: PLC0415
-    # the negative branch sees clamp_max(x, 0): exp of a large positive x would make its (unused) gradient nan
-    out = where(input > 0, input, ((input.clamp_max(0) * (1 / alpha)).exp() - 1) * alpha)
-    return _assign(input, out) if inplace else out
+    return _activation("celu", input, inplace, alpha)
 
 
 def celu_(input, alpha=1.0):
@@ -264,41 +244,31 @@ def celu_(input, alpha=1.0):
 
 
 def mish(input, inplace=False):
-    _float_only("mish_cpu", input)
-    out = input * softplus(input).tanh()
-    return _assign(input, out) if inplace else out
+    return _activation("mish", input, inplace)
 
 
 def hardswish(input, inplace=False):
-    _float_only("hardswish_cpu", input)
-    out = input * hardtanh(input + 3, 0.0, 6.0) / 6  # hardtanh's gradient is 0 at its bounds, as here
-    return _assign(input, out) if inplace else out
+    return _activation("hardswish", input, inplace)
 
 
 def hardsigmoid(input, inplace=False):
-    _float_only("hardsigmoid_cpu", input)
-    out = hardtanh(input + 3, 0.0, 6.0) / 6  # hardtanh's gradient excludes its bounds, as hardsigmoid's does
-    return _assign(input, out) if inplace else out
-
-
-def _check_lambd(lambd, input) -> None:
-    from gradwire.common import dtypes as _dt  # noqa: PLC0415
-    if lambd < 0:
-        top = 3.4028234663852886e38 if input.dtype is _dt.float32 else (
-            65504.0 if input.dtype is _dt.float16 else 1.7976931348623157e308)
-        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
-                           f"{input.dtype._torch_name.capitalize()}, but found {lambd:g}")
+    return _activation("hardsigmoid", input, inplace)
 
 
 def hardshrink(input, lambd=0.5):
-    _float_only("hardshrink_cpu", input)
-    return input.masked_fill((input >= -lambd) & (input <= lambd), 0)
+    return call("hardshrink", input, lambd)
 
 
 def softshrink(input, lambd=0.5):
-    _float_only("softshrink_cpu", input)
-    _check_lambd(lambd, input)
-    return input - input.clamp(-lambd, lambd)  # zero inside [-lambd, lambd], gradient zero there too
+    return call("softshrink", input, lambd)
+
+
+def glu(input, dim=-1):
+    return call("glu", input, dim)
+
+
+def prelu(input, weight):
+    return call("prelu", input, weight)
 
 
 def tanhshrink(input):
@@ -318,44 +288,16 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return softmax(-input, dim, dtype)
 
 
-def glu(input, dim=-1):
-    if input.dim() == 0:
-        raise RuntimeError("glu does not support scalars because halving size must be even")
-    from gradwire.common.shapes import normalize_dim  # noqa: PLC0415
-    d = normalize_dim(dim, input.dim())
-    n = input.shape[d]
-    if n % 2:
-        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
-    a, b = input.split(n // 2, d)
-    return a * b.sigmoid()
-
-
-def prelu(input, weight):
-    if weight.dim() > 1:
-        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
-    channels = input.shape[1] if input.dim() >= 2 else 1
-    n = weight.numel()
-    if n != 1 and n != channels:
-        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} "
-                           f"and channel size = {channels}.")
-    if n == 1 or input.dim() < 2:
-        w = weight.reshape(())
-    else:
-        w = weight.reshape((n,) + (1,) * (input.dim() - 2))
-    from .. import where  # noqa: PLC0415
-    return where(input > 0, input, w * input)
-
-
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
-        return leaky_relu(input, (lower + upper) / 2, inplace)
+        return _activation("rrelu_eval", input, inplace, (lower + upper) / 2)
     from .. import where  # noqa: PLC0415
     from .._creation import rand_like  # noqa: PLC0415
     slope = rand_like(input) * (upper - lower) + lower
     out = where(input > 0, input, input * slope)
-    return _assign(input, out) if inplace else out
+    return input.copy_(out) if inplace else out
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):

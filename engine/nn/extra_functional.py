@@ -331,6 +331,342 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(loss, reduction)
 
 
+# ---- more activations: the fused kernels torch records one node for ----------------------------
+# Each forward is one array expression; each backward is written with differentiable Tensor ops (masks
+# held as bool tensors), so double backward works. The gradients at the kinks are torch's.
+
+def _keep(mask_arr, grad, other=0.0):
+    """``grad`` where the mask holds, else ``other`` (differentiable in both)."""
+    return Where.apply(_bool_tensor(mask_arr, grad.device), grad, other)
+
+
+def _activation_apply(fn, input, inplace, *args):
+    if inplace:
+        from ..ops.inplace import inplace_apply  # noqa: PLC0415
+        return inplace_apply(input, fn, *args)
+    return fn(input, *args)
+
+
+class Mish(Function):
+    """``x * tanh(softplus(x))`` (MishBackward0)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, xp = a.array, a.xp
+        ctx.save_for_backward(a)
+        with xp.errstate(over="ignore"):
+            return _const(av * xp.tanh(xp.log1p(xp.exp(av))), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        t = a.exp().log1p().tanh()  # torch's formula, term for term
+        return grad * (t + a * a.sigmoid() * (1 - t * t))
+
+
+class Hardswish(Function):
+    """``x * relu6(x + 3) / 6``; the gradient is 0 up to -3, ``x / 3 + 1 / 2`` below 3, then 1."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, xp = a.array, a.xp
+        ctx.save_for_backward(a)
+        ctx.low, ctx.mid = av <= -3, av < 3
+        return _const(av * xp.clip(av + 3, 0, 6) / 6, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        g = _keep(ctx.mid, grad * (a / 3 + 0.5), grad)
+        return _keep(~ctx.low, g)
+
+
+class Hardsigmoid(Function):
+    """``relu6(x + 3) / 6``; the gradient is 1/6 strictly inside (-3, 3)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        av, xp = a.array, a.xp
+        ctx.inside = (av > -3) & (av < 3)
+        return _const(xp.clip(av + 3, 0, 6) / 6, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _keep(ctx.inside, grad / 6)
+
+
+class _ScaledElu(Function):
+    """torch's elu with its scale and input_scale: ``scale * x`` above 0, else
+    ``scale * alpha * (exp(x * input_scale) - 1)`` (selu, celu)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, alpha, scale, input_scale):
+        av, xp = a.array, a.xp
+        t = av.dtype.type
+        ctx.pos = av > 0
+        ctx.coefs = alpha, scale, input_scale
+        ctx.save_for_backward(a)
+        with xp.errstate(over="ignore"):
+            neg = (xp.exp(xp.minimum(av, 0) * t(input_scale)) - 1) * t(alpha * scale)
+        return _const(xp.where(ctx.pos, av * t(scale), neg), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.coefs
+        neg = grad * ((_ew.clamp_max(a, 0) * input_scale).exp() * (alpha * scale * input_scale))
+        return _keep(ctx.pos, grad * scale, neg), None, None, None
+
+
+class _SeluElu(_ScaledElu):
+    op_name = "Elu"
+
+
+class _SeluElu_(_ScaledElu):
+    op_name, overload = "Elu", 1
+
+
+class Celu(_ScaledElu):
+    pass
+
+
+class _Celu_(_ScaledElu):
+    op_name, overload = "Celu", 1
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    _require_tensor("selu", "input", 1, input)
+    _float_input("elu_cpu", input)
+    fn = _SeluElu_.apply if inplace else _SeluElu.apply
+    return _activation_apply(fn, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    _require_tensor("celu", "input", 1, input)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _float_input("elu_cpu", input)
+    fn = _Celu_.apply if inplace else Celu.apply
+    return _activation_apply(fn, input, inplace, float(alpha), 1.0, 1.0 / alpha)
+
+
+class Threshold(Function):
+    """``value`` where ``x <= threshold``, else ``x`` (the gradient passes where x is kept)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, threshold, value):
+        av, xp = a.array, a.xp
+        ctx.kept = ~(av <= threshold)
+        return _const(xp.where(ctx.kept, av, xp.asarray(value, dtype=av.dtype)), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _keep(ctx.kept, grad), None, None
+
+
+class _Threshold_(Threshold):
+    op_name, overload = "Threshold", 1
+
+
+def threshold(input, threshold, value, inplace=False):  # noqa: A002 - torch's names
+    _require_tensor("threshold", "input", 1, input)
+    fn = _Threshold_.apply if inplace else Threshold.apply
+    return _activation_apply(fn, input, inplace, threshold, value)
+
+
+class Hardshrink(Function):
+    """0 on ``[-lambd, lambd]``, else ``x``."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, lambd):
+        av, xp = a.array, a.xp
+        ctx.kept = ~((av >= -lambd) & (av <= lambd))
+        return _const(xp.where(ctx.kept, av, 0), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _keep(ctx.kept, grad), None
+
+
+class Softshrink(Function):
+    """``x - lambd`` above lambd, ``x + lambd`` below -lambd, else 0."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, lambd):
+        av, xp = a.array, a.xp
+        t = av.dtype.type
+        ctx.kept = ~((av >= -lambd) & (av <= lambd))
+        out = xp.where(av > lambd, av - t(lambd), xp.where(av < -lambd, av + t(lambd), t(0)))
+        return _const(out, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _keep(ctx.kept, grad), None
+
+
+def _check_lambd(lambd, input) -> None:
+    if lambd < 0:
+        top = float(_finfo_max(input.dtype))
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{input.dtype._torch_name.capitalize()}, but found {lambd:g}")
+
+
+def _finfo_max(dtype):
+    import numpy as np  # noqa: PLC0415 - dtype limits only
+    return np.finfo(dtype.numpy).max
+
+
+def hardshrink(input, lambd=0.5):
+    _require_tensor("hardshrink", "input", 1, input)
+    _float_input("hardshrink_cpu", input)
+    return Hardshrink.apply(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    _require_tensor("softshrink", "input", 1, input)
+    _float_input("softshrink_cpu", input)
+    _check_lambd(lambd, input)
+    return Softshrink.apply(input, lambd)
+
+
+def mish(input, inplace=False):
+    _require_tensor("mish", "input", 1, input)
+    _float_input("mish_cpu", input)
+    return _activation_apply(Mish.apply, input, inplace)
+
+
+def hardswish(input, inplace=False):
+    _require_tensor("hardswish", "input", 1, input)
+    _float_input("hardswish_cpu", input)
+    return _activation_apply(Hardswish.apply, input, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    _require_tensor("hardsigmoid", "input", 1, input)
+    _float_input("hardsigmoid_cpu", input)
+    return _activation_apply(Hardsigmoid.apply, input, inplace)
+
+
+class Glu(Function):
+    """``a * sigmoid(b)`` for the two halves of ``dim``."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xv, xp = x.array, x.xp
+        n = xv.shape[dim] // 2
+        a, b = xp.split(xv, 2, axis=dim)
+        ctx.dim, ctx.n = dim, n
+        ctx.save_for_backward(x)
+        with xp.errstate(over="ignore"):
+            return _const(a / (1 + xp.exp(-b)), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        from ..ops.shape import cat, narrow  # noqa: PLC0415
+        a, b = narrow(x, ctx.dim, 0, ctx.n), narrow(x, ctx.dim, ctx.n, ctx.n)
+        s = b.sigmoid()
+        return cat([grad * s, grad * a * s * (1 - s)], ctx.dim), None
+
+
+def glu(input, dim=-1):
+    _require_tensor("glu", "input", 1, input)
+    nd = input.array.ndim
+    if nd == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    from gradwire.common.shapes import normalize_dim  # noqa: PLC0415
+    d = normalize_dim(dim, nd)
+    n = input.array.shape[d]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    _float_input("glu_cpu", input)
+    return Glu.apply(input, d)
+
+
+class PreluKernel(Function):
+    """``x`` above 0, else ``weight * x``, the weight along dim 1 (or one weight for all)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, w):
+        xv, wv, xp = x.array, w.array, x.xp
+        shape = (-1,) + (1,) * (xv.ndim - 2) if wv.size > 1 else ()
+        ctx.pos = xv > 0
+        ctx.wshape = shape
+        ctx.save_for_backward(x, w)
+        return _const(xp.where(ctx.pos, xv, wv.reshape(shape) * xv), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        from ..ops.shape import reshape  # noqa: PLC0415
+        wb = reshape(w, ctx.wshape)
+        gx = _keep(ctx.pos, grad, grad * wb)
+        gw = _keep(ctx.pos, grad * 0, grad * x)
+        if w.array.size > 1:  # sum over all dims but the channel dim
+            dims = tuple(i for i in range(x.array.ndim) if i != 1)
+            gw = gw.sum(dims) if dims else gw
+        else:
+            gw = gw.sum()
+        return gx, reshape(gw, w.array.shape)
+
+
+def prelu(input, weight):
+    _require_tensor("prelu", "input", 1, input)
+    _require_tensor("prelu", "weight", 2, weight)
+    nw = weight.array.ndim
+    if nw > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {nw}")
+    channels = input.array.shape[1] if input.array.ndim >= 2 else 1
+    n = weight.array.size
+    if n != 1 and n != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} "
+                           f"and channel size = {channels}.")
+    return PreluKernel.apply(input, weight)
+
+
+class _RreluEval(LeakyRelu):
+    """rrelu outside training: leaky_relu with the mean slope, recorded as RreluWithNoiseBackward0."""
+
+    op_name = "RreluWithNoise"
+
+
+class _RreluEval_(LeakyRelu):
+    op_name, overload = "RreluWithNoise", 1
+
+
+def rrelu_eval(input, slope, inplace=False):
+    _require_tensor("rrelu", "input", 1, input)
+    _float_input("leaky_relu_cpu", input)
+    fn = _RreluEval_.apply if inplace else _RreluEval.apply
+    return _activation_apply(fn, input, inplace, float(slope))
+
+
+def _inplace(fn):
+    return lambda input, *args: fn(input, *args, inplace=True)
+
+
 # ---- tables ---------------------------------------------------------------------------------
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -344,7 +680,13 @@ def elu_(input, alpha=1.0):
 WIRE: dict = {"leaky_relu": leaky_relu, "leaky_relu_": leaky_relu_, "elu": elu, "elu_": elu_,
               "hardtanh": hardtanh, "hardtanh_": hardtanh_, "logsigmoid": logsigmoid,
               "binary_cross_entropy": binary_cross_entropy,
-              "smooth_l1_loss": smooth_l1_loss, "huber_loss": huber_loss, "kl_div": kl_div}
+              "smooth_l1_loss": smooth_l1_loss, "huber_loss": huber_loss, "kl_div": kl_div,
+              "mish": mish, "mish_": _inplace(mish), "hardswish": hardswish, "hardswish_": _inplace(hardswish),
+              "hardsigmoid": hardsigmoid, "hardsigmoid_": _inplace(hardsigmoid), "selu": selu,
+              "selu_": _inplace(selu), "celu": celu, "celu_": _inplace(celu), "threshold": threshold,
+              "threshold_": _inplace(threshold), "hardshrink": hardshrink, "softshrink": softshrink, "glu": glu,
+              "prelu": prelu, "rrelu_eval": rrelu_eval, "rrelu_eval_": _inplace(rrelu_eval)}
 METHODS: dict = {}
 __all__: list = ["leaky_relu", "elu", "hardtanh", "relu6", "logsigmoid", "softsign", "binary_cross_entropy",
-                 "smooth_l1_loss", "huber_loss", "kl_div"]
+                 "smooth_l1_loss", "huber_loss", "kl_div", "mish", "hardswish", "hardsigmoid", "selu", "celu",
+                 "threshold", "hardshrink", "softshrink", "glu", "prelu"]

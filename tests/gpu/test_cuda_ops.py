@@ -227,6 +227,15 @@ for _n in ["leaky_relu", "elu", "hardtanh"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
     case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))
 case("logsigmoid", lambda x: OP["logsigmoid"](x), ("f", (3, 4)))
+for _n, _args in [("mish", ()), ("hardswish", ()), ("hardsigmoid", ()), ("selu", ()), ("celu", (0.7,)),
+                  ("threshold", (0.1, -2.0)), ("rrelu_eval", (0.2,))]:
+    case(_n, lambda x, _n=_n, _args=_args: OP[_n](x * 3.0, *_args), ("f", (3, 4)))
+    case(_n + "_", lambda x, _n=_n, _args=_args: OP[_n + "_"](x * 3.0, *_args), ("f", (3, 4)))
+case("hardshrink", lambda x: OP["hardshrink"](x, 0.3), ("f", (3, 4)))
+case("softshrink", lambda x: OP["softshrink"](x, 0.3), ("f", (3, 4)))
+case("glu", lambda x: OP["glu"](x, 1), ("f", (3, 4)))
+case("prelu", lambda x, w: OP["prelu"](x, w), ("f", (2, 3, 4)), ("f", (3,)))
+case("prelu:one_weight", lambda x, w: OP["prelu"](x, w), ("f", (3, 4)), ("f", (1,)))
 case("binary_cross_entropy", lambda x, t: OP["binary_cross_entropy"](OP["sigmoid"](x), OP["sigmoid"](t).detach()),
      ("f", (3, 4)), ("f", (3, 4)))
 for _n in ["smooth_l1_loss", "huber_loss"]:
