@@ -165,6 +165,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's names
+    if mode != "constant" and value and mode in ("reflect", "replicate", "circular"):
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     return call("pad", input, tuple(pad), **_kw(mode=(mode, "constant"), value=(value, None)))
 
 
