@@ -524,14 +524,9 @@ class Softshrink(Function):
 
 def _check_lambd(lambd, input) -> None:
     if lambd < 0:
-        top = float(_finfo_max(input.dtype))
+        top = float(input.xp.finfo(input.array.dtype).max)
         raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
                            f"{input.dtype._torch_name.capitalize()}, but found {lambd:g}")
-
-
-def _finfo_max(dtype):
-    import numpy as np  # noqa: PLC0415 - dtype limits only
-    return np.finfo(dtype.numpy).max
 
 
 def hardshrink(input, lambd=0.5):
