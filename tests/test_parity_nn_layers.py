@@ -863,3 +863,40 @@ def test_attention_real_values(gw):
     causal = F.scaled_dot_product_attention(q, k[:, :2], v[:, :2], is_causal=True)
     assert causal[0, 0].tolist() == [1., 2.]  # the first query sees only the first key
     assert torch.autograd.gradcheck(lambda a, b, c: F.scaled_dot_product_attention(a, b, c), (q, k, v))
+
+
+def test_transformer_decoder_and_transformer(gw):
+    same_as_torch(gw, """
+        import warnings
+        warnings.simplefilter("ignore")
+        def fill(m):
+            with torch.no_grad():
+                for i, (n, p) in enumerate(sorted(m.named_parameters())):
+                    p.copy_(((torch.arange(p.numel()) * (7 + i)) % 11 - 5).div(10.).reshape(p.shape))
+            return m
+        dl = nn.TransformerDecoderLayer(4, 2, 8)
+        print(dl, [(n, p.shape) for n, p in dl.named_parameters()][:4], dl.activation is F.relu)
+        dec = nn.TransformerDecoder(dl, 2, nn.LayerNorm(4)); print(dec, len(list(dec.parameters())))
+        t = nn.Transformer(8, 2, 1, 2, 16); print(t, len(list(t.parameters())), t.d_model, t.nhead)
+        print(nn.Transformer.generate_square_subsequent_mask(3),
+              nn.Transformer.generate_square_subsequent_mask(2, dtype=torch.float64))
+        x = ((torch.arange(3 * 2 * 4.) * 7) % 11 - 5).div(4).reshape(3, 2, 4).requires_grad_()
+        mem = ((torch.arange(5 * 2 * 4.) * 5) % 13 - 6).div(4).reshape(5, 2, 4).requires_grad_()
+        dl = fill(nn.TransformerDecoderLayer(4, 2, 8, dropout=0.))
+        y = dl(x, mem)
+        print(y, [g.sum() for g in torch.autograd.grad(y.pow(2).sum(), (x, mem))])
+        cm = nn.Transformer.generate_square_subsequent_mask(3)
+        print(dl(x, mem, tgt_mask=cm), dl(x, mem, tgt_mask=cm, tgt_is_causal=True),
+              dl(x, mem, memory_key_padding_mask=torch.tensor([[False] * 4 + [True], [False] * 5])))
+        dl2 = fill(nn.TransformerDecoderLayer(4, 2, 8, dropout=0., norm_first=True, activation='gelu', batch_first=True))
+        print(dl2(x.transpose(0, 1), mem.transpose(0, 1)))
+        print(nn.TransformerDecoder(dl, 2, fill(nn.LayerNorm(4)))(x, mem, tgt_mask=cm))
+        tr = fill(nn.Transformer(4, 2, 1, 1, 8, dropout=0.))
+        y = tr(mem, x, tgt_mask=cm)
+        print(y, [g.sum() for g in torch.autograd.grad(y.sum(), (x, mem))])
+        for src, tgt in [(torch.zeros(5, 2, 4), torch.zeros(3, 3, 4)), (torch.zeros(5, 2, 4), torch.zeros(3, 2, 5))]:
+            try:
+                tr(src, tgt)
+            except RuntimeError as e:
+                print(e)
+    """)

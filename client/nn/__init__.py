@@ -20,6 +20,7 @@ from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, 
 from .modules import (ConvTranspose1d, ConvTranspose2d)
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
+from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
@@ -42,4 +43,5 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "TripletMarginLoss",
            "ConvTranspose1d", "ConvTranspose2d",
            "Fold", "Unfold",
-           "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
+           "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
+           "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
