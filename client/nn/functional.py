@@ -957,8 +957,9 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
                            f"{wshape[0]} channels, but got {x.shape[1]} channels instead")
     out_channels = wshape[1] * groups
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
-        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(wshape)}, expected bias to be 1-dimensional "
-                           f"with {out_channels} elements, but got bias of size {_size_list(bias.shape)} instead")
+        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(wshape)}, expected bias to be "
+                           f"1-dimensional with {out_channels} elements, but got bias of size "
+                           f"{_size_list(bias.shape)} instead")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
         names = ("height", "width") if nd == 2 else ("width",)
 
