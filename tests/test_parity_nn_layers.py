@@ -496,9 +496,9 @@ def test_margin_losses(gw):
             y = F.hinge_embedding_loss(a, t, margin=0.7, reduction=r)
             print(y, grads(y, a))
             y = F.soft_margin_loss(a, t, reduction=r)
-            print(y.detach(), grads(y, a))
+            print(y, grads(y, a))
         print(F.margin_ranking_loss(a, b, t), F.hinge_embedding_loss(a, t), nn.MarginRankingLoss(0.1)(a, b, t),
-              nn.HingeEmbeddingLoss()(a, t), nn.SoftMarginLoss(reduction='sum')(a, t).detach())
+              nn.HingeEmbeddingLoss()(a, t), nn.SoftMarginLoss(reduction='sum')(a, t))
         print(nn.MarginRankingLoss(), nn.MarginRankingLoss(0.5).margin, nn.HingeEmbeddingLoss().margin,
               nn.SoftMarginLoss().reduction)
         x1 = torch.tensor([[0.5, -1., 2.], [1., -0.5, 0.], [-2., 1., 0.5], [0., 0., 0.]], requires_grad=True)
@@ -534,11 +534,11 @@ def test_multilabel_and_multi_margin_losses(gw):
         for kw in [dict(), dict(p=2), dict(margin=0.5), dict(weight=w), dict(p=2, weight=w, margin=2.),
                    dict(reduction='sum'), dict(reduction='none'), dict(reduction='none', weight=w)]:
             l = F.multi_margin_loss(x, y, **kw)
-            print(kw, l.detach(), grads(l, x))
-        print(F.multi_margin_loss(x[0], y[0]).detach(), F.multi_margin_loss(x[0], y[0], reduction='none').shape,
+            print(kw, l, grads(l, x))
+        print(F.multi_margin_loss(x[0], y[0]), F.multi_margin_loss(x[0], y[0], reduction='none').shape,
               F.multi_margin_loss(x[0], y[:1], reduction='none').shape)
         m = nn.MultiMarginLoss(2, 0.5, w)
-        print(m, m(x, y).detach(), list(m.named_buffers()), m.p, m.margin)
+        print(m, m(x, y), list(m.named_buffers()), m.p, m.margin)
     """)
 
 
@@ -584,6 +584,8 @@ LOSS_ERRORS = [
     "F.multi_margin_loss(torch.ones(3, 4), torch.tensor([0, 1, 2]), weight=torch.ones(3))",
     "F.multi_margin_loss(torch.ones(3, 4), torch.tensor([0, 1, 2]), p=3)",
     "F.multi_margin_loss(torch.ones(3, 4), torch.tensor([0, 1, 2]), weight=torch.ones(2, 2))",
+    "F.multi_margin_loss(torch.ones(3, 4), torch.tensor([0, 1, 7]))",
+    "print(F.multi_margin_loss(torch.ones(3, 4).double(), torch.tensor([0, 1, 2]), reduction='none'))",
     "nn.MultiMarginLoss(weight=torch.ones(2, 2))",
     "F.triplet_margin_loss(torch.ones(3, 4), torch.ones(3, 4), torch.ones(4))",
     "F.triplet_margin_loss(torch.ones(3, 4), torch.ones(3, 4), torch.ones(3, 4), margin=0)",

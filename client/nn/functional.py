@@ -793,7 +793,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
-    return _reduce((-input * target).exp().log1p(), reduction)
+    return call("soft_margin_loss", input, target, **_kw(reduction=(reduction, "mean")))
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -847,18 +847,11 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            f"{_size_list(target.shape)}. Input has shape {_size_list(shape)}.")
     if weight is not None and weight.numel() != dim:
         raise RuntimeError(f"inconsistent weight size, expected {dim} but got {_size_list(weight.shape)}")
-    x = input.reshape(nframe, dim)
-    y = target.reshape(nframe, 1)
-    z = relu(margin - x.gather(1, y) + x)  # a class exactly at the margin adds nothing, nor any gradient
-    if p == 2:
-        z = z * z
-    if weight is not None:
-        z = z * weight.gather(0, y.reshape(-1)).reshape(nframe, 1)
-    z = z.masked_fill(arange(dim, device=input.device) == y, 0)  # the target's own class is left out
-    loss = z.sum(1) / dim
-    if reduction == "none":
-        return loss.reshape(target.shape) if nd < 2 and target.dim() == 0 else loss
-    return _reduce(loss, reduction)
+    loss = call("multi_margin_loss", input.reshape(nframe, dim), target.reshape(nframe), p, margin, weight,
+                reduction)
+    if reduction == "none" and nd < 2 and target.dim() == 0:
+        return loss.reshape(())
+    return loss
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,

@@ -16,6 +16,7 @@ from gradwire.common import dtypes as _dt
 
 from ..function import Function
 from ..ops import elementwise as _ew
+from ..ops._util import same_device
 from ..ops.elementwise import Where, _bool_tensor
 from ..tensor import Tensor
 from .functional import (_broadcast_pair, _check_reduction, _const, _grad_scale, _legacy_reduction, _not_implemented,
@@ -662,6 +663,89 @@ def _inplace(fn):
     return lambda input, *args: fn(input, *args, inplace=True)
 
 
+# ---- soft margin and multi margin losses: fused, as torch's (SoftMarginLossBackward0, ...) ----------
+
+class SoftMarginLoss(Function):
+    """``log(1 + exp(-y x))``, reduced."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        same_device(x, t)
+        xp = x.xp
+        with xp.errstate(over="ignore"):
+            loss = xp.log1p(xp.exp(-x.array * t.array))
+        ctx.save_for_backward(x, t)
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _const(xp.asarray(_reduce_array(xp, loss, reduction)), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        g = _grad_scale(grad, None, ctx.reduction, ctx.n)
+        return g * -t * (-(x * t)).sigmoid(), None, None
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _require_tensor("soft_margin_loss", "input", 1, input)
+    _require_tensor("soft_margin_loss", "target", 2, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = _broadcast_pair(input, target)
+    _float_input("soft_margin_loss", input)
+    return SoftMarginLoss.apply(input, target, reduction)
+
+
+class MultiMarginLoss(Function):
+    """Per sample ``sum_{j != y} max(0, margin - x[y] + x[j])^p * w[y] / C`` over (N, C) scores."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, y, p, margin, w, reduction):
+        xv, yv, xp = x.array, y.array, x.xp
+        n, c = xv.shape
+        if yv.size and (yv.min() < 0 or yv.max() >= c):
+            raise RuntimeError("target out of range")
+        rows = xp.arange(n)
+        z = xv.dtype.type(margin) - xv[rows, yv][:, None] + xv
+        other = xp.arange(c)[None, :] != yv[:, None]
+        active = (z > 0) & other
+        h = xp.where(active, z if p == 1 else z * z, 0)
+        if w is not None:
+            h = h * w.array[yv][:, None]
+        loss = h.sum(axis=1) / xv.dtype.type(c)
+        ctx.save_for_backward(x, y) if w is None else ctx.save_for_backward(x, y, w)
+        ctx.active, ctx.other = _bool_tensor(active, x.device), _bool_tensor(~other, x.device)
+        ctx.p, ctx.margin, ctx.reduction, ctx.c = p, margin, reduction, c
+        return _const(xp.asarray(_reduce_array(xp, loss, reduction)), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, *w = ctx.saved_tensors
+        from ..ops.index import gather  # noqa: PLC0415
+        from ..ops.shape import unsqueeze  # noqa: PLC0415
+        idx = unsqueeze(y, 1)
+        slope = 1.0 if ctx.p == 1 else (ctx.margin - gather(x, 1, idx) + x) * 2
+        d = Where.apply(ctx.active, slope, 0.0) / ctx.c
+        if w:
+            d = d * unsqueeze(gather(w[0], 0, y), 1)
+        g = grad if ctx.reduction == "none" else _grad_scale(grad, None, ctx.reduction, x.array.shape[0])
+        gx = d * (unsqueeze(g, 1) if g.array.ndim else g)
+        # the target's score moves against every active margin
+        gx = gx - Where.apply(ctx.other, gx.sum(1, keepdim=True), 0.0)
+        return gx, None, None, None, None, None
+
+
+def multi_margin_loss(input, target, p, margin, weight, reduction):
+    """(N, C) scores and (N,) targets (the client shapes them); the per-sample losses or their reduction."""
+    _require_tensor("multi_margin_loss", "input", 1, input)
+    _check_reduction(reduction)
+    _float_input("multi_margin_loss_cpu_kernel", input)
+    return MultiMarginLoss.apply(input, target, int(p), float(margin), weight, reduction)
+
+
 # ---- tables ---------------------------------------------------------------------------------
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -680,8 +764,9 @@ WIRE: dict = {"leaky_relu": leaky_relu, "leaky_relu_": leaky_relu_, "elu": elu, 
               "hardsigmoid": hardsigmoid, "hardsigmoid_": _inplace(hardsigmoid), "selu": selu,
               "selu_": _inplace(selu), "celu": celu, "celu_": _inplace(celu), "threshold": threshold,
               "threshold_": _inplace(threshold), "hardshrink": hardshrink, "softshrink": softshrink, "glu": glu,
-              "prelu": prelu, "rrelu_eval": rrelu_eval, "rrelu_eval_": _inplace(rrelu_eval)}
+              "prelu": prelu, "rrelu_eval": rrelu_eval, "rrelu_eval_": _inplace(rrelu_eval),
+              "soft_margin_loss": soft_margin_loss, "multi_margin_loss": multi_margin_loss}
 METHODS: dict = {}
 __all__: list = ["leaky_relu", "elu", "hardtanh", "relu6", "logsigmoid", "softsign", "binary_cross_entropy",
                  "smooth_l1_loss", "huber_loss", "kl_div", "mish", "hardswish", "hardsigmoid", "selu", "celu",
-                 "threshold", "hardshrink", "softshrink", "glu", "prelu"]
+                 "threshold", "hardshrink", "softshrink", "glu", "prelu", "soft_margin_loss"]

@@ -271,6 +271,11 @@ ADDED_OPS = {
     "glu": (lambda x: E.nn.extra_functional.glu(x, 0), [(4, 3)]),
     "prelu": (lambda x, w: E.nn.extra_functional.prelu(x, w) * x, [(2, 3, 4), (3,)]),
     "rrelu_eval": (lambda x: E.nn.extra_functional.rrelu_eval(x, 0.2) * x, [(3, 4)]),
+    "soft_margin_loss": (lambda x, t: E.nn.extra_functional.soft_margin_loss(x, t.sign()), [(3, 4), (3, 4)]),
+    "multi_margin_loss": (lambda x: E.nn.extra_functional.multi_margin_loss(  # no gradient for weight, as torch
+        x, E.tensor([2, 0, 3]), 2, 1.5, E.tensor([1., 2., .5, 1.], dtype=E.float64), "mean"), [(3, 4)]),
+    "multi_margin_loss_p1": (lambda x: E.nn.extra_functional.multi_margin_loss(
+        x, E.tensor([2, 0, 3]), 1, 2.5, None, "none") * x.sum(1), [(3, 4)]),
     "binary_cross_entropy": (lambda x, t: E.nn.extra_functional.binary_cross_entropy(
         x.sigmoid(), t.sigmoid(), weight=E.tensor([1., 2., 3.], dtype=E.float64)), [(2, 3), (2, 3)]),
     "smooth_l1_loss": (lambda x, t: E.nn.extra_functional.smooth_l1_loss(x, t, beta=0.5, reduction="sum"),

@@ -236,6 +236,11 @@ case("softshrink", lambda x: OP["softshrink"](x, 0.3), ("f", (3, 4)))
 case("glu", lambda x: OP["glu"](x, 1), ("f", (3, 4)))
 case("prelu", lambda x, w: OP["prelu"](x, w), ("f", (2, 3, 4)), ("f", (3,)))
 case("prelu:one_weight", lambda x, w: OP["prelu"](x, w), ("f", (3, 4)), ("f", (1,)))
+case("soft_margin_loss", lambda x, t: OP["soft_margin_loss"](x, OP["sign"](t)), ("f", (3, 4)), ("f", (3, 4)))
+case("multi_margin_loss", lambda x, y, w: OP["multi_margin_loss"](x, y, 2, 0.7, OP["abs"](w), "sum"),
+     ("f", (3, 4)), ("i4", (3,)), ("f", (4,)))
+case("multi_margin_loss:none", lambda x, y: OP["multi_margin_loss"](x, y, 1, 1.0, None, "none"), ("f", (3, 4)),
+     ("i4", (3,)))
 case("binary_cross_entropy", lambda x, t: OP["binary_cross_entropy"](OP["sigmoid"](x), OP["sigmoid"](t).detach()),
      ("f", (3, 4)), ("f", (3, 4)))
 for _n in ["smooth_l1_loss", "huber_loss"]:
