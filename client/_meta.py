@@ -1125,6 +1125,7 @@ OPS: dict[str, OpInfo] = {
                                        "rrelu_eval"]),
     "prelu": OpInfo(same),
     "soft_margin_loss": OpInfo(loss),
+    "group_norm": OpInfo(same),
     "multi_margin_loss": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:1] if args[5] == "none" else (),
                                                            args[0]._dtype)]),
     "glu": OpInfo(glu),

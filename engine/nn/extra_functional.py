@@ -746,6 +746,75 @@ def multi_margin_loss(input, target, p, margin, weight, reduction):
     return MultiMarginLoss.apply(input, target, int(p), float(margin), weight, reduction)
 
 
+# ---- group norm: one node, as torch's (NativeGroupNormBackward0) ------------------------------------
+
+class NativeGroupNorm(Function):
+    """Each (sample, group) normalised, then ``x * scale + shift`` per channel as torch's CPU kernel forms it
+    (scale = rstd * weight, shift = bias - scale * mean); the backward is layer norm's over each group."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, groups, eps):
+        same_device(x, weight, bias)
+        a, xp = x.array, x.xp
+        n, c = a.shape[0], a.shape[1]
+        g = a.reshape(n, groups, -1)
+        mean = g.mean(axis=-1)
+        rstd = (1.0 / xp.sqrt(xp.maximum(g.var(axis=-1), 0) + eps)).astype(a.dtype)
+        per_c = (n, c) + (1,) * (a.ndim - 2)
+        scale = xp.repeat(rstd, c // groups, axis=1).reshape(per_c)
+        mean_c = xp.repeat(mean, c // groups, axis=1).reshape(per_c)
+        if weight is not None:
+            scale = scale * weight.array.reshape((1, c) + (1,) * (a.ndim - 2))
+        shift = -scale * mean_c
+        if bias is not None:
+            shift = shift + bias.array.reshape((1, c) + (1,) * (a.ndim - 2))
+        ctx.save_for_backward(x, weight)
+        ctx.groups, ctx.eps = groups, eps
+        return _const((a * scale + shift).astype(a.dtype, copy=False), x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        x, w = ctx.saved_tensors
+        from ..ops.shape import reshape  # noqa: PLC0415
+        shape = x.array.shape
+        n, c = shape[0], shape[1]
+        per_c = (1, c) + (1,) * (len(shape) - 2)
+        lead = tuple(i for i in range(len(shape)) if i != 1)
+        xg = reshape(x, (n, ctx.groups, -1))
+        xc = xg - xg.mean(-1, keepdim=True)
+        rstd = ((xc * xc).mean(-1, keepdim=True) + ctx.eps) ** -0.5
+        xhat = reshape(xc * rstd, shape)
+        gx = gw = gb = None
+        if nw:
+            gw = (grad * xhat).sum(lead)
+        if nb:
+            gb = grad.sum(lead)
+        if nx:
+            gh = reshape(grad * reshape(w, per_c) if w is not None else grad, (n, ctx.groups, -1))
+            hg = reshape(xhat, (n, ctx.groups, -1))
+            gx = reshape(rstd * (gh - gh.mean(-1, keepdim=True) - hg * (gh * hg).mean(-1, keepdim=True)), shape)
+        return gx, gw, gb, None, None
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """The kernel under F.group_norm (the client checks the arguments as torch's Python does)."""
+    _require_tensor("group_norm", "input", 1, input)
+    shape = input.array.shape
+    c = shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.array.ndim != 1 or t.array.size != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(t.array.shape)} and input of shape {list(shape)}")
+    _float_input("group_norm", input)
+    return NativeGroupNorm.apply(input, weight, bias, int(num_groups), float(eps))
+
+
 # ---- tables ---------------------------------------------------------------------------------
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -765,7 +834,8 @@ WIRE: dict = {"leaky_relu": leaky_relu, "leaky_relu_": leaky_relu_, "elu": elu, 
               "selu_": _inplace(selu), "celu": celu, "celu_": _inplace(celu), "threshold": threshold,
               "threshold_": _inplace(threshold), "hardshrink": hardshrink, "softshrink": softshrink, "glu": glu,
               "prelu": prelu, "rrelu_eval": rrelu_eval, "rrelu_eval_": _inplace(rrelu_eval),
-              "soft_margin_loss": soft_margin_loss, "multi_margin_loss": multi_margin_loss}
+              "soft_margin_loss": soft_margin_loss, "multi_margin_loss": multi_margin_loss,
+              "group_norm": group_norm}
 METHODS: dict = {}
 __all__: list = ["leaky_relu", "elu", "hardtanh", "relu6", "logsigmoid", "softsign", "binary_cross_entropy",
                  "smooth_l1_loss", "huber_loss", "kl_div", "mish", "hardswish", "hardsigmoid", "selu", "celu",
