@@ -714,7 +714,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         names = ("H", "W") if dim == 2 else ("W",)
         given = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
         wanted = ", ".join(f"{a}: {n}" for a, n in zip(names, out_size))
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}) and output "
+        joint = " and" if dim == 1 else ""  # torch's 1-d and 2-d kernels word it differently
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}){joint} output "
                            f"({wanted})")
     if not input.dtype.is_floating_point:
         kernel = {("linear", 1): "compute_indices_weights_linear", ("bilinear", 2): "upsample_bilinear2d_channels_last",
@@ -949,7 +950,7 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
     kernel = wshape[2:]
     sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1
              for n, s, p, d, k, op in zip(x.shape[2:], stride, padding, dilation, kernel, output_padding)]
-    if any(o < 0 for o in sizes):
+    if any(o < 0 for o in sizes) or all(o < 1 for o in sizes):  # torch allows some, not all, sizes of 0
         raise RuntimeError(f"Given input size per channel: ({' x '.join(str(n) for n in x.shape[2:])}). Calculated "
                            f"output size per channel: ({' x '.join(str(o) for o in sizes)}). Output size is too small")
     if 0 in sizes:
