@@ -386,6 +386,9 @@ class Hardswish(Function):
         return _keep(~ctx.low, g)
 
 
+_ONE_SIXTH_F32 = 0.1666666716337204  # torch's kernel: 1.0f / 6.0f, whatever the dtype
+
+
 class Hardsigmoid(Function):
     """``relu6(x + 3) / 6``; the gradient is 1/6 strictly inside (-3, 3)."""
 
@@ -399,7 +402,7 @@ class Hardsigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _keep(ctx.inside, grad / 6)
+        return _keep(ctx.inside, grad * _ONE_SIXTH_F32)
 
 
 class _ScaledElu(Function):
@@ -409,11 +412,11 @@ class _ScaledElu(Function):
     array_forward = True
 
     @staticmethod
-    def forward(ctx, a, alpha, scale, input_scale):
+    def forward(ctx, a, alpha, scale, input_scale, backward_input_scale):
         av, xp = a.array, a.xp
         t = av.dtype.type
         ctx.pos = av > 0
-        ctx.coefs = alpha, scale, input_scale
+        ctx.coefs = alpha, scale, backward_input_scale
         ctx.save_for_backward(a)
         with xp.errstate(over="ignore"):
             neg = (xp.exp(xp.minimum(av, 0) * t(input_scale)) - 1) * t(alpha * scale)
@@ -424,7 +427,7 @@ class _ScaledElu(Function):
         (a,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.coefs
         neg = grad * ((_ew.clamp_max(a, 0) * input_scale).exp() * (alpha * scale * input_scale))
-        return _keep(ctx.pos, grad * scale, neg), None, None, None
+        return _keep(ctx.pos, grad * scale, neg), None, None, None, None
 
 
 class _SeluElu(_ScaledElu):
@@ -451,7 +454,7 @@ def selu(input, inplace=False):
     _require_tensor("selu", "input", 1, input)
     _float_input("elu_cpu", input)
     fn = _SeluElu_.apply if inplace else _SeluElu.apply
-    return _activation_apply(fn, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _activation_apply(fn, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0, 1.0)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -460,7 +463,9 @@ def celu(input, alpha=1.0, inplace=False):
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     _float_input("elu_cpu", input)
     fn = _Celu_.apply if inplace else Celu.apply
-    return _activation_apply(fn, input, inplace, float(alpha), 1.0, 1.0 / alpha)
+    # torch's derivative takes 1 / alpha with alpha rounded to float32 (alpha.toFloat())
+    backward_scale = 1.0 / float(input.xp.float32(alpha))
+    return _activation_apply(fn, input, inplace, float(alpha), 1.0, 1.0 / alpha, backward_scale)
 
 
 class Threshold(Function):
@@ -718,6 +723,7 @@ class MultiMarginLoss(Function):
         loss = h.sum(axis=1) / xv.dtype.type(c)
         ctx.save_for_backward(x, y) if w is None else ctx.save_for_backward(x, y, w)
         ctx.active, ctx.other = _bool_tensor(active, x.device), _bool_tensor(~other, x.device)
+        ctx.unit = _const(active, x.dtype, x.device) if p == 1 else None  # the p = 1 slope, in x's dtype
         ctx.p, ctx.margin, ctx.reduction, ctx.c = p, margin, reduction, c
         return _const(xp.asarray(_reduce_array(xp, loss, reduction)), x.dtype, x.device)
 
@@ -727,8 +733,10 @@ class MultiMarginLoss(Function):
         from ..ops.index import gather  # noqa: PLC0415
         from ..ops.shape import unsqueeze  # noqa: PLC0415
         idx = unsqueeze(y, 1)
-        slope = 1.0 if ctx.p == 1 else (ctx.margin - gather(x, 1, idx) + x) * 2
-        d = Where.apply(ctx.active, slope, 0.0) / ctx.c
+        if ctx.p == 1:
+            d = ctx.unit / ctx.c
+        else:
+            d = Where.apply(ctx.active, (ctx.margin - gather(x, 1, idx) + x) * 2, 0.0) / ctx.c
         if w:
             d = d * unsqueeze(gather(w[0], 0, y), 1)
         g = grad if ctx.reduction == "none" else _grad_scale(grad, None, ctx.reduction, x.array.shape[0])
