@@ -595,6 +595,9 @@ LOSS_ERRORS = [
     "F.gaussian_nll_loss(torch.ones(3, 4), torch.ones(3, 4), -1.)",
     "F.gaussian_nll_loss(torch.ones(3, 4), torch.ones(3, 4), -torch.ones(3, 4))",
     "F.gaussian_nll_loss(torch.ones(3, 4), torch.ones(3, 4), torch.ones(3, 4), reduction='foo')",
+    "F.soft_margin_loss(torch.ones(3, 4), torch.ones(3, 4, requires_grad=True))",
+    "F.multi_margin_loss(torch.ones(3, 4), torch.tensor([0, 1, 2]), weight=torch.ones(4, requires_grad=True))",
+    "with torch.no_grad(): print(F.soft_margin_loss(torch.ones(2), torch.ones(2, requires_grad=True)))",
 ]
 
 
@@ -902,3 +905,44 @@ def test_transformer_decoder_and_transformer(gw):
             except RuntimeError as e:
                 print(e)
     """)
+
+
+# ---- float64: values and gradients to 1e-10 of torch's (the constants torch's kernels round included) ------
+
+F64_CASES = {
+    "mish": (lambda L, x: L.nn.functional.mish(x), [(4, 5)]),
+    "hardswish": (lambda L, x: L.nn.functional.hardswish(x * 3), [(4, 5)]),
+    "hardsigmoid": (lambda L, x: L.nn.functional.hardsigmoid(x * 3), [(4, 5)]),
+    "selu": (lambda L, x: L.nn.functional.selu(x), [(4, 5)]),
+    "celu": (lambda L, x: L.nn.functional.celu(x, 0.3), [(4, 5)]),
+    "glu": (lambda L, x: L.nn.functional.glu(x, 0), [(4, 5)]),
+    "prelu": (lambda L, x, w: L.nn.functional.prelu(x, w), [(2, 3, 4), (3,)]),
+    "group_norm": (lambda L, x, w, b: L.nn.functional.group_norm(x, 3, w, b, 1e-3), [(2, 6, 5), (6,), (6,)]),
+    "multi_margin": (lambda L, x: L.nn.functional.multi_margin_loss(
+        x, L.tensor([1, 0, 4, 2]), weight=L.tensor([1., 2., .5, 1., 3.], dtype=L.float64), reduction="sum"), [(4, 5)]),
+    "soft_margin": (lambda L, x, t: L.nn.functional.soft_margin_loss(x, t.detach().sign()), [(4, 5), (4, 5)]),
+    "instance_norm": (lambda L, x, w, b: L.nn.functional.instance_norm(x, weight=w, bias=b), [(2, 3, 6), (3,), (3,)]),
+    "sdpa": (lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v), [(2, 3, 4), (2, 5, 4), (2, 5, 4)]),
+    "conv_transpose2d": (lambda L, x, w: L.nn.functional.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1),
+                         [(2, 4, 3, 3), (4, 2, 3, 3)]),
+    "interpolate_bilinear": (lambda L, x: L.nn.functional.interpolate(x, (5, 7), mode="bilinear"), [(1, 2, 3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", list(F64_CASES))
+def test_float64_values_and_gradients_match_torch(gw, name):
+    torch = pytest.importorskip("torch")
+    np = pytest.importorskip("numpy")
+    fn, shapes = F64_CASES[name]
+    rs = np.random.RandomState(0)
+    arrays = [rs.randn(*s) for s in shapes]
+
+    def run(lib):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        y = fn(lib, *xs)
+        w = lib.tensor(np.random.RandomState(1).randn(*tuple(y.shape)))
+        grads = lib.autograd.grad((y * w).sum(), xs, allow_unused=True)
+        return [np.array(y.tolist())] + [np.array(g.tolist()) for g in grads if g is not None]
+
+    for want, got in zip(run(torch), run(gw)):
+        assert np.allclose(want, got, rtol=1e-10, atol=1e-12), (name, float(np.abs(want - got).max()))

@@ -670,6 +670,14 @@ def _inplace(fn):
 
 # ---- soft margin and multi margin losses: fused, as torch's (SoftMarginLossBackward0, ...) ----------
 
+def _not_differentiable(fn: str, arg: str, t) -> None:
+    """torch's refusal of an input its derivative formula does not cover."""
+    from ..grad_mode import _state  # noqa: PLC0415
+    if t is not None and t.requires_grad and _state.enabled:
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{arg}'. This input "
+                           "cannot have requires_grad True.")
+
+
 class SoftMarginLoss(Function):
     """``log(1 + exp(-y x))``, reduced."""
 
@@ -699,6 +707,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     _check_reduction(reduction)
     input, target = _broadcast_pair(input, target)
     _float_input("soft_margin_loss", input)
+    _not_differentiable("soft_margin_loss", "target", target)
     return SoftMarginLoss.apply(input, target, reduction)
 
 
@@ -751,6 +760,7 @@ def multi_margin_loss(input, target, p, margin, weight, reduction):
     _require_tensor("multi_margin_loss", "input", 1, input)
     _check_reduction(reduction)
     _float_input("multi_margin_loss_cpu_kernel", input)
+    _not_differentiable("multi_margin_loss", "weight", weight)
     return MultiMarginLoss.apply(input, target, int(p), float(margin), weight, reduction)
 
 

@@ -273,7 +273,8 @@ ADDED_OPS = {
     "rrelu_eval": (lambda x: E.nn.extra_functional.rrelu_eval(x, 0.2) * x, [(3, 4)]),
     "group_norm": (lambda x, w, b: E.nn.extra_functional.group_norm(x, 2, w, b), [(2, 4, 3), (4,), (4,)]),
     "group_norm_plain": (lambda x: E.nn.extra_functional.group_norm(x, 1, eps=0.1), [(3, 2, 2, 2)]),
-    "soft_margin_loss": (lambda x, t: E.nn.extra_functional.soft_margin_loss(x, t.sign()), [(3, 4), (3, 4)]),
+    "soft_margin_loss": (lambda x, t: E.nn.extra_functional.soft_margin_loss(x, t.detach().sign()) * t.sum(),
+                         [(3, 4), (3, 4)]),
     "multi_margin_loss": (lambda x: E.nn.extra_functional.multi_margin_loss(  # no gradient for weight, as torch
         x, E.tensor([2, 0, 3]), 2, 1.5, E.tensor([1., 2., .5, 1.], dtype=E.float64), "mean"), [(3, 4)]),
     "multi_margin_loss_p1": (lambda x: E.nn.extra_functional.multi_margin_loss(

@@ -238,8 +238,9 @@ case("prelu", lambda x, w: OP["prelu"](x, w), ("f", (2, 3, 4)), ("f", (3,)))
 case("prelu:one_weight", lambda x, w: OP["prelu"](x, w), ("f", (3, 4)), ("f", (1,)))
 case("group_norm", lambda x, w, b: OP["group_norm"](x, 2, w, b), ("f", (2, 4, 3, 2)), ("f", (4,)), ("f", (4,)))
 case("group_norm:plain", lambda x: OP["group_norm"](x, 1, eps=0.1), ("f", (3, 2, 5)))
-case("soft_margin_loss", lambda x, t: OP["soft_margin_loss"](x, OP["sign"](t)), ("f", (3, 4)), ("f", (3, 4)))
-case("multi_margin_loss", lambda x, y, w: OP["multi_margin_loss"](x, y, 2, 0.7, OP["abs"](w), "sum"),
+# no gradient for the target or the weight (torch refuses them requiring one)
+case("soft_margin_loss", lambda x, t: OP["soft_margin_loss"](x, OP["sign"](t).detach()), ("f", (3, 4)), ("f", (3, 4)))
+case("multi_margin_loss", lambda x, y, w: OP["multi_margin_loss"](x, y, 2, 0.7, OP["abs"](w).detach(), "sum"),
      ("f", (3, 4)), ("i4", (3,)), ("f", (4,)))
 case("multi_margin_loss:none", lambda x, y: OP["multi_margin_loss"](x, y, 1, 1.0, None, "none"), ("f", (3, 4)),
      ("i4", (3,)))
