@@ -125,6 +125,16 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
+def glu(op, args, kwargs):
+    """Half of ``dim`` (the engine checks that it is even)."""
+    x = args[0]
+    shape = list(x._shape)
+    if shape:
+        d = shapes.normalize_dim(_arg(args, kwargs, 1, "dim", -1), len(shape))
+        shape[d] //= 2
+    return [(tuple(shape), x._dtype)]
+
+
 def rot90(op, args, kwargs):
     x = args[0]
     k, d0, d1 = shapes.rot90_args(_arg(args, kwargs, 1, "k", 1), _arg(args, kwargs, 2, "dims", (0, 1)), len(x._shape))
@@ -1393,7 +1403,15 @@ OPS: dict[str, OpInfo] = {
     **_table(pool, ["max_pool2d", "avg_pool2d"]),
     "adaptive_avg_pool2d": OpInfo(adaptive_pool),
     "batch_norm": OpInfo(batch_norm),
-    **_table(elementwise(out="same"), ["leaky_relu", "elu", "hardtanh", "logsigmoid"]),
+    **_table(elementwise(out="same"), ["leaky_relu", "elu", "hardtanh", "logsigmoid", "mish", "hardswish",
+                                       "hardsigmoid", "selu", "celu", "threshold", "hardshrink", "softshrink",
+                                       "rrelu_eval"]),
+    "prelu": OpInfo(same),
+    "soft_margin_loss": OpInfo(loss),
+    "group_norm": OpInfo(same),
+    "multi_margin_loss": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:1] if args[5] == "none" else (),
+                                                           args[0]._dtype)]),
+    "glu": OpInfo(glu),
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),
     "kl_div": OpInfo(kl_div),
@@ -1414,7 +1432,9 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "scatter_add_", "uniform_", "normal_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
-                    "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
+                    "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_",
+                    "mish_", "hardswish_", "hardsigmoid_", "selu_", "celu_", "threshold_", "rrelu_eval_"],
+             inplace=True),
     # special math (see the rules above)
     **_table(float_first, [*_TRIG_NODES, "lgamma", "digamma", "erfinv", "i0", "special_i1", "sinc", "deg2rad",
                            "rad2deg", "logit", "erfc", "special_erfcx", "mvlgamma", "special_entr", "special_i0e",

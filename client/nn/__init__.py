@@ -7,6 +7,20 @@ from .modules import (BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Embedding, F
                       Sigmoid, Softmax, Tanh, SiLU, LeakyReLU, ELU, Softplus, BCELoss, SmoothL1Loss, HuberLoss,
                       KLDivLoss, Conv1d, Conv2d, MaxPool2d, AvgPool2d,
                       AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Hardtanh, ReLU6, LogSigmoid, Softsign)
+from .modules import (CELU, GLU, SELU, Bilinear, CosineSimilarity, GroupNorm, Hardshrink, Hardsigmoid, Hardswish,
+                      InstanceNorm1d, InstanceNorm2d, Mish, PairwiseDistance, ParameterDict, PReLU, RMSNorm, RReLU,
+                      Softmax2d, Softmin, Softshrink, Tanhshrink, Threshold, Unflatten)
+from .modules import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, CircularPad1d, CircularPad2d,
+                      ConstantPad1d, ConstantPad2d, MaxPool1d, PixelShuffle, PixelUnshuffle,
+                      ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
+                      Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
+from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
+                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss,
+                      TripletMarginLoss)
+from .modules import (ConvTranspose1d, ConvTranspose2d)
+from .modules import (Fold, Unfold)
+from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
+from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
@@ -16,4 +30,18 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "BCEWithLogitsLoss", "Softmax", "LogSoftmax", "Identity", "Flatten", "functional", "init", "utils",
            "SiLU", "LeakyReLU", "ELU", "Softplus", "BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "Conv1d", "Conv2d",
            "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Hardtanh", "ReLU6", "LogSigmoid",
-           "Softsign"]
+           "Softsign",
+           "CELU", "GLU", "SELU", "Bilinear", "CosineSimilarity", "GroupNorm", "Hardshrink", "Hardsigmoid", "Hardswish",
+           "InstanceNorm1d", "InstanceNorm2d", "Mish", "PairwiseDistance", "ParameterDict", "PReLU", "RMSNorm", "RReLU",
+           "Softmax2d", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "Unflatten",
+           "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "CircularPad1d",
+           "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "MaxPool1d", "PixelShuffle", "PixelUnshuffle",
+           "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Upsample",
+           "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
+           "CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
+           "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
+           "TripletMarginLoss",
+           "ConvTranspose1d", "ConvTranspose2d",
+           "Fold", "Unfold",
+           "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
+           "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]

@@ -344,6 +344,23 @@ for _n in ["leaky_relu", "elu", "hardtanh"]:
     case(_n, lambda x, _n=_n: OP[_n](x), ("f", (3, 4)))
     case(_n + "_", lambda x, _n=_n: OP[_n + "_"](x * 1.0), ("f", (3, 4)))
 case("logsigmoid", lambda x: OP["logsigmoid"](x), ("f", (3, 4)))
+for _n, _args in [("mish", ()), ("hardswish", ()), ("hardsigmoid", ()), ("selu", ()), ("celu", (0.7,)),
+                  ("threshold", (0.1, -2.0)), ("rrelu_eval", (0.2,))]:
+    case(_n, lambda x, _n=_n, _args=_args: OP[_n](x * 3.0, *_args), ("f", (3, 4)))
+    case(_n + "_", lambda x, _n=_n, _args=_args: OP[_n + "_"](x * 3.0, *_args), ("f", (3, 4)))
+case("hardshrink", lambda x: OP["hardshrink"](x, 0.3), ("f", (3, 4)))
+case("softshrink", lambda x: OP["softshrink"](x, 0.3), ("f", (3, 4)))
+case("glu", lambda x: OP["glu"](x, 1), ("f", (3, 4)))
+case("prelu", lambda x, w: OP["prelu"](x, w), ("f", (2, 3, 4)), ("f", (3,)))
+case("prelu:one_weight", lambda x, w: OP["prelu"](x, w), ("f", (3, 4)), ("f", (1,)))
+case("group_norm", lambda x, w, b: OP["group_norm"](x, 2, w, b), ("f", (2, 4, 3, 2)), ("f", (4,)), ("f", (4,)))
+case("group_norm:plain", lambda x: OP["group_norm"](x, 1, eps=0.1), ("f", (3, 2, 5)))
+# no gradient for the target or the weight (torch refuses them requiring one)
+case("soft_margin_loss", lambda x, t: OP["soft_margin_loss"](x, OP["sign"](t).detach()), ("f", (3, 4)), ("f", (3, 4)))
+case("multi_margin_loss", lambda x, y, w: OP["multi_margin_loss"](x, y, 2, 0.7, OP["abs"](w).detach(), "sum"),
+     ("f", (3, 4)), ("i4", (3,)), ("f", (4,)))
+case("multi_margin_loss:none", lambda x, y: OP["multi_margin_loss"](x, y, 1, 1.0, None, "none"), ("f", (3, 4)),
+     ("i4", (3,)))
 case("binary_cross_entropy", lambda x, t: OP["binary_cross_entropy"](OP["sigmoid"](x), OP["sigmoid"](t).detach()),
      ("f", (3, 4)), ("f", (3, 4)))
 for _n in ["smooth_l1_loss", "huber_loss"]:
