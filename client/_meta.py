@@ -330,7 +330,7 @@ def transpose(op, args, kwargs):
 def t(op, args, kwargs):
     x = args[0]
     if len(x._shape) > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {len(x._shape)}D")
+        raise RuntimeError(f"{op}() expects a tensor with <= 2 dimensions, but self is {len(x._shape)}D")
     return [(x._shape[::-1], x._dtype)]
 
 
@@ -1005,12 +1005,18 @@ _NODES = {
 }
 
 
+def _squeeze_inplace_node(args, kwargs) -> str:
+    dim = _arg(args, kwargs, 1, "dim")
+    return f"SqueezeBackward{3 if dim is None else 5 if isinstance(dim, (tuple, list)) else 4}"
+
+
 @dataclass(frozen=True)
 class OpInfo:
     infer: Callable | None
     differentiable: bool = True
     inplace: bool = False
     node: str | Callable | None = None  # torch's name of the node it records, or a rule (args, kwargs) -> it
+    view: bool = False  # in place, a view op (transpose_ ...): infer gives the input's new shape
 
     def node_name(self, args, kwargs) -> str | None:
         node = self.node
@@ -1160,6 +1166,11 @@ OPS: dict[str, OpInfo] = {
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),
+    # in-place views: the input takes a new shape (torch records overloads of their own)
+    "transpose_": OpInfo(transpose, inplace=True, view=True, node="TransposeBackward1"),
+    "t_": OpInfo(t, inplace=True, view=True, node="TBackward1"),
+    "unsqueeze_": OpInfo(unsqueeze, inplace=True, view=True, node="UnsqueezeBackward1"),
+    "squeeze_": OpInfo(squeeze, inplace=True, view=True, node=_squeeze_inplace_node),
 }
 for _op, _node in _NODES.items():
     OPS[_op] = replace(OPS[_op], node=_node)

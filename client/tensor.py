@@ -715,6 +715,9 @@ class Tensor:
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None):
         return call("uniform_", self, float(from_), float(to))
 
+    def swapaxes_(self, axis0, axis1):
+        return call("transpose_", self, axis0, axis1)
+
     def count_nonzero(self, dim=None):
         return (self != 0).sum(dim) if dim is not None else (self != 0).sum()
 
@@ -1157,7 +1160,7 @@ METHOD_OPS = (
     "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
     "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn", "lerp_", "addmm_", "addcmul_", "addcdiv_",
     "vdot", "addmv", "addr", "baddbmm", "addbmm", "addmv_", "addr_", "baddbmm_", "addbmm_",
-    "sgn_", "trunc", "fix", "frac", "trunc_", "frac_",
+    "sgn_", "trunc", "fix", "frac", "trunc_", "frac_", "transpose_", "t_", "squeeze_", "unsqueeze_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
@@ -1168,7 +1171,7 @@ METHOD_ALIASES = {
     "divide": "div", "divide_": "div_", "true_divide": "div", "true_divide_": "div_", "multiply": "mul",
     "multiply_": "mul_", "subtract": "sub", "subtract_": "sub_", "greater": "gt", "greater_equal": "ge",
     "less": "lt", "less_equal": "le", "not_equal": "ne", "swapaxes": "transpose", "swapdims": "transpose",
-    "ndimension": "dim",
+    "swapdims_": "transpose_", "ndimension": "dim",
 }
 for _alias, _op in METHOD_ALIASES.items():
     setattr(Tensor, _alias, getattr(Tensor, _op))

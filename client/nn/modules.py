@@ -1033,7 +1033,7 @@ class RNNBase(Module):
             input = input.transpose(0, 1)
         output, h_n = self._layers(input, hx)
         if self.batch_first:
-            output = output.transpose(0, 1)
+            output.transpose_(0, 1)  # in place, as torch: TransposeBackward1
         if not batched:
             output, h_n = output.squeeze(batch_dim), h_n.squeeze(1)
         return output, h_n

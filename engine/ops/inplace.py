@@ -340,13 +340,18 @@ def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Te
 
 # ---- in-place view ops: new shape and strides, same memory --------------------------------
 
-def inplace_view(t: Tensor, fn, *args) -> Tensor:
-    """``t`` becomes the view ``fn(t, *args)`` in place (transpose_, squeeze_ ...): it takes the view's
-    shape and strides, its version goes up and, when recorded, its history is rebased onto the view's
-    node. No value is written, so a view's base keeps its history (no CopySlices)."""
+def check_inplace_view(t: Tensor) -> bool:
+    """``check_inplace`` for an in-place view op (torch checks these before the op's arguments)."""
     if type(t) is not Tensor:
         raise TypeError(f"expected Tensor as argument, but got {type(t).__name__}")
-    recorded = check_inplace(t, writes=False)
+    return check_inplace(t, writes=False)
+
+
+def inplace_view(t: Tensor, recorded: bool, fn, *args) -> Tensor:
+    """``t`` (checked by ``check_inplace_view``: ``recorded``) becomes the view ``fn(t, *args)`` in place
+    (transpose_, squeeze_ ...): it takes the view's shape and strides, its version goes up and, when
+    recorded, its history is rebased onto the view's node. No value is written, so a view's base keeps
+    its history (no CopySlices)."""
     out = fn(inplace_source(t) if recorded else t, *args)
     t.__dict__["array"] = out.array
     t._bump_version()
@@ -357,28 +362,30 @@ def inplace_view(t: Tensor, fn, *args) -> Tensor:
 
 def transpose_(input: Tensor, dim0, dim1) -> Tensor:
     """Swaps two dims of ``input`` in place (TransposeBackward1)."""
-    return inplace_view(input, _shape.TransposeInplace.apply, dim0, dim1)
+    return inplace_view(input, check_inplace_view(input), _shape.TransposeInplace.apply, dim0, dim1)
 
 
 def t_(input: Tensor) -> Tensor:
     """``input.t()`` in place (TBackward1)."""
-    if type(input) is Tensor and input.array.ndim > 2:
+    recorded = check_inplace_view(input)
+    if input.array.ndim > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {input.array.ndim}D")
-    return inplace_view(input, _shape.TInplace.apply)
+    return inplace_view(input, recorded, _shape.TInplace.apply)
 
 
 def squeeze_(input: Tensor, dim=None) -> Tensor:
     """Drops size-1 dims of ``input`` in place: all (SqueezeBackward3), ``dim`` (4) or a tuple of dims (5)."""
+    recorded = check_inplace_view(input)
     forms = (_shape.SqueezeInplace, _shape.SqueezeDimInplace, _shape.SqueezeDimsInplace)
     fn, dims = _shape.squeeze_form(input, dim, forms, "squeeze_")
-    return inplace_view(input, fn.apply, dims)
+    return inplace_view(input, recorded, fn.apply, dims)
 
 
 def unsqueeze_(input: Tensor, dim) -> Tensor:
     """Inserts a size-1 dim into ``input`` in place (UnsqueezeBackward1)."""
-    _shape._check_tensor("unsqueeze_", input)
+    recorded = check_inplace_view(input)
     dim = normalize_dim(_shape._int_arg("unsqueeze_", "dim", dim), input.array.ndim + 1)
-    return inplace_view(input, _shape.UnsqueezeInplace.apply, dim)
+    return inplace_view(input, recorded, _shape.UnsqueezeInplace.apply, dim)
 
 
 # ---- the ops ------------------------------------------------------------------------
