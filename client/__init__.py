@@ -10,13 +10,13 @@ import builtins as _builtins
 import math as _math
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
-from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided
+from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided, uint8
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
-from ._creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
-                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                        zeros_like)
+from ._creation import (Generator, arange, default_generator, empty, empty_like, eye, from_numpy, full, full_like,
+                        get_rng_state, initial_seed, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
+                        randn, randn_like, randperm, seed, set_rng_state, tensor, zeros, zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError
@@ -116,7 +116,7 @@ def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, req
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     out = empty(size, dtype=dtype, device=device)
     with no_grad():
-        out.normal_(mean, std)
+        out.normal_(mean, std, generator=generator)
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
@@ -274,7 +274,7 @@ def set_default_dtype(d) -> None:
     conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
 
 
-from . import autograd, cuda, func, linalg, nn, optim, special, utils  # noqa: E402
+from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from .func import vmap  # noqa: E402
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
 

@@ -710,10 +710,30 @@ class Tensor:
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        return call("normal_", self, float(mean), float(std))
+        return call("normal_", self, float(mean), float(std), **_generator_kw({}, generator))
 
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None):
-        return call("uniform_", self, float(from_), float(to))
+        return call("uniform_", self, float(from_), float(to), **_generator_kw({}, generator))
+
+    def random_(self, *args, generator=None, **kwargs):
+        """random_(), random_(to), random_(from, to): integers uniform in [from, to) (to: what the dtype holds)."""
+        low, high = 0, kwargs.pop("to", None)
+        if "from" in kwargs:
+            low = kwargs.pop("from")
+        if kwargs:
+            raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if len(args) == 1:
+            high = args[0]
+        elif len(args) == 2:
+            low, high = args
+        elif args:
+            raise TypeError(f"random_() takes at most 2 arguments ({len(args)} given)")
+        for name, v in (("from", low), ("to", high)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                raise TypeError(f"random_(): argument '{name}' must be int, not {type(v).__name__}")
+        if high is not None and low >= high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        return call("random_", self, low, high, **_generator_kw({}, generator))
 
     def swapaxes_(self, axis0, axis1):
         return call("transpose_", self, axis0, axis1)
@@ -907,6 +927,14 @@ class _RemovableHook:
 
 
 _RemovableHook.__module__, _RemovableHook.__qualname__ = "torch.utils.hooks", "RemovableHandle"  # torch's repr
+
+
+def _generator_kw(kwargs: dict, generator) -> dict:
+    """``generator=`` for a random fill (see _creation._generator_kw)."""
+    if generator is None:
+        return kwargs
+    from ._creation import _generator_kw as add  # noqa: PLC0415 - _creation imports this module
+    return add(kwargs, generator)
 
 
 def _as_view(base, out):

@@ -219,7 +219,8 @@ del _name, _fn
 #   WIRE    wire name -> callable, registered in OPS
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
-EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions]
+EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
+                     _random]
 
 
 def install(module) -> None:
