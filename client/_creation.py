@@ -105,12 +105,8 @@ class Generator:
     def device(self) -> devices.device:
         return devices.device(self._device)
 
-    def _handle(self):
-        """What names this generator in a command (None: the session's own generator)."""
-        return self._remote
-
     def _submit(self, op: str, *args, wait: bool = False):
-        remote = self._handle()
+        remote = self._remote
         conn = remote._conn if remote is not None else default_connection()
         return conn.submit(op, (remote, *args), want_value=wait, handle_of=_dispatch._handle_of)
 
@@ -127,7 +123,7 @@ class Generator:
 
     def get_state(self) -> Tensor:
         """The state as a uint8 tensor (gradwire's own layout, not torch's bytes)."""
-        return call("generator.get_state", self._handle())
+        return call("generator.get_state", self._remote)
 
     def set_state(self, new_state) -> "Generator":
         if not isinstance(new_state, Tensor):
@@ -144,15 +140,9 @@ class Generator:
 Generator.__module__, Generator.__qualname__ = "torch._C", "Generator"  # torch's repr of the type
 
 
-class _SessionGenerator(Generator):
-    """torch.default_generator: the session's own generator."""
-
-    def __init__(self):
-        self._device = "cpu"
-        self._remote = None
-
-
-default_generator = _SessionGenerator()
+# torch.default_generator: the session's own generator, which commands name as None
+default_generator = Generator.__new__(Generator)
+default_generator._device, default_generator._remote = "cpu", None
 
 
 def _generator_kw(kwargs: dict, generator) -> dict:
@@ -160,9 +150,8 @@ def _generator_kw(kwargs: dict, generator) -> dict:
     if generator is not None:
         if not isinstance(generator, Generator):
             raise TypeError(f"expected a torch.Generator as argument 'generator', but got {type(generator).__name__}")
-        remote = generator._handle()
-        if remote is not None:
-            kwargs["generator"] = remote
+        if generator._remote is not None:
+            kwargs["generator"] = generator._remote
     return kwargs
 
 

@@ -167,17 +167,19 @@ def _of(gen) -> Generator:
     return gen
 
 
-def _new(device="cpu") -> Generator:
-    if backend.normalize_device(device) != "cpu":
-        backend.array_module(device)  # torch's error where the device is not available
-    return Generator(device)
+def _manual_seed(gen, seed) -> None:
+    _of(gen).manual_seed(seed)
+
+
+def _set_state(gen, new_state) -> None:
+    _of(gen).set_state(new_state)
 
 
 WIRE = {
-    "generator.new": _new,
-    "generator.manual_seed": lambda gen, seed: _of(gen).manual_seed(seed) and None,
-    "generator.seed": lambda gen: to_wire(_of(gen).seed()),
+    "generator.new": Generator,  # (device)
+    "generator.manual_seed": _manual_seed,
+    "generator.seed": lambda gen: to_wire(_of(gen).seed()),  # (the wire's ints are signed 64-bit)
     "generator.initial_seed": lambda gen: to_wire(_of(gen).initial_seed()),
     "generator.get_state": lambda gen: _of(gen).get_state(),
-    "generator.set_state": lambda gen, state: _of(gen).set_state(state) and None,
+    "generator.set_state": _set_state,
 }
