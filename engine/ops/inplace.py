@@ -179,8 +179,9 @@ def _check_broadcast(shape, other_shape) -> None:
             raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
 
 
-def rebase_history(t: Tensor, out: Tensor) -> None:
-    """``t`` (just written in place) takes over the history of ``out``, the op's result."""
+def rebase_history(t: Tensor, out: Tensor, move_retained: bool = True) -> None:
+    """``t`` (just written in place) takes over the history of ``out``, the op's result (``move_retained``:
+    and t's retain_grad with it; torch leaves it on the old node after an in-place view op)."""
     node = out.grad_fn
     old = t.grad_fn
     old_nr = t._output_nr
@@ -190,7 +191,7 @@ def rebase_history(t: Tensor, out: Tensor) -> None:
     d["_requires_grad"] = out._requires_grad
     if node is None:
         return
-    if t._retains_grad and old is not None:
+    if t._retains_grad and old is not None and move_retained:
         # retain_grad follows the tensor to its new node, as in torch
         retains = old.__dict__.get("_retains")
         ref = retains.pop(old_nr, None) if retains else None
@@ -356,7 +357,7 @@ def inplace_view(t: Tensor, recorded: bool, fn, *args) -> Tensor:
     t.__dict__["array"] = out.array
     t._bump_version()
     if recorded:
-        rebase_history(t, out)
+        rebase_history(t, out, move_retained=False)
     return t
 
 
