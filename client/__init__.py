@@ -14,9 +14,10 @@ from gradwire.common.dtypes import float16, float32, float64, int32, int64, layo
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
-from ._creation import (Generator, arange, default_generator, empty, empty_like, eye, from_numpy, full, full_like,
-                        get_rng_state, initial_seed, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
-                        randn, randn_like, randperm, seed, set_rng_state, tensor, zeros, zeros_like)
+from ._creation import (Generator, arange, bernoulli, default_generator, empty, empty_like, eye, from_numpy, full,
+                        full_like, get_rng_state, initial_seed, linspace, manual_seed, multinomial, ones, ones_like,
+                        rand, rand_like, randint, randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
+                        zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError

@@ -178,6 +178,30 @@ def set_rng_state(new_state) -> None:
     default_generator.set_state(new_state)
 
 
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
+    """0/1 draws with the probabilities in ``input`` (BernoulliBackward0), or ``p`` (a number) everywhere."""
+    if p is not None:
+        return empty_like(input).bernoulli_(p, generator=generator)
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input._dtype._torch_name}'")
+    return call("bernoulli", input, **_generator_kw({}, generator))
+
+
+def bernoulli_(input: Tensor, p=0.5, *, generator=None) -> Tensor:
+    if not isinstance(p, Tensor) and not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return call("bernoulli_", input, p, **_generator_kw({}, generator))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Indices drawn from the categorical distribution(s) given by the rows of ``input``."""
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and input._shape and num_samples > input._shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    return call("multinomial", input, num_samples, replacement, **_generator_kw({}, generator))
+
+
 # ----- creation ops --------------------------------------------------------------------------------
 
 def _check_random(op: str, random: bool, generator) -> None:

@@ -741,6 +741,16 @@ def randint(op, args, kwargs):
     return [(tuple(args[2]), kwargs.get("dtype") or int64)]
 
 
+def multinomial(op, args, kwargs):
+    x = args[0]
+    n = _arg(args, kwargs, 1, "num_samples")
+    if len(x._shape) not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not x._dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {x._dtype._torch_name}")
+    return [(x._shape[:-1] + (n,), int64)]
+
+
 def randperm(op, args, kwargs):
     n = args[0]
     if isinstance(n, bool) or not isinstance(n, int):
@@ -1129,6 +1139,8 @@ OPS: dict[str, OpInfo] = {
     "full": OpInfo(full, differentiable=False),
     "randint": OpInfo(randint, differentiable=False),
     "randperm": OpInfo(randperm, differentiable=False),
+    "multinomial": OpInfo(multinomial, differentiable=False),
+    "bernoulli": OpInfo(same, node="BernoulliBackward0"),
     "eye": OpInfo(eye, differentiable=False),
     "arange": OpInfo(None, differentiable=False),
     "linspace": OpInfo(None, differentiable=False),
@@ -1162,7 +1174,7 @@ OPS: dict[str, OpInfo] = {
     "frac": OpInfo(frac),
     # in place: the output is the input, whose metadata stays
     **_table(same, ["lerp_", "addmm_", "addmv_", "addr_", "baddbmm_", "addbmm_", "addcmul_", "addcdiv_", "sgn_", "trunc_", "frac_"], inplace=True),
-    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_", "random_",
+    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_", "random_", "bernoulli_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),

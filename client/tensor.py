@@ -715,6 +715,18 @@ class Tensor:
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None):
         return call("uniform_", self, float(from_), float(to), **_generator_kw({}, generator))
 
+    def bernoulli(self, p=None, *, generator=None):
+        from ._creation import bernoulli  # noqa: PLC0415
+        return bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        from ._creation import bernoulli_  # noqa: PLC0415
+        return bernoulli_(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from ._creation import multinomial  # noqa: PLC0415
+        return multinomial(self, num_samples, replacement, generator=generator)
+
     def random_(self, *args, generator=None, **kwargs):
         """random_(), random_(to), random_(from, to): integers uniform in [from, to) (to: what the dtype holds)."""
         low, high = 0, kwargs.pop("to", None)

@@ -54,6 +54,13 @@ RANDOM_OPS = {
     "random_": "torch.empty(3).random_(generator=g)",
     "random_to": "torch.empty(3, dtype=torch.int64).random_(5, generator=g)",
     "random_from_to": "torch.empty(3).random_(2, 9, generator=g)",
+    "bernoulli": "torch.bernoulli(torch.full((30,), 0.5), generator=g)",
+    "bernoulli_p": "torch.bernoulli(torch.ones(30), 0.5, generator=g)",
+    "Tensor.bernoulli": "torch.full((30,), 0.5).bernoulli(generator=g)",
+    "bernoulli_": "torch.empty(30).bernoulli_(0.4, generator=g)",
+    "bernoulli_tensor_p": "torch.empty(30).bernoulli_(torch.full((30,), 0.5), generator=g)",
+    "multinomial": "torch.multinomial(torch.ones(20), 10, generator=g)",
+    "multinomial_replacement": "torch.tensor([1., 2., 3., 4.]).multinomial(30, True, generator=g)",
     "init.normal_": "nn.init.normal_(torch.empty(2), generator=g)",
     "init.uniform_": "nn.init.uniform_(torch.empty(2), generator=g)",
     "init.kaiming_uniform_": "nn.init.kaiming_uniform_(torch.empty(2, 3), generator=g)",
@@ -182,3 +189,43 @@ def test_random_fills_and_their_errors(gw):
                 print(type(e).__name__, e)
     """)
     assert out.startswith("[0.0, 1.0, 2.0]\n[-2, -1, 0, 1] torch.int64\nTrue True True\n[False, True]\n[0, 1, 2, 3]\n")
+
+
+def test_bernoulli_and_multinomial(gw):
+    out = same_as_torch(gw, """
+        x = torch.full((3,), 0.5, requires_grad=True)
+        b = torch.bernoulli(x)
+        print(b.grad_fn, b.requires_grad, b.dtype, x.bernoulli().grad_fn)
+        b.sum().backward()
+        print(x.grad)
+        y = x * 1
+        y.bernoulli_(0.5)
+        print(y.grad_fn)
+        y = x * 1
+        y.bernoulli_(x)
+        print(y.grad_fn)
+        print(torch.bernoulli(torch.tensor([0., 1., 1., 0.])), torch.ones(3).bernoulli_(1.),
+              torch.ones(3, dtype=torch.int64).bernoulli_(0.), torch.bernoulli(torch.ones(4), 0.3).requires_grad)
+        w = torch.tensor([1., 2., 3., 4.])
+        m = torch.multinomial(w, 4)
+        print(m.dtype, sorted(m.tolist()), torch.multinomial(torch.ones(2, 4), 3).shape, w.multinomial(1).shape)
+        print(torch.multinomial(torch.tensor([1., 0., 0.]), 2), torch.multinomial(torch.tensor([0., 0., 5.]), 3, True))
+        for f in [lambda: torch.bernoulli(torch.tensor([1, 0])), lambda: torch.ones(3).bernoulli_(1.5),
+                  lambda: torch.multinomial(w, 5), lambda: torch.multinomial(torch.tensor([1., -1.]), 1),
+                  lambda: torch.multinomial(torch.tensor([0., 0.]), 1), lambda: torch.multinomial(torch.ones(2, 2, 2), 1),
+                  lambda: torch.multinomial(torch.tensor([1, 2]), 1), lambda: torch.multinomial(w, 0),
+                  lambda: torch.multinomial(torch.tensor([1., float('inf')]), 1)]:
+            try:
+                f().tolist()
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    assert "tensor([0., 1., 1., 0.]) tensor([1., 1., 1.]) tensor([0, 0, 0]) False" in out
+    assert "torch.int64 [0, 1, 2, 3]" in out and "tensor([0, 1]) tensor([2, 2, 2])" in out
+
+
+def test_multinomial_follows_the_weights(gw):
+    torch = gw
+    counts = torch.multinomial(torch.tensor([1., 2., 3., 4.]), 20000, True, generator=torch.Generator().manual_seed(0))
+    freq = torch.bincount(counts, minlength=4).tolist()
+    assert all(abs(f / 20000 - w / 10) < 0.02 for f, w in zip(freq, [1, 2, 3, 4])), freq
