@@ -165,3 +165,20 @@ def test_retained_grads_and_hooks_stay_on_the_node_they_were_made_on(gw):
     """)
     # torch leaves retain_grad on the node before the in-place view: the grad has w's old shape
     assert out.startswith("tensor([[0., 2., 4.],\n        [1., 3., 5.]])") and "hook torch.Size([1, 2, 3])" in out
+
+
+def test_forward_ad_tangents_take_the_same_view(gw):
+    out = same_as_torch(gw, """
+        fwAD = torch.autograd.forward_ad
+        p = torch.tensor([[1., 2., 3.], [4., 5., 6.]])
+        t = torch.arange(6.).view(2, 3)
+        with fwAD.dual_level():
+            x = fwAD.make_dual(p, t)
+            x.t_()
+            print(x.shape, p.shape, t.shape, fwAD.unpack_dual(x).tangent)
+            print(fwAD.unpack_dual((x * x).sum()).tangent)
+            z = fwAD.make_dual(p.clone(), torch.ones(2, 3)) * 2
+            z.unsqueeze_(0).transpose_(0, 2).squeeze_()
+            print(z.shape, fwAD.unpack_dual(z * torch.arange(6.).view(3, 2)).tangent)
+    """)
+    assert "tensor(140.)" in out  # d/dt sum(x*x) = sum(2 * p * t)
