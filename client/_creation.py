@@ -218,7 +218,8 @@ def _creation(op, random: bool = False):
         kwargs = _generator_kw({"dtype": dtype, "requires_grad": requires_grad}, generator)
         return call(op, _size(size), **_device_kw(kwargs, device))
     create.__name__ = op
-    create.__doc__ = f"torch.{op}(*size, {'generator=None, ' if random else ''}dtype=None, device=None, requires_grad=False)"
+    gen = "generator=None, " if random else ""
+    create.__doc__ = f"torch.{op}(*size, {gen}dtype=None, device=None, requires_grad=False)"
     return create
 
 

@@ -1174,7 +1174,8 @@ OPS: dict[str, OpInfo] = {
     "frac": OpInfo(frac),
     # in place: the output is the input, whose metadata stays
     **_table(same, ["lerp_", "addmm_", "addmv_", "addr_", "baddbmm_", "addbmm_", "addcmul_", "addcdiv_", "sgn_", "trunc_", "frac_"], inplace=True),
-    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "uniform_", "normal_", "random_", "bernoulli_",
+    **_table(same, ["uniform_", "normal_", "random_", "bernoulli_"], inplace=True),
+    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_"], inplace=True),

@@ -23,7 +23,8 @@ def test_seeds_and_their_errors(gw):
                 print(type(e).__name__, e)
         print(g.initial_seed())
         print(torch.manual_seed(3) is torch.default_generator, torch.initial_seed(), torch.default_generator.device)
-        print(torch.manual_seed(True).initial_seed(), torch.manual_seed(2.7).initial_seed(), torch.manual_seed(-1).initial_seed())
+        print(torch.manual_seed(True).initial_seed(), torch.manual_seed(2.7).initial_seed(),
+              torch.manual_seed(-1).initial_seed())
         for bad in ["a", 2**64, None]:
             try:
                 torch.manual_seed(bad)
@@ -155,9 +156,11 @@ def test_data_loading_shuffles_with_the_generator(gw):
         print(parts == again, sorted(parts[0] + parts[1]) == list(range(10)))
         s = list(data.RandomSampler(range(8), generator=torch.Generator().manual_seed(2)))
         print(s == list(data.RandomSampler(range(8), generator=torch.Generator().manual_seed(2))), sorted(s))
-        r = list(data.RandomSampler(range(5), replacement=True, num_samples=20, generator=torch.Generator().manual_seed(2)))
-        print(r == list(data.RandomSampler(range(5), replacement=True, num_samples=20,
-                                           generator=torch.Generator().manual_seed(2))), set(r) <= set(range(5)))
+        def with_replacement():
+            g = torch.Generator().manual_seed(2)
+            return list(data.RandomSampler(range(5), replacement=True, num_samples=20, generator=g))
+        r = with_replacement()
+        print(r == with_replacement(), set(r) <= set(range(5)))
         s = list(data.SubsetRandomSampler([3, 5, 7, 9], generator=torch.Generator().manual_seed(2)))
         print(s == list(data.SubsetRandomSampler([3, 5, 7, 9], generator=torch.Generator().manual_seed(2))), sorted(s))
         torch.manual_seed(9)
@@ -212,7 +215,8 @@ def test_bernoulli_and_multinomial(gw):
         print(torch.multinomial(torch.tensor([1., 0., 0.]), 2), torch.multinomial(torch.tensor([0., 0., 5.]), 3, True))
         for f in [lambda: torch.bernoulli(torch.tensor([1, 0])), lambda: torch.ones(3).bernoulli_(1.5),
                   lambda: torch.multinomial(w, 5), lambda: torch.multinomial(torch.tensor([1., -1.]), 1),
-                  lambda: torch.multinomial(torch.tensor([0., 0.]), 1), lambda: torch.multinomial(torch.ones(2, 2, 2), 1),
+                  lambda: torch.multinomial(torch.tensor([0., 0.]), 1),
+                  lambda: torch.multinomial(torch.ones(2, 2, 2), 1),
                   lambda: torch.multinomial(torch.tensor([1, 2]), 1), lambda: torch.multinomial(w, 0),
                   lambda: torch.multinomial(torch.tensor([1., float('inf')]), 1)]:
             try:
