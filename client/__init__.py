@@ -10,12 +10,13 @@ import builtins as _builtins
 import math as _math
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
-from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided
+from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided, uint8
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
-from ._creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
-                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
+from ._creation import (Generator, arange, bernoulli, default_generator, empty, empty_like, eye, from_numpy, full,
+                        full_like, get_rng_state, initial_seed, linspace, manual_seed, multinomial, ones, ones_like,
+                        rand, rand_like, randint, randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
                         zeros_like)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
@@ -27,7 +28,7 @@ from .tensor import _viewing
 from .serialization import load, save
 from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, movedim, narrow, repeat_interleave,
                        tensor_split, tril_indices, triu_indices, vstack)
-from ._compose import (aminmax, atleast_1d, bernoulli, multinomial, atleast_2d, atleast_3d, bucketize,
+from ._compose import (aminmax, atleast_1d, atleast_2d, atleast_3d, bucketize,
                        cartesian_prod, chain_matmul, combinations, corrcoef, cov, cumulative_trapezoid, diagflat, dist,
                        dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isreal,
                        ravel, searchsorted, select, take_along_dim, tensordot, tile, trapezoid, unflatten,
@@ -122,7 +123,7 @@ def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, req
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     out = empty(size, dtype=dtype, device=device)
     with no_grad():
-        out.normal_(mean, std)
+        out.normal_(mean, std, generator=generator)
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
@@ -296,7 +297,7 @@ def set_default_dtype(d) -> None:
     conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
 
 
-from . import autograd, cuda, func, linalg, nn, optim, special, utils  # noqa: E402
+from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from .func import vmap  # noqa: E402
 from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402

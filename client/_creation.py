@@ -1,12 +1,14 @@
-"""Creation functions: tensor, from_numpy, zeros, ones, *_like, randn, manual_seed."""
+"""Creation functions: tensor, from_numpy, zeros, ones, *_like, randn; random generators (Generator,
+manual_seed, default_generator)."""
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
 
-from gradwire.common import dtypes, shapes, wire
+from gradwire.common import devices, dtypes, shapes, wire
 from gradwire.common.devices import device_str
+from gradwire.common.rng import check_seed, from_wire, to_wire
 
 from . import _dispatch
 from ._dispatch import Tensor, call, default_connection
@@ -89,28 +91,150 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _new_leaf(array, dtype, False, "cpu")
 
 
-def _creation(op):
-    def create(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+# ----- random generators --------------------------------------------------------------------------
+
+class Generator:
+    """torch.Generator: a random stream of its own (seeded like torch's), held by the session on the
+    server; pass it as ``generator=`` to randn, randperm, normal_, DataLoader ..."""
+
+    def __init__(self, device="cpu"):
+        self._device = device_str(device)
+        self._remote = _dispatch.new_object("generator.new", self._device)
+
+    @property
+    def device(self) -> devices.device:
+        return devices.device(self._device)
+
+    def _submit(self, op: str, *args, wait: bool = False):
+        remote = self._remote
+        conn = remote._conn if remote is not None else default_connection()
+        return conn.submit(op, (remote, *args), want_value=wait, handle_of=_dispatch._handle_of)
+
+    def manual_seed(self, seed) -> "Generator":
+        self._submit("generator.manual_seed", to_wire(check_seed(seed)))  # torch's errors at the call site
+        return self
+
+    def seed(self) -> int:
+        """Re-seeds from fresh entropy; returns the new seed (a value read: a round trip)."""
+        return from_wire(self._submit("generator.seed", wait=True).value)
+
+    def initial_seed(self) -> int:
+        return from_wire(self._submit("generator.initial_seed", wait=True).value)
+
+    def get_state(self) -> Tensor:
+        """The state as a uint8 tensor (gradwire's own layout, not torch's bytes)."""
+        return call("generator.get_state", self._remote)
+
+    def set_state(self, new_state) -> "Generator":
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not dtypes.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        self._submit("generator.set_state", new_state, wait=True)  # a state of the wrong size raises here
+        return self
+
+    def __repr__(self) -> str:
+        return f"<torch._C.Generator object at {hex(id(self))}>"
+
+
+Generator.__module__, Generator.__qualname__ = "torch._C", "Generator"  # torch's repr of the type
+
+
+# torch.default_generator: the session's own generator, which commands name as None
+default_generator = Generator.__new__(Generator)
+default_generator._device, default_generator._remote = "cpu", None
+
+
+def _generator_kw(kwargs: dict, generator) -> dict:
+    """Adds ``generator=`` to a random op's kwargs (the session's own generator goes unnamed)."""
+    if generator is not None:
+        if not isinstance(generator, Generator):
+            raise TypeError(f"expected a torch.Generator as argument 'generator', but got {type(generator).__name__}")
+        if generator._remote is not None:
+            kwargs["generator"] = generator._remote
+    return kwargs
+
+
+def manual_seed(seed) -> Generator:
+    """Seeds the session's generators (its CUDA ones too); returns torch.default_generator."""
+    seed = to_wire(check_seed(int(seed)))
+    default_connection().submit("manual_seed", (seed,), handle_of=_dispatch._handle_of)
+    return default_generator
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    default_generator.set_state(new_state)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
+    """0/1 draws with the probabilities in ``input`` (BernoulliBackward0), or ``p`` (a number) everywhere."""
+    if p is not None:
+        return empty_like(input).bernoulli_(p, generator=generator)
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input._dtype._torch_name}'")
+    return call("bernoulli", input, **_generator_kw({}, generator))
+
+
+def bernoulli_(input: Tensor, p=0.5, *, generator=None) -> Tensor:
+    if not isinstance(p, Tensor) and not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return call("bernoulli_", input, p, **_generator_kw({}, generator))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Indices drawn from the categorical distribution(s) given by the rows of ``input``."""
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and input._shape and num_samples > input._shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    return call("multinomial", input, num_samples, replacement, **_generator_kw({}, generator))
+
+
+# ----- creation ops --------------------------------------------------------------------------------
+
+def _check_random(op: str, random: bool, generator) -> None:
+    if generator is not None and not random:
+        raise TypeError(f"{op}() got an unexpected keyword argument 'generator'")
+
+
+def _creation(op, random: bool = False):
+    def create(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+        _check_random(op, random, generator)
         dtype = dtype or dtypes.default_float()
         if requires_grad and not dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        return call(op, _size(size), **_device_kw({"dtype": dtype, "requires_grad": requires_grad}, device))
+        kwargs = _generator_kw({"dtype": dtype, "requires_grad": requires_grad}, generator)
+        return call(op, _size(size), **_device_kw(kwargs, device))
     create.__name__ = op
-    create.__doc__ = f"torch.{op}(*size, dtype=None, device=None, requires_grad=False)"
+    gen = "generator=None, " if random else ""
+    create.__doc__ = f"torch.{op}(*size, {gen}dtype=None, device=None, requires_grad=False)"
     return create
 
 
 zeros = _creation("zeros")
 ones = _creation("ones")
-randn = _creation("randn")
+randn = _creation("randn", random=True)
 
 
-def _like(op):
-    def create(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def _like(op, random: bool = False):
+    def create(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+        _check_random(op, random, generator)
         kwargs = {"requires_grad": True} if requires_grad else {}
         if dtype is not None:
             kwargs["dtype"] = dtype
-        return call(op, input, **_device_kw(kwargs, device, like=input))
+        return call(op, input, **_device_kw(_generator_kw(kwargs, generator), device, like=input))
     create.__name__ = op
     return create
 
@@ -126,13 +250,8 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
     return call("full_like", input, fill_value, **_device_kw(kwargs, device, like=input))
 
 
-def manual_seed(seed: int) -> None:
-    """Seeds the session's server-side generator (randn & co)."""
-    default_connection().submit("manual_seed", (int(seed),), handle_of=_dispatch._handle_of)
-
-
 empty = _creation("empty")
-rand = _creation("rand")
+rand = _creation("rand", random=True)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -165,22 +284,22 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return call("eye", n, m, **_device_kw(kwargs, device))
 
 
-def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     kwargs = {"dtype": dtype} if dtype is not None else {}
-    return call("randint", low, high, _size(tuple(size)), **_device_kw(kwargs, device))
+    return call("randint", low, high, _size(tuple(size)), **_device_kw(_generator_kw(kwargs, generator), device))
 
 
-def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     if isinstance(n, int) and not isinstance(n, bool) and n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     kwargs = {"dtype": dtype} if dtype is not None else {}
     if requires_grad:
         kwargs["requires_grad"] = True
-    return call("randperm", n, **_device_kw(kwargs, device))
+    return call("randperm", n, **_device_kw(_generator_kw(kwargs, generator), device))
 
 
-randn_like = _like("randn_like")
-rand_like = _like("rand_like")
+randn_like = _like("randn_like", random=True)
+rand_like = _like("rand_like", random=True)
 empty_like = _like("empty_like")

@@ -11,6 +11,7 @@ import sys
 import threading
 
 from gradwire.common.grad_mode import _state as _grad_state
+from gradwire.common.shapes import Size
 from gradwire.common.views import view_mode_message
 
 from . import _meta, grad_mode
@@ -156,7 +157,7 @@ def call(op: str, *args, **kwargs):
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
     grad = _grad_state.enabled
     if info.inplace:
-        return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since)
+        return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since, info)
     out_meta = info.infer(op, args, kwargs) if info.infer is not None else None
     if out_meta is None:
         return _call_and_wait(conn, op, args, kwargs, grad, since)
@@ -193,7 +194,7 @@ def _call_and_wait(conn, op, args, kwargs, grad, since=_NEWEST):
     return outs[0] if len(outs) == 1 else outs
 
 
-def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST):
+def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST, info=_UNKNOWN):
     self = args[0]
     conn.mark_inplace()
     mode = getattr(self, "_view_mode", None)
@@ -209,15 +210,19 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     base = getattr(self, "_view_base", None)
     if base is not None and grad and self._requires_grad and base._requires_grad and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    # an in-place view op takes a new shape (its rule raises torch's errors first); the others keep it
+    shape = info.infer(op, args, kwargs)[0][0] if info.view else None
     node = None
     if grad and any_requires_grad:
-        node = Node(conn, None, min(since, self._id))
+        node = Node(conn, info.node_name(args, kwargs), min(since, self._id))
         self._grad_fn = node
         self._requires_grad = True
-        if base is not None:  # the server gives the view's base torch's CopySlices node
+        if base is not None and shape is None:  # the server gives the view's base torch's CopySlices node
             old = base._grad_fn
             base._grad_fn = Node(conn, "CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
             base._requires_grad = True
+    if shape is not None:
+        self._shape = Size(shape)
     conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)
     return self
 

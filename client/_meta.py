@@ -340,7 +340,7 @@ def transpose(op, args, kwargs):
 def t(op, args, kwargs):
     x = args[0]
     if len(x._shape) > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {len(x._shape)}D")
+        raise RuntimeError(f"{op}() expects a tensor with <= 2 dimensions, but self is {len(x._shape)}D")
     return [(x._shape[::-1], x._dtype)]
 
 
@@ -749,6 +749,16 @@ def like(op, args, kwargs):
 
 def randint(op, args, kwargs):
     return [(tuple(args[2]), kwargs.get("dtype") or int64)]
+
+
+def multinomial(op, args, kwargs):
+    x = args[0]
+    n = _arg(args, kwargs, 1, "num_samples")
+    if len(x._shape) not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not x._dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {x._dtype._torch_name}")
+    return [(x._shape[:-1] + (n,), int64)]
 
 
 def randperm(op, args, kwargs):
@@ -1258,12 +1268,18 @@ _NODES = {
 }
 
 
+def _squeeze_inplace_node(args, kwargs) -> str:
+    dim = _arg(args, kwargs, 1, "dim")
+    return f"SqueezeBackward{3 if dim is None else 5 if isinstance(dim, (tuple, list)) else 4}"
+
+
 @dataclass(frozen=True)
 class OpInfo:
     infer: Callable | None
     differentiable: bool = True
     inplace: bool = False
     node: str | Callable | None = None  # torch's name of the node it records, or a rule (args, kwargs) -> it
+    view: bool = False  # in place, a view op (transpose_ ...): infer gives the input's new shape
 
     def node_name(self, args, kwargs) -> str | None:
         node = self.node
@@ -1388,6 +1404,8 @@ OPS: dict[str, OpInfo] = {
     "full": OpInfo(full, differentiable=False),
     "randint": OpInfo(randint, differentiable=False),
     "randperm": OpInfo(randperm, differentiable=False),
+    "multinomial": OpInfo(multinomial, differentiable=False),
+    "bernoulli": OpInfo(same, node="BernoulliBackward0"),
     "eye": OpInfo(eye, differentiable=False),
     "arange": OpInfo(None, differentiable=False),
     "linspace": OpInfo(None, differentiable=False),
@@ -1429,7 +1447,8 @@ OPS: dict[str, OpInfo] = {
     "frac": OpInfo(frac),
     # in place: the output is the input, whose metadata stays
     **_table(same, ["lerp_", "addmm_", "addmv_", "addr_", "baddbmm_", "addbmm_", "addcmul_", "addcdiv_", "sgn_", "trunc_", "frac_"], inplace=True),
-    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "scatter_add_", "uniform_", "normal_",
+    **_table(same, ["uniform_", "normal_", "random_", "bernoulli_"], inplace=True),
+    **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "scatter_add_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
                     "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_",
@@ -1460,6 +1479,11 @@ OPS: dict[str, OpInfo] = {
     "cdist": OpInfo(cdist),
     "unfold": OpInfo(unfold),
     **_table(same, SPECIAL_INPLACE, inplace=True),
+    # in-place views: the input takes a new shape (torch records overloads of their own)
+    "transpose_": OpInfo(transpose, inplace=True, view=True, node="TransposeBackward1"),
+    "t_": OpInfo(t, inplace=True, view=True, node="TBackward1"),
+    "unsqueeze_": OpInfo(unsqueeze, inplace=True, view=True, node="UnsqueezeBackward1"),
+    "squeeze_": OpInfo(squeeze, inplace=True, view=True, node=_squeeze_inplace_node),
 }
 for _op, _node in {**_NODES, **_SPECIAL_NODES}.items():
     OPS[_op] = replace(OPS[_op], node=_node)

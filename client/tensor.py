@@ -721,10 +721,45 @@ class Tensor:
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        return call("normal_", self, float(mean), float(std))
+        return call("normal_", self, float(mean), float(std), **_generator_kw({}, generator))
 
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None):
-        return call("uniform_", self, float(from_), float(to))
+        return call("uniform_", self, float(from_), float(to), **_generator_kw({}, generator))
+
+    def bernoulli(self, p=None, *, generator=None):
+        from ._creation import bernoulli  # noqa: PLC0415
+        return bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        from ._creation import bernoulli_  # noqa: PLC0415
+        return bernoulli_(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from ._creation import multinomial  # noqa: PLC0415
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def random_(self, *args, generator=None, **kwargs):
+        """random_(), random_(to), random_(from, to): integers uniform in [from, to) (to: what the dtype holds)."""
+        low, high = 0, kwargs.pop("to", None)
+        if "from" in kwargs:
+            low = kwargs.pop("from")
+        if kwargs:
+            raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if len(args) == 1:
+            high = args[0]
+        elif len(args) == 2:
+            low, high = args
+        elif args:
+            raise TypeError(f"random_() takes at most 2 arguments ({len(args)} given)")
+        for name, v in (("from", low), ("to", high)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                raise TypeError(f"random_(): argument '{name}' must be int, not {type(v).__name__}")
+        if high is not None and low >= high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        return call("random_", self, low, high, **_generator_kw({}, generator))
+
+    def swapaxes_(self, axis0, axis1):
+        return call("transpose_", self, axis0, axis1)
 
     def count_nonzero(self, dim=None):
         return (self != 0).sum(dim) if dim is not None else (self != 0).sum()
@@ -924,6 +959,14 @@ class _RemovableHook:
 
 
 _RemovableHook.__module__, _RemovableHook.__qualname__ = "torch.utils.hooks", "RemovableHandle"  # torch's repr
+
+
+def _generator_kw(kwargs: dict, generator) -> dict:
+    """``generator=`` for a random fill (see _creation._generator_kw)."""
+    if generator is None:
+        return kwargs
+    from ._creation import _generator_kw as add  # noqa: PLC0415 - _creation imports this module
+    return add(kwargs, generator)
 
 
 def _as_view(base, out):
@@ -1177,7 +1220,7 @@ METHOD_OPS = (
     "index_add_", "index_fill", "index_fill_", "masked_select", "take", "argwhere", "diagonal", "diag", "diag_embed",
     "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn", "lerp_", "addmm_", "addcmul_", "addcdiv_",
     "vdot", "addmv", "addr", "baddbmm", "addbmm", "addmv_", "addr_", "baddbmm_", "addbmm_",
-    "sgn_", "trunc", "fix", "frac", "trunc_", "frac_",
+    "sgn_", "trunc", "fix", "frac", "trunc_", "frac_", "transpose_", "t_", "squeeze_", "unsqueeze_",
     "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
     "arccosh", "arctanh", "lgamma", "digamma", "erfinv", "i0", "sinc", "logit", "nan_to_num", "xlogy", "logaddexp",
     "logaddexp2", "fmod", "copysign", "heaviside", "float_power", "nansum", "nanmean", "deg2rad", "rad2deg",
@@ -1196,7 +1239,7 @@ METHOD_ALIASES = {
     "divide": "div", "divide_": "div_", "true_divide": "div", "true_divide_": "div_", "multiply": "mul",
     "multiply_": "mul_", "subtract": "sub", "subtract_": "sub_", "greater": "gt", "greater_equal": "ge",
     "less": "lt", "less_equal": "le", "not_equal": "ne", "swapaxes": "transpose", "swapdims": "transpose",
-    "ndimension": "dim",
+    "swapdims_": "transpose_", "ndimension": "dim",
 }
 for _alias, _op in METHOD_ALIASES.items():
     setattr(Tensor, _alias, getattr(Tensor, _op))

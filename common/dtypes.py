@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 __all__ = [
-    "DType", "float16", "float32", "float64", "int32", "int64", "bool_",
+    "DType", "float16", "float32", "float64", "int32", "int64", "bool_", "uint8",
     "DTYPES", "from_name", "from_numpy", "default_float", "promote_types",
     "result_type", "scalar_dtype",
 ]
@@ -50,8 +50,10 @@ float64 = DType("float64", np.float64, 2, "Double")
 int32 = DType("int32", np.int32, 1, "Int")
 int64 = DType("int64", np.int64, 1, "Long")
 bool_ = DType("bool", np.bool_, 0, "Bool")
+uint8 = DType("uint8", np.uint8, 1, "Byte")  # (random generators' states)
+uint8.is_signed = False
 
-DTYPES = {d.name: d for d in (float16, float32, float64, int32, int64, bool_)}
+DTYPES = {d.name: d for d in (float16, float32, float64, int32, int64, bool_, uint8)}
 _BY_NUMPY = {d.numpy: d for d in DTYPES.values()}
 # PyTorch's aliases: torch.float is float32, torch.double float64, torch.long int64 ...
 ALIASES = {"float": float32, "double": float64, "half": float16, "int": int32, "long": int64}

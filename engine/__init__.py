@@ -3,14 +3,14 @@
 A torch-like namespace: ``Tensor``, creation functions, ops, grad modes,
 random seeding, dtypes, ``autograd`` and the wire op registry ``OPS``.
 """
-from gradwire.common.dtypes import DType, bool_, float16, float32, float64, int32, int64, layout, strided
+from gradwire.common.dtypes import DType, bool_, float16, float32, float64, int32, int64, layout, strided, uint8
 
 from . import backend
 from .tensor import Tensor  # first: tensor.py pulls in the op modules
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .random import (Generator, current_generator, default_generator, initial_seed, manual_seed, seed,
-                     use_generator)
+from .random import (Generator, current_generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state, use_generator)
 from .ops import OPS
 from .ops.arith import add, div, exp, log, mul, neg, pow, reciprocal, rsub, sub
 from .ops.creation import (from_numpy, full, full_like, ones, ones_like, randn, randn_like, tensor, zeros,
@@ -80,7 +80,8 @@ __all__ = [
     "sum", "mean", "matmul", "mm", "reshape", "view", "expand", "t", "transpose", "permute", "clone", "detach",
     "zero_", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
-    "float16", "float32", "float64", "int32", "int64", "bool_", "float", "double", "half", "long", "int", "bool",
+    "get_rng_state", "set_rng_state",
+    "float16", "float32", "float64", "int32", "int64", "bool_", "uint8", "float", "double", "half", "long", "int", "bool",
     "result_type", "is_tensor", "numel", "is_floating_point", "broadcast_to", "count_nonzero", "layout", "strided",
 ] + [_name for _module in _EXTENSIONS for _name in _module.__all__] + _AUTOGRAD_EXPORTS
 del _module

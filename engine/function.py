@@ -373,7 +373,8 @@ def _modified_message(t, expected: int, node) -> str:
         fn_name = fn.name()
         i = fn_name.rfind("Backward")
         if i > 0 and fn_name[i + 8:].isdigit() or fn_name.endswith("Backward"):
-            fn_name = fn_name[:i]  # torch strips "Backward<N>": MulBackward0 -> Mul, CopyBackwards stays
+            # torch drops "Backward" and an overload 0: MulBackward0 -> Mul, TBackward1 -> T1; CopyBackwards stays
+            fn_name = fn_name[:i] + fn_name[i + 8:].lstrip("0")
         where = f", which is output {t._output_nr} of {fn_name},"
     hint = _ANOMALY_HINT if anomaly_state.enabled else _HINT
     return ("one of the variables needed for gradient computation has been modified by an inplace "

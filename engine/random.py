@@ -1,19 +1,27 @@
 """Random generators: a module default, per-thread override for server sessions.
 
 ``use_generator(gen)`` makes ``gen`` the current generator of this thread, so
-each server session draws from (and seeds) its own state.
+each server session draws from (and seeds) its own state.  Other ``Generator``s
+(torch.Generator) are streams of their own; the ``generator.*`` ops (WIRE) let a
+session create and drive them, ``None`` standing for the session's own.
 """
 from __future__ import annotations
 
 import contextlib
 import threading
 
+from gradwire.common import dtypes as _dt
+from gradwire.common.rng import DEFAULT_SEED, check_seed, to_wire
+
 from . import backend
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator",
-           "current_generator"]
+           "current_generator", "get_rng_state", "set_rng_state"]
 
-_DEFAULT_SEED = 67280421310721  # torch's default initial seed
+# get_state's bytes (little-endian): PCG64's 128-bit state and increment, its buffered 32-bit draw
+# (a flag byte and the value), and the initial seed
+_STATE_LAYOUT = (16, 16, 1, 4, 8)
+STATE_BYTES = sum(_STATE_LAYOUT)
 
 
 class Generator:
@@ -21,15 +29,14 @@ class Generator:
 
     def __init__(self, device: str = "cpu", seed: int | None = None):
         self.device = backend.normalize_device(device)
-        self._seed = _DEFAULT_SEED if seed is None else int(seed)
-        self._rng = backend.new_rng(self._seed & 0xFFFFFFFFFFFFFFFF, self.device)
+        self._seed = DEFAULT_SEED if seed is None else check_seed(int(seed))
+        self._rng = backend.new_rng(self._seed, self.device)
         self._devices: dict = {}   # a CPU generator's companions on CUDA devices (seeded with it)
 
     def manual_seed(self, seed) -> "Generator":
-        seed = int(seed)
+        seed = check_seed(seed)
         self._seed = seed
-        # numpy seeds must be non-negative; fold negatives like a 64-bit reinterpretation
-        self._rng = backend.new_rng(seed & 0xFFFFFFFFFFFFFFFF, self.device)
+        self._rng = backend.new_rng(seed, self.device)
         for gen in self._devices.values():  # torch.manual_seed seeds every device
             gen.manual_seed(seed)
         return self
@@ -54,11 +61,41 @@ class Generator:
     def initial_seed(self) -> int:
         return self._seed
 
-    def get_state(self) -> dict:
+    def _snapshot(self):
+        """The bit generator's state as it keeps it (for putting it back with ``_restore``)."""
         return dict(self._rng.bit_generator.state)
 
-    def set_state(self, state: dict) -> "Generator":
+    def _restore(self, state) -> None:
         self._rng.bit_generator.state = state
+
+    def get_state(self):
+        """The generator's state as a uint8 tensor (torch's ByteTensor), for ``set_state``."""
+        from .tensor import _new_tensor  # noqa: PLC0415
+        st = self._snapshot()
+        fields = (st["state"]["state"], st["state"]["inc"], st["has_uint32"], st["uinteger"], self._seed)
+        raw = b"".join(int(v).to_bytes(n, "little") for v, n in zip(fields, _STATE_LAYOUT))
+        return _new_tensor(backend.asarray(list(raw), _dt.uint8.numpy, "cpu"), _dt.uint8)
+
+    def set_state(self, new_state) -> "Generator":
+        """Puts back a state from ``get_state`` (torch's errors for anything else)."""
+        from .tensor import Tensor  # noqa: PLC0415
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not _dt.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        raw = backend.to_numpy(new_state.array).reshape(-1).tobytes()
+        if len(raw) != STATE_BYTES:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {STATE_BYTES} but found the input RNG "
+                               f"state size to be {len(raw)}")
+        fields, at = [], 0
+        for n in _STATE_LAYOUT:
+            fields.append(int.from_bytes(raw[at:at + n], "little"))
+            at += n
+        state, inc, has_uint32, uinteger, seed = fields
+        st = self._snapshot()
+        st.update(state={"state": state, "inc": inc}, has_uint32=has_uint32, uinteger=uinteger)
+        self._restore(st)
+        self._seed = seed
         return self
 
     @property
@@ -99,8 +136,9 @@ def use_generator(gen: Generator):
 
 
 def manual_seed(seed) -> Generator:
-    """Seeds the current generator (the session's inside ``use_generator``) and returns it."""
-    return current_generator().manual_seed(seed)
+    """Seeds the current generator (the session's inside ``use_generator``) and returns it (torch.manual_seed:
+    any int-convertible seed)."""
+    return current_generator().manual_seed(int(seed))
 
 
 def seed() -> int:
@@ -109,3 +147,39 @@ def seed() -> int:
 
 def initial_seed() -> int:
     return current_generator().initial_seed()
+
+
+def get_rng_state():
+    return current_generator().get_state()
+
+
+def set_rng_state(new_state) -> None:
+    current_generator().set_state(new_state)
+
+
+# ---- ops on generators, for a session: ``gen`` None is the session's (current) generator ----------
+
+def _of(gen) -> Generator:
+    if gen is None:
+        return current_generator()
+    if not isinstance(gen, Generator):
+        raise TypeError(f"expected a torch.Generator, but got {type(gen).__name__}")
+    return gen
+
+
+def _manual_seed(gen, seed) -> None:
+    _of(gen).manual_seed(seed)
+
+
+def _set_state(gen, new_state) -> None:
+    _of(gen).set_state(new_state)
+
+
+WIRE = {
+    "generator.new": Generator,  # (device)
+    "generator.manual_seed": _manual_seed,
+    "generator.seed": lambda gen: to_wire(_of(gen).seed()),  # (the wire's ints are signed 64-bit)
+    "generator.initial_seed": lambda gen: to_wire(_of(gen).initial_seed()),
+    "generator.get_state": lambda gen: _of(gen).get_state(),
+    "generator.set_state": _set_state,
+}

@@ -56,12 +56,11 @@ def test_rnn_and_gru_match_torch(gw, make):
 
 
 def test_batch_first_layout(gw):
-    # the values of batch_first are the time-major ones transposed (torch names the node
-    # TransposeBackward1, an in-place transpose_; gradwire records TransposeBackward0)
+    # the values of batch_first are the time-major ones transposed in place (TransposeBackward1)
     out = same_as_torch(gw, _with_setup("""
         m = fill(nn.GRU(3, 4, batch_first=True, bidirectional=True)).double()
         o, h = m(x)
-        print(tuple(o.shape), tuple(h.shape), r(o), r(h), o.is_contiguous())
+        print(tuple(o.shape), tuple(h.shape), r(o), r(h), o.is_contiguous(), o.grad_fn, o._version)
         o.sum().backward()
         print(r(x.grad), r(m.weight_hh_l0_reverse.grad))
         t = fill(nn.GRU(3, 4, bidirectional=True)).double()

@@ -194,6 +194,12 @@ def _on_op(op, args, kwargs):
     with _suspended():
         if info is None or not info.differentiable:
             return _dispatch.call(op, *args, **kwargs)
+        if info.view:  # an in-place view op (transpose_ ...): the tangent takes the same view, in place
+            entry = _duals.get(id(args[0]))
+            out = _dispatch.call(op, *args, **kwargs)
+            if entry is not None:
+                _dispatch.call(op, entry[1], *args[1:], **kwargs)
+            return out
         if info.inplace:
             return _inplace(op, args, kwargs, duals)
         out_meta = info.infer(op, args, kwargs) if info.infer is not None else None

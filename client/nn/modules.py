@@ -1093,7 +1093,7 @@ class RNNBase(Module):
             input = input.transpose(0, 1)
         output, finals = self._layers(input, None, states)
         if self.batch_first:
-            output = output.transpose(0, 1)
+            output.transpose_(0, 1)  # in place, as torch: TransposeBackward1
         if not batched:
             output, finals = output.squeeze(batch_dim), tuple(h.squeeze(1) for h in finals)
         return output, finals[0] if n_states == 1 else finals

@@ -2,8 +2,8 @@
 
 Loading runs in the user's process (``num_workers`` is accepted; batches are made
 in-process), and a batch of tensors is made by server ops (``stack``), pipelined
-like every other op. Shuffling draws from gradwire's generator (``manual_seed``),
-so orders differ from torch's for the same seed, as every random stream does.
+like every other op. Shuffling draws from the ``generator`` given (a torch.Generator)
+or the session's (``manual_seed``), so orders differ from torch's for the same seed, as every random stream does.
 """
 from __future__ import annotations
 
@@ -96,10 +96,9 @@ class ConcatDataset(Dataset):
 
 
 def _randperm(n: int, generator=None) -> list[int]:
-    """A shuffled range(n) from the session's generator (gradwire has no per-object generators yet:
-    ``generator`` is accepted and not used)."""
+    """A shuffled range(n) from ``generator`` (None: the session's generator)."""
     from .. import randperm  # noqa: PLC0415 - the package's function (server op)
-    return randperm(n).tolist()
+    return randperm(n, generator=generator).tolist()
 
 
 def random_split(dataset, lengths, generator=None) -> list[Subset]:
@@ -168,7 +167,7 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         if self.replacement:
             from .. import randint  # noqa: PLC0415
-            yield from randint(0, n, (self.num_samples,)).tolist()
+            yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
             return
         for _ in range(self.num_samples // n):
             yield from _randperm(n, self.generator)

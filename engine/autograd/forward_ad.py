@@ -103,7 +103,7 @@ def _by_double_backward(fn, args, kwargs, primals, tangents, wanted, inplace):
     # a random op draws the same numbers as the op itself will, right after this command
     devices = {t.device for t in _tensors((*args, *kwargs.values()))} or {"cpu"}
     generators = [current_generator(d) for d in devices]
-    states = [g.get_state() for g in generators]
+    states = [g._snapshot() for g in generators]
     try:
         with enable_grad():
             if inplace:  # written on a copy: the op itself writes the input, later
@@ -111,7 +111,7 @@ def _by_double_backward(fn, args, kwargs, primals, tangents, wanted, inplace):
             out = fn(*new_args, **new_kwargs)
     finally:
         for g, s in zip(generators, states):
-            g.set_state(s)
+            g._restore(s)
     outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
     diff = [o for o in outs if type(o) is Tensor and o._requires_grad]
     if not diff:

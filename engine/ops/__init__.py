@@ -220,7 +220,7 @@ del _name, _fn
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
 EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
-                     decompositions2, special_math]
+                     decompositions2, special_math, _random]
 
 
 def install(module) -> None:

@@ -42,13 +42,14 @@ from __future__ import annotations
 import re
 
 from gradwire.common import dtypes as _dt
-from gradwire.common.shapes import broadcast_shapes
+from gradwire.common.shapes import broadcast_shapes, normalize_dim
 
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor
 from . import arith as _arith
 from .. import backend
+from . import shape as _shape
 from .shape import to_copy
 from ._util import binary_prep, scalar_value
 from gradwire.common.views import INFERENCE, view_mode_message
@@ -66,8 +67,9 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
 
 # ---- the protocol --------------------------------------------------------------------
 
-def check_inplace(t: Tensor) -> bool:
-    """Raises torch's errors for an in-place write into ``t``; returns whether t's history is recorded."""
+def check_inplace(t: Tensor, writes: bool = True) -> bool:
+    """Raises torch's errors for an in-place write into ``t`` (``writes=False``: an in-place change of its
+    shape and strides only); returns whether t's history is recorded."""
     if type(t) is not Tensor:
         raise TypeError(f"expected Tensor as argument, but got {type(t).__name__}")
     if t._inference and not _grad_state.inference:
@@ -82,7 +84,7 @@ def check_inplace(t: Tensor) -> bool:
         base = t._base_of_view
         if base is not None and base._requires_grad and base.grad_fn is None:
             raise RuntimeError(VIEW_LEAF_MESSAGE)
-    flags = getattr(t.array, "flags", None)
+    flags = getattr(t.array, "flags", None) if writes else None
     if flags is not None and not flags.writeable:
         raise RuntimeError(OVERLAP_MESSAGE)
     return _grad_state.enabled and t._requires_grad
@@ -177,8 +179,9 @@ def _check_broadcast(shape, other_shape) -> None:
             raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
 
 
-def rebase_history(t: Tensor, out: Tensor) -> None:
-    """``t`` (just written in place) takes over the history of ``out``, the op's result."""
+def rebase_history(t: Tensor, out: Tensor, move_retained: bool = True) -> None:
+    """``t`` (just written in place) takes over the history of ``out``, the op's result (``move_retained``:
+    and t's retain_grad with it; torch leaves it on the old node after an in-place view op)."""
     node = out.grad_fn
     old = t.grad_fn
     old_nr = t._output_nr
@@ -188,7 +191,7 @@ def rebase_history(t: Tensor, out: Tensor) -> None:
     d["_requires_grad"] = out._requires_grad
     if node is None:
         return
-    if t._retains_grad and old is not None:
+    if t._retains_grad and old is not None and move_retained:
         # retain_grad follows the tensor to its new node, as in torch
         retains = old.__dict__.get("_retains")
         ref = retains.pop(old_nr, None) if retains else None
@@ -334,6 +337,56 @@ def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Te
     else:
         src = t
     return commit(t, fn(src, *args, **kwargs))
+
+
+# ---- in-place view ops: new shape and strides, same memory --------------------------------
+
+def check_inplace_view(t: Tensor) -> bool:
+    """``check_inplace`` for an in-place view op (torch checks these before the op's arguments)."""
+    if type(t) is not Tensor:
+        raise TypeError(f"expected Tensor as argument, but got {type(t).__name__}")
+    return check_inplace(t, writes=False)
+
+
+def inplace_view(t: Tensor, recorded: bool, fn, *args) -> Tensor:
+    """``t`` (checked by ``check_inplace_view``: ``recorded``) becomes the view ``fn(t, *args)`` in place
+    (transpose_, squeeze_ ...): it takes the view's shape and strides, its version goes up and, when
+    recorded, its history is rebased onto the view's node. No value is written, so a view's base keeps
+    its history (no CopySlices)."""
+    out = fn(inplace_source(t) if recorded else t, *args)
+    t.__dict__["array"] = out.array
+    t._bump_version()
+    if recorded:
+        rebase_history(t, out, move_retained=False)
+    return t
+
+
+def transpose_(input: Tensor, dim0, dim1) -> Tensor:
+    """Swaps two dims of ``input`` in place (TransposeBackward1)."""
+    return inplace_view(input, check_inplace_view(input), _shape.TransposeInplace.apply, dim0, dim1)
+
+
+def t_(input: Tensor) -> Tensor:
+    """``input.t()`` in place (TBackward1)."""
+    recorded = check_inplace_view(input)
+    if input.array.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {input.array.ndim}D")
+    return inplace_view(input, recorded, _shape.TInplace.apply)
+
+
+def squeeze_(input: Tensor, dim=None) -> Tensor:
+    """Drops size-1 dims of ``input`` in place: all (SqueezeBackward3), ``dim`` (4) or a tuple of dims (5)."""
+    recorded = check_inplace_view(input)
+    forms = (_shape.SqueezeInplace, _shape.SqueezeDimInplace, _shape.SqueezeDimsInplace)
+    fn, dims = _shape.squeeze_form(input, dim, forms, "squeeze_")
+    return inplace_view(input, recorded, fn.apply, dims)
+
+
+def unsqueeze_(input: Tensor, dim) -> Tensor:
+    """Inserts a size-1 dim into ``input`` in place (UnsqueezeBackward1)."""
+    recorded = check_inplace_view(input)
+    dim = normalize_dim(_shape._int_arg("unsqueeze_", "dim", dim), input.array.ndim + 1)
+    return inplace_view(input, recorded, _shape.UnsqueezeInplace.apply, dim)
 
 
 # ---- the ops ------------------------------------------------------------------------
@@ -595,6 +648,9 @@ UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh",
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"view.is_stale": view_is_stale,
         "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
-        "clamp_": clamp_, **{name + "_": _unary_(name) for name in UNARY_INPLACE}}
-# add_, mul_ ... are defined in tensor.py; the unary ones here
-METHODS: dict = {name + "_": WIRE[name + "_"] for name in UNARY_INPLACE if name + "_" not in Tensor.__dict__}
+        "clamp_": clamp_, **{name + "_": _unary_(name) for name in UNARY_INPLACE},
+        "transpose_": transpose_, "t_": t_, "squeeze_": squeeze_, "unsqueeze_": unsqueeze_}
+# add_, mul_ ... are defined in tensor.py; the unary ones and the in-place views here
+METHODS: dict = {name: WIRE[name] for name in (*(n + "_" for n in UNARY_INPLACE), "transpose_", "t_", "squeeze_",
+                                                "unsqueeze_") if name not in Tensor.__dict__}
+METHODS.update(swapdims_=transpose_, swapaxes_=transpose_)

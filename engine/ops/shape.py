@@ -390,7 +390,7 @@ class Squeeze(Function):
     def forward(ctx, a, dims):
         arr = a.array
         ctx.in_shape = arr.shape
-        drop = tuple(d for d in dims if arr.shape[d] == 1)
+        drop = tuple(d for d in dims if arr.shape[d] == 1) if arr.ndim else ()  # a 0-d tensor: dim 0 or -1
         r = arr.reshape(tuple(s for i, s in enumerate(arr.shape) if i not in drop)) if drop else arr
         return share_version(a, _new_tensor(r, a.dtype, a.device))
 
@@ -409,15 +409,21 @@ class SqueezeDims(Squeeze):
     overload = 2
 
 
-def squeeze(input, dim=None):
-    _check_tensor("squeeze", input)
+def squeeze_form(input, dim, forms, name="squeeze"):
+    """The Function of ``forms`` (all dims, one dim, a tuple of dims) that ``squeeze(input, dim)`` is,
+    and the dims it squeezes (those of size 1 among them)."""
+    _check_tensor(name, input)
     nd = input.array.ndim
     if dim is None:
-        return Squeeze.apply(input, tuple(range(nd)))
+        return forms[0], tuple(range(nd))
     if isinstance(dim, (tuple, list)):
-        dims = tuple(normalize_dim(_int_arg("squeeze", "dim", d), nd) for d in dim)
-        return SqueezeDims.apply(input, dims)
-    return SqueezeDim.apply(input, (normalize_dim(_int_arg("squeeze", "dim", dim), nd),))
+        return forms[2], tuple(normalize_dim(_int_arg(name, "dim", d), nd) for d in dim)
+    return forms[1], (normalize_dim(_int_arg(name, "dim", dim), nd),)
+
+
+def squeeze(input, dim=None):
+    fn, dims = squeeze_form(input, dim, (Squeeze, SqueezeDim, SqueezeDims))
+    return fn.apply(input, dims)
 
 
 class Unsqueeze(Function):
@@ -438,6 +444,40 @@ class Unsqueeze(Function):
 def unsqueeze(input, dim):
     _check_tensor("unsqueeze", input)
     return Unsqueeze.apply(input, normalize_dim(_int_arg("unsqueeze", "dim", dim), input.array.ndim + 1))
+
+
+# The in-place forms (transpose_, t_, squeeze_, unsqueeze_: ops/inplace.py) record overloads of their own.
+
+class TransposeInplace(Transpose):
+    op_name = "Transpose"
+    overload = 1
+
+
+class TInplace(T):
+    op_name = "T"
+    overload = 1
+
+
+class SqueezeInplace(Squeeze):
+    """squeeze_() (SqueezeBackward3); squeeze_(dim) 4; squeeze_(dims) 5."""
+
+    op_name = "Squeeze"
+    overload = 3
+
+
+class SqueezeDimInplace(Squeeze):
+    op_name = "Squeeze"
+    overload = 4
+
+
+class SqueezeDimsInplace(Squeeze):
+    op_name = "Squeeze"
+    overload = 5
+
+
+class UnsqueezeInplace(Unsqueeze):
+    op_name = "Unsqueeze"
+    overload = 1
 
 
 class Repeat(Function):

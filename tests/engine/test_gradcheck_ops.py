@@ -232,6 +232,11 @@ ADDED_OPS = {
     "addcdiv": (lambda a, b, c: E.addcdiv(a, b, c.exp() + 1, value=2.0), [(3, 4), (3, 4), (4,)]),
     "cumprod_with_zeros": (lambda x: E.cumprod(x * E.tensor([1., 0., 1., 1.], dtype=E.float64), 1), [(3, 4)]),
     "unbind": (lambda x: E.unbind(x, 1), [(3, 4)]),
+    # in-place views of a non-leaf (the result is the same tensor, with its history rebased)
+    "transpose_": (lambda x: (x * 1).transpose_(0, 2) * E.arange(24.0, dtype=E.float64).reshape(4, 3, 2), [(2, 3, 4)]),
+    "t_": (lambda x: (x * 1).t_().exp(), [(3, 4)]),
+    "squeeze_": (lambda x: (x * 1).squeeze_((0, 2)).sin(), [(1, 3, 1)]),
+    "unsqueeze_": (lambda x: (x * 1).unsqueeze_(1) * x.reshape(3, 1, 4)[:, :, :1], [(3, 4)]),
     "rot90": (lambda x: E.rot90(x, 1, (2, 0)), [(2, 3, 4)]),
     "max_pool2d_ceil": (lambda x: E.nn.conv.max_pool2d(x, 2, ceil_mode=True, return_indices=True)[0],
                         [(1, 2, 5, 5)]),

@@ -148,6 +148,12 @@ for _n in ["abs_", "neg_", "exp_", "expm1_", "sin_", "cos_", "tanh_", "sigmoid_"
 for _n in ["log_", "log1p_", "sqrt_", "rsqrt_", "reciprocal_"]:
     case(_n, _inplace(_n), ("p", (3, 4)))
 case("pow_", _inplace("pow_", 2.0), ("f", (3, 4)))
+# in-place views: new shape and strides of the same memory
+case("transpose_", _inplace("transpose_", 0, 2), ("f", (2, 3, 4)))
+case("t_", _inplace("t_"), ("f", (3, 4)))
+case("squeeze_", _inplace("squeeze_"), ("f", (3, 1, 4)))
+case("squeeze_:dim", _inplace("squeeze_", 1), ("f", (3, 1, 4)))
+case("unsqueeze_", _inplace("unsqueeze_", 1), ("f", (3, 4)))
 case("clamp_min_", _inplace("clamp_min_", 0.1), ("f", (3, 4)))
 case("clamp_max_", _inplace("clamp_max_", 0.1), ("f", (3, 4)))
 # fused arithmetic (ops/fused.py) and sgn
@@ -398,7 +404,8 @@ def _setitem(x, v):
 NOT_IN_TABLE = {
     "arange", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "linspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "tensor", "zeros", "zeros_like",
-    "randperm", "manual_seed", "normal_", "uniform_", "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
+    "randperm", "manual_seed", "normal_", "uniform_", "random_", "bernoulli", "bernoulli_", "multinomial",
+    "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
     "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
