@@ -25,7 +25,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
 
 def parameters_to_vector(parameters) -> Tensor:
     """The parameters, flattened and concatenated (differentiable: CatBackward0)."""
-    from .. import cat  # noqa: PLC0415
+    from ... import cat  # noqa: PLC0415
     return cat([p.view(-1) for p in parameters])
 
 
