@@ -761,6 +761,15 @@ class Tensor:
     def int(self):
         return self.to(dtypes.int32)
 
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
+
     def bool(self):
         return self.to(dtypes.bool_)
 

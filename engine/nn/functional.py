@@ -73,8 +73,7 @@ def _const(array, dtype, device) -> Tensor:
 
 
 def _tensor_kind(t: Tensor) -> str:
-    return {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int32": "IntTensor",
-            "int64": "LongTensor", "bool": "BoolTensor"}.get(t.dtype.name, "Tensor")
+    return f"{t.dtype._torch_name}Tensor"
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:

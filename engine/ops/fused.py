@@ -13,10 +13,7 @@ from ._util import check_tensor_arg, same_device
 from .inplace import _unary_
 
 # torch's C++ scalar names and type names, for the dtype errors
-_C_NAME = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "long int",
-           "bool": "bool"}
-_TYPE_NAME = {"float16": "Half", "float32": "Float", "float64": "Double", "int32": "Int", "int64": "Long",
-              "bool": "Bool"}
+_C_NAME = _dt.CPP_NAMES
 
 
 def _operand_dtypes(*operands):
@@ -175,8 +172,8 @@ def _add_product_args(op, input, a, b, names):
 def _same_dtypes(input, a, b) -> None:
     for m in (a, b):
         if m.dtype is not input.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_TYPE_NAME[input.dtype.name]} and "
-                               f"{_TYPE_NAME[m.dtype.name]}")
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {input.dtype._torch_name} and "
+                               f"{m.dtype._torch_name}")
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -202,8 +199,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
         raise RuntimeError(f"size mismatch, got input ({'x'.join(map(str, input.array.shape)) or ''}), "
                            f"mat ({n}x{k}), vec ({k2})")
     if not (input.dtype is mat.dtype is vec.dtype):
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_TYPE_NAME[input.dtype.name]}, "
-                           f"{_TYPE_NAME[mat.dtype.name]}, and {_TYPE_NAME[vec.dtype.name]}")
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {input.dtype._torch_name}, "
+                           f"{mat.dtype._torch_name}, and {vec.dtype._torch_name}")
     return Addmv.apply(input, mat, vec, beta, alpha)
 
 

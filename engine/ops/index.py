@@ -34,10 +34,7 @@ from ._util import same_device, scalar_value, share_version, wrap
 from gradwire.common.views import view_mode_message
 from .shape import Alias, IndexUnsqueeze, Select, Slice, _ScatterBasic
 
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
-            "int64": "long int", "bool": "bool"}
-_TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
-               "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
+_C_NAMES = _dt.CPP_NAMES
 
 _INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
                   "(got {})")
@@ -372,7 +369,7 @@ def _value_array(input, value, target_shape):
         return value
     if isinstance(value, (bool, int, float)) or hasattr(value, "item") and getattr(value, "shape", None) == ():
         return scalar_value(value)
-    raise TypeError(f"can't assign a {type(value).__name__} to a torch.{_TORCH_TYPE.get(input.dtype.name, 'Tensor')}")
+    raise TypeError(f"can't assign a {type(value).__name__} to a torch.{input.dtype._torch_name}Tensor")
 
 
 class _Ctx:

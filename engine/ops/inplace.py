@@ -50,7 +50,7 @@ from ..tensor import Tensor, _new_tensor
 from . import arith as _arith
 from .. import backend
 from .shape import to_copy
-from ._util import binary_prep, scalar_value
+from ._util import binary_prep, cast, scalar_value
 from gradwire.common.views import INFERENCE, view_mode_message
 
 __all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
@@ -403,7 +403,7 @@ class Copy(Function):
             if tuple(b) != tuple(shape):
                 raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
             arr = a.xp.broadcast_to(arr, shape)
-        return _new_tensor(arr.astype(a.dtype.numpy, copy=True), a.dtype, a.device)
+        return _new_tensor(cast(arr, a.dtype.numpy), a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
