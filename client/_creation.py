@@ -42,6 +42,8 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
         inferred = dtypes.default_float() if kind == "f" else dtypes.bool_ if kind == "b" else dtypes.int64
         if kind not in "fbiu":
             raise TypeError(f"Could not infer dtype of {array.dtype}")
+        if dtype is not None:
+            dtypes.check_fits(array, dtype)
     dtype = dtype or inferred
     return np.asarray(array, dtype=dtype.numpy, order="C"), dtype
 

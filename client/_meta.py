@@ -163,7 +163,7 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
             elif out == "long":
                 dtype = int64
             elif out == "bool":
-                dtype = bool_
+                dtype = dtypes.all_any_result(x._dtype)
             else:
                 dtype = x._dtype
         if indices and dim is not None:
@@ -696,9 +696,7 @@ def matmul(op, args, kwargs):
     if op == "dot" and (len(a._shape) != 1 or len(b._shape) != 1):
         raise RuntimeError(f"1D tensors expected, but got {len(a._shape)}D and {len(b._shape)}D tensors")
     if a._dtype is not b._dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {a._dtype._torch_name.lower()} != "
-            f"{b._dtype._torch_name.lower()}")
+        raise RuntimeError(dtypes.matmul_dtype_message(a._dtype, len(a._shape), b._dtype, len(b._shape)))
     return [(shapes.matmul_shape(a._shape, b._shape), a._dtype)]
 
 

@@ -159,6 +159,17 @@ def checked_scalar(dtype: DType, value, c_name: bool = True):
     return wrap_int(dtype, value) if isinstance(value, (int, np.integer)) else value
 
 
+def check_fits(array, dtype: DType) -> None:
+    """torch.tensor(data, dtype=<integer type>)'s check of the numbers in ``data`` (an array of them):
+    the same rule as ``checked_scalar``, for a whole array."""
+    if dtype._category != 1 or array.size == 0 or array.dtype.kind not in "iuf":
+        return
+    info = np.iinfo(dtype.numpy)
+    lo = info.min if dtype.is_signed or array.dtype.kind == "f" else -info.max
+    if not (lo <= array.min() and array.max() <= info.max):   # False for nan
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+
+
 def promote_types(a: DType, b: DType) -> DType:
     """torch.promote_types over our dtypes: the wider of the higher category; uint8 with a signed
     integer type needs one that holds both (int8 -> int16)."""
@@ -207,6 +218,23 @@ def result_type(*operands) -> DType:
     out = _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
     assert out is not None, "result_type needs at least one operand"
     return out
+
+
+def matmul_dtype_message(a: DType, a_ndim: int, b: DType, b_ndim: int) -> str:
+    """torch's error text for matmul of two dtypes that differ (it depends on the kernel chosen)."""
+    if b_ndim == 1:
+        if a_ndim == 1:
+            return f"dot : expected both vectors to have same dtype, but found {a._torch_name} and {b._torch_name}"
+        return (f"addmv input tensors must have the same dtype, but got {b._torch_name}, {a._torch_name}, and "
+                f"{b._torch_name}")
+    if b_ndim == 2:
+        return f"expected m1 and m2 to have the same dtype, but got: {CPP_NAMES[a.name]} != {CPP_NAMES[b.name]}"
+    return f"expected scalar type {a._torch_name} but found {b._torch_name}"
+
+
+def all_any_result(dtype: DType) -> DType:
+    """The dtype of all()/any() over ``dtype``: bool, but uint8 for uint8 (torch's pre-bool legacy)."""
+    return uint8 if dtype is uint8 else bool_
 
 
 def float_result(dtype: DType) -> DType:

@@ -104,6 +104,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         dt = dtype or (_dt.from_numpy(data.dtype) if hasattr(data, "dtype") else _dt.scalar_dtype(data))
     else:
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if dt._category == 1:  # Python numbers must fit an integer dtype
+        raw = backend.asarray(data, None, device)
+        _dt.check_fits(raw, dt)
+        return _finish(_new_tensor(raw.astype(dt.numpy), dt, device), requires_grad)
     arr = backend.asarray(data, dt.numpy, device, copy=True)
     return _finish(_new_tensor(arr, dt, device), requires_grad)
 
@@ -177,6 +181,7 @@ def _filled(fill, shape, dtype, device, requires_grad, op=""):
         dtype = _dt.scalar_dtype(fill) if isinstance(fill, (bool, int)) else _dt.default_float()
     device = _check_device(device)
     xp = backend.array_module(device)
+    fill = _dt.checked_scalar(dtype, fill)
     if fill == 0:
         arr = xp.zeros(shape, dtype=dtype.numpy)
     elif fill == 1:
@@ -267,7 +272,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     xp = backend.array_module(device)
     if dtype.is_floating_point or any(isinstance(v, float) for v in (start, end, step)):
         n = max(int(math.ceil((end - start) / step)), 0)
-        arr = (xp.arange(n, dtype=_dt.float64.numpy) * float(step) + float(start)).astype(dtype.numpy)
+        if dtype.is_floating_point:
+            arr = (xp.arange(n, dtype=_dt.float64.numpy) * float(step) + float(start)).astype(dtype.numpy)
+        else:  # the count from the floats; the values from start and step truncated to integers, like torch
+            arr = (xp.arange(n, dtype=_dt.int64.numpy) * int(step) + int(start)).astype(dtype.numpy)
     else:
         n = max(-((start - end) // step), 0)
         arr = xp.arange(start, start + n * step, step, dtype=_dt.int64.numpy)[:n].astype(dtype.numpy, copy=False)

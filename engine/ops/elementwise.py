@@ -15,6 +15,7 @@ nothing.
 from __future__ import annotations
 
 import math
+import warnings
 
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes
@@ -522,8 +523,8 @@ class Clamp(Function):
         xp = a.xp
         npdt = dtype.numpy
         av = a.array if a.array.dtype == npdt else a.array.astype(npdt)
-        lo_v = None if lo is None else npdt.type(lo)
-        hi_v = None if hi is None else npdt.type(hi)
+        lo_v = None if lo is None else npdt.type(_dt.checked_scalar(dtype, lo))
+        hi_v = None if hi is None else npdt.type(_dt.checked_scalar(dtype, hi))
         r = av
         if lo_v is not None:
             r = xp.maximum(r, lo_v)
@@ -638,6 +639,8 @@ class Where(Function):
         same_device(cond, a, b)
         if ta or tb:
             av, bv, dtype, xp, device = binary_prep(a, b)
+            if not (ta and tb):  # the number must fit the result type, as a fill value does
+                _dt.checked_scalar(dtype, b if ta else a)
         else:
             av, bv, dtype, xp, device = _scalar_pair(a, b, cond)
         r = xp.where(cv, av, bv)
@@ -926,6 +929,11 @@ def _where_type_error(args) -> TypeError:
     return TypeError("\n".join(lines) + "\n")
 
 
+_WHERE_UINT8_WARNING = ("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                        "a future version of PyTorch. Use a boolean condition instead. (Triggered internally at "
+                        "/__w/pytorch/pytorch/aten/src/ATen/native/TensorCompare.cpp:621.)")
+
+
 def where(condition, input=None, other=None):
     if input is None and other is None:
         check_tensor_arg("where", condition, "condition")
@@ -934,7 +942,10 @@ def where(condition, input=None, other=None):
     if (type(condition) is not Tensor or not (type(input) is Tensor or _is_number(input))
             or not (type(other) is Tensor or _is_number(other))):
         raise _where_type_error(args)
-    if condition.dtype is not _bool:
+    if condition.dtype is _dt.uint8:
+        warnings.warn(_WHERE_UINT8_WARNING, UserWarning, stacklevel=2)
+        condition = condition.bool()
+    elif condition.dtype is not _bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype._torch_name}")
     return Where.apply(condition, input, other)

@@ -427,6 +427,9 @@ class Clamp(Function):
         xp = a.xp
         r = arr
         keep = None
+        if a.dtype._category == 1:
+            min = None if min is None else _dt.checked_scalar(a.dtype, min)
+            max = None if max is None else _dt.checked_scalar(a.dtype, max)
         if min is not None:
             r = xp.maximum(r, min)
             keep = arr >= min
@@ -461,8 +464,9 @@ def fill_(input: Tensor, value) -> Tensor:
         if value.array.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.array.ndim} dimensions.")
+        _dt.checked_scalar(input.dtype, value.item()) if input.dtype._category == 1 else None
         return inplace_apply(input, FillTensor.apply, value)
-    value = scalar_value(value)
+    value = _dt.checked_scalar(input.dtype, scalar_value(value))
     if check_inplace(input):
         return commit(input, Fill.apply(inplace_source(input), value))
     input.array[...] = value
@@ -527,8 +531,7 @@ def _binary_(input, other, op, ufunc, alpha=1, floating=False, saves_self=False)
     if type(other) is Tensor:
         _check_broadcast(input.array.shape, other.array.shape)
     if alpha != 1:
-        _arith._check_alpha(dtype, alpha)
-        bv = bv * alpha
+        bv = bv * _arith._check_alpha(dtype, alpha)
     getattr(xp, ufunc)(av, bv, out=input.array, casting="unsafe")
     input._bump_version()
     return input
