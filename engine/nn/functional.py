@@ -453,8 +453,10 @@ def _nll_nd(input, target, weight, reduction, ignore_index):
     return out
 
 
-def _check_target_dtype(target):
-    if target.dtype is not _dt.int64:
+def _check_target_dtype(target, nd):
+    if target.dtype is _dt.uint8 and nd > 2:  # the 1-d/2-d kernel takes uint8 class indices, the others don't
+        raise RuntimeError("expected scalar type Long but found Byte")
+    if target.dtype is not _dt.int64 and target.dtype is not _dt.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._torch_name}")
 
 
@@ -465,7 +467,7 @@ def _check_weight(weight, C, prefix=""):
 
 
 def _nll_checks(input, target, weight):
-    """torch's nll_loss_nd validation, in its order."""
+    """torch's nll_loss_nd validation, in its order; the target as int64."""
     nd = input.array.ndim
     ishape = input.array.shape
     tshape = target.array.shape
@@ -489,11 +491,12 @@ def _nll_checks(input, target, weight):
         expected = (ishape[0],) + ishape[2:]
         if tshape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(tshape)}")
-    _check_target_dtype(target)
+    _check_target_dtype(target, nd)
     C = ishape[0] if nd == 1 else ishape[1]
     _check_weight(weight, C)
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {weight.dtype._torch_name}")
+    return target if target.dtype is _dt.int64 else target.long()
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -501,7 +504,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _require_tensor("nll_loss", "target", 2, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _nll_checks(input, target, weight)
+    target = _nll_checks(input, target, weight)
     return _nll_nd(input, target, weight, reduction, int(ignore_index))
 
 
@@ -524,7 +527,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                input.dtype)
     if nd == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    _nll_checks(input, target, weight)
+    target = _nll_checks(input, target, weight)
     lsm = LogSoftmax.apply(input, class_dim)
     nll = _nll_nd(lsm, target, weight, reduction, int(ignore_index))
     if ls <= 0.0:

@@ -164,10 +164,11 @@ def inplace_source(t: Tensor, copy: bool = False) -> Tensor:
     return s
 
 
-def _check_cast(result: _dt.DType, target: _dt.DType) -> None:
+def _check_cast(result: _dt.DType, target: _dt.DType, cpp_name: bool = False) -> None:
+    """torch's error for an in-place result its target cannot hold (some kernels name the C++ type)."""
     if result is not target and result._category > target._category:
-        raise RuntimeError(f"result type {result._torch_name} can't be cast to the desired output type "
-                           f"{target._torch_name}")
+        name = _dt.CPP_NAMES[target.name] if cpp_name else target._torch_name
+        raise RuntimeError(f"result type {result._torch_name} can't be cast to the desired output type {name}")
 
 
 def _check_broadcast(shape, other_shape) -> None:
@@ -427,9 +428,6 @@ class Clamp(Function):
         xp = a.xp
         r = arr
         keep = None
-        if a.dtype._category == 1:
-            min = None if min is None else _dt.checked_scalar(a.dtype, min)
-            max = None if max is None else _dt.checked_scalar(a.dtype, max)
         if min is not None:
             r = xp.maximum(r, min)
             keep = arr >= min
@@ -464,7 +462,6 @@ def fill_(input: Tensor, value) -> Tensor:
         if value.array.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.array.ndim} dimensions.")
-        _dt.checked_scalar(input.dtype, value.item()) if input.dtype._category == 1 else None
         return inplace_apply(input, FillTensor.apply, value)
     value = _dt.checked_scalar(input.dtype, scalar_value(value))
     if check_inplace(input):
@@ -504,7 +501,10 @@ def clamp_(input: Tensor, min=None, max=None) -> Tensor:
         max = scalar_value(max)
     for v in (min, max):
         if v is not None:
-            _check_cast(_dt.result_type((input.dtype, input.array.ndim), v), input.dtype)
+            _check_cast(_dt.result_type((input.dtype, input.array.ndim), v), input.dtype, cpp_name=True)
+    if input.dtype._category == 1:  # bounds must fit an integer tensor's type
+        min = None if min is None else _dt.checked_scalar(input.dtype, min)
+        max = None if max is None else _dt.checked_scalar(input.dtype, max)
     if check_inplace(input):
         return commit(input, Clamp.apply(inplace_source(input), min, max))
     xp = input.xp
