@@ -390,8 +390,11 @@ def _int_arg(op, name, pos, v):
 def _randint_fill(shape, low, high, dtype, device, requires_grad, generator):
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    if dtype is _dt.bool_ and (low < 0 or high > 2):
-        raise RuntimeError("to - 1 is out of bounds for bool")
+    if dtype is _dt.bool_ or dtype._category == 1 and dtype.itemsize < 4:  # the bounds must fit the type
+        lo, hi = (0, 1) if dtype is _dt.bool_ else (_dt.iinfo(dtype).min, _dt.iinfo(dtype).max)
+        if low < lo or high - 1 > hi:
+            which = "from" if low < lo else "to - 1"
+            raise RuntimeError(f"{which} is out of bounds for {_dt.CPP_NAMES[dtype.name]}")
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
     arr = gen.rng.integers(low, high, size=shape, dtype=_dt.int64.numpy).astype(dtype.numpy)
@@ -422,6 +425,8 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False, generator=None)
     n = _int_arg("randperm", "n", 1, n)
     _check_dims((n,))
     dtype = _dtype_arg(dtype) or _dt.int64
+    if n > 1:
+        _dt.checked_scalar(dtype, n - 1)
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
     arr = gen.rng.permutation(n).astype(dtype.numpy)
