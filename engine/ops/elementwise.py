@@ -932,6 +932,7 @@ def _where_type_error(args) -> TypeError:
 _WHERE_UINT8_WARNING = ("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
                         "a future version of PyTorch. Use a boolean condition instead. (Triggered internally at "
                         "/__w/pytorch/pytorch/aten/src/ATen/native/TensorCompare.cpp:621.)")
+_warned_uint8_where = False
 
 
 def where(condition, input=None, other=None):
@@ -943,7 +944,10 @@ def where(condition, input=None, other=None):
             or not (type(other) is Tensor or _is_number(other))):
         raise _where_type_error(args)
     if condition.dtype is _dt.uint8:
-        warnings.warn(_WHERE_UINT8_WARNING, UserWarning, stacklevel=2)
+        global _warned_uint8_where
+        if not _warned_uint8_where:  # torch warns once per process
+            _warned_uint8_where = True
+            warnings.warn(_WHERE_UINT8_WARNING, UserWarning, stacklevel=2)
         condition = condition.bool()
     elif condition.dtype is not _bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -9,7 +9,7 @@ from gradwire.common.shapes import broadcast_shapes
 
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
-from ._util import check_tensor_arg, same_device
+from ._util import check_tensor_arg, not_implemented, same_device
 from .inplace import _unary_
 
 # torch's C++ scalar names and type names, for the dtype errors
@@ -70,6 +70,8 @@ def lerp(input, end, weight):
                                f"{_C_NAME[t.dtype.name]}")
     shapes = [input.array.shape, end.array.shape] + ([weight.array.shape] if type(weight) is Tensor else [])
     broadcast_shapes(*shapes)
+    if not input.dtype.is_floating_point:
+        raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", input.dtype)
     if type(weight) is Tensor:
         same_device(input, end, weight)
         return Lerp1.apply(input, end, weight)
