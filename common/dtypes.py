@@ -170,6 +170,29 @@ def check_fits(array, dtype: DType) -> None:
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 
+def element_dtype(data) -> DType:
+    """torch.tensor's dtype for nested lists/tuples: the elements' dtypes promoted together, where a Python
+    number counts as int64, the default float or bool, and a tensor or numpy scalar as its own type."""
+    out = None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        dt = getattr(x, "dtype", None)
+        if isinstance(dt, DType):
+            d = dt
+        elif dt is not None:   # a numpy (or cupy) scalar
+            d = from_numpy(dt)
+        elif isinstance(x, (bool, int, float)):
+            d = scalar_dtype(x)
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        out = d if out is None else promote_types(out, d)
+    return default_float() if out is None else out   # torch.tensor([]) is float
+
+
 def promote_types(a: DType, b: DType) -> DType:
     """torch.promote_types over our dtypes: the wider of the higher category; uint8 with a signed
     integer type needs one that holds both (int8 -> int16)."""

@@ -70,6 +70,10 @@ def test_promote_types_and_result_type_over_all_dtypes(gw):
     "print(torch.tensor([-1], dtype=torch.uint8), torch.tensor([-255], dtype=torch.uint8), "
     "torch.tensor([True, 2], dtype=torch.uint8), torch.tensor([1, 2.5], dtype=torch.int16))",
     "print(torch.tensor(np.array([300, -1]), dtype=torch.uint8), torch.tensor(np.array([1.5, -1.5]), dtype=torch.uint8))",
+    # elements keep their types: tensors and numpy scalars, promoted together
+    "print(torch.tensor([torch.tensor(1, dtype=torch.uint8), torch.tensor(1, dtype=torch.int8)]), "
+    "torch.tensor([a[0], a[1]]), torch.tensor([np.int16(1), np.int16(2)]), torch.tensor([np.uint8(1), True]), "
+    "torch.tensor([c[0], 2.5]).dtype, torch.tensor([a[0], 2]).dtype, torch.tensor([[b[0]], [c[1]]]))",
     "print(torch.randint(0, 10, (3,), dtype=torch.uint8).dtype, torch.randint(-128, 128, (3,), dtype=torch.int8).dtype, "
     "torch.randperm(256, dtype=torch.uint8).max(), torch.randperm(5, dtype=torch.int8).sort()[0])",
     # overflow: torch.tensor names the dtype, ops the C type; an unsigned type takes ints down to -max

@@ -35,37 +35,6 @@ def _check_device(device):
     return device
 
 
-def _infer_list_dtype(data):
-    """torch.tensor's inference over nested Python data: any float -> default float, else int64, else bool."""
-    kind = 0  # 0 bool, 1 int, 2 float
-    stack = [data]
-    seen_any = False
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-            continue
-        if isinstance(x, Tensor):
-            k = x.dtype._category
-            if k == 2:
-                return _dt.default_float() if x.dtype is _dt.float32 else x.dtype
-            kind = max(kind, k)
-            seen_any = True
-            continue
-        seen_any = True
-        if isinstance(x, bool) or type(x).__name__ == "bool_":
-            continue
-        if isinstance(x, int) or hasattr(x, "dtype") and x.dtype.kind in "iu":
-            kind = max(kind, 1)
-        elif isinstance(x, float) or hasattr(x, "dtype") and x.dtype.kind == "f":
-            return _dt.default_float()
-        else:
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-    if not seen_any:
-        return _dt.default_float()  # torch.tensor([]) is float32
-    return (_dt.bool_, _dt.int64)[kind]
-
-
 def _check_ragged(data, dim=0):
     """torch's ValueError for ragged nested sequences."""
     if not isinstance(data, (list, tuple)) or not data:
@@ -97,7 +66,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         return _finish(_new_tensor(arr, dt, device), requires_grad)
     if isinstance(data, (list, tuple)):
         _check_ragged(data)
-        dt = dtype or _infer_list_dtype(data)
+        dt = dtype or _dt.element_dtype(data)
         if any(isinstance(x, Tensor) for x in _flat_iter(data)):
             data = _tensors_to_lists(data)
     elif isinstance(data, (bool, int, float)) or hasattr(data, "dtype"):

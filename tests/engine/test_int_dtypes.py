@@ -128,6 +128,7 @@ for f in ({ops}):
     "print(a @ a, torch.mm(b.view(1, 2), b.view(2, 1)), a @ b)",
     "x = torch.zeros(3); x[torch.tensor([1, 0, 1], dtype=torch.uint8)] = 5",
     "print(F.nll_loss(torch.zeros(2, 3), torch.tensor([1, 0], dtype=torch.uint8)))",
+    "print(torch.tensor([a[0], b[1]]), torch.tensor([[a[0]], [2]]), torch.tensor([c[0], 2.5]), torch.tensor([a[1], True]))",
 ])
 def test_engine_snippets_against_torch(code):
     same_on_the_engine_as_torch(SETUP + code)
