@@ -140,7 +140,8 @@ def to(op, args, kwargs):
 # ----- reductions ------------------------------------------------------------------------
 
 def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = False) -> Callable:
-    """out: "sum" (ints widen to int64), "float" (needs a floating input), "same",
+    """out: "sum" (ints widen to int64), "float" (needs a floating input), "to_float" (ints give the
+    default float), "same",
     "long" (argmax), "bool" (all/any). indices: with a dim, (values, indices)."""
     def rule(op, args, kwargs):
         x = args[0]
@@ -160,6 +161,8 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
                         f"{op}(): could not infer output dtype. Input dtype must be either a floating point or "
                         f"complex dtype. Got: {x._dtype._torch_name}")
                 dtype = x._dtype
+            elif out == "to_float":
+                dtype = dtypes.float_result(x._dtype)
             elif out == "long":
                 dtype = int64
             elif out == "bool":
@@ -1048,7 +1051,7 @@ OPS: dict[str, OpInfo] = {
     "argmin": OpInfo(reduction(out="long"), differentiable=False),
     "all": OpInfo(reduction(out="bool"), differentiable=False),
     "any": OpInfo(reduction(out="bool"), differentiable=False),
-    "logsumexp": OpInfo(reduction(out="float", dim_required=True)),
+    "logsumexp": OpInfo(reduction(out="to_float", dim_required=True)),
     "var": OpInfo(var_std),
     "std": OpInfo(var_std),
     "norm": OpInfo(norm),

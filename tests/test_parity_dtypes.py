@@ -282,6 +282,15 @@ def test_uint8_mask_selects_and_warns(gw):
     "F.cross_entropy(torch.eye(3)[:2], torch.tensor([1, 0], dtype=torch.uint8)))",
     "print(F.cross_entropy(torch.zeros(2, 3), torch.tensor([1, 0], dtype=torch.int16)))",
     "print(F.cross_entropy(torch.zeros(2, 3, 2), torch.tensor([[1, 0], [1, 1]], dtype=torch.uint8)))",
+    # an image batch fed to a float layer without .float()
+    "print(nn.Linear(2, 2)(torch.tensor([[1, 0]], dtype=torch.uint8)))",
+    "print(nn.Linear(2, 2)(torch.ones(3, 1, 2, dtype=torch.int8)))",
+    "print(nn.Linear(2, 2, bias=False)(torch.tensor([[1, 0]], dtype=torch.int16)))",
+    "print(torch.addmm(torch.zeros(1, 1), torch.tensor([[1, 0]], dtype=torch.uint8), torch.ones(2, 1)))",
+    "print(torch.addmm(torch.zeros(1, 1), torch.ones(1, 2, dtype=torch.uint8), torch.ones(2, 1, dtype=torch.uint8)))",
+    "print(F.linear(torch.tensor([[1, 0]], dtype=torch.uint8), torch.tensor([[1, 0]], dtype=torch.uint8), "
+    "torch.tensor([1], dtype=torch.uint8)))",
+    "print(torch.logsumexp(a, 0), b.logsumexp(0, keepdim=True), torch.logsumexp(c.view(1, 2), 1))",
 ])
 def test_conversions(gw, code):
     same_as_torch(gw, "import numpy as np\n" + code)
@@ -371,7 +380,7 @@ fs = [torch.neg, torch.abs, torch.sign, torch.exp, torch.sqrt, torch.sum, torch.
       lambda x: x.clamp(0, 2), lambda x: x.clamp(min=0.5), lambda x: x.new_zeros(2), lambda x: x.new_tensor([1, 2]),
       lambda x: x.index_select(0, torch.tensor([1])), lambda x: x[0], lambda x: x[torch.tensor([True, False])],
       lambda x: x.masked_fill(torch.tensor([True, False]), 1), lambda x: torch.zeros_like(x),
-      lambda x: torch.full_like(x, 1), lambda x: x.dot(x), lambda x: torch.outer(x, x)]
+      lambda x: torch.full_like(x, 1), lambda x: x.dot(x), lambda x: torch.outer(x, x), lambda x: torch.logsumexp(x, 0)]
 for x in ds[:5] + ds[6:]:   # (bool has its own gaps: argmax, topk, dot)
     for f in fs:
         show(lambda: f(mk(x)))

@@ -25,7 +25,8 @@ from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops import elementwise as _ew
 from ..ops._util import same_device, wrap_grad as _grad_of
-from ..ops.linalg import _check_dtypes, matmul, mm
+from ..ops.fused import check_mat_dtypes
+from ..ops.linalg import matmul, mm
 from ..ops.shape import expand, reshape, to_dtype
 from ..tensor import Tensor, _new_tensor
 
@@ -200,7 +201,7 @@ def linear(input, weight, bias=None):
     x2 = input if nd == 2 else reshape(input, -1, in_shape[-1]) if nd > 1 else reshape(input, 1, -1)
     wshape = weight.array.shape
     out2 = matmul_shape(x2.array.shape, (wshape[1], wshape[0]))
-    _check_dtypes(x2, weight)
+    check_mat_dtypes(x2, weight)
     if bias.array.shape != out2:
         _check_expandable(bias.array.shape, out2)
     out = Addmm.apply(bias, x2, weight.t())
