@@ -866,13 +866,17 @@ def pad(op, args, kwargs):
 def loss(op, args, kwargs):
     x = args[0]
     reduction = kwargs.get("reduction", "mean")
+    # the regression losses compute in the inputs' promoted type (a uint8 image against a float target)
+    dtype = dtypes.promote_types(x._dtype, args[1]._dtype) if op in ("mse_loss", "l1_loss") else x._dtype
     if reduction == "none":
         if op in ("cross_entropy", "nll_loss"):
-            return [((x._shape[:1] + x._shape[2:]) if len(x._shape) > 1 else (), x._dtype)]
-        return [(shapes.broadcast_shapes(x._shape, args[1]._shape), x._dtype)]
+            return [((x._shape[:1] + x._shape[2:]) if len(x._shape) > 1 else (), dtype)]
+        return [(shapes.broadcast_shapes(x._shape, args[1]._shape), dtype)]
     if op in ("mse_loss", "l1_loss", "binary_cross_entropy_with_logits") and x._shape != args[1]._shape:
         shapes.broadcast_shapes(x._shape, args[1]._shape)
-    return [((), x._dtype)]
+    if reduction == "sum" and not dtype.is_floating_point:
+        dtype = int64   # a sum of integers
+    return [((), dtype)]
 
 
 def bce(op, args, kwargs):

@@ -132,6 +132,7 @@ CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "u
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
 # ... and as its overflow errors do
 _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+_INT_RANGES = {name: (int(np.iinfo(name).min), int(np.iinfo(name).max)) for name in _C_NAMES}
 
 
 def wrap_int(dtype: DType, value: int) -> int:
@@ -148,15 +149,15 @@ def checked_scalar(dtype: DType, value, c_name: bool = True):
     ``c_name``: the error names the C type (uint8_t), as ops do; torch.tensor names the dtype (uint8)."""
     if dtype._category != 1 or isinstance(value, bool):
         return value
-    info = np.iinfo(dtype.numpy)
+    lo, hi = _INT_RANGES[dtype.name]
     if isinstance(value, (int, np.integer)):
-        ok = (info.min <= value <= info.max) if dtype.is_signed else (-info.max <= value <= info.max)
+        ok = (lo <= value <= hi) if dtype.is_signed else (-hi <= value <= hi)
     else:
-        ok = info.min <= value <= info.max   # False for nan
+        ok = lo <= value <= hi   # False for nan
     if not ok:
         name = _C_NAMES[dtype.name] if c_name else dtype.name
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-    return wrap_int(dtype, value) if isinstance(value, (int, np.integer)) else value
+    return wrap_int(dtype, int(value)) if isinstance(value, (int, np.integer)) else value
 
 
 def check_fits(array, dtype: DType) -> None:
@@ -164,9 +165,10 @@ def check_fits(array, dtype: DType) -> None:
     the same rule as ``checked_scalar``, for a whole array."""
     if dtype._category != 1 or array.size == 0 or array.dtype.kind not in "iuf":
         return
-    info = np.iinfo(dtype.numpy)
-    lo = info.min if dtype.is_signed or array.dtype.kind == "f" else -info.max
-    if not (lo <= array.min() and array.max() <= info.max):   # False for nan
+    lo, hi = _INT_RANGES[dtype.name]
+    if not dtype.is_signed and array.dtype.kind != "f":
+        lo = -hi
+    if not (lo <= array.min() and array.max() <= hi):   # False for nan
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 

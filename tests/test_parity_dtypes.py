@@ -391,3 +391,17 @@ for d in ds[:3]:
     show(lambda: torch.eye(2, dtype=d)); show(lambda: torch.randperm(3, dtype=d)); show(lambda: torch.rand(2, dtype=d))
     show(lambda: torch.randn(2, dtype=d)); show(lambda: torch.linspace(0, 5, 3, dtype=d))
 """)
+
+
+def test_regression_losses_compute_in_the_promoted_type(gw):
+    """An integer image against a float target: the loss is float (and a sum of integers int64)."""
+    out = same_as_torch(gw, MATRIX + """
+for x in ds[:5]:
+    for y in (torch.uint8, torch.int16, torch.float16, torch.float32, torch.float64):
+        for f in (F.mse_loss, F.l1_loss):
+            for red in ("mean", "none", "sum"):
+                show(lambda: f(torch.tensor([1, 2], dtype=x), torch.tensor([1, 3], dtype=y), reduction=red))
+    print()
+print(F.mse_loss(a, torch.tensor([190., 0.])), F.l1_loss(c, torch.tensor([0, 0], dtype=torch.int8), reduction='sum'))
+""")
+    assert "tensor(54.5000) tensor(1007)" in out
