@@ -346,7 +346,9 @@ def show(f):
     try:
         r = f()
         sync()
-        print(str(r.dtype)[6:], end=" ")   # the client's prediction: nothing has read the server's
+        # r.dtype: the client's prediction; numpy() of a small tensor: the array the server holds
+        d, held = str(r.dtype)[6:], r.detach().numpy().dtype.name
+        print(d if d == held else f"{d}/held:{held}", end=" ")
     except Exception as e:
         print("!!" + type(e).__name__, end=" ")
 """
