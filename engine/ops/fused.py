@@ -172,7 +172,7 @@ def _add_product_args(op, input, a, b, names):
 
 
 def check_mat_dtypes(mat1, mat2) -> None:
-    """addmm's (and linear's) first dtype check: the two matrices."""
+    """addmm's (and linear's) dtype check of the two matrices, after that of self (bias) and mat2."""
     if mat1.dtype is not mat2.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {mat1.dtype._torch_name} and "
                            f"{mat2.dtype._torch_name}")
@@ -193,8 +193,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     (n, k), (k2, p) = mat1.array.shape, mat2.array.shape
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{p})")
+    _same_dtypes(input, mat2, mat2)
     check_mat_dtypes(mat1, mat2)
-    _same_dtypes(input, mat1, mat2)
     _expand_check(input.array.shape, (n, p))
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
