@@ -186,6 +186,16 @@ def test_arithmetic_values():
     "x = torch.zeros(2, dtype=torch.uint8); x[0] = 300",
     "x = torch.zeros(3, dtype=torch.int16); x[1:] = torch.tensor([1.5, -2.5]); print(x)",
     "print(a.maximum(b), a.minimum(c), torch.max(a, b), a.logical_not(), a.isnan(), a.isfinite())",
+    # shifts: by a negative amount or the width or more, 0 (or -1 for a negative number shifted right)
+    "print(a << 1, b >> 1, c << 3, c >> 2, a << 9, a >> 9, b << 9, b >> 9, a << -1, b >> -1, b << -1)",
+    "print(a << torch.tensor([1, 2]), 1 << a, 2 << b, 300 >> a, a << torch.tensor(2), b >> torch.tensor([[1], [2]]))",
+    "print(torch.tensor([1, 2]) << 63, torch.tensor([1, 2]) << 64, torch.tensor([-8]) >> 70, torch.tensor([True]) << 1)",
+    "print(a.bitwise_left_shift(1), a.bitwise_right_shift(torch.tensor([1, 0], dtype=torch.uint8)), b.bitwise_left_shift(b))",
+    "x = a.clone(); x <<= 1; print(x); x >>= 1; print(x)",
+    "print(a << 1.5)",
+    "print(torch.tensor([1.5]) >> 1)",
+    "print(torch.tensor([True]) << torch.tensor([True]))",
+    "print(a << 'x')",
 ])
 def test_compare_bitwise_fill(gw, code):
     same_as_torch(gw, code)

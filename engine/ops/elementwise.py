@@ -1076,6 +1076,41 @@ bitwise_or = _bitwise("bitwise_or", "bitwise_or")
 bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
 
 
+def _shift(op: str, left: bool):
+    """``x << s`` / ``x >> s`` as torch computes them: a shift by a negative amount or by the type's
+    width or more gives 0 (a right shift of a negative number: -1), where C leaves it undefined."""
+    kernel = "lshift_cpu" if left else "rshift_cpu"
+
+    def shift(input, other):
+        if type(input) is not Tensor and type(other) is not Tensor:
+            check_tensor_arg(op, input)
+        _check_pair(input, other)
+        av, bv, dtype, xp, device = binary_prep(input, other)
+        if dtype.is_floating_point or dtype is _bool:
+            raise not_implemented(kernel, dtype)
+        out_of_range = (bv < 0) | (bv >= dtype.itemsize * 8)
+        r = (xp.left_shift if left else xp.right_shift)(av, xp.where(out_of_range, 0, bv).astype(dtype.numpy))
+        if out_of_range.any():
+            r = xp.where(out_of_range, 0 if left else xp.where(av < 0, -1, 0), r)
+        return wrap(xp, r, dtype, device)
+
+    shift.__name__ = shift.__qualname__ = op
+    return shift
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", True)
+bitwise_right_shift = _shift("bitwise_right_shift", False)
+
+
+def _reflected(fn):
+    def op(self, other):
+        if not _is_number(other):
+            return NotImplemented
+        return fn(other, self)
+
+    return op
+
+
 def bitwise_not(input):
     check_tensor_arg("bitwise_not", input)
     if input.dtype.is_floating_point:
@@ -1137,6 +1172,7 @@ WIRE = {
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
 }
 # creation ops added in creation.py ride on this module's tables (creation.py is not an extension module)
 WIRE.update(_creation.WIRE_EXTRA)
@@ -1155,6 +1191,9 @@ METHODS = {
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "__lshift__": _bit_operator(bitwise_left_shift), "__rshift__": _bit_operator(bitwise_right_shift),
+    "__rlshift__": _reflected(bitwise_left_shift), "__rrshift__": _reflected(bitwise_right_shift),
     "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt), "__le__": _operator(le),
     "__gt__": _operator(gt), "__ge__": _operator(ge), "__abs__": abs,
     "__and__": _bit_operator(bitwise_and), "__rand__": _bit_operator(bitwise_and),
@@ -1171,5 +1210,5 @@ __all__ = [
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
     "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
     "isfinite", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
 ] + _creation.EXPORTS_EXTRA

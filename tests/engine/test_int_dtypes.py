@@ -78,6 +78,7 @@ def test_engine_ops_wrap():
     assert a.sum().dtype is E.int64 and a.sum().item() == 203 and a.sum(dtype=E.uint8).item() == 203
     assert a.all().dtype is E.uint8 and b.any().dtype is E.bool_
     assert (~a).tolist() == [55, 252] and (a & 15).tolist() == [8, 3]
+    assert (a << 1).tolist() == [144, 6] and (b >> 9).tolist() == [-1, 0] and (1 << a).tolist() == [0, 8]
     assert E.tensor([-1.5, 300.7, -300.7]).to(E.uint8).tolist() == [255, 44, 212]
     assert E.tensor([-1.5, 40000.7]).to(E.int16).tolist() == [-1, -25536]
     assert E.full((2,), -1, dtype=E.uint8).tolist() == [255, 255]
@@ -128,6 +129,9 @@ for f in ({ops}):
     "print(a @ a, torch.mm(b.view(1, 2), b.view(2, 1)), a @ b)",
     "x = torch.zeros(3); x[torch.tensor([1, 0, 1], dtype=torch.uint8)] = 5",
     "print(F.nll_loss(torch.zeros(2, 3), torch.tensor([1, 0], dtype=torch.uint8)))",
+    "print(a << 1, b >> 1, c << 3, a << 9, b >> 9, b >> -1, 1 << a, 300 >> a, a << torch.tensor([1, 2]), "
+    "torch.bitwise_right_shift(b, 2), torch.tensor([1]) << 63)",
+    "print(torch.tensor([1.5]) << 1)",
     "print(torch.tensor([a[0], b[1]]), torch.tensor([[a[0]], [2]]), torch.tensor([c[0], 2.5]), torch.tensor([a[1], True]))",
 ])
 def test_engine_snippets_against_torch(code):
