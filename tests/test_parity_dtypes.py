@@ -375,7 +375,8 @@ for f in ({ops}):
     for x in ds[:3]:
         for y in ds:
             show(lambda: f(mk(x), mk(y))); show(lambda: f(mk(x), mk(y, True))); show(lambda: f(mk(x, True), mk(y)))
-            show(lambda: f(mk(x), 300)); show(lambda: f(mk(x), -2.5))
+            show(lambda: f(mk(x), 300))
+        show(lambda: f(mk(x), -2.5))
         print()
 """)
     assert "uint8" in out and "int16" in out
