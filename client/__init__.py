@@ -10,7 +10,7 @@ import builtins as _builtins
 import math as _math
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
-from gradwire.common.dtypes import float16, float32, float64, int32, int64, layout, strided, uint8
+from gradwire.common.dtypes import float16, float32, float64, int8, int16, int32, int64, layout, strided, uint8
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
@@ -44,6 +44,7 @@ __version__ = "0.1.0"
 float = float32  # noqa: A001 - torch.float
 double = float64
 half = float16
+short = int16
 long = int64
 int = int32  # noqa: A001 - torch.int
 

@@ -40,10 +40,15 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
         if array.dtype == object:
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
         kind = array.dtype.kind
-        # Python floats take the default dtype (float32), ints int64, bools bool.
-        inferred = dtypes.default_float() if kind == "f" else dtypes.bool_ if kind == "b" else dtypes.int64
         if kind not in "fbiu":
             raise TypeError(f"Could not infer dtype of {array.dtype}")
+        if array.dtype == np.int64 or array.dtype == np.float64 or kind == "b":
+            # Python floats take the default dtype (float32), ints int64, bools bool.
+            inferred = dtypes.default_float() if kind == "f" else dtypes.bool_ if kind == "b" else dtypes.int64
+        else:  # numpy made a narrower type: tensors or numpy scalars among the elements keep theirs
+            inferred = dtypes.element_dtype(data)
+        if dtype is not None:
+            dtypes.check_fits(array, dtype)
     dtype = dtype or inferred
     return np.asarray(array, dtype=dtype.numpy, order="C"), dtype
 

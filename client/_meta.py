@@ -150,7 +150,8 @@ def to(op, args, kwargs):
 # ----- reductions ------------------------------------------------------------------------
 
 def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = False) -> Callable:
-    """out: "sum" (ints widen to int64), "float" (needs a floating input), "same",
+    """out: "sum" (ints widen to int64), "float" (needs a floating input), "to_float" (ints give the
+    default float), "same",
     "long" (argmax), "bool" (all/any). indices: with a dim, (values, indices)."""
     def rule(op, args, kwargs):
         x = args[0]
@@ -170,10 +171,12 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
                         f"{op}(): could not infer output dtype. Input dtype must be either a floating point or "
                         f"complex dtype. Got: {x._dtype._torch_name}")
                 dtype = x._dtype
+            elif out == "to_float":
+                dtype = dtypes.float_result(x._dtype)
             elif out == "long":
                 dtype = int64
             elif out == "bool":
-                dtype = bool_
+                dtype = dtypes.all_any_result(x._dtype)
             else:
                 dtype = x._dtype
         if indices and dim is not None:
@@ -706,9 +709,7 @@ def matmul(op, args, kwargs):
     if op == "dot" and (len(a._shape) != 1 or len(b._shape) != 1):
         raise RuntimeError(f"1D tensors expected, but got {len(a._shape)}D and {len(b._shape)}D tensors")
     if a._dtype is not b._dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {a._dtype._torch_name.lower()} != "
-            f"{b._dtype._torch_name.lower()}")
+        raise RuntimeError(dtypes.matmul_dtype_message(a._dtype, len(a._shape), b._dtype, len(b._shape)))
     return [(shapes.matmul_shape(a._shape, b._shape), a._dtype)]
 
 
@@ -885,13 +886,17 @@ def pad(op, args, kwargs):
 def loss(op, args, kwargs):
     x = args[0]
     reduction = kwargs.get("reduction", "mean")
+    # the regression losses compute in the inputs' promoted type (a uint8 image against a float target)
+    dtype = dtypes.promote_types(x._dtype, args[1]._dtype) if op in ("mse_loss", "l1_loss") else x._dtype
     if reduction == "none":
         if op in ("cross_entropy", "nll_loss"):
-            return [((x._shape[:1] + x._shape[2:]) if len(x._shape) > 1 else (), x._dtype)]
-        return [(shapes.broadcast_shapes(x._shape, args[1]._shape), x._dtype)]
+            return [((x._shape[:1] + x._shape[2:]) if len(x._shape) > 1 else (), dtype)]
+        return [(shapes.broadcast_shapes(x._shape, args[1]._shape), dtype)]
     if op in ("mse_loss", "l1_loss", "binary_cross_entropy_with_logits") and x._shape != args[1]._shape:
         shapes.broadcast_shapes(x._shape, args[1]._shape)
-    return [((), x._dtype)]
+    if reduction == "sum" and not dtype.is_floating_point:
+        dtype = int64   # a sum of integers
+    return [((), dtype)]
 
 
 def bce(op, args, kwargs):
@@ -1304,7 +1309,8 @@ OPS: dict[str, OpInfo] = {
     **_table(atan2_hypot, ["atan2", "arctan2", "hypot"]),
     "remainder": OpInfo(elementwise()),
     "floor_divide": OpInfo(elementwise()),
-    **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"], differentiable=False),
+    **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+                             "bitwise_right_shift"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),
     "clip": OpInfo(clamp),
@@ -1319,7 +1325,7 @@ OPS: dict[str, OpInfo] = {
     "argmin": OpInfo(reduction(out="long"), differentiable=False),
     "all": OpInfo(reduction(out="bool"), differentiable=False),
     "any": OpInfo(reduction(out="bool"), differentiable=False),
-    "logsumexp": OpInfo(reduction(out="float", dim_required=True)),
+    "logsumexp": OpInfo(reduction(out="to_float", dim_required=True)),
     "var": OpInfo(var_std),
     "std": OpInfo(var_std),
     "norm": OpInfo(norm),

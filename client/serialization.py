@@ -24,7 +24,7 @@ where NODE is one of::
     {"type": "list" | "tuple", "items": [NODE, ...]}
     {"type": "dict" | "OrderedDict", "items": [[KEY, NODE], ...]}   KEY: a none/bool/int/float/str NODE
 
-dtype is one of float16, float32, float64, int32, int64, bool (bool: one byte,
+dtype is one of float16, float32, float64, uint8, int8, int16, int32, int64, bool (bool: one byte,
 0 or 1). A tensor that appears twice in the saved object is stored once and
 loads as one tensor. Reading a checkpoint parses JSON and copies bytes into
 arrays of a known dtype, nothing else: a file cannot make ``load`` run code,

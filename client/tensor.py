@@ -6,6 +6,7 @@ sync point that waits for the server.
 """
 from __future__ import annotations
 
+import numbers
 import re
 import warnings
 import weakref
@@ -807,6 +808,15 @@ class Tensor:
     def int(self):
         return self.to(dtypes.int32)
 
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
+
     def bool(self):
         return self.to(dtypes.bool_)
 
@@ -1243,6 +1253,25 @@ METHOD_ALIASES = {
 }
 for _alias, _op in METHOD_ALIASES.items():
     setattr(Tensor, _alias, getattr(Tensor, _op))
+
+
+
+def _shift_operator(op: str, reflected: bool):
+    """``x << s`` and ``s << x`` (Python's TypeError for operands that are neither tensors nor numbers)."""
+    def method(self, other):
+        if not isinstance(other, (Tensor, numbers.Number)):
+            return NotImplemented
+        return call(op, other, self) if reflected else call(op, self, other)
+    return method
+
+
+# Shifts (bit masks and packed pixels in uint8 & co).
+for _op in ("bitwise_left_shift", "bitwise_right_shift"):
+    setattr(Tensor, _op, _method(_op))
+Tensor.__lshift__ = _shift_operator("bitwise_left_shift", False)
+Tensor.__rshift__ = _shift_operator("bitwise_right_shift", False)
+Tensor.__rlshift__ = _shift_operator("bitwise_left_shift", True)
+Tensor.__rrshift__ = _shift_operator("bitwise_right_shift", True)
 
 # Operators: the forward ones call the op with self first; reflected ones of
 # commutative ops are the same op.

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 __all__ = [
-    "DType", "float16", "float32", "float64", "int32", "int64", "bool_", "uint8",
+    "DType", "float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool_",
     "DTYPES", "from_name", "from_numpy", "default_float", "promote_types",
     "result_type", "scalar_dtype",
 ]
@@ -26,7 +26,7 @@ class DType:
         self.numpy = np.dtype(numpy_dtype)    # array dtype on CPU and CUDA
         self.itemsize = self.numpy.itemsize
         self.is_floating_point = category == 2
-        self.is_signed = category != 0
+        self.is_signed = category != 0 and self.numpy.kind != "u"
         self._category = category             # 0 bool, 1 integer, 2 floating
         self._torch_name = torch_name         # name in error messages: "Float"
 
@@ -47,16 +47,18 @@ class DType:
 float16 = DType("float16", np.float16, 2, "Half")
 float32 = DType("float32", np.float32, 2, "Float")
 float64 = DType("float64", np.float64, 2, "Double")
+uint8 = DType("uint8", np.uint8, 1, "Byte")
+int8 = DType("int8", np.int8, 1, "Char")
+int16 = DType("int16", np.int16, 1, "Short")
 int32 = DType("int32", np.int32, 1, "Int")
 int64 = DType("int64", np.int64, 1, "Long")
 bool_ = DType("bool", np.bool_, 0, "Bool")
-uint8 = DType("uint8", np.uint8, 1, "Byte")  # (random generators' states)
-uint8.is_signed = False
 
-DTYPES = {d.name: d for d in (float16, float32, float64, int32, int64, bool_, uint8)}
+DTYPES = {d.name: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)}
 _BY_NUMPY = {d.numpy: d for d in DTYPES.values()}
 # PyTorch's aliases: torch.float is float32, torch.double float64, torch.long int64 ...
-ALIASES = {"float": float32, "double": float64, "half": float16, "int": int32, "long": int64}
+# (torch has no torch.byte or torch.char: only the methods Tensor.byte() and Tensor.char())
+ALIASES = {"float": float32, "double": float64, "half": float16, "short": int16, "int": int32, "long": int64}
 
 
 def from_name(name: str) -> DType:
@@ -72,11 +74,12 @@ def from_numpy(np_dtype) -> DType:
     try:
         return _BY_NUMPY[np_dtype]
     except KeyError:
-        if np_dtype.kind in "iu":   # int8/int16/uint*: widen to int64 like torch.tensor(list)
+        if np_dtype.kind in "iu":   # uint16/32/64: widen to int64 like torch.tensor(list)
             return int64
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types are: "
-            "float64, float32, float16, int64, int32, and bool."
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, "
+            "uint8, and bool."
         ) from None
 
 
@@ -124,12 +127,84 @@ def scalar_dtype(value) -> DType:
     return default_float()
 
 
+# torch's C++ names of the element types, as its dtype errors print them ("expected dtype long int")
+CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+             "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+# ... and as its overflow errors do
+_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+_INT_RANGES = {name: (int(np.iinfo(name).min), int(np.iinfo(name).max)) for name in _C_NAMES}
+
+
+def wrap_int(dtype: DType, value: int) -> int:
+    """``value`` modulo 2**bits in ``dtype``'s range: what torch's kernels make of a Python int operand
+    beyond a small integer type (``uint8_tensor + 300`` adds 44)."""
+    bits = dtype.itemsize * 8
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if dtype.is_signed and value >> (bits - 1) else value
+
+
+def checked_scalar(dtype: DType, value, c_name: bool = True):
+    """A fill value (full, fill_, masked_fill, clamp, ...) for an integer ``dtype``, with torch's error
+    when it overflows; an unsigned type also takes ints down to -max, which wrap (-1 -> 255).
+    ``c_name``: the error names the C type (uint8_t), as ops do; torch.tensor names the dtype (uint8)."""
+    if dtype._category != 1 or isinstance(value, bool):
+        return value
+    lo, hi = _INT_RANGES[dtype.name]
+    if isinstance(value, (int, np.integer)):
+        ok = (lo <= value <= hi) if dtype.is_signed else (-hi <= value <= hi)
+    else:
+        ok = lo <= value <= hi   # False for nan
+    if not ok:
+        name = _C_NAMES[dtype.name] if c_name else dtype.name
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return wrap_int(dtype, int(value)) if isinstance(value, (int, np.integer)) else value
+
+
+def check_fits(array, dtype: DType) -> None:
+    """torch.tensor(data, dtype=<integer type>)'s check of the numbers in ``data`` (an array of them):
+    the same rule as ``checked_scalar``, for a whole array."""
+    if dtype._category != 1 or array.size == 0 or array.dtype.kind not in "iuf":
+        return
+    lo, hi = _INT_RANGES[dtype.name]
+    if not dtype.is_signed and array.dtype.kind != "f":
+        lo = -hi
+    if not (lo <= array.min() and array.max() <= hi):   # False for nan
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+
+
+def element_dtype(data) -> DType:
+    """torch.tensor's dtype for nested lists/tuples: the elements' dtypes promoted together, where a Python
+    number counts as int64, the default float or bool, and a tensor or numpy scalar as its own type."""
+    out = None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        dt = getattr(x, "dtype", None)
+        if isinstance(dt, DType):
+            d = dt
+        elif dt is not None:   # a numpy (or cupy) scalar
+            d = from_numpy(dt)
+        elif isinstance(x, (bool, int, float)):
+            d = scalar_dtype(x)
+        else:
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        out = d if out is None else promote_types(out, d)
+    return default_float() if out is None else out   # torch.tensor([]) is float
+
+
 def promote_types(a: DType, b: DType) -> DType:
-    """torch.promote_types over our dtypes: the wider of the higher category."""
+    """torch.promote_types over our dtypes: the wider of the higher category; uint8 with a signed
+    integer type needs one that holds both (int8 -> int16)."""
     if a is b:
         return a
     if a._category != b._category:
         return a if a._category > b._category else b
+    if a is uint8 or b is uint8:
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
     return a if a.itemsize >= b.itemsize else b
 
 
@@ -168,6 +243,23 @@ def result_type(*operands) -> DType:
     out = _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
     assert out is not None, "result_type needs at least one operand"
     return out
+
+
+def matmul_dtype_message(a: DType, a_ndim: int, b: DType, b_ndim: int) -> str:
+    """torch's error text for matmul of two dtypes that differ (it depends on the kernel chosen)."""
+    if b_ndim == 1:
+        if a_ndim == 1:
+            return f"dot : expected both vectors to have same dtype, but found {a._torch_name} and {b._torch_name}"
+        return (f"addmv input tensors must have the same dtype, but got {b._torch_name}, {a._torch_name}, and "
+                f"{b._torch_name}")
+    if b_ndim == 2:
+        return f"expected m1 and m2 to have the same dtype, but got: {CPP_NAMES[a.name]} != {CPP_NAMES[b.name]}"
+    return f"expected scalar type {a._torch_name} but found {b._torch_name}"
+
+
+def all_any_result(dtype: DType) -> DType:
+    """The dtype of all()/any() over ``dtype``: bool, but uint8 for uint8 (torch's pre-bool legacy)."""
+    return uint8 if dtype is uint8 else bool_
 
 
 def float_result(dtype: DType) -> DType:

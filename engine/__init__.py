@@ -3,7 +3,8 @@
 A torch-like namespace: ``Tensor``, creation functions, ops, grad modes,
 random seeding, dtypes, ``autograd`` and the wire op registry ``OPS``.
 """
-from gradwire.common.dtypes import DType, bool_, float16, float32, float64, int32, int64, layout, strided, uint8
+from gradwire.common.dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, layout, strided,
+                                     uint8)
 
 from . import backend
 from .tensor import Tensor  # first: tensor.py pulls in the op modules
@@ -41,6 +42,7 @@ true_divide = div
 float = float32  # noqa: A001 - torch's aliases
 double = float64
 half = float16
+short = int16
 long = int64
 int = int32  # noqa: A001
 bool = bool_  # noqa: A001
@@ -81,7 +83,8 @@ __all__ = [
     "zero_", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator", "current_generator",
     "get_rng_state", "set_rng_state",
-    "float16", "float32", "float64", "int32", "int64", "bool_", "uint8", "float", "double", "half", "long", "int", "bool",
+    "float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool_", "float", "double", "half",
+    "short", "long", "int", "bool",
     "result_type", "is_tensor", "numel", "is_floating_point", "broadcast_to", "count_nonzero", "layout", "strided",
 ] + [_name for _module in _EXTENSIONS for _name in _module.__all__] + _AUTOGRAD_EXPORTS
 del _module

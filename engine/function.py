@@ -104,8 +104,6 @@ _HINT = ("Hint: enable anomaly detection to find the operation that failed to co
 _ANOMALY_HINT = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. "
                  "The variable in question was changed in there or anywhere later. Good luck!")
 
-_TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
-               "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
 
 _NO_SAVED = ()
 _BINARY_NODES = frozenset(f"{op}Backward0" for op in ("Add", "Sub", "Mul", "Div"))
@@ -365,7 +363,7 @@ class _SavedOutput:
 
 
 def _modified_message(t, expected: int, node) -> str:
-    kind = _TORCH_TYPE.get(t.dtype.name, "Tensor")
+    kind = f"{t.dtype._torch_name}Tensor"
     shape = list(t.array.shape)
     fn = node if isinstance(t, _SavedOutput) else t.grad_fn
     where = ""

@@ -55,8 +55,7 @@ required = _Required()
 
 def _typename(obj) -> str:
     if isinstance(obj, Tensor):
-        return "torch." + {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
-                           "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}[obj.dtype.name]
+        return f"torch.{obj.dtype._torch_name}Tensor"
     t = type(obj)
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 

@@ -439,6 +439,15 @@ class Tensor:
     def int(self):
         return _ops.to_dtype(self, _dt.int32)
 
+    def short(self):
+        return _ops.to_dtype(self, _dt.int16)
+
+    def char(self):
+        return _ops.to_dtype(self, _dt.int8)
+
+    def byte(self):
+        return _ops.to_dtype(self, _dt.uint8)
+
     def bool(self):
         return _ops.to_dtype(self, _dt.bool_)
 

@@ -25,7 +25,8 @@ from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops import elementwise as _ew
 from ..ops._util import same_device, wrap_grad as _grad_of
-from ..ops.linalg import _check_dtypes, matmul, mm
+from ..ops.fused import check_mat_dtypes
+from ..ops.linalg import matmul, mm
 from ..ops.shape import expand, reshape, to_dtype
 from ..tensor import Tensor, _new_tensor
 
@@ -73,8 +74,7 @@ def _const(array, dtype, device) -> Tensor:
 
 
 def _tensor_kind(t: Tensor) -> str:
-    return {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int32": "IntTensor",
-            "int64": "LongTensor", "bool": "BoolTensor"}.get(t.dtype.name, "Tensor")
+    return f"{t.dtype._torch_name}Tensor"
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
@@ -201,7 +201,7 @@ def linear(input, weight, bias=None):
     x2 = input if nd == 2 else reshape(input, -1, in_shape[-1]) if nd > 1 else reshape(input, 1, -1)
     wshape = weight.array.shape
     out2 = matmul_shape(x2.array.shape, (wshape[1], wshape[0]))
-    _check_dtypes(x2, weight)
+    check_mat_dtypes(x2, weight)
     if bias.array.shape != out2:
         _check_expandable(bias.array.shape, out2)
     out = Addmm.apply(bias, x2, weight.t())
@@ -454,8 +454,10 @@ def _nll_nd(input, target, weight, reduction, ignore_index):
     return out
 
 
-def _check_target_dtype(target):
-    if target.dtype is not _dt.int64:
+def _check_target_dtype(target, nd):
+    if target.dtype is _dt.uint8 and nd > 2:  # the 1-d/2-d kernel takes uint8 class indices, the others don't
+        raise RuntimeError("expected scalar type Long but found Byte")
+    if target.dtype is not _dt.int64 and target.dtype is not _dt.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype._torch_name}")
 
 
@@ -466,7 +468,7 @@ def _check_weight(weight, C, prefix=""):
 
 
 def _nll_checks(input, target, weight):
-    """torch's nll_loss_nd validation, in its order."""
+    """torch's nll_loss_nd validation, in its order; the target as int64."""
     nd = input.array.ndim
     ishape = input.array.shape
     tshape = target.array.shape
@@ -490,11 +492,12 @@ def _nll_checks(input, target, weight):
         expected = (ishape[0],) + ishape[2:]
         if tshape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(tshape)}")
-    _check_target_dtype(target)
+    _check_target_dtype(target, nd)
     C = ishape[0] if nd == 1 else ishape[1]
     _check_weight(weight, C)
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {weight.dtype._torch_name}")
+    return target if target.dtype is _dt.int64 else target.long()
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -502,7 +505,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _require_tensor("nll_loss", "target", 2, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    _nll_checks(input, target, weight)
+    target = _nll_checks(input, target, weight)
     return _nll_nd(input, target, weight, reduction, int(ignore_index))
 
 
@@ -525,7 +528,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                input.dtype)
     if nd == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    _nll_checks(input, target, weight)
+    target = _nll_checks(input, target, weight)
     lsm = LogSoftmax.apply(input, class_dim)
     nll = _nll_nd(lsm, target, weight, reduction, int(ignore_index))
     if ls <= 0.0:

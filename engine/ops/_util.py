@@ -39,6 +39,14 @@ def wrap(xp, r, dtype, device):
     return _new_tensor(r, dtype, device)
 
 
+def cast(arr, npdt, copy: bool = True):
+    """``arr.astype(npdt)`` with torch's float -> small integer conversion (truncate to int64, then wrap
+    modulo 2**bits: -1.5 -> uint8 255), which numpy leaves undefined."""
+    if npdt.kind in "iu" and npdt.itemsize < 4 and arr.dtype.kind == "f":
+        arr = arr.astype(_dt.int64.numpy)
+    return arr.astype(npdt, copy=copy)
+
+
 def wrap_grad(xp, r, dtype, device):
     """``wrap`` for a gradient computed on arrays into new memory: the tensor owns it (see _owned_grad)."""
     t = wrap(xp, r, dtype, device)
@@ -114,13 +122,19 @@ def binary_prep(a, b, floating: bool = False):
         if av.dtype is not npdt and av.dtype != npdt:
             av = av.astype(npdt)
     else:
-        av = npdt.type(a)
+        try:
+            av = npdt.type(a)
+        except OverflowError:  # an int beyond a small integer type wraps, as in torch's kernels
+            av = npdt.type(_dt.wrap_int(dtype, int(a)))
     if tb:
         bv = b.array
         if bv.dtype is not npdt and bv.dtype != npdt:
             bv = bv.astype(npdt)
     else:
-        bv = npdt.type(b)
+        try:
+            bv = npdt.type(b)
+        except OverflowError:
+            bv = npdt.type(_dt.wrap_int(dtype, int(b)))
     return av, bv, dtype, backend.xp_of(t), t.device
 
 

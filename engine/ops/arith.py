@@ -35,11 +35,13 @@ def _check_shapes(a, b):
 
 
 def _check_alpha(dtype, alpha):
+    """``alpha`` as the op multiplies by it, with torch's errors."""
     if alpha is True or alpha is False:
         if dtype is not _dt.bool_:
             raise RuntimeError("Boolean alpha only supported for Boolean results.")
     elif isinstance(alpha, float) and not dtype.is_floating_point:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return _dt.checked_scalar(dtype, alpha)
 
 
 def _check_sub_bool(a, b):
@@ -63,8 +65,7 @@ class Add(Function):
         _check_shapes(a, b)
         av, bv, dtype, xp, device = binary_prep(a, b)
         if alpha != 1:
-            _check_alpha(dtype, alpha)
-            bv = bv * alpha
+            bv = bv * _check_alpha(dtype, alpha)
         ctx.alpha = alpha
         return wrap(xp, xp.add(av, bv), dtype, device)
 
@@ -84,8 +85,7 @@ class Sub(Function):
         av, bv, dtype, xp, device = binary_prep(a, b)
         _check_sub_bool(a, b)
         if alpha != 1:
-            _check_alpha(dtype, alpha)
-            bv = bv * alpha
+            bv = bv * _check_alpha(dtype, alpha)
         ctx.alpha = alpha
         return wrap(xp, xp.subtract(av, bv), dtype, device)
 
@@ -107,8 +107,7 @@ class Rsub(Function):
         av, bv, dtype, xp, device = binary_prep(a, b)
         _check_sub_bool(b, a)
         if alpha != 1:
-            _check_alpha(dtype, alpha)
-            av = av * alpha
+            av = av * _check_alpha(dtype, alpha)
         ctx.alpha = alpha
         return wrap(xp, xp.subtract(bv, av), dtype, device)
 
@@ -292,6 +291,7 @@ class Pow(Function):
     def forward(ctx, a, exponent):
         exponent = scalar_value(exponent)
         av, bv, dtype, xp, device = binary_prep(a, exponent)
+        _dt.checked_scalar(dtype, exponent)
         _check_int_pow(dtype, xp, exponent)
         ctx.save_for_backward(a)
         ctx.exponent = exponent

@@ -35,37 +35,6 @@ def _check_device(device):
     return device
 
 
-def _infer_list_dtype(data):
-    """torch.tensor's inference over nested Python data: any float -> default float, else int64, else bool."""
-    kind = 0  # 0 bool, 1 int, 2 float
-    stack = [data]
-    seen_any = False
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-            continue
-        if isinstance(x, Tensor):
-            k = x.dtype._category
-            if k == 2:
-                return _dt.default_float() if x.dtype is _dt.float32 else x.dtype
-            kind = max(kind, k)
-            seen_any = True
-            continue
-        seen_any = True
-        if isinstance(x, bool) or type(x).__name__ == "bool_":
-            continue
-        if isinstance(x, int) or hasattr(x, "dtype") and x.dtype.kind in "iu":
-            kind = max(kind, 1)
-        elif isinstance(x, float) or hasattr(x, "dtype") and x.dtype.kind == "f":
-            return _dt.default_float()
-        else:
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
-    if not seen_any:
-        return _dt.default_float()  # torch.tensor([]) is float32
-    return (_dt.bool_, _dt.int64)[kind]
-
-
 def _check_ragged(data, dim=0):
     """torch's ValueError for ragged nested sequences."""
     if not isinstance(data, (list, tuple)) or not data:
@@ -97,13 +66,17 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         return _finish(_new_tensor(arr, dt, device), requires_grad)
     if isinstance(data, (list, tuple)):
         _check_ragged(data)
-        dt = dtype or _infer_list_dtype(data)
+        dt = dtype or _dt.element_dtype(data)
         if any(isinstance(x, Tensor) for x in _flat_iter(data)):
             data = _tensors_to_lists(data)
     elif isinstance(data, (bool, int, float)) or hasattr(data, "dtype"):
         dt = dtype or (_dt.from_numpy(data.dtype) if hasattr(data, "dtype") else _dt.scalar_dtype(data))
     else:
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if dt._category == 1:  # Python numbers must fit an integer dtype
+        raw = backend.asarray(data, None, device)
+        _dt.check_fits(raw, dt)
+        return _finish(_new_tensor(raw.astype(dt.numpy), dt, device), requires_grad)
     arr = backend.asarray(data, dt.numpy, device, copy=True)
     return _finish(_new_tensor(arr, dt, device), requires_grad)
 
@@ -177,6 +150,7 @@ def _filled(fill, shape, dtype, device, requires_grad, op=""):
         dtype = _dt.scalar_dtype(fill) if isinstance(fill, (bool, int)) else _dt.default_float()
     device = _check_device(device)
     xp = backend.array_module(device)
+    fill = _dt.checked_scalar(dtype, fill)
     if fill == 0:
         arr = xp.zeros(shape, dtype=dtype.numpy)
     elif fill == 1:
@@ -267,7 +241,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     xp = backend.array_module(device)
     if dtype.is_floating_point or any(isinstance(v, float) for v in (start, end, step)):
         n = max(int(math.ceil((end - start) / step)), 0)
-        arr = (xp.arange(n, dtype=_dt.float64.numpy) * float(step) + float(start)).astype(dtype.numpy)
+        if dtype.is_floating_point:
+            arr = (xp.arange(n, dtype=_dt.float64.numpy) * float(step) + float(start)).astype(dtype.numpy)
+        else:  # the count from the floats; the values from start and step truncated to integers, like torch
+            arr = (xp.arange(n, dtype=_dt.int64.numpy) * int(step) + int(start)).astype(dtype.numpy)
     else:
         n = max(-((start - end) // step), 0)
         arr = xp.arange(start, start + n * step, step, dtype=_dt.int64.numpy)[:n].astype(dtype.numpy, copy=False)
@@ -382,8 +359,11 @@ def _int_arg(op, name, pos, v):
 def _randint_fill(shape, low, high, dtype, device, requires_grad, generator):
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    if dtype is _dt.bool_ and (low < 0 or high > 2):
-        raise RuntimeError("to - 1 is out of bounds for bool")
+    if dtype is _dt.bool_ or dtype._category == 1 and dtype.itemsize < 4:  # the bounds must fit the type
+        lo, hi = (0, 1) if dtype is _dt.bool_ else (_dt.iinfo(dtype).min, _dt.iinfo(dtype).max)
+        if low < lo or high - 1 > hi:
+            which = "from" if low < lo else "to - 1"
+            raise RuntimeError(f"{which} is out of bounds for {_dt.CPP_NAMES[dtype.name]}")
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
     arr = gen.rng.integers(low, high, size=shape, dtype=_dt.int64.numpy).astype(dtype.numpy)
@@ -414,6 +394,8 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False, generator=None)
     n = _int_arg("randperm", "n", 1, n)
     _check_dims((n,))
     dtype = _dtype_arg(dtype) or _dt.int64
+    if n > 1:
+        _dt.checked_scalar(dtype, n - 1)
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
     arr = gen.rng.permutation(n).astype(dtype.numpy)

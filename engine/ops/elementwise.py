@@ -15,6 +15,7 @@ nothing.
 from __future__ import annotations
 
 import math
+import warnings
 
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes
@@ -597,8 +598,8 @@ class Clamp(Function):
         xp = a.xp
         npdt = dtype.numpy
         av = a.array if a.array.dtype == npdt else a.array.astype(npdt)
-        lo_v = None if lo is None else npdt.type(lo)
-        hi_v = None if hi is None else npdt.type(hi)
+        lo_v = None if lo is None else npdt.type(_dt.checked_scalar(dtype, lo))
+        hi_v = None if hi is None else npdt.type(_dt.checked_scalar(dtype, hi))
         r = av
         if lo_v is not None:
             r = xp.maximum(r, lo_v)
@@ -713,6 +714,8 @@ class Where(Function):
         same_device(cond, a, b)
         if ta or tb:
             av, bv, dtype, xp, device = binary_prep(a, b)
+            if not (ta and tb):  # the number must fit the result type, as a fill value does
+                _dt.checked_scalar(dtype, b if ta else a)
         else:
             av, bv, dtype, xp, device = _scalar_pair(a, b, cond)
         r = xp.where(cv, av, bv)
@@ -1036,6 +1039,12 @@ def _where_type_error(args) -> TypeError:
     return TypeError("\n".join(lines) + "\n")
 
 
+_WHERE_UINT8_WARNING = ("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                        "a future version of PyTorch. Use a boolean condition instead. (Triggered internally at "
+                        "/__w/pytorch/pytorch/aten/src/ATen/native/TensorCompare.cpp:621.)")
+_warned_uint8_where = False
+
+
 def where(condition, input=None, other=None):
     if input is None and other is None:
         check_tensor_arg("where", condition, "condition")
@@ -1044,7 +1053,13 @@ def where(condition, input=None, other=None):
     if (type(condition) is not Tensor or not (type(input) is Tensor or _is_number(input))
             or not (type(other) is Tensor or _is_number(other))):
         raise _where_type_error(args)
-    if condition.dtype is not _bool:
+    if condition.dtype is _dt.uint8:
+        global _warned_uint8_where
+        if not _warned_uint8_where:  # torch warns once per process
+            _warned_uint8_where = True
+            warnings.warn(_WHERE_UINT8_WARNING, UserWarning, stacklevel=2)
+        condition = condition.bool()
+    elif condition.dtype is not _bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype._torch_name}")
     return Where.apply(condition, input, other)
@@ -1171,6 +1186,41 @@ bitwise_or = _bitwise("bitwise_or", "bitwise_or")
 bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
 
 
+def _shift(op: str, left: bool):
+    """``x << s`` / ``x >> s`` as torch computes them: a shift by a negative amount or by the type's
+    width or more gives 0 (a right shift of a negative number: -1), where C leaves it undefined."""
+    kernel = "lshift_cpu" if left else "rshift_cpu"
+
+    def shift(input, other):
+        if type(input) is not Tensor and type(other) is not Tensor:
+            check_tensor_arg(op, input)
+        _check_pair(input, other)
+        av, bv, dtype, xp, device = binary_prep(input, other)
+        if dtype.is_floating_point or dtype is _bool:
+            raise not_implemented(kernel, dtype)
+        out_of_range = (bv < 0) | (bv >= dtype.itemsize * 8)
+        r = (xp.left_shift if left else xp.right_shift)(av, xp.where(out_of_range, 0, bv).astype(dtype.numpy))
+        if out_of_range.any():
+            r = xp.where(out_of_range, 0 if left else xp.where(av < 0, -1, 0), r)
+        return wrap(xp, r, dtype, device)
+
+    shift.__name__ = shift.__qualname__ = op
+    return shift
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", True)
+bitwise_right_shift = _shift("bitwise_right_shift", False)
+
+
+def _reflected(fn):
+    def op(self, other):
+        if not _is_number(other):
+            return NotImplemented
+        return fn(other, self)
+
+    return op
+
+
 def bitwise_not(input):
     check_tensor_arg("bitwise_not", input)
     if input.dtype.is_floating_point:
@@ -1232,6 +1282,7 @@ WIRE = {
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
 }
 # creation ops added in creation.py ride on this module's tables (creation.py is not an extension module)
 WIRE.update(_creation.WIRE_EXTRA)
@@ -1250,6 +1301,9 @@ METHODS = {
     "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor, "logical_not": logical_not,
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "bitwise_and": bitwise_and, "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    "__lshift__": _bit_operator(bitwise_left_shift), "__rshift__": _bit_operator(bitwise_right_shift),
+    "__rlshift__": _reflected(bitwise_left_shift), "__rrshift__": _reflected(bitwise_right_shift),
     "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt), "__le__": _operator(le),
     "__gt__": _operator(gt), "__ge__": _operator(ge), "__abs__": abs,
     "__and__": _bit_operator(bitwise_and), "__rand__": _bit_operator(bitwise_and),
@@ -1266,7 +1320,7 @@ __all__ = [
     "clamp_max", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal",
     "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
     "isfinite", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
 ] + _creation.EXPORTS_EXTRA
 
 # hyperbolic and inverse trigonometric functions, with numpy-style aliases

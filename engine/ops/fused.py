@@ -9,14 +9,11 @@ from gradwire.common.shapes import broadcast_shapes
 
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
-from ._util import check_tensor_arg, same_device
+from ._util import check_tensor_arg, not_implemented, same_device
 from .inplace import _unary_
 
 # torch's C++ scalar names and type names, for the dtype errors
-_C_NAME = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "long int",
-           "bool": "bool"}
-_TYPE_NAME = {"float16": "Half", "float32": "Float", "float64": "Double", "int32": "Int", "int64": "Long",
-              "bool": "Bool"}
+_C_NAME = _dt.CPP_NAMES
 
 
 def _operand_dtypes(*operands):
@@ -73,6 +70,8 @@ def lerp(input, end, weight):
                                f"{_C_NAME[t.dtype.name]}")
     shapes = [input.array.shape, end.array.shape] + ([weight.array.shape] if type(weight) is Tensor else [])
     broadcast_shapes(*shapes)
+    if not input.dtype.is_floating_point:
+        raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", input.dtype)
     if type(weight) is Tensor:
         same_device(input, end, weight)
         return Lerp1.apply(input, end, weight)
@@ -172,11 +171,18 @@ def _add_product_args(op, input, a, b, names):
     same_device(input, a, b)
 
 
+def check_mat_dtypes(mat1, mat2) -> None:
+    """addmm's (and linear's) dtype check of the two matrices, after that of self (bias) and mat2."""
+    if mat1.dtype is not mat2.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {mat1.dtype._torch_name} and "
+                           f"{mat2.dtype._torch_name}")
+
+
 def _same_dtypes(input, a, b) -> None:
     for m in (a, b):
         if m.dtype is not input.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_TYPE_NAME[input.dtype.name]} and "
-                               f"{_TYPE_NAME[m.dtype.name]}")
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {input.dtype._torch_name} and "
+                               f"{m.dtype._torch_name}")
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -187,7 +193,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     (n, k), (k2, p) = mat1.array.shape, mat2.array.shape
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{p})")
-    _same_dtypes(input, mat1, mat2)
+    _same_dtypes(input, mat2, mat2)
+    check_mat_dtypes(mat1, mat2)
     _expand_check(input.array.shape, (n, p))
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
@@ -202,8 +209,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
         raise RuntimeError(f"size mismatch, got input ({'x'.join(map(str, input.array.shape)) or ''}), "
                            f"mat ({n}x{k}), vec ({k2})")
     if not (input.dtype is mat.dtype is vec.dtype):
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_TYPE_NAME[input.dtype.name]}, "
-                           f"{_TYPE_NAME[mat.dtype.name]}, and {_TYPE_NAME[vec.dtype.name]}")
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {input.dtype._torch_name}, "
+                           f"{mat.dtype._torch_name}, and {vec.dtype._torch_name}")
     return Addmv.apply(input, mat, vec, beta, alpha)
 
 

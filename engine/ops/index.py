@@ -34,10 +34,7 @@ from ._util import same_device, scalar_value, share_version, wrap
 from gradwire.common.views import view_mode_message
 from .shape import Alias, IndexUnsqueeze, Select, Slice, _ScatterBasic
 
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
-            "int64": "long int", "bool": "bool"}
-_TORCH_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
-               "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
+_C_NAMES = _dt.CPP_NAMES
 
 _INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
                   "(got {})")
@@ -89,6 +86,15 @@ def _seq_is_tuple(seq) -> bool:
     return False
 
 
+_UINT8_MASK_WARNING = ("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead. "
+                       "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/IndexingUtils.h:37.)")
+
+
+def _is_mask(item) -> bool:
+    """A Tensor index that selects by mask: bool, or (deprecated) uint8."""
+    return type(item) is Tensor and (item.dtype is _dt.bool_ or item.dtype is _dt.uint8)
+
+
 def _index_array(xp, item, device):
     """A list or Tensor index as an array: (array, is_bool)."""
     if type(item) is Tensor:
@@ -96,7 +102,11 @@ def _index_array(xp, item, device):
         dtype = item.dtype
         if dtype is _dt.bool_:
             return arr, True
-        if dtype.is_floating_point:
+        if dtype is _dt.uint8:  # torch still reads a uint8 index as a mask (and warns, but not for 0-dim)
+            if arr.ndim:
+                warnings.warn(_UINT8_MASK_WARNING, UserWarning, stacklevel=3)
+            return arr.astype(_dt.bool_.numpy), True
+        if dtype is not _dt.int64 and dtype is not _dt.int32:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return arr, False
     arr = backend.asarray(item, None, device)
@@ -122,7 +132,7 @@ def _index_parts(index):
 def _consumed(item) -> int:
     if item is None or item is Ellipsis or item is True or item is False:
         return 0
-    if type(item) is Tensor and item.dtype is _dt.bool_:
+    if _is_mask(item):
         return item.array.ndim
     return 1
 
@@ -171,7 +181,7 @@ def _plan(input, index):
             shape[d] = len(range(start, stop, step))
             d += 1
         elif isinstance(item, (list, Tensor)):
-            if type(item) is Tensor and item.array.ndim == 0 and item.dtype is not _dt.bool_ \
+            if type(item) is Tensor and item.array.ndim == 0 and not _is_mask(item) \
                     and not item.dtype.is_floating_point:
                 _select_step(steps, shape, d, int(item.item()))
                 continue
@@ -371,8 +381,8 @@ def _value_array(input, value, target_shape):
             _shape.Expand.forward(_Ctx(), value, target_shape)  # torch's expand errors
         return value
     if isinstance(value, (bool, int, float)) or hasattr(value, "item") and getattr(value, "shape", None) == ():
-        return scalar_value(value)
-    raise TypeError(f"can't assign a {type(value).__name__} to a torch.{_TORCH_TYPE.get(input.dtype.name, 'Tensor')}")
+        return _dt.checked_scalar(input.dtype, scalar_value(value))
+    raise TypeError(f"can't assign a {type(value).__name__} to a torch.{input.dtype._torch_name}Tensor")
 
 
 class _Ctx:
@@ -409,6 +419,17 @@ def _check_setitem_view_mode(input, value, arr, steps) -> None:
     raise RuntimeError(view_mode_message(input._view_mode, name, nr))
 
 
+def _check_uint8_mask_fill(index, value) -> None:
+    """torch writes a number through a single mask index with masked_fill_, which refuses uint8 masks."""
+    if type(value) is Tensor and value.array.ndim:
+        return
+    items = index if type(index) is tuple else (index,)
+    masks = [i for i in items if type(i) is Tensor and i.array.ndim or isinstance(i, list)]
+    if len(masks) == 1 and type(masks[0]) is Tensor and masks[0].dtype is _dt.uint8:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_NAMES['uint8']}")
+
+
 def setitem(input, index, value):
     """``input[index] = value`` in place (Tensor.__setitem__), with torch's autograd rules.
 
@@ -418,6 +439,7 @@ def setitem(input, index, value):
     """
     if type(input) is not Tensor:
         raise TypeError(f"setitem(): argument 'input' must be Tensor, not {type(input).__name__}")
+    _check_uint8_mask_fill(index, value)
     steps, key = _plan(input, index)
     arr = input.array
     view = arr
@@ -642,7 +664,9 @@ class MaskedFill(Function):
         xp = a.xp
         m = mask.array
         ctx.mask = m
-        v = value.array if type(value) is Tensor else value
+        v = value.array if type(value) is Tensor else _dt.checked_scalar(a.dtype, value)
+        if type(value) is Tensor and a.dtype._category == 1:
+            _dt.checked_scalar(a.dtype, value.item())
         arr = a.array
         if arr.shape != m.shape:
             arr = xp.broadcast_to(arr, broadcast_shapes(arr.shape, m.shape))

@@ -51,7 +51,7 @@ from . import arith as _arith
 from .. import backend
 from . import shape as _shape
 from .shape import to_copy
-from ._util import binary_prep, scalar_value
+from ._util import binary_prep, cast, scalar_value
 from gradwire.common.views import INFERENCE, view_mode_message
 
 __all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
@@ -166,10 +166,11 @@ def inplace_source(t: Tensor, copy: bool = False) -> Tensor:
     return s
 
 
-def _check_cast(result: _dt.DType, target: _dt.DType) -> None:
+def _check_cast(result: _dt.DType, target: _dt.DType, cpp_name: bool = False) -> None:
+    """torch's error for an in-place result its target cannot hold (some kernels name the C++ type)."""
     if result is not target and result._category > target._category:
-        raise RuntimeError(f"result type {result._torch_name} can't be cast to the desired output type "
-                           f"{target._torch_name}")
+        name = _dt.CPP_NAMES[target.name] if cpp_name else target._torch_name
+        raise RuntimeError(f"result type {result._torch_name} can't be cast to the desired output type {name}")
 
 
 def _check_broadcast(shape, other_shape) -> None:
@@ -456,7 +457,7 @@ class Copy(Function):
             if tuple(b) != tuple(shape):
                 raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(b)}")
             arr = a.xp.broadcast_to(arr, shape)
-        return _new_tensor(arr.astype(a.dtype.numpy, copy=True), a.dtype, a.device)
+        return _new_tensor(cast(arr, a.dtype.numpy), a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
@@ -515,7 +516,7 @@ def fill_(input: Tensor, value) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.array.ndim} dimensions.")
         return inplace_apply(input, FillTensor.apply, value)
-    value = scalar_value(value)
+    value = _dt.checked_scalar(input.dtype, scalar_value(value))
     if check_inplace(input):
         return commit(input, Fill.apply(inplace_source(input), value))
     input.array[...] = value
@@ -553,7 +554,10 @@ def clamp_(input: Tensor, min=None, max=None) -> Tensor:
         max = scalar_value(max)
     for v in (min, max):
         if v is not None:
-            _check_cast(_dt.result_type((input.dtype, input.array.ndim), v), input.dtype)
+            _check_cast(_dt.result_type((input.dtype, input.array.ndim), v), input.dtype, cpp_name=True)
+    if input.dtype._category == 1:  # bounds must fit an integer tensor's type
+        min = None if min is None else _dt.checked_scalar(input.dtype, min)
+        max = None if max is None else _dt.checked_scalar(input.dtype, max)
     if check_inplace(input):
         return commit(input, Clamp.apply(inplace_source(input), min, max))
     xp = input.xp
@@ -580,8 +584,7 @@ def _binary_(input, other, op, ufunc, alpha=1, floating=False, saves_self=False)
     if type(other) is Tensor:
         _check_broadcast(input.array.shape, other.array.shape)
     if alpha != 1:
-        _arith._check_alpha(dtype, alpha)
-        bv = bv * alpha
+        bv = bv * _arith._check_alpha(dtype, alpha)
     getattr(xp, ufunc)(av, bv, out=input.array, casting="unsafe")
     input._bump_version()
     return input

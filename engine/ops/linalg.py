@@ -8,6 +8,7 @@ subclass that only names itself.
 """
 from __future__ import annotations
 
+from gradwire.common.dtypes import matmul_dtype_message
 from gradwire.common.shapes import matmul_shape, mv_dtypes_message, mv_shape
 
 from ..function import Function, backward_mode as _bw
@@ -15,8 +16,6 @@ from ..tensor import Tensor
 from ._util import same_device, wrap, wrap_grad
 from .shape import sum_to
 
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
-            "int64": "long int", "bool": "bool"}
 
 
 def _mT(x: Tensor) -> Tensor:
@@ -96,16 +95,8 @@ class MatmulBatched(Matmul):
 
 
 def _check_dtypes(a: Tensor, b: Tensor) -> None:
-    if a.dtype is b.dtype:
-        return
-    an, bn = a.array.ndim, b.array.ndim
-    if an == 1 and bn == 1:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{a.dtype._torch_name} and {b.dtype._torch_name}")
-    if an == 2 and bn == 2:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_C_NAMES[a.dtype.name]} != {_C_NAMES[b.dtype.name]}")
-    raise RuntimeError(f"expected scalar type {a.dtype._torch_name} but found {b.dtype._torch_name}")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(matmul_dtype_message(a.dtype, a.array.ndim, b.dtype, b.array.ndim))
 
 
 def _cls_for(an: int, bn: int):

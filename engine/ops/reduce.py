@@ -777,7 +777,7 @@ def _all_any(name, input, dim, keepdim):
     nd = arr.ndim
     dims = normalize_dims(dim, nd) if nd else ()
     r = getattr(xp, name)(arr, axis=dims, keepdims=bool(keepdim))
-    return wrap(xp, r, _dt.bool_, input.device)
+    return wrap(xp, r, _dt.all_any_result(input.dtype), input.device)
 
 
 def all(input, dim=None, keepdim=False):  # noqa: A001

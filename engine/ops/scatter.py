@@ -131,7 +131,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         d = _check_scatter(input, dim, index, src)
         return Scatter.apply(input, d, index, src)
     d = _check_scatter(input, dim, index)
-    return ScatterValue.apply(input, d, index, scalar_value(src))
+    return ScatterValue.apply(input, d, index, _dt.checked_scalar(input.dtype, scalar_value(src)))
 
 
 def scatter_(input, dim, index, src=None, value=None, *, reduce=None):
@@ -243,7 +243,7 @@ def index_fill(input, dim, index, value):
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value.array.ndim} dimension(s).")
         value = value.item()
-    return IndexFill.apply(input, d, index, scalar_value(value))
+    return IndexFill.apply(input, d, index, _dt.checked_scalar(input.dtype, scalar_value(value)))
 
 
 def index_fill_(input, dim, index, value):

@@ -10,7 +10,7 @@ from gradwire.common.shapes import normalize_dim, numel, rot90_args
 from ..function import Function, backward_mode as _bw
 from .. import backend
 from ..tensor import Tensor, _new_tensor, _owned_grad
-from ._util import multi_view, parse_shape, pass_grad, same_device, share_version
+from ._util import cast, multi_view, parse_shape, pass_grad, same_device, share_version
 
 
 def infer_shape(shape: tuple, n: int) -> tuple:
@@ -80,9 +80,9 @@ class Expand(Function):
         in_shape = arr.shape
         nd = len(in_shape)
         if len(sizes) < nd:
-            kind = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor"}.get(
-                a.dtype.name, "Tensor")
-            raise RuntimeError(f"expand(torch.{kind}{{{list(in_shape)}}}, size={list(sizes)}): the number of "
+            # torch names the type as its legacy tensor class, except bool's
+            kind = "CPUBoolType" if a.dtype is _dt.bool_ else f"torch.{a.dtype._torch_name}Tensor"
+            raise RuntimeError(f"expand({kind}{{{list(in_shape)}}}, size={list(sizes)}): the number of "
                                f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
                                f"dimensions in the tensor ({nd})")
         lead = len(sizes) - nd
@@ -211,9 +211,9 @@ class ToCopy(Function):
         if device is not None and device != a.device:
             arr = backend.transfer(arr, a.device, device)
             if arr.dtype != dtype.numpy:
-                arr = arr.astype(dtype.numpy)
+                arr = cast(arr, dtype.numpy)
             return _new_tensor(arr, dtype, device)
-        return _new_tensor(arr.astype(dtype.numpy), dtype, a.device)
+        return _new_tensor(cast(arr, dtype.numpy), dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):

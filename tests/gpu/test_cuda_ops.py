@@ -68,6 +68,8 @@ for _n in ["isnan", "isinf", "isfinite"]:
 for _n in ["bitwise_and", "bitwise_or", "bitwise_xor"]:
     case(_n, lambda a, b, _n=_n: OP[_n](a, b), ("i7", (3, 4)), ("i7", (3, 4)))
 case("bitwise_not", lambda a: OP["bitwise_not"](a), ("i7", (3, 4)))
+for _n in ["bitwise_left_shift", "bitwise_right_shift"]:
+    case(_n, lambda a, _n=_n: OP[_n](a, 3), ("i7", (3, 4)))
 case("reshape", lambda x: OP["reshape"](x, (4, 3)), ("f", (3, 4)))
 case("view", lambda x: OP["view"](x, 2, 6), ("f", (3, 4)))
 case("expand", lambda x: OP["expand"](x, 2, 3, 4), ("f", (3, 1)))
