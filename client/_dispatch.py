@@ -221,6 +221,10 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
             old = base._grad_fn
             base._grad_fn = Node(conn, "CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
             base._requires_grad = True
+        if shape is None:  # the server re-derives every other live view of the memory: AsStridedBackward0
+            for view in tuple(getattr(base if base is not None else self, "_live_views", None) or ()):
+                if view is not self and view._requires_grad and getattr(view, "_view_mode", None) is None:
+                    view._grad_fn = Node(conn, "AsStridedBackward0", min(since, view._id))
     if shape is not None:
         self._shape = Size(shape)
     conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)

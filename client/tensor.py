@@ -6,6 +6,7 @@ sync point that waits for the server.
 """
 from __future__ import annotations
 
+import copy
 import numbers
 import re
 import warnings
@@ -195,7 +196,7 @@ def _pending_node_class(node: "Node") -> type:
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "__weakref__")
+                 "_live_views", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -413,6 +414,33 @@ class Tensor:
             if result is not None:
                 raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
         return self._remote_hook("register_post_accumulate_grad_hook", call)
+
+    def __deepcopy__(self, memo):
+        """A new leaf with a copy of the values (and of ``.grad``), as torch deep-copies leaves."""
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                               "because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        with grad_mode.no_grad():
+            new = call("clone", self)
+        new.__class__ = type(self)
+        if self._requires_grad:
+            new.requires_grad_(True)
+        memo[id(self)] = new
+        grad = self.grad
+        if grad is not None:
+            new.grad = copy.deepcopy(grad, memo)
+        return new
+
+    def __copy__(self):
+        """A tensor on the same memory (torch's shallow copy)."""
+        with grad_mode.no_grad():
+            new = call("detach", self)
+        new.__class__ = type(self)
+        if self._requires_grad:
+            new.requires_grad_(True)
+        return new
 
     def _remote_hook(self, op: str, fn) -> "_RemovableHook":
         """Register client function ``fn`` with the server's tensor hook op ``op``."""
@@ -995,6 +1023,11 @@ def _as_view(base, out):
     if not _grad_state.enabled:
         _made_without_grad(base, root, out if isinstance(out, tuple) else (out,))
     else:
+        if root._requires_grad:  # an in-place write into the root's memory renames their nodes (_dispatch)
+            views = getattr(root, "_live_views", None)
+            if views is None:
+                views = root._live_views = weakref.WeakSet()
+            views.update(out if isinstance(out, tuple) else (out,))
         mode = getattr(base, "_view_mode", None)
         if mode is not None:  # a view (made with grad on) of a view made in no_grad mode: as that view
             for o in out if isinstance(out, tuple) else (out,):

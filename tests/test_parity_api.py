@@ -595,3 +595,25 @@ def test_grad_with_batched_grad_outputs(gw):
         print(torch.autograd.grad(y, (x, u), torch.eye(2), is_grads_batched=True, allow_unused=True))
     """)
     assert out.startswith("tensor([[ 9.,  0.],\n        [ 0., 48.]]) tensor([[1., 0.],\n        [0., 8.]])")
+
+
+@pytest.mark.parametrize("code", [
+    'x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\nb = x * 1\nv = b.t()\nb.mul_(2)\nprint(v.grad_fn, v)\nv.sum().backward()\nprint(x.grad)',
+    'x = torch.tensor([1., 2., 3.], requires_grad=True)\nb = x.clone()\nv = b[:2]\nw = b[1:]\nw.mul_(x[1:])\nprint(v, v.grad_fn)\n(v * torch.tensor([1., 10.])).sum().backward()\nprint(x.grad)',
+    'import copy\nm = nn.Linear(2, 2)\nm2 = copy.deepcopy(m)\nprint(m2.weight is m.weight, torch.equal(m2.weight, m.weight), type(m2.weight).__name__, m2.weight.requires_grad)\nt = torch.tensor([1., 2.], requires_grad=True)\nt2 = copy.deepcopy(t)\nprint(t2, t2.is_leaf, t2.requires_grad, t2 is t)\ntry:\n    copy.deepcopy(t * 2)\nexcept RuntimeError as e:\n    print(e)\nc = copy.copy(torch.ones(2))\nprint(c)',
+    "import copy\nt = torch.tensor([1., 2.], requires_grad=True)\nc = copy.copy(t); print(c, c.requires_grad, c.is_leaf)\nt.grad = torch.ones(2)\nd = copy.deepcopy(t); print(d.grad, d.grad is t.grad)\nwith torch.no_grad():\n    d.add_(1)\nprint(t, d)\np = torch.nn.Parameter(torch.ones(2)); print(type(copy.deepcopy(p)).__name__, type(copy.copy(p)).__name__)\nm = nn.Sequential(nn.Linear(2, 2), nn.ReLU())\nm2 = copy.deepcopy(m)\nwith torch.no_grad():\n    m2[0].weight.fill_(0)\nprint(m[0].weight.abs().sum() > 0, m2[0].weight.sum(), m2)\nopt_state = copy.deepcopy({'w': torch.zeros(2), 'n': 3})\nprint(opt_state)",
+])
+def test_views_of_memory_written_in_place_and_copies(gw, code):
+    out = same_as_torch(gw, code)
+    assert "!!" not in out
+
+
+def test_a_view_sees_its_bases_in_place_write_in_its_gradient(gw):
+    # v = b.t() made before b.mul_(2): d(sum v)/dx is 2, not 1 (the view's node is re-derived from b's)
+    x = gw.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    b = x * 1
+    v = b.t()
+    b.mul_(2)
+    v.sum().backward()
+    assert x.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    assert v.grad_fn.name() == "AsStridedBackward0"

@@ -1,6 +1,8 @@
 """Shared helpers of the op modules: operand metadata, casting, wrapping results."""
 from __future__ import annotations
 
+import weakref as _weakref
+
 from gradwire.common import dtypes as _dt
 
 from gradwire.common.views import created_mode
@@ -163,6 +165,12 @@ def share_version(src: Tensor, dst: Tensor) -> Tensor:
     if not _grad_state.enabled:
         _made_without_grad(src, d)
     else:
+        if src._requires_grad:  # an in-place write into its memory re-derives its node (inplace.refresh_views)
+            base_d = d["_base_of_view"].__dict__
+            views = base_d.get("_views")
+            if views is None:
+                views = base_d["_views"] = _weakref.WeakSet()
+            views.add(dst)
         if src._multi_view:
             d["_multi_view"] = True
         mode = src._view_mode

@@ -232,6 +232,7 @@ def commit(t: Tensor, out: Tensor) -> Tensor:
         rebase_history(t, out)
         if t._base_of_view is not None:
             _rebase_view_base(t)
+        refresh_views(t)
     return t
 
 
@@ -324,6 +325,23 @@ def _rebase_view_base(view: Tensor) -> None:
     vsrc = _new_tensor(view.array, view.dtype, view.device)
     out = AsStrided.apply(base, vsrc, positions)
     rebase_history(view, out)
+
+
+def refresh_views(t: Tensor) -> None:
+    """The memory of ``t`` (a base, or a view of one) was just written with its history recorded: every other
+    live view of the base that requires grad is re-derived from the base's new history (AsStridedBackward0),
+    as torch does when a view's base has changed since the view was made."""
+    base = t._base_of_view
+    if base is None:
+        base = t
+    views = base.__dict__.get("_views")
+    if not views:
+        return
+    for v in list(views):
+        if v is t or v._view_mode is not None or not v._requires_grad:
+            continue
+        positions = _new_tensor(view_positions(base, v), _dt.int64, base.device)
+        rebase_history(v, AsStrided.apply(base, _new_tensor(v.array, v.dtype, v.device), positions))
 
 
 def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Tensor:

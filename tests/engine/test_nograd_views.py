@@ -294,3 +294,15 @@ def test_views_made_with_grad_on_are_unchanged():
     y[:2].mul_(2)
     y.sum().backward()
     assert x.grad.tolist() == [2.0, 2.0, 1.0]
+
+
+def test_in_place_write_re_derives_the_other_live_views():
+    from gradwire import engine as E
+    x = E.tensor([1., 2., 3.], requires_grad=True)
+    b = x.clone()
+    v = b[:2]
+    w = b[1:]
+    w.mul_(x[1:])
+    assert v.grad_fn.name() == "AsStridedBackward0"
+    (v * E.tensor([1., 10.])).sum().backward()
+    assert x.grad.tolist() == [1.0, 40.0, 0.0]  # torch's: v[1] is b[1] * x[1] after the write
