@@ -1457,7 +1457,7 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["zero_", "fill_", "add_", "sub_", "mul_", "div_", "copy_", "clamp_", "masked_fill_", "scatter_add_",
                     "setitem", "exp_", "log_", "neg_", "abs_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "sin_", "cos_",
                     "floor_", "ceil_", "round_", "reciprocal_", "pow_", "clamp_min_", "clamp_max_", "sign_", "expm1_",
-                    "log1p_", "relu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_",
+                    "log1p_", "relu_", "silu_", "leaky_relu_", "elu_", "hardtanh_", "scatter_", "index_add_", "index_fill_",
                     "mish_", "hardswish_", "hardsigmoid_", "selu_", "celu_", "threshold_", "rrelu_eval_"],
              inplace=True),
     # special math (see the rules above)

@@ -35,6 +35,7 @@ SNIPPETS = [
     'x = torch.zeros(3)\nx.masked_fill_(torch.tensor([True, False, True]), 2.)\nprint(x)\na = torch.tensor([1., 2., 3.], requires_grad=True)\nb = a * 1\nb.masked_fill_(torch.tensor([True, False, False]), 0.)\nprint(b, b.grad_fn)\nb.sum().backward(); print(a.grad)',
     'x = torch.zeros(2, 3)\nx.scatter_add_(1, torch.tensor([[0, 0], [2, 1]]), torch.ones(2, 2))\nprint(x)\na = torch.zeros(3, requires_grad=True)\nb = a * 1\nb.scatter_add_(0, torch.tensor([0, 0]), torch.tensor([1., 2.]))\nprint(b, b.grad_fn)',
     'x = torch.tensor([1., 2.], requires_grad=True)\ny = torch.tensor([3., 4.], requires_grad=True)\nw = torch.where(x > 1, x, y)\nprint(len(w.grad_fn.next_functions), [type(n).__name__ for n, _ in w.grad_fn.next_functions])\nw.grad_fn.register_hook(lambda gi, go: print("hook", len(gi), gi))\nw.sum().backward()\nprint(x.grad, y.grad, [type(n).__name__ for n, _ in torch.where(x > 1, 2., y).grad_fn.next_functions])',
+    'x = torch.tensor([-1., 2.], requires_grad=True)\nfor f in [F.elu_, F.leaky_relu_]:\n    y = x * 1\n    f(y)\n    print(y.grad_fn, y)\ny = x * 1\nout = F.silu(y, inplace=True)\nprint(out is y, y.grad_fn, y)\ny.sum().backward(); print(x.grad)\ny = x * 1\nprint(F.dropout(y, 0.5, True, inplace=True) is y, y.grad_fn, F.dropout(y, 0.0, True, inplace=True) is y)\nprint(nn.Dropout(0.3, inplace=True), nn.SiLU(inplace=True), nn.ELU(inplace=True))',
 ]
 
 

@@ -27,7 +27,7 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    return call("silu", input)
+    return call("silu_" if inplace else "silu", input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -88,6 +88,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
+    if inplace:  # torch multiplies the input by the scaled mask in place (MulBackward0)
+        from .._creation import rand_like  # noqa: PLC0415
+        keep = 1.0 - p
+        mask = (rand_like(input) < keep).to(input.dtype) / keep if keep > 0 else input.new_zeros(input.shape)
+        return input.mul_(mask)
     return call("dropout", input, p, training)
 
 

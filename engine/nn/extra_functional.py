@@ -50,40 +50,19 @@ class LeakyRelu(Function):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     _require_tensor("leaky_relu", "input", 1, input)
     _float_input("leaky_relu_cpu", input)
-    if inplace:
-        from ..ops.inplace import inplace_apply  # noqa: PLC0415
-        return inplace_apply(input, LeakyRelu.apply, float(negative_slope))
-    return LeakyRelu.apply(input, float(negative_slope))
+    fn = _LeakyRelu_.apply if inplace else LeakyRelu.apply  # LeakyReluBackward1 in place, as torch's
+    return _activation_apply(fn, input, inplace, float(negative_slope))
 
 
-class Elu(Function):
-    array_forward = True
-
-    @staticmethod
-    def forward(ctx, a, alpha):
-        av = a.array
-        xp = a.xp
-        pos = av > 0
-        ctx.pos = _bool_tensor(pos, a.device)
-        ctx.alpha = alpha
-        ctx.save_for_backward(a)
-        with xp.errstate(over="ignore"):
-            neg = xp.expm1(xp.minimum(av, 0)) * av.dtype.type(alpha)
-        return _const(xp.where(pos, av, neg), a.dtype, a.device)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return Where.apply(ctx.pos, grad, grad * (_ew.clamp_max(a, 0).exp() * ctx.alpha)), None
+class _LeakyRelu_(LeakyRelu):
+    op_name, overload = "LeakyRelu", 1
 
 
 def elu(input, alpha=1.0, inplace=False):
     _require_tensor("elu", "input", 1, input)
     _float_input("elu_cpu", input)
-    if inplace:
-        from ..ops.inplace import inplace_apply  # noqa: PLC0415
-        return inplace_apply(input, Elu.apply, float(alpha))
-    return Elu.apply(input, float(alpha))
+    fn = _SeluElu_.apply if inplace else _SeluElu.apply  # EluBackward1 in place, as torch's elu_
+    return _activation_apply(fn, input, inplace, float(alpha), 1.0, 1.0, 1.0)
 
 
 class Hardtanh(Function):

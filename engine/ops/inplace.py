@@ -664,7 +664,7 @@ def _checked(out: Tensor, dtype) -> Tensor:
 # ops whose in-place form is the op written into self (not only unary ones: masked_fill_, scatter_add_)
 UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh", "sin", "cos", "floor", "ceil",
                  "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p", "trunc",
-                 "frac", "masked_fill", "scatter_add")
+                 "frac", "masked_fill", "scatter_add", "silu")
 
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"view.is_stale": view_is_stale,

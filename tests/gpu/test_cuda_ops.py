@@ -105,6 +105,7 @@ case("index_select", lambda x, i: OP["index_select"](x, 0, i), ("f", (5, 4)), ("
 case("gather", lambda x, i: OP["gather"](x, 1, i), ("f", (3, 4)), ("i4", (3, 6)))
 case("scatter_add", lambda x, i, s: OP["scatter_add"](x, 1, i, s), ("f", (3, 4)), ("i4", (3, 6)), ("f", (3, 6)))
 case("masked_fill", lambda x, m: OP["masked_fill"](x, m, 0.25), ("f", (3, 4)), ("b", (3, 4)))
+case("silu_", lambda x: OP["silu_"](x * 1.0), ("f", (3, 4)))
 case("masked_fill_", lambda x, m: OP["masked_fill_"](x * 1.0, m, 0.25), ("f", (3, 4)), ("b", (3, 4)))
 case("scatter_add_", lambda x, i, s: OP["scatter_add_"](x * 1.0, 1, i, s), ("f", (3, 4)), ("i4", (3, 6)), ("f", (3, 6)))
 case("matmul", lambda a, b: OP["matmul"](a, b), ("f", (2, 3, 4)), ("f", (4, 5)))
