@@ -132,8 +132,10 @@ class Mul(Function):
     def forward(ctx, a, b):
         _check_shapes(a, b)
         av, bv, dtype, xp, device = binary_prep(a, b)
-        ctx.save_for_backward(a if type(a) is Tensor else None, b if type(b) is Tensor else None)
-        ctx.scalars = (a if type(a) is not Tensor else None, b if type(b) is not Tensor else None)
+        na, nb = ctx.needs_input_grad
+        if na or nb:  # as torch: each operand only for the other's gradient
+            ctx.save_for_backward(a if nb and type(a) is Tensor else None, b if na and type(b) is Tensor else None)
+            ctx.scalars = (a if type(a) is not Tensor else None, b if type(b) is not Tensor else None)
         return wrap(xp, xp.multiply(av, bv), dtype, device)
 
     @staticmethod
@@ -162,8 +164,10 @@ class Div(Function):
     def forward(ctx, a, b):
         _check_shapes(a, b)
         av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
-        ctx.save_for_backward(a if type(a) is Tensor else None, b if type(b) is Tensor else None)
-        ctx.scalars = (a if type(a) is not Tensor else None, b if type(b) is not Tensor else None)
+        na, nb = ctx.needs_input_grad[:2]  # DivRounding's third input is its mode
+        if na or nb:  # as torch: the divisor for either gradient, the dividend only for the divisor's
+            ctx.save_for_backward(a if nb and type(a) is Tensor else None, b if type(b) is Tensor else None)
+            ctx.scalars = (a if type(a) is not Tensor else None, b if type(b) is not Tensor else None)
         return wrap(xp, xp.true_divide(av, bv), dtype, device)
 
     @staticmethod

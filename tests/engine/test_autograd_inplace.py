@@ -294,3 +294,18 @@ def test_inplace_on_a_view_of_a_leaf_that_requires_grad_raises():
     with ge.no_grad():
         x[1:].mul_(2)  # fine without grad mode
     assert x.tolist() == [1.0, 4.0, 6.0]
+
+
+def test_mul_and_div_save_only_what_their_backward_needs():
+    # torch's Mul keeps each operand for the other's gradient only: b = e * 2 keeps nothing of e, so writing
+    # into e afterwards fails only Exp's saved result (torch names the node that saved it)
+    x = _x()
+    e = x.exp()
+    c = e * 2
+    d = e / 3
+    e.add_(1)
+    with pytest.raises(RuntimeError, match="which is output 0 of Exp, is at version 1; expected version 0"):
+        (c + d).sum().backward()
+    y = _x()
+    m = y * ge.tensor([1., 2.])  # y requires grad, the other does not: y is not kept
+    assert m.grad_fn._saved[0] is None
