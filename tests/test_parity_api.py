@@ -617,3 +617,18 @@ def test_a_view_sees_its_bases_in_place_write_in_its_gradient(gw):
     v.sum().backward()
     assert x.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
     assert v.grad_fn.name() == "AsStridedBackward0"
+
+
+@pytest.mark.parametrize("code", [
+    "print(torch.autograd.functional.jacobian(lambda x: x ** 2 + x.sin(), torch.tensor([1., 2.], dtype=torch.float64), "
+    "strategy='forward-mode', vectorize=True))",
+    "torch.autograd.functional.jacobian(lambda x: x * 2, torch.ones(2), strategy='forward-mode')",
+    "torch.autograd.functional.jacobian(lambda x: x * 2, torch.ones(2), strategy='bad')",
+    "torch.autograd.functional.jacobian(lambda x: x * 2, torch.ones(2), strategy='forward-mode', vectorize=True, "
+    "create_graph=True)",
+    "print(torch.autograd.functional.hessian(lambda x: (x ** 3).sum(), torch.ones(2), "
+    "outer_jacobian_strategy='forward-mode', vectorize=True).tolist())",
+    "torch.autograd.functional.hessian(lambda x: (x ** 3).sum(), torch.ones(2), outer_jacobian_strategy='forward-mode')",
+])
+def test_jacobian_strategies(gw, code):
+    same_as_torch(gw, code)

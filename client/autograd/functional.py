@@ -97,8 +97,18 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     """torch.autograd.functional.jacobian: d func(inputs) / d inputs, shaped output.shape + input.shape."""
     if strict:
         raise NotImplementedError("gradwire's jacobian does not implement strict=True yet")
-    if strategy != "reverse-mode":
-        raise NotImplementedError("gradwire's jacobian implements strategy='reverse-mode' only")
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+                             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+                             'Otherwise, prefer to use "reverse-mode".')
+    if strategy == "forward-mode":  # torch's checks; the values are the same as reverse mode's, computed so
+        if create_graph:
+            raise NotImplementedError('torch.autograd.functional.jacobian: `create_graph=True` and `strategy='
+                                      '"forward-mode"` are not supported together (yet). Please either set '
+                                      '`create_graph=False` or `strategy="reverse-mode"`.')
+        if not vectorize:
+            raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                                      "only implemented for `vectorize=True`.")
     from .. import _creation  # noqa: PLC0415
     with grad_mode.enable_grad():
         inputs_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
@@ -146,7 +156,11 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     def jac_func(*xs):
         return jacobian(single_output, xs, create_graph=True, strict=strict)
 
-    res = jacobian(jac_func, ins, create_graph=create_graph, strict=strict, strategy=outer_jacobian_strategy)
+    if outer_jacobian_strategy == "forward-mode" and not vectorize:
+        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                                  "only implemented for `vectorize=True`.")
+    res = jacobian(jac_func, ins, create_graph=create_graph, strict=strict, vectorize=vectorize,
+                   strategy="reverse-mode" if outer_jacobian_strategy == "forward-mode" else outer_jacobian_strategy)
     return _untuple(res, (inputs_tuple, inputs_tuple))
 
 
