@@ -1360,12 +1360,19 @@ def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
     from ._creation import empty, tensor  # noqa: PLC0415
     dtype = dtype or self._dtype
     if len(args) == 1 and isinstance(args[0], Tensor):
-        return args[0]
+        if args[0]._dtype is not dtype:
+            raise TypeError(f"expected {_tensor_options(dtype)} (got {_tensor_options(args[0]._dtype)})")
+        return args[0].view(args[0].shape)  # the same memory
     if len(args) == 1 and isinstance(args[0], (list, tuple)) and not isinstance(args[0], shapes.Size):
         return tensor(args[0], dtype=dtype)
     if len(args) == 1 and isinstance(args[0], shapes.Size):
         args = tuple(args[0])
     return empty(*args, dtype=dtype) if args else empty(0, dtype=dtype)
+
+
+def _tensor_options(dtype) -> str:
+    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided, requires_grad=false "
+            "(default), pinned_memory=false (default), memory_format=(nullopt))")
 
 
 def _tensor_where(self, condition, y):
@@ -1388,7 +1395,7 @@ for _name, _value in {
         "is_neg": lambda self: False, "resolve_conj": lambda self: self, "resolve_neg": lambda self: self,
         "conj": lambda self: self, "conj_physical": lambda self: self, "new": _tensor_new, "where": _tensor_where,
         "split_with_sizes": _split_with_sizes, "unsafe_chunk": _unsafe("chunk"), "unsafe_split": _unsafe("split"),
-        "broadcast_to": lambda self, size: self.expand(size), "data_ptr": _tensor_data_ptr,
+        "broadcast_to": lambda self, *size: self.expand(*size), "data_ptr": _tensor_data_ptr,
 }.items():
     setattr(Tensor, _name, _value)
 Tensor.is_cpu = property(lambda self: self._device == "cpu")

@@ -647,17 +647,20 @@ def _unary_(name: str):
             check_inplace(input)
             out = fn(input, *args, **kwargs)
             _check_cast(out.dtype, input.dtype)
+            _check_broadcast(input.shape, out.shape)  # an operand may not grow self (x.eq_(wider))
             input.array[...] = out.array
             input._bump_version()
             return input
-        return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype), *args,
-                             copy_self=True)
+        return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype, input.shape),
+                             *args, copy_self=True)
     op_.__name__ = name + "_"
     return op_
 
 
-def _checked(out: Tensor, dtype) -> Tensor:
+def _checked(out: Tensor, dtype, shape=None) -> Tensor:
     _check_cast(out.dtype, dtype)
+    if shape is not None:
+        _check_broadcast(shape, out.shape)
     return out
 
 
