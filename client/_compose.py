@@ -592,8 +592,6 @@ import os as _os  # noqa: E402
 from gradwire.common import shapes as _shapes  # noqa: E402
 from gradwire.common.devices import device as _device  # noqa: E402
 
-from . import _dispatch  # noqa: E402
-
 TAIL: dict = {}  # torch's name -> function: what gradwire/__init__.py exports from here
 
 
@@ -657,17 +655,17 @@ def alpha_dropout(input, p, train):
     """Dropout that keeps SELU's mean and variance: dropped units take selu's negative saturation, then an
     affine map restores the statistics."""
     if p < 0 or p > 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not train or p == 0 or input.numel() == 0:
         return input
     if p == 1:
         return input * 0.0
-    keep = empty_like_input(input).bernoulli_(1 - p)
+    keep = _empty_like(input).bernoulli_(1 - p)
     a = 1.0 / _math.sqrt((_SELU_ALPHA_SCALED ** 2 * p + 1) * (1 - p))
     return input * keep * a + (keep - 1) * (_SELU_ALPHA_SCALED * a) + _SELU_ALPHA_SCALED * a * p
 
 
-def empty_like_input(input):
+def _empty_like(input):
     from ._creation import empty_like  # noqa: PLC0415
     return empty_like(input)
 

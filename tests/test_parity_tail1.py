@@ -249,3 +249,15 @@ def test_compile_returns_the_model(gw):
     assert torch.compile(m) is m
     assert torch.compile(m, mode="reduce-overhead", fullgraph=True, dynamic=False, options=None, disable=True) is m
     assert torch.compile(backend="eager")(len) is len
+
+
+def test_alpha_dropout_in_training(gw):
+    torch = gw
+    p, alpha = 0.5, -1.7580993408473766
+    a = (((alpha ** 2) * p + 1) * (1 - p)) ** -0.5
+    out = torch.alpha_dropout(torch.ones(8, 8), p, True).flatten().tolist()
+    kept, dropped = a + alpha * a * p, alpha * a * (p - 1)
+    assert all(abs(v - kept) < 1e-5 or abs(v - dropped) < 1e-5 for v in out)
+    assert any(abs(v - dropped) < 1e-5 for v in out) and any(abs(v - kept) < 1e-5 for v in out)
+    with pytest.raises(RuntimeError, match="dropout probability has to be between 0 and 1, but got 1.5"):
+        torch.alpha_dropout(torch.ones(2), 1.5, True)
