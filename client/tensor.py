@@ -1329,6 +1329,24 @@ TAIL_METHOD_OPS = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "lo
                    "nextafter_", "fix_")
 for _op in TAIL_METHOD_OPS:
     setattr(Tensor, _op, _method(_op))
+
+
+def _comparison_(op: str):
+    """``x.eq_(y)`` & co: 0/1 written into x. Recorded, the result is copied in (copy_ passes no gradient to
+    x's history, as torch's EqBackward0 passes zeros; torch names the node after the comparison)."""
+    plain = _method(op + "_")
+
+    def method(self, *args, **kwargs):
+        if self._requires_grad and _grad_state.enabled:
+            return self.copy_(call(op, self, *args, **kwargs))
+        return plain(self, *args, **kwargs)
+    method.__name__ = op + "_"
+    method.__qualname__ = f"Tensor.{op}_"
+    return method
+
+
+for _op in ("eq", "ne", "lt", "le", "gt", "ge"):  # (logical_*_ are not differentiable: x keeps its history)
+    setattr(Tensor, _op + "_", _comparison_(_op))
 for _alias, _op in {"greater_": "gt_", "greater_equal_": "ge_", "less_": "lt_", "less_equal_": "le_",
                     "not_equal_": "ne_", "arctan2_": "atan2_", "ger": "outer"}.items():
     setattr(Tensor, _alias, getattr(Tensor, _op))

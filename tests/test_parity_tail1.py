@@ -132,7 +132,13 @@ def test_inplace_comparisons_logical_and_math(gw):
         t(lambda: torch.tensor([1, 2]).lt_(torch.tensor([1, 2, 3])).tolist())
         t(lambda: torch.tensor([1, 2]).eq_(torch.ones(2, 2)).tolist())
         t(lambda: torch.ones(2).unsqueeze(0).eq_(torch.ones(3, 1)).tolist())
+        a = torch.tensor([1., 2.], requires_grad=True)
+        b = a.clone(); b.greater_(1.5); c = a * 1; c.logical_not_()
+        print(b.detach(), c.grad_fn.name())  # (torch names b's node GtBackward0; gradwire copies the result in)
+        (b * 3 + c).sum().backward()
+        print(a.grad)
     """)
+    assert "tensor([0., 1.]) MulBackward0\ntensor([1., 1.])" in out
     assert "eq_ True tensor([[1., 0., 1.],\n        [0., 1., 0.]])" in out
     assert "tensor([1, 2, 6]) tensor([ 5,  7, -1]) tensor([ 4,  5, -7]) tensor([-6, -4,  1])" in out
 
