@@ -307,3 +307,8 @@ from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """torch.set_anomaly_enabled: switch anomaly detection on or off for the session."""
     autograd.anomaly._set(enabled, check_nan)
+
+
+# ---- the tail of torch's top-level API --------------------------------------------------------------------
+from . import _compose as _tail  # noqa: E402
+globals().update(_tail.TAIL)  # torch.conv1d, torch.abs_, torch.compile, ...

@@ -1494,3 +1494,11 @@ OPS: dict[str, OpInfo] = {
 for _op, _node in {**_NODES, **_SPECIAL_NODES}.items():
     OPS[_op] = replace(OPS[_op], node=_node)
 del _op, _node
+
+# In-place forms that are the op written into self (engine/ops/inplace.py UNARY_INPLACE): self keeps its shape
+# and dtype (a comparison writes 0/1 in self's dtype).
+TAIL_INPLACE = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_",
+                "logical_not_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "cumsum_", "cumprod_",
+                "tril_", "triu_", "log2_", "log10_", "erf_", "exp2_", "tan_", "hypot_", "remainder_",
+                "floor_divide_", "atan2_", "nextafter_", "fix_")
+OPS.update(_table(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype)], TAIL_INPLACE, inplace=True))

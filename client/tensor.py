@@ -1318,3 +1318,106 @@ for _dunder, _op in {
         "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
     setattr(Tensor, _dunder, _method(_op))
 del _dunder, _op
+
+
+# ---- the tail of torch's Tensor API ----------------------------------------------------------------------
+
+TAIL_METHOD_OPS = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_",
+                   "logical_not_", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_and_",
+                   "bitwise_or_", "bitwise_xor_", "bitwise_not_", "cumsum_", "cumprod_", "tril_", "triu_", "log2_",
+                   "log10_", "erf_", "exp2_", "tan_", "hypot_", "remainder_", "floor_divide_", "atan2_",
+                   "nextafter_", "fix_")
+for _op in TAIL_METHOD_OPS:
+    setattr(Tensor, _op, _method(_op))
+
+
+def _comparison_(op: str):
+    """``x.eq_(y)`` & co: 0/1 written into x. Recorded, the result is copied in (copy_ passes no gradient to
+    x's history, as torch's EqBackward0 passes zeros; torch names the node after the comparison)."""
+    plain = _method(op + "_")
+
+    def method(self, *args, **kwargs):
+        if self._requires_grad and _grad_state.enabled:
+            return self.copy_(call(op, self, *args, **kwargs))
+        return plain(self, *args, **kwargs)
+    method.__name__ = op + "_"
+    method.__qualname__ = f"Tensor.{op}_"
+    return method
+
+
+for _op in ("eq", "ne", "lt", "le", "gt", "ge"):  # (logical_*_ are not differentiable: x keeps its history)
+    setattr(Tensor, _op + "_", _comparison_(_op))
+for _alias, _op in {"greater_": "gt_", "greater_equal_": "ge_", "less_": "lt_", "less_equal_": "le_",
+                    "not_equal_": "ne_", "arctan2_": "atan2_", "ger": "outer"}.items():
+    setattr(Tensor, _alias, getattr(Tensor, _op))
+del _alias, _op
+
+
+def _tensor_is_signed(self) -> bool:
+    return self._dtype not in (dtypes.bool_, dtypes.uint8)
+
+
+def _tensor_real(self):
+    return self  # a real tensor is its own real part
+
+
+def _tensor_imag(self):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def _tensor_data_ptr(self) -> int:
+    """An address that is the same for tensors sharing memory at the same offset: the view root's identity
+    plus the byte offset (one round trip for the offset)."""
+    root = getattr(self, "_view_base", None)
+    return (id(self if root is None else root) << 4) + self.storage_offset() * self.element_size()
+
+
+def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
+    """The legacy constructor: ``x.new(sizes...)`` (uninitialised), ``x.new(data)``, ``x.new(tensor)``,
+    all in x's dtype."""
+    from ._creation import empty, tensor  # noqa: PLC0415
+    dtype = dtype or self._dtype
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        if args[0]._dtype is not dtype:
+            raise TypeError(f"expected {_tensor_options(dtype)} (got {_tensor_options(args[0]._dtype)})")
+        return args[0].view(args[0].shape)  # the same memory
+    if len(args) == 1 and isinstance(args[0], (list, tuple)) and not isinstance(args[0], shapes.Size):
+        return tensor(args[0], dtype=dtype)
+    if len(args) == 1 and isinstance(args[0], shapes.Size):
+        args = tuple(args[0])
+    return empty(*args, dtype=dtype) if args else empty(0, dtype=dtype)
+
+
+def _tensor_options(dtype) -> str:
+    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided, requires_grad=false "
+            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
+def _tensor_where(self, condition, y):
+    return call("where", condition, self, y)
+
+
+def _split_with_sizes(self, split_sizes, dim=0):
+    return self.split(list(split_sizes), dim)
+
+
+def _unsafe(op: str):
+    def method(self, *args, **kwargs):
+        return tuple(getattr(self, op)(*args, **kwargs))  # not views torch tracks: still views of self here
+    method.__name__ = method.__qualname__ = "unsafe_" + op
+    return method
+
+
+for _name, _value in {
+        "is_signed": _tensor_is_signed, "is_complex": lambda self: False, "is_conj": lambda self: False,
+        "is_neg": lambda self: False, "resolve_conj": lambda self: self, "resolve_neg": lambda self: self,
+        "conj": lambda self: self, "conj_physical": lambda self: self, "new": _tensor_new, "where": _tensor_where,
+        "split_with_sizes": _split_with_sizes, "unsafe_chunk": _unsafe("chunk"), "unsafe_split": _unsafe("split"),
+        "broadcast_to": lambda self, *size: self.expand(*size), "data_ptr": _tensor_data_ptr,
+}.items():
+    setattr(Tensor, _name, _value)
+Tensor.is_cpu = property(lambda self: self._device == "cpu")
+Tensor.real = property(_tensor_real)
+Tensor.imag = property(_tensor_imag)
+Tensor.output_nr = property(lambda self: (getattr(self, "_multi_view", None) or 0) if self.grad_fn is not None else 0)
+del _name, _value

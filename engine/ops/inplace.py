@@ -647,24 +647,32 @@ def _unary_(name: str):
             check_inplace(input)
             out = fn(input, *args, **kwargs)
             _check_cast(out.dtype, input.dtype)
+            _check_broadcast(input.shape, out.shape)  # an operand may not grow self (x.eq_(wider))
             input.array[...] = out.array
             input._bump_version()
             return input
-        return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype), *args,
-                             copy_self=True)
+        return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype, input.shape),
+                             *args, copy_self=True)
     op_.__name__ = name + "_"
     return op_
 
 
-def _checked(out: Tensor, dtype) -> Tensor:
+def _checked(out: Tensor, dtype, shape=None) -> Tensor:
     _check_cast(out.dtype, dtype)
+    if shape is not None:
+        _check_broadcast(shape, out.shape)
     return out
 
 
 # ops whose in-place form is the op written into self (not only unary ones: masked_fill_, scatter_add_)
 UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh", "sin", "cos", "floor", "ceil",
                  "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p", "trunc",
-                 "frac", "masked_fill", "scatter_add", "silu")
+                 "frac", "masked_fill", "scatter_add", "silu",
+                 # comparisons and logical ops write 0/1 in self's dtype; scans, triangles, the rest of the math
+                 "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+                 "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "cumsum", "cumprod", "tril", "triu",
+                 "log2", "log10", "erf", "exp2", "tan", "hypot", "remainder", "floor_divide", "atan2",
+                 "nextafter", "fix")
 
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"view.is_stale": view_is_stale,

@@ -226,6 +226,29 @@ for _n in ["special_i0e", "special_i1e"]:
 case("special_entr", lambda x: OP["special_entr"](x), ("p", (3, 4)))
 case("special_xlog1py", lambda a, b: OP["special_xlog1py"](a, b), ("f", (3, 4)), ("p", (4,)))
 case("float_power_", lambda x, e: _inplace("float_power_")(x.double(), e), ("p", (3, 4)), ("f", (4,)))
+# in-place forms added with the tail of torch's API (ops/inplace.py UNARY_INPLACE)
+for _n in ["eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_", "hypot_",
+           "remainder_", "floor_divide_", "atan2_", "nextafter_"]:
+    case(_n, lambda x, y, _n=_n: _inplace(_n)(x.detach(), y.detach()), ("f", (3, 4)), ("p", (4,)))
+for _n in ["logical_not_", "erf_", "exp2_", "tan_", "fix_", "tril_", "triu_"]:
+    case(_n, lambda x, _n=_n: _inplace(_n)(x.detach()), ("f", (3, 4)))
+for _n in ["log2_", "log10_"]:
+    case(_n, _inplace(_n), ("p", (3, 4)))
+for _n in ["cumsum_", "cumprod_"]:
+    case(_n, _inplace(_n, 1), ("f", (3, 4)))
+
+
+def _int_inplace(name):
+    def fn(x, *rest):
+        y = (x.detach() * 8).to(E.int64)
+        OP[name](y, *((r.detach() * 8).to(E.int64) for r in rest))
+        return y * 1.0
+    return fn
+
+
+for _n in ["bitwise_and_", "bitwise_or_", "bitwise_xor_"]:
+    case(_n, _int_inplace(_n), ("f", (3, 4)), ("p", (4,)))
+case("bitwise_not_", _int_inplace("bitwise_not_"), ("f", (3, 4)))
 for _n in ["special_ndtr", "special_log_ndtr"]:
     case(_n, lambda x, _n=_n: OP[_n](x * 4), ("f", (3, 4)))
 case("nextafter", lambda a, b: OP["nextafter"](a, b), ("f", (3, 4)), ("f", (4,)))
