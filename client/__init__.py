@@ -307,3 +307,13 @@ from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """torch.set_anomaly_enabled: switch anomaly detection on or off for the session."""
     autograd.anomaly._set(enabled, check_nan)
+
+
+# ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
+for _name in ("isin", "quantile", "nanquantile"):
+    globals()[_name] = _op(_name)
+del _name
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return input.nanmedian(dim, keepdim)

@@ -1494,3 +1494,37 @@ OPS: dict[str, OpInfo] = {
 for _op, _node in {**_NODES, **_SPECIAL_NODES}.items():
     OPS[_op] = replace(OPS[_op], node=_node)
 del _op, _node
+
+
+# ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
+# Where an argument is wrong these rules return None: the client then waits for the server, which
+# raises torch's error at the call site (its texts live in the engine only).
+
+def isin_rule(op, args, kwargs):
+    elements, test = args[0], _arg(args, kwargs, 1, "test_elements")
+    if not (is_tensor(elements) or is_tensor(test)):
+        return None
+    return [(elements._shape if is_tensor(elements) else (), bool_)]
+
+
+def quantile_rule(op, args, kwargs):
+    x, q = args[0], _arg(args, kwargs, 1, "q")
+    dim, keepdim = _arg(args, kwargs, 2, "dim"), _arg(args, kwargs, 3, "keepdim", False)
+    ok = (not is_tensor(q) and isinstance(q, (int, float)) and 0 <= q <= 1
+          and x._dtype in (dtypes.float32, dtypes.float64) and shapes.numel(x._shape) > 0
+          and kwargs.get("interpolation", "linear") in ("linear", "lower", "higher", "midpoint", "nearest"))
+    if not ok:
+        return None
+    if dim is None:
+        return [((1,) * len(x._shape) if keepdim else (), x._dtype)]
+    d = _dim_of(x, dim)
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), keepdim)
+    return [(shape, x._dtype)]
+
+
+OPS.update({
+    "isin": OpInfo(isin_rule, differentiable=False),
+    "nanmedian": OpInfo(median, node=lambda args, kwargs: "NanmedianBackward0" if _arg(args, kwargs, 1, "dim")
+                        is None else "NanmedianBackward1"),
+    **_table(quantile_rule, ["quantile", "nanquantile"], node="SqueezeBackward4"),
+})

@@ -1318,3 +1318,19 @@ for _dunder, _op in {
         "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
     setattr(Tensor, _dunder, _method(_op))
 del _dunder, _op
+
+
+# ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
+RETURN_TYPES["nanmedian"] = return_type("nanmedian")
+
+
+def _nanmedian(self, dim=None, keepdim=False):
+    if dim is None:
+        return call("nanmedian", self)
+    return RETURN_TYPES["nanmedian"](*call("nanmedian", self, dim, keepdim))
+
+
+Tensor.nanmedian = _nanmedian
+for _op in ("quantile", "nanquantile"):
+    setattr(Tensor, _op, _method(_op))
+del _op

@@ -435,6 +435,12 @@ ADDED_OPS = {
     "special_log_ndtr": (lambda x: E.special_log_ndtr(x * 4), [(3, 4)]),
     "nextafter": (lambda a, b: E.nextafter(a, b) * a, [(3, 4), (4,)]),
     "logcumsumexp_dim0": (lambda x: E.logcumsumexp(x, 0), [(4, 2)]),
+    # the tail (engine/ops/extra_ops.py)
+    "nanmedian": (lambda x: E.nanmedian(x), [(3, 4)]),
+    "nanmedian_dim": (lambda x: E.nanmedian(x, 1, keepdim=True).values, [(3, 4)]),
+    "quantile": (lambda x: E.quantile(x, 0.3, 1), [(3, 4)]),
+    "quantile_q": (lambda x: E.quantile(x, E.tensor([0.1, 0.65], dtype=x.dtype), interpolation="midpoint"), [(3, 4)]),
+    "nanquantile": (lambda x: E.nanquantile(x, 0.7, 0, keepdim=True), [(3, 4)]),
 }
 
 

@@ -261,6 +261,13 @@ case("roll", lambda x: OP["roll"](x, (1, -2), (0, 1)), ("f", (3, 4)))
 case("unique", lambda i: OP["unique"](i, return_inverse=True, return_counts=True), ("i5", (12,)))
 case("bincount", lambda i: OP["bincount"](i, minlength=7), ("i5", (12,)))
 
+# the tail (engine/ops/extra_ops.py)
+case("isin", lambda i, j: OP["isin"](i, j), ("i5", (3, 4)), ("i5", (3,)))
+case("nanmedian", lambda x: OP["nanmedian"](x, 1), ("f", (3, 5)))
+case("nanmedian:all", lambda x: OP["nanmedian"](x), ("f", (3, 5)))
+case("quantile", lambda x: OP["quantile"](x, 0.3, 1), ("f", (3, 5)))
+case("nanquantile", lambda x: OP["nanquantile"](x, 0.6, interpolation="nearest"), ("f", (3, 5)))
+
 
 def _permutation(r):
     """Distinct scatter indices along dim 1 (duplicates would make the result order-dependent)."""

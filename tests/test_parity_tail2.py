@@ -1,0 +1,105 @@
+"""The tail of torch's ops (engine/ops/extra_ops.py) against PyTorch, plus exact values."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from test_parity_ops import same_as_torch, with_setup
+
+pytestmark = pytest.mark.timeout(120)
+
+NAN = float("nan")
+
+
+# ---- isin --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "print(torch.isin(torch.tensor([[1, 2], [3, 4]]), torch.tensor([2, 3])))",
+    "print(torch.isin(torch.tensor([[1, 2], [3, 4]]), torch.tensor([2, 3]), invert=True))",
+    "print(torch.isin(torch.tensor([1., 2., 3.]), 2), torch.isin(2, torch.tensor([1, 2])))",
+    "print(torch.isin(torch.tensor([1, 2]), torch.tensor([2.])), torch.isin(torch.tensor([1, 2]), torch.tensor([1, 2]), assume_unique=True))",
+    "print(torch.isin(torch.tensor([1., float('nan')]), torch.tensor([float('nan')])))",
+    "print(torch.isin(torch.tensor([1., 2.], requires_grad=True), torch.tensor([2.])).requires_grad)",
+    "torch.isin(1, 2)",
+])
+def test_isin(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_isin_values(gw):
+    x = gw.tensor([[1, 5], [3, 7]])
+    assert gw.isin(x, gw.tensor([5, 3])).tolist() == [[False, True], [True, False]]
+    assert gw.isin(x, 7, invert=True).tolist() == [[True, True], [True, False]]
+    assert gw.isin(3, x).item() is True
+
+
+# ---- nanmedian ------------------------------------------------------------------------------------
+
+NANMED = "x = torch.tensor([[1., float('nan'), 3., 2.], [4., 5., 6., 7.], [0., -1., float('nan'), 9.]], requires_grad=True)\n"
+
+
+@pytest.mark.parametrize("code", [
+    "print(torch.nanmedian(x), x.nanmedian(1), torch.nanmedian(x, 0, keepdim=True))",
+    "y = torch.nanmedian(x); y.backward(); print(y.grad_fn, x.grad)",
+    "v, i = x.nanmedian(1); v.sum().backward(); print(v.grad_fn, i, x.grad)",
+    "print(torch.nanmedian(torch.tensor([3, 1, 2])), torch.nanmedian(torch.tensor(2.), 0))",
+    "torch.nanmedian(torch.zeros(2, 0), 1)",
+    "torch.nanmedian(x, 2)",
+])
+def test_nanmedian(gw, code):
+    same_as_torch(gw, NANMED + code)
+
+
+def test_nanmedian_values(gw):
+    x = gw.tensor([[1., NAN, 3., 2.], [4., 5., 6., 7.]])
+    v, i = x.nanmedian(1)
+    assert v.tolist() == [2., 5.] and i.tolist() == [3, 1]
+    assert gw.nanmedian(x).item() == 4.0  # of 1, 2, 3, 4, 5, 6, 7
+
+
+# ---- quantile / nanquantile ---------------------------------------------------------------------
+
+QUANT = ("x = torch.tensor([[3., 1., 2., 5.], [0., 4., float('nan'), 8.], [7., 6., 1., 2.]], dtype=torch.float64,"
+         " requires_grad=True)\ny = torch.tensor([[3., 1., 2., 5.], [0., 4., 9., 8.]], requires_grad=True)\n")
+
+
+@pytest.mark.parametrize("interp", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("fn", ["quantile", "nanquantile"])
+def test_quantile_interpolations(gw, fn, interp):
+    same_as_torch(gw, QUANT + f"""
+q = torch.tensor([0.0, 0.125, 0.375, 0.5, 1.0], dtype=torch.float64)
+print(torch.{fn}(x, 0.4, interpolation='{interp}'), torch.{fn}(x, q, 1, interpolation='{interp}'))
+print(x.{fn}(0.625, 0, keepdim=True, interpolation='{interp}'))
+print(torch.{fn}(x, q[1:3], keepdim=True, interpolation='{interp}').shape)
+""")
+
+
+@pytest.mark.parametrize("code", [
+    "z = torch.quantile(y, 0.3, 1); z.sum().backward(); print(z, z.grad_fn, y.grad)",
+    "z = torch.nanquantile(x, torch.tensor([0.2, 0.9], dtype=torch.float64), 1); z.sum().backward(); print(z.grad_fn, x.grad)",
+    "print(torch.quantile(torch.tensor(5.), 0.3), torch.quantile(torch.tensor(5.), 0.3, dim=0))",
+    "torch.quantile(y, 1.5)",
+    "torch.quantile(y, torch.tensor([0.5, 1.2]))",
+    "torch.quantile(y, torch.tensor([[0.5]]))",
+    "torch.quantile(y.int(), 0.5)",
+    "torch.quantile(y, torch.tensor([0.5], dtype=torch.float64))",
+    "torch.quantile(torch.tensor([]), 0.5)",
+    "torch.quantile(y, 0.5, interpolation='foo')",
+    "torch.nanquantile(y, 0.5, dim=3)",
+])
+def test_quantile(gw, code):
+    same_as_torch(gw, QUANT + code)
+
+
+def test_quantile_values(gw):
+    y = gw.tensor([3., 1., 2., 5.])
+    assert math.isclose(gw.quantile(y, 0.4).item(), 2.2, rel_tol=1e-6)
+    assert gw.quantile(y, 0.4, interpolation="lower").item() == 2.0
+    assert gw.quantile(y, 0.4, interpolation="higher").item() == 3.0
+    assert gw.quantile(y, 0.4, interpolation="midpoint").item() == 2.5
+    q = gw.tensor([0.125, 0.375, 0.625])
+    assert gw.quantile(gw.arange(5.), q, interpolation="nearest").tolist() == [0., 2., 2.]  # half to even
+    m = gw.tensor([[1., NAN, 3.], [4., 5., 6.]])
+    assert gw.nanquantile(m, 0.5, 1).tolist() == [2., 5.]
+    assert math.isnan(gw.quantile(m, 0.5, 1).tolist()[0])
