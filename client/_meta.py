@@ -1528,3 +1528,16 @@ OPS.update({
                         is None else "NanmedianBackward1"),
     **_table(quantile_rule, ["quantile", "nanquantile"], node="SqueezeBackward4"),
 })
+
+
+def scatter_reduce_rule(op, args, kwargs):
+    x, src, reduce = args[0], _arg(args, kwargs, 3, "src"), _arg(args, kwargs, 4, "reduce")
+    if not is_tensor(src) or src._dtype is not x._dtype or reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        return None
+    return [(x._shape, x._dtype)]
+
+
+OPS.update({
+    "scatter_reduce": OpInfo(scatter_reduce_rule, node="ScatterReduceBackward0"),
+    "scatter_reduce_": OpInfo(scatter_reduce_rule, inplace=True, node="ScatterReduceBackward0"),
+})

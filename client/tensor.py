@@ -1334,3 +1334,6 @@ Tensor.nanmedian = _nanmedian
 for _op in ("quantile", "nanquantile"):
     setattr(Tensor, _op, _method(_op))
 del _op
+for _op in ("scatter_reduce", "scatter_reduce_"):
+    setattr(Tensor, _op, _method(_op))
+del _op

@@ -103,3 +103,44 @@ def test_quantile_values(gw):
     m = gw.tensor([[1., NAN, 3.], [4., 5., 6.]])
     assert gw.nanquantile(m, 0.5, 1).tolist() == [2., 5.]
     assert math.isnan(gw.quantile(m, 0.5, 1).tolist()[0])
+
+
+# ---- scatter_reduce ------------------------------------------------------------------------------
+
+SCAT = ("x = torch.tensor([[1., 2., 3., 4.], [5., 6., 7., 8.], [0.5, -1., 2., 3.]], requires_grad=True)\n"
+        "s = torch.tensor([[2., -3., 4., 1.5], [0.5, 2., -1., 6.]], requires_grad=True)\n"
+        "i = torch.tensor([[0, 2, 2, 1], [2, 2, 0, 1]])\n")
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce(gw, reduce, include_self):
+    same_as_torch(gw, SCAT + f"""
+y = x.scatter_reduce(0, i, s, '{reduce}', include_self={include_self})
+(y * torch.arange(12.).reshape(3, 4)).sum().backward()
+print(y, x.grad, s.grad)
+z = x.detach().clone().requires_grad_()
+w = z * 1
+print(w.scatter_reduce_(0, i, s, '{reduce}', include_self={include_self}), w.grad_fn)
+print(torch.scatter_reduce(torch.tensor([1, 2, 3, 4]), 0, torch.tensor([0, 0, 1, 3]), torch.tensor([5, 6, 7, 8]),
+                           '{reduce}', include_self={include_self}))
+""")
+
+
+@pytest.mark.parametrize("code", [
+    "x.scatter_reduce(0, i, s, 'foo')",
+    "x.scatter_reduce(0, i, s.double(), 'sum')",
+    "x.scatter_reduce(0, i + 5, s, 'sum')",
+    "x.scatter_reduce(0, i.float(), s, 'sum')",
+    "x.scatter_reduce(0, i, 5, 'sum')",
+])
+def test_scatter_reduce_errors(gw, code):
+    same_as_torch(gw, SCAT + code)
+
+
+def test_scatter_reduce_values(gw):
+    s, i, src = gw.tensor([1, 2, 3, 4]), gw.tensor([0, 0, 1, 3]), gw.tensor([5, 6, 7, 8])
+    assert s.scatter_reduce(0, i, src, "sum").tolist() == [12, 9, 3, 12]
+    assert s.scatter_reduce(0, i, src, "prod", include_self=False).tolist() == [30, 7, 3, 8]
+    assert s.scatter_reduce(0, i, src, "mean").tolist() == [4, 4, 3, 6]  # integer mean rounds down
+    assert s.scatter_reduce(0, i, src, "amin", include_self=False).tolist() == [5, 7, 3, 8]

@@ -1,4 +1,4 @@
-"""The tail of torch's ops: isin, nanmedian, quantile/nanquantile, gcd/lcm, frexp, vander.
+"""The tail of torch's ops: isin, nanmedian, quantile/nanquantile, scatter_reduce.
 
 Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
@@ -9,8 +9,12 @@ import numbers
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim
 
+from ..function import Function
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg
+from .index import _gather_key, gather
+from .inplace import inplace_apply
+from .scatter import _check_scatter
 from .reduce import _return_type
 from .sorting import Median, MedianDim, _check_dim
 
@@ -161,8 +165,101 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
 
 
+# ---- scatter_reduce -------------------------------------------------------------------------
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _scatter_reduce_arrays(a, dim, index, src, reduce, include_self):
+    """(result, count): ``a`` with ``src`` reduced in at ``index`` along ``dim``; count[i] = how many
+    src elements land at i."""
+    xp = a.xp
+    arr = a.array
+    out = arr.reshape(arr.shape or (1,)).copy()
+    ia = index.array.reshape(index.array.shape or (1,))
+    sa = src.array.reshape(src.array.shape or (1,))[tuple(slice(0, n) for n in ia.shape)]
+    key = _gather_key(xp, ia, dim)
+    count = xp.zeros(out.shape, dtype=xp.int64)
+    xp.add.at(count, key, 1)
+    if not include_self:  # the reduction's identity where src lands
+        if reduce in ("amax", "amin"):
+            info = xp.finfo if arr.dtype.kind == "f" else xp.iinfo
+            ident = (-xp.inf if reduce == "amax" else xp.inf) if arr.dtype.kind == "f" else \
+                (info(arr.dtype).min if reduce == "amax" else info(arr.dtype).max)
+        else:
+            ident = 1 if reduce == "prod" else 0
+        out[count > 0] = ident
+    ufunc = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
+    ufunc.at(out, key, sa)
+    if reduce == "mean":
+        n = xp.maximum(count + int(include_self), 1)
+        out = out // n if arr.dtype.kind in "iub" else out / n
+    return out.astype(arr.dtype, copy=False).reshape(arr.shape), count.reshape(arr.shape)
+
+
+class ScatterReduce(Function):
+    """scatter_reduce (ScatterReduceBackward0). Backward: sum and mean pass the (averaged) gradient;
+    amax/amin share it evenly among the elements equal to the result; prod divides the result by
+    each factor (the result recomputed differentiably, so double backward works; zero factors give
+    non-finite gradients where torch's are exact)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dim, index, src, reduce, include_self):
+        out, count = _scatter_reduce_arrays(a, dim, index, src, reduce, include_self)
+        ctx.dim, ctx.index, ctx.reduce, ctx.include_self = dim, index, reduce, include_self
+        ctx.count = count
+        ctx.save_for_backward(a, src)
+        return _new_tensor(out, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, src = ctx.saved_tensors
+        dim, index, reduce, incl = ctx.dim, ctx.index, ctx.reduce, ctx.include_self
+        xp, dev, dt = grad.xp, grad.device, grad.dtype
+        hit = _new_tensor(ctx.count > 0, _dt.bool_, dev)
+        const = lambda arr: _new_tensor(arr.astype(dt.numpy), dt, dev)  # noqa: E731
+        if reduce in ("sum", "mean"):
+            n = const(xp.maximum(ctx.count + int(incl), 1)) if reduce == "mean" else None
+            g = grad / n if n is not None else grad
+            ga = g if incl else grad.masked_fill(hit, 0)
+            gs = gather(g, dim, index)
+        elif reduce == "prod":
+            result = ScatterReduce.apply(a, dim, index, src, reduce, incl)
+            ga = grad * result / a if incl else grad.masked_fill(hit, 0)
+            gs = gather(grad * result, dim, index) / src
+        else:
+            r = _scatter_reduce_arrays(a, dim, index, src, reduce, incl)[0]
+            at_self = a.array == r  # counted in the share even where include_self=False excludes it, as torch
+            at_src = src.array == xp.take_along_axis(r, index.array, dim) if r.ndim else src.array == r
+            n = at_self.astype(xp.int64)
+            xp.add.at(n, _gather_key(xp, index.array, dim) if r.ndim else (), at_src.astype(xp.int64))
+            g = grad / const(xp.maximum(n, 1))
+            ga = g * const(at_self) if incl else (g * const(at_self)).masked_fill(hit, 0)
+            gs = gather(g, dim, index) * const(at_src)
+        return ga, None, None, gs, None, None
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """torch.scatter_reduce: ``src`` reduced into a copy of ``input`` at ``index`` along ``dim``."""
+    check_tensor_arg("scatter_reduce", input)
+    check_tensor_arg("scatter_reduce", index, "index", 2)  # numbered as the method numbers them
+    check_tensor_arg("scatter_reduce", src, "src", 3)
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    d = _check_scatter(input, dim, index, src)
+    return ScatterReduce.apply(input, d, index, src, reduce, bool(include_self))
+
+
+def scatter_reduce_(input, dim, index, src, reduce, *, include_self=True):
+    return inplace_apply(input, scatter_reduce, dim, index, src, reduce, include_self=include_self)
+
+
 # ---- registration tables ------------------------------------------------------------------
 
-WIRE: dict = {"isin": isin, "nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile}
-METHODS: dict = {"nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile}
-__all__: list = list(WIRE)
+WIRE: dict = {"isin": isin, "nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile,
+              "scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
+METHODS: dict = {"nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile,
+                 "scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
+__all__: list = [n for n in WIRE if not n.endswith("_")]

@@ -441,6 +441,9 @@ ADDED_OPS = {
     "quantile": (lambda x: E.quantile(x, 0.3, 1), [(3, 4)]),
     "quantile_q": (lambda x: E.quantile(x, E.tensor([0.1, 0.65], dtype=x.dtype), interpolation="midpoint"), [(3, 4)]),
     "nanquantile": (lambda x: E.nanquantile(x, 0.7, 0, keepdim=True), [(3, 4)]),
+    **{f"scatter_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.scatter_reduce(
+        a, 0, E.tensor([[0, 2, 2, 1], [2, 2, 0, 1]]), b, r, include_self=i), [(3, 4), (2, 4)])
+       for r in ("sum", "prod", "mean", "amax", "amin") for i in (True, False)},
 }
 
 

@@ -267,6 +267,11 @@ case("nanmedian", lambda x: OP["nanmedian"](x, 1), ("f", (3, 5)))
 case("nanmedian:all", lambda x: OP["nanmedian"](x), ("f", (3, 5)))
 case("quantile", lambda x: OP["quantile"](x, 0.3, 1), ("f", (3, 5)))
 case("nanquantile", lambda x: OP["nanquantile"](x, 0.6, interpolation="nearest"), ("f", (3, 5)))
+for _r in ("sum", "prod", "mean", "amax", "amin"):
+    case(f"scatter_reduce:{_r}", lambda x, i, s, _r=_r: OP["scatter_reduce"](x, 0, i, s, _r), ("f", (3, 4)), ("i3", (2, 4)),
+         ("f", (2, 4)))
+case("scatter_reduce_", lambda x, i, s: OP["scatter_reduce_"](x * 1, 0, i, s, "amax", include_self=False), ("f", (3, 4)),
+     ("i3", (2, 4)), ("f", (2, 4)))
 
 
 def _permutation(r):
