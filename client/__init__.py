@@ -310,7 +310,7 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
 
 
 # ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
-for _name in ("isin", "quantile", "nanquantile", "scatter_reduce"):
+for _name in ("isin", "quantile", "nanquantile", "scatter_reduce", "index_copy", "masked_scatter", "put"):
     globals()[_name] = _op(_name)
 del _name
 

@@ -1541,3 +1541,23 @@ OPS.update({
     "scatter_reduce": OpInfo(scatter_reduce_rule, node="ScatterReduceBackward0"),
     "scatter_reduce_": OpInfo(scatter_reduce_rule, inplace=True, node="ScatterReduceBackward0"),
 })
+
+
+def _writes_source(index_pos: int, index_dtype, src_pos: int):
+    """index_copy/masked_scatter/put: self's shape and dtype, once the index (or mask) and the source
+    have the dtypes the op takes."""
+    def rule(op, args, kwargs):
+        x, index, src = args[0], _arg(args, kwargs, index_pos, ""), _arg(args, kwargs, src_pos, "source")
+        if not (is_tensor(index) and is_tensor(src)) or index._dtype is not index_dtype or src._dtype is not x._dtype:
+            return None
+        return [(x._shape, x._dtype)]
+    return rule
+
+
+for _op, (_rule, _node) in {
+        "index_copy": (_writes_source(2, int64, 3), "IndexCopyBackward0"),
+        "masked_scatter": (_writes_source(1, bool_, 2), "MaskedScatterBackward0"),
+        "put": (_writes_source(1, int64, 2), "PutBackward0")}.items():
+    OPS[_op] = OpInfo(_rule, node=_node)
+    OPS[_op + "_"] = OpInfo(_rule, inplace=True, node=_node)
+del _op, _rule, _node

@@ -1337,3 +1337,6 @@ del _op
 for _op in ("scatter_reduce", "scatter_reduce_"):
     setattr(Tensor, _op, _method(_op))
 del _op
+for _op in ("index_copy", "index_copy_", "masked_scatter", "masked_scatter_", "put", "put_"):
+    setattr(Tensor, _op, _method(_op))
+del _op

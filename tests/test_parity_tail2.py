@@ -144,3 +144,47 @@ def test_scatter_reduce_values(gw):
     assert s.scatter_reduce(0, i, src, "prod", include_self=False).tolist() == [30, 7, 3, 8]
     assert s.scatter_reduce(0, i, src, "mean").tolist() == [4, 4, 3, 6]  # integer mean rounds down
     assert s.scatter_reduce(0, i, src, "amin", include_self=False).tolist() == [5, 7, 3, 8]
+
+
+# ---- index_copy / masked_scatter / put -----------------------------------------------------------
+
+WRITE = ("x = torch.tensor([[1., 2., 3., 4.], [5., 6., 7., 8.], [0.5, -1., 2., 3.]], requires_grad=True)\n"
+         "s = torch.tensor([[2., -3., 4., 1.5], [0.5, 2., -1., 6.]], requires_grad=True)\n"
+         "w = torch.arange(12.).reshape(3, 4)\n")
+
+
+@pytest.mark.parametrize("code", [
+    "y = x.index_copy(0, torch.tensor([2, 0]), s); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = torch.index_copy(x, 1, torch.tensor([3, 0]), s.t()[:3]); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = x * 1; y.index_copy_(0, torch.tensor([1]), s[:1]); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = x.masked_scatter(torch.tensor([True, False, True, True]), s); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = x * 1; y.masked_scatter_(torch.tensor([[True], [False], [True]]), s); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = torch.put(x, torch.tensor([0, -1, 5]), s[0, :3]); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = x.put(torch.tensor([0, -1, 0]), s[1, :3], accumulate=True); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "y = x * 1; y.put_(torch.tensor([[1, 2]]), s[:, 0]); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "print(torch.zeros(2, 2).masked_scatter(torch.tensor([[True, False], [True, True]]), torch.tensor([1., 2, 3, 4, 5])))",
+    "print(torch.zeros(5, dtype=torch.int64).put_(torch.tensor([1, 1, -1]), torch.tensor([1, 2, 3]), accumulate=True))",
+    "x.index_copy(0, torch.tensor([5]), s[:1])",
+    "x.index_copy(0, torch.tensor([1.]), s[:1])",
+    "x.index_copy(0, torch.tensor([1, 2]), s[:1])",
+    "x.index_copy(0, torch.tensor([1]), s[:1].double())",
+    "x.index_copy(0, torch.tensor([1]), s[:1, :3])",
+    "x.masked_scatter(torch.tensor([1, 0, 1, 1]), s)",
+    "x.masked_scatter(torch.ones(3, 4, dtype=torch.bool), s)",
+    "x.masked_scatter(torch.ones(2, 4, dtype=torch.bool), s)",
+    "x.masked_scatter(torch.ones(4, dtype=torch.bool), s.double())",
+    "x.put(torch.tensor([12]), torch.tensor([1.]))",
+    "x.put(torch.tensor([1, 2]), torch.tensor([1.]))",
+    "x.put(torch.tensor([1.]), torch.tensor([1.]))",
+    "x.put(torch.tensor([1]), torch.tensor([1.]).double())",
+])
+def test_index_copy_masked_scatter_put(gw, code):
+    same_as_torch(gw, WRITE + code)
+
+
+def test_index_copy_masked_scatter_put_values(gw):
+    z = gw.zeros(2, 3)
+    assert z.index_copy(1, gw.tensor([2]), gw.ones(2, 1)).tolist() == [[0., 0., 1.], [0., 0., 1.]]
+    m = gw.tensor([[True, False, True], [False, True, False]])
+    assert z.masked_scatter(m, gw.arange(1., 5.)).tolist() == [[1., 0., 2.], [0., 3., 0.]]
+    assert z.put(gw.tensor([-1, 0, 0]), gw.tensor([7., 1., 2.]), accumulate=True).tolist() == [[3., 0., 0.], [0., 0., 7.]]

@@ -1,4 +1,5 @@
-"""The tail of torch's ops: isin, nanmedian, quantile/nanquantile, scatter_reduce.
+"""The tail of torch's ops: isin, nanmedian, quantile/nanquantile, scatter_reduce, index_copy,
+masked_scatter, put.
 
 Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
@@ -12,9 +13,10 @@ from gradwire.common.shapes import normalize_dim
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg
-from .index import _gather_key, gather
+from .index import _check_mask_broadcast, _gather_key, gather, index_select
 from .inplace import inplace_apply
-from .scatter import _check_scatter
+from .scatter import _check_scatter, index_fill, masked_select, take
+from .shape import cat
 from .reduce import _return_type
 from .sorting import Median, MedianDim, _check_dim
 
@@ -256,10 +258,183 @@ def scatter_reduce_(input, dim, index, src, reduce, *, include_self=True):
     return inplace_apply(input, scatter_reduce, dim, index, src, reduce, include_self=include_self)
 
 
+# ---- index_copy / masked_scatter / put -------------------------------------------------------
+
+def _same_dtype(op, input, source, fmt):
+    if source.dtype is not input.dtype:
+        raise RuntimeError(fmt.format(op=op, a=input.dtype._torch_name, b=source.dtype._torch_name))
+
+
+class IndexCopy(Function):
+    """index_copy (IndexCopyBackward0): self's gradient is zero at the copied slices; source's is
+    the gradient there."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, dim, index, source):
+        ctx.dim, ctx.index, ctx.src_shape = dim, index, source.array.shape
+        out = a.array.copy()
+        if out.ndim == 0:
+            out[...] = source.array.reshape(())
+        else:
+            out[(slice(None),) * dim + (index.array.reshape(-1),)] = source.array.reshape(
+                source.array.shape if source.array.ndim else (1,))
+        return _new_tensor(out, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, _, _, ns = ctx.needs_input_grad
+        idx = ctx.index.reshape(-1)
+        ga = index_fill(grad, ctx.dim, idx, 0) if na else None
+        gs = index_select(grad, ctx.dim, idx).reshape(ctx.src_shape) if ns else None
+        return ga, None, None, gs
+
+
+def index_copy(input, dim, index, source):
+    """torch.index_copy: a copy of ``input`` with the slices ``index`` along ``dim`` taken from ``source``."""
+    op = "index_copy_"
+    check_tensor_arg("index_copy", input)
+    nd = input.array.ndim
+    d = normalize_dim(dim, nd)
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"{op}(): Expected a long tensor for index, but got {index.dtype._torch_name}")
+    if index.array.ndim > 1:
+        raise IndexError(f"{op}(): Index should have dimension 1 or 0 (got {index.array.ndim})")
+    _same_dtype(op, input, source, "{op}(): self and source expected to have the same dtype, but got (self) {a} "
+                                   "and (source) {b}")
+    ss, shape = source.array.shape, input.array.shape
+    n_idx = index.array.size
+    if ss and shape:
+        if len(ss) != nd:
+            raise IndexError(f"{op}(): When source and destination are not scalars, their dimensionality must "
+                             f"match. Source dimensionality ({len(ss)}), destination dimensionality ({nd})")
+        if n_idx != ss[d]:
+            raise IndexError(f"{op}(): Number of indices ({n_idx}) should be equal to source.size(dim) ({ss[d]})")
+        slices = [(i, shape[i], ss[i]) for i in range(nd) if i != d]
+        for j, (i, a, b) in enumerate(slices):
+            if a != b:
+                raise RuntimeError(f"{op}(): Source/destination tensor must have same slice shapes. Destination "
+                                   f"slice shape: {a} at dimension {j} and source slice shape: {b} at dimension {j}.")
+    n = shape[d] if nd else 1
+    ia = index.array.reshape(-1)
+    if ia.size:
+        bad = (ia < 0) | (ia >= n)
+        if bool(index.xp.any(bad)):
+            raise IndexError(f"{op}(): index {int(ia[bad][0])} is out of bounds for dimension {d} with size {n}")
+    return IndexCopy.apply(input, d, index, source)
+
+
+def index_copy_(input, dim, index, source):
+    return inplace_apply(input, index_copy, dim, index, source)
+
+
+class MaskedScatter(Function):
+    """masked_scatter (MaskedScatterBackward0): source's first k elements fill the k masked positions."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, mask, source):
+        xp = a.xp
+        m = xp.broadcast_to(mask.array, a.array.shape)
+        k = int(m.sum())
+        ctx.mask, ctx.k, ctx.src_shape = mask, k, source.array.shape
+        out = a.array.copy()
+        out[m] = source.array.reshape(-1)[:k]
+        return _new_tensor(out, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, _, ns = ctx.needs_input_grad
+        ga = grad.masked_fill(ctx.mask, 0) if na else None
+        gs = None
+        if ns:
+            gs = masked_select(grad, ctx.mask)
+            pad = 1
+            for n in ctx.src_shape:
+                pad *= n
+            pad -= ctx.k
+            if pad:
+                gs = cat([gs, _new_tensor(grad.xp.zeros(pad, dtype=grad.dtype.numpy), grad.dtype, grad.device)])
+            gs = gs.reshape(ctx.src_shape)
+        return ga, None, gs
+
+
+def masked_scatter(input, mask, source):
+    check_tensor_arg("masked_scatter", input)
+    if mask.dtype is not _dt.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype._torch_name}")
+    _same_dtype("masked_scatter", input, source, "{op}: expected self and source to have same dtypes but got{a} and {b}")
+    _check_mask_broadcast(mask.array.shape, input.array.shape)
+    k = int(input.xp.broadcast_to(mask.array, input.array.shape).sum())
+    if source.array.size < k:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return MaskedScatter.apply(input, mask, source)
+
+
+def masked_scatter_(input, mask, source):
+    return inplace_apply(input, masked_scatter, mask, source)
+
+
+class Put(Function):
+    """put (PutBackward0): writes (or adds) ``source`` at flat positions ``index`` of self."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, index, source, accumulate):
+        ctx.index, ctx.accumulate, ctx.src_shape = index, accumulate, source.array.shape
+        out = a.array.copy()
+        flat = out.reshape(-1)
+        ia = index.array.reshape(-1)
+        ia = a.xp.where(ia < 0, ia + flat.size, ia)
+        if accumulate:
+            a.xp.add.at(flat, ia, source.array.reshape(-1))
+        else:
+            flat[ia] = source.array.reshape(-1)
+        return _new_tensor(flat.reshape(out.shape), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, _, ns, _ = ctx.needs_input_grad
+        ga = None
+        if na:
+            zeros = _new_tensor(grad.xp.zeros(ctx.src_shape, dtype=grad.dtype.numpy), grad.dtype, grad.device)
+            ga = grad if ctx.accumulate else Put.apply(grad, ctx.index, zeros, False)
+        gs = take(grad, ctx.index).reshape(ctx.src_shape) if ns else None
+        return ga, None, gs, None
+
+
+def put(input, index, source, accumulate=False):
+    """torch.put: a copy of ``input`` with ``source`` written (or added) at the flat positions ``index``."""
+    check_tensor_arg("put", input)
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {index.dtype._torch_name}")
+    _same_dtype("put_", input, source, "{op}(): self and source expected to have the same dtype, but got "
+                                       "self.dtype = {a} and source.dtype = {b}")
+    if source.array.size != index.array.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.array.size}, index.numel() = {index.array.size}")
+    n = input.array.size
+    ia = index.array.reshape(-1)
+    if ia.size:
+        bad = (ia < -n) | (ia >= n)
+        if bool(input.xp.any(bad)):
+            raise IndexError(f"out of range: tried to access index {int(ia[bad][0])} on a tensor of {n} elements.")
+    return Put.apply(input, index, source, bool(accumulate))
+
+
+def put_(input, index, source, accumulate=False):
+    return inplace_apply(input, put, index, source, accumulate)
+
+
 # ---- registration tables ------------------------------------------------------------------
 
 WIRE: dict = {"isin": isin, "nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile,
-              "scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
-METHODS: dict = {"nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile,
-                 "scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_}
+              "scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_, "index_copy": index_copy,
+              "index_copy_": index_copy_, "masked_scatter": masked_scatter, "masked_scatter_": masked_scatter_,
+              "put": put, "put_": put_}
+METHODS: dict = {name: fn for name, fn in WIRE.items() if name != "isin"}
 __all__: list = [n for n in WIRE if not n.endswith("_")]

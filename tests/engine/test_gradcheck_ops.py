@@ -444,6 +444,10 @@ ADDED_OPS = {
     **{f"scatter_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.scatter_reduce(
         a, 0, E.tensor([[0, 2, 2, 1], [2, 2, 0, 1]]), b, r, include_self=i), [(3, 4), (2, 4)])
        for r in ("sum", "prod", "mean", "amax", "amin") for i in (True, False)},
+    "index_copy": (lambda a, b: E.index_copy(a, 1, E.tensor([3, 0]), b), [(3, 4), (3, 2)]),
+    "masked_scatter": (lambda a, b: E.masked_scatter(a, E.tensor([[True], [False], [True]]), b), [(3, 4), (3, 3)]),
+    "put": (lambda a, b: E.put(a, E.tensor([0, -1, 5]), b), [(3, 4), (3,)]),
+    "put_accumulate": (lambda a, b: E.put(a, E.tensor([0, -1, 0]), b, accumulate=True), [(3, 4), (3,)]),
 }
 
 

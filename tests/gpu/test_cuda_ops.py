@@ -272,6 +272,14 @@ for _r in ("sum", "prod", "mean", "amax", "amin"):
          ("f", (2, 4)))
 case("scatter_reduce_", lambda x, i, s: OP["scatter_reduce_"](x * 1, 0, i, s, "amax", include_self=False), ("f", (3, 4)),
      ("i3", (2, 4)), ("f", (2, 4)))
+case("index_copy", lambda x, s: OP["index_copy"](x, 1, E.tensor([3, 0], device=x.device), s), ("f", (3, 4)), ("f", (3, 2)))
+case("index_copy_", lambda x, s: OP["index_copy_"](x * 1, 0, E.tensor([1], device=x.device), s), ("f", (3, 4)),
+     ("f", (1, 4)))
+case("masked_scatter", lambda x, b, s: OP["masked_scatter"](x, b, s), ("f", (3, 4)), ("b", (3, 4)), ("f", (12,)))
+case("masked_scatter_", lambda x, b, s: OP["masked_scatter_"](x * 1, b, s), ("f", (3, 4)), ("b", (4,)), ("f", (12,)))
+case("put", lambda x, s: OP["put"](x, E.tensor([0, -1, 5], device=x.device), s, accumulate=True), ("f", (3, 4)),
+     ("f", (3,)))
+case("put_", lambda x, s: OP["put_"](x * 1, E.tensor([0, -1, 5], device=x.device), s), ("f", (3, 4)), ("f", (3,)))
 
 
 def _permutation(r):
