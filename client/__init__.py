@@ -310,7 +310,8 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
 
 
 # ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
-for _name in ("isin", "quantile", "nanquantile", "scatter_reduce", "index_copy", "masked_scatter", "put"):
+for _name in ("isin", "quantile", "nanquantile", "scatter_reduce", "index_copy", "masked_scatter", "put",
+              "select_scatter", "slice_scatter", "diagonal_scatter", "renorm"):
     globals()[_name] = _op(_name)
 del _name
 

@@ -1561,3 +1561,12 @@ for _op, (_rule, _node) in {
     OPS[_op] = OpInfo(_rule, node=_node)
     OPS[_op + "_"] = OpInfo(_rule, inplace=True, node=_node)
 del _op, _rule, _node
+
+
+OPS.update({
+    **{name: OpInfo(same, node=name.title().replace("_", "") + "Backward0")
+       for name in ("select_scatter", "slice_scatter", "diagonal_scatter")},
+    "renorm": OpInfo(same, node="RenormBackward0"),
+    "renorm_": OpInfo(same, inplace=True, node="RenormBackward0"),
+    "fill_diagonal_": OpInfo(same, inplace=True),
+})

@@ -1340,3 +1340,6 @@ del _op
 for _op in ("index_copy", "index_copy_", "masked_scatter", "masked_scatter_", "put", "put_"):
     setattr(Tensor, _op, _method(_op))
 del _op
+for _op in ("select_scatter", "slice_scatter", "diagonal_scatter", "renorm", "renorm_", "fill_diagonal_"):
+    setattr(Tensor, _op, _method(_op))
+del _op

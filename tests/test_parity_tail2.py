@@ -188,3 +188,40 @@ def test_index_copy_masked_scatter_put_values(gw):
     m = gw.tensor([[True, False, True], [False, True, False]])
     assert z.masked_scatter(m, gw.arange(1., 5.)).tolist() == [[1., 0., 2.], [0., 3., 0.]]
     assert z.put(gw.tensor([-1, 0, 0]), gw.tensor([7., 1., 2.]), accumulate=True).tolist() == [[3., 0., 0.], [0., 0., 7.]]
+
+
+# ---- select/slice/diagonal_scatter, fill_diagonal_, renorm ----------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "s = torch.tensor([1., -2., 3.], requires_grad=True); y = x.select_scatter(s, 1, -1); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "s = torch.ones(3, 2, requires_grad=True); y = torch.slice_scatter(x, s, 1, 0, 4, 2); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "print(torch.slice_scatter(x, torch.ones(1, 4), start=-1))",
+    "s = torch.tensor([1., 2., 3.], requires_grad=True); y = x.diagonal_scatter(s, 1); (y * w).sum().backward(); print(y, x.grad, s.grad)",
+    "print(torch.diagonal_scatter(torch.zeros(2, 3, 4), torch.ones(3, 2), -1, 2, 0))",
+    "x.select_scatter(torch.ones(3), 0, 1)",
+    "x.select_scatter(torch.ones(4), 0, 5)",
+    "x.slice_scatter(torch.ones(3, 3), 1, 0, 4, 2)",
+    "x.diagonal_scatter(torch.ones(4))",
+    "print(torch.zeros(3, 4).fill_diagonal_(5), torch.zeros(7, 3).fill_diagonal_(5, wrap=True), torch.zeros(7, 3).fill_diagonal_(5))",
+    "print(torch.zeros(3, 3, 3).fill_diagonal_(5), torch.zeros(4, 3).t().fill_diagonal_(1))",
+    "torch.zeros(2, 3, 4).fill_diagonal_(5)",
+    "y = x * 1; y.fill_diagonal_(2); y.sum().backward(); print(y, y.grad_fn, x.grad)",
+    "print(torch.arange(12.).reshape(3, 4).renorm(2, 0, 5), torch.renorm(torch.arange(12.).reshape(3, 4), 1, 1, 10))",
+    "y = x.renorm(2, 0, 5); (y * w).sum().backward(); print(y, (x.grad * 1e4).round() / 1e4)",
+    "y = (x * 1).renorm_(3, -1, 4); (y * w).sum().backward(); print(y, y.grad_fn, x.grad)",
+    "x.renorm(-1, 0, 5)",
+    "x.renorm(2, 0, -5)",
+    "torch.arange(4.).renorm(2, 0, 1)",
+])
+def test_embed_and_renorm(gw, code):
+    same_as_torch(gw, WRITE + code)
+
+
+def test_embed_and_renorm_values(gw):
+    z = gw.zeros(2, 3)
+    assert z.select_scatter(gw.ones(3), 0, 1).tolist() == [[0., 0., 0.], [1., 1., 1.]]
+    assert z.slice_scatter(gw.ones(2, 1), 1, 1, 2).tolist() == [[0., 1., 0.], [0., 1., 0.]]
+    assert z.diagonal_scatter(gw.tensor([4., 5.])).tolist() == [[4., 0., 0.], [0., 5., 0.]]
+    assert gw.zeros(2, 2).fill_diagonal_(3).tolist() == [[3., 0.], [0., 3.]]
+    r = gw.tensor([[3., 4.], [0.3, 0.4]]).renorm(2, 0, 1.0).tolist()
+    assert r[1] == pytest.approx([0.3, 0.4]) and r[0] == pytest.approx([0.6, 0.8], rel=1e-6)

@@ -1,5 +1,5 @@
 """The tail of torch's ops: isin, nanmedian, quantile/nanquantile, scatter_reduce, index_copy,
-masked_scatter, put.
+masked_scatter, put, select/slice/diagonal_scatter, fill_diagonal_, renorm.
 
 Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
@@ -10,6 +10,7 @@ import numbers
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim
 
+from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg
@@ -255,7 +256,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 
 def scatter_reduce_(input, dim, index, src, reduce, *, include_self=True):
-    return inplace_apply(input, scatter_reduce, dim, index, src, reduce, include_self=include_self)
+    return inplace_apply(input, scatter_reduce, dim, index, src, reduce, include_self=include_self, copy_self=True)
 
 
 # ---- index_copy / masked_scatter / put -------------------------------------------------------
@@ -430,11 +431,190 @@ def put_(input, index, source, accumulate=False):
     return inplace_apply(input, put, index, source, accumulate)
 
 
+# ---- select_scatter / slice_scatter / diagonal_scatter -----------------------------------------
+
+class _Embed(Function):
+    """``src`` written into a copy of self at a region (a selection, slice or diagonal). Backward: self's
+    gradient is zero in the region (the op itself with zeros), src's is the region of the gradient."""
+
+    array_forward = True
+    _abstract = True
+
+    @classmethod
+    def forward(cls, ctx, a, src, *params):
+        ctx.params, ctx.src_shape = params, src.array.shape
+        out = a.array.copy()
+        cls.region(out, *params)[...] = src.array.astype(out.dtype, copy=False)
+        return _new_tensor(out, a.dtype, a.device)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        na, ns = ctx.needs_input_grad[:2]
+        zeros = _new_tensor(grad.xp.zeros(ctx.src_shape, dtype=grad.dtype.numpy), grad.dtype, grad.device)
+        ga = cls.apply(grad, zeros, *ctx.params) if na else None
+        gs = cls.pick(grad, *ctx.params) if ns else None
+        return (ga, gs) + (None,) * len(ctx.params)
+
+
+class SelectScatter(_Embed):
+    region = staticmethod(lambda arr, dim, index: arr[(slice(None),) * dim + (index,)])
+    pick = staticmethod(lambda t, dim, index: t.select(dim, index))
+
+
+class SliceScatter(_Embed):
+    region = staticmethod(lambda arr, dim, start, end, step: arr[(slice(None),) * dim + (slice(start, end, step),)])
+    pick = staticmethod(lambda t, dim, start, end, step: t[(slice(None),) * dim + (slice(start, end, step),)])
+
+
+def _diagonal_region(arr, offset, dim1, dim2):
+    """A writable view of the diagonal (numpy's diagonal() is read-only): dims moved last, fancy keys."""
+    xp = backend.array_module(backend.device_of(arr))
+    moved = xp.moveaxis(arr, (dim1, dim2), (-2, -1))
+    n1, n2 = moved.shape[-2:]
+    r0, c0 = max(-offset, 0), max(offset, 0)
+    length = max(min(n1 - r0, n2 - c0), 0)
+    return _DiagView(moved, xp.arange(length) + r0, xp.arange(length) + c0)
+
+
+class _DiagView:
+    """``view[...] = values`` on a diagonal, through a moved-axes view of the array."""
+
+    def __init__(self, moved, rows, cols):
+        self.moved, self.rows, self.cols = moved, rows, cols
+
+    def __setitem__(self, key, values):
+        self.moved[..., self.rows, self.cols] = values
+
+
+class DiagonalScatter(_Embed):
+    region = staticmethod(_diagonal_region)
+    pick = staticmethod(lambda t, offset, dim1, dim2: t.diagonal(offset, dim1, dim2))
+
+
+def _check_embed(input, src, picked_shape):
+    if tuple(src.array.shape) != tuple(picked_shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.array.shape)}, slice size = {list(picked_shape)}")
+
+
+def select_scatter(input, src, dim, index):
+    check_tensor_arg("select_scatter", input)
+    check_tensor_arg("select_scatter", src, "src", 2)
+    d = normalize_dim(dim, input.array.ndim)
+    n = input.array.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.array.shape)} at "
+                         f"dimension {d}")
+    index = index % n
+    _check_embed(input, src, SelectScatter.region(input.array, d, index).shape)
+    return SelectScatter.apply(input, src, d, index)
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    check_tensor_arg("slice_scatter", input)
+    check_tensor_arg("slice_scatter", src, "src", 2)
+    d = normalize_dim(dim, input.array.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    _check_embed(input, src, SliceScatter.region(input.array, d, start, end, step).shape)
+    return SliceScatter.apply(input, src, d, start, end, step)
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    check_tensor_arg("diagonal_scatter", input)
+    check_tensor_arg("diagonal_scatter", src, "src", 2)
+    nd = input.array.ndim
+    d1, d2 = normalize_dim(dim1, nd), normalize_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    _check_embed(input, src, input.xp.diagonal(input.array, offset, d1, d2).shape)
+    return DiagonalScatter.apply(input, src, int(offset), d1, d2)
+
+
+# ---- fill_diagonal_ / renorm -----------------------------------------------------------------
+
+def fill_diagonal_(input, fill_value, wrap=False):
+    """Tensor.fill_diagonal_: the main diagonal (all dims equal beyond 2-d; a tall matrix restarts it
+    every n+1 rows with wrap=True), written through a flat view, so a tensor that requires grad
+    records CopySlices as torch does."""
+    shape = input.array.shape
+    nd = len(shape)
+    if nd < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if nd > 2 and any(n != shape[0] for n in shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    xp = input.xp
+    n = min(shape)
+    if nd == 2:
+        rows, cols = shape
+        step = cols + 1
+        stop = rows * cols if wrap or rows <= cols else cols * cols
+        flat = xp.arange(0, stop, step)
+    else:
+        stride = sum(int(xp.prod(xp.asarray(shape[i + 1:]))) for i in range(nd))
+        flat = xp.arange(n) * stride
+    idx = _new_tensor(flat.astype(xp.int64), _dt.int64, input.device)
+    if input.is_contiguous():
+        input.view(-1).index_fill_(0, idx, fill_value)
+        return input
+    return inplace_apply(input, lambda t: index_fill(t.reshape(-1), 0, idx, fill_value).reshape(shape))
+
+
+class Renorm(Function):
+    """renorm (RenormBackward0): each slice along ``dim`` whose p-norm exceeds maxnorm is scaled to
+    maxnorm / (norm + 1e-7); backward includes the scale's dependence on the slice."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, p, dim, maxnorm):
+        xp = a.xp
+        arr = a.array
+        dims = tuple(i for i in range(arr.ndim) if i != dim)
+        norm = (xp.abs(arr) ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)
+        active = norm > maxnorm
+        factor = xp.where(active, maxnorm / (norm + 1e-7), 1.0).astype(arr.dtype)
+        ctx.p, ctx.dims, ctx.maxnorm = p, dims, maxnorm
+        ctx.active = _new_tensor(active, _dt.bool_, a.device)
+        ctx.save_for_backward(a)
+        return _new_tensor(arr * factor, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p, dims, maxnorm = ctx.p, ctx.dims, ctx.maxnorm
+        norm = a.abs().pow(p).sum(dims, keepdim=True).pow(1.0 / p)
+        one = _new_tensor(a.xp.ones((), dtype=a.dtype.numpy), a.dtype, a.device)
+        factor = (maxnorm / (norm + 1e-7)).where(ctx.active, one)
+        # d norm / d a = |a|^(p-1) sign(a) / norm^(p-1); d factor / d norm = -maxnorm / (norm + eps)^2
+        dnorm = a.abs().pow(p - 1) * a.sign() / norm.pow(p - 1)
+        dfactor = (-maxnorm / (norm + 1e-7).pow(2)).where(ctx.active, one * 0)
+        return grad * factor + dnorm * dfactor * (grad * a).sum(dims, keepdim=True), None, None, None
+
+
+def renorm(input, p, dim, maxnorm):
+    check_tensor_arg("renorm", input)
+    nd = input.array.ndim
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if nd < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {nd} dimensions")
+    return Renorm.apply(input, float(p), normalize_dim(dim, nd), float(maxnorm))
+
+
+def renorm_(input, p, dim, maxnorm):
+    return inplace_apply(input, renorm, p, dim, maxnorm, copy_self=True)  # backward reads self
+
+
 # ---- registration tables ------------------------------------------------------------------
 
 WIRE: dict = {"isin": isin, "nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile,
               "scatter_reduce": scatter_reduce, "scatter_reduce_": scatter_reduce_, "index_copy": index_copy,
               "index_copy_": index_copy_, "masked_scatter": masked_scatter, "masked_scatter_": masked_scatter_,
-              "put": put, "put_": put_}
+              "put": put, "put_": put_, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
+              "diagonal_scatter": diagonal_scatter, "fill_diagonal_": fill_diagonal_, "renorm": renorm,
+              "renorm_": renorm_}
 METHODS: dict = {name: fn for name, fn in WIRE.items() if name != "isin"}
 __all__: list = [n for n in WIRE if not n.endswith("_")]

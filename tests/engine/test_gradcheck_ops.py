@@ -448,6 +448,11 @@ ADDED_OPS = {
     "masked_scatter": (lambda a, b: E.masked_scatter(a, E.tensor([[True], [False], [True]]), b), [(3, 4), (3, 3)]),
     "put": (lambda a, b: E.put(a, E.tensor([0, -1, 5]), b), [(3, 4), (3,)]),
     "put_accumulate": (lambda a, b: E.put(a, E.tensor([0, -1, 0]), b, accumulate=True), [(3, 4), (3,)]),
+    "select_scatter": (lambda a, b: E.select_scatter(a, b, 1, -1), [(3, 4), (3,)]),
+    "slice_scatter": (lambda a, b: E.slice_scatter(a, b, 1, 0, 4, 2), [(3, 4), (3, 2)]),
+    "diagonal_scatter": (lambda a, b: E.diagonal_scatter(a, b, -1, 2, 0), [(2, 3, 4), (3, 2)]),
+    "renorm": (lambda x: E.renorm(x * 3, 2, 0, 2.0), [(3, 4)]),
+    "renorm_p3": (lambda x: E.renorm(x * 3, 3, 1, 1.5), [(3, 4)]),
 }
 
 

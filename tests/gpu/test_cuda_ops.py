@@ -280,6 +280,12 @@ case("masked_scatter_", lambda x, b, s: OP["masked_scatter_"](x * 1, b, s), ("f"
 case("put", lambda x, s: OP["put"](x, E.tensor([0, -1, 5], device=x.device), s, accumulate=True), ("f", (3, 4)),
      ("f", (3,)))
 case("put_", lambda x, s: OP["put_"](x * 1, E.tensor([0, -1, 5], device=x.device), s), ("f", (3, 4)), ("f", (3,)))
+case("select_scatter", lambda x, s: OP["select_scatter"](x, s, 1, -1), ("f", (3, 4)), ("f", (3,)))
+case("slice_scatter", lambda x, s: OP["slice_scatter"](x, s, 1, 0, 4, 2), ("f", (3, 4)), ("f", (3, 2)))
+case("diagonal_scatter", lambda x, s: OP["diagonal_scatter"](x, s, -1, 2, 0), ("f", (2, 3, 4)), ("f", (3, 2)))
+case("renorm", lambda x: OP["renorm"](x, 2, 0, 1.0), ("f", (3, 4)))
+case("renorm_", lambda x: OP["renorm_"](x * 1, 3, 1, 1.0), ("f", (3, 4)))
+case("fill_diagonal_", lambda x: OP["fill_diagonal_"](x * 1, 2.0, wrap=True), ("f", (7, 3)))
 
 
 def _permutation(r):
