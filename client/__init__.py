@@ -318,3 +318,12 @@ del _name
 
 def nanmedian(input, dim=None, keepdim=False):
     return input.nanmedian(dim, keepdim)
+
+
+def frexp(input):
+    return input.frexp()
+
+
+for _name in ("gcd", "lcm", "gcd_", "lcm_", "angle"):
+    globals()[_name] = _op(_name)
+del _name

@@ -1570,3 +1570,22 @@ OPS.update({
     "renorm_": OpInfo(same, inplace=True, node="RenormBackward0"),
     "fill_diagonal_": OpInfo(same, inplace=True),
 })
+
+
+def frexp_rule(op, args, kwargs):
+    x = args[0]
+    return [(x._shape, x._dtype), (x._shape, dtypes.int32)] if x._dtype.is_floating_point else None
+
+
+def _integer_elementwise(op, args, kwargs):
+    """gcd/lcm: broadcast and promote, integers only (else the server raises torch's error)."""
+    out = elementwise()(op, args, kwargs)
+    return out if out and out[0][1].numpy.kind in "iu" else None
+
+
+OPS.update({
+    **_table(_integer_elementwise, ["gcd", "lcm"], differentiable=False),
+    **_table(_integer_elementwise, ["gcd_", "lcm_"], differentiable=False, inplace=True),
+    "frexp": OpInfo(frexp_rule, node="FrexpBackward0"),
+    "angle": OpInfo(elementwise(out="float"), node="AngleBackward0"),
+})

@@ -1343,3 +1343,14 @@ del _op
 for _op in ("select_scatter", "slice_scatter", "diagonal_scatter", "renorm", "renorm_", "fill_diagonal_"):
     setattr(Tensor, _op, _method(_op))
 del _op
+RETURN_TYPES["frexp"] = return_type("frexp", ("mantissa", "exponent"))
+
+
+def _frexp(self):
+    return RETURN_TYPES["frexp"](*call("frexp", self))
+
+
+Tensor.frexp = _frexp
+for _op in ("gcd", "gcd_", "lcm", "lcm_", "angle"):
+    setattr(Tensor, _op, _method(_op))
+del _op

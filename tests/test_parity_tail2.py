@@ -225,3 +225,30 @@ def test_embed_and_renorm_values(gw):
     assert gw.zeros(2, 2).fill_diagonal_(3).tolist() == [[3., 0.], [0., 3.]]
     r = gw.tensor([[3., 4.], [0.3, 0.4]]).renorm(2, 0, 1.0).tolist()
     assert r[1] == pytest.approx([0.3, 0.4]) and r[0] == pytest.approx([0.6, 0.8], rel=1e-6)
+
+
+# ---- gcd / lcm / frexp / angle -------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", [
+    "print(torch.gcd(torch.tensor([12, -18, 0]), torch.tensor([8, 4, 0])), torch.lcm(torch.tensor([4, -6, 0]), torch.tensor([6, 4, 5])))",
+    "print(torch.gcd(torch.tensor([12], dtype=torch.int32), torch.tensor(8)).dtype, torch.tensor([[6], [9]]).lcm(torch.tensor([4, 3])))",
+    "a = torch.tensor([12, 18]); a.gcd_(torch.tensor([8, 4])); print(a); a.lcm_(torch.tensor(3)); print(a)",
+    "torch.gcd(torch.tensor([1.]), torch.tensor([2.]))",
+    "torch.gcd(torch.tensor([True]), torch.tensor([True]))",
+    "torch.lcm(torch.tensor([1]), torch.tensor([2.]))",
+    "x = torch.tensor([-1.5, 0., 2., float('nan'), -0., 1e-3], requires_grad=True); m, e = torch.frexp(x); print(m, e, m.grad_fn); (m * torch.arange(6.)).sum().backward(); print(x.grad)",
+    "print(torch.frexp(torch.tensor([3., 0.25], dtype=torch.float64)), torch.tensor([8.]).frexp())",
+    "torch.frexp(torch.tensor([1, 2]))",
+    "x = torch.tensor([-1.5, 0., 2., float('nan'), -0.], requires_grad=True); a = torch.angle(x); a.sum().backward(); print(a, a.grad_fn, x.grad)",
+    "print(torch.angle(torch.tensor([-1, 2])), torch.tensor([-2., 1.], dtype=torch.float64).angle())",
+])
+def test_gcd_lcm_frexp_angle(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_gcd_lcm_frexp_angle_values(gw):
+    assert gw.gcd(gw.tensor([12, -18]), gw.tensor([8, 4])).tolist() == [4, 2]
+    assert gw.lcm(gw.tensor([4, -6]), gw.tensor([6, 4])).tolist() == [12, 12]
+    m, e = gw.frexp(gw.tensor([8., -3.]))
+    assert m.tolist() == [0.5, -0.75] and e.tolist() == [4, 2]
+    assert gw.angle(gw.tensor([-1., 1.])).tolist() == [pytest.approx(math.pi), 0.0]

@@ -1,5 +1,5 @@
 """The tail of torch's ops: isin, nanmedian, quantile/nanquantile, scatter_reduce, index_copy,
-masked_scatter, put, select/slice/diagonal_scatter, fill_diagonal_, renorm.
+masked_scatter, put, select/slice/diagonal_scatter, fill_diagonal_, renorm, gcd/lcm, frexp, angle.
 
 Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
@@ -13,7 +13,7 @@ from gradwire.common.shapes import normalize_dim
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
-from ._util import check_tensor_arg
+from ._util import binary_prep, check_tensor_arg, not_implemented, wrap
 from .index import _check_mask_broadcast, _gather_key, gather, index_select
 from .inplace import inplace_apply
 from .scatter import _check_scatter, index_fill, masked_select, take
@@ -22,6 +22,7 @@ from .reduce import _return_type
 from .sorting import Median, MedianDim, _check_dim
 
 nanmedian_return = _return_type("nanmedian", ("values", "indices"))
+frexp_return = _return_type("frexp", ("mantissa", "exponent"))
 
 
 # ---- isin ----------------------------------------------------------------------------------
@@ -608,6 +609,83 @@ def renorm_(input, p, dim, maxnorm):
     return inplace_apply(input, renorm, p, dim, maxnorm, copy_self=True)  # backward reads self
 
 
+# ---- gcd / lcm / frexp / angle ----------------------------------------------------------------
+
+def _gcd_lcm(op, input, other):
+    check_tensor_arg(op, input)
+    check_tensor_arg(op, other, "other", 2)
+    av, bv, dtype, xp, device = binary_prep(input, other)
+    if dtype.numpy.kind not in "iu":
+        raise not_implemented(f"{op}_cpu", dtype)
+    return wrap(xp, getattr(xp, op)(av, bv), dtype, device)
+
+
+def gcd(input, other):
+    return _gcd_lcm("gcd", input, other)
+
+
+def lcm(input, other):
+    return _gcd_lcm("lcm", input, other)
+
+
+def gcd_(input, other):
+    return inplace_apply(input, gcd, other)
+
+
+def lcm_(input, other):
+    return inplace_apply(input, lcm, other)
+
+
+class Frexp(Function):
+    """frexp (FrexpBackward0): input = mantissa * 2**exponent; the mantissa's gradient is grad / 2**exponent."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        mantissa, exponent = xp.frexp(a.array)
+        ctx.scale = _new_tensor(xp.ldexp(xp.ones((), a.array.dtype), -exponent).astype(a.array.dtype), a.dtype,
+                                a.device)
+        return (_new_tensor(mantissa.astype(a.array.dtype), a.dtype, a.device),
+                _new_tensor(exponent.astype(xp.int32), _dt.int32, a.device))
+
+    @staticmethod
+    def backward(ctx, grad, _grad_exponent=None):
+        return None if grad is None else grad * ctx.scale
+
+
+def frexp(input):
+    check_tensor_arg("frexp", input)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    return frexp_return(*Frexp.apply(input))
+
+
+class Angle(Function):
+    """angle of a real tensor (AngleBackward0): pi where negative, 0 elsewhere, NaN kept; its gradient is 0."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        dtype = a.dtype if a.dtype.is_floating_point else _dt.default_float()
+        arr = a.array.astype(dtype.numpy, copy=False)
+        out = xp.where(arr < 0, xp.pi, 0).astype(dtype.numpy)
+        out = xp.where(xp.isnan(arr), arr, out)
+        return _new_tensor(out, dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def angle(input):
+    check_tensor_arg("angle", input)
+    return Angle.apply(input)
+
+
 # ---- registration tables ------------------------------------------------------------------
 
 WIRE: dict = {"isin": isin, "nanmedian": nanmedian, "quantile": quantile, "nanquantile": nanquantile,
@@ -615,6 +693,6 @@ WIRE: dict = {"isin": isin, "nanmedian": nanmedian, "quantile": quantile, "nanqu
               "index_copy_": index_copy_, "masked_scatter": masked_scatter, "masked_scatter_": masked_scatter_,
               "put": put, "put_": put_, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
               "diagonal_scatter": diagonal_scatter, "fill_diagonal_": fill_diagonal_, "renorm": renorm,
-              "renorm_": renorm_}
+              "renorm_": renorm_, "gcd": gcd, "gcd_": gcd_, "lcm": lcm, "lcm_": lcm_, "frexp": frexp, "angle": angle}
 METHODS: dict = {name: fn for name, fn in WIRE.items() if name != "isin"}
 __all__: list = [n for n in WIRE if not n.endswith("_")]

@@ -453,6 +453,8 @@ ADDED_OPS = {
     "diagonal_scatter": (lambda a, b: E.diagonal_scatter(a, b, -1, 2, 0), [(2, 3, 4), (3, 2)]),
     "renorm": (lambda x: E.renorm(x * 3, 2, 0, 2.0), [(3, 4)]),
     "renorm_p3": (lambda x: E.renorm(x * 3, 3, 1, 1.5), [(3, 4)]),
+    "frexp": (lambda x: E.frexp(x * 3).mantissa, [(3, 4)]),
+    "angle": (lambda x: E.angle(x) + x, [(3, 4)]),
 }
 
 

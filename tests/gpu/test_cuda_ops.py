@@ -286,6 +286,10 @@ case("diagonal_scatter", lambda x, s: OP["diagonal_scatter"](x, s, -1, 2, 0), ("
 case("renorm", lambda x: OP["renorm"](x, 2, 0, 1.0), ("f", (3, 4)))
 case("renorm_", lambda x: OP["renorm_"](x * 1, 3, 1, 1.0), ("f", (3, 4)))
 case("fill_diagonal_", lambda x: OP["fill_diagonal_"](x * 1, 2.0, wrap=True), ("f", (7, 3)))
+for _n in ("gcd", "lcm", "gcd_", "lcm_"):
+    case(_n, lambda i, j, _n=_n: OP[_n](i * 1 if _n.endswith("_") else i, j), ("i12", (3, 4)), ("i5", (4,)))
+case("frexp", lambda x: OP["frexp"](x * 3), ("f", (3, 4)))
+case("angle", lambda x: OP["angle"](x), ("f", (3, 4)))
 
 
 def _permutation(r):
