@@ -312,3 +312,22 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
 # ---- the tail of torch's top-level API --------------------------------------------------------------------
 from . import _compose as _tail  # noqa: E402
 globals().update(_tail.TAIL)  # torch.conv1d, torch.abs_, torch.compile, ...
+
+# ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
+for _name in ("isin", "quantile", "nanquantile", "scatter_reduce", "index_copy", "masked_scatter", "put",
+              "select_scatter", "slice_scatter", "diagonal_scatter", "renorm"):
+    globals()[_name] = _op(_name)
+del _name
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return input.nanmedian(dim, keepdim)
+
+
+def frexp(input):
+    return input.frexp()
+
+
+for _name in ("gcd", "lcm", "gcd_", "lcm_", "angle"):
+    globals()[_name] = _op(_name)
+del _name

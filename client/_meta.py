@@ -1502,3 +1502,98 @@ TAIL_INPLACE = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logic
                 "tril_", "triu_", "log2_", "log10_", "erf_", "exp2_", "tan_", "hypot_", "remainder_",
                 "floor_divide_", "atan2_", "nextafter_", "fix_")
 OPS.update(_table(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype)], TAIL_INPLACE, inplace=True))
+
+
+# ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
+# Where an argument is wrong these rules return None: the client then waits for the server, which
+# raises torch's error at the call site (its texts live in the engine only).
+
+def isin_rule(op, args, kwargs):
+    elements, test = args[0], _arg(args, kwargs, 1, "test_elements")
+    if not (is_tensor(elements) or is_tensor(test)):
+        return None
+    return [(elements._shape if is_tensor(elements) else (), bool_)]
+
+
+def quantile_rule(op, args, kwargs):
+    x, q = args[0], _arg(args, kwargs, 1, "q")
+    dim, keepdim = _arg(args, kwargs, 2, "dim"), _arg(args, kwargs, 3, "keepdim", False)
+    ok = (not is_tensor(q) and isinstance(q, (int, float)) and 0 <= q <= 1
+          and x._dtype in (dtypes.float32, dtypes.float64) and shapes.numel(x._shape) > 0
+          and kwargs.get("interpolation", "linear") in ("linear", "lower", "higher", "midpoint", "nearest"))
+    if not ok:
+        return None
+    if dim is None:
+        return [((1,) * len(x._shape) if keepdim else (), x._dtype)]
+    d = _dim_of(x, dim)
+    shape = shapes.reduced_shape(x._shape, (d,) if x._shape else (), keepdim)
+    return [(shape, x._dtype)]
+
+
+OPS.update({
+    "isin": OpInfo(isin_rule, differentiable=False),
+    "nanmedian": OpInfo(median, node=lambda args, kwargs: "NanmedianBackward0" if _arg(args, kwargs, 1, "dim")
+                        is None else "NanmedianBackward1"),
+    **_table(quantile_rule, ["quantile", "nanquantile"], node="SqueezeBackward4"),
+})
+
+
+def scatter_reduce_rule(op, args, kwargs):
+    x, src, reduce = args[0], _arg(args, kwargs, 3, "src"), _arg(args, kwargs, 4, "reduce")
+    if not is_tensor(src) or src._dtype is not x._dtype or reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        return None
+    return [(x._shape, x._dtype)]
+
+
+OPS.update({
+    "scatter_reduce": OpInfo(scatter_reduce_rule, node="ScatterReduceBackward0"),
+    "scatter_reduce_": OpInfo(scatter_reduce_rule, inplace=True, node="ScatterReduceBackward0"),
+})
+
+
+def _writes_source(index_pos: int, index_dtype, src_pos: int):
+    """index_copy/masked_scatter/put: self's shape and dtype, once the index (or mask) and the source
+    have the dtypes the op takes."""
+    def rule(op, args, kwargs):
+        x, index, src = args[0], _arg(args, kwargs, index_pos, ""), _arg(args, kwargs, src_pos, "source")
+        if not (is_tensor(index) and is_tensor(src)) or index._dtype is not index_dtype or src._dtype is not x._dtype:
+            return None
+        return [(x._shape, x._dtype)]
+    return rule
+
+
+for _op, (_rule, _node) in {
+        "index_copy": (_writes_source(2, int64, 3), "IndexCopyBackward0"),
+        "masked_scatter": (_writes_source(1, bool_, 2), "MaskedScatterBackward0"),
+        "put": (_writes_source(1, int64, 2), "PutBackward0")}.items():
+    OPS[_op] = OpInfo(_rule, node=_node)
+    OPS[_op + "_"] = OpInfo(_rule, inplace=True, node=_node)
+del _op, _rule, _node
+
+
+OPS.update({
+    **{name: OpInfo(same, node=name.title().replace("_", "") + "Backward0")
+       for name in ("select_scatter", "slice_scatter", "diagonal_scatter")},
+    "renorm": OpInfo(same, node="RenormBackward0"),
+    "renorm_": OpInfo(same, inplace=True, node="RenormBackward0"),
+    "fill_diagonal_": OpInfo(same, inplace=True),
+})
+
+
+def frexp_rule(op, args, kwargs):
+    x = args[0]
+    return [(x._shape, x._dtype), (x._shape, dtypes.int32)] if x._dtype.is_floating_point else None
+
+
+def _integer_elementwise(op, args, kwargs):
+    """gcd/lcm: broadcast and promote, integers only (else the server raises torch's error)."""
+    out = elementwise()(op, args, kwargs)
+    return out if out and out[0][1].numpy.kind in "iu" else None
+
+
+OPS.update({
+    **_table(_integer_elementwise, ["gcd", "lcm"], differentiable=False),
+    **_table(_integer_elementwise, ["gcd_", "lcm_"], differentiable=False, inplace=True),
+    "frexp": OpInfo(frexp_rule, node="FrexpBackward0"),
+    "angle": OpInfo(elementwise(out="float"), node="AngleBackward0"),
+})

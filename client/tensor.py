@@ -1421,3 +1421,38 @@ Tensor.real = property(_tensor_real)
 Tensor.imag = property(_tensor_imag)
 Tensor.output_nr = property(lambda self: (getattr(self, "_multi_view", None) or 0) if self.grad_fn is not None else 0)
 del _name, _value
+
+# ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
+RETURN_TYPES["nanmedian"] = return_type("nanmedian")
+
+
+def _nanmedian(self, dim=None, keepdim=False):
+    if dim is None:
+        return call("nanmedian", self)
+    return RETURN_TYPES["nanmedian"](*call("nanmedian", self, dim, keepdim))
+
+
+Tensor.nanmedian = _nanmedian
+for _op in ("quantile", "nanquantile"):
+    setattr(Tensor, _op, _method(_op))
+del _op
+for _op in ("scatter_reduce", "scatter_reduce_"):
+    setattr(Tensor, _op, _method(_op))
+del _op
+for _op in ("index_copy", "index_copy_", "masked_scatter", "masked_scatter_", "put", "put_"):
+    setattr(Tensor, _op, _method(_op))
+del _op
+for _op in ("select_scatter", "slice_scatter", "diagonal_scatter", "renorm", "renorm_", "fill_diagonal_"):
+    setattr(Tensor, _op, _method(_op))
+del _op
+RETURN_TYPES["frexp"] = return_type("frexp", ("mantissa", "exponent"))
+
+
+def _frexp(self):
+    return RETURN_TYPES["frexp"](*call("frexp", self))
+
+
+Tensor.frexp = _frexp
+for _op in ("gcd", "gcd_", "lcm", "lcm_", "angle"):
+    setattr(Tensor, _op, _method(_op))
+del _op

@@ -218,16 +218,17 @@ class Median(Function):
     """The median of all elements; its gradient is shared evenly by the elements equal to it."""
 
     array_forward = True
+    positions = staticmethod(_median_positions)
 
-    @staticmethod
-    def forward(ctx, a):
+    @classmethod
+    def forward(cls, ctx, a):
         arr = a.array
         xp = a.xp
         flat = arr.reshape(-1)
         if flat.size == 0:
             value = xp.asarray(xp.nan, dtype=arr.dtype) if arr.dtype.kind == "f" else xp.zeros((), arr.dtype)
         else:
-            value = flat[_median_positions(xp, flat, 0)[0]]
+            value = flat[cls.positions(xp, flat, 0)[0]]
         if ctx.needs_input_grad and ctx.needs_input_grad[0]:
             hit = (arr == value) | (xp.isnan(arr) & xp.isnan(value))
             ctx.share = _new_tensor((hit / max(int(hit.sum()), 1)).astype(arr.dtype), a.dtype, a.device)

@@ -435,6 +435,26 @@ ADDED_OPS = {
     "special_log_ndtr": (lambda x: E.special_log_ndtr(x * 4), [(3, 4)]),
     "nextafter": (lambda a, b: E.nextafter(a, b) * a, [(3, 4), (4,)]),
     "logcumsumexp_dim0": (lambda x: E.logcumsumexp(x, 0), [(4, 2)]),
+    # the tail (engine/ops/extra_ops.py)
+    "nanmedian": (lambda x: E.nanmedian(x), [(3, 4)]),
+    "nanmedian_dim": (lambda x: E.nanmedian(x, 1, keepdim=True).values, [(3, 4)]),
+    "quantile": (lambda x: E.quantile(x, 0.3, 1), [(3, 4)]),
+    "quantile_q": (lambda x: E.quantile(x, E.tensor([0.1, 0.65], dtype=x.dtype), interpolation="midpoint"), [(3, 4)]),
+    "nanquantile": (lambda x: E.nanquantile(x, 0.7, 0, keepdim=True), [(3, 4)]),
+    **{f"scatter_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.scatter_reduce(
+        a, 0, E.tensor([[0, 2, 2, 1], [2, 2, 0, 1]]), b, r, include_self=i), [(3, 4), (2, 4)])
+       for r in ("sum", "prod", "mean", "amax", "amin") for i in (True, False)},
+    "index_copy": (lambda a, b: E.index_copy(a, 1, E.tensor([3, 0]), b), [(3, 4), (3, 2)]),
+    "masked_scatter": (lambda a, b: E.masked_scatter(a, E.tensor([[True], [False], [True]]), b), [(3, 4), (3, 3)]),
+    "put": (lambda a, b: E.put(a, E.tensor([0, -1, 5]), b), [(3, 4), (3,)]),
+    "put_accumulate": (lambda a, b: E.put(a, E.tensor([0, -1, 0]), b, accumulate=True), [(3, 4), (3,)]),
+    "select_scatter": (lambda a, b: E.select_scatter(a, b, 1, -1), [(3, 4), (3,)]),
+    "slice_scatter": (lambda a, b: E.slice_scatter(a, b, 1, 0, 4, 2), [(3, 4), (3, 2)]),
+    "diagonal_scatter": (lambda a, b: E.diagonal_scatter(a, b, -1, 2, 0), [(2, 3, 4), (3, 2)]),
+    "renorm": (lambda x: E.renorm(x * 3, 2, 0, 2.0), [(3, 4)]),
+    "renorm_p3": (lambda x: E.renorm(x * 3, 3, 1, 1.5), [(3, 4)]),
+    "frexp": (lambda x: E.frexp(x * 3).mantissa, [(3, 4)]),
+    "angle": (lambda x: E.angle(x) + x, [(3, 4)]),
 }
 
 

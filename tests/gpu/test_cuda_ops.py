@@ -284,6 +284,36 @@ case("roll", lambda x: OP["roll"](x, (1, -2), (0, 1)), ("f", (3, 4)))
 case("unique", lambda i: OP["unique"](i, return_inverse=True, return_counts=True), ("i5", (12,)))
 case("bincount", lambda i: OP["bincount"](i, minlength=7), ("i5", (12,)))
 
+# the tail (engine/ops/extra_ops.py)
+case("isin", lambda i, j: OP["isin"](i, j), ("i5", (3, 4)), ("i5", (3,)))
+case("nanmedian", lambda x: OP["nanmedian"](x, 1), ("f", (3, 5)))
+case("nanmedian:all", lambda x: OP["nanmedian"](x), ("f", (3, 5)))
+case("quantile", lambda x: OP["quantile"](x, 0.3, 1), ("f", (3, 5)))
+case("nanquantile", lambda x: OP["nanquantile"](x, 0.6, interpolation="nearest"), ("f", (3, 5)))
+for _r in ("sum", "prod", "mean", "amax", "amin"):
+    case(f"scatter_reduce:{_r}", lambda x, i, s, _r=_r: OP["scatter_reduce"](x, 0, i, s, _r), ("f", (3, 4)), ("i3", (2, 4)),
+         ("f", (2, 4)))
+case("scatter_reduce_", lambda x, i, s: OP["scatter_reduce_"](x * 1, 0, i, s, "amax", include_self=False), ("f", (3, 4)),
+     ("i3", (2, 4)), ("f", (2, 4)))
+case("index_copy", lambda x, s: OP["index_copy"](x, 1, E.tensor([3, 0], device=x.device), s), ("f", (3, 4)), ("f", (3, 2)))
+case("index_copy_", lambda x, s: OP["index_copy_"](x * 1, 0, E.tensor([1], device=x.device), s), ("f", (3, 4)),
+     ("f", (1, 4)))
+case("masked_scatter", lambda x, b, s: OP["masked_scatter"](x, b, s), ("f", (3, 4)), ("b", (3, 4)), ("f", (12,)))
+case("masked_scatter_", lambda x, b, s: OP["masked_scatter_"](x * 1, b, s), ("f", (3, 4)), ("b", (4,)), ("f", (12,)))
+case("put", lambda x, s: OP["put"](x, E.tensor([0, -1, 5], device=x.device), s, accumulate=True), ("f", (3, 4)),
+     ("f", (3,)))
+case("put_", lambda x, s: OP["put_"](x * 1, E.tensor([0, -1, 5], device=x.device), s), ("f", (3, 4)), ("f", (3,)))
+case("select_scatter", lambda x, s: OP["select_scatter"](x, s, 1, -1), ("f", (3, 4)), ("f", (3,)))
+case("slice_scatter", lambda x, s: OP["slice_scatter"](x, s, 1, 0, 4, 2), ("f", (3, 4)), ("f", (3, 2)))
+case("diagonal_scatter", lambda x, s: OP["diagonal_scatter"](x, s, -1, 2, 0), ("f", (2, 3, 4)), ("f", (3, 2)))
+case("renorm", lambda x: OP["renorm"](x, 2, 0, 1.0), ("f", (3, 4)))
+case("renorm_", lambda x: OP["renorm_"](x * 1, 3, 1, 1.0), ("f", (3, 4)))
+case("fill_diagonal_", lambda x: OP["fill_diagonal_"](x * 1, 2.0, wrap=True), ("f", (7, 3)))
+for _n in ("gcd", "lcm", "gcd_", "lcm_"):
+    case(_n, lambda i, j, _n=_n: OP[_n](i * 1 if _n.endswith("_") else i, j), ("i12", (3, 4)), ("i5", (4,)))
+case("frexp", lambda x: OP["frexp"](x * 3), ("f", (3, 4)))
+case("angle", lambda x: OP["angle"](x), ("f", (3, 4)))
+
 
 def _permutation(r):
     """Distinct scatter indices along dim 1 (duplicates would make the result order-dependent)."""
