@@ -1315,6 +1315,11 @@ class RNNCellBase(Module):
             s += f", nonlinearity={nonlinearity}"
         return s
 
+    _states = 1  # the hidden state: h (LSTMCell: (h, c))
+
+    def forward(self, input, hx=None):
+        return self._run(input, hx, self._states)
+
     def _run(self, input, hx, states: int):
         """forward: torch's checks, then one step; ``hx`` is a tensor, or a tuple of ``states`` of them."""
         label = type(self).__name__
@@ -1361,7 +1366,7 @@ class RNNCell(RNNCellBase):
     def forward(self, input, hx=None):
         if self.nonlinearity not in ("tanh", "relu") and input.dim() in (1, 2):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        return self._run(input, hx, 1)
+        return super().forward(input, hx)
 
 
 class GRUCell(RNNCellBase):
@@ -1370,18 +1375,13 @@ class GRUCell(RNNCellBase):
 
     _step = staticmethod(_gru_step)
 
-    def forward(self, input, hx=None):
-        return self._run(input, hx, 1)
-
 
 class LSTMCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     _step = staticmethod(_lstm_step)
-
-    def forward(self, input, hx=None):
-        return self._run(input, hx, 2)
+    _states = 2  # (h, c)
 
 
 # ----- losses ----------------------------------------------------------------------------------
