@@ -751,16 +751,43 @@ def _activation(name: str, fn, extra=None):
     return type(name, (Module,), attrs)
 
 
-class ReLU(Module):
+def _inplace_repr(self) -> str:
+    return "inplace=True" if self.inplace else ""
+
+
+class _InplaceActivation(Module):
+    """An activation whose one option is ``inplace``; ``_fn`` is its F function."""
+
+    _fn = None
+
     def __init__(self, inplace: bool = False):
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input, inplace=self.inplace)
+        return type(self)._fn(input, self.inplace)
+
+
+class _AlphaActivation(Module):
+    """An activation with ``alpha`` and ``inplace`` (ELU, CELU); ``_fn`` is its F function."""
+
+    _fn = None
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self)._fn(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU(_InplaceActivation):
+    _fn = F.relu
+    extra_repr = _inplace_repr
 
 
 Tanh = _activation("Tanh", F.tanh)
@@ -792,17 +819,8 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
-class ELU(Module):
-    def __init__(self, alpha: float = 1.0, inplace: bool = False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+class ELU(_AlphaActivation):
+    _fn = F.elu
 
 
 class Hardtanh(Module):
@@ -1687,23 +1705,6 @@ class BatchNorm2d(_BatchNorm):
 
 # ---- more activations -------------------------------------------------------------------------
 
-def _inplace_repr(self) -> str:
-    return "inplace=True" if self.inplace else ""
-
-
-class _InplaceActivation(Module):
-    """An activation whose one option is ``inplace``; ``_fn`` is its F function."""
-
-    _fn = None
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return type(self)._fn(input, self.inplace)
-
-
 class Mish(_InplaceActivation):
     _fn = F.mish
     extra_repr = _inplace_repr
@@ -1722,17 +1723,8 @@ class SELU(_InplaceActivation):
     extra_repr = _inplace_repr
 
 
-class CELU(Module):
-    def __init__(self, alpha: float = 1.0, inplace: bool = False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+class CELU(_AlphaActivation):
+    _fn = F.celu
 
 
 class Threshold(Module):
