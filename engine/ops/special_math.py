@@ -944,22 +944,22 @@ def mvlgamma(input, p):
     return Mvlgamma.apply(input, p)
 
 
-def ldexp(input, other):
-    check_tensor_arg("ldexp", input)
-    check_tensor_arg("ldexp", other, "other", 2)
-    return Ldexp.apply(input, other)
+def _of_two_tensors(name: str, fn):
+    """The op ``name(input, other)`` of two tensors: torch's argument checks, then ``fn``'s node."""
+    def op(input, other):
+        check_tensor_arg(name, input)
+        check_tensor_arg(name, other, "other", 2)
+        return fn.apply(input, other)
+    op.__name__ = op.__qualname__ = name
+    return op
 
 
-def fmax(input, other):
-    check_tensor_arg("fmax", input)
-    check_tensor_arg("fmax", other, "other", 2)
-    return Fmax.apply(input, other)
-
-
-def fmin(input, other):
-    check_tensor_arg("fmin", input)
-    check_tensor_arg("fmin", other, "other", 2)
-    return Fmin.apply(input, other)
+ldexp = _of_two_tensors("ldexp", Ldexp)
+fmax = _of_two_tensors("fmax", Fmax)
+fmin = _of_two_tensors("fmin", Fmin)
+logaddexp = _of_two_tensors("logaddexp", Logaddexp)
+logaddexp2 = _of_two_tensors("logaddexp2", Logaddexp2)
+nextafter = _of_two_tensors("nextafter", Nextafter)
 
 
 def _sign_test(op: str, test):
@@ -1068,18 +1068,6 @@ def float_power_(input, exponent):
     return _FLOAT_POWER_INPLACE(input, exponent)
 
 
-def logaddexp(input, other):
-    check_tensor_arg("logaddexp", input)
-    check_tensor_arg("logaddexp", other, "other", 2)
-    return Logaddexp.apply(input, other)
-
-
-def logaddexp2(input, other):
-    check_tensor_arg("logaddexp2", input)
-    check_tensor_arg("logaddexp2", other, "other", 2)
-    return Logaddexp2.apply(input, other)
-
-
 def fmod(input, other):
     if type(input) is not Tensor or not (type(other) is Tensor or _is_number(other)):
         raise TypeError(f"fmod() received an invalid combination of arguments - got ({type(input).__name__}, "
@@ -1096,12 +1084,6 @@ def copysign(input, other):
                         " * (Tensor input, Tensor other, *, Tensor out = None)\n"
                         " * (Tensor input, Number other, *, Tensor out = None)\n")
     return (Copysign if type(other) is Tensor else CopysignScalar).apply(input, other)
-
-
-def nextafter(input, other):
-    check_tensor_arg("nextafter", input)
-    check_tensor_arg("nextafter", other, "other", 2)
-    return Nextafter.apply(input, other)
 
 
 def heaviside(input, values):
