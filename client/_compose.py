@@ -561,10 +561,6 @@ def _type_as(self, other) -> Tensor:
     return self.to(other.dtype)
 
 
-def _is_same_size(self, other) -> bool:
-    return tuple(self.shape) == tuple(other.shape)
-
-
 def _get_device(self) -> int:
     return -1 if self.device.type == "cpu" else self.device.index
 
@@ -578,7 +574,6 @@ Tensor.type_as = _type_as
 Tensor.index_put_ = _index_put_
 Tensor.index_put = lambda self, indices, values, accumulate=False: _index_put_(self.clone(), indices, values,  # noqa: E731
                                                                                 accumulate)
-Tensor.is_same_size = _is_same_size
 Tensor.get_device = _get_device
 del _fn
 
@@ -823,6 +818,9 @@ def imag(input):
 @_public
 def is_same_size(input, other) -> bool:
     return input.shape == other.shape
+
+
+Tensor.is_same_size = is_same_size
 
 
 @_public

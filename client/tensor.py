@@ -1272,6 +1272,10 @@ METHOD_OPS = (
     "sinc_", "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "xlogy_", "fmod_", "copysign_", "heaviside_",
     "square_", "erfc", "mvlgamma", "ldexp", "fmax", "fmin", "isposinf", "isneginf", "signbit", "erfc_", "ldexp_",
     "mvlgamma_", "float_power_", "logcumsumexp", "nextafter",
+    "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_", "logical_not_",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
+    "bitwise_not_", "cumsum_", "cumprod_", "tril_", "triu_", "log2_", "log10_", "erf_", "exp2_", "tan_", "hypot_",
+    "remainder_", "floor_divide_", "atan2_", "nextafter_", "fix_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
@@ -1282,10 +1286,9 @@ METHOD_ALIASES = {
     "divide": "div", "divide_": "div_", "true_divide": "div", "true_divide_": "div_", "multiply": "mul",
     "multiply_": "mul_", "subtract": "sub", "subtract_": "sub_", "greater": "gt", "greater_equal": "ge",
     "less": "lt", "less_equal": "le", "not_equal": "ne", "swapaxes": "transpose", "swapdims": "transpose",
-    "swapdims_": "transpose_", "ndimension": "dim",
-}
-for _alias, _op in METHOD_ALIASES.items():
-    setattr(Tensor, _alias, getattr(Tensor, _op))
+    "swapdims_": "transpose_", "ndimension": "dim", "greater_": "gt_", "greater_equal_": "ge_", "less_": "lt_",
+    "less_equal_": "le_", "not_equal_": "ne_", "arctan2_": "atan2_", "ger": "outer",
+}  # (applied below, once every method, the in-place comparisons included, exists)
 
 
 
@@ -1322,15 +1325,6 @@ del _dunder, _op
 
 # ---- the tail of torch's Tensor API ----------------------------------------------------------------------
 
-TAIL_METHOD_OPS = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_",
-                   "logical_not_", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_and_",
-                   "bitwise_or_", "bitwise_xor_", "bitwise_not_", "cumsum_", "cumprod_", "tril_", "triu_", "log2_",
-                   "log10_", "erf_", "exp2_", "tan_", "hypot_", "remainder_", "floor_divide_", "atan2_",
-                   "nextafter_", "fix_")
-for _op in TAIL_METHOD_OPS:
-    setattr(Tensor, _op, _method(_op))
-
-
 def _comparison_(op: str):
     """``x.eq_(y)`` & co: 0/1 written into x. Recorded, the result is copied in (copy_ passes no gradient to
     x's history, as torch's EqBackward0 passes zeros; torch names the node after the comparison)."""
@@ -1347,8 +1341,7 @@ def _comparison_(op: str):
 
 for _op in ("eq", "ne", "lt", "le", "gt", "ge"):  # (logical_*_ are not differentiable: x keeps its history)
     setattr(Tensor, _op + "_", _comparison_(_op))
-for _alias, _op in {"greater_": "gt_", "greater_equal_": "ge_", "less_": "lt_", "less_equal_": "le_",
-                    "not_equal_": "ne_", "arctan2_": "atan2_", "ger": "outer"}.items():
+for _alias, _op in METHOD_ALIASES.items():
     setattr(Tensor, _alias, getattr(Tensor, _op))
 del _alias, _op
 
