@@ -318,13 +318,18 @@ def _rebase_view_base(view: Tensor) -> None:
     """``view`` was just written in place and took the op's node: give its base a CopySlices node
     (the base with the view's region from the op) and the view an AsStridedBackward0 node on it."""
     base = view._base_of_view
-    positions = _new_tensor(view_positions(base, view), _dt.int64, base.device)
-    src = inplace_source(base)
-    res = CopySlices.apply(src, view, positions)
-    rebase_history(base, res)
-    vsrc = _new_tensor(view.array, view.dtype, view.device)
-    out = AsStrided.apply(base, vsrc, positions)
-    rebase_history(view, out)
+    positions = _positions(base, view)
+    rebase_history(base, CopySlices.apply(inplace_source(base), view, positions))
+    _rederive(base, view, positions)
+
+
+def _positions(base: Tensor, view: Tensor) -> Tensor:
+    return _new_tensor(view_positions(base, view), _dt.int64, base.device)
+
+
+def _rederive(base: Tensor, view: Tensor, positions: Tensor) -> None:
+    """``view`` takes a node re-derived from its base's history (AsStridedBackward0)."""
+    rebase_history(view, AsStrided.apply(base, _new_tensor(view.array, view.dtype, view.device), positions))
 
 
 def refresh_views(t: Tensor) -> None:
@@ -340,8 +345,7 @@ def refresh_views(t: Tensor) -> None:
     for v in list(views):
         if v is t or v._view_mode is not None or not v._requires_grad:
             continue
-        positions = _new_tensor(view_positions(base, v), _dt.int64, base.device)
-        rebase_history(v, AsStrided.apply(base, _new_tensor(v.array, v.dtype, v.device), positions))
+        _rederive(base, v, _positions(base, v))
 
 
 def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Tensor:
