@@ -10,12 +10,15 @@ Prints, as medians over repeats:
   * amortized microseconds per op of a 1000-op elementwise chain over the
     separate server process;
   * upload and download MB/s of a large tensor beside raw gRPC bytes streamed
-    over the same loopback in the same run.
+    over the same loopback in the same run;
+  * the transport's floor under the step: a raw gRPC bidirectional echo to a
+    separate process with the step's client and engine time as busy work.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import queue
 import re
 import signal
 import statistics
@@ -54,12 +57,14 @@ def median_us(fn, repeats: int, inner: int) -> float:
 
 # ----- the tutorial's training step on each backend --------------------------------------
 
-def gradwire_step_fn(gw):
+def gradwire_step_fn(gw, issue_us: list | None = None):
+    """The step; with ``issue_us``, each step appends how long its ops took to issue (up to ``item()``)."""
     model = gw.nn.Linear(10, 1)
     optimizer = gw.optim.SGD(model.parameters(), lr=0.01)
     criterion = gw.nn.MSELoss()
 
     def step():
+        started = time.perf_counter()
         inputs = gw.randn(32, 10)
         targets = gw.randn(32, 1)
         outputs = model(inputs)
@@ -67,6 +72,8 @@ def gradwire_step_fn(gw):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        if issue_us is not None:
+            issue_us.append((time.perf_counter() - started) * 1e6)
         return loss.item()
     return step
 
@@ -142,6 +149,66 @@ def chain_us_per_op(gw, n_ops: int) -> float:
         return y
     chain()
     return median_us(chain, repeats=5, inner=1) / n_ops
+
+
+# ----- the transport's floor under the step -------------------------------------------------
+# The step's one round trip cannot cost less than Python gRPC's bidirectional stream with the
+# same work on each side. This echoes over such a stream to a separate process, with the client
+# busy for as long as gradwire's client takes to issue the step, and the server busy for as long
+# as the engine takes to run it in-process (less than the server does: no decoding, no replies).
+
+STEP_BATCH_BYTES = 756   # the step's batch on the wire (8 commands and 4 releases)
+
+
+def _busy(us: float) -> None:
+    end = time.perf_counter() + us / 1e6
+    while time.perf_counter() < end:
+        pass
+
+
+def echo_server_main() -> int:
+    """``remote.py --echo-server``: echoes each message after busy-waiting the nanoseconds in its first 8 bytes."""
+    def echo(requests, context):
+        for message in requests:
+            _busy(int.from_bytes(message[:8], "little") / 1000)
+            yield message
+    ident = lambda b: b  # noqa: E731
+    server = grpc.server(futures.ThreadPoolExecutor(4))
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+        "bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(echo, ident, ident)}),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    print(port, flush=True)
+    sys.stdin.read()   # until the benchmark closes the pipe
+    server.stop(0)
+    return 0
+
+
+def echo_round_trip_us(client_us: float, server_us: float, rounds: int = 350) -> float:
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--echo-server"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    channel = None
+    try:
+        port = int(proc.stdout.readline())
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        ident = lambda b: b  # noqa: E731
+        replies = channel.stream_stream("/bench.Echo/Stream", ident, ident)(iter(outbox.get, None))
+        message = int(server_us * 1000).to_bytes(8, "little") + bytes(STEP_BATCH_BYTES - 8)
+
+        def round_trip():
+            _busy(client_us)
+            outbox.put(message)
+            next(replies)
+        for _ in range(50):
+            round_trip()
+        return median_us(round_trip, repeats=7, inner=rounds // 7)
+    finally:
+        outbox.put(None)
+        if channel is not None:
+            channel.close()
+        proc.stdin.close()
+        proc.wait(30)
 
 
 # ----- bulk transfer ----------------------------------------------------------------------
@@ -227,7 +294,10 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--chain", type=int, default=1000)
     p.add_argument("--mib", type=int, default=256)
+    p.add_argument("--echo-server", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.echo_server:
+        return echo_server_main()
     os.environ.pop("GRADWIRE_ADDRESS", None)
     import gradwire as gw
 
@@ -246,8 +316,10 @@ def main(argv=None) -> int:
     proc, address = start_server()
     try:
         gw.connect(address)
-        step = gradwire_step_fn(gw)
+        issue_us: list = []
+        step = gradwire_step_fn(gw, issue_us)
         timed = interleaved_steps({"gradwire, server process": step, **references}, ref_name, args.steps)
+        issue = statistics.median(issue_us)
         rows.append(("gradwire, server process", *timed["gradwire, server process"], round_trips_per_step(gw, step)))
         chain = chain_us_per_op(gw, args.chain)
         up, down = gradwire_mb_s(gw, args.mib << 20)
@@ -261,12 +333,20 @@ def main(argv=None) -> int:
     gw.disconnect()
     rows += [(name, *timed[name], 0.0) for name in references]
     raw_up, raw_down = raw_mb_s(args.mib << 20)
+    engine_us = timed["gradwire.engine in-process"][0]
+    floor = echo_round_trip_us(issue, engine_us)
+    # the reference's step, timed again beside the echo (the machine's load moves between sections)
+    ref_us = statistics.median(median_us(references[ref_name], repeats=1, inner=50) for _ in range(5))
 
     print(f"Tutorial training step (Linear(10,1), batch 32, MSE, SGD, item() each step); ratio vs {ref_name}")
     print(f"(timed in turn with {ref_name}; ratio = median over repeats of the ratio within a repeat)")
     print(f"{'backend':<28}{'us/step':>12}{'ratio':>10}{'round trips/step':>20}")
     for name, us, ratio, trips in rows:
         print(f"{name:<28}{us:>12.1f}{ratio:>10.2f}{trips:>20.2f}")
+    print()
+    print(f"Transport floor of that step: raw gRPC bidi echo to another process, {issue:.0f} us busy on the")
+    print(f"client (gradwire's issue of the step) and {engine_us:.0f} us on the server (the engine's in-process")
+    print(f"step): {floor:.0f} us per round trip = {floor / ref_us:.2f}x {ref_name}'s step ({ref_us:.0f} us)")
     print()
     print(f"{args.chain}-op elementwise chain over the server process: {chain:.2f} us/op amortized")
     print()
