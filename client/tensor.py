@@ -387,6 +387,15 @@ class Tensor:
             args += (list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],)
         conn = self._conn
         wait = conn.backward_must_wait((self,))
+        if inputs is not None:  # a backward into some inputs only: no reentrant checkpoint in it
+            from .autograd.function import _partial_graph_task  # noqa: PLC0415 - autograd imports this module
+            with _partial_graph_task():
+                self._submit_backward(conn, args, retain_graph, create_graph, wait)
+        else:
+            self._submit_backward(conn, args, retain_graph, create_graph, wait)
+
+    @staticmethod
+    def _submit_backward(conn, args, retain_graph, create_graph, wait) -> None:
         conn.submit("backward", args, handle_of=_dispatch._handle_of, grad_enabled=grad_mode.is_grad_enabled())
         conn.grad_epoch += 1
         if not (create_graph if retain_graph is None else retain_graph):

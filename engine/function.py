@@ -621,28 +621,52 @@ def _pack_saved(out) -> None:
             t = saved[i]
             if t is None:
                 continue
-            saved[i] = _Packed(pack(t if type(t) is Tensor else t.unpack(node)), unpack)
+            own = type(t) is not Tensor   # the node's own output
+            original = t.unpack(node) if own else t
+            saved[i] = _Packed(pack(original), unpack, original, own)
     finally:
         saved_hooks.stack = stack
         node._saved = tuple(saved)
 
 
 class _Packed:
-    """A saved tensor as saved_tensors_hooks' pack hook returned it; unpacked on each use."""
+    """A saved tensor as saved_tensors_hooks' pack hook returned it; unpacked on each use.
 
-    __slots__ = ("packed", "unpack_hook")
+    As torch's saved variables do, what the unpack hook returns stands in the graph where the original
+    stood (its grad_fn and output number, or the leaf's gradient accumulator), so double backward
+    through a packed tensor reaches what the original reached."""
+
+    __slots__ = ("packed", "unpack_hook", "requires_grad", "grad_fn", "output_nr", "accumulator", "own_output")
     _vc = None  # (no version check: the hooks own the tensor now)
 
-    def __init__(self, packed, unpack_hook):
+    def __init__(self, packed, unpack_hook, original: Tensor, own_output: bool):
         self.packed = packed
         self.unpack_hook = unpack_hook
+        self.requires_grad = original._requires_grad
+        self.own_output = own_output
+        self.output_nr = original._output_nr
+        # (the node's own output points back to the node: kept as a flag, not a reference cycle)
+        self.grad_fn = None if own_output else original.grad_fn
+        self.accumulator = accumulator_of(original) if original._requires_grad and original.grad_fn is None \
+            else None
 
     def unpack(self, node):
         t = self.unpack_hook(self.packed)
         if not isinstance(t, Tensor):
             raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
                             f"{type(t).__name__}")
-        return t
+        if not self.requires_grad:
+            return t
+        attached = _new_tensor(t.array, t.dtype, t.device)
+        attached._requires_grad = True
+        attached._output_nr = self.output_nr
+        if self.own_output:
+            attached.grad_fn = node
+        elif self.grad_fn is not None:
+            attached.grad_fn = self.grad_fn
+        else:
+            attached._accumulator = self.accumulator
+        return attached
 
 
 def _check_dirty(node, dirty, args, recording) -> None:

@@ -13,6 +13,7 @@ import threading
 import weakref
 
 from gradwire import engine
+from gradwire.engine.autograd.checkpoint import CheckpointRegion
 
 _current = threading.local()
 
@@ -155,6 +156,19 @@ def saved_hooks_packed(function_id: int) -> None:
     _current.packed = function_id
 
 
+def checkpoint_begin(function_id: int, preserve_rng_state: bool) -> None:
+    """``torch.utils.checkpoint(fn, use_reentrant=False)`` starts: until checkpoint_end, the tensors ops save
+    for backward are dropped; backward gets them back by calling the client's ``fn`` again (function_id)."""
+    loop = current_loop()
+    region = CheckpointRegion(lambda: loop.callback(function_id, ()), preserve_rng_state)
+    weakref.finalize(region, loop.function_released, function_id)  # its saved tensors are gone: forget fn
+    region.__enter__()
+
+
+def checkpoint_end() -> None:
+    engine.function.saved_hooks.stack = engine.function.saved_hooks.stack[:-1]
+
+
 def optim_closure_step(opt, function_id: int, lrs=None, groups=None) -> None:
     """``optimizer.step(closure)`` where the closure is client code (LBFGS evaluates it many times)."""
     loop = current_loop()
@@ -169,11 +183,12 @@ OPS = {"function_apply": function_apply, "register_hook": register_hook,
        "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook,
        "node.register_hook": node_register_hook, "node.register_prehook": node_register_prehook,
        "saved_hooks.push": saved_hooks_push, "saved_hooks.pop": saved_hooks_pop,
-       "saved_hooks.packed": saved_hooks_packed, "optim.closure_step": optim_closure_step}
+       "saved_hooks.packed": saved_hooks_packed, "optim.closure_step": optim_closure_step,
+       "checkpoint.begin": checkpoint_begin, "checkpoint.end": checkpoint_end}
 # The ops that call the client back (at once, or later in some backward).
 TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
                              "node.register_hook", "node.register_prehook", "saved_hooks.push",
-                             "optim.closure_step"})
+                             "optim.closure_step", "checkpoint.begin"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

@@ -4,7 +4,7 @@ from .. import grad_mode  # noqa: F401 - torch.autograd.grad_mode
 from . import forward_ad, function, graph, profiler  # noqa: F401
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
                       set_detect_anomaly)
-from .function import Function  # noqa: F401
+from .function import Function, _is_checkpoint_valid  # noqa: F401
 from .functional import backward, grad  # noqa: F401
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 from .variable import Variable  # noqa: F401

@@ -7,10 +7,36 @@ the user's backward returns feed the server's backward.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from .. import _dispatch
 from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Node, Tensor
 from . import forward_ad
+
+
+class _GraphTask(threading.local):
+    checkpoint_valid = True   # False while a backward from .grad() or with inputs= runs
+
+
+_graph_task = _GraphTask()
+
+
+def _is_checkpoint_valid() -> bool:
+    """torch.autograd._is_checkpoint_valid: whether the running backward may re-enter (reentrant
+    checkpoint): not one from ``autograd.grad`` or ``backward(inputs=...)``."""
+    return _graph_task.checkpoint_valid
+
+
+@contextlib.contextmanager
+def _partial_graph_task():
+    """Around waiting for a backward that computes only some gradients (its callbacks run inside)."""
+    before, _graph_task.checkpoint_valid = _graph_task.checkpoint_valid, False
+    try:
+        yield
+    finally:
+        _graph_task.checkpoint_valid = before
 
 
 class UserNode(Node):

@@ -2,8 +2,11 @@
 jacobian, hessian, vjp, jvp, vhp and hvp built on them."""
 from __future__ import annotations
 
+import contextlib
+
 from .. import _dispatch, grad_mode
 from ..tensor import Tensor
+from .function import _partial_graph_task
 
 
 def _as_list(x):
@@ -23,14 +26,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                              materialize_grads)
     conn = inputs[0]._conn
     # Whether a gradient is None (unused input) or carries a graph is known only to the server.
-    pending = conn.submit("autograd.grad", (outputs, inputs, _as_list(grad_outputs), retain_graph, create_graph,
-                                            allow_unused, materialize_grads),
-                          outputs=[conn.new_handle() for _ in inputs], want_meta=True,
-                          grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
-    conn.grad_epoch += 1
-    if not (create_graph if retain_graph is None else retain_graph):
-        conn.mark_freed()
-    conn.sync()
+    with _partial_graph_task():  # callbacks it makes run in here (at the submit, in sync mode)
+        pending = conn.submit("autograd.grad", (outputs, inputs, _as_list(grad_outputs), retain_graph,
+                                                create_graph, allow_unused, materialize_grads),
+                              outputs=[conn.new_handle() for _ in inputs], want_meta=True,
+                              grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
+        conn.grad_epoch += 1
+        if not (create_graph if retain_graph is None else retain_graph):
+            conn.mark_freed()
+        conn.sync()
     return tuple(None if m.is_none else Tensor._from_meta(conn, m) for m in pending.metas)
 
 
@@ -59,13 +63,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     conn = tensors[0]._conn
     wait = conn.backward_must_wait(tensors)
-    conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, _as_list(inputs)),
-                grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
-    conn.grad_epoch += 1
-    if not (create_graph if retain_graph is None else retain_graph):
-        conn.mark_freed()
-    if wait:  # its errors belong to this line (see Connection.backward_must_wait)
-        conn.sync()
+    with _partial_graph_task() if inputs is not None else contextlib.nullcontext():
+        conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, _as_list(inputs)),
+                    grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
+        conn.grad_epoch += 1
+        if not (create_graph if retain_graph is None else retain_graph):
+            conn.mark_freed()
+        if wait:  # its errors belong to this line (see Connection.backward_must_wait)
+            conn.sync()
 
 
 # ----- torch.autograd.functional: jacobian and hessian ------------------------------------------

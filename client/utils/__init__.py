@@ -1,2 +1,3 @@
-"""gradwire.utils: torch.utils' data loading (gradwire.utils.data)."""
-from . import data  # noqa: F401
+"""gradwire.utils: torch.utils' data loading (gradwire.utils.data) and activation checkpointing
+(gradwire.utils.checkpoint)."""
+from . import checkpoint, data  # noqa: F401

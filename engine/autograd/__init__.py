@@ -2,7 +2,7 @@
 from ..function import Function, Node
 from ..grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                          set_grad_enabled)
-from . import function
+from . import checkpoint, function
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import backward, grad
 from .function import once_differentiable
