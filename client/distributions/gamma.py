@@ -41,17 +41,22 @@ def _draw_standard_gamma(alpha):
         return out.clamp(min=_torch.finfo(out.dtype).tiny)
 
 
-def _gamma_sample_grad(x, alpha):
+def _gamma_sample_grad(x, alpha, chunk: int = 128):
     """d x / d alpha for x ~ Gamma(alpha, 1) held at a fixed quantile (implicit reparameterization):
     -(dP(alpha, x)/d alpha) / pdf(x), with the regularized incomplete gamma P summed as its series
-    sum_n x^(alpha+n) e^-x / Gamma(alpha+n+1), in float64."""
+    sum_n x^(alpha+n) e^-x / Gamma(alpha+n+1) in float64, ``chunk`` terms at a time (the series needs
+    about x + 10 sqrt(x) terms)."""
     with _torch.no_grad():
         x64, a64 = x.double(), alpha.double()
-        n_terms = int(float(x64.max()) + 10 * math.sqrt(float(x64.max())) + 40)
-        n = _torch.arange(n_terms, dtype=_torch.float64).view((-1,) + (1,) * x.dim())
+        top = float(x64.max()) if x.numel() else 0.0
+        n_terms = int(top + 10 * math.sqrt(top) + 40)
         log_x = x64.log()
-        log_terms = (a64 + n) * log_x - x64 - _torch.lgamma(a64 + n + 1)
-        dP = (log_terms.exp() * (log_x - _torch.digamma(a64 + n + 1))).sum(0)
+        dP = _torch.zeros_like(x64)
+        for start in range(0, n_terms, chunk):
+            n = _torch.arange(start, min(start + chunk, n_terms), dtype=_torch.float64)
+            n = n.view((-1,) + (1,) * x.dim())
+            log_terms = (a64 + n) * log_x - x64 - _torch.lgamma(a64 + n + 1)
+            dP = dP + (log_terms.exp() * (log_x - _torch.digamma(a64 + n + 1))).sum(0)
         log_pdf = (a64 - 1) * log_x - x64 - _torch.lgamma(a64)
         return (-dP / log_pdf.exp()).to(x.dtype)
 
