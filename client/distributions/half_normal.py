@@ -1,4 +1,4 @@
-"""torch.distributions.HalfNormal and HalfCauchy: |X| for X a centered Normal or Cauchy."""
+"""torch.distributions.HalfNormal: |X| for X a centered Normal."""
 from __future__ import annotations
 
 import math
@@ -6,12 +6,11 @@ import math
 import gradwire as _torch
 
 from . import constraints
-from .cauchy import Cauchy
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
-__all__ = ["HalfCauchy", "HalfNormal"]
+__all__ = ["HalfNormal"]
 
 
 class _Folded(TransformedDistribution):
@@ -63,15 +62,3 @@ class HalfNormal(_Folded):
     @property
     def variance(self):
         return self.scale.pow(2) * (1 - 2 / math.pi)
-
-
-class HalfCauchy(_Folded):
-    _base = Cauchy
-
-    @property
-    def mean(self):
-        return _torch.full(self._extended_shape(), math.inf, dtype=self.scale.dtype)
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
