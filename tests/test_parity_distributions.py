@@ -356,3 +356,59 @@ def test_rsample_gradients(gw):
     r = D.OneHotCategoricalStraightThrough(p).rsample()
     (r * gw.tensor([1., 2., 3.])).sum().backward()
     close(p.grad, [-1.3, -0.3, 0.7])  # through the normalization of probs
+
+
+def test_more_families(gw):
+    same_as_torch(gw, """
+        D = torch.distributions
+        T = D.transforms
+        d = D.Cauchy(torch.tensor([0., 1.]), torch.tensor([1., 2.]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 3.])), d.cdf(torch.tensor([0.5, 3.])))
+        d = D.HalfNormal(torch.tensor([1., 2.]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 3.])), d.icdf(torch.tensor([0.25, 0.6])))
+        d = D.HalfCauchy(1.)
+        print(d, d.mean, d.entropy(), d.log_prob(torch.tensor([0.5, 3.])), d.cdf(torch.tensor(0.5)), d.support)
+        d = D.Geometric(torch.tensor([0.2, 0.5]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0., 3.])), d.sample((3,)).shape)
+        d = D.Chi2(torch.tensor([1., 4.]))
+        print(d, d.df, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 3.])), d.expand((3, 2)).df.shape)
+        d = D.StudentT(torch.tensor([1., 2.5, 5.]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 3., -1.])), d.rsample((3,)).shape)
+        d = D.Gumbel(torch.tensor([0., 1.]), torch.tensor([1., 2.]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 3.])), d.cdf(torch.tensor([0.5, 3.])))
+        d = D.Pareto(torch.tensor([1., 2.]), torch.tensor([3., 1.5]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([1.5, 3.])), d.support)
+        d = D.Weibull(torch.tensor([1., 2.]), torch.tensor([3., 1.5]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([1.5, 3.])), d.cdf(torch.tensor([1.5, 3.])))
+        d = D.Multinomial(10, torch.tensor([0.2, 0.3, 0.5]))
+        print(d, d.mean, d.variance, d.log_prob(torch.tensor([2., 3., 5.])), d.entropy(), d.sample((4,)).shape, d.sample().sum())
+        g = D.MixtureSameFamily(D.Categorical(torch.tensor([0.3, 0.7])), D.Normal(torch.tensor([-1., 2.]), torch.tensor([0.5, 1.])))
+        print(g, g.mean, g.variance, g.log_prob(torch.tensor([0., 1., 2.])), g.cdf(torch.tensor([0., 1.])), g.sample((5,)).shape)
+        gmm = D.MixtureSameFamily(D.Categorical(torch.ones(5)), D.Independent(D.Normal(torch.zeros(5, 2), torch.ones(5, 2)), 1))
+        print(gmm.batch_shape, gmm.event_shape, gmm.sample((3,)).shape, gmm.log_prob(torch.zeros(4, 2)), gmm.expand((3,)).batch_shape)
+        d = D.RelaxedOneHotCategorical(torch.tensor(0.5), probs=torch.tensor([0.2, 0.3, 0.5]))
+        print(d, d.temperature, d.logits, d.rsample((4,)).shape, d.event_shape, d.log_prob(torch.tensor([0.2, 0.3, 0.5])))
+        d = D.RelaxedBernoulli(torch.tensor(0.5), probs=torch.tensor([0.2, 0.7]))
+        print(d, d.logits, d.rsample((4,)).shape, d.log_prob(torch.tensor([0.2, 0.7])), d.expand((3, 2)).batch_shape)
+        x = torch.tensor([0.5, 2.])
+        for t in (T.AbsTransform(), T.PowerTransform(torch.tensor(2.)), T.SoftplusTransform(), T.SoftmaxTransform(),
+                  T.IndependentTransform(T.ExpTransform(), 1)):
+            print(t, t(x), t.inv(t(x)), t.domain, t.codomain, t.bijective)
+    """)
+    D = gw.distributions
+    f64 = gw.float64
+    x = gw.tensor([0.3, 1.2, 4.0], dtype=f64)
+    a = gw.tensor([0.7, 2.0, 3.5], dtype=f64, requires_grad=True)
+    b = gw.tensor([1.5, 0.5, 2.0], dtype=f64, requires_grad=True)
+    for make in (D.Cauchy, D.Gumbel, D.Weibull, lambda p, q: D.StudentT(p + 2, q, q)):
+        assert gw.autograd.gradcheck(lambda p, q: make(p, q).log_prob(x), (a, b))
+    mix = lambda w, m: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(m, gw.ones(3, dtype=f64)))
+    assert gw.autograd.gradcheck(lambda w, m: mix(w, m).log_prob(x.reshape(3, 1)), (a, b))
+    close(D.StudentT(gw.tensor([2.5])).log_prob(gw.tensor([3.])), [-3.6872381])
+    close(D.Multinomial(10, gw.tensor([0.2, 0.3, 0.5])).log_prob(gw.tensor([2., 3., 5.])), [-2.4645160])
+    gw.manual_seed(0)
+    s = D.MixtureSameFamily(D.Categorical(gw.tensor([0.3, 0.7])), D.Normal(gw.tensor([-1., 2.]), gw.tensor([0.1, 0.1]))).sample((4000,))
+    close((s < 0.5).float().mean().reshape(1), [0.3], tol=0.03)
+    counts = D.Multinomial(10, gw.tensor([0.2, 0.3, 0.5])).sample((4000,))
+    close(counts.mean(0), [2., 3., 5.], tol=0.03)
+    close(D.Geometric(gw.tensor([0.25])).sample((20000,)).mean(0), [3.0], tol=0.05)
