@@ -1,6 +1,7 @@
 """torch.distributions: probability distributions built from gradwire's tensor ops, so that gradients
 flow through rsample, log_prob, entropy, cdf and kl_divergence as in torch."""
 from . import constraints, transforms, utils  # noqa: F401
+from .constraint_registry import biject_to, transform_to
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .bernoulli import Bernoulli
@@ -41,4 +42,4 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "Independent", "Laplace", "LogNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal",
            "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "Uniform", "Weibull", "kl_divergence",
-           "register_kl"] + transforms.__all__
+           "biject_to", "register_kl", "transform_to"] + transforms.__all__
