@@ -23,6 +23,7 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import LowRankMultivariateNormal, _batch_lowrank_logdet, _batch_lowrank_mahalanobis
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _half_log_det, _solve_lower
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -245,20 +246,82 @@ def _kl_laplace_laplace(p, q):
     return t1 + t2 + t3 - 1
 
 
+def _batch_trace_XXT(bmat):
+    """trace(X X^T) = the squared Frobenius norm, batched."""
+    return bmat.reshape(bmat.shape[:-2] + (-1,)).pow(2).sum(-1)
+
+
+def _check_event_shapes(p, q, what):
+    if p.event_shape != q.event_shape:
+        raise ValueError(f"KL-divergence between two {what} with\
+                          different event shapes cannot be computed")
+
+
+def _lowrank_log_det(d):
+    return _batch_lowrank_logdet(d._unbroadcasted_cov_factor, d._unbroadcasted_cov_diag, d._capacitance_tril)
+
+
+def _lowrank_mahalanobis(q, x):
+    return _batch_lowrank_mahalanobis(q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, x, q._capacitance_tril)
+
+
+def _lowrank_inverse_factor(q):
+    """A with q's precision = D^-1 - A^T A."""
+    Wt_Dinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
+    return _solve_lower(q._capacitance_tril, Wt_Dinv)
+
+
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_multivariatenormal_multivariatenormal(p, q):
-    if p.event_shape != q.event_shape:
-        raise ValueError("KL-divergence between two Multivariate Normals with\
-                          different event shapes cannot be computed")
+    _check_event_shapes(p, q, "Multivariate Normals")
     Lp, Lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_term1 = _half_log_det(Lq) - _half_log_det(Lp)
     batch = _torch.broadcast_shapes(Lq.shape[:-2], Lp.shape[:-2])
     n = p.event_shape[0]
-    # trace(Sq^-1 Sp) = ||Lq^-1 Lp||_F^2
-    solved = _solve_lower(Lq.expand(batch + (n, n)), Lp.expand(batch + (n, n)))
-    term2 = solved.reshape(solved.shape[:-2] + (n * n,)).pow(2).sum(-1)
+    term2 = _batch_trace_XXT(_solve_lower(Lq.expand(batch + (n, n)), Lp.expand(batch + (n, n))))  # tr(Sq^-1 Sp)
     term3 = _batch_mahalanobis(Lq, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    _check_event_shapes(p, q, "Low Rank Multivariate Normals")
+    term1 = _lowrank_log_det(q) - _lowrank_log_det(p)
+    term3 = _lowrank_mahalanobis(q, q.loc - p.loc)
+    A = _lowrank_inverse_factor(q)
+    Wp, Dp, Dq = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, q._unbroadcasted_cov_diag
+    term21 = (Dp / Dq).sum(-1)
+    term22 = _batch_trace_XXT(Wp * Dq.rsqrt().unsqueeze(-1))
+    term23 = _batch_trace_XXT(A * Dp.sqrt().unsqueeze(-2))
+    term24 = _batch_trace_XXT(A.matmul(Wp))
+    return 0.5 * (term1 + term21 + term22 - term23 - term24 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    _check_event_shapes(p, q, "(Low Rank) Multivariate Normals")
+    Lp = p._unbroadcasted_scale_tril
+    term1 = _lowrank_log_det(q) - 2 * _half_log_det(Lp)
+    term3 = _lowrank_mahalanobis(q, q.loc - p.loc)
+    A = _lowrank_inverse_factor(q)
+    term21 = _batch_trace_XXT(Lp * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term22 = _batch_trace_XXT(A.matmul(Lp))
+    return 0.5 * (term1 + term21 - term22 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    _check_event_shapes(p, q, "(Low Rank) Multivariate Normals")
+    Lq = q._unbroadcasted_scale_tril
+    term1 = 2 * _half_log_det(Lq) - _lowrank_log_det(p)
+    term3 = _batch_mahalanobis(Lq, q.loc - p.loc)
+    batch = _torch.broadcast_shapes(Lq.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2])
+    n = p.event_shape[0]
+    Lq = Lq.expand(batch + (n, n))
+    Wp = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.size(-1)))
+    sqrt_Dp = _torch.diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(batch + (n, n))
+    term2 = _batch_trace_XXT(_solve_lower(Lq, Wp)) + _batch_trace_XXT(_solve_lower(Lq, sqrt_Dp))
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
 
 
 @register_kl(Normal, Normal)
