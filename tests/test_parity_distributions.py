@@ -412,3 +412,51 @@ def test_more_families(gw):
     counts = D.Multinomial(10, gw.tensor([0.2, 0.3, 0.5])).sample((4000,))
     close(counts.mean(0), [2., 3., 5.], tol=0.03)
     close(D.Geometric(gw.tensor([0.25])).sample((20000,)).mean(0), [3.0], tol=0.05)
+
+
+def test_third_batch_registry_and_cross_kl(gw):
+    same_as_torch(gw, """
+        D = torch.distributions
+        C = D.constraints
+        d = D.NegativeBinomial(torch.tensor([3., 5.]), torch.tensor([0.3, 0.6]))
+        print(d, d.mean, d.mode, d.variance, d.log_prob(torch.tensor([0., 4.])), d.sample((3,)).shape)
+        d = D.InverseGamma(torch.tensor([3., 1.5]), torch.tensor([2., 1.]))
+        print(d, d.mean, d.mode, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 4.])), d.sample((3,)).shape)
+        d = D.Kumaraswamy(torch.tensor([3., 0.5]), torch.tensor([2., 1.]))
+        print(d, d.mean, d.mode, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 0.2])))
+        d = D.FisherSnedecor(torch.tensor([3., 5.]), torch.tensor([2., 10.]))
+        print(d, d.mean, d.mode, d.variance, d.log_prob(torch.tensor([0.5, 4.])), d.rsample((3,)).shape)
+        d = D.LogisticNormal(torch.tensor([0., 1.]), torch.tensor([1., 2.]))
+        print(d, d.batch_shape, d.event_shape, d.log_prob(torch.tensor([0.2, 0.3, 0.5])), d.sample((3,)).shape)
+        W = torch.tensor([[1., 0.], [0.5, 1.], [0., 2.]])
+        p = D.LowRankMultivariateNormal(torch.tensor([1., 0., -1.]), W, torch.tensor([1., 2., 0.5]))
+        print(p, p.variance, p.log_prob(torch.tensor([0., 1., 0.])), p.entropy(), p.covariance_matrix, p.scale_tril)
+        q = D.LowRankMultivariateNormal(torch.zeros(3), W * 0.5, torch.tensor([2., 1., 1.]))
+        m = D.MultivariateNormal(torch.ones(3), torch.tensor([[2., 0.5, 0.], [0.5, 1., 0.2], [0., 0.2, 3.]]))
+        print(D.kl_divergence(p, q), D.kl_divergence(p, m), D.kl_divergence(m, p))
+        for c in (C.real, C.positive, C.greater_than(2.), C.less_than(1.), C.unit_interval, C.interval(-1., 1.),
+                  C.simplex, C.independent(C.positive, 1)):
+            print(c, D.biject_to(c), D.transform_to(c))
+        x = torch.tensor([0.5, -1., 2.])
+        t = D.biject_to(C.simplex)
+        print(t(x), t.inv(t(x)), t.log_abs_det_jacobian(x, t(x)), D.transform_to(C.simplex)(x))
+        K = D.kl_divergence
+        print(K(D.Cauchy(0., 1.), D.Cauchy(1., 2.)), K(D.Geometric(torch.tensor(0.3)), D.Geometric(torch.tensor(0.6))))
+        print(K(D.Gumbel(0., 1.), D.Gumbel(1., 2.)), K(D.HalfNormal(1.), D.HalfNormal(2.)), K(D.Bernoulli(0.3), D.Poisson(2.)))
+        print(K(D.Pareto(torch.tensor([1., 2.]), torch.tensor([3., 1.5])), D.Pareto(torch.tensor([1.5, 1.]), torch.tensor([2., 2.]))))
+        print(K(D.Gumbel(0., 1.), D.Normal(1., 2.)), K(D.Normal(0., 1.), D.Gumbel(1., 2.)), K(D.Exponential(1.), D.Normal(1., 2.)))
+        print(K(D.Gamma(2., 1.), D.Normal(1., 2.)), K(D.Beta(2., 1.), D.Gamma(2., 3.)), K(D.Uniform(0.2, 0.5), D.Beta(2., 3.)))
+        print(K(D.Uniform(0.2, 0.5), D.Gamma(2., 3.)), K(D.Laplace(0.2, 0.5), D.Normal(0., 3.)), K(D.Normal(0., 1.), D.Pareto(1., 1.)))
+    """)
+    D = gw.distributions
+    f64 = gw.float64
+    W = gw.tensor([[1., 0.], [0.5, 1.], [0., 2.]], dtype=f64, requires_grad=True)
+    diag = gw.tensor([1., 2., 0.5], dtype=f64, requires_grad=True)
+    x = gw.tensor([0., 1., 0.], dtype=f64)
+    assert gw.autograd.gradcheck(lambda w, s: D.LowRankMultivariateNormal(gw.zeros(3, dtype=f64), w, s).log_prob(x),
+                                 (W, diag))
+    cov = (W @ W.mT + gw.diag_embed(diag)).detach()
+    close(D.LowRankMultivariateNormal(gw.zeros(3, dtype=f64), W, diag).log_prob(x),
+          [D.MultivariateNormal(gw.zeros(3, dtype=f64), cov).log_prob(x).item()], tol=1e-9)
+    gw.manual_seed(0)
+    close(D.NegativeBinomial(gw.tensor([3.]), gw.tensor([0.4])).sample((20000,)).mean(0), [2.0], tol=0.05)
