@@ -13,6 +13,7 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -197,6 +198,14 @@ def _kl_gamma_gamma(p, q):
     return t1 + t2 + t3 + t4
 
 
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + _torch.log1p(-p.probs)
+    t3 = -q._cont_bern_log_norm() - _torch.log1p(-q.probs)
+    return t1 + t2 + t3
+
+
 @register_kl(Cauchy, Cauchy)
 def _kl_cauchy_cauchy(p, q):
     t1 = ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
@@ -370,12 +379,13 @@ def _register_infinite(type_p, param: str, *types_q):
 
 
 _register_infinite(Beta, "concentration1", Pareto)
-_register_infinite(Exponential, "rate", Beta, Pareto, Uniform)
-_register_infinite(Gamma, "concentration", Beta, Pareto, Uniform)
-_register_infinite(Gumbel, "loc", Beta, Exponential, Gamma, Pareto, Uniform)
-_register_infinite(Laplace, "loc", Beta, Exponential, Gamma, Pareto, Uniform)
-_register_infinite(Normal, "loc", Beta, Exponential, Gamma, Pareto, Uniform)
-_register_infinite(Pareto, "scale", Beta, Uniform)
+_register_infinite(ContinuousBernoulli, "probs", Pareto)
+_register_infinite(Exponential, "rate", Beta, ContinuousBernoulli, Pareto, Uniform)
+_register_infinite(Gamma, "concentration", Beta, ContinuousBernoulli, Pareto, Uniform)
+_register_infinite(Gumbel, "loc", Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)
+_register_infinite(Laplace, "loc", Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)
+_register_infinite(Normal, "loc", Beta, ContinuousBernoulli, Exponential, Gamma, Pareto, Uniform)
+_register_infinite(Pareto, "scale", Beta, ContinuousBernoulli, Uniform)
 _register_infinite(Poisson, "rate", Bernoulli, Binomial)
 
 
@@ -606,3 +616,38 @@ def _kl_uniform_pareto(p, q):
     result = t2 * (q.alpha + 1) - t1
     result[p.low < q.support.lower_bound] = math.inf
     return result
+
+
+def _kl_to_continuous_bernoulli(p, q):
+    """-H(p) - E_p[log q] for a p on [0, 1] (its mean is all of p that log q needs)."""
+    return -p.entropy() - p.mean * q.logits - _torch.log1p(-q.probs) - q._cont_bern_log_norm()
+
+
+register_kl(Beta, ContinuousBernoulli)(_kl_to_continuous_bernoulli)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = _kl_to_continuous_bernoulli(p, q)
+    outside = _torch.max(_torch.ge(p.high, q.support.upper_bound), _torch.le(p.low, q.support.lower_bound))
+    return _torch.where(outside, _torch.ones_like(result) * math.inf, result)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - _torch.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t1 = -p.entropy()
+    t2 = 0.5 * (math.log(2.0 * math.pi) + _torch.square(q.loc / q.scale)) + _torch.log(q.scale)
+    t3 = (p.variance + _torch.square(p.mean) - 2.0 * q.loc * p.mean) / (2.0 * _torch.square(q.scale))
+    return t1 + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    outside = _torch.max(_torch.ge(q.low, p.support.lower_bound), _torch.le(q.high, p.support.upper_bound))
+    return _torch.where(outside, _torch.ones_like(result) * math.inf, result)
