@@ -460,3 +460,31 @@ def test_third_batch_registry_and_cross_kl(gw):
           [D.MultivariateNormal(gw.zeros(3, dtype=f64), cov).log_prob(x).item()], tol=1e-9)
     gw.manual_seed(0)
     close(D.NegativeBinomial(gw.tensor([3.]), gw.tensor([0.4])).sample((20000,)).mean(0), [2.0], tol=0.05)
+
+
+def test_continuous_bernoulli_von_mises_and_gamma_cdf(gw):
+    same_as_torch(gw, """
+        D = torch.distributions
+        d = D.ContinuousBernoulli(torch.tensor([0.2, 0.5, 0.8]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.3, 0.5, 0.9])))
+        print(d.cdf(torch.tensor([0.3, 0.5, 0.9])), d.icdf(torch.tensor([0.3, 0.5, 0.9])), d.rsample((3,)).shape)
+        q = D.ContinuousBernoulli(torch.tensor([0.6, 0.1, 0.8]))
+        print(D.kl_divergence(d, q), D.kl_divergence(D.Beta(2., 3.), D.ContinuousBernoulli(0.3)))
+        print(D.kl_divergence(d, D.Normal(0., 1.)), D.kl_divergence(d, D.Uniform(-1., 2.)))
+        d = D.VonMises(torch.tensor([0., 1.]), torch.tensor([0.5, 5.]))
+        print(d, d.mean, d.variance, d.log_prob(torch.tensor([0.3, 2.])), d.sample((3,)).shape, d.expand((2, 2)))
+        d = D.Gamma(torch.tensor([0.5, 2.5, 30.]), torch.tensor([2., 0.5, 1.]))
+        print(d.cdf(torch.tensor([0.3, 4., 25.])), D.Chi2(torch.tensor([3.])).cdf(torch.tensor([2.])))
+    """)
+    D = gw.distributions
+    f64 = gw.float64
+    p = gw.tensor([0.2, 0.7, 0.4], dtype=f64, requires_grad=True)
+    v = gw.tensor([0.3, 0.6, 0.9], dtype=f64)
+    assert gw.autograd.gradcheck(lambda q: D.ContinuousBernoulli(q).log_prob(v) + D.ContinuousBernoulli(q).entropy(), (p,))
+    a = gw.tensor([0.5, 2.5, 7.0], dtype=f64, requires_grad=True)
+    x = gw.tensor([0.3, 4.0, 6.0], dtype=f64, requires_grad=True)
+    assert gw.autograd.gradcheck(lambda c, y: D.Gamma(c, gw.ones(3, dtype=f64)).cdf(y), (a, x))
+    close(D.Gamma(gw.tensor([2.]), gw.tensor([1.])).cdf(gw.tensor([1.])), [1 - 2 / math.e])
+    gw.manual_seed(0)
+    s = D.VonMises(gw.tensor([1.]), gw.tensor([4.])).sample((5000,))
+    close(s.mean(0), [1.0], tol=0.05)

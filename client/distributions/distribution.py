@@ -172,7 +172,7 @@ class Distribution:
         return new
 
     def __repr__(self):
-        shown = [name for name in self.arg_constraints if name in self.__dict__]
-        args = ", ".join(f"{name}: {self.__dict__[name] if self.__dict__[name].numel() == 1 else self.__dict__[name].size()}"
-                         for name in shown)
+        """Each parameter held: its value when it has one element, else its size."""
+        held = {name: self.__dict__[name] for name in self.arg_constraints if name in self.__dict__}
+        args = ", ".join(f"{name}: {value if value.numel() == 1 else value.size()}" for name, value in held.items())
         return f"{type(self).__name__}({args})"

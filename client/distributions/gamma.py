@@ -41,22 +41,33 @@ def _draw_standard_gamma(alpha):
         return out.clamp(min=_torch.finfo(out.dtype).tiny)
 
 
-def _gamma_sample_grad(x, alpha, chunk: int = 128):
+def _series_terms(a, x, chunk: int = 128):
+    """The terms x^(a+n) e^-x / Gamma(a+n+1) of the regularized lower incomplete gamma P(a, x) = sum_n
+    of them, ``chunk`` values of n at a time (as (n, log term) with n along a new dim 0): about
+    x + 10 sqrt(x) terms reach the dtype's precision."""
+    top = float(x.detach().max()) if x.numel() else 0.0
+    n_terms = int(top + 10 * math.sqrt(max(top, 0.0)) + 40)
+    log_x = x.log()
+    for start in range(0, n_terms, chunk):
+        n = _torch.arange(start, min(start + chunk, n_terms), dtype=x.dtype).view((-1,) + (1,) * x.dim())
+        yield n, (a + n) * log_x - x - _torch.lgamma(a + n + 1)
+
+
+def _regularized_gamma_p(a, x):
+    """torch.special.gammainc(a, x), summed as its series in float64 (differentiable in a and x)."""
+    a64, x64 = _torch.broadcast_tensors(a.double(), x.double())
+    total = sum(log_terms.exp().sum(0) for _, log_terms in _series_terms(a64, x64))
+    return total.to(_torch.promote_types(a.dtype, x.dtype))
+
+
+def _gamma_sample_grad(x, alpha):
     """d x / d alpha for x ~ Gamma(alpha, 1) held at a fixed quantile (implicit reparameterization):
-    -(dP(alpha, x)/d alpha) / pdf(x), with the regularized incomplete gamma P summed as its series
-    sum_n x^(alpha+n) e^-x / Gamma(alpha+n+1) in float64, ``chunk`` terms at a time (the series needs
-    about x + 10 sqrt(x) terms)."""
+    -(dP(alpha, x)/d alpha) / pdf(x), the derivative of P's series taken term by term, in float64."""
     with _torch.no_grad():
         x64, a64 = x.double(), alpha.double()
-        top = float(x64.max()) if x.numel() else 0.0
-        n_terms = int(top + 10 * math.sqrt(top) + 40)
         log_x = x64.log()
-        dP = _torch.zeros_like(x64)
-        for start in range(0, n_terms, chunk):
-            n = _torch.arange(start, min(start + chunk, n_terms), dtype=_torch.float64)
-            n = n.view((-1,) + (1,) * x.dim())
-            log_terms = (a64 + n) * log_x - x64 - _torch.lgamma(a64 + n + 1)
-            dP = dP + (log_terms.exp() * (log_x - _torch.digamma(a64 + n + 1))).sum(0)
+        dP = sum((log_terms.exp() * (log_x - _torch.digamma(a64 + n + 1))).sum(0)
+                 for n, log_terms in _series_terms(a64, x64))
         log_pdf = (a64 - 1) * log_x - x64 - _torch.lgamma(a64)
         return (-dP / log_pdf.exp()).to(x.dtype)
 
@@ -111,6 +122,11 @@ class Gamma(ExponentialFamily):
     def entropy(self):
         return (self.concentration - _torch.log(self.rate) + _torch.lgamma(self.concentration)
                 + (1.0 - self.concentration) * _torch.digamma(self.concentration))
+
+    def cdf(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return _regularized_gamma_p(self.concentration, self.rate * value)
 
     @property
     def _natural_params(self):
