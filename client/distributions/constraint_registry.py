@@ -52,11 +52,19 @@ def _transform_to_real(constraint):
     return transforms.identity_transform
 
 
-for _registry in (biject_to, transform_to):
+for _registry in (biject_to, transform_to):  # these recurse into the registry they were found in
     @_registry.register(constraints.independent)
     def _transform_to_independent(constraint, registry=_registry):
         return transforms.IndependentTransform(registry(constraint.base_constraint),
                                                constraint.reinterpreted_batch_ndims)
+
+    @_registry.register(constraints.cat)
+    def _transform_to_cat(constraint, registry=_registry):
+        return transforms.CatTransform([registry(c) for c in constraint.cseq], constraint.dim, constraint.lengths)
+
+    @_registry.register(constraints.stack)
+    def _transform_to_stack(constraint, registry=_registry):
+        return transforms.StackTransform([registry(c) for c in constraint.cseq], constraint.dim)
 
 
 @_register_both(constraints.greater_than, constraints.greater_than_eq)

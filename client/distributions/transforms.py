@@ -11,7 +11,8 @@ import gradwire as _torch
 from . import constraints
 from .utils import _sum_rightmost, broadcast_all, lazy_property
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CumulativeDistributionTransform",
+           "ExpTransform", "IndependentTransform", "StackTransform",
            "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
            "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StickBreakingTransform", "TanhTransform",
            "Transform", "identity_transform"]
@@ -648,3 +649,159 @@ class ReshapeTransform(Transform):
 
     def inverse_shape(self, shape):
         return self._swap_shape(shape, self.out_shape, self.in_shape)
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = distribution.cdf(x), onto the unit interval."""
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size: int = 0):
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self):
+        return self.distribution.support
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+
+class _PiecewiseTransform(Transform):
+    """Shared by CatTransform and StackTransform: one transform per piece of ``dim``."""
+
+    def __init__(self, tseq, dim, cache_size):
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    def _check(self, value, name, size, what):
+        if not -value.dim() <= self.dim < value.dim():
+            raise AssertionError(f"dim {self.dim} out of range for {what} with {value.dim()} dimensions")
+        if value.size(self.dim) != size:
+            raise AssertionError(f"{name}.size({self.dim}) = {value.size(self.dim)} must equal "
+                                 f"{self._size_name} {size}")
+
+    def _map(self, value, name, what, apply):
+        """``apply(transform, piece)`` on each piece of ``value``, joined back along dim."""
+        self._check(value, name, self._total, what)
+        return self._join([apply(t, piece) for t, piece in zip(self.transforms, self._pieces(value))])
+
+    def _call(self, x):
+        return self._map(x, "x", "tensor", lambda t, piece: t(piece))
+
+    def _inverse(self, y):
+        return self._map(y, "y", "tensor", lambda t, piece: t.inv(piece))
+
+
+class CatTransform(_PiecewiseTransform):
+    """Transforms applied to consecutive slices (of ``lengths``) along ``dim``, concatenated."""
+    _size_name = "length"
+
+    def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0):
+        super().__init__(tseq, dim, cache_size)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
+
+    @lazy_property
+    def event_dim(self):
+        return max(t.event_dim for t in self.transforms)
+
+    @lazy_property
+    def length(self):
+        return sum(self.lengths)
+
+    @property
+    def _total(self):
+        return self.length
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else CatTransform(self.transforms, self.dim, self.lengths,
+                                                                        cache_size)
+
+    def _pieces(self, value):
+        pieces, start = [], 0
+        for length in self.lengths:
+            pieces.append(value.narrow(self.dim, start, length))
+            start += length
+        return pieces
+
+    def _join(self, pieces):
+        return _torch.cat(pieces, dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        self._check(x, "x", self.length, "x")
+        self._check(y, "y", self.length, "y")
+        terms = []
+        for t, a, b in zip(self.transforms, self._pieces(x), self._pieces(y)):
+            term = t.log_abs_det_jacobian(a, b)
+            if t.event_dim < self.event_dim:
+                term = _sum_rightmost(term, self.event_dim - t.event_dim)
+            terms.append(term)
+        dim = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
+        return _torch.cat(terms, dim=dim) if dim < 0 else sum(terms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+
+class StackTransform(_PiecewiseTransform):
+    """Transforms applied to the slices ``select(dim, i)``, stacked back."""
+    _size_name = "len(transforms)"
+
+    def __init__(self, tseq, dim: int = 0, cache_size: int = 0):
+        super().__init__(tseq, dim, cache_size)
+
+    @property
+    def _total(self):
+        return len(self.transforms)
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else StackTransform(self.transforms, self.dim, cache_size)
+
+    def _pieces(self, value):
+        return [value.select(self.dim, i) for i in range(value.size(self.dim))]
+
+    def _join(self, pieces):
+        return _torch.stack(pieces, dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        self._check(x, "x", self._total, "x")
+        self._check(y, "y", self._total, "y")
+        return self._join([t.log_abs_det_jacobian(a, b)
+                           for t, a, b in zip(self.transforms, self._pieces(x), self._pieces(y))])
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
