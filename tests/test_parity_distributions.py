@@ -488,3 +488,30 @@ def test_continuous_bernoulli_von_mises_and_gamma_cdf(gw):
     gw.manual_seed(0)
     s = D.VonMises(gw.tensor([1.]), gw.tensor([4.])).sample((5000,))
     close(s.mean(0), [1.0], tol=0.05)
+
+
+def test_generalized_pareto_and_piecewise_transforms(gw):
+    same_as_torch(gw, """
+        D = torch.distributions
+        T = D.transforms
+        C = D.constraints
+        d = D.GeneralizedPareto(torch.tensor([0., 1., 0.]), torch.tensor([1., 2., 1.]), torch.tensor([0.3, 0., -0.5]))
+        print(d, d.mean, d.variance, d.entropy(), d.log_prob(torch.tensor([0.5, 2., 1.])), d.support)
+        print(d.cdf(torch.tensor([0.5, 2., 1.])), d.icdf(torch.tensor([0.5, 0.2, 0.7])), d.rsample((3,)).shape)
+        t = T.CatTransform([T.ExpTransform(), T.AffineTransform(0., 2.)], dim=0, lengths=[1, 2])
+        x = torch.tensor([0.5, 1., -1.])
+        print(t(x), t.inv(t(x)), t.log_abs_det_jacobian(x, t(x)), t.domain, t.codomain, t.event_dim)
+        t = T.StackTransform([T.ExpTransform(), T.AffineTransform(0., 2.)], dim=0)
+        x = torch.tensor([[0.5, 1.], [-1., 2.]])
+        print(t(x), t.inv(t(x)), t.log_abs_det_jacobian(x, t(x)), t.domain)
+        print(D.biject_to(C.cat([C.real, C.positive], 0, [1, 2])), D.transform_to(C.stack([C.real, C.positive], 0)))
+        t = T.CumulativeDistributionTransform(D.Normal(0., 1.))
+        print(t(torch.tensor([0.5, -1.])), t.inv(torch.tensor([0.5, 0.2])), t.domain, t.codomain)
+    """)
+    D = gw.distributions
+    f64 = gw.float64
+    s = gw.tensor([1.0, 2.0], dtype=f64, requires_grad=True)
+    c = gw.tensor([0.3, -0.2], dtype=f64, requires_grad=True)
+    x = gw.tensor([0.5, 1.0], dtype=f64)
+    assert gw.autograd.gradcheck(lambda a, b: D.GeneralizedPareto(gw.zeros(2, dtype=f64), a, b).log_prob(x), (s, c))
+    close(D.GeneralizedPareto(0., 1., 0.).log_prob(gw.tensor(0.5)), [-0.5])
