@@ -47,6 +47,11 @@ def _register_both(*kinds):
     return decorator
 
 
+@_register_both(constraints.corr_cholesky)
+def _transform_to_corr_cholesky(constraint):
+    return transforms.CorrCholeskyTransform()
+
+
 @_register_both(constraints.real)
 def _transform_to_real(constraint):
     return transforms.identity_transform
