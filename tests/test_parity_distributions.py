@@ -515,3 +515,30 @@ def test_generalized_pareto_and_piecewise_transforms(gw):
     x = gw.tensor([0.5, 1.0], dtype=f64)
     assert gw.autograd.gradcheck(lambda a, b: D.GeneralizedPareto(gw.zeros(2, dtype=f64), a, b).log_prob(x), (s, c))
     close(D.GeneralizedPareto(0., 1., 0.).log_prob(gw.tensor(0.5)), [-0.5])
+
+
+def test_wishart_lkj_and_corr_cholesky(gw):
+    same_as_torch(gw, """
+        D = torch.distributions
+        S = torch.tensor([[2., 0.5], [0.5, 1.]])
+        d = D.Wishart(torch.tensor(4.), S)
+        print(d, d.batch_shape, d.event_shape, d.mean, d.mode, d.variance, d.entropy())
+        print(d.log_prob(torch.tensor([[3., 1.], [1., 2.]])), d.rsample((3,)).shape, d.precision_matrix)
+        d = D.Wishart(torch.tensor([3., 4.]), precision_matrix=S)
+        print(d, d.batch_shape, d.log_prob(torch.eye(2)), d.expand((3, 2)).batch_shape)
+        print(D.kl_divergence(D.Wishart(torch.tensor(4.), torch.eye(2)), D.Wishart(torch.tensor(5.), torch.eye(2) * 2)))
+        d = D.LKJCholesky(3, torch.tensor([0.5, 2.]))
+        L = torch.tensor([[1., 0., 0.], [0.6, 0.8, 0.], [0., 0.6, 0.8]])
+        print(d, d.batch_shape, d.event_shape, d.sample((4,)).shape, d.support, d.log_prob(L))
+        t = D.transforms.CorrCholeskyTransform()
+        x = torch.tensor([0.5, -1., 2.])
+        print(t(x), t.inv(t(x)), t.log_abs_det_jacobian(x, t(x)), D.biject_to(D.constraints.corr_cholesky))
+    """)
+    D = gw.distributions
+    gw.manual_seed(0)
+    S = gw.tensor([[2., 0.5], [0.5, 1.]])
+    close(D.Wishart(gw.tensor(6.), S).sample((4000,)).mean(0), (6 * S).reshape(-1).tolist(), tol=0.05)
+    assert bool(D.constraints.corr_cholesky.check(D.LKJCholesky(4, 1.5).sample((50,))).all())
+    x = gw.tensor([0.5, -1., 2.], dtype=gw.float64, requires_grad=True)
+    t = D.transforms.CorrCholeskyTransform()
+    assert gw.autograd.gradcheck(lambda v: t.log_abs_det_jacobian(v, t(v)), (x,))
