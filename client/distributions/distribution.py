@@ -45,16 +45,20 @@ class Distribution:
             warnings.warn(f"{self.__class__} does not define `arg_constraints`. Please set `arg_constraints = {{}}` "
                           "or initialize the distribution with `validate_args=False` to turn off validation.",
                           stacklevel=3)
+        checked = []
         for param, constraint in arg_constraints.items():
             if constraints.is_dependent(constraint):
                 continue
             if param not in self.__dict__ and isinstance(getattr(type(self), param), lazy_property):
                 continue  # the other parametrization was given: this one is derived, not checked
             value = getattr(self, param)
-            if not _all_true(constraint.check(value)):
-                raise ValueError(f"Expected parameter {param} ({type(value).__name__} of shape "
-                                 f"{tuple(value.shape)}) of distribution {self!r} to satisfy the constraint "
-                                 f"{constraint!r}, but found invalid values:\n{value}")
+            checked.append((param, constraint, value, constraint.check(value).all()))
+        # one round trip for all the parameters; the first invalid one is named only when there is one
+        if checked and not _all_true(_torch.stack([ok for *_, ok in checked])):
+            param, constraint, value, _ = next(c for c in checked if not bool(c[3]))
+            raise ValueError(f"Expected parameter {param} ({type(value).__name__} of shape "
+                             f"{tuple(value.shape)}) of distribution {self!r} to satisfy the constraint "
+                             f"{constraint!r}, but found invalid values:\n{value}")
 
     def expand(self, batch_shape, _instance=None):
         raise NotImplementedError
