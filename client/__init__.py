@@ -299,6 +299,9 @@ def set_default_dtype(d) -> None:
 
 
 from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
+from . import backends, profiler, testing  # noqa: E402
+from ._legacy_types import LEGACY_TYPES as _LEGACY_TYPES, dtype  # noqa: E402
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 from .func import vmap  # noqa: E402
 from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402

@@ -857,8 +857,16 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool_)
 
-    def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"torch.{self._dtype._torch_name}Tensor"
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """``t.type()``: torch's legacy type name; ``t.type(torch.DoubleTensor / "torch.LongTensor" /
+        torch.int32)``: this tensor converted (itself when it is of that type already)."""
+        from ._legacy_types import parse_type, type_name  # noqa: PLC0415 - it imports this module
+        if dtype is None:
+            return type_name(self)
+        dt, cuda = parse_type(dtype)
+        if cuda is not None and cuda != self.is_cuda:
+            return self.to(device="cuda" if cuda else "cpu", dtype=dt)
+        return self.to(dt)
 
     def cpu(self):
         return self._to("cpu", None)
