@@ -302,6 +302,11 @@ from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  #
 from . import backends, profiler, testing  # noqa: E402
 from ._legacy_types import LEGACY_TYPES as _LEGACY_TYPES, dtype  # noqa: E402
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
+# the classes users print (type(t) is <class 'torch.Tensor'>) under torch's names
+Tensor.__module__ = "torch"
+nn.Parameter.__module__ = "torch.nn.parameter"
+Size.__module__ = "torch"
+device.__module__ = "torch"
 from .func import vmap  # noqa: E402
 from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
