@@ -299,7 +299,9 @@ def set_default_dtype(d) -> None:
 
 
 from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
-from . import backends, profiler, testing  # noqa: E402
+from . import amp, backends, cpu, profiler, testing  # noqa: E402
+from .amp import (autocast, clear_autocast_cache, get_autocast_dtype, is_autocast_cache_enabled,  # noqa: E402
+                  is_autocast_enabled, set_autocast_cache_enabled, set_autocast_dtype, set_autocast_enabled)
 from ._legacy_types import LEGACY_TYPES as _LEGACY_TYPES, dtype  # noqa: E402
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 # the classes users print (type(t) is <class 'torch.Tensor'>) under torch's names

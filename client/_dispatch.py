@@ -145,10 +145,15 @@ SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 # with dual inputs (with their tangents), or returns NOT_DUAL. None otherwise: one global read per op.
 fw_hook = None
 NOT_DUAL = object()
+# Autocast's (amp.py), set while a region autocasts: ``(op, args, kwargs) -> (args, kwargs)`` with the
+# inputs cast as torch's autocast casts them for ``op``. None otherwise.
+autocast_hook = None
 
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
+    if autocast_hook is not None:
+        args, kwargs = autocast_hook(op, args, kwargs)
     if fw_hook is not None:
         out = fw_hook(op, args, kwargs)
         if out is not NOT_DUAL:
