@@ -341,3 +341,12 @@ def frexp(input):
 for _name in ("gcd", "lcm", "gcd_", "lcm_", "angle"):
     globals()[_name] = _op(_name)
 del _name
+
+
+# ---- out= on the functions with explicit signatures (the rest pass it on to the dispatch point) --------------
+for _name in ("zeros", "ones", "rand", "randn", "empty", "full", "arange", "linspace", "logspace", "eye", "randint",
+              "randperm"):
+    globals()[_name] = _dispatch.with_out(globals()[_name], creation=True)
+for _name in ("max", "min", "sort", "topk", "argsort", "where", "nonzero", "einsum", "cumprod", "median"):
+    globals()[_name] = _dispatch.with_out(globals()[_name])
+del _name

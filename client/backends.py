@@ -38,9 +38,24 @@ def _no_version():
 
 cudnn = _module("cudnn", "cuDNN switches (no effect: the engine has no cuDNN).", enabled=True, benchmark=False,
                 deterministic=False, allow_tf32=True, benchmark_limit=None, is_available=_false, version=_no_version)
-cuda = _module("cuda", "CUDA matmul switches.", is_built=_server_has_cuda,
-               matmul=types.SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True,
-                                            allow_bf16_reduced_precision_reduction=True))
+class _Matmul:
+    """torch.backends.cuda.matmul: ``allow_tf32`` is torch.get/set_float32_matmul_precision seen as a switch."""
+
+    allow_fp16_reduced_precision_reduction = True
+    allow_bf16_reduced_precision_reduction = True
+
+    @property
+    def allow_tf32(self) -> bool:
+        from . import get_float32_matmul_precision  # noqa: PLC0415
+        return get_float32_matmul_precision() != "highest"
+
+    @allow_tf32.setter
+    def allow_tf32(self, value: bool) -> None:
+        from . import set_float32_matmul_precision  # noqa: PLC0415
+        set_float32_matmul_precision("high" if value else "highest")
+
+
+cuda = _module("cuda", "CUDA matmul switches.", is_built=_server_has_cuda, matmul=_Matmul())
 mps = _module("mps", "Apple MPS: never available to a gradwire session.", is_available=_false, is_built=_false)
 mkl = _module("mkl", "MKL.", is_available=_true)
 mkldnn = _module("mkldnn", "oneDNN.", enabled=True, is_available=_true)

@@ -26,7 +26,7 @@ SNIPPETS = [
     'torch.testing.assert_close(1, 2)\n',
     'torch.testing.assert_close(torch.tensor([1., 2.]), torch.tensor([1., 2.5]), msg="custom")\n',
     'x = torch.tensor([1.0, 2.0], requires_grad=True)\ntorch.testing.assert_close(x * 2, torch.tensor([2., 4.])); print("ok")\n',
-    'print(torch.backends.cudnn.enabled, torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)\ntorch.backends.cudnn.benchmark = True; print(torch.backends.cudnn.benchmark)\nprint(torch.backends.mps.is_available(), torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)\ntorch.backends.cuda.matmul.allow_tf32 = True; print(torch.backends.cuda.matmul.allow_tf32)\nprint(torch.backends.mps.is_built(), torch.backends.openmp.is_available())\n',
+    'print(torch.backends.cudnn.enabled, torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic)\ntorch.backends.cudnn.benchmark = True; print(torch.backends.cudnn.benchmark)\ntorch.backends.cudnn.benchmark = False\nprint(torch.backends.mps.is_available(), torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)\ntorch.backends.cuda.matmul.allow_tf32 = True; print(torch.backends.cuda.matmul.allow_tf32, torch.get_float32_matmul_precision())\ntorch.set_float32_matmul_precision(\"highest\"); print(torch.backends.cuda.matmul.allow_tf32)\nprint(torch.backends.mps.is_built(), torch.backends.openmp.is_available())\n',
     'with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:\n    with torch.profiler.record_function("my_block"):\n        y = torch.ones(3).mul(2).sum()\nnames = [e.key for e in prof.key_averages()]\nprint("my_block" in names, "aten::mul" in names, "aten::sum" in names)\n',
     'print(torch.profiler.ProfilerActivity.CPU, list(torch.profiler.ProfilerActivity.__members__)[:2])\n',
     'x = torch.ones(2, 3)\nwith torch.autocast(device_type="cpu", dtype=torch.float16):\n    y = torch.mm(x, torch.ones(3, 2)); z = x + 1\nprint(y.dtype, z.dtype)\n',
@@ -138,3 +138,29 @@ def test_cuda_amp_spellings_are_deprecated(gw):
         gw.cuda.amp.GradScaler()
     assert any(issubclass(w.category, FutureWarning) and "torch.amp.GradScaler('cuda'" in str(w.message)
                for w in caught)
+
+OUT_SNIPPETS = [
+    'a = torch.ones(2, 2, requires_grad=True)\ntry: torch.mul(a, a, out=torch.empty(2, 2))\nexcept Exception as e: print(type(e).__name__, e)\no = torch.empty(3)\nr = torch.add(torch.ones(2, 2), 1, out=o); print(r is o, o.shape, o)\no = torch.zeros(2, dtype=torch.long)\ntry: torch.add(torch.ones(2), 1.5, out=o)\nexcept Exception as e: print(type(e).__name__, e)\no = torch.zeros(2, dtype=torch.float64); torch.add(torch.ones(2), 1, out=o); print(o)\no = torch.zeros(2); torch.add(torch.ones(2, dtype=torch.long), 1, out=o); print(o)\no = torch.empty(0); torch.sum(torch.ones(3), 0, out=o); print(o)\no = torch.empty(2, requires_grad=True)\ntry: torch.add(torch.ones(2), 1, out=o)\nexcept Exception as e: print(type(e).__name__, e)\nwith torch.no_grad():\n    o = torch.empty(2, requires_grad=True); torch.add(torch.ones(2), 1, out=o); print(o)\no = torch.empty(2); x = torch.ones(2); print(torch.exp(x, out=o) is o, torch.cat([x, x], out=torch.empty(4)))\nbase = torch.zeros(2, 2); v = base[0]; torch.add(torch.ones(2), 2, out=v); print(base)\nt = torch.ones(2, 2)\ny3 = torch.zeros(2, 2); torch.matmul(t, t.T, out=y3); print(y3)\nz3 = torch.zeros(2, 2); torch.mul(t, t, out=z3); print(z3)\nprint(torch.randn(2, 3, out=torch.empty(0)).shape, torch.arange(3, out=torch.empty(0, dtype=torch.long)))\n',
+    'v, i = torch.empty(0), torch.empty(0, dtype=torch.long)\nr = torch.max(torch.tensor([[1., 5.], [3, 2]]), 1, out=(v, i)); print(v, i, r[0] is v)\n',
+    'print(torch.zeros(2, 2, out=torch.empty(4)))\nprint(torch.ones(3, out=torch.empty(3)), torch.linspace(0, 1, 3, out=torch.empty(3)))\n',
+]
+
+
+@pytest.mark.parametrize("code", OUT_SNIPPETS, ids=[f"out{i}" for i in range(len(OUT_SNIPPETS))])
+def test_out_arguments_as_torch(gw, code):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the resize warning)
+        same_as_torch(gw, code)
+
+
+def test_out_writes_into_the_given_tensor(gw):
+    base = gw.zeros(2, 3)
+    row = base[1]
+    result = gw.mul(gw.ones(3), 4, out=row)
+    assert result is row and base.tolist() == [[0.0] * 3, [4.0] * 3]
+    o = gw.empty(0, dtype=gw.int64)
+    assert gw.arange(4, out=o) is o and o.tolist() == [0, 1, 2, 3]
+    with pytest.warns(UserWarning, match="was resized since it had shape \\[3\\]"):
+        gw.add(gw.ones(2), 1, out=gw.empty(3))
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+        gw.add(gw.ones(2), 0.5, out=gw.zeros(2, dtype=gw.int64))
