@@ -14,7 +14,7 @@ from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.shapes import Size
 from gradwire.common.views import view_mode_message
 
-from . import _meta, grad_mode
+from . import _meta, _numpy_bridge, grad_mode
 from ._connection import Connection
 
 _default_lock = threading.Lock()
@@ -161,6 +161,8 @@ def call(op: str, *args, **kwargs):
         if out is not NOT_DUAL:
             return out
     info = _meta.OPS.get(op) or _UNKNOWN
+    if _numpy_bridge.small_sources:  # (a tensor shares a small NumPy array: its changes go first)
+        _numpy_bridge.sync_inputs(_tensors(args if not kwargs else (*args, *kwargs.values())))
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
     grad = _grad_state.enabled
     if info.inplace:
@@ -302,6 +304,8 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     if shape is not None:
         self._shape = Size(shape)
     conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)
+    if _numpy_bridge.exported:  # (False until the first numpy() array: one module read per in-place op)
+        _numpy_bridge.refresh(self)
     return self
 
 

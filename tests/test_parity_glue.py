@@ -164,3 +164,29 @@ def test_out_writes_into_the_given_tensor(gw):
         gw.add(gw.ones(2), 1, out=gw.empty(3))
     with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
         gw.add(gw.ones(2), 0.5, out=gw.zeros(2, dtype=gw.int64))
+
+NUMPY_SNIPPETS = [
+    'import numpy as np\nt = torch.ones(5)\nprint(f"t: {t}")\nn = t.numpy()\nprint(f"n: {n}")\nt.add_(1)\nprint(f"t: {t}")\nprint(f"n: {n}")\nn = np.ones(5)\nt = torch.from_numpy(n)\nnp.add(n, 1, out=n)\nprint(f"t: {t}")\nprint(f"n: {n}")\n',
+    'import numpy as np\na = np.arange(6.).reshape(2, 3)\nt = torch.from_numpy(a)\nt[0, 0] = 100\nprint(a)\na[1, 2] = -1\nprint(t, t.sum())\nm = t.numpy(); m[0, 1] = 7; print(a[0, 1], np.shares_memory(m, a))\n',
+    'x = torch.zeros(3)\nn = x.numpy()\nv = x[1:]\nv.fill_(5)\nprint(n)\nd = x.detach(); nd = d.numpy(); x.mul_(2); print(nd, n)\nwith torch.no_grad():\n    w = torch.ones(2, requires_grad=True)\n    nw = w.detach().numpy(); w.add_(1); print(nw)\n',
+    't = torch.ones(2)\ntry: torch.ones(2, requires_grad=True).numpy()\nexcept Exception as e: print(type(e).__name__, e)\nimport numpy as np\nn = np.zeros(3, dtype=np.int64); t = torch.from_numpy(n); n += 3; print(t + 1, t.dtype)\n',
+]
+
+
+@pytest.mark.parametrize("code", NUMPY_SNIPPETS, ids=[f"numpy{i}" for i in range(len(NUMPY_SNIPPETS))])
+def test_numpy_bridge_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_numpy_arrays_follow_in_place_writes_and_back(gw):
+    import numpy as np  # noqa: PLC0415
+    t = gw.zeros(4)
+    n = t.numpy()
+    t[1:3] = 7
+    assert n.tolist() == [0.0, 7.0, 7.0, 0.0]
+    source = np.arange(3.0)
+    s = gw.from_numpy(source)
+    source *= 10
+    assert (s + 1).tolist() == [1.0, 11.0, 21.0]   # the change reached the server before the op
+    s.mul_(2)
+    assert source.tolist() == [0.0, 20.0, 40.0]    # and the op's result came back into the array
