@@ -300,6 +300,16 @@ def set_default_dtype(d) -> None:
 
 from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from . import distributions  # noqa: E402
+from . import amp, backends, cpu, profiler, testing  # noqa: E402
+from .amp import (autocast, clear_autocast_cache, get_autocast_dtype, is_autocast_cache_enabled,  # noqa: E402
+                  is_autocast_enabled, set_autocast_cache_enabled, set_autocast_dtype, set_autocast_enabled)
+from ._legacy_types import LEGACY_TYPES as _LEGACY_TYPES, dtype  # noqa: E402
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
+# the classes users print (type(t) is <class 'torch.Tensor'>) under torch's names
+Tensor.__module__ = "torch"
+nn.Parameter.__module__ = "torch.nn.parameter"
+Size.__module__ = "torch"
+device.__module__ = "torch"
 from .func import vmap  # noqa: E402
 from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
@@ -331,4 +341,13 @@ def frexp(input):
 
 for _name in ("gcd", "lcm", "gcd_", "lcm_", "angle"):
     globals()[_name] = _op(_name)
+del _name
+
+
+# ---- out= on the functions with explicit signatures (the rest pass it on to the dispatch point) --------------
+for _name in ("zeros", "ones", "rand", "randn", "empty", "full", "arange", "linspace", "logspace", "eye", "randint",
+              "randperm"):
+    globals()[_name] = _dispatch.with_out(globals()[_name], creation=True)
+for _name in ("max", "min", "sort", "topk", "argsort", "where", "nonzero", "einsum", "cumprod", "median"):
+    globals()[_name] = _dispatch.with_out(globals()[_name])
 del _name

@@ -10,7 +10,7 @@ from gradwire.common import devices, dtypes, shapes, wire
 from gradwire.common.devices import device_str
 from gradwire.common.rng import check_seed, from_wire, to_wire
 
-from . import _dispatch
+from . import _dispatch, _numpy_bridge
 from ._dispatch import Tensor, call, default_connection
 
 
@@ -93,7 +93,9 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtype = dtypes.from_numpy(array.dtype)
-    return _new_leaf(array, dtype, False, "cpu")
+    t = _new_leaf(array, dtype, False, "cpu")
+    _numpy_bridge.shared_source(t, array)
+    return t
 
 
 # ----- random generators --------------------------------------------------------------------------

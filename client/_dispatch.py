@@ -14,7 +14,7 @@ from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.shapes import Size
 from gradwire.common.views import view_mode_message
 
-from . import _meta, grad_mode
+from . import _meta, _numpy_bridge, grad_mode
 from ._connection import Connection
 
 _default_lock = threading.Lock()
@@ -145,15 +145,24 @@ SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 # with dual inputs (with their tangents), or returns NOT_DUAL. None otherwise: one global read per op.
 fw_hook = None
 NOT_DUAL = object()
+# Autocast's (amp.py), set while a region autocasts: ``(op, args, kwargs) -> (args, kwargs)`` with the
+# inputs cast as torch's autocast casts them for ``op``. None otherwise.
+autocast_hook = None
 
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
+    if kwargs and "out" in kwargs:
+        return _call_out(op, args, kwargs)
+    if autocast_hook is not None:
+        args, kwargs = autocast_hook(op, args, kwargs)
     if fw_hook is not None:
         out = fw_hook(op, args, kwargs)
         if out is not NOT_DUAL:
             return out
     info = _meta.OPS.get(op) or _UNKNOWN
+    if _numpy_bridge.small_sources:  # (a tensor shares a small NumPy array: its changes go first)
+        _numpy_bridge.sync_inputs(_tensors(args if not kwargs else (*args, *kwargs.values())))
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
     grad = _grad_state.enabled
     if info.inplace:
@@ -183,6 +192,73 @@ def call(op: str, *args, **kwargs):
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)
     return tuple(outputs)
+
+
+_RESIZED = ("An output with one or more elements was resized since it had shape {}, which does not match the "
+            "required output shape {}. This behavior is deprecated, and in a future PyTorch release outputs will not "
+            "be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing it, "
+            "inplace, to zero elements with t.resize_(0).")
+
+
+def _call_out(op: str, args, kwargs):
+    """``op(..., out=t)``: see ``write_out``."""
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out")
+    if out is None:
+        return call(op, *args, **kwargs)
+    _check_out_grad(op, (*args, *kwargs.values()), out)
+    return write_out(op, call(op, *args, **kwargs), out)
+
+
+def _check_out_grad(op: str, inputs, out) -> None:
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    if grad_mode.is_grad_enabled() and any(t._requires_grad for t in (*_tensors(inputs), *outs)):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+
+
+def write_out(op: str, result, out):
+    """torch's ``out=``: ``result`` written into ``out`` (a tuple of tensors for several outputs), which is
+    returned; resized (with torch's warning when it had elements) where its shape differs."""
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    results = result if isinstance(result, tuple) else (result,)
+    if len(results) != len(outs):
+        raise TypeError(f"{op}(): expected {len(results)} out= tensors, got {len(outs)}")
+    from gradwire.common import dtypes  # noqa: PLC0415
+    for r, o in zip(results, outs):
+        if not dtypes.can_cast(r._dtype, o._dtype):
+            raise RuntimeError(f"result type {r._dtype._torch_name} can't be cast to the desired output type "
+                               f"{o._dtype._torch_name}")
+    with grad_mode.no_grad():
+        for r, o in zip(results, outs):
+            if o._shape == r._shape:
+                o.copy_(r)
+                continue
+            if o.numel():
+                import warnings  # noqa: PLC0415
+                warnings.warn(_RESIZED.format(list(o._shape), list(r._shape)), UserWarning, stacklevel=4)
+            o.data = r.to(o._dtype)
+    if not isinstance(result, tuple):
+        return out
+    return type(result)(*outs) if hasattr(result, "_fields") else tuple(outs)
+
+
+def with_out(fn, creation: bool = False):
+    """``fn`` (a torch.<name> function) that also takes ``out=``; a creation function makes its result
+    in ``out``'s dtype and on its device unless told otherwise."""
+    import functools  # noqa: PLC0415
+
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        if creation:
+            kwargs.setdefault("dtype", out._dtype)
+            kwargs.setdefault("device", out._device)
+        else:
+            _check_out_grad(fn.__name__, (*args, *kwargs.values()), out)
+        return write_out(fn.__name__, fn(*args, **kwargs), out)
+    return wrapper
 
 
 def _call_and_wait(conn, op, args, kwargs, grad, since=_NEWEST):
@@ -228,6 +304,8 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     if shape is not None:
         self._shape = Size(shape)
     conn.submit(op, args, kwargs, [self._id], nodes=[node], grad_enabled=grad, handle_of=_handle_of)
+    if _numpy_bridge.exported:  # (False until the first numpy() array: one module read per in-place op)
+        _numpy_bridge.refresh(self)
     return self
 
 

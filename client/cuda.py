@@ -92,3 +92,15 @@ def synchronize(dev=None) -> None:
 
 __all__ = ["is_available", "device_count", "current_device", "get_device_properties", "mem_get_info",
            "memory_allocated", "manual_seed", "manual_seed_all", "synchronize", "device", "OutOfMemoryError"]
+
+
+def __getattr__(name):
+    """torch.cuda.FloatTensor and its kin (client/_legacy_types.py); torch.cuda.amp (client/amp.py)."""
+    from ._legacy_types import CUDA_LEGACY_TYPES  # noqa: PLC0415
+    if name == "amp":
+        from .amp import cuda_amp  # noqa: PLC0415
+        return cuda_amp
+    try:
+        return CUDA_LEGACY_TYPES[name]
+    except KeyError:
+        raise AttributeError(f"module 'torch.cuda' has no attribute '{name}'") from None

@@ -24,7 +24,7 @@ from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
 
 from gradwire.common import views
 
-from . import _dispatch, grad_mode
+from . import _dispatch, _numpy_bridge, grad_mode
 
 call = _dispatch.call
 
@@ -196,7 +196,7 @@ def _pending_node_class(node: "Node") -> type:
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "_live_views", "__weakref__")
+                 "_live_views", "_memory_of", "_exports", "_np_source", "_np_snapshot", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -463,7 +463,9 @@ class Tensor:
             self._retains_grad = True
 
     def detach(self) -> "Tensor":
-        return call("detach", self)
+        out = call("detach", self)
+        out._memory_of = self  # (the same memory: numpy() arrays of either follow in-place writes)
+        return out
 
     def detach_(self) -> "Tensor":
         if getattr(self, "_view_base", None) is not None:
@@ -528,6 +530,7 @@ class Tensor:
     # ----- values (sync points) ----------------------------------------------
 
     def _values(self) -> np.ndarray:
+        _numpy_bridge.sync_source(self)
         nbytes = self.numel() * self._dtype.itemsize
         if nbytes > wire.INLINE_MAX_BYTES:
             return self._conn.download(self._id, self._dtype, self._shape)
@@ -539,7 +542,11 @@ class Tensor:
                 raise RuntimeError(
                     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
             self._check_host("numpy")
-        return self._values()
+        values = self._values()
+        source = getattr(self, "_np_source", None)
+        if source is not None and source.shape == values.shape:
+            return source.view()   # from_numpy's array: the same memory, as in torch
+        return _numpy_bridge.export(self, values) if self._device == "cpu" else values
 
     def _check_host(self, what: str) -> None:
         if self._device != "cpu":
@@ -549,6 +556,7 @@ class Tensor:
     def item(self):
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        _numpy_bridge.sync_source(self)
         return _dispatch.value("item", self)
 
     def tolist(self):
@@ -857,8 +865,16 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool_)
 
-    def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"torch.{self._dtype._torch_name}Tensor"
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """``t.type()``: torch's legacy type name; ``t.type(torch.DoubleTensor / "torch.LongTensor" /
+        torch.int32)``: this tensor converted (itself when it is of that type already)."""
+        from ._legacy_types import parse_type, type_name  # noqa: PLC0415 - it imports this module
+        if dtype is None:
+            return type_name(self)
+        dt, cuda = parse_type(dtype)
+        if cuda is not None and cuda != self.is_cuda:
+            return self.to(device="cuda" if cuda else "cpu", dtype=dt)
+        return self.to(dt)
 
     def cpu(self):
         return self._to("cpu", None)
@@ -928,6 +944,7 @@ class Tensor:
         with grad_mode.no_grad():
             self._conn.submit("set_data", (self, value), handle_of=_dispatch._handle_of)
         self._shape, self._dtype, self._device = value._shape, value._dtype, value._device
+        _numpy_bridge.refresh(self)
 
     def __getitem__(self, index):
         out = call("getitem", self, index)

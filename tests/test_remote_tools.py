@@ -159,8 +159,8 @@ def test_profiler_record_function_sort_and_row_limit(gw):
     lines = table.split("\n")
     rows = [ln for ln in lines[3:] if ln.strip() and not ln.startswith("-") and "time total" not in ln]
     assert len(rows) == 3
-    # my_block encloses the forward: it is first by total time
-    assert rows[0].lstrip().startswith("my_block  ")
+    # (my_block encloses the forward, but backward's mm can take longer on a loaded machine: the order is
+    # the events' own, whatever it is)
     top3 = sorted(prof.key_averages(), key=lambda e: e.cpu_time_total, reverse=True)[:3]
     for row, event in zip(rows, top3):
         assert row.lstrip().startswith(event.key + "  ")
