@@ -1036,3 +1036,183 @@ def _compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", m
     if model is None:
         return lambda fn: fn
     return model
+
+
+# ---- torch's remaining Tensor methods and their torch.<name> forms -----------------------------------------
+# (storage kinds gradwire does not have answer False; the linear algebra of torch < 2 is composed from
+# torch.linalg with torch's deprecation warnings; functions torch removed raise its RuntimeError)
+
+_REMOVED = {
+    'solve': 'This function was deprecated since version 1.9 and is now removed. `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should be replaced with:\nX = torch.linalg.solve(A, B)',
+    'eig': 'This function was deprecated since version 1.9 and is now removed. `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)',
+    'symeig': "This function was deprecated since version 1.9 and is now removed. The default behavior has changed from using the upper triangular portion of the matrix by default to using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
+    'lstsq': "This function was deprecated since version 1.9 and is now removed. `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed arguments and does not return the QR decomposition in the returned tuple (although it returns other information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\nThe returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field 'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution",
+    'matrix_rank': "This function was deprecated since version 1.9 and is now removed.\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed in `torch.linalg.matrix_rank()` to 'hermitian'.",
+}
+
+
+def _removed(name):
+    def removed(*args, **kwargs):
+        raise RuntimeError(_REMOVED[name])
+    removed.__name__ = name
+    return removed
+
+
+def _cholesky(self, upper=False):
+    import warnings  # noqa: PLC0415
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = torch.linalg.cholesky(A)\n"
+                  "and\nU = torch.cholesky(A, upper=True)\nshould be replaced with\nU = torch.linalg.cholesky(A).mH\n"
+                  "This transform will produce equivalent results for all valid (symmetric positive definite) "
+                  "inputs.", UserWarning, stacklevel=2)
+    from . import linalg  # noqa: PLC0415
+    L = linalg.cholesky(self)
+    return L.transpose(-2, -1) if upper else L
+
+
+def _cholesky_inverse(self, upper=False):
+    """(L L^T)^-1 from its Cholesky factor (U^T U with ``upper``)."""
+    from . import cholesky_solve, eye  # noqa: PLC0415
+    n = self.shape[-1]
+    identity = eye(n, dtype=self.dtype, device=self.device).expand(*self.shape[:-2], n, n)
+    return cholesky_solve(identity, self, upper=upper)
+
+
+def _pinverse(self, rcond=1e-15):
+    from . import linalg  # noqa: PLC0415
+    return linalg.pinv(self, rcond=rcond)
+
+
+def _qr(self, some=True):
+    import warnings  # noqa: PLC0415
+    warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                  "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+                  "Q, R = torch.qr(A, some)\nshould be replaced with\nQ, R = torch.linalg.qr(A, 'reduced' if some "
+                  "else 'complete')", UserWarning, stacklevel=2)
+    from . import linalg  # noqa: PLC0415
+    return RETURN_TYPES_QR(*linalg.qr(self, "reduced" if some else "complete"))
+
+
+def _triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
+    """The solution X of ``A X = b`` (``A^T X = b`` with ``transpose``) for triangular A, and a copy of A."""
+    import warnings  # noqa: PLC0415
+    warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be "
+                  "removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments reversed "
+                  "and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, A).solution\n"
+                  "should be replaced with\nX = torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+    from . import linalg  # noqa: PLC0415
+    T = A.triu() if upper else A.tril()
+    if unitriangular:
+        T = T - T.diagonal(dim1=-2, dim2=-1).diag_embed() + _eye_like(T)
+    if transpose:
+        T = T.transpose(-2, -1)
+    return RETURN_TYPES_TRIANGULAR_SOLVE(linalg.solve(T, b), A.clone())
+
+
+def _eye_like(t):
+    from . import eye  # noqa: PLC0415
+    n = t.shape[-1]
+    return eye(n, dtype=t.dtype, device=t.device).expand(*t.shape)
+
+
+def _apply_values(self, fn, *others, what="apply_"):
+    """``self`` in place, each element replaced by ``fn(element, *others' elements)``, run here in Python
+    (torch runs it on the CPU one element at a time too)."""
+    import numpy as np  # noqa: PLC0415
+    if self.requires_grad:
+        raise RuntimeError(f"Can't call {what}() on Variable that requires grad. Use var.detach().{what}() instead.")
+    if self.device.type != "cpu":
+        raise TypeError(f"{what} is only implemented on CPU tensors")
+    arrays = [self.numpy()] + [np.broadcast_to(o.numpy(), tuple(self.shape)) for o in others]
+    values = np.array([fn(*items) for items in zip(*(a.reshape(-1).tolist() for a in arrays))],
+                      dtype=self.dtype.numpy).reshape(tuple(self.shape))
+    from ._creation import from_numpy  # noqa: PLC0415
+    with _no_grad():
+        self.copy_(from_numpy(values))
+    return self
+
+
+def _resize_(self, *sizes, memory_format=None):
+    """The tensor takes shape ``sizes``: its elements in order, then zeros (torch leaves them uninitialized)."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    n = 1
+    for s in shape:
+        n *= s
+    flat = self.detach().reshape(-1)
+    if n <= flat.numel():
+        new = flat[:n].clone()
+    else:
+        from . import cat, zeros  # noqa: PLC0415
+        new = cat([flat, zeros(n - flat.numel(), dtype=self.dtype, device=self.device)])
+    self.data = new.reshape(shape)
+    return self
+
+
+def _set_(self, source=None, *args, **kwargs):
+    from . import empty  # noqa: PLC0415
+    self.data = source if source is not None else empty(0, dtype=self.dtype, device=self.device)
+    return self
+
+
+def _dim_order(self, *, ambiguity_check=False):
+    strides = self.stride()
+    return tuple(sorted(range(self.dim()), key=lambda d: -strides[d]))
+
+
+def _nonzero_static(self, *, size, fill_value=-1):
+    from . import cat, full  # noqa: PLC0415
+    found = self.nonzero()
+    if found.shape[0] >= size:
+        return found[:size]
+    return cat([found, full((size - found.shape[0], self.dim()), fill_value, dtype=found.dtype,
+                            device=found.device)])
+
+
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, **kwargs):
+    return self.new_empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _no_grad():
+    from .grad_mode import no_grad  # noqa: PLC0415
+    return no_grad()
+
+
+RETURN_TYPES_QR = return_type("qr", ("Q", "R"))
+RETURN_TYPES_TRIANGULAR_SOLVE = return_type("triangular_solve", ("solution", "cloned_coefficient"))
+
+for _name in ("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_mps", "is_nested", "is_mkldnn", "is_xpu",
+              "is_ipu", "is_mtia", "is_maia", "is_xla", "is_vulkan"):
+    setattr(Tensor, _name, property(lambda self: False))
+for _name, _method in {
+        "adjoint": lambda self: self.transpose(-2, -1), "cholesky": _cholesky,
+        "cholesky_inverse": _cholesky_inverse, "pinverse": _pinverse, "qr": _qr,
+        "triangular_solve": _triangular_solve, "hardshrink": lambda self, lambd=0.5: _F().hardshrink(self, lambd),
+        "prelu": lambda self, weight: _F().prelu(self, weight),
+        "apply_": lambda self, fn: _apply_values(self, fn, what="apply_"),
+        "map_": lambda self, other, fn: _apply_values(self, fn, other, what="map_"),
+        "map2_": lambda self, x, y, fn: _apply_values(self, fn, x, y, what="map2_"),
+        "resize_": _resize_, "resize_as_": lambda self, other, memory_format=None: _resize_(self, tuple(other.shape)),
+        "set_": _set_, "dim_order": _dim_order, "nonzero_static": _nonzero_static,
+        "new_empty_strided": _new_empty_strided, "narrow_copy": lambda self, dim, start, length:
+        self.narrow(dim, start, length).clone(), "to_dense": lambda self, dtype=None, **kwargs: self,
+        "unsafe_split_with_sizes": lambda self, split_sizes, dim=0: self.split_with_sizes(split_sizes, dim),
+        "is_shared": lambda self: False, "share_memory_": lambda self: self, "is_pinned": lambda self, device=None: False,
+        "is_distributed": lambda self: False, "solve": _removed("solve"), "eig": _removed("eig"),
+        "symeig": _removed("symeig"), "lstsq": _removed("lstsq")}.items():
+    setattr(Tensor, _name, _method)
+del _name, _method
+
+
+def _F():
+    from .nn import functional  # noqa: PLC0415
+    return functional
+
+
+for _name in ("cholesky", "cholesky_inverse", "pinverse", "qr", "triangular_solve", "narrow_copy", "adjoint",
+              "nonzero_static", "resize_as_", "hardshrink"):
+    TAIL[_name] = getattr(Tensor, _name)
+for _name in ("solve", "eig", "symeig", "lstsq", "matrix_rank"):
+    TAIL[_name] = _removed(_name)
+del _name
