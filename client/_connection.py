@@ -159,6 +159,9 @@ class Connection:
         # backward is waiting on it): a sync inside the callback skips them.
         self._blocked: set[int] = set()
         self._functions: dict[int, object] = {}   # callback targets by id (custom Functions, hooks)
+        # leaves that require grad, by handle: what grad_fn._saved_* and AccumulateGrad.variable give back
+        # (torch returns the same Python object)
+        self.leaves: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self._function_ids = itertools.count(1)
         self._callback_errors: dict[int, BaseException] = {}
         self._failures: list[tuple[pb.CommandError, Pending]] = []

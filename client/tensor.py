@@ -95,6 +95,17 @@ class Node:
         return self._next
 
     @property
+    def variable(self) -> "Tensor":
+        """An AccumulateGrad node's leaf (the client's own object when it holds it, as torch's)."""
+        if self.name() != "torch::autograd::AccumulateGrad":
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'variable'")
+        remote = self._handle()
+        leaf = self._conn.leaves.get(_dispatch.value("node.variable", remote))
+        if leaf is not None:
+            return leaf
+        return _dispatch._call_and_wait(self._conn, "node.variable_tensor", (remote,), None, _grad_state.enabled)
+
+    @property
     def metadata(self) -> dict:
         """A dict of this node's, for tools (kept on the client, as long as this Node object lives)."""
         md = getattr(self, "_metadata", None)
@@ -111,6 +122,9 @@ class Node:
                 if kind == "value":
                     return tuple(value) if isinstance(value, list) else value
                 if kind == "tensor":
+                    leaf = self._conn.leaves.get(_dispatch.value("node.saved_leaf", remote, name))
+                    if leaf is not None:  # a leaf the client holds: that very object, as in torch
+                        return leaf
                     return _dispatch._call_and_wait(self._conn, "node.saved", (remote, name), None,
                                                     _grad_state.enabled)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -212,6 +226,8 @@ class Tensor:
         t._grad_epoch = -1
         t._retains_grad = False
         t._inference = _grad_state.inference
+        if requires_grad and grad_fn is None:
+            conn.leaves[handle] = t
         return t
 
     @classmethod
@@ -301,6 +317,8 @@ class Tensor:
         self._conn.submit("requires_grad_", (self, flag), outputs=[self._id], nodes=[None],
                           handle_of=_dispatch._handle_of)
         self._requires_grad = flag
+        if flag:
+            self._conn.leaves[self._id] = self
         return self
 
     def is_inference(self) -> bool:

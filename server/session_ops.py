@@ -188,7 +188,34 @@ def cuda_memory_allocated(device=None):
     return session.memory_by_device().get(engine.backend.normalize_device(device), 0)
 
 
+# ----- which of the client's tensors a graph holds (torch returns the same Python object) --------
+
+def _handle_bound_to(t) -> int:
+    """The client's handle of engine tensor ``t`` (0: none); a scan, for introspection only."""
+    for handle, bound in current_loop().session.handles.items():
+        if bound is t and handle > 0:
+            return handle
+    return 0
+
+
+def node_saved_leaf(node, attr) -> int:
+    """The handle of the leaf that ``node._saved_<attr>`` is, or 0 (not a leaf, or not the client's)."""
+    from gradwire.engine.autograd.saved import saved_attribute  # noqa: PLC0415
+    t = saved_attribute(node, attr)
+    if not isinstance(t, engine.Tensor) or t.grad_fn is not None:
+        return 0
+    return _handle_bound_to(t)
+
+
+def node_variable(node) -> int:
+    """The handle of an AccumulateGrad node's leaf, or 0."""
+    variable = getattr(node, "variable", None)
+    return _handle_bound_to(variable) if variable is not None else 0
+
+
 OPS = {
+    "node.saved_leaf": node_saved_leaf, "node.variable": node_variable,
+    "node.variable_tensor": lambda node: node.variable,
     "cuda.synchronize": cuda_synchronize, "cuda.memory_allocated": cuda_memory_allocated,
     "profiler.start": profiler_start, "profiler.stop": profiler_stop,
     "profiler.record_function_enter": record_function_enter, "profiler.record_function_exit": record_function_exit,
