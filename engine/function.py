@@ -282,6 +282,9 @@ class Node:
             if fn is not None:
                 keep = i + 1
         name = self._name
+        shown = self._function.shown_edges  # a Function's tensor inputs that torch gives an edge, grad or not
+        if shown:
+            keep = max(keep, min(shown, len(edges)))
         if name in _BINARY_NODES:
             keep = max(keep, min(2, len(edges)))
         elif name == "WhereBackward0":
@@ -480,6 +483,7 @@ class Function(metaclass=_FunctionMeta):
     op_name = None
     overload = 0
     node_name = None
+    shown_edges = 0
     array_forward = False
 
     @staticmethod

@@ -78,6 +78,10 @@ def _batch_sizes(lengths: list[int]) -> list[int]:
 def pack_padded_sequence(input, lengths, batch_first: bool = False, enforce_sorted: bool = True) -> PackedSequence:
     from ... import sort, tensor  # noqa: PLC0415
     lengths = _int_list(lengths)
+    steps, batch = input.shape[:2][::-1] if batch_first else input.shape[:2]
+    if len(lengths) != batch:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
+                           f"(batch_size={batch})")
     sorted_indices = None
     if enforce_sorted:
         if any(a < b for a, b in zip(lengths, lengths[1:])):
@@ -91,13 +95,10 @@ def pack_padded_sequence(input, lengths, batch_first: bool = False, enforce_sort
     if lengths and lengths[-1] <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
                            "is <= 0")
-    if batch_first:
-        input = input.transpose(0, 1)
-    if lengths and lengths[0] > input.shape[0]:
-        raise RuntimeError(f"Expected sequence length to be at most {input.shape[0]}, but got {lengths[0]}")
-    sizes = _batch_sizes(lengths)
-    data = _dispatch.call("cat", [input[t, :n] for t, n in enumerate(sizes)], 0)
-    return PackedSequence(data, tensor(sizes), sorted_indices, None)
+    if lengths and lengths[0] > steps:
+        raise RuntimeError(f"Expected sequence length to be at most {steps}, but got {lengths[0]}")
+    data = _dispatch.call("_pack_padded_sequence", input, lengths, batch_first)  # one node, as torch's
+    return PackedSequence(data, tensor(_batch_sizes(lengths)), sorted_indices, None)
 
 
 def pad_packed_sequence(sequence, batch_first: bool = False, padding_value: float = 0.0, total_length=None):
