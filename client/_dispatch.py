@@ -178,8 +178,9 @@ def call(op: str, *args, **kwargs):
     for shape, dtype in out_meta:
         rg = requires_grad and dtype.is_floating_point
         handle = conn.new_handle()
-        if rg and shared is None:
-            shared = Node(conn, info.node_name(args, kwargs), since if since < handle else handle)
+        if rg and (shared is None or not info.one_node):
+            shared = Node(conn, info.node_name(args, kwargs) if info.one_node else None,
+                          since if since < handle else handle)
         node = shared if rg else None
         outputs.append(make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device))
         nodes.append(node)

@@ -1285,6 +1285,7 @@ class OpInfo:
     inplace: bool = False
     node: str | Callable | None = None  # torch's name of the node it records, or a rule (args, kwargs) -> it
     view: bool = False  # in place, a view op (transpose_ ...): infer gives the input's new shape
+    one_node: bool = True  # several outputs: they share one node, as one torch op's do (lstm's do not)
 
     def node_name(self, args, kwargs) -> str | None:
         node = self.node
@@ -1439,7 +1440,7 @@ OPS: dict[str, OpInfo] = {
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),
     "kl_div": OpInfo(kl_div),
-    "lstm": OpInfo(lstm),
+    "lstm": OpInfo(lstm, one_node=False),
     "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
     "lerp": OpInfo(lerp),
     "addcmul": OpInfo(addcmul),
