@@ -78,23 +78,23 @@ def _batch_sizes(lengths: list[int]) -> list[int]:
 def pack_padded_sequence(input, lengths, batch_first: bool = False, enforce_sorted: bool = True) -> PackedSequence:
     from ... import sort, tensor  # noqa: PLC0415
     lengths = _int_list(lengths)
+    sorted_indices = None
+    if not enforce_sorted:
+        values, sorted_indices = sort(tensor(lengths), descending=True)
+        lengths = values.tolist()
+        input = input.index_select(0 if batch_first else 1, sorted_indices)
+    # torch's kernel's checks, in its order
     steps, batch = input.shape[:2][::-1] if batch_first else input.shape[:2]
     if len(lengths) != batch:
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
                            f"(batch_size={batch})")
-    sorted_indices = None
-    if enforce_sorted:
-        if any(a < b for a, b in zip(lengths, lengths[1:])):
-            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You "
-                               "can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
-                               "sidestep this requirement if you do not need ONNX exportability.")
-    else:
-        values, sorted_indices = sort(tensor(lengths), descending=True)
-        lengths = values.tolist()
-        input = input.index_select(0 if batch_first else 1, sorted_indices)
     if lengths and lengths[-1] <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
                            "is <= 0")
+    if any(a < b for a, b in zip(lengths, lengths[1:])):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You "
+                           "can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
+                           "sidestep this requirement if you do not need ONNX exportability.")
     if lengths and lengths[0] > steps:
         raise RuntimeError(f"Expected sequence length to be at most {steps}, but got {lengths[0]}")
     data = _dispatch.call("_pack_padded_sequence", input, lengths, batch_first)  # one node, as torch's
