@@ -282,7 +282,8 @@ class Node:
             if fn is not None:
                 keep = i + 1
         name = self._name
-        shown = self._function.shown_edges  # a Function's tensor inputs that torch gives an edge, grad or not
+        fn = self._function  # shown_edges: a Function's tensor inputs that torch gives an edge, grad or not
+        shown = fn.shown_edges if fn is not None else 0
         if shown:
             keep = max(keep, min(shown, len(edges)))
         if name in _BINARY_NODES:
