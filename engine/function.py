@@ -152,6 +152,7 @@ class Node:
     _non_diff = ()              # mark_non_differentiable's tensors
     _node_pre_hooks = None      # register_prehook's hooks (tensor hooks live in _pre_hooks)
     _packed = False             # saved tensors went through saved_tensors_hooks' pack hook
+    _float_stop = 0             # 1 + the position of the last floating tensor input that needs no grad
 
     @property
     def metadata(self) -> dict:
@@ -282,10 +283,14 @@ class Node:
             if fn is not None:
                 keep = i + 1
         name = self._name
-        fn = self._function  # shown_edges: a Function's tensor inputs that torch gives an edge, grad or not
-        shown = fn.shown_edges if fn is not None else 0
-        if shown:
-            keep = max(keep, min(shown, len(edges)))
+        fn = self._function
+        if fn is not None:
+            # a floating tensor input that needs no grad still has its edge, (None, 0), in torch (a Function whose
+            # floating inputs are not all differentiable says float_edges = False; shown_edges: at least that many)
+            if fn.float_edges:
+                keep = max(keep, self._float_stop)
+            if fn.shown_edges:
+                keep = max(keep, min(fn.shown_edges, len(edges)))
         if name in _BINARY_NODES:
             keep = max(keep, min(2, len(edges)))
         elif name == "WhereBackward0":
@@ -485,6 +490,7 @@ class Function(metaclass=_FunctionMeta):
     overload = 0
     node_name = None
     shown_edges = 0
+    float_edges = True
     array_forward = False
 
     @staticmethod
@@ -552,6 +558,8 @@ class Function(metaclass=_FunctionMeta):
                 edges.append((fn, a._output_nr))
                 metas.append((a.array.shape, a.dtype))
             else:
+                if type(a) is Tensor and a.dtype.is_floating_point:  # torch gives it an edge all the same
+                    node._float_stop = len(edges) + 1
                 edges.append((None, 0))
                 metas.append(None)
         node.next_functions = tuple(edges)

@@ -660,11 +660,24 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     return call("upsample", input, out_size, scales, mode, align_corners)
 
 
-def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+def _upsample_warning(name: str) -> None:
     import warnings  # noqa: PLC0415
-    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
-                  stacklevel=2)
-    return interpolate(input, size, scale_factor, mode, align_corners)
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=3)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+    _upsample_warning("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    _upsample_warning("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    _upsample_warning("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # ---- more losses, composed as torch's ATen composites compose them ----------------------------------------
@@ -694,7 +707,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min_(0), reduction)
+    return _reduce(call("_add_scalar", -target * (input1 - input2), margin).clamp_min_(0), reduction)  # AddBackward1
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):

@@ -334,6 +334,8 @@ def index_copy_(input, dim, index, source):
 class MaskedScatter(Function):
     """masked_scatter (MaskedScatterBackward0): source's first k elements fill the k masked positions."""
 
+    float_edges = False  # torch's edges: self, source (not the mask)
+
     array_forward = True
 
     @staticmethod

@@ -610,6 +610,7 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 class ScatterAdd(Function):
+    float_edges = False  # torch's edges: self, src (not the index)
     array_forward = True
 
     @staticmethod

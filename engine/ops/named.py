@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes, normalize_dim
 
@@ -91,7 +89,8 @@ def _take_put(take_name: str, put_name: str, take_base=_Take):
 
 
 def _index(xp, flat):
-    return xp.asarray(np.ascontiguousarray(flat, dtype=np.int64).reshape(1, -1))
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
+    return xp.asarray(hp.ascontiguousarray(flat, dtype=hp.int64).reshape(1, -1))
 
 
 PixelShuffle, _PixelShuffleGrad = _take_put("PixelShuffle", "PixelShuffleBackward")
@@ -102,39 +101,43 @@ PackPaddedSequence, _PackPaddedGrad = _take_put("PackPaddedSequence", "PackPadde
 
 
 def pixel_shuffle(input, upscale_factor):
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
     r = int(upscale_factor)
     *lead, c, h, w = input.array.shape
-    order = np.arange(c * h * w).reshape(c // (r * r), r, r, h, w).transpose(0, 3, 1, 4, 2)
+    order = hp.arange(c * h * w).reshape(c // (r * r), r, r, h, w).transpose(0, 3, 1, 4, 2)
     return PixelShuffle.apply(input, len(lead), _index(input.xp, order), (*lead, c // (r * r), h * r, w * r))
 
 
 def pixel_unshuffle(input, downscale_factor):
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
     r = int(downscale_factor)
     *lead, c, h, w = input.array.shape
-    order = np.arange(c * h * w).reshape(c, h // r, r, w // r, r).transpose(0, 2, 4, 1, 3)
+    order = hp.arange(c * h * w).reshape(c, h // r, r, w // r, r).transpose(0, 2, 4, 1, 3)
     return PixelUnshuffle.apply(input, len(lead), _index(input.xp, order), (*lead, c * r * r, h // r, w // r))
 
 
 def channel_shuffle(input, groups):
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
     shape = input.array.shape
     c, rest = shape[1], math.prod(shape[2:])
     g = int(groups)
-    order = np.arange(c * rest).reshape(g, c // g, rest).transpose(1, 0, 2)
+    order = hp.arange(c * rest).reshape(g, c // g, rest).transpose(1, 0, 2)
     return ChannelShuffle.apply(input, 1, _index(input.xp, order), shape)
 
 
 def _im2col_index(size, channels, kernel, dilation, padding, stride):
     """For each (channel, kernel row, kernel column, block) of torch's columns, the flat position in the
     (channels, H, W) input (-1 in the padding); and the block counts."""
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
     (h, w), (kh, kw), (dh, dw), (ph, pw), (sh, sw) = size, kernel, dilation, padding, stride
     blocks = [(n + 2 * p - (d * (k - 1) + 1)) // s + 1 for n, p, d, k, s in ((h, ph, dh, kh, sh), (w, pw, dw, kw, sw))]
-    rows = (np.arange(kh)[:, None, None, None] * dh + np.arange(blocks[0])[None, None, :, None] * sh - ph)
-    cols = (np.arange(kw)[None, :, None, None] * dw + np.arange(blocks[1])[None, None, None, :] * sw - pw)
-    rows, cols = np.broadcast_arrays(rows, cols)
+    rows = (hp.arange(kh)[:, None, None, None] * dh + hp.arange(blocks[0])[None, None, :, None] * sh - ph)
+    cols = (hp.arange(kw)[None, :, None, None] * dw + hp.arange(blocks[1])[None, None, None, :] * sw - pw)
+    rows, cols = hp.broadcast_arrays(rows, cols)
     inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
-    plane = np.where(inside, rows * w + cols, -1).reshape(-1)
-    ch = np.arange(channels)[:, None] * (h * w)
-    return np.where(plane[None, :] < 0, -1, ch + plane[None, :]).reshape(-1), blocks
+    plane = hp.where(inside, rows * w + cols, -1).reshape(-1)
+    ch = hp.arange(channels)[:, None] * (h * w)
+    return hp.where(plane[None, :] < 0, -1, ch + plane[None, :]).reshape(-1), blocks
 
 
 def im2col(input, kernel_size, dilation, padding, stride):
@@ -155,12 +158,13 @@ def col2im(input, output_size, kernel_size, dilation, padding, stride):
 
 def _pack_padded_sequence(input, lengths, batch_first):
     """pack_padded_sequence's data: the steps of each sequence (sorted longest first), time-major."""
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
     shape = input.array.shape
     t, b = (shape[1], shape[0]) if batch_first else shape[:2]
     feat = math.prod(shape[2:])
     steps = [(i, j) for i in range(t) for j in range(b) if lengths[j] > i]
     pos = [(j * t + i if batch_first else i * b + j) for i, j in steps]
-    index = (np.asarray(pos, dtype=np.int64)[:, None] * feat + np.arange(feat)[None, :]).reshape(-1)
+    index = (hp.asarray(pos, dtype=hp.int64)[:, None] * feat + hp.arange(feat)[None, :]).reshape(-1)
     return PackPaddedSequence.apply(input, 0, _index(input.xp, index), (len(steps), *shape[2:]))
 
 
@@ -171,18 +175,19 @@ class AdaptiveMaxPool2D(_Take):
 
     @classmethod
     def forward(cls, ctx, x, lead, sizes, out_shape):
+        hp = backend.array_module()  # host arrays: indices and weights, not tensor data
         xp = x.xp
         arr = x.array
         h, w = arr.shape[-2:]
         planes = arr.reshape(-1, h * w)
-        index = np.empty((planes.shape[0], sizes[0] * sizes[1]), np.int64)
+        index = hp.empty((planes.shape[0], sizes[0] * sizes[1]), hp.int64)
         host = backend.to_numpy(planes)
         k = 0
         for r0, r1 in _windows(h, sizes[0]):
             for c0, c1 in _windows(w, sizes[1]):
                 block = host.reshape(-1, h, w)[:, r0:r1, c0:c1].reshape(planes.shape[0], -1)
                 # NaN wins, as torch's kernel: argmax over (isnan, value) pairs keeps the first
-                best = np.where(np.isnan(block).any(1), np.isnan(block).argmax(1), block.argmax(1))
+                best = hp.where(hp.isnan(block).any(1), hp.isnan(block).argmax(1), block.argmax(1))
                 index[:, k] = (r0 + best // (c1 - c0)) * w + c0 + best % (c1 - c0)
                 k += 1
         index = xp.asarray(index)
@@ -284,37 +289,39 @@ def _cubic_weights(t, np_float):
 def _taps(in_size: int, out_size: int, scale, mode: str, align_corners, np_float):
     """[(source index, weight or None), ...] along one dim: torch's source indices and weights, in the
     input's float precision as torch's CPU kernels compute them."""
-    dst = np.arange(out_size, dtype=np_float)
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
+    dst = hp.arange(out_size, dtype=np_float)
     ratio = _source_ratio(in_size, out_size, scale, align_corners, np_float)
     if mode in ("nearest", "nearest-exact"):
         if mode == "nearest" and out_size == in_size:
-            return [(np.arange(out_size), None)]
+            return [(hp.arange(out_size), None)]
         if mode == "nearest" and out_size == 2 * in_size:
-            return [(np.arange(out_size) >> 1, None)]
-        src = np.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
-        return [(np.minimum(src.astype(np.int64), in_size - 1), None)]
+            return [(hp.arange(out_size) >> 1, None)]
+        src = hp.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
+        return [(hp.minimum(src.astype(hp.int64), in_size - 1), None)]
     if out_size == in_size and mode != "bicubic":  # torch copies: the scale factor is not used
-        return [(np.arange(out_size), None)]
+        return [(hp.arange(out_size), None)]
     if align_corners:
         src = ratio * dst
     else:  # torch's CPU build fuses this multiply-add (one rounding): exact in float64, then rounded once
-        src = (np.float64(ratio) * (dst.astype(np.float64) + 0.5) - 0.5).astype(np_float)
+        src = (hp.float64(ratio) * (dst.astype(hp.float64) + 0.5) - 0.5).astype(np_float)
         if mode != "bicubic":
-            src = np.maximum(src, np_float(0))
+            src = hp.maximum(src, np_float(0))
     if mode == "bicubic":
-        i0 = np.floor(src).astype(np.int64)
+        i0 = hp.floor(src).astype(hp.int64)
         t = (src - i0.astype(np_float)).astype(np_float)
-        return [(np.clip(i0 + k - 1, 0, in_size - 1), w.astype(np_float))
+        return [(hp.clip(i0 + k - 1, 0, in_size - 1), w.astype(np_float))
                 for k, w in enumerate(_cubic_weights(t, np_float))]
-    i0 = src.astype(np.int64)
+    i0 = src.astype(hp.int64)
     i1 = i0 + (i0 < in_size - 1)
-    lam1 = np.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
+    lam1 = hp.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
     return [(i0, (np_float(1) - lam1).astype(np_float)), (i1, lam1)]
 
 
 def upsample(input, output_size, scales, mode, align_corners):
     """interpolate's nearest / nearest-exact / (bi|tri)linear / bicubic kernels, checked by the client."""
-    np_float = np.float64 if input.dtype is _dt.float64 else np.float32
+    hp = backend.array_module()  # host arrays: indices and weights, not tensor data
+    np_float = hp.float64 if input.dtype is _dt.float64 else hp.float32
     spatial = input.array.shape[2:]
     taps = []
     for i in reversed(range(len(spatial))):  # W first, then H: the order of torch's sums
@@ -413,9 +420,10 @@ class Pdist(Function):
 
     @staticmethod
     def forward(ctx, x, p):
+        hp = backend.array_module()  # host arrays: indices and weights, not tensor data
         n = x.array.shape[0]
-        i, j = np.triu_indices(n, 1)
-        ctx.pairs = tuple(_new_tensor(x.xp.asarray(v.astype(np.int64)), _dt.int64, x.device) for v in (i, j))
+        i, j = hp.triu_indices(n, 1)
+        ctx.pairs = tuple(_new_tensor(x.xp.asarray(v.astype(hp.int64)), _dt.int64, x.device) for v in (i, j))
         arr = x.array
         diff = _new_tensor(arr[ctx.pairs[0].array] - arr[ctx.pairs[1].array], x.dtype, x.device)
         out = LinalgVectorNorm.forward(ctx, diff, p, (1,), False)

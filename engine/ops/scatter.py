@@ -159,6 +159,8 @@ def _check_index_vector(op, input, dim, index, bounds_error=RuntimeError):
 class IndexAddOp(Function):
     """index_add (IndexAddBackward0): grad passes to self; source gets grad.index_select(dim, index) * alpha."""
 
+    float_edges = False  # torch's edges: self, source (not the index)
+
     op_name = "IndexAdd"
     array_forward = True
 
