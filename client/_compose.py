@@ -336,13 +336,13 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
     d = normalize_dim(dim, y.dim())
     n = y.shape[d]
     left, right = _slice(y, d, 0, max(n - 1, 0)), _slice(y, d, 1, n)
-    if x is None:
-        return ((left + right) * ((1.0 if dx is None else dx) / 2)).cumsum(d)
+    if x is None:  # torch's composites, Scalar overloads included (MulBackward1, DivBackward1)
+        return _call("_mul_scalar", left + right, (1.0 if dx is None else dx) / 2).cumsum(d)
     if x.dim() == 1:
         shape = [1] * y.dim()
         shape[d] = -1
         x = x.view(*shape)
-    return ((left + right) * diff(x, dim=d) / 2).cumsum(d)
+    return _call("_div_scalar", (diff(x, dim=d) * (left + right)).cumsum(d), 2.0)
 
 
 def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002 - torch's names

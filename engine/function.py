@@ -297,6 +297,16 @@ class Node:
             return 1, max(keep, 3)
         return 0, keep
 
+    def _shown_positions(self) -> tuple:
+        """The positions of the engine's edges that torch's node has: a Function's ``edge_args`` where torch
+        leaves out arguments between them (an index, a mask), else ``_shown_inputs``' run of them."""
+        fn = self._function
+        picked = fn.edge_args if fn is not None else ()
+        if picked:
+            n = len(self.next_functions)
+            return tuple(i for i in picked if i < n)
+        return tuple(range(*self._shown_inputs()))
+
     # ---- backward ---------------------------------------------------------
     def _apply(self, grads: list) -> tuple:
         """Runs the Function's backward on this node's output gradients."""
@@ -491,6 +501,7 @@ class Function(metaclass=_FunctionMeta):
     node_name = None
     shown_edges = 0
     float_edges = True
+    edge_args = ()  # the argument positions torch's node has edges for, where they are not one run
     array_forward = False
 
     @staticmethod

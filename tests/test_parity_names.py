@@ -191,3 +191,30 @@ def test_lstm_layers_match_torch_values_and_gradients(gw):
     assert "(<SelectBackward0 object at 0x?>, 0), (None, 0))" in out
     assert out.split("\n")[1] == ("4.265 tensor([-0.1556, -0.1551]) tensor([0.1555, 0.2890, 0.1978]) "
                                    "tensor([0.5695, 0.6281, 1.1722])")
+
+
+def test_inputs_that_need_no_grad_keep_their_edges(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([[1., -2., 3.], [0.5, 2., -1.]], requires_grad=True)
+        w = torch.ones(3, 2)
+        for y in [x @ w, F.linear(x, w.T, torch.ones(2)), F.mse_loss(x, torch.zeros(2, 3)), torch.cat([x, w.T]),
+                  F.layer_norm(x, (3,)), F.conv1d(x[None], torch.ones(1, 2, 2)), x.masked_fill(x > 0, torch.tensor(1.)),
+                  F.cross_entropy(x, torch.tensor([0, 2])), F.binary_cross_entropy_with_logits(x, torch.ones(2, 3)),
+                  x.scatter_add(1, torch.tensor([[0], [2]]), torch.ones(2, 1)), torch.lerp(x, w.T, 0.5)]:
+            print(y.grad_fn, y.grad_fn.next_functions)
+        v = torch.tensor(7., requires_grad=True)
+        y = x.index_fill(1, torch.tensor([0, 2]), v)
+        (y * torch.arange(6.).reshape(2, 3)).sum().backward()
+        print(y.grad_fn, y.grad_fn.next_functions, x.grad, v.grad)
+        y = F.cross_entropy(x, torch.tensor([0, 2]), label_smoothing=0.2)
+        print(y, y.grad_fn.next_functions)
+        y = torch.cumulative_trapezoid(x, dx=2)
+        print(y, y.grad_fn.next_functions)
+    """)
+    assert "<MmBackward0 object at 0x?> ((<AccumulateGrad object at 0x?>, 0), (None, 0))" in out
+    assert "<NativeLayerNormBackward0 object at 0x?> ((<AccumulateGrad object at 0x?>, 0), (None, 0), (None, 0))" in out
+    assert "<MaskedFillBackward1 object at 0x?> ((<AccumulateGrad object at 0x?>, 0), (None, 0))" in out
+    assert "<NllLossBackward0" in out and "<IndexFillBackward1 object at 0x?> ((<AccumulateGrad" in out
+    assert "tensor([[0., 1., 0.],\n        [0., 4., 0.]]) tensor(10.)" in out
+    assert "((<MulBackward1 object at 0x?>, 0), (<MulBackward1 object at 0x?>, 0))" in out
+    assert "tensor([[-1.0000,  0.0000],\n        [ 2.5000,  3.5000]], grad_fn=<CumsumBackward0>) ((<MulBackward1" in out

@@ -108,8 +108,8 @@ def _grad_fn(input):
 def _node_next_functions(node):
     """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...]
     (the engine's edges of non-tensor arguments that torch's node lacks left out)."""
-    start, stop = node._shown_inputs()
-    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(node.next_functions[:stop]) if i >= start]
+    edges = node.next_functions
+    return [[_torch_node_name(edges[i][0]), edges[i][1], i] for i in node._shown_positions()]
 
 
 def _torch_node_name(fn) -> str:

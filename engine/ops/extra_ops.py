@@ -334,7 +334,7 @@ def index_copy_(input, dim, index, source):
 class MaskedScatter(Function):
     """masked_scatter (MaskedScatterBackward0): source's first k elements fill the k masked positions."""
 
-    float_edges = False  # torch's edges: self, source (not the mask)
+    edge_args = (0, 2)  # torch's edges: self, source (not the mask)
 
     array_forward = True
 

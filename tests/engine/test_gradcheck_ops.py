@@ -255,6 +255,7 @@ ADDED_OPS = {
     "block_diag": (lambda a, b, c: E.block_diag(a, b, c), [(2, 3), (4,), ()]),
     "fill_tensor": (lambda x, v: E.fill(x, v) * x, [(3, 4), ()]),
     "eq_": (lambda x, y: (x * 1).eq_(y) * x + y, [(3, 4), (4,)]),
+    "index_fill_tensor": (lambda x, v: E.index_fill(x, 1, E.tensor([0, 2]), v) * x, [(3, 4), ()]),
     # in-place views of a non-leaf (the result is the same tensor, with its history rebased)
     "transpose_": (lambda x: (x * 1).transpose_(0, 2) * E.arange(24.0, dtype=E.float64).reshape(4, 3, 2), [(2, 3, 4)]),
     "t_": (lambda x: (x * 1).t_().exp(), [(3, 4)]),
