@@ -218,3 +218,21 @@ def test_inputs_that_need_no_grad_keep_their_edges(gw):
     assert "tensor([[0., 1., 0.],\n        [0., 4., 0.]]) tensor(10.)" in out
     assert "((<MulBackward1 object at 0x?>, 0), (<MulBackward1 object at 0x?>, 0))" in out
     assert "tensor([[-1.0000,  0.0000],\n        [ 2.5000,  3.5000]], grad_fn=<CumsumBackward0>) ((<MulBackward1" in out
+
+
+def test_padding_sequences_copies_into_place_as_torch(gw):
+    out = same_as_torch(gw, """
+        rnn = torch.nn.utils.rnn
+        a = torch.arange(6.).reshape(3, 2).requires_grad_()
+        b = torch.arange(4.).reshape(2, 2).add(10).requires_grad_()
+        s = rnn.pad_sequence([b, a], batch_first=True, padding_value=-1, padding_side='left')
+        print(s, s.grad_fn)
+        p = rnn.pack_sequence([b, a], enforce_sorted=False)
+        o, n = rnn.pad_packed_sequence(p, padding_value=-2., total_length=4)
+        (o * torch.arange(16.).reshape(o.shape)).sum().backward()
+        print(o.grad_fn, n, a.grad, b.grad)
+        print([t.grad_fn for t in rnn.unpack_sequence(p)])
+    """)
+    assert "tensor([[[-1., -1.],\n         [10., 11.],\n         [12., 13.]]," in out
+    assert "<IndexSelectBackward0 object at 0x?> tensor([2, 3]) tensor([[ 2.,  3.],\n        [ 6.,  7.],\n        [10., 11.]])" in out
+    assert "tensor([[0., 1.],\n        [4., 5.]])" in out and "[<IndexBackward0 object at 0x?>, <IndexBackward0" in out
