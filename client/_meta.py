@@ -1648,10 +1648,13 @@ def aminmax_rule(op, args, kwargs):
 
 def dist_rule(op, args, kwargs):
     a, b = args[0], args[1]
-    if not (is_tensor(a) and is_tensor(b)) or a._dtype is not b._dtype or not a._dtype.is_floating_point:
+    if not (is_tensor(a) and is_tensor(b)):
+        return None
+    dtype = dtypes.promote_types(a._dtype, b._dtype)
+    if not dtype.is_floating_point:
         return None
     shapes.broadcast_shapes(a._shape, b._shape)
-    return [((), a._dtype)]
+    return [((), dtype)]
 
 
 def block_diag_rule(op, args, kwargs):

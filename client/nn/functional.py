@@ -578,6 +578,7 @@ def pixel_unshuffle(input, downscale_factor):
 # the spatial dims of the upsample kernels the engine has (one node each: UpsampleBilinear2DBackward0 ...)
 _KERNEL_DIMS = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2), "linear": (1,), "bilinear": (2,),
                 "bicubic": (2,), "trilinear": (3,)}
+_TORCH_DIMS = {**_KERNEL_DIMS, "area": (1, 2, 3), "lanczos": (2,)}  # torch's (the rest: gradwire has not built)
 _INTERP_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
 
@@ -635,8 +636,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants[mode]}D input")
     if input.dim() not in (3, 4, 5) or mode not in _KERNEL_DIMS or antialias \
             or input.dim() - 2 not in _KERNEL_DIMS[mode]:
-        if input.dim() in (3, 4, 5) and mode in ("nearest", "nearest-exact", "area", "bicubic", "trilinear",
-                                                 "lanczos") or antialias:
+        if input.dim() - 2 in _TORCH_DIMS.get(mode, ()) or antialias:
             raise NotImplementedError(f"gradwire: interpolate mode={mode!r} for {input.dim()}D input"
                                       + (" with antialias" if antialias else ""))
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "

@@ -389,8 +389,9 @@ class Dist(Function):
 
     @staticmethod
     def forward(ctx, a, b, p):
-        diff = _new_tensor(a.xp.subtract(*a.xp.broadcast_arrays(a.array, b.array)), a.dtype, a.device)
-        out = LinalgVectorNorm.forward(ctx, diff, p, tuple(range(diff.array.ndim)), False)
+        dtype = _dt.promote_types(a.dtype, b.dtype)
+        diff = a.xp.subtract(*a.xp.broadcast_arrays(a.array, b.array)).astype(dtype.numpy, copy=False)
+        out = LinalgVectorNorm.forward(ctx, _new_tensor(diff, dtype, a.device), p, tuple(range(diff.ndim)), False)
         ctx.save_for_backward(a, b, out)
         ctx.p = p
         return out
@@ -399,17 +400,19 @@ class Dist(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         shape = broadcast_shapes(a.array.shape, b.array.shape)
-        diff = a.expand(shape) - b.expand(shape)
+        diff = a.expand(shape).to(out.dtype) - b.expand(shape).to(out.dtype)
         g = vector_norm_grad(diff, out.expand(shape), grad.expand(shape), ctx.p, tuple(range(len(shape))))
         na, nb = ctx.needs_input_grad[:2]
-        return (sum_to(g, a.array.shape) if na else None), (sum_to(-g, b.array.shape) if nb else None), None
+        return (sum_to(g, a.array.shape).to(a.dtype) if na else None), \
+            (sum_to(-g, b.array.shape).to(b.dtype) if nb else None), None
 
 
 def dist(input, other, p=2):
-    if input.dtype is not other.dtype:
-        raise RuntimeError(f"dist(): expected both inputs to have same dtype, but got "
-                           f"{input.dtype._torch_name} and {other.dtype._torch_name}")
     broadcast_shapes(input.array.shape, other.array.shape)
+    dtype = _dt.promote_types(input.dtype, other.dtype)
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got {dtype._torch_name} "
+                           "instead.")
     return Dist.apply(input, other, float(p))
 
 
