@@ -11,6 +11,7 @@ from gradwire.common.shapes import normalize_dim
 
 from ._creation import tensor
 from .grad_mode import no_grad
+from ._dispatch import call as _call
 from .tensor import Tensor, return_type
 
 
@@ -319,28 +320,29 @@ def trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
     n = y.shape[d]
     if n == 0:
         return y.sum(d)
+    if x is None:  # torch's composite: (sum - (first + last) / 2) * dx, Scalar overloads (MulBackward1)
+        ends = _call("_mul_scalar", y.select(d, 0) + y.select(d, -1), 0.5)
+        return _call("_mul_scalar", y.sum(d) - ends, 1.0 if dx is None else dx)
     left, right = _slice(y, d, 0, n - 1), _slice(y, d, 1, n)
-    if x is None:
-        return (left + right).sum(d) * ((1.0 if dx is None else dx) / 2)
     if x.dim() == 1:
         shape = [1] * y.dim()
         shape[d] = -1
         x = x.view(*shape)
     widths = diff(x, dim=d if x.dim() == y.dim() else -1)
-    return ((left + right) * widths).sum(d) / 2
+    return _call("_div_scalar", ((left + right) * widths).sum(d), 2.0)
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
     d = normalize_dim(dim, y.dim())
     n = y.shape[d]
     left, right = _slice(y, d, 0, max(n - 1, 0)), _slice(y, d, 1, n)
-    if x is None:
-        return ((left + right) * ((1.0 if dx is None else dx) / 2)).cumsum(d)
+    if x is None:  # torch's composites, Scalar overloads included (MulBackward1, DivBackward1)
+        return _call("_mul_scalar", left + right, (1.0 if dx is None else dx) / 2).cumsum(d)
     if x.dim() == 1:
         shape = [1] * y.dim()
         shape[d] = -1
         x = x.view(*shape)
-    return ((left + right) * diff(x, dim=d) / 2).cumsum(d)
+    return _call("_div_scalar", (diff(x, dim=d) * (left + right)).cumsum(d), 2.0)
 
 
 def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002 - torch's names
@@ -399,16 +401,11 @@ _aminmax = return_type("aminmax", ("min", "max"))
 
 
 def aminmax(input, *, dim=None, keepdim: bool = False):
-    if dim is None:
-        lo, hi = input.amin(), input.amax()
-        if keepdim:
-            lo, hi = lo.reshape([1] * input.dim()), hi.reshape([1] * input.dim())
-        return _aminmax(lo, hi)
-    return _aminmax(input.amin(dim, keepdim), input.amax(dim, keepdim))
+    return _aminmax(*_call("aminmax", input, dim=dim, keepdim=keepdim))
 
 
 def dist(input, other, p: float = 2) -> Tensor:
-    return (input - other).norm(p)
+    return _call("dist", input, other, p)
 
 
 # ---- shape helpers -------------------------------------------------------------------------------
@@ -755,14 +752,7 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 
 @_public
 def channel_shuffle(input, groups):
-    """The channels (dim 1) as ``groups`` rows of a matrix, read by columns."""
-    c = input.shape[1]
-    if groups <= 0:
-        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
-    if c % groups:
-        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
-    n, rest = input.shape[0], tuple(input.shape[2:])
-    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(input.shape)
+    return _functional().channel_shuffle(input, groups)
 
 
 # torch.<op>_(input, ...): the Tensor method written into input (torch's set of them)
@@ -785,7 +775,7 @@ del _name
 
 @_public
 def fill(input, value):
-    return input.clone().fill_(value)
+    return _call("fill", input, value)
 
 
 def _tensor_function(name: str):
@@ -906,28 +896,15 @@ def unravel_index(indices, shape):
 
 @_public
 def block_diag(*tensors):
-    """The tensors (0-d: 1x1, 1-d: one row) along a block diagonal, zeros elsewhere."""
+    """The tensors (0-d: 1x1, 1-d: one row) along a block diagonal, zeros elsewhere (BlockDiagBackward0)."""
     from ._creation import zeros  # noqa: PLC0415
-    from . import cat  # noqa: PLC0415
-    mats = []
     for i, t in enumerate(tensors):
         if t.dim() > 2:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
                                f"{t.dim()} dimensions")
-        mats.append(t.reshape(1, -1) if t.dim() < 2 else t)
-    if not mats:
+    if not tensors:
         return zeros(1, 0)
-    dtype = mats[0].dtype
-    for m in mats[1:]:
-        dtype = dtypes.promote_types(dtype, m.dtype)
-    width = sum(m.shape[1] for m in mats)
-    rows, left = [], 0
-    for m in mats:
-        r, c = m.shape
-        parts = [zeros(r, left, dtype=dtype), m.to(dtype), zeros(r, width - left - c, dtype=dtype)]
-        rows.append(cat(parts, 1))
-        left += c
-    return cat(rows, 0)
+    return _call("block_diag", *tensors)
 
 
 # process-wide settings torch keeps; gradwire keeps them on the client (the server computes as it does)

@@ -183,10 +183,14 @@ def call(op: str, *args, **kwargs):
         return out
     outputs = []
     nodes = []
+    shared = None  # one op, one node: torch's outputs of a multi-output op share their grad_fn (var_mean, svd)
     for shape, dtype in out_meta:
         rg = requires_grad and dtype.is_floating_point
         handle = conn.new_handle()
-        node = Node(conn, None, since if since < handle else handle) if rg else None
+        if rg and (shared is None or not info.one_node):
+            shared = Node(conn, info.node_name(args, kwargs) if info.one_node else None,
+                          since if since < handle else handle)
+        node = shared if rg else None
         outputs.append(make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device))
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,

@@ -1285,6 +1285,7 @@ class OpInfo:
     inplace: bool = False
     node: str | Callable | None = None  # torch's name of the node it records, or a rule (args, kwargs) -> it
     view: bool = False  # in place, a view op (transpose_ ...): infer gives the input's new shape
+    one_node: bool = True  # several outputs: they share one node, as one torch op's do (lstm's do not)
 
     def node_name(self, args, kwargs) -> str | None:
         node = self.node
@@ -1439,7 +1440,7 @@ OPS: dict[str, OpInfo] = {
     "binary_cross_entropy": OpInfo(bce),
     **_table(loss, ["smooth_l1_loss", "huber_loss"]),
     "kl_div": OpInfo(kl_div),
-    "lstm": OpInfo(lstm),
+    "lstm": OpInfo(lstm, one_node=False),
     "clip_grad_norm_": OpInfo(lambda op, args, kwargs: [((), args[0][0]._dtype)], differentiable=False),
     "lerp": OpInfo(lerp),
     "addcmul": OpInfo(addcmul),
@@ -1597,3 +1598,109 @@ OPS.update({
     "frexp": OpInfo(frexp_rule, node="FrexpBackward0"),
     "angle": OpInfo(elementwise(out="float"), node="AngleBackward0"),
 })
+
+
+# ---- ops torch records as one node of their own (engine/ops/named.py) ----------------------------------
+
+def _lead_rule(shape_of):
+    """An op of one tensor whose output shape is ``shape_of(x, *rest)``, in x's dtype."""
+    def rule(op, args, kwargs):
+        x = args[0]
+        return [(tuple(shape_of(x._shape, *args[1:])), x._dtype)]
+    return rule
+
+
+def _shuffled(shape, r):
+    *lead, c, h, w = shape
+    return (*lead, c // (r * r), h * r, w * r)
+
+
+def _unshuffled(shape, r):
+    *lead, c, h, w = shape
+    return (*lead, c * r * r, h // r, w // r)
+
+
+def _columns(shape, kernel, dilation, padding, stride):
+    *lead, c, h, w = shape
+    blocks = [(n + 2 * p - (d * (k - 1) + 1)) // s + 1 for n, k, d, p, s in zip((h, w), kernel, dilation, padding,
+                                                                                 stride)]
+    return (*lead, c * kernel[0] * kernel[1], blocks[0] * blocks[1])
+
+
+def _image(shape, size, kernel, *_):
+    *lead, ck, _l = shape
+    return (*lead, ck // (kernel[0] * kernel[1]), *size)
+
+
+_UPSAMPLE = {"nearest": "UpsampleNearest", "nearest-exact": "UpsampleNearestExact", "linear": "UpsampleLinear",
+             "bilinear": "UpsampleBilinear", "bicubic": "UpsampleBicubic", "trilinear": "UpsampleTrilinear"}
+
+
+def aminmax_rule(op, args, kwargs):
+    x = args[0]
+    dim, keepdim = kwargs.get("dim"), kwargs.get("keepdim", False)
+    if shapes.numel(x._shape) == 0:
+        return None  # the server's error
+    dims = shapes.normalize_dims(dim, len(x._shape)) if dim is not None else tuple(range(len(x._shape)))
+    shape = shapes.reduced_shape(x._shape, dims, keepdim)
+    return [(shape, x._dtype)] * 2
+
+
+def dist_rule(op, args, kwargs):
+    a, b = args[0], args[1]
+    if not (is_tensor(a) and is_tensor(b)):
+        return None
+    dtype = dtypes.promote_types(a._dtype, b._dtype)
+    if not dtype.is_floating_point:
+        return None
+    shapes.broadcast_shapes(a._shape, b._shape)
+    return [((), dtype)]
+
+
+def block_diag_rule(op, args, kwargs):
+    if not all(is_tensor(t) for t in args):
+        return None
+    mats = [t._shape if len(t._shape) == 2 else (1, shapes.numel(t._shape)) for t in args]
+    dtype = args[0]._dtype
+    for t in args[1:]:
+        dtype = dtypes.promote_types(dtype, t._dtype)
+    return [((sum(m[0] for m in mats), sum(m[1] for m in mats)), dtype)]
+
+
+def norm_dim_rule(op, args, kwargs):
+    x, dim, keepdim = args[0], args[2], args[3] if len(args) > 3 else False
+    dims = shapes.normalize_dims(dim, len(x._shape))
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype)]
+
+
+def _scalar_overload(name):
+    return OpInfo(elementwise(), node=f"{name}Backward1")
+
+
+OPS.update({
+    "pixel_shuffle": OpInfo(_lead_rule(_shuffled), node="PixelShuffleBackward0"),
+    "pixel_unshuffle": OpInfo(_lead_rule(_unshuffled), node="PixelUnshuffleBackward0"),
+    "channel_shuffle": OpInfo(same, node="ChannelShuffleBackward0"),
+    "im2col": OpInfo(_lead_rule(_columns), node="Im2ColBackward0"),
+    "col2im": OpInfo(_lead_rule(_image), node="Col2ImBackward0"),
+    "_pack_padded_sequence": OpInfo(_lead_rule(lambda shape, lengths, batch_first: (sum(lengths), *shape[2:])),
+                                    node="PackPaddedSequenceBackward0"),
+    "adaptive_max_pool2d": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:-2] + tuple(args[1]), args[0]._dtype),
+                                                            (args[0]._shape[:-2] + tuple(args[1]), int64)],
+                                  node="AdaptiveMaxPool2DBackward0"),
+    "upsample": OpInfo(_lead_rule(lambda shape, size, *_: (*shape[:2], *size)),
+                       node=lambda args, kwargs: f"{_UPSAMPLE[args[3]]}{len(args[1])}DBackward0"),
+    "aminmax": OpInfo(aminmax_rule, node="AminmaxBackward0"),
+    "dist": OpInfo(dist_rule, node="DistBackward0"),
+    "pdist": OpInfo(_lead_rule(lambda shape, p: (shape[0] * (shape[0] - 1) // 2,)), node="PdistBackward0"),
+    "_norm_dim": OpInfo(norm_dim_rule, node="NormBackward1"),
+    "_mul_scalar": _scalar_overload("Mul"),
+    "_div_scalar": _scalar_overload("Div"),
+    "_add_scalar": _scalar_overload("Add"),
+    "block_diag": OpInfo(block_diag_rule, node="BlockDiagBackward0"),
+    "fill": OpInfo(same, node=lambda args, kwargs: "FillBackward1" if is_tensor(args[1]) else "FillBackward0"),
+})
+for _op in ("eq_", "ne_", "lt_", "le_", "gt_", "ge_"):  # recorded: torch's node is the comparison's
+    OPS[_op] = replace(OPS[_op], node=lambda args, kwargs, _name=_op[:2].title(): (
+        f"{_name}Backward{int(is_tensor(args[1]))}"))
+del _op

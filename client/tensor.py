@@ -1369,22 +1369,6 @@ del _dunder, _op
 
 # ---- the tail of torch's Tensor API ----------------------------------------------------------------------
 
-def _comparison_(op: str):
-    """``x.eq_(y)`` & co: 0/1 written into x. Recorded, the result is copied in (copy_ passes no gradient to
-    x's history, as torch's EqBackward0 passes zeros; torch names the node after the comparison)."""
-    plain = _method(op + "_")
-
-    def method(self, *args, **kwargs):
-        if self._requires_grad and _grad_state.enabled:
-            return self.copy_(call(op, self, *args, **kwargs))
-        return plain(self, *args, **kwargs)
-    method.__name__ = op + "_"
-    method.__qualname__ = f"Tensor.{op}_"
-    return method
-
-
-for _op in ("eq", "ne", "lt", "le", "gt", "ge"):  # (logical_*_ are not differentiable: x keeps its history)
-    setattr(Tensor, _op + "_", _comparison_(_op))
 for _alias, _op in METHOD_ALIASES.items():
     setattr(Tensor, _alias, getattr(Tensor, _op))
 del _alias, _op

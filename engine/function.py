@@ -152,6 +152,7 @@ class Node:
     _non_diff = ()              # mark_non_differentiable's tensors
     _node_pre_hooks = None      # register_prehook's hooks (tensor hooks live in _pre_hooks)
     _packed = False             # saved tensors went through saved_tensors_hooks' pack hook
+    _float_stop = 0             # 1 + the position of the last floating tensor input that needs no grad
 
     @property
     def metadata(self) -> dict:
@@ -282,11 +283,29 @@ class Node:
             if fn is not None:
                 keep = i + 1
         name = self._name
+        fn = self._function
+        if fn is not None:
+            # a floating tensor input that needs no grad still has its edge, (None, 0), in torch (a Function whose
+            # floating inputs are not all differentiable says float_edges = False; shown_edges: at least that many)
+            if fn.float_edges:
+                keep = max(keep, self._float_stop)
+            if fn.shown_edges:
+                keep = max(keep, min(fn.shown_edges, len(edges)))
         if name in _BINARY_NODES:
             keep = max(keep, min(2, len(edges)))
         elif name == "WhereBackward0":
             return 1, max(keep, 3)
         return 0, keep
+
+    def _shown_positions(self) -> tuple:
+        """The positions of the engine's edges that torch's node has: a Function's ``edge_args`` where torch
+        leaves out arguments between them (an index, a mask), else ``_shown_inputs``' run of them."""
+        fn = self._function
+        picked = fn.edge_args if fn is not None else ()
+        if picked:
+            n = len(self.next_functions)
+            return tuple(i for i in picked if i < n)
+        return tuple(range(*self._shown_inputs()))
 
     # ---- backward ---------------------------------------------------------
     def _apply(self, grads: list) -> tuple:
@@ -480,6 +499,9 @@ class Function(metaclass=_FunctionMeta):
     op_name = None
     overload = 0
     node_name = None
+    shown_edges = 0
+    float_edges = True
+    edge_args = ()  # the argument positions torch's node has edges for, where they are not one run
     array_forward = False
 
     @staticmethod
@@ -547,6 +569,8 @@ class Function(metaclass=_FunctionMeta):
                 edges.append((fn, a._output_nr))
                 metas.append((a.array.shape, a.dtype))
             else:
+                if type(a) is Tensor and a.dtype.is_floating_point:  # torch gives it an edge all the same
+                    node._float_stop = len(edges) + 1
                 edges.append((None, 0))
                 metas.append(None)
         node.next_functions = tuple(edges)

@@ -11,7 +11,7 @@ from .modules import (CELU, GLU, SELU, Bilinear, CosineSimilarity, GroupNorm, Ha
                       InstanceNorm1d, InstanceNorm2d, Mish, PairwiseDistance, ParameterDict, PReLU, RMSNorm, RReLU,
                       Softmax2d, Softmin, Softshrink, Tanhshrink, Threshold, Unflatten)
 from .modules import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, CircularPad1d, CircularPad2d,
-                      ConstantPad1d, ConstantPad2d, MaxPool1d, PixelShuffle, PixelUnshuffle,
+                      ChannelShuffle, ConstantPad1d, ConstantPad2d, MaxPool1d, PixelShuffle, PixelUnshuffle,
                       ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
                       Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
 from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
@@ -23,7 +23,7 @@ from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoder
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
 from .parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
+__all__ = ["ChannelShuffle", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
            "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",

@@ -334,7 +334,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    return (x1 - x2 + eps).norm(p, max(x1.dim(), x2.dim()) - 1, keepdim)
+    # torch's composite: at::norm(x1 - x2 + eps, p, dim, keepdim) (NormBackward1 over AddBackward1)
+    return call("_norm_dim", call("_add_scalar", x1 - x2, eps), p, max(x1.dim(), x2.dim()) - 1, keepdim)
 
 
 def pdist(input, p=2):
@@ -342,9 +343,7 @@ def pdist(input, p=2):
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    from .._compose import triu_indices  # noqa: PLC0415
-    i, j = triu_indices(input.shape[0], input.shape[0], 1)
-    return (input.index_select(0, i) - input.index_select(0, j)).norm(p, 1)
+    return call("pdist", input, p)
 
 
 def _no_grad():
@@ -507,39 +506,6 @@ def _adaptive_windows(size: int, out: int):
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
-def _adaptive_max(input, sizes):
-    """Max over torch's adaptive windows of the last len(sizes) dims, and the flat indices of the maxima.
-
-    Each window is gathered to a fixed length (repeating its last position, which leaves the max and its first
-    occurrence alone), the gathered windows of all dims are flattened together and reduced by one max."""
-    from .. import tensor as _tensor  # noqa: PLC0415
-    from gradwire.common import dtypes as _dt  # noqa: PLC0415
-    n = len(sizes)
-    spatial = tuple(input.shape)[-n:]
-    lead = tuple(input.shape)[:-n]
-    positions = _tensor(list(range(math.prod(spatial))), dtype=_dt.int64, device=input.device).reshape(spatial)
-    values, widths = input, []
-    for axis, (size, out) in enumerate(zip(spatial, sizes)):
-        windows = _adaptive_windows(size, out)
-        width = max(b - a for a, b in windows)
-        idx = _tensor([min(a + j, b - 1) for a, b in windows for j in range(width)], dtype=_dt.int64,
-                      device=input.device)
-        d = len(lead) + 2 * axis  # the dims already done are split in (out, width)
-        values = values.index_select(d, idx)
-        values = values.reshape(*values.shape[:d], out, width, *values.shape[d + 1:])
-        positions = positions.index_select(2 * axis, idx)
-        positions = positions.reshape(*positions.shape[:2 * axis], out, width, *positions.shape[2 * axis + 1:])
-        widths.append(width)
-    # (..., o1, w1, o2, w2) -> (..., o1, o2, w1*w2)
-    order_tail = [2 * i for i in range(n)] + [2 * i + 1 for i in range(n)]
-    L = len(lead)
-    values = values.permute(*range(L), *(L + i for i in order_tail)).reshape(*lead, *sizes, -1)
-    positions = positions.permute(*order_tail).reshape(*sizes, -1)
-    best, arg = values.max(-1)
-    index = positions.expand(*lead, *positions.shape).gather(-1, arg.unsqueeze(-1)).squeeze(-1)
-    return best, index
-
-
 def _adaptive_out(sizes, spatial):
     return tuple(s if o is None else int(o) for o, s in zip(sizes, spatial))  # None keeps the input's size
 
@@ -547,7 +513,7 @@ def _adaptive_out(sizes, spatial):
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     _check_dims_1d("adaptive_max_pool1d", input)
     size = _single(output_size, "adaptive_max_pool1d", "output_size")
-    out, idx = _adaptive_max(input.unsqueeze(-2), (1, size))  # through 2-d, as torch (SqueezeBackward1 on top)
+    out, idx = call("adaptive_max_pool2d", input.unsqueeze(-2), (1, size))  # through 2-d, as torch
     return (out.squeeze(-2), idx.squeeze(-2)) if return_indices else out.squeeze(-2)
 
 
@@ -563,7 +529,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     if input.dim() not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {_size_list(input.shape)}")
     sizes = _adaptive_out(sizes, tuple(input.shape)[-2:])
-    out, idx = _adaptive_max(input, sizes)
+    out, idx = call("adaptive_max_pool2d", input, sizes)
     return (out, idx) if return_indices else out
 
 
@@ -582,9 +548,18 @@ def pixel_shuffle(input, upscale_factor):
     if c % (r * r):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
-    L = len(lead)
-    x = input.reshape(*lead, c // (r * r), r, r, h, w)
-    return x.permute(*range(L), L, L + 3, L + 1, L + 4, L + 2).reshape(*lead, c // (r * r), h * r, w * r)
+    return call("pixel_shuffle", input, r)
+
+
+def channel_shuffle(input, groups):
+    """The channels (dim 1) as ``groups`` rows of a matrix, read by columns (ChannelShuffleBackward0)."""
+    c = input.shape[1]
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    return call("channel_shuffle", input, groups)
+
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -595,62 +570,16 @@ def pixel_unshuffle(input, downscale_factor):
         if n % r:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({dim})={n} is not divisible by {r}")
-    L = len(lead)
-    x = input.reshape(*lead, c, h // r, r, w // r, r)
-    return x.permute(*range(L), L, L + 2, L + 4, L + 1, L + 3).reshape(*lead, c * r * r, h // r, w // r)
+    return call("pixel_unshuffle", input, r)
 
 
-# ---- interpolate: nearest / linear / bilinear as gathers along each spatial dim --------------------------
-# The source indices and weights are torch's (area_pixel_compute_source_index, nearest_idx), computed here in
-# the input's float precision as torch's CPU kernels compute them; a 2-d linear resize is the 1-d one along W,
-# then along H, the order in which torch's kernel sums its four terms.
+# ---- interpolate: checked here, run by the engine's upsample kernels (engine/ops/named.py) ----------------
 
+# the spatial dims of the upsample kernels the engine has (one node each: UpsampleBilinear2DBackward0 ...)
+_KERNEL_DIMS = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2), "linear": (1,), "bilinear": (2,),
+                "bicubic": (2,), "trilinear": (3,)}
+_TORCH_DIMS = {**_KERNEL_DIMS, "area": (1, 2, 3), "lanczos": (2,)}  # torch's (the rest: gradwire has not built)
 _INTERP_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
-
-
-def _resize_indices(in_size: int, out_size: int, scale, mode: str, align_corners, np_float):
-    import numpy as np  # noqa: PLC0415
-    dst = np.arange(out_size, dtype=np_float)
-    if align_corners:
-        ratio = np_float((in_size - 1) / (out_size - 1)) if out_size > 1 else np_float(0)
-    elif scale is not None and scale > 0:
-        ratio = np_float(1.0 / scale)
-    else:
-        ratio = np_float(in_size) / np_float(out_size)
-    if mode in ("nearest", "nearest-exact"):
-        if mode == "nearest" and out_size == in_size:
-            return np.arange(out_size), None
-        if mode == "nearest" and out_size == 2 * in_size:
-            return np.arange(out_size) >> 1, None
-        src = np.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
-        return np.minimum(src.astype(np.int64), in_size - 1), None
-    if out_size == in_size:  # torch copies: the scale factor is not used
-        return np.arange(out_size), None
-    if align_corners:
-        src = ratio * dst
-    else:  # torch's CPU build fuses this multiply-add (one rounding): exact in float64, then rounded once
-        src = (np.float64(ratio) * (dst.astype(np.float64) + 0.5) - 0.5).astype(np_float)
-        src = np.maximum(src, np_float(0))
-    i0 = src.astype(np.int64)
-    i1 = i0 + (i0 < in_size - 1)
-    lam1 = np.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
-    return (i0, i1), (np_float(1) - lam1, lam1)
-
-
-def _resize_dim(x, d: int, in_size: int, out_size: int, scale, mode: str, align_corners):
-    import numpy as np  # noqa: PLC0415
-    from gradwire.common import dtypes as _dt  # noqa: PLC0415
-    from .. import tensor as _tensor  # noqa: PLC0415
-    np_float = np.float64 if x.dtype is _dt.float64 else np.float32
-    idx, lam = _resize_indices(in_size, out_size, scale, mode, align_corners, np_float)
-    if lam is None:
-        return x.index_select(d, _tensor(idx.tolist(), dtype=_dt.int64, device=x.device))
-    shape = [1] * x.dim()
-    shape[d] = out_size
-    w0, w1 = (_tensor(w.tolist(), dtype=x.dtype, device=x.device).reshape(shape) for w in lam)
-    a = x.index_select(d, _tensor(idx[0].tolist(), dtype=_dt.int64, device=x.device))
-    b = x.index_select(d, _tensor(idx[1].tolist(), dtype=_dt.int64, device=x.device))
-    return a * w0 + b * w1
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -705,10 +634,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     wants = {"linear": 3, "bilinear": 4, "trilinear": 5}
     if mode in wants and input.dim() in (3, 4, 5) and input.dim() != wants[mode]:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants[mode]}D input")
-    if input.dim() not in (3, 4, 5) or mode not in ("nearest", "nearest-exact", "area", "linear", "bilinear") \
-            or antialias or input.dim() == 5:
-        if input.dim() in (3, 4, 5) and mode in ("nearest", "nearest-exact", "area", "bicubic", "trilinear",
-                                                 "lanczos") or antialias:
+    if input.dim() not in (3, 4, 5) or mode not in _KERNEL_DIMS or antialias \
+            or input.dim() - 2 not in _KERNEL_DIMS[mode]:
+        if input.dim() - 2 in _TORCH_DIMS.get(mode, ()) or antialias:
             raise NotImplementedError(f"gradwire: interpolate mode={mode!r} for {input.dim()}D input"
                                       + (" with antialias" if antialias else ""))
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
@@ -716,7 +644,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if out_size is None:
         out_size = [int(n * s) for n, s in zip(spatial, scales)]
     if any(o <= 0 for o in out_size) or any(n <= 0 for n in spatial):
-        names = ("H", "W") if dim == 2 else ("W",)
+        names = ("D", "H", "W")[3 - dim:]
         given = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
         wanted = ", ".join(f"{a}: {n}" for a, n in zip(names, out_size))
         joint = " and" if dim == 1 else ""  # torch's 1-d and 2-d kernels word it differently
@@ -729,18 +657,27 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._torch_name.capitalize()}'")
     if mode == "area":
         return adaptive_avg_pool1d(input, out_size) if dim == 1 else adaptive_avg_pool2d(input, out_size)
-    out = input
-    for i in reversed(range(dim)):  # W first, then H
-        scale = scales[i] if scales is not None else None
-        out = _resize_dim(out, 2 + i, spatial[i], out_size[i], scale, mode, align_corners)
-    return out
+    return call("upsample", input, out_size, scales, mode, align_corners)
 
 
-def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+def _upsample_warning(name: str) -> None:
     import warnings  # noqa: PLC0415
-    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
-                  stacklevel=2)
-    return interpolate(input, size, scale_factor, mode, align_corners)
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=3)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+    _upsample_warning("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    _upsample_warning("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    _upsample_warning("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # ---- more losses, composed as torch's ATen composites compose them ----------------------------------------
@@ -770,7 +707,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min_(0), reduction)
+    return _reduce(call("_add_scalar", -target * (input1 - input2), margin).clamp_min_(0), reduction)  # AddBackward1
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -1009,42 +946,25 @@ def _check_window_args(kernel, dilation, padding, stride) -> None:
             raise RuntimeError(f"{name} should {rule}, but got {words[0]}: {v[0]} {words[1]}: {v[1]}")
 
 
-def _block_positions(size, kernel, dilation, padding, stride):
-    """Flat positions in the padded (H+2ph, W+2pw) plane of each kernel element of each sliding block:
-    (kh*kw*L,) ordered as torch's columns (kernel row, kernel column, block), and the block counts."""
-    import numpy as np  # noqa: PLC0415
-    hp, wp = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
-    blocks = [(n - (dilation[i] * (kernel[i] - 1) + 1)) // stride[i] + 1 for i, n in enumerate((hp, wp))]
-    ki = np.arange(kernel[0])[:, None, None, None] * dilation[0]
-    kj = np.arange(kernel[1])[None, :, None, None] * dilation[1]
-    bi = np.arange(max(blocks[0], 0))[None, None, :, None] * stride[0]
-    bj = np.arange(max(blocks[1], 0))[None, None, None, :] * stride[1]
-    return ((ki + bi) * wp + (kj + bj)).reshape(-1), blocks, (hp, wp)
+def _blocks(size, kernel, dilation, padding, stride):
+    """The number of sliding blocks along each of the two spatial dims."""
+    return [(n + 2 * p - (d * (k - 1) + 1)) // s + 1 for n, k, d, p, s in zip(size, kernel, dilation, padding, stride)]
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    from gradwire.common import dtypes as _dt  # noqa: PLC0415
-    from .. import tensor as _tensor  # noqa: PLC0415
     kernel, dilation, padding, stride = (_pair_list(v) for v in (kernel_size, dilation, padding, stride))
     _check_window_args(kernel, dilation, padding, stride)
     x = input.unsqueeze(0) if input.dim() == 3 else input
     size = tuple(x.shape[2:])
-    pos, blocks, (hp, wp) = _block_positions(size, kernel, dilation, padding, stride)
+    blocks = _blocks(size, kernel, dilation, padding, stride)
     if min(blocks) < 1:
         raise RuntimeError(f"Given input with spatial size {size}, kernel_size={kernel}, dilation={dilation}, "
                            f"padding={padding}, calculated shape of the array of sliding blocks as "
                            f"({blocks[0]}, {blocks[1]}), but its components must be at least one.")
-    n, c = x.shape[0], x.shape[1]
-    if padding != (0, 0):
-        x = pad(x, (padding[1], padding[1], padding[0], padding[0]))
-    cols = x.reshape(n, c, hp * wp).index_select(2, _tensor(pos.tolist(), dtype=_dt.int64, device=x.device))
-    out = cols.reshape(n, c * kernel[0] * kernel[1], blocks[0] * blocks[1])
-    return out.squeeze(0) if input.dim() == 3 else out
+    return call("im2col", input, kernel, dilation, padding, stride)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    from gradwire.common import dtypes as _dt  # noqa: PLC0415
-    from .. import tensor as _tensor, zeros  # noqa: PLC0415
     size, kernel, dilation, padding, stride = (_pair_list(v) for v in (output_size, kernel_size, dilation, padding,
                                                                         stride))
     _check_window_args(kernel, dilation, padding, stride)
@@ -1056,17 +976,13 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if x.shape[1] % k:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
                            f"got input.size(1)={x.shape[1]} and kernel_size={kernel}.")
-    pos, blocks, (hp, wp) = _block_positions(size, kernel, dilation, padding, stride)
+    blocks = _blocks(size, kernel, dilation, padding, stride)
     if min(blocks) < 1 or blocks[0] * blocks[1] != x.shape[2]:
         raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, padding={padding}, "
                            f"stride={stride}, expected size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
                            f"input.size(2)={x.shape[2]}.")
-    n, c = x.shape[0], x.shape[1] // k
-    plane = zeros(n, c, hp * wp, dtype=x.dtype, device=x.device)
-    plane = plane.index_add(2, _tensor(pos.tolist(), dtype=_dt.int64, device=x.device), x.reshape(n, c, -1))
-    out = plane.reshape(n, c, hp, wp)[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
-    return out.squeeze(0) if input.dim() == 2 else out
+    return call("col2im", input, size, kernel, dilation, padding, stride)
 
 
 # ---- attention -------------------------------------------------------------------------------------

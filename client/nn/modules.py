@@ -1110,8 +1110,8 @@ class RNNBase(Module):
         if self.batch_first:
             input = input.transpose(0, 1)
         output, finals = self._layers(input, None, states)
-        if self.batch_first:
-            output.transpose_(0, 1)  # in place, as torch: TransposeBackward1
+        if self.batch_first:  # as torch: RNN and GRU in place (TransposeBackward1), LSTM not (TransposeBackward0)
+            output = output.transpose(0, 1) if n_states == 2 else output.transpose_(0, 1)
         if not batched:
             output, finals = output.squeeze(batch_dim), tuple(h.squeeze(1) for h in finals)
         return output, finals[0] if n_states == 1 else finals
@@ -1279,7 +1279,8 @@ class GRU(RNNBase):
 
 
 class LSTM(RNNBase):
-    """torch.nn.LSTM: one fused op on the server; packed or bidirectional input runs composed, step by step."""
+    """torch.nn.LSTM: float32 runs on the server layer by layer (fused); packed, bidirectional or other dtypes
+    run composed, step by step."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
@@ -1292,7 +1293,9 @@ class LSTM(RNNBase):
     _step = staticmethod(_lstm_step)
 
     def forward(self, input, hx=None):
-        if self.bidirectional or isinstance(input, PackedSequence):
+        # torch's CPU graph: oneDNN layers (MkldnnRnnLayerBackward0, the server's "lstm") for float32 input,
+        # else its step-by-step implementation (StackBackward0 ...), which _forward_composed records
+        if self.bidirectional or isinstance(input, PackedSequence) or input.dtype is not _dtypes.float32:
             return self._forward_composed(input, hx, "LSTM", "")
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
         if self.dropout and self.training:
@@ -2219,6 +2222,18 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    def __init__(self, groups: int):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
 
 
 class _PadNd(Module):

@@ -229,13 +229,16 @@ def _run_node_prehooks(node, buf) -> list:
 def _run_node_post_hooks(node, result, grad_outputs) -> tuple:
     """``node.register_hook`` hooks: each sees grad_inputs (one per input torch's node has) and
     grad_outputs, and may replace grad_inputs."""
-    start, stop = node._shown_inputs()
-    shown = tuple(result[start:stop])
+    positions = node._shown_positions()
+    shown = tuple(result[i] for i in positions)
     for hook in list(node._hooks):
         r = hook(shown, grad_outputs)
         if r is not None:
             shown = check_node_hook_result(hook, r, shown, Tensor)
-    return tuple(result[:start]) + shown + tuple(result[stop:])
+    out = list(result)
+    for i, g in zip(positions, shown):
+        out[i] = g
+    return tuple(out)
 
 
 def _anomaly_report(node) -> None:

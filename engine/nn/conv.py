@@ -218,6 +218,8 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's name
 class Convolution(Function):
     """conv1d/conv2d on (N, C, [H,] W) input; ``pads`` = (top, bottom, left, right) of the 4-D view."""
 
+    shown_edges = 3  # input, weight, bias: an edge each, even when None
+
     array_forward = True
 
     @staticmethod
@@ -565,6 +567,9 @@ def adaptive_avg_pool2d(input, output_size):
 
 class NativeBatchNorm(Function):
     """Normalizes over every dim but 1; in training the batch statistics also update the running ones."""
+
+    shown_edges = 3  # input, weight, bias (the running stats have none)
+    float_edges = False
 
     array_forward = True
 

@@ -137,6 +137,8 @@ def _log_clamped(x: Tensor) -> Tensor:
 
 
 class BinaryCrossEntropy(Function):
+    shown_edges = 2  # torch's edges: input, target (weight has none)
+    float_edges = False
     array_forward = True
 
     @staticmethod
@@ -660,6 +662,8 @@ def _not_differentiable(fn: str, arg: str, t) -> None:
 class SoftMarginLoss(Function):
     """``log(1 + exp(-y x))``, reduced."""
 
+    float_edges = False  # torch's edge: input only
+
     array_forward = True
 
     @staticmethod
@@ -692,6 +696,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 class MultiMarginLoss(Function):
     """Per sample ``sum_{j != y} max(0, margin - x[y] + x[j])^p * w[y] / C`` over (N, C) scores."""
+
+    float_edges = False  # torch's edge: input only
 
     array_forward = True
 
@@ -748,6 +754,8 @@ def multi_margin_loss(input, target, p, margin, weight, reduction):
 class NativeGroupNorm(Function):
     """Each (sample, group) normalised, then ``x * scale + shift`` per channel as torch's CPU kernel forms it
     (scale = rstd * weight, shift = bias - scale * mean); the backward is layer norm's over each group."""
+
+    shown_edges = 3  # input, weight, bias: an edge each, even when None
 
     array_forward = True
 

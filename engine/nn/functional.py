@@ -366,6 +366,8 @@ class _ClassPut(Function):
 class NllLoss(Function):
     """nll_loss over (C), (N, C) or (N, C, d1, ...) log-probabilities (NllLossBackward0)."""
 
+    float_edges = False  # torch's edge: input only
+
     array_forward = True
 
     @staticmethod
@@ -555,7 +557,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         ret = smooth.sum()
     else:
         ret = smooth
-    return (1 - ls) * nll + ret * (ls / C)
+    from ..ops.named import MulScalar  # noqa: PLC0415 - torch's composite scales by numbers (MulBackward1)
+    return MulScalar.apply(nll, 1 - ls) + MulScalar.apply(ret, ls / C)
 
 
 def _cross_entropy_probs(input, target, weight, reduction, ls, class_dim):
@@ -690,6 +693,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 class BinaryCrossEntropyWithLogits(Function):
+    shown_edges = 2  # torch's edges: input, target
+    float_edges = False
     array_forward = True
 
     @staticmethod
@@ -814,6 +819,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 # ---- layer_norm --------------------------------------------------------------------------
 
 class NativeLayerNorm(Function):
+    shown_edges = 3  # input, weight, bias: an edge each, even when None
     array_forward = True
 
     @staticmethod

@@ -36,6 +36,8 @@ Declares WIRE (wire op name -> callable); engine/__init__.py installs it.
 """
 from __future__ import annotations
 
+from gradwire.common import dtypes as _dt
+
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops._util import same_device
@@ -322,6 +324,40 @@ class Lstm(Function):
         return tuple(result)
 
 
+class MkldnnRnnLayer(Function):
+    """One layer of the LSTM, time-major, as torch's CPU float32 kernel records it: node
+    ``MkldnnRnnLayerBackward0`` with torch's edges (input, w_ih, w_hh, b_ih, b_hh, hx, cx) and outputs
+    (output, hy, cy); the work is ``Lstm``'s, over one layer."""
+
+    array_forward = True
+    shown_edges = 7
+
+    @staticmethod
+    def forward(ctx, input, w_ih, w_hh, b_ih, b_hh, hx, cx):
+        params = (w_ih, w_hh) if b_ih is None else (w_ih, w_hh, b_ih, b_hh)
+        h0, c0 = (None if h is None else _new_tensor(h.array[None], h.dtype, h.device) for h in (hx, cx))
+        ctx.has_biases = b_ih is not None
+        out, h_n, c_n = Lstm.forward(ctx, input, h0, c0, *params, num_layers=1, has_biases=ctx.has_biases,
+                                     batch_first=False, unbatched=False, dropout=0.0)
+        return out, _new_tensor(h_n.array[0], h_n.dtype, h_n.device), _new_tensor(c_n.array[0], c_n.dtype,
+                                                                                   c_n.device)
+
+    @staticmethod
+    def backward(ctx, d_out, d_hy, d_cy):
+        edges = ctx.needs_input_grad
+        nx, nwi, nwh, nbi, nbh, nh, nc = edges
+        # Lstm's backward reads its own argument order: (input, h0, c0, *params)
+        ctx.needs_input_grad = (nx, nh, nc, nwi, nwh) + ((nbi, nbh) if ctx.has_biases else ())
+        try:
+            gx, gh, gc, *gp = Lstm.backward(ctx, d_out, *(None if g is None else g.reshape(1, *g.shape)
+                                                          for g in (d_hy, d_cy)))
+        finally:
+            ctx.needs_input_grad = edges
+        gh, gc = (None if g is None else g.reshape(*g.shape[1:]) for g in (gh, gc))
+        gp = gp + [None, None] if not ctx.has_biases else gp
+        return (gx, *gp, gh, gc)
+
+
 def _check_args(input, hx, params, num_layers, bias, batch_first):
     """torch.nn.LSTM.forward's checks, in its order and with its texts; returns (h0, c0, num_layers, unbatched)."""
     if not isinstance(input, Tensor):
@@ -411,8 +447,36 @@ def lstm(input, params, hx=None, *, num_layers=None, bias=True, batch_first=Fals
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout}")
     params, h0, c0, num_layers, unbatched = _check_args(input, hx, params, num_layers, bool(bias), batch_first)
     p = dropout if training else 0.0
-    return Lstm.apply(input, h0, c0, *params, num_layers=num_layers, has_biases=bool(bias),
-                      batch_first=bool(batch_first), unbatched=unbatched, dropout=p)
+    if input.dtype is not _dt.float32:  # torch's oneDNN layers are float32's; other dtypes run fused here
+        return Lstm.apply(input, h0, c0, *params, num_layers=num_layers, has_biases=bool(bias),
+                          batch_first=bool(batch_first), unbatched=unbatched, dropout=p)
+    return _by_layers(input, params, h0, c0, num_layers, bool(bias), bool(batch_first), unbatched, p)
+
+
+def _by_layers(x, params, h0, c0, num_layers, bias, batch_first, unbatched, p):
+    """torch's CPU float32 LSTM graph: time-major input (the batch_first transpose, the unbatched unsqueeze),
+    one MkldnnRnnLayer per layer (dropout between them), h_n and c_n stacked from the layers' states."""
+    from ..ops.shape import select, squeeze, stack, transpose, unsqueeze  # noqa: PLC0415
+    from .functional import dropout  # noqa: PLC0415
+    if unbatched:
+        x = unsqueeze(x, 1)
+        h0, c0 = (None if h is None else unsqueeze(h, 1) for h in (h0, c0))
+    elif batch_first:
+        x = transpose(x, 0, 1)
+    per = 4 if bias else 2
+    hs, cs = [], []
+    for k in range(num_layers):
+        w = list(params[per * k:per * (k + 1)]) + ([] if bias else [None, None])
+        hk, ck = (None if h is None else select(h, 0, k) for h in (h0, c0))
+        x, hy, cy = MkldnnRnnLayer.apply(x, *w, hk, ck)
+        hs.append(hy)
+        cs.append(cy)
+        if p and k < num_layers - 1:
+            x = dropout(x, p, True)
+    h_n, c_n = stack(hs), stack(cs)
+    if unbatched:
+        return squeeze(x, 1), squeeze(h_n, 1), squeeze(c_n, 1)
+    return (transpose(x, 0, 1) if batch_first else x), h_n, c_n
 
 
 WIRE: dict = {"lstm": lstm}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, fused, index, inplace, linalg,
-               matrix,
+               matrix, named,
                random_fill, reduce, scan, scatter, shape, sorting, special_math)
 from .. import random as _random
 from ..tensor import Tensor
@@ -108,8 +108,8 @@ def _grad_fn(input):
 def _node_next_functions(node):
     """``node.next_functions`` as torch lists them, as values: [[name or "", output_nr, edge index], ...]
     (the engine's edges of non-tensor arguments that torch's node lacks left out)."""
-    start, stop = node._shown_inputs()
-    return [[_torch_node_name(fn), nr, i] for i, (fn, nr) in enumerate(node.next_functions[:stop]) if i >= start]
+    edges = node.next_functions
+    return [[_torch_node_name(edges[i][0]), edges[i][1], i] for i in node._shown_positions()]
 
 
 def _torch_node_name(fn) -> str:
@@ -221,7 +221,7 @@ del _name, _fn
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
 EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
-                     decompositions2, special_math, _random, extra_ops]
+                     decompositions2, special_math, _random, extra_ops, named]
 
 
 def install(module) -> None:

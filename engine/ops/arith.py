@@ -346,6 +346,8 @@ class PowTensor(Function):
 class PowScalarBase(Function):
     """scalar ** tensor, e.g. ``2 ** x`` or ``pow(2, x)`` (PowBackward2)."""
 
+    edge_args = (1,)  # torch's edge: the exponent (the number base has none)
+
     op_name = "Pow"
     overload = 2
     array_forward = True

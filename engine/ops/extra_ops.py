@@ -207,6 +207,8 @@ class ScatterReduce(Function):
     each factor (the result recomputed differentiably, so double backward works; zero factors give
     non-finite gradients where torch's are exact)."""
 
+    edge_args = (0, 3)  # torch's edges: self, src (not the index)
+
     array_forward = True
 
     @staticmethod
@@ -334,6 +336,8 @@ def index_copy_(input, dim, index, source):
 class MaskedScatter(Function):
     """masked_scatter (MaskedScatterBackward0): source's first k elements fill the k masked positions."""
 
+    edge_args = (0, 2)  # torch's edges: self, source (not the mask)
+
     array_forward = True
 
     @staticmethod
@@ -382,6 +386,8 @@ def masked_scatter_(input, mask, source):
 
 class Put(Function):
     """put (PutBackward0): writes (or adds) ``source`` at flat positions ``index`` of self."""
+
+    edge_args = (0, 2)  # torch's edges: self, source (not the index)
 
     array_forward = True
 

@@ -610,6 +610,7 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 class ScatterAdd(Function):
+    edge_args = (0, 3)  # torch's edges: self, src (not the index)
     array_forward = True
 
     @staticmethod
@@ -687,6 +688,7 @@ class MaskedFill(Function):
 
 
 class MaskedFillTensor(MaskedFill):
+    edge_args = (0, 2)  # self, value (not the mask)
     op_name = "MaskedFill"
     overload = 1
 

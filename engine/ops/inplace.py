@@ -672,18 +672,37 @@ def _checked(out: Tensor, dtype, shape=None) -> Tensor:
 UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh", "sin", "cos", "floor", "ceil",
                  "round", "reciprocal", "pow", "clamp_min", "clamp_max", "sign", "expm1", "log1p", "trunc",
                  "frac", "masked_fill", "scatter_add", "silu",
-                 # comparisons and logical ops write 0/1 in self's dtype; scans, triangles, the rest of the math
-                 "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+                 # logical ops write 0/1 in self's dtype (comparisons too: COMPARISONS); scans, triangles, the rest
+                 "logical_and", "logical_or", "logical_xor", "logical_not",
                  "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "cumsum", "cumprod", "tril", "triu",
                  "log2", "log10", "erf", "exp2", "tan", "hypot", "remainder", "floor_divide", "atan2",
                  "nextafter", "fix")
+
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def _comparison_(name: str):
+    """``x.eq_(y)`` & co: the 0/1 of the comparison written into x. Recorded, torch's node is named after the
+    comparison (EqBackward0 for a number, EqBackward1 for a tensor) and passes zeros."""
+    plain = _unary_(name)
+
+    def compare_(input, other):
+        if type(input) is not Tensor or not _records(input, (other,)):
+            return plain(input, other)
+        from .named import compare_into  # noqa: PLC0415
+        return inplace_apply(input, lambda src, o: _checked(compare_into(name, src, o), input.dtype, input.shape),
+                             other)
+    compare_.__name__ = name + "_"
+    return compare_
+
 
 # Wire names (the lead adds this module to EXTENSION_MODULES; "zero_" is registered in ops/__init__.py)
 WIRE = {"view.is_stale": view_is_stale,
         "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "fill_": fill_, "copy_": copy_,
         "clamp_": clamp_, **{name + "_": _unary_(name) for name in UNARY_INPLACE},
+        **{name + "_": _comparison_(name) for name in COMPARISONS},
         "transpose_": transpose_, "t_": t_, "squeeze_": squeeze_, "unsqueeze_": unsqueeze_}
 # add_, mul_ ... are defined in tensor.py; the unary ones and the in-place views here
-METHODS: dict = {name: WIRE[name] for name in (*(n + "_" for n in UNARY_INPLACE), "transpose_", "t_", "squeeze_",
+METHODS: dict = {name: WIRE[name] for name in (*(n + "_" for n in UNARY_INPLACE + COMPARISONS), "transpose_", "t_", "squeeze_",
                                                 "unsqueeze_") if name not in Tensor.__dict__}
 METHODS.update(swapdims_=transpose_, swapaxes_=transpose_)

@@ -644,28 +644,30 @@ class LinalgVectorNorm(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
-        xp = a.xp
-        p = ctx.ord
-        g = _unreduce(grad, ctx)
-        if p == 0:
-            return g * 0, None, None, None
-        sign = _const(xp.sign(a.array), a)
-        if p == 1:
-            return g * sign, None, None, None
-        n = _unreduce(out, ctx)
-        if p == float("inf") or p == float("-inf"):
-            mask = xp.abs(a.array) == n.array
-            count = xp.sum(mask, axis=ctx.dims, keepdims=True)
-            return g * sign * _const(mask / count, a), None, None, None
-        zero = n.array == 0
-        has_zero = bool(xp.any(zero))
-        if has_zero:  # torch masks the gradient where the norm is 0
-            n = n + _const(zero, n)
-            g = g * _const(~zero, n)
-        if p == 2:
-            return g * a / n, None, None, None
-        abs_a = a * sign
-        return g * sign * abs_a ** (p - 1) / n ** (p - 1), None, None, None
+        return vector_norm_grad(a, _unreduce(out, ctx), _unreduce(grad, ctx), ctx.ord, ctx.dims), None, None, None
+
+
+def vector_norm_grad(a: Tensor, n: Tensor, g: Tensor, p: float, dims) -> Tensor:
+    """The gradient of the ``p``-norm of ``a`` over ``dims``: ``n`` the norm and ``g`` its gradient, both
+    broadcast to ``a``'s shape (differentiable; torch.dist and pdist share it)."""
+    xp = a.xp
+    if p == 0:
+        return g * 0
+    sign = _const(xp.sign(a.array), a)
+    if p == 1:
+        return g * sign
+    if p == float("inf") or p == float("-inf"):
+        mask = xp.abs(a.array) == n.array
+        count = xp.sum(mask, axis=dims, keepdims=True)
+        return g * sign * _const(mask / count, a)
+    zero = n.array == 0
+    if bool(xp.any(zero)):  # torch masks the gradient where the norm is 0
+        n = n + _const(zero, n)
+        g = g * _const(~zero, n)
+    if p == 2:
+        return g * a / n
+    abs_a = a * sign
+    return g * sign * abs_a ** (p - 1) / n ** (p - 1)
 
 
 def _norm_ord(p):

@@ -14,7 +14,7 @@ from gradwire.common.shapes import broadcast_shapes, normalize_dim
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg, scalar_value
-from .index import IndexAdd, _check_mask_broadcast, _gather_key, gather, index_select
+from .index import IndexAdd, IndexSelect, _check_mask_broadcast, _gather_key, gather, index_select
 from .inplace import inplace_apply
 from .shape import sum_to
 
@@ -159,6 +159,8 @@ def _check_index_vector(op, input, dim, index, bounds_error=RuntimeError):
 class IndexAddOp(Function):
     """index_add (IndexAddBackward0): grad passes to self; source gets grad.index_select(dim, index) * alpha."""
 
+    edge_args = (0, 3)  # torch's edges: self, source (not the index)
+
     op_name = "IndexAdd"
     array_forward = True
 
@@ -234,6 +236,30 @@ class IndexFill(Function):
         return IndexFill.apply(grad, ctx.dim, ctx.index, 0), None, None, None
 
 
+class IndexFillTensor(Function):
+    """index_fill with a 0-d tensor value (IndexFillBackward1): the value's gradient is the sum of the
+    filled positions' gradients."""
+
+    array_forward = True
+    op_name = "IndexFill"
+    overload = 1
+    edge_args = (0, 3)  # self, value (not the index)
+
+    @staticmethod
+    def forward(ctx, a, dim, index, value):
+        return IndexFill.forward(ctx, a, dim, index, value.array.astype(a.dtype.numpy))
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nv = ctx.needs_input_grad[0], ctx.needs_input_grad[3]
+        ga = IndexFill.apply(grad, ctx.dim, ctx.index, 0) if na else None
+        gv = None
+        if nv:
+            picked = grad if grad.array.ndim == 0 else IndexSelect.apply(grad, ctx.dim, ctx.index.reshape(-1))
+            gv = picked.sum() if ctx.index.array.size else grad.sum() * 0
+        return ga, None, None, gv
+
+
 def index_fill(input, dim, index, value):
     check_tensor_arg("index_fill", input)
     check_tensor_arg("index_fill", index, "index", 3)
@@ -242,7 +268,7 @@ def index_fill(input, dim, index, value):
         if value.array.ndim:
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value.array.ndim} dimension(s).")
-        value = value.item()
+        return IndexFillTensor.apply(input, d, index, value)
     return IndexFill.apply(input, d, index, _dt.checked_scalar(input.dtype, scalar_value(value)))
 
 

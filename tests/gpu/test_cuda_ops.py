@@ -448,6 +448,27 @@ case("remainder", lambda a, b: OP["remainder"](a, b), ("f", (3, 4)), ("p", (4,))
 # values only: torch records floor_divide with a node whose backward raises (no derivative)
 case("floor_divide", lambda a, b: OP["floor_divide"](a, b).detach(), ("f", (3, 4)), ("p", (4,)))
 
+# ops torch records as one node of their own (engine/ops/named.py)
+case("pixel_shuffle", lambda x: OP["pixel_shuffle"](x, 2), ("f", (2, 8, 3, 2)))
+case("pixel_unshuffle", lambda x: OP["pixel_unshuffle"](x, 2), ("f", (2, 2, 4, 6)))
+case("channel_shuffle", lambda x: OP["channel_shuffle"](x, 3), ("f", (2, 6, 3)))
+case("im2col", lambda x: OP["im2col"](x, (2, 3), (1, 2), (1, 1), (2, 1)), ("f", (2, 3, 5, 6)))
+case("col2im", lambda x: OP["col2im"](x, (4, 5), (2, 2), (1, 1), (0, 1), (1, 2)), ("f", (2, 12, 9)))
+case("_pack_padded_sequence", lambda x: OP["_pack_padded_sequence"](x, [4, 2, 1], True), ("f", (3, 4, 2)))
+case("adaptive_max_pool2d", lambda x: OP["adaptive_max_pool2d"](x, (3, 2))[0] * 1, ("f", (2, 3, 7, 5)))
+for _mode, _shape in [("nearest", (2, 3, 4, 5)), ("nearest-exact", (2, 3, 5)), ("linear", (2, 3, 5)),
+                      ("bilinear", (2, 3, 4, 5)), ("bicubic", (2, 3, 4, 5)), ("trilinear", (1, 2, 3, 4, 5))]:
+    case(f"upsample:{_mode}", lambda x, _mode=_mode, _n=len(_shape) - 2: OP["upsample"](
+        x, [7, 3, 9][:_n], None, _mode, False if "linear" in _mode or "cubic" in _mode else None), ("f", _shape))
+case("aminmax", lambda x: OP["aminmax"](x, dim=1), ("f", (3, 4)))
+case("dist", lambda a, b: OP["dist"](a, b, 3), ("f", (3, 4)), ("f", (4,)))
+case("pdist", lambda x: OP["pdist"](x, 2), ("f", (5, 3)))
+case("_norm_dim", lambda x: OP["_norm_dim"](x, 3, 1), ("f", (3, 4)))
+for _n in ["_mul_scalar", "_div_scalar", "_add_scalar"]:
+    case(_n, lambda x, _n=_n: OP[_n](x, 1.5), ("f", (3, 4)))
+case("block_diag", lambda a, b, c: OP["block_diag"](a, b, c), ("f", (2, 3)), ("f", (4,)), ("f", ()))
+case("fill", lambda x, v: OP["fill"](x, v), ("f", (3, 4)), ("f", ()))
+
 
 def _setitem(x, v):
     y = x * 1.0

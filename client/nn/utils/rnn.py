@@ -79,25 +79,26 @@ def pack_padded_sequence(input, lengths, batch_first: bool = False, enforce_sort
     from ... import sort, tensor  # noqa: PLC0415
     lengths = _int_list(lengths)
     sorted_indices = None
-    if enforce_sorted:
-        if any(a < b for a, b in zip(lengths, lengths[1:])):
-            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You "
-                               "can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
-                               "sidestep this requirement if you do not need ONNX exportability.")
-    else:
+    if not enforce_sorted:
         values, sorted_indices = sort(tensor(lengths), descending=True)
         lengths = values.tolist()
         input = input.index_select(0 if batch_first else 1, sorted_indices)
+    # torch's kernel's checks, in its order
+    steps, batch = input.shape[:2][::-1] if batch_first else input.shape[:2]
+    if len(lengths) != batch:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {len(lengths)} "
+                           f"(batch_size={batch})")
     if lengths and lengths[-1] <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
                            "is <= 0")
-    if batch_first:
-        input = input.transpose(0, 1)
-    if lengths and lengths[0] > input.shape[0]:
-        raise RuntimeError(f"Expected sequence length to be at most {input.shape[0]}, but got {lengths[0]}")
-    sizes = _batch_sizes(lengths)
-    data = _dispatch.call("cat", [input[t, :n] for t, n in enumerate(sizes)], 0)
-    return PackedSequence(data, tensor(sizes), sorted_indices, None)
+    if any(a < b for a, b in zip(lengths, lengths[1:])):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You "
+                           "can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
+                           "sidestep this requirement if you do not need ONNX exportability.")
+    if lengths and lengths[0] > steps:
+        raise RuntimeError(f"Expected sequence length to be at most {steps}, but got {lengths[0]}")
+    data = _dispatch.call("_pack_padded_sequence", input, lengths, batch_first)  # one node, as torch's
+    return PackedSequence(data, tensor(_batch_sizes(lengths)), sorted_indices, None)
 
 
 def pad_packed_sequence(sequence, batch_first: bool = False, padding_value: float = 0.0, total_length=None):
@@ -112,15 +113,18 @@ def pad_packed_sequence(sequence, batch_first: bool = False, padding_value: floa
     data = sequence.data
     batch = sizes[0]
     rest = tuple(data.shape[1:])
-    rows, offset = [], 0
-    for t in range(steps):
+    # torch's kernel: padding, then each run of steps with the same batch size copied in (CopySlices)
+    padded = data.new_full((steps, batch, *rest), padding_value)
+    offset, start, running = 0, 0, batch
+    for t in range(len(sizes) + 1):
         n = sizes[t] if t < len(sizes) else 0
-        step = data[offset:offset + n]
-        offset += n
-        if n < batch:
-            step = _dispatch.call("cat", [step, data.new_full((batch - n, *rest), padding_value)], 0)
-        rows.append(step)
-    padded = _dispatch.call("stack", rows, 1 if batch_first else 0)
+        if n != running:
+            count = running * (t - start)
+            padded[start:t, :running].copy_(data[offset:offset + count].view(t - start, running, *rest))
+            offset, start = offset + count, t
+        running = n
+    if batch_first:
+        padded = padded.transpose(0, 1)
     lengths = tensor([sum(1 for n in sizes if n > b) for b in range(batch)])
     if sequence.unsorted_indices is not None:
         return (padded.index_select(0 if batch_first else 1, sequence.unsorted_indices),
@@ -133,20 +137,22 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
         raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     sequences = list(sequences.unbind(0)) if isinstance(sequences, Tensor) else list(sequences)
     longest = max(s.shape[0] for s in sequences)
-    padded = []
-    for s in sequences:
-        missing = longest - s.shape[0]
-        if missing:
-            pad = s.new_full((missing, *s.shape[1:]), padding_value)
-            s = _dispatch.call("cat", [s, pad] if padding_side == "right" else [pad, s], 0)
-        padded.append(s)
-    return _dispatch.call("stack", padded, 0 if batch_first else 1)
+    first = sequences[0]
+    size = (len(sequences), longest) if batch_first else (longest, len(sequences))
+    out = first.new_full((*size, *first.shape[1:]), padding_value)
+    for i, seq in enumerate(sequences):  # torch's kernel: each sequence copied into its place (CopySlices)
+        n = seq.shape[0]
+        start = 0 if padding_side == "right" else longest - n
+        (out.select(0, i).narrow(0, start, n) if batch_first else out.narrow(0, start, n).select(1, i)).copy_(seq)
+    return out
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first: bool = False) -> list:
+    from ... import arange  # noqa: PLC0415
     if not batch_first:
-        padded_sequences = padded_sequences.transpose(0, 1)
-    return [seq[:n] for seq, n in zip(padded_sequences, _int_list(lengths))]
+        padded_sequences.transpose_(0, 1)  # in place, as torch
+    steps = arange(padded_sequences.shape[1])
+    return [seq[steps < n] for seq, n in zip(padded_sequences, _int_list(lengths))]  # IndexBackward0, as torch
 
 
 def pack_sequence(sequences, enforce_sorted: bool = True) -> PackedSequence:
