@@ -331,3 +331,20 @@ def frexp(input):
 for _name in ("gcd", "lcm", "gcd_", "lcm_", "angle"):
     globals()[_name] = _op(_name)
 del _name
+
+# ---- more of torch's tail (engine/ops/extra_ops2.py) ----------------------------------------------
+def histogram(input, bins=100, *, range=None, weight=None, density=False):  # noqa: A002 - torch's names
+    return input.histogram(bins, range=range, weight=weight, density=density)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    return input.unique_consecutive(return_inverse, return_counts, dim)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    return input.as_strided(size, stride, storage_offset)
+
+
+for _name in ("vander", "index_reduce"):
+    globals()[_name] = _op(_name)
+del _name

@@ -1597,3 +1597,42 @@ OPS.update({
     "frexp": OpInfo(frexp_rule, node="FrexpBackward0"),
     "angle": OpInfo(elementwise(out="float"), node="AngleBackward0"),
 })
+
+
+# ---- more of torch's tail (engine/ops/extra_ops2.py) ----------------------------------------------
+
+def vander_rule(op, args, kwargs):
+    x, n = args[0], _arg(args, kwargs, 1, "N")
+    n = x._shape[0] if n is None and len(x._shape) == 1 else n
+    if len(x._shape) != 1 or not isinstance(n, int) or isinstance(n, bool) or n < 2:
+        return None  # an error, or a result without history: the server's metadata
+    return [((x._shape[0], n), x._dtype if x._dtype.is_floating_point else int64)]
+
+
+def as_strided_rule(op, args, kwargs):
+    x, size, stride = args[0], _arg(args, kwargs, 1, "size"), _arg(args, kwargs, 2, "stride")
+    try:
+        size, stride = tuple(size), tuple(stride)
+    except TypeError:
+        return None
+    if len(size) != len(stride) or any(not isinstance(s, int) or s < 0 for s in size + stride):
+        return None
+    return [(size, x._dtype)]
+
+
+def _index_reduce_rule(op, args, kwargs):
+    x, index, src = args[0], _arg(args, kwargs, 2, "index"), _arg(args, kwargs, 3, "source")
+    reduce = _arg(args, kwargs, 4, "reduce")
+    ok = is_tensor(index) and is_tensor(src) and src._dtype is x._dtype and reduce in ("prod", "mean", "amax", "amin")
+    return [(x._shape, x._dtype)] if ok else None
+
+
+OPS.update({
+    "unique_consecutive": OpInfo(None),
+    "histogram": OpInfo(None),
+    "vander": OpInfo(vander_rule, node=lambda args, kwargs: "torch::autograd::CopySlices" if kwargs.get("increasing") or (
+        len(args) > 2 and args[2]) else "FlipBackward0"),
+    "as_strided": OpInfo(as_strided_rule, node="AsStridedBackward0"),
+    "index_reduce": OpInfo(_index_reduce_rule, node="IndexReduceBackward0"),
+    "index_reduce_": OpInfo(_index_reduce_rule, inplace=True, node="IndexReduceBackward0"),
+})

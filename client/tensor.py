@@ -1449,3 +1449,27 @@ Tensor.frexp = _frexp
 for _op in ("gcd", "gcd_", "lcm", "lcm_", "angle"):
     setattr(Tensor, _op, _method(_op))
 del _op
+
+# ---- more of torch's tail (engine/ops/extra_ops2.py) ----------------------------------------------
+RETURN_TYPES["histogram"] = return_type("histogram", ("hist", "bin_edges"))
+
+
+def _histogram(self, bins=100, *, range=None, weight=None, density=False):  # noqa: A002 - torch's name
+    kwargs = {k: v for k, v in (("range", range), ("weight", weight)) if v is not None}
+    return RETURN_TYPES["histogram"](*call("histogram", self, bins, density=density, **kwargs))
+
+
+def _unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+    return call("unique_consecutive", self, return_inverse, return_counts, dim)
+
+
+def _as_strided(self, size, stride, storage_offset=None):
+    return _as_view(self, call("as_strided", self, tuple(size), tuple(stride), storage_offset))
+
+
+Tensor.histogram = _histogram
+Tensor.unique_consecutive = _unique_consecutive
+Tensor.as_strided = _as_strided
+for _op in ("index_reduce", "index_reduce_"):
+    setattr(Tensor, _op, _method(_op))
+del _op

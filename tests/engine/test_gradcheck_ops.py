@@ -455,6 +455,14 @@ ADDED_OPS = {
     "renorm_p3": (lambda x: E.renorm(x * 3, 3, 1, 1.5), [(3, 4)]),
     "frexp": (lambda x: E.frexp(x * 3).mantissa, [(3, 4)]),
     "angle": (lambda x: E.angle(x) + x, [(3, 4)]),
+    # engine/ops/extra_ops2.py
+    "vander": (lambda x: E.vander(x, 4), [(3,)]),
+    "vander_increasing": (lambda x: E.vander(x, 3, increasing=True), [(4,)]),
+    "as_strided": (lambda x: E.as_strided(x, (2, 3), (1, 2), 1), [(3, 4)]),
+    "as_strided_overlap_of_view": (lambda x: E.as_strided(x[1:], (3, 2), (1, 1)), [(8,)]),
+    **{f"index_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.index_reduce(
+        a, 0, E.tensor([2, 0, 2]), b, r, include_self=i), [(3, 4), (3, 4)])
+       for r in ("prod", "mean", "amax", "amin") for i in (True, False)},
 }
 
 
