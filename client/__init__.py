@@ -348,3 +348,13 @@ def as_strided(input, size, stride, storage_offset=None):
 for _name in ("vander", "index_reduce"):
     globals()[_name] = _op(_name)
 del _name
+
+
+def poisson(input, generator=None):
+    from ._creation import _generator_kw  # noqa: PLC0415
+    return _call("poisson", input, **_generator_kw({}, generator))
+
+
+def binomial(count, prob, generator=None):
+    from ._creation import _generator_kw  # noqa: PLC0415
+    return _call("binomial", count, prob, **_generator_kw({}, generator))

@@ -1636,3 +1636,33 @@ OPS.update({
     "index_reduce": OpInfo(_index_reduce_rule, node="IndexReduceBackward0"),
     "index_reduce_": OpInfo(_index_reduce_rule, inplace=True, node="IndexReduceBackward0"),
 })
+
+
+
+# ---- random fills and draws (engine/ops/random_fill.py): with history, a node with a zero gradient ----------
+def _random_node(args, kwargs):
+    """random_(from, to) records RandomBackward0, random_(to) 1 (from None), random_() 2 (to None)."""
+    low, high = _arg(args, kwargs, 1, "from"), _arg(args, kwargs, 2, "to")
+    return f"RandomBackward{2 if high is None else 1 if low is None else 0}"
+
+
+def _poisson_rule(op, args, kwargs):
+    x = args[0]
+    return [(x._shape, x._dtype)] if x._dtype.is_floating_point else None
+
+
+def _binomial_rule(op, args, kwargs):
+    count, prob = args[0], _arg(args, kwargs, 1, "prob")
+    if not (is_tensor(prob) and count._dtype.is_floating_point and prob._dtype is count._dtype):
+        return None
+    return [(shapes.broadcast_shapes(count._shape, prob._shape), count._dtype)]
+
+
+OPS.update({
+    **{op: OpInfo(same, inplace=True, node=node) for op, node in (
+        ("uniform_", "UniformBackward0"), ("normal_", "NormalBackward0"), ("exponential_", "ExponentialBackward0"),
+        ("geometric_", "GeometricBackward0"), ("log_normal_", "LogNormalBackward0"), ("cauchy_", "CauchyBackward0"))},
+    "random_": OpInfo(same, inplace=True, node=_random_node),
+    "poisson": OpInfo(_poisson_rule, node="PoissonBackward0"),
+    "binomial": OpInfo(_binomial_rule, node="NotImplemented"),
+})

@@ -248,3 +248,187 @@ def test_as_strided_index_reduce_values(gw):
     assert out.tolist() == [[12., 21.], [1., 1.], [4., 5.]]
     out = x.index_reduce(0, gw.tensor([0, 2, 0]), gw.tensor([[2., 3.], [4., 5.], [6., 7.]]), "amax", include_self=False)
     assert out.tolist() == [[6., 7.], [1., 1.], [4., 5.]]
+
+
+# ---- random fills and draws --------------------------------------------------------------------------
+RANDOM_SNIPPETS = r'''
+torch.empty(3, dtype=torch.int64).exponential_(-1)
+#---
+torch.empty(3, dtype=torch.int64).cauchy_(0, -1)
+#---
+torch.empty(3, dtype=torch.int64).log_normal_(0, -1)
+#---
+torch.empty(3, dtype=torch.bool).geometric_(2)
+#---
+torch.empty(3, dtype=torch.int64).uniform_()
+#---
+print(torch.zeros(3, dtype=torch.int64).uniform_(0, 5).dtype)
+#---
+torch.empty(3, dtype=torch.int64).normal_()
+#---
+torch.empty(3).uniform_(2, 1)
+#---
+torch.empty(3).normal_(0, -1)
+#---
+torch.empty(3).random_(5, 2)
+#---
+torch.empty(3).bernoulli_(1.5)
+#---
+y = torch.zeros(3, requires_grad=True)
+print((y*1).uniform_().grad_fn)
+#---
+y = torch.zeros(3, requires_grad=True)
+print((y*1).normal_().grad_fn)
+#---
+y = torch.zeros(3, requires_grad=True)
+print((y*1).random_().grad_fn, (y*1).random_(5).grad_fn, (y*1).random_(1, 5).grad_fn)
+#---
+y = torch.zeros(3, requires_grad=True)
+print((y*1).bernoulli_().grad_fn)
+#---
+y = torch.zeros(3, requires_grad=True)
+z = (y*1).uniform_()
+z.sum().backward(); print(y.grad)
+#---
+torch.zeros(3).uniform_(0, 1, 2)
+#---
+torch.zeros(3).uniform_(from_=0)
+#---
+print(torch.zeros(3).uniform_(**{"from": 1, "to": 1}))
+#---
+torch.zeros(3).normal_(mean=torch.tensor(1.))
+#---
+g = torch.Generator().manual_seed(3)
+a = torch.zeros(4).uniform_(generator=g)
+g.manual_seed(3)
+b = torch.zeros(4).uniform_(generator=g)
+print(torch.equal(a, b))
+#---
+torch.manual_seed(0); a = torch.empty(5).exponential_(); torch.manual_seed(0); b = torch.empty(5).exponential_()
+print(torch.equal(a, b), (a > 0).all())
+#---
+g = torch.Generator().manual_seed(3)
+a = torch.empty(5).cauchy_(generator=g); g.manual_seed(3); b = torch.empty(5).cauchy_(generator=g)
+print(torch.equal(a, b))
+#---
+torch.poisson(torch.tensor([-1.]))
+#---
+torch.poisson(torch.tensor([1, 2]))
+#---
+r = torch.tensor([1., 2], requires_grad=True); p = torch.poisson(r); print(p.grad_fn, p.dtype, p.shape)
+p.sum().backward(); print(r.grad)
+#---
+print(torch.poisson(torch.tensor([0., 0.])), torch.binomial(torch.tensor([0., 3.]), torch.tensor([0.5, 0.])))
+print(torch.binomial(torch.tensor([-1.]), torch.tensor([0.5])), torch.binomial(torch.tensor([4., 10.]), torch.tensor([1., 1.])))
+#---
+torch.binomial(torch.tensor([5, 10]), torch.tensor([0.5, 0.2]))
+#---
+torch.binomial(torch.tensor([5., 10]), torch.tensor([0.5, 0.2], dtype=torch.float64))
+#---
+c = torch.tensor([5., 10], requires_grad=True); b = torch.binomial(c, torch.tensor([0.5, 0.2])); print(b.grad_fn, b.shape)
+b.sum().backward()
+#---
+#---
+print(torch.poisson(torch.tensor([1.]), generator=torch.Generator().manual_seed(0)).shape)
+#---
+x = torch.empty(3)
+print(x.exponential_(lambd=2.0).shape, x.geometric_(p=0.5).shape, x.cauchy_(median=0., sigma=1.).shape, x.log_normal_(mean=0., std=1.).shape)
+print(torch.empty(3, dtype=torch.int64).geometric_(0.5).dtype, torch.empty(3, dtype=torch.float16).exponential_().dtype)
+print(x.exponential_(float('inf')))
+#---
+torch.empty(3).geometric_()
+#---
+torch.empty(3).exponential_(1, 2)
+#---
+torch.empty(3).cauchy_(sigma=0)
+#---
+torch.empty(3).log_normal_(std=0.)
+#---
+torch.empty(3, dtype=torch.int32).exponential_()
+#---
+torch.empty(3, dtype=torch.int32).cauchy_()
+#---
+torch.empty(3, dtype=torch.int32).log_normal_()
+#---
+torch.empty(3, dtype=torch.int32).normal_()
+#---
+y = torch.zeros(3, requires_grad=True)
+y.exponential_()
+#---
+y = torch.zeros(3, requires_grad=True)
+for f in ("exponential_", "cauchy_", "log_normal_"):
+    z = getattr(y * 1, f)(); print(z.grad_fn, z.requires_grad)
+z = (y * 1).geometric_(0.3); print(z.grad_fn)
+z.sum().backward(); print(y.grad)
+#---
+y = torch.zeros(3, requires_grad=True)
+with torch.no_grad():
+    y.exponential_()
+print(y.grad_fn, (y > 0).all())
+#---
+x = torch.empty(10000)
+print((x.geometric_(0.25) >= 1).all(), (x == x.round()).all())
+print((torch.empty(1000).log_normal_() > 0).all())
+#---
+print(torch.poisson(torch.tensor([[1., 2.], [3., 4.]])).shape, torch.poisson(torch.tensor(3.)).shape)
+'''.strip().split("\n#---\n")
+
+
+@pytest.mark.parametrize("code", RANDOM_SNIPPETS, ids=[f"r{i}" for i in range(len(RANDOM_SNIPPETS))])
+def test_random_same_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+N = 100_000
+
+
+@pytest.mark.parametrize("fill, mean, var", [
+    (lambda t: t.exponential_(2.0), 0.5, 0.25),
+    (lambda t: t.exponential_(), 1.0, 1.0),
+    (lambda t: t.geometric_(0.25), 4.0, 12.0),
+    (lambda t: t.log_normal_(0.0, 0.5), 1.1331485, 0.3646958),
+    (lambda t: t.uniform_(-1.0, 3.0), 1.0, 4.0 / 3),
+    (lambda t: t.normal_(2.0, 3.0), 2.0, 9.0),
+])
+def test_fill_statistics(gw, fill, mean, var):
+    x = fill(gw.empty(N, dtype=gw.float64))
+    m, v = x.mean().item(), x.var().item()
+    assert abs(m - mean) < 0.03 * max(mean, 1) and abs(v - var) < 0.06 * var, (m, v)
+
+
+def test_cauchy_quartiles(gw):
+    x = gw.empty(N, dtype=gw.float64).cauchy_(1.0, 2.0)
+    q = gw.quantile(x, gw.tensor([0.25, 0.5, 0.75], dtype=gw.float64)).tolist()
+    assert abs(q[0] + 1.0) < 0.1 and abs(q[1] - 1.0) < 0.05 and abs(q[2] - 3.0) < 0.1, q
+
+
+def test_poisson_binomial_statistics(gw):
+    p = gw.poisson(gw.full((N,), 3.0, dtype=gw.float64))
+    assert (p == p.round()).all().item() and abs(p.mean().item() - 3) < 0.05 and abs(p.var().item() - 3) < 0.15
+    b = gw.binomial(gw.full((N,), 10.0), gw.full((N,), 0.3))
+    assert b.min().item() >= 0 and b.max().item() <= 10
+    assert abs(b.mean().item() - 3) < 0.05 and abs(b.var().item() - 2.1) < 0.1
+
+
+@pytest.mark.parametrize("draw", [
+    lambda t, **g: t.exponential_(**g), lambda t, **g: t.geometric_(0.3, **g), lambda t, **g: t.log_normal_(**g),
+    lambda t, **g: t.cauchy_(**g), lambda t, **g: t.uniform_(**g), lambda t, **g: t.normal_(**g),
+    lambda t, **g: t.random_(10, **g),
+])
+def test_fills_are_seeded(gw, draw):
+    gw.manual_seed(7)
+    a = draw(gw.empty(50)).tolist()
+    gw.manual_seed(7)
+    assert draw(gw.empty(50)).tolist() == a
+    g = gw.Generator().manual_seed(11)
+    b = draw(gw.empty(50), generator=g).tolist()
+    g.manual_seed(11)
+    assert draw(gw.empty(50), generator=g).tolist() == b != a
+
+
+def test_poisson_binomial_seeded(gw):
+    rates, count, prob = gw.full((20,), 4.0), gw.full((20,), 9.0), gw.full((20,), 0.4)
+    g = gw.Generator().manual_seed(5)
+    a = gw.poisson(rates, g).tolist(), gw.binomial(count, prob, g).tolist()
+    g.manual_seed(5)
+    assert (gw.poisson(rates, g).tolist(), gw.binomial(count, prob, g).tolist()) == a

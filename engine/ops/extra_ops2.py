@@ -89,10 +89,21 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
 # ---- histogram ----------------------------------------------------------------------------------
 
-class Histogram(Function):
-    """histogram: no derivative (torch's node is NotImplemented)."""
+class NoDerivative(Function):
+    """The node of an op without a derivative: torch's NotImplemented, whose backward raises."""
 
+    _abstract = True
     node_name = "NotImplemented"
+    aten = ""
+
+    @classmethod
+    def backward(cls, ctx, *grads):
+        raise RuntimeError(f"derivative for aten::{cls.aten} is not implemented")
+
+
+class Histogram(NoDerivative):
+    node_name = "NotImplemented"
+    aten = "histogram"
     array_forward = True
 
     @staticmethod
@@ -110,10 +121,6 @@ class Histogram(Function):
             total = hist.sum()
             hist = (hist / (total * xp.diff(e))).astype(a.array.dtype)
         return _new_tensor(hist, a.dtype, a.device), _new_tensor(e.copy(), a.dtype, a.device)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        raise NotImplementedError("the derivative for 'histogram' is not implemented.")
 
 
 def _histogram_edges(input, bins, range):  # noqa: A002 - torch's name
