@@ -1666,3 +1666,17 @@ OPS.update({
     "poisson": OpInfo(_poisson_rule, node="PoissonBackward0"),
     "binomial": OpInfo(_binomial_rule, node="NotImplemented"),
 })
+
+
+
+def _interpolate_node(args, kwargs):
+    x, size, mode = args[0], args[1], args[3]
+    if mode == "area" and all(n == 1 for n in size):
+        return "MeanBackward1"
+    return {"bicubic": "UpsampleBicubic2DBackward0", "trilinear": "UpsampleTrilinear3DBackward0",
+            "nearest": "UpsampleNearest3DBackward0", "nearest-exact": "UpsampleNearestExact3DBackward0",
+            "area": "AdaptiveAvgPool3DBackward0"}[mode]
+
+
+OPS["interpolate"] = OpInfo(lambda op, args, kwargs: [(tuple(args[0]._shape[:2]) + tuple(args[1]), args[0]._dtype)],
+                            node=_interpolate_node)

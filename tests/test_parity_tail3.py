@@ -432,3 +432,89 @@ def test_poisson_binomial_seeded(gw):
     a = gw.poisson(rates, g).tolist(), gw.binomial(count, prob, g).tolist()
     g.manual_seed(5)
     assert (gw.poisson(rates, g).tolist(), gw.binomial(count, prob, g).tolist()) == a
+
+
+# ---- F.interpolate: bicubic, trilinear and the 5-d modes ------------------------------------------------
+INTERP_SNIPPETS = r'''
+F = torch.nn.functional
+x = torch.arange(16., dtype=torch.float64).reshape(1, 1, 4, 4).requires_grad_()
+y = F.interpolate(x, size=(5, 7), mode="bicubic"); print(y, y.grad_fn)
+y.pow(2).sum().backward(); print(x.grad)
+#---
+F = torch.nn.functional
+x = torch.arange(16., dtype=torch.float64).reshape(1, 1, 4, 4).requires_grad_()
+y = F.interpolate(x, size=(3, 5), mode="bicubic", align_corners=True); print(y, y.grad_fn)
+y.pow(2).sum().backward(); print(x.grad)
+#---
+F = torch.nn.functional
+x = torch.arange(24.).reshape(1, 2, 3, 4)
+print(F.interpolate(x, size=(6, 2), mode="bicubic"))
+print(F.interpolate(x, scale_factor=(2, 0.5), mode="bicubic", align_corners=False))
+print(F.interpolate(x, size=(3, 4), mode="bicubic"))
+#---
+F = torch.nn.functional
+x = torch.arange(8.).reshape(1, 1, 2, 2, 2).requires_grad_()
+for m in ("trilinear", "nearest", "nearest-exact", "area"):
+    y = F.interpolate(x, scale_factor=2, mode=m) if m != "area" else F.interpolate(x, size=(1, 3, 2), mode=m)
+    print(m, y, y.grad_fn)
+    g, = torch.autograd.grad(y.pow(2).sum(), x); print(g)
+#---
+F = torch.nn.functional
+x = torch.arange(27., dtype=torch.float64).reshape(1, 1, 3, 3, 3).requires_grad_()
+y = F.interpolate(x, size=(2, 5, 4), mode="trilinear", align_corners=True); print(y, y.grad_fn)
+y = F.interpolate(x, size=(1, 1, 1), mode="area"); print(y, y.grad_fn)
+y = F.interpolate(x, scale_factor=0.7, mode="area"); print(y, y.grad_fn)
+y = F.interpolate(x, scale_factor=1.6, mode="nearest"); print(y.shape, y.sum())
+y = F.interpolate(x, scale_factor=1.6, mode="nearest-exact"); print(y.shape, y.sum())
+y = F.interpolate(x, scale_factor=(1.5, 2, 0.5), mode="trilinear"); print(y)
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3), size=4, mode="bicubic")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3,3), size=4, mode="bicubic")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3,3, dtype=torch.int64), size=4, mode="trilinear")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3, dtype=torch.int64), size=4, mode="bicubic")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3,3, dtype=torch.int64), size=4, mode="nearest")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3,3, dtype=torch.int64), size=4, mode="area")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3,3), size=0, mode="trilinear")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3), size=0, mode="bicubic")
+#---
+F = torch.nn.functional
+F.interpolate(torch.ones(1,1,3,3,3), size=0, mode="nearest")
+#---
+nn = torch.nn
+m = nn.Upsample(scale_factor=2, mode="bicubic", align_corners=True)
+print(m(torch.arange(4.).reshape(1, 1, 2, 2)))
+print(nn.Upsample(size=(2, 2, 2), mode="trilinear")(torch.arange(8.).reshape(1, 1, 2, 2, 2)))
+'''.strip().split("\n#---\n")
+
+
+@pytest.mark.parametrize("code", INTERP_SNIPPETS, ids=[f"i{i}" for i in range(len(INTERP_SNIPPETS))])
+def test_interpolate_same_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_interpolate_values(gw):
+    F = gw.nn.functional
+    x = gw.tensor([[[[0., 3.], [6., 9.]]]])
+    # align_corners=True keeps the corners; a linear ramp stays a linear ramp under bicubic
+    y = F.interpolate(x, size=(3, 3), mode="bicubic", align_corners=True)
+    assert y.tolist() == [[[[0., 1.5, 3.], [3., 4.5, 6.], [6., 7.5, 9.]]]]
+    v = gw.arange(8.).reshape(1, 1, 2, 2, 2)
+    assert F.interpolate(v, scale_factor=2, mode="nearest")[0, 0, ::2, ::2, ::2].tolist() == v[0, 0].tolist()
+    assert F.interpolate(v, size=(2, 2, 3), mode="trilinear", align_corners=True)[0, 0, 0, 0].tolist() == [0., 0.5, 1.]
+    assert F.interpolate(v, size=(1, 1, 1), mode="area").item() == 3.5
+    assert F.interpolate(v, size=(1, 2, 2), mode="area").flatten().tolist() == [2., 3., 4., 5.]

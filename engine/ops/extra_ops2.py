@@ -11,6 +11,7 @@ import numbers
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim
 
+from .. import backend
 from ..function import Function, accumulator_of
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg, not_implemented, share_version
@@ -358,9 +359,130 @@ def index_reduce_(input, dim, index, source, reduce, *, include_self=True):
     return inplace_apply(input, index_reduce, dim, index, source, reduce, include_self=include_self, copy_self=True)
 
 
+# ---- interpolate: bicubic (4-d), trilinear, nearest, nearest-exact and area (5-d) ------------------
+# Each of these resizes is separable: one (out, in) matrix per spatial dim, holding torch's source indices
+# and weights (computed in the input's float precision, as torch's CPU kernels compute them). Backward
+# applies the transposed matrices, and its own backward the matrices again.
+
+def _cubic_weights(np, t):
+    """torch's cubic convolution (A = -0.75) weights of the 4 neighbours at fraction ``t``."""
+    a = -0.75
+    near = lambda x: ((a + 2) * x - (a + 3)) * x * x + 1  # noqa: E731 - |x| <= 1
+    far = lambda x: ((a * x - 5 * a) * x + 8 * a) * x - 4 * a  # noqa: E731 - 1 < |x| < 2
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _resize_matrix(np, in_size, out_size, scale, mode, align_corners, np_float):
+    m = np.zeros((out_size, in_size), dtype=np_float)
+    rows = np.arange(out_size)
+    dst = rows.astype(np_float)
+    if mode == "area":  # adaptive average pooling: the mean of [floor(i * in / out), ceil((i + 1) * in / out))
+        for i in range(out_size):
+            start, end = (i * in_size) // out_size, -((-(i + 1) * in_size) // out_size)
+            m[i, start:end] = np_float(1) / np_float(end - start)
+        return m
+    if align_corners and mode in ("trilinear", "bicubic"):
+        ratio = np_float((in_size - 1) / (out_size - 1)) if out_size > 1 else np_float(0)
+    elif scale is not None and scale > 0:
+        ratio = np_float(1.0 / scale)
+    else:
+        ratio = np_float(in_size) / np_float(out_size)
+    if mode in ("nearest", "nearest-exact"):
+        src = np.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
+        m[rows, np.minimum(src.astype(np.int64), in_size - 1)] = 1
+        return m
+    if align_corners:
+        src = ratio * dst
+    else:
+        src = (np.float64(ratio) * (dst.astype(np.float64) + 0.5) - 0.5).astype(np_float)
+        if mode == "trilinear":
+            src = np.maximum(src, np_float(0))  # linear clamps the source below at 0; cubic does not
+    if mode == "trilinear":
+        i0 = src.astype(np.int64)
+        i1 = i0 + (i0 < in_size - 1)
+        lam = np.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
+        np.add.at(m, (rows, i0), np_float(1) - lam)
+        np.add.at(m, (rows, i1), lam)
+        return m
+    base = np.floor(src)
+    t = (src - base).astype(np_float)
+    for k, w in enumerate(_cubic_weights(np, t)):
+        np.add.at(m, (rows, np.clip(base.astype(np.int64) - 1 + k, 0, in_size - 1)), w.astype(np_float))
+    return m
+
+
+class _Resize(Function):
+    """Applies one matrix per spatial dim (dims 2, 3, ...); the subclasses name torch's nodes."""
+
+    _abstract = True
+    array_forward = True
+
+    @classmethod
+    def forward(cls, ctx, x, mats):
+        xp = x.xp
+        arr = x.array
+        for i, m in enumerate(mats):
+            arr = xp.moveaxis(xp.tensordot(m, arr, axes=(1, 2 + i)), 0, 2 + i)
+        ctx.mats = mats
+        return _new_tensor(xp.ascontiguousarray(arr).astype(x.array.dtype, copy=False), x.dtype, x.device)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return _ResizeTransposed.apply(grad, [m.T for m in ctx.mats]), None
+
+
+class _ResizeTransposed(_Resize):
+    node_name = "UpsampleBackwardBackward0"
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        return _ResizeTransposed.apply(grad, [m.T for m in ctx.mats]), None
+
+
+class UpsampleBicubic2D(_Resize):
+    pass
+
+
+class UpsampleTrilinear3D(_Resize):
+    pass
+
+
+class UpsampleNearest3D(_Resize):
+    pass
+
+
+class UpsampleNearestExact3D(_Resize):
+    pass
+
+
+class AdaptiveAvgPool3D(_Resize):
+    pass
+
+
+_RESIZES = {("bicubic", 2): UpsampleBicubic2D, ("trilinear", 3): UpsampleTrilinear3D,
+            ("nearest", 3): UpsampleNearest3D, ("nearest-exact", 3): UpsampleNearestExact3D,
+            ("area", 3): AdaptiveAvgPool3D}
+
+
+def interpolate(input, size, scales, mode, align_corners):
+    """F.interpolate's kernels that are not gathers: bicubic on 4-d input, trilinear, nearest, nearest-exact
+    and area on 5-d input (the client checks the arguments and computes ``size``)."""
+    check_tensor_arg("interpolate", input)
+    spatial = input.array.shape[2:]
+    cls = _RESIZES[(mode, len(spatial))]
+    if mode == "area" and all(n == 1 for n in size):
+        return input.mean(tuple(range(2, input.array.ndim)), keepdim=True)  # torch's MeanBackward1
+    np = backend.array_module("cpu")
+    np_float = np.float64 if input.dtype is _dt.float64 else np.float32
+    mats = [_resize_matrix(np, n, o, None if scales is None else scales[i], mode, align_corners, np_float)
+            for i, (n, o) in enumerate(zip(spatial, size))]
+    xp = input.xp
+    return cls.apply(input, [xp.asarray(m.astype(input.dtype.numpy, copy=False)) for m in mats])
+
+
 # ---- registration tables ------------------------------------------------------------------------
 
-WIRE: dict = {"autograd.graph_task": graph_task, "unique_consecutive": unique_consecutive, "histogram": histogram,
+WIRE: dict = {"autograd.graph_task": graph_task, "interpolate": interpolate, "unique_consecutive": unique_consecutive, "histogram": histogram,
               "vander": vander, "as_strided": as_strided, "index_reduce": index_reduce,
               "index_reduce_": index_reduce_}
 METHODS: dict = {name: WIRE[name] for name in ("unique_consecutive", "histogram", "as_strided", "index_reduce",

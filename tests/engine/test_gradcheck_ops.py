@@ -463,6 +463,12 @@ ADDED_OPS = {
     **{f"index_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.index_reduce(
         a, 0, E.tensor([2, 0, 2]), b, r, include_self=i), [(3, 4), (3, 4)])
        for r in ("prod", "mean", "amax", "amin") for i in (True, False)},
+    "interpolate_bicubic": (lambda x: E.OPS["interpolate"](x, [5, 3], None, "bicubic", False), [(1, 2, 3, 4)]),
+    "interpolate_bicubic_corners": (lambda x: E.OPS["interpolate"](x, [4, 6], None, "bicubic", True), [(1, 1, 3, 3)]),
+    "interpolate_trilinear": (lambda x: E.OPS["interpolate"](x, [3, 2, 5], [1.5, 1.0, 2.5], "trilinear", False),
+                              [(1, 1, 2, 2, 2)]),
+    **{f"interpolate_{m}_3d": (lambda x, m=m: E.OPS["interpolate"](x, [3, 1, 4], None, m, False), [(1, 2, 2, 3, 2)])
+       for m in ("nearest", "nearest-exact", "area")},
 }
 
 

@@ -322,6 +322,11 @@ case("as_strided", lambda x: OP["as_strided"](x, (2, 3), (1, 2), 1), ("f", (3, 4
 for _r in ("prod", "mean", "amax", "amin"):
     case(f"index_reduce:{_r}", lambda x, s, _r=_r: OP["index_reduce"](x, 0, E.tensor([2, 0], device=x.device), s, _r),
          ("f", (3, 4)), ("f", (2, 4)))
+for _m, _shape, _size in (("bicubic", (1, 2, 3, 4), [5, 3]), ("trilinear", (1, 1, 2, 3, 2), [3, 2, 5]),
+                          ("nearest", (1, 1, 2, 3, 2), [3, 2, 5]), ("nearest-exact", (1, 1, 2, 3, 2), [3, 2, 5]),
+                          ("area", (1, 1, 4, 3, 2), [3, 2, 1])):
+    case(f"interpolate:{_m}", lambda x, _m=_m, _size=_size: OP["interpolate"](x, _size, None, _m, _m == "bicubic"),
+         ("f", _shape))
 case("index_reduce_", lambda x, s: OP["index_reduce_"](x * 1, 1, E.tensor([1], device=x.device), s, "amax"),
      ("f", (3, 4)), ("f", (3, 1)))
 
