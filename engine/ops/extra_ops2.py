@@ -7,6 +7,7 @@ Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim
@@ -322,9 +323,17 @@ class IndexReduce(ScatterReduce):
     """index_reduce (IndexReduceBackward0): scatter_reduce with the index spread over source's slices."""
 
 
+_BETA_WARNING = ("index_reduce() is in beta and the API may change at any time. (Triggered internally at "
+                 "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)")
+_warned_beta = []
+
+
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     op = "index_reduce_"
     check_tensor_arg("index_reduce", input)
+    if not _warned_beta:  # torch warns once per process
+        _warned_beta.append(True)
+        warnings.warn(_BETA_WARNING, UserWarning, stacklevel=2)
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     nd = input.array.ndim
