@@ -358,3 +358,125 @@ def poisson(input, generator=None):
 def binomial(count, prob, generator=None):
     from ._creation import _generator_kw  # noqa: PLC0415
     return _call("binomial", count, prob, **_generator_kw({}, generator))
+
+
+# ---- top-level functions torch users reach for (probe of dir(torch)) -------------------------------------
+import builtins as _builtins  # noqa: E402 - this module's sum/max/min/int/float are torch's
+
+
+def _window(name: str):
+    def fn(window_length, periodic=True, *params, dtype=None, layout=None, device=None, pin_memory=False,
+           requires_grad=False):
+        from ._creation import _device_kw  # noqa: PLC0415
+        kwargs = {"requires_grad": True} if requires_grad else {}
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return _call("window", name, window_length, periodic, *params, **_device_kw(kwargs, device))
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+for _name in ("hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"):
+    globals()[_name] = _window(_name)
+for _name in ("bitwise_left_shift", "bitwise_right_shift", "rsub"):
+    globals()[_name] = _op(_name)
+del _name
+
+
+def concatenate(tensors, axis=0, *, dim=None):
+    return cat(tensors, axis if dim is None else dim)  # noqa: F821 - defined above
+
+
+def adjoint(input):
+    return input.adjoint()
+
+
+def get_device(input) -> int:
+    return input.get_device()
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,  # noqa: F405
+                   device=device if device is not None else input.device, generator=generator)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of ``size`` whose strides are ``stride`` (a view of a storage just large enough)."""
+    size, stride = tuple(size), tuple(stride)
+    n = 0 if 0 in size else 1 + _builtins.sum((s - 1) * st for s, st in zip(size, stride))
+    out = empty(n, dtype=dtype, device=device).as_strided(size, stride)  # noqa: F405
+    return out.requires_grad_() if requires_grad else out
+
+
+def constant_pad_nd(input, pad, value=0):
+    return nn.functional.pad(input, pad, "constant", value)
+
+
+def pinverse(input, rcond=1e-15):
+    return linalg.pinv(input, rtol=rcond)
+
+
+_QR_WARNED = []
+_QR_WARNING = ("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch release.\n"
+               "The boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+               "Q, R = torch.qr(A, some)\nshould be replaced with\n"
+               "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete') (Triggered internally at "
+               "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2505.)")
+
+
+def qr(input, some=True):
+    from .tensor import return_type  # noqa: PLC0415
+    if not _QR_WARNED:  # torch warns once per process
+        _QR_WARNED.append(True)
+        import warnings  # noqa: PLC0415
+        warnings.warn(_QR_WARNING, UserWarning, stacklevel=2)
+    return return_type("qr", ("Q", "R"))(*linalg.qr(input, "reduced" if some else "complete"))
+
+
+# torch's symbolic-shape helpers, on plain Python numbers
+def sym_int(a):
+    return _builtins.int(a)
+
+
+def sym_float(a):
+    return _builtins.float(a)
+
+
+def sym_max(a, b):
+    return _builtins.max(a, b)
+
+
+def sym_min(a, b):
+    return _builtins.min(a, b)
+
+
+def sym_not(a):
+    return not a
+
+
+def sym_sqrt(a):
+    import math  # noqa: PLC0415
+    return math.sqrt(a)
+
+
+def sym_ite(b, t, f):
+    return t if b else f
+
+
+def sym_sum(args):
+    return _builtins.sum(args)
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    return True  # the server's CPUs support it (x86 SSE3); numpy keeps denormals either way
+
+
+def is_storage(obj) -> bool:
+    return False
+
+
+def compiled_with_cxx11_abi() -> bool:
+    return True

@@ -1680,3 +1680,12 @@ def _interpolate_node(args, kwargs):
 
 OPS["interpolate"] = OpInfo(lambda op, args, kwargs: [(tuple(args[0]._shape[:2]) + tuple(args[1]), args[0]._dtype)],
                             node=_interpolate_node)
+
+
+def _window_rule(op, args, kwargs):
+    n, dtype = args[1], kwargs.get("dtype") or dtypes.default_float()
+    ok = isinstance(n, int) and n >= 0 and dtype.is_floating_point
+    return [((n,), dtype)] if ok else None
+
+
+OPS["window"] = OpInfo(_window_rule, differentiable=False)

@@ -1515,3 +1515,4 @@ Tensor.exponential_ = _fill_method("exponential_", ("lambd", 1.0))
 Tensor.geometric_ = _fill_method("geometric_", ("p", None))
 Tensor.log_normal_ = _fill_method("log_normal_", ("mean", 1.0), ("std", 2.0))
 Tensor.cauchy_ = _fill_method("cauchy_", ("median", 0.0), ("sigma", 1.0))
+Tensor.adjoint = lambda self: self.transpose(-2, -1)  # real tensors: the conjugate is the tensor

@@ -518,3 +518,61 @@ def test_interpolate_values(gw):
     assert F.interpolate(v, size=(2, 2, 3), mode="trilinear", align_corners=True)[0, 0, 0, 0].tolist() == [0., 0.5, 1.]
     assert F.interpolate(v, size=(1, 1, 1), mode="area").item() == 3.5
     assert F.interpolate(v, size=(1, 2, 2), mode="area").flatten().tolist() == [2., 3., 4., 5.]
+
+
+# ---- top-level functions from the probe of dir(torch): windows, aliases, sym_* ------------------------------
+TOP_SNIPPETS = r'''
+for w in ("hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"):
+    f = getattr(torch, w)
+    print(f(5), f(5, periodic=False), f(1), f(0), f(6, False))
+#---
+print(torch.hamming_window(5, False, 0.5, 0.5), torch.kaiser_window(5, False, 8.0), torch.hann_window(4, dtype=torch.float64))
+print(torch.hann_window(4, requires_grad=True), torch.blackman_window(7, True, dtype=torch.float64))
+#---
+torch.hann_window(4, dtype=torch.int64)
+#---
+torch.hann_window(-1)
+#---
+a = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+print(torch.rsub(a, 2), torch.rsub(a, a, alpha=2))
+print(torch.adjoint(a), a.adjoint()._base is a)
+print(torch.concatenate([a, a], axis=1).shape, torch.concatenate([a, a], dim=1).shape, torch.concatenate((a, a)).shape)
+print(torch.get_device(a), torch.constant_pad_nd(a, (1, 1), 2.))
+#---
+a = torch.tensor([[1., 2.], [3., 4.]])
+r = torch.randint_like(a, 10); print(r.dtype, r.shape, r.requires_grad, ((r >= 0) & (r < 10)).all())
+r = torch.randint_like(a, 3, 5, dtype=torch.int64); print(r.dtype, ((r >= 3) & (r < 5)).all())
+#---
+e = torch.empty_strided((2, 3), (1, 2)); print(e.shape, e.stride(), e.dtype)
+e = torch.empty_strided((2, 3), (3, 1), dtype=torch.float64); print(e.shape, e.stride(), e.dtype, e.is_contiguous())
+#---
+a = torch.tensor([[2., 1.], [1., 3.]], requires_grad=True)
+p = torch.pinverse(a); print(p, p.grad_fn)
+#---
+a = torch.tensor([[2., 1.], [1., 3.], [0., 1.]])
+q = torch.qr(a); print(type(q).__name__, q.Q.shape, q.R.shape)
+q = torch.qr(a, some=False); print(q.Q.shape, q.R.shape)
+#---
+print(torch.sym_max(2, 3), torch.sym_min(2.5, 3), torch.sym_sqrt(4), torch.sym_not(True), torch.sym_ite(True, 1, 2), torch.sym_sum([1, 2, 3]), torch.sym_int(2.7), torch.sym_float(2))
+print(torch.set_flush_denormal(True), torch.is_storage(torch.ones(1)), torch.compiled_with_cxx11_abi())
+#---
+print(torch.bitwise_left_shift(torch.tensor([1, 2]), 2), torch.bitwise_right_shift(torch.tensor([8, 16]), torch.tensor([1, 2])))
+'''.strip().split("\n#---\n")
+
+
+@pytest.mark.parametrize("code", TOP_SNIPPETS, ids=[f"t{i}" for i in range(len(TOP_SNIPPETS))])
+@pytest.mark.filterwarnings("ignore:torch.qr is deprecated")
+def test_top_level_same_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_windows_and_aliases_values(gw):
+    assert gw.hann_window(4).tolist() == [0.0, 0.5, 1.0, 0.5]
+    assert gw.bartlett_window(5, periodic=False).tolist() == [0.0, 0.5, 1.0, 0.5, 0.0]
+    assert gw.hamming_window(3, False, 0.5, 0.25, dtype=gw.float64).tolist() == [0.25, 0.75, 0.25]
+    assert gw.kaiser_window(1).tolist() == [1.0] and gw.blackman_window(0).shape == (0,)
+    e = gw.empty_strided((2, 3), (1, 2))
+    assert e.stride() == (1, 2) and e.shape == (2, 3)
+    a = gw.tensor([[1., 2.], [3., 4.]])
+    assert gw.adjoint(a).tolist() == [[1., 3.], [2., 4.]] and gw.rsub(a, 1).tolist() == [[0., -1.], [-2., -3.]]
+    assert gw.sym_max(2, 7) == 7 and gw.sym_sum([1, 2]) == 3 and gw.sym_int(3.9) == 3

@@ -489,9 +489,51 @@ def interpolate(input, size, scales, mode, align_corners):
     return cls.apply(input, [xp.asarray(m.astype(input.dtype.numpy, copy=False)) for m in mats])
 
 
+# ---- window functions -------------------------------------------------------------------------------
+
+def _window_values(xp, name, n, params, dt):
+    if name in ("hann_window", "hamming_window"):
+        alpha, beta = (0.5, 0.5) if name == "hann_window" else ((list(params) + [0.54, 0.46][len(params):])[:2])
+        return xp.cos(xp.arange(n, dtype=dt) * dt.type(2 * xp.pi / (n - 1))) * dt.type(-beta) + dt.type(alpha)
+    if name == "blackman_window":
+        x = xp.arange(n, dtype=dt) * dt.type(xp.pi / (n - 1))
+        return xp.cos(x * dt.type(4)) * dt.type(0.08) - xp.cos(x * dt.type(2)) * dt.type(0.5) + dt.type(0.42)
+    if name == "bartlett_window":
+        w = xp.arange(n, dtype=dt) * dt.type(2.0 / (n - 1))
+        half = ((n - 1) >> 1) + 1
+        w[half:] = dt.type(2) - w[half:]
+        return w
+    beta = params[0] if params else 12.0  # kaiser_window
+    a = (n - 1) / 2.0
+    r = (xp.arange(n, dtype=xp.float64) - a) / a
+    return (xp.i0(beta * xp.sqrt(xp.clip(1 - r * r, 0, None))) / xp.i0(beta)).astype(dt)
+
+
+def window(name, window_length, periodic=True, *params, dtype=None, device=None, requires_grad=False):
+    """hann/hamming/blackman/bartlett/kaiser windows: symmetric over ``window_length`` points, or over one
+    more with the last dropped (``periodic``), as torch's window functions."""
+    from .creation import _check_device, _dtype_arg, _finish  # noqa: PLC0415
+    dtype = _dtype_arg(dtype) or _dt.default_float()
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype={_dt.CPP_NAMES[dtype.name]}, "
+                           "device=cpu, layout=Strided (default), requires_grad=false (default), pinned_memory=false, "
+                           "memory_format=(nullopt))")
+    device = _check_device(device)
+    xp = backend.array_module(device)
+    dt = xp.dtype(dtype.numpy)
+    if window_length <= 1:
+        arr = xp.ones(window_length, dtype=dt)
+    else:
+        n = window_length + bool(periodic)
+        arr = _window_values(xp, name, n, params, dt)[:window_length]
+    return _finish(_new_tensor(xp.ascontiguousarray(arr).astype(dt, copy=False), dtype, device), requires_grad)
+
+
 # ---- registration tables ------------------------------------------------------------------------
 
-WIRE: dict = {"autograd.graph_task": graph_task, "interpolate": interpolate, "unique_consecutive": unique_consecutive, "histogram": histogram,
+WIRE: dict = {"autograd.graph_task": graph_task, "interpolate": interpolate, "window": window, "unique_consecutive": unique_consecutive, "histogram": histogram,
               "vander": vander, "as_strided": as_strided, "index_reduce": index_reduce,
               "index_reduce_": index_reduce_}
 METHODS: dict = {name: WIRE[name] for name in ("unique_consecutive", "histogram", "as_strided", "index_reduce",
