@@ -113,10 +113,15 @@ def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
 
-def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """torch.normal(mean, std, size): a fresh tensor drawn on the server (float mean and std)."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        raise NotImplementedError("gradwire: torch.normal with tensor mean or std")
+        if size is not None or dtype is not None or device is not None or requires_grad:
+            got = ", ".join(type(v).__name__ for v in (mean, std)) + (", size=tuple" if size is not None else "")
+            raise TypeError(f"normal() received an invalid combination of arguments - got ({got}), but expected "
+                            "(Tensor mean, Tensor std), (Tensor mean, float std) or (float mean, Tensor std)")
+        from ._creation import _generator_kw  # noqa: PLC0415
+        return _call("normal", mean, std, **_generator_kw({}, generator))
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, float), but "
                         "expected (float mean, float std, tuple of ints size)")

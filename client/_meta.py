@@ -1689,3 +1689,15 @@ def _window_rule(op, args, kwargs):
 
 
 OPS["window"] = OpInfo(_window_rule, differentiable=False)
+
+
+
+def _normal_rule(op, args, kwargs):
+    mean, std = args[0], _arg(args, kwargs, 1, "std", 1.0)
+    like = mean if is_tensor(mean) else std
+    if not all(v._dtype.is_floating_point for v in (mean, std) if is_tensor(v)) or is_tensor(std) or std < 0:
+        return None  # errors, and a tensor std (its values are checked): the server's metadata
+    return [(shapes.broadcast_shapes(_shape(mean), _shape(std)), like._dtype)]
+
+
+OPS["normal"] = OpInfo(_normal_rule, node=lambda args, kwargs: "NormalBackward1")

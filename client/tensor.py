@@ -1500,6 +1500,9 @@ def _fill_params(op, *spec_args_kwargs):
 
 def _random_fill(self, op, *params, generator=None):
     from gradwire.common.random_fills import CHECKS  # noqa: PLC0415
+    from ._creation import Generator  # noqa: PLC0415
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"{op}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
     CHECKS[op](self._dtype, *params)
     return call(op, self, *params, **_generator_kw({}, generator))
 

@@ -576,3 +576,232 @@ def test_windows_and_aliases_values(gw):
     a = gw.tensor([[1., 2.], [3., 4.]])
     assert gw.adjoint(a).tolist() == [[1., 3.], [2., 4.]] and gw.rsub(a, 1).tolist() == [[0., -1.], [-2., -3.]]
     assert gw.sym_max(2, 7) == 7 and gw.sym_sum([1, 2]) == 3 and gw.sym_int(3.9) == 3
+
+
+# ---- torch.normal with tensors, more views and edge cases ---------------------------------------------------
+MORE_SNIPPETS = r'''
+r = torch.normal(torch.zeros(1000), torch.ones(1000)); print(r.shape, r.dtype)
+#---
+r = torch.normal(torch.zeros(4), 2.); print(r.shape)
+#---
+r = torch.normal(0., torch.ones(4)); print(r.shape)
+#---
+m = torch.zeros(3, requires_grad=True)
+r = torch.normal(m, 1.); print(r.grad_fn)
+r.sum().backward(); print(m.grad)
+#---
+m = torch.zeros(2, 1, requires_grad=True); s = torch.ones(3, requires_grad=True)
+r = torch.normal(m, s); print(r.shape, r.grad_fn)
+r.sum().backward(); print(m.grad, s.grad)
+#---
+s = torch.ones(3, requires_grad=True)
+r = torch.normal(1., s); print(r.grad_fn, r.requires_grad)
+#---
+torch.normal(torch.zeros(2), -1.)
+#---
+torch.normal(torch.zeros(2), -torch.ones(2))
+#---
+torch.normal(torch.zeros(2), torch.ones(3))
+#---
+torch.normal(torch.zeros(2, dtype=torch.int64), 1.)
+#---
+print(torch.normal(torch.zeros(2, dtype=torch.float64), torch.ones(2)).dtype, torch.normal(torch.zeros(2), torch.ones(2, dtype=torch.float64)).dtype)
+#---
+print(torch.normal(torch.zeros(2)).shape)
+#---
+g = torch.Generator().manual_seed(3)
+a = torch.normal(torch.zeros(5), 1., generator=g); g.manual_seed(3)
+print(torch.equal(a, torch.normal(torch.zeros(5), 1., generator=g)))
+#---
+r = torch.normal(torch.zeros(1000), torch.ones(1000)); print(r.shape, r.dtype)
+#---
+r = torch.normal(2., 3., size=(5, 2)); print(r.shape, r.dtype)
+#---
+r = torch.normal(torch.zeros(4), 2.); print(r.shape)
+#---
+r = torch.normal(0., torch.ones(4)); print(r.shape)
+#---
+m = torch.zeros(3, requires_grad=True)
+r = torch.normal(m, 1.); print(r.grad_fn)
+r.sum().backward(); print(m.grad)
+#---
+torch.normal(torch.zeros(2), -1.)
+#---
+print(torch.empty(5, dtype=torch.uint8).random_().dtype, torch.empty(5, dtype=torch.bool).random_().dtype)
+#---
+g = torch.Generator().manual_seed(1)
+print(torch.rand(3, generator=g).shape, torch.randn(2, generator=g).shape, torch.randperm(4, generator=g).sort().values)
+#---
+print(torch.Generator().manual_seed(5).initial_seed())
+#---
+x = torch.empty(3).exponential_(generator=torch.Generator().manual_seed(2)); print(x.shape)
+#---
+x = torch.ones(3)
+print(torch.bernoulli(x * 0.0), torch.bernoulli(x), torch.bernoulli(x, p=0.0))
+#---
+print(torch.poisson(torch.zeros(3, 2)).shape)
+#---
+x = torch.empty(3, 3).random_(0, 2); print(((x == 0) | (x == 1)).all())
+#---
+x = torch.empty(4).uniform_(to=5.)
+print(((x >= 0) & (x < 5)).all())
+#---
+torch.empty(4).uniform_(1, 2, generator=3)
+#---
+torch.empty(4).exponential_(generator=3)
+#---
+x = torch.arange(12.).reshape(3, 4)
+t = x.t()
+print(t.as_strided((2, 2), (1, 4)), t.as_strided((2, 2), (1, 4)).storage_offset())
+print(x[1].as_strided((3,), (2,)), x[1].storage_offset(), x[1].as_strided((3,), (2,)).storage_offset())
+v = x[1:, 1:]
+print(v.stride(), v.storage_offset(), v.as_strided((2,), (5,), 0))
+#---
+x = torch.arange(6.)
+e = x.expand(2, 6)
+print(e.stride(), e.as_strided((3,), (2,)))
+#---
+x = torch.arange(6., requires_grad=True)
+v = x[1:]
+y = v.as_strided((2, 2), (2, 1), 0)
+print(y)
+y.sum().backward(); print(x.grad)
+#---
+x = torch.arange(9., requires_grad=True)
+y = (x * 2).as_strided((3, 3), (1, 3)).t()
+print(y, y.grad_fn)
+y.pow(2).sum().backward(); print(x.grad)
+#---
+x = torch.zeros(4, requires_grad=True)
+y = x.clone()
+w = y.as_strided((2,), (2,), 1)
+w.mul_(3).add_(1)
+print(y, y.grad_fn)
+y.sum().backward(); print(x.grad)
+#---
+a = torch.arange(24.).reshape(2, 3, 4)
+print(a.index_reduce(1, torch.tensor([0, 2, 0]), torch.ones(2, 3, 4) * 2, 'prod'))
+print(a.index_reduce(-1, torch.tensor([3, 3]), torch.full((2, 3, 2), 100.), 'amin', include_self=False))
+print(a.index_reduce(2, torch.tensor([1]), torch.full((2, 3, 1), 5.), 'mean'))
+#---
+print(torch.tensor([2, 3, 4]).index_reduce(0, torch.tensor([0, 0]), torch.tensor([5, 6]), 'prod', include_self=False))
+print(torch.tensor([2, 3, 4]).index_reduce(0, torch.tensor([2, 2]), torch.tensor([5, 6]), 'amax'))
+#---
+x = torch.tensor([1., 1., 2., 2., 2., 3.], requires_grad=True)
+u, c = torch.unique_consecutive(x, return_counts=True)
+print(u, c, u.requires_grad, c.requires_grad)
+#---
+print(torch.unique_consecutive(torch.tensor([[1, 1, 2], [1, 1, 2]]), dim=-1, return_counts=True))
+print(torch.unique_consecutive(torch.tensor([3, 3, 3]), return_inverse=True, return_counts=True))
+print(torch.tensor([5., 5., 1.], dtype=torch.float64).unique_consecutive())
+#---
+x = torch.linspace(0, 1, 11)
+print(torch.histogram(x, bins=torch.linspace(0, 1, 5)))
+print(torch.histogram(x, bins=5, range=(0.2, 0.8)))
+#---
+torch.histogram(torch.tensor([1., 2.]), bins=torch.tensor([0, 1, 2]))
+#---
+y = torch.zeros(2, 3)
+print(y[0].exponential_().shape, (y[0] > 0).all(), (y[1] == 0).all())
+z = torch.zeros(3, 2).t()
+z.geometric_(0.5); print((z >= 1).all())
+#---
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+y[1:].cauchy_()
+print(y.grad_fn)
+y.sum().backward(); print(x.grad)
+#---
+x = torch.zeros(3, requires_grad=True)
+with torch.no_grad():
+    x.uniform_(2, 3)
+print(((x >= 2) & (x < 3)).all(), x.requires_grad, x.grad_fn)
+#---
+x = torch.ones(3, requires_grad=True)
+x.normal_()
+#---
+F = torch.nn.functional
+x = torch.arange(16.).reshape(1, 1, 4, 4)
+print(F.interpolate(x, size=2, mode="bicubic", align_corners=True))
+print(F.upsample(x, scale_factor=0.5, mode="bicubic"))
+#---
+F = torch.nn.functional
+x = torch.arange(2 * 2 * 2 * 3 * 2, dtype=torch.float64).reshape(2, 2, 2, 3, 2)
+print(F.interpolate(x, scale_factor=(2, 1, 1.5), mode="trilinear", align_corners=True)[1, 1])
+print(F.interpolate(x, scale_factor=0.5, mode="nearest").shape)
+print(F.interpolate(x, scale_factor=(1.5, 0.7, 2.2), mode="nearest-exact")[0, 0])
+print(F.interpolate(x, scale_factor=(0.5, 0.7, 1), mode="area")[0, 1])
+#---
+up = torch.nn.Upsample(scale_factor=2, mode="trilinear")
+x = torch.arange(8.).reshape(1, 1, 2, 2, 2).requires_grad_()
+y = up(x); print(y.grad_fn, y.shape)
+y.sum().backward(); print(x.grad)
+#---
+F = torch.nn.functional
+x = torch.arange(8.).reshape(1, 1, 2, 2, 2)
+F.interpolate(x, size=(2, 2), mode="nearest")
+#---
+a = torch.tensor([1., 2.], requires_grad=True)
+b = a * 2
+seen = []
+torch.autograd.graph.register_multi_grad_hook([a, b], lambda gs: seen.append([None if g is None else g.tolist() for g in gs]))
+(b * 3).sum().backward()
+print(seen)
+#---
+a = torch.tensor([1., 2.], requires_grad=True)
+b = torch.tensor([1., 2.], requires_grad=True)
+out = []
+h = torch.autograd.graph.register_multi_grad_hook((a, b), lambda gs: out.append(len(gs)))
+l = (a * b).sum()
+torch.autograd.backward(l, inputs=[b])
+print(out, a.grad, b.grad)
+
+#---
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+v = y[1:]
+v.mul_(2)
+print(v.grad_fn, y.grad_fn)
+#---
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+v = y[1:]
+v.cauchy_()
+print(v.grad_fn, y.grad_fn)
+#---
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+v = y[1:]
+v.index_reduce_(0, torch.tensor([0]), torch.ones(1), 'amax')
+print(v.grad_fn, y.grad_fn)
+#---
+x = torch.zeros(3, 2, requires_grad=True)
+y = x * 1
+v = y[1:]
+v.index_copy_(0, torch.tensor([0]), torch.ones(1, 2))
+print(v.grad_fn, y.grad_fn)
+#---
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+v = y[1:]
+v.uniform_()
+print(v.grad_fn, y.grad_fn)
+'''.strip().split("\n#---\n")
+
+
+@pytest.mark.parametrize("code", MORE_SNIPPETS, ids=[f"m{i}" for i in range(len(MORE_SNIPPETS))])
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_more_same_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_normal_with_tensors_values(gw):
+    m = gw.zeros(2, 1, requires_grad=True)
+    s = gw.full((3,), 0.5, requires_grad=True)
+    r = gw.normal(m, s)
+    assert r.shape == (2, 3) and r.grad_fn.name() == "NormalBackward3"
+    r.sum().backward()
+    assert m.grad.tolist() == [[0.0], [0.0]] and s.grad.tolist() == [0.0, 0.0, 0.0]
+    x = gw.normal(gw.full((N,), 3.0, dtype=gw.float64), 2.0)
+    assert abs(x.mean().item() - 3) < 0.05 and abs(x.std().item() - 2) < 0.05
+    assert gw.normal(5.0, gw.zeros(4)).tolist() == [5.0] * 4

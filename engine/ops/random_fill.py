@@ -269,6 +269,59 @@ def cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator
     return _draw(input, Cauchy, median + sigma * input.xp.tan(input.xp.pi * (u - 0.5)))
 
 
+# ---- torch.normal with tensor mean or std --------------------------------------------------------------
+
+class NormalDraw(Function):
+    """torch.normal(mean, std) with a tensor mean (NormalBackward1), std (2) or both (3): mean + std * N(0, 1),
+    broadcast, in the dtype of mean (else std); a zero gradient for each, as torch's."""
+
+    op_name = "Normal"
+    overload = 3
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, mean, std, rng):
+        like = mean if isinstance(mean, Tensor) else std
+        m, s = (v.array if isinstance(v, Tensor) else v for v in (mean, std))
+        xp = like.xp
+        ctx.shapes = [xp.shape(v) for v in (m, s)]
+        shape = xp.broadcast_shapes(*ctx.shapes)
+        out = m + s * rng.standard_normal(shape)
+        return _new_tensor(xp.asarray(out).astype(like.dtype.numpy), like.dtype, like.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad.sum_to_size(*shape) * 0 if need else None
+                     for need, shape in zip(ctx.needs_input_grad[:2], ctx.shapes)) + (None,)
+
+
+class NormalDrawMean(NormalDraw):
+    op_name = "Normal"
+    overload = 1
+
+
+class NormalDrawStd(NormalDraw):
+    op_name = "Normal"
+    overload = 2
+
+
+def normal(mean, std=1.0, *, generator=None) -> Tensor:
+    """torch.normal with a tensor mean or std."""
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    for t in tensors:
+        if not t.dtype.is_floating_point:
+            raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{t.dtype._torch_name}'")
+    if isinstance(std, Tensor):
+        if std.array.size and not bool((std.array >= 0).all()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    from gradwire.common.shapes import broadcast_shapes  # noqa: PLC0415 - torch's error when they do not broadcast
+    broadcast_shapes(*(t.array.shape for t in tensors))
+    cls = NormalDraw if len(tensors) == 2 else NormalDrawMean if isinstance(mean, Tensor) else NormalDrawStd
+    return cls.apply(mean, std, _rng_of(tensors[0], generator))
+
+
 # ---- poisson / binomial ---------------------------------------------------------------------------
 
 class Poisson(Function):
@@ -320,7 +373,8 @@ def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
 
 _FILLS = {"exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_, "cauchy_": cauchy_}
 WIRE = {"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli": bernoulli,
-        "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS, "poisson": poisson, "binomial": binomial}
+        "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS, "poisson": poisson, "binomial": binomial,
+        "normal": normal}
 METHODS = {"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli": bernoulli,
            "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS}
 __all__ = ["bernoulli", "multinomial", "poisson", "binomial"]
