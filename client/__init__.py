@@ -485,3 +485,65 @@ def is_storage(obj) -> bool:
 
 def compiled_with_cxx11_abi() -> bool:
     return True
+
+
+def _along(x, d: int, start, stop=None):
+    return x[(slice(None),) * d + (slice(start, stop),)]
+
+
+def _gradient_dim(input, d: int, h, edge_order: int):
+    """torch.gradient along ``d``: central differences inside, one-sided ones (of ``edge_order``) at the ends,
+    computed in torch's order of operations; ``h`` a number (uniform) or a 1-d tensor of coordinates."""
+    f = lambda start, stop=None: _along(input, d, start, stop)  # noqa: E731
+    if isinstance(h, Tensor) and h.dim() == 1:
+        dx = h.diff(1, 0)
+        dx1, dx2 = dx[:-1], dx[1:]
+        shape = [1] * input.dim()
+        shape[d] = -1
+        a = (-dx2 / (dx1 * (dx1 + dx2))).reshape(shape)
+        b = ((dx2 - dx1) / (dx1 * dx2)).reshape(shape)
+        c = (dx1 / (dx2 * (dx1 + dx2))).reshape(shape)
+        center = a * f(0, -2) + b * f(1, -1) + c * f(2)
+        if edge_order == 1:
+            prepend, append = (f(1, 2) - f(0, 1)) / dx[0], (f(-1) - f(-2, -1)) / dx[-1]
+        else:
+            a, b, c = (-(2.0 * dx[0] + dx[1]) / (dx[0] * (dx[0] + dx[1])), (dx[0] + dx[1]) / (dx[0] * dx[1]),
+                       (-dx[0]) / (dx[1] * (dx[0] + dx[1])))
+            prepend = a * f(0, 1) + b * f(1, 2) + c * f(2, 3)
+            a, b, c = (dx[-1] / (dx[-2] * (dx[-1] + dx[-2])), -(dx[-1] + dx[-2]) / (dx[-1] * dx[-2]),
+                       (2 * dx[-1] + dx[-2]) / (dx[-1] * (dx[-1] + dx[-2])))
+            append = a * f(-3, -2) + b * f(-2, -1) + c * f(-1)
+        return cat([prepend, center, append], d)  # noqa: F821 - defined above
+    h = h.item() if isinstance(h, Tensor) else h
+    center = (f(2) - f(0, -2)) / h
+    if edge_order == 1:
+        prepend, append = (f(1, 2) - f(0, 1)) / h, (f(-1) - f(-2, -1)) / h
+    else:
+        prepend = (-1.5 * f(0, 1) + 2 * f(1, 2) - 0.5 * f(2, 3)) / h
+        append = (0.5 * f(-3, -2) - 2 * f(-2, -1) + 1.5 * f(-1)) / h
+    return cat([prepend, center / 2, append], d)  # noqa: F821 - defined above
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """torch.gradient: the derivative estimate along each of ``dim`` (all dims when None), as a tuple."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    nd = input.dim()
+    dims = list(_builtins.range(nd)) if dim is None else [dim] if isinstance(dim, _builtins.int) else list(dim)
+    dims = [d + nd if d < 0 else d for d in dims]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            if dim is None:
+                raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                                   f"equal to 'self.dim() = {nd}', since dim argument was not given, but got a list "
+                                   f"of length {len(spacing)}")
+            raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                               f"arguments to have the same length, but got a spacing argument of length "
+                               f"{len(spacing)} and a dim argument of length {len(dims)}.")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    return tuple(_gradient_dim(input, d, h, edge_order) for d, h in zip(dims, spacings))
