@@ -32,7 +32,7 @@ def graph_task(*tensors):
     task = current.current
     if task is None:
         return [-1, 0]
-    nodes = [t.grad_fn if t.grad_fn is not None else accumulator_of(t) for t in tensors]
+    nodes = [t.grad_fn if t.grad_fn is not None else accumulator_of(t) if t.requires_grad else None for t in tensors]
     return [task[0], sum(1 for n in nodes if n is not None and will_execute(n))]
 
 
@@ -373,7 +373,7 @@ def index_reduce_(input, dim, index, source, reduce, *, include_self=True):
 # and weights (computed in the input's float precision, as torch's CPU kernels compute them). Backward
 # applies the transposed matrices, and its own backward the matrices again.
 
-def _cubic_weights(np, t):
+def _cubic_weights(xp, t):
     """torch's cubic convolution (A = -0.75) weights of the 4 neighbours at fraction ``t``."""
     a = -0.75
     near = lambda x: ((a + 2) * x - (a + 3)) * x * x + 1  # noqa: E731 - |x| <= 1
@@ -381,9 +381,9 @@ def _cubic_weights(np, t):
     return [far(t + 1), near(t), near(1 - t), far(2 - t)]
 
 
-def _resize_matrix(np, in_size, out_size, scale, mode, align_corners, np_float):
-    m = np.zeros((out_size, in_size), dtype=np_float)
-    rows = np.arange(out_size)
+def _resize_matrix(xp, in_size, out_size, scale, mode, align_corners, np_float):
+    m = xp.zeros((out_size, in_size), dtype=np_float)
+    rows = xp.arange(out_size)
     dst = rows.astype(np_float)
     if mode == "area":  # adaptive average pooling: the mean of [floor(i * in / out), ceil((i + 1) * in / out))
         for i in range(out_size):
@@ -397,26 +397,26 @@ def _resize_matrix(np, in_size, out_size, scale, mode, align_corners, np_float):
     else:
         ratio = np_float(in_size) / np_float(out_size)
     if mode in ("nearest", "nearest-exact"):
-        src = np.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
-        m[rows, np.minimum(src.astype(np.int64), in_size - 1)] = 1
+        src = xp.floor((dst + np_float(0.5) if mode == "nearest-exact" else dst) * ratio)
+        m[rows, xp.minimum(src.astype(xp.int64), in_size - 1)] = 1
         return m
     if align_corners:
         src = ratio * dst
     else:
-        src = (np.float64(ratio) * (dst.astype(np.float64) + 0.5) - 0.5).astype(np_float)
+        src = (xp.float64(ratio) * (dst.astype(xp.float64) + 0.5) - 0.5).astype(np_float)
         if mode == "trilinear":
-            src = np.maximum(src, np_float(0))  # linear clamps the source below at 0; cubic does not
+            src = xp.maximum(src, np_float(0))  # linear clamps the source below at 0; cubic does not
     if mode == "trilinear":
-        i0 = src.astype(np.int64)
+        i0 = src.astype(xp.int64)
         i1 = i0 + (i0 < in_size - 1)
-        lam = np.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
-        np.add.at(m, (rows, i0), np_float(1) - lam)
-        np.add.at(m, (rows, i1), lam)
+        lam = xp.clip(src - i0.astype(np_float), 0, 1).astype(np_float)
+        xp.add.at(m, (rows, i0), np_float(1) - lam)
+        xp.add.at(m, (rows, i1), lam)
         return m
-    base = np.floor(src)
+    base = xp.floor(src)
     t = (src - base).astype(np_float)
-    for k, w in enumerate(_cubic_weights(np, t)):
-        np.add.at(m, (rows, np.clip(base.astype(np.int64) - 1 + k, 0, in_size - 1)), w.astype(np_float))
+    for k, w in enumerate(_cubic_weights(xp, t)):
+        xp.add.at(m, (rows, xp.clip(base.astype(xp.int64) - 1 + k, 0, in_size - 1)), w.astype(np_float))
     return m
 
 
@@ -481,9 +481,9 @@ def interpolate(input, size, scales, mode, align_corners):
     cls = _RESIZES[(mode, len(spatial))]
     if mode == "area" and all(n == 1 for n in size):
         return input.mean(tuple(range(2, input.array.ndim)), keepdim=True)  # torch's MeanBackward1
-    np = backend.array_module("cpu")
-    np_float = np.float64 if input.dtype is _dt.float64 else np.float32
-    mats = [_resize_matrix(np, n, o, None if scales is None else scales[i], mode, align_corners, np_float)
+    host = backend.array_module("cpu")  # the matrices are built on the host
+    np_float = host.float64 if input.dtype is _dt.float64 else host.float32
+    mats = [_resize_matrix(host, n, o, None if scales is None else scales[i], mode, align_corners, np_float)
             for i, (n, o) in enumerate(zip(spatial, size))]
     xp = input.xp
     return cls.apply(input, [xp.asarray(m.astype(input.dtype.numpy, copy=False)) for m in mats])
