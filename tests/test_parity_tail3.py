@@ -805,3 +805,53 @@ def test_normal_with_tensors_values(gw):
     x = gw.normal(gw.full((N,), 3.0, dtype=gw.float64), 2.0)
     assert abs(x.mean().item() - 3) < 0.05 and abs(x.std().item() - 2) < 0.05
     assert gw.normal(5.0, gw.zeros(4)).tolist() == [5.0] * 4
+
+
+# ---- torch.gradient -----------------------------------------------------------------------------------------
+GRADIENT_SNIPPETS = r'''
+f = torch.tensor([1., 4., 9., 16., 25.])
+print(torch.gradient(f))
+print(torch.gradient(f, spacing=2.))
+print(torch.gradient(f, spacing=(2.,)))
+print(torch.gradient(f, spacing=(torch.tensor([0., 1., 3., 4., 7.]),)))
+print(torch.gradient(f, edge_order=2))
+print(torch.gradient(f, spacing=(torch.tensor([0., 1., 3., 4., 7.]),), edge_order=2))
+print(torch.gradient(f, spacing=torch.tensor(2.)))
+#---
+m = torch.arange(12.).reshape(3, 4) ** 2
+print(torch.gradient(m))
+print(torch.gradient(m, dim=1))
+print(torch.gradient(m, dim=(1,), spacing=[3.]))
+print(torch.gradient(m, spacing=[1., 2.], dim=[0, 1]))
+print(torch.gradient(m, spacing=2, dim=-1))
+print(torch.gradient(m, spacing=[torch.tensor([0., 1., 3.])], dim=0))
+print(torch.gradient(m, edge_order=2, dim=0))
+#---
+print(torch.gradient(torch.tensor([1, 4, 9])))
+#---
+torch.gradient(torch.tensor([1., 2.]), edge_order=3)
+#---
+torch.gradient(torch.tensor([1., 2.]), edge_order=2)
+#---
+torch.gradient(torch.tensor([1., 4., 9.]), spacing=[1., 2.])
+#---
+torch.gradient(torch.ones(3, 3), spacing=[1., 2.], dim=0)
+#---
+x = torch.tensor([1., 4., 9.], requires_grad=True)
+g = torch.gradient(x)[0]; print(g.grad_fn); g.sum().backward(); print(x.grad)
+g = torch.gradient(x, spacing=(torch.tensor([0., 1., 3.]),))[0]; print(g.grad_fn)
+'''.strip().split("\n#---\n")
+
+
+@pytest.mark.parametrize("code", GRADIENT_SNIPPETS, ids=[f"g{i}" for i in range(len(GRADIENT_SNIPPETS))])
+def test_gradient_same_as_torch(gw, code):
+    same_as_torch(gw, code)
+
+
+def test_gradient_values(gw):
+    (g,) = gw.gradient(gw.tensor([0., 1., 4., 9.], dtype=gw.float64))
+    assert g.tolist() == [1., 2., 4., 5.]
+    (g,) = gw.gradient(gw.tensor([0., 1., 4., 9.], dtype=gw.float64), edge_order=2)
+    assert g.tolist() == [0., 2., 4., 6.]  # exact for a quadratic
+    (g,) = gw.gradient(gw.tensor([0., 1., 9.], dtype=gw.float64), spacing=(gw.tensor([0., 1., 3.], dtype=gw.float64),))
+    assert g.tolist() == pytest.approx([1., 2., 4.], abs=1e-12)  # x**2 at 0, 1, 3: exact inside (2x)
