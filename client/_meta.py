@@ -1701,3 +1701,5 @@ def _normal_rule(op, args, kwargs):
 
 
 OPS["normal"] = OpInfo(_normal_rule, node=lambda args, kwargs: "NormalBackward1")
+
+OPS["as_strided_"] = OpInfo(as_strided_rule, inplace=True, view=True, node="AsStridedBackward1")

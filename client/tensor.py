@@ -1519,3 +1519,5 @@ Tensor.geometric_ = _fill_method("geometric_", ("p", None))
 Tensor.log_normal_ = _fill_method("log_normal_", ("mean", 1.0), ("std", 2.0))
 Tensor.cauchy_ = _fill_method("cauchy_", ("median", 0.0), ("sigma", 1.0))
 Tensor.adjoint = lambda self: self.transpose(-2, -1)  # real tensors: the conjugate is the tensor
+Tensor.as_strided_ = lambda self, size, stride, storage_offset=None: call("as_strided_", self, tuple(size),
+                                                                           tuple(stride), storage_offset)

@@ -786,6 +786,25 @@ y = x * 1
 v = y[1:]
 v.uniform_()
 print(v.grad_fn, y.grad_fn)
+#---
+x = torch.arange(6.)
+y = x.as_strided_((2, 2), (1, 2), 1); print(y is x, x, x.stride(), x.storage_offset())
+#---
+a = torch.arange(6., requires_grad=True); b = a * 1
+b.as_strided_((2,), (3,)); print(b, b.grad_fn)
+b.sum().backward(); print(a.grad)
+#---
+print(torch.as_strided_(torch.arange(4.), (2,), (2,)))
+#---
+x = torch.arange(4.)
+v = x[1:]
+v.as_strided_((2,), (2,))
+print(v, v.storage_offset(), x)
+#---
+torch.arange(4.).as_strided_((5,), (1,))
+#---
+a = torch.arange(6., requires_grad=True)
+a.as_strided_((2,), (3,))
 '''.strip().split("\n#---\n")
 
 

@@ -17,7 +17,7 @@ from ..function import Function, accumulator_of
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg, not_implemented, share_version
 from .extra_ops import ScatterReduce
-from .inplace import inplace_apply
+from .inplace import check_inplace_view, inplace_apply, inplace_view
 from .reduce import _return_type
 
 histogram_return = _return_type("histogram", ("hist", "bin_edges"))
@@ -294,9 +294,25 @@ class AsStridedView(Function):
         return storage.take(_new_tensor(in_pos - lo, _dt.int64, dev)), None, None, None
 
 
+class AsStridedViewInplace(AsStridedView):
+    node_name = "AsStridedBackward1"
+
+
 def as_strided(input, size, stride, storage_offset=None):
     """torch.as_strided: a view of ``input``'s storage (strides and offset count from the storage's start)."""
     check_tensor_arg("as_strided", input)
+    return AsStridedView.apply(input, *_as_strided_args(input, size, stride, storage_offset))
+
+
+def as_strided_(input, size, stride, storage_offset=None):
+    """Tensor.as_strided_: ``input`` becomes that view of its storage (AsStridedBackward1)."""
+    recorded = check_inplace_view(input)
+    args = _as_strided_args(input, size, stride, storage_offset)
+    return inplace_view(input, recorded, AsStridedViewInplace.apply, *args)
+
+
+def _as_strided_args(input, size, stride, storage_offset):
+    """(size, stride, offset) with torch's checks: the view must lie inside the storage."""
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     root, n, own_offset = _storage(input.array)
     offset = own_offset if storage_offset is None else int(storage_offset)
@@ -314,7 +330,7 @@ def as_strided(input, size, stride, storage_offset=None):
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
                            f"itemsize {item} requiring a storage size of {(offset + need) * item} are out of bounds "
                            f"for storage of size {n * item}")
-    return AsStridedView.apply(input, size, stride, offset)
+    return size, stride, offset
 
 
 # ---- index_reduce -------------------------------------------------------------------------------
@@ -533,9 +549,9 @@ def window(name, window_length, periodic=True, *params, dtype=None, device=None,
 
 # ---- registration tables ------------------------------------------------------------------------
 
-WIRE: dict = {"autograd.graph_task": graph_task, "interpolate": interpolate, "window": window, "unique_consecutive": unique_consecutive, "histogram": histogram,
-              "vander": vander, "as_strided": as_strided, "index_reduce": index_reduce,
+WIRE: dict = {"autograd.graph_task": graph_task, "interpolate": interpolate, "window": window,
+              "unique_consecutive": unique_consecutive, "histogram": histogram, "vander": vander, "as_strided": as_strided, "as_strided_": as_strided_, "index_reduce": index_reduce,
               "index_reduce_": index_reduce_}
-METHODS: dict = {name: WIRE[name] for name in ("unique_consecutive", "histogram", "as_strided", "index_reduce",
-                                               "index_reduce_")}
+METHODS: dict = {name: WIRE[name] for name in ("unique_consecutive", "histogram", "as_strided", "as_strided_",
+                                               "index_reduce", "index_reduce_")}
 __all__: list = ["unique_consecutive", "histogram", "vander", "as_strided", "index_reduce"]

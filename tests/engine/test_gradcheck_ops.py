@@ -460,6 +460,7 @@ ADDED_OPS = {
     "vander_increasing": (lambda x: E.vander(x, 3, increasing=True), [(4,)]),
     "as_strided": (lambda x: E.as_strided(x, (2, 3), (1, 2), 1), [(3, 4)]),
     "as_strided_overlap_of_view": (lambda x: E.as_strided(x[1:], (3, 2), (1, 1)), [(8,)]),
+    "as_strided_inplace": (lambda x: (x * 1).as_strided_((2, 2), (1, 3), 2).exp(), [(3, 4)]),
     **{f"index_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.index_reduce(
         a, 0, E.tensor([2, 0, 2]), b, r, include_self=i), [(3, 4), (3, 4)])
        for r in ("prod", "mean", "amax", "amin") for i in (True, False)},

@@ -319,6 +319,7 @@ case("unique_consecutive", lambda i: OP["unique_consecutive"](i, True, True), ("
 case("histogram", lambda x: OP["histogram"](x.detach(), 5, weight=x.detach().abs()), ("f", (12,)))  # no derivative
 case("vander", lambda x: OP["vander"](x, 4), ("f", (5,)))
 case("as_strided", lambda x: OP["as_strided"](x, (2, 3), (1, 2), 1), ("f", (3, 4)))
+case("as_strided_", lambda x: OP["as_strided_"](x * 1, (2, 2), (1, 3), 2), ("f", (3, 4)))
 for _r in ("prod", "mean", "amax", "amin"):
     case(f"index_reduce:{_r}", lambda x, s, _r=_r: OP["index_reduce"](x, 0, E.tensor([2, 0], device=x.device), s, _r),
          ("f", (3, 4)), ("f", (2, 4)))
