@@ -1630,8 +1630,8 @@ def _index_reduce_rule(op, args, kwargs):
 OPS.update({
     "unique_consecutive": OpInfo(None),
     "histogram": OpInfo(None),
-    "vander": OpInfo(vander_rule, node=lambda args, kwargs: "torch::autograd::CopySlices" if kwargs.get("increasing") or (
-        len(args) > 2 and args[2]) else "FlipBackward0"),
+    "vander": OpInfo(vander_rule, node=lambda args, kwargs: "torch::autograd::CopySlices" if _arg(
+        args, kwargs, 2, "increasing") else "FlipBackward0"),
     "as_strided": OpInfo(as_strided_rule, node="AsStridedBackward0"),
     "index_reduce": OpInfo(_index_reduce_rule, node="IndexReduceBackward0"),
     "index_reduce_": OpInfo(_index_reduce_rule, inplace=True, node="IndexReduceBackward0"),

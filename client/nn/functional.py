@@ -1248,7 +1248,8 @@ def _interpolate_kernel(input, spatial, out_size, scales, mode, align_corners):
         names = ("D", "H", "W")[-len(spatial):]
         given = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
         wanted = ", ".join(f"{a}: {n}" for a, n in zip(names, out_size))
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}) output ({wanted})")
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}) output "
+                           f"({wanted})")
     if not input.dtype.is_floating_point:
         kernel = {"bicubic": "compute_indices_weights_cubic", "trilinear": "compute_indices_weights_linear",
                   "area": "adaptive_avg_pool3d_cpu"}.get(mode, "compute_indices_weights_nearest")

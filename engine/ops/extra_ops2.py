@@ -135,7 +135,8 @@ def _histogram_edges(input, bins, range):  # noqa: A002 - torch's name
     else:
         lo, hi = 0.0, 1.0
     if lo > hi:
-        raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo:g} max {hi:g} for dimension 0")
+        raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo:g} max {hi:g} for "
+                           "dimension 0")
     if not (xp.isfinite(lo) and xp.isfinite(hi)):
         raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo:g}, {hi:g}] is not finite")
     if lo == hi:
@@ -154,11 +155,12 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):  # no
             raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {bins.array.ndim} "
                                "dimensions in the bins tensor for dimension 0")
         if bins.array.shape[0] < 2:
-            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins.array.shape[0] - 1} for dimension 0")
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins.array.shape[0] - 1} for "
+                               "dimension 0")
         if bins.dtype is not input.dtype:
             raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
-                               f"input with dtype {_dt.CPP_NAMES[input.dtype.name]} and bins for dimension 0 with dtype "
-                               f"{_dt.CPP_NAMES[bins.dtype.name]}")
+                               f"input with dtype {_dt.CPP_NAMES[input.dtype.name]} and bins for dimension 0 with "
+                               f"dtype {_dt.CPP_NAMES[bins.dtype.name]}")
         edges = bins
     else:
         if bins <= 0:
@@ -290,7 +292,8 @@ class AsStridedView(Function):
         lo = min(int(p.min()) for p in (out_pos, in_pos) if p.size) if out_pos.size or in_pos.size else 0
         hi = max(int(p.max()) for p in (out_pos, in_pos) if p.size) + 1 if out_pos.size or in_pos.size else 0
         dev = grad.device
-        storage = IndexAdd.apply(grad.reshape(-1), (hi - lo,), 0, _new_tensor((out_pos - lo).reshape(-1), _dt.int64, dev))
+        at = _new_tensor((out_pos - lo).reshape(-1), _dt.int64, dev)
+        storage = IndexAdd.apply(grad.reshape(-1), (hi - lo,), 0, at)
         return storage.take(_new_tensor(in_pos - lo, _dt.int64, dev)), None, None, None
 
 
@@ -533,9 +536,9 @@ def window(name, window_length, periodic=True, *params, dtype=None, device=None,
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
     if not dtype.is_floating_point:
-        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype={_dt.CPP_NAMES[dtype.name]}, "
-                           "device=cpu, layout=Strided (default), requires_grad=false (default), pinned_memory=false, "
-                           "memory_format=(nullopt))")
+        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+                           f"{_dt.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided (default), requires_grad=false "
+                           "(default), pinned_memory=false, memory_format=(nullopt))")
     device = _check_device(device)
     xp = backend.array_module(device)
     dt = xp.dtype(dtype.numpy)
