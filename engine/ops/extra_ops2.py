@@ -6,6 +6,7 @@ Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -137,7 +138,7 @@ def _histogram_edges(input, bins, range):  # noqa: A002 - torch's name
     if lo > hi:
         raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {lo:g} max {hi:g} for "
                            "dimension 0")
-    if not (xp.isfinite(lo) and xp.isfinite(hi)):
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo:g}, {hi:g}] is not finite")
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
