@@ -113,10 +113,15 @@ def is_floating_point(input) -> bool:
     return input.is_floating_point()
 
 
-def normal(mean, std, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """torch.normal(mean, std, size): a fresh tensor drawn on the server (float mean and std)."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        raise NotImplementedError("gradwire: torch.normal with tensor mean or std")
+        if size is not None or dtype is not None or device is not None or requires_grad:
+            got = ", ".join(type(v).__name__ for v in (mean, std)) + (", size=tuple" if size is not None else "")
+            raise TypeError(f"normal() received an invalid combination of arguments - got ({got}), but expected "
+                            "(Tensor mean, Tensor std), (Tensor mean, float std) or (float mean, Tensor std)")
+        from ._creation import _generator_kw  # noqa: PLC0415
+        return _call("normal", mean, std, **_generator_kw({}, generator))
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, float), but "
                         "expected (float mean, float std, tuple of ints size)")
@@ -343,6 +348,220 @@ for _name in ("gcd", "lcm", "gcd_", "lcm_", "angle"):
     globals()[_name] = _op(_name)
 del _name
 
+# ---- more of torch's tail (engine/ops/extra_ops2.py) ----------------------------------------------
+def histogram(input, bins=100, *, range=None, weight=None, density=False):  # noqa: A002 - torch's names
+    return input.histogram(bins, range=range, weight=weight, density=density)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    return input.unique_consecutive(return_inverse, return_counts, dim)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    return input.as_strided(size, stride, storage_offset)
+
+
+for _name in ("vander", "index_reduce"):
+    globals()[_name] = _op(_name)
+del _name
+
+
+def poisson(input, generator=None):
+    from ._creation import _generator_kw  # noqa: PLC0415
+    return _call("poisson", input, **_generator_kw({}, generator))
+
+
+def binomial(count, prob, generator=None):
+    from ._creation import _generator_kw  # noqa: PLC0415
+    return _call("binomial", count, prob, **_generator_kw({}, generator))
+
+
+# ---- top-level functions torch users reach for (probe of dir(torch)) -------------------------------------
+import builtins as _builtins  # noqa: E402 - this module's sum/max/min/int/float are torch's
+
+
+def _window(name: str):
+    def fn(window_length, periodic=True, *params, dtype=None, layout=None, device=None, pin_memory=False,
+           requires_grad=False):
+        from ._creation import _device_kw  # noqa: PLC0415
+        kwargs = {"requires_grad": True} if requires_grad else {}
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return _call("window", name, window_length, periodic, *params, **_device_kw(kwargs, device))
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+for _name in ("hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"):
+    globals()[_name] = _window(_name)
+for _name in ("bitwise_left_shift", "bitwise_right_shift", "rsub"):
+    globals()[_name] = _op(_name)
+del _name
+
+
+def concatenate(tensors, axis=0, *, dim=None):
+    return cat(tensors, axis if dim is None else dim)  # noqa: F821 - defined above
+
+
+def adjoint(input):
+    return input.adjoint()
+
+
+def get_device(input) -> int:
+    return input.get_device()
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,  # noqa: F405
+                   device=device if device is not None else input.device, generator=generator)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of ``size`` whose strides are ``stride`` (a view of a storage just large enough)."""
+    size, stride = tuple(size), tuple(stride)
+    n = 0 if 0 in size else 1 + _builtins.sum((s - 1) * st for s, st in zip(size, stride))
+    out = empty(n, dtype=dtype, device=device).as_strided(size, stride)  # noqa: F405
+    return out.requires_grad_() if requires_grad else out
+
+
+def constant_pad_nd(input, pad, value=0):
+    return nn.functional.pad(input, pad, "constant", value)
+
+
+def pinverse(input, rcond=1e-15):
+    return linalg.pinv(input, rtol=rcond)
+
+
+_QR_WARNED = []
+_QR_WARNING = ("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch release.\n"
+               "The boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+               "Q, R = torch.qr(A, some)\nshould be replaced with\n"
+               "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete') (Triggered internally at "
+               "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2505.)")
+
+
+def qr(input, some=True):
+    from .tensor import return_type  # noqa: PLC0415
+    if not _QR_WARNED:  # torch warns once per process
+        _QR_WARNED.append(True)
+        import warnings  # noqa: PLC0415
+        warnings.warn(_QR_WARNING, UserWarning, stacklevel=2)
+    return return_type("qr", ("Q", "R"))(*linalg.qr(input, "reduced" if some else "complete"))
+
+
+# torch's symbolic-shape helpers, on plain Python numbers
+def sym_int(a):
+    return _builtins.int(a)
+
+
+def sym_float(a):
+    return _builtins.float(a)
+
+
+def sym_max(a, b):
+    return _builtins.max(a, b)
+
+
+def sym_min(a, b):
+    return _builtins.min(a, b)
+
+
+def sym_not(a):
+    return not a
+
+
+def sym_sqrt(a):
+    import math  # noqa: PLC0415
+    return math.sqrt(a)
+
+
+def sym_ite(b, t, f):
+    return t if b else f
+
+
+def sym_sum(args):
+    return _builtins.sum(args)
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    return True  # the server's CPUs support it (x86 SSE3); numpy keeps denormals either way
+
+
+def is_storage(obj) -> bool:
+    return False
+
+
+def compiled_with_cxx11_abi() -> bool:
+    return True
+
+
+def _along(x, d: int, start, stop=None):
+    return x[(slice(None),) * d + (slice(start, stop),)]
+
+
+def _gradient_dim(input, d: int, h, edge_order: int):
+    """torch.gradient along ``d``: central differences inside, one-sided ones (of ``edge_order``) at the ends,
+    computed in torch's order of operations; ``h`` a number (uniform) or a 1-d tensor of coordinates."""
+    f = lambda start, stop=None: _along(input, d, start, stop)  # noqa: E731
+    if isinstance(h, Tensor) and h.dim() == 1:
+        dx = h.diff(1, 0)
+        dx1, dx2 = dx[:-1], dx[1:]
+        shape = [1] * input.dim()
+        shape[d] = -1
+        a = (-dx2 / (dx1 * (dx1 + dx2))).reshape(shape)
+        b = ((dx2 - dx1) / (dx1 * dx2)).reshape(shape)
+        c = (dx1 / (dx2 * (dx1 + dx2))).reshape(shape)
+        center = a * f(0, -2) + b * f(1, -1) + c * f(2)
+        if edge_order == 1:
+            prepend, append = (f(1, 2) - f(0, 1)) / dx[0], (f(-1) - f(-2, -1)) / dx[-1]
+        else:
+            a, b, c = (-(2.0 * dx[0] + dx[1]) / (dx[0] * (dx[0] + dx[1])), (dx[0] + dx[1]) / (dx[0] * dx[1]),
+                       (-dx[0]) / (dx[1] * (dx[0] + dx[1])))
+            prepend = a * f(0, 1) + b * f(1, 2) + c * f(2, 3)
+            a, b, c = (dx[-1] / (dx[-2] * (dx[-1] + dx[-2])), -(dx[-1] + dx[-2]) / (dx[-1] * dx[-2]),
+                       (2 * dx[-1] + dx[-2]) / (dx[-1] * (dx[-1] + dx[-2])))
+            append = a * f(-3, -2) + b * f(-2, -1) + c * f(-1)
+        return cat([prepend, center, append], d)  # noqa: F821 - defined above
+    h = h.item() if isinstance(h, Tensor) else h
+    center = (f(2) - f(0, -2)) / h
+    if edge_order == 1:
+        prepend, append = (f(1, 2) - f(0, 1)) / h, (f(-1) - f(-2, -1)) / h
+    else:
+        prepend = (-1.5 * f(0, 1) + 2 * f(1, 2) - 0.5 * f(2, 3)) / h
+        append = (0.5 * f(-3, -2) - 2 * f(-2, -1) + 1.5 * f(-1)) / h
+    return cat([prepend, center / 2, append], d)  # noqa: F821 - defined above
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """torch.gradient: the derivative estimate along each of ``dim`` (all dims when None), as a tuple."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    nd = input.dim()
+    dims = list(_builtins.range(nd)) if dim is None else [dim] if isinstance(dim, _builtins.int) else list(dim)
+    dims = [d + nd if d < 0 else d for d in dims]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            if dim is None:
+                raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                                   f"equal to 'self.dim() = {nd}', since dim argument was not given, but got a list "
+                                   f"of length {len(spacing)}")
+            raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                               f"arguments to have the same length, but got a spacing argument of length "
+                               f"{len(spacing)} and a dim argument of length {len(dims)}.")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    return tuple(_gradient_dim(input, d, h, edge_order) for d, h in zip(dims, spacings))
+
+
+def as_strided_(input, size, stride, storage_offset=None):
+    return input.as_strided_(size, stride, storage_offset)
 
 # ---- out= on the functions with explicit signatures (the rest pass it on to the dispatch point) --------------
 for _name in ("zeros", "ones", "rand", "randn", "empty", "full", "arange", "linspace", "logspace", "eye", "randint",

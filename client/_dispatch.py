@@ -294,7 +294,9 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     shape = info.infer(op, args, kwargs)[0][0] if info.view else None
     node = None
     if grad and any_requires_grad:
-        node = Node(conn, info.node_name(args, kwargs), min(since, self._id))
+        # a view written in place is re-derived from its base's new history (AsStridedBackward0), as in torch
+        name = "AsStridedBackward0" if base is not None and shape is None else info.node_name(args, kwargs)
+        node = Node(conn, name, min(since, self._id))
         self._grad_fn = node
         self._requires_grad = True
         if base is not None and shape is None:  # the server gives the view's base torch's CopySlices node

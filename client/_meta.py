@@ -1704,3 +1704,107 @@ for _op in ("eq_", "ne_", "lt_", "le_", "gt_", "ge_"):  # recorded: torch's node
     OPS[_op] = replace(OPS[_op], node=lambda args, kwargs, _name=_op[:2].title(): (
         f"{_name}Backward{int(is_tensor(args[1]))}"))
 del _op
+# ---- more of torch's tail (engine/ops/extra_ops2.py) ----------------------------------------------
+
+def vander_rule(op, args, kwargs):
+    x, n = args[0], _arg(args, kwargs, 1, "N")
+    n = x._shape[0] if n is None and len(x._shape) == 1 else n
+    if len(x._shape) != 1 or not isinstance(n, int) or isinstance(n, bool) or n < 2:
+        return None  # an error, or a result without history: the server's metadata
+    return [((x._shape[0], n), x._dtype if x._dtype.is_floating_point else int64)]
+
+
+def as_strided_rule(op, args, kwargs):
+    x, size, stride = args[0], _arg(args, kwargs, 1, "size"), _arg(args, kwargs, 2, "stride")
+    try:
+        size, stride = tuple(size), tuple(stride)
+    except TypeError:
+        return None
+    if len(size) != len(stride) or any(not isinstance(s, int) or s < 0 for s in size + stride):
+        return None
+    return [(size, x._dtype)]
+
+
+def _index_reduce_rule(op, args, kwargs):
+    x, index, src = args[0], _arg(args, kwargs, 2, "index"), _arg(args, kwargs, 3, "source")
+    reduce = _arg(args, kwargs, 4, "reduce")
+    ok = is_tensor(index) and is_tensor(src) and src._dtype is x._dtype and reduce in ("prod", "mean", "amax", "amin")
+    return [(x._shape, x._dtype)] if ok else None
+
+
+OPS.update({
+    "unique_consecutive": OpInfo(None),
+    "histogram": OpInfo(None),
+    "vander": OpInfo(vander_rule, node=lambda args, kwargs: "torch::autograd::CopySlices" if _arg(
+        args, kwargs, 2, "increasing") else "FlipBackward0"),
+    "as_strided": OpInfo(as_strided_rule, node="AsStridedBackward0"),
+    "index_reduce": OpInfo(_index_reduce_rule, node="IndexReduceBackward0"),
+    "index_reduce_": OpInfo(_index_reduce_rule, inplace=True, node="IndexReduceBackward0"),
+})
+
+
+
+# ---- random fills and draws (engine/ops/random_fill.py): with history, a node with a zero gradient ----------
+def _random_node(args, kwargs):
+    """random_(from, to) records RandomBackward0, random_(to) 1 (from None), random_() 2 (to None)."""
+    low, high = _arg(args, kwargs, 1, "from"), _arg(args, kwargs, 2, "to")
+    return f"RandomBackward{2 if high is None else 1 if low is None else 0}"
+
+
+def _poisson_rule(op, args, kwargs):
+    x = args[0]
+    return [(x._shape, x._dtype)] if x._dtype.is_floating_point else None
+
+
+def _binomial_rule(op, args, kwargs):
+    count, prob = args[0], _arg(args, kwargs, 1, "prob")
+    if not (is_tensor(prob) and count._dtype.is_floating_point and prob._dtype is count._dtype):
+        return None
+    return [(shapes.broadcast_shapes(count._shape, prob._shape), count._dtype)]
+
+
+OPS.update({
+    **{op: OpInfo(same, inplace=True, node=node) for op, node in (
+        ("uniform_", "UniformBackward0"), ("normal_", "NormalBackward0"), ("exponential_", "ExponentialBackward0"),
+        ("geometric_", "GeometricBackward0"), ("log_normal_", "LogNormalBackward0"), ("cauchy_", "CauchyBackward0"))},
+    "random_": OpInfo(same, inplace=True, node=_random_node),
+    "poisson": OpInfo(_poisson_rule, node="PoissonBackward0"),
+    "binomial": OpInfo(_binomial_rule, node="NotImplemented"),
+})
+
+
+
+def _interpolate_node(args, kwargs):
+    x, size, mode = args[0], args[1], args[3]
+    if mode == "area" and all(n == 1 for n in size):
+        return "MeanBackward1"
+    return {"bicubic": "UpsampleBicubic2DBackward0", "trilinear": "UpsampleTrilinear3DBackward0",
+            "nearest": "UpsampleNearest3DBackward0", "nearest-exact": "UpsampleNearestExact3DBackward0",
+            "area": "AdaptiveAvgPool3DBackward0"}[mode]
+
+
+OPS["interpolate"] = OpInfo(lambda op, args, kwargs: [(tuple(args[0]._shape[:2]) + tuple(args[1]), args[0]._dtype)],
+                            node=_interpolate_node)
+
+
+def _window_rule(op, args, kwargs):
+    n, dtype = args[1], kwargs.get("dtype") or dtypes.default_float()
+    ok = isinstance(n, int) and n >= 0 and dtype.is_floating_point
+    return [((n,), dtype)] if ok else None
+
+
+OPS["window"] = OpInfo(_window_rule, differentiable=False)
+
+
+
+def _normal_rule(op, args, kwargs):
+    mean, std = args[0], _arg(args, kwargs, 1, "std", 1.0)
+    like = mean if is_tensor(mean) else std
+    if not all(v._dtype.is_floating_point for v in (mean, std) if is_tensor(v)) or is_tensor(std) or std < 0:
+        return None  # errors, and a tensor std (its values are checked): the server's metadata
+    return [(shapes.broadcast_shapes(_shape(mean), _shape(std)), like._dtype)]
+
+
+OPS["normal"] = OpInfo(_normal_rule, node=lambda args, kwargs: "NormalBackward1")
+
+OPS["as_strided_"] = OpInfo(as_strided_rule, inplace=True, view=True, node="AsStridedBackward1")

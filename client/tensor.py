@@ -783,12 +783,12 @@ class Tensor:
         return self.expand(other.size())
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
-        if std < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        return call("normal_", self, float(mean), float(std), **_generator_kw({}, generator))
+        return _random_fill(self, "normal_", float(mean), float(std), generator=generator)
 
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None):
-        return call("uniform_", self, float(from_), float(to), **_generator_kw({}, generator))
+    def uniform_(self, *args, generator=None, **kwargs):
+        """uniform_(from=0, to=1): torch's parameter ``from`` is a Python keyword, so it comes in kwargs."""
+        params = _fill_params("uniform_", ("from", 0.0), ("to", 1.0), args, kwargs)
+        return _random_fill(self, "uniform_", *params, generator=generator)
 
     def bernoulli(self, p=None, *, generator=None):
         from ._creation import bernoulli  # noqa: PLC0415
@@ -804,7 +804,7 @@ class Tensor:
 
     def random_(self, *args, generator=None, **kwargs):
         """random_(), random_(to), random_(from, to): integers uniform in [from, to) (to: what the dtype holds)."""
-        low, high = 0, kwargs.pop("to", None)
+        low, high = None, kwargs.pop("to", None)  # low None: not given (random_(to) records RandomBackward1)
         if "from" in kwargs:
             low = kwargs.pop("from")
         if kwargs:
@@ -818,8 +818,8 @@ class Tensor:
         for name, v in (("from", low), ("to", high)):
             if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
                 raise TypeError(f"random_(): argument '{name}' must be int, not {type(v).__name__}")
-        if high is not None and low >= high:
-            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        if high is not None and (low or 0) >= high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low or 0} >= to={high}")
         return call("random_", self, low, high, **_generator_kw({}, generator))
 
     def swapaxes_(self, axis0, axis1):
@@ -1477,3 +1477,75 @@ Tensor.frexp = _frexp
 for _op in ("gcd", "gcd_", "lcm", "lcm_", "angle"):
     setattr(Tensor, _op, _method(_op))
 del _op
+
+# ---- more of torch's tail (engine/ops/extra_ops2.py) ----------------------------------------------
+RETURN_TYPES["histogram"] = return_type("histogram", ("hist", "bin_edges"))
+
+
+def _histogram(self, bins=100, *, range=None, weight=None, density=False):  # noqa: A002 - torch's name
+    kwargs = {k: v for k, v in (("range", range), ("weight", weight)) if v is not None}
+    return RETURN_TYPES["histogram"](*call("histogram", self, bins, density=density, **kwargs))
+
+
+def _unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+    return call("unique_consecutive", self, return_inverse, return_counts, dim)
+
+
+def _as_strided(self, size, stride, storage_offset=None):
+    return _as_view(self, call("as_strided", self, tuple(size), tuple(stride), storage_offset))
+
+
+Tensor.histogram = _histogram
+Tensor.unique_consecutive = _unique_consecutive
+Tensor.as_strided = _as_strided
+for _op in ("index_reduce", "index_reduce_"):
+    setattr(Tensor, _op, _method(_op))
+del _op
+
+
+# ---- random fills (engine/ops/random_fill.py): torch's argument checks at the call line ----------------
+def _fill_params(op, *spec_args_kwargs):
+    """The parameters of a fill from its positional and keyword arguments, as floats, by ``spec``:
+    (name, default) pairs."""
+    *spec, args, kwargs = spec_args_kwargs
+    if len(args) > len(spec):
+        raise TypeError(f"{op}() takes from 0 to {len(spec)} positional arguments but {len(args)} were given")
+    for k in kwargs:
+        if k not in dict(spec):
+            raise TypeError(f"{op}() got an unexpected keyword argument '{k}'")
+    out = []
+    for i, (name, default) in enumerate(spec):
+        if i < len(args):
+            if name in kwargs:
+                raise TypeError(f"{op}() got multiple values for argument '{name}'")
+            out.append(float(args[i]))
+        elif name in kwargs or default is not None:
+            out.append(float(kwargs.get(name, default)))
+        else:
+            raise TypeError(f"{op}() missing 1 required positional arguments: \"{name}\"")
+    return out
+
+
+def _random_fill(self, op, *params, generator=None):
+    from gradwire.common.random_fills import CHECKS  # noqa: PLC0415
+    from ._creation import Generator  # noqa: PLC0415
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"{op}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
+    CHECKS[op](self._dtype, *params)
+    return call(op, self, *params, **_generator_kw({}, generator))
+
+
+def _fill_method(op, *spec):
+    def method(self, *args, generator=None, **kwargs):
+        return _random_fill(self, op, *_fill_params(op, *spec, args, kwargs), generator=generator)
+    method.__name__ = method.__qualname__ = op
+    return method
+
+
+Tensor.exponential_ = _fill_method("exponential_", ("lambd", 1.0))
+Tensor.geometric_ = _fill_method("geometric_", ("p", None))
+Tensor.log_normal_ = _fill_method("log_normal_", ("mean", 1.0), ("std", 2.0))
+Tensor.cauchy_ = _fill_method("cauchy_", ("median", 0.0), ("sigma", 1.0))
+Tensor.adjoint = lambda self: self.transpose(-2, -1)  # real tensors: the conjugate is the tensor
+Tensor.as_strided_ = lambda self, size, stride, storage_offset=None: call("as_strided_", self, tuple(size),
+                                                                           tuple(stride), storage_offset)

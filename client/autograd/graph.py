@@ -9,6 +9,7 @@ build on it.
 from __future__ import annotations
 
 import abc
+import functools
 import threading
 
 from .. import _dispatch
@@ -16,7 +17,8 @@ from .._dispatch import default_connection
 from ..tensor import Node as _ClientNode
 from ..tensor import Tensor, _RemovableHook as RemovableHandle
 
-__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle"]
+__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle",
+           "register_multi_grad_hook"]
 
 
 class Node(abc.ABC):
@@ -121,3 +123,65 @@ class disable_saved_tensors_hooks:
     def __exit__(self, *exc):
         _state.disabled = self._before
         return False
+
+
+class _MultiHandle(RemovableHandle):
+    """What register_multi_grad_hook returns: ``remove()`` takes off the hook of every tensor."""
+
+    def __init__(self, handles):
+        self.handles = tuple(handles)
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+
+_MultiHandle.__module__ = "torch.autograd.graph"
+
+
+def _graph_task(tensors) -> tuple:
+    """(the running backward's id, how many of ``tensors`` it will compute a gradient for): asked of the
+    server from inside a hook, where the server waits for the client."""
+    task_id, count = _dispatch.value("autograd.graph_task", tensors[0], *tensors[1:])
+    return task_id, count
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """``fn`` runs once per backward over ``tensors``: mode "all", after every gradient of them that this
+    backward computes, with the gradients in order (None for the others); mode "any", with the first one."""
+    supported_modes = ("all", "any")
+    if mode not in supported_modes:
+        raise ValueError(f"Expects mode to be one of {supported_modes} but got {mode}")
+    tensors = tuple(tensors)
+    lock = threading.Lock()
+    if mode == "any":
+        ran = set()
+
+        @functools.wraps(fn)
+        def wrapped(grad):
+            task_id = _graph_task(tensors[:1])[0]
+            with lock:
+                if task_id in ran:
+                    return
+                ran.add(task_id)
+            fn(grad)
+        return _MultiHandle(t.register_hook(wrapped) for t in tensors if t.requires_grad)
+
+    if any(not t.requires_grad for t in tensors):
+        raise AssertionError("Expected gradient function to be set")
+    buffers: dict = {}  # backward id -> [count so far, expected count, grads]
+
+    def inner(idx):
+        def hook(grad):
+            task_id, expected = _graph_task(tensors)
+            with lock:
+                state = buffers.setdefault(task_id, [0, expected, [None] * len(tensors)])
+                state[0] += 1
+                state[2][idx] = grad
+                done = state[0] == state[1]
+                if done:
+                    del buffers[task_id]
+            if done:
+                fn(state[2])
+        return hook
+    return _MultiHandle([t.register_hook(inner(i)) for i, t in enumerate(tensors)])

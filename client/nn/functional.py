@@ -634,6 +634,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     wants = {"linear": 3, "bilinear": 4, "trilinear": 5}
     if mode in wants and input.dim() in (3, 4, 5) and input.dim() != wants[mode]:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants[mode]}D input")
+    if mode == "area" and input.dim() == 5 and not antialias:  # (the engine's 3-d kernel: extra_ops2.interpolate)
+        return _interpolate_kernel(input, spatial, out_size, scales, mode, align_corners)
     if input.dim() not in (3, 4, 5) or mode not in _KERNEL_DIMS or antialias \
             or input.dim() - 2 not in _KERNEL_DIMS[mode]:
         if input.dim() - 2 in _TORCH_DIMS.get(mode, ()) or antialias:
@@ -652,7 +654,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            f"({wanted})")
     if not input.dtype.is_floating_point:
         kernel = {("linear", 1): "compute_indices_weights_linear", ("bilinear", 2): "upsample_bilinear2d_channels_last",
-                  ("area", 1): "adaptive_avg_pool2d", ("area", 2): "adaptive_avg_pool2d"}.get(
+                  ("area", 1): "adaptive_avg_pool2d", ("area", 2): "adaptive_avg_pool2d",
+                  ("bicubic", 2): "compute_indices_weights_cubic", ("trilinear", 3): "compute_indices_weights_linear",
+                  ("nearest", 3): "compute_indices_weights_nearest",
+                  ("nearest-exact", 3): "compute_indices_weights_nearest"}.get(
             (mode, dim), "compute_indices_weights_nearest" if dim == 1 else "upsample_nearest2d_channels_last")
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._torch_name.capitalize()}'")
     if mode == "area":
@@ -1145,3 +1150,28 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     out = out.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, embed_dim)
     return (out if batched else out.squeeze(1)), None
+
+
+# ---- interpolate's engine kernels (engine/ops/extra_ops2.py): bicubic (4-d), the 5-d modes ----------------
+_KERNEL_MODES = ("nearest", "nearest-exact", "area", "trilinear")
+
+
+def _interpolate_kernel(input, spatial, out_size, scales, mode, align_corners):
+    from .. import _dispatch  # noqa: PLC0415
+    if mode == "bicubic" and input.dim() != 4:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+                                  f"the modes: {_INTERP_MODES} (got {mode})")
+    if out_size is None:
+        out_size = [int(n * s) for n, s in zip(spatial, scales)]
+    if any(o <= 0 for o in out_size) or any(n <= 0 for n in spatial):
+        names = ("D", "H", "W")[-len(spatial):]
+        given = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
+        wanted = ", ".join(f"{a}: {n}" for a, n in zip(names, out_size))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({given}) output "
+                           f"({wanted})")
+    if not input.dtype.is_floating_point:
+        kernel = {"bicubic": "compute_indices_weights_cubic", "trilinear": "compute_indices_weights_linear",
+                  "area": "adaptive_avg_pool3d_cpu"}.get(mode, "compute_indices_weights_nearest")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._torch_name.capitalize()}'")
+    return _dispatch.call("interpolate", input, [int(o) for o in out_size],
+                          None if scales is None else [float(x) for x in scales], mode, bool(align_corners))

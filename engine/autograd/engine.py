@@ -9,6 +9,8 @@ input's shape, and one of another dtype is cast to the input's dtype.
 """
 from __future__ import annotations
 
+import itertools
+import threading
 import warnings
 
 from gradwire.common.hooks import check_node_hook_result
@@ -270,6 +272,27 @@ def _run_node(node, buf):
     return result
 
 
+class _GraphTasks(threading.local):
+    current = None  # the running backward: (id, the nodes it may run, ids of those it needs or None, accumulates)
+
+
+graph_task = _GraphTasks()
+_task_ids = itertools.count()
+
+
+def will_execute(node) -> bool:
+    """torch._C._will_engine_execute_node: whether the running backward reaches ``node`` (and needs it when
+    it was given ``inputs``)."""
+    task = graph_task.current
+    if task is None:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward pass")
+    _, order, needed, accumulate = task
+    if not accumulate and type(node) is AccumulateGrad:
+        raise RuntimeError("A leaf node was passed to _will_engine_execute_node but we are currently running "
+                           "autograd.grad(). This is currently not supported.")
+    return any(n is node for n in order) if needed is None else id(node) in needed
+
+
 def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=None, accumulate=True,
                  allow_unused=True):
     """The engine. Returns the gradients of ``inputs`` when ``accumulate`` is False (autograd.grad)."""
@@ -315,6 +338,8 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
 
     prev_mode = _grad_state.enabled
     prev_arrays = backward_mode.arrays
+    prev_task = graph_task.current
+    graph_task.current = (next(_task_ids), order, needed, accumulate)
     _grad_state.enabled = create_graph
     # backward formulas compute on arrays unless a graph of the backward is built or a profiler watches
     arrays = backward_mode.arrays = not create_graph and _observe.watch.observer is None
@@ -425,6 +450,7 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
     finally:
         _grad_state.enabled = prev_mode
         backward_mode.arrays = prev_arrays
+        graph_task.current = prev_task
     return captured
 
 

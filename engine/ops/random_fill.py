@@ -1,15 +1,18 @@
-"""Random fills and draws: uniform_, normal_ (nn.init), random_ (no graph, like torch's init under no_grad);
-bernoulli / bernoulli_ (nodes with a zero gradient, as torch's) and multinomial.
+"""Random fills and draws: uniform_, normal_, random_, exponential_, geometric_, log_normal_, cauchy_ (with
+history, a node with a zero gradient, as torch's; nn.init's under no_grad record nothing); bernoulli /
+bernoulli_, poisson and binomial, and multinomial.
 
 Declares WIRE, METHODS and __all__; engine/ops/__init__.py installs them.
 """
 from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
+from gradwire.common import random_fills as _checks
 
 from ..function import Function
 from ..random import current_generator
 from ..tensor import Tensor, _new_tensor
+from .extra_ops2 import NoDerivative
 from .inplace import _records, check_inplace, inplace_apply
 
 
@@ -28,27 +31,36 @@ def _fill(t: Tensor, values) -> Tensor:
 
 def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     """Fills ``input`` with U(a, b) draws from the current (the session's) generator."""
+    _checks.uniform_(input.dtype, a, b)
     rng = _rng_of(input, generator)
-    return _fill(input, rng.uniform(a, b, size=input.array.shape))
+    return _draw(input, Uniform, rng.uniform(a, b, size=input.array.shape))
 
 
 def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-    rng = _rng_of(input, generator)
-    shape = input.array.shape
+    _checks.normal_(input.dtype, mean, std)
+    return _draw(input, Normal, _normal(_rng_of(input, generator), mean, std, input.array.shape))
+
+
+def _normal(rng, mean, std, shape):
     if hasattr(rng, "normal"):
-        return _fill(input, rng.normal(mean, std, size=shape))
-    return _fill(input, rng.standard_normal(shape) * std + mean)  # cupy's Generator has no normal()
+        return rng.normal(mean, std, size=shape)
+    return rng.standard_normal(shape) * std + mean  # cupy's Generator has no normal()
 
 
 def random_(input: Tensor, low: int = 0, high=None, *, generator=None) -> Tensor:
     """Fills ``input`` with integers uniform in [low, high); ``high`` None: up to what the dtype holds
-    (for floats, 2**mantissa bits inclusive, so every value is exact), like torch's ``random_``."""
+    (for floats, 2**mantissa bits inclusive, so every value is exact), like torch's ``random_``;
+    ``low`` None: random_(to), 0 (its node is RandomBackward1)."""
+    cls = Random if low is not None else Random1
+    if high is None:
+        cls = Random2
+    low = low or 0
     if high is None:
         high = _RANDOM_TO.get(input.dtype.name) or 2 ** (8 * input.dtype.itemsize - input.dtype.is_signed)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     rng = _rng_of(input, generator)
-    return _fill(input, rng.integers(low, high, size=input.array.shape, dtype=_dt.int64.numpy))
+    return _draw(input, cls, rng.integers(low, high, size=input.array.shape, dtype=_dt.int64.numpy))
 
 
 # random_()'s bound for floats: every integer up to 2**(mantissa bits + 1) is exact; bool: 0 and 1
@@ -169,8 +181,200 @@ def _rng_of(input: Tensor, generator):
     return (generator or current_generator()).for_device(input.device).rng
 
 
+# ---- fills drawn from a distribution --------------------------------------------------------------
+
+class _Draw(Function):
+    """A random fill of self, recorded when self has history (torch's <Name>Backward0): a zero gradient."""
+
+    _abstract = True
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a, values):
+        return _new_tensor(a.xp.asarray(values).astype(a.array.dtype, copy=False), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class Uniform(_Draw):
+    pass
+
+
+class Normal(_Draw):
+    pass
+
+
+class Random(_Draw):
+    """random_(from, to) (RandomBackward0); random_(to) and random_() record overloads 1 and 2."""
+
+
+class Random1(Random):
+    op_name = "Random"
+    overload = 1
+
+
+class Random2(Random):
+    op_name = "Random"
+    overload = 2
+
+
+class Exponential(_Draw):
+    pass
+
+
+class Geometric(_Draw):
+    pass
+
+
+class LogNormal(_Draw):
+    pass
+
+
+class Cauchy(_Draw):
+    pass
+
+
+def _draw(input: Tensor, cls, values) -> Tensor:
+    if _records(input, ()):
+        return inplace_apply(input, cls.apply, values)
+    check_inplace(input)
+    return _fill(input, values)
+
+
+def exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    _checks.exponential_(input.dtype, lambd)
+    rng = _rng_of(input, generator)
+    return _draw(input, Exponential, rng.standard_exponential(input.array.shape) / lambd)
+
+
+def geometric_(input: Tensor, p: float, *, generator=None) -> Tensor:
+    """The number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+    _checks.geometric_(input.dtype, p)
+    rng = _rng_of(input, generator)
+    return _draw(input, Geometric, rng.geometric(p, size=input.array.shape))
+
+
+def log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    _checks.log_normal_(input.dtype, mean, std)
+    rng = _rng_of(input, generator)
+    return _draw(input, LogNormal, input.xp.exp(_normal(rng, mean, std, input.array.shape)))
+
+
+def cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    _checks.cauchy_(input.dtype, median, sigma)
+    rng = _rng_of(input, generator)
+    u = rng.random(input.array.shape)
+    return _draw(input, Cauchy, median + sigma * input.xp.tan(input.xp.pi * (u - 0.5)))
+
+
+# ---- torch.normal with tensor mean or std --------------------------------------------------------------
+
+class NormalDraw(Function):
+    """torch.normal(mean, std) with a tensor mean (NormalBackward1), std (2) or both (3): mean + std * N(0, 1),
+    broadcast, in the dtype of mean (else std); a zero gradient for each, as torch's."""
+
+    op_name = "Normal"
+    overload = 3
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, mean, std, rng):
+        like = mean if isinstance(mean, Tensor) else std
+        m, s = (v.array if isinstance(v, Tensor) else v for v in (mean, std))
+        xp = like.xp
+        ctx.shapes = [xp.shape(v) for v in (m, s)]
+        shape = xp.broadcast_shapes(*ctx.shapes)
+        out = m + s * rng.standard_normal(shape)
+        return _new_tensor(xp.asarray(out).astype(like.dtype.numpy), like.dtype, like.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad.sum_to_size(*shape) * 0 if need else None
+                     for need, shape in zip(ctx.needs_input_grad[:2], ctx.shapes)) + (None,)
+
+
+class NormalDrawMean(NormalDraw):
+    op_name = "Normal"
+    overload = 1
+
+
+class NormalDrawStd(NormalDraw):
+    op_name = "Normal"
+    overload = 2
+
+
+def normal(mean, std=1.0, *, generator=None) -> Tensor:
+    """torch.normal with a tensor mean or std."""
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    for t in tensors:
+        if not t.dtype.is_floating_point:
+            raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{t.dtype._torch_name}'")
+    if isinstance(std, Tensor):
+        if std.array.size and not bool((std.array >= 0).all()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    from gradwire.common.shapes import broadcast_shapes  # noqa: PLC0415 - torch's error when they do not broadcast
+    broadcast_shapes(*(t.array.shape for t in tensors))
+    cls = NormalDraw if len(tensors) == 2 else NormalDrawMean if isinstance(mean, Tensor) else NormalDrawStd
+    return cls.apply(mean, std, _rng_of(tensors[0], generator))
+
+
+# ---- poisson / binomial ---------------------------------------------------------------------------
+
+class Poisson(Function):
+    """poisson(rates) (PoissonBackward0: a zero gradient, as torch's)."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, rates, rng):
+        out = rates.xp.asarray(rng.poisson(rates.array.astype(_dt.float64.numpy)))  # numpy: a 0-d draw is an int
+        return _new_tensor(out.astype(rates.dtype.numpy), rates.dtype, rates.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{input.dtype._torch_name}'")
+    arr = input.array
+    if arr.size and not bool((arr >= 0).all()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return Poisson.apply(input, _rng_of(input, generator))
+
+
+class Binomial(NoDerivative):
+    node_name = "NotImplemented"  # each class names its node
+    aten = "binomial"
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, count, prob, rng):
+        xp = count.xp
+        n, p = xp.broadcast_arrays(count.array, prob.array)
+        n = xp.floor(xp.maximum(xp.nan_to_num(n.astype(xp.float64)), 0)).astype(xp.int64)
+        out = xp.asarray(rng.binomial(n, xp.clip(p.astype(xp.float64), 0, 1)))
+        return _new_tensor(out.astype(count.dtype.numpy), count.dtype, count.device)
+
+
+def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
+    """Draws of Binomial(count, prob) (count and prob broadcast; torch's node has no derivative)."""
+    if not count.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: {count.dtype._torch_name}")
+    if prob.dtype is not count.dtype:
+        raise RuntimeError(f"Found dtype {prob.dtype._torch_name} but expected {count.dtype._torch_name}")
+    return Binomial.apply(count, prob, _rng_of(count, generator))
+
+
+_FILLS = {"exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_, "cauchy_": cauchy_}
 WIRE = {"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli": bernoulli,
-        "bernoulli_": bernoulli_, "multinomial": multinomial}
+        "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS, "poisson": poisson, "binomial": binomial,
+        "normal": normal}
 METHODS = {"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli": bernoulli,
-           "bernoulli_": bernoulli_, "multinomial": multinomial}
-__all__ = ["bernoulli", "multinomial"]
+           "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS}
+__all__ = ["bernoulli", "multinomial", "poisson", "binomial"]

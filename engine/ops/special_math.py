@@ -876,15 +876,23 @@ def unfold(input, dimension, size, step):
     return Unfold.apply(input, dim, size, step)
 
 
-def storage_offset(input) -> int:
-    """Elements between the start of the tensor's storage (its root array) and its first element."""
-    arr = input.array
+def storage_root(arr):
+    """The array owning ``arr``'s memory (its storage): the end of its chain of bases."""
     root = arr
     while getattr(root, "base", None) is not None and _data_ptr(root.base) is not None:
         root = root.base
-    if root is arr:
-        return 0
-    return (_data_ptr(arr) - _data_ptr(root)) // arr.itemsize
+    return root
+
+
+def storage_offset_of(arr) -> int:
+    """Elements between the start of the array's storage and its first element."""
+    root = storage_root(arr)
+    return 0 if root is arr else (_data_ptr(arr) - _data_ptr(root)) // arr.itemsize
+
+
+def storage_offset(input) -> int:
+    """Tensor.storage_offset()."""
+    return storage_offset_of(input.array)
 
 
 def _data_ptr(a):

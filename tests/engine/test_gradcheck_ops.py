@@ -479,6 +479,21 @@ ADDED_OPS = {
     "renorm_p3": (lambda x: E.renorm(x * 3, 3, 1, 1.5), [(3, 4)]),
     "frexp": (lambda x: E.frexp(x * 3).mantissa, [(3, 4)]),
     "angle": (lambda x: E.angle(x) + x, [(3, 4)]),
+    # engine/ops/extra_ops2.py
+    "vander": (lambda x: E.vander(x, 4), [(3,)]),
+    "vander_increasing": (lambda x: E.vander(x, 3, increasing=True), [(4,)]),
+    "as_strided": (lambda x: E.as_strided(x, (2, 3), (1, 2), 1), [(3, 4)]),
+    "as_strided_overlap_of_view": (lambda x: E.as_strided(x[1:], (3, 2), (1, 1)), [(8,)]),
+    "as_strided_inplace": (lambda x: (x * 1).as_strided_((2, 2), (1, 3), 2).exp(), [(3, 4)]),
+    **{f"index_reduce_{r}_{i}": (lambda a, b, r=r, i=i: E.index_reduce(
+        a, 0, E.tensor([2, 0, 2]), b, r, include_self=i), [(3, 4), (3, 4)])
+       for r in ("prod", "mean", "amax", "amin") for i in (True, False)},
+    "interpolate_bicubic": (lambda x: E.OPS["interpolate"](x, [5, 3], None, "bicubic", False), [(1, 2, 3, 4)]),
+    "interpolate_bicubic_corners": (lambda x: E.OPS["interpolate"](x, [4, 6], None, "bicubic", True), [(1, 1, 3, 3)]),
+    "interpolate_trilinear": (lambda x: E.OPS["interpolate"](x, [3, 2, 5], [1.5, 1.0, 2.5], "trilinear", False),
+                              [(1, 1, 2, 2, 2)]),
+    **{f"interpolate_{m}_3d": (lambda x, m=m: E.OPS["interpolate"](x, [3, 1, 4], None, m, False), [(1, 2, 2, 3, 2)])
+       for m in ("nearest", "nearest-exact", "area")},
 }
 
 

@@ -314,6 +314,23 @@ for _n in ("gcd", "lcm", "gcd_", "lcm_"):
 case("frexp", lambda x: OP["frexp"](x * 3), ("f", (3, 4)))
 case("angle", lambda x: OP["angle"](x), ("f", (3, 4)))
 
+# more of the tail (engine/ops/extra_ops2.py)
+case("unique_consecutive", lambda i: OP["unique_consecutive"](i, True, True), ("i3", (12,)))
+case("histogram", lambda x: OP["histogram"](x.detach(), 5, weight=x.detach().abs()), ("f", (12,)))  # no derivative
+case("vander", lambda x: OP["vander"](x, 4), ("f", (5,)))
+case("as_strided", lambda x: OP["as_strided"](x, (2, 3), (1, 2), 1), ("f", (3, 4)))
+case("as_strided_", lambda x: OP["as_strided_"](x * 1, (2, 2), (1, 3), 2), ("f", (3, 4)))
+for _r in ("prod", "mean", "amax", "amin"):
+    case(f"index_reduce:{_r}", lambda x, s, _r=_r: OP["index_reduce"](x, 0, E.tensor([2, 0], device=x.device), s, _r),
+         ("f", (3, 4)), ("f", (2, 4)))
+for _m, _shape, _size in (("bicubic", (1, 2, 3, 4), [5, 3]), ("trilinear", (1, 1, 2, 3, 2), [3, 2, 5]),
+                          ("nearest", (1, 1, 2, 3, 2), [3, 2, 5]), ("nearest-exact", (1, 1, 2, 3, 2), [3, 2, 5]),
+                          ("area", (1, 1, 4, 3, 2), [3, 2, 1])):
+    case(f"interpolate:{_m}", lambda x, _m=_m, _size=_size: OP["interpolate"](x, _size, None, _m, _m == "bicubic"),
+         ("f", _shape))
+case("index_reduce_", lambda x, s: OP["index_reduce_"](x * 1, 1, E.tensor([1], device=x.device), s, "amax"),
+     ("f", (3, 4)), ("f", (3, 1)))
+
 
 def _permutation(r):
     """Distinct scatter indices along dim 1 (duplicates would make the result order-dependent)."""
@@ -482,13 +499,14 @@ NOT_IN_TABLE = {
     "arange", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "linspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "tensor", "zeros", "zeros_like",
     "randperm", "manual_seed", "normal_", "uniform_", "random_", "bernoulli", "bernoulli_", "multinomial",
+    "exponential_", "geometric_", "log_normal_", "cauchy_", "poisson", "binomial", "normal",
     "autograd.backward", "autograd.grad", "backward", "grad_of", "item",
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
     "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
     "optim.ASGD", "optim.LBFGS", "optim.closure_step",
     "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad", "optim.add_param_group",
-    "storage_offset",
+    "storage_offset", "autograd.graph_task", "window",
     # the server's own ops (server/callbacks.py, session_ops.py): client callbacks and session settings
     "function_apply", "register_hook", "register_post_accumulate_grad_hook", "remove_hook", "set_default_dtype",
 }
