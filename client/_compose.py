@@ -1056,18 +1056,13 @@ def _cholesky_inverse(self, upper=False):
 
 
 def _pinverse(self, rcond=1e-15):
-    from . import linalg  # noqa: PLC0415
-    return linalg.pinv(self, rcond=rcond)
+    from . import pinverse  # noqa: PLC0415 - torch.pinverse (gradwire/__init__.py)
+    return pinverse(self, rcond)
 
 
 def _qr(self, some=True):
-    import warnings  # noqa: PLC0415
-    warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
-                  "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
-                  "Q, R = torch.qr(A, some)\nshould be replaced with\nQ, R = torch.linalg.qr(A, 'reduced' if some "
-                  "else 'complete')", UserWarning, stacklevel=2)
-    from . import linalg  # noqa: PLC0415
-    return RETURN_TYPES_QR(*linalg.qr(self, "reduced" if some else "complete"))
+    from . import qr  # noqa: PLC0415 - torch.qr, with its deprecation warning
+    return qr(self, some)
 
 
 def _triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
@@ -1156,14 +1151,13 @@ def _no_grad():
     return no_grad()
 
 
-RETURN_TYPES_QR = return_type("qr", ("Q", "R"))
 RETURN_TYPES_TRIANGULAR_SOLVE = return_type("triangular_solve", ("solution", "cloned_coefficient"))
 
 for _name in ("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_mps", "is_nested", "is_mkldnn", "is_xpu",
               "is_ipu", "is_mtia", "is_maia", "is_xla", "is_vulkan"):
     setattr(Tensor, _name, property(lambda self: False))
 for _name, _method in {
-        "adjoint": lambda self: self.transpose(-2, -1), "cholesky": _cholesky,
+        "cholesky": _cholesky,
         "cholesky_inverse": _cholesky_inverse, "pinverse": _pinverse, "qr": _qr,
         "triangular_solve": _triangular_solve, "hardshrink": lambda self, lambd=0.5: _F().hardshrink(self, lambd),
         "prelu": lambda self, weight: _F().prelu(self, weight),
@@ -1187,8 +1181,8 @@ def _F():
     return functional
 
 
-for _name in ("cholesky", "cholesky_inverse", "pinverse", "qr", "triangular_solve", "narrow_copy", "adjoint",
-              "nonzero_static", "resize_as_", "hardshrink"):
+for _name in ("cholesky", "cholesky_inverse", "triangular_solve", "narrow_copy", "nonzero_static", "resize_as_",
+              "hardshrink"):
     TAIL[_name] = getattr(Tensor, _name)
 for _name in ("solve", "eig", "symeig", "lstsq", "matrix_rank"):
     TAIL[_name] = _removed(_name)
