@@ -100,7 +100,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return call("layer_norm", input, tuple(normalized_shape), weight, bias, eps)
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    if padding_idx is not None:
+        if not -weight.shape[0] <= padding_idx < weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= weight.shape[0]
+    if max_norm is not None:  # torch renormalizes, in place and untracked, the rows that ``input`` looks up
+        with _no_grad():
+            rows = input.reshape(-1).unique()
+            norms = weight[rows].norm(norm_type, dim=1, keepdim=True)
+            scale = (max_norm / (norms + 1e-7)).where(norms > max_norm, 1.0)
+            weight[rows] = weight[rows] * scale.to(weight.dtype)
     return call("embedding", input, weight, padding_idx) if padding_idx is not None else call("embedding", input, weight)
 
 

@@ -1,0 +1,80 @@
+"""nn.Module's API, hooks, losses, optimizers and torch.save/load as a training script uses them,
+against torch (see test_parity_api.same_as_torch), each also checked against exact expected output."""
+from __future__ import annotations
+
+import pytest
+
+from test_parity_api import same_as_torch
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_registration_errors_name_the_attribute_as_torch(gw):
+    out = same_as_torch(gw, """
+        m = nn.Linear(2, 2)
+        for f in (lambda: m.register_parameter('foo', torch.ones(2)), lambda: m.register_parameter('a.b', None),
+                  lambda: m.register_parameter('', None), lambda: m.register_buffer('weight', torch.ones(2)),
+                  lambda: m.register_buffer('x', 3), lambda: nn.Sequential().add_module('a.b', nn.ReLU()),
+                  lambda: nn.Sequential().add_module('x', 3), lambda: m.add_module('weight', nn.ReLU()),
+                  lambda: setattr(m, 'weight', torch.ones(2, 2))):
+            try:
+                f()
+            except (KeyError, TypeError) as e:
+                print(type(e).__name__, e)
+        m.foo = 1
+        try:
+            m.register_parameter('foo', nn.Parameter(torch.ones(1)))
+        except KeyError as e:
+            print(e)
+    """)
+    assert out.splitlines()[0] == ("TypeError cannot assign 'torch.FloatTensor' object to parameter 'foo' "
+                                   "(torch.nn.Parameter or None required)")
+    assert out.splitlines()[-1] == "\"attribute 'foo' already exists\""
+
+
+def test_named_members_with_duplicates_and_half(gw):
+    out = same_as_torch(gw, """
+        l = nn.Linear(2, 2)
+        m = nn.Sequential(l, l, nn.BatchNorm1d(2))
+        print([n for n, _ in m.named_parameters()])
+        print([n for n, _ in m.named_parameters(remove_duplicate=False)])
+        print([n for n, _ in m.named_modules(remove_duplicate=False)])
+        print([n for n, _ in m.named_buffers(prefix='p')])
+        print(m.half()[0].weight.dtype, m.double()[2].running_mean.dtype)
+    """)
+    assert out.splitlines()[1] == "['0.weight', '0.bias', '1.weight', '1.bias', '2.weight', '2.bias']"
+    assert out.splitlines()[-1] == "torch.float16 torch.float64"
+
+
+def test_load_state_dict_gathers_every_error(gw):
+    out = same_as_torch(gw, """
+        m = nn.Linear(2, 2)
+        for sd, strict in [({'weight': torch.ones(3, 2)}, True), ({'weight': torch.ones(3, 2), 'bias': torch.ones(3)}, False),
+                           ({'weight': torch.ones(2, 2), 'bias': torch.ones(2), 'foo': torch.ones(1)}, True), ([1], True)]:
+            try:
+                print(m.load_state_dict(sd, strict=strict))
+            except (RuntimeError, TypeError) as e:
+                print(type(e).__name__, e)
+        print(m.load_state_dict({'weight': torch.ones(2, 2), 'bias': torch.ones(2), 'x.y': torch.ones(1)}, strict=False))
+        b = nn.BatchNorm1d(2)
+        print(b.load_state_dict({'weight': torch.ones(2), 'bias': torch.ones(2), 'running_mean': torch.ones(2),
+                                 'running_var': torch.ones(2)}), b.num_batches_tracked)
+        m.load_state_dict({'weight': torch.ones(2, 2, dtype=torch.float64), 'bias': torch.ones(2, dtype=torch.float64)},
+                          assign=True)
+        print(m.weight.dtype, type(m.weight).__name__, m.weight.requires_grad)
+    """)
+    assert 'Missing key(s) in state_dict: "bias". \n\tsize mismatch for weight' in out
+    assert "_IncompatibleKeys(missing_keys=[], unexpected_keys=['x.y'])" in out
+    assert "TypeError Expected state_dict to be dict-like, got <class 'list'>." in out
+    assert out.splitlines()[-1] == "torch.float64 Parameter True"
+
+
+def test_embedding_max_norm_renormalizes_the_rows_looked_up(gw):
+    out = same_as_torch(gw, """
+        w = torch.tensor([[3., 4.], [0.3, 0.4], [6., 8.]])
+        e = nn.Embedding.from_pretrained(w, max_norm=1.0, padding_idx=-1)
+        print(e)
+        print(e(torch.tensor([0, 1])).tolist(), e.weight[2].tolist())
+    """)
+    assert out.splitlines()[0] == "Embedding(3, 2, padding_idx=2, max_norm=1.0)"
+    assert "[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]" in out
