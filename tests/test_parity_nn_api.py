@@ -78,3 +78,31 @@ def test_embedding_max_norm_renormalizes_the_rows_looked_up(gw):
     """)
     assert out.splitlines()[0] == "Embedding(3, 2, padding_idx=2, max_norm=1.0)"
     assert "[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]" in out
+
+
+def test_backward_pre_hook_always_call_and_global_hooks(gw):
+    out = same_as_torch(gw, """
+        m = nn.Linear(2, 1)
+        with torch.no_grad():
+            m.weight.fill_(1.); m.bias.fill_(0.)
+        m.register_full_backward_pre_hook(lambda mod, gout: (gout[0] * 3,))
+        x = torch.ones(1, 2, requires_grad=True)
+        m(x).sum().backward()
+        print(x.grad.tolist(), m.weight.grad.tolist())
+        class Boom(nn.Module):
+            def forward(self, x):
+                raise ValueError('boom')
+        b = Boom()
+        b.register_forward_hook(lambda mod, a, o: print('called', o), always_call=True)
+        try:
+            b(torch.ones(1))
+        except ValueError as e:
+            print(e)
+        h = nn.modules.module.register_module_forward_hook(lambda mod, i, o: print('global', type(mod).__name__))
+        g = nn.modules.module.register_module_forward_pre_hook(lambda mod, i: print('pre', type(mod).__name__))
+        nn.Sequential(nn.ReLU())(torch.ones(1))
+        h.remove(); g.remove()
+        nn.ReLU()(torch.ones(1))
+    """)
+    assert out == ("[[3.0, 3.0]] [[3.0, 3.0]]\ncalled None\nboom\npre Sequential\npre ReLU\nglobal ReLU\n"
+                   "global Sequential\n")

@@ -7,6 +7,7 @@ are handles to server tensors and their forward passes are server ops
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 import weakref
 from collections import OrderedDict
@@ -41,16 +42,19 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        pre_hooks, hooks = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
-        backward_hooks = self.__dict__.get("_backward_hooks")
-        if not pre_hooks and not hooks and not backward_hooks:
+        d = self.__dict__
+        pre_hooks, hooks = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
+        backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
+        if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks or _global_forward_pre_hooks
+                or _global_forward_hooks):
             return self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(pre_hooks.values()):
+        for hook, with_kwargs in [*_global_forward_pre_hooks.values(), *(pre_hooks or {}).values()]:
             if with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -62,17 +66,35 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        hooking = bool(backward_hooks) and is_grad_enabled()
+        hooking = bool(backward_hooks or backward_pre_hooks) and is_grad_enabled()
         if hooking:
-            grads = _BackwardHookState(self, list(backward_hooks.values()), args)
+            grads = _BackwardHookState(self, list((backward_hooks or {}).values()),
+                                       list((backward_pre_hooks or {}).values()), args)
             args = grads.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
-        if hooking:
-            output = grads.wrap_outputs(output)
-        for hook, with_kwargs in list(hooks.values()):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
+        post = [*_global_forward_hooks.values(), *(hooks or {}).values()]
+        called = 0
+        output = None
+        try:
+            output = self.forward(*args, **kwargs)
+            if hooking:
+                output = grads.wrap_outputs(output)
+            for hook, with_kwargs, _always in post:
+                called += 1
+                result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+                if result is not None:
+                    output = result
+        except Exception:
+            # torch: the hooks registered with always_call=True that have not run yet run now, their
+            # own errors silenced with a warning
+            for hook, with_kwargs, always in post[called:]:
+                if always:
+                    try:
+                        result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+                        output = output if result is None else result
+                    except Exception as e:  # noqa: BLE001
+                        warnings.warn("forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {e}")
+            raise
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
@@ -86,11 +108,19 @@ class Module:
         inputs and outputs pass through an identity node (BackwardHookFunctionBackward)."""
         return _add_hook(self._backward_hooks, hook, prepend)
 
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_output)`` once the gradients for the module's outputs are computed;
+        what it returns, when not None, replaces grad_output."""
+        if "_backward_pre_hooks" not in self.__dict__:
+            object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
+
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False):
         """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs, output)``) after
-        each forward; what it returns, when not None, replaces the output."""
-        return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+        each forward; what it returns, when not None, replaces the output. ``always_call``: it runs
+        even when forward raises."""
+        return _add_hook(self._forward_hooks, (hook, with_kwargs, always_call), prepend)
 
     # ----- registration --------------------------------------------------------------
 
@@ -562,8 +592,8 @@ class _BackwardHookState:
     """One forward of a module with full backward hooks (torch's BackwardHook): keeps the gradients
     of its outputs until those of its tensor inputs arrive, then calls the hooks."""
 
-    def __init__(self, module, hooks, args):
-        self.module, self.hooks = module, hooks
+    def __init__(self, module, hooks, pre_hooks, args):
+        self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
         self.tensor_args = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         self.hooked = None      # which tensor inputs (by their index among them) require grad
         self.grad_output = None
@@ -589,7 +619,18 @@ class _BackwardHookState:
         return outs[0] if single else type(output)(outs)
 
     def _output_grads(self, grads):
-        self.grad_output = tuple(grads)
+        grads = tuple(grads)
+        for hook in self.pre_hooks:
+            result = hook(self.module, grads)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != len(grads):
+                    raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
+                                       f"{len(result)}, but expected {len(grads)}")
+                grads = result
+        self.grad_output = grads
+        if not self.hooks:
+            return grads
         if self.hooked is None:  # no input requires grad: the hooks run now, with no input gradients (torch)
             site = _user_site()
             if site is not None:  # torch's warning, at the user's line that ran backward
@@ -637,6 +678,19 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+# nn.modules.module.register_module_forward_(pre_)hook: hooks every module runs, before its own
+_global_forward_pre_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks: OrderedDict = OrderedDict()
+
+
+def register_module_forward_pre_hook(hook) -> "RemovableHandle":
+    return _add_hook(_global_forward_pre_hooks, (hook, False), False)
+
+
+def register_module_forward_hook(hook, *, with_kwargs: bool = False, always_call: bool = False) -> "RemovableHandle":
+    return _add_hook(_global_forward_hooks, (hook, with_kwargs, always_call), False)
 
 
 def _add_hook(hooks: OrderedDict, entry, prepend: bool) -> RemovableHandle:
@@ -2931,3 +2985,8 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device=None, dtype=None):
         from .._creation import full  # noqa: PLC0415
         return full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(1)
+
+
+# torch.nn.modules.module is where torch keeps Module and the global hook registrations
+module = sys.modules[__name__]
+sys.modules[__name__ + ".module"] = module
