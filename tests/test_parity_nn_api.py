@@ -106,3 +106,31 @@ def test_backward_pre_hook_always_call_and_global_hooks(gw):
     """)
     assert out == ("[[3.0, 3.0]] [[3.0, 3.0]]\ncalled None\nboom\npre Sequential\npre ReLU\nglobal ReLU\n"
                    "global Sequential\n")
+
+
+def test_loss_weights_are_buffers_and_logits_sizes_must_match(gw):
+    out = same_as_torch(gw, """
+        print(nn.CrossEntropyLoss(weight=torch.tensor([1., 2.])).state_dict())
+        print(list(nn.BCEWithLogitsLoss(pos_weight=torch.ones(2)).state_dict()), nn.NLLLoss().state_dict())
+        print(nn.SmoothL1Loss(beta=0.5)(torch.tensor([1., 2.]), torch.tensor([1.25, 4.])))
+        try:
+            F.binary_cross_entropy_with_logits(torch.tensor([0.2, 0.5]), torch.tensor([0., 1., 1.]))
+        except ValueError as e:
+            print(e)
+    """)
+    assert out == ("OrderedDict([('weight', tensor([1., 2.]))])\n['pos_weight'] OrderedDict()\ntensor(0.9062)\n"
+                   "Target size (torch.Size([3])) must be the same as input size (torch.Size([2]))\n")
+
+
+def test_multilabel_margin_loss(gw):
+    x = gw.tensor([[0.1, 0.2, 0.4, 0.8], [0.5, -1., 2., 0.]], requires_grad=True)
+    t = gw.tensor([[3, 0, -1, 1], [1, 2, 3, -1]])
+    loss = gw.nn.MultiLabelMarginLoss()(x, t)
+    loss.backward()
+    assert abs(loss.item() - 0.925) < 1e-6
+    assert x.grad.tolist() == [[-0.25, 0.25, 0.25, -0.25], [0.25, -0.125, 0.0, -0.125]]
+    same_as_torch(gw, """
+        x = torch.tensor([[0.1, 0.2, 0.4, 0.8], [0.5, -1., 2., 0.]])
+        print(F.multilabel_margin_loss(x, torch.tensor([[3, 0, -1, 1], [1, 2, 3, -1]]), reduction='none'))
+        print(F.multilabel_margin_loss(torch.tensor([0.1, 0.2, 0.4]), torch.tensor([2, -1, 0]), reduction='none'))
+    """)

@@ -134,7 +134,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
                                                   reduction=(reduction, "mean")))
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     return call("binary_cross_entropy_with_logits", input, target,
                 **_kw(weight=(weight, None), reduction=(reduction, "mean"), pos_weight=(pos_weight, None)))
 
@@ -827,6 +831,26 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     zeros = zeros_like(cos)
     out = where(target == 1, 1 - cos, zeros) + where(target == -1, (cos - margin).clamp_min_(0), zeros)
     return _reduce(out, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Per sample, sum over its target classes j (``target``'s row up to the first -1) and the other
+    classes i of max(0, 1 - x[j] + x[i]), divided by the number of classes."""
+    from .. import arange  # noqa: PLC0415
+    reduction = _reduction(size_average, reduce, reduction)
+    single = input.dim() <= 1
+    x = input.reshape(1, -1) if single else input
+    t = target.reshape(1, -1) if single else target
+    if t.shape != x.shape:
+        raise RuntimeError(f"inconsistent target size: {_size_list(target.shape)} for input of size: "
+                           f"{_size_list(input.shape)}")
+    classes = x.shape[1]
+    valid = (t != -1).long().cumprod(1).bool()  # the targets before the first -1
+    idx = t.clamp(min=0)
+    is_target = ((idx.unsqueeze(2) == arange(classes, device=x.device)) & valid.unsqueeze(2)).any(1)
+    gaps = (1 - x.gather(1, idx).unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)
+    loss = (gaps * (valid.unsqueeze(2) & ~is_target.unsqueeze(1))).sum((1, 2)) / classes
+    return _reduce(loss.reshape(()) if single else loss, reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
