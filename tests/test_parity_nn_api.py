@@ -134,3 +134,35 @@ def test_multilabel_margin_loss(gw):
         print(F.multilabel_margin_loss(x, torch.tensor([[3, 0, -1, 1], [1, 2, 3, -1]]), reduction='none'))
         print(F.multilabel_margin_loss(torch.tensor([0.1, 0.2, 0.4]), torch.tensor([2, -1, 0]), reduction='none'))
     """)
+
+
+def test_init_functions_and_their_errors(gw):
+    out = same_as_torch(gw, """
+        print(nn.init.eye_(torch.empty(2, 3)), nn.init.dirac_(torch.empty(2, 2, 3)))
+        t = nn.init.orthogonal_(torch.empty(3, 5))
+        print(torch.allclose(t @ t.T, torch.eye(3), atol=1e-5))
+        t = nn.init.trunc_normal_(torch.empty(1000), std=0.5, a=-1., b=1.)
+        print(bool(t.min() >= -1), bool(t.max() <= 1), bool(t.std() > 0.3))
+        print((nn.init.sparse_(torch.empty(10, 4), 0.5) == 0).sum(0))
+        print(nn.init.calculate_gain('conv2d'), nn.init.calculate_gain('leaky_relu', 0.2))
+        for f in (lambda: nn.init.orthogonal_(torch.empty(3)), lambda: nn.init.calculate_gain('leaky_relu', 'x'),
+                  lambda: nn.init.kaiming_uniform_(torch.empty(2, 2), mode='foo'),
+                  lambda: nn.init.xavier_uniform_(torch.empty(3))):
+            try:
+                f()
+            except ValueError as e:
+                print(e)
+    """)
+    assert "tensor([5, 5, 5, 5])\n1 1.3867504905630728\n" in out
+    assert "Mode foo not supported, please use one of ['fan_in', 'fan_out']" in out
+
+
+def test_clip_grad_norm_edge_cases_and_total_norm(gw):
+    out = same_as_torch(gw, """
+        print(nn.utils.clip_grad_norm_([], 1.0))
+        p = nn.Parameter(torch.tensor([3., 4.])); p.grad = torch.tensor([3., 4.])
+        print(nn.utils.get_total_norm([p.grad, torch.tensor([12.])]))
+        nn.utils.clip_grads_with_norm_([p], 1.0, torch.tensor(5.))
+        print(p.grad)
+    """)
+    assert out == "tensor(0.)\ntensor(13.)\ntensor([0.6000, 0.8000])\n"
