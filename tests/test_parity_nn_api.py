@@ -166,3 +166,32 @@ def test_clip_grad_norm_edge_cases_and_total_norm(gw):
         print(p.grad)
     """)
     assert out == "tensor(0.)\ntensor(13.)\ntensor([0.6000, 0.8000])\n"
+
+
+def test_optimizer_takes_named_parameters_and_checks_params_as_torch(gw):
+    out = same_as_torch(gw, """
+        m = nn.Linear(2, 1)
+        with torch.no_grad():
+            m.weight.fill_(1.); m.bias.fill_(0.)
+        o = torch.optim.SGD(m.named_parameters(), lr=0.1, momentum=0.9)
+        print(o.state_dict()['param_groups'])
+        m(torch.ones(1, 2)).sum().backward(); o.step()
+        print(m.weight.tolist(), list(o.state_dict()['state'][0]))
+        for f in (lambda: o.add_param_group({'params': [nn.Parameter(torch.ones(1))]}),
+                  lambda: torch.optim.SGD(nn.Parameter(torch.ones(1)), lr=0.1),
+                  lambda: torch.optim.SGD({'params': [nn.Parameter(torch.ones(1))]}, lr=0.1),
+                  lambda: torch.optim.SGD({nn.Parameter(torch.ones(1))}, lr=0.1),
+                  lambda: torch.optim.Adam([('w', m.weight), m.bias])):
+            try:
+                f()
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+        import warnings
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter('always')
+            torch.optim.SGD([m.bias, m.bias], lr=0.1)
+        print([str(w.message)[:60] for w in ws])
+    """)
+    assert "'param_names': ['weight', 'bias']" in out and "[[0.8999999761581421, 0.8999999761581421]]" in out
+    assert "TypeError optimizer can only optimize Tensors, but one of the params is str" in out
+    assert "['optimizer contains a parameter group with duplicate paramete']" in out

@@ -8,6 +8,8 @@ calls it back.
 """
 from __future__ import annotations
 
+import warnings
+
 from .. import _dispatch
 from ..tensor import Tensor
 
@@ -19,13 +21,16 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {_typename(params)}")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.param_groups = []
         for g in groups:
-            self.add_param_group(dict(g), _create=False)
+            self.add_param_group(g, _create=False)
         self._check_groups()
         self._sent = self._hyper_parameters()
         self._handle = _dispatch.new_object(self._server_class, self._wire_groups())
@@ -34,29 +39,50 @@ class Optimizer:
         """Refuse groups this optimizer cannot take, before its server object exists."""
 
     def add_param_group(self, param_group: dict, _create: bool = True) -> None:
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        param_group = dict(param_group)
         params = param_group["params"]
-        param_group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        if isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        params = [params] if isinstance(params, Tensor) else list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]  # named_parameters(): (name, tensor) pairs
+        param_group["params"] = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
-                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                f"{type(p).__module__}.{type(p).__name__}")
-            if not p.is_leaf:
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(p))
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for k, v in self.defaults.items():
             if v is _required and k not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
             param_group.setdefault(k, v)
+        ids = [id(p) for p in param_group["params"]]
+        if len(set(ids)) != len(ids):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                          "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        for g in self.param_groups:
+            if ("param_names" in g) != ("param_names" in param_group):
+                text = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {text} to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in seen for p in param_group["params"]):
+        if any(i in seen for i in ids):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
         if _create:  # a group added after construction: the server's optimizer takes it too
-            self._handle._conn.submit("optim.add_param_group", (self._handle, dict(param_group)),
+            self._handle._conn.submit("optim.add_param_group", (self._handle, _wire(param_group)),
                                       handle_of=_dispatch._handle_of)
-            self._sent.append({k: v for k, v in param_group.items() if k != "params"})
+            self._sent.append(_wire(param_group, hyper=True))
 
     def _wire_groups(self):
-        return [{k: v for k, v in g.items()} for g in self.param_groups]
+        return [_wire(g) for g in self.param_groups]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         conn = self._handle._conn
@@ -64,7 +90,7 @@ class Optimizer:
         conn.grad_epoch += 1
 
     def _hyper_parameters(self) -> list:
-        return [{k: v for k, v in g.items() if k != "params"} for g in self.param_groups]
+        return [_wire(g, hyper=True) for g in self.param_groups]
 
     def _changes(self) -> dict:
         """The step command's keyword arguments: the hyper-parameters changed since they were last sent."""
@@ -101,10 +127,13 @@ class Optimizer:
         sd = _as_tensors(_dispatch.value("optim.state_dict", self._handle))
         # The client's groups are the truth for hyper-parameters: an lr written since the last step
         # and keys set here (a scheduler's initial_lr) have not reached the server.
+        groups = []
         for saved, group in zip(sd.get("param_groups", ()), self.param_groups):
-            params = saved.pop("params")
-            saved.update({k: v for k, v in group.items() if k != "params"})
-            saved["params"] = params
+            merged = {k: v for k, v in group.items() if k != "params"}
+            merged.update({k: v for k, v in saved.items() if k not in merged and k != "params"})
+            merged["params"] = saved["params"]
+            groups.append(merged)
+        sd["param_groups"] = groups
         return sd
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -125,6 +154,16 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _wire(group: dict, hyper: bool = False) -> dict:
+    """A group as the server takes it (its names stay here); ``hyper``: its hyper-parameters only."""
+    return {k: v for k, v in group.items() if k != "param_names" and not (hyper and k == "params")}
+
+
+def _typename(obj) -> str:
+    from .. import typename
+    return typename(obj)
 
 
 def _as_tensors(value):
