@@ -195,3 +195,17 @@ def test_optimizer_takes_named_parameters_and_checks_params_as_torch(gw):
     assert "'param_names': ['weight', 'bias']" in out and "[[0.8999999761581421, 0.8999999761581421]]" in out
     assert "TypeError optimizer can only optimize Tensors, but one of the params is str" in out
     assert "['optimizer contains a parameter group with duplicate paramete']" in out
+
+
+def test_save_load_keeps_parameters_sizes_dtypes_devices(gw, tmp_path):
+    path = str(tmp_path / "ck.pt")
+    out = same_as_torch(gw, f"""
+        p = nn.Parameter(torch.tensor([1., 2.]))
+        torch.save({{'p': p, 'size': torch.Size([2, 3]), 'dtype': torch.float64, 'dev': torch.device('cpu'),
+                    'frozen': nn.Parameter(torch.ones(1), requires_grad=False)}}, {path!r},
+                   _use_new_zipfile_serialization=True)
+        d = torch.load({path!r}, weights_only=True, mmap=False)
+        print(d['p'], type(d['p']).__name__, d['size'], d['dtype'], d['dev'], d['frozen'].requires_grad)
+    """)
+    assert out == ("Parameter containing:\ntensor([1., 2.], requires_grad=True) Parameter torch.Size([2, 3]) "
+                   "torch.float64 cpu False\n")
