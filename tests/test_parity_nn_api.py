@@ -209,3 +209,38 @@ def test_save_load_keeps_parameters_sizes_dtypes_devices(gw, tmp_path):
     """)
     assert out == ("Parameter containing:\ntensor([1., 2.], requires_grad=True) Parameter torch.Size([2, 3]) "
                    "torch.float64 cpu False\n")
+
+
+def test_channel_and_alpha_dropouts(gw):
+    out = same_as_torch(gw, """
+        y = F.dropout1d(torch.ones(4, 8, 3), 0.5)
+        print(y.shape, bool(((y == 0) | (y == 2)).all()), bool((y[:, :, 0:1] == y).all()))
+        y = nn.Dropout2d(0.5)(torch.ones(2, 4, 3, 3)); print(bool((y[:, :, :1, :1] == y).all()))
+        print(F.dropout3d(torch.ones(3, 4, 4, 4), 1.0).sum(), nn.Dropout3d(0.2))
+        print(F.alpha_dropout(torch.ones(3), 0.5), F.alpha_dropout(torch.ones(2), 1.0, training=True))
+        print(len(set(round(v, 4) for v in F.alpha_dropout(torch.ones(1000), 0.5, training=True).tolist())))
+        try:
+            F.dropout1d(torch.ones(2, 3, 4, 5))
+        except RuntimeError as e:
+            print(str(e)[:60])
+    """)
+    assert out.splitlines()[0] == "torch.Size([4, 8, 3]) True True"
+    assert "tensor(0.) Dropout3d(p=0.2, inplace=False)" in out and out.splitlines()[-2] == "2"
+
+
+def test_state_dict_metadata_versions_and_module_dir(gw):
+    out = same_as_torch(gw, """
+        m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm3d(2))
+        sd = m.state_dict()
+        print(sd._metadata)
+        del sd['1.num_batches_tracked']
+        try:
+            m.load_state_dict(sd)
+        except RuntimeError as e:
+            print(e)
+        print(m.load_state_dict(dict(sd)))
+        print('0' in dir(m), 'weight' in dir(m[0]), nn.Sequential(nn.ReLU()) * 2)
+    """)
+    assert "OrderedDict([('', {'version': 1}), ('0', {'version': 1}), ('1', {'version': 2})])" in out
+    assert 'Missing key(s) in state_dict: "1.num_batches_tracked".' in out
+    assert "<All keys matched successfully>\nFalse True Sequential(" in out

@@ -84,8 +84,7 @@ def log_softmax(input, dim=None, dtype=None):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    if p < 0 or p > 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_p(p)
     if not training or p == 0:
         return input
     if inplace:  # torch multiplies the input by the scaled mask in place (MulBackward0)
@@ -94,6 +93,93 @@ def dropout(input, p=0.5, training=True, inplace=False):
         mask = (rand_like(input) < keep).to(input.dtype) / keep if keep > 0 else input.new_zeros(input.shape)
         return input.mul_(mask)
     return call("dropout", input, p, training)
+
+
+def _check_p(p) -> None:
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _noise_dropout(input, p, training, inplace, feature: bool, alpha: bool):
+    """torch's _dropout_impl: a Bernoulli(1 - p) mask per element (per channel: ``feature``), scaled
+    to keep the mean (``alpha``: the mean and variance of a SELU's output)."""
+    if not training or p == 0 or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = input.new_zeros(())
+        return input.mul_(zero) if inplace else input * zero
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2) if feature else tuple(input.shape)
+    noise = input.new_empty(shape).bernoulli_(1 - p)
+    if not alpha:
+        noise = noise / (1 - p)
+        return input.mul_(noise) if inplace else input * noise
+    k = 1.7580993408473766
+    a = 1.0 / math.sqrt((k * k * p + 1) * (1 - p))
+    b = (noise - 1) * (k * a) + k * a * p
+    noise = noise * a
+    return (input.mul_(noise) if inplace else input * noise).add_(b)
+
+
+def _unbatched_dropout(input, p, training, inplace, batched_dim: int):
+    """dropout1d/dropout3d: an input without its batch dimension gets one for the channel-wise mask."""
+    batched = input.dim() == batched_dim
+    if not batched:
+        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = _noise_dropout(input, p, training, inplace, feature=True, alpha=False)
+    if not batched:
+        out = out.squeeze_(0) if inplace else out.squeeze(0)
+    return out
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _unbatched_dropout(input, p, training, inplace, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    import warnings  # noqa: PLC0415
+    _check_p(p)
+    dim = input.dim()
+    if dim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {dim}-D input to dropout2d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if dim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    return _noise_dropout(input, p, training, inplace, feature=True, alpha=False)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    import warnings  # noqa: PLC0415
+    _check_p(p)
+    dim = input.dim()
+    if dim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {dim}-D input to dropout3d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", stacklevel=2)
+    return _unbatched_dropout(input, p, training, inplace, 5)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _noise_dropout(input, p, training, inplace, feature=False, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _noise_dropout(input, p, training, inplace, feature=True, alpha=True)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):

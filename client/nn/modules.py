@@ -32,6 +32,7 @@ class Module:
     """Base class of every layer: registers parameters, buffers and submodules by attribute."""
 
     training: bool
+    _version: int = 1  # state_dict()._metadata's version; _load_from_state_dict of older ones converts
 
     def __init__(self):
         object.__setattr__(self, "training", True)
@@ -155,7 +156,7 @@ class Module:
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                "(torch.Tensor or None expected)")
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -173,6 +174,10 @@ class Module:
                 del table[name]
                 return
         object.__delattr__(self, name)
+
+    def __dir__(self):
+        keys = [*dir(type(self)), *self.__dict__, *self._parameters, *self._modules, *self._buffers]
+        return sorted(k for k in keys if not k[0].isdigit())
 
     def get_submodule(self, target: str) -> "Module":
         if target == "":
@@ -379,7 +384,13 @@ class Module:
     # ----- state --------------------------------------------------------------------------
 
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
-        out = OrderedDict() if destination is None else destination
+        if destination is None:
+            out = OrderedDict()
+            out._metadata = OrderedDict()
+        else:
+            out = destination
+        if hasattr(out, "_metadata"):
+            out._metadata[prefix[:-1]] = {"version": self._version}
         for name, p in self._parameters.items():
             if p is not None:
                 out[prefix + name] = p if keep_vars else p.detach()
@@ -397,10 +408,12 @@ class Module:
         the order torch finds them; size mismatches raise even when not ``strict``."""
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
         missing, unexpected, errors = [], [], []
         for prefix, module in self.named_modules():
-            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", None, True,
+            local = {} if metadata is None else metadata.get(prefix, {})
+            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", local, True,
                                          missing, unexpected, errors, assign=assign)
         if strict:
             if unexpected:
@@ -507,7 +520,7 @@ class _IndexedModules(Module):
             self._modules[str(i)] = m
 
     def __setitem__(self, idx: int, module) -> None:
-        self._modules[self._key(idx)] = module
+        setattr(self, self._key(idx), module)  # torch: a non-Module is refused as a child module
 
     def __delitem__(self, idx) -> None:
         items = list(self._modules.values())
@@ -563,7 +576,18 @@ class Sequential(_IndexedModules):
         return self._modules[self._key(idx)]
 
     def __add__(self, other) -> "Sequential":
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return type(self)(*self, *other)
+
+    def __mul__(self, other: int) -> "Sequential":
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return type(self)(*(list(self) * other))
+
+    __rmul__ = __mul__
 
 
 class BackwardHookFunction(Function):
@@ -1059,11 +1083,33 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace
 
+    _fn = staticmethod(F.dropout)
+
     def forward(self, input):
-        return F.dropout(input, self.p, self.training, self.inplace)
+        return self._fn(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    _fn = staticmethod(F.dropout1d)
+
+
+class Dropout2d(Dropout):
+    _fn = staticmethod(F.dropout2d)
+
+
+class Dropout3d(Dropout):
+    _fn = staticmethod(F.dropout3d)
+
+
+class AlphaDropout(Dropout):
+    _fn = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(Dropout):
+    _fn = staticmethod(F.feature_alpha_dropout)
 
 
 class Embedding(Module):
@@ -1845,12 +1891,15 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input) -> None:
         raise NotImplementedError
 
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # torch: a checkpoint without num_batches_tracked (older versions) keeps the module's own
+    _version = 2
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *args, **kwargs):
+        # torch: a checkpoint of a version before 2 (or without a version) has no num_batches_tracked
         key = prefix + "num_batches_tracked"
-        if self.track_running_stats and key not in state_dict:
+        version = (local_metadata or {}).get("version")
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
             state_dict[key] = self.num_batches_tracked
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
 
     def forward(self, input):
         self._check_input_dim(input)
@@ -1879,6 +1928,12 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    def _check_input_dim(self, input) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
 
 
 # ---- more activations -------------------------------------------------------------------------
