@@ -244,3 +244,16 @@ def test_state_dict_metadata_versions_and_module_dir(gw):
     assert "OrderedDict([('', {'version': 1}), ('0', {'version': 1}), ('1', {'version': 2})])" in out
     assert 'Missing key(s) in state_dict: "1.num_batches_tracked".' in out
     assert "<All keys matched successfully>\nFalse True Sequential(" in out
+
+
+def test_adam_decoupled_weight_decay_and_adamw_options(gw):
+    out = same_as_torch(gw, """
+        for make in (lambda p: torch.optim.Adam([p], lr=0.1, decoupled_weight_decay=True, weight_decay=0.5),
+                     lambda p: torch.optim.AdamW([p], lr=0.1, weight_decay=0.5, foreach=True)):
+            p = nn.Parameter(torch.tensor([1., -2.]))
+            o = make(p)
+            for _ in range(2):
+                o.zero_grad(); (p ** 2).sum().backward(); o.step()
+            print([round(v, 4) for v in p.tolist()], o.defaults['foreach'], o.defaults['decoupled_weight_decay'])
+    """)
+    assert out == "[0.7082, -1.6104] None True\n[0.7082, -1.6104] True True\n"
