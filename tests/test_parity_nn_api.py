@@ -257,3 +257,18 @@ def test_adam_decoupled_weight_decay_and_adamw_options(gw):
             print([round(v, 4) for v in p.tolist()], o.defaults['foreach'], o.defaults['decoupled_weight_decay'])
     """)
     assert out == "[0.7082, -1.6104] None True\n[0.7082, -1.6104] True True\n"
+
+
+def test_loss_signatures_weights_and_local_response_norm(gw):
+    out = same_as_torch(gw, """
+        a = torch.tensor([1., 2., 3.]); b = torch.tensor([2., 2., 5.]); w = torch.tensor([1., 0., 2.])
+        for r in ('none', 'mean', 'sum'):
+            print(F.mse_loss(a, b, weight=w, reduction=r), F.l1_loss(a, b, weight=w, reduction=r),
+                  F.huber_loss(a, b, weight=w, reduction=r))
+        print(F.cross_entropy(torch.tensor([[1., 2.]]), torch.tensor([1]), None, None, -100, None, 'sum'))
+        print(F.softmax(torch.tensor([[0., 0.]]), 1, 5, torch.float64))
+        print(F.local_response_norm(torch.arange(8.).reshape(1, 4, 2), 2), nn.LocalResponseNorm(3))
+    """)
+    assert out.splitlines()[1] == "tensor(3.) tensor(1.6667) tensor(1.1667)"
+    assert "tensor([[0.5000, 0.5000]], dtype=torch.float64)" in out
+    assert "[1.9997, 2.9989]" in out and "LocalResponseNorm(3, alpha=0.0001, beta=0.75, k=1.0)" in out

@@ -75,11 +75,11 @@ def tanh(input):
     return call("tanh", input)
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return call("softmax", input, dim, **_kw(dtype=(dtype, None)))
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return call("log_softmax", input, dim, **_kw(dtype=(dtype, None)))
 
 
@@ -182,6 +182,25 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     return _noise_dropout(input, p, training, inplace, feature=True, alpha=True)
 
 
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Each value divided by (k + alpha * the mean of the squares over ``size`` neighbouring channels) ** beta."""
+    dim = input.dim()
+    if dim < 3:
+        # torch's text, with the indentation of its source line break inside
+        raise ValueError(f"Expected 3D or higher dimensionality {' ' * 25}input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = input * input
+    # zero padding of size // 2 channels before and (size - 1) // 2 after, then a window sum
+    padded = pad(squares.movedim(1, -1), (size // 2, (size - 1) // 2)).movedim(-1, 1)
+    window = padded.narrow(1, 0, channels)
+    for i in range(1, size):
+        window = window + padded.narrow(1, i, channels)
+    div = (window / size).mul(alpha).add(k).pow(beta)
+    return input / div
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return call("layer_norm", input, tuple(normalized_shape), weight, bias, eps)
 
@@ -201,21 +220,43 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return call("embedding", input, weight, padding_idx) if padding_idx is not None else call("embedding", input, weight)
 
 
-def mse_loss(input, target, reduction="mean"):
+def _weighted_loss(op, input, target, weight, reduction, mean_by_weight=True, **options):
+    """mse/l1/huber with an elementwise ``weight`` (torch composes these): the unreduced loss times
+    weight; 'mean' divides by the weights' sum (huber: by the element count)."""
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    loss = call(op, input, target, reduction="none", **options) * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if mean_by_weight else loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
+    if weight is not None:
+        return _weighted_loss("mse_loss", input, target, weight, reduction)
     return call("mse_loss", input, target, **_kw(reduction=(reduction, "mean")))
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
+    if weight is not None:
+        return _weighted_loss("l1_loss", input, target, weight, reduction)
     return call("l1_loss", input, target, **_kw(reduction=(reduction, "mean")))
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("cross_entropy", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
                                                        reduction=(reduction, "mean"),
                                                        label_smoothing=(label_smoothing, 0.0)))
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("nll_loss", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
                                                   reduction=(reduction, "mean")))
 
@@ -229,19 +270,24 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                 **_kw(weight=(weight, None), reduction=(reduction, "mean"), pos_weight=(pos_weight, None)))
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("binary_cross_entropy", input, target, **_kw(weight=(weight, None), reduction=(reduction, "mean")))
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("smooth_l1_loss", input, target, **_kw(reduction=(reduction, "mean"), beta=(beta, 1.0)))
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if weight is not None:
+        return _weighted_loss("huber_loss", input, target, weight, reduction, mean_by_weight=False, delta=delta)
     return call("huber_loss", input, target, **_kw(reduction=(reduction, "mean"), delta=(delta, 1.0)))
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("kl_div", input, target, **_kw(reduction=(reduction, "mean"), log_target=(log_target, False)))
 
 
@@ -393,7 +439,7 @@ def _softmax_dim(name: str, ndim: int) -> int:
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("softmin", input.dim())
-    return softmax(-input, dim, dtype)
+    return softmax(-input, dim, dtype=dtype)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
