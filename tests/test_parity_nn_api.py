@@ -272,3 +272,34 @@ def test_loss_signatures_weights_and_local_response_norm(gw):
     assert out.splitlines()[1] == "tensor(3.) tensor(1.6667) tensor(1.1667)"
     assert "tensor([[0.5000, 0.5000]], dtype=torch.float64)" in out
     assert "[1.9997, 2.9989]" in out and "LocalResponseNorm(3, alpha=0.0001, beta=0.75, k=1.0)" in out
+
+
+def test_state_dict_hooks_extra_state_and_shared_modules(gw):
+    out = same_as_torch(gw, """
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l = nn.Linear(1, 1)
+                self.step = 0
+            def get_extra_state(self):
+                return {'step': self.step}
+            def set_extra_state(self, state):
+                self.step = state['step']
+        m = M(); m.step = 5
+        m.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: print('pre', repr(prefix), keep_vars))
+        m.register_state_dict_post_hook(lambda mod, sd, prefix, meta: print('post', list(sd)))
+        sd = m.state_dict()
+        m2 = M()
+        m2.register_load_state_dict_pre_hook(lambda mod, sd, prefix, *rest: print('lpre', list(sd)))
+        m2.register_load_state_dict_post_hook(lambda mod, keys: print('lpost', keys))
+        print(m2.load_state_dict(sd), m2.step)
+        del sd['_extra_state']
+        print(m2.load_state_dict(sd, strict=False))
+        l = nn.Linear(1, 1)
+        s = nn.Sequential(l, l)
+        print(list(s.state_dict()), s.load_state_dict(s.state_dict()))
+        s.set_submodule('1', nn.ReLU()); print(s)
+    """)
+    assert out.splitlines()[:2] == ["pre '' False", "post ['_extra_state', 'l.weight', 'l.bias']"]
+    assert "lpost <All keys matched successfully>\n<All keys matched successfully> 5" in out
+    assert "['0.weight', '0.bias', '1.weight', '1.bias'] <All keys matched successfully>" in out

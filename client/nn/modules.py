@@ -179,6 +179,22 @@ class Module:
         keys = [*dir(type(self)), *self.__dict__, *self._parameters, *self._modules, *self._buffers]
         return sorted(k for k in keys if not k[0].isdigit())
 
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        path, _, name = target.rpartition(".")
+        if not isinstance(module, Module):
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+        parent = self.get_submodule(path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def share_memory(self) -> "Module":
+        return self  # the tensors live on the server, shared by whoever holds their handles
+
     def get_submodule(self, target: str) -> "Module":
         if target == "":
             return self
@@ -383,25 +399,94 @@ class Module:
 
     # ----- state --------------------------------------------------------------------------
 
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        if args:  # torch's deprecated positional (destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                          " for details.", FutureWarning, stacklevel=2)
+            destination = args[0]
+            prefix = args[1] if len(args) > 1 else prefix
+            keep_vars = args[2] if len(args) > 2 else keep_vars
+        for hook in self.__dict__.get("_state_dict_pre_hooks", {}).values():
+            hook(self, prefix, keep_vars)
         if destination is None:
-            out = OrderedDict()
-            out._metadata = OrderedDict()
-        else:
-            out = destination
-        if hasattr(out, "_metadata"):
-            out._metadata[prefix[:-1]] = {"version": self._version}
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self.__dict__.get("_state_dict_hooks", {}).values():
+            result = hook(self, destination, prefix, local_metadata)
+            if getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
+                destination = result
+        return destination
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        """This module's own parameters, persistent buffers and extra state (torch's override point)."""
         for name, p in self._parameters.items():
             if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
+                destination[prefix + name] = p if keep_vars else p.detach()
         transient = self.__dict__.get("_non_persistent_buffers_set", ())
         for name, b in self._buffers.items():
             if b is not None and name not in transient:
-                out[prefix + name] = b if keep_vars else b.detach()
-        for name, m in self._modules.items():
-            if m is not None:
-                m.state_dict(out, prefix + name + ".", keep_vars)
-        return out
+                destination[prefix + name] = b if keep_vars else b.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
+
+    def get_extra_state(self):
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def set_extra_state(self, state) -> None:
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def _hooks(self, table: str) -> OrderedDict:
+        """A hook table, made on first use (most modules never have state-dict hooks)."""
+        hooks = self.__dict__.get(table)
+        if hooks is None:
+            hooks = OrderedDict()
+            object.__setattr__(self, table, hooks)
+        return hooks
+
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` before state_dict() saves this module."""
+        return _add_hook(self._hooks("_state_dict_pre_hooks"), hook, False)
+
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata)`` after; it edits the dict in place."""
+        hook._from_public_api = True
+        return _add_hook(self._hooks("_state_dict_hooks"), hook, False)
+
+    def _register_state_dict_hook(self, hook):
+        """The private form: what the hook returns, when not None, replaces the state dict."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
+                               "registered via register_state_dict_post_hook")
+        return _add_hook(self._hooks("_state_dict_hooks"), hook, False)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
+        """``hook([module,] state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before this module loads its entries."""
+        call = (lambda *args: hook(self, *args)) if with_module else hook
+        return _add_hook(self._hooks("_load_state_dict_pre_hooks"), call, False)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys)`` after this module and its children loaded; it may edit
+        the key lists in place."""
+        return _add_hook(self._hooks("_load_state_dict_post_hooks"), hook, False)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """torch's: missing and unexpected keys and size mismatches are gathered module by module, in
@@ -410,11 +495,27 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
         missing, unexpected, errors = [], [], []
-        for prefix, module in self.named_modules():
-            local = {} if metadata is None else metadata.get(prefix, {})
-            module._load_from_state_dict(state_dict, prefix + "." if prefix else "", local, True,
-                                         missing, unexpected, errors, assign=assign)
+
+        def load(module, local_state, prefix=""):
+            local = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local["assign_to_params_buffers"] = True
+            module._load_from_state_dict(local_state, prefix, local, True, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
+            keys = _IncompatibleKeys(missing, unexpected)
+            for hook in module.__dict__.get("_load_state_dict_post_hooks", {}).values():
+                if hook(module, keys) is not None:
+                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                                         "expected to return new values, if incompatible_keys need to be modified,"
+                                         "it should be done inplace.")
+
+        load(self, state_dict)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
@@ -425,15 +526,20 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs, assign: bool = False):
-        """This module's own parameters and persistent buffers from ``state_dict`` (torch's hook point)."""
+                              error_msgs):
+        """This module's own parameters, persistent buffers and extra state from ``state_dict``
+        (torch's override point)."""
+        for hook in self.__dict__.get("_load_state_dict_pre_hooks", {}).values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        assign = local_metadata.get("assign_to_params_buffers", False)
         transient = self._non_persistent_buffers_set
         local = {**{k: v for k, v in self._parameters.items() if v is not None},
                  **{k: v for k, v in self._buffers.items() if v is not None and k not in transient}}
         for name, target in local.items():
             key = prefix + name
             if key not in state_dict:
-                missing_keys.append(key)
+                if strict:
+                    missing_keys.append(key)
                 continue
             value = state_dict[key]
             if not isinstance(value, Tensor):
@@ -454,11 +560,20 @@ class Module:
             else:
                 with no_grad():
                     target.copy_(value)
-        for key in state_dict:
-            if key.startswith(prefix):
-                head = key[len(prefix):].split(".", 1)[0]
-                if head not in self._modules and head not in local:
-                    unexpected_keys.append(key)
+        extra_key = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_key:
+                    head = key[len(prefix):].split(".", 1)[0]
+                    if head not in self._modules and head not in local:
+                        unexpected_keys.append(key)
 
     # ----- repr ----------------------------------------------------------------------------
 
@@ -483,6 +598,9 @@ class Module:
         if len(body) == 1 and not children:
             return f"{self._get_name()}({body[0]})"
         return f"{self._get_name()}(\n  " + "\n  ".join(body) + "\n)"
+
+
+_EXTRA_STATE = "_extra_state"  # the state_dict key of get_extra_state()'s value
 
 
 def _typename(obj) -> str:
