@@ -303,3 +303,41 @@ def test_state_dict_hooks_extra_state_and_shared_modules(gw):
     assert out.splitlines()[:2] == ["pre '' False", "post ['_extra_state', 'l.weight', 'l.bias']"]
     assert "lpost <All keys matched successfully>\n<All keys matched successfully> 5" in out
     assert "['0.weight', '0.bias', '1.weight', '1.bias'] <All keys matched successfully>" in out
+
+
+def test_parametrize_and_weight_norm(gw):
+    out = same_as_torch(gw, """
+        P = nn.utils.parametrize
+        class Double(nn.Module):
+            def forward(self, X):
+                return X * 2
+            def right_inverse(self, X):
+                return X / 2
+        m = nn.Linear(2, 2)
+        with torch.no_grad():
+            m.weight.copy_(torch.tensor([[1., 2.], [3., 4.]]))
+        P.register_parametrization(m, 'weight', Double())
+        print(m.weight.tolist(), m.parametrizations.weight.original.tolist(), type(m).__name__)
+        m.weight = torch.tensor([[2., 2.], [2., 2.]])
+        print(m.parametrizations.weight.original.tolist(), [n for n, _ in m.named_parameters()])
+        with P.cached():
+            print(m.weight is m.weight)
+        print(m)
+        P.remove_parametrizations(m, 'weight'); print(type(m).__name__, m.weight.tolist())
+        lin = nn.Linear(2, 3)
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor([[3., 4.], [1., 0.], [0., 2.]])); lin.bias.zero_()
+        w = nn.utils.parametrizations.weight_norm(lin)
+        w(torch.ones(1, 2)).sum().backward()
+        print(w.parametrizations.weight.original0.grad.tolist(), list(w.state_dict()))
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            old = nn.utils.weight_norm(nn.Linear(2, 3))
+        print([n for n, _ in old.named_parameters()])
+        nn.utils.remove_weight_norm(old); print([n for n, _ in old.named_parameters()])
+    """)
+    assert out.splitlines()[0] == "[[1.0, 2.0], [3.0, 4.0]] [[0.5, 1.0], [1.5, 2.0]] ParametrizedLinear"
+    assert "[[1.0, 1.0], [1.0, 1.0]] ['bias', 'parametrizations.weight.original']" in out
+    assert "Linear [[2.0, 2.0], [2.0, 2.0]]" in out
+    assert "[[1.399999976158142], [1.0], [1.0]]" in out

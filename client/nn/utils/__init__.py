@@ -69,3 +69,5 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         p.data = vec[offset:offset + n].view_as(p).data
         offset += n
 from . import rnn  # noqa: E402,F401 - torch.nn.utils.rnn
+from . import parametrizations, parametrize  # noqa: E402,F401 - torch.nn.utils.parametrize(-ations)
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402,F401
