@@ -341,3 +341,40 @@ def test_parametrize_and_weight_norm(gw):
     assert "[[1.0, 1.0], [1.0, 1.0]] ['bias', 'parametrizations.weight.original']" in out
     assert "Linear [[2.0, 2.0], [2.0, 2.0]]" in out
     assert "[[1.399999976158142], [1.0], [1.0]]" in out
+
+
+def test_user_optimizer_subclass_and_optimizer_hooks(gw):
+    out = same_as_torch(gw, """
+        class MySGD(torch.optim.Optimizer):
+            def __init__(self, params, lr=0.01, momentum=0.0):
+                super().__init__(params, dict(lr=lr, momentum=momentum))
+            @torch.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group['params']:
+                        if p.grad is None:
+                            continue
+                        state = self.state[p]
+                        if 'buf' not in state:
+                            state['buf'] = torch.zeros_like(p)
+                            state['step'] = 0
+                        state['step'] += 1
+                        state['buf'].mul_(group['momentum']).add_(p.grad)
+                        p.add_(state['buf'], alpha=-group['lr'])
+        w = nn.Parameter(torch.tensor([1., 2.]))
+        opt = MySGD([w], lr=0.5, momentum=0.5)
+        opt.register_step_pre_hook(lambda o, a, k: print('pre step'))
+        opt.register_step_post_hook(lambda o, a, k: print('post step'))
+        for _ in range(2):
+            opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+        print(w.tolist(), opt.state_dict())
+        opt2 = MySGD([nn.Parameter(torch.tensor([1., 2.], dtype=torch.float64))], lr=0.1)
+        opt2.load_state_dict(opt.state_dict())
+        print(opt2.param_groups[0]['lr'], list(opt2.state.values())[0]['buf'].dtype)
+        sgd = torch.optim.SGD([w], lr=0.1)
+        sgd.register_state_dict_post_hook(lambda o, sd: print('sd post', list(sd)))
+        sgd.register_load_state_dict_pre_hook(lambda o, sd: print('load pre'))
+        sgd.load_state_dict(sgd.state_dict())
+    """)
+    assert out.startswith("pre step\npost step\npre step\npost step\n[-0.5, -1.0] {'state': {0: {'buf': tensor([1., 2.]), 'step': 2}}")
+    assert "0.5 torch.float64\nsd post ['state', 'param_groups']\nload pre\n" in out
