@@ -378,3 +378,24 @@ def test_user_optimizer_subclass_and_optimizer_hooks(gw):
     """)
     assert out.startswith("pre step\npost step\npre step\npost step\n[-0.5, -1.0] {'state': {0: {'buf': tensor([1., 2.]), 'step': 2}}")
     assert "0.5 torch.float64\nsd post ['state', 'param_groups']\nload pre\n" in out
+
+
+def test_embedding_bag_modes_offsets_and_padding(gw):
+    out = same_as_torch(gw, """
+        w = torch.arange(12.).reshape(4, 3).requires_grad_()
+        inp = torch.tensor([1, 2, 0, 3, 3]); off = torch.tensor([0, 2, 2])
+        for mode in ('sum', 'mean', 'max'):
+            print(F.embedding_bag(inp, w, off, mode=mode).tolist())
+        F.embedding_bag(inp, w, off, mode='mean').sum().backward(); print(w.grad)
+        w = torch.arange(12.).reshape(4, 3)
+        print(F.embedding_bag(torch.tensor([[0, 1], [2, 3]]), w, mode='max').tolist())
+        print(F.embedding_bag(torch.tensor([1, 2, 0]), w, torch.tensor([0, 1, 3]), include_last_offset=True,
+                              mode='sum').tolist())
+        print(F.embedding_bag(torch.tensor([1, 2, 0]), w, torch.tensor([0, 1]),
+                              per_sample_weights=torch.tensor([1., 2., 3.]), mode='sum').tolist())
+        print(F.embedding_bag(torch.tensor([1, 2, 0, 0]), w, torch.tensor([0, 2]), padding_idx=0).tolist())
+        print(nn.EmbeddingBag(10, 3, mode='sum'), nn.EmbeddingBag(10, 3, padding_idx=2, max_norm=1.))
+    """)
+    assert out.splitlines()[0] == "[[9.0, 11.0, 13.0], [0.0, 0.0, 0.0], [18.0, 21.0, 24.0]]"
+    assert "[[3.0, 4.0, 5.0], [9.0, 10.0, 11.0]]" in out
+    assert "[[4.5, 5.5, 6.5], [0.0, 0.0, 0.0]]" in out

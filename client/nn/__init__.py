@@ -18,7 +18,7 @@ from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, 
                       MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss,
                       TripletMarginLoss)
 from .modules import (ConvTranspose1d, ConvTranspose2d)
-from .modules import (AlphaDropout, BatchNorm3d, LocalResponseNorm, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, MultiLabelMarginLoss)
+from .modules import (AlphaDropout, BatchNorm3d, EmbeddingBag, LocalResponseNorm, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, MultiLabelMarginLoss)
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
@@ -43,7 +43,7 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
            "TripletMarginLoss",
            "ConvTranspose1d", "ConvTranspose2d",
-           "AlphaDropout", "BatchNorm3d", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
+           "AlphaDropout", "BatchNorm3d", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
            "Fold", "Unfold",
            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
            "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]

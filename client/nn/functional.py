@@ -233,6 +233,71 @@ def _weighted_loss(op, input, target, weight, reduction, mean_by_weight=True, **
     return loss.sum() if reduction == "sum" else loss
 
 
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Each bag's embeddings reduced by ``mode`` (sum, mean, max): the rows of a 2-D ``input``, or
+    the runs of a 1-D ``input`` starting at ``offsets``. An empty bag gives zeros."""
+    from .. import arange, tensor, zeros  # noqa: PLC0415
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input.dtype.is_floating_point:
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking arguments for "
+                           "embedding_bag)")
+    if per_sample_weights is not None and input.size() != per_sample_weights.size():
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it "
+                         f"must have the same shape as the input ({input.shape})")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        bags, length = input.shape
+        starts = list(range(0, bags * length, length))
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        starts = [int(o) for o in offsets.tolist()]
+        if include_last_offset:
+            starts = starts[:-1]
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    n = input.shape[0]
+    ends = starts[1:] + [n]
+    bag_of = [b for b, (lo, hi) in enumerate(zip(starts, ends)) for _ in range(lo, min(hi, n))]
+    seg = tensor(bag_of, dtype=input.dtype, device=input.device)
+    keep = None if padding_idx is None else input != (padding_idx % weight.shape[0])
+    rows = embedding(input, weight, None, max_norm, norm_type)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.unsqueeze(1)
+    if keep is not None:
+        rows = rows * keep.unsqueeze(1).to(rows.dtype)
+    out = zeros(len(starts), weight.shape[1], dtype=weight.dtype, device=weight.device)
+    if mode == "max":
+        if keep is not None:
+            seg = seg.where(keep, len(starts))  # padding rows go to a bag of their own, dropped below
+            out = zeros(len(starts) + 1, weight.shape[1], dtype=weight.dtype, device=weight.device)
+        index = seg.unsqueeze(1).expand(-1, weight.shape[1])
+        out = out.scatter_reduce(0, index, rows, "amax", include_self=False)
+        return out[:len(starts)]
+    out = out.index_add(0, seg, rows)
+    if mode == "mean":
+        ones = input.new_ones(n, dtype=weight.dtype) if keep is None else keep.to(weight.dtype)
+        counts = zeros(len(starts), dtype=weight.dtype, device=weight.device).index_add(0, seg, ones)
+        out = out / counts.clamp(min=1).unsqueeze(1)
+    return out
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction, check=False)
     if weight is not None:
