@@ -399,3 +399,21 @@ def test_embedding_bag_modes_offsets_and_padding(gw):
     assert out.splitlines()[0] == "[[9.0, 11.0, 13.0], [0.0, 0.0, 0.0], [18.0, 21.0, 24.0]]"
     assert "[[3.0, 4.0, 5.0], [9.0, 10.0, 11.0]]" in out
     assert "[[4.5, 5.5, 6.5], [0.0, 0.0, 0.0]]" in out
+
+
+def test_full_backward_hooks_zero_grads_for_inputs_without_grad_and_global_hooks(gw):
+    out = same_as_torch(gw, """
+        class Mul(nn.Module):
+            def forward(self, a, b):
+                return a * b
+        m = Mul()
+        m.register_full_backward_hook(lambda mod, gin, gout: print('gin', gin, 'gout', gout))
+        a = torch.tensor([1., 2.], requires_grad=True)
+        h = nn.modules.module.register_module_full_backward_hook(lambda mod, gin, gout: print('global', type(mod).__name__))
+        g = nn.modules.module.register_module_full_backward_pre_hook(lambda mod, gout: print('global pre'))
+        m(a, torch.tensor([3., 4.])).sum().backward()
+        h.remove(); g.remove()
+        m(a, torch.tensor([3., 4.])).sum().backward()
+    """)
+    assert out == ("global pre\nglobal Mul\ngin (tensor([3., 4.]), tensor([0., 0.])) gout (tensor([1., 1.]),)\n"
+                   "gin (tensor([3., 4.]), tensor([0., 0.])) gout (tensor([1., 1.]),)\n")

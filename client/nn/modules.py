@@ -53,7 +53,7 @@ class Module:
         pre_hooks, hooks = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
         backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
         if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks or _global_forward_pre_hooks
-                or _global_forward_hooks):
+                or _global_forward_hooks or _global_backward_hooks or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook, with_kwargs in [*_global_forward_pre_hooks.values(), *(pre_hooks or {}).values()]:
             if with_kwargs:
@@ -67,10 +67,11 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = [*_global_backward_hooks.values(), *(backward_hooks or {}).values()]
+        backward_pre_hooks = [*_global_backward_pre_hooks.values(), *(backward_pre_hooks or {}).values()]
         hooking = bool(backward_hooks or backward_pre_hooks) and is_grad_enabled()
         if hooking:
-            grads = _BackwardHookState(self, list((backward_hooks or {}).values()),
-                                       list((backward_pre_hooks or {}).values()), args)
+            grads = _BackwardHookState(self, backward_hooks, backward_pre_hooks, args)
             args = grads.wrap_inputs(args)
         post = [*_global_forward_hooks.values(), *(hooks or {}).values()]
         called = 0
@@ -745,6 +746,7 @@ class _BackwardHookState:
         if not hooked:
             return args
         self.hooked = hooked
+        self.args = args  # torch hands zeros for the tensor inputs that need no grad
         outs = BackwardHookFunction.apply(self._input_grads, *[args[self.tensor_args[k]] for k in hooked])
         args = list(args)
         for k, o in zip(hooked, outs):
@@ -781,7 +783,8 @@ class _BackwardHookState:
         return grads
 
     def _input_grads(self, grads):
-        grad_input = [None] * len(self.tensor_args)
+        from .._creation import zeros_like
+        grad_input = [zeros_like(self.args[i]) for i in self.tensor_args]
         for k, g in zip(self.hooked, grads):
             grad_input[k] = g
         grad_input = self._call_hooks(tuple(grad_input))
@@ -825,6 +828,18 @@ class RemovableHandle:
 # nn.modules.module.register_module_forward_(pre_)hook: hooks every module runs, before its own
 _global_forward_pre_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks: OrderedDict = OrderedDict()
+
+
+_global_backward_hooks: OrderedDict = OrderedDict()
+_global_backward_pre_hooks: OrderedDict = OrderedDict()
+
+
+def register_module_full_backward_hook(hook) -> "RemovableHandle":
+    return _add_hook(_global_backward_hooks, hook, False)
+
+
+def register_module_full_backward_pre_hook(hook) -> "RemovableHandle":
+    return _add_hook(_global_backward_pre_hooks, hook, False)
 
 
 def register_module_forward_pre_hook(hook) -> "RemovableHandle":
