@@ -417,3 +417,22 @@ def test_full_backward_hooks_zero_grads_for_inputs_without_grad_and_global_hooks
     """)
     assert out == ("global pre\nglobal Mul\ngin (tensor([3., 4.]), tensor([0., 0.])) gout (tensor([1., 1.]),)\n"
                    "gin (tensor([3., 4.]), tensor([0., 0.])) gout (tensor([1., 1.]),)\n")
+
+
+def test_spectral_norm_both_forms(gw):
+    out = same_as_torch(gw, """
+        for make in (nn.utils.spectral_norm, nn.utils.parametrizations.spectral_norm):
+            lin = nn.Linear(3, 2)
+            with torch.no_grad():
+                lin.weight.copy_(torch.tensor([[3., 0., 0.], [0., 1., 0.]]))
+            m = make(lin)
+            print(list(m.state_dict()))
+            for _ in range(3):
+                m(torch.ones(1, 3))
+            print(m.weight.round(decimals=4).tolist())
+        nn.utils.remove_spectral_norm(nn.utils.spectral_norm(lin := nn.Linear(2, 2)))
+        print([n for n, _ in lin.named_parameters()])
+    """)
+    assert out.splitlines()[0] == "['bias', 'weight_orig', 'weight_u', 'weight_v']"
+    assert out.splitlines()[1] == "[[1.0, 0.0, 0.0], [0.0, 0.3333, 0.0]]"
+    assert "'parametrizations.weight.original', 'parametrizations.weight.0._u'" in out

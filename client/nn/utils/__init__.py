@@ -70,4 +70,4 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         offset += n
 from . import rnn  # noqa: E402,F401 - torch.nn.utils.rnn
 from . import parametrizations, parametrize  # noqa: E402,F401 - torch.nn.utils.parametrize(-ations)
-from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402,F401
+from .weight_norm import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: E402,F401
