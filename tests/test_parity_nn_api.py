@@ -434,5 +434,5 @@ def test_spectral_norm_both_forms(gw):
         print([n for n, _ in lin.named_parameters()])
     """)
     assert out.splitlines()[0] == "['bias', 'weight_orig', 'weight_u', 'weight_v']"
-    assert out.splitlines()[1] == "[[1.0, 0.0, 0.0], [0.0, 0.3333, 0.0]]"
+    assert out.splitlines()[1] == "[[1.0, 0.0, 0.0], [0.0, 0.33329999446868896, 0.0]]"
     assert "'parametrizations.weight.original', 'parametrizations.weight.0._u'" in out
