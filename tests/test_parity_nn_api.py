@@ -427,12 +427,30 @@ def test_spectral_norm_both_forms(gw):
                 lin.weight.copy_(torch.tensor([[3., 0., 0.], [0., 1., 0.]]))
             m = make(lin)
             print(list(m.state_dict()))
-            for _ in range(3):
+            for _ in range(30):  # converged whatever the random start of the power iteration
                 m(torch.ones(1, 3))
-            print(m.weight.round(decimals=4).tolist())
+            print([[round(v, 3) for v in row] for row in m.weight.tolist()])
         nn.utils.remove_spectral_norm(nn.utils.spectral_norm(lin := nn.Linear(2, 2)))
         print([n for n, _ in lin.named_parameters()])
     """)
     assert out.splitlines()[0] == "['bias', 'weight_orig', 'weight_u', 'weight_v']"
-    assert out.splitlines()[1] == "[[1.0, 0.0, 0.0], [0.0, 0.33329999446868896, 0.0]]"
+    assert out.splitlines()[1] == "[[1.0, 0.0, 0.0], [0.0, 0.333, 0.0]]"
     assert "'parametrizations.weight.original', 'parametrizations.weight.0._u'" in out
+
+
+def test_gumbel_lp_pool_max_unpool_channel_shuffle_triplet_with_distance(gw):
+    out = same_as_torch(gw, """
+        h = F.gumbel_softmax(torch.tensor([[1., 2., 3.], [0., 0., 10.]], requires_grad=True), hard=True)
+        print(h.sum(-1), set(h.flatten().tolist()) <= {0., 1.})
+        x = torch.arange(1., 9.).reshape(1, 2, 4)
+        print(F.lp_pool1d(x, 2, 2), F.lp_pool2d(x.reshape(1, 1, 2, 4), 1, (2, 2)), nn.LPPool2d(2, 3, stride=2))
+        x = torch.arange(1., 17.).reshape(1, 1, 4, 4).requires_grad_()
+        out, idx = F.max_pool2d(x, 2, return_indices=True)
+        u = nn.MaxUnpool2d(2)(out, idx, output_size=x.size()); u.sum().backward()
+        print(u.tolist(), x.grad.tolist())
+        print(F.channel_shuffle(torch.arange(6.).reshape(1, 6, 1), 3).flatten().tolist())
+        a = torch.tensor([[1., 2.]]); p = torch.tensor([[1., 3.]]); n = torch.tensor([[0., 2.]])
+        l = nn.TripletMarginWithDistanceLoss(margin=0.5); print(l(a, p, n), l)
+    """)
+    assert "[[[[0.0, 0.0, 0.0, 0.0], [0.0, 6.0, 0.0, 8.0], [0.0, 0.0, 0.0, 0.0], [0.0, 14.0, 0.0, 16.0]]]]" in out
+    assert "[0.0, 2.0, 4.0, 1.0, 3.0, 5.0]" in out and "(distance_function): PairwiseDistance()" in out

@@ -18,6 +18,7 @@ from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, 
                       MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss,
                       TripletMarginLoss)
 from .modules import (ConvTranspose1d, ConvTranspose2d)
+from .modules import (ChannelShuffle, LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d, TripletMarginWithDistanceLoss)
 from .modules import (AlphaDropout, BatchNorm3d, EmbeddingBag, LocalResponseNorm, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, MultiLabelMarginLoss)
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
@@ -43,6 +44,7 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
            "TripletMarginLoss",
            "ConvTranspose1d", "ConvTranspose2d",
+           "ChannelShuffle", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "TripletMarginWithDistanceLoss",
            "AlphaDropout", "BatchNorm3d", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
            "Fold", "Unfold",
            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
