@@ -454,3 +454,24 @@ def test_gumbel_lp_pool_max_unpool_channel_shuffle_triplet_with_distance(gw):
     """)
     assert "[[[[0.0, 0.0, 0.0, 0.0], [0.0, 6.0, 0.0, 8.0], [0.0, 0.0, 0.0, 0.0], [0.0, 14.0, 0.0, 16.0]]]]" in out
     assert "[0.0, 2.0, 4.0, 1.0, 3.0, 5.0]" in out and "(distance_function): PairwiseDistance()" in out
+
+
+def test_nn_buffer_and_deprecated_init_names(gw):
+    out = same_as_torch(gw, """
+        class M(nn.Module):
+            def __init__(s):
+                super().__init__()
+                s.x = nn.Buffer(torch.ones(2), persistent=False)
+                s.y = nn.Buffer(torch.zeros(1))
+        m = M()
+        print(list(m.state_dict()), [n for n, _ in m.named_buffers()], isinstance(m.x, nn.Buffer),
+              isinstance(torch.ones(1), nn.Buffer))
+        m.x = torch.zeros(2); print(list(m.state_dict()), m.x)
+        import warnings
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter('always')
+            print(nn.init.constant(torch.empty(2), 0.5))
+        print([str(w.message) for w in ws])
+    """)
+    assert out == ("['y'] ['x', 'y'] True False\n['y'] tensor([0., 0.])\ntensor([0.5000, 0.5000])\n"
+                   "['`nn.init.constant` is now deprecated in favor of `nn.init.constant_`.']\n")

@@ -23,9 +23,9 @@ from .modules import (AlphaDropout, BatchNorm3d, EmbeddingBag, LocalResponseNorm
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
+__all__ = ["Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
            "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",

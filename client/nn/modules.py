@@ -24,7 +24,7 @@ from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor, _tensor_attrs
 from . import functional as F
 from . import init
-from .parameter import Parameter
+from .parameter import Parameter, buffer_persistence
 from .utils.rnn import PackedSequence
 
 
@@ -154,11 +154,15 @@ class Module:
                 raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
             self._modules[name] = None
-        elif params is not None and name in self._buffers:
+        elif params is not None and (name in self._buffers or buffer_persistence(value) is not None):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
                                 "(torch.nn.Buffer, torch.Tensor or None expected)")
-            self._buffers[name] = value
+            persistent = buffer_persistence(value)
+            if persistent is None:
+                persistent = name not in self._non_persistent_buffers_set
+            self.__dict__.pop(name, None)
+            self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 

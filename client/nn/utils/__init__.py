@@ -20,6 +20,14 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     return _dispatch.call("clip_grad_norm_", params, float(max_norm), float(norm_type), **kwargs)
 
 
+def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach=None):
+    import warnings  # noqa: PLC0415
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
+                  FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
 def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach=None) -> Tensor:
     """The ``norm_type`` norm of all of ``tensors`` together (the norm of their norms)."""
     from ... import linalg, stack, tensor  # noqa: PLC0415
