@@ -475,3 +475,31 @@ def test_nn_buffer_and_deprecated_init_names(gw):
     """)
     assert out == ("['y'] ['x', 'y'] True False\n['y'] tensor([0., 0.])\ntensor([0.5000, 0.5000])\n"
                    "['`nn.init.constant` is now deprecated in favor of `nn.init.constant_`.']\n")
+
+
+def test_swa_utils_averaged_model_swalr_update_bn(gw):
+    out = same_as_torch(gw, """
+        m = nn.Linear(2, 1)
+        with torch.no_grad():
+            m.weight.fill_(1.); m.bias.fill_(0.)
+        swa = torch.optim.swa_utils.AveragedModel(m)
+        ema = torch.optim.swa_utils.AveragedModel(m, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(0.5))
+        for v in [1., 2., 6.]:
+            with torch.no_grad():
+                m.weight.fill_(v)
+            swa.update_parameters(m); ema.update_parameters(m)
+        print(swa.module.weight.tolist(), swa.n_averaged, ema.module.weight.tolist(), list(swa.state_dict()))
+        bn = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+        with torch.no_grad():
+            bn[0].weight.copy_(torch.eye(2)); bn[0].bias.zero_()
+        torch.optim.swa_utils.update_bn([torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([[5., 6.], [7., 8.]])], bn)
+        print(bn[1].running_mean, bn[1].running_var, bn[1].momentum)
+        p = nn.Parameter(torch.ones(1))
+        o = torch.optim.SGD([p], lr=1.0)
+        s = torch.optim.swa_utils.SWALR(o, swa_lr=0.1, anneal_epochs=2, anneal_strategy='linear')
+        for _ in range(3):
+            o.step(); s.step(); print(round(o.param_groups[0]['lr'], 6))
+    """)
+    assert out.splitlines()[0] == ("[[3.0, 3.0]] tensor(3) [[3.75, 3.75]] ['n_averaged', 'module.weight', "
+                                   "'module.bias']")
+    assert "tensor([4., 5.]) tensor([6.6667, 6.6667]) 0.1\n0.55\n0.1\n0.1\n" in out
