@@ -502,4 +502,4 @@ def test_swa_utils_averaged_model_swalr_update_bn(gw):
     """)
     assert out.splitlines()[0] == ("[[3.0, 3.0]] tensor(3) [[3.75, 3.75]] ['n_averaged', 'module.weight', "
                                    "'module.bias']")
-    assert "tensor([4., 5.]) tensor([6.6667, 6.6667]) 0.1\n0.55\n0.1\n0.1\n" in out
+    assert "tensor([4., 5.]) tensor([2., 2.]) 0.1\n0.55\n0.1\n0.1\n" in out
