@@ -503,3 +503,20 @@ def test_swa_utils_averaged_model_swalr_update_bn(gw):
     assert out.splitlines()[0] == ("[[3.0, 3.0]] tensor(3) [[3.75, 3.75]] ['n_averaged', 'module.weight', "
                                    "'module.bias']")
     assert "tensor([4., 5.]) tensor([2., 2.]) 0.1\n0.55\n0.1\n0.1\n" in out
+
+
+def test_lazy_linear_and_conv_become_regular_modules(gw):
+    out = same_as_torch(gw, """
+        m = nn.Sequential(nn.LazyLinear(2), nn.ReLU(), nn.LazyConv1d(4, 1, bias=False))
+        print(m, m[0].weight, list(m.state_dict()))
+        opt = torch.optim.SGD(m.parameters(), lr=0.1)
+        m(torch.ones(3, 7)).sum().backward(); opt.step()
+        print(m, [p.shape for p in m.parameters()], type(m[0].weight).__name__)
+        full = nn.Linear(4, 3)
+        lazy = nn.LazyLinear(3)
+        print(lazy.load_state_dict(full.state_dict()), type(lazy).__name__, torch.equal(lazy.weight, full.weight))
+        lazy(torch.ones(1, 4)); print(type(lazy).__name__, torch.equal(lazy.weight, full.weight))
+    """)
+    assert "(0): LazyLinear(in_features=0, out_features=2, bias=True)" in out and "<UninitializedParameter>" in out
+    assert "(2): Conv1d(3, 4, kernel_size=(1,), stride=(1,), bias=False)" in out
+    assert out.endswith("<All keys matched successfully> LazyLinear True\nLinear True\n")

@@ -23,9 +23,11 @@ from .modules import (AlphaDropout, BatchNorm3d, EmbeddingBag, LocalResponseNorm
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
-from .parameter import Buffer, Parameter
+from .modules import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
+from .parameter import Buffer, Parameter, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1d", "LazyConv2d", "LazyLinear",
+           "LazyModuleMixin", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
            "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",

@@ -3328,3 +3328,105 @@ class Transformer(Module):
 # torch.nn.modules.module is where torch keeps Module and the global hook registrations
 module = sys.modules[__name__]
 sys.modules[__name__ + ".module"] = module
+
+
+# ---- lazy modules ----------------------------------------------------------------------------------
+
+class LazyModuleMixin:
+    """Parameters whose shapes the first forward's input decides: a forward pre-hook calls
+    initialize_parameters once, then the module becomes ``cls_to_become`` (LazyLinear -> Linear)."""
+
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
+
+    def _lazy_load_hook(self, state_dict, prefix, *rest) -> None:
+        """A checkpoint of the initialized module gives the lazy parameters their shapes."""
+        from .parameter import UninitializedParameter
+        for name, param in [*self._parameters.items(), *self._buffers.items()]:
+            key = prefix + name
+            if key in state_dict and isinstance(param, UninitializedParameter) and \
+                    not isinstance(state_dict[key], UninitializedParameter):
+                param.materialize(state_dict[key].shape)
+
+    def initialize_parameters(self, *args, **kwargs) -> None:
+        raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
+
+    def has_uninitialized_params(self) -> bool:
+        from .parameter import UninitializedParameter
+        return any(isinstance(t, UninitializedParameter) for t in [*self._parameters.values(), *self._buffers.values()])
+
+    @staticmethod
+    def _infer_parameters(module, args, kwargs=None):
+        module.initialize_parameters(*args, **(kwargs or {}))
+        if module.has_uninitialized_params():
+            raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+        module._initialize_hook.remove()
+        module._load_hook.remove()
+        del module._initialize_hook
+        del module._load_hook
+        if module.cls_to_become is not None:
+            module.__class__ = module.cls_to_become
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        from .parameter import UninitializedParameter
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+
+
+class _LazyConvNd(LazyModuleMixin):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        from .parameter import UninitializedParameter
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                # an unbatched input has the channels first
+                self.in_channels = input.shape[0] if input.dim() == self._nd + 1 else input.shape[1]
+                if self.in_channels % self.groups != 0:
+                    raise ValueError("in_channels must be divisible by groups")
+                self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+
+class LazyConv1d(_LazyConvNd, Conv1d):
+    cls_to_become = Conv1d
+
+
+class LazyConv2d(_LazyConvNd, Conv2d):
+    cls_to_become = Conv2d

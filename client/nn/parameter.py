@@ -60,3 +60,26 @@ def buffer_persistence(t) -> bool | None:
     """Whether ``t``, made by Buffer(), is persistent; None for any other tensor."""
     entry = _BUFFERS.get(id(t))
     return entry[1] if entry is not None and entry[0]() is t else None
+
+
+class UninitializedParameter(Parameter):
+    """A lazy module's parameter before its first forward: no values yet; ``materialize(shape)``
+    turns it, the same object, into an ordinary Parameter of that shape."""
+
+    __slots__ = ()
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        from .._creation import empty
+        t = Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+        return t
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
+        pass
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        from .._creation import empty
+        self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
