@@ -520,3 +520,11 @@ def test_lazy_linear_and_conv_become_regular_modules(gw):
     assert "(0): LazyLinear(in_features=0, out_features=2, bias=True)" in out and "<UninitializedParameter>" in out
     assert "(2): Conv1d(3, 4, kernel_size=(1,), stride=(1,), bias=False)" in out
     assert out.endswith("<All keys matched successfully> LazyLinear True\nLinear True\n")
+
+
+def test_alpha_dropout_values_are_atens(gw):
+    out = same_as_torch(gw, """
+        for f in (torch.alpha_dropout, lambda x, p, t: F.alpha_dropout(x, p, t)):
+            print(sorted(set(round(v, 4) for v in f(torch.ones(64), 0.5, True).tolist())))
+    """)
+    assert out == "[-0.7792, 1.6656]\n[-0.7792, 1.6656]\n"
