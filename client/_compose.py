@@ -639,27 +639,12 @@ def dropout_(input, p, train):
     return _functional().dropout(input, p, train, inplace=True)
 
 
-_SELU_ALPHA_SCALED = -1.7580993408473766  # -selu's scale * alpha: what a dropped unit is set to
-
-
 @_public
 def alpha_dropout(input, p, train):
-    """Dropout that keeps SELU's mean and variance: dropped units take selu's negative saturation, then an
-    affine map restores the statistics."""
+    """Dropout that keeps SELU's mean and variance (nn.functional's, with ATen's RuntimeError)."""
     if p < 0 or p > 1:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not train or p == 0 or input.numel() == 0:
-        return input
-    if p == 1:
-        return input * 0.0
-    keep = _empty_like(input).bernoulli_(1 - p)
-    a = 1.0 / _math.sqrt((_SELU_ALPHA_SCALED ** 2 * p + 1) * (1 - p))
-    return input * keep * a + (keep - 1) * (_SELU_ALPHA_SCALED * a) + _SELU_ALPHA_SCALED * a * p
-
-
-def _empty_like(input):
-    from ._creation import empty_like  # noqa: PLC0415
-    return empty_like(input)
+    return _functional()._noise_dropout(input, p, train, False, feature=False, alpha=True)
 
 
 @_public
@@ -714,14 +699,14 @@ def adaptive_max_pool1d(input, output_size):
 def kl_div(input, target, reduction=0, *, log_target=False):
     reduction = _reduction(reduction)
     if reduction == "mean":  # the plain mean, without F.kl_div's advice to use 'batchmean'
-        return _functional().kl_div(input, target, "none", log_target).mean()
-    return _functional().kl_div(input, target, reduction, log_target)
+        return _functional().kl_div(input, target, reduction="none", log_target=log_target).mean()
+    return _functional().kl_div(input, target, reduction=reduction, log_target=log_target)
 
 
 @_public
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
-    return _functional().binary_cross_entropy_with_logits(input, target, weight, _reduction(reduction),
-                                                          pos_weight)
+    return _functional().binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                                          pos_weight=pos_weight)
 
 
 @_public

@@ -23,6 +23,11 @@ where NODE is one of::
     {"type": "str",   "value": "weight"}
     {"type": "list" | "tuple", "items": [NODE, ...]}
     {"type": "dict" | "OrderedDict", "items": [[KEY, NODE], ...]}   KEY: a none/bool/int/float/str NODE
+    {"type": "size", "items": [3, 4]}              a torch.Size
+    {"type": "dtype", "value": "float32"}          a dtype (one of those below)
+    {"type": "device", "value": "cuda:0"}
+
+A tensor's entry may say "parameter": true: it loads as an nn.Parameter.
 
 dtype is one of float16, float32, float64, uint8, int8, int16, int32, int64, bool (bool: one byte,
 0 or 1). A tensor that appears twice in the saved object is stored once and
@@ -46,7 +51,14 @@ from gradwire.common import dtypes
 from ._creation import tensor as _new_tensor
 from gradwire.common.devices import CUDA_UNAVAILABLE, device_str
 
+from gradwire.common.shapes import Size
+
 from .tensor import Tensor, device
+
+
+def _parameter_class():
+    from .nn.parameter import Parameter  # noqa: PLC0415 - nn imports this module's package
+    return Parameter
 
 __all__ = ["save", "load"]
 
@@ -81,6 +93,12 @@ def _encode(obj, tensors: list, memo: dict):
         return {"type": kind, "value": repr(obj)}  # 'nan', 'inf', '-inf'
     if kind is not None:
         return {"type": kind, "value": obj}
+    if isinstance(obj, Size):
+        return {"type": "size", "items": [int(n) for n in obj]}
+    if isinstance(obj, dtypes.DType):
+        return {"type": "dtype", "value": obj.name}
+    if isinstance(obj, device):
+        return {"type": "device", "value": str(obj)}
     kind = _CONTAINERS.get(type(obj))
     if kind in ("list", "tuple"):
         return {"type": kind, "items": [_encode(v, tensors, memo) for v in obj]}
@@ -103,10 +121,12 @@ def _entry(name: str, size: int) -> zipfile.ZipInfo:
     return info
 
 
-def save(obj, f) -> None:
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False) -> None:
     """Save ``obj`` (a tensor, or a state dict and the like) to ``f``: a path or a binary file object.
 
-    Reads each tensor's values from the server (one sync point per tensor).
+    Reads each tensor's values from the server (one sync point per tensor). torch's pickle options
+    are accepted and have no effect: nothing is pickled.
     """
     tensors: list[Tensor] = []
     root = _encode(obj, tensors, {})  # before opening f: an unsavable object leaves the file alone
@@ -128,6 +148,8 @@ def save(obj, f) -> None:
 
 def _spec(t: Tensor) -> dict:
     spec = {"dtype": t.dtype.name, "shape": list(t.shape), "requires_grad": t.requires_grad}
+    if isinstance(t, _parameter_class()):
+        spec["parameter"] = True
     if t._device != "cpu":  # where load puts it back (unless map_location says otherwise)
         spec["device"] = t._device
     return spec
@@ -201,6 +223,10 @@ class _Reader:
             raise _Invalid(f"tensor {index} has an invalid device {saved!r:.40}") from None
         t = _new_tensor(array.reshape(shape), dtype=dtype, requires_grad=requires_grad,
                         device=_target_device(self.map_location, saved))
+        parameter = spec.get("parameter", False)
+        _check(type(parameter) is bool, f"tensor {index} has an invalid parameter flag {parameter!r}")
+        if parameter:
+            t = _parameter_class()(t, requires_grad=requires_grad)
         self.loaded[index] = t
         return t
 
@@ -218,8 +244,17 @@ class _Reader:
             return float(value)
         if kind == "str" and isinstance(value, str):
             return value
+        if kind == "dtype" and isinstance(value, str) and value in dtypes.DTYPES:
+            return dtypes.DTYPES[value]
+        if kind == "device" and isinstance(value, str):
+            try:
+                return device(value)
+            except (RuntimeError, TypeError, ValueError):
+                raise _Invalid(f"invalid device {value!r:.40}") from None
         _check(not key, f"dict keys must be none, bool, int, float or str nodes, found {kind!r:.80}")
         items = node.get("items")
+        if kind == "size" and isinstance(items, list) and all(_is_int(n) and n >= 0 for n in items):
+            return Size(items)
         if kind in ("list", "tuple") and isinstance(items, list):
             values = [self.node(v) for v in items]
             return values if kind == "list" else tuple(values)
@@ -260,7 +295,7 @@ def _target_device(map_location, saved: str) -> str:
     return device_str(target)
 
 
-def load(f, map_location=None, *, weights_only=True):
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
     """Load what ``save`` wrote: tensors are uploaded to the current session.
 
     ``weights_only`` is accepted for torch compatibility; the format holds no

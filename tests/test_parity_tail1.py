@@ -259,7 +259,7 @@ def test_compile_returns_the_model(gw):
 
 def test_alpha_dropout_in_training(gw):
     torch = gw
-    p, alpha = 0.5, -1.7580993408473766
+    p, alpha = 0.5, 1.7580993408473766  # ATen: kept a + alpha*a*p, dropped alpha*a*(p-1), as torch gives
     a = (((alpha ** 2) * p + 1) * (1 - p)) ** -0.5
     out = torch.alpha_dropout(torch.ones(8, 8), p, True).flatten().tolist()
     kept, dropped = a + alpha * a * p, alpha * a * (p - 1)

@@ -15,15 +15,19 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, A
                       ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
                       Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
 from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,
-                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss,
+                      MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss,
                       TripletMarginLoss)
 from .modules import (ConvTranspose1d, ConvTranspose2d)
+from .modules import (LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d, TripletMarginWithDistanceLoss)
+from .modules import (AlphaDropout, BatchNorm3d, EmbeddingBag, LocalResponseNorm, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, MultiLabelMarginLoss)
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
-from .parameter import Parameter
+from .modules import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
+from .parameter import Buffer, Parameter, UninitializedParameter
 
-__all__ = ["ChannelShuffle", "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1d", "LazyConv2d", "LazyLinear",
+           "LazyModuleMixin", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",
            "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss",
@@ -39,9 +43,11 @@ __all__ = ["ChannelShuffle", "Module", "Parameter", "Sequential", "ModuleList", 
            "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Upsample",
            "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
            "CosineEmbeddingLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "MarginRankingLoss",
-           "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
+           "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
            "TripletMarginLoss",
            "ConvTranspose1d", "ConvTranspose2d",
+           "ChannelShuffle", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "TripletMarginWithDistanceLoss",
+           "AlphaDropout", "BatchNorm3d", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
            "Fold", "Unfold",
            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
            "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]

@@ -75,17 +75,16 @@ def tanh(input):
     return call("tanh", input)
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return call("softmax", input, dim, **_kw(dtype=(dtype, None)))
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return call("log_softmax", input, dim, **_kw(dtype=(dtype, None)))
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    if p < 0 or p > 1:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_p(p)
     if not training or p == 0:
         return input
     if inplace:  # torch multiplies the input by the scaled mask in place (MulBackward0)
@@ -96,51 +95,264 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return call("dropout", input, p, training)
 
 
+def _check_p(p) -> None:
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _noise_dropout(input, p, training, inplace, feature: bool, alpha: bool):
+    """torch's _dropout_impl: a Bernoulli(1 - p) mask per element (per channel: ``feature``), scaled
+    to keep the mean (``alpha``: the mean and variance of a SELU's output)."""
+    if not training or p == 0 or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = input.new_zeros(())
+        return input.mul_(zero) if inplace else input * zero
+    shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2) if feature else tuple(input.shape)
+    noise = input.new_empty(shape).bernoulli_(1 - p)
+    if not alpha:
+        noise = noise / (1 - p)
+        return input.mul_(noise) if inplace else input * noise
+    k = 1.7580993408473766
+    a = 1.0 / math.sqrt((k * k * p + 1) * (1 - p))
+    b = (noise - 1) * (k * a) + k * a * p
+    noise = noise * a
+    return (input.mul_(noise) if inplace else input * noise).add_(b)
+
+
+def _unbatched_dropout(input, p, training, inplace, batched_dim: int):
+    """dropout1d/dropout3d: an input without its batch dimension gets one for the channel-wise mask."""
+    batched = input.dim() == batched_dim
+    if not batched:
+        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = _noise_dropout(input, p, training, inplace, feature=True, alpha=False)
+    if not batched:
+        out = out.squeeze_(0) if inplace else out.squeeze(0)
+    return out
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _unbatched_dropout(input, p, training, inplace, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    import warnings  # noqa: PLC0415
+    _check_p(p)
+    dim = input.dim()
+    if dim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {dim}-D input to dropout2d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if dim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    return _noise_dropout(input, p, training, inplace, feature=True, alpha=False)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    import warnings  # noqa: PLC0415
+    _check_p(p)
+    dim = input.dim()
+    if dim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {dim}-D input to dropout3d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", stacklevel=2)
+    return _unbatched_dropout(input, p, training, inplace, 5)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _noise_dropout(input, p, training, inplace, feature=False, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _noise_dropout(input, p, training, inplace, feature=True, alpha=True)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Each value divided by (k + alpha * the mean of the squares over ``size`` neighbouring channels) ** beta."""
+    dim = input.dim()
+    if dim < 3:
+        # torch's text, with the indentation of its source line break inside
+        raise ValueError(f"Expected 3D or higher dimensionality {' ' * 25}input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = input * input
+    # zero padding of size // 2 channels before and (size - 1) // 2 after, then a window sum
+    padded = pad(squares.movedim(1, -1), (size // 2, (size - 1) // 2)).movedim(-1, 1)
+    window = padded.narrow(1, 0, channels)
+    for i in range(1, size):
+        window = window + padded.narrow(1, i, channels)
+    div = (window / size).mul(alpha).add(k).pow(beta)
+    return input / div
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return call("layer_norm", input, tuple(normalized_shape), weight, bias, eps)
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    if padding_idx is not None:
+        if not -weight.shape[0] <= padding_idx < weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= weight.shape[0]
+    if max_norm is not None:  # torch renormalizes, in place and untracked, the rows that ``input`` looks up
+        with _no_grad():
+            rows = input.reshape(-1).unique()
+            norms = weight[rows].norm(norm_type, dim=1, keepdim=True)
+            scale = (max_norm / (norms + 1e-7)).where(norms > max_norm, 1.0)
+            weight[rows] = weight[rows] * scale.to(weight.dtype)
     return call("embedding", input, weight, padding_idx) if padding_idx is not None else call("embedding", input, weight)
 
 
-def mse_loss(input, target, reduction="mean"):
+def _weighted_loss(op, input, target, weight, reduction, mean_by_weight=True, **options):
+    """mse/l1/huber with an elementwise ``weight`` (torch composes these): the unreduced loss times
+    weight; 'mean' divides by the weights' sum (huber: by the element count)."""
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    loss = call(op, input, target, reduction="none", **options) * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if mean_by_weight else loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Each bag's embeddings reduced by ``mode`` (sum, mean, max): the rows of a 2-D ``input``, or
+    the runs of a 1-D ``input`` starting at ``offsets``. An empty bag gives zeros."""
+    from .. import arange, tensor, zeros  # noqa: PLC0415
+    if weight.dim() != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input.dtype.is_floating_point:
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.type()} instead (while checking arguments for "
+                           "embedding_bag)")
+    if per_sample_weights is not None and input.size() != per_sample_weights.size():
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it "
+                         f"must have the same shape as the input ({input.shape})")
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
+        bags, length = input.shape
+        starts = list(range(0, bags * length, length))
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        starts = [int(o) for o in offsets.tolist()]
+        if include_last_offset:
+            starts = starts[:-1]
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    n = input.shape[0]
+    ends = starts[1:] + [n]
+    bag_of = [b for b, (lo, hi) in enumerate(zip(starts, ends)) for _ in range(lo, min(hi, n))]
+    seg = tensor(bag_of, dtype=input.dtype, device=input.device)
+    keep = None if padding_idx is None else input != (padding_idx % weight.shape[0])
+    rows = embedding(input, weight, None, max_norm, norm_type)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.unsqueeze(1)
+    if keep is not None:
+        rows = rows * keep.unsqueeze(1).to(rows.dtype)
+    out = zeros(len(starts), weight.shape[1], dtype=weight.dtype, device=weight.device)
+    if mode == "max":
+        if keep is not None:
+            seg = seg.where(keep, len(starts))  # padding rows go to a bag of their own, dropped below
+            out = zeros(len(starts) + 1, weight.shape[1], dtype=weight.dtype, device=weight.device)
+        index = seg.unsqueeze(1).expand(-1, weight.shape[1])
+        out = out.scatter_reduce(0, index, rows, "amax", include_self=False)
+        return out[:len(starts)]
+    out = out.index_add(0, seg, rows)
+    if mode == "mean":
+        ones = input.new_ones(n, dtype=weight.dtype) if keep is None else keep.to(weight.dtype)
+        counts = zeros(len(starts), dtype=weight.dtype, device=weight.device).index_add(0, seg, ones)
+        out = out / counts.clamp(min=1).unsqueeze(1)
+    return out
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
+    if weight is not None:
+        return _weighted_loss("mse_loss", input, target, weight, reduction)
     return call("mse_loss", input, target, **_kw(reduction=(reduction, "mean")))
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
+    if weight is not None:
+        return _weighted_loss("l1_loss", input, target, weight, reduction)
     return call("l1_loss", input, target, **_kw(reduction=(reduction, "mean")))
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("cross_entropy", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
                                                        reduction=(reduction, "mean"),
                                                        label_smoothing=(label_smoothing, 0.0)))
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("nll_loss", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
                                                   reduction=(reduction, "mean")))
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     return call("binary_cross_entropy_with_logits", input, target,
                 **_kw(weight=(weight, None), reduction=(reduction, "mean"), pos_weight=(pos_weight, None)))
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("binary_cross_entropy", input, target, **_kw(weight=(weight, None), reduction=(reduction, "mean")))
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("smooth_l1_loss", input, target, **_kw(reduction=(reduction, "mean"), beta=(beta, 1.0)))
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if weight is not None:
+        return _weighted_loss("huber_loss", input, target, weight, reduction, mean_by_weight=False, delta=delta)
     return call("huber_loss", input, target, **_kw(reduction=(reduction, "mean"), delta=(delta, 1.0)))
 
 
-def kl_div(input, target, reduction="mean", log_target=False):
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    reduction = _reduction(size_average, reduce, reduction, check=False)
     return call("kl_div", input, target, **_kw(reduction=(reduction, "mean"), log_target=(log_target, False)))
 
 
@@ -292,7 +504,7 @@ def _softmax_dim(name: str, ndim: int) -> int:
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("softmin", input.dim())
-    return softmax(-input, dim, dtype)
+    return softmax(-input, dim, dtype=dtype)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -553,6 +765,9 @@ def pixel_shuffle(input, upscale_factor):
 
 def channel_shuffle(input, groups):
     """The channels (dim 1) as ``groups`` rows of a matrix, read by columns (ChannelShuffleBackward0)."""
+    if input.dim() < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got input with sizes "
+                           f"{_size_list(input.shape)}")
     c = input.shape[1]
     if groups <= 0:
         raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
@@ -758,6 +973,26 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     zeros = zeros_like(cos)
     out = where(target == 1, 1 - cos, zeros) + where(target == -1, (cos - margin).clamp_min_(0), zeros)
     return _reduce(out, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Per sample, sum over its target classes j (``target``'s row up to the first -1) and the other
+    classes i of max(0, 1 - x[j] + x[i]), divided by the number of classes."""
+    from .. import arange  # noqa: PLC0415
+    reduction = _reduction(size_average, reduce, reduction)
+    single = input.dim() <= 1
+    x = input.reshape(1, -1) if single else input
+    t = target.reshape(1, -1) if single else target
+    if t.shape != x.shape:
+        raise RuntimeError(f"inconsistent target size: {_size_list(target.shape)} for input of size: "
+                           f"{_size_list(input.shape)}")
+    classes = x.shape[1]
+    valid = (t != -1).long().cumprod(1).bool()  # the targets before the first -1
+    idx = t.clamp(min=0)
+    is_target = ((idx.unsqueeze(2) == arange(classes, device=x.device)) & valid.unsqueeze(2)).any(1)
+    gaps = (1 - x.gather(1, idx).unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)
+    loss = (gaps * (valid.unsqueeze(2) & ~is_target.unsqueeze(1))).sum((1, 2)) / classes
+    return _reduce(loss.reshape(()) if single else loss, reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -1175,3 +1410,112 @@ def _interpolate_kernel(input, spatial, out_size, scales, mode, align_corners):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._torch_name.capitalize()}'")
     return _dispatch.call("interpolate", input, [int(o) for o in out_size],
                           None if scales is None else [float(x) for x in scales], mode, bool(align_corners))
+
+
+# ----- composites: gumbel_softmax, lp_pool, max_unpool, channel_shuffle, triplet loss with a distance ------
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + Gumbel noise) / tau); ``hard``: the one-hot of its argmax, with the soft
+    sample's gradient (straight-through)."""
+    import warnings  # noqa: PLC0415
+    from .. import rand_like, zeros_like  # noqa: PLC0415
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -(-(1 - rand_like(logits)).log()).log()  # -log(Exp(1)) draws
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, pool, window: int):
+    out = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * relu(out.abs())).mul(window).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, avg_pool1d, kernel_size)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, avg_pool2d, kh * kw)
+
+
+def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd: int):
+    def tup(v):
+        return (v,) * nd if isinstance(v, int) else tuple(v)
+    kernel = tup(kernel_size)
+    stride = kernel if stride is None else tup(stride)
+    padding = tup(padding)
+    default = [(input.shape[-nd + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(nd)]
+    if output_size is None:
+        size = default
+    else:
+        size = list(output_size)
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has a "
+                             f"length of '{len(size)}'")
+        for d in range(nd):
+            lo, hi = default[d] - stride[d], default[d] + stride[d]
+            if not lo < size[d] < hi:
+                raise ValueError(f'invalid output_size "{list(output_size)}" (dim {d} must be between {lo} and {hi})')
+    lead = tuple(input.shape[:-nd])
+    flat_in = input.reshape(*lead, -1)
+    out = flat_in.new_zeros((*lead, math.prod(size)))
+    out = out.scatter(-1, indices.reshape(*lead, -1), flat_in)
+    return out.reshape(*lead, *size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool1d: each value back at the index it came from, zeros elsewhere."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+native_channel_shuffle = channel_shuffle
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    from .. import minimum  # noqa: PLC0415
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.dim(), positive.dim(), negative.dim())
+    if len(set(dims)) != 1:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative {dims[2]}D "
+                           "inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    dist_pos, dist_neg = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        dist_neg = minimum(dist_neg, distance(positive, negative))
+    return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)

@@ -7,6 +7,7 @@ are handles to server tensors and their forward passes are server ops
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 import weakref
 from collections import OrderedDict
@@ -23,7 +24,7 @@ from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor, _tensor_attrs
 from . import functional as F
 from . import init
-from .parameter import Parameter
+from .parameter import Parameter, buffer_persistence
 from .utils.rnn import PackedSequence
 
 
@@ -31,6 +32,7 @@ class Module:
     """Base class of every layer: registers parameters, buffers and submodules by attribute."""
 
     training: bool
+    _version: int = 1  # state_dict()._metadata's version; _load_from_state_dict of older ones converts
 
     def __init__(self):
         object.__setattr__(self, "training", True)
@@ -41,16 +43,19 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        pre_hooks, hooks = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
-        backward_hooks = self.__dict__.get("_backward_hooks")
-        if not pre_hooks and not hooks and not backward_hooks:
+        d = self.__dict__
+        pre_hooks, hooks = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
+        backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
+        if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks or _global_forward_pre_hooks
+                or _global_forward_hooks or _global_backward_hooks or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(pre_hooks.values()):
+        for hook, with_kwargs in [*_global_forward_pre_hooks.values(), *(pre_hooks or {}).values()]:
             if with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -62,17 +67,36 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        hooking = bool(backward_hooks) and is_grad_enabled()
+        backward_hooks = [*_global_backward_hooks.values(), *(backward_hooks or {}).values()]
+        backward_pre_hooks = [*_global_backward_pre_hooks.values(), *(backward_pre_hooks or {}).values()]
+        hooking = bool(backward_hooks or backward_pre_hooks) and is_grad_enabled()
         if hooking:
-            grads = _BackwardHookState(self, list(backward_hooks.values()), args)
+            grads = _BackwardHookState(self, backward_hooks, backward_pre_hooks, args)
             args = grads.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
-        if hooking:
-            output = grads.wrap_outputs(output)
-        for hook, with_kwargs in list(hooks.values()):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
+        post = [*_global_forward_hooks.values(), *(hooks or {}).values()]
+        called = 0
+        output = None
+        try:
+            output = self.forward(*args, **kwargs)
+            if hooking:
+                output = grads.wrap_outputs(output)
+            for hook, with_kwargs, _always in post:
+                called += 1
+                result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+                if result is not None:
+                    output = result
+        except Exception:
+            # torch: the hooks registered with always_call=True that have not run yet run now, their
+            # own errors silenced with a warning
+            for hook, with_kwargs, always in post[called:]:
+                if always:
+                    try:
+                        result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+                        output = output if result is None else result
+                    except Exception as e:  # noqa: BLE001
+                        warnings.warn("forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {e}")
+            raise
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
@@ -86,11 +110,19 @@ class Module:
         inputs and outputs pass through an identity node (BackwardHookFunctionBackward)."""
         return _add_hook(self._backward_hooks, hook, prepend)
 
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_output)`` once the gradients for the module's outputs are computed;
+        what it returns, when not None, replaces grad_output."""
+        if "_backward_pre_hooks" not in self.__dict__:
+            object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
+
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False):
         """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs, output)``) after
-        each forward; what it returns, when not None, replaces the output."""
-        return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+        each forward; what it returns, when not None, replaces the output. ``always_call``: it runs
+        even when forward raises."""
+        return _add_hook(self._forward_hooks, (hook, with_kwargs, always_call), prepend)
 
     # ----- registration --------------------------------------------------------------
 
@@ -100,25 +132,37 @@ class Module:
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             self.__dict__.pop(name, None)
+            self._buffers.pop(name, None)
             self._modules.pop(name, None)
-            params[name] = value
+            self._non_persistent_buffers_set.discard(name)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
+            params[name] = None
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self.__dict__.pop(name, None)
             params.pop(name, None)
+            self._buffers.pop(name, None)
+            self._non_persistent_buffers_set.discard(name)
             self._modules[name] = value
-        elif params is not None and name in params:
+        elif params is not None and name in self._modules:
             if value is not None:
-                kind = type(value).__name__
-                if isinstance(value, Tensor):  # torch.typename: torch.FloatTensor, torch.cuda.FloatTensor
-                    cuda = ".cuda" if value.device.type == "cuda" else ""
-                    kind = f"torch{cuda}.{value.dtype._torch_name}Tensor"
-                raise TypeError(f"cannot assign '{kind}' as parameter '{name}' "
-                                "(torch.nn.Parameter or None expected)")
-            params[name] = None
-        elif params is not None and name in self._buffers:
-            self._buffers[name] = value
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                "(torch.nn.Module or None expected)")
+            self._modules[name] = None
+        elif params is not None and (name in self._buffers or buffer_persistence(value) is not None):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
+            persistent = buffer_persistence(value)
+            if persistent is None:
+                persistent = name not in self._non_persistent_buffers_set
+            self.__dict__.pop(name, None)
+            self.register_buffer(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
 
@@ -135,6 +179,26 @@ class Module:
                 del table[name]
                 return
         object.__delattr__(self, name)
+
+    def __dir__(self):
+        keys = [*dir(type(self)), *self.__dict__, *self._parameters, *self._modules, *self._buffers]
+        return sorted(k for k in keys if not k[0].isdigit())
+
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        path, _, name = target.rpartition(".")
+        if not isinstance(module, Module):
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+        parent = self.get_submodule(path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def share_memory(self) -> "Module":
+        return self  # the tensors live on the server, shared by whoever holds their handles
 
     def get_submodule(self, target: str) -> "Module":
         if target == "":
@@ -164,10 +228,35 @@ class Module:
             raise AttributeError("`" + name + "` is not " + what)
         return getattr(module, name)
 
+    def _check_new_name(self, name, table: str, what: str) -> None:
+        """torch's checks of a name register_parameter/register_buffer/add_module is given."""
+        if table not in self.__dict__:
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{what} name can\'t contain "."' + (f", got: {name}" if what == "module" else ""))
+        if name == "":
+            raise KeyError(f'{what} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[table]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        self._check_new_name(name, "_parameters", "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(torch.nn.Parameter or None required)")
+        if param is not None and param.grad_fn is not None:
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
+                             f"created explicitly. To express '{name}' as a function of another Tensor, compute "
+                             "the value in the forward() method.")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        self._check_new_name(name, "_buffers", "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -175,55 +264,65 @@ class Module:
             self._non_persistent_buffers_set.add(name)  # left out of state_dict
 
     def add_module(self, name: str, module: "Module | None") -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if isinstance(name, str) and hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name(name, "_modules", "module")
         self._modules[name] = module
 
     register_module = add_module
 
     # ----- traversal -----------------------------------------------------------------
 
-    def named_modules(self, memo=None, prefix: str = ""):
-        memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if self in memo:
+                return
+            memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def modules(self):
         for _, m in self.named_modules():
             yield m
 
     def named_children(self):
+        seen = set()
         for name, m in self._modules.items():
-            if m is not None:
+            if m is not None and m not in seen:
+                seen.add(m)
                 yield name, m
 
     def children(self):
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
+    def _named_members(self, table: str, prefix: str, recurse: bool, remove_duplicate: bool):
+        """named_parameters/named_buffers: each module's table entries, a shared tensor once."""
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
-            for name, p in module._parameters.items():
-                if p is None or id(p) in seen:
+            for name, v in module.__dict__[table].items():
+                if v is None or id(v) in seen:
                     continue
-                seen.add(id(p))
-                yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
+                if remove_duplicate:
+                    seen.add(id(v))
+                yield (f"{mod_prefix}.{name}" if mod_prefix else name), v
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
-        for mod_prefix, module in modules:
-            for name, b in module._buffers.items():
-                if b is not None:
-                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True):
         for _, b in self.named_buffers(recurse=recurse):
@@ -293,50 +392,193 @@ class Module:
         from .. import float64
         return self.to(float64)
 
+    def half(self) -> "Module":
+        from .. import float16
+        return self.to(float16)
+
+    def type(self, dst_type) -> "Module":
+        return self.to(dst_type)
+
     def cpu(self) -> "Module":
         return self.to("cpu")
 
     # ----- state --------------------------------------------------------------------------
 
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
-        out = OrderedDict() if destination is None else destination
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        if args:  # torch's deprecated positional (destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                          " for details.", FutureWarning, stacklevel=2)
+            destination = args[0]
+            prefix = args[1] if len(args) > 1 else prefix
+            keep_vars = args[2] if len(args) > 2 else keep_vars
+        for hook in self.__dict__.get("_state_dict_pre_hooks", {}).values():
+            hook(self, prefix, keep_vars)
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self.__dict__.get("_state_dict_hooks", {}).values():
+            result = hook(self, destination, prefix, local_metadata)
+            if getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
+                destination = result
+        return destination
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        """This module's own parameters, persistent buffers and extra state (torch's override point)."""
         for name, p in self._parameters.items():
             if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
+                destination[prefix + name] = p if keep_vars else p.detach()
         transient = self.__dict__.get("_non_persistent_buffers_set", ())
         for name, b in self._buffers.items():
             if b is not None and name not in transient:
-                out[prefix + name] = b if keep_vars else b.detach()
-        for name, m in self._modules.items():
-            if m is not None:
-                m.state_dict(out, prefix + name + ".", keep_vars)
-        return out
+                destination[prefix + name] = b if keep_vars else b.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
+
+    def get_extra_state(self):
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def set_extra_state(self, state) -> None:
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def _hooks(self, table: str) -> OrderedDict:
+        """A hook table, made on first use (most modules never have state-dict hooks)."""
+        hooks = self.__dict__.get(table)
+        if hooks is None:
+            hooks = OrderedDict()
+            object.__setattr__(self, table, hooks)
+        return hooks
+
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` before state_dict() saves this module."""
+        return _add_hook(self._hooks("_state_dict_pre_hooks"), hook, False)
+
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata)`` after; it edits the dict in place."""
+        hook._from_public_api = True
+        return _add_hook(self._hooks("_state_dict_hooks"), hook, False)
+
+    def _register_state_dict_hook(self, hook):
+        """The private form: what the hook returns, when not None, replaces the state dict."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
+                               "registered via register_state_dict_post_hook")
+        return _add_hook(self._hooks("_state_dict_hooks"), hook, False)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
+        """``hook([module,] state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before this module loads its entries."""
+        call = (lambda *args: hook(self, *args)) if with_module else hook
+        return _add_hook(self._hooks("_load_state_dict_pre_hooks"), call, False)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys)`` after this module and its children loaded; it may edit
+        the key lists in place."""
+        return _add_hook(self._hooks("_load_state_dict_post_hooks"), hook, False)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        if strict and (missing or unexpected):
-            parts = []
-            if missing:
-                parts.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+        """torch's: missing and unexpected keys and size mismatches are gathered module by module, in
+        the order torch finds them; size mismatches raise even when not ``strict``."""
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
+        missing, unexpected, errors = [], [], []
+
+        def load(module, local_state, prefix=""):
+            local = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local["assign_to_params_buffers"] = True
+            module._load_from_state_dict(local_state, prefix, local, True, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
+            keys = _IncompatibleKeys(missing, unexpected)
+            for hook in module.__dict__.get("_load_state_dict_post_hooks", {}).values():
+                if hook(module, keys) is not None:
+                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                                         "expected to return new values, if incompatible_keys need to be modified,"
+                                         "it should be done inplace.")
+
+        load(self, state_dict)
+        if strict:
             if unexpected:
-                parts.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(parts))
-        with no_grad():
-            for k, target in own.items():
-                if k in state_dict:
-                    value = state_dict[k]
-                    if not isinstance(value, Tensor):
-                        from .._creation import tensor
-                        value = tensor(value, dtype=target.dtype)
-                    if value.shape != target.shape:
-                        raise RuntimeError(
-                            f"Error(s) in loading state_dict for {type(self).__name__}:\n\tsize mismatch for {k}: "
-                            f"copying a param with shape {value.shape} from checkpoint, the shape in current model "
-                            f"is {target.shape}.")
-                    target.copy_(value)
+                errors.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         return _IncompatibleKeys(missing, unexpected)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        """This module's own parameters, persistent buffers and extra state from ``state_dict``
+        (torch's override point)."""
+        for hook in self.__dict__.get("_load_state_dict_pre_hooks", {}).values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        transient = self._non_persistent_buffers_set
+        local = {**{k: v for k, v in self._parameters.items() if v is not None},
+                 **{k: v for k, v in self._buffers.items() if v is not None and k not in transient}}
+        for name, target in local.items():
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            value = state_dict[key]
+            if not isinstance(value, Tensor):
+                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
+                                  f"Tensor-like object from checkpoint but received {type(value)}")
+                continue
+            if target.dim() == 0 and value.dim() == 1:  # torch reads a 1-element checkpoint into a scalar
+                value = value[0]
+            if value.shape != target.shape:
+                error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                                  f"checkpoint, the shape in current model is {target.shape}.")
+                continue
+            if assign:
+                if isinstance(target, Parameter):
+                    value = Parameter(value, requires_grad=target.requires_grad) \
+                        if not isinstance(value, Parameter) else value.requires_grad_(target.requires_grad)
+                setattr(self, name, value)
+            else:
+                with no_grad():
+                    target.copy_(value)
+        extra_key = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_key:
+                    head = key[len(prefix):].split(".", 1)[0]
+                    if head not in self._modules and head not in local:
+                        unexpected_keys.append(key)
 
     # ----- repr ----------------------------------------------------------------------------
 
@@ -361,6 +603,14 @@ class Module:
         if len(body) == 1 and not children:
             return f"{self._get_name()}({body[0]})"
         return f"{self._get_name()}(\n  " + "\n  ".join(body) + "\n)"
+
+
+_EXTRA_STATE = "_extra_state"  # the state_dict key of get_extra_state()'s value
+
+
+def _typename(obj) -> str:
+    from .. import typename
+    return typename(obj)
 
 
 class _IncompatibleKeys(tuple):
@@ -393,7 +643,7 @@ class _IndexedModules(Module):
             self._modules[str(i)] = m
 
     def __setitem__(self, idx: int, module) -> None:
-        self._modules[self._key(idx)] = module
+        setattr(self, self._key(idx), module)  # torch: a non-Module is refused as a child module
 
     def __delitem__(self, idx) -> None:
         items = list(self._modules.values())
@@ -449,7 +699,18 @@ class Sequential(_IndexedModules):
         return self._modules[self._key(idx)]
 
     def __add__(self, other) -> "Sequential":
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return type(self)(*self, *other)
+
+    def __mul__(self, other: int) -> "Sequential":
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return type(self)(*(list(self) * other))
+
+    __rmul__ = __mul__
 
 
 class BackwardHookFunction(Function):
@@ -478,8 +739,8 @@ class _BackwardHookState:
     """One forward of a module with full backward hooks (torch's BackwardHook): keeps the gradients
     of its outputs until those of its tensor inputs arrive, then calls the hooks."""
 
-    def __init__(self, module, hooks, args):
-        self.module, self.hooks = module, hooks
+    def __init__(self, module, hooks, pre_hooks, args):
+        self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
         self.tensor_args = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         self.hooked = None      # which tensor inputs (by their index among them) require grad
         self.grad_output = None
@@ -489,6 +750,7 @@ class _BackwardHookState:
         if not hooked:
             return args
         self.hooked = hooked
+        self.args = args  # torch hands zeros for the tensor inputs that need no grad
         outs = BackwardHookFunction.apply(self._input_grads, *[args[self.tensor_args[k]] for k in hooked])
         args = list(args)
         for k, o in zip(hooked, outs):
@@ -505,7 +767,18 @@ class _BackwardHookState:
         return outs[0] if single else type(output)(outs)
 
     def _output_grads(self, grads):
-        self.grad_output = tuple(grads)
+        grads = tuple(grads)
+        for hook in self.pre_hooks:
+            result = hook(self.module, grads)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != len(grads):
+                    raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
+                                       f"{len(result)}, but expected {len(grads)}")
+                grads = result
+        self.grad_output = grads
+        if not self.hooks:
+            return grads
         if self.hooked is None:  # no input requires grad: the hooks run now, with no input gradients (torch)
             site = _user_site()
             if site is not None:  # torch's warning, at the user's line that ran backward
@@ -514,7 +787,8 @@ class _BackwardHookState:
         return grads
 
     def _input_grads(self, grads):
-        grad_input = [None] * len(self.tensor_args)
+        from .._creation import zeros_like
+        grad_input = [zeros_like(self.args[i]) for i in self.tensor_args]
         for k, g in zip(self.hooked, grads):
             grad_input[k] = g
         grad_input = self._call_hooks(tuple(grad_input))
@@ -553,6 +827,31 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+# nn.modules.module.register_module_forward_(pre_)hook: hooks every module runs, before its own
+_global_forward_pre_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks: OrderedDict = OrderedDict()
+
+
+_global_backward_hooks: OrderedDict = OrderedDict()
+_global_backward_pre_hooks: OrderedDict = OrderedDict()
+
+
+def register_module_full_backward_hook(hook) -> "RemovableHandle":
+    return _add_hook(_global_backward_hooks, hook, False)
+
+
+def register_module_full_backward_pre_hook(hook) -> "RemovableHandle":
+    return _add_hook(_global_backward_pre_hooks, hook, False)
+
+
+def register_module_forward_pre_hook(hook) -> "RemovableHandle":
+    return _add_hook(_global_forward_pre_hooks, (hook, False), False)
+
+
+def register_module_forward_hook(hook, *, with_kwargs: bool = False, always_call: bool = False) -> "RemovableHandle":
+    return _add_hook(_global_forward_hooks, (hook, with_kwargs, always_call), False)
 
 
 def _add_hook(hooks: OrderedDict, entry, prepend: bool) -> RemovableHandle:
@@ -921,42 +1220,143 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace
 
+    _fn = staticmethod(F.dropout)
+
     def forward(self, input):
-        return F.dropout(input, self.p, self.training, self.inplace)
+        return self._fn(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
 
 
+class Dropout1d(Dropout):
+    _fn = staticmethod(F.dropout1d)
+
+
+class Dropout2d(Dropout):
+    _fn = staticmethod(F.dropout2d)
+
+
+class Dropout3d(Dropout):
+    _fn = staticmethod(F.dropout3d)
+
+
+class AlphaDropout(Dropout):
+    _fn = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(Dropout):
+    _fn = staticmethod(F.feature_alpha_dropout)
+
+
 class Embedding(Module):
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, dtype=None, device=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, max_norm=None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
+                 _freeze: bool = False, device=None, dtype=None):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        if padding_idx is not None and padding_idx < 0:
-            padding_idx += num_embeddings
-        self.padding_idx = padding_idx
-        self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
-        init.normal_(self.weight)
         if padding_idx is not None:
-            with no_grad():
-                self.weight[padding_idx] = 0.0
+            if padding_idx > 0 and padding_idx >= num_embeddings:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            if padding_idx < 0:
+                if padding_idx < -num_embeddings:
+                    raise AssertionError("Padding_idx must be within num_embeddings")
+                padding_idx += num_embeddings
+        self.padding_idx = padding_idx
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        if _weight is None:
+            self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device),
+                                    requires_grad=not _freeze)
+            init.normal_(self.weight)
+            if padding_idx is not None:
+                with no_grad():
+                    self.weight[padding_idx] = 0.0
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def forward(self, input):
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, **kwargs) -> "Embedding":
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
-        module = cls(rows, cols, padding_idx=padding_idx, dtype=embeddings.dtype, device=embeddings.device)
-        module.weight = Parameter(embeddings.detach().clone(), requires_grad=not freeze)
-        return module
+        return cls(rows, cols, padding_idx=padding_idx, _weight=embeddings, _freeze=freeze, **kwargs)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        if self.sparse:
+            s += ", sparse=True"
+        return s
+
+
+class EmbeddingBag(Module):
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm=None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False, _weight=None,
+                 include_last_offset: bool = False, padding_idx=None, device=None, dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise AssertionError("padding_idx must be within num_embeddings")
+            padding_idx %= num_embeddings
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
+            init.normal_(self.weight)
+            if padding_idx is not None:
+                with no_grad():
+                    self.weight[padding_idx] = 0.0
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight)
+        self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                               self.mode, self.sparse, per_sample_weights, self.include_last_offset,
+                               self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, max_norm=None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                        include_last_offset: bool = False, padding_idx=None) -> "EmbeddingBag":
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, embeddings,
+                  include_last_offset, padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        s += f", mode='{self.mode}'"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
 
 
 class LayerNorm(Module):
@@ -1413,21 +1813,45 @@ class _Loss(Module):
         self.reduction = reduction
 
 
-class MSELoss(_Loss):
+class _LegacyLoss(_Loss):
+    """torch's _Loss constructor: the deprecated size_average/reduce pair, or ``reduction``."""
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(F._reduction(size_average, reduce, reduction, check=False))
+
+
+class _WeightedLoss(_LegacyLoss):
+    """A loss whose class ``weight`` is a buffer, so it follows .to() and sits in the state_dict (torch)."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
+class MSELoss(_LegacyLoss):
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
-class L1Loss(_Loss):
+class L1Loss(_LegacyLoss):
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0):
-        super().__init__(reduction)
-        self.weight = weight
+class NLLLoss(_WeightedLoss):
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class CrossEntropyLoss(NLLLoss):
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
@@ -1435,39 +1859,24 @@ class CrossEntropyLoss(_Loss):
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
-class NLLLoss(_Loss):
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
-        super().__init__(reduction)
-        self.weight = weight
-        self.ignore_index = ignore_index
-
-    def forward(self, input, target):
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
-
-
-class BCEWithLogitsLoss(_Loss):
-    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
-        super().__init__(reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+class BCEWithLogitsLoss(_WeightedLoss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean", pos_weight=None):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
 
 
-class BCELoss(_Loss):
-    def __init__(self, weight=None, reduction: str = "mean"):
-        super().__init__(reduction)
-        self.weight = weight
-
+class BCELoss(_WeightedLoss):
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
-class SmoothL1Loss(_Loss):
-    def __init__(self, reduction: str = "mean", beta: float = 1.0):
-        super().__init__(reduction)
+class SmoothL1Loss(_LegacyLoss):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input, target):
@@ -1483,9 +1892,9 @@ class HuberLoss(_Loss):
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
-class KLDivLoss(_Loss):
-    def __init__(self, reduction: str = "mean", log_target: bool = False):
-        super().__init__(reduction)
+class KLDivLoss(_LegacyLoss):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input, target):
@@ -1677,6 +2086,16 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input) -> None:
         raise NotImplementedError
 
+    _version = 2
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *args, **kwargs):
+        # torch: a checkpoint of a version before 2 (or without a version) has no num_batches_tracked
+        key = prefix + "num_batches_tracked"
+        version = (local_metadata or {}).get("version")
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
+
     def forward(self, input):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -1704,6 +2123,87 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class LocalResponseNorm(Module):
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class _LPPoolNd(Module):
+    _fn = None
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False):
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def forward(self, input):
+        return type(self)._fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return "norm_type={norm_type}, kernel_size={kernel_size}, stride={stride}, ceil_mode={ceil_mode}".format(
+            **self.__dict__)
+
+
+class LPPool1d(_LPPoolNd):
+    _fn = staticmethod(F.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    _fn = staticmethod(F.lp_pool2d)
+
+
+class _MaxUnpoolNd(Module):
+    _fn = None
+    _nd = 1
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        def tup(v):
+            return (v,) * self._nd if isinstance(v, int) else tuple(v)
+        self.kernel_size = tup(kernel_size)
+        self.stride = tup(stride if stride is not None else kernel_size)
+        self.padding = tup(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return type(self)._fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    _fn = staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    _fn = staticmethod(F.max_unpool2d)
+    _nd = 2
+
+
+class ChannelShuffle(Module):
+    def __init__(self, groups: int):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
+
+
+class BatchNorm3d(_BatchNorm):
+    def _check_input_dim(self, input) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
 
 
 # ---- more activations -------------------------------------------------------------------------
@@ -2224,18 +2724,6 @@ class PixelUnshuffle(Module):
         return f"downscale_factor={self.downscale_factor}"
 
 
-class ChannelShuffle(Module):
-    def __init__(self, groups: int):
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, input):
-        return F.channel_shuffle(input, self.groups)
-
-    def extra_repr(self) -> str:
-        return f"groups={self.groups}"
-
-
 class _PadNd(Module):
     """torch's padding layers: ``padding`` given as one int (every side) or one int per side."""
 
@@ -2312,19 +2800,6 @@ class CircularPad2d(_PadNd):
 
 # ---- more losses -------------------------------------------------------------------------------------
 
-class _LegacyLoss(_Loss):
-    """torch's _Loss constructor: the deprecated size_average/reduce pair, or ``reduction``."""
-
-    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
-        super().__init__(F._reduction(size_average, reduce, reduction, check=False))
-
-
-class _WeightedLoss(_LegacyLoss):
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
-        super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", weight)
-
-
 class _MarginLoss(_LegacyLoss):
     _fn = None
     _margin = 0.0
@@ -2359,6 +2834,26 @@ class SoftMarginLoss(_LegacyLoss):
 class MultiLabelSoftMarginLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False, reduction: str = "mean"):
+        super().__init__(reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function, margin=self.margin,
+                                                   swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_LegacyLoss):
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -2831,3 +3326,110 @@ class Transformer(Module):
     def generate_square_subsequent_mask(sz: int, device=None, dtype=None):
         from .._creation import full  # noqa: PLC0415
         return full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(1)
+
+
+# torch.nn.modules.module is where torch keeps Module and the global hook registrations
+module = sys.modules[__name__]
+sys.modules[__name__ + ".module"] = module
+
+
+# ---- lazy modules ----------------------------------------------------------------------------------
+
+class LazyModuleMixin:
+    """Parameters whose shapes the first forward's input decides: a forward pre-hook calls
+    initialize_parameters once, then the module becomes ``cls_to_become`` (LazyLinear -> Linear)."""
+
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
+
+    def _lazy_load_hook(self, state_dict, prefix, *rest) -> None:
+        """A checkpoint of the initialized module gives the lazy parameters their shapes."""
+        from .parameter import UninitializedParameter
+        for name, param in [*self._parameters.items(), *self._buffers.items()]:
+            key = prefix + name
+            if key in state_dict and isinstance(param, UninitializedParameter) and \
+                    not isinstance(state_dict[key], UninitializedParameter):
+                param.materialize(state_dict[key].shape)
+
+    def initialize_parameters(self, *args, **kwargs) -> None:
+        raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
+
+    def has_uninitialized_params(self) -> bool:
+        from .parameter import UninitializedParameter
+        return any(isinstance(t, UninitializedParameter) for t in [*self._parameters.values(), *self._buffers.values()])
+
+    @staticmethod
+    def _infer_parameters(module, args, kwargs=None):
+        module.initialize_parameters(*args, **(kwargs or {}))
+        if module.has_uninitialized_params():
+            raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+        module._initialize_hook.remove()
+        module._load_hook.remove()
+        del module._initialize_hook
+        del module._load_hook
+        if module.cls_to_become is not None:
+            module.__class__ = module.cls_to_become
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        from .parameter import UninitializedParameter
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+
+
+class _LazyConvNd(LazyModuleMixin):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        from .parameter import UninitializedParameter
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                # an unbatched input has the channels first
+                self.in_channels = input.shape[0] if input.dim() == self._nd + 1 else input.shape[1]
+                if self.in_channels % self.groups != 0:
+                    raise ValueError("in_channels must be divisible by groups")
+                self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+
+class LazyConv1d(_LazyConvNd, Conv1d):
+    cls_to_become = Conv1d
+
+
+class LazyConv2d(_LazyConvNd, Conv2d):
+    cls_to_become = Conv2d

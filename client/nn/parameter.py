@@ -1,5 +1,7 @@
-"""nn.Parameter: a Tensor that a Module registers as a parameter."""
+"""nn.Parameter: a Tensor that a Module registers as a parameter; nn.Buffer: one it registers as a buffer."""
 from __future__ import annotations
+
+import weakref
 
 from .._dispatch import call
 from ..grad_mode import no_grad
@@ -27,3 +29,57 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+# Tensors made by Buffer(): id -> (weak reference, persistent). A handle has no room for torch's
+# ``_is_buffer`` attribute, so the mark lives here, dropped when the tensor goes.
+_BUFFERS: dict = {}
+
+
+class _BufferMeta(type):
+    def __instancecheck__(cls, instance) -> bool:
+        entry = _BUFFERS.get(id(instance))
+        return entry is not None and entry[0]() is instance
+
+
+class Buffer(metaclass=_BufferMeta):
+    """``module.name = nn.Buffer(t)`` registers t's detached tensor as a buffer (``persistent``: kept
+    in the state_dict)."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
+        if data is None:
+            from .._creation import empty
+            data = empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)
+        key = id(t)
+        _BUFFERS[key] = (weakref.ref(t, lambda _, key=key: _BUFFERS.pop(key, None)), persistent)
+        return t
+
+
+def buffer_persistence(t) -> bool | None:
+    """Whether ``t``, made by Buffer(), is persistent; None for any other tensor."""
+    entry = _BUFFERS.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else None
+
+
+class UninitializedParameter(Parameter):
+    """A lazy module's parameter before its first forward: no values yet; ``materialize(shape)``
+    turns it, the same object, into an ordinary Parameter of that shape."""
+
+    __slots__ = ()
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        from .._creation import empty
+        t = Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+        return t
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
+        pass
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        from .._creation import empty
+        self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"

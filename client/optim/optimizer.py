@@ -8,7 +8,13 @@ calls it back.
 """
 from __future__ import annotations
 
+import copy
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+
 from .. import _dispatch
+from ..nn.modules import _add_hook
 from ..tensor import Tensor
 
 _required = object()
@@ -19,52 +25,86 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {_typename(params)}")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.param_groups = []
         for g in groups:
-            self.add_param_group(dict(g), _create=False)
+            self.add_param_group(g, _create=False)
         self._check_groups()
         self._sent = self._hyper_parameters()
-        self._handle = _dispatch.new_object(self._server_class, self._wire_groups())
+        _hook_step(type(self))
+        if self._server_class:
+            self._handle = _dispatch.new_object(self._server_class, self._wire_groups())
+        else:  # a user's subclass (torch.optim.Optimizer's contract): its step and state run here
+            self._handle = None
+            self._state = defaultdict(dict)
 
     def _check_groups(self) -> None:
         """Refuse groups this optimizer cannot take, before its server object exists."""
 
     def add_param_group(self, param_group: dict, _create: bool = True) -> None:
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        param_group = dict(param_group)
         params = param_group["params"]
-        param_group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        if isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        params = [params] if isinstance(params, Tensor) else list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]  # named_parameters(): (name, tensor) pairs
+        param_group["params"] = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
         for p in param_group["params"]:
             if not isinstance(p, Tensor):
-                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                f"{type(p).__module__}.{type(p).__name__}")
-            if not p.is_leaf:
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(p))
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for k, v in self.defaults.items():
             if v is _required and k not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
             param_group.setdefault(k, v)
+        ids = [id(p) for p in param_group["params"]]
+        if len(set(ids)) != len(ids):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                          "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        for g in self.param_groups:
+            if ("param_names" in g) != ("param_names" in param_group):
+                text = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {text} to the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in seen for p in param_group["params"]):
+        if any(i in seen for i in ids):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
-        if _create:  # a group added after construction: the server's optimizer takes it too
-            self._handle._conn.submit("optim.add_param_group", (self._handle, dict(param_group)),
+        if _create and self._handle is not None:  # a group added after construction: the server's optimizer takes it too
+            self._handle._conn.submit("optim.add_param_group", (self._handle, _wire(param_group)),
                                       handle_of=_dispatch._handle_of)
-            self._sent.append({k: v for k, v in param_group.items() if k != "params"})
+            self._sent.append(_wire(param_group, hyper=True))
 
     def _wire_groups(self):
-        return [{k: v for k, v in g.items()} for g in self.param_groups]
+        return [_wire(g) for g in self.param_groups]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        if self._handle is None:
+            params = [p for g in self.param_groups for p in g["params"]]
+            params[0]._conn.submit("zero_grads", (params, set_to_none), handle_of=_dispatch._handle_of)
+            params[0]._conn.grad_epoch += 1
+            return
         conn = self._handle._conn
         conn.submit("optim.zero_grad", (self._handle, set_to_none), handle_of=_dispatch._handle_of)
         conn.grad_epoch += 1
 
     def _hyper_parameters(self) -> list:
-        return [{k: v for k, v in g.items() if k != "params"} for g in self.param_groups]
+        return [_wire(g, hyper=True) for g in self.param_groups]
 
     def _changes(self) -> dict:
         """The step command's keyword arguments: the hyper-parameters changed since they were last sent."""
@@ -88,31 +128,121 @@ class Optimizer:
 
     @property
     def state(self):
-        """Per-parameter state keyed by parameter (torch's ``defaultdict``); read from the server: a sync point."""
-        from collections import defaultdict
+        """Per-parameter state keyed by parameter (torch's ``defaultdict``); a built-in optimizer's is
+        read from the server: a sync point."""
+        if self._handle is None:
+            return self._state
         params = [p for g in self.param_groups for p in g["params"]]
         state = defaultdict(dict)
         for index, st in _as_tensors(_dispatch.value("optim.state_dict", self._handle))["state"].items():
             state[params[int(index)]] = st
         return state
 
+    @state.setter
+    def state(self, value) -> None:
+        self._state = value
+
     def state_dict(self) -> dict:
         """torch's structure; the state's tensors become tensors of this session again."""
+        for hook in self._hooks("_state_dict_pre_hooks").values():
+            hook(self)
+        sd = self._client_state_dict() if self._handle is None else self._server_state_dict()
+        for hook in self._hooks("_state_dict_post_hooks").values():
+            result = hook(self, sd)
+            if result is not None:
+                sd = result
+        return sd
+
+    def _server_state_dict(self) -> dict:
         sd = _as_tensors(_dispatch.value("optim.state_dict", self._handle))
         # The client's groups are the truth for hyper-parameters: an lr written since the last step
         # and keys set here (a scheduler's initial_lr) have not reached the server.
+        groups = []
         for saved, group in zip(sd.get("param_groups", ()), self.param_groups):
-            params = saved.pop("params")
-            saved.update({k: v for k, v in group.items() if k != "params"})
-            saved["params"] = params
+            merged = {k: v for k, v in group.items() if k != "params"}
+            merged.update({k: v for k, v in saved.items() if k not in merged and k != "params"})
+            merged["params"] = saved["params"]
+            groups.append(merged)
+        sd["param_groups"] = groups
         return sd
 
+    def _client_state_dict(self) -> dict:
+        """torch's packing: parameters become their index over all groups, in order."""
+        index: dict = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self._state.items()}
+        return {"state": state, "param_groups": groups}
+
     def load_state_dict(self, state_dict: dict) -> None:
-        self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
-                                  handle_of=_dispatch._handle_of)
-        for group, saved in zip(self.param_groups, state_dict["param_groups"]):
-            group.update({k: v for k, v in saved.items() if k != "params"})
+        for hook in self._hooks("_load_state_dict_pre_hooks").values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        if self._handle is None:
+            self._client_load_state_dict(state_dict)
+        else:
+            self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
+                                      handle_of=_dispatch._handle_of)
+            for group, saved in zip(self.param_groups, state_dict["param_groups"]):
+                group.update({k: v for k, v in saved.items() if k != "params"})
         self._sent = self._hyper_parameters()
+        for hook in self._hooks("_load_state_dict_post_hooks").values():
+            hook(self)
+
+    def _client_load_state_dict(self, state_dict: dict) -> None:
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(self.param_groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        by_index = {i: p for s, g in zip(saved_groups, self.param_groups) for i, p in zip(s["params"], g["params"])}
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in by_index:
+                state[by_index[k]] = _cast_state(by_index[k], v)
+            else:
+                state[k] = v
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.param_groups = saved_groups
+        self._state = state
+
+    # ----- hooks ---------------------------------------------------------------------------------
+
+    def _hooks(self, table: str) -> dict:
+        hooks = self.__dict__.get(table)
+        if hooks is None:
+            hooks = self.__dict__[table] = OrderedDict()
+        return hooks
+
+    def register_step_pre_hook(self, hook):
+        """``hook(optimizer, args, kwargs)`` before each step; it may return new (args, kwargs)."""
+        return _add_hook(self._hooks("_step_pre_hooks"), hook, False)
+
+    def register_step_post_hook(self, hook):
+        """``hook(optimizer, args, kwargs)`` after each step."""
+        return _add_hook(self._hooks("_step_post_hooks"), hook, False)
+
+    def register_state_dict_pre_hook(self, hook, prepend: bool = False):
+        return _add_hook(self._hooks("_state_dict_pre_hooks"), hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend: bool = False):
+        return _add_hook(self._hooks("_state_dict_post_hooks"), hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend: bool = False):
+        return _add_hook(self._hooks("_load_state_dict_pre_hooks"), hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend: bool = False):
+        return _add_hook(self._hooks("_load_state_dict_post_hooks"), hook, prepend)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -125,6 +255,56 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _hook_step(cls) -> None:
+    """As torch, an optimizer class's step runs the instance's step pre/post hooks around it (the
+    class's step is wrapped once, the first time one of its instances is made)."""
+    step = cls.step
+    if getattr(step, "_hooked", False):
+        return
+
+    @functools.wraps(step)
+    def hooked(self, *args, **kwargs):
+        pre, post = self.__dict__.get("_step_pre_hooks"), self.__dict__.get("_step_post_hooks")
+        for hook in (pre or {}).values():
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                                       f"{result}.")
+                args, kwargs = result
+        out = step(self, *args, **kwargs)
+        for hook in (post or {}).values():
+            hook(self, args, kwargs)
+        return out
+
+    hooked._hooked = True
+    cls.step = hooked
+
+
+def _cast_state(param, value, key=None):
+    """torch's load_state_dict: floating state follows its parameter's dtype (a 'step' stays as it is)."""
+    if isinstance(value, Tensor):
+        if key == "step":
+            return value
+        return value.to(dtype=param.dtype, device=param.device) if param.is_floating_point() else \
+            value.to(device=param.device)
+    if isinstance(value, dict):
+        return {k: _cast_state(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, v) for v in value)
+    return value
+
+
+def _wire(group: dict, hyper: bool = False) -> dict:
+    """A group as the server takes it (its names stay here); ``hyper``: its hyper-parameters only."""
+    return {k: v for k, v in group.items() if k != "param_names" and not (hyper and k == "params")}
+
+
+def _typename(obj) -> str:
+    from .. import typename
+    return typename(obj)
 
 
 def _as_tensors(value):
@@ -166,7 +346,10 @@ class Adam(Optimizer):
     _decoupled_weight_decay = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=None):
+        if decoupled_weight_decay is None:
+            decoupled_weight_decay = self._decoupled_weight_decay
         _check("learning rate", lr, lr >= 0)
         _check("epsilon value", eps, eps >= 0)
         _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
@@ -175,7 +358,7 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
-                                      decoupled_weight_decay=self._decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
 
 class AdamW(Adam):
@@ -184,7 +367,8 @@ class AdamW(Adam):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused)
 
 
 class RMSprop(Optimizer):
