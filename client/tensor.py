@@ -20,7 +20,7 @@ from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.hooks import check_node_hook_result
-from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
+from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_assigned_grad, check_requires_grad
 
 from gradwire.common import views
 
@@ -193,6 +193,13 @@ def _pending_node_class(node: "Node") -> type:
                                               "__module__": base.__module__})
 
 
+def _mark_grad_inputs(inputs) -> None:
+    """The ``inputs=`` of a backward retain their grads, non-leaves included (torch)."""
+    for t in inputs:
+        if isinstance(t, Tensor):
+            t.retain_grad()
+
+
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
@@ -345,7 +352,8 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
+        nonleaf = self._grad_fn is not None and not self._retains_grad
+        if nonleaf and self._grad_epoch == -1:  # never assigned, nor an ``inputs=`` of a backward
             warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
             return None
         epoch = self._conn.grad_epoch
@@ -360,12 +368,13 @@ class Tensor:
             meta = pending.metas[0]
             self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
             self._grad_epoch = epoch
+        if nonleaf and self._grad is None:
+            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
     def grad(self, value) -> None:
-        if value is not None and not isinstance(value, Tensor):
-            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of {type(value).__name__}")
+        check_assigned_grad(self, value, Tensor)
         self._conn.submit("set_grad", (self, value), handle_of=_dispatch._handle_of)
         self._grad = value
         self._grad_epoch = self._conn.grad_epoch
@@ -384,7 +393,9 @@ class Tensor:
             )
         args = (self, gradient, retain_graph, create_graph)
         if inputs is not None:
-            args += (list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],)
+            inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+            _mark_grad_inputs(inputs)
+            args += (inputs,)
         conn = self._conn
         wait = conn.backward_must_wait((self,))
         conn.submit("backward", args, handle_of=_dispatch._handle_of, grad_enabled=grad_mode.is_grad_enabled())
@@ -909,7 +920,7 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        return call("detach", self, True)  # the same memory, with a version counter of its own (torch)
 
     @data.setter
     def data(self, value) -> None:

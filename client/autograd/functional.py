@@ -3,7 +3,7 @@ jacobian, hessian, vjp, jvp, vhp and hvp built on them."""
 from __future__ import annotations
 
 from .. import _dispatch, grad_mode
-from ..tensor import Tensor
+from ..tensor import Tensor, _mark_grad_inputs
 
 
 def _as_list(x):
@@ -59,7 +59,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     conn = tensors[0]._conn
     wait = conn.backward_must_wait(tensors)
-    conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, _as_list(inputs)),
+    inputs = _as_list(inputs)
+    if inputs is not None:
+        _mark_grad_inputs(inputs)
+    conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, inputs),
                 grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
     conn.grad_epoch += 1
     if not (create_graph if retain_graph is None else retain_graph):

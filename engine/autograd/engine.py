@@ -335,9 +335,6 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                         _disown(buf[nr])
                         for k in ks:
                             captured[k] = buf[nr]
-                        if accumulate and type(node) is not AccumulateGrad and buf[nr] is not None:
-                            t = inputs[ks[0]]
-                            _accumulate(t, buf[nr], create_graph)
             if type(node) is AccumulateGrad:
                 g = buf[0]
                 var = node.variable
@@ -462,6 +459,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+            t.retain_grad()  # non-leaf inputs keep their grads, in this backward and later ones (torch)
     if create_graph:
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     run_backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
