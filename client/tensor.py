@@ -19,7 +19,7 @@ from gradwire.common.devices import device, device_str, parse_to
 from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
-from gradwire.common.hooks import check_node_hook_result
+from gradwire.common.hooks import check_hook_value, check_node_hook_result
 from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_assigned_grad, check_requires_grad
 
 from gradwire.common import views
@@ -409,7 +409,11 @@ class Tensor:
         """Run ``hook(grad)`` (client Python) when the server's backward computes this tensor's gradient."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        return self._remote_hook("register_hook", hook)
+
+        def call(grad):  # checked here, where the hook's name is known
+            result = hook(grad)
+            return None if result is None else check_hook_value(hook, result, grad, Tensor)
+        return self._remote_hook("register_hook", call)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Run ``hook(self)`` (client Python) after the server's backward accumulated this leaf's ``.grad``."""
@@ -1007,7 +1011,9 @@ class _RemovableHook:
         return False
 
 
-_RemovableHook.__module__, _RemovableHook.__qualname__ = "torch.utils.hooks", "RemovableHandle"  # torch's repr
+# torch's names (repr and type(h).__name__)
+_RemovableHook.__module__ = "torch.utils.hooks"
+_RemovableHook.__qualname__ = _RemovableHook.__name__ = "RemovableHandle"
 
 
 def _generator_kw(kwargs: dict, generator) -> dict:

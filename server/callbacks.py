@@ -39,16 +39,23 @@ class ClientFunction(engine.Function):
     _abstract = True
 
     @staticmethod
-    def forward(ctx, *inputs, outputs, loop, function_id):
+    def forward(ctx, *inputs, outputs, loop, function_id, non_differentiable=(), saved=(), materialize=True):
         ctx.loop = loop
         ctx.function_id = function_id
+        if saved:  # kept here for torch's checks: modified in place since, freed by an earlier backward
+            ctx.save_for_backward(*saved)
+        if non_differentiable:
+            ctx.mark_non_differentiable(*[outputs[i] for i in non_differentiable])
+        ctx.set_materialize_grads(materialize)
         # When the node goes (its graph freed), the client may forget the function.
         weakref.finalize(ctx, loop.function_released, function_id)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
     @staticmethod
     def backward(ctx, *grads):
-        return tuple(ctx.loop.callback(ctx.function_id, grads))
+        if ctx._saved:
+            ctx.saved_tensors  # noqa: B018 - raises if one was modified in place since forward
+        return tuple(ctx.loop.callback(ctx.function_id, grads, in_backward=True))
 
 
 _classes: dict[str, type] = {}
@@ -65,12 +72,14 @@ def _function_class(name: str) -> type:
         return cls
 
 
-def function_apply(name: str, function_id: int, inputs, outputs, non_differentiable=()):
-    """Record the node of a client Function over outputs its forward computed on the client."""
+def function_apply(name: str, function_id: int, inputs, outputs, non_differentiable=(), saved=(),
+                   materialize=True):
+    """Record the node of a client Function over outputs its forward computed on the client; ``saved``: the
+    tensors its ctx saved, ``non_differentiable``: positions among ``outputs``."""
     cls = _function_class(name)
     loop = current_loop()
-    result = cls.apply(*inputs, outputs=list(outputs), loop=loop, function_id=function_id)
-    return result
+    return cls.apply(*inputs, outputs=list(outputs), loop=loop, function_id=function_id,
+                     non_differentiable=tuple(non_differentiable), saved=tuple(saved), materialize=materialize)
 
 
 def register_hook(tensor, function_id: int):
@@ -78,7 +87,7 @@ def register_hook(tensor, function_id: int):
     loop = current_loop()
 
     def hook(grad):
-        (out,) = loop.callback(function_id, (grad,))
+        (out,) = loop.callback(function_id, (grad,), in_backward=True)
         return out
     return tensor.register_hook(hook)
 
@@ -88,7 +97,7 @@ def register_post_accumulate_grad_hook(tensor, function_id: int):
     loop = current_loop()
 
     def hook(t):
-        loop.callback(function_id, (t,))
+        loop.callback(function_id, (t,), in_backward=True)
     return tensor.register_post_accumulate_grad_hook(hook)
 
 
@@ -98,7 +107,7 @@ def node_register_hook(node, function_id: int):
     loop = current_loop()
 
     def hook(grad_inputs, grad_outputs):
-        out = loop.callback(function_id, (*grad_inputs, *grad_outputs))
+        out = loop.callback(function_id, (*grad_inputs, *grad_outputs), in_backward=True)
         return tuple(out) if out else None
     return node.register_hook(hook)
 
@@ -108,7 +117,7 @@ def node_register_prehook(node, function_id: int):
     loop = current_loop()
 
     def hook(grad_outputs):
-        out = loop.callback(function_id, grad_outputs)
+        out = loop.callback(function_id, grad_outputs, in_backward=True)
         return tuple(out) if out else None
     return node.register_prehook(hook)
 

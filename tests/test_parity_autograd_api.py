@@ -76,3 +76,158 @@ def test_data_shares_memory_but_not_the_version_counter(gw):
     """)
     assert out.splitlines()[:2] == ["0", "tensor([3.7183, 8.3891])"]
     assert "tensor([2., 4.], requires_grad=True) 0 1 False" in out
+
+
+def test_tensor_hook_results_are_checked_with_the_hooks_name(gw):
+    out = same_as_torch(gw, """
+        def run(hook, leaf):
+            x = torch.tensor([1., 2.], requires_grad=True)
+            t = x if leaf else x * 2
+            t.register_hook(hook)
+            try:
+                (t * 3).sum().backward()
+                print(x.grad)
+            except Exception as e:
+                print(type(e).__name__, e)
+        def bad(g):
+            return "bad"
+        for leaf in (True, False):
+            run(bad, leaf)
+            run(lambda g: torch.ones(3), leaf)
+            run(lambda g: torch.ones(2, dtype=torch.float64), leaf)
+            run(lambda g: g * 10, leaf)
+        h = torch.tensor([1.], requires_grad=True).register_hook(lambda g: g)
+        print(type(h).__name__)
+    """)
+    assert out.splitlines()[:4] == [
+        "TypeError expected Variable, but hook returned 'str'",
+        "RuntimeError hook '<lambda>' has changed the size of value",
+        "RuntimeError hook '<lambda>' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)",
+        "tensor([30., 30.])"]
+    assert out.splitlines()[-2:] == ["tensor([60., 60.])", "RemovableHandle"]
+
+
+def test_backward_hooks_and_custom_backward_run_in_the_backward_grad_mode(gw):
+    out = same_as_torch(gw, """
+        class Sq(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                r = 2 * x * g
+                print("backward", torch.is_grad_enabled(), r.requires_grad)
+                return r
+        x = torch.tensor([1., 2.], requires_grad=True)
+        x.register_hook(lambda g: print("hook", torch.is_grad_enabled()))
+        Sq.apply(x).sum().backward()
+        print(x.grad, x.grad.requires_grad)
+        g, = torch.autograd.grad(Sq.apply(x).sum(), x, create_graph=True)
+        print(g, g.requires_grad)
+    """)
+    assert out.splitlines() == ["backward False False", "hook False", "tensor([2., 4.]) False",
+                                "backward True True", "hook True", "tensor([2., 4.], grad_fn=<MulBackward0>) True"]
+
+
+def test_custom_function_ctx_features(gw):
+    out = same_as_torch(gw, """
+        class Two(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                ctx.set_materialize_grads(False)
+                ctx.k = k
+                idx = x.argmax()
+                y = x * 2
+                ctx.mark_non_differentiable(idx, y)
+                return x * k, y, idx, "tag"
+            @staticmethod
+            def backward(ctx, ga, gy, gi, gs):
+                print("grads", ga, gy, gi, gs, ctx.needs_input_grad)
+                return ga * ctx.k, None
+        x = torch.tensor([1., 3.], requires_grad=True)
+        a, y, i, s = Two.apply(x, 5)
+        print(a, y, i, s, y.requires_grad, i.grad_fn, a.grad_fn.k, a.grad_fn.needs_input_grad)
+        (a + y * x).sum().backward()
+        print(x.grad)
+    """)
+    assert "grads tensor([1., 1.]) None None None (True, False)" in out
+    assert out.splitlines()[-1] == "tensor([ 7., 11.])"
+
+
+def test_custom_function_errors(gw):
+    out = same_as_torch(gw, """
+        def make(back, dirty=False, save=False):
+            class MyFn(torch.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    if dirty:
+                        ctx.mark_dirty(x)
+                        return x.mul_(2)
+                    if save:
+                        ctx.save_for_backward(x)
+                    return x * 2
+                @staticmethod
+                def backward(ctx, g):
+                    if save:
+                        ctx.saved_tensors
+                    return back(g)
+            return MyFn
+        def tr(f):
+            try:
+                f()
+                print("ok")
+            except Exception as e:
+                print(type(e).__name__, e)
+        x = torch.tensor([1., 2.], requires_grad=True)
+        tr(lambda: make(lambda g: torch.ones(3)).apply(x).sum().backward())
+        tr(lambda: make(lambda g: 1.0).apply(x).sum().backward())
+        tr(lambda: make(lambda g: (g, g)).apply(x).sum().backward())
+        tr(lambda: make(lambda g: g, dirty=True).apply(x))
+        tr(lambda: make(lambda g: g)()(x))
+        F = make(lambda g: g, save=True)
+        z = F.apply(x)
+        z.sum().backward()
+        tr(lambda: z.sum().backward())
+        y = x * 1
+        z = F.apply(y)
+        y.add_(1)
+        tr(lambda: z.sum().backward())
+    """)
+    lines = out.splitlines()
+    assert lines[0] == ("RuntimeError Function MyFnBackward returned an invalid gradient at index 0 - got [3] but "
+                        "expected shape compatible with [2]")
+    assert lines[1:4] == ["RuntimeError expected Variable or None (got float)",
+                          "RuntimeError function MyFnBackward returned an incorrect number of gradients (expected 1, got 2)",
+                          "RuntimeError a leaf Variable that requires grad has been used in an in-place operation."]
+    assert lines[5].startswith("RuntimeError Trying to backward through the graph a second time")
+    assert "which is output 0 of Add, is at version 1; expected version 0" in lines[6]
+
+
+def test_once_differentiable(gw):
+    out = same_as_torch(gw, """
+        once_differentiable = torch.autograd.function.once_differentiable
+        class Sq(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 2
+            @staticmethod
+            @once_differentiable
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                print(g.requires_grad, torch.is_grad_enabled())
+                return 2 * x * g
+        x = torch.tensor([1., 3.], requires_grad=True)
+        g, = torch.autograd.grad(Sq.apply(x).sum(), x, create_graph=True)
+        print(g, g.requires_grad)
+        g, = torch.autograd.grad(Sq.apply(x), x, torch.ones(2, requires_grad=True), create_graph=True)
+        print(g.requires_grad)
+        try:
+            g.sum().backward()
+        except RuntimeError as e:
+            print(e)
+    """)
+    assert out.splitlines() == ["False False", "tensor([2., 6.]) False", "True False", "True",
+                                "trying to differentiate twice a function that was marked with @once_differentiable"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 
-from gradwire.common.hooks import check_node_hook_result
+from gradwire.common.hooks import check_hook_value, check_node_hook_result
 from gradwire.common.shapes import broadcast_shapes
 
 from .. import observe as _observe
@@ -189,12 +189,7 @@ def _run_pre_hooks(hooks, g):
     for hook in list(hooks):
         r = hook(g)
         if r is not None:
-            if not isinstance(r, Tensor):
-                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
-            if r.array.shape != g.array.shape:
-                name = getattr(hook, "__name__", type(hook).__name__)
-                raise RuntimeError(f"hook '{name}' has changed the size of value")
-            g = r
+            g = check_hook_value(hook, r, g, Tensor)
     return g
 
 
