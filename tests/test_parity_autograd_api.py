@@ -231,3 +231,39 @@ def test_once_differentiable(gw):
     """)
     assert out.splitlines() == ["False False", "tensor([2., 6.]) False", "True False", "True",
                                 "trying to differentiate twice a function that was marked with @once_differentiable"]
+
+
+def test_gradcheck_messages(gw):
+    out = same_as_torch(gw, """
+        import warnings
+        class Wrong(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3
+        x = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)
+        print(torch.autograd.gradcheck(torch.sin, (x,)), torch.autograd.gradgradcheck(torch.sin, (x,)))
+        try:
+            torch.autograd.gradcheck(Wrong.apply, (x,))
+        except Exception as e:
+            print(type(e).__name__, e)
+        print(torch.autograd.gradcheck(Wrong.apply, (x,), raise_exception=False))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                torch.autograd.gradcheck(lambda t: t * 2, (torch.tensor([1., 2.], requires_grad=True),))
+            except Exception as e:
+                print(type(e).__name__, e)
+        print([str(m.message)[:40] for m in w])
+        try:
+            torch.autograd.gradcheck(lambda t: (t * 2, 3), (x,))
+        except Exception as e:
+            print(type(e).__name__, e)
+    """)
+    assert out.startswith("True True\nGradcheckError Jacobian mismatch for output 0 with respect to input 0,\n"
+                          "numerical:tensor([[2.0000, 0.0000],\n        [0.0000, 2.0000]], dtype=torch.float64)\n"
+                          "analytical:tensor([[3., 0.],\n        [0., 3.]], dtype=torch.float64)\n")
+    assert "analytical:tensor([[2., 0.],\n        [0., 2.]])" in out  # float32: no dtype shown
+    assert out.endswith("AttributeError 'int' object has no attribute 'requires_grad'\n")
