@@ -267,3 +267,37 @@ def test_gradcheck_messages(gw):
                           "analytical:tensor([[3., 0.],\n        [0., 3.]], dtype=torch.float64)\n")
     assert "analytical:tensor([[2., 0.],\n        [0., 2.]])" in out  # float32: no dtype shown
     assert out.endswith("AttributeError 'int' object has no attribute 'requires_grad'\n")
+
+
+def test_functional_strict_mode_and_outputs_independent_of_the_inputs(gw):
+    out = same_as_torch(gw, """
+        F_ = torch.autograd.functional
+        x = torch.tensor([1., 2.]); y = torch.tensor([3., 4.])
+        def lin(a, b): return a * 2
+        def sq(a, b): return (a ** 2).sum()
+        def prod(a, b): return (a * b).sum()
+        ones = (torch.ones(2), torch.ones(2))
+        for fn in [lambda: F_.jacobian(lambda a: torch.ones(2), x),
+                   lambda: F_.jacobian(lambda a: torch.ones(2), x, strict=True),
+                   lambda: F_.jacobian(lin, (x, y), strict=True),
+                   lambda: F_.jacobian(lin, (x, y), vectorize=True, strict=True),
+                   lambda: F_.vjp(lin, (x, y), torch.ones(2), strict=True),
+                   lambda: F_.jvp(lin, (x, y), ones, strict=True),
+                   lambda: F_.hessian(sq, (x, y), strict=True),
+                   lambda: F_.hessian(lambda a: a.sum(), x, strict=True),
+                   lambda: F_.vhp(sq, (x, y), ones, strict=True),
+                   lambda: F_.hvp(prod, (x, y), ones, strict=True),
+                   lambda: F_.hvp(lambda a: a.sum(), x, torch.ones(2)),
+                   lambda: F_.vjp(lin, (x, y), torch.ones(2))]:
+            try:
+                print(fn())
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    lines = out.splitlines()
+    assert lines[:2] == ["tensor([[0., 0.],", "        [0., 0.]])"]
+    assert lines[2].startswith("RuntimeError Output 0 of the user-provided function does not require gradients.")
+    assert lines[3] == ("RuntimeError Output 0 of the user-provided function is independent of input 1. This is not "
+                        "allowed in strict mode.")
+    assert lines[-1] == "(tensor([2., 4.]), (tensor([2., 2.]), tensor([0., 0.])))"
+    assert "(tensor(3.), tensor([0., 0.]))" in lines
