@@ -386,6 +386,8 @@ class Tensor:
         if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        elif not isinstance(gradient, (Tensor, list, tuple)):  # torch makes a tuple of it
+            raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
         elif isinstance(gradient, Tensor) and gradient._shape != self._shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
@@ -469,7 +471,9 @@ class Tensor:
             self._retains_grad = True
 
     def detach(self) -> "Tensor":
-        return call("detach", self)
+        out = call("detach", self)
+        out._inference = self._inference  # (the engine's detach keeps it too)
+        return out
 
     def detach_(self) -> "Tensor":
         if getattr(self, "_view_base", None) is not None:
@@ -924,7 +928,9 @@ class Tensor:
 
     @property
     def data(self):
-        return call("detach", self, True)  # the same memory, with a version counter of its own (torch)
+        out = call("detach", self, True)  # the same memory, with a version counter of its own (torch)
+        out._inference = self._inference
+        return out
 
     @data.setter
     def data(self, value) -> None:

@@ -301,3 +301,37 @@ def test_functional_strict_mode_and_outputs_independent_of_the_inputs(gw):
                         "allowed in strict mode.")
     assert lines[-1] == "(tensor([2., 4.]), (tensor([2., 2.]), tensor([0., 0.])))"
     assert "(tensor(3.), tensor([0., 0.]))" in lines
+
+
+def test_graph_odds_pack_hook_without_graph_increment_version_inference_detach(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        def pack(t):
+            return t * 1
+        def unpack(t):
+            print("unpack", t)
+            return t
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = x.pow(2)
+        y.sum().backward()
+        print(x.grad)
+        y = x.exp()
+        with torch.no_grad():
+            torch.autograd.graph.increment_version(y)
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            print(str(e).split(" instead")[0])
+        with torch.inference_mode():
+            t = torch.ones(2)
+        print(t.detach().is_inference(), t.data.is_inference(), x.detach().is_inference())
+        try:
+            (x * 2).backward(5.0)
+        except TypeError as e:
+            print(e)
+    """)
+    assert out.splitlines() == [
+        "unpack tensor([1., 2.])", "tensor([2., 4.])",
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        "[torch.FloatTensor [2]], which is output 0 of Exp, is at version 1; expected version 0",
+        "True True False", "'float' object is not iterable"]

@@ -13,10 +13,12 @@ import threading
 
 from .. import _dispatch
 from .._dispatch import default_connection
+from ..grad_mode import no_grad
 from ..tensor import Node as _ClientNode
 from ..tensor import Tensor, _RemovableHook as RemovableHandle
 
-__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle"]
+__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle",
+           "increment_version"]
 
 
 class Node(abc.ABC):
@@ -74,7 +76,8 @@ class saved_tensors_hooks:
         pack_hook, unpack_hook = self.pack_hook, self.unpack_hook
 
         def pack(t):
-            packed = pack_hook(t)
+            with no_grad():  # as torch runs it: what it computes records no graph
+                packed = pack_hook(t)
             unpack_id = conn.register_function(lambda: _unpack_result(unpack_hook(packed)))
             conn.submit("saved_hooks.packed", (unpack_id,), handle_of=_dispatch._handle_of)
             return []
@@ -121,3 +124,13 @@ class disable_saved_tensors_hooks:
     def __exit__(self, *exc):
         _state.disabled = self._before
         return False
+
+
+def increment_version(tensor) -> None:
+    """Count an in-place write autograd did not see (``tensor``: one tensor or several): a backward that saved
+    it before fails as after any in-place op."""
+    tensors = list(tensor) if isinstance(tensor, (list, tuple)) else [tensor]
+    if tensors:
+        conn = tensors[0]._conn
+        conn.submit("autograd.increment_version", (tensors,), handle_of=_dispatch._handle_of)
+        conn.mark_inplace()  # a backward of a graph from before may fail now: it waits for its reply

@@ -443,6 +443,13 @@ def _grads_tuple(outputs, grads):
     return grads[:len(outputs)]
 
 
+def increment_version(tensor) -> None:
+    """torch.autograd.graph.increment_version: counts an in-place write autograd did not see (one tensor or
+    several), so a backward that saved the tensor before it fails as after any in-place op."""
+    for t in _as_tensor_tuple(tensor, "tensor"):
+        t._bump_version()
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Computes gradients of ``tensors`` and accumulates them into the leaves' ``.grad`` (torch.autograd.backward)."""
     tensors = _as_tensor_tuple(tensors, "tensors")
