@@ -88,7 +88,7 @@ class Node:
             if not name:
                 out.append((None, nr))
                 continue
-            child = Node(self._conn, name)
+            child = _USER_NODES.get(name, Node)(self._conn, name)
             child._remote = _dispatch.new_object("node.next", remote, i)
             out.append((child, nr))
         self._next = tuple(out)
@@ -154,6 +154,7 @@ class Node:
 
 
 _NODE_CLASSES: dict = {}
+_USER_NODES: dict = {}  # node name -> the node class of custom Functions (filled by autograd.function)
 _SCALAR_WARNED: list = []
 
 

@@ -335,3 +335,45 @@ def test_graph_odds_pack_hook_without_graph_increment_version_inference_detach(g
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         "[torch.FloatTensor [2]], which is output 0 of Exp, is at version 1; expected version 0",
         "True True False", "'float' object is not iterable"]
+
+
+def test_custom_function_vjp_ctx_class_and_non_tensor_input_grads(gw):
+    out = same_as_torch(gw, """
+        class OnlyVjp(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                print(type(ctx).__name__)
+                return x * 2
+            @staticmethod
+            def vjp(ctx, g):
+                return g * 100
+        class Both(OnlyVjp):
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        class AddC(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, c):
+                ctx.c = c
+                return x + c
+            @staticmethod
+            def backward(ctx, g):
+                return g, g
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = OnlyVjp.apply(x)
+        y.sum().backward()
+        print(x.grad, type(y.grad_fn).__name__)
+        for f in (lambda: Both.apply(x).sum().backward(), lambda: AddC.apply(x, 1.).sum().backward()):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+        z = OnlyVjp.apply(OnlyVjp.apply(x))
+        print(z.grad_fn.next_functions[0][0])
+    """)
+    assert out.splitlines()[:6] == [
+        "OnlyVjpBackward", "tensor([100., 100.]) OnlyVjpBackward", "BothBackward",
+        "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should only implement "
+        "one of them.", "function AddCBackward returned a gradient different than None at position 2, but the "
+        "corresponding forward input was not a Variable", "OnlyVjpBackward"]
+    assert "<torch.autograd.function.OnlyVjpBackward object at" in out

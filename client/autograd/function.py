@@ -11,7 +11,7 @@ import functools
 
 from .. import _dispatch
 from ..grad_mode import is_grad_enabled, no_grad
-from ..tensor import Node, Tensor
+from ..tensor import _USER_NODES, Node, Tensor
 from . import forward_ad
 
 
@@ -26,7 +26,10 @@ class UserNode(Node):
         return f"<torch.autograd.function.{self.name()} object at {hex(id(self))}>"
 
     def __getattr__(self, name):
-        ctx = object.__getattribute__(self, "_ctx") if name != "_ctx" else None
+        try:
+            ctx = object.__getattribute__(self, "_ctx") if name != "_ctx" else None
+        except AttributeError:  # a node met in next_functions: no ctx on this side
+            ctx = None
         if ctx is None:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         return getattr(ctx, name)
@@ -85,6 +88,12 @@ class Function:
                                   "autograd.Function to use it with backward mode AD.")
 
     @staticmethod
+    def vjp(ctx, *grad_outputs):
+        """torch's other name of backward: a Function implements one of the two."""
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
     def jvp(ctx, *grad_inputs):
         raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
                                   "with forward mode AD.")
@@ -102,7 +111,7 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx = FunctionCtx(needs)
+        ctx = cls._ctx_class()(needs)
         duals = _dispatch.fw_hook is not None and forward_ad._dual_inputs(args)
         with no_grad(), forward_ad._suspended():  # forward sees no tangents (torch)
             if any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function):
@@ -115,6 +124,24 @@ class Function:
         if duals:
             forward_ad.custom_jvp(cls, ctx, args, out)
         return out
+
+    @classmethod
+    def _ctx_class(cls) -> type:
+        """ctx is an instance of <Name>Backward, as torch's (which is also the node)."""
+        ctx_cls = cls.__dict__.get("_ctx_cls")
+        if ctx_cls is None:
+            ctx_cls = type(f"{cls.__name__}Backward", (FunctionCtx,), {"__module__": "torch.autograd.function"})
+            cls._ctx_cls = ctx_cls
+        return ctx_cls
+
+    @classmethod
+    def _user_backward(cls):
+        """The user's backward: ``backward`` or its other name ``vjp``, never both (torch)."""
+        own_backward = cls.backward is not Function.backward
+        if own_backward and cls.vjp is not Function.vjp:
+            raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You "
+                               "should only implement one of them.")
+        return cls.backward if own_backward else cls.vjp
 
     @classmethod
     def _record(cls, ctx, args, out):
@@ -134,7 +161,7 @@ class Function:
             full = [None] * len(outs)  # non-tensor outputs get None (torch)
             for i, g in zip(out_positions, grads):
                 full[i] = g
-            result = cls.backward(ctx, *full)
+            result = cls._user_backward()(ctx, *full)
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != n_args:
                 if len(result) > n_args and all(r is None for r in result[n_args:]):
@@ -142,14 +169,20 @@ class Function:
                 else:
                     raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                        f"(expected {n_args}, got {len(result)})")
-            for r in result:
-                if r is not None and not isinstance(r, Tensor):
+            for i, r in enumerate(result):
+                if r is None:
+                    continue
+                if not isinstance(r, Tensor):
                     raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
+                if not isinstance(args[i], Tensor):
+                    raise RuntimeError(f"function {name} returned a gradient different than None at position "
+                                       f"{i + 1}, but the corresponding forward input was not a Variable")
             return tuple(result[i] for i in tensor_positions)
 
         function_id = conn.register_function(backward)
         node = UserNode(conn, name)
         node._ctx = ctx
+        _USER_NODES[name] = UserNode  # next_functions shows it as torch shows custom nodes
         results = []
         rebound = []
         non_diff = []
