@@ -236,3 +236,8 @@ class inference_mode:
 
     def clone(self):
         return type(self)(self.mode)
+
+
+# torch's names, as their reprs show them (<torch.autograd.grad_mode.no_grad object at ...>)
+for _cls in (no_grad, enable_grad, set_grad_enabled, inference_mode):
+    _cls.__module__ = "torch.autograd.grad_mode"

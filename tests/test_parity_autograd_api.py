@@ -377,3 +377,25 @@ def test_custom_function_vjp_ctx_class_and_non_tensor_input_grads(gw):
         "one of them.", "function AddCBackward returned a gradient different than None at position 2, but the "
         "corresponding forward input was not a Variable", "OnlyVjpBackward"]
     assert "<torch.autograd.function.OnlyVjpBackward object at" in out
+
+
+def test_profiler_rows_of_a_small_model(gw):
+    gw.manual_seed(0)
+    model = gw.nn.Sequential(gw.nn.Linear(4, 3), gw.nn.ReLU())
+    x = gw.ones(2, 4)
+    with gw.autograd.profiler.profile() as prof:
+        with gw.autograd.profiler.record_function("model_inference"):
+            y = model(x)
+        v = y.t()
+    events = {e.name: e for e in prof.function_events}
+    # torch's rows and nesting: linear over t and addmm, t over transpose over as_strided, relu over clamp_min
+    assert events["aten::linear"].cpu_parent.name == "model_inference"
+    assert [c.name for c in events["aten::linear"].cpu_children] == ["aten::t", "aten::addmm"]
+    assert [c.name for c in events["aten::relu"].cpu_children] == ["aten::clamp_min"]
+    t_rows = [e for e in prof.function_events if e.name == "aten::t"]
+    assert [c.name for c in t_rows[-1].cpu_children] == ["aten::transpose"]
+    assert [c.name for c in t_rows[-1].cpu_children[0].cpu_children] == ["aten::as_strided"]
+    lines = prof.key_averages().table(sort_by="cpu_time_total").splitlines()
+    assert lines[1].split() == ["Name", "Self", "CPU", "%", "Self", "CPU", "CPU", "total", "%", "CPU", "total",
+                                "CPU", "time", "avg", "#", "of", "Calls"]
+    assert v.shape == (3, 2)
