@@ -399,3 +399,20 @@ def test_profiler_rows_of_a_small_model(gw):
     assert lines[1].split() == ["Name", "Self", "CPU", "%", "Self", "CPU", "CPU", "total", "%", "CPU", "total",
                                 "CPU", "time", "avg", "#", "of", "Calls"]
     assert v.shape == (3, 2)
+
+
+def test_grad_and_backward_argument_types(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        for f in [lambda: torch.autograd.grad("y", x), lambda: torch.autograd.grad(x.sum(), "x"),
+                  lambda: torch.autograd.backward([(x * 2).sum(), 3]), lambda: torch.autograd.grad(x.sum(), 3),
+                  lambda: torch.autograd.grad(((x * 2).sum() for _ in range(1)), (t for t in [x]))]:
+            try:
+                print(f())
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    assert out.splitlines() == ["AssertionError Expected output to be a torch.Tensor",
+                                "RuntimeError all inputs have to be Tensors or GradientEdges, but got str",
+                                "AssertionError Expected output to be a torch.Tensor",
+                                "TypeError 'int' object is not iterable", "(tensor([2., 2.]),)"]

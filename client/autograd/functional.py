@@ -12,10 +12,26 @@ def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def _tensor_list(x, what: str) -> list:
+    """outputs or inputs of grad/backward as torch takes them: a tensor, or any iterable of tensors."""
+    if isinstance(x, Tensor):
+        return [x]
+    try:
+        items = list(x)
+    except TypeError:
+        raise TypeError(f"'{type(x).__name__}' object is not iterable") from None
+    for t in items:
+        if not isinstance(t, Tensor):
+            if what == "outputs":
+                raise AssertionError("Expected output to be a torch.Tensor")
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    return items
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs`` (a tuple; None for unused inputs)."""
-    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    outputs, inputs = _tensor_list(outputs, "outputs"), _tensor_list(inputs, "inputs")
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if is_grads_batched:
@@ -48,7 +64,7 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """torch.autograd.backward: backward from several tensors at once."""
-    tensors = _as_list(tensors)
+    tensors = _tensor_list(tensors, "outputs")
     grads = _as_list(grad_tensors) or [None] * len(tensors)
     if len(grads) != len(tensors):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
@@ -59,8 +75,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     conn = tensors[0]._conn
     wait = conn.backward_must_wait(tensors)
-    inputs = _as_list(inputs)
     if inputs is not None:
+        inputs = _tensor_list(inputs, "inputs")
         _mark_grad_inputs(inputs)
     conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, inputs),
                 grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)

@@ -428,9 +428,15 @@ _CREATE_GRAPH_WARNING = (
 def _as_tensor_tuple(x, what: str):
     if isinstance(x, Tensor):
         return (x,)
-    if not isinstance(x, (tuple, list)):
-        raise TypeError(f"'{type(x).__name__}' object is not iterable")
-    return tuple(x)
+    try:
+        items = tuple(x)  # any iterable, as torch takes it
+    except TypeError:
+        raise TypeError(f"'{type(x).__name__}' object is not iterable") from None
+    if what in ("tensors", "outputs"):
+        for t in items:
+            if not isinstance(t, Tensor):
+                raise AssertionError("Expected output to be a torch.Tensor")
+    return items
 
 
 def _grads_tuple(outputs, grads):
