@@ -416,3 +416,21 @@ def test_grad_and_backward_argument_types(gw):
                                 "RuntimeError all inputs have to be Tensors or GradientEdges, but got str",
                                 "AssertionError Expected output to be a torch.Tensor",
                                 "TypeError 'int' object is not iterable", "(tensor([2., 2.]),)"]
+
+
+def test_gradcheck_without_differentiable_outputs_and_negative_tolerances(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)
+        for f in [lambda: torch.autograd.gradcheck(lambda t: t.detach() * 2, (x,)),
+                  lambda: torch.autograd.gradcheck(lambda t: t.detach() * 2, (x,), raise_exception=False),
+                  lambda: torch.autograd.gradcheck(lambda t: torch.ones(2, dtype=torch.float64), (x,)),
+                  lambda: torch.autograd.gradcheck(lambda t: t.sum(), x, atol=-1),
+                  lambda: torch.autograd.gradcheck(lambda t: t.sum(), x, rtol=-0.5)]:
+            try:
+                print(f())
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    assert out.splitlines() == ["GradcheckError Numerical gradient for function expected to be zero", "False", "True",
+                                "RuntimeError atol must be greater than or equal to zero, but got -1",
+                                "RuntimeError rtol must be greater than or equal to zero, but got -0.5"]

@@ -273,8 +273,17 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     for o in outputs:
         if not isinstance(o, Tensor):  # torch reads requires_grad of each
             raise AttributeError(f"'{type(o).__name__}' object has no attribute 'requires_grad'")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
     out_idx = [j for j, o in enumerate(outputs) if o.dtype.is_floating_point]
     if not out_idx:
+        return True
+    if not any(outputs[j]._requires_grad for j in out_idx):
+        # nothing to differentiate: then the function must not change with its inputs either
+        numerical = _numerical(func, inputs, diff_idx, out_idx, eps)
+        if any(bool((n != 0).any()) for n in numerical.values()):
+            return _fail("Numerical gradient for function expected to be zero", raise_exception)
         return True
     check = _fast if fast_mode else _slow
     return check(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception)
