@@ -103,6 +103,10 @@ class Node:
         return md
 
     def __getattr__(self, name):
+        if name.startswith("_raw_saved_"):  # the saved tensor itself (it exists: a round trip)
+            remote = self._handle()
+            if remote is not None and _dispatch.value("node.saved_value", remote, "_saved_" + name[11:])[0] == "tensor":
+                return SavedTensor(self, name[11:])
         # torch's saved variables (_saved_self, _saved_result, _saved_dim ...): a round trip
         if name.startswith("_saved_"):
             remote = self._handle()
@@ -152,6 +156,40 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self._class_name()} object at {hex(id(self))}>"
 
+
+class SavedTensor:
+    """``grad_fn._raw_saved_<name>``: ``unpack()`` gives the tensor; ``register_hooks(pack, unpack)`` packs it
+    here now, and backward unpacks it here (a callback) on each use."""
+
+    _hooked = weakref.WeakKeyDictionary()  # node -> names whose saved tensor has hooks
+
+    def __init__(self, node: Node, name: str):
+        self._node = node
+        self._name = name
+
+    def unpack(self):
+        return getattr(self._node, "_saved_" + self._name)
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        hooked = SavedTensor._hooked.setdefault(self._node, set())
+        if self._name in hooked:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. Hint: "
+                               "only one pair of hooks is allowed at a time.")
+        packed = pack_hook(self.unpack())
+
+        def unpack():
+            t = unpack_hook(packed)
+            if not isinstance(t, Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                                f"{type(t).__name__}")
+            return t
+        conn = self._node._conn
+        conn.submit("node.saved_register_hooks", (self._node._handle(), self._name, conn.register_function(unpack)),
+                    handle_of=_dispatch._handle_of)
+        hooked.add(self._name)
+
+
+SavedTensor.__module__ = "torch._C._autograd"
 
 _NODE_CLASSES: dict = {}
 _USER_NODES: dict = {}  # node name -> the node class of custom Functions (filled by autograd.function)

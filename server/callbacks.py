@@ -136,6 +136,19 @@ class _ClientPacked:
         weakref.finalize(self, loop.function_released, function_id)  # the node dropped it: so may the client
 
 
+def node_saved_register_hooks(node, name: str, unpack_function_id: int) -> None:
+    """``grad_fn._raw_saved_<name>.register_hooks(pack, unpack)``: the client packed the tensor; each use in
+    backward asks it for the unpacked tensor."""
+    from gradwire.engine.autograd.saved import saved_attribute  # noqa: PLC0415
+    loop = current_loop()
+
+    def unpack(packed):
+        (t,) = loop.callback(packed.function_id, (), in_backward=True)
+        return t
+    saved_attribute(node, "_raw_saved_" + name).register_hooks(lambda t: _ClientPacked(loop, unpack_function_id),
+                                                               unpack)
+
+
 def saved_hooks_push(pack_function_id: int) -> None:
     """``saved_tensors_hooks`` entered on the client: ops of this session pack what they save through the
     client's function ``pack_function_id``; the client names the unpack of each (saved_hooks_packed)."""
@@ -178,11 +191,12 @@ OPS = {"function_apply": function_apply, "register_hook": register_hook,
        "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook, "remove_hook": remove_hook,
        "node.register_hook": node_register_hook, "node.register_prehook": node_register_prehook,
        "saved_hooks.push": saved_hooks_push, "saved_hooks.pop": saved_hooks_pop,
-       "saved_hooks.packed": saved_hooks_packed, "optim.closure_step": optim_closure_step}
+       "saved_hooks.packed": saved_hooks_packed, "optim.closure_step": optim_closure_step,
+       "node.saved_register_hooks": node_saved_register_hooks}
 # The ops that call the client back (at once, or later in some backward).
 TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
                              "node.register_hook", "node.register_prehook", "saved_hooks.push",
-                             "optim.closure_step"})
+                             "optim.closure_step", "node.saved_register_hooks"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

@@ -434,3 +434,29 @@ def test_gradcheck_without_differentiable_outputs_and_negative_tolerances(gw):
     assert out.splitlines() == ["GradcheckError Numerical gradient for function expected to be zero", "False", "True",
                                 "RuntimeError atol must be greater than or equal to zero, but got -1",
                                 "RuntimeError rtol must be greater than or equal to zero, but got -0.5"]
+
+
+def test_hooks_on_one_saved_tensor(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x.pow(2)
+        raw = y.grad_fn._raw_saved_self
+        print(raw, type(raw).__name__)
+        raw.register_hooks(lambda t: t * 1, lambda t: t * 10)
+        try:
+            y.grad_fn._raw_saved_self.register_hooks(lambda t: t, lambda t: t)
+        except RuntimeError as e:
+            print(e)
+        y.sum().backward()
+        print(x.grad)
+        z = x.exp()
+        z.grad_fn._raw_saved_result.register_hooks(lambda t: t, lambda t: 3)
+        try:
+            z.sum().backward()
+        except TypeError as e:
+            print(e)
+    """)
+    assert out.splitlines()[1:] == [
+        "Calling register_hooks on a saved tensor whose hooks have already been set. Hint: only one pair of hooks "
+        "is allowed at a time.", "tensor([20., 40.])",
+        "Output of saved tensor unpack_hook expected to be a Tensor but got result of type int"]
