@@ -156,9 +156,11 @@ class Function:
             if isinstance(d, Tensor) and d._grad_fn is None and d._requires_grad:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
         out_positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
+        n_outs = len(outs)  # (the closure keeps no output: that would keep the server's graph alive)
+        tensor_args = frozenset(tensor_positions)
 
         def backward(*grads):
-            full = [None] * len(outs)  # non-tensor outputs get None (torch)
+            full = [None] * n_outs  # non-tensor outputs get None (torch)
             for i, g in zip(out_positions, grads):
                 full[i] = g
             result = cls._user_backward()(ctx, *full)
@@ -174,7 +176,7 @@ class Function:
                     continue
                 if not isinstance(r, Tensor):
                     raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
-                if not isinstance(args[i], Tensor):
+                if i not in tensor_args:
                     raise RuntimeError(f"function {name} returned a gradient different than None at position "
                                        f"{i + 1}, but the corresponding forward input was not a Variable")
             return tuple(result[i] for i in tensor_positions)

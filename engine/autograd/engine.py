@@ -241,7 +241,11 @@ def _anomaly_report(node) -> None:
                "anomaly during forward pass for more information.")
     else:
         msg = f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n" + "".join(tb)
-    warnings.warn(msg, UserWarning, stacklevel=4)
+    warnings.warn(msg + _ANOMALY_WHERE, UserWarning, stacklevel=4)
+
+
+# torch's warning names the C++ line that issues it
+_ANOMALY_WHERE = " (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)"
 
 
 def _check_nan(node, result) -> None:
