@@ -1075,6 +1075,9 @@ def _as_view(base, out):
     root = getattr(base, "_view_base", None)
     if root is None:
         root = base
+    if base._inference:  # a view of an inference tensor is one (torch)
+        for o in out if isinstance(out, tuple) else (out,):
+            o._inference = True
     if isinstance(out, tuple):
         for o in out:
             o._view_base = root

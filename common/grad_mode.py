@@ -180,8 +180,11 @@ class set_grad_enabled(_GradModeBase):
     """
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}")
         self._prev = _state.enabled
-        self._mode = bool(mode)
+        self._mode = mode
         _state.enabled = self._mode
 
     def __enter__(self) -> None:

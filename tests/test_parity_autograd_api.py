@@ -460,3 +460,24 @@ def test_hooks_on_one_saved_tensor(gw):
         "Calling register_hooks on a saved tensor whose hooks have already been set. Hint: only one pair of hooks "
         "is allowed at a time.", "tensor([20., 40.])",
         "Output of saved tensor unpack_hook expected to be a Tensor but got result of type int"]
+
+
+def test_grad_mode_argument_and_views_of_inference_tensors(gw):
+    out = same_as_torch(gw, """
+        try:
+            torch.set_grad_enabled("yes")
+        except TypeError as e:
+            print(e)
+        print(torch.is_grad_enabled(), torch.no_grad())
+        with torch.inference_mode():
+            x = torch.ones(2)
+        v = x.view(2)
+        print(v.is_inference(), x[0].is_inference(), x.clone().is_inference())
+        try:
+            v.add_(1)
+        except RuntimeError as e:
+            print(str(e)[:60])
+    """)
+    assert out.splitlines()[0] == "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not str"
+    assert out.splitlines()[1].startswith("True <torch.autograd.grad_mode.no_grad object at")
+    assert out.splitlines()[2] == "True True False"
