@@ -32,6 +32,11 @@ NONLEAF_GRAD_WARNING = (
     "(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
 
 
+INFERENCE_INPLACE_MESSAGE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
+    "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
 def check_assigned_grad(tensor, grad, tensor_cls) -> None:
     """torch's checks when user code assigns ``tensor.grad = grad`` (``grad`` None, a ``tensor_cls`` or
     anything else); one rule for the client's handles and the engine's tensors."""
