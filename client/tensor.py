@@ -103,6 +103,8 @@ class Node:
         return md
 
     def __getattr__(self, name):
+        if name == "variable" and self.name() == "torch::autograd::AccumulateGrad":  # the leaf (a round trip)
+            return _dispatch._call_and_wait(self._conn, "node.variable", (self._handle(),), None, _grad_state.enabled)
         if name.startswith("_raw_saved_"):  # the saved tensor itself (it exists: a round trip)
             remote = self._handle()
             if remote is not None and _dispatch.value("node.saved_value", remote, "_saved_" + name[11:])[0] == "tensor":

@@ -481,3 +481,18 @@ def test_grad_mode_argument_and_views_of_inference_tensors(gw):
     assert out.splitlines()[0] == "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not str"
     assert out.splitlines()[1].startswith("True <torch.autograd.grad_mode.no_grad object at")
     assert out.splitlines()[2] == "True True False"
+
+
+def test_accumulate_grad_variable(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x * 2
+        acc = y.grad_fn.next_functions[0][0]
+        print(acc.name(), acc.variable)
+        try:
+            y.grad_fn.variable
+        except AttributeError as e:
+            print(e)
+    """)
+    assert out.splitlines() == ["torch::autograd::AccumulateGrad tensor([1., 2.], requires_grad=True)",
+                                "'MulBackward0' object has no attribute 'variable'"]

@@ -136,6 +136,14 @@ def _node_saved(node, attr):
     return saved_attribute(node, attr)
 
 
+def _node_variable(node):
+    """``AccumulateGrad.variable``: the leaf whose ``.grad`` the node fills."""
+    variable = getattr(node, "variable", None)
+    if variable is None:
+        raise AttributeError(f"'{node._name}' object has no attribute 'variable'")
+    return variable
+
+
 def _node_next(node, i):
     """The node of ``node.next_functions[i]``, as a server-side object."""
     return node.next_functions[i][0]
@@ -211,6 +219,7 @@ _TABLE = {
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
     "node.next_functions": _node_next_functions, "node.next": _node_next,
     "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
+    "node.variable": _node_variable,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
     "numpy": _values,
