@@ -298,7 +298,7 @@ def set_default_dtype(d) -> None:
     conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
 
 
-from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
+from . import autograd, cuda, func, linalg, nn, optim, profiler, random, special, utils  # noqa: E402
 from .func import vmap  # noqa: E402
 from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
 from .autograd.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402

@@ -496,3 +496,17 @@ def test_accumulate_grad_variable(gw):
     """)
     assert out.splitlines() == ["torch::autograd::AccumulateGrad tensor([1., 2.], requires_grad=True)",
                                 "'MulBackward0' object has no attribute 'variable'"]
+
+
+def test_torch_profiler_api(gw):
+    out = same_as_torch(gw, """
+        from_ = torch.profiler
+        traces = []
+        with from_.profile(activities=[from_.ProfilerActivity.CPU], record_shapes=True,
+                           on_trace_ready=lambda p: traces.append(type(p).__name__)) as prof:
+            with from_.record_function("model_inference"):
+                y = torch.ones(2, 3) * 2
+        print(sorted(set(e.key for e in prof.key_averages()) & {"model_inference", "aten::mul"}), traces)
+        print(prof.key_averages().table(sort_by="cpu_time_total", row_limit=2).splitlines()[1].split()[-3:])
+    """)
+    assert out.splitlines() == ["['aten::mul', 'model_inference'] ['profile']", "['#', 'of', 'Calls']"]
