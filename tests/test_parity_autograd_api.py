@@ -510,3 +510,17 @@ def test_torch_profiler_api(gw):
         print(prof.key_averages().table(sort_by="cpu_time_total", row_limit=2).splitlines()[1].split()[-3:])
     """)
     assert out.splitlines() == ["['aten::mul', 'model_inference'] ['profile']", "['#', 'of', 'Calls']"]
+
+
+def test_relu_gradient_takes_part_in_double_backward(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([-1., 2.], requires_grad=True)
+        g, = torch.autograd.grad(x.relu().sum(), x, create_graph=True)
+        print(g)
+        print(torch.autograd.grad(g.sum(), x))
+        g, = torch.autograd.grad((x.relu() ** 2).sum(), x, create_graph=True)
+        g.sum().backward()
+        print(g, x.grad)
+    """)
+    assert out.splitlines() == ["tensor([0., 1.], grad_fn=<ThresholdBackwardBackward0>)", "(tensor([0., 0.]),)",
+                                "tensor([0., 4.], grad_fn=<ThresholdBackwardBackward0>) tensor([0., 2.])"]
