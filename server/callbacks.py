@@ -161,7 +161,7 @@ def saved_hooks_push(pack_function_id: int) -> None:
         return _ClientPacked(loop, function_id)
 
     def unpack(packed):
-        (t,) = loop.callback(packed.function_id, ())
+        (t,) = loop.callback(packed.function_id, (), in_backward=True)
         return t
     stack = engine.function.saved_hooks
     stack.stack = stack.stack + ((pack, unpack),)
