@@ -23,6 +23,7 @@ import numpy as np
 
 from gradwire.common import wire
 from gradwire.common.grad_mode import _state as _grad_state
+from gradwire.common.grad_mode import set_grad_enabled
 from gradwire.v1 import gradwire_pb2 as pb
 from gradwire.v1 import gradwire_pb2_grpc as pb_grpc
 
@@ -374,7 +375,11 @@ class Connection:
         result = pb.CallbackResult(callback_id=callback.callback_id)
         try:
             args = [None if m.is_none else Tensor._from_meta(self, m) for m in callback.args]
-            out = self._functions[callback.function_id](*args)
+            if callback.grad_mode:  # a backward's client code: its grad mode is the backward's create_graph
+                with set_grad_enabled(callback.grad_mode == 2):
+                    out = self._functions[callback.function_id](*args)
+            else:
+                out = self._functions[callback.function_id](*args)
             outs = out if isinstance(out, (tuple, list)) else (out,)
             for o in outs:
                 if o is not None and not isinstance(o, Tensor):

@@ -10,6 +10,7 @@ import os
 import sys
 import threading
 
+from gradwire.common.grad_mode import INFERENCE_INPLACE_MESSAGE
 from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.shapes import Size
 from gradwire.common.views import view_mode_message
@@ -276,6 +277,8 @@ def _call_and_wait(conn, op, args, kwargs, grad, since=_NEWEST):
 
 def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST, info=_UNKNOWN):
     self = args[0]
+    if self._inference and not _grad_state.inference:  # (the server checks it too: raised here, at its line)
+        raise RuntimeError(INFERENCE_INPLACE_MESSAGE)
     conn.mark_inplace()
     mode = getattr(self, "_view_mode", None)
     if mode is not None and grad and any_requires_grad and (

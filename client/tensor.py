@@ -19,8 +19,8 @@ from gradwire.common.devices import device, device_str, parse_to
 from gradwire.common.formatting import tensor_repr
 
 from gradwire.common.grad_mode import _state as _grad_state
-from gradwire.common.hooks import check_node_hook_result
-from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
+from gradwire.common.hooks import check_hook_value, check_node_hook_result
+from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_assigned_grad, check_requires_grad
 
 from gradwire.common import views
 
@@ -88,7 +88,7 @@ class Node:
             if not name:
                 out.append((None, nr))
                 continue
-            child = Node(self._conn, name)
+            child = _USER_NODES.get(name, Node)(self._conn, name)
             child._remote = _dispatch.new_object("node.next", remote, i)
             out.append((child, nr))
         self._next = tuple(out)
@@ -114,6 +114,10 @@ class Node:
         return md
 
     def __getattr__(self, name):
+        if name.startswith("_raw_saved_"):  # the saved tensor itself (it exists: a round trip)
+            remote = self._handle()
+            if remote is not None and _dispatch.value("node.saved_value", remote, "_saved_" + name[11:])[0] == "tensor":
+                return SavedTensor(self, name[11:])
         # torch's saved variables (_saved_self, _saved_result, _saved_dim ...): a round trip
         if name.startswith("_saved_"):
             remote = self._handle()
@@ -167,7 +171,42 @@ class Node:
         return f"<{self._class_name()} object at {hex(id(self))}>"
 
 
+class SavedTensor:
+    """``grad_fn._raw_saved_<name>``: ``unpack()`` gives the tensor; ``register_hooks(pack, unpack)`` packs it
+    here now, and backward unpacks it here (a callback) on each use."""
+
+    _hooked = weakref.WeakKeyDictionary()  # node -> names whose saved tensor has hooks
+
+    def __init__(self, node: Node, name: str):
+        self._node = node
+        self._name = name
+
+    def unpack(self):
+        return getattr(self._node, "_saved_" + self._name)
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        hooked = SavedTensor._hooked.setdefault(self._node, set())
+        if self._name in hooked:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. Hint: "
+                               "only one pair of hooks is allowed at a time.")
+        packed = pack_hook(self.unpack())
+
+        def unpack():
+            t = unpack_hook(packed)
+            if not isinstance(t, Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                                f"{type(t).__name__}")
+            return t
+        conn = self._node._conn
+        conn.submit("node.saved_register_hooks", (self._node._handle(), self._name, conn.register_function(unpack)),
+                    handle_of=_dispatch._handle_of)
+        hooked.add(self._name)
+
+
+SavedTensor.__module__ = "torch._C._autograd"
+
 _NODE_CLASSES: dict = {}
+_USER_NODES: dict = {}  # node name -> the node class of custom Functions (filled by autograd.function)
 _SCALAR_WARNED: list = []
 
 
@@ -205,6 +244,13 @@ def _pending_node_class(node: "Node") -> type:
     base = type(node)
     return _PendingNodeType("Node", (base,), {"__slots__": (), "_pending_of": weakref.ref(node),
                                               "__module__": base.__module__})
+
+
+def _mark_grad_inputs(inputs) -> None:
+    """The ``inputs=`` of a backward retain their grads, non-leaves included (torch)."""
+    for t in inputs:
+        if isinstance(t, Tensor):
+            t.retain_grad()
 
 
 class Tensor:
@@ -363,7 +409,8 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
+        nonleaf = self._grad_fn is not None and not self._retains_grad
+        if nonleaf and self._grad_epoch == -1:  # never assigned, nor an ``inputs=`` of a backward
             warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
             return None
         epoch = self._conn.grad_epoch
@@ -378,12 +425,13 @@ class Tensor:
             meta = pending.metas[0]
             self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
             self._grad_epoch = epoch
+        if nonleaf and self._grad is None:
+            warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
     def grad(self, value) -> None:
-        if value is not None and not isinstance(value, Tensor):
-            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of {type(value).__name__}")
+        check_assigned_grad(self, value, Tensor)
         self._conn.submit("set_grad", (self, value), handle_of=_dispatch._handle_of)
         self._grad = value
         self._grad_epoch = self._conn.grad_epoch
@@ -395,6 +443,8 @@ class Tensor:
         if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        elif not isinstance(gradient, (Tensor, list, tuple)):  # torch makes a tuple of it
+            raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
         elif isinstance(gradient, Tensor) and gradient._shape != self._shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
@@ -402,7 +452,9 @@ class Tensor:
             )
         args = (self, gradient, retain_graph, create_graph)
         if inputs is not None:
-            args += (list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],)
+            inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+            _mark_grad_inputs(inputs)
+            args += (inputs,)
         conn = self._conn
         wait = conn.backward_must_wait((self,))
         if inputs is not None:  # a backward into some inputs only: no reentrant checkpoint in it
@@ -425,7 +477,11 @@ class Tensor:
         """Run ``hook(grad)`` (client Python) when the server's backward computes this tensor's gradient."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        return self._remote_hook("register_hook", hook)
+
+        def call(grad):  # checked here, where the hook's name is known
+            result = hook(grad)
+            return None if result is None else check_hook_value(hook, result, grad, Tensor)
+        return self._remote_hook("register_hook", call)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Run ``hook(self)`` (client Python) after the server's backward accumulated this leaf's ``.grad``."""
@@ -483,6 +539,7 @@ class Tensor:
     def detach(self) -> "Tensor":
         out = call("detach", self)
         out._memory_of = self  # (the same memory: numpy() arrays of either follow in-place writes)
+        out._inference = self._inference  # (the engine's detach keeps it too)
         return out
 
     def detach_(self) -> "Tensor":
@@ -952,7 +1009,9 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        out = call("detach", self, True)  # the same memory, with a version counter of its own (torch)
+        out._inference = self._inference
+        return out
 
     @data.setter
     def data(self, value) -> None:
@@ -1040,7 +1099,9 @@ class _RemovableHook:
         return False
 
 
-_RemovableHook.__module__, _RemovableHook.__qualname__ = "torch.utils.hooks", "RemovableHandle"  # torch's repr
+# torch's names (repr and type(h).__name__)
+_RemovableHook.__module__ = "torch.utils.hooks"
+_RemovableHook.__qualname__ = _RemovableHook.__name__ = "RemovableHandle"
 
 
 def _generator_kw(kwargs: dict, generator) -> dict:
@@ -1057,6 +1118,9 @@ def _as_view(base, out):
     root = getattr(base, "_view_base", None)
     if root is None:
         root = base
+    if base._inference:  # a view of an inference tensor is one (torch)
+        for o in out if isinstance(out, tuple) else (out,):
+            o._inference = True
     if isinstance(out, tuple):
         for o in out:
             o._view_base = root

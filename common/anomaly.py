@@ -51,4 +51,6 @@ def make_anomaly_modes(set_mode):
             set_mode(*self.previous)
             return False
 
+    for cls in (detect_anomaly, set_detect_anomaly):  # torch's names, as reprs show them
+        cls.__module__, cls.__qualname__ = "torch.autograd.anomaly_mode", cls.__name__
     return detect_anomaly, set_detect_anomaly

@@ -32,6 +32,34 @@ NONLEAF_GRAD_WARNING = (
     "(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
 
 
+INFERENCE_INPLACE_MESSAGE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
+    "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+def check_assigned_grad(tensor, grad, tensor_cls) -> None:
+    """torch's checks when user code assigns ``tensor.grad = grad`` (``grad`` None, a ``tensor_cls`` or
+    anything else); one rule for the client's handles and the engine's tensors."""
+    if grad is None:
+        return
+    if not isinstance(grad, tensor_cls):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}")
+    if grad is tensor:
+        raise RuntimeError("can't assign Variable as its own grad")
+    dtype, grad_dtype, shape, grad_shape = tensor.dtype, grad.dtype, tensor.shape, grad.shape
+    if grad_dtype is not dtype:
+        from .dtypes import CPP_NAMES  # noqa: PLC0415
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{CPP_NAMES.get(grad_dtype.name, grad_dtype.name)}' to a "
+            f"tensor with grad_dtype '{dtype._torch_name}'. The gradient must match the tensor's grad_dtype "
+            "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, "
+            "or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+            "gradient may break downstream systems that assume they match.")
+    if tuple(grad_shape) != tuple(shape):
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(grad_shape)}' to a tensor of size "
+                           f"'{list(shape)}'. Please ensure that the gradient and the tensor are the same size")
+
+
 def check_requires_grad(flag: bool, *, is_leaf: bool, floating: bool, inference: bool, setter: bool) -> None:
     """torch's errors when user code sets a tensor's requires_grad: with ``requires_grad_()``,
     or with the attribute (``setter``), which checks a little differently."""
@@ -157,8 +185,11 @@ class set_grad_enabled(_GradModeBase):
     """
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}")
         self._prev = _state.enabled
-        self._mode = bool(mode)
+        self._mode = mode
         _state.enabled = self._mode
 
     def __enter__(self) -> None:
@@ -213,3 +244,8 @@ class inference_mode:
 
     def clone(self):
         return type(self)(self.mode)
+
+
+# torch's names, as their reprs show them (<torch.autograd.grad_mode.no_grad object at ...>)
+for _cls in (no_grad, enable_grad, set_grad_enabled, inference_mode):
+    _cls.__module__ = "torch.autograd.grad_mode"

@@ -30,11 +30,17 @@ def check_node_hook_result(hook, result, originals, tensor_type) -> tuple:
             continue
         if old is None:
             raise RuntimeError("can't replace a None gradient with a non-None value")
-        if not isinstance(new, tensor_type):
-            raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
-        if new.dtype is not old.dtype:
-            raise RuntimeError(f"hook '{hook_name(hook)}' has changed the type of value (was "
-                               f"{torch_type(old.dtype)} got {torch_type(new.dtype)})")
-        if tuple(new.shape) != tuple(old.shape):
-            raise RuntimeError(f"hook '{hook_name(hook)}' has changed the size of value")
+        check_hook_value(hook, new, old, tensor_type)
     return result
+
+
+def check_hook_value(hook, new, old, tensor_type):
+    """One gradient a hook returned in place of ``old`` (a tensor hook's result, not None)."""
+    if not isinstance(new, tensor_type):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new.dtype is not old.dtype:
+        raise RuntimeError(f"hook '{hook_name(hook)}' has changed the type of value (was "
+                           f"{torch_type(old.dtype)} got {torch_type(new.dtype)})")
+    if tuple(new.shape) != tuple(old.shape):
+        raise RuntimeError(f"hook '{hook_name(hook)}' has changed the size of value")
+    return new

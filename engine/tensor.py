@@ -7,7 +7,7 @@ import weakref as _weakref
 from gradwire.common import dtypes as _dt
 from gradwire.common import shapes as _shapes
 from gradwire.common.devices import parse_to as _parse_to
-from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_requires_grad
+from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_assigned_grad, check_requires_grad
 
 from . import backend
 from .grad_mode import _state as _grad_state
@@ -212,14 +212,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value) -> None:
-        if value is not None:
-            if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
-                                f"{type(value).__name__}")
-            if value.dtype is not self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
-            if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+        check_assigned_grad(self, value, Tensor)
         self._grad = value
 
     def retain_grad(self) -> None:

@@ -40,16 +40,23 @@ class ClientFunction(engine.Function):
     _abstract = True
 
     @staticmethod
-    def forward(ctx, *inputs, outputs, loop, function_id):
+    def forward(ctx, *inputs, outputs, loop, function_id, non_differentiable=(), saved=(), materialize=True):
         ctx.loop = loop
         ctx.function_id = function_id
+        if saved:  # kept here for torch's checks: modified in place since, freed by an earlier backward
+            ctx.save_for_backward(*saved)
+        if non_differentiable:
+            ctx.mark_non_differentiable(*[outputs[i] for i in non_differentiable])
+        ctx.set_materialize_grads(materialize)
         # When the node goes (its graph freed), the client may forget the function.
         weakref.finalize(ctx, loop.function_released, function_id)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
     @staticmethod
     def backward(ctx, *grads):
-        return tuple(ctx.loop.callback(ctx.function_id, grads))
+        if ctx._saved:
+            ctx.saved_tensors  # noqa: B018 - raises if one was modified in place since forward
+        return tuple(ctx.loop.callback(ctx.function_id, grads, in_backward=True))
 
 
 _classes: dict[str, type] = {}
@@ -66,12 +73,14 @@ def _function_class(name: str) -> type:
         return cls
 
 
-def function_apply(name: str, function_id: int, inputs, outputs, non_differentiable=()):
-    """Record the node of a client Function over outputs its forward computed on the client."""
+def function_apply(name: str, function_id: int, inputs, outputs, non_differentiable=(), saved=(),
+                   materialize=True):
+    """Record the node of a client Function over outputs its forward computed on the client; ``saved``: the
+    tensors its ctx saved, ``non_differentiable``: positions among ``outputs``."""
     cls = _function_class(name)
     loop = current_loop()
-    result = cls.apply(*inputs, outputs=list(outputs), loop=loop, function_id=function_id)
-    return result
+    return cls.apply(*inputs, outputs=list(outputs), loop=loop, function_id=function_id,
+                     non_differentiable=tuple(non_differentiable), saved=tuple(saved), materialize=materialize)
 
 
 def register_hook(tensor, function_id: int):
@@ -79,7 +88,7 @@ def register_hook(tensor, function_id: int):
     loop = current_loop()
 
     def hook(grad):
-        (out,) = loop.callback(function_id, (grad,))
+        (out,) = loop.callback(function_id, (grad,), in_backward=True)
         return out
     return tensor.register_hook(hook)
 
@@ -89,7 +98,7 @@ def register_post_accumulate_grad_hook(tensor, function_id: int):
     loop = current_loop()
 
     def hook(t):
-        loop.callback(function_id, (t,))
+        loop.callback(function_id, (t,), in_backward=True)
     return tensor.register_post_accumulate_grad_hook(hook)
 
 
@@ -99,7 +108,7 @@ def node_register_hook(node, function_id: int):
     loop = current_loop()
 
     def hook(grad_inputs, grad_outputs):
-        out = loop.callback(function_id, (*grad_inputs, *grad_outputs))
+        out = loop.callback(function_id, (*grad_inputs, *grad_outputs), in_backward=True)
         return tuple(out) if out else None
     return node.register_hook(hook)
 
@@ -109,7 +118,7 @@ def node_register_prehook(node, function_id: int):
     loop = current_loop()
 
     def hook(grad_outputs):
-        out = loop.callback(function_id, grad_outputs)
+        out = loop.callback(function_id, grad_outputs, in_backward=True)
         return tuple(out) if out else None
     return node.register_prehook(hook)
 
@@ -128,6 +137,19 @@ class _ClientPacked:
         weakref.finalize(self, loop.function_released, function_id)  # the node dropped it: so may the client
 
 
+def node_saved_register_hooks(node, name: str, unpack_function_id: int) -> None:
+    """``grad_fn._raw_saved_<name>.register_hooks(pack, unpack)``: the client packed the tensor; each use in
+    backward asks it for the unpacked tensor."""
+    from gradwire.engine.autograd.saved import saved_attribute  # noqa: PLC0415
+    loop = current_loop()
+
+    def unpack(packed):
+        (t,) = loop.callback(packed.function_id, (), in_backward=True)
+        return t
+    saved_attribute(node, "_raw_saved_" + name).register_hooks(lambda t: _ClientPacked(loop, unpack_function_id),
+                                                               unpack)
+
+
 def saved_hooks_push(pack_function_id: int) -> None:
     """``saved_tensors_hooks`` entered on the client: ops of this session pack what they save through the
     client's function ``pack_function_id``; the client names the unpack of each (saved_hooks_packed)."""
@@ -140,7 +162,7 @@ def saved_hooks_push(pack_function_id: int) -> None:
         return _ClientPacked(loop, function_id)
 
     def unpack(packed):
-        (t,) = loop.callback(packed.function_id, ())
+        (t,) = loop.callback(packed.function_id, (), in_backward=True)
         return t
     stack = engine.function.saved_hooks
     stack.stack = stack.stack + ((pack, unpack),)
@@ -184,11 +206,12 @@ OPS = {"function_apply": function_apply, "register_hook": register_hook,
        "node.register_hook": node_register_hook, "node.register_prehook": node_register_prehook,
        "saved_hooks.push": saved_hooks_push, "saved_hooks.pop": saved_hooks_pop,
        "saved_hooks.packed": saved_hooks_packed, "optim.closure_step": optim_closure_step,
-       "checkpoint.begin": checkpoint_begin, "checkpoint.end": checkpoint_end}
+       "checkpoint.begin": checkpoint_begin, "checkpoint.end": checkpoint_end,
+       "node.saved_register_hooks": node_saved_register_hooks}
 # The ops that call the client back (at once, or later in some backward).
 TALKS_TO_CLIENT = frozenset({"function_apply", "register_hook", "register_post_accumulate_grad_hook",
                              "node.register_hook", "node.register_prehook", "saved_hooks.push",
-                             "optim.closure_step", "checkpoint.begin"})
+                             "optim.closure_step", "checkpoint.begin", "node.saved_register_hooks"})
 for _name, _fn in OPS.items():
     if _name not in engine.OPS:
         engine.OPS.register(_name, _fn)

@@ -169,8 +169,9 @@ class CommandLoop:
         """A client function's node is gone: the next reply tells the client to forget it."""
         self.released_functions.append(function_id)
 
-    def callback(self, function_id: int, args) -> list:
+    def callback(self, function_id: int, args, in_backward: bool = False) -> list:
         """Call client code with ``args`` (tensors or None); returns the tensors it returned.
+        ``in_backward``: the code runs under the backward's grad mode (its create_graph), as in torch.
 
         While waiting, the client's batches (the ops its code issues) keep running.
         """
@@ -179,6 +180,8 @@ class CommandLoop:
         callback_id = next(self._callback_ids)
         session = self.session
         message = pb.Callback(callback_id=callback_id, function_id=function_id)
+        if in_backward:
+            message.grad_mode = 2 if grad_mode.is_grad_enabled() else 1
         for t in args:
             handle = session.server_handle()
             if t is not None:

@@ -8,11 +8,12 @@ the user's backward returns feed the server's backward.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 
 from .. import _dispatch
 from ..grad_mode import is_grad_enabled, no_grad
-from ..tensor import Node, Tensor
+from ..tensor import _USER_NODES, Node, Tensor
 from . import forward_ad
 
 
@@ -40,13 +41,23 @@ def _partial_graph_task():
 
 
 class UserNode(Node):
-    """The node of a custom Function: torch prints it with its module path."""
+    """The node of a custom Function: torch prints it with its module path. As torch's, it is also the
+    ``ctx`` (``y.grad_fn.saved_tensors``, ``y.grad_fn.needs_input_grad``, attributes set on ctx)."""
 
-    __slots__ = ()
+    __slots__ = ("_ctx",)
     _node_module = "torch.autograd.function"
 
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{self.name()} object at {hex(id(self))}>"
+
+    def __getattr__(self, name):
+        try:
+            ctx = object.__getattribute__(self, "_ctx") if name != "_ctx" else None
+        except AttributeError:  # a node met in next_functions: no ctx on this side
+            ctx = None
+        if ctx is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        return getattr(ctx, name)
 
 
 class FunctionCtx:
@@ -102,6 +113,12 @@ class Function:
                                   "autograd.Function to use it with backward mode AD.")
 
     @staticmethod
+    def vjp(ctx, *grad_outputs):
+        """torch's other name of backward: a Function implements one of the two."""
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
     def jvp(ctx, *grad_inputs):
         raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
                                   "with forward mode AD.")
@@ -111,10 +128,15 @@ class Function:
         """The new style: ``forward(*args)`` without ctx, then this fills ctx from inputs and output."""
         raise NotImplementedError("setup_context is not implemented.")
 
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use "
+                           "new-style autograd function with static forward method. (Example: "
+                           "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx = FunctionCtx(needs)
+        ctx = cls._ctx_class()(needs)
         duals = _dispatch.fw_hook is not None and forward_ad._dual_inputs(args)
         with no_grad(), forward_ad._suspended():  # forward sees no tangents (torch)
             if any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function):
@@ -129,6 +151,24 @@ class Function:
         return out
 
     @classmethod
+    def _ctx_class(cls) -> type:
+        """ctx is an instance of <Name>Backward, as torch's (which is also the node)."""
+        ctx_cls = cls.__dict__.get("_ctx_cls")
+        if ctx_cls is None:
+            ctx_cls = type(f"{cls.__name__}Backward", (FunctionCtx,), {"__module__": "torch.autograd.function"})
+            cls._ctx_cls = ctx_cls
+        return ctx_cls
+
+    @classmethod
+    def _user_backward(cls):
+        """The user's backward: ``backward`` or its other name ``vjp``, never both (torch)."""
+        own_backward = cls.backward is not Function.backward
+        if own_backward and cls.vjp is not Function.vjp:
+            raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You "
+                               "should only implement one of them.")
+        return cls.backward if own_backward else cls.vjp
+
+    @classmethod
     def _record(cls, ctx, args, out):
         """Ties ``out`` into the server's graph under one node whose backward calls ``cls.backward``."""
         outs = out if isinstance(out, tuple) else (out,)
@@ -137,9 +177,18 @@ class Function:
         conn = inputs[0]._conn
         name = f"{cls.__name__}Backward"
         n_args = len(args)
+        for d in ctx.dirty_tensors:
+            if isinstance(d, Tensor) and d._grad_fn is None and d._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+        out_positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
+        n_outs = len(outs)  # (the closure keeps no output: that would keep the server's graph alive)
+        tensor_args = frozenset(tensor_positions)
 
         def backward(*grads):
-            result = cls.backward(ctx, *grads)
+            full = [None] * n_outs  # non-tensor outputs get None (torch)
+            for i, g in zip(out_positions, grads):
+                full[i] = g
+            result = cls._user_backward()(ctx, *full)
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != n_args:
                 if len(result) > n_args and all(r is None for r in result[n_args:]):
@@ -147,15 +196,28 @@ class Function:
                 else:
                     raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                        f"(expected {n_args}, got {len(result)})")
+            for i, r in enumerate(result):
+                if r is None:
+                    continue
+                if not isinstance(r, Tensor):
+                    raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
+                if i not in tensor_args:
+                    raise RuntimeError(f"function {name} returned a gradient different than None at position "
+                                       f"{i + 1}, but the corresponding forward input was not a Variable")
             return tuple(result[i] for i in tensor_positions)
 
         function_id = conn.register_function(backward)
         node = UserNode(conn, name)
+        node._ctx = ctx
+        _USER_NODES[name] = UserNode  # next_functions shows it as torch shows custom nodes
         results = []
         rebound = []
+        non_diff = []
         for o in outs:
             if isinstance(o, Tensor):
                 diff = o.dtype.is_floating_point and not any(o is n for n in ctx.non_differentiable)
+                if not diff:
+                    non_diff.append(sum(1 for r in results if isinstance(r, Tensor)))  # among tensor outputs
                 if any(o is d for d in ctx.dirty_tensors):
                     # a tensor modified in place is returned as itself (torch: ``out is input``), with the new node
                     # (the server's output gets a new handle; the old one goes once the command is queued)
@@ -168,8 +230,10 @@ class Function:
             else:
                 results.append(o)
         out_tensors = [o for o in outs if isinstance(o, Tensor)]
+        saved = [t for t in ctx.to_save if isinstance(t, Tensor)]
         new_ids = {id(o): handle for o, handle in rebound}
-        conn.submit("function_apply", (name, function_id, inputs, out_tensors),
+        conn.submit("function_apply", (name[:-len("Backward")], function_id, inputs, out_tensors, non_diff, saved,
+                                       ctx.materialize_grads),
                     outputs=[new_ids.get(id(r), r._id) for r in results if isinstance(r, Tensor)],
                     nodes=[None] * len(out_tensors), handle_of=_dispatch._handle_of)
         for o, handle in rebound:
@@ -178,6 +242,39 @@ class Function:
         return results[0] if not isinstance(out, tuple) else tuple(results)
 
 
+class _DelayedError(Function):
+    """The node once_differentiable puts over a backward's results when they might be differentiated:
+    differentiating through it raises."""
+
+    @staticmethod
+    def forward(ctx, n, *tensors):
+        """Clones of the first ``n`` tensors (the results); the rest (the backward's inputs) are its edges."""
+        return tuple(g.clone() for g in tensors[:n]) if n > 1 else tensors[0].clone()
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
 def once_differentiable(fn):
-    """Marks a backward as not differentiable twice (accepted for API compatibility)."""
-    return fn
+    """A backward that is not differentiable: it runs with grad mode off; when its inputs require grad
+    (a backward with create_graph), differentiating its results raises."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not is_grad_enabled() or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
+        if not positions:
+            return outputs
+        wrapped = _DelayedError.apply(len(positions), *[outs[i] for i in positions],
+                                      *[a for a in args if isinstance(a, Tensor) and a.requires_grad])
+        wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
+        outs = list(outs)
+        for i, w in zip(positions, wrapped):
+            outs[i] = w
+        return outs[0] if single else tuple(outs)
+    return wrapper

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from .. import _dispatch, grad_mode
-from ..tensor import Tensor
+from ..tensor import Tensor, _mark_grad_inputs
 from .function import _partial_graph_task
 
 
@@ -15,10 +15,26 @@ def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def _tensor_list(x, what: str) -> list:
+    """outputs or inputs of grad/backward as torch takes them: a tensor, or any iterable of tensors."""
+    if isinstance(x, Tensor):
+        return [x]
+    try:
+        items = list(x)
+    except TypeError:
+        raise TypeError(f"'{type(x).__name__}' object is not iterable") from None
+    for t in items:
+        if not isinstance(t, Tensor):
+            if what == "outputs":
+                raise AssertionError("Expected output to be a torch.Tensor")
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    return items
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs`` (a tuple; None for unused inputs)."""
-    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    outputs, inputs = _tensor_list(outputs, "outputs"), _tensor_list(inputs, "inputs")
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if is_grads_batched:
@@ -52,7 +68,7 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """torch.autograd.backward: backward from several tensors at once."""
-    tensors = _as_list(tensors)
+    tensors = _tensor_list(tensors, "outputs")
     grads = _as_list(grad_tensors) or [None] * len(tensors)
     if len(grads) != len(tensors):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
@@ -63,8 +79,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     conn = tensors[0]._conn
     wait = conn.backward_must_wait(tensors)
+    if inputs is not None:
+        inputs = _tensor_list(inputs, "inputs")
+        _mark_grad_inputs(inputs)
     with _partial_graph_task() if inputs is not None else contextlib.nullcontext():
-        conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, _as_list(inputs)),
+        conn.submit("autograd.backward", (tensors, grads, retain_graph, create_graph, inputs),
                     grad_enabled=grad_mode.is_grad_enabled(), handle_of=_dispatch._handle_of)
         conn.grad_epoch += 1
         if not (create_graph if retain_graph is None else retain_graph):
@@ -98,10 +117,73 @@ def _untuple(res, is_tuple: tuple[bool, bool]):
     return res if outputs_tuple else res[0]
 
 
+# ----- strict mode: torch's checks, each with its text ----------------------------------------------
+
+_NOT_REQUIRING = {
+    "outputs": "Output {i} of the user-provided function does not require gradients. The outputs must be computed "
+               "in a differentiable manner from the input when running in strict mode.",
+    "grad_inputs": "The gradient with respect to input {i} is independent of the inputs of the user-provided "
+                   "function. This is not allowed in strict mode.",
+    "jacobian": "While computing the hessian, found that the jacobian of the user-provided function with respect "
+                "to input {i} is independent of the input. This is not allowed in strict mode. You should ensure "
+                "that your function is twice differentiable and that the jacobian depends on the inputs (this "
+                "would be violated by a linear function for example).",
+}
+_UNUSED = {  # a gradient that came back None, by the stage that computed it
+    "back": "The output of the user-provided function is independent of input {i}. This is not allowed in "
+            "strict mode.",
+    "back_trick": "The gradient with respect to the input is independent of entry {i} in the grad_outputs when "
+                  "using the double backward trick to compute forward mode gradients. This is not allowed in "
+                  "strict mode.",
+    "double_back": "The jacobian of the user-provided function is independent of input {i}. This is not allowed "
+                   "in strict mode.",
+    "double_back_trick": "The hessian of the user-provided function is independent of entry {i} in the "
+                         "grad_jacobian. This is not allowed in strict mode as it prevents from using the double "
+                         "backward trick to replace forward mode AD.",
+}
+
+
+def _check_strict(values, kind: str, strict: bool) -> None:
+    """strict: each of ``values`` (outputs, gradients) must be a tensor that requires grad."""
+    if not strict:
+        return
+    for i, v in enumerate(values):
+        if v is None:
+            raise RuntimeError(_UNUSED["back"].format(i=i))
+        if not v.requires_grad:
+            raise RuntimeError(_NOT_REQUIRING[kind].format(i=i))
+
+
+def _differentiable_grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=None):
+    """autograd.grad over the outputs that require grad only (None for every input when none does)."""
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
+    if not pairs:
+        return (None,) * len(inputs)
+    return grad([o for o, _ in pairs], inputs, [g for _, g in pairs], retain_graph=retain_graph,
+                create_graph=create_graph, allow_unused=True)
+
+
+def _zeros_for_none(grads, like, strict: bool, create_graph: bool, stage: str) -> tuple:
+    """None gradients as zeros (an error in strict mode, as is one without a graph under create_graph)."""
+    from .. import _creation  # noqa: PLC0415
+    out = []
+    for i, (g, x) in enumerate(zip(grads, like)):
+        if g is None:
+            if strict:
+                raise RuntimeError(_UNUSED[stage].format(i=i))
+            g = _creation.zeros_like(x)
+        elif strict and create_graph and not g.requires_grad:
+            what = "hessian" if "double" in stage else "jacobian"
+            raise RuntimeError(f"The {what} of the user-provided function is independent of input {i}. This is not "
+                               "allowed in strict mode when create_graph=True.")
+        out.append(g)
+    return tuple(out)
+
+
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """torch.autograd.functional.jacobian: d func(inputs) / d inputs, shaped output.shape + input.shape."""
-    if strict:
-        raise NotImplementedError("gradwire's jacobian does not implement strict=True yet")
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
                              'function has more outputs than inputs, "forward-mode" tends to be more performant. '
@@ -114,6 +196,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         if not vectorize:
             raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
                                       "only implemented for `vectorize=True`.")
+        if strict:
+            raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `strategy=\"forward-mode\"` "
+                               "are not supported together (yet). Please either set `strict=False` or "
+                               "`strategy=\"reverse-mode\"`.")
     from .. import _creation  # noqa: PLC0415
     with grad_mode.enable_grad():
         inputs_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
@@ -121,14 +207,26 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                     for x in ins)
         outputs = func(*ins)
         outputs_tuple, outs = _as_tuple(outputs, "outputs of the user-provided function", "jacobian")
+        _check_strict(outs, "outputs", strict)
+        if vectorize and strict:
+            raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+                               "supported together. Please either set `strict=False` or `vectorize=False`.")
         result = []
-        for out in outs:
+        for i, out in enumerate(outs):
             rows = [[] for _ in ins]
             flat = out.reshape(-1)
             for j in range(flat.numel()):
-                grads = grad((flat[j],), ins, retain_graph=True, create_graph=create_graph, allow_unused=True)
+                grads = _differentiable_grad((flat[j],), ins, retain_graph=True, create_graph=create_graph)
                 for k, (g, x) in enumerate(zip(grads, ins)):
-                    rows[k].append(_creation.zeros_like(x) if g is None else g)
+                    if g is None:
+                        if strict:
+                            raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
+                                               f"{k}. This is not allowed in strict mode.")
+                        g = _creation.zeros_like(x)
+                    elif strict and create_graph and not g.requires_grad:
+                        raise RuntimeError(f"The jacobian of the user-provided function is independent of input "
+                                           f"{i}. This is not allowed in strict mode when create_graph=True.")
+                    rows[k].append(g)
             per_input = []
             for k, x in enumerate(ins):
                 shape = tuple(out.shape) + tuple(x.shape)
@@ -156,10 +254,14 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     inputs_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
 
     def single_output(*xs):
-        return _single_output(func(*xs), "hessian").squeeze()
+        out = func(*xs)
+        _check_strict(_as_tuple(out, "outputs of the user-provided function", "hessian")[1], "outputs", strict)
+        return _single_output(out, "hessian").squeeze()
 
     def jac_func(*xs):
-        return jacobian(single_output, xs, create_graph=True, strict=strict)
+        jac = jacobian(single_output, xs, create_graph=True)
+        _check_strict(jac if isinstance(jac, tuple) else (jac,), "jacobian", strict)
+        return jac
 
     if outer_jacobian_strategy == "forward-mode" and not vectorize:
         raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
@@ -194,11 +296,6 @@ def _vector(v, like: tuple, is_tuple: bool, fn_name: str, none_message: str):
     return vs
 
 
-def _filled(grads, like):
-    from .. import _creation  # noqa: PLC0415
-    return tuple(_creation.zeros_like(x) if g is None else g for g, x in zip(grads, like))
-
-
 def _final(values, create_graph: bool, is_tuple: bool):
     values = tuple(v if create_graph else v.detach() for v in values)
     return values if is_tuple else values[0]
@@ -206,54 +303,56 @@ def _final(values, create_graph: bool, is_tuple: bool):
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """torch.autograd.functional.vjp: (func(inputs), v^T J)."""
-    if strict:
-        raise NotImplementedError("gradwire's vjp does not implement strict=True yet")
     with grad_mode.enable_grad():
         inputs_tuple, ins = _prepared(inputs, create_graph, "vjp")
         out_tuple, outs = _as_tuple(func(*ins), "outputs of the user-provided function", "vjp")
+        _check_strict(outs, "outputs", strict)
         vs = _vector(v, outs, out_tuple, "vjp", "The vector v can only be None if the user-provided function "
                      "returns a single Tensor with a single element.")
-        grads = grad(outs, ins, vs, retain_graph=True, create_graph=create_graph, allow_unused=True)
-    return _final(outs, create_graph, out_tuple), _final(_filled(grads, ins), create_graph, inputs_tuple)
+        grads = _differentiable_grad(outs, ins, vs, retain_graph=True, create_graph=create_graph)
+    grads = _zeros_for_none(grads, ins, strict, create_graph, "back")
+    return _final(outs, create_graph, out_tuple), _final(grads, create_graph, inputs_tuple)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """torch.autograd.functional.jvp: (func(inputs), J v), by the double-backward trick."""
-    if strict:
-        raise NotImplementedError("gradwire's jvp does not implement strict=True yet")
     from .. import _creation  # noqa: PLC0415
     with grad_mode.enable_grad():
         inputs_tuple, ins = _prepared(inputs, create_graph, "jvp")
         vs = _vector(v, ins, inputs_tuple, "jvp", "The vector v can only be None if the input to the user-provided "
                      "function is a single Tensor with a single element.")
         out_tuple, outs = _as_tuple(func(*ins), "outputs of the user-provided function", "jvp")
+        _check_strict(outs, "outputs", strict)
         dummies = tuple(_creation.zeros_like(o).requires_grad_(True) for o in outs)
-        grad_ins = _filled(grad(outs, ins, dummies, create_graph=True, allow_unused=True), ins)
-        jv = grad(grad_ins, dummies, vs, retain_graph=True, create_graph=create_graph, allow_unused=True)
-    return _final(outs, create_graph, out_tuple), _final(_filled(jv, outs), create_graph, out_tuple)
+        grad_ins = _differentiable_grad(outs, ins, dummies, create_graph=True)
+        _check_strict(grad_ins, "grad_inputs", strict)
+        jv = _differentiable_grad(grad_ins, dummies, vs, retain_graph=True, create_graph=create_graph)
+    jv = _zeros_for_none(jv, outs, strict, create_graph, "back_trick")
+    return _final(outs, create_graph, out_tuple), _final(jv, create_graph, out_tuple)
 
 
-def _second_order(func, inputs, v, create_graph: bool, fn_name: str):
+def _second_order(func, inputs, v, create_graph: bool, strict: bool, fn_name: str):
     with grad_mode.enable_grad():
         inputs_tuple, ins = _prepared(inputs, create_graph, fn_name)
         vs = _vector(v, ins, inputs_tuple, fn_name, "The vector v can only be None if the input to the "
                      "user-provided function is a single Tensor with a single element.")
-        outs = (_single_output(func(*ins), fn_name),)
-        jac = _filled(grad(outs, ins, create_graph=True, allow_unused=True), ins)
-        hv = grad(jac, ins, vs, retain_graph=True, create_graph=create_graph, allow_unused=True)
-    return _final(outs, create_graph, False), _final(_filled(hv, ins), create_graph, inputs_tuple)
+        out = func(*ins)
+        _check_strict(_as_tuple(out, "outputs of the user-provided function", fn_name)[1], "outputs", strict)
+        outs = (_single_output(out, fn_name),)
+        jac = _differentiable_grad(outs, ins, create_graph=True)
+        _check_strict(jac, "jacobian", strict)
+        hv = _differentiable_grad(jac, ins, vs, retain_graph=True, create_graph=create_graph)
+    stage = "double_back" if fn_name == "vhp" else "double_back_trick"
+    hv = _zeros_for_none(hv, ins, strict, create_graph, stage)
+    return _final(outs, create_graph, False), _final(hv, create_graph, inputs_tuple)
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """torch.autograd.functional.vhp: (func(inputs), v^T H) for a function with a single-element output."""
-    if strict:
-        raise NotImplementedError("gradwire's vhp does not implement strict=True yet")
-    return _second_order(func, inputs, v, create_graph, "vhp")
+    return _second_order(func, inputs, v, create_graph, strict, "vhp")
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """torch.autograd.functional.hvp: (func(inputs), H v); H is symmetric for the twice-differentiable
     functions autograd sees, so H v is computed as v^T H, in one double backward."""
-    if strict:
-        raise NotImplementedError("gradwire's hvp does not implement strict=True yet")
-    return _second_order(func, inputs, v, create_graph, "hvp")
+    return _second_order(func, inputs, v, create_graph, strict, "hvp")

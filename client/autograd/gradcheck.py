@@ -24,6 +24,13 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
+def _check_outputs(outs) -> None:
+    """torch reads ``requires_grad`` of every output: anything but a tensor fails there."""
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise AttributeError(f"'{type(o).__name__}' object has no attribute 'requires_grad'")
+
+
 def _recorded(func, inputs):
     """(connection, program handle, callback id) for ``func`` recorded on ``inputs``."""
     tensors = [t for t in inputs if isinstance(t, Tensor)]
@@ -35,6 +42,7 @@ def _recorded(func, inputs):
                 handle_of=_dispatch._handle_of)
     outs = _as_tuple(func(*inputs))
     program = _dispatch.new_object("program.end", [o._id if isinstance(o, Tensor) else 0 for o in outs])
+    _check_outputs(outs)
     return conn, program, conn.register_function(lambda *xs: func(*xs))
 
 

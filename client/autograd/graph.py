@@ -14,11 +14,12 @@ import threading
 
 from .. import _dispatch
 from .._dispatch import default_connection
+from ..grad_mode import no_grad
 from ..tensor import Node as _ClientNode
 from ..tensor import Tensor, _RemovableHook as RemovableHandle
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle",
-           "register_multi_grad_hook"]
+           "register_multi_grad_hook", "increment_version"]
 
 
 class Node(abc.ABC):
@@ -76,7 +77,8 @@ class saved_tensors_hooks:
         pack_hook, unpack_hook = self.pack_hook, self.unpack_hook
 
         def pack(t):
-            packed = pack_hook(t)
+            with no_grad():  # as torch runs it: what it computes records no graph
+                packed = pack_hook(t)
             unpack_id = conn.register_function(lambda: _unpack_result(unpack_hook(packed)))
             conn.submit("saved_hooks.packed", (unpack_id,), handle_of=_dispatch._handle_of)
             return []
@@ -185,3 +187,13 @@ def register_multi_grad_hook(tensors, fn, *, mode="all"):
                 fn(state[2])
         return hook
     return _MultiHandle([t.register_hook(inner(i)) for i, t in enumerate(tensors)])
+
+
+def increment_version(tensor) -> None:
+    """Count an in-place write autograd did not see (``tensor``: one tensor or several): a backward that saved
+    it before fails as after any in-place op."""
+    tensors = list(tensor) if isinstance(tensor, (list, tuple)) else [tensor]
+    if tensors:
+        conn = tensors[0]._conn
+        conn.submit("autograd.increment_version", (tensors,), handle_of=_dispatch._handle_of)
+        conn.mark_inplace()  # a backward of a graph from before may fail now: it waits for its reply

@@ -13,7 +13,7 @@ import itertools
 import threading
 import warnings
 
-from gradwire.common.hooks import check_node_hook_result
+from gradwire.common.hooks import check_hook_value, check_node_hook_result
 from gradwire.common.shapes import broadcast_shapes
 
 from .. import observe as _observe
@@ -191,12 +191,7 @@ def _run_pre_hooks(hooks, g):
     for hook in list(hooks):
         r = hook(g)
         if r is not None:
-            if not isinstance(r, Tensor):
-                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
-            if r.array.shape != g.array.shape:
-                name = getattr(hook, "__name__", type(hook).__name__)
-                raise RuntimeError(f"hook '{name}' has changed the size of value")
-            g = r
+            g = check_hook_value(hook, r, g, Tensor)
     return g
 
 
@@ -251,7 +246,11 @@ def _anomaly_report(node) -> None:
                "anomaly during forward pass for more information.")
     else:
         msg = f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n" + "".join(tb)
-    warnings.warn(msg, UserWarning, stacklevel=4)
+    warnings.warn(msg + _ANOMALY_WHERE, UserWarning, stacklevel=4)
+
+
+# torch's warning names the C++ line that issues it
+_ANOMALY_WHERE = " (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)"
 
 
 def _check_nan(node, result) -> None:
@@ -363,9 +362,6 @@ def run_backward(outputs, grad_outputs, *, retain_graph, create_graph, inputs=No
                         _disown(buf[nr])
                         for k in ks:
                             captured[k] = buf[nr]
-                        if accumulate and type(node) is not AccumulateGrad and buf[nr] is not None:
-                            t = inputs[ks[0]]
-                            _accumulate(t, buf[nr], create_graph)
             if type(node) is AccumulateGrad:
                 g = buf[0]
                 var = node.variable
@@ -465,9 +461,15 @@ _CREATE_GRAPH_WARNING = (
 def _as_tensor_tuple(x, what: str):
     if isinstance(x, Tensor):
         return (x,)
-    if not isinstance(x, (tuple, list)):
-        raise TypeError(f"'{type(x).__name__}' object is not iterable")
-    return tuple(x)
+    try:
+        items = tuple(x)  # any iterable, as torch takes it
+    except TypeError:
+        raise TypeError(f"'{type(x).__name__}' object is not iterable") from None
+    if what in ("tensors", "outputs"):
+        for t in items:
+            if not isinstance(t, Tensor):
+                raise AssertionError("Expected output to be a torch.Tensor")
+    return items
 
 
 def _grads_tuple(outputs, grads):
@@ -478,6 +480,13 @@ def _grads_tuple(outputs, grads):
     if len(grads) < len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     return grads[:len(outputs)]
+
+
+def increment_version(tensor) -> None:
+    """torch.autograd.graph.increment_version: counts an in-place write autograd did not see (one tensor or
+    several), so a backward that saved the tensor before it fails as after any in-place op."""
+    for t in _as_tensor_tuple(tensor, "tensor"):
+        t._bump_version()
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -491,6 +500,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+            t.retain_grad()  # non-leaf inputs keep their grads, in this backward and later ones (torch)
     if create_graph:
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
     run_backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,

@@ -63,8 +63,10 @@ def _fail(msg: str, raise_exception: bool) -> bool:
     return False
 
 
-def _jacobian_tensor(xp, array):
-    return _new_tensor(array, _dt.float64, "cpu" if xp.__name__ == "numpy" else "cuda")
+def _jacobian_tensor(xp, array, dtype):
+    """A Jacobian as torch shows it: in the dtype of the tensor it was taken over (output for the numerical,
+    input for the analytical one)."""
+    return _new_tensor(array.astype(dtype.numpy), dtype, "cpu" if xp.__name__ == "numpy" else "cuda")
 
 
 def _float_outputs(func, inputs):
@@ -168,7 +170,8 @@ def _slow(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol,
             n = numerical[(j, i)]
             if a.shape != n.shape or not bool(xp.allclose(a, n, rtol=rtol, atol=atol)):
                 msg = (f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                       f"numerical:{_jacobian_tensor(xp, n)!r}\nanalytical:{_jacobian_tensor(xp, a)!r}\n")
+                       f"numerical:{_jacobian_tensor(xp, n, outputs[j].dtype)!r}\n"
+                       f"analytical:{_jacobian_tensor(xp, a, inputs[i].dtype)!r}\n")
                 return _fail(msg, raise_exception)
     return True
 
@@ -236,8 +239,8 @@ def _fast(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol,
                 slow_n = _numerical(func, inputs, [i], [j], eps)[(j, i)]
                 msg = (f"Jacobian mismatch for output {j} with respect to input {i},\n"
                        f"numerical:{float(n[0])!r}\nanalytical:{float(a[0])!r}" + _FAST_NOTE +
-                       f"Numerical:\n {_jacobian_tensor(xp, slow_n)!r}\n"
-                       f"Analytical:\n{_jacobian_tensor(xp, slow_a)!r}\n\n"
+                       f"Numerical:\n {_jacobian_tensor(xp, slow_n, outputs[j].dtype)!r}\n"
+                       f"Analytical:\n{_jacobian_tensor(xp, slow_a, inputs[i].dtype)!r}\n\n"
                        f"The max per-element difference (slow mode) is: {_max_diff(xp, slow_a, slow_n)!r}.\n")
                 return _fail(msg, raise_exception)
     return True
@@ -267,9 +270,20 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                           "This check will likely fail if all the inputs are not of double precision floating "
                           "point or complex. ", UserWarning, stacklevel=2)
     outputs = _as_tuple(func(*inputs))
-    outputs = tuple(o for o in outputs if isinstance(o, Tensor))
+    for o in outputs:
+        if not isinstance(o, Tensor):  # torch reads requires_grad of each
+            raise AttributeError(f"'{type(o).__name__}' object has no attribute 'requires_grad'")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
     out_idx = [j for j, o in enumerate(outputs) if o.dtype.is_floating_point]
     if not out_idx:
+        return True
+    if not any(outputs[j]._requires_grad for j in out_idx):
+        # nothing to differentiate: then the function must not change with its inputs either
+        numerical = _numerical(func, inputs, diff_idx, out_idx, eps)
+        if any(bool((n != 0).any()) for n in numerical.values()):
+            return _fail("Numerical gradient for function expected to be zero", raise_exception)
         return True
     check = _fast if fast_mode else _slow
     return check(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception)

@@ -67,10 +67,20 @@ MATMUL_KERNELS = {
     "MatmulBatched": "aten::bmm",
 }
 
+# The rows torch shows under an op's own row, each inside the one before: the kernels it calls
+# (aten::t runs aten::transpose, which makes its view with aten::as_strided).
+_STRIDED = ("aten::as_strided",)
+CHILD_ROWS = {
+    "T": ("aten::transpose", "aten::as_strided"),
+    "Transpose": _STRIDED, "Permute": _STRIDED, "Select": _STRIDED, "Slice": _STRIDED, "Expand": _STRIDED,
+    "Unsqueeze": _STRIDED, "Squeeze": _STRIDED, "SqueezeDim": _STRIDED, "SqueezeDims": _STRIDED,
+    "Sum": _STRIDED, "SumDim": _STRIDED, "Relu": ("aten::clamp_min",),
+}
+
 _ENGINE_PREFIX = "autograd::engine::evaluate_function: "
 _ACCUMULATE = "torch::autograd::AccumulateGrad"
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NAMES: dict = {}  # Function class -> (name, kernel or None)
+_NAMES: dict = {}  # Function class -> (name, kernel or None, child rows)
 
 
 def aten_name(function_cls) -> str:
@@ -84,15 +94,16 @@ def _names_of(cls):
     if names is not None:
         return names
     explicit = getattr(cls, "aten_name", None)
+    children = CHILD_ROWS.get(cls.__name__, ())
     if isinstance(explicit, str):
-        names = (explicit, None)
+        names = (explicit, None, children)
     elif not cls._node_cls._builtin:
-        names = (cls.__name__, None)
+        names = (cls.__name__, None, ())
     elif cls.__name__ in MATMUL_KERNELS:
-        names = ("aten::matmul", MATMUL_KERNELS[cls.__name__])
+        names = ("aten::matmul", MATMUL_KERNELS[cls.__name__], ())
     else:
         op = cls.op_name or cls.__name__
-        names = (ATEN_NAMES.get(op) or "aten::" + _CAMEL.sub("_", op).lower(), None)
+        names = (ATEN_NAMES.get(op) or "aten::" + _CAMEL.sub("_", op).lower(), None, children)
     _NAMES[cls] = names
     return names
 
@@ -269,7 +280,7 @@ class _OpRange(_Range):
         if self.inner is not None:
             self.inner.__enter__()
         rec = self.rec
-        name, kernel = _names_of(self.cls)
+        name, kernel, children = _names_of(self.cls)
         shapes = [_shape_of(a) for a in self.args] if rec.record_shapes else None
         stack = _python_stack() if rec.with_stack else None
         if kernel is not None and rec.top_kind() == _NODE:
@@ -280,6 +291,11 @@ class _OpRange(_Range):
         if kernel is not None:
             rec.open(kernel, _OP, shapes, stack, device)
             self.n = 2
+        if children:  # the kernels' own work is next to nothing: the op's work stays the op's self time
+            for child in children:
+                rec.open(child, _OP, None, stack, device)
+            for _ in children:
+                rec.close()
         return self
 
     def __exit__(self, exc_type, exc, tb):

@@ -130,7 +130,8 @@ def saved_slots(node) -> list:
 
 
 class SavedTensor:
-    """What ``_raw_saved_<name>`` returns: ``unpack()`` gives the tensor."""
+    """What ``_raw_saved_<name>`` returns: ``unpack()`` gives the tensor; ``register_hooks(pack, unpack)``
+    packs it now and unpacks it on each use (one pair of hooks per saved tensor)."""
 
     def __init__(self, node, get):
         self._node = node
@@ -138,6 +139,22 @@ class SavedTensor:
 
     def unpack(self):
         return self._get(self._node)
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        from ..function import FREED_MESSAGE, _Packed  # noqa: PLC0415
+        node, slot = self._node, getattr(self._get, "slot", None)
+        if slot is None or node._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        saved = list(node._saved)
+        if isinstance(saved[slot], _Packed):
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. Hint: "
+                               "only one pair of hooks is allowed at a time.")
+        t = self.unpack()
+        if t is None:
+            raise RuntimeError(FREED_MESSAGE)
+        saved[slot] = _Packed(pack_hook(t), unpack_hook)
+        node._saved = tuple(saved)
+
 
 
 def saved_attribute(node, attr: str):

@@ -20,6 +20,7 @@ from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import broadcast_shapes, matmul_shape, normalize_dim
 
 from .. import backend
+from .. import observe as _observe
 from .. import random as _random
 from ..function import Function
 from ..grad_mode import _state as _grad_state
@@ -183,6 +184,14 @@ def _check_expandable(shape, target) -> None:
 
 def linear(input, weight, bias=None):
     """y = input @ weight.T + bias (AddmmBackward0 for a 2-D input with bias, like torch)."""
+    observer = _observe.watch.observer
+    if observer is None:
+        return _linear(input, weight, bias)
+    with observer.range("aten::linear"):  # the profiler's row over aten::t and aten::addmm, as torch's
+        return _linear(input, weight, bias)
+
+
+def _linear(input, weight, bias):
     _require_tensor("linear", "input", 1, input)
     _require_tensor("linear", "weight", 2, weight)
     nd = input.array.ndim

@@ -181,6 +181,11 @@ def _autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_gra
     backward(tensors, grad_tensors, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
+def _autograd_increment_version(tensor):
+    from ..autograd.engine import increment_version  # noqa: PLC0415
+    increment_version(tensor)
+
+
 def _to(input, *args, **kwargs):
     return input.to(*args, **kwargs)
 
@@ -210,6 +215,7 @@ _TABLE = {
     "item": _item, "tolist": _tolist,
     "numpy": _values,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
+    "autograd.increment_version": _autograd_increment_version,
 }
 for _name, _fn in _TABLE.items():
     OPS.register(_name, _fn)

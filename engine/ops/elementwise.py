@@ -476,7 +476,24 @@ class Relu(Function):
             xp.negative(m, out=m)
             xp.bitwise_and(ga.view(it), m, out=m)
             return _owned_grad(m.view(ga.dtype), grad.dtype, grad.device)
-        return _keep(grad, out.array > 0)
+        return ThresholdBackward.apply(grad, out)
+
+
+class ThresholdBackward(Function):
+    """torch's threshold_backward(grad, result, 0), relu's backward with a graph: grad where result > 0, else 0.
+    It is differentiable in both (zero for result), so relu's gradient takes part in a double backward
+    (node ThresholdBackwardBackward0, profiler row aten::threshold_backward), as in torch."""
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(out)
+        ga = grad.array
+        return _new_tensor(grad.xp.where(out.array > 0, ga, ga.dtype.type(0)), grad.dtype, grad.device)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (out,) = ctx.saved_tensors
+        return ThresholdBackward.apply(gg, out), _creation.zeros_like(out)
 
 
 _SAME_SIZE_INT = {2: "int16", 4: "int32", 8: "int64"}

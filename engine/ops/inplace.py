@@ -42,6 +42,7 @@ from __future__ import annotations
 import re
 
 from gradwire.common import dtypes as _dt
+from gradwire.common.grad_mode import INFERENCE_INPLACE_MESSAGE
 from gradwire.common.shapes import broadcast_shapes, normalize_dim
 
 from ..function import Function
@@ -58,9 +59,7 @@ __all__ = ["zero_", "fill_", "clamp_"]  # torch.zero_, torch.fill_, torch.clamp_
 
 LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_LEAF_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
-INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
-                     "clone to get a normal tensor before doing inplace update.See "
-                     "https://github.com/pytorch/rfcs/pull/17 for more details.")
+INFERENCE_MESSAGE = INFERENCE_INPLACE_MESSAGE
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                    "memory location. Please clone() the tensor before performing the operation.")
 

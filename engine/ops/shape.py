@@ -345,8 +345,12 @@ def to_copy(input, dtype=None, device=None, copy=False):
     return ToCopy.apply(input, dtype, device)
 
 
-def detach(input):
-    return input.detach()
+def detach(input, own_version: bool = False):
+    """``own_version``: ``.data``, which shares the memory but not the version counter (torch)."""
+    t = input.detach()
+    if own_version:
+        t._vc = None
+    return t
 
 
 # ---- more shape ops ----------------------------------------------------------------------

@@ -139,14 +139,16 @@ class BatchReply(_message.Message):
     def __init__(self, batch_id: _Optional[int] = ..., results: _Optional[_Iterable[_Union[CommandResult, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[CommandError, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[CommandWarning, _Mapping]]] = ..., released_functions: _Optional[_Iterable[int]] = ..., grad_fns: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Callback(_message.Message):
-    __slots__ = ("callback_id", "function_id", "args")
+    __slots__ = ("callback_id", "function_id", "args", "grad_mode")
     CALLBACK_ID_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_ID_FIELD_NUMBER: _ClassVar[int]
     ARGS_FIELD_NUMBER: _ClassVar[int]
+    GRAD_MODE_FIELD_NUMBER: _ClassVar[int]
     callback_id: int
     function_id: int
     args: _containers.RepeatedCompositeFieldContainer[TensorMeta]
-    def __init__(self, callback_id: _Optional[int] = ..., function_id: _Optional[int] = ..., args: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ...) -> None: ...
+    grad_mode: int
+    def __init__(self, callback_id: _Optional[int] = ..., function_id: _Optional[int] = ..., args: _Optional[_Iterable[_Union[TensorMeta, _Mapping]]] = ..., grad_mode: _Optional[int] = ...) -> None: ...
 
 class Progress(_message.Message):
     __slots__ = ("task", "done", "total")
