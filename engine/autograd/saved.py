@@ -152,7 +152,8 @@ class SavedTensor:
         t = self.unpack()
         if t is None:
             raise RuntimeError(FREED_MESSAGE)
-        saved[slot] = _Packed(pack_hook(t), unpack_hook)
+        own_output = type(saved[slot]) is not Tensor  # (the node's own output: kept as a flag by _Packed)
+        saved[slot] = _Packed(pack_hook(t), unpack_hook, t, own_output)
         node._saved = tuple(saved)
 
 
