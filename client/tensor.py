@@ -947,9 +947,6 @@ class Tensor:
     def __rpow__(self, other):
         return call("pow", other, self)
 
-    def __rmatmul__(self, other):
-        return call("matmul", other, self)
-
     def __pos__(self):
         return self
 
@@ -1292,22 +1289,43 @@ METHOD_ALIASES = {
 
 
 
-def _shift_operator(op: str, reflected: bool):
-    """``x << s`` and ``s << x`` (Python's TypeError for operands that are neither tensors nor numbers)."""
+_PLAIN_OPERANDS = frozenset((int, float, bool))
+
+
+def _operand(other, arrays: bool = False):
+    """A binary operator's other operand as torch takes it: tensors and Python numbers as they are, NumPy
+    scalars as Python numbers, arrays (on the left only) as tensors; None for anything else (the operator
+    then returns NotImplemented, so Python raises its own TypeError or tries the other side)."""
+    if isinstance(other, Tensor) or type(other) in _PLAIN_OPERANDS:
+        return other
+    if isinstance(other, np.generic):
+        return other.item()
+    if arrays and isinstance(other, np.ndarray):
+        from ._creation import tensor  # noqa: PLC0415
+        return tensor(other)
+    return other if isinstance(other, (int, float)) else None
+
+
+def _operator(op: str, reflected: bool = False, arrays: bool = True):
+    """``x + y`` and ``y + x`` (reflected: the op runs with ``y`` first; arrays: an ndarray operand
+    becomes a tensor, as torch does on the right of a tensor only)."""
     def method(self, other):
-        if not isinstance(other, (Tensor, numbers.Number)):
-            return NotImplemented
+        if type(other) not in _PLAIN_OPERANDS and not isinstance(other, Tensor):
+            other = _operand(other, arrays)
+            if other is None:
+                return NotImplemented
         return call(op, other, self) if reflected else call(op, self, other)
+    method.__name__ = op
     return method
 
 
 # Shifts (bit masks and packed pixels in uint8 & co).
 for _op in ("bitwise_left_shift", "bitwise_right_shift"):
     setattr(Tensor, _op, _method(_op))
-Tensor.__lshift__ = _shift_operator("bitwise_left_shift", False)
-Tensor.__rshift__ = _shift_operator("bitwise_right_shift", False)
-Tensor.__rlshift__ = _shift_operator("bitwise_left_shift", True)
-Tensor.__rrshift__ = _shift_operator("bitwise_right_shift", True)
+Tensor.__lshift__ = _operator("bitwise_left_shift")
+Tensor.__rshift__ = _operator("bitwise_right_shift")
+Tensor.__rlshift__ = _operator("bitwise_left_shift", True)
+Tensor.__rrshift__ = _operator("bitwise_right_shift", True)
 
 # Operators: the forward ones call the op with self first; reflected ones of
 # commutative ops are the same op.
@@ -1319,8 +1337,34 @@ for _dunder, _op in {
         "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor",
         "__floordiv__": "floor_divide", "__mod__": "remainder",
         "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
-    setattr(Tensor, _dunder, _method(_op))
+    setattr(Tensor, _dunder, _method(_op) if _op in ("neg", "abs") else _operator(_op, arrays=_dunder[2] != "r"))
+
+
+def _matmul_operator(self, other):
+    return call("matmul", self, other) if isinstance(other, Tensor) else NotImplemented
+
+
+def _rmatmul_operator(self, other):
+    return call("matmul", other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+Tensor.__matmul__, Tensor.__rmatmul__ = _matmul_operator, _rmatmul_operator
 del _dunder, _op
+
+
+def _takes_operand(method):
+    """A reflected operator with its own body (``2 - x``, ``2 / x`` ...) takes operands as ``_operator`` does."""
+    def wrapper(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else method(self, other)
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+for _dunder in ("__rsub__", "__rtruediv__", "__rfloordiv__", "__rmod__", "__rpow__"):
+    setattr(Tensor, _dunder, _takes_operand(getattr(Tensor, _dunder)))
+Tensor.__array_priority__ = 1000  # ndarray + tensor: NumPy leaves it to the tensor's reflected operator
+del _dunder
 
 
 # ---- the tail of torch's Tensor API ----------------------------------------------------------------------
