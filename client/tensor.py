@@ -496,15 +496,15 @@ class Tensor:
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import zeros  # noqa: PLC0415
-        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad, _op="new_zeros")
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import ones  # noqa: PLC0415
-        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad, _op="new_ones")
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import empty  # noqa: PLC0415
-        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad, _op="new_empty")
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         from ._creation import full  # noqa: PLC0415

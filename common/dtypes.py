@@ -189,8 +189,10 @@ def element_dtype(data) -> DType:
             d = from_numpy(dt)
         elif isinstance(x, (bool, int, float)):
             d = scalar_dtype(x)
+        elif isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
         else:
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         out = d if out is None else promote_types(out, d)
     return default_float() if out is None else out   # torch.tensor([]) is float
 

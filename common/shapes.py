@@ -298,3 +298,41 @@ class Size(tuple):
 
     def numel(self) -> int:
         return numel(self)
+
+
+_INT64_RANGE = range(-2 ** 63, 2 ** 63)
+
+
+def check_nested(data, floating: bool) -> None:
+    """torch.tensor's errors for nested lists that do not make a tensor: the shape is read down the first
+    elements; every list must then have that length, every leaf must be a number (or a one-element
+    tensor), and a Python int must fit int64 unless the tensor is to be ``floating``."""
+    sizes = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        sizes.append(len(x))
+        if not x:
+            break
+        x = x[0]
+
+    def visit(x, dim):
+        if dim == len(sizes):
+            if isinstance(x, (list, tuple)):
+                raise TypeError(f"must be real number, not {type(x).__name__}" if floating
+                                else f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            numel = getattr(x, "numel", None)
+            if numel is not None and numel() != 1:  # a tensor among the elements: its one value
+                raise (ValueError("only one element tensors can be converted to Python scalars")
+                       if x.dtype.is_floating_point else
+                       TypeError("only integer tensors of a single element can be converted to an index"))
+            if type(x) is int and not floating and x not in _INT64_RANGE:
+                raise ValueError("Overflow when unpacking long long")
+            return
+        if not isinstance(x, (list, tuple)):
+            raise TypeError("not a sequence")
+        if len(x) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(x)})")
+        for item in x:
+            visit(item, dim + 1)
+
+    visit(data, 0)

@@ -35,3 +35,87 @@ def test_operators_take_numpy_scalars_and_arrays_and_refuse_other_types(gw):
     assert "can only concatenate list (not \"Tensor\") to list" in out
     import gradwire
     assert (gradwire.tensor([1., 2.]) * np.float32(2)).tolist() == [2., 4.]
+
+
+def _errors(snippets: str) -> str:
+    """A snippet that prints what each of ``snippets`` (one expression a line) gives or raises."""
+    lines = [s.strip() for s in snippets.strip().splitlines()]
+    return "import numpy as np\nfor s in %r:\n" % lines + """    try:
+        r = eval(s)
+        print(s, r.dtype, r.shape, r.tolist() if r.numel() < 10 else "")
+    except Exception as e:
+        print(s, type(e).__name__, e)
+"""
+
+
+def test_tensor_from_nested_data_infers_dtypes_and_refuses_ragged_lists(gw):
+    out = same_as_torch(gw, _errors("""
+        torch.tensor([1, 2])
+        torch.tensor([True, 1.5])
+        torch.tensor([[], []])
+        torch.tensor(range(3))
+        torch.tensor([np.float64(3.0), 1])
+        torch.tensor([np.int16(1), np.int16(2)])
+        torch.tensor([torch.tensor(1.), torch.tensor(2.)])
+        torch.tensor([[1, 2], [3]])
+        torch.tensor([[[1], [2]], [[1], [2, 3]]])
+        torch.tensor([[1, 2], 3])
+        torch.tensor([1, [2, 3]])
+        torch.tensor([1.5, [2, 3]])
+        torch.tensor("abc")
+        torch.tensor(["a"])
+        torch.tensor([1, "a"])
+        torch.tensor(None)
+        torch.tensor([1, None])
+        torch.tensor({1: 2})
+        torch.tensor(2**63)
+        torch.tensor([1, 2**63])
+        torch.tensor(2**63, dtype=torch.float32)
+        torch.tensor([torch.tensor([1., 2.]), torch.tensor([1., 2.])])
+        torch.tensor([torch.tensor([1, 2]), torch.tensor([1, 2])])
+        torch.as_tensor([[1, 2], [3]])
+    """))
+    assert "torch.tensor([np.float64(3.0), 1]) torch.float64 torch.Size([2]) [3.0, 1.0]" in out
+    assert "torch.tensor([[1, 2], [3]]) ValueError expected sequence of length 2 at dim 1 (got 1)" in out
+    assert "torch.tensor(None) RuntimeError Could not infer dtype of NoneType" in out
+
+
+def test_tensor_of_a_tensor_warns_like_torch(gw):
+    out = same_as_torch(gw, """
+        import warnings
+        x = torch.tensor([1., 2.])
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            y = torch.tensor(x)
+            z = torch.as_tensor(x)
+        print([(i.category.__name__, str(i.message)) for i in w], y, z is x)
+    """)
+    assert "rather than torch.tensor(sourceTensor)" in out and out.count("UserWarning") == 1
+
+
+def test_creation_sizes_are_read_like_torch(gw):
+    out = same_as_torch(gw, _errors("""
+        torch.zeros(-1)
+        torch.zeros((2, -1))
+        torch.ones(2, -1)
+        torch.zeros(2, dtype=torch.int64).new_zeros(-1)
+        torch.ones(2, True)
+        torch.zeros((True,))
+        torch.zeros([2, None])
+        torch.empty(2, 'a')
+        torch.zeros(np.float64(2))
+        torch.zeros(2.5)
+        torch.zeros(np.int64(3))
+        torch.zeros(torch.tensor(3))
+        torch.zeros(torch.tensor(2.))
+        torch.zeros([torch.tensor(2.)])
+        torch.zeros(size=(2, 3))
+        torch.randn(size=[2]).zero_()
+        torch.zeros(2, 3, size=(2,))
+        torch.full(2, 1.)
+        torch.full((2, 2.5), 1)
+        torch.randint(0, 5)
+        torch.randint(3, 4, [2])
+    """))
+    assert "torch.zeros(-1) RuntimeError zeros: Dimension size must be non-negative." in out
+    assert "torch.zeros(size=(2, 3)) torch.float32 torch.Size([2, 3])" in out
