@@ -145,6 +145,67 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _new_leaf(array, dtype, False, "cpu")
 
 
+# ----- legacy constructors: torch.Tensor(...), torch.FloatTensor(...), x.new(...), x.type(...) --------
+
+def _tensor_options(dtype) -> str:
+    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided, requires_grad=false "
+            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
+def legacy_new(dtype: dtypes.DType | None, args: tuple, kwargs: dict) -> Tensor:
+    """``torch.Tensor(...)`` (``dtype`` None: the default float, and a tensor of any dtype is taken as is),
+    ``torch.FloatTensor(...)`` & co and ``x.new(...)``: sizes make an uninitialised tensor, a sequence
+    makes one of its values, a tensor of the dtype is returned as a view of it."""
+    device = kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"new() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        src = args[0]
+        if dtype is not None and src._dtype is not dtype:
+            raise TypeError(f"expected {_tensor_options(dtype)} (got {_tensor_options(src._dtype)})")
+        return src.view(src.shape)  # the same memory
+    dtype = dtype or dtypes.default_float()
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        data = args[0]
+        if isinstance(data, shapes.Size):
+            args = tuple(data)
+        elif isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif not isinstance(data, (list, tuple, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {_type_name(data)})")
+        else:
+            return tensor(data, dtype=dtype, device=device)
+    return empty(*args, dtype=dtype, device=device) if args else empty(0, dtype=dtype, device=device)
+
+
+class _LegacyTensorType(type):
+    """torch.FloatTensor & co: calling one is the legacy constructor in its dtype; ``isinstance`` asks
+    for a CPU tensor of that dtype."""
+
+    def __call__(cls, *args, **kwargs):
+        return legacy_new(cls.dtype, args, kwargs)
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and obj._device == "cpu"
+
+
+LEGACY_TYPES = {f"{d._torch_name}Tensor": _LegacyTensorType(f"{d._torch_name}Tensor", (), {
+    "dtype": d, "__module__": "torch", "is_sparse": False}) for d in dtypes.DTYPES.values()}
+
+
+def legacy_type(t) -> tuple:
+    """What ``x.type(t)`` converts to: (dtype, device or None)."""
+    if isinstance(t, dtypes.DType):
+        return t, None
+    if isinstance(t, _LegacyTensorType):
+        return t.dtype, None
+    name = t if isinstance(t, str) else getattr(t, "__name__", repr(t))
+    module, _, base = name.rpartition(".")
+    if module in ("torch", "torch.cuda") and base in LEGACY_TYPES:
+        return LEGACY_TYPES[base].dtype, "cuda" if module == "torch.cuda" else None
+    raise ValueError(f"invalid type: '{name}'")
+
+
 # ----- random generators --------------------------------------------------------------------------
 
 class Generator:

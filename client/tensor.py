@@ -225,8 +225,13 @@ class Tensor:
         if conn is not None:
             conn.release(self._id)
 
+    def __new__(cls, *args, **kwargs):
+        """``torch.Tensor(data)`` / ``torch.Tensor(*sizes)``: the legacy constructor, in the default dtype."""
+        from ._creation import legacy_new  # noqa: PLC0415
+        return legacy_new(None, args, kwargs)
+
     def __init__(self, *args, **kwargs):
-        raise TypeError("create gradwire tensors with gradwire.tensor(...), gradwire.zeros(...) and friends")
+        pass
 
     # ----- metadata (no round trip) --------------------------------------
 
@@ -278,6 +283,17 @@ class Tensor:
         if not self._shape:
             raise TypeError("len() of a 0-d tensor")
         return self._shape[0]
+
+    def __iter__(self):
+        if not self._shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))  # one op for all the rows, as torch (UnbindBackward0)
+
+    def __contains__(self, element) -> bool:
+        if not isinstance(element, (Tensor, numbers.Number)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                               f"{type(element)}.")
+        return bool((self == element).any().item())
 
     @property
     def requires_grad(self) -> bool:
@@ -566,18 +582,25 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if self.numel() == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:
-        self._warn_scalar_with_grad()
+        self._check_python_scalar()
         return float(self.item())
 
     def __int__(self) -> int:
-        self._warn_scalar_with_grad()
+        self._check_python_scalar()
         return int(self.item())
 
-    def _warn_scalar_with_grad(self) -> None:
+    def __complex__(self) -> complex:
+        self._check_python_scalar()
+        return complex(self.item())
+
+    def _check_python_scalar(self) -> None:
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         # torch warns once a process (float(x) / int(x) of a tensor that requires grad; item() does not)
         if self._requires_grad and not _SCALAR_WARNED:
             _SCALAR_WARNED.append(True)
@@ -848,8 +871,14 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool_)
 
-    def type(self, dtype=None):
-        return self.to(dtype) if dtype is not None else f"torch.{self._dtype._torch_name}Tensor"
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """``x.type()``: torch's type name ("torch.FloatTensor"); ``x.type(t)``: x converted to ``t``, a
+        dtype, a legacy tensor type (torch.DoubleTensor) or its name ("torch.cuda.DoubleTensor")."""
+        if dtype is None:
+            return f"torch.{'cuda.' if self._device != 'cpu' else ''}{self._dtype._torch_name}Tensor"
+        from ._creation import legacy_type  # noqa: PLC0415
+        dtype, dev = legacy_type(dtype)
+        return self.to(dtype) if dev is None else self.to(dev, dtype)
 
     def cpu(self):
         return self._to("cpu", None)
@@ -892,6 +921,10 @@ class Tensor:
     @property
     def mT(self):
         shapes.check_matrix_transpose("mT", len(self._shape))
+        return _as_view(self, call("transpose", self, -2, -1))
+
+    def adjoint(self):  # real dtypes only: the conjugate is the tensor itself
+        shapes.check_matrix_transpose("adjoint()", len(self._shape))
         return _as_view(self, call("transpose", self, -2, -1))
 
     @property
@@ -951,6 +984,8 @@ class Tensor:
         return self
 
     def __invert__(self):
+        if self._dtype.is_floating_point:
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return call("logical_not" if self._dtype is dtypes.bool_ else "bitwise_not", self)
 
     __hash__ = object.__hash__
@@ -1218,7 +1253,8 @@ def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
         return f"torch.return_types.{self._name}(\n{body})"
 
-    attrs = {"__new__": __new__, "__repr__": __repr__, "_name": name, "_fields": fields, "__slots__": ()}
+    attrs = {"__new__": __new__, "__repr__": __repr__, "_name": name, "_fields": fields, "__slots__": (),
+             "__module__": "torch.return_types"}
     for i, f in enumerate(fields):
         attrs[f] = property(lambda self, i=i: self[i])
     return type(name, (tuple,), attrs)
@@ -1412,22 +1448,9 @@ def _tensor_data_ptr(self) -> int:
 def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
     """The legacy constructor: ``x.new(sizes...)`` (uninitialised), ``x.new(data)``, ``x.new(tensor)``,
     all in x's dtype."""
-    from ._creation import empty, tensor  # noqa: PLC0415
-    dtype = dtype or self._dtype
-    if len(args) == 1 and isinstance(args[0], Tensor):
-        if args[0]._dtype is not dtype:
-            raise TypeError(f"expected {_tensor_options(dtype)} (got {_tensor_options(args[0]._dtype)})")
-        return args[0].view(args[0].shape)  # the same memory
-    if len(args) == 1 and isinstance(args[0], (list, tuple)) and not isinstance(args[0], shapes.Size):
-        return tensor(args[0], dtype=dtype)
-    if len(args) == 1 and isinstance(args[0], shapes.Size):
-        args = tuple(args[0])
-    return empty(*args, dtype=dtype) if args else empty(0, dtype=dtype)
-
-
-def _tensor_options(dtype) -> str:
-    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided, requires_grad=false "
-            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+    from ._creation import legacy_new  # noqa: PLC0415
+    out = legacy_new(dtype or self._dtype, args, {})
+    return out.requires_grad_(True) if requires_grad else out
 
 
 def _tensor_where(self, condition, y):
@@ -1454,6 +1477,7 @@ for _name, _value in {
 }.items():
     setattr(Tensor, _name, _value)
 Tensor.is_cpu = property(lambda self: self._device == "cpu")
+Tensor.__module__ = "torch"  # type(x): <class 'torch.Tensor'>
 Tensor.real = property(_tensor_real)
 Tensor.imag = property(_tensor_imag)
 Tensor.output_nr = property(lambda self: (getattr(self, "_multi_view", None) or 0) if self.grad_fn is not None else 0)

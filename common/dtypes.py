@@ -44,6 +44,8 @@ class DType:
         return False
 
 
+DType.__module__, DType.__name__, DType.__qualname__ = "torch", "dtype", "dtype"  # type(torch.float32)
+
 float16 = DType("float16", np.float16, 2, "Half")
 float32 = DType("float32", np.float32, 2, "Float")
 float64 = DType("float64", np.float64, 2, "Double")
@@ -297,7 +299,7 @@ class finfo:
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)  # torch's: a power of ten as a Python float
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "

@@ -299,6 +299,9 @@ class Size(tuple):
     def numel(self) -> int:
         return numel(self)
 
+    def __reduce__(self):
+        return (_size_of, (tuple(self),))  # (the class prints as torch.Size: pickle must not look it up)
+
 
 _INT64_RANGE = range(-2 ** 63, 2 ** 63)
 
@@ -336,3 +339,10 @@ def check_nested(data, floating: bool) -> None:
             visit(item, dim + 1)
 
     visit(data, 0)
+
+
+def _size_of(items: tuple) -> Size:
+    return Size(items)
+
+
+Size.__module__ = "torch"  # type(x.shape): <class 'torch.Size'>

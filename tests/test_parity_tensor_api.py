@@ -119,3 +119,46 @@ def test_creation_sizes_are_read_like_torch(gw):
     """))
     assert "torch.zeros(-1) RuntimeError zeros: Dimension size must be non-negative." in out
     assert "torch.zeros(size=(2, 3)) torch.float32 torch.Size([2, 3])" in out
+
+
+def test_python_conversions_iteration_and_membership(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        for row in x:
+            print(row)
+        print(list(torch.tensor([1, 2])), 2. in x, 7 in x, torch.tensor([3., 9.]) in x)
+        for bad in ("int(torch.ones(2))", "float(torch.tensor([]))", "complex(torch.ones(2))",
+                    "bool(torch.ones(2))", "bool(torch.ones(0))", "iter(torch.tensor(1.))", "'a' in torch.ones(2)",
+                    "~torch.tensor(1.5)", "int(torch.tensor([[-2.7]]))", "complex(torch.tensor(2.))", "~torch.tensor([1, 2])"):
+            try:
+                print(eval(bad))
+            except Exception as e:
+                print(bad, type(e).__name__, e)
+    """)
+    assert "grad_fn=<UnbindBackward0>" in out and "[tensor(1), tensor(2)] True False True" in out
+    assert "int(torch.ones(2)) ValueError only one element tensors can be converted to Python scalars" in out
+    assert "bool(torch.ones(0)) RuntimeError Boolean value of Tensor with no values is ambiguous" in out
+
+
+def test_legacy_constructors_and_type_names(gw):
+    out = same_as_torch(gw, """
+        print(torch.Tensor([1, 2]), torch.Tensor(2, 3).shape, torch.Tensor(), torch.Tensor(torch.Size([2])).shape,
+              torch.Tensor((2, 3)), torch.Tensor(torch.tensor([1, 2])))
+        print(torch.FloatTensor([1, 2]), torch.LongTensor([1.7]), torch.DoubleTensor(2).shape, torch.BoolTensor([1, 0]),
+              torch.ByteTensor([1]), torch.IntTensor([2]).dtype, torch.HalfTensor([1]))
+        print(isinstance(torch.ones(2), torch.FloatTensor), isinstance(torch.ones(2), torch.LongTensor),
+              torch.LongTensor, torch.FloatTensor.dtype)
+        x = torch.tensor([1.5])
+        print(x.type(), x.long().type(), x.type(torch.DoubleTensor), x.type('torch.IntTensor'), x.type(torch.int64))
+        print(type(x), type(x.shape), type(torch.float32), type(x.max(0)), torch.finfo(torch.float32).resolution,
+              torch.finfo(torch.float16))
+        print(torch.ones(2, 3).adjoint().shape, torch.ones(2, 3, 4).adjoint().shape)
+        for bad in ("torch.Tensor(2.5)", "torch.FloatTensor('a')", "torch.FloatTensor(torch.tensor([1, 2]))",
+                    "x.type('float')", "torch.ones(3).adjoint()"):
+            try:
+                print(eval(bad))
+            except Exception as e:
+                print(type(e).__name__, e)
+    """)
+    assert "<class 'torch.Tensor'> <class 'torch.Size'> <class 'torch.dtype'> <class 'torch.return_types.max'> 1e-06" in out
+    assert "torch.FloatTensor torch.LongTensor tensor([1.5000], dtype=torch.float64) tensor([1], dtype=torch.int32)" in out
