@@ -580,6 +580,10 @@ def getitem(op, args, kwargs):
         return None
     n_real = sum(1 for i in index if i is not None and i is not Ellipsis)
     if n_real > len(x._shape):
+        if not x._shape and len(index) == 1:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor." if isinstance(index[0], slice) else
+                             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                             "in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {len(x._shape)}")
     if index.count(Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -595,7 +599,7 @@ def getitem(op, args, kwargs):
         size = x._shape[dim]
         if isinstance(i, slice):
             if i.step is not None and i.step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError("slice step cannot be zero" if i.step == 0 else "step must be greater than zero")
             out.append(len(range(*i.indices(size))))
         else:
             i = int(i)

@@ -162,3 +162,51 @@ def test_legacy_constructors_and_type_names(gw):
     """)
     assert "<class 'torch.Tensor'> <class 'torch.Size'> <class 'torch.dtype'> <class 'torch.return_types.max'> 1e-06" in out
     assert "torch.FloatTensor torch.LongTensor tensor([1.5000], dtype=torch.float64) tensor([1], dtype=torch.int32)" in out
+
+
+@pytest.mark.parametrize("code", [
+    "x = torch.zeros(2, 3)\nx[0] = torch.ones(2)",
+    "x = torch.zeros(2, 3)\nx[[0, 1]] = torch.ones(3, 3)",
+    "x = torch.zeros(2, 3)\nx[[0, 1], [0, 1]] = torch.ones(3)",
+    "x = torch.zeros(2, 3)\nx[x > 5] = torch.ones(2)",
+    "x = torch.arange(6.).reshape(2, 3)\nprint(x.index_select(1, torch.tensor([0, 3])))",
+    "x = torch.arange(6.).reshape(2, 3)\nprint(x.index_select(0, torch.tensor([0, 3])))",
+])
+def test_indexing_errors(gw, code):
+    out = same_as_torch(gw, code)
+    assert out.startswith("!! ")
+
+
+def test_index_errors_name_torchs_dimension_and_0_dim_cases(gw):
+    out = same_as_torch(gw, """
+        y = torch.arange(24).view(2, 3, 4)
+        for s in ['y[:, [0, 1], [0, 5]]', 'y[:, [0, 5], :]', 'y[1, :, [5]]', 'y[:, torch.tensor(5)]', 'y[:, ::0]',
+                  'y[::-1]', 'torch.tensor(1.)[0]', 'torch.tensor(1.)[:]', 'torch.tensor(1.)[None, 0]']:
+            try:
+                print(s, eval(s))
+            except Exception as e:
+                print(s, type(e).__name__, e)
+    """)
+    assert "y[:, [0, 5], :] IndexError index 5 is out of bounds for dimension 0 with size 3" in out
+    assert "y[:, ::0] ValueError slice step cannot be zero" in out
+
+
+def test_setitem_drops_leading_ones_of_the_value_and_passes_gradients(gw):
+    out = same_as_torch(gw, """
+        x = torch.zeros(2, 3)
+        x[0] = torch.ones(1, 3)
+        x[[0, 1]] = torch.ones(1, 1, 3) * 2
+        x[x >= 2] = torch.ones(1, 6) * 4
+        x[[0, 1], [0, 1]] = torch.ones(1, 1) * 5
+        print(x)
+        w = torch.tensor([[1., 2., 3.]], requires_grad=True)
+        a = torch.tensor([1., -2., 3., -4.], requires_grad=True)
+        y = torch.zeros(2, 3)
+        y[1] = w * 2
+        b = a * 1
+        b[b < 0] = torch.tensor([[10., 20.]]) * a[:2]
+        (y.sum() + (b * torch.arange(4.)).sum()).backward()
+        print(y, b, w.grad, a.grad)
+    """)
+    assert "tensor([[5., 4., 4.],\n        [4., 5., 4.]])" in out
+    assert "tensor([[2., 2., 2.]])" in out  # w.grad
