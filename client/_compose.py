@@ -501,8 +501,10 @@ def diagflat(input, offset: int = 0) -> Tensor:
     return input.reshape(-1).diag(offset)
 
 
-def tile(input, dims) -> Tensor:
-    dims = tuple(dims)
+def tile(input, *dims, **kwargs) -> Tensor:
+    """torch.tile(x, dims) and x.tile(*dims) alike."""
+    dims = dims or (kwargs["dims"],)
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) < input.dim():
         dims = (1,) * (input.dim() - len(dims)) + dims
     return input.repeat(*dims)

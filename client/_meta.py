@@ -125,6 +125,13 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
+def contiguous(op, args, kwargs):
+    """A leaf that requires grad is its own contiguous() when it is contiguous (no node then), which only the
+    server knows: ask it."""
+    x = args[0]
+    return None if x._requires_grad and x._grad_fn is None else [(x._shape, x._dtype)]
+
+
 def glu(op, args, kwargs):
     """Half of ``dim`` (the engine checks that it is even)."""
     x = args[0]
@@ -1375,7 +1382,7 @@ OPS: dict[str, OpInfo] = {
     "take": OpInfo(take),
     "masked_select": OpInfo(None),
     **_table(None, ["nonzero", "argwhere"], differentiable=False),
-    "contiguous": OpInfo(same),
+    "contiguous": OpInfo(contiguous),
     "matmul": OpInfo(matmul),
     "mm": OpInfo(matmul),
     "mv": OpInfo(mv),

@@ -284,11 +284,20 @@ class layout:
 strided = layout("strided")
 
 
+_DEFAULT = object()  # finfo(): the default float (finfo(None) is an error)
+
+
+def _info_type(fn: str, dtype) -> DType:
+    if not isinstance(dtype, DType):
+        raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {dtype.__class__.__name__}")
+    return dtype
+
+
 class finfo:
     """torch.finfo: the limits of a floating dtype (the default float when called without one)."""
 
-    def __init__(self, dtype: DType | None = None):
-        dtype = default_float() if dtype is None else dtype
+    def __init__(self, type=_DEFAULT):
+        dtype = _info_type("finfo", type) if type is not _DEFAULT else default_float()
         if not dtype.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")
@@ -309,7 +318,8 @@ class finfo:
 class iinfo:
     """torch.iinfo: the limits of an integer dtype."""
 
-    def __init__(self, dtype: DType):
+    def __init__(self, type: DType):
+        dtype = _info_type("iinfo", type)
         if dtype is bool_:
             raise TypeError("torch.bool is not supported by torch.iinfo")
         if dtype.is_floating_point:

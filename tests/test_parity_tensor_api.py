@@ -210,3 +210,22 @@ def test_setitem_drops_leading_ones_of_the_value_and_passes_gradients(gw):
     """)
     assert "tensor([[5., 4., 4.],\n        [4., 5., 4.]])" in out
     assert "tensor([[2., 2., 2.]])" in out  # w.grad
+
+
+def test_contiguous_of_a_leaf_is_the_leaf_and_tile_takes_varargs(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+        c = x.contiguous()
+        t = x.t().contiguous()
+        print(c.grad_fn, c.is_leaf, c.requires_grad, type(t.grad_fn).__name__, t.is_leaf)
+        (t * torch.tensor([[1.], [2.], [3.]])).sum().backward()
+        print(x.grad, x.tile(2).shape, x.tile(2, 1, 1).shape, torch.tile(x, (2,)).shape)
+        for bad in ("torch.finfo('float32')", "torch.iinfo(3)", "torch.finfo(None)"):
+            try:
+                eval(bad)
+            except TypeError as e:
+                print(e)
+        print(torch.finfo().eps, torch.finfo(type=torch.float16).resolution)
+    """)
+    assert "None True True CloneBackward0 False" in out
+    assert "tensor([[1., 2., 3.],\n        [1., 2., 3.]])" in out
