@@ -489,11 +489,21 @@ def unflatten(input, dim: int, sizes) -> Tensor:
     sizes = list(sizes)
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
+    known = [s for s in sizes if s != -1]
+    n = input.shape[d] if input.dim() else 1
+    if len(known) == len(sizes) and _math.prod(known) != n or len(known) + 1 == len(sizes) and (
+            not _math.prod(known) or n % _math.prod(known)):
+        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) in "
+                           f"the input tensor")
     return input.view(*input.shape[:d], *sizes, *input.shape[d + 1:])
 
 
 def select(input, dim: int, index: int) -> Tensor:
     d = normalize_dim(dim, input.dim())
+    n = input.shape[d]
+    if isinstance(index, int) and not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
     return input[(slice(None),) * d + (index,)]
 
 
@@ -836,14 +846,13 @@ def broadcast_shapes(*shapes):
                 raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {list(s)}")
         n = _builtins.max(len(out), len(s))
         a, b = (1,) * (n - len(out)) + out, (1,) * (n - len(s)) + s
-        merged = []
-        for k, (x, y) in enumerate(zip(a, b)):
+        for k in range(n - 1, -1, -1):  # torch compares from the last dim
+            x, y = a[k], b[k]
             if x != y and x != 1 and y != 1:
                 raise RuntimeError(f"Attempting to broadcast a dimension of length {y} at {k - n}! Mismatching "
                                    f"argument at index {i} had {s}; but expected shape should be broadcastable "
                                    f"to {list(out)}")
-            merged.append(y if x == 1 else x)
-        out = tuple(merged)
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
     return _shapes.Size(out)
 
 

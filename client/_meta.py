@@ -125,6 +125,20 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
+def dims_checked(rule, pos: int, name: str):
+    """``rule``, after torch's IndexError for a dim argument (an int or ints, at ``pos`` or by ``name``)
+    out of range."""
+    def checked(op, args, kwargs):
+        dims = _arg(args, kwargs, pos, name)
+        if dims is not None:
+            nd = len(args[0]._shape)
+            for d in dims if isinstance(dims, (tuple, list)) else (dims,):
+                if isinstance(d, int):
+                    shapes.normalize_dim(d, nd)
+        return rule(op, args, kwargs)
+    return checked
+
+
 def contiguous(op, args, kwargs):
     """A leaf that requires grad is its own contiguous() when it is contiguous (no node then), which only the
     server knows: ask it."""
@@ -297,30 +311,15 @@ def _sizes(args, start=1):
     return tuple(rest)
 
 
-def infer_view_shape(shape, numel: int):
-    """A view shape with at most one -1 resolved, with torch's errors."""
-    shape = tuple(int(s) for s in shape)
-    unknown = [i for i, s in enumerate(shape) if s == -1]
-    if len(unknown) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    known = 1
-    for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
-            known *= s
-    if unknown:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
-    elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
-
-
 def reshape(op, args, kwargs):
     x = args[0]
-    return [(infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+    return [(shapes.infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+
+
+def view(op, args, kwargs):
+    """A view of a tensor that may not be contiguous (the client marks those of transpose, permute, expand
+    ...) is checked by the server before the call returns: torch raises at once when strides forbid it."""
+    return None if getattr(args[0], "_strided", False) else reshape(op, args, kwargs)
 
 
 def flatten(op, args, kwargs):
@@ -394,14 +393,20 @@ def expand(op, args, kwargs):
             f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(s)})")
     out = list(sizes)
     offset = len(sizes) - len(s)
-    for i, size in enumerate(s):
-        target = sizes[offset + i]
+    for j in range(len(sizes) - 1, -1, -1):  # torch checks from the last dim
+        target = sizes[j]
+        if j < offset:
+            if target < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({target}) isn't allowed in a leading, "
+                                   f"non-existing dimension {j}")
+            continue
+        size = s[j - offset]
         if target == -1:
-            out[offset + i] = size
+            out[j] = size
         elif size != 1 and size != target:
             raise RuntimeError(
                 f"The expanded size of the tensor ({target}) must match the existing size ({size}) at non-singleton "
-                f"dimension {offset + i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(s)}")
+                f"dimension {j}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(s)}")
     return [(tuple(out), x._dtype)]
 
 
@@ -414,8 +419,14 @@ def repeat(op, args, kwargs):
     return [(tuple(a * b for a, b in zip(s, reps)), x._dtype)]
 
 
+def _tensor_list(op: str, tensors) -> list:
+    if is_tensor(tensors):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    return list(tensors)
+
+
 def cat(op, args, kwargs):
-    tensors = list(args[0])
+    tensors = _tensor_list(op, args[0])
     dim = _arg(args, kwargs, 1, "dim", 0)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -442,7 +453,7 @@ def cat(op, args, kwargs):
 
 
 def stack(op, args, kwargs):
-    tensors = list(args[0])
+    tensors = _tensor_list(op, args[0])
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     ref = tensors[0]._shape
@@ -461,6 +472,11 @@ def split(op, args, kwargs):
     size = _arg(args, kwargs, 1, "split_size_or_sections")
     d = shapes.normalize_dim(_arg(args, kwargs, 2, "dim", 0), len(x._shape))
     n = x._shape[d]
+    if isinstance(size, int) and size <= 0:
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        if n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
     if isinstance(size, int):
         sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
     else:
@@ -475,6 +491,8 @@ def split(op, args, kwargs):
 def chunk(op, args, kwargs):
     x = args[0]
     chunks = _arg(args, kwargs, 1, "chunks")
+    if isinstance(chunks, int) and chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = shapes.normalize_dim(_arg(args, kwargs, 2, "dim", 0), len(x._shape))
     n = x._shape[d]
     size = -(-n // chunks) if n else 0
@@ -575,7 +593,7 @@ def take(op, args, kwargs):
 
 def masked_fill(op, args, kwargs):
     x, mask = args[0], _arg(args, kwargs, 1, "mask")
-    shapes.broadcast_shapes(x._shape, mask._shape)
+    shapes.broadcast_shapes(mask._shape, x._shape)  # (torch names the mask tensor a)
     return [(x._shape, x._dtype)]
 
 
@@ -715,8 +733,12 @@ def matmul(op, args, kwargs):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
     if op == "mm" and (len(a._shape) != 2 or len(b._shape) != 2):
         raise RuntimeError("self must be a matrix" if len(a._shape) != 2 else "mat2 must be a matrix")
-    if op == "bmm" and (len(a._shape) != 3 or len(b._shape) != 3):
-        raise RuntimeError(f"batch1 must be a 3D tensor" if len(a._shape) != 3 else "batch2 must be a 3D tensor")
+    if op == "bmm":
+        if len(a._shape) != 3 or len(b._shape) != 3:
+            raise RuntimeError(f"batch1 must be a 3D tensor" if len(a._shape) != 3 else "batch2 must be a 3D tensor")
+        if b._shape[:2] != (a._shape[0], a._shape[2]):  # bmm does not broadcast its batch dim
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{a._shape[0]}, {a._shape[2]}] but got: [{b._shape[0]}, {b._shape[1]}].")
     if op == "dot" and (len(a._shape) != 1 or len(b._shape) != 1):
         raise RuntimeError(f"1D tensors expected, but got {len(a._shape)}D and {len(b._shape)}D tensors")
     if a._dtype is not b._dtype:
@@ -736,6 +758,9 @@ def mv(op, args, kwargs):
 
 def outer(op, args, kwargs):
     a, b = args
+    for name, x in (("self", a), ("vec2", b)):
+        if len(x._shape) != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {len(x._shape)}-D")
     return [((shapes.numel(a._shape), shapes.numel(b._shape)), dtypes.result_type(_operand(a), _operand(b)))]
 
 
@@ -1344,7 +1369,7 @@ OPS: dict[str, OpInfo] = {
     "cumprod": OpInfo(cumsum),
     "cummax": OpInfo(cum_extreme),
     "cummin": OpInfo(cum_extreme),
-    "roll": OpInfo(same),
+    "roll": OpInfo(dims_checked(same, 2, "dims")),
     "unique": OpInfo(None),
     "bincount": OpInfo(None, differentiable=False),
     "sort": OpInfo(sort),
@@ -1355,7 +1380,7 @@ OPS: dict[str, OpInfo] = {
     "median": OpInfo(median),
     "mode": OpInfo(mode),
     "reshape": OpInfo(reshape),
-    "view": OpInfo(reshape),
+    "view": OpInfo(view),
     "flatten": OpInfo(flatten),
     "transpose": OpInfo(transpose),
     "t": OpInfo(t),
@@ -1369,7 +1394,7 @@ OPS: dict[str, OpInfo] = {
     "split": OpInfo(split),
     "chunk": OpInfo(chunk),
     "unbind": OpInfo(unbind),
-    "flip": OpInfo(same),
+    "flip": OpInfo(dims_checked(same, 1, "dims")),
     "rot90": OpInfo(rot90),
     "tril": OpInfo(tril),
     "triu": OpInfo(tril),
@@ -1430,7 +1455,8 @@ OPS: dict[str, OpInfo] = {
              differentiable=False),
     # nn.functional
     "linear": OpInfo(linear),
-    **_table(same, ["softmax", "log_softmax", "dropout", "layer_norm"]),
+    **_table(dims_checked(same, 1, "dim"), ["softmax", "log_softmax"]),
+    **_table(same, ["dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
     **_table(conv, ["conv1d", "conv2d"]),

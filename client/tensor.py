@@ -196,7 +196,7 @@ def _pending_node_class(node: "Node") -> type:
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "_live_views", "__weakref__")
+                 "_live_views", "_strided", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -762,10 +762,10 @@ class Tensor:
         return self.reshape(other.shape)
 
     def permute(self, *dims):
-        return _as_view(self, call("permute", self, *dims))
+        return _as_view(self, call("permute", self, *dims), strided=True)
 
     def expand(self, *sizes):
-        return _as_view(self, call("expand", self, *sizes))
+        return _as_view(self, call("expand", self, *sizes), strided=True)
 
     def expand_as(self, other):
         return self.expand(other.size())
@@ -916,21 +916,21 @@ class Tensor:
 
     @property
     def T(self):
-        return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)))
+        return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)), strided=True)
 
     @property
     def mT(self):
         shapes.check_matrix_transpose("mT", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     def adjoint(self):  # real dtypes only: the conjugate is the tensor itself
         shapes.check_matrix_transpose("adjoint()", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     @property
     def mH(self):  # real dtypes only: the conjugate is the tensor itself
         shapes.check_matrix_transpose("mH", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     @property
     def H(self):
@@ -938,7 +938,7 @@ class Tensor:
         if len(self._shape) == 0:
             warnings.warn(shapes.H_OF_A_SCALAR, UserWarning, stacklevel=2)
             return self
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     @property
     def data(self):
@@ -955,7 +955,7 @@ class Tensor:
 
     def __getitem__(self, index):
         out = call("getitem", self, index)
-        return _as_view(self, out) if _is_basic_index(index) else out
+        return _as_view(self, out, not _keeps_contiguous(index)) if _is_basic_index(index) else out
 
     def __setitem__(self, index, value) -> None:
         if getattr(self, "_view_mode", None) is not None and grad_mode.is_grad_enabled():
@@ -1039,12 +1039,16 @@ def _generator_kw(kwargs: dict, generator) -> dict:
     return add(kwargs, generator)
 
 
-def _as_view(base, out):
+def _as_view(base, out, strided: bool = False):
     """Marks ``out`` (a Tensor or a tuple of them) as a view of ``base``'s root, as the server's
-    views are: an in-place op on a view rewrites the root's history (CopySlices)."""
+    views are: an in-place op on a view rewrites the root's history (CopySlices). ``strided``: the view
+    may not be contiguous (nor may a view of a view that may not be), so ``view()`` of it asks the server."""
     root = getattr(base, "_view_base", None)
     if root is None:
         root = base
+    if strided or getattr(base, "_strided", False):
+        for o in out if isinstance(out, tuple) else (out,):
+            o._strided = True
     if isinstance(out, tuple):
         for o in out:
             o._view_base = root
@@ -1176,6 +1180,27 @@ def multi_view_message(t) -> str:
             "out-of-place one.")
 
 
+def _keeps_contiguous(index) -> bool:
+    """Whether basic indexing keeps a contiguous tensor contiguous: leading ints, then one slice of step 1
+    (or an Ellipsis), then only whole dims."""
+    sliced = False
+    for i in index if isinstance(index, tuple) else (index,):
+        if i is None:
+            continue
+        if isinstance(i, slice):
+            if i.step not in (None, 1):
+                return False
+            whole = i.start is None and i.stop is None
+            if sliced and not whole:
+                return False
+            sliced = True
+        elif i is Ellipsis:
+            sliced = True
+        elif sliced:  # an int after a sliced dim
+            return False
+    return True
+
+
 def _is_basic_index(index) -> bool:
     """ints, slices, None and Ellipsis only: the result is a view."""
     for i in index if isinstance(index, tuple) else (index,):
@@ -1215,8 +1240,9 @@ def _viewing(op: str):
             out = call(op, self, *args, **kwargs)
             return _as_multi_view(self, out if isinstance(out, tuple) else (out,))  # a tuple, even of one
     else:
+        strided = op in ("transpose", "t", "unfold")
         def method(self, *args, **kwargs):
-            return _as_view(self, call(op, self, *args, **kwargs))
+            return _as_view(self, call(op, self, *args, **kwargs), strided)
     method.__name__ = op
     method.__qualname__ = f"Tensor.{op}"
     method.__doc__ = f"torch.Tensor.{op} (a view), run on the server."

@@ -229,3 +229,30 @@ def test_contiguous_of_a_leaf_is_the_leaf_and_tile_takes_varargs(gw):
     """)
     assert "None True True CloneBackward0 False" in out
     assert "tensor([[1., 2., 3.],\n        [1., 2., 3.]])" in out
+
+
+SHAPE_ERRORS = [
+    "x.t().view(-1)", "x.permute(1, 0).view(6)", "x[:, 1:].view(-1)", "x.expand(2, 2, 3).view(12)",
+    "x.view(-2, 3)", "torch.zeros(0, 3).reshape(0, -1)", "x.unflatten(1, (2, 2))", "x.expand(-1, 2, 3)",
+    "x.expand_as(torch.zeros(3, 2))", "x.select(1, 3)", "x.chunk(0)", "x.split(0)", "x.split(-1)", "x.flip(2)",
+    "x.roll(1, 2)", "x.softmax(3)", "torch.zeros(3) @ torch.zeros(2, 3)", "torch.zeros(2, 3, 4) @ torch.zeros(3)",
+    "torch.bmm(torch.zeros(2, 2, 3), torch.zeros(3, 3, 2))", "torch.outer(torch.zeros(3), x)", "torch.cat(x)",
+    "torch.stack(x)", "torch.where(x > 0, x, torch.zeros(3, 2))", "x.masked_fill(torch.zeros(3, 3) > 0, 1)",
+    "torch.broadcast_tensors(x, x, torch.zeros(4))", "torch.broadcast_shapes((2, 3, 4), (5, 1, 4))",
+]
+
+
+@pytest.mark.parametrize("expr", SHAPE_ERRORS)
+def test_shape_errors_raise_at_the_call_with_torchs_text(gw, expr):
+    # printing only metadata: an error found late (at the next sync) would show up after the print
+    out = same_as_torch(gw, f"x = torch.arange(6.).reshape(2, 3)\nr = {expr}\nprint(r.shape)")
+    assert out.startswith("!! ")
+
+
+def test_views_that_strides_allow_and_their_values(gw):
+    out = same_as_torch(gw, """
+        x = torch.arange(6.).reshape(2, 3)
+        print(x.t().view(3, 2), x[1:].view(3), x[0].view(3, 1).shape, x.t().contiguous().view(-1),
+              x.t().reshape(-1), x[:, 0].view(2), x.unsqueeze(0).view(6))
+    """)
+    assert "tensor([0., 3., 1., 4., 2., 5.])" in out
