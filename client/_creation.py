@@ -129,11 +129,11 @@ def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool, devic
     return t
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad=False, *, _source="torch.tensor") -> Tensor:
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
-                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-                      UserWarning, stacklevel=2)
+                      f"sourceTensor.detach().clone().requires_grad_(True), rather than {_source}(sourceTensor).",
+                      UserWarning, stacklevel=2 if _source == "torch.tensor" else 3)
     array, dtype = _to_array(data, dtype)
     return _new_leaf(array, dtype, requires_grad, device)
 
@@ -191,6 +191,21 @@ class _LegacyTensorType(type):
 
 LEGACY_TYPES = {f"{d._torch_name}Tensor": _LegacyTensorType(f"{d._torch_name}Tensor", (), {
     "dtype": d, "__module__": "torch", "is_sparse": False}) for d in dtypes.DTYPES.values()}
+
+
+def set_default_tensor_type(t) -> None:
+    """Deprecated in torch (it warns once): the default float dtype from a legacy tensor type (or its name)."""
+    from .tensor import warn_once  # noqa: PLC0415
+    warn_once("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use torch.set_default_dtype() "
+              "and torch.set_default_device() as alternatives. (Triggered internally at "
+              "/__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
+    if isinstance(t, dtypes.DType):
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
+    dtype, _ = legacy_type(t)
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    from . import set_default_dtype  # noqa: PLC0415
+    set_default_dtype(dtype)
 
 
 def legacy_type(t) -> tuple:

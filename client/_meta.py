@@ -11,6 +11,7 @@ for the server's reply and takes the metadata from it.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -209,14 +210,20 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
 def var_std(op, args, kwargs):
     x = args[0]
     dim = _arg(args, kwargs, 1, "dim")
+    unbiased = args[2] if len(args) > 2 else kwargs.get("unbiased")
     if isinstance(dim, bool):  # var(input, unbiased)
-        dim = None
-    keepdim = kwargs.get("keepdim", False)
-    if len(args) > 2 and isinstance(args[2], bool) and not isinstance(args[1], bool):
-        keepdim = args[2]
+        dim, unbiased = None, dim
+    keepdim = args[3] if len(args) > 3 else kwargs.get("keepdim", False)  # var(input, dim, unbiased, keepdim)
     if not x._dtype.is_floating_point:
         raise RuntimeError(f"std and var only support floating point and complex dtypes")
-    return [(shapes.reduced_shape(x._shape, shapes.normalize_dims(dim, len(x._shape)), keepdim), x._dtype)]
+    dims = shapes.normalize_dims(dim, len(x._shape))
+    correction = kwargs.get("correction")
+    correction = (0 if unbiased is False else 1) if correction is None else correction
+    if shapes.numel(x._shape[d] for d in dims) - correction <= 0:  # torch warns; the result is nan or inf
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel). (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)", UserWarning, stacklevel=4)
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype)]
 
 
 def norm(op, args, kwargs):

@@ -193,6 +193,16 @@ def _pending_node_class(node: "Node") -> type:
                                               "__module__": base.__module__})
 
 
+_WARNED_ONCE: set = set()
+
+
+def warn_once(message: str, stacklevel: int = 2) -> None:
+    """A UserWarning the first time only, as torch's TORCH_WARN_ONCE."""
+    if message not in _WARNED_ONCE:
+        _WARNED_ONCE.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
@@ -508,7 +518,7 @@ class Tensor:
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from ._creation import tensor  # noqa: PLC0415
-        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad, _source="tensor.new_tensor")
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import zeros  # noqa: PLC0415
@@ -916,6 +926,8 @@ class Tensor:
 
     @property
     def T(self):
+        if len(self._shape) > 2 or not self._shape:
+            warn_once(shapes.T_WARNINGS[len(self._shape) > 2], stacklevel=3)
         return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)), strided=True)
 
     @property

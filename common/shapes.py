@@ -188,6 +188,14 @@ H_OF_A_SCALAR = ("Tensor.H is deprecated on 0-D tensors. Consider using x.conj()
                  "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4335.)")
 
 
+T_WARNINGS = ("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. (Triggered "
+              "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)",
+              "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will "
+              "throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+              "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered "
+              "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")  # [0-d, > 2-d]
+
+
 def check_matrix_transpose(attr: str, ndim: int) -> None:
     """torch's errors for ``.mT``/``.mH`` (matrices or batches of them) and ``.H`` (matrices; a 0-d
     tensor is its own ``.H``, with a warning, which the caller gives)."""

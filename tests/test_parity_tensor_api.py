@@ -256,3 +256,48 @@ def test_views_that_strides_allow_and_their_values(gw):
               x.t().reshape(-1), x[:, 0].view(2), x.unsqueeze(0).view(6))
     """)
     assert "tensor([0., 3., 1., 4., 2., 5.])" in out
+
+
+def test_deprecation_and_degrees_of_freedom_warnings(gw):
+    out = same_as_torch(gw, """
+        import warnings
+        x = torch.ones(2, 3)
+        calls = [lambda: x.T.shape, lambda: x.new_tensor(torch.ones(2)), lambda: torch.ones(1).var(), lambda: x.std(0, correction=2),
+                 lambda: x.std(1, correction=2), lambda: torch.std_mean(torch.ones(1)), lambda: x.std(0, True).shape,
+                 lambda: torch.ones(2, 1).std(1, True, True), lambda: torch.ones(1).std(False),
+                 lambda: torch.arange(4).reshape(2, 2)[[[0, 1]]]]
+        for f in calls:
+            with warnings.catch_warnings(record=True) as ws:
+                warnings.simplefilter("always")
+                r = f()
+            print(r, [(w.category.__name__, str(w.message)) for w in ws])
+    """)
+    assert "rather than tensor.new_tensor(sourceTensor)" in out and "var(): degrees of freedom is <= 0" in out
+    assert "torch.Size([3]) []" in out  # std(0, True): unbiased, not keepdim
+
+
+def test_set_default_tensor_type(gw):
+    import gradwire
+    try:
+        gradwire.set_default_tensor_type(gradwire.DoubleTensor)
+        assert gradwire.tensor([1.5]).dtype is gradwire.float64 and gradwire.get_default_dtype() is gradwire.float64
+        gradwire.set_default_tensor_type("torch.FloatTensor")
+        assert gradwire.tensor([1.5]).dtype is gradwire.float32
+        with pytest.raises(TypeError, match="only floating-point types are supported as the default type"):
+            gradwire.set_default_tensor_type(gradwire.LongTensor)
+    finally:
+        gradwire.set_default_dtype(gradwire.float32)
+
+
+def test_transpose_of_other_than_a_matrix_warns_once(gw):
+    import sys
+    import warnings
+    module = sys.modules["gradwire.tensor"]
+    for message in list(module._WARNED_ONCE):
+        if "x.T" in message or "Tensor.T" in message:
+            module._WARNED_ONCE.discard(message)
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter("always")
+        assert gw.ones(2, 3, 4).T.shape == (4, 3, 2) and gw.ones(2, 3, 4).T.shape == (4, 3, 2)
+        assert gw.ones(()).T.shape == ()
+    assert [str(w.message)[:25] for w in ws] == ["The use of `x.T` on tenso", "Tensor.T is deprecated on"]

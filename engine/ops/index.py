@@ -40,7 +40,8 @@ _INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long 
                   "(got {})")
 _SEQ_WARNING = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
                 "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
-                "index, x[torch.tensor(seq)], which will result either in an error or a different result")
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result (Triggered "
+                "internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_variable_indexing.cpp:349.)")
 
 
 # ---- advanced indexing ------------------------------------------------------------------
