@@ -126,6 +126,25 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
+def no_bool(rule):
+    def checked(op, args, kwargs):
+        if args[0]._dtype is bool_:
+            raise RuntimeError(f"{op}(): does not support bool input")
+        return rule(op, args, kwargs)
+    return checked
+
+
+def softmax(op, args, kwargs):
+    """(log_)softmax: floating inputs, or a floating ``dtype=`` to compute in."""
+    x = args[0]
+    dtype = args[-1] if isinstance(args[-1], dtypes.DType) else kwargs.get("dtype") or x._dtype
+    if not dtype.is_floating_point:
+        dim = _arg(args, kwargs, 1, "dim")
+        last = "lastdim_" if dim is not None and shapes.normalize_dim(dim, len(x._shape)) == max(len(x._shape) - 1, 0) else ""
+        raise NotImplementedError(f'"{op}_{last}kernel_impl" not implemented for \'{dtype._torch_name}\'')
+    return [(x._shape, dtype)]
+
+
 def dims_checked(rule, pos: int, name: str):
     """``rule``, after torch's IndexError for a dim argument (an int or ints, at ``pos`` or by ``name``)
     out of range."""
@@ -228,6 +247,9 @@ def var_std(op, args, kwargs):
 
 def norm(op, args, kwargs):
     x = args[0]
+    if not x._dtype.is_floating_point and kwargs.get("dtype") is None:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{x._dtype._torch_name}")
     dim = _arg(args, kwargs, 2, "dim")
     keepdim = _arg(args, kwargs, 3, "keepdim", False)
     dims = shapes.normalize_dims(dim, len(x._shape))
@@ -1364,8 +1386,8 @@ OPS: dict[str, OpInfo] = {
     "amin": OpInfo(reduction(out="same")),
     "max": OpInfo(reduction(out="same", indices=True)),
     "min": OpInfo(reduction(out="same", indices=True)),
-    "argmax": OpInfo(reduction(out="long"), differentiable=False),
-    "argmin": OpInfo(reduction(out="long"), differentiable=False),
+    "argmax": OpInfo(no_bool(reduction(out="long")), differentiable=False),
+    "argmin": OpInfo(no_bool(reduction(out="long")), differentiable=False),
     "all": OpInfo(reduction(out="bool"), differentiable=False),
     "any": OpInfo(reduction(out="bool"), differentiable=False),
     "logsumexp": OpInfo(reduction(out="to_float", dim_required=True)),
@@ -1462,7 +1484,7 @@ OPS: dict[str, OpInfo] = {
              differentiable=False),
     # nn.functional
     "linear": OpInfo(linear),
-    **_table(dims_checked(same, 1, "dim"), ["softmax", "log_softmax"]),
+    **_table(dims_checked(softmax, 1, "dim"), ["softmax", "log_softmax"]),
     **_table(same, ["dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),

@@ -301,3 +301,19 @@ def test_transpose_of_other_than_a_matrix_warns_once(gw):
         assert gw.ones(2, 3, 4).T.shape == (4, 3, 2) and gw.ones(2, 3, 4).T.shape == (4, 3, 2)
         assert gw.ones(()).T.shape == ()
     assert [str(w.message)[:25] for w in ws] == ["The use of `x.T` on tenso", "Tensor.T is deprecated on"]
+
+
+@pytest.mark.parametrize("expr", ["x.softmax(0)", "x.softmax(1)", "x.log_softmax(1)", "x.bool().softmax(0)",
+                                  "x.norm()", "x.bool().argmax()", "x.bool().argmin(0)"])
+def test_integer_inputs_refused_at_the_call(gw, expr):
+    out = same_as_torch(gw, f"x = torch.arange(6).reshape(2, 3)\nr = {expr}\nprint(r.shape)")
+    assert out.startswith("!! ")
+
+
+def test_softmax_takes_its_dtype_positionally(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([[0., 1., 2.], [1., 1., 1.]])
+        print(torch.softmax(x.long(), 1, torch.float64), x.softmax(1, torch.float64).dtype,
+              x.long().log_softmax(-1, dtype=torch.float32), x.softmax(0).dtype)
+    """)
+    assert "tensor([[0.0900, 0.2447, 0.6652],\n        [0.3333, 0.3333, 0.3333]], dtype=torch.float64)" in out
