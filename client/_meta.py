@@ -50,11 +50,12 @@ def _check_number(op: str, x) -> None:
 _NUMBER = (int, float)
 
 
-def elementwise(*, out: str = "promote") -> Callable:
+def elementwise(*, out: str = "promote", refuse: Callable | None = None, fast: bool = True) -> Callable:
     """Broadcast the tensor arguments. out: "promote" (result_type), "float" (the
-    floating result of it), "bool" (comparisons), "same" (the first input's dtype)."""
+    floating result of it), "bool" (comparisons), "same" (the first input's dtype). refuse(op, args, dtype):
+    raises torch's error for operands the op does not take (past the fast path, unless not ``fast``)."""
     def rule(op, args, kwargs):
-        if len(args) == 2 and out != "bool":
+        if fast and len(args) == 2 and out != "bool":
             # The hot cases first: a floating tensor with a Python number or a like tensor.
             a, b = args
             a_dtype = getattr(a, "_dtype", None)
@@ -74,8 +75,40 @@ def elementwise(*, out: str = "promote") -> Callable:
             dtype = dtypes.result_type(*(_operand(a) for a in args))
             if out == "float":
                 dtype = dtypes.float_result(dtype)
+        if refuse is not None:
+            refuse(op, args, dtype)
         return [(shape, dtype)]
     return rule
+
+
+def _is_bool(x) -> bool:
+    return x is True or x is False or getattr(x, "_dtype", None) is bool_
+
+
+def _refuse_bool_sub(op, args, dtype) -> None:
+    flags = [_is_bool(a) for a in args[:2]]
+    if all(flags):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if any(flags):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+_KERNELS = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
+
+
+def _refuse_kernel(op, args, dtype) -> None:
+    """torch's NotImplementedError where no kernel takes the result dtype: bitwise ops on floats; floor
+    division, remainder and pow on bools."""
+    if op == "pow":
+        exponent = args[1]
+        if not dtype.is_floating_point and type(exponent) is int and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if not is_tensor(exponent):  # bool ** number: torch has scalar-exponent paths for it
+            return
+    if dtype.is_floating_point if op.startswith("bitwise") else dtype is bool_:
+        raise NotImplementedError(f'"{_KERNELS.get(op, op + "_cpu")}" not implemented for \'{dtype._torch_name}\'')
 
 
 _TRUE_QUOTIENT, _ROUNDED_QUOTIENT = elementwise(out="float"), elementwise()
@@ -1361,7 +1394,9 @@ def _table(rule, names, **flags):
 
 
 OPS: dict[str, OpInfo] = {
-    **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
+    **_table(elementwise(refuse=_refuse_bool_sub), ["sub", "rsub"]),
+    "pow": OpInfo(elementwise(refuse=_refuse_kernel)),
+    **_table(elementwise(), ["add", "mul", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
                              "ceil", "round", "relu", "sign"]),
     **_table(elementwise(out="float"), [
         "exp", "expm1", "log", "log1p", "log2", "log10", "exp2", "erf", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
@@ -1372,10 +1407,11 @@ OPS: dict[str, OpInfo] = {
              differentiable=False),
     "div": OpInfo(div),
     **_table(atan2_hypot, ["atan2", "arctan2", "hypot"]),
-    "remainder": OpInfo(elementwise()),
-    "floor_divide": OpInfo(elementwise()),
-    **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-                             "bitwise_right_shift"], differentiable=False),
+    "remainder": OpInfo(elementwise(refuse=_refuse_kernel)),
+    "floor_divide": OpInfo(elementwise(refuse=_refuse_kernel)),
+    **_table(elementwise(refuse=_refuse_kernel, fast=False), ["bitwise_and", "bitwise_or", "bitwise_xor"],
+             differentiable=False),
+    **_table(elementwise(), ["bitwise_not", "bitwise_left_shift", "bitwise_right_shift"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),
     "clip": OpInfo(clamp),

@@ -984,10 +984,10 @@ class Tensor:
         return call("mul", call("reciprocal", self), other)  # torch's node: MulBackward0
 
     def __rfloordiv__(self, other):
-        return call("floor_divide", call("full_like", self, other), self)
+        return call("floor_divide", _scalar_operand(self, other), self)
 
     def __rmod__(self, other):
-        return call("remainder", call("full_like", self, other), self)
+        return call("remainder", _scalar_operand(self, other), self)
 
     def __rpow__(self, other):
         return call("pow", other, self)
@@ -1424,6 +1424,15 @@ def _rmatmul_operator(self, other):
 
 Tensor.__matmul__, Tensor.__rmatmul__ = _matmul_operator, _rmatmul_operator
 del _dunder, _op
+
+
+def _scalar_operand(like: Tensor, other):
+    """``other`` as a tensor for ops whose first operand must be one: a tensor as it is, a Python number as a
+    0-d tensor on ``like``'s device (it then promotes as the number would)."""
+    if isinstance(other, Tensor):
+        return other
+    from ._creation import full  # noqa: PLC0415
+    return full((), other, dtype=dtypes.scalar_dtype(other), device=like._device)
 
 
 def _takes_operand(method):

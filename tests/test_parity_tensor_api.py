@@ -317,3 +317,32 @@ def test_softmax_takes_its_dtype_positionally(gw):
               x.long().log_softmax(-1, dtype=torch.float32), x.softmax(0).dtype)
     """)
     assert "tensor([[0.0900, 0.2447, 0.6652],\n        [0.3333, 0.3333, 0.3333]], dtype=torch.float64)" in out
+
+
+def test_operator_dtypes_and_refusals_over_a_grid_of_operands(gw):
+    out = same_as_torch(gw, """
+        i = torch.tensor([1, 2]); f = torch.tensor([1., 2.]); b = torch.tensor([True, True]); u8 = i.byte()
+        for op in ['__truediv__', '__floordiv__', '__mod__', '__pow__', '__sub__', '__and__', '__xor__', '__rpow__',
+                   '__rsub__', '__rfloordiv__', '__rtruediv__', '__rmod__']:
+            for a in (i, f, b, u8):
+                row = []
+                for c in (i, f, b, u8, 2, 2.5, True, -3):
+                    try:
+                        r = getattr(a, op)(c)
+                        row.append(str(r.dtype)[6:] if r is not NotImplemented else 'NI')
+                    except Exception as e:
+                        row.append(f"{type(e).__name__}: {e}")
+                print(op, a.dtype, row)
+    """)
+    assert "Subtraction, the `-` operator, with two bool tensors is not supported" in out
+    assert '"bitwise_and_cpu" not implemented for' in out
+    assert "__rfloordiv__ torch.int64 ['int64', 'float32', 'int64', 'int64', 'int64', 'float32', 'int64', 'int64']" in out
+
+
+def test_reflected_floor_division_and_remainder_values(gw):
+    same_as_torch(gw, """
+        x = torch.tensor([2, -3], dtype=torch.uint8)
+        print(7 // x, 7 % x, 7.5 // torch.tensor([2, 4]), -7 % torch.tensor([3., -2.]), 2 ** torch.tensor([1, 3]))
+    """)
+    import gradwire
+    assert (7 // gradwire.tensor([2, 3])).tolist() == [3, 2] and (7.5 // gradwire.tensor([2, 4])).dtype is gradwire.float32
