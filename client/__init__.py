@@ -104,6 +104,7 @@ def result_type(tensor, other):
 
 def promote_types(type1, type2):
     from gradwire.common import dtypes as _dtypes  # noqa: PLC0415
+    _dtypes.check_dtype_args("promote_types", type1=type1, type2=type2)
     return _dtypes.promote_types(type1, type2)
 
 

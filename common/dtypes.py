@@ -288,8 +288,7 @@ _DEFAULT = object()  # finfo(): the default float (finfo(None) is an error)
 
 
 def _info_type(fn: str, dtype) -> DType:
-    if not isinstance(dtype, DType):
-        raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {dtype.__class__.__name__}")
+    check_dtype_args(fn, type=dtype)
     return dtype
 
 
@@ -335,6 +334,15 @@ class iinfo:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
+def check_dtype_args(fn: str, **args) -> None:
+    """torch's TypeError for arguments (in order) that are not dtypes."""
+    for pos, (name, value) in enumerate(args.items(), 1):
+        if not isinstance(value, DType):
+            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be torch.dtype, not "
+                            f"{type(value).__name__}")
+
+
 def can_cast(from_: DType, to: DType) -> bool:
     """torch.can_cast: casting may not lower the category (float -> int, int -> bool)."""
+    check_dtype_args("can_cast", from_=from_, to=to)
     return from_._category <= to._category

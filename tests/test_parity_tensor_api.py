@@ -346,3 +346,17 @@ def test_reflected_floor_division_and_remainder_values(gw):
     """)
     import gradwire
     assert (7 // gradwire.tensor([2, 3])).tolist() == [3, 2] and (7.5 // gradwire.tensor([2, 4])).dtype is gradwire.float32
+
+
+def test_dtype_functions_refuse_what_is_not_a_dtype(gw):
+    out = same_as_torch(gw, """
+        for s in ['torch.promote_types(torch.float32, 1)', 'torch.promote_types(1, torch.float32)',
+                  'torch.can_cast(1, torch.float32)', 'torch.can_cast(torch.float32, "a")',
+                  'torch.can_cast(torch.int64, torch.float16)', 'torch.promote_types(torch.uint8, torch.int8)',
+                  'torch.finfo(1)']:
+            try:
+                print(s, eval(s))
+            except TypeError as e:
+                print(s, e)
+    """)
+    assert "torch.promote_types(torch.uint8, torch.int8) torch.int16" in out
