@@ -18,7 +18,7 @@ from ._creation import (Generator, arange, bernoulli, default_generator, empty, 
                         full_like, get_rng_state, initial_seed, linspace, manual_seed, multinomial, ones, ones_like,
                         rand, rand_like, randint, randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
                         zeros_like)
-from ._creation import LEGACY_TYPES as _LEGACY_TYPES, set_default_tensor_type
+from ._creation import LEGACY_TYPES as _LEGACY_TYPES, randint_like, set_default_tensor_type
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize

@@ -436,6 +436,16 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return call("randint", low, high, _size((size,), "randint"), **_device_kw(_generator_kw(kwargs, generator), device))
 
 
+def randint_like(input: Tensor, low, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False) -> Tensor:
+    """Random integers in [low, high) (or [0, low)) in ``input``'s shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    out = randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
+                  device=device if device is not None else input._device)
+    return out.requires_grad_(True) if requires_grad else out
+
+
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     if isinstance(n, int) and not isinstance(n, bool) and n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")

@@ -360,3 +360,12 @@ def test_dtype_functions_refuse_what_is_not_a_dtype(gw):
                 print(s, e)
     """)
     assert "torch.promote_types(torch.uint8, torch.int8) torch.int16" in out
+
+
+def test_randint_like(gw):
+    same_as_torch(gw, """
+        x = torch.zeros(2, 3)
+        r = torch.randint_like(x, 2, 5)
+        print(r.dtype, r.shape, bool((r >= 2).all() and (r < 5).all()), torch.randint_like(x.long(), 3).dtype,
+              torch.randint_like(x, 5, dtype=torch.int64).dtype, bool((r == r.floor()).all()))
+    """)
