@@ -674,14 +674,16 @@ def getitem(op, args, kwargs):
         raise IndexError(f"too many indices for tensor of dimension {len(x._shape)}")
     if index.count(Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    if Ellipsis in index:
-        e = index.index(Ellipsis)
-        index = index[:e] + (slice(None),) * (len(x._shape) - n_real) + index[e + 1:]
     out = []
     dim = 0
-    for i in index:
+    for pos, i in enumerate(index):  # (torch's errors name the dim by the item's place in the index)
         if i is None:
             out.append(1)
+            continue
+        if i is Ellipsis:
+            span = len(x._shape) - n_real
+            out.extend(x._shape[dim:dim + span])
+            dim += span
             continue
         size = x._shape[dim]
         if isinstance(i, slice):
@@ -691,7 +693,7 @@ def getitem(op, args, kwargs):
         else:
             i = int(i)
             if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+                raise IndexError(f"index {i} is out of bounds for dimension {pos} with size {size}")
         dim += 1
     out.extend(x._shape[dim:])
     return [(tuple(out), x._dtype)]

@@ -966,10 +966,14 @@ class Tensor:
         self._shape, self._dtype, self._device = value._shape, value._dtype, value._device
 
     def __getitem__(self, index):
+        if type(index) is not int and type(index) is not slice:
+            index = _plain_index(index)
         out = call("getitem", self, index)
         return _as_view(self, out, not _keeps_contiguous(index)) if _is_basic_index(index) else out
 
     def __setitem__(self, index, value) -> None:
+        if type(index) is not int and type(index) is not slice:
+            index = _plain_index(index)
         if getattr(self, "_view_mode", None) is not None and grad_mode.is_grad_enabled():
             _check_setitem_view_mode(self, index, value)
         if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
@@ -1190,6 +1194,25 @@ def multi_view_message(t) -> str:
     return (head + " This view is the output of a function that returns multiple views. Such functions do not "
             "allow the output views to be modified inplace. You should replace the inplace operation by an "
             "out-of-place one.")
+
+
+def _index_item(i, inner: bool):
+    """One index item as the wire takes it: NumPy arrays and scalars as tensors and numbers; a range, or a
+    tuple inside the index, as a list."""
+    if isinstance(i, np.ndarray):
+        from ._creation import tensor  # noqa: PLC0415
+        return tensor(i)
+    if isinstance(i, np.generic):
+        return i.item()
+    if isinstance(i, range) or inner and type(i) is tuple:
+        return list(i)
+    return i
+
+
+def _plain_index(index):
+    if type(index) is tuple:
+        return tuple(_index_item(i, True) for i in index)
+    return _index_item(index, False)
 
 
 def _keeps_contiguous(index) -> bool:

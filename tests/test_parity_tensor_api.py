@@ -369,3 +369,22 @@ def test_randint_like(gw):
         print(r.dtype, r.shape, bool((r >= 2).all() and (r < 5).all()), torch.randint_like(x.long(), 3).dtype,
               torch.randint_like(x, 5, dtype=torch.int64).dtype, bool((r == r.floor()).all()))
     """)
+
+
+def test_numpy_ranges_and_tuples_as_indices(gw):
+    out = same_as_torch(gw, """
+        import numpy as np
+        x = torch.arange(12.).reshape(3, 4)
+        print(x[np.array([0, 2])], x[np.int64(1)], x[:, np.array([True, False, True, False])], x[range(2)],
+              x[(0, 1),], x[np.array(1)])
+        x[np.array([0, 1])] = 0
+        x[1, np.int64(2)] = 7
+        print(x)
+        for s in ['x[None, 5]', 'x[0, None, 9]', 'x[..., 9]', 'x[None, ..., 9]']:
+            try:
+                x_ = eval(s)
+            except IndexError as e:
+                print(e)
+    """)
+    assert "index 9 is out of bounds for dimension 2 with size 4" in out
+    assert "tensor([[ 0.,  1.,  2.,  3.],\n        [ 8.,  9., 10., 11.]])" in out
