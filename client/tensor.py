@@ -391,7 +391,8 @@ class Tensor:
     @grad.setter
     def grad(self, value) -> None:
         if value is not None and not isinstance(value, Tensor):
-            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of {type(value).__name__}")
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+        dtypes.check_grad_assignment(value, self._dtype, self._shape)
         self._conn.submit("set_grad", (self, value), handle_of=_dispatch._handle_of)
         self._grad = value
         self._grad_epoch = self._conn.grad_epoch

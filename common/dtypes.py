@@ -132,6 +132,25 @@ def scalar_dtype(value) -> DType:
 # torch's C++ names of the element types, as its dtype errors print them ("expected dtype long int")
 CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def check_grad_assignment(value, dtype: "DType", shape) -> None:
+    """torch's errors for ``x.grad = value`` (``value``: a tensor with .dtype and .shape, or None)."""
+    if value is None:
+        return
+    if not hasattr(value, "dtype") or not hasattr(value, "shape") or isinstance(value, np.ndarray):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+    if value.dtype is not dtype:
+        raise RuntimeError(f"attempting to assign a gradient with dtype '{CPP_NAMES[value.dtype.name]}' to a tensor "
+                           f"with grad_dtype '{dtype._torch_name}'. The gradient must match the tensor's grad_dtype "
+                           "(defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
+                           "specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the "
+                           "dtypes of a tensor and its gradient may break downstream systems that assume they match.")
+    if tuple(value.shape) != tuple(shape):
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                           f"'{list(shape)}'. Please ensure that the gradient and the tensor are the same size")
+
+
 # ... and as its overflow errors do
 _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
 _INT_RANGES = {name: (int(np.iinfo(name).min), int(np.iinfo(name).max)) for name in _C_NAMES}

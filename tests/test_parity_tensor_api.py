@@ -388,3 +388,18 @@ def test_numpy_ranges_and_tuples_as_indices(gw):
     """)
     assert "index 9 is out of bounds for dimension 2 with size 4" in out
     assert "tensor([[ 0.,  1.,  2.,  3.],\n        [ 8.,  9., 10., 11.]])" in out
+
+
+def test_grad_assignment_checks(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        for g in ['torch.tensor([1., 1., 1.])', 'torch.tensor([1, 1])', '[1., 1.]', 'torch.ones(2, 1)',
+                  'torch.tensor([3., 4.])', 'None']:
+            try:
+                x.grad = eval(g)
+                print(g, 'ok', x.grad)
+            except Exception as e:
+                print(g, type(e).__name__, e)
+    """)
+    assert "attempting to assign a gradient of size '[3]' to a tensor of size '[2]'" in out
+    assert "torch.tensor([3., 4.]) ok tensor([3., 4.])" in out
