@@ -36,6 +36,8 @@ def _size(size: tuple, op: str) -> tuple:
                 raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, but found element "
                                 f"of type {_type_name(s)} at pos {i}")
         size = tuple(seq)
+    elif len(size) > 1 and isinstance(size[0], (tuple, list)):
+        raise TypeError(f"{op}() takes 1 positional argument but {len(size)} were given")
     elif len(size) == 1 and isinstance(size[0], bool):
         raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, not bool")
     out = []

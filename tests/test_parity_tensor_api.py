@@ -116,6 +116,8 @@ def test_creation_sizes_are_read_like_torch(gw):
         torch.full((2, 2.5), 1)
         torch.randint(0, 5)
         torch.randint(3, 4, [2])
+        torch.zeros((2, 3), (4,))
+        torch.ones([2], 3)
     """))
     assert "torch.zeros(-1) RuntimeError zeros: Dimension size must be non-negative." in out
     assert "torch.zeros(size=(2, 3)) torch.float32 torch.Size([2, 3])" in out
