@@ -79,7 +79,7 @@ def from_numpy(np_dtype) -> DType:
         if np_dtype.kind in "iu":   # uint16/32/64: widen to int64 like torch.tensor(list)
             return int64
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The only supported types are: "
             "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, "
             "uint8, and bool."
         ) from None

@@ -74,6 +74,8 @@ def test_tensor_from_nested_data_infers_dtypes_and_refuses_ragged_lists(gw):
         torch.tensor([torch.tensor([1., 2.]), torch.tensor([1., 2.])])
         torch.tensor([torch.tensor([1, 2]), torch.tensor([1, 2])])
         torch.as_tensor([[1, 2], [3]])
+        torch.tensor(np.array(['a']))
+        torch.from_numpy(np.array([1, None]))
     """))
     assert "torch.tensor([np.float64(3.0), 1]) torch.float64 torch.Size([2]) [3.0, 1.0]" in out
     assert "torch.tensor([[1, 2], [3]]) ValueError expected sequence of length 2 at dim 1 (got 1)" in out
