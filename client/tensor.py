@@ -1548,6 +1548,13 @@ for _name, _value in {
 }.items():
     setattr(Tensor, _name, _value)
 Tensor.is_cpu = property(lambda self: self._device == "cpu")
+# layouts and backends gradwire does not have: torch's answers for a dense CPU/CUDA tensor
+for _name in ("is_sparse", "is_quantized", "is_meta", "is_mkldnn", "is_mps", "is_nested", "is_xpu", "is_ipu",
+              "is_vulkan", "is_xla", "is_maia", "is_mtia", "is_sparse_csr"):
+    setattr(Tensor, _name, property(lambda self: False))
+for _name in ("is_pinned", "is_shared", "is_distributed"):
+    setattr(Tensor, _name, lambda self: False)
+Tensor.share_memory_ = lambda self: self  # (the server holds the memory)
 Tensor.__module__ = "torch"  # type(x): <class 'torch.Tensor'>
 Tensor.real = property(_tensor_real)
 Tensor.imag = property(_tensor_imag)

@@ -407,3 +407,13 @@ def test_grad_assignment_checks(gw):
     """)
     assert "attempting to assign a gradient of size '[3]' to a tensor of size '[2]'" in out
     assert "torch.tensor([3., 4.]) ok tensor([3., 4.])" in out
+
+
+def test_layout_and_backend_predicates(gw):
+    out = same_as_torch(gw, """
+        t = torch.ones(2)
+        print([getattr(t, n) for n in ("is_sparse", "is_quantized", "is_meta", "is_mkldnn", "is_mps", "is_nested",
+                                       "is_xpu", "is_sparse_csr", "is_cpu", "is_cuda")],
+              t.is_pinned(), t.is_shared(), t.share_memory_() is t)
+    """)
+    assert out == "[False, False, False, False, False, False, False, False, True, False] False False True\n"
