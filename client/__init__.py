@@ -18,8 +18,9 @@ from ._creation import (Generator, arange, bernoulli, default_generator, empty, 
                         full_like, get_rng_state, initial_seed, linspace, manual_seed, multinomial, ones, ones_like,
                         rand, rand_like, randint, randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
                         zeros_like)
-from ._creation import LEGACY_TYPES as _LEGACY_TYPES, randint_like, set_default_tensor_type
+from ._creation import LEGACY_TYPES as _LEGACY_TYPES, empty_strided, randint_like, set_default_tensor_type
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
+from gradwire.common.dtypes import DType as dtype  # noqa: E402 - isinstance(x, torch.dtype)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError
@@ -88,6 +89,14 @@ for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "uns
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above
+
+
+def concatenate(tensors, axis=0):
+    return cat(tensors, axis)  # noqa: F821
+
+
+def adjoint(input):
+    return input.adjoint()
 # torch's other names for the same functions (NumPy's and the Array API's spellings)
 for _alias, _name in {"absolute": "abs", "negative": "neg", "subtract": "sub", "multiply": "mul", "divide": "div",
                       "true_divide": "div", "greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",

@@ -438,6 +438,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return call("randint", low, high, _size((size,), "randint"), **_device_kw(_generator_kw(kwargs, generator), device))
 
 
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """An uninitialised tensor of ``size``; gradwire's are contiguous whatever ``stride`` asks."""
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides ({len(stride)})")
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
 def randint_like(input: Tensor, low, high=None, *, generator=None, dtype=None, device=None,
                  requires_grad=False) -> Tensor:
     """Random integers in [low, high) (or [0, low)) in ``input``'s shape and dtype."""

@@ -417,3 +417,16 @@ def test_layout_and_backend_predicates(gw):
               t.is_pinned(), t.is_shared(), t.share_memory_() is t)
     """)
     assert out == "[False, False, False, False, False, False, False, False, True, False] False False True\n"
+
+
+def test_module_level_tensor_api_names(gw):
+    out = same_as_torch(gw, """
+        x = torch.arange(6.).reshape(2, 3)
+        print(isinstance(x.dtype, torch.dtype), torch.dtype, torch.adjoint(x), torch.concatenate([x, x], axis=1).shape,
+              torch.empty_strided((2, 3), (3, 1)).shape)
+        try:
+            torch.empty_strided((2, 3), (3,))
+        except RuntimeError as e:
+            print(e)
+    """)
+    assert "True <class 'torch.dtype'> tensor([[0., 3.]," in out
