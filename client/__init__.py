@@ -18,6 +18,9 @@ from ._creation import (Generator, arange, bernoulli, default_generator, empty, 
                         full_like, get_rng_state, initial_seed, linspace, manual_seed, multinomial, ones, ones_like,
                         rand, rand_like, randint, randn, randn_like, randperm, seed, set_rng_state, tensor, zeros,
                         zeros_like)
+from ._creation import LEGACY_TYPES as _LEGACY_TYPES, randint_like, set_default_tensor_type
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
+from gradwire.common.dtypes import DType as dtype  # noqa: E402 - isinstance(x, torch.dtype)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError
@@ -86,6 +89,8 @@ for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "uns
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above
+
+
 # torch's other names for the same functions (NumPy's and the Array API's spellings)
 for _alias, _name in {"absolute": "abs", "negative": "neg", "subtract": "sub", "multiply": "mul", "divide": "div",
                       "true_divide": "div", "greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le",
@@ -102,6 +107,7 @@ def result_type(tensor, other):
 
 def promote_types(type1, type2):
     from gradwire.common import dtypes as _dtypes  # noqa: PLC0415
+    _dtypes.check_dtype_args("promote_types", type1=type1, type2=type2)
     return _dtypes.promote_types(type1, type2)
 
 
@@ -308,12 +314,8 @@ from . import distributions  # noqa: E402
 from . import amp, backends, cpu, profiler, testing  # noqa: E402
 from .amp import (autocast, clear_autocast_cache, get_autocast_dtype, is_autocast_cache_enabled,  # noqa: E402
                   is_autocast_enabled, set_autocast_cache_enabled, set_autocast_dtype, set_autocast_enabled)
-from ._legacy_types import LEGACY_TYPES as _LEGACY_TYPES, dtype  # noqa: E402
-globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 # the classes users print (type(t) is <class 'torch.Tensor'>) under torch's names
-Tensor.__module__ = "torch"
-nn.Parameter.__module__ = "torch.nn.parameter"
-Size.__module__ = "torch"
+nn.Parameter.__module__ = "torch.nn.parameter"   # (torch.Tensor and torch.Size: tensor.py, common/shapes.py)
 device.__module__ = "torch"
 from .func import vmap  # noqa: E402
 from .linalg import _svd_compat as svd  # noqa: E402 - torch.svd's named (U, S, V)
@@ -411,17 +413,11 @@ def get_device(input) -> int:
     return input.get_device()
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None, generator=None):
-    if high is None:
-        low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,  # noqa: F405
-                   device=device if device is not None else input.device, generator=generator)
-
-
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A tensor of ``size`` whose strides are ``stride`` (a view of a storage just large enough)."""
     size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides ({len(stride)})")
     n = 0 if 0 in size else 1 + _builtins.sum((s - 1) * st for s, st in zip(size, stride))
     out = empty(n, dtype=dtype, device=device).as_strided(size, stride)  # noqa: F405
     return out.requires_grad_() if requires_grad else out

@@ -486,11 +486,21 @@ def unflatten(input, dim: int, sizes) -> Tensor:
     sizes = list(sizes)
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
+    known = [s for s in sizes if s != -1]
+    n = input.shape[d] if input.dim() else 1
+    if len(known) == len(sizes) and _math.prod(known) != n or len(known) + 1 == len(sizes) and (
+            not _math.prod(known) or n % _math.prod(known)):
+        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({n}) in "
+                           f"the input tensor")
     return input.view(*input.shape[:d], *sizes, *input.shape[d + 1:])
 
 
 def select(input, dim: int, index: int) -> Tensor:
     d = normalize_dim(dim, input.dim())
+    n = input.shape[d]
+    if isinstance(index, int) and not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
     return input[(slice(None),) * d + (index,)]
 
 
@@ -498,8 +508,10 @@ def diagflat(input, offset: int = 0) -> Tensor:
     return input.reshape(-1).diag(offset)
 
 
-def tile(input, dims) -> Tensor:
-    dims = tuple(dims)
+def tile(input, *dims, **kwargs) -> Tensor:
+    """torch.tile(x, dims) and x.tile(*dims) alike."""
+    dims = dims or (kwargs["dims"],)
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) < input.dim():
         dims = (1,) * (input.dim() - len(dims)) + dims
     return input.repeat(*dims)
@@ -809,14 +821,13 @@ def broadcast_shapes(*shapes):
                 raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {list(s)}")
         n = _builtins.max(len(out), len(s))
         a, b = (1,) * (n - len(out)) + out, (1,) * (n - len(s)) + s
-        merged = []
-        for k, (x, y) in enumerate(zip(a, b)):
+        for k in range(n - 1, -1, -1):  # torch compares from the last dim
+            x, y = a[k], b[k]
             if x != y and x != 1 and y != 1:
                 raise RuntimeError(f"Attempting to broadcast a dimension of length {y} at {k - n}! Mismatching "
                                    f"argument at index {i} had {s}; but expected shape should be broadcastable "
                                    f"to {list(out)}")
-            merged.append(y if x == 1 else x)
-        out = tuple(merged)
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
     return _shapes.Size(out)
 
 
@@ -1001,8 +1012,8 @@ def _compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", m
 
 
 # ---- torch's remaining Tensor methods and their torch.<name> forms -----------------------------------------
-# (storage kinds gradwire does not have answer False; the linear algebra of torch < 2 is composed from
-# torch.linalg with torch's deprecation warnings; functions torch removed raise its RuntimeError)
+# (the linear algebra of torch < 2 is composed from torch.linalg with torch's deprecation warnings; functions
+# torch removed raise its RuntimeError)
 
 _REMOVED = {
     'solve': 'This function was deprecated since version 1.9 and is now removed. `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should be replaced with:\nX = torch.linalg.solve(A, B)',
@@ -1138,9 +1149,6 @@ def _no_grad():
 
 RETURN_TYPES_TRIANGULAR_SOLVE = return_type("triangular_solve", ("solution", "cloned_coefficient"))
 
-for _name in ("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_mps", "is_nested", "is_mkldnn", "is_xpu",
-              "is_ipu", "is_mtia", "is_maia", "is_xla", "is_vulkan"):
-    setattr(Tensor, _name, property(lambda self: False))
 for _name, _method in {
         "cholesky": _cholesky,
         "cholesky_inverse": _cholesky_inverse, "pinverse": _pinverse, "qr": _qr,
@@ -1154,8 +1162,7 @@ for _name, _method in {
         "new_empty_strided": _new_empty_strided, "narrow_copy": lambda self, dim, start, length:
         self.narrow(dim, start, length).clone(), "to_dense": lambda self, dtype=None, **kwargs: self,
         "unsafe_split_with_sizes": lambda self, split_sizes, dim=0: self.split_with_sizes(split_sizes, dim),
-        "is_shared": lambda self: False, "share_memory_": lambda self: self, "is_pinned": lambda self, device=None: False,
-        "is_distributed": lambda self: False, "solve": _removed("solve"), "eig": _removed("eig"),
+        "solve": _removed("solve"), "eig": _removed("eig"),
         "symeig": _removed("symeig"), "lstsq": _removed("lstsq")}.items():
     setattr(Tensor, _name, _method)
 del _name, _method

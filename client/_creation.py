@@ -3,6 +3,9 @@ manual_seed, default_generator)."""
 from __future__ import annotations
 
 import numbers
+import operator
+import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -14,15 +17,49 @@ from . import _dispatch, _numpy_bridge
 from ._dispatch import Tensor, call, default_connection
 
 
-def _size(size) -> tuple:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
-            raise TypeError(f"size must be a sequence of ints, but got an element of type {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(int(s) for s in size)
+def _type_name(x) -> str:
+    t = type(x)
+    return f"numpy.{t.__name__}" if t.__module__ == "numpy" else t.__name__
+
+
+def _size(size: tuple, op: str) -> tuple:
+    """A creation op's ``*size`` as torch reads it: ints given one by one, or one sequence of them (an
+    integer 0-d tensor or NumPy integer counts as an int), with torch's errors."""
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        seq = size[0]
+        if isinstance(seq, Tensor) and not seq._shape and not seq._dtype.is_floating_point:
+            seq = (seq,)
+        if not isinstance(seq, (tuple, list)):
+            raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, not {_type_name(seq)}")
+        for i, s in enumerate(seq):
+            if isinstance(s, (bool, Tensor)) and not (isinstance(s, Tensor) and not s.dtype.is_floating_point):
+                raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, but found element "
+                                f"of type {_type_name(s)} at pos {i}")
+        size = tuple(seq)
+    elif len(size) > 1 and isinstance(size[0], (tuple, list)):
+        raise TypeError(f"{op}() takes 1 positional argument but {len(size)} were given")
+    elif len(size) == 1 and isinstance(size[0], bool):
+        raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, not bool")
+    out = []
+    for i, s in enumerate(size):
+        try:
+            s = operator.index(s)
+        except TypeError:
+            raise TypeError(f"{op}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                            f"\"type must be tuple of ints,but got {_type_name(s)}\"") from None
+        out.append(s)
+    if any(s < 0 for s in out):
+        if op == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        s = next(s for s in out if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
+    return tuple(out)
+
+
+def _first_leaf(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
 
 
 def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
@@ -32,21 +69,31 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     if isinstance(data, np.ndarray) or isinstance(data, np.generic):
         array = np.asarray(data)
         inferred = dtypes.from_numpy(array.dtype)
+    elif hasattr(data, "__array__") and not isinstance(data, (list, tuple)):
+        return _to_array(np.asarray(data), dtype)
     else:
+        if isinstance(data, str) or not isinstance(data, (list, tuple, bool, int, float, Sequence)):
+            dtypes.element_dtype(data)  # torch's error
+        if not isinstance(data, (list, tuple, bool, int, float)):
+            data = list(data)  # range & other sequences
+        first = _first_leaf(data)
+        if isinstance(first, str) and first is not data:
+            raise ValueError("too many dimensions 'str'")  # torch reads a string as one more dimension
         try:
             array = np.asarray(data)
-        except ValueError as exc:
-            raise ValueError(f"expected sequence of length matching the first dimension ({exc})") from None
-        if array.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-        kind = array.dtype.kind
-        if kind not in "fbiu":
-            raise TypeError(f"Could not infer dtype of {array.dtype}")
-        if array.dtype == np.int64 or array.dtype == np.float64 or kind == "b":
-            # Python floats take the default dtype (float32), ints int64, bools bool.
-            inferred = dtypes.default_float() if kind == "f" else dtypes.bool_ if kind == "b" else dtypes.int64
-        else:  # numpy made a narrower type: tensors or numpy scalars among the elements keep theirs
+        except (ValueError, TypeError, OverflowError):
+            array = None
+        if (array is None or array.dtype.kind not in "fbi" or type(first) not in (bool, int, float)
+                or (array.dtype.kind == "f" and type(first) is not float)):  # (ints too large for int64?)
+            # torch's own reading: its errors, and the dtypes of tensors and NumPy scalars among the elements
             inferred = dtypes.element_dtype(data)
+            shapes.check_nested(data, (dtype or inferred).is_floating_point)
+            if array is None or array.dtype == object:
+                array = np.asarray(data, dtype=inferred.numpy)
+        elif array.dtype.kind == "f":  # Python floats take the default dtype
+            inferred = dtypes.default_float()
+        else:
+            inferred = dtypes.bool_ if array.dtype.kind == "b" else dtypes.int64
         if dtype is not None:
             dtypes.check_fits(array, dtype)
     dtype = dtype or inferred
@@ -84,7 +131,11 @@ def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool, devic
     return t
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad=False, *, _source="torch.tensor") -> Tensor:
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      f"sourceTensor.detach().clone().requires_grad_(True), rather than {_source}(sourceTensor).",
+                      UserWarning, stacklevel=2 if _source == "torch.tensor" else 3)
     array, dtype = _to_array(data, dtype)
     return _new_leaf(array, dtype, requires_grad, device)
 
@@ -96,6 +147,93 @@ def from_numpy(array: np.ndarray) -> Tensor:
     t = _new_leaf(array, dtype, False, "cpu")
     _numpy_bridge.shared_source(t, array)
     return t
+
+
+# ----- legacy constructors: torch.Tensor(...), torch.FloatTensor(...), x.new(...), x.type(...) --------
+
+def _tensor_options(dtype) -> str:
+    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided, requires_grad=false "
+            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
+def legacy_new(dtype: dtypes.DType | None, args: tuple, kwargs: dict) -> Tensor:
+    """``torch.Tensor(...)`` (``dtype`` None: the default float, and a tensor of any dtype is taken as is),
+    ``torch.FloatTensor(...)`` & co and ``x.new(...)``: sizes make an uninitialised tensor, a sequence
+    makes one of its values, a tensor of the dtype is returned as a view of it."""
+    device = kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"new() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        src = args[0]
+        if dtype is not None and src._dtype is not dtype:
+            raise TypeError(f"expected {_tensor_options(dtype)} (got {_tensor_options(src._dtype)})")
+        return src.view(src.shape)  # the same memory
+    dtype = dtype or dtypes.default_float()
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        data = args[0]
+        if isinstance(data, shapes.Size):
+            args = tuple(data)
+        elif isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif not isinstance(data, (list, tuple, np.ndarray)):
+            raise TypeError(f"new(): data must be a sequence (got {_type_name(data)})")
+        else:
+            return tensor(data, dtype=dtype, device=device)
+    return empty(*args, dtype=dtype, device=device) if args else empty(0, dtype=dtype, device=device)
+
+
+class _LegacyTensorType(type):
+    """torch.FloatTensor & co (and torch.cuda.FloatTensor & co): calling one is the legacy constructor in its
+    dtype (on its device); ``isinstance`` asks for a tensor of that dtype on that kind of device."""
+
+    def __call__(cls, *args, **kwargs):
+        if cls.is_cuda:
+            kwargs.setdefault("device", "cuda")
+        return legacy_new(cls.dtype, args, kwargs)
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and (obj._device != "cpu") == cls.is_cuda
+
+
+_LegacyTensorType.__module__, _LegacyTensorType.__name__, _LegacyTensorType.__qualname__ = (
+    "torch", "tensortype", "tensortype")  # type(torch.FloatTensor) prints as torch's
+
+
+def _legacy_types(module: str, cuda: bool) -> dict:
+    return {f"{d._torch_name}Tensor": _LegacyTensorType(f"{d._torch_name}Tensor", (), {
+        "dtype": d, "__module__": module, "is_sparse": False, "is_cuda": cuda}) for d in dtypes.DTYPES.values()}
+
+
+LEGACY_TYPES = _legacy_types("torch", False)
+CUDA_LEGACY_TYPES = _legacy_types("torch.cuda", True)   # torch.cuda.FloatTensor ... (client/cuda.py)
+
+
+def set_default_tensor_type(t) -> None:
+    """Deprecated in torch (it warns once): the default float dtype from a legacy tensor type (or its name)."""
+    from .tensor import warn_once  # noqa: PLC0415
+    warn_once("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use torch.set_default_dtype() "
+              "and torch.set_default_device() as alternatives. (Triggered internally at "
+              "/__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
+    if isinstance(t, dtypes.DType):
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
+    dtype, _ = legacy_type(t)
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    from . import set_default_dtype  # noqa: PLC0415
+    set_default_dtype(dtype)
+
+
+def legacy_type(t) -> tuple:
+    """What ``x.type(t)`` converts to: (dtype, device or None)."""
+    if isinstance(t, dtypes.DType):
+        return t, None
+    if isinstance(t, _LegacyTensorType):
+        return t.dtype, "cuda" if t.is_cuda else None
+    name = t if isinstance(t, str) else getattr(t, "__name__", repr(t))
+    module, _, base = name.rpartition(".")
+    if module in ("torch", "torch.cuda") and base in LEGACY_TYPES:
+        return LEGACY_TYPES[base].dtype, "cuda" if module == "torch.cuda" else None
+    raise ValueError(f"invalid type: '{name}'")
 
 
 # ----- random generators --------------------------------------------------------------------------
@@ -216,14 +354,25 @@ def _check_random(op: str, random: bool, generator) -> None:
         raise TypeError(f"{op}() got an unexpected keyword argument 'generator'")
 
 
+def _size_kwarg(op: str, size: tuple, kwargs: dict) -> tuple:
+    """``zeros(size=(2, 3))``: the size given by name."""
+    if set(kwargs) != {"size"}:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{next(k for k in kwargs if k != 'size')}'")
+    if size:
+        raise TypeError(f"{op}() got multiple values for argument 'size'")
+    return (kwargs["size"],)
+
+
 def _creation(op, random: bool = False):
-    def create(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def create(*size, generator=None, dtype=None, device=None, requires_grad=False, _op=op, **kwargs) -> Tensor:
+        if kwargs:
+            size = _size_kwarg(op, size, kwargs)
         _check_random(op, random, generator)
         dtype = dtype or dtypes.default_float()
         if requires_grad and not dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         kwargs = _generator_kw({"dtype": dtype, "requires_grad": requires_grad}, generator)
-        return call(op, _size(size), **_device_kw(kwargs, device))
+        return call(op, _size(size, _op), **_device_kw(kwargs, device))
     create.__name__ = op
     gen = "generator=None, " if random else ""
     create.__doc__ = f"torch.{op}(*size, {gen}dtype=None, device=None, requires_grad=False)"
@@ -265,7 +414,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
-    return call("full", _size(tuple(size) if isinstance(size, (tuple, list)) else (size,)), fill_value,
+    if isinstance(size, numbers.Integral) and not isinstance(size, Tensor):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {_type_name(size)}")
+    return call("full", _size((size,), "full"), fill_value,
                 **_device_kw(kwargs, device))
 
 
@@ -294,8 +445,20 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {_type_name(size)}")
     kwargs = {"dtype": dtype} if dtype is not None else {}
-    return call("randint", low, high, _size(tuple(size)), **_device_kw(_generator_kw(kwargs, generator), device))
+    return call("randint", low, high, _size((size,), "randint"), **_device_kw(_generator_kw(kwargs, generator), device))
+
+
+def randint_like(input: Tensor, low, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False) -> Tensor:
+    """Random integers in [low, high) (or [0, low)) in ``input``'s shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    out = randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
+                  device=device if device is not None else input._device)
+    return out.requires_grad_(True) if requires_grad else out
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -11,6 +11,7 @@ for the server's reply and takes the metadata from it.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -49,11 +50,12 @@ def _check_number(op: str, x) -> None:
 _NUMBER = (int, float)
 
 
-def elementwise(*, out: str = "promote") -> Callable:
+def elementwise(*, out: str = "promote", refuse: Callable | None = None, fast: bool = True) -> Callable:
     """Broadcast the tensor arguments. out: "promote" (result_type), "float" (the
-    floating result of it), "bool" (comparisons), "same" (the first input's dtype)."""
+    floating result of it), "bool" (comparisons), "same" (the first input's dtype). refuse(op, args, dtype):
+    raises torch's error for operands the op does not take (past the fast path, unless not ``fast``)."""
     def rule(op, args, kwargs):
-        if len(args) == 2 and out != "bool":
+        if fast and len(args) == 2 and out != "bool":
             # The hot cases first: a floating tensor with a Python number or a like tensor.
             a, b = args
             a_dtype = getattr(a, "_dtype", None)
@@ -73,8 +75,40 @@ def elementwise(*, out: str = "promote") -> Callable:
             dtype = dtypes.result_type(*(_operand(a) for a in args))
             if out == "float":
                 dtype = dtypes.float_result(dtype)
+        if refuse is not None:
+            refuse(op, args, dtype)
         return [(shape, dtype)]
     return rule
+
+
+def _is_bool(x) -> bool:
+    return x is True or x is False or getattr(x, "_dtype", None) is bool_
+
+
+def _refuse_bool_sub(op, args, dtype) -> None:
+    flags = [_is_bool(a) for a in args[:2]]
+    if all(flags):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if any(flags):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+_KERNELS = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
+
+
+def _refuse_kernel(op, args, dtype) -> None:
+    """torch's NotImplementedError where no kernel takes the result dtype: bitwise ops on floats; floor
+    division, remainder and pow on bools."""
+    if op == "pow":
+        exponent = args[1]
+        if not dtype.is_floating_point and type(exponent) is int and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if not is_tensor(exponent):  # bool ** number: torch has scalar-exponent paths for it
+            return
+    if dtype.is_floating_point if op.startswith("bitwise") else dtype is bool_:
+        raise NotImplementedError(f'"{_KERNELS.get(op, op + "_cpu")}" not implemented for \'{dtype._torch_name}\'')
 
 
 _TRUE_QUOTIENT, _ROUNDED_QUOTIENT = elementwise(out="float"), elementwise()
@@ -123,6 +157,46 @@ def clamp(op, args, kwargs):
 def same(op, args, kwargs):
     x = args[0]
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
+
+
+def no_bool(rule):
+    def checked(op, args, kwargs):
+        if args[0]._dtype is bool_:
+            raise RuntimeError(f"{op}(): does not support bool input")
+        return rule(op, args, kwargs)
+    return checked
+
+
+def softmax(op, args, kwargs):
+    """(log_)softmax: floating inputs, or a floating ``dtype=`` to compute in."""
+    x = args[0]
+    dtype = args[-1] if isinstance(args[-1], dtypes.DType) else kwargs.get("dtype") or x._dtype
+    if not dtype.is_floating_point:
+        dim = _arg(args, kwargs, 1, "dim")
+        last = "lastdim_" if dim is not None and shapes.normalize_dim(dim, len(x._shape)) == max(len(x._shape) - 1, 0) else ""
+        raise NotImplementedError(f'"{op}_{last}kernel_impl" not implemented for \'{dtype._torch_name}\'')
+    return [(x._shape, dtype)]
+
+
+def dims_checked(rule, pos: int, name: str):
+    """``rule``, after torch's IndexError for a dim argument (an int or ints, at ``pos`` or by ``name``)
+    out of range."""
+    def checked(op, args, kwargs):
+        dims = _arg(args, kwargs, pos, name)
+        if dims is not None:
+            nd = len(args[0]._shape)
+            for d in dims if isinstance(dims, (tuple, list)) else (dims,):
+                if isinstance(d, int):
+                    shapes.normalize_dim(d, nd)
+        return rule(op, args, kwargs)
+    return checked
+
+
+def contiguous(op, args, kwargs):
+    """A leaf that requires grad is its own contiguous() when it is contiguous (no node then), which only the
+    server knows: ask it."""
+    x = args[0]
+    return None if x._requires_grad and x._grad_fn is None else [(x._shape, x._dtype)]
 
 
 def glu(op, args, kwargs):
@@ -188,18 +262,27 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
 def var_std(op, args, kwargs):
     x = args[0]
     dim = _arg(args, kwargs, 1, "dim")
+    unbiased = args[2] if len(args) > 2 else kwargs.get("unbiased")
     if isinstance(dim, bool):  # var(input, unbiased)
-        dim = None
-    keepdim = kwargs.get("keepdim", False)
-    if len(args) > 2 and isinstance(args[2], bool) and not isinstance(args[1], bool):
-        keepdim = args[2]
+        dim, unbiased = None, dim
+    keepdim = args[3] if len(args) > 3 else kwargs.get("keepdim", False)  # var(input, dim, unbiased, keepdim)
     if not x._dtype.is_floating_point:
         raise RuntimeError(f"std and var only support floating point and complex dtypes")
-    return [(shapes.reduced_shape(x._shape, shapes.normalize_dims(dim, len(x._shape)), keepdim), x._dtype)]
+    dims = shapes.normalize_dims(dim, len(x._shape))
+    correction = kwargs.get("correction")
+    correction = (0 if unbiased is False else 1) if correction is None else correction
+    if shapes.numel(x._shape[d] for d in dims) - correction <= 0:  # torch warns; the result is nan or inf
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel). (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)", UserWarning, stacklevel=4)
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype)]
 
 
 def norm(op, args, kwargs):
     x = args[0]
+    if not x._dtype.is_floating_point and kwargs.get("dtype") is None:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{x._dtype._torch_name}")
     dim = _arg(args, kwargs, 2, "dim")
     keepdim = _arg(args, kwargs, 3, "keepdim", False)
     dims = shapes.normalize_dims(dim, len(x._shape))
@@ -290,30 +373,15 @@ def _sizes(args, start=1):
     return tuple(rest)
 
 
-def infer_view_shape(shape, numel: int):
-    """A view shape with at most one -1 resolved, with torch's errors."""
-    shape = tuple(int(s) for s in shape)
-    unknown = [i for i, s in enumerate(shape) if s == -1]
-    if len(unknown) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    known = 1
-    for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
-            known *= s
-    if unknown:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
-    elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
-
-
 def reshape(op, args, kwargs):
     x = args[0]
-    return [(infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+    return [(shapes.infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+
+
+def view(op, args, kwargs):
+    """A view of a tensor that may not be contiguous (the client marks those of transpose, permute, expand
+    ...) is checked by the server before the call returns: torch raises at once when strides forbid it."""
+    return None if getattr(args[0], "_strided", False) else reshape(op, args, kwargs)
 
 
 def flatten(op, args, kwargs):
@@ -387,14 +455,20 @@ def expand(op, args, kwargs):
             f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(s)})")
     out = list(sizes)
     offset = len(sizes) - len(s)
-    for i, size in enumerate(s):
-        target = sizes[offset + i]
+    for j in range(len(sizes) - 1, -1, -1):  # torch checks from the last dim
+        target = sizes[j]
+        if j < offset:
+            if target < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({target}) isn't allowed in a leading, "
+                                   f"non-existing dimension {j}")
+            continue
+        size = s[j - offset]
         if target == -1:
-            out[offset + i] = size
+            out[j] = size
         elif size != 1 and size != target:
             raise RuntimeError(
                 f"The expanded size of the tensor ({target}) must match the existing size ({size}) at non-singleton "
-                f"dimension {offset + i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(s)}")
+                f"dimension {j}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(s)}")
     return [(tuple(out), x._dtype)]
 
 
@@ -407,8 +481,14 @@ def repeat(op, args, kwargs):
     return [(tuple(a * b for a, b in zip(s, reps)), x._dtype)]
 
 
+def _tensor_list(op: str, tensors) -> list:
+    if is_tensor(tensors):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    return list(tensors)
+
+
 def cat(op, args, kwargs):
-    tensors = list(args[0])
+    tensors = _tensor_list(op, args[0])
     dim = _arg(args, kwargs, 1, "dim", 0)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -435,7 +515,7 @@ def cat(op, args, kwargs):
 
 
 def stack(op, args, kwargs):
-    tensors = list(args[0])
+    tensors = _tensor_list(op, args[0])
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     ref = tensors[0]._shape
@@ -454,6 +534,11 @@ def split(op, args, kwargs):
     size = _arg(args, kwargs, 1, "split_size_or_sections")
     d = shapes.normalize_dim(_arg(args, kwargs, 2, "dim", 0), len(x._shape))
     n = x._shape[d]
+    if isinstance(size, int) and size <= 0:
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        if n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
     if isinstance(size, int):
         sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
     else:
@@ -468,6 +553,8 @@ def split(op, args, kwargs):
 def chunk(op, args, kwargs):
     x = args[0]
     chunks = _arg(args, kwargs, 1, "chunks")
+    if isinstance(chunks, int) and chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = shapes.normalize_dim(_arg(args, kwargs, 2, "dim", 0), len(x._shape))
     n = x._shape[d]
     size = -(-n // chunks) if n else 0
@@ -568,7 +655,7 @@ def take(op, args, kwargs):
 
 def masked_fill(op, args, kwargs):
     x, mask = args[0], _arg(args, kwargs, 1, "mask")
-    shapes.broadcast_shapes(x._shape, mask._shape)
+    shapes.broadcast_shapes(mask._shape, x._shape)  # (torch names the mask tensor a)
     return [(x._shape, x._dtype)]
 
 
@@ -580,27 +667,33 @@ def getitem(op, args, kwargs):
         return None
     n_real = sum(1 for i in index if i is not None and i is not Ellipsis)
     if n_real > len(x._shape):
+        if not x._shape and len(index) == 1:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor." if isinstance(index[0], slice) else
+                             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                             "in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {len(x._shape)}")
     if index.count(Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    if Ellipsis in index:
-        e = index.index(Ellipsis)
-        index = index[:e] + (slice(None),) * (len(x._shape) - n_real) + index[e + 1:]
     out = []
     dim = 0
-    for i in index:
+    for pos, i in enumerate(index):  # (torch's errors name the dim by the item's place in the index)
         if i is None:
             out.append(1)
+            continue
+        if i is Ellipsis:
+            span = len(x._shape) - n_real
+            out.extend(x._shape[dim:dim + span])
+            dim += span
             continue
         size = x._shape[dim]
         if isinstance(i, slice):
             if i.step is not None and i.step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError("slice step cannot be zero" if i.step == 0 else "step must be greater than zero")
             out.append(len(range(*i.indices(size))))
         else:
             i = int(i)
             if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+                raise IndexError(f"index {i} is out of bounds for dimension {pos} with size {size}")
         dim += 1
     out.extend(x._shape[dim:])
     return [(tuple(out), x._dtype)]
@@ -704,8 +797,12 @@ def matmul(op, args, kwargs):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}")
     if op == "mm" and (len(a._shape) != 2 or len(b._shape) != 2):
         raise RuntimeError("self must be a matrix" if len(a._shape) != 2 else "mat2 must be a matrix")
-    if op == "bmm" and (len(a._shape) != 3 or len(b._shape) != 3):
-        raise RuntimeError(f"batch1 must be a 3D tensor" if len(a._shape) != 3 else "batch2 must be a 3D tensor")
+    if op == "bmm":
+        if len(a._shape) != 3 or len(b._shape) != 3:
+            raise RuntimeError(f"batch1 must be a 3D tensor" if len(a._shape) != 3 else "batch2 must be a 3D tensor")
+        if b._shape[:2] != (a._shape[0], a._shape[2]):  # bmm does not broadcast its batch dim
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{a._shape[0]}, {a._shape[2]}] but got: [{b._shape[0]}, {b._shape[1]}].")
     if op == "dot" and (len(a._shape) != 1 or len(b._shape) != 1):
         raise RuntimeError(f"1D tensors expected, but got {len(a._shape)}D and {len(b._shape)}D tensors")
     if a._dtype is not b._dtype:
@@ -725,6 +822,9 @@ def mv(op, args, kwargs):
 
 def outer(op, args, kwargs):
     a, b = args
+    for name, x in (("self", a), ("vec2", b)):
+        if len(x._shape) != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {len(x._shape)}-D")
     return [((shapes.numel(a._shape), shapes.numel(b._shape)), dtypes.result_type(_operand(a), _operand(b)))]
 
 
@@ -1297,7 +1397,9 @@ def _table(rule, names, **flags):
 
 
 OPS: dict[str, OpInfo] = {
-    **_table(elementwise(), ["add", "sub", "rsub", "mul", "pow", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
+    **_table(elementwise(refuse=_refuse_bool_sub), ["sub", "rsub"]),
+    "pow": OpInfo(elementwise(refuse=_refuse_kernel)),
+    **_table(elementwise(), ["add", "mul", "maximum", "minimum", "neg", "abs", "floor", "clamp_min", "clamp_max",
                              "ceil", "round", "relu", "sign"]),
     **_table(elementwise(out="float"), [
         "exp", "expm1", "log", "log1p", "log2", "log10", "exp2", "erf", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
@@ -1308,10 +1410,11 @@ OPS: dict[str, OpInfo] = {
              differentiable=False),
     "div": OpInfo(div),
     **_table(atan2_hypot, ["atan2", "arctan2", "hypot"]),
-    "remainder": OpInfo(elementwise()),
-    "floor_divide": OpInfo(elementwise()),
-    **_table(elementwise(), ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-                             "bitwise_right_shift"], differentiable=False),
+    "remainder": OpInfo(elementwise(refuse=_refuse_kernel)),
+    "floor_divide": OpInfo(elementwise(refuse=_refuse_kernel)),
+    **_table(elementwise(refuse=_refuse_kernel, fast=False), ["bitwise_and", "bitwise_or", "bitwise_xor"],
+             differentiable=False),
+    **_table(elementwise(), ["bitwise_not", "bitwise_left_shift", "bitwise_right_shift"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),
     "clip": OpInfo(clamp),
@@ -1322,8 +1425,8 @@ OPS: dict[str, OpInfo] = {
     "amin": OpInfo(reduction(out="same")),
     "max": OpInfo(reduction(out="same", indices=True)),
     "min": OpInfo(reduction(out="same", indices=True)),
-    "argmax": OpInfo(reduction(out="long"), differentiable=False),
-    "argmin": OpInfo(reduction(out="long"), differentiable=False),
+    "argmax": OpInfo(no_bool(reduction(out="long")), differentiable=False),
+    "argmin": OpInfo(no_bool(reduction(out="long")), differentiable=False),
     "all": OpInfo(reduction(out="bool"), differentiable=False),
     "any": OpInfo(reduction(out="bool"), differentiable=False),
     "logsumexp": OpInfo(reduction(out="to_float", dim_required=True)),
@@ -1334,7 +1437,7 @@ OPS: dict[str, OpInfo] = {
     "cumprod": OpInfo(cumsum),
     "cummax": OpInfo(cum_extreme),
     "cummin": OpInfo(cum_extreme),
-    "roll": OpInfo(same),
+    "roll": OpInfo(dims_checked(same, 2, "dims")),
     "unique": OpInfo(None),
     "bincount": OpInfo(None, differentiable=False),
     "sort": OpInfo(sort),
@@ -1345,7 +1448,7 @@ OPS: dict[str, OpInfo] = {
     "median": OpInfo(median),
     "mode": OpInfo(mode),
     "reshape": OpInfo(reshape),
-    "view": OpInfo(reshape),
+    "view": OpInfo(view),
     "flatten": OpInfo(flatten),
     "transpose": OpInfo(transpose),
     "t": OpInfo(t),
@@ -1359,7 +1462,7 @@ OPS: dict[str, OpInfo] = {
     "split": OpInfo(split),
     "chunk": OpInfo(chunk),
     "unbind": OpInfo(unbind),
-    "flip": OpInfo(same),
+    "flip": OpInfo(dims_checked(same, 1, "dims")),
     "rot90": OpInfo(rot90),
     "tril": OpInfo(tril),
     "triu": OpInfo(tril),
@@ -1372,7 +1475,7 @@ OPS: dict[str, OpInfo] = {
     "take": OpInfo(take),
     "masked_select": OpInfo(None),
     **_table(None, ["nonzero", "argwhere"], differentiable=False),
-    "contiguous": OpInfo(same),
+    "contiguous": OpInfo(contiguous),
     "matmul": OpInfo(matmul),
     "mm": OpInfo(matmul),
     "mv": OpInfo(mv),
@@ -1420,7 +1523,8 @@ OPS: dict[str, OpInfo] = {
              differentiable=False),
     # nn.functional
     "linear": OpInfo(linear),
-    **_table(same, ["softmax", "log_softmax", "dropout", "layer_norm"]),
+    **_table(dims_checked(softmax, 1, "dim"), ["softmax", "log_softmax"]),
+    **_table(same, ["dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
     **_table(conv, ["conv1d", "conv2d"]),

@@ -95,8 +95,8 @@ __all__ = ["is_available", "device_count", "current_device", "get_device_propert
 
 
 def __getattr__(name):
-    """torch.cuda.FloatTensor and its kin (client/_legacy_types.py); torch.cuda.amp (client/amp.py)."""
-    from ._legacy_types import CUDA_LEGACY_TYPES  # noqa: PLC0415
+    """torch.cuda.FloatTensor and its kin (client/_creation.py); torch.cuda.amp (client/amp.py)."""
+    from ._creation import CUDA_LEGACY_TYPES  # noqa: PLC0415
     if name == "amp":
         from .amp import cuda_amp  # noqa: PLC0415
         return cuda_amp

@@ -253,10 +253,20 @@ def _mark_grad_inputs(inputs) -> None:
             t.retain_grad()
 
 
+_WARNED_ONCE: set = set()
+
+
+def warn_once(message: str, stacklevel: int = 2) -> None:
+    """A UserWarning the first time only, as torch's TORCH_WARN_ONCE."""
+    if message not in _WARNED_ONCE:
+        _WARNED_ONCE.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "_live_views", "_memory_of", "_exports", "_np_source", "_np_snapshot", "__weakref__")
+                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -287,8 +297,13 @@ class Tensor:
         if conn is not None:
             conn.release(self._id)
 
+    def __new__(cls, *args, **kwargs):
+        """``torch.Tensor(data)`` / ``torch.Tensor(*sizes)``: the legacy constructor, in the default dtype."""
+        from ._creation import legacy_new  # noqa: PLC0415
+        return legacy_new(None, args, kwargs)
+
     def __init__(self, *args, **kwargs):
-        raise TypeError("create gradwire tensors with gradwire.tensor(...), gradwire.zeros(...) and friends")
+        pass
 
     # ----- metadata (no round trip) --------------------------------------
 
@@ -340,6 +355,17 @@ class Tensor:
         if not self._shape:
             raise TypeError("len() of a 0-d tensor")
         return self._shape[0]
+
+    def __iter__(self):
+        if not self._shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))  # one op for all the rows, as torch (UnbindBackward0)
+
+    def __contains__(self, element) -> bool:
+        if not isinstance(element, (Tensor, numbers.Number)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                               f"{type(element)}.")
+        return bool((self == element).any().item())
 
     @property
     def requires_grad(self) -> bool:
@@ -578,19 +604,19 @@ class Tensor:
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from ._creation import tensor  # noqa: PLC0415
-        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad, _source="tensor.new_tensor")
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import zeros  # noqa: PLC0415
-        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad, _op="new_zeros")
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import ones  # noqa: PLC0415
-        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad, _op="new_ones")
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         from ._creation import empty  # noqa: PLC0415
-        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad, _op="new_empty")
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         from ._creation import full  # noqa: PLC0415
@@ -658,18 +684,25 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if self.numel() == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:
-        self._warn_scalar_with_grad()
+        self._check_python_scalar()
         return float(self.item())
 
     def __int__(self) -> int:
-        self._warn_scalar_with_grad()
+        self._check_python_scalar()
         return int(self.item())
 
-    def _warn_scalar_with_grad(self) -> None:
+    def __complex__(self) -> complex:
+        self._check_python_scalar()
+        return complex(self.item())
+
+    def _check_python_scalar(self) -> None:
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         # torch warns once a process (float(x) / int(x) of a tensor that requires grad; item() does not)
         if self._requires_grad and not _SCALAR_WARNED:
             _SCALAR_WARNED.append(True)
@@ -831,10 +864,10 @@ class Tensor:
         return self.reshape(other.shape)
 
     def permute(self, *dims):
-        return _as_view(self, call("permute", self, *dims))
+        return _as_view(self, call("permute", self, *dims), strided=True)
 
     def expand(self, *sizes):
-        return _as_view(self, call("expand", self, *sizes))
+        return _as_view(self, call("expand", self, *sizes), strided=True)
 
     def expand_as(self, other):
         return self.expand(other.size())
@@ -941,15 +974,13 @@ class Tensor:
         return self.to(dtypes.bool_)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
-        """``t.type()``: torch's legacy type name; ``t.type(torch.DoubleTensor / "torch.LongTensor" /
-        torch.int32)``: this tensor converted (itself when it is of that type already)."""
-        from ._legacy_types import parse_type, type_name  # noqa: PLC0415 - it imports this module
+        """``x.type()``: torch's type name ("torch.FloatTensor"); ``x.type(t)``: x converted to ``t``, a
+        dtype, a legacy tensor type (torch.DoubleTensor) or its name ("torch.cuda.DoubleTensor")."""
         if dtype is None:
-            return type_name(self)
-        dt, cuda = parse_type(dtype)
-        if cuda is not None and cuda != self.is_cuda:
-            return self.to(device="cuda" if cuda else "cpu", dtype=dt)
-        return self.to(dt)
+            return f"torch.{'cuda.' if self._device != 'cpu' else ''}{self._dtype._torch_name}Tensor"
+        from ._creation import legacy_type  # noqa: PLC0415
+        dtype, dev = legacy_type(dtype)
+        return self.to(dtype) if dev is None else self.to(dev, dtype)
 
     def cpu(self):
         return self._to("cpu", None)
@@ -987,17 +1018,23 @@ class Tensor:
 
     @property
     def T(self):
-        return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)))
+        if len(self._shape) > 2 or not self._shape:
+            warn_once(shapes.T_WARNINGS[len(self._shape) > 2], stacklevel=3)
+        return _as_view(self, call("permute", self, *range(len(self._shape) - 1, -1, -1)), strided=True)
 
     @property
     def mT(self):
         shapes.check_matrix_transpose("mT", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
+
+    def adjoint(self):  # real dtypes only: the conjugate is the tensor itself
+        shapes.check_matrix_transpose("adjoint()", len(self._shape))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     @property
     def mH(self):  # real dtypes only: the conjugate is the tensor itself
         shapes.check_matrix_transpose("mH", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     @property
     def H(self):
@@ -1005,7 +1042,7 @@ class Tensor:
         if len(self._shape) == 0:
             warnings.warn(shapes.H_OF_A_SCALAR, UserWarning, stacklevel=2)
             return self
-        return _as_view(self, call("transpose", self, -2, -1))
+        return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
     @property
     def data(self):
@@ -1024,10 +1061,14 @@ class Tensor:
         _numpy_bridge.refresh(self)
 
     def __getitem__(self, index):
+        if type(index) is not int and type(index) is not slice:
+            index = _plain_index(index)
         out = call("getitem", self, index)
-        return _as_view(self, out) if _is_basic_index(index) else out
+        return _as_view(self, out, not _keeps_contiguous(index)) if _is_basic_index(index) else out
 
     def __setitem__(self, index, value) -> None:
+        if type(index) is not int and type(index) is not slice:
+            index = _plain_index(index)
         if getattr(self, "_view_mode", None) is not None and grad_mode.is_grad_enabled():
             _check_setitem_view_mode(self, index, value)
         if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
@@ -1042,21 +1083,20 @@ class Tensor:
         return call("mul", call("reciprocal", self), other)  # torch's node: MulBackward0
 
     def __rfloordiv__(self, other):
-        return call("floor_divide", call("full_like", self, other), self)
+        return call("floor_divide", _scalar_operand(self, other), self)
 
     def __rmod__(self, other):
-        return call("remainder", call("full_like", self, other), self)
+        return call("remainder", _scalar_operand(self, other), self)
 
     def __rpow__(self, other):
         return call("pow", other, self)
-
-    def __rmatmul__(self, other):
-        return call("matmul", other, self)
 
     def __pos__(self):
         return self
 
     def __invert__(self):
+        if self._dtype.is_floating_point:
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
         return call("logical_not" if self._dtype is dtypes.bool_ else "bitwise_not", self)
 
     __hash__ = object.__hash__
@@ -1112,15 +1152,19 @@ def _generator_kw(kwargs: dict, generator) -> dict:
     return add(kwargs, generator)
 
 
-def _as_view(base, out):
+def _as_view(base, out, strided: bool = False):
     """Marks ``out`` (a Tensor or a tuple of them) as a view of ``base``'s root, as the server's
-    views are: an in-place op on a view rewrites the root's history (CopySlices)."""
+    views are: an in-place op on a view rewrites the root's history (CopySlices). ``strided``: the view
+    may not be contiguous (nor may a view of a view that may not be), so ``view()`` of it asks the server."""
     root = getattr(base, "_view_base", None)
     if root is None:
         root = base
     if base._inference:  # a view of an inference tensor is one (torch)
         for o in out if isinstance(out, tuple) else (out,):
             o._inference = True
+    if strided or getattr(base, "_strided", False):
+        for o in out if isinstance(out, tuple) else (out,):
+            o._strided = True
     if isinstance(out, tuple):
         for o in out:
             o._view_base = root
@@ -1252,6 +1296,46 @@ def multi_view_message(t) -> str:
             "out-of-place one.")
 
 
+def _index_item(i, inner: bool):
+    """One index item as the wire takes it: NumPy arrays and scalars as tensors and numbers; a range, or a
+    tuple inside the index, as a list."""
+    if isinstance(i, np.ndarray):
+        from ._creation import tensor  # noqa: PLC0415
+        return tensor(i)
+    if isinstance(i, np.generic):
+        return i.item()
+    if isinstance(i, range) or inner and type(i) is tuple:
+        return list(i)
+    return i
+
+
+def _plain_index(index):
+    if type(index) is tuple:
+        return tuple(_index_item(i, True) for i in index)
+    return _index_item(index, False)
+
+
+def _keeps_contiguous(index) -> bool:
+    """Whether basic indexing keeps a contiguous tensor contiguous: leading ints, then one slice of step 1
+    (or an Ellipsis), then only whole dims."""
+    sliced = False
+    for i in index if isinstance(index, tuple) else (index,):
+        if i is None:
+            continue
+        if isinstance(i, slice):
+            if i.step not in (None, 1):
+                return False
+            whole = i.start is None and i.stop is None
+            if sliced and not whole:
+                return False
+            sliced = True
+        elif i is Ellipsis:
+            sliced = True
+        elif sliced:  # an int after a sliced dim
+            return False
+    return True
+
+
 def _is_basic_index(index) -> bool:
     """ints, slices, None and Ellipsis only: the result is a view."""
     for i in index if isinstance(index, tuple) else (index,):
@@ -1291,8 +1375,9 @@ def _viewing(op: str):
             out = call(op, self, *args, **kwargs)
             return _as_multi_view(self, out if isinstance(out, tuple) else (out,))  # a tuple, even of one
     else:
+        strided = op in ("transpose", "t", "unfold")
         def method(self, *args, **kwargs):
-            return _as_view(self, call(op, self, *args, **kwargs))
+            return _as_view(self, call(op, self, *args, **kwargs), strided)
     method.__name__ = op
     method.__qualname__ = f"Tensor.{op}"
     method.__doc__ = f"torch.Tensor.{op} (a view), run on the server."
@@ -1329,7 +1414,8 @@ def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
         return f"torch.return_types.{self._name}(\n{body})"
 
-    attrs = {"__new__": __new__, "__repr__": __repr__, "_name": name, "_fields": fields, "__slots__": ()}
+    attrs = {"__new__": __new__, "__repr__": __repr__, "_name": name, "_fields": fields, "__slots__": (),
+             "__module__": "torch.return_types"}
     for i, f in enumerate(fields):
         attrs[f] = property(lambda self, i=i: self[i])
     return type(name, (tuple,), attrs)
@@ -1400,22 +1486,43 @@ METHOD_ALIASES = {
 
 
 
-def _shift_operator(op: str, reflected: bool):
-    """``x << s`` and ``s << x`` (Python's TypeError for operands that are neither tensors nor numbers)."""
+_PLAIN_OPERANDS = frozenset((int, float, bool))
+
+
+def _operand(other, arrays: bool = False):
+    """A binary operator's other operand as torch takes it: tensors and Python numbers as they are, NumPy
+    scalars as Python numbers, arrays (on the left only) as tensors; None for anything else (the operator
+    then returns NotImplemented, so Python raises its own TypeError or tries the other side)."""
+    if isinstance(other, Tensor) or type(other) in _PLAIN_OPERANDS:
+        return other
+    if isinstance(other, np.generic):
+        return other.item()
+    if arrays and isinstance(other, np.ndarray):
+        from ._creation import tensor  # noqa: PLC0415
+        return tensor(other)
+    return other if isinstance(other, (int, float)) else None
+
+
+def _operator(op: str, reflected: bool = False, arrays: bool = True):
+    """``x + y`` and ``y + x`` (reflected: the op runs with ``y`` first; arrays: an ndarray operand
+    becomes a tensor, as torch does on the right of a tensor only)."""
     def method(self, other):
-        if not isinstance(other, (Tensor, numbers.Number)):
-            return NotImplemented
+        if type(other) not in _PLAIN_OPERANDS and not isinstance(other, Tensor):
+            other = _operand(other, arrays)
+            if other is None:
+                return NotImplemented
         return call(op, other, self) if reflected else call(op, self, other)
+    method.__name__ = op
     return method
 
 
 # Shifts (bit masks and packed pixels in uint8 & co).
 for _op in ("bitwise_left_shift", "bitwise_right_shift"):
     setattr(Tensor, _op, _method(_op))
-Tensor.__lshift__ = _shift_operator("bitwise_left_shift", False)
-Tensor.__rshift__ = _shift_operator("bitwise_right_shift", False)
-Tensor.__rlshift__ = _shift_operator("bitwise_left_shift", True)
-Tensor.__rrshift__ = _shift_operator("bitwise_right_shift", True)
+Tensor.__lshift__ = _operator("bitwise_left_shift")
+Tensor.__rshift__ = _operator("bitwise_right_shift")
+Tensor.__rlshift__ = _operator("bitwise_left_shift", True)
+Tensor.__rrshift__ = _operator("bitwise_right_shift", True)
 
 # Operators: the forward ones call the op with self first; reflected ones of
 # commutative ops are the same op.
@@ -1427,8 +1534,43 @@ for _dunder, _op in {
         "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor",
         "__floordiv__": "floor_divide", "__mod__": "remainder",
         "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
-    setattr(Tensor, _dunder, _method(_op))
+    setattr(Tensor, _dunder, _method(_op) if _op in ("neg", "abs") else _operator(_op, arrays=_dunder[2] != "r"))
+
+
+def _matmul_operator(self, other):
+    return call("matmul", self, other) if isinstance(other, Tensor) else NotImplemented
+
+
+def _rmatmul_operator(self, other):
+    return call("matmul", other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+Tensor.__matmul__, Tensor.__rmatmul__ = _matmul_operator, _rmatmul_operator
 del _dunder, _op
+
+
+def _scalar_operand(like: Tensor, other):
+    """``other`` as a tensor for ops whose first operand must be one: a tensor as it is, a Python number as a
+    0-d tensor on ``like``'s device (it then promotes as the number would)."""
+    if isinstance(other, Tensor):
+        return other
+    from ._creation import full  # noqa: PLC0415
+    return full((), other, dtype=dtypes.scalar_dtype(other), device=like._device)
+
+
+def _takes_operand(method):
+    """A reflected operator with its own body (``2 - x``, ``2 / x`` ...) takes operands as ``_operator`` does."""
+    def wrapper(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else method(self, other)
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+for _dunder in ("__rsub__", "__rtruediv__", "__rfloordiv__", "__rmod__", "__rpow__"):
+    setattr(Tensor, _dunder, _takes_operand(getattr(Tensor, _dunder)))
+Tensor.__array_priority__ = 1000  # ndarray + tensor: NumPy leaves it to the tensor's reflected operator
+del _dunder
 
 
 # ---- the tail of torch's Tensor API ----------------------------------------------------------------------
@@ -1460,22 +1602,9 @@ def _tensor_data_ptr(self) -> int:
 def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
     """The legacy constructor: ``x.new(sizes...)`` (uninitialised), ``x.new(data)``, ``x.new(tensor)``,
     all in x's dtype."""
-    from ._creation import empty, tensor  # noqa: PLC0415
-    dtype = dtype or self._dtype
-    if len(args) == 1 and isinstance(args[0], Tensor):
-        if args[0]._dtype is not dtype:
-            raise TypeError(f"expected {_tensor_options(dtype)} (got {_tensor_options(args[0]._dtype)})")
-        return args[0].view(args[0].shape)  # the same memory
-    if len(args) == 1 and isinstance(args[0], (list, tuple)) and not isinstance(args[0], shapes.Size):
-        return tensor(args[0], dtype=dtype)
-    if len(args) == 1 and isinstance(args[0], shapes.Size):
-        args = tuple(args[0])
-    return empty(*args, dtype=dtype) if args else empty(0, dtype=dtype)
-
-
-def _tensor_options(dtype) -> str:
-    return (f"TensorOptions(dtype={dtypes.CPP_NAMES[dtype.name]}, device=cpu, layout=Strided, requires_grad=false "
-            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+    from ._creation import legacy_new  # noqa: PLC0415
+    out = legacy_new(dtype or self._dtype, args, {})
+    return out.requires_grad_(True) if requires_grad else out
 
 
 def _tensor_where(self, condition, y):
@@ -1502,6 +1631,14 @@ for _name, _value in {
 }.items():
     setattr(Tensor, _name, _value)
 Tensor.is_cpu = property(lambda self: self._device == "cpu")
+# layouts and backends gradwire does not have: torch's answers for a dense CPU/CUDA tensor
+for _name in ("is_sparse", "is_quantized", "is_meta", "is_mkldnn", "is_mps", "is_nested", "is_xpu", "is_ipu",
+              "is_vulkan", "is_xla", "is_maia", "is_mtia", "is_sparse_csr"):
+    setattr(Tensor, _name, property(lambda self: False))
+for _name in ("is_pinned", "is_shared", "is_distributed"):
+    setattr(Tensor, _name, lambda self: False)
+Tensor.share_memory_ = lambda self: self  # (the server holds the memory)
+Tensor.__module__ = "torch"  # type(x): <class 'torch.Tensor'>
 Tensor.real = property(_tensor_real)
 Tensor.imag = property(_tensor_imag)
 Tensor.output_nr = property(lambda self: (getattr(self, "_multi_view", None) or 0) if self.grad_fn is not None else 0)
@@ -1610,6 +1747,5 @@ Tensor.exponential_ = _fill_method("exponential_", ("lambd", 1.0))
 Tensor.geometric_ = _fill_method("geometric_", ("p", None))
 Tensor.log_normal_ = _fill_method("log_normal_", ("mean", 1.0), ("std", 2.0))
 Tensor.cauchy_ = _fill_method("cauchy_", ("median", 0.0), ("sigma", 1.0))
-Tensor.adjoint = lambda self: self.transpose(-2, -1)  # real tensors: the conjugate is the tensor
 Tensor.as_strided_ = lambda self, size, stride, storage_offset=None: call("as_strided_", self, tuple(size),
                                                                            tuple(stride), storage_offset)

@@ -44,6 +44,8 @@ class DType:
         return False
 
 
+DType.__module__, DType.__name__, DType.__qualname__ = "torch", "dtype", "dtype"  # type(torch.float32)
+
 float16 = DType("float16", np.float16, 2, "Half")
 float32 = DType("float32", np.float32, 2, "Float")
 float64 = DType("float64", np.float64, 2, "Double")
@@ -77,7 +79,7 @@ def from_numpy(np_dtype) -> DType:
         if np_dtype.kind in "iu":   # uint16/32/64: widen to int64 like torch.tensor(list)
             return int64
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The only supported types are: "
             "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, "
             "uint8, and bool."
         ) from None
@@ -130,6 +132,8 @@ def scalar_dtype(value) -> DType:
 # torch's C++ names of the element types, as its dtype errors print them ("expected dtype long int")
 CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
 # ... and as its overflow errors do
 _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
 _INT_RANGES = {name: (int(np.iinfo(name).min), int(np.iinfo(name).max)) for name in _C_NAMES}
@@ -189,8 +193,10 @@ def element_dtype(data) -> DType:
             d = from_numpy(dt)
         elif isinstance(x, (bool, int, float)):
             d = scalar_dtype(x)
+        elif isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
         else:
-            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         out = d if out is None else promote_types(out, d)
     return default_float() if out is None else out   # torch.tensor([]) is float
 
@@ -280,11 +286,19 @@ class layout:
 strided = layout("strided")
 
 
+_DEFAULT = object()  # finfo(): the default float (finfo(None) is an error)
+
+
+def _info_type(fn: str, dtype) -> DType:
+    check_dtype_args(fn, type=dtype)
+    return dtype
+
+
 class finfo:
     """torch.finfo: the limits of a floating dtype (the default float when called without one)."""
 
-    def __init__(self, dtype: DType | None = None):
-        dtype = default_float() if dtype is None else dtype
+    def __init__(self, type=_DEFAULT):
+        dtype = _info_type("finfo", type) if type is not _DEFAULT else default_float()
         if not dtype.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")
@@ -295,7 +309,7 @@ class finfo:
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)  # torch's: a power of ten as a Python float
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
@@ -305,7 +319,8 @@ class finfo:
 class iinfo:
     """torch.iinfo: the limits of an integer dtype."""
 
-    def __init__(self, dtype: DType):
+    def __init__(self, type: DType):
+        dtype = _info_type("iinfo", type)
         if dtype is bool_:
             raise TypeError("torch.bool is not supported by torch.iinfo")
         if dtype.is_floating_point:
@@ -321,6 +336,15 @@ class iinfo:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
+def check_dtype_args(fn: str, **args) -> None:
+    """torch's TypeError for arguments (in order) that are not dtypes."""
+    for pos, (name, value) in enumerate(args.items(), 1):
+        if not isinstance(value, DType):
+            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be torch.dtype, not "
+                            f"{type(value).__name__}")
+
+
 def can_cast(from_: DType, to: DType) -> bool:
     """torch.can_cast: casting may not lower the category (float -> int, int -> bool)."""
+    check_dtype_args("can_cast", from_=from_, to=to)
     return from_._category <= to._category

@@ -13,38 +13,47 @@ Shape = tuple[int, ...]
 def broadcast_shapes(*shapes: Sequence[int]) -> Shape:
     """The broadcast of shapes, or PyTorch's RuntimeError naming tensor a and b.
 
-    Like torch, dims are compared from the last one backwards, so the error
-    names the rightmost mismatch.
+    Like torch, the shapes are folded left to right (tensor a: the broadcast so far, tensor b: the next
+    shape) and dims are compared from the last one backwards, so the error names the rightmost mismatch.
     """
-    if len(shapes) == 1:
-        return tuple(shapes[0])
-    if len(shapes) == 2 and tuple(shapes[0]) == tuple(shapes[1]):
-        return tuple(shapes[0])
-    ndim = max(len(s) for s in shapes)
-    out = [1] * ndim
-    for j in range(ndim - 1, -1, -1):
-        for k, s in enumerate(shapes):
-            i = j - (ndim - len(s))
-            if i < 0:
-                continue
-            size = s[i]
-            if size == out[j] or size == 1:
-                continue
-            if out[j] == 1:
-                out[j] = size
-                continue
-            if len(shapes) == 2:
-                a, b = shapes
-                sa = a[j - (ndim - len(a))]
-                sb = b[j - (ndim - len(b))]
-                raise RuntimeError(
-                    f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
-                    f"at non-singleton dimension {j}"
-                )
-            raise RuntimeError(
-                f"Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is at dim {j}"
-            )
-    return tuple(out)
+    out = tuple(shapes[0])
+    for b in shapes[1:]:
+        b = tuple(b)
+        if b == out:
+            continue
+        ndim = max(len(out), len(b))
+        a2 = (1,) * (ndim - len(out)) + out
+        b2 = (1,) * (ndim - len(b)) + b
+        for j in range(ndim - 1, -1, -1):
+            if a2[j] != b2[j] and a2[j] != 1 and b2[j] != 1:
+                raise RuntimeError(f"The size of tensor a ({a2[j]}) must match the size of tensor b ({b2[j]}) "
+                                   f"at non-singleton dimension {j}")
+        out = tuple(y if x == 1 else x for x, y in zip(a2, b2))
+    return out
+
+
+def infer_view_shape(shape: Sequence[int], n: int) -> Shape:
+    """A view shape with at most one -1 resolved, with torch's errors."""
+    shape = tuple(int(s) for s in shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for i, s in enumerate(shape):
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+            known *= s
+    if unknown:
+        if known == 0 and n == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
+        if known == 0 or n % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
+        shape = shape[:unknown[0]] + (n // known,) + shape[unknown[0] + 1:]
+    elif known != n:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
+    return shape
 
 
 def normalize_dim(dim: int, ndim: int) -> int:
@@ -179,6 +188,14 @@ H_OF_A_SCALAR = ("Tensor.H is deprecated on 0-D tensors. Consider using x.conj()
                  "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4335.)")
 
 
+T_WARNINGS = ("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. (Triggered "
+              "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)",
+              "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will "
+              "throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+              "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered "
+              "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")  # [0-d, > 2-d]
+
+
 def check_matrix_transpose(attr: str, ndim: int) -> None:
     """torch's errors for ``.mT``/``.mH`` (matrices or batches of them) and ``.H`` (matrices; a 0-d
     tensor is its own ``.H``, with a warning, which the caller gives)."""
@@ -235,9 +252,7 @@ def matmul_shape(a: Sequence[int], b: Sequence[int]) -> Shape:
         return (a[0],)
     if len(a) == 1 and len(b) == 2:
         if a[0] != b[0]:
-            raise RuntimeError(
-                f"size mismatch, got input ({b[1]}), mat ({b[1]}x{b[0]}), vec ({a[0]})"
-            )
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{a[0]} and {_dims_text(b)})")
         return (b[1],)
     if len(a) == 2 and len(b) == 2:
         if a[1] != b[0]:
@@ -249,6 +264,9 @@ def matmul_shape(a: Sequence[int], b: Sequence[int]) -> Shape:
     a2 = (1,) + a if len(a) == 1 else a
     b2 = b + (1,) if len(b) == 1 else b
     if a2[-1] != b2[-2]:
+        if len(b) == 1:  # torch folds the batch into the rows: a matrix-vector product
+            raise RuntimeError(f"size mismatch, got input ({numel(a[:-1])}), mat ({numel(a[:-1])}x{a[-1]}), "
+                               f"vec ({b[0]})")
         if len(a) >= 3 and len(b) >= 3 or len(b) >= 3:
             raise RuntimeError(
                 f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -298,3 +316,51 @@ class Size(tuple):
 
     def numel(self) -> int:
         return numel(self)
+
+    def __reduce__(self):
+        return (_size_of, (tuple(self),))  # (the class prints as torch.Size: pickle must not look it up)
+
+
+_INT64_RANGE = range(-2 ** 63, 2 ** 63)
+
+
+def check_nested(data, floating: bool) -> None:
+    """torch.tensor's errors for nested lists that do not make a tensor: the shape is read down the first
+    elements; every list must then have that length, every leaf must be a number (or a one-element
+    tensor), and a Python int must fit int64 unless the tensor is to be ``floating``."""
+    sizes = []
+    x = data
+    while isinstance(x, (list, tuple)):
+        sizes.append(len(x))
+        if not x:
+            break
+        x = x[0]
+
+    def visit(x, dim):
+        if dim == len(sizes):
+            if isinstance(x, (list, tuple)):
+                raise TypeError(f"must be real number, not {type(x).__name__}" if floating
+                                else f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            numel = getattr(x, "numel", None)
+            if numel is not None and numel() != 1:  # a tensor among the elements: its one value
+                raise (ValueError("only one element tensors can be converted to Python scalars")
+                       if x.dtype.is_floating_point else
+                       TypeError("only integer tensors of a single element can be converted to an index"))
+            if type(x) is int and not floating and x not in _INT64_RANGE:
+                raise ValueError("Overflow when unpacking long long")
+            return
+        if not isinstance(x, (list, tuple)):
+            raise TypeError("not a sequence")
+        if len(x) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(x)})")
+        for item in x:
+            visit(item, dim + 1)
+
+    visit(data, 0)
+
+
+def _size_of(items: tuple) -> Size:
+    return Size(items)
+
+
+Size.__module__ = "torch"  # type(x.shape): <class 'torch.Size'>

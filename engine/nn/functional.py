@@ -317,10 +317,14 @@ def _softmax_common(cls, name, kernel, input, dim, dtype):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if isinstance(_stacklevel, _dt.DType):  # torch.softmax(x, dim, dtype) / x.softmax(dim, dtype)
+        dtype = _stacklevel
     return _softmax_common(Softmax, "softmax", "softmax", input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if isinstance(_stacklevel, _dt.DType):
+        dtype = _stacklevel
     return _softmax_common(LogSoftmax, "log_softmax", "log_softmax", input, dim, dtype)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from gradwire.common import dtypes as _dt
+from gradwire.common import dtypes as _dt, shapes
 
 from .. import backend
 from ..random import current_generator
@@ -35,22 +35,6 @@ def _check_device(device):
     return device
 
 
-def _check_ragged(data, dim=0):
-    """torch's ValueError for ragged nested sequences."""
-    if not isinstance(data, (list, tuple)) or not data:
-        return
-    first = data[0]
-    if isinstance(first, (list, tuple)):
-        n = len(first)
-        for item in data:
-            if not isinstance(item, (list, tuple)):
-                raise TypeError(f"not a sequence")
-            if len(item) != n:
-                raise ValueError(f"expected sequence of length {n} at dim {dim + 1} (got {len(item)})")
-        for item in data:
-            _check_ragged(item, dim + 1)
-
-
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor copied from ``data`` (numpy array, nested lists, Python scalars, Tensor)."""
     dtype = _dtype_arg(dtype)
@@ -65,8 +49,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         arr = backend.asarray(data, dt.numpy, device, copy=True)
         return _finish(_new_tensor(arr, dt, device), requires_grad)
     if isinstance(data, (list, tuple)):
-        _check_ragged(data)
         dt = dtype or _dt.element_dtype(data)
+        shapes.check_nested(data, dt.is_floating_point)  # torch's errors for ragged lists
         if any(isinstance(x, Tensor) for x in _flat_iter(data)):
             data = _tensors_to_lists(data)
     elif isinstance(data, (bool, int, float)) or hasattr(data, "dtype"):

@@ -40,7 +40,8 @@ _INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long 
                   "(got {})")
 _SEQ_WARNING = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
                 "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
-                "index, x[torch.tensor(seq)], which will result either in an error or a different result")
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result (Triggered "
+                "internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_variable_indexing.cpp:349.)")
 
 
 # ---- advanced indexing ------------------------------------------------------------------
@@ -205,7 +206,9 @@ def _plan(input, index):
                     bad = (arr >= n) | (arr < -n)
                     if bool(xp.any(bad)):
                         v = int(arr[bad].reshape(-1)[0])
-                        raise IndexError(f"index {v} is out of bounds for dimension {d} with size {n}")
+                        # torch names the dimension by the index's place among the advanced ones
+                        nth = sum(a.ndim if is_mask else 1 for _, a, is_mask in adv)
+                        raise IndexError(f"index {v} is out of bounds for dimension {nth} with size {n}")
                 adv.append((d, arr, False))
                 d += 1
         else:
@@ -374,11 +377,25 @@ class SetitemCopy(IndexPutValue):
     node_name = "torch::autograd::CopyBackwards"
 
 
-def _value_array(input, value, target_shape):
+def _value_array(input, value, target_shape, advanced: bool = False):
     """The value to write (a Tensor or a Python scalar), checked against the target shape like torch."""
     if type(value) is Tensor:
-        if value.array.shape != target_shape:
-            _shape.Expand.forward(_Ctx(), value, target_shape)  # torch's expand errors
+        shape = value.array.shape
+        if shape != target_shape:
+            # torch drops the value's leading ones, then broadcasts it to the indexed part
+            lead = 0
+            while lead < len(shape) and shape[lead] == 1:
+                lead += 1
+            if lead:
+                value = _shape.reshape(value, *shape[lead:])
+            if advanced:  # index_put's check and text
+                trimmed = shape[lead:]
+                if len(trimmed) > len(target_shape) or [1 for a, b in zip(reversed(trimmed), reversed(target_shape))
+                                                        if a != 1 and a != b]:  # (this module's all is the op)
+                    raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
+                                       f"indexing result of shape {list(target_shape)}")
+            elif value.array.shape != target_shape:
+                _shape.Expand.forward(_Ctx(), value, target_shape)  # torch's expand errors
         return value
     if isinstance(value, (bool, int, float)) or hasattr(value, "item") and getattr(value, "shape", None) == ():
         return _dt.checked_scalar(input.dtype, scalar_value(value))
@@ -446,7 +463,7 @@ def setitem(input, index, value):
     for _cls, k in steps:
         view = view[k]
     target_shape = view[key].shape if key is not None else view.shape
-    value = _value_array(input, value, target_shape)
+    value = _value_array(input, value, target_shape, key is not None)
     from . import inplace as _inplace  # noqa: PLC0415
     if input._view_mode is not None:
         _check_setitem_view_mode(input, value, arr, steps)
@@ -533,8 +550,11 @@ def index_select(input, dim, index):
         index = _new_tensor(index.array.reshape(1), index.dtype, index.device)
     n = input.array.shape[d] if nd else 1
     ia = index.array
-    if ia.size and (bool(index.xp.any(ia < 0)) or bool(index.xp.any(ia >= n))):
-        raise IndexError("index out of range in self")
+    bad = (ia < 0) | (ia >= n)
+    if ia.size and bool(index.xp.any(bad)):
+        if d == 0 or not nd:
+            raise IndexError("index out of range in self")
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(ia[bad][0])} axis_dim={n}")  # torch's text
     return IndexSelect.apply(input, d, index)
 
 

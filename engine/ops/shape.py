@@ -5,6 +5,7 @@ basic-indexing views (select, slice, alias) that ``__getitem__`` chains like tor
 from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
+from gradwire.common import shapes as _shapes
 from gradwire.common.shapes import normalize_dim, numel, rot90_args
 
 from ..function import Function, backward_mode as _bw
@@ -15,23 +16,7 @@ from ._util import cast, multi_view, parse_shape, pass_grad, same_device, share_
 
 def infer_shape(shape: tuple, n: int) -> tuple:
     """Resolves one -1 in ``shape`` for ``n`` elements, with torch's errors."""
-    neg = [i for i, s in enumerate(shape) if s == -1]
-    if len(neg) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
-        if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
-    if neg:
-        known = 1
-        for s in shape:
-            if s != -1:
-                known *= s
-        if known == 0 or n % known != 0:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
-        shape = tuple(n // known if s == -1 else s for s in shape)
-    elif numel(shape) != n:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
-    return shape
+    return _shapes.infer_view_shape(shape, n)
 
 
 class View(Function):
@@ -86,22 +71,21 @@ class Expand(Function):
                                f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
                                f"dimensions in the tensor ({nd})")
         lead = len(sizes) - nd
-        target = []
-        for i, s in enumerate(sizes):
+        target = list(sizes)
+        for i in range(len(sizes) - 1, -1, -1):  # torch checks from the last dim
+            s = sizes[i]
             if i < lead:
                 if s < 0:
                     raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
                                        f"non-existing dimension {i}")
-                target.append(s)
                 continue
             cur = in_shape[i - lead]
             if s == -1:
-                s = cur
+                target[i] = cur
             elif cur != 1 and s != cur:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
                                    f"({cur}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                                    f"Tensor sizes: {list(in_shape)}")
-            target.append(s)
         target = tuple(target)
         ctx.in_shape = in_shape
         if target == in_shape:
