@@ -448,28 +448,8 @@ def unsqueeze(op, args, kwargs):
 def expand(op, args, kwargs):
     x = args[0]
     sizes = _sizes(args) or tuple(kwargs.get("size", ()))
-    s = x._shape
-    if len(sizes) < len(s):
-        raise RuntimeError(
-            f"expand(torch.{x._dtype._torch_name}Tensor{{{list(s)}}}, size={list(sizes)}): the number of sizes "
-            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(s)})")
-    out = list(sizes)
-    offset = len(sizes) - len(s)
-    for j in range(len(sizes) - 1, -1, -1):  # torch checks from the last dim
-        target = sizes[j]
-        if j < offset:
-            if target < 0:
-                raise RuntimeError(f"The expanded size of the tensor ({target}) isn't allowed in a leading, "
-                                   f"non-existing dimension {j}")
-            continue
-        size = s[j - offset]
-        if target == -1:
-            out[j] = size
-        elif size != 1 and size != target:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target}) must match the existing size ({size}) at non-singleton "
-                f"dimension {j}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(s)}")
-    return [(tuple(out), x._dtype)]
+    kind = "CPUBoolType" if x._dtype is dtypes.bool_ else f"torch.{x._dtype._torch_name}Tensor"
+    return [(shapes.expanded_shape(x._shape, sizes, kind), x._dtype)]
 
 
 def repeat(op, args, kwargs):

@@ -166,6 +166,33 @@ def rot90_shape(shape: Sequence[int], k: int, d0: int, d1: int) -> Shape:
     return tuple(out)
 
 
+def expanded_shape(shape: Sequence[int], sizes: Sequence[int], type_name: str) -> Shape:
+    """``x.expand(*sizes)``'s shape (-1 keeps a dim), with torch's errors, checked from the last dim as torch
+    checks; ``type_name`` is how torch names x's type in the first one (``torch.FloatTensor``)."""
+    shape, sizes = tuple(shape), tuple(sizes)
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand({type_name}{{{list(shape)}}}, size={list(sizes)}): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+                           f"({len(shape)})")
+    out = list(sizes)
+    lead = len(sizes) - len(shape)
+    for i in range(len(sizes) - 1, -1, -1):
+        target = sizes[i]
+        if i < lead:
+            if target < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({target}) isn't allowed in a leading, "
+                                   f"non-existing dimension {i}")
+            continue
+        size = shape[i - lead]
+        if target == -1:
+            out[i] = size
+        elif size != 1 and size != target:
+            raise RuntimeError(f"The expanded size of the tensor ({target}) must match the existing size ({size}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+    return tuple(out)
+
+
 def reduced_shape(shape: Sequence[int], dims: Iterable[int], keepdim: bool) -> Shape:
     dims = set(dims)
     if keepdim:

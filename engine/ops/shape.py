@@ -63,30 +63,9 @@ class Expand(Function):
     def forward(ctx, a, sizes):
         arr = a.array
         in_shape = arr.shape
-        nd = len(in_shape)
-        if len(sizes) < nd:
-            # torch names the type as its legacy tensor class, except bool's
-            kind = "CPUBoolType" if a.dtype is _dt.bool_ else f"torch.{a.dtype._torch_name}Tensor"
-            raise RuntimeError(f"expand({kind}{{{list(in_shape)}}}, size={list(sizes)}): the number of "
-                               f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
-                               f"dimensions in the tensor ({nd})")
-        lead = len(sizes) - nd
-        target = list(sizes)
-        for i in range(len(sizes) - 1, -1, -1):  # torch checks from the last dim
-            s = sizes[i]
-            if i < lead:
-                if s < 0:
-                    raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
-                                       f"non-existing dimension {i}")
-                continue
-            cur = in_shape[i - lead]
-            if s == -1:
-                target[i] = cur
-            elif cur != 1 and s != cur:
-                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
-                                   f"({cur}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                                   f"Tensor sizes: {list(in_shape)}")
-        target = tuple(target)
+        # torch names the type as its legacy tensor class, except bool's
+        kind = "CPUBoolType" if a.dtype is _dt.bool_ else f"torch.{a.dtype._torch_name}Tensor"
+        target = _shapes.expanded_shape(in_shape, sizes, kind)
         ctx.in_shape = in_shape
         if target == in_shape:
             out = _new_tensor(arr, a.dtype, a.device)
