@@ -1,15 +1,17 @@
 """torch's memory sharing between CPU tensors and NumPy arrays, as far as a remote tensor can keep it.
 
 In torch, ``t.numpy()`` and ``torch.from_numpy(n)`` share memory: a change to one shows in the other.
-Here the tensor lives on the server, so the sharing is kept at the client's edges:
+Here the tensor lives on the server, so the sharing is kept at the client's edges, for arrays up to
+SHARED_BYTES (64 KiB), where keeping it costs little:
 
 * an array from ``t.numpy()`` (or the array given to ``from_numpy``) is written again with the tensor's
   values after each in-place op the client issues on that tensor's memory (the tensor, its views, its
   ``detach()``es): one read from the server per live array, only while such arrays are alive;
-* a change made to the array given to ``from_numpy`` reaches the tensor the next time its values are
-  read (print, ``item``, ``tolist``, ``numpy``) and, for arrays up to 64 KiB, before the next op that
-  uses it (comparing a larger array at every use would cost more than the op). Ops on a larger one see
-  the values it had at its last read.
+* a change made to the array given to ``from_numpy`` reaches the tensor before the next op that uses
+  it and before its values are read (print, ``item``, ``tolist``, ``numpy``).
+
+A larger array is a copy, taken when it is made: comparing or re-reading it at every use would cost
+more than the op (a 256 MiB upload would read its array twice more).
 """
 from __future__ import annotations
 
@@ -33,9 +35,14 @@ def root_of(t):
         t = up
 
 
+SHARED_BYTES = 64 << 10
+
+
 def export(t, array: np.ndarray) -> np.ndarray:
     """Keep ``array`` (``t``'s values) in step with later in-place writes into ``t``'s memory."""
     global exported
+    if array.nbytes > SHARED_BYTES:
+        return array
     exported = True
     root = root_of(t)
     exports = getattr(root, "_exports", None)
@@ -62,24 +69,24 @@ def refresh(t) -> None:
             np.copyto(array, source._values())
 
 
-# Tensors from from_numpy whose arrays are small enough to compare at every use (SMALL_SOURCE_BYTES), by id:
-# the dispatch point sends a change of such an array before an op that uses the tensor.
+# Tensors from from_numpy that share their arrays, by id: the dispatch point sends a change of such an
+# array before an op that uses the tensor.
 small_sources: dict = {}
-SMALL_SOURCE_BYTES = 64 << 10
 
 
 def shared_source(t, array: np.ndarray) -> None:
-    """``t = from_numpy(array)``: ``t`` shares ``array``."""
+    """``t = from_numpy(array)``: ``t`` shares ``array`` (when it is small enough)."""
+    if array.nbytes > SHARED_BYTES:
+        return
     t._np_source = array
     t._np_snapshot = array.copy()
     export(t, array)
-    if array.nbytes <= SMALL_SOURCE_BYTES:
-        small_sources[id(t)] = weakref.ref(t, lambda _, key=id(t): small_sources.pop(key, None))
+    small_sources[id(t)] = weakref.ref(t, lambda _, key=id(t): small_sources.pop(key, None))
 
 
 def sync_inputs(tensors) -> None:
-    """Before an op: the small shared arrays of its input tensors (or of their memory) go to the server
-    if they changed."""
+    """Before an op: the shared arrays of its input tensors (or of their memory) go to the server if they
+    changed."""
     for t in tensors:
         ref = small_sources.get(id(root_of(t)))
         if ref is not None and ref() is not None:
