@@ -15,7 +15,8 @@ register_error_type(LinAlgError)  # torch.linalg.LinAlgError (named _LinAlgError
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh", "householder_product",
            "inv", "inv_ex", "lstsq", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
-           "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm"]
+           "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm", "solve_triangular", "solve_ex", "vander",
+           "diagonal", "matmul", "tensorinv", "tensorsolve"]
 
 
 def _check_tensor(fn: str, x, name: str = "A", pos: int = 1) -> None:
@@ -349,3 +350,69 @@ def _nuclear_norm(input, dim=None, keepdim=False, dtype=None):
     """torch.norm(input, p='nuc', ...): the nuclear matrix norm over ``dim`` (all dims when None)."""
     dims = tuple(range(input.dim())) if dim is None else dim
     return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
+
+
+# ---- compositions: solve_triangular, solve_ex, vander, tensorinv, tensorsolve, and torch's aliases -------------
+
+linalg_solve_ex = _return_type("linalg_solve_ex", "result", "info")
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """X with ``A X = B`` (``X A = B`` unless ``left``) for triangular A: only A's upper (``upper``) or lower
+    triangle is read, its diagonal taken as ones with ``unitriangular``, and the gradient to A is that
+    triangle's."""
+    _check_tensor("linalg_solve_triangular", A)
+    _check_tensor("linalg_solve_triangular", B, "B", 2)
+    T = A.triu() if upper else A.tril()
+    if unitriangular:
+        from . import eye  # noqa: PLC0415
+        n = A.shape[-1]
+        T = T - T.diagonal(dim1=-2, dim2=-1).diag_embed() + eye(n, dtype=A.dtype, device=A.device)
+    return solve(T, B, left=left)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    from . import zeros  # noqa: PLC0415
+    from .common import dtypes  # noqa: PLC0415
+    return linalg_solve_ex(solve(A, B, left=left), zeros(tuple(A.shape[:-2]), dtype=dtypes.int32, device=A.device))
+
+
+def vander(x, *, N=None):
+    """Columns ``x ** 0, x ** 1, ... x ** (N - 1)`` (torch.linalg's order: increasing powers)."""
+    from . import arange  # noqa: PLC0415
+    n = x.shape[-1] if N is None else N
+    if n < 1:
+        raise RuntimeError("N must be greater than 1.")
+    return x.unsqueeze(-1) ** arange(n, device=x.device)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return A.diagonal(offset, dim1, dim2)
+
+
+def matmul(input, other):
+    return input.matmul(other)
+
+
+def tensorinv(A, ind=2):
+    """The inverse of A seen as a matrix of its first ``ind`` dims by the rest."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == prod(self.shape[:ind]), "
+                           f"but got {cols} != {rows}")
+    return inv(A.reshape(rows, cols)).reshape(*A.shape[ind:], *A.shape[:ind])
+
+
+def tensorsolve(A, B, dims=None):
+    """X with ``tensordot(A, X, X.ndim) = B``."""
+    if dims is not None:
+        nd = A.dim()
+        moved = [d % nd for d in dims]
+        A = A.permute(*[d for d in range(nd) if d not in moved], *moved)
+    rows, cols = math.prod(B.shape), math.prod(A.shape[B.dim():])
+    if rows != cols:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {cols} != {rows}")
+    return solve(A.reshape(rows, cols), B.reshape(rows)).reshape(*A.shape[B.dim():])
