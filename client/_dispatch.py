@@ -146,24 +146,35 @@ SPARE_OUTPUTS = 16  # ids offered to an op whose outputs the client cannot infer
 # with dual inputs (with their tangents), or returns NOT_DUAL. None otherwise: one global read per op.
 fw_hook = None
 NOT_DUAL = object()
-# Autocast's (amp.py), set while a region autocasts: ``(op, args, kwargs) -> (args, kwargs)`` with the
-# inputs cast as torch's autocast casts them for ``op``. None otherwise.
-autocast_hook = None
+# What runs on an op's arguments before it is dispatched, ``(op, args, kwargs) -> (args, kwargs)``, while
+# some feature needs it: autocast's casts (amp.py), the NumPy bridge's sync of shared arrays
+# (_numpy_bridge.py). Empty otherwise: one global read per op. Use add_input_hook / remove_input_hook.
+input_hooks: tuple = ()
+
+
+def add_input_hook(hook) -> None:
+    global input_hooks
+    if hook not in input_hooks:
+        input_hooks = (*input_hooks, hook)
+
+
+def remove_input_hook(hook) -> None:
+    global input_hooks
+    input_hooks = tuple(h for h in input_hooks if h is not hook)
 
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
     if kwargs and "out" in kwargs:
         return _call_out(op, args, kwargs)
-    if autocast_hook is not None:
-        args, kwargs = autocast_hook(op, args, kwargs)
+    if input_hooks:
+        for hook in input_hooks:
+            args, kwargs = hook(op, args, kwargs)
     if fw_hook is not None:
         out = fw_hook(op, args, kwargs)
         if out is not NOT_DUAL:
             return out
     info = _meta.OPS.get(op) or _UNKNOWN
-    if _numpy_bridge.small_sources:  # (a tensor shares a small NumPy array: its changes go first)
-        _numpy_bridge.sync_inputs(_tensors(args if not kwargs else (*args, *kwargs.values())))
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
     grad = _grad_state.enabled
     if info.inplace:

@@ -81,16 +81,27 @@ def shared_source(t, array: np.ndarray) -> None:
     t._np_source = array
     t._np_snapshot = array.copy()
     export(t, array)
-    small_sources[id(t)] = weakref.ref(t, lambda _, key=id(t): small_sources.pop(key, None))
+    small_sources[id(t)] = weakref.ref(t, lambda _, key=id(t): _forget_source(key))
+    from . import _dispatch  # noqa: PLC0415 - _dispatch imports this module
+    _dispatch.add_input_hook(sync_inputs)
 
 
-def sync_inputs(tensors) -> None:
-    """Before an op: the shared arrays of its input tensors (or of their memory) go to the server if they
-    changed."""
-    for t in tensors:
+def _forget_source(key) -> None:
+    small_sources.pop(key, None)
+    if not small_sources:
+        from . import _dispatch  # noqa: PLC0415
+        _dispatch.remove_input_hook(sync_inputs)
+
+
+def sync_inputs(op, args, kwargs):
+    """Before an op (a dispatch input hook): the shared arrays of its input tensors (or of their memory)
+    go to the server if they changed."""
+    from ._dispatch import _tensors  # noqa: PLC0415
+    for t in _tensors(args if not kwargs else (*args, *kwargs.values())):
         ref = small_sources.get(id(root_of(t)))
         if ref is not None and ref() is not None:
             sync_source(ref())
+    return args, kwargs
 
 
 def sync_source(t) -> None:

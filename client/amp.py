@@ -73,7 +73,10 @@ _state = _State()
 
 def _install_hook() -> None:
     """The dispatch point casts only while some device type autocasts (one global read per op otherwise)."""
-    _dispatch.autocast_hook = _cast_args if any(_state.enabled.values()) else None
+    if any(_state.enabled.values()):
+        _dispatch.add_input_hook(_cast_args)
+    else:
+        _dispatch.remove_input_hook(_cast_args)
 
 
 def is_autocast_available(device_type: str) -> bool:
