@@ -20,6 +20,8 @@ from ._creation import (Generator, arange, bernoulli, default_generator, empty, 
                         zeros_like)
 from ._creation import LEGACY_TYPES as _LEGACY_TYPES, randint_like, set_default_tensor_type
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
+from .storage import LEGACY_STORAGE_TYPES as _LEGACY_STORAGE_TYPES, TypedStorage, UntypedStorage, is_storage  # noqa: E402
+globals().update(_LEGACY_STORAGE_TYPES)  # torch.FloatStorage ...
 from gradwire.common.dtypes import DType as dtype  # noqa: E402 - isinstance(x, torch.dtype)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
@@ -484,10 +486,6 @@ def sym_sum(args):
 
 def set_flush_denormal(mode: bool) -> bool:
     return True  # the server's CPUs support it (x86 SSE3); numpy keeps denormals either way
-
-
-def is_storage(obj) -> bool:
-    return False
 
 
 def compiled_with_cxx11_abi() -> bool:

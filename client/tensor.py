@@ -24,7 +24,7 @@ from gradwire.common.grad_mode import NONLEAF_GRAD_WARNING, check_assigned_grad,
 
 from gradwire.common import views
 
-from . import _dispatch, _numpy_bridge, grad_mode
+from . import _dispatch, _numpy_bridge, grad_mode, storage
 
 call = _dispatch.call
 
@@ -1593,10 +1593,26 @@ def _tensor_imag(self):
 
 
 def _tensor_data_ptr(self) -> int:
-    """An address that is the same for tensors sharing memory at the same offset: the view root's identity
-    plus the byte offset (one round trip for the offset)."""
-    root = getattr(self, "_view_base", None)
-    return (id(self if root is None else root) << 4) + self.storage_offset() * self.element_size()
+    """The address of the first element in the server's memory (a value read: a sync point)."""
+    return _dispatch.value("data_ptr", self)
+
+
+def _tensor_is_set_to(self, tensor) -> bool:
+    """Whether both tensors stand on the same memory with the same offset, size and stride."""
+    return (self._device == tensor._device and tuple(self._shape) == tuple(tensor._shape)
+            and self.untyped_storage().data_ptr() == tensor.untyped_storage().data_ptr()
+            and self.storage_offset() * self.element_size() == tensor.storage_offset() * tensor.element_size()
+            and self.stride() == tensor.stride())
+
+
+def _tensor_pin_memory(self, device=None):
+    """Page-locked host memory is a property of the server's process; a copy stands for it where torch could pin."""
+    from . import cuda  # noqa: PLC0415
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if self._device != "cpu":
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    return self.clone()
 
 
 def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
@@ -1628,6 +1644,8 @@ for _name, _value in {
         "conj": lambda self: self, "conj_physical": lambda self: self, "new": _tensor_new, "where": _tensor_where,
         "split_with_sizes": _split_with_sizes, "unsafe_chunk": _unsafe("chunk"), "unsafe_split": _unsafe("split"),
         "broadcast_to": lambda self, *size: self.expand(*size), "data_ptr": _tensor_data_ptr,
+        "untyped_storage": storage.untyped_storage, "storage": storage.typed_storage,
+        "storage_type": storage.storage_type, "is_set_to": _tensor_is_set_to, "pin_memory": _tensor_pin_memory,
 }.items():
     setattr(Tensor, _name, _value)
 Tensor.is_cpu = property(lambda self: self._device == "cpu")

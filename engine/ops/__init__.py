@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gradwire.common.dtypes import uint8
+
 from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2, fused, index,
                inplace, linalg, matrix, named,
                random_fill, reduce, scan, scatter, shape, sorting, special_math)
 from .. import random as _random
-from ..tensor import Tensor
+from ..tensor import Tensor, _new_tensor
 
 __all__ = ["OPS", "OpRegistry"]
 
@@ -169,6 +171,28 @@ def _tolist(input):
     return input.tolist()
 
 
+def _storage_alias(input, dtype=None):
+    """A 1-d tensor over all of the memory that holds ``input`` (the array owning it), read as ``dtype``
+    (bytes when None): what the client's ``untyped_storage()`` and ``storage()`` stand on, so that their
+    reads see later in-place writes and their writes reach every tensor sharing the memory, as in torch."""
+    root = special_math.storage_root(input.array)
+    if not hasattr(root, "flags"):
+        root = input.array
+    if root.flags.c_contiguous:
+        flat = root.reshape(-1)
+    elif root.flags.f_contiguous:
+        flat = root.T.reshape(-1)   # (the memory in its own order)
+    else:   # an owner with gaps: its elements, copied (no memory to share)
+        flat = root.copy().reshape(-1)
+    dtype = dtype or uint8
+    return _new_tensor(flat.view(uint8.numpy).view(dtype.numpy), dtype, input.device)
+
+
+def _data_ptr(input) -> int:
+    """Tensor.data_ptr(): the address of the first element in the server's memory (0 when it has none)."""
+    return special_math._data_ptr(input.array) if input.array.size else 0
+
+
 def _autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
                    allow_unused=None, materialize_grads=False):
     from ..autograd import grad  # noqa: PLC0415
@@ -213,7 +237,7 @@ _TABLE = {
     "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
-    "numpy": _values,
+    "numpy": _values, "storage_alias": _storage_alias, "data_ptr": _data_ptr,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
     "autograd.increment_version": _autograd_increment_version,
 }
