@@ -1179,3 +1179,90 @@ for _name in ("cholesky", "cholesky_inverse", "triangular_solve", "narrow_copy",
 for _name in ("solve", "eig", "symeig", "lstsq", "matrix_rank"):
     TAIL[_name] = _removed(_name)
 del _name
+
+
+# ---- control flow (torch.cond, torch.while_loop) and the last Tensor tails ---------------------------------
+
+@_public
+def cond(pred, true_fn, false_fn, operands=()):
+    """torch.cond, eagerly: one branch on the operands (a tensor predicate is a value read)."""
+    if not isinstance(operands, (tuple, list)):
+        raise RuntimeError(f"Expect operands to be a tuple of possibly nested dict/list/tuple that only consists of "
+                           f"tensor leaves, but got {operands}.")
+    if isinstance(pred, Tensor):
+        if pred.numel() != 1:
+            raise RuntimeError(f"Expected pred to be bool or single-element tensor, but got {pred}.")
+        pred = bool(pred)
+    return true_fn(*operands) if pred else false_fn(*operands)
+
+
+@_public
+def while_loop(cond_fn, body_fn, carried_inputs):
+    """torch.while_loop, eagerly: ``body_fn`` on the carried values while ``cond_fn`` holds."""
+    if not isinstance(carried_inputs, (tuple, list)):
+        raise RuntimeError(f"carried_inputs must be a tuple or list, got {type(carried_inputs)}")
+    carried = tuple(carried_inputs)
+    while bool(cond_fn(*carried)):
+        out = body_fn(*carried)
+        carried = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    return carried
+
+
+_REINFORCE_REMOVED = (
+    "reinforce() was removed.\nUse torch.distributions instead.\nSee https://pytorch.org/docs/main/distributions.html"
+    "\n\nInstead of:\n\nprobs = policy_network(state)\naction = probs.multinomial()\nnext_state, reward = "
+    "env.step(action)\naction.reinforce(reward)\naction.backward()\n\nUse:\n\nprobs = policy_network(state)\n# NOTE: "
+    "categorical is equivalent to what used to be called multinomial\nm = torch.distributions.Categorical(probs)\n"
+    "action = m.sample()\nnext_state, reward = env.step(action)\nloss = -m.log_prob(action) * reward\n"
+    "loss.backward()\n")
+
+
+def _deprecated_resize(self, *sizes):
+    """The non-inplace Tensor.resize (deprecated): a new shape with the same elements."""
+    import warnings  # noqa: PLC0415
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    n = 1
+    for s in shape:
+        n *= s
+    if n != self.numel():
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, shape))} ({n} elements in total), but the given "
+                           f"tensor has a size of {'x'.join(map(str, self.shape))} ({self.numel()} elements). "
+                           "autograd's resize can only change the shape of a given tensor, while preserving the "
+                           "number of elements. ")
+    return self.reshape(shape)
+
+
+def _deprecated_resize_as(self, tensor):
+    import warnings  # noqa: PLC0415
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    return self.reshape(tuple(tensor.shape)) if tensor.numel() == self.numel() else _deprecated_resize(self, tensor.shape)
+
+
+def _volatile(self) -> bool:
+    import warnings  # noqa: PLC0415
+    warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+    return False
+
+
+def _module_load(self, other, assign=False):
+    """What load_state_dict's swap path does with a state-dict value (torch's default)."""
+    if assign:
+        return other.detach()
+    with _no_grad():
+        return self.copy_(other).detach()
+
+
+def _reinforce(self, reward):
+    raise RuntimeError(_REINFORCE_REMOVED)
+
+
+for _name, _method in {
+        "const_data_ptr": lambda self: self.data_ptr(),
+        "resize": _deprecated_resize, "resize_as": _deprecated_resize_as, "module_load": _module_load,
+        "reinforce": _reinforce, "as_subclass": lambda self, cls: self,
+}.items():
+    setattr(Tensor, _name, _method)
+Tensor.volatile = property(_volatile)
+Tensor.grad_dtype = property(lambda self: self._dtype)
+del _name, _method

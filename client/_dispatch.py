@@ -304,6 +304,8 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     base = getattr(self, "_view_base", None)
     if base is not None and grad and self._requires_grad and base._requires_grad and base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if info.checked:
+        _meta.check_inplace(op, args, kwargs)
     # an in-place view op takes a new shape (its rule raises torch's errors first); the others keep it
     shape = info.infer(op, args, kwargs)[0][0] if info.view else None
     node = None

@@ -95,7 +95,8 @@ def _refuse_bool_sub(op, args, dtype) -> None:
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
-_KERNELS = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
+_KERNELS = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow",
+            "bitwise_left_shift": "lshift_cpu", "bitwise_right_shift": "rshift_cpu"}
 
 
 def _refuse_kernel(op, args, dtype) -> None:
@@ -1366,6 +1367,7 @@ class OpInfo:
     node: str | Callable | None = None  # torch's name of the node it records, or a rule (args, kwargs) -> it
     view: bool = False  # in place, a view op (transpose_ ...): infer gives the input's new shape
     one_node: bool = True  # several outputs: they share one node, as one torch op's do (lstm's do not)
+    checked: bool = False  # in place and elementwise: check_inplace raises torch's errors at the call
 
     def node_name(self, args, kwargs) -> str | None:
         node = self.node
@@ -1394,7 +1396,8 @@ OPS: dict[str, OpInfo] = {
     "floor_divide": OpInfo(elementwise(refuse=_refuse_kernel)),
     **_table(elementwise(refuse=_refuse_kernel, fast=False), ["bitwise_and", "bitwise_or", "bitwise_xor"],
              differentiable=False),
-    **_table(elementwise(), ["bitwise_not", "bitwise_left_shift", "bitwise_right_shift"], differentiable=False),
+    **_table(elementwise(refuse=_refuse_kernel, fast=False), ["bitwise_not", "bitwise_left_shift",
+                                                              "bitwise_right_shift"], differentiable=False),
     "where": OpInfo(where),
     "clamp": OpInfo(clamp),
     "clip": OpInfo(clamp),
@@ -1585,8 +1588,40 @@ del _op, _node
 TAIL_INPLACE = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_",
                 "logical_not_", "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_not_", "cumsum_", "cumprod_",
                 "tril_", "triu_", "log2_", "log10_", "erf_", "exp2_", "tan_", "hypot_", "remainder_",
-                "floor_divide_", "atan2_", "nextafter_", "fix_")
-OPS.update(_table(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype)], TAIL_INPLACE, inplace=True))
+                "floor_divide_", "atan2_", "nextafter_", "fix_", "bitwise_left_shift_", "bitwise_right_shift_")
+
+
+def check_inplace(op, args, kwargs) -> None:
+    """torch's checks of an elementwise op written into self, at the call: the out-of-place op's rule (and its
+    refusals), then its result must fit self, in shape and in dtype."""
+    self = args[0]
+    (shape, dtype), = OPS[op[:-1]].infer(op[:-1], args, kwargs)
+    if tuple(shape) != tuple(self._shape):
+        raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape {list(shape)}")
+    if not dtypes.can_cast(dtype, self._dtype):
+        raise RuntimeError(f"result type {dtype._torch_name} can't be cast to the desired output type "
+                           f"{self._dtype._torch_name}")
+
+
+def _tail_inplace(op, args, kwargs):
+    """self keeps its shape and dtype; a bitwise op on a float self, or floor division or remainder on a bool
+    one, raises torch's NotImplementedError at the call."""
+    dtype = args[0]._dtype
+    if op.startswith("bitwise") or op in ("floor_divide_", "remainder_"):
+        _refuse_kernel(op[:-1], args, dtype)
+    return [(args[0]._shape, dtype)]
+
+
+OPS.update(_table(_tail_inplace, TAIL_INPLACE, inplace=True))
+
+# The elementwise ops written into self whose out-of-place rules check_inplace runs first.
+for _op in ("add_", "sub_", "mul_", "div_", "true_divide_", "pow_", "remainder_", "floor_divide_", "fmod_", "atan2_",
+            "hypot_", "copysign_", "xlogy_", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
+            "bitwise_not_", "bitwise_left_shift_", "bitwise_right_shift_", "logical_and_", "logical_or_",
+            "logical_xor_", "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "nextafter_", "heaviside_", "ldexp_"):
+    if _op in OPS and _op[:-1] in OPS:
+        OPS[_op] = replace(OPS[_op], checked=True)
+del _op
 
 
 # ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------

@@ -1469,7 +1469,7 @@ METHOD_OPS = (
     "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logical_or_", "logical_xor_", "logical_not_",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
     "bitwise_not_", "cumsum_", "cumprod_", "tril_", "triu_", "log2_", "log10_", "erf_", "exp2_", "tan_", "hypot_",
-    "remainder_", "floor_divide_", "atan2_", "nextafter_", "fix_",
+    "remainder_", "floor_divide_", "atan2_", "nextafter_", "fix_", "bitwise_left_shift_", "bitwise_right_shift_",
 )
 for _op in METHOD_OPS:
     setattr(Tensor, _op, _viewing(_op) if _op in VIEW_OPS else _method(_op))
@@ -1533,7 +1533,10 @@ for _dunder, _op in {
         "__and__": "bitwise_and", "__or__": "bitwise_or", "__xor__": "bitwise_xor",
         "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor",
         "__floordiv__": "floor_divide", "__mod__": "remainder",
-        "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_"}.items():
+        "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_", "__idiv__": "div_",
+        "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_", "__iand__": "bitwise_and_",
+        "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_", "__ilshift__": "bitwise_left_shift_",
+        "__irshift__": "bitwise_right_shift_"}.items():
     setattr(Tensor, _dunder, _method(_op) if _op in ("neg", "abs") else _operator(_op, arrays=_dunder[2] != "r"))
 
 

@@ -105,3 +105,16 @@ m = nn.Sequential(nn.Linear(2, 2))
 m.register_buffer('b', torch.zeros(1))
 {code}
 """)
+
+
+def test_submodule_paths(gw):
+    out = same_as_torch(gw, """
+        print(torch.utils.data.dataloader.default_collate([{"a": torch.tensor(1.), "b": [1, 2]},
+                                                           {"a": torch.tensor(2.), "b": [3, 4]}]))
+        print(torch.utils.data.dataset.TensorDataset(torch.arange(3))[1])
+        print(list(torch.utils.data.sampler.BatchSampler(range(5), 2, False)))
+        print(torch.utils.data.dataloader.DataLoader is torch.utils.data.DataLoader)
+    """)
+    assert "{'a': tensor([1., 2.]), 'b': [tensor([1, 3]), tensor([2, 4])]}" in out
+    from gradwire.utils.data.dataset import Dataset   # the submodules are importable by name too
+    assert Dataset is gw.utils.data.Dataset

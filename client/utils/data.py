@@ -12,6 +12,8 @@ import collections.abc
 import itertools
 import math
 import numbers
+import sys
+import types
 import warnings
 
 import numpy as np
@@ -437,3 +439,20 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
 
+
+
+# torch.utils.data's submodules, where user code reaches the same names (torch.utils.data.dataloader.default_collate,
+# torch.utils.data.dataset.Dataset ...); registered as modules, so that `from gradwire.utils.data.dataset import
+# Dataset` works too.
+def _submodule(name: str, names) -> types.ModuleType:
+    module = types.ModuleType(f"{__name__}.{name}")
+    module.__dict__.update({n: globals()[n] for n in names})
+    sys.modules[module.__name__] = module
+    return module
+
+
+dataset = _submodule("dataset", ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
+                                 "StackDataset", "ChainDataset", "random_split"])
+sampler = _submodule("sampler", ["Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler",
+                                 "SubsetRandomSampler", "BatchSampler"])
+dataloader = _submodule("dataloader", ["DataLoader", "default_collate", "default_convert", "get_worker_info"])

@@ -675,7 +675,7 @@ UNARY_INPLACE = ("exp", "log", "neg", "abs", "sqrt", "rsqrt", "sigmoid", "tanh",
                  "logical_and", "logical_or", "logical_xor", "logical_not",
                  "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "cumsum", "cumprod", "tril", "triu",
                  "log2", "log10", "erf", "exp2", "tan", "hypot", "remainder", "floor_divide", "atan2",
-                 "nextafter", "fix")
+                 "nextafter", "fix", "bitwise_left_shift", "bitwise_right_shift")
 
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
 

@@ -246,7 +246,7 @@ def _int_inplace(name):
     return fn
 
 
-for _n in ["bitwise_and_", "bitwise_or_", "bitwise_xor_"]:
+for _n in ["bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_"]:
     case(_n, _int_inplace(_n), ("f", (3, 4)), ("p", (4,)))
 case("bitwise_not_", _int_inplace("bitwise_not_"), ("f", (3, 4)))
 for _n in ["special_ndtr", "special_log_ndtr"]:
