@@ -23,6 +23,8 @@ globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 from .storage import LEGACY_STORAGE_TYPES as _LEGACY_STORAGE_TYPES, TypedStorage, UntypedStorage, is_storage  # noqa: E402
 globals().update(_LEGACY_STORAGE_TYPES)  # torch.FloatStorage ...
 from gradwire.common.dtypes import DType as dtype  # noqa: E402 - isinstance(x, torch.dtype)
+from gradwire.common.memory_formats import (channels_last, channels_last_3d, contiguous_format,  # noqa: E402
+                                            memory_format, preserve_format)
 from ._dispatch import call as _call
 from ._dispatch import connect, disconnect, set_sync, stats, synchronize
 from .errors import GradwireError, OutOfMemoryError

@@ -363,14 +363,28 @@ def _size_kwarg(op: str, size: tuple, kwargs: dict) -> tuple:
     return (kwargs["size"],)
 
 
+def _laid_out(make, requires_grad, memory_format):
+    """``make(requires_grad)``, in ``memory_format`` when one other than the default is asked (laid out before
+    it requires grad, so that it stays a leaf)."""
+    if memory_format is None or memory_format.name in ("preserve_format", "contiguous_format"):
+        out = make(requires_grad)
+        return out if memory_format is None or memory_format.name == "preserve_format" else out.contiguous()
+    out = make(False).contiguous(memory_format=memory_format)
+    return out.requires_grad_() if requires_grad else out
+
+
 def _creation(op, random: bool = False):
-    def create(*size, generator=None, dtype=None, device=None, requires_grad=False, _op=op, **kwargs) -> Tensor:
+    def create(*size, generator=None, dtype=None, device=None, requires_grad=False, _op=op, memory_format=None,
+               **kwargs) -> Tensor:
         if kwargs:
             size = _size_kwarg(op, size, kwargs)
         _check_random(op, random, generator)
         dtype = dtype or dtypes.default_float()
         if requires_grad and not dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        if memory_format is not None:   # (torch.empty's)
+            return _laid_out(lambda rg: create(*size, generator=generator, dtype=dtype, device=device,
+                                               requires_grad=rg, _op=_op), requires_grad, memory_format)
         kwargs = _generator_kw({"dtype": dtype, "requires_grad": requires_grad}, generator)
         return call(op, _size(size, _op), **_device_kw(kwargs, device))
     create.__name__ = op
@@ -385,7 +399,11 @@ randn = _creation("randn", random=True)
 
 
 def _like(op, random: bool = False):
-    def create(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def create(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+        if memory_format is not None:   # (the default, preserve_format, keeps input's layout, as numpy's *_like do)
+            return _laid_out(lambda rg: create(input, generator=generator, dtype=dtype, device=device,
+                                               requires_grad=rg), requires_grad, memory_format)
         _check_random(op, random, generator)
         kwargs = {"requires_grad": True} if requires_grad else {}
         if dtype is not None:

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from gradwire.common import dtypes, shapes
+from gradwire.common import dtypes, memory_formats, shapes
 from gradwire.common import linalg as _linalg
 
 int64, bool_ = dtypes.int64, dtypes.bool_
@@ -193,10 +193,22 @@ def dims_checked(rule, pos: int, name: str):
     return checked
 
 
+def _check_layout(x, layout) -> None:
+    """torch's error for a channels-last format of another rank than x's."""
+    if layout is not None:
+        memory_formats.dims_in_memory_order(memory_formats.name_of(layout), len(x._shape))
+
+
+def clone(op, args, kwargs):
+    _check_layout(args[0], kwargs.get("memory_format") if kwargs else None)
+    return [(args[0]._shape, args[0]._dtype)]
+
+
 def contiguous(op, args, kwargs):
     """A leaf that requires grad is its own contiguous() when it is contiguous (no node then), which only the
-    server knows: ask it."""
+    server knows: ask it. A channels-last format of another rank raises torch's error here."""
     x = args[0]
+    _check_layout(x, kwargs.get("memory_format") if kwargs else (args[1] if len(args) > 1 else None))
     return None if x._requires_grad and x._grad_fn is None else [(x._shape, x._dtype)]
 
 
@@ -1488,7 +1500,7 @@ OPS: dict[str, OpInfo] = {
     "linalg.householder_product": OpInfo(householder_product, node="LinalgHouseholderProductBackward0"),
     "kron": OpInfo(kron),
     "einsum": OpInfo(einsum),
-    "clone": OpInfo(same),
+    "clone": OpInfo(clone),
     "detach": OpInfo(same, differentiable=False),
     "to": OpInfo(to),
     # creation: leaves (requires_grad= makes them leaves that require grad)

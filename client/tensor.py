@@ -580,8 +580,10 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def is_contiguous(self, memory_format=None) -> bool:
-        return bool(_dispatch.value("is_contiguous", self))
+    def is_contiguous(self, *, memory_format=None) -> bool:
+        if memory_format is None:
+            return bool(_dispatch.value("is_contiguous", self))
+        return bool(_dispatch.value("is_contiguous", self, memory_format))
 
     @property
     def _version(self) -> int:
@@ -622,8 +624,10 @@ class Tensor:
         from ._creation import full  # noqa: PLC0415
         return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
-    def clone(self) -> "Tensor":
-        return call("clone", self)
+    def clone(self, *, memory_format=None) -> "Tensor":
+        if memory_format is None:
+            return call("clone", self)
+        return call("clone", self, memory_format=memory_format)
 
     def zero_(self) -> "Tensor":
         return call("zero_", self)
@@ -932,7 +936,9 @@ class Tensor:
     def to(self, *args, **kwargs):
         """torch's Tensor.to: ``to(dtype)``, ``to(device, dtype=None)``, ``to(other)``; ``copy=``."""
         dev, dtype, copy = parse_to(args, kwargs, _tensor_attrs)
-        return self._to(dev, dtype, copy)
+        out = self._to(dev, dtype, copy)
+        layout = kwargs.get("memory_format")
+        return out if layout is None or layout.name == "preserve_format" else out.contiguous(memory_format=layout)
 
     def _to(self, dev, dtype, copy=False):
         if dtype is self._dtype:

@@ -12,7 +12,7 @@ from array import array
 
 import numpy as np
 
-from gradwire.common import dtypes
+from gradwire.common import dtypes, memory_formats
 from gradwire.v1 import gradwire_pb2 as pb
 
 # Tensor bytes on the wire are little-endian; so are the hosts we run on.
@@ -119,6 +119,8 @@ class TapeWriter:
                 self.value(float(obj), handle_of)
             elif isinstance(obj, (tuple, list)):  # torch.Size and other sequences
                 self.value(tuple(obj), handle_of)
+            elif isinstance(obj, memory_formats.memory_format):  # by its name
+                self.value(obj.name, handle_of)
             else:
                 raise TypeError(f"gradwire cannot send a value of type {type(obj).__name__} to the server")
 

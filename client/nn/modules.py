@@ -13,6 +13,7 @@ import weakref
 from collections import OrderedDict
 
 from gradwire.common import dtypes as _dtypes
+from gradwire.common import memory_formats
 from gradwire.common.devices import parse_to
 
 from .. import _dispatch
@@ -364,13 +365,17 @@ class Module:
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
+        layout = memory_formats.name_of(kwargs["memory_format"]) if kwargs.get("memory_format") else None
+        layout = layout if layout in ("channels_last", "channels_last_3d") else None
         tensors = [t for t in list(self.parameters()) + list(self.buffers())
-                   if (dev is not None and t._device != dev) or
+                   if (dev is not None and t._device != dev) or layout is not None or
                    (dtype is not None and t.dtype is not dtype and t.dtype.is_floating_point)]
         if tensors:
             kwargs = {"device": dev} if dev is not None else {}
             if dtype is not None:
                 kwargs["dtype"] = dtype
+            if layout is not None:
+                kwargs["memory_format"] = layout
             conn = tensors[0]._conn
             conn.submit("module_to", (tensors,), kwargs, handle_of=_handle_of)
             for t in tensors:

@@ -134,7 +134,7 @@ def _analytical(outputs, inputs, diff_idx, out_idx):
             continue
         for m in range(n_out):
             g = zeros_like(out)
-            g.array.reshape(-1)[m] = 1
+            g.array[xp.unravel_index(m, g.array.shape)] = 1   # (g has out's layout: no flat view of it)
             grads = run_backward((out,), (g,), retain_graph=True, create_graph=False, inputs=diff_inputs,
                                  accumulate=False)
             for i, gi in zip(diff_idx, grads):

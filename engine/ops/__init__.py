@@ -143,17 +143,21 @@ def _node_next(node, i):
     return node.next_functions[i][0]
 
 
-def _module_to(tensors, device=None, dtype=None):
+def _module_to(tensors, device=None, dtype=None, memory_format=None):
     """Module.to: each tensor (parameters, buffers) and its .grad take ``device`` and, when floating,
-    ``dtype``, keeping their identity (optimizers built before keep working). One command for all."""
-    from .shape import to_copy  # noqa: PLC0415
+    ``dtype``, keeping their identity (optimizers built before keep working); with a channels-last
+    ``memory_format``, those of its rank take that layout, as torch's. One command for all."""
+    from .shape import contiguous, to_copy  # noqa: PLC0415
     from ..grad_mode import no_grad  # noqa: PLC0415
+    rank = {"channels_last": 4, "channels_last_3d": 5}.get(memory_format)
     with no_grad():
         for t in tensors:
             for x in (t, t.grad):
                 if x is None:
                     continue
                 new = to_copy(x.detach(), dtype if x.dtype.is_floating_point else None, device)
+                if rank is not None and new.array.ndim == rank:
+                    new = contiguous(new, memory_format)
                 if new.array is not x.array:
                     _set_data(x, new)
 

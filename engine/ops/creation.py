@@ -174,7 +174,14 @@ def _like_dtype(t, dtype):
 
 def _like(fill, t, dtype, requires_grad, device=None):
     dtype = _like_dtype(t, dtype)
-    return _filled(fill, t.array.shape, dtype, device or t.device, requires_grad)
+    out = _filled(fill, t.array.shape, dtype, device or t.device, requires_grad)
+    arr = t.array
+    if not arr.flags.c_contiguous and arr.ndim > 1 and 0 not in arr.strides and out.device == t.device:
+        # torch's preserve_format: the layout of a dense input (channels last, transposed), numpy's order "K"
+        laid = out.xp.empty_like(arr, dtype=dtype.numpy)
+        laid[...] = out.array
+        out.array = laid
+    return out
 
 
 def zeros_like(input, dtype=None, *, device=None, requires_grad=False):

@@ -5,6 +5,7 @@ basic-indexing views (select, slice, alias) that ``__getitem__`` chains like tor
 from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
+from gradwire.common import memory_formats
 from gradwire.common import shapes as _shapes
 from gradwire.common.shapes import normalize_dim, numel, rot90_args
 
@@ -282,8 +283,12 @@ def permute_reverse(input):
     return Permute.apply(input, tuple(range(input.array.ndim - 1, -1, -1)))
 
 
-def clone(input):
-    return Clone.apply(input)
+def clone(input, memory_format=None):
+    """Tensor.clone: the layout kept (preserve_format, the default), or the given format's."""
+    name = "preserve_format" if memory_format is None else memory_formats.name_of(memory_format)
+    if name == "preserve_format":
+        return Clone.apply(input)
+    return Contiguous.apply(input, memory_formats.dims_in_memory_order(name, input.array.ndim))
 
 
 def to_dtype(input, dtype):
@@ -829,24 +834,52 @@ def triu(input, diagonal=0):
     return Triu.apply(input, _int_arg("triu", "diagonal", diagonal))
 
 
-class Contiguous(Clone):
-    """contiguous() of a non-contiguous tensor: a C-order copy (CloneBackward0)."""
+class Contiguous(Function):
+    """contiguous() of a tensor not laid out in the asked order: a copy in that order (CloneBackward0).
+    ``order``: the dims from outermost to innermost in memory (channels last), or None for row-major."""
 
+    array_forward = True
     op_name = "Clone"
 
     @staticmethod
-    def forward(ctx, a):
-        return _new_tensor(a.xp.ascontiguousarray(a.array), a.dtype, a.device)
+    def forward(ctx, a, order=None):
+        arr = a.array
+        if order is None:
+            out = a.xp.array(arr, copy=True, order="C")
+        else:   # a row-major copy of the dims in memory order, seen back in the tensor's dim order
+            out = a.xp.array(arr.transpose(order), copy=True, order="C").transpose(
+                [order.index(d) for d in range(arr.ndim)])
+        return _new_tensor(out, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def _in_format(input, name: str) -> tuple[bool, tuple | None]:
+    """(whether the tensor is laid out densely in format ``name``, the format's dim order or None)."""
+    arr = input.array
+    order = memory_formats.dims_in_memory_order(name, arr.ndim)
+    if order is None:
+        return bool(arr.flags.c_contiguous), None
+    return memory_formats.is_dense_in_order(arr.shape, input.stride(), order), order
 
 
 def contiguous(input, memory_format=None):
-    if input.array.flags.c_contiguous:
-        return input
-    return Contiguous.apply(input)
+    """Tensor.contiguous(memory_format): the tensor itself when it is already laid out so, else a copy."""
+    name = memory_formats.name_of(memory_format)
+    laid_out, order = _in_format(input, "contiguous_format" if name == "preserve_format" else name)
+    return input if laid_out else Contiguous.apply(input, order)
 
 
 def is_contiguous(input, memory_format=None) -> bool:
-    return bool(input.array.flags.c_contiguous)
+    name = memory_formats.name_of(memory_format)
+    if name == "preserve_format":
+        raise RuntimeError("is_contiguous with memory_format preserve_format is not supported")
+    try:
+        return _in_format(input, name)[0]
+    except RuntimeError:   # a channels-last format of another rank: not laid out so
+        return False
 
 
 def stride(input, dim=None):
