@@ -1411,8 +1411,16 @@ def _return_type(name, out):
     return out
 
 
+ALL_RETURN_TYPES: dict = {}   # name -> class: what gradwire.return_types holds
+
+
 def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
-    """torch.return_types.<name>: a tuple whose items are also named ``fields``, with torch's repr."""
+    """torch.return_types.<name>: a tuple whose items are also named ``fields``, with torch's repr (one class
+    per name: asked again, the same class)."""
+    known = ALL_RETURN_TYPES.get(name)
+    if known is not None and known._fields == tuple(fields):
+        return known
+
     def __new__(cls, *items):
         return tuple.__new__(cls, items)
 
@@ -1424,7 +1432,8 @@ def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
              "__module__": "torch.return_types"}
     for i, f in enumerate(fields):
         attrs[f] = property(lambda self, i=i: self[i])
-    return type(name, (tuple,), attrs)
+    cls = ALL_RETURN_TYPES[name] = type(name, (tuple,), attrs)
+    return cls
 
 
 RETURN_TYPES = {name: return_type(name)

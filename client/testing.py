@@ -9,7 +9,7 @@ import numpy as np
 
 from .common import dtypes
 
-__all__ = ["assert_close", "make_tensor"]
+__all__ = ["assert_allclose", "assert_close", "make_tensor"]
 
 # dtype -> (rtol, atol); every other dtype compares exactly
 _TOLERANCES = {dtypes.float16: (0.001, 1e-5), dtypes.float32: (1.3e-6, 1e-5), dtypes.float64: (1e-7, 1e-7)}
@@ -234,3 +234,22 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
 
 def _tiny(dtype) -> float:
     return float(np.finfo(dtype.numpy).tiny)
+
+
+def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg="") -> None:
+    """Deprecated in torch (a FutureWarning): assert_close with its own tolerances, any dtypes."""
+    import warnings  # noqa: PLC0415
+    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a future release. "
+                  "Please use `torch.testing.assert_close()` instead. You can find detailed upgrade instructions in "
+                  "https://github.com/pytorch/pytorch/issues/61844.", FutureWarning, stacklevel=2)
+    from . import Tensor, tensor  # noqa: PLC0415
+    if not isinstance(actual, Tensor):
+        actual = tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        precisions = {dtypes.float16: (1e-3, 1e-3), dtypes.float32: (1e-4, 1e-5), dtypes.float64: (1e-5, 1e-8)}
+        a, b = precisions.get(actual.dtype, (0.0, 0.0)), precisions.get(expected.dtype, (0.0, 0.0))
+        rtol, atol = max(a[0], b[0]), max(a[1], b[1])
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True, check_dtype=False,
+                 check_stride=False, msg=msg or None)

@@ -331,6 +331,9 @@ class Module:
 
     # ----- modes and gradients ----------------------------------------------------------
 
+    def compile(self, *args, **kwargs) -> None:
+        """torch's Module.compile compiles forward in place; gradwire runs it as it is (see torch.compile)."""
+
     def train(self, mode: bool = True) -> "Module":
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")

@@ -1,0 +1,72 @@
+"""torch.return_types, torch.func's stack_module_state/linearize/functionalize,
+torch.testing.assert_allclose, Module.compile (see test_parity_api.same_as_torch)."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from test_parity_api import same_as_torch as _same_as_torch
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def same_as_torch(gw, code: str) -> str:
+    out = _same_as_torch(gw, textwrap.dedent(code))
+    assert "!! " not in out, out
+    return out
+
+
+def test_return_types(gw):
+    out = same_as_torch(gw, """
+        r = torch.max(torch.tensor([[1., 5.], [3., 2.]]), 0)
+        print(isinstance(r, torch.return_types.max), type(r).__name__, torch.return_types.linalg_slogdet.__name__)
+        print(isinstance(torch.linalg.slogdet(torch.eye(2)), torch.return_types.linalg_slogdet))
+
+    """)
+    assert "True max linalg_slogdet" in out
+
+
+def test_model_ensembling_with_stack_module_state(gw):
+    out = same_as_torch(gw, """
+        models = [torch.nn.Linear(3, 2) for _ in range(4)]
+        with torch.no_grad():
+            for i, m in enumerate(models):
+                m.weight.fill_(i)
+                m.bias.fill_(-i)
+        params, buffers = torch.func.stack_module_state(models)
+        print({k: (tuple(v.shape), v.requires_grad, v.is_leaf) for k, v in params.items()}, buffers)
+        x = torch.ones(5, 3)
+
+        def f(p, b, x):
+            return torch.func.functional_call(models[0], (p, b), (x,))
+        out = torch.func.vmap(f, in_dims=(0, 0, None))(params, buffers, x)
+        print(out[:, 0])
+        out.sum().backward()
+        print(params["weight"].grad[0], params["bias"].grad[1])
+        try:
+            torch.func.stack_module_state([])
+        except RuntimeError as e:
+            print(e)
+    """)
+    assert "tensor([[0., 0.],\n        [2., 2.],\n        [4., 4.],\n        [6., 6.]]" in out   # 3i - i per model
+    assert "tensor([[5., 5., 5.],\n        [5., 5., 5.]]) tensor([5., 5.])" in out   # 5 rows of ones
+
+
+def test_linearize_functionalize_assert_allclose_and_module_tails(gw):
+    out = same_as_torch(gw, """
+        import warnings
+        o, jvp_fn = torch.func.linearize(torch.sin, torch.tensor([0., 1.]))
+        print(o, jvp_fn(torch.tensor([2., 0.])))
+        print(torch.func.functionalize(lambda a: a.add_(1))(torch.zeros(2)))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            torch.testing.assert_allclose(torch.tensor([1., 2.]), [1., 2.00001])
+            print([type(i.message).__name__ for i in w])
+        try:
+            torch.testing.assert_allclose(torch.tensor([1., 2.]), [1., 2.1])
+        except AssertionError as e:
+            print("AssertionError", str(e).splitlines()[0])
+        print(torch.nn.Linear(2, 2).compile())
+    """)
+    assert "tensor([0.0000, 0.8415]) tensor([2., 0.])" in out and "['FutureWarning']" in out
