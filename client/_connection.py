@@ -170,9 +170,10 @@ class Connection:
         self._written: queue.SimpleQueue = queue.SimpleQueue()
         self._replies = self._stub.Session(_requests(self._outbox, self._written), metadata=self.metadata)
         self.stats = {"round_trips": 0, "commands": 0, "batches": 0, "bytes_sent": 0, "bytes_received": 0}
-        # Close the session when the process ends, even if the user never does.
+        # Close the session when the process ends, even if the user never does (only this process: a
+        # forked child, such as a data loader's worker, holds a copy of the connection, not the session).
         self._finalizer = weakref.finalize(self, Connection._finalize, self._outbox, self._channel,
-                                           self._stub, self.metadata, embedded_server)
+                                           self._stub, self.metadata, embedded_server, os.getpid())
 
     # ----- handles ------------------------------------------------------
 
@@ -472,7 +473,9 @@ class Connection:
                 self._finalizer()
 
     @staticmethod
-    def _finalize(outbox, channel, stub, metadata, embedded_server) -> None:
+    def _finalize(outbox, channel, stub, metadata, embedded_server, pid) -> None:
+        if os.getpid() != pid:
+            return
         outbox.put(_END)
         try:
             stub.CloseSession(pb.CloseSessionRequest(), metadata=metadata, timeout=5)

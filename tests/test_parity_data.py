@@ -118,3 +118,17 @@ def test_submodule_paths(gw):
     assert "{'a': tensor([1., 2.]), 'b': [tensor([1, 3]), tensor([2, 4])]}" in out
     from gradwire.utils.data.dataset import Dataset   # the submodules are importable by name too
     assert Dataset is gw.utils.data.Dataset
+
+
+def test_worker_options_without_workers(gw):
+    out = same_as_torch(gw, """
+        ds = torch.utils.data.TensorDataset(torch.arange(10.))
+        for kwargs in ({"persistent_workers": True}, {"prefetch_factor": 2}):
+            try:
+                torch.utils.data.DataLoader(ds, batch_size=3, num_workers=0, **kwargs)
+            except ValueError as e:
+                print("ValueError", e)
+        dl = torch.utils.data.DataLoader(ds, batch_size=4, num_workers=2, persistent_workers=True, prefetch_factor=3)
+        print([b[0].tolist() for b in dl])
+    """)
+    assert "ValueError persistent_workers option needs num_workers > 0" in out
