@@ -25,6 +25,7 @@ from ..tensor import Tensor
 from ._util import check_tensor_arg, same_device, wrap
 from .decompositions2 import _solve
 from .linalg import matmul
+from .named import NormDim
 from .shape import cat, sum_to
 
 
@@ -619,12 +620,23 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
     return AsStridedScatter.apply(input, src, size, stride, 0 if storage_offset is None else int(storage_offset))
 
 
+# ---- at::norm over all dims (torch.norm_except_dim(v, p, -1) records NormBackward0) -------------------------
+
+class NormAll(NormDim):
+    op_name = "Norm"
+    overload = 0
+
+
+def _norm_all(input, p=2):
+    return NormAll.apply(input, float(p), tuple(range(input.array.ndim)), False)
+
+
 # ---- registration tables -------------------------------------------------------------------------------
 
 WIRE: dict = {"linalg.lu_factor_ex": linalg_lu_factor_ex, "linalg.lu_factor": linalg_lu_factor,
               "linalg.lu": linalg_lu, "lu_unpack": lu_unpack, "linalg.lu_solve": linalg_lu_solve,
               "linalg.ldl_factor_ex": linalg_ldl_factor_ex, "linalg.ldl_factor": linalg_ldl_factor,
               "linalg.ldl_solve": linalg_ldl_solve, **_COPIES, "detach_copy": detach_copy,
-              "as_strided_scatter": as_strided_scatter}
+              "as_strided_scatter": as_strided_scatter, "_norm_all": _norm_all}
 METHODS: dict = {"as_strided_scatter": as_strided_scatter}
 __all__: list = ["lu_unpack", *_COPIES, "detach_copy", "as_strided_scatter"]
