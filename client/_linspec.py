@@ -260,6 +260,23 @@ def _tensor_svd(self, some=True, compute_uv=True):
     return _svd_compat(self, some, compute_uv)
 
 
+# torch.special name -> the server's op
+SPECIAL = {**{name: "special_" + name for name in (
+    "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
+    "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+    "spherical_bessel_j0", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
+    "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "ndtri", "zeta")},
+    "gammainc": "igamma", "gammaincc": "igammac"}
+
+
+def _named_op(name: str, op: str):
+    fn = _op(op)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
 def install() -> dict:
     """Puts torch.linalg's functions in client/linalg.py's module and the methods on Tensor; returns the
     top-level functions."""
@@ -268,12 +285,18 @@ def install() -> dict:
         setattr(_linalg, name, fn)
         if name not in _linalg.__all__:
             _linalg.__all__.append(name)
+    from . import special as _special  # noqa: PLC0415
+    for name, op in SPECIAL.items():
+        setattr(_special, name, _named_op(name, op))
+        _special.__all__.append(name)
     for name, fn in {"lu": _tensor_lu, "lu_solve": _tensor_lu_solve, "svd": _tensor_svd,
-                     "as_strided_scatter": _op("as_strided_scatter")}.items():
+                     **{op: _op(op) for op in ("as_strided_scatter", "igamma", "igammac", "igamma_", "igammac_")}
+                     }.items():
         setattr(Tensor, name, fn)
     top = {name: _op(name) for name in COPY_OPS}
     top.update(lu=torch_lu, lu_unpack=lu_unpack, lu_solve=torch_lu_solve, frobenius_norm=frobenius_norm,
                nuclear_norm=nuclear_norm, norm_except_dim=norm_except_dim, svd_lowrank=svd_lowrank,
-               pca_lowrank=pca_lowrank, histogramdd=histogramdd, frombuffer=frombuffer)
+               pca_lowrank=pca_lowrank, histogramdd=histogramdd, frombuffer=frombuffer, igamma=_op("igamma"),
+               igammac=_op("igammac"))
     return top
 

@@ -22,8 +22,10 @@ from .. import backend
 from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor
-from ._util import check_tensor_arg, same_device, wrap
+from . import _linspec_kernels as KL
+from ._util import binary_prep, check_tensor_arg, same_device, unary_prep, wrap
 from .decompositions2 import _solve
+from .inplace import _unary_
 from .linalg import matmul
 from .named import NormDim
 from .shape import cat, sum_to
@@ -36,7 +38,7 @@ def _lu_arrays(xp, arr):
     m, n = arr.shape[-2:]
     k = min(m, n)
     batch = arr.shape[:-2]
-    a = xp.array(arr.reshape((-1, m, n)), copy=True)
+    a = xp.array(arr.reshape((math.prod(batch), m, n)), copy=True)
     b = a.shape[0]
     piv = xp.zeros((b, k), dtype=xp.int32)
     info = xp.zeros(b, dtype=xp.int32)
@@ -60,7 +62,7 @@ def _lu_arrays(xp, arr):
 def _perm_arrays(xp, piv, m):
     """The row order that LAPACK's swaps (1-based ``piv``) make of ``range(m)``, per batch element."""
     batch, k = piv.shape[:-1], piv.shape[-1]
-    p = xp.array(piv.reshape((-1, k)), dtype=xp.int64) - 1
+    p = xp.array(piv.reshape((math.prod(batch), k)), dtype=xp.int64) - 1
     perm = xp.broadcast_to(xp.arange(m), (p.shape[0], m)).copy()
     rows = xp.arange(p.shape[0])
     for j in range(k):
@@ -233,7 +235,7 @@ def linalg_lu_factor(A, *, pivot=True):
 
 def linalg_lu(A, *, pivot=True):
     _check_lu_input("linalg.lu", "linalg_lu", A)
-    _check_pivot(pivot, "linalg.lu")
+    _check_pivot(pivot, "linalg.lu_factor")
     return LinalgLu.apply(A)
 
 
@@ -434,12 +436,12 @@ class LinalgLdlFactorEx(Function):
     def forward(ctx, a, check):
         xp = a.xp
         ld, piv, info = _ldl_arrays(xp, a.array)
-        if check and bool((info > 0).any()):
+        if check and bool((info > 0).any()):  # a zero block of D: torch reports it as LAPACK's raw code
             flat = info.reshape(-1)
             i = int(xp.nonzero(flat)[0][0])
-            raise LinAlgError(f"torch.linalg.ldl_factor_ex: {_la.batch_prefix(a.array.ndim, i)}The factorization "
-                              f"could not be completed because the input is not positive-definite (the leading "
-                              f"minor of order {int(flat[i])} is not positive-definite).")
+            raise RuntimeError("false INTERNAL ASSERT FAILED at \"/__w/pytorch/pytorch/aten/src/ATen/native/"
+                               "BatchLinearAlgebra.cpp\":1642, please report a bug to PyTorch. "
+                               f"{check}: Unknown error code: {int(flat[i])}.")
         return (wrap(xp, ld, a.dtype, a.device), wrap(xp, piv, int32, a.device), wrap(xp, info, int32, a.device))
 
     @staticmethod
@@ -469,16 +471,22 @@ class LinalgLdlSolve(Function):
         raise RuntimeError("derivative for aten::linalg_ldl_solve is not implemented")
 
 
-def linalg_ldl_factor_ex(A, *, hermitian=False, check_errors=False):
-    _check_lu_input("linalg.ldl_factor_ex", "linalg_ldl_factor_ex", A)
+def _check_ldl_input(fn: str, A) -> None:
+    check_tensor_arg(fn, A, "A")
     _la.check_square("torch.linalg.ldl_factor_ex", A.array.shape)
-    return LinalgLdlFactorEx.apply(A, bool(check_errors))
+    if not A.dtype.is_floating_point:
+        raise RuntimeError(f"torch.linalg.ldl_factor_ex: Expected a floating point or complex tensor as input. Got "
+                           f"{A.dtype._torch_name}")
+
+
+def linalg_ldl_factor_ex(A, *, hermitian=False, check_errors=False):
+    _check_ldl_input("linalg_ldl_factor_ex", A)
+    return LinalgLdlFactorEx.apply(A, "torch.linalg.ldl_factor_ex" if check_errors else None)
 
 
 def linalg_ldl_factor(A, *, hermitian=False):
-    _check_lu_input("linalg.ldl_factor", "linalg_ldl_factor", A)
-    _la.check_square("torch.linalg.ldl_factor", A.array.shape)
-    return LinalgLdlFactorEx.apply(A, True)[:2]
+    _check_ldl_input("linalg_ldl_factor", A)
+    return LinalgLdlFactorEx.apply(A, "torch.linalg.ldl_factor")[:2]
 
 
 def linalg_ldl_solve(LD, pivots, B, *, hermitian=False):  # noqa: N803
@@ -570,10 +578,25 @@ def _copy_op(name: str):
     return op
 
 
+class DetachCopy(Function):
+    """A copy that keeps requires_grad, with torch's node that has no derivative."""
+
+    array_forward = True
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        return wrap(xp, xp.array(a.array, copy=True, order="C"), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::detach_copy is not implemented")
+
+
 def detach_copy(input):
     check_tensor_arg("detach_copy", input)
-    xp = input.xp
-    return wrap(xp, xp.array(input.array, copy=True, order="C"), input.dtype, input.device)
+    return DetachCopy.apply(input)
 
 
 _COPY_NAMES = ("view_copy", "permute_copy", "t_copy", "transpose_copy", "unsqueeze_copy", "squeeze_copy",
@@ -631,12 +654,156 @@ def _norm_all(input, p=2):
     return NormAll.apply(input, float(p), tuple(range(input.array.ndim)), False)
 
 
+# ---- torch.special's tail --------------------------------------------------------------------------------
+
+def _f64(xp, arr):
+    return arr.astype(xp.float64) if arr.dtype != xp.float64 else arr
+
+
+def _unary_no_grad(name: str, kernel):
+    """A torch.special function of one tensor without a derivative: its output never requires grad."""
+    def fn(input):
+        check_tensor_arg(name, input)
+        av, dtype, xp, device = unary_prep(input, floating=True)
+        return wrap(xp, kernel(xp, _f64(xp, av)), dtype, device)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _binary_no_grad(name: str, kernel, second: str = "n"):
+    """A torch.special function of (input, n), either a tensor or a number, without a derivative."""
+    def fn(input, n):
+        if type(input) is not Tensor and type(n) is not Tensor:
+            check_tensor_arg(name, input)
+        av, nv, dtype, xp, device = binary_prep(input, n, floating=True)
+        shape = _shapes.broadcast_shapes(xp.shape(av), xp.shape(nv))
+        x, k = (xp.broadcast_to(_f64(xp, xp.asarray(v)), tuple(shape)) for v in (av, nv))
+        return wrap(xp, kernel(xp, x, xp.trunc(k)), dtype, device)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+_NO_GRAD_UNARY = {
+    "special_bessel_j0": lambda xp, x: KL.bessel_j(xp, x, 0), "special_bessel_j1": lambda xp, x: KL.bessel_j(xp, x, 1),
+    "special_bessel_y0": lambda xp, x: KL.bessel_y(xp, x, 0), "special_bessel_y1": lambda xp, x: KL.bessel_y(xp, x, 1),
+    "special_modified_bessel_i0": lambda xp, x: KL.modified_i(xp, x, 0),
+    "special_modified_bessel_i1": lambda xp, x: KL.modified_i(xp, x, 1),
+    "special_modified_bessel_k0": lambda xp, x: KL.bessel_k(xp, x, 0, False),
+    "special_modified_bessel_k1": lambda xp, x: KL.bessel_k(xp, x, 1, False),
+    "special_scaled_modified_bessel_k0": lambda xp, x: KL.bessel_k(xp, x, 0, True),
+    "special_scaled_modified_bessel_k1": lambda xp, x: KL.bessel_k(xp, x, 1, True),
+    "special_spherical_bessel_j0": KL.spherical_j0,
+}
+_SPECIAL_TAIL = {**{name: _unary_no_grad(name, k) for name, k in _NO_GRAD_UNARY.items()},
+                 **{"special_" + name: _binary_no_grad("special_" + name, k) for name, k in KL.POLYNOMIALS.items()}}
+
+
+class SpecialNdtri(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        check_tensor_arg("special_ndtri", a)
+        av, dtype, xp, device = unary_prep(a, floating=True)
+        out = wrap(xp, KL.ndtri(xp, _f64(xp, av)), dtype, device)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * out * 0.5).exp() * math.sqrt(2 * math.pi)
+
+
+class Igamma(Function):
+    """P(a, x) (torch.igamma / special.gammainc); torch has no derivative in a."""
+
+    array_forward = True
+    upper = False
+
+    @classmethod
+    def forward(cls, ctx, a, x):
+        av, xv, dtype, xp, device = binary_prep(a, x, floating=True)
+        out = wrap(xp, KL.gammainc(xp, _f64(xp, xp.asarray(av)), _f64(xp, xp.asarray(xv)), cls.upper), dtype, device)
+        ctx.save_for_backward(a if type(a) is Tensor else None, x if type(x) is Tensor else None)
+        ctx.shapes = tuple(t.array.shape if type(t) is Tensor else () for t in (a, x))
+        return out
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, x = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError(f"the derivative for '{'igammac' if cls.upper else 'igamma'}: input' is not "
+                                      "implemented.")
+        # d/dx P(a, x) = x^(a - 1) e^(-x) / Gamma(a)
+        from .special_math import lgamma  # noqa: PLC0415
+        dens = ((a - 1) * x.log() - x - lgamma(a)).exp()
+        g = grad * dens
+        return None, sum_to(-g if cls.upper else g, ctx.shapes[1])
+
+
+class Igammac(Igamma):
+    upper = True
+
+
+class SpecialZeta(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, q):
+        xv, qv, dtype, xp, device = binary_prep(x, q, floating=True)
+        out = wrap(xp, KL.zeta(xp, _f64(xp, xp.asarray(xv)), _f64(xp, xp.asarray(qv))), dtype, device)
+        ctx.save_for_backward(x if type(x) is Tensor else None, q if type(q) is Tensor else None)
+        ctx.x_value = None if type(x) is Tensor else x
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, q = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        s = ctx.x_value if x is None else x.detach()
+        return None, sum_to(grad * -s * special_zeta(s + 1, q), q.array.shape)
+
+
+def _two_operands(name: str, fn, first="input", second="other"):
+    def op(input, other):
+        if type(input) is not Tensor and type(other) is not Tensor:
+            check_tensor_arg(name, input, first)
+        return fn.apply(input, other)
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+special_ndtri = SpecialNdtri.apply
+igamma = _two_operands("igamma", Igamma)
+igammac = _two_operands("igammac", Igammac)
+class SpecialZetaScalarSelf(SpecialZeta):
+    op_name, overload = "SpecialZeta", 1
+
+
+class SpecialZetaScalarOther(SpecialZeta):
+    op_name, overload = "SpecialZeta", 2
+
+
+def special_zeta(input, other):
+    """zeta(x, q); torch's overloads with a number for x (SpecialZetaBackward1) or q (...Backward2)."""
+    tx, tq = type(input) is Tensor, type(other) is Tensor
+    if not tx and not tq:
+        check_tensor_arg("special_zeta", input, "self")
+    cls = SpecialZeta if tx and tq else (SpecialZetaScalarOther if tx else SpecialZetaScalarSelf)
+    return cls.apply(input, other)
+
+
 # ---- registration tables -------------------------------------------------------------------------------
 
 WIRE: dict = {"linalg.lu_factor_ex": linalg_lu_factor_ex, "linalg.lu_factor": linalg_lu_factor,
               "linalg.lu": linalg_lu, "lu_unpack": lu_unpack, "linalg.lu_solve": linalg_lu_solve,
               "linalg.ldl_factor_ex": linalg_ldl_factor_ex, "linalg.ldl_factor": linalg_ldl_factor,
               "linalg.ldl_solve": linalg_ldl_solve, **_COPIES, "detach_copy": detach_copy,
-              "as_strided_scatter": as_strided_scatter, "_norm_all": _norm_all}
-METHODS: dict = {"as_strided_scatter": as_strided_scatter}
-__all__: list = ["lu_unpack", *_COPIES, "detach_copy", "as_strided_scatter"]
+              "as_strided_scatter": as_strided_scatter, "_norm_all": _norm_all, **_SPECIAL_TAIL,
+              "special_ndtri": special_ndtri, "igamma": igamma, "igammac": igammac, "special_zeta": special_zeta,
+              "igamma_": _unary_("igamma"), "igammac_": _unary_("igammac")}
+METHODS: dict = {"as_strided_scatter": as_strided_scatter, "igamma": igamma, "igammac": igammac,
+                 "igamma_": WIRE["igamma_"], "igammac_": WIRE["igammac_"]}
+__all__: list = ["lu_unpack", *_COPIES, "detach_copy", "as_strided_scatter", "igamma", "igammac"]
