@@ -115,12 +115,7 @@ def nuclear_norm(input, dim=None, keepdim=False):
                "be removed in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` "
                "instead (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/LinearAlgebra.cpp:3229.)")
     from . import linalg as _linalg  # noqa: PLC0415
-    if dim is None:
-        if input.dim() != 2:
-            raise RuntimeError(f"Expected a tensor with 2 dimensions, but got a tensor with {input.dim()} "
-                               f"dimension{'' if input.dim() == 1 else 's'} instead.")
-        dim = (0, 1)
-    return _linalg.matrix_norm(input, "nuc", dim, keepdim)
+    return _linalg.matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
 
 
 def norm_except_dim(v, pow=2, dim=0):  # noqa: A002 - torch's name
@@ -267,8 +262,8 @@ SPECIAL = {**{name: "special_" + name for name in (
     "spherical_bessel_j0", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
     "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
     "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
-    "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "ndtri", "zeta")},
-    "gammainc": "igamma", "gammaincc": "igammac"}
+    "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "ndtri", "zeta", "gammainc",
+    "gammaincc")}}
 
 
 def _named_op(name: str, op: str):

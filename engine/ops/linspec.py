@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from gradwire.common import linalg as _la
+from gradwire.common import dtypes as _dt
 from gradwire.common import shapes as _shapes
 from gradwire.common.dtypes import int32, int64 as int64_dt
 from gradwire.common.linalg import LinAlgError
@@ -670,11 +671,19 @@ def _unary_no_grad(name: str, kernel):
     return fn
 
 
-def _binary_no_grad(name: str, kernel, second: str = "n"):
-    """A torch.special function of (input, n), either a tensor or a number, without a derivative."""
+def _overloads_error(name: str, a, b, first: str, second: str, number_first: str | None = None) -> TypeError:
+    """torch's TypeError for two numbers where an op takes (Tensor | Number, Tensor | Number), not both numbers."""
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({type(a).__name__}, "
+                     f"{type(b).__name__}), but expected one of:\n * (Tensor {first}, Tensor {second}, *, Tensor out "
+                     f"= None)\n * (Number {number_first or first}, Tensor {second}, *, Tensor out = None)\n * "
+                     f"(Tensor {first}, Number {second}, *, Tensor out = None)\n")
+
+
+def _binary_no_grad(name: str, kernel):
+    """A torch.special function of (x, n), either a tensor or a number, without a derivative."""
     def fn(input, n):
         if type(input) is not Tensor and type(n) is not Tensor:
-            check_tensor_arg(name, input)
+            raise _overloads_error(name, input, n, "x", "n")
         av, nv, dtype, xp, device = binary_prep(input, n, floating=True)
         shape = _shapes.broadcast_shapes(xp.shape(av), xp.shape(nv))
         x, k = (xp.broadcast_to(_f64(xp, xp.asarray(v)), tuple(shape)) for v in (av, nv))
@@ -766,18 +775,22 @@ class SpecialZeta(Function):
         return None, sum_to(grad * -s * special_zeta(s + 1, q), q.array.shape)
 
 
-def _two_operands(name: str, fn, first="input", second="other"):
+def _two_tensors(name: str, fn, kernel: str):
+    """igamma / igammac (and special.gammainc / gammaincc, the same kernels under their own names)."""
     def op(input, other):
-        if type(input) is not Tensor and type(other) is not Tensor:
-            check_tensor_arg(name, input, first)
+        check_tensor_arg(name, input)
+        check_tensor_arg(name, other, "other", 2)
+        if not input.dtype.is_floating_point and not other.dtype.is_floating_point:
+            dtype = _dt.result_type((input.dtype, input.array.ndim), (other.dtype, other.array.ndim))
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{dtype._torch_name}'")
         return fn.apply(input, other)
     op.__name__ = op.__qualname__ = name
     return op
 
 
 special_ndtri = SpecialNdtri.apply
-igamma = _two_operands("igamma", Igamma)
-igammac = _two_operands("igammac", Igammac)
+igamma = _two_tensors("igamma", Igamma, "igamma")
+igammac = _two_tensors("igammac", Igammac, "igammac")
 class SpecialZetaScalarSelf(SpecialZeta):
     op_name, overload = "SpecialZeta", 1
 
@@ -790,7 +803,7 @@ def special_zeta(input, other):
     """zeta(x, q); torch's overloads with a number for x (SpecialZetaBackward1) or q (...Backward2)."""
     tx, tq = type(input) is Tensor, type(other) is Tensor
     if not tx and not tq:
-        check_tensor_arg("special_zeta", input, "self")
+        raise _overloads_error("special_zeta", input, other, "input", "other", "self")
     cls = SpecialZeta if tx and tq else (SpecialZetaScalarOther if tx else SpecialZetaScalarSelf)
     return cls.apply(input, other)
 
@@ -802,7 +815,9 @@ WIRE: dict = {"linalg.lu_factor_ex": linalg_lu_factor_ex, "linalg.lu_factor": li
               "linalg.ldl_factor_ex": linalg_ldl_factor_ex, "linalg.ldl_factor": linalg_ldl_factor,
               "linalg.ldl_solve": linalg_ldl_solve, **_COPIES, "detach_copy": detach_copy,
               "as_strided_scatter": as_strided_scatter, "_norm_all": _norm_all, **_SPECIAL_TAIL,
-              "special_ndtri": special_ndtri, "igamma": igamma, "igammac": igammac, "special_zeta": special_zeta,
+              "special_ndtri": special_ndtri, "igamma": igamma, "igammac": igammac,
+              "special_gammainc": _two_tensors("special_gammainc", Igamma, "igamma"),
+              "special_gammaincc": _two_tensors("special_gammaincc", Igammac, "igammac"), "special_zeta": special_zeta,
               "igamma_": _unary_("igamma"), "igammac_": _unary_("igammac")}
 METHODS: dict = {"as_strided_scatter": as_strided_scatter, "igamma": igamma, "igammac": igammac,
                  "igamma_": WIRE["igamma_"], "igammac_": WIRE["igammac_"]}

@@ -523,8 +523,9 @@ for _n in ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polyno
     case("special_" + _n, lambda x, n, _n=_n: OP["special_" + _n](x, n), ("u", (3, 4)), ("i12", (4,)))
 case("special_ndtri", lambda x: OP["special_ndtri"](x * 0.5 + 0.5), ("u", (3, 4)))
 case("special_zeta", lambda s, q: OP["special_zeta"](s.detach() + 1.5, q), ("p", (3, 4)), ("p", (4,)))
-for _n in ["igamma", "igammac"]:
+for _n in ["igamma", "igammac", "special_gammainc", "special_gammaincc"]:
     case(_n, lambda a, x, _n=_n: OP[_n](a.detach(), x), ("p", (3, 4)), ("p", (4,)))
+for _n in ["igamma", "igammac"]:
     case(_n + "_", lambda a, x, _n=_n: OP[_n + "_"](a.detach() * 1, x.detach()), ("p", (3, 4)), ("p", (4,)))
 
 
