@@ -22,6 +22,7 @@ lu_with_info = return_type("_lu_with_info", ("LU", "pivots", "info"))
 linalg_ldl_factor = return_type("linalg_ldl_factor", ("LD", "pivots"))
 linalg_ldl_factor_ex = return_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 histogramdd_result = return_type("histogramdd", ("hist", "bin_edges"))
+geqrf_result = return_type("geqrf", ("a", "tau"))
 
 _WARNED: set = set()
 
@@ -242,6 +243,18 @@ def _op(name: str):
     return fn
 
 
+def geqrf(input):
+    return geqrf_result(*call("geqrf", input))
+
+
+def orgqr(input, tau):
+    return call("linalg.householder_product", input, tau)
+
+
+def ormqr(input, input2, input3, left=True, transpose=False):
+    return call("ormqr", input, input2, input3, left, transpose)
+
+
 def _tensor_lu(self, pivot=True, get_infos=False):
     return torch_lu(self, pivot, get_infos)
 
@@ -284,7 +297,8 @@ def install() -> dict:
     for name, op in SPECIAL.items():
         setattr(_special, name, _named_op(name, op))
         _special.__all__.append(name)
-    for name, fn in {"lu": _tensor_lu, "lu_solve": _tensor_lu_solve, "svd": _tensor_svd,
+    for name, fn in {"lu": _tensor_lu, "lu_solve": _tensor_lu_solve, "svd": _tensor_svd, "geqrf": geqrf,
+                     "orgqr": orgqr, "ormqr": ormqr,
                      **{op: _op(op) for op in ("as_strided_scatter", "igamma", "igammac", "igamma_", "igammac_")}
                      }.items():
         setattr(Tensor, name, fn)
@@ -292,6 +306,6 @@ def install() -> dict:
     top.update(lu=torch_lu, lu_unpack=lu_unpack, lu_solve=torch_lu_solve, frobenius_norm=frobenius_norm,
                nuclear_norm=nuclear_norm, norm_except_dim=norm_except_dim, svd_lowrank=svd_lowrank,
                pca_lowrank=pca_lowrank, histogramdd=histogramdd, frombuffer=frombuffer, igamma=_op("igamma"),
-               igammac=_op("igammac"))
+               igammac=_op("igammac"), geqrf=geqrf, orgqr=orgqr, ormqr=ormqr)
     return top
 

@@ -260,6 +260,30 @@ def test_histogramdd_and_frombuffer(gw):
     assert gw.frombuffer(bytearray(b"\x02\x00"), dtype=gw.int16).tolist() == [2]
 
 
+def test_geqrf_orgqr_ormqr(gw):
+    same_as_torch(gw, """
+        A = torch.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
+        a, tau = torch.geqrf(A)
+        print(torch.geqrf(A), a.grad_fn)
+        try:
+            a.sum().backward()
+            print(torch.ones(1).item())
+        except Exception as e:
+            print(type(e).__name__, e)
+        print(torch.orgqr(a, tau), A.geqrf().tau)
+        C = torch.tensor([[1., 0.], [0., 1.], [1., 1.]])
+        for left in (True, False):
+            for transpose in (True, False):
+                print(torch.ormqr(a, tau, C if left else C.mT, left=left, transpose=transpose))
+    """)
+    a, tau = gw.geqrf(gw.tensor([[0., 3.], [4., 5.]], dtype=gw.float64))
+    assert a.tolist() == [[-4., -5.], [1., -3.]] and tau.tolist() == [1.0, 0.0]
+    X = gw.randn(4, 3, dtype=gw.float64, requires_grad=True)
+    T = gw.rand(3, dtype=gw.float64, requires_grad=True)
+    C = gw.randn(4, 2, dtype=gw.float64, requires_grad=True)
+    assert gw.autograd.gradcheck(lambda x, t, c: gw.ormqr(x, t, c, transpose=True), (X, T, C))
+
+
 # ---- torch.special -------------------------------------------------------------------------------------------
 
 def test_special_functions_without_gradients(gw):

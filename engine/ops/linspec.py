@@ -497,6 +497,102 @@ def linalg_ldl_solve(LD, pivots, B, *, hermitian=False):  # noqa: N803
     return LinalgLdlSolve.apply(LD, pivots, B)
 
 
+# ---- geqrf / ormqr (orgqr is linalg.householder_product) -----------------------------------------------------
+
+def _geqrf_arrays(xp, arr):
+    """LAPACK geqrf's (a, tau): R on and above the diagonal, the Householder vectors (unit first entry
+    implied) below it, H_j = I - tau_j v_j v_j^T."""
+    m, n = arr.shape[-2:]
+    k = min(m, n)
+    batch = arr.shape[:-2]
+    a = xp.array(arr.reshape((math.prod(batch), m, n)), copy=True)
+    tau = xp.zeros((a.shape[0], k), dtype=a.dtype)
+    for j in range(k):
+        alpha = a[:, j, j].copy()
+        xnorm = xp.sqrt((a[:, j + 1:, j] ** 2).sum(axis=1))
+        active = xnorm != 0  # no reflection (tau 0) where the column below the diagonal is zero
+        beta = -xp.copysign(xp.hypot(alpha, xnorm), alpha)
+        safe_beta = xp.where(active, beta, 1.0)
+        tau[:, j] = xp.where(active, (beta - alpha) / safe_beta, 0.0)
+        scale = xp.where(active, 1.0 / xp.where(active, alpha - beta, 1.0), 1.0)
+        a[:, j + 1:, j] *= scale[:, None]
+        a[:, j, j] = xp.where(active, beta, alpha)
+        v = xp.concatenate([xp.ones((a.shape[0], 1), dtype=a.dtype), a[:, j + 1:, j]], axis=1)
+        block = a[:, j:, j + 1:]
+        a[:, j:, j + 1:] = block - tau[:, j, None, None] * v[:, :, None] * (v[:, None, :] @ block)
+    return a.reshape(arr.shape), tau.reshape(batch + (k,))
+
+
+class Geqrf(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = a.xp
+        out, tau = _geqrf_arrays(xp, a.array)
+        return wrap(xp, out, a.dtype, a.device), wrap(xp, tau, a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
+def geqrf(input):
+    check_tensor_arg("geqrf", input)
+    if input.array.ndim < 2:
+        raise RuntimeError(f"torch.geqrf: input must have at least 2 dimensions.")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{input.dtype._torch_name}'")
+    return Geqrf.apply(input)
+
+
+def _ormqr_composite(a, tau, c, left, transpose):
+    """Q C, Q^T C, C Q or C Q^T with Q (m x m) the product of the reflectors in (a, tau)."""
+    from .decompositions2 import linalg_householder_product  # noqa: PLC0415
+    m, n = a.array.shape[-2:]
+    full = _pad_to(a, m, m) if n < m else a.narrow(-1, 0, m)
+    k = tau.array.shape[-1]
+    tau_full = cat([tau, _zero_like(tau).narrow(-1, 0, 1).expand(*tau.array.shape[:-1], m - k)], -1) if k < m else tau
+    q = linalg_householder_product(full, tau_full)
+    q = q.mT if transpose else q
+    return matmul(q, c) if left else matmul(c, q)
+
+
+class Ormqr(Function):
+    """ormqr's values and node (OrmqrBackward0); its gradient is that of the composition through
+    householder_product, recomputed from the inputs in backward."""
+
+    @staticmethod
+    def forward(ctx, a, tau, c, left, transpose):
+        ctx.save_for_backward(a, tau, c)
+        ctx.flags = (left, transpose)
+        return _ormqr_composite(a, tau, c, left, transpose)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..autograd import grad as _grad  # noqa: PLC0415
+        ins = ctx.saved_tensors
+        create = _grad_state.enabled
+        _grad_state.enabled = True
+        try:
+            stand_ins = [t if create else t.detach().requires_grad_() for t in ins]
+            if create:
+                stand_ins = [t if t.requires_grad else t.detach().requires_grad_() for t in stand_ins]
+            out = _ormqr_composite(*stand_ins, *ctx.flags)
+            gs = _grad((out,), tuple(stand_ins), (grad,), create_graph=create, allow_unused=True,
+                       materialize_grads=True)
+        finally:
+            _grad_state.enabled = create
+        return (*gs, None, None)
+
+
+def ormqr(input, input2, input3, left=True, transpose=False):
+    check_tensor_arg("ormqr", input)
+    check_tensor_arg("ormqr", input2, "input2", 2)
+    check_tensor_arg("ormqr", input3, "input3", 3)
+    return Ormqr.apply(input, input2, input3, bool(left), bool(transpose))
+
+
 # ---- the *_copy forms of the view ops ---------------------------------------------------------------------
 
 def _slice(input, dim=0, start=None, end=None, step=1):
@@ -815,10 +911,10 @@ WIRE: dict = {"linalg.lu_factor_ex": linalg_lu_factor_ex, "linalg.lu_factor": li
               "linalg.ldl_factor_ex": linalg_ldl_factor_ex, "linalg.ldl_factor": linalg_ldl_factor,
               "linalg.ldl_solve": linalg_ldl_solve, **_COPIES, "detach_copy": detach_copy,
               "as_strided_scatter": as_strided_scatter, "_norm_all": _norm_all, **_SPECIAL_TAIL,
-              "special_ndtri": special_ndtri, "igamma": igamma, "igammac": igammac,
+              "geqrf": geqrf, "ormqr": ormqr, "special_ndtri": special_ndtri, "igamma": igamma, "igammac": igammac,
               "special_gammainc": _two_tensors("special_gammainc", Igamma, "igamma"),
               "special_gammaincc": _two_tensors("special_gammaincc", Igammac, "igammac"), "special_zeta": special_zeta,
               "igamma_": _unary_("igamma"), "igammac_": _unary_("igammac")}
-METHODS: dict = {"as_strided_scatter": as_strided_scatter, "igamma": igamma, "igammac": igammac,
+METHODS: dict = {"as_strided_scatter": as_strided_scatter, "geqrf": geqrf, "ormqr": ormqr, "igamma": igamma, "igammac": igammac,
                  "igamma_": WIRE["igamma_"], "igammac_": WIRE["igammac_"]}
-__all__: list = ["lu_unpack", *_COPIES, "detach_copy", "as_strided_scatter", "igamma", "igammac"]
+__all__: list = ["lu_unpack", "geqrf", "ormqr", *_COPIES, "detach_copy", "as_strided_scatter", "igamma", "igammac"]

@@ -513,6 +513,8 @@ ADDED_OPS = {
     "igammac_x": (lambda x: E.OPS["igammac"](E.tensor([0.5, 1.5, 3.0, 7.0], dtype=E.float64), x.abs() + 0.5),
                   [(3, 4)]),
     "special_zeta_q": (lambda q: E.OPS["special_zeta"](2.5, q.abs() + 0.5), [(3, 4)]),
+    "ormqr": (lambda x, t, c: E.OPS["ormqr"](x, t, c), [(4, 3), (3,), (4, 2)]),
+    "ormqr_right_transposed": (lambda x, t, c: E.OPS["ormqr"](x, t, c, False, True), [(2, 3, 3), (2, 2), (3, 3)]),
 }
 
 

@@ -511,6 +511,8 @@ case("detach_copy", lambda x: OP["detach_copy"](x.detach()), ("f", (3, 4)))  # i
 case("as_strided_scatter", lambda x, s: OP["as_strided_scatter"](x, s, (2, 2), (1, 3), 1), ("f", (3, 4)),
      ("f", (2, 2)))
 case("_norm_all", lambda x: OP["_norm_all"](x, 3), ("f", (3, 4)))
+case("geqrf", lambda x: OP["geqrf"](x.detach()), ("f", (2, 5, 3)))
+case("ormqr", lambda x, t, c: OP["ormqr"](x, t, c, True, True), ("f", (4, 3)), ("f", (3,)), ("f", (4, 2)))
 for _n in ["special_bessel_j0", "special_bessel_j1", "special_bessel_y0", "special_bessel_y1",
            "special_modified_bessel_i0", "special_modified_bessel_i1", "special_modified_bessel_k0",
            "special_modified_bessel_k1", "special_scaled_modified_bessel_k0", "special_scaled_modified_bessel_k1",
