@@ -310,12 +310,11 @@ def _k_scaled(xp, x, order):
 
 
 def bessel_k(xp, x, order, scaled):
-    pos = x > 0
+    pos = (x > 0) & xp.isfinite(x)
     xs = xp.where(pos, x, 1.0)
     v = _k_scaled(xp, xs, order)
     v = v if scaled else v * xp.exp(-xs)
-    out = xp.where(pos, v, xp.where(x == 0, xp.inf, xp.nan))
-    return xp.where(xp.isinf(x) & (x > 0), 0.0, out)
+    return xp.where(pos, v, xp.where(x == 0, xp.inf, xp.where(xp.isinf(x) & (x > 0), 0.0, xp.nan)))
 
 
 def _legendre_nodes(xp, m):
@@ -422,7 +421,7 @@ def bessel_j(xp, x, order):
     if big.any():
         out[big] = _hankel(xp, v[big], order)[0]
     if order == 1:
-        out = xp.where(x < 0, -out, out)
+        out = xp.where(xp.signbit(x), -out, out)
     return xp.where(finite, out, xp.nan)  # torch: nan at +-inf too
 
 
