@@ -318,8 +318,8 @@ def bessel_k(xp, x, order, scaled):
 
 
 def _legendre_nodes(xp, m):
-    import numpy as _np  # noqa: PLC0415 - nodes are computed once on the host
-    t, w = _np.polynomial.legendre.leggauss(m)
+    from .. import backend  # noqa: PLC0415 - the nodes are computed on the host
+    t, w = backend.array_module("cpu").polynomial.legendre.leggauss(m)
     return xp.asarray(t), xp.asarray(w)
 
 
