@@ -111,6 +111,12 @@ def test_lu_unpack_torch_lu_and_deprecated_lu_solve(gw):
     "torch.linalg.lu(torch.eye(2), pivot=False)",
     "torch.linalg.lu_solve(torch.eye(2), torch.tensor([1, 2], dtype=torch.int32), torch.ones(3, 1))",
     "torch.lu_unpack(torch.eye(2), torch.tensor([1, 2]))",
+    "torch.linalg.lu_solve(torch.eye(3), torch.tensor([1, 2, 3]), torch.ones(3, 1))",
+    "torch.linalg.lu_solve(torch.eye(3), torch.tensor([1, 2], dtype=torch.int32), torch.ones(3, 1))",
+    "torch.linalg.lu_solve(torch.ones(2, 3), torch.tensor([1, 2], dtype=torch.int32), torch.ones(2, 1))",
+    "torch.linalg.ldl_solve(torch.eye(2), torch.tensor([1, 2], dtype=torch.int32), torch.ones(3, 1))",
+    "torch.linalg.ldl_solve(torch.eye(2), torch.tensor([1, 2], dtype=torch.int32), torch.ones(2, 1).double())",
+    "torch.linalg.ldl_solve(torch.eye(2), torch.tensor([1, 2], dtype=torch.int32), torch.ones(2))",
     "print(torch.linalg.lu_factor(torch.zeros(0, 0)), torch.linalg.lu(torch.zeros(2, 0, 3)))",
 ])
 def test_lu_errors_and_edges(gw, code):

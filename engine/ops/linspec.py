@@ -300,9 +300,9 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):  # noqa: N803
     same_device(LU, B)
     ls, bs = LU.array.shape, B.array.shape
     if len(ls) < 2:
-        raise RuntimeError(f"linalg.lu_solve: The input tensor LU must have at least 2 dimensions.")
+        raise RuntimeError("torch.linalg.lu_solve: The input tensor A must have at least 2 dimensions.")
     if ls[-1] != ls[-2]:
-        raise RuntimeError(f"linalg.lu_solve: A must be batches of square matrices, but they are {ls[-2]} by "
+        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are {ls[-2]} by "
                            f"{ls[-1]} matrices")
     if len(bs) < 2:
         raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
@@ -312,6 +312,10 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):  # noqa: N803
     if LU.dtype is not B.dtype:
         raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
                            f"{LU.dtype._torch_name} and B of type {B.dtype._torch_name} instead")
+    if pivots.dtype is not int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
+    if pivots.array.shape[-1:] != (ls[-1],):
+        raise RuntimeError("linalg.lu_solve: Number of pivots per batch should be same as the dimension of the matrix")
     return LinalgLuSolve.apply(LU, pivots, B, bool(left), bool(adjoint))
 
 
@@ -494,6 +498,15 @@ def linalg_ldl_solve(LD, pivots, B, *, hermitian=False):  # noqa: N803
     check_tensor_arg("linalg_ldl_solve", LD, "LD")
     check_tensor_arg("linalg_ldl_solve", pivots, "pivots", 2)
     check_tensor_arg("linalg_ldl_solve", B, "B", 3)
+    ls, bs = LD.array.shape, B.array.shape
+    if len(bs) < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-len(bs)}, {len(bs) - 1}], but got -2)")
+    if bs[-2] != ls[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {ls[-2]} by "
+                           f"{ls[-1]} but each b matrix is {bs[-2]} by {bs[-1]}")
+    if LD.dtype is not B.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {B.dtype._torch_name} and "
+                           f"A of type {LD.dtype._torch_name} instead.")
     return LinalgLdlSolve.apply(LD, pivots, B)
 
 
