@@ -297,7 +297,7 @@ def test_special_functions_without_gradients(gw):
         x = torch.tensor([0.5, 1.5, 3.0, 8.0, 30.0], dtype=torch.float64, requires_grad=True)
         for n in ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
                   "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
-                  "spherical_bessel_j0"]:
+                  "spherical_bessel_j0", "airy_ai"]:
             y = getattr(torch.special, n)(x)
             print(n, y, y.requires_grad, y.grad_fn)
         print(torch.special.bessel_j0(torch.tensor([1, 2])), torch.special.modified_bessel_k1(torch.tensor([0.])))
@@ -309,6 +309,9 @@ def test_special_functions_without_gradients(gw):
     assert math.isclose(gw.special.bessel_y0(x)[1].item(), 0.08825696421567696, rel_tol=1e-13)
     assert math.isclose(gw.special.modified_bessel_k0(x)[1].item(), 0.42102443824070834, rel_tol=1e-14)
     assert math.isclose(gw.special.spherical_bessel_j0(x)[1].item(), math.sin(1.0), rel_tol=1e-15)
+    ai = gw.special.airy_ai(gw.tensor([0., 1., -5.5, 10.], dtype=gw.float64)).tolist()
+    for got, want in zip(ai, [0.3550280538878172, 0.1352924163128814, 0.017781541276574976, 1.1047532552898687e-10]):
+        assert math.isclose(got, want, rel_tol=1e-13)
 
 
 def test_orthogonal_polynomials(gw):

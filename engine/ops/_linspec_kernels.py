@@ -1,7 +1,8 @@
 """Array kernels of torch.special's tail: the orthogonal polynomials (recurrences in n, with torch's special
-cases), the regularized incomplete gamma functions, ndtri, the Hurwitz zeta function, spherical_bessel_j0 and
-the Bessel functions J0, J1, Y0, Y1, K0, K1 (from their integral representations, by quadratures that converge
-geometrically on these analytic integrands).
+cases), the regularized incomplete gamma functions, ndtri, the Hurwitz zeta function, spherical_bessel_j0,
+the Bessel functions J0, J1, Y0, Y1, K0, K1 and Airy's Ai (power series for small arguments, Hankel's expansion
+for large ones, and between them their integral representations, by quadratures that converge geometrically on
+these analytic integrands).
 
 Each takes the array module ``xp`` and float64 arrays and returns float64 arrays (the caller casts).
 """
@@ -446,3 +447,62 @@ def bessel_y(xp, x, order):
 
 def modified_i(xp, x, order):
     return K.i0(xp, x) if order == 0 else K.i1(xp, x)
+
+
+# ---- Airy Ai ---------------------------------------------------------------------------------------------
+
+_AI0, _AIP0 = 0.3550280538878172, -0.2588194037928068  # Ai(0), Ai'(0)
+
+
+def _airy_series(xp, x):
+    """Ai from its Maclaurin series Ai(0) f(x) + Ai'(0) g(x) (for moderate |x|)."""
+    x3 = x * x * x
+    f = xp.ones_like(x)
+    g = x.copy()
+    tf, tg = f.copy(), g.copy()
+    for k in range(1, 60):
+        tf = tf * x3 / ((3 * k - 1) * (3 * k))
+        tg = tg * x3 / ((3 * k) * (3 * k + 1))
+        f = f + tf
+        g = g + tg
+    return _AI0 * f + _AIP0 * g
+
+
+def _j_third_sum(xp, z):
+    """J_{1/3}(z) + J_{-1/3}(z) for 5 <= z < _HANKEL_FROM: the two Bessel integrals (Schlaefli's form)."""
+    cos_part = _first_integral(xp, z, 1 / 3, xp.cos) + _first_integral(xp, z, -1 / 3, xp.cos)
+    t, w = _legendre_nodes(xp, 40)
+    total = xp.zeros_like(z)
+    for j in range(45):  # s = z sinh u on unit pieces: the integrand 2 sinh(u / 3) e^{-s} / sqrt(z^2 + s^2)
+        s = j + (t[None, :] + 1) / 2 + 0 * z[:, None]
+        u = xp.arcsinh(s / z[:, None])
+        g = 2 * xp.sinh(u / 3) / xp.sqrt(z[:, None] ** 2 + s * s)
+        total = total + (g * xp.exp(-s) * w[None, :]).sum(axis=1) / 2
+    return cos_part + math.sin(math.pi / 3) / math.pi * total
+
+
+def airy_ai(xp, x):
+    finite = xp.isfinite(x)
+    v = xp.where(finite, x, 0.0)
+    out = xp.empty_like(v)
+    series = (v > -4.0) & (v <= 2.0)
+    right = v > 2.0
+    left = v <= -4.0
+    if series.any():
+        out[series] = _airy_series(xp, v[series])
+    if right.any():  # Ai(x) = sqrt(x / 3) K_{1/3}(zeta) / pi, zeta = 2/3 x^(3/2)
+        xr = v[right]
+        zeta_r = 2.0 / 3.0 * xr * xp.sqrt(xr)
+        out[right] = xp.sqrt(xr / 3) / math.pi * _chunks(xp, zeta_r, lambda c: _k_scaled(xp, c, 1 / 3), 64) \
+            * xp.exp(-zeta_r)
+    if left.any():  # Ai(-x) = sqrt(x) / 3 (J_{1/3}(zeta) + J_{-1/3}(zeta))
+        xl = -v[left]
+        zeta_l = 2.0 / 3.0 * xl * xp.sqrt(xl)
+        big = zeta_l >= _HANKEL_FROM
+        s = xp.empty_like(xl)
+        if big.any():
+            s[big] = _hankel(xp, zeta_l[big], 1 / 3)[0] + _hankel(xp, zeta_l[big], -1 / 3)[0]
+        if (~big).any():
+            s[~big] = _chunks(xp, zeta_l[~big], lambda c: _j_third_sum(xp, c), 512)
+        out[left] = xp.sqrt(xl) / 3 * s
+    return xp.where(finite, out, xp.nan)  # torch: nan at +-inf

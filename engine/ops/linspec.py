@@ -810,7 +810,7 @@ _NO_GRAD_UNARY = {
     "special_modified_bessel_k1": lambda xp, x: KL.bessel_k(xp, x, 1, False),
     "special_scaled_modified_bessel_k0": lambda xp, x: KL.bessel_k(xp, x, 0, True),
     "special_scaled_modified_bessel_k1": lambda xp, x: KL.bessel_k(xp, x, 1, True),
-    "special_spherical_bessel_j0": KL.spherical_j0,
+    "special_spherical_bessel_j0": KL.spherical_j0, "special_airy_ai": KL.airy_ai,
 }
 _SPECIAL_TAIL = {**{name: _unary_no_grad(name, k) for name, k in _NO_GRAD_UNARY.items()},
                  **{"special_" + name: _binary_no_grad("special_" + name, k) for name, k in KL.POLYNOMIALS.items()}}

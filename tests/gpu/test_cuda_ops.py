@@ -518,6 +518,7 @@ for _n in ["special_bessel_j0", "special_bessel_j1", "special_bessel_y0", "speci
            "special_modified_bessel_k1", "special_scaled_modified_bessel_k0", "special_scaled_modified_bessel_k1",
            "special_spherical_bessel_j0"]:
     case(_n, lambda x, _n=_n: OP[_n](x * 10), ("p", (3, 4)))
+case("special_airy_ai", lambda x: OP["special_airy_ai"](x * 6), ("f", (3, 4)))
 for _n in ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
            "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
