@@ -17,7 +17,6 @@ from gradwire.common import linalg as _la
 from gradwire.common import dtypes as _dt
 from gradwire.common import shapes as _shapes
 from gradwire.common.dtypes import int32, int64 as int64_dt
-from gradwire.common.linalg import LinAlgError
 
 from .. import backend
 from ..function import Function
@@ -159,11 +158,9 @@ class LinalgLuFactorEx(Function):
     @staticmethod
     def backward(ctx, grad, _g_piv=None, _g_info=None):
         lu, piv = ctx.saved_tensors
-        p, low, up = lu_unpack(lu.detach() if not _grad_state.enabled else lu, piv)
-        m = lu.array.shape[-2]
-        k = low.array.shape[-1]
-        n = lu.array.shape[-1]
-        return _lu_grad(p, low, up, grad.narrow(-1, 0, k), grad.narrow(-2, 0, min(m, n))), None
+        p, low, up = lu_unpack(lu, piv)
+        k = min(lu.array.shape[-2:])  # L is LU's first k columns, U its first k rows
+        return _lu_grad(p, low, up, grad.narrow(-1, 0, k), grad.narrow(-2, 0, k)), None
 
 
 class LinalgLu(Function):
@@ -218,7 +215,8 @@ def lu_unpack(LU, pivots, unpack_data=True, unpack_pivots=True):  # noqa: N803 -
                            f"{list(LU.array.shape)} instead")
     if pivots.dtype is not int32:
         raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype.\n"
-                           "Note: this function is intended to be used with the output produced by torch.linalg.lu_factor")
+                           "Note: this function is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
     return LuUnpack.apply(LU, pivots, bool(unpack_data), bool(unpack_pivots))
 
 
@@ -553,7 +551,7 @@ class Geqrf(Function):
 def geqrf(input):
     check_tensor_arg("geqrf", input)
     if input.array.ndim < 2:
-        raise RuntimeError(f"torch.geqrf: input must have at least 2 dimensions.")
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{input.dtype._torch_name}'")
     return Geqrf.apply(input)
@@ -928,6 +926,6 @@ WIRE: dict = {"linalg.lu_factor_ex": linalg_lu_factor_ex, "linalg.lu_factor": li
               "special_gammainc": _two_tensors("special_gammainc", Igamma, "igamma"),
               "special_gammaincc": _two_tensors("special_gammaincc", Igammac, "igammac"), "special_zeta": special_zeta,
               "igamma_": _unary_("igamma"), "igammac_": _unary_("igammac")}
-METHODS: dict = {"as_strided_scatter": as_strided_scatter, "geqrf": geqrf, "ormqr": ormqr, "igamma": igamma, "igammac": igammac,
-                 "igamma_": WIRE["igamma_"], "igammac_": WIRE["igammac_"]}
+METHODS: dict = {"as_strided_scatter": as_strided_scatter, "geqrf": geqrf, "ormqr": ormqr, "igamma": igamma,
+                 "igammac": igammac, "igamma_": WIRE["igamma_"], "igammac_": WIRE["igammac_"]}
 __all__: list = ["lu_unpack", "geqrf", "ormqr", *_COPIES, "detach_copy", "as_strided_scatter", "igamma", "igammac"]
