@@ -189,6 +189,8 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa
         bins = [bins] * d
     if isinstance(bins, Tensor):
         bins = [bins]
+    if len(bins) != d:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
     edges = []
     for i, b in enumerate(bins):
         if isinstance(b, Tensor):
