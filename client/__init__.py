@@ -566,3 +566,7 @@ for _name in ("zeros", "ones", "rand", "randn", "empty", "full", "arange", "lins
 for _name in ("max", "min", "sort", "topk", "argsort", "where", "nonzero", "einsum", "cumprod", "median"):
     globals()[_name] = _dispatch.with_out(globals()[_name])
 del _name
+
+# ---- the LU / LDL families, the *_copy functions, torch.special's tail (client/_linspec.py) -----------------
+from . import _linspec  # noqa: E402
+globals().update(_linspec.install())

@@ -494,6 +494,27 @@ ADDED_OPS = {
                               [(1, 1, 2, 2, 2)]),
     **{f"interpolate_{m}_3d": (lambda x, m=m: E.OPS["interpolate"](x, [3, 1, 4], None, m, False), [(1, 2, 2, 3, 2)])
        for m in ("nearest", "nearest-exact", "area")},
+    # engine/ops/linspec.py: the LU family, the *_copy view ops, as_strided_scatter, torch.special's tail
+    "linalg_lu_factor_ex": (lambda a: E.OPS["linalg.lu_factor_ex"](a)[0], [(2, 3, 3)]),
+    "linalg_lu_wide": (lambda a: E.OPS["linalg.lu"](a)[1:], [(3, 5)]),
+    "linalg_lu_tall": (lambda a: E.OPS["linalg.lu"](a)[1:], [(5, 3)]),
+    "lu_unpack": (lambda a: E.OPS["lu_unpack"](a, E.tensor([2, 2, 3], dtype=E.int32))[1:], [(3, 3)]),
+    "linalg_lu_solve": (lambda a, b: E.OPS["linalg.lu_solve"](*E.OPS["linalg.lu_factor"](a), b), [(3, 3), (3, 2)]),
+    "linalg_lu_solve_adjoint_right": (lambda a, b: E.OPS["linalg.lu_solve"](*E.OPS["linalg.lu_factor"](a), b,
+                                                                           left=False, adjoint=True),
+                                      [(2, 3, 3), (2, 3)]),
+    "permute_copy": (lambda x: E.OPS["permute_copy"](x, (1, 0)), [(3, 4)]),
+    "split_copy": (lambda x: E.OPS["split_copy"](x, 2, 1), [(3, 4)]),
+    "as_strided_scatter": (lambda x, s: E.OPS["as_strided_scatter"](x, s, (2, 2), (1, 3), 1), [(3, 4), (2, 2)]),
+    "norm_all": (lambda x: E.OPS["_norm_all"](x, 3), [(3, 4)]),
+    "special_ndtri": (lambda x: E.OPS["special_ndtri"](x.sigmoid()), [(3, 4)]),
+    "igamma_x": (lambda x: E.OPS["igamma"](E.tensor([0.5, 1.5, 3.0, 7.0], dtype=E.float64), x.abs() + 0.5),
+                 [(3, 4)]),
+    "igammac_x": (lambda x: E.OPS["igammac"](E.tensor([0.5, 1.5, 3.0, 7.0], dtype=E.float64), x.abs() + 0.5),
+                  [(3, 4)]),
+    "special_zeta_q": (lambda q: E.OPS["special_zeta"](2.5, q.abs() + 0.5), [(3, 4)]),
+    "ormqr": (lambda x, t, c: E.OPS["ormqr"](x, t, c), [(4, 3), (3,), (4, 2)]),
+    "ormqr_right_transposed": (lambda x, t, c: E.OPS["ormqr"](x, t, c, False, True), [(2, 3, 3), (2, 2), (3, 3)]),
 }
 
 

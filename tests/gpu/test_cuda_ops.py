@@ -486,6 +486,51 @@ for _n in ["_mul_scalar", "_div_scalar", "_add_scalar"]:
 case("block_diag", lambda a, b, c: OP["block_diag"](a, b, c), ("f", (2, 3)), ("f", (4,)), ("f", ()))
 case("fill", lambda x, v: OP["fill"](x, v), ("f", (3, 4)), ("f", ()))
 
+# the LU / LDL families, the *_copy view ops, torch.special's tail (engine/ops/linspec.py)
+case("linalg.lu_factor_ex", lambda a: OP["linalg.lu_factor_ex"](a), ("f", (2, 4, 4)))
+case("linalg.lu_factor", lambda a: OP["linalg.lu_factor"](_well(a)), ("f", (3, 3)))
+case("linalg.lu", lambda a: OP["linalg.lu"](a), ("f", (2, 3, 5)))
+case("linalg.lu:tall", lambda a: OP["linalg.lu"](a), ("f", (5, 3)))
+case("lu_unpack", lambda a: OP["lu_unpack"](*OP["linalg.lu_factor"](_well(a))), ("f", (2, 3, 3)))
+case("linalg.lu_solve", lambda a, b: OP["linalg.lu_solve"](*OP["linalg.lu_factor"](_well(a)), b), ("f", (2, 3, 3)),
+     ("f", (3, 2)))
+case("linalg.lu_solve:adjoint_right", lambda a, b: OP["linalg.lu_solve"](*OP["linalg.lu_factor"](_well(a)), b,
+                                                                         left=False, adjoint=True),
+     ("f", (3, 3)), ("f", (2, 3)))
+case("linalg.ldl_factor_ex", lambda a: OP["linalg.ldl_factor_ex"]((a + a.mT).detach()), ("f", (2, 4, 4)))
+case("linalg.ldl_factor", lambda a: OP["linalg.ldl_factor"](_spd(a).detach()), ("f", (3, 3)))
+case("linalg.ldl_solve", lambda a, b: OP["linalg.ldl_solve"](*OP["linalg.ldl_factor"]((a + a.mT).detach()),
+                                                             b.detach()), ("f", (4, 4)), ("f", (4, 2)))
+for _n, _args in [("view_copy", ((4, 3),)), ("permute_copy", ((1, 0),)), ("t_copy", ()), ("transpose_copy", (0, 1)),
+                  ("unsqueeze_copy", (1,)), ("squeeze_copy", ()), ("select_copy", (1, 2)), ("slice_copy", (1, 1, 3)),
+                  ("diagonal_copy", (1,)), ("expand_copy", ((2, 3, 4),)), ("alias_copy", ()), ("unbind_copy", (1,)),
+                  ("split_copy", (2, 1)), ("split_with_sizes_copy", ([1, 3], 1)), ("unfold_copy", (1, 2, 1)),
+                  ("as_strided_copy", ((2, 2), (1, 2), 1))]:
+    case(_n, lambda x, _n=_n, _args=_args: OP[_n](x, *_args), ("f", (3, 4)))
+case("detach_copy", lambda x: OP["detach_copy"](x.detach()), ("f", (3, 4)))  # its node has no derivative
+case("as_strided_scatter", lambda x, s: OP["as_strided_scatter"](x, s, (2, 2), (1, 3), 1), ("f", (3, 4)),
+     ("f", (2, 2)))
+case("_norm_all", lambda x: OP["_norm_all"](x, 3), ("f", (3, 4)))
+case("geqrf", lambda x: OP["geqrf"](x.detach()), ("f", (2, 5, 3)))
+case("ormqr", lambda x, t, c: OP["ormqr"](x, t, c, True, True), ("f", (4, 3)), ("f", (3,)), ("f", (4, 2)))
+for _n in ["special_bessel_j0", "special_bessel_j1", "special_bessel_y0", "special_bessel_y1",
+           "special_modified_bessel_i0", "special_modified_bessel_i1", "special_modified_bessel_k0",
+           "special_modified_bessel_k1", "special_scaled_modified_bessel_k0", "special_scaled_modified_bessel_k1",
+           "special_spherical_bessel_j0"]:
+    case(_n, lambda x, _n=_n: OP[_n](x * 10), ("p", (3, 4)))
+case("special_airy_ai", lambda x: OP["special_airy_ai"](x * 6), ("f", (3, 4)))
+for _n in ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+           "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+           "laguerre_polynomial_l", "legendre_polynomial_p"]:
+    case("special_" + _n, lambda x, n, _n=_n: OP["special_" + _n](x, n), ("u", (3, 4)), ("i12", (4,)))
+case("special_ndtri", lambda x: OP["special_ndtri"](x * 0.5 + 0.5), ("u", (3, 4)))
+case("special_zeta", lambda s, q: OP["special_zeta"](s.detach() + 1.5, q), ("p", (3, 4)), ("p", (4,)))
+for _n in ["igamma", "igammac", "special_gammainc", "special_gammaincc"]:
+    case(_n, lambda a, x, _n=_n: OP[_n](a.detach(), x), ("p", (3, 4)), ("p", (4,)))
+for _n in ["igamma", "igammac"]:
+    case(_n + "_", lambda a, x, _n=_n: OP[_n + "_"](a.detach() * 1, x.detach()), ("p", (3, 4)), ("p", (4,)))
+
 
 def _setitem(x, v):
     y = x * 1.0
