@@ -920,7 +920,8 @@ def pool(op, args, kwargs):
     if (len(x._shape) not in (nd + 1, nd + 2) or None in (k, s, p, d) or 0 in x._shape[-nd - 1:]
             or not x._dtype.is_floating_point or kwargs.get("divisor_override") == 0 or min(p) < 0
             or any(v <= 0 for v in k + s + d) or any(pp > (dd * (kk - 1) + 1) // 2 for pp, kk, dd in zip(p, k, d))
-            or op == "avg_pool3d" and any(n < kk for n, kk in zip(x._shape[-3:], k))):
+            or op == "avg_pool3d" and (any(n < kk for n, kk in zip(x._shape[-3:], k))
+                                       or x._dtype not in (dtypes.float32, dtypes.float64))):
         return None
     ceil_mode = bool(kwargs.get("ceil_mode"))
     out = tuple(shapes.pool_out_len(n, kk, ss, pp, dd, ceil_mode)
@@ -1776,6 +1777,9 @@ OPS.update({
     "adaptive_max_pool2d": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:-2] + tuple(args[1]), args[0]._dtype),
                                                             (args[0]._shape[:-2] + tuple(args[1]), int64)],
                                   node="AdaptiveMaxPool2DBackward0"),
+    **{f"max_unpool{nd}d": OpInfo(lambda op, args, kwargs, nd=nd: [(args[0]._shape[:-nd] + tuple(args[2]),
+                                                                    args[0]._dtype)],
+                                  node=f"MaxUnpool{nd}DBackward0") for nd in (2, 3)},
     "adaptive_max_pool3d": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:-3] + tuple(args[1]), args[0]._dtype),
                                                             (args[0]._shape[:-3] + tuple(args[1]), int64)],
                                   node="AdaptiveMaxPool3DBackward0"),

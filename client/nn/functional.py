@@ -1518,12 +1518,10 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd: i
         for d in range(nd):
             lo, hi = default[d] - stride[d], default[d] + stride[d]
             if not lo < size[d] < hi:
-                raise ValueError(f'invalid output_size "{list(output_size)}" (dim {d} must be between {lo} and {hi})')
-    lead = tuple(input.shape[:-nd])
-    flat_in = input.reshape(*lead, -1)
-    out = flat_in.new_zeros((*lead, math.prod(size)))
-    out = out.scatter(-1, indices.reshape(*lead, -1), flat_in)
-    return out.reshape(*lead, *size)
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {lo} and {hi})')
+    if nd == 1:  # through the 2-d kernel, as torch (SqueezeBackward1 on top)
+        return call("max_unpool2d", input.unsqueeze(-2), indices.unsqueeze(-2), (1, size[0])).squeeze(-2)
+    return call(f"max_unpool{nd}d", input, indices, tuple(size))
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

@@ -326,6 +326,10 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
                            f"of size: {list(shape)}")
     unbatched = len(shape) == nd + 1
+    for what, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        if isinstance(v, (tuple, list)) and len(v) not in (1, nd):
+            raise RuntimeError(f"expected {what} to be a single integer value or a list of {nd} values to match the "
+                               f"convolution dimensions, but got {what}={list(v)}")
     stride, dilation, groups = _pair(stride, nd), _pair(dilation, nd), int(groups)
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
@@ -514,6 +518,8 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     name = f"max_pool{nd}d"
     _require_tensor(name, "input", 1, input)
     k, s, pads, d, out = _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode, nd)
+    if input.dtype is _dt.bool_ or input.dtype.is_complex:
+        raise _not_implemented(name, input.dtype)
     cls = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
     if return_indices:
         return cls.apply(input, k, s, pads, d, out, True)
@@ -598,7 +604,9 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
         divisor = _windows(xp, counted, k, s, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))[0, 0]
         if input.dtype.is_floating_point:
             divisor = divisor.astype(input.array.dtype)
-    if input.dtype is _dt.bool_ or input.dtype.is_complex:
+    # torch's kernels: float, double and long; avg_pool2d's half too
+    if input.dtype not in ((_dt.float32, _dt.float64, _dt.int64) if nd == 3 else
+                           (_dt.float32, _dt.float64, _dt.int64, _dt.float16)):
         raise _not_implemented(f"{name}_out_frame" if nd == 3 else name, input.dtype)
     cls = AvgPool3D if nd == 3 else AvgPool2D
     return cls.apply(input, k, s, pads, out, divisor)

@@ -236,6 +236,54 @@ def _adaptive_max_pool(cls, nd, input, output_size):
     return cls.apply(input, len(lead), sizes, (*lead, *sizes))
 
 
+class _MaxUnpool(_Put):
+    """max_unpool: each value put at its index in a zero plane (the last write wins, as torch's); the
+    gradient picks at the indices again."""
+
+    _abstract = True
+
+    @classmethod
+    def forward(cls, ctx, g, lead, index, in_shape):
+        xp = g.xp
+        p, m = _rows(in_shape, lead)
+        z = xp.zeros((p, m), g.array.dtype)
+        z[xp.arange(p)[:, None], index] = g.array.reshape(p, -1)
+        ctx.args = (lead, index, g.array.shape)
+        return _new_tensor(z.reshape(in_shape), g.dtype, g.device)
+
+
+class MaxUnpool2D(_MaxUnpool):
+    pass
+
+
+class MaxUnpool3D(_MaxUnpool):
+    pass
+
+
+for _unpool in (MaxUnpool2D, MaxUnpool3D):
+    _unpool._take = type(f"{_unpool.__name__}Backward", (_Take,), {"__module__": __name__, "_put": _unpool})
+
+
+def _max_unpool(cls, nd, input, indices, output_size):
+    shape = input.array.shape
+    lead = len(shape) - nd
+    size = tuple(int(o) for o in output_size)
+    index = indices.array.reshape(math.prod(shape[:lead]), -1)
+    bad = ((index < 0) | (index >= math.prod(size))).reshape(-1)
+    if index.size and bool(bad.any()):
+        raise RuntimeError(f"Found an invalid max index: {int(index.reshape(-1)[int(bad.argmax())])} (output volumes "
+                           f"are of size {'x'.join(map(str, size))})")
+    return cls.apply(input, lead, index, shape[:lead] + size)
+
+
+def max_unpool2d(input, indices, output_size):
+    return _max_unpool(MaxUnpool2D, 2, input, indices, output_size)
+
+
+def max_unpool3d(input, indices, output_size):
+    return _max_unpool(MaxUnpool3D, 3, input, indices, output_size)
+
+
 def adaptive_max_pool2d(input, output_size):
     return _adaptive_max_pool(AdaptiveMaxPool2D, 2, input, output_size)
 
@@ -619,7 +667,8 @@ def compare_into(op: str, input, other):
 WIRE: dict = {
     "pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle, "channel_shuffle": channel_shuffle,
     "im2col": im2col, "col2im": col2im, "_pack_padded_sequence": _pack_padded_sequence,
-    "adaptive_max_pool2d": adaptive_max_pool2d, "adaptive_max_pool3d": adaptive_max_pool3d, "upsample": upsample, "aminmax": aminmax, "dist": dist,
+    "adaptive_max_pool2d": adaptive_max_pool2d, "adaptive_max_pool3d": adaptive_max_pool3d,
+    "max_unpool2d": max_unpool2d, "max_unpool3d": max_unpool3d, "upsample": upsample, "aminmax": aminmax, "dist": dist,
     "pdist": pdist, "_norm_dim": _norm_dim, "_mul_scalar": MulScalar.apply, "_div_scalar": DivScalar.apply,
     "_add_scalar": AddScalar.apply, "block_diag": block_diag, "fill": fill,
 }
