@@ -346,8 +346,8 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
                            f"{wshape[0]} elements, but got bias of size {list(bias.array.shape)} instead")
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {weight.dtype._torch_name}")
-    if not input.dtype.is_floating_point and (nd != 3 or input.dtype is _dt.bool_):  # slow_conv3d takes ints
-        raise _not_implemented("slow_conv3d_cpu" if nd == 3 else "slow_conv2d_cpu", input.dtype)
+    if not input.dtype.is_floating_point and nd != 3:  # slow_conv3d takes ints (not bool: below)
+        raise _not_implemented("slow_conv2d_cpu", input.dtype)
     kernel = wshape[2:]
     if isinstance(padding, str):
         if padding == "valid":
@@ -367,6 +367,9 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, effective))}). Kernel size can't be greater than actual input size")
     pads = tuple(p for lo_hi in pads_nd for p in lo_hi)
+    if input.dtype is _dt.bool_:  # torch's kernel names: im2col unless the kernel reads each input cell once
+        plain = all(k == 1 for k in kernel + stride + dilation) and not any(pads)
+        raise _not_implemented("slow_conv3d_cpu" if plain else "compute_columns3d", input.dtype)
     x = unsqueeze(input, 0) if unbatched else input
     out = Convolution.apply(x, weight, bias, stride, pads, dilation, groups)
     return squeeze(out, 0) if unbatched else out
