@@ -613,8 +613,8 @@ def _functional():
 
 # torch.<name>(...) that take F.<name>'s positional arguments
 for _name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "avg_pool1d",
-              "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "pdist", "selu", "selu_",
-              "celu", "celu_", "prelu", "hardshrink", "bilinear", "threshold_", "rrelu_"):
+              "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance",
+              "pdist", "selu", "selu_", "celu", "celu_", "prelu", "hardshrink", "bilinear", "threshold_", "rrelu_"):
     def _same_as_functional(*args, _name=_name, **kwargs):
         return getattr(_functional(), _name)(*args, **kwargs)
     _same_as_functional.__name__ = _same_as_functional.__qualname__ = _name

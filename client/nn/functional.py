@@ -424,13 +424,17 @@ def adaptive_avg_pool2d(input, output_size):
     return call("adaptive_avg_pool2d", input, output_size)
 
 
-def adaptive_avg_pool3d(input, output_size):
+def _adaptive_sizes(nd: int, input, output_size) -> tuple:
+    """``output_size`` as a tuple, with the check of torch's _list_with_default."""
     if isinstance(output_size, (tuple, list)):
-        if input.dim() <= len(output_size):  # torch's _list_with_default
+        if input.dim() <= len(output_size):
             raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-        sizes = tuple(output_size)
-    else:
-        sizes = (output_size,) * 3
+        return tuple(output_size)
+    return (output_size,) * nd
+
+
+def adaptive_avg_pool3d(input, output_size):
+    sizes = _adaptive_sizes(3, input, output_size)
     if len(sizes) != 3:
         raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
     if input.dim() not in (4, 5) or 0 in tuple(input.shape)[-4:]:
@@ -766,12 +770,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 def _adaptive_max_pool(nd: int, input, output_size, return_indices):
     op = f"adaptive_max_pool{nd}d"
-    if isinstance(output_size, (tuple, list)):
-        if input.dim() <= len(output_size):  # torch's _list_with_default
-            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-        sizes = tuple(output_size)
-    else:
-        sizes = (output_size,) * nd
+    sizes = _adaptive_sizes(nd, input, output_size)
     if len(sizes) != nd:
         raise RuntimeError(f"{op}(): internal error: output_size.size() must be {nd}")
     if input.dim() not in (nd + 1, nd + 2):

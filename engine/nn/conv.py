@@ -2,15 +2,16 @@
 
 The forwards work on arrays (im2col through a strided view of the padded
 input, then one batched matmul) and record one node named as torch names it
-(ConvolutionBackward0, MaxPool2DWithIndicesBackward0, AvgPool2DBackward0,
-ConstantPadNdBackward0).  Their backward takes an array path (a loop over
+(ConvolutionBackward0, MaxPool2DWithIndicesBackward0, AvgPool3DBackward0,
+ConstantPadNdBackward0 ...).  Their backward takes an array path (a loop over
 kernel offsets adds strided slices) unless a graph of the backward is being
 recorded; then it is written with differentiable Tensor ops (slices, einsum,
 stack and ConstantPadNd), so double backward works.
 
 Every kernel sees an (N, C, *spatial) array with 1 to 3 spatial dims (an unbatched
 input gets its batch dim first); adaptive_avg_pool3d is interpolate's area kernel
-(engine/ops/extra_ops2.py), adaptive_max_pool2d/3d are in engine/ops/named.py.  Declares WIRE, METHODS and __all__; engine/__init__.py installs them.
+(engine/ops/extra_ops2.py), adaptive_max_pool2d/3d and max_unpool2d/3d are in
+engine/ops/named.py.  Declares WIRE, METHODS and __all__; engine/__init__.py installs them.
 """
 from __future__ import annotations
 
