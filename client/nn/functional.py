@@ -433,12 +433,22 @@ def _adaptive_sizes(nd: int, input, output_size) -> tuple:
     return (output_size,) * nd
 
 
+def _nonempty(op: str, input) -> None:
+    """The adaptive pools' check: every dim but the first non-empty (an unbatched input's channels may be)."""
+    shape = tuple(input.shape)
+    for i in range(1, len(shape)):
+        if shape[i] == 0:
+            raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input "
+                               f"has sizes {_size_list(shape)} with dimension {i} being empty")
+
+
 def adaptive_avg_pool3d(input, output_size):
     sizes = _adaptive_sizes(3, input, output_size)
     if len(sizes) != 3:
         raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
-    if input.dim() not in (4, 5) or 0 in tuple(input.shape)[-4:]:
+    if input.dim() not in (4, 5):
         raise RuntimeError(f"adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got {_size_list(input.shape)}")
+    _nonempty("adaptive_avg_pool3d", input)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"adaptive_avg_pool3d_cpu\" not implemented for '{input.dtype._torch_name}'")
     return call("adaptive_avg_pool3d", input, _adaptive_out(sizes, tuple(input.shape)[-3:]))
@@ -775,6 +785,7 @@ def _adaptive_max_pool(nd: int, input, output_size, return_indices):
         raise RuntimeError(f"{op}(): internal error: output_size.size() must be {nd}")
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {_size_list(input.shape)}")
+    _nonempty(op, input)
     if nd == 3 and not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"adaptive_max_pool3d_cpu\" not implemented for '{input.dtype._torch_name}'")
     out, idx = call(op, input, _adaptive_out(sizes, tuple(input.shape)[-nd:]))
