@@ -612,9 +612,9 @@ def _functional():
 
 
 # torch.<name>(...) that take F.<name>'s positional arguments
-for _name in ("conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "avg_pool1d", "adaptive_avg_pool1d",
-              "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "pdist", "selu", "selu_",
-              "celu", "celu_", "prelu", "hardshrink", "bilinear", "threshold_", "rrelu_"):
+for _name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "avg_pool1d",
+              "adaptive_avg_pool1d", "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance",
+              "pdist", "selu", "selu_", "celu", "celu_", "prelu", "hardshrink", "bilinear", "threshold_", "rrelu_"):
     def _same_as_functional(*args, _name=_name, **kwargs):
         return getattr(_functional(), _name)(*args, **kwargs)
     _same_as_functional.__name__ = _same_as_functional.__qualname__ = _name
@@ -699,6 +699,11 @@ def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
 @_public
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     return _functional().max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+@_public
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return _functional().max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
 
 
 @_public

@@ -894,8 +894,8 @@ def _ntuple(v, n):
 
 
 def conv(op, args, kwargs):
-    """conv1d/conv2d's output; None (the server's check and error text) for anything unusual."""
-    nd = 1 if op == "conv1d" else 2
+    """conv1d/2d/3d's output; None (the server's check and error text) for anything unusual."""
+    nd = int(op[4])
     x, w = args[0], args[1]
     stride, padding = _arg(args, kwargs, 3, "stride", 1), _arg(args, kwargs, 4, "padding", 0)
     dilation, groups = _arg(args, kwargs, 5, "dilation", 1), _arg(args, kwargs, 6, "groups", 1)
@@ -923,30 +923,35 @@ def conv(op, args, kwargs):
 
 
 def pool(op, args, kwargs):
-    """max_pool2d/avg_pool2d's output; None (the server's check and error text) for anything unusual."""
+    """max_pool2d/3d and avg_pool2d/3d's output; None (the server's check and error text) for anything unusual."""
+    nd = int(op[-2])
     x = args[0]
-    k = _ntuple(_arg(args, kwargs, 1, "kernel_size"), 2)
+    k = _ntuple(_arg(args, kwargs, 1, "kernel_size"), nd)
     stride = kwargs.get("stride")
-    s = k if stride is None or stride == () or stride == [] else _ntuple(stride, 2)
-    p, d = _ntuple(kwargs.get("padding", 0), 2), _ntuple(kwargs.get("dilation", 1), 2)
-    if (len(x._shape) not in (3, 4) or None in (k, s, p, d)
-            or not x._dtype.is_floating_point or kwargs.get("divisor_override") == 0
-            or any(v <= 0 for v in k + s + d) or any(pp > (dd * (kk - 1) + 1) // 2 for pp, kk, dd in zip(p, k, d))):
+    s = k if stride is None or stride == () or stride == [] else _ntuple(stride, nd)
+    p, d = _ntuple(kwargs.get("padding", 0), nd), _ntuple(kwargs.get("dilation", 1), nd)
+    if (len(x._shape) not in (nd + 1, nd + 2) or None in (k, s, p, d) or 0 in x._shape[-nd - 1:]
+            or not x._dtype.is_floating_point or kwargs.get("divisor_override") == 0 or min(p) < 0
+            or any(v <= 0 for v in k + s + d) or any(pp > (dd * (kk - 1) + 1) // 2 for pp, kk, dd in zip(p, k, d))
+            or op == "avg_pool3d" and (any(n < kk for n, kk in zip(x._shape[-3:], k))
+                                       or x._dtype not in (dtypes.float32, dtypes.float64))):
         return None
     ceil_mode = bool(kwargs.get("ceil_mode"))
-    out = tuple(shapes.pool_out_len(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(x._shape[-2:], k, s, p, d))
+    out = tuple(shapes.pool_out_len(n, kk, ss, pp, dd, ceil_mode)
+                for n, kk, ss, pp, dd in zip(x._shape[-nd:], k, s, p, d))
     if min(out) < 1:
         return None
-    shape = x._shape[:-2] + out
+    shape = x._shape[:-nd] + out
     return [(shape, x._dtype), (shape, dtypes.int64)] if kwargs.get("return_indices") else [(shape, x._dtype)]
 
 
 def adaptive_pool(op, args, kwargs):
-    x, out = args[0], _ntuple(_arg(args, kwargs, 1, "output_size"), 2)
-    if len(x._shape) not in (3, 4) or not all(x._shape[1:]) or out is None:
+    nd = int(op[-2])
+    x, out = args[0], _ntuple(_arg(args, kwargs, 1, "output_size"), nd)
+    if len(x._shape) not in (nd + 1, nd + 2) or not all(x._shape[1:]) or out is None:
         return None
-    out = tuple(n if o is None else o for n, o in zip(x._shape[-2:], out))
-    return [(x._shape[:-2] + out, x._dtype)]
+    out = tuple(n if o is None else o for n, o in zip(x._shape[-nd:], out))
+    return [(x._shape[:-nd] + out, x._dtype)]
 
 
 def batch_norm(op, args, kwargs):
@@ -1522,10 +1527,10 @@ OPS: dict[str, OpInfo] = {
     **_table(same, ["dropout", "layer_norm"]),
     **_table(loss, ["mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits"]),
     "embedding": OpInfo(embedding),
-    **_table(conv, ["conv1d", "conv2d"]),
+    **_table(conv, ["conv1d", "conv2d", "conv3d"]),
     "pad": OpInfo(pad),
-    **_table(pool, ["max_pool2d", "avg_pool2d"]),
-    "adaptive_avg_pool2d": OpInfo(adaptive_pool),
+    **_table(pool, ["max_pool2d", "avg_pool2d", "max_pool3d", "avg_pool3d"]),
+    **_table(adaptive_pool, ["adaptive_avg_pool2d", "adaptive_avg_pool3d"]),
     "batch_norm": OpInfo(batch_norm),
     **_table(elementwise(out="same"), ["leaky_relu", "elu", "hardtanh", "logsigmoid", "mish", "hardswish",
                                        "hardsigmoid", "selu", "celu", "threshold", "hardshrink", "softshrink",
@@ -1819,6 +1824,12 @@ OPS.update({
     "adaptive_max_pool2d": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:-2] + tuple(args[1]), args[0]._dtype),
                                                             (args[0]._shape[:-2] + tuple(args[1]), int64)],
                                   node="AdaptiveMaxPool2DBackward0"),
+    **{f"max_unpool{nd}d": OpInfo(lambda op, args, kwargs, nd=nd: [(args[0]._shape[:-nd] + tuple(args[2]),
+                                                                    args[0]._dtype)],
+                                  node=f"MaxUnpool{nd}DBackward0") for nd in (2, 3)},
+    "adaptive_max_pool3d": OpInfo(lambda op, args, kwargs: [(args[0]._shape[:-3] + tuple(args[1]), args[0]._dtype),
+                                                            (args[0]._shape[:-3] + tuple(args[1]), int64)],
+                                  node="AdaptiveMaxPool3DBackward0"),
     "upsample": OpInfo(_lead_rule(lambda shape, size, *_: (*shape[:2], *size)),
                        node=lambda args, kwargs: f"{_UPSAMPLE[args[3]]}{len(args[1])}DBackward0"),
     "aminmax": OpInfo(aminmax_rule, node="AminmaxBackward0"),

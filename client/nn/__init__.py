@@ -24,6 +24,10 @@ from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
 from .modules import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
+from .modules import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, CircularPad3d, ConstantPad3d, Conv3d,
+                      ConvTranspose3d, InstanceNorm3d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,
+                      LazyConvTranspose3d, LPPool3d, MaxPool3d, MaxUnpool3d, ReflectionPad3d, ReplicationPad3d,
+                      ZeroPad3d)
 from .parameter import Buffer, Parameter, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1d", "LazyConv2d", "LazyLinear",
@@ -50,4 +54,7 @@ __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1
            "AlphaDropout", "BatchNorm3d", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
            "Fold", "Unfold",
            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
-           "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+           "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+           "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "LPPool3d",
+           "MaxUnpool3d", "InstanceNorm3d", "ConstantPad3d", "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d",
+           "CircularPad3d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]

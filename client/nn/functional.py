@@ -374,6 +374,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv("conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(norm, eps) over ``dim``, built as torch builds it (so the nodes are torch's)."""
     if out is not None:
@@ -387,22 +391,67 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's names
     return call("pad", input, tuple(pad), **_kw(mode=(mode, "constant"), value=(value, None)))
 
 
+def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    return call(op, input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0), dilation=(dilation, 1),
+                                              ceil_mode=(ceil_mode, False), return_indices=(return_indices, False)))
+
+
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    return call("max_pool2d", input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0),
-                                                       dilation=(dilation, 1), ceil_mode=(ceil_mode, False),
-                                                       return_indices=(return_indices, False)))
+    return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    return call(op, input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0), ceil_mode=(ceil_mode, False),
+                                              count_include_pad=(count_include_pad, True),
+                                              divisor_override=(divisor_override, None)))
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    return call("avg_pool2d", input, kernel_size, **_kw(stride=(stride, None), padding=(padding, 0),
-                                                       ceil_mode=(ceil_mode, False),
-                                                       count_include_pad=(count_include_pad, True),
-                                                       divisor_override=(divisor_override, None)))
+    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool("avg_pool3d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def adaptive_avg_pool2d(input, output_size):
     return call("adaptive_avg_pool2d", input, output_size)
+
+
+def _adaptive_sizes(nd: int, input, output_size) -> tuple:
+    """``output_size`` as a tuple, with the check of torch's _list_with_default."""
+    if isinstance(output_size, (tuple, list)):
+        if input.dim() <= len(output_size):
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+        return tuple(output_size)
+    return (output_size,) * nd
+
+
+def _nonempty(op: str, input) -> None:
+    """The adaptive pools' check: every dim but the first non-empty (an unbatched input's channels may be)."""
+    shape = tuple(input.shape)
+    for i in range(1, len(shape)):
+        if shape[i] == 0:
+            raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input "
+                               f"has sizes {_size_list(shape)} with dimension {i} being empty")
+
+
+def adaptive_avg_pool3d(input, output_size):
+    sizes = _adaptive_sizes(3, input, output_size)
+    if len(sizes) != 3:
+        raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
+    if input.dim() not in (4, 5):
+        raise RuntimeError(f"adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got {_size_list(input.shape)}")
+    _nonempty("adaptive_avg_pool3d", input)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"adaptive_avg_pool3d_cpu\" not implemented for '{input.dtype._torch_name}'")
+    return call("adaptive_avg_pool3d", input, _adaptive_out(sizes, tuple(input.shape)[-3:]))
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -729,20 +778,26 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     return (out.squeeze(-2), idx.squeeze(-2)) if return_indices else out.squeeze(-2)
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    if isinstance(output_size, (tuple, list)):
-        if input.dim() <= len(output_size):  # torch's _list_with_default
-            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-        sizes = tuple(output_size)
-    else:
-        sizes = (output_size, output_size)
-    if len(sizes) != 2:
-        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
-    if input.dim() not in (3, 4):
-        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {_size_list(input.shape)}")
-    sizes = _adaptive_out(sizes, tuple(input.shape)[-2:])
-    out, idx = call("adaptive_max_pool2d", input, sizes)
+def _adaptive_max_pool(nd: int, input, output_size, return_indices):
+    op = f"adaptive_max_pool{nd}d"
+    sizes = _adaptive_sizes(nd, input, output_size)
+    if len(sizes) != nd:
+        raise RuntimeError(f"{op}(): internal error: output_size.size() must be {nd}")
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {_size_list(input.shape)}")
+    _nonempty(op, input)
+    if nd == 3 and not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"adaptive_max_pool3d_cpu\" not implemented for '{input.dtype._torch_name}'")
+    out, idx = call(op, input, _adaptive_out(sizes, tuple(input.shape)[-nd:]))
     return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    return _adaptive_max_pool(2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    return _adaptive_max_pool(3, input, output_size, return_indices)
 
 
 def _shuffle_checks(name: str, what: str, factor: int, input) -> None:
@@ -1122,7 +1177,7 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
                            f"1-dimensional with {out_channels} elements, but got bias of size "
                            f"{_size_list(bias.shape)} instead")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-        names = ("height", "width") if nd == 2 else ("width",)
+        names = ("depth", "height", "width")[3 - nd:]
 
         def listed(label, values):
             return " ".join(f"{label}_{n}: {v}" for n, v in zip(names, values))
@@ -1157,7 +1212,7 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
     cin = wshape[0]
     w = weight.reshape(groups, cin // groups, wshape[1], *kernel).transpose(1, 2)
     w = w.reshape(out_channels, cin // groups, *kernel).flip(list(range(2, 2 + nd)))
-    conv = conv1d if nd == 1 else conv2d
+    conv = {1: conv1d, 2: conv2d, 3: conv3d}[nd]
     out = conv(x, w, bias, 1, 0, dilation, groups)
     return out.squeeze(0) if unbatched else out
 
@@ -1168,6 +1223,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 # ---- unfold (im2col) and fold (col2im): a gather of the padded input, and its scatter-add --------------
@@ -1445,6 +1504,11 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, avg_pool2d, kh * kw)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    kd, kh, kw = (kernel_size,) * 3 if isinstance(kernel_size, int) else kernel_size
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, avg_pool3d, kd * kh * kw)
+
+
 def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd: int):
     def tup(v):
         return (v,) * nd if isinstance(v, int) else tuple(v)
@@ -1464,12 +1528,10 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd: i
         for d in range(nd):
             lo, hi = default[d] - stride[d], default[d] + stride[d]
             if not lo < size[d] < hi:
-                raise ValueError(f'invalid output_size "{list(output_size)}" (dim {d} must be between {lo} and {hi})')
-    lead = tuple(input.shape[:-nd])
-    flat_in = input.reshape(*lead, -1)
-    out = flat_in.new_zeros((*lead, math.prod(size)))
-    out = out.scatter(-1, indices.reshape(*lead, -1), flat_in)
-    return out.reshape(*lead, *size)
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {lo} and {hi})')
+    if nd == 1:  # through the 2-d kernel, as torch (SqueezeBackward1 on top)
+        return call("max_unpool2d", input.unsqueeze(-2), indices.unsqueeze(-2), (1, size[0])).squeeze(-2)
+    return call(f"max_unpool{nd}d", input, indices, tuple(size))
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -1479,6 +1541,10 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3)
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -1491,12 +1557,21 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     return adaptive_max_pool1d(input, output_size, return_indices=True)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
     return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
 
 
 native_channel_shuffle = channel_shuffle

@@ -1958,7 +1958,7 @@ class _ConvNd(Module):
         _default_reset(self)
 
     def forward(self, input):
-        conv = F.conv1d if self._nd == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._nd - 1]
         if self.padding_mode != "zeros":  # as torch: pad with the mode, then convolve unpadded
             if isinstance(self.padding, str):
                 raise NotImplementedError(f"padding={self.padding!r} with padding_mode={self.padding_mode!r} is not "
@@ -1990,6 +1990,10 @@ class Conv2d(_ConvNd):
 
 class Conv1d(_ConvNd):
     _nd = 1
+
+
+class Conv3d(_ConvNd):
+    _nd = 3
 
 
 
@@ -2034,6 +2038,18 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class MaxPool3d(MaxPool2d):
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
 class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size):
         super().__init__()
@@ -2044,6 +2060,11 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
 
 
@@ -2168,6 +2189,10 @@ class LPPool2d(_LPPoolNd):
     _fn = staticmethod(F.lp_pool2d)
 
 
+class LPPool3d(_LPPoolNd):
+    _fn = staticmethod(F.lp_pool3d)
+
+
 class _MaxUnpoolNd(Module):
     _fn = None
     _nd = 1
@@ -2194,6 +2219,11 @@ class MaxUnpool1d(_MaxUnpoolNd):
 class MaxUnpool2d(_MaxUnpoolNd):
     _fn = staticmethod(F.max_unpool2d)
     _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    _fn = staticmethod(F.max_unpool3d)
+    _nd = 3
 
 
 class ChannelShuffle(Module):
@@ -2461,6 +2491,14 @@ class InstanceNorm2d(_InstanceNorm):
             raise ValueError(f"expected 3D or 4D input (got {input.dim()}D input)")
 
 
+class InstanceNorm3d(_InstanceNorm):
+    _no_batch_dim = 4
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() not in (4, 5):
+            raise ValueError(f"expected 4D or 5D input (got {input.dim()}D input)")
+
+
 class Unflatten(Module):
     def __init__(self, dim, unflattened_size):
         super().__init__()
@@ -2675,6 +2713,11 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
 class Upsample(Module):
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                  recompute_scale_factor=None):
@@ -2768,6 +2811,10 @@ class ConstantPad2d(_ConstantPadNd):
     _sides = 4
 
 
+class ConstantPad3d(_ConstantPadNd):
+    _sides = 6
+
+
 class ZeroPad1d(ConstantPad1d):
     def __init__(self, padding):
         super().__init__(padding, 0.0)
@@ -2782,12 +2829,23 @@ class ZeroPad2d(ConstantPad2d):
     extra_repr = _PadNd.extra_repr
 
 
+class ZeroPad3d(ConstantPad3d):
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    extra_repr = _PadNd.extra_repr
+
+
 class ReflectionPad1d(_PadNd):
     _mode, _sides = "reflect", 2
 
 
 class ReflectionPad2d(_PadNd):
     _mode, _sides = "reflect", 4
+
+
+class ReflectionPad3d(_PadNd):
+    _mode, _sides = "reflect", 6
 
 
 class ReplicationPad1d(_PadNd):
@@ -2798,12 +2856,20 @@ class ReplicationPad2d(_PadNd):
     _mode, _sides = "replicate", 4
 
 
+class ReplicationPad3d(_PadNd):
+    _mode, _sides = "replicate", 6
+
+
 class CircularPad1d(_PadNd):
     _mode, _sides = "circular", 2
 
 
 class CircularPad2d(_PadNd):
     _mode, _sides = "circular", 4
+
+
+class CircularPad3d(_PadNd):
+    _mode, _sides = "circular", 6
 
 
 # ---- more losses -------------------------------------------------------------------------------------
@@ -2977,7 +3043,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(s - m for s, m in zip(output_size, mins))
 
     def forward(self, input, output_size=None):
-        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
         return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
                   self.groups, self.dilation)
 
@@ -2995,6 +3061,10 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 class ConvTranspose2d(_ConvTransposeNd):
     _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    _nd = 3
 
 
 class Unfold(Module):
@@ -3411,8 +3481,11 @@ class LazyLinear(LazyModuleMixin, Linear):
 class _LazyConvNd(LazyModuleMixin):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
                  bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
-        from .parameter import UninitializedParameter
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode)
+        self._lazy_parameters(out_channels, bias, device, dtype)
+
+    def _lazy_parameters(self, out_channels, bias, device, dtype) -> None:
+        from .parameter import UninitializedParameter
         self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_channels = out_channels
         if bias:
@@ -3429,7 +3502,11 @@ class _LazyConvNd(LazyModuleMixin):
                 self.in_channels = input.shape[0] if input.dim() == self._nd + 1 else input.shape[1]
                 if self.in_channels % self.groups != 0:
                     raise ValueError("in_channels must be divisible by groups")
-                self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+                if self.transposed:  # (in, out/groups, *kernel)
+                    shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
+                else:
+                    shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+                self.weight.materialize(shape)
                 if self.bias is not None:
                     self.bias.materialize((self.out_channels,))
                 self.reset_parameters()
@@ -3441,3 +3518,27 @@ class LazyConv1d(_LazyConvNd, Conv1d):
 
 class LazyConv2d(_LazyConvNd, Conv2d):
     cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConvNd, Conv3d):
+    cls_to_become = Conv3d
+
+
+class _LazyConvTransposeNd(_LazyConvNd):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0, groups: int = 1,
+                 bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None, dtype=None):
+        LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
+                                 padding_mode)
+        self._lazy_parameters(out_channels, bias, device, dtype)
+
+
+class LazyConvTranspose1d(_LazyConvTransposeNd, ConvTranspose1d):
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeNd, ConvTranspose2d):
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeNd, ConvTranspose3d):
+    cls_to_become = ConvTranspose3d

@@ -1,18 +1,21 @@
-"""Convolution and pooling kernels: conv1d/conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d, pad.
+"""Convolution and pooling kernels: conv1d/2d/3d, max_pool2d/3d, avg_pool2d/3d, adaptive_avg_pool2d, pad.
 
 The forwards work on arrays (im2col through a strided view of the padded
 input, then one batched matmul) and record one node named as torch names it
-(ConvolutionBackward0, MaxPool2DWithIndicesBackward0, AvgPool2DBackward0,
-ConstantPadNdBackward0).  Their backward takes an array path (a loop over
+(ConvolutionBackward0, MaxPool2DWithIndicesBackward0, AvgPool3DBackward0,
+ConstantPadNdBackward0 ...).  Their backward takes an array path (a loop over
 kernel offsets adds strided slices) unless a graph of the backward is being
 recorded; then it is written with differentiable Tensor ops (slices, einsum,
 stack and ConstantPadNd), so double backward works.
 
-Every kernel sees a 4-D (N, C, H, W) view; a 1-D convolution is a 2-D one of
-height 1.  Declares WIRE, METHODS and __all__; engine/__init__.py installs them.
+Every kernel sees an (N, C, *spatial) array with 1 to 3 spatial dims (an unbatched
+input gets its batch dim first); adaptive_avg_pool3d is interpolate's area kernel
+(engine/ops/extra_ops2.py), adaptive_max_pool2d/3d and max_unpool2d/3d are in
+engine/ops/named.py.  Declares WIRE, METHODS and __all__; engine/__init__.py installs them.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 from gradwire.common import dtypes as _dt
@@ -22,6 +25,7 @@ from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..ops._util import same_device, wrap_grad as _grad_of
 from ..ops.elementwise import Where, _bool_tensor
+from ..ops.extra_ops2 import adaptive_avg_pool3d
 from ..ops.matrix import einsum
 from ..ops.creation import zeros
 from ..ops.reduce import mean
@@ -32,6 +36,8 @@ from .functional import _not_implemented, _require_tensor
 
 
 # ---- shared helpers ------------------------------------------------------------------------
+# The kernels see an (N, C, *spatial) array with 1, 2 or 3 spatial dims; ``pads`` is (lo, hi) per
+# spatial dim, first dim first: (front, back, top, bottom, left, right) for 3-d.
 
 def _pair(v, n: int = 2) -> tuple:
     if isinstance(v, (tuple, list)):
@@ -43,37 +49,53 @@ def _out_len(n, k, s, lo, hi, d) -> int:
     return (n + lo + hi - d * (k - 1) - 1) // s + 1
 
 
+def _lo_hi(pads):
+    return tuple(zip(pads[0::2], pads[1::2]))
+
+
+def _torch_pads(pads) -> tuple:
+    """``pads`` in F.pad's order (last dim first)."""
+    return tuple(p for lo_hi in reversed(_lo_hi(pads)) for p in lo_hi)
+
+
+def _kernel_offsets(k):
+    return itertools.product(*(range(n) for n in k))
+
+
 def _windows(xp, a, k, s, d, out):
-    """(N, C, kh, kw, Ho, Wo) strided view of the padded 4-D array ``a``."""
-    st = a.strides
+    """(N, C, *k, *out) strided view of the padded array ``a``."""
+    st = a.strides[2:]
     shape = a.shape[:2] + tuple(k) + tuple(out)
-    strides = (st[0], st[1], st[2] * d[0], st[3] * d[1], st[2] * s[0], st[3] * s[1])
+    strides = a.strides[:2] + tuple(t * dd for t, dd in zip(st, d)) + tuple(t * ss for t, ss in zip(st, s))
     return xp.lib.stride_tricks.as_strided(a, shape, strides)
 
 
-def _offset_slice(i, j, k_out, s, d):
-    """The index of padded-input positions that kernel offset (i, j) reads for every output cell."""
-    return (slice(None), slice(None), slice(i * d[0], i * d[0] + s[0] * (k_out[0] - 1) + 1, s[0]),
-            slice(j * d[1], j * d[1] + s[1] * (k_out[1] - 1) + 1, s[1]))
+def _offset_slice(off, out, s, d):
+    """The index of padded-input positions that kernel offset ``off`` reads for every output cell."""
+    return (slice(None), slice(None)) + tuple(slice(i * dd, i * dd + ss * (o - 1) + 1, ss)
+                                              for i, o, ss, dd in zip(off, out, s, d))
 
 
 def _pad_array(xp, a, pads, value):
-    """``a`` (4-D) padded by ``pads`` = (top, bottom, left, right) with ``value``."""
+    """``a`` padded by ``pads`` with ``value``."""
     if not any(pads):
         return a
-    t, b, l, r = pads
-    return xp.pad(a, ((0, 0), (0, 0), (t, b), (l, r)), mode="constant", constant_values=value)
+    return xp.pad(a, ((0, 0), (0, 0)) + _lo_hi(pads), mode="constant", constant_values=value)
+
+
+def _inner(pads, spatial):
+    """The index of the unpadded input inside the padded one."""
+    return (slice(None), slice(None)) + tuple(slice(lo, lo + n) for (lo, _), n in zip(_lo_hi(pads), spatial))
 
 
 def _scatter_offsets(xp, cols, in_shape, pads, k, s, d, out):
-    """The adjoint of _windows: cols (N, C, kh, kw, Ho, Wo) summed into the unpadded input's shape."""
-    n, c, h, w = in_shape
-    t, b, l, r = pads
-    g = xp.zeros((n, c, h + t + b, w + l + r), dtype=cols.dtype)
-    for i in range(k[0]):
-        for j in range(k[1]):
-            g[_offset_slice(i, j, out, s, d)] += cols[:, :, i, j]
-    return g[:, :, t:t + h, l:l + w]
+    """The adjoint of _windows: cols (N, C, *k, *out) summed into the unpadded input's shape."""
+    spatial = in_shape[2:]
+    g = xp.zeros(tuple(in_shape[:2]) + tuple(n + lo + hi for n, (lo, hi) in zip(spatial, _lo_hi(pads))),
+                 dtype=cols.dtype)
+    for off in _kernel_offsets(k):
+        g[_offset_slice(off, out, s, d)] += cols[(slice(None), slice(None)) + off]
+    return g[_inner(pads, spatial)]
 
 
 def _dilate(t: Tensor, dim: int, step: int) -> Tensor:
@@ -89,31 +111,25 @@ def _dilate(t: Tensor, dim: int, step: int) -> Tensor:
     return merged[index]
 
 
-def _place(t: Tensor, i, j, padded_hw, k, s, d) -> Tensor:
-    """A differentiable _scatter_offsets term: t (N, C, Ho, Wo) put where kernel offset (i, j) reads."""
-    ho, wo = t.array.shape[2:]
-    t = _dilate(_dilate(t, 2, s[0]), 3, s[1])
-    top, left = i * d[0], j * d[1]
-    bottom = padded_hw[0] - top - ((ho - 1) * s[0] + 1)
-    right = padded_hw[1] - left - ((wo - 1) * s[1] + 1)
-    return ConstantPadNd.apply(t, (left, right, top, bottom), 0.0)
+def _place(t: Tensor, off, padded, s, d) -> Tensor:
+    """A differentiable _scatter_offsets term: t (N, C, *out) put where kernel offset ``off`` reads."""
+    out = t.array.shape[2:]
+    for i, step in enumerate(s):
+        t = _dilate(t, 2 + i, step)
+    widths = []
+    for i in reversed(range(len(out))):
+        lo = off[i] * d[i]
+        widths += [lo, padded[i] - lo - ((out[i] - 1) * s[i] + 1)]
+    return ConstantPadNd.apply(t, tuple(widths), 0.0)
 
 
-def _unpad(t: Tensor, pads, hw) -> Tensor:
-    top, _, left, _ = pads
-    return t[:, :, top:top + hw[0], left:left + hw[1]]
-
-
-def _sum_places(terms, pads, hw, padded_hw, k, s, d):
+def _sum_places(terms, pads, spatial, s, d):
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(spatial, _lo_hi(pads)))
     total = None
-    for (i, j), t in terms:
-        p = _place(t, i, j, padded_hw, k, s, d)
+    for off, t in terms:
+        p = _place(t, off, padded, s, d)
         total = p if total is None else total + p
-    return _unpad(total, pads, hw)
-
-
-def _as4d(a):
-    return a.reshape(a.shape[:2] + (1,) + a.shape[2:]) if a.ndim == 3 else a
+    return total[_inner(pads, spatial)]
 
 
 # ---- constant pad -----------------------------------------------------------------------------
@@ -216,7 +232,7 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002 - torch's name
 # ---- convolution -----------------------------------------------------------------------------
 
 class Convolution(Function):
-    """conv1d/conv2d on (N, C, [H,] W) input; ``pads`` = (top, bottom, left, right) of the 4-D view."""
+    """conv1d/2d/3d on (N, C, *spatial) input: im2col through a strided view, one batched matmul."""
 
     shown_edges = 3  # input, weight, bias: an edge each, even when None
 
@@ -226,22 +242,22 @@ class Convolution(Function):
     def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
         same_device(x, weight, bias)
         xp = x.xp
-        a, wa = _as4d(x.array), _as4d(weight.array)
-        n, c, h, w = a.shape
-        o, cg, kh, kw = wa.shape
-        out = (_out_len(h, kh, stride[0], pads[0], pads[1], dilation[0]),
-               _out_len(w, kw, stride[1], pads[2], pads[3], dilation[1]))
-        cols = _windows(xp, _pad_array(xp, a, pads, 0), (kh, kw), stride, dilation, out)
-        cols = xp.ascontiguousarray(cols).reshape(n, groups, cg * kh * kw, out[0] * out[1])
-        wr = wa.reshape(groups, o // groups, cg * kh * kw)
-        r = xp.matmul(wr, cols).reshape(n, o, out[0], out[1])
+        a, wa = x.array, weight.array
+        n, c = a.shape[:2]
+        o, cg = wa.shape[:2]
+        k = wa.shape[2:]
+        out = tuple(_out_len(size, kk, ss, lo, hi, dd)
+                    for size, kk, ss, (lo, hi), dd in zip(a.shape[2:], k, stride, _lo_hi(pads), dilation))
+        taps, cells = math.prod(k), math.prod(out)
+        cols = _windows(xp, _pad_array(xp, a, pads, 0), k, stride, dilation, out)
+        cols = xp.ascontiguousarray(cols).reshape(n, groups, cg * taps, cells)
+        wr = wa.reshape(groups, o // groups, cg * taps)
+        r = xp.matmul(wr, cols).reshape((n, o) + out)
         if bias is not None:
-            r = r + bias.array.reshape(1, o, 1, 1)
+            r = r + bias.array.reshape((1, o) + (1,) * len(out))
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
         ctx.geom = (stride, pads, dilation, groups)
-        if x.array.ndim == 3:
-            r = r.reshape(n, o, out[1])
         return _new_tensor(xp.ascontiguousarray(r).astype(a.dtype, copy=False), x.dtype, x.device)
 
     @staticmethod
@@ -251,55 +267,50 @@ class Convolution(Function):
         stride, pads, dilation, groups = ctx.geom
         gb = None
         if nb:
-            gb = grad.sum((0, 2) if grad.array.ndim == 3 else (0, 2, 3))
+            gb = grad.sum((0,) + tuple(range(2, grad.array.ndim)))
         if _grad_state.enabled:
             gx, gw = _conv_backward_graph(x, weight, grad, stride, pads, dilation, groups, nx, nw)
             return gx, gw, gb, None, None, None, None
         xp = grad.xp
-        a, wa, ga = _as4d(x.array), _as4d(weight.array), _as4d(grad.array)
-        n, c, h, w = a.shape
-        o, cg, kh, kw = wa.shape
-        out = ga.shape[2:]
-        gr = ga.reshape(n, groups, o // groups, out[0] * out[1])
+        a, wa, ga = x.array, weight.array, grad.array
+        n, c = a.shape[:2]
+        o, cg = wa.shape[:2]
+        k, out = wa.shape[2:], ga.shape[2:]
+        taps, cells = math.prod(k), math.prod(out)
+        gr = ga.reshape(n, groups, o // groups, cells)
         gx = gw = None
         if nw:
-            cols = _windows(xp, _pad_array(xp, a, pads, 0), (kh, kw), stride, dilation, out)
-            cols = xp.ascontiguousarray(cols).reshape(n, groups, cg * kh * kw, out[0] * out[1])
+            cols = _windows(xp, _pad_array(xp, a, pads, 0), k, stride, dilation, out)
+            cols = xp.ascontiguousarray(cols).reshape(n, groups, cg * taps, cells)
             g = xp.matmul(gr, cols.transpose(0, 1, 3, 2)).sum(axis=0)
-            gw = _grad_of(xp, g.reshape(weight.array.shape), grad.dtype, grad.device)
+            gw = _grad_of(xp, g.reshape(wa.shape), grad.dtype, grad.device)
         if nx:
-            wr = wa.reshape(groups, o // groups, cg * kh * kw)
-            gcols = xp.matmul(wr.transpose(0, 2, 1), gr).reshape(n, c, kh, kw, out[0], out[1])
-            g = _scatter_offsets(xp, gcols, a.shape, pads, (kh, kw), stride, dilation, out)
-            gx = _grad_of(xp, xp.ascontiguousarray(g).reshape(x.array.shape), grad.dtype, grad.device)
+            wr = wa.reshape(groups, o // groups, cg * taps)
+            gcols = xp.matmul(wr.transpose(0, 2, 1), gr).reshape((n, c) + tuple(k) + tuple(out))
+            g = _scatter_offsets(xp, gcols, a.shape, pads, k, stride, dilation, out)
+            gx = _grad_of(xp, xp.ascontiguousarray(g), grad.dtype, grad.device)
         return gx, gw, gb, None, None, None, None
 
 
 def _conv_backward_graph(x, weight, grad, stride, pads, dilation, groups, nx, nw):
     """The input and weight gradients as differentiable ops (for create_graph=True)."""
-    one_d = x.array.ndim == 3
-    if one_d:
-        x, weight, grad = unsqueeze(x, 2), unsqueeze(weight, 2), unsqueeze(grad, 2)
-    n, c, h, w = x.array.shape
-    o, cg, kh, kw = weight.array.shape
-    ho, wo = grad.array.shape[2:]
-    gr = reshape(grad, (n, groups, o // groups, ho, wo))
-    wr = reshape(weight, (groups, o // groups, cg, kh, kw))
-    offsets = [(i, j) for i in range(kh) for j in range(kw)]
+    n, c = x.array.shape[:2]
+    o, cg = weight.array.shape[:2]
+    k, out = weight.array.shape[2:], grad.array.shape[2:]
+    sp = "xyz"[:len(k)]  # einsum letters of the spatial dims
+    gr = reshape(grad, (n, groups, o // groups) + out)
+    wr = reshape(weight, (groups, o // groups, cg) + k)
+    offsets = list(_kernel_offsets(k))
     gx = gw = None
     if nw:
-        xpad = ConstantPadNd.apply(x, (pads[2], pads[3], pads[0], pads[1]), 0.0) if any(pads) else x
-        parts = [einsum("ngohw,ngchw->goc", gr, reshape(xpad[_offset_slice(i, j, (ho, wo), stride, dilation)],
-                                                         (n, groups, cg, ho, wo))) for i, j in offsets]
-        gw = reshape(stack(parts, -1), (o, cg, kh, kw))
+        xpad = ConstantPadNd.apply(x, _torch_pads(pads), 0.0) if any(pads) else x
+        parts = [einsum(f"ngo{sp},ngc{sp}->goc", gr, reshape(xpad[_offset_slice(off, out, stride, dilation)],
+                                                             (n, groups, cg) + out)) for off in offsets]
+        gw = reshape(stack(parts, -1), (o, cg) + k)
     if nx:
-        terms = [((i, j), reshape(einsum("ngohw,goc->ngchw", gr, wr[:, :, :, i, j]), (n, c, ho, wo)))
-                 for i, j in offsets]
-        gx = _sum_places(terms, pads, (h, w), (h + pads[0] + pads[1], w + pads[2] + pads[3]), (kh, kw), stride,
-                         dilation)
-    if one_d:
-        gx = squeeze(gx, 2) if gx is not None else None
-        gw = squeeze(gw, 2) if gw is not None else None
+        terms = [(off, reshape(einsum(f"ngo{sp},goc->ngc{sp}", gr, wr[(slice(None),) * 3 + off]), (n, c) + out))
+                 for off in offsets]
+        gx = _sum_places(terms, pads, x.array.shape[2:], stride, dilation)
     return gx, gw
 
 
@@ -316,6 +327,10 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
                            f"of size: {list(shape)}")
     unbatched = len(shape) == nd + 1
+    for what, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        if isinstance(v, (tuple, list)) and len(v) not in (1, nd):
+            raise RuntimeError(f"expected {what} to be a single integer value or a list of {nd} values to match the "
+                               f"convolution dimensions, but got {what}={list(v)}")
     stride, dilation, groups = _pair(stride, nd), _pair(dilation, nd), int(groups)
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
@@ -332,7 +347,7 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
                            f"{wshape[0]} elements, but got bias of size {list(bias.array.shape)} instead")
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {weight.dtype._torch_name}")
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and nd != 3:  # slow_conv3d takes ints (not bool: below)
         raise _not_implemented("slow_conv2d_cpu", input.dtype)
     kernel = wshape[2:]
     if isinstance(padding, str):
@@ -352,10 +367,10 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
     if any(p < e for p, e in zip(padded, effective)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, effective))}). Kernel size can't be greater than actual input size")
-    if nd == 1:
-        pads, stride, dilation = (0, 0) + pads_nd[0], (1,) + stride, (1,) + dilation
-    else:
-        pads = pads_nd[0] + pads_nd[1]
+    pads = tuple(p for lo_hi in pads_nd for p in lo_hi)
+    if input.dtype is _dt.bool_:  # torch's kernel names: im2col unless the kernel reads each input cell once
+        plain = all(k == 1 for k in kernel + stride + dilation) and not any(pads)
+        raise _not_implemented("slow_conv3d_cpu" if plain else "compute_columns3d", input.dtype)
     x = unsqueeze(input, 0) if unbatched else input
     out = Convolution.apply(x, weight, bias, stride, pads, dilation, groups)
     return squeeze(out, 0) if unbatched else out
@@ -369,143 +384,246 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
-# ---- pooling -----------------------------------------------------------------------------------
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
-def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode):
+
+# ---- pooling (2-d and 3-d; 1-d goes through 2-d on the client, as torch's CPU code) ------------------
+
+_COUNT = {2: "two", 3: "three"}
+_AXES = {2: "HW", 3: "THW"}
+
+
+def _pool_ints(name, what, v, nd):
+    """One of kernel_size/stride/padding/dilation as ``nd`` ints, with torch's check of their count."""
+    if not isinstance(v, (tuple, list)):
+        return (int(v),) * nd
+    if len(v) in (1, nd):
+        return tuple(int(v[i if len(v) > 1 else 0]) for i in range(nd))
+    either = "" if name == "avg_pool3d" else "either "  # avg_pool3d's texts leave it out
+    rule = {"kernel_size": f"must {either}be a single int", "stride": f"must {either}be omitted, a single int",
+            "padding": f"must {either}be a single int", "dilation": "must be either a single int"}[what]
+    raise RuntimeError(f"{name}: {what} {rule}, or a tuple of {_COUNT[nd]} ints")
+
+
+def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode, nd=2):
+    """torch's pooling checks (in its order) and the windows: k, s, pads, d and the output's spatial size.
+    ``pads`` reach further at the far side where ceil_mode's last windows overhang the input."""
+    k = _pool_ints(name, "kernel_size", kernel_size, nd)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
+        _pool_ints(name, "stride", stride, nd)
+    p, d = _pool_ints(name, "padding", padding, nd), _pool_ints(name, "dilation", dilation, nd)
     shape = input.array.shape
-    if len(shape) not in (3, 4):
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    k = _pair(kernel_size)
-    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _pair(stride)
-    p, d = _pair(padding), _pair(dilation)
-    if any(x <= 0 for x in k + s + d):
-        raise RuntimeError(f"{name}: kernel_size, stride and dilation must be greater than zero")
-    for pp, kk, dd in zip(p, k, d):
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    for kk, ss, pp, dd in zip(k, s, p, d):  # pooling_output_shape's, dim by dim
+        if ss == 0:
+            raise RuntimeError("stride should not be zero")
+        if pp < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pp}")
         if pp > (dd * (kk - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
                                f"kernel_size={kk} and dilation={dd}")
-    out = tuple(pool_out_len(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(shape[-2:], k, s, p, d))
+    spatial = shape[-nd:]
+    out = tuple(pool_out_len(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(spatial, k, s, p, d))
+    axes = _AXES[nd]
+    if any(kk <= 0 for kk in k):
+        raise RuntimeError("kernel size should be greater than zero, but got "
+                           + " ".join(f"k{a}: {kk}" for a, kk in zip(axes, k)))
+    if any(dd <= 0 for dd in d):
+        raise RuntimeError("dilation should be greater than zero, but got "
+                           + " ".join(f"dilation{a}: {dd}" for a, dd in zip(axes, d)))
+    if nd == 3 and 0 in shape[-4:]:
+        where = "max_pool3d_with_indices_out_cpu_template" if name == "max_pool3d" else name
+        raise RuntimeError(f"{where}(): Expected input's non-batch dimensions to have positive length, but input "
+                           f"has a shape of {list(shape)} and non-batch dimension 0 has length zero!")
+    if name == "avg_pool3d" and any(n < kk for n, kk in zip(spatial, k)):
+        raise RuntimeError(f"input image ({' '.join(f'{a}: {n}' for a, n in zip(axes, spatial))}) smaller than "
+                           f"kernel size ({' '.join(f'k{a}: {kk}' for a, kk in zip(axes, k))})")
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"Given input size: ({'x'.join(map(str, shape[-3:]))}). Calculated output size: "
-                           f"({shape[-3]}x{out[0]}x{out[1]}). Output size is too small")
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, shape[-nd - 1:]))}). Calculated output size: "
+                           f"({'x'.join(map(str, (shape[-nd - 1],) + out))}). Output size is too small")
     # ceil_mode's last windows may reach past the far padding: pad the far side that much more
     far = tuple(max(pp, (o - 1) * ss + dd * (kk - 1) + 1 - n - pp)
-                for n, o, kk, ss, pp, dd in zip(shape[-2:], out, k, s, p, d))
-    return k, s, (p[0], far[0], p[1], far[1]), d, out
+                for n, o, kk, ss, pp, dd in zip(spatial, out, k, s, p, d))
+    return k, s, tuple(x for pair in zip(p, far) for x in pair), d, out
 
 
-def _batched(a):
-    return a.reshape((1,) + a.shape) if a.ndim == 3 else a
+def _batched(a, nd):
+    return a.reshape((1,) + a.shape) if a.ndim == nd + 1 else a
 
 
-class MaxPool2DWithIndices(Function):
+def _batched_grad(grad, nd):
+    return grad if grad.array.ndim == nd + 2 else unsqueeze(grad, 0)
+
+
+def _unbatched_like(g, in_shape):
+    return g if g.array.ndim == len(in_shape) else squeeze(g, 0)
+
+
+class _MaxPoolWithIndices(Function):
+    """The max of each window (the first on ties) and, asked for, its flat position in the input's plane."""
+
     array_forward = True
+    _abstract = True
 
     @staticmethod
     def forward(ctx, x, k, s, pads, d, out, with_indices=False):
         xp = x.xp
-        a = _batched(x.array)
+        nd = len(k)
+        a = _batched(x.array, nd)
         low = -xp.inf if x.dtype.is_floating_point else xp.iinfo(a.dtype).min
         cols = xp.ascontiguousarray(_windows(xp, _pad_array(xp, a, pads, low), k, s, d, out))
-        cols = cols.reshape(a.shape[:2] + (k[0] * k[1],) + tuple(out))
+        cols = cols.reshape(a.shape[:2] + (math.prod(k),) + tuple(out))
         idx = xp.argmax(cols, axis=2)
         r = xp.take_along_axis(cols, idx[:, :, None], axis=2)[:, :, 0]
         ctx.idx, ctx.geom, ctx.in_shape = idx, (k, s, pads, d, out), x.array.shape
-        values = _new_tensor(r.reshape(x.array.shape[:-2] + tuple(out)), x.dtype, x.device)
+        values = _new_tensor(r.reshape(x.array.shape[:-nd] + tuple(out)), x.dtype, x.device)
         if not with_indices:
             return values
-        # torch's indices: each max's flat position h * W + w in its (unpadded) input plane
-        row = xp.arange(out[0], dtype=xp.int64)[:, None] * s[0] - pads[0] + (idx // k[1]) * d[0]
-        col = xp.arange(out[1], dtype=xp.int64)[None, :] * s[1] - pads[2] + (idx % k[1]) * d[1]
-        flat = (row * a.shape[-1] + col).astype(xp.int64, copy=False)
-        return values, _new_tensor(flat.reshape(values.array.shape), _dt.int64, x.device)
+        # torch's indices: each max's flat position in its (unpadded) input plane
+        flat = 0
+        plane = a.shape[2:]
+        for i, off in enumerate(xp.unravel_index(idx, k)):
+            along = xp.arange(out[i], dtype=xp.int64).reshape((-1,) + (1,) * (nd - 1 - i)) * s[i] - pads[2 * i]
+            flat = flat * plane[i] + along + off * d[i]
+        return values, _new_tensor(flat.astype(xp.int64, copy=False).reshape(values.array.shape), _dt.int64,
+                                   x.device)
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
         k, s, pads, d, out = ctx.geom
-        idx = ctx.idx
+        idx, nd = ctx.idx, len(k)
+        offsets = list(enumerate(_kernel_offsets(k)))
         if _grad_state.enabled:
-            g4 = grad if grad.array.ndim == 4 else unsqueeze(grad, 0)
-            h, w = ctx.in_shape[-2:]
-            terms = [((i, j), Where.apply(_bool_tensor(idx == i * k[1] + j, grad.device), g4, 0.0))
-                     for i in range(k[0]) for j in range(k[1])]
-            gx = _sum_places(terms, pads, (h, w), (h + pads[0] + pads[1], w + pads[2] + pads[3]), k, s, d)
-            return (gx if grad.array.ndim == 4 else squeeze(gx, 0)), None, None, None, None, None, None
+            g = _batched_grad(grad, nd)
+            terms = [(off, Where.apply(_bool_tensor(idx == j, grad.device), g, 0.0)) for j, off in offsets]
+            gx = _sum_places(terms, pads, ctx.in_shape[-nd:], s, d)
+            return _unbatched_like(gx, ctx.in_shape), None, None, None, None, None, None
         xp = grad.xp
-        ga = _batched(grad.array)
-        cols = xp.zeros(ga.shape[:2] + k + tuple(out), dtype=ga.dtype)
-        for i in range(k[0]):
-            for j in range(k[1]):
-                cols[:, :, i, j] = xp.where(idx == i * k[1] + j, ga, 0)
-        g = _scatter_offsets(xp, cols, ga.shape[:2] + tuple(ctx.in_shape[-2:]), pads, k, s, d, out)
+        ga = _batched(grad.array, nd)
+        cols = xp.zeros(ga.shape[:2] + tuple(k) + tuple(out), dtype=ga.dtype)
+        for j, off in offsets:
+            cols[(slice(None), slice(None)) + off] = xp.where(idx == j, ga, 0)
+        g = _scatter_offsets(xp, cols, ga.shape[:2] + tuple(ctx.in_shape[-nd:]), pads, k, s, d, out)
         return _grad_of(xp, xp.ascontiguousarray(g).reshape(ctx.in_shape), grad.dtype, grad.device), \
             None, None, None, None, None, None
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    _require_tensor("max_pool2d", "input", 1, input)
-    k, s, pads, d, out = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+class MaxPool2DWithIndices(_MaxPoolWithIndices):
+    pass
+
+
+class MaxPool3DWithIndices(_MaxPoolWithIndices):
+    pass
+
+
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    name = f"max_pool{nd}d"
+    _require_tensor(name, "input", 1, input)
+    k, s, pads, d, out = _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode, nd)
+    if input.dtype is _dt.bool_ or input.dtype.is_complex:
+        raise _not_implemented(name, input.dtype)
+    cls = MaxPool3DWithIndices if nd == 3 else MaxPool2DWithIndices
     if return_indices:
-        return MaxPool2DWithIndices.apply(input, k, s, pads, d, out, True)
-    return MaxPool2DWithIndices.apply(input, k, s, pads, d, out)
+        return cls.apply(input, k, s, pads, d, out, True)
+    return cls.apply(input, k, s, pads, d, out)
 
 
-class AvgPool2D(Function):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+class _AvgPool(Function):
+    """Each window's sum over ``divisor`` (a number, or an array of one per output cell)."""
+
     array_forward = True
+    _abstract = True
 
     @staticmethod
     def forward(ctx, x, k, s, pads, out, divisor):
         xp = x.xp
-        a = _batched(x.array)
-        cols = _windows(xp, _pad_array(xp, a, pads, 0), k, s, (1, 1), out)
-        r = cols.sum(axis=(2, 3)) / divisor
+        nd = len(k)
+        a = _batched(x.array, nd)
+        cols = _windows(xp, _pad_array(xp, a, pads, 0), k, s, (1,) * nd, out)
+        total = cols.sum(axis=tuple(range(2, 2 + nd)))
+        if x.dtype.is_floating_point:
+            r = (total / divisor).astype(a.dtype, copy=False)
+        else:  # integer division, as torch's kernel (towards zero)
+            r = xp.trunc(total / divisor).astype(a.dtype)
         ctx.geom, ctx.divisor, ctx.in_shape = (k, s, pads, out), divisor, x.array.shape
-        return _new_tensor(r.astype(a.dtype, copy=False).reshape(x.array.shape[:-2] + tuple(out)), x.dtype,
-                           x.device)
+        return _new_tensor(r.reshape(x.array.shape[:-nd] + tuple(out)), x.dtype, x.device)
 
     @staticmethod
     def backward(ctx, grad):
         k, s, pads, out = ctx.geom
-        h, w = ctx.in_shape[-2:]
+        nd = len(k)
         if _grad_state.enabled:
-            g4 = grad if grad.array.ndim == 4 else unsqueeze(grad, 0)
-            g4 = g4 / ctx.divisor if isinstance(ctx.divisor, (int, float)) else \
-                g4 / _new_tensor(ctx.divisor, grad.dtype, grad.device)
-            terms = [((i, j), g4) for i in range(k[0]) for j in range(k[1])]
-            gx = _sum_places(terms, pads, (h, w), (h + pads[0] + pads[1], w + pads[2] + pads[3]), k, s, (1, 1))
-            return (gx if grad.array.ndim == 4 else squeeze(gx, 0)), None, None, None, None, None
+            g = _batched_grad(grad, nd)
+            g = g / ctx.divisor if isinstance(ctx.divisor, (int, float)) else \
+                g / _new_tensor(ctx.divisor, grad.dtype, grad.device)
+            gx = _sum_places([(off, g) for off in _kernel_offsets(k)], pads, ctx.in_shape[-nd:], s, (1,) * nd)
+            return _unbatched_like(gx, ctx.in_shape), None, None, None, None, None
         xp = grad.xp
-        ga = _batched(grad.array) / ctx.divisor
-        cols = xp.broadcast_to(ga[:, :, None, None], ga.shape[:2] + k + tuple(out))
-        g = _scatter_offsets(xp, cols, ga.shape[:2] + (h, w), pads, k, s, (1, 1), out)
+        ga = _batched(grad.array, nd) / ctx.divisor
+        cols = xp.broadcast_to(ga[(slice(None), slice(None)) + (None,) * nd], ga.shape[:2] + tuple(k) + tuple(out))
+        g = _scatter_offsets(xp, cols, ga.shape[:2] + tuple(ctx.in_shape[-nd:]), pads, k, s, (1,) * nd, out)
         return _grad_of(xp, xp.ascontiguousarray(g).astype(grad.array.dtype, copy=False).reshape(ctx.in_shape),
                         grad.dtype, grad.device), None, None, None, None, None
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
-    _require_tensor("avg_pool2d", "input", 1, input)
-    k, s, pads, d, out = _pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+class AvgPool2D(_AvgPool):
+    pass
+
+
+class AvgPool3D(_AvgPool):
+    pass
+
+
+def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    name = f"avg_pool{nd}d"
+    _require_tensor(name, "input", 1, input)
+    k, s, pads, d, out = _pool_geometry(name, input, kernel_size, stride, padding, 1, ceil_mode, nd)
+    near, far = pads[0::2], pads[1::2]
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
         divisor = divisor_override
-    elif (count_include_pad or not any(pads)) and pads[1] == pads[0] and pads[3] == pads[2]:
-        divisor = k[0] * k[1]
+    elif (count_include_pad or not any(pads)) and near == far:
+        divisor = math.prod(k)
     else:
         # what a window counts: the input, its explicit padding with count_include_pad, never the
         # overhang of ceil_mode's last windows
         xp = input.xp
-        counted = xp.ones((1, 1) + input.array.shape[-2:], dtype=input.array.dtype)
+        counted = xp.ones((1, 1) + input.array.shape[-nd:], dtype=xp.float64)
         if count_include_pad:
-            counted = _pad_array(xp, counted, (pads[0], pads[0], pads[2], pads[2]), 1)
-            counted = _pad_array(xp, counted, (0, pads[1] - pads[0], 0, pads[3] - pads[2]), 0)
+            counted = _pad_array(xp, counted, tuple(p for lo in near for p in (lo, lo)), 1)
+            counted = _pad_array(xp, counted, tuple(p for lo, hi in zip(near, far) for p in (0, hi - lo)), 0)
         else:
             counted = _pad_array(xp, counted, pads, 0)
-        divisor = _windows(xp, counted, k, s, (1, 1), out).sum(axis=(2, 3))[0, 0]
-    if not input.dtype.is_floating_point:
-        raise _not_implemented("avg_pool2d", input.dtype)
-    return AvgPool2D.apply(input, k, s, pads, out, divisor)
+        divisor = _windows(xp, counted, k, s, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))[0, 0]
+        if input.dtype.is_floating_point:
+            divisor = divisor.astype(input.array.dtype)
+    # torch's kernels: float, double and long; avg_pool2d's half too
+    if input.dtype not in ((_dt.float32, _dt.float64, _dt.int64) if nd == 3 else
+                           (_dt.float32, _dt.float64, _dt.int64, _dt.float16)):
+        raise _not_implemented(f"{name}_out_frame" if nd == 3 else name, input.dtype)
+    cls = AvgPool3D if nd == 3 else AvgPool2D
+    return cls.apply(input, k, s, pads, out, divisor)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def _bins(n, m):
@@ -655,7 +773,9 @@ def batch_norm(input, running_mean=None, running_var=None, weight=None, bias=Non
                                  float(eps))
 
 
-WIRE: dict = {"batch_norm": batch_norm, "conv2d": conv2d, "conv1d": conv1d, "pad": pad, "max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d,
-              "adaptive_avg_pool2d": adaptive_avg_pool2d}
+WIRE: dict = {"batch_norm": batch_norm, "conv1d": conv1d, "conv2d": conv2d, "conv3d": conv3d, "pad": pad,
+              "max_pool2d": max_pool2d, "max_pool3d": max_pool3d, "avg_pool2d": avg_pool2d, "avg_pool3d": avg_pool3d,
+              "adaptive_avg_pool2d": adaptive_avg_pool2d, "adaptive_avg_pool3d": adaptive_avg_pool3d}
 METHODS: dict = {}
-__all__: list = ["batch_norm", "conv2d", "conv1d", "pad", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__: list = ["batch_norm", "conv1d", "conv2d", "conv3d", "pad", "max_pool2d", "max_pool3d", "avg_pool2d",
+                 "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d"]

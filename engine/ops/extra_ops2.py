@@ -441,7 +441,7 @@ def _resize_matrix(xp, in_size, out_size, scale, mode, align_corners, np_float):
 
 
 class _Resize(Function):
-    """Applies one matrix per spatial dim (dims 2, 3, ...); the subclasses name torch's nodes."""
+    """Applies one matrix per spatial dim (the last len(mats) dims); the subclasses name torch's nodes."""
 
     _abstract = True
     array_forward = True
@@ -450,8 +450,9 @@ class _Resize(Function):
     def forward(cls, ctx, x, mats):
         xp = x.xp
         arr = x.array
+        first = arr.ndim - len(mats)
         for i, m in enumerate(mats):
-            arr = xp.moveaxis(xp.tensordot(m, arr, axes=(1, 2 + i)), 0, 2 + i)
+            arr = xp.moveaxis(xp.tensordot(m, arr, axes=(1, first + i)), 0, first + i)
         ctx.mats = mats
         return _new_tensor(xp.ascontiguousarray(arr).astype(x.array.dtype, copy=False), x.dtype, x.device)
 
@@ -497,10 +498,19 @@ def interpolate(input, size, scales, mode, align_corners):
     """F.interpolate's kernels that are not gathers: bicubic on 4-d input, trilinear, nearest, nearest-exact
     and area on 5-d input (the client checks the arguments and computes ``size``)."""
     check_tensor_arg("interpolate", input)
-    spatial = input.array.shape[2:]
+    return _resize(input, input.array.shape[2:], size, scales, mode, align_corners)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """The 3-d adaptive average pool of ``([N,] C, D, H, W)`` input (the client checks the arguments)."""
+    check_tensor_arg("adaptive_avg_pool3d", input)
+    return _resize(input, input.array.shape[-3:], [int(o) for o in output_size], None, "area", False)
+
+
+def _resize(input, spatial, size, scales, mode, align_corners):
     cls = _RESIZES[(mode, len(spatial))]
-    if mode == "area" and all(n == 1 for n in size):
-        return input.mean(tuple(range(2, input.array.ndim)), keepdim=True)  # torch's MeanBackward1
+    if mode == "area" and all(n == 1 for n in size):  # torch's MeanBackward1
+        return input.mean(tuple(range(input.array.ndim - len(spatial), input.array.ndim)), keepdim=True)
     host = backend.array_module("cpu")  # the matrices are built on the host
     np_float = host.float64 if input.dtype is _dt.float64 else host.float32
     mats = [_resize_matrix(host, n, o, None if scales is None else scales[i], mode, align_corners, np_float)

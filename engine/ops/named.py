@@ -170,27 +170,38 @@ def _pack_padded_sequence(input, lengths, batch_first):
 
 # ---- adaptive max pooling ---------------------------------------------------------------------------
 
-class AdaptiveMaxPool2D(_Take):
-    """The max of each of torch's adaptive windows (the first on ties), with its flat index in the plane."""
+class _AdaptiveMaxPool(_Take):
+    """The max of each of torch's adaptive windows (the first on ties; NaN wins), with its flat index in
+    the plane, over the last len(sizes) dims."""
+
+    _abstract = True
 
     @classmethod
     def forward(cls, ctx, x, lead, sizes, out_shape):
-        hp = backend.array_module()  # host arrays: indices and weights, not tensor data
+        hp = backend.array_module()  # host arrays: indices, not tensor data
         xp = x.xp
         arr = x.array
-        h, w = arr.shape[-2:]
-        planes = arr.reshape(-1, h * w)
-        index = hp.empty((planes.shape[0], sizes[0] * sizes[1]), hp.int64)
-        host = backend.to_numpy(planes)
-        k = 0
-        for r0, r1 in _windows(h, sizes[0]):
-            for c0, c1 in _windows(w, sizes[1]):
-                block = host.reshape(-1, h, w)[:, r0:r1, c0:c1].reshape(planes.shape[0], -1)
-                # NaN wins, as torch's kernel: argmax over (isnan, value) pairs keeps the first
-                best = hp.where(hp.isnan(block).any(1), hp.isnan(block).argmax(1), block.argmax(1))
-                index[:, k] = (r0 + best // (c1 - c0)) * w + c0 + best % (c1 - c0)
-                k += 1
-        index = xp.asarray(index)
+        spatial = arr.shape[lead:]
+        nd = len(spatial)
+        # every window's flat plane positions, (cells, cells of the largest window): per dim each window
+        # is padded to the longest one by repeating its last position (a repeat never wins a tie)
+        flat, plane = 0, 1
+        for i in reversed(range(nd)):
+            bounds = _windows(spatial[i], sizes[i])
+            width = max(b - a for a, b in bounds)
+            pos = hp.minimum(hp.array([a for a, _ in bounds])[:, None] + hp.arange(width)[None, :],
+                             hp.array([b - 1 for _, b in bounds])[:, None])
+            shape = [1] * (2 * nd)
+            shape[i], shape[nd + i] = pos.shape
+            flat = flat + pos.reshape(shape) * plane
+            plane *= spatial[i]
+        flat = xp.asarray(hp.ascontiguousarray(flat).reshape(math.prod(sizes), -1))
+        vals = arr.reshape(-1, plane)[:, flat]  # (planes, cells, window)
+        best = vals.argmax(-1)
+        if x.dtype.is_floating_point:
+            nan = xp.isnan(vals)
+            best = xp.where(nan.any(-1), nan.argmax(-1), best)
+        index = flat[xp.arange(flat.shape[0])[None, :], best]
         out = super().forward.__func__(cls, ctx, x, lead, index, out_shape)
         ctx.indices = _new_tensor(index.reshape(out_shape), _dt.int64, x.device)
         ctx.mark_non_differentiable(ctx.indices)
@@ -201,8 +212,17 @@ class AdaptiveMaxPool2D(_Take):
         return super().backward.__func__(cls, ctx, grad)
 
 
+class AdaptiveMaxPool2D(_AdaptiveMaxPool):
+    pass
+
+
+class AdaptiveMaxPool3D(_AdaptiveMaxPool):
+    pass
+
+
 # the gradient scatters to the saved indices; its gradient picks at them again
 AdaptiveMaxPool2D._put = _take_put("AdaptiveMaxPool2DPick", "AdaptiveMaxPool2DBackward")[1]
+AdaptiveMaxPool3D._put = _take_put("AdaptiveMaxPool3DPick", "AdaptiveMaxPool3DBackward")[1]
 
 
 def _windows(size: int, out: int):
@@ -210,10 +230,66 @@ def _windows(size: int, out: int):
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
-def adaptive_max_pool2d(input, output_size):
-    *lead, _, _ = input.array.shape
+def _adaptive_max_pool(cls, nd, input, output_size):
+    lead = input.array.shape[:-nd]
     sizes = tuple(int(s) for s in output_size)
-    return AdaptiveMaxPool2D.apply(input, len(lead), sizes, (*lead, *sizes))
+    return cls.apply(input, len(lead), sizes, (*lead, *sizes))
+
+
+class _MaxUnpool(_Put):
+    """max_unpool: each value put at its index in a zero plane (the last write wins, as torch's); the
+    gradient picks at the indices again."""
+
+    _abstract = True
+
+    @classmethod
+    def forward(cls, ctx, g, lead, index, in_shape):
+        xp = g.xp
+        p, m = _rows(in_shape, lead)
+        z = xp.zeros((p, m), g.array.dtype)
+        z[xp.arange(p)[:, None], index] = g.array.reshape(p, -1)
+        ctx.args = (lead, index, g.array.shape)
+        return _new_tensor(z.reshape(in_shape), g.dtype, g.device)
+
+
+class MaxUnpool2D(_MaxUnpool):
+    pass
+
+
+class MaxUnpool3D(_MaxUnpool):
+    pass
+
+
+for _unpool in (MaxUnpool2D, MaxUnpool3D):
+    _unpool._take = type(f"{_unpool.__name__}Backward", (_Take,), {"__module__": __name__, "_put": _unpool})
+
+
+def _max_unpool(cls, nd, input, indices, output_size):
+    shape = input.array.shape
+    lead = len(shape) - nd
+    size = tuple(int(o) for o in output_size)
+    index = indices.array.reshape(math.prod(shape[:lead]), -1)
+    bad = ((index < 0) | (index >= math.prod(size))).reshape(-1)
+    if index.size and bool(bad.any()):
+        raise RuntimeError(f"Found an invalid max index: {int(index.reshape(-1)[int(bad.argmax())])} (output volumes "
+                           f"are of size {'x'.join(map(str, size))})")
+    return cls.apply(input, lead, index, shape[:lead] + size)
+
+
+def max_unpool2d(input, indices, output_size):
+    return _max_unpool(MaxUnpool2D, 2, input, indices, output_size)
+
+
+def max_unpool3d(input, indices, output_size):
+    return _max_unpool(MaxUnpool3D, 3, input, indices, output_size)
+
+
+def adaptive_max_pool2d(input, output_size):
+    return _adaptive_max_pool(AdaptiveMaxPool2D, 2, input, output_size)
+
+
+def adaptive_max_pool3d(input, output_size):
+    return _adaptive_max_pool(AdaptiveMaxPool3D, 3, input, output_size)
 
 
 # ---- interpolate's kernels ----------------------------------------------------------------------------
@@ -591,7 +667,8 @@ def compare_into(op: str, input, other):
 WIRE: dict = {
     "pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle, "channel_shuffle": channel_shuffle,
     "im2col": im2col, "col2im": col2im, "_pack_padded_sequence": _pack_padded_sequence,
-    "adaptive_max_pool2d": adaptive_max_pool2d, "upsample": upsample, "aminmax": aminmax, "dist": dist,
+    "adaptive_max_pool2d": adaptive_max_pool2d, "adaptive_max_pool3d": adaptive_max_pool3d,
+    "max_unpool2d": max_unpool2d, "max_unpool3d": max_unpool3d, "upsample": upsample, "aminmax": aminmax, "dist": dist,
     "pdist": pdist, "_norm_dim": _norm_dim, "_mul_scalar": MulScalar.apply, "_div_scalar": DivScalar.apply,
     "_add_scalar": AddScalar.apply, "block_diag": block_diag, "fill": fill,
 }

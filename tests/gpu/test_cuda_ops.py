@@ -473,6 +473,18 @@ case("im2col", lambda x: OP["im2col"](x, (2, 3), (1, 2), (1, 1), (2, 1)), ("f", 
 case("col2im", lambda x: OP["col2im"](x, (4, 5), (2, 2), (1, 1), (0, 1), (1, 2)), ("f", (2, 12, 9)))
 case("_pack_padded_sequence", lambda x: OP["_pack_padded_sequence"](x, [4, 2, 1], True), ("f", (3, 4, 2)))
 case("adaptive_max_pool2d", lambda x: OP["adaptive_max_pool2d"](x, (3, 2))[0] * 1, ("f", (2, 3, 7, 5)))
+# the 3-d convolution and pooling family, and max_unpool (engine/nn/conv.py, engine/ops/named.py)
+case("conv3d", lambda x, w, b: OP["conv3d"](x, w, b, stride=(2, 1, 1), padding=1, dilation=(1, 1, 2), groups=2),
+     ("f", (2, 4, 4, 5, 6)), ("f", (6, 2, 2, 3, 2)), ("f", (6,)))
+case("max_pool3d", lambda x: OP["max_pool3d"](x, 3, 2, 1, ceil_mode=True, return_indices=True)[0] * 1,
+     ("f", (2, 3, 5, 4, 6)))
+case("avg_pool3d", lambda x: OP["avg_pool3d"](x, 3, 2, 1, count_include_pad=False), ("f", (2, 3, 5, 4, 6)))
+case("adaptive_avg_pool3d", lambda x: OP["adaptive_avg_pool3d"](x, (2, 3, 4)), ("f", (3, 5, 4, 6)))
+case("adaptive_max_pool3d", lambda x: OP["adaptive_max_pool3d"](x, (2, 3, 4))[0] * 1, ("f", (2, 3, 5, 4, 6)))
+case("max_unpool2d", lambda x: OP["max_unpool2d"](*OP["max_pool2d"](x, 2, return_indices=True), (4, 6)),
+     ("f", (2, 3, 4, 6)))
+case("max_unpool3d", lambda x: OP["max_unpool3d"](*OP["max_pool3d"](x, 2, return_indices=True), (4, 5, 6)),
+     ("f", (2, 3, 4, 5, 6)))
 for _mode, _shape in [("nearest", (2, 3, 4, 5)), ("nearest-exact", (2, 3, 5)), ("linear", (2, 3, 5)),
                       ("bilinear", (2, 3, 4, 5)), ("bicubic", (2, 3, 4, 5)), ("trilinear", (1, 2, 3, 4, 5))]:
     case(f"upsample:{_mode}", lambda x, _mode=_mode, _n=len(_shape) - 2: OP["upsample"](
