@@ -487,6 +487,56 @@ class ASGD(Optimizer):
                                       capturable=capturable))
 
 
+def _check_texts(*checks) -> None:
+    """(ok, text) pairs: a ValueError with the first failing one's text (Adafactor's and Muon's wording)."""
+    for ok, text in checks:
+        if not ok:
+            raise ValueError(text)
+
+
+class Adafactor(Optimizer):
+    _server_class = "optim.Adafactor"
+
+    def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
+                 foreach=None, maximize=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check_texts((0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}"),
+                     (0.0 >= beta2_decay, f"beta2_decay should be <= 0 but is: {beta2_decay}"),
+                     (eps[0] is None or 0.0 <= eps[0], f"epsilon1 should be >= 0 but is: {eps[0]}"),
+                     (0.0 <= eps[1], f"epsilon2 should be >= 0 but is: {eps[1]}"),
+                     (1.0 <= d, f"Clipping threshold d should be >= 1 but is: {d}"),
+                     (0.0 <= weight_decay, f"weight_decay should be >= 0 but is: {weight_decay}"))
+        super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
+                                      foreach=foreach, maximize=maximize))
+
+
+class Muon(Optimizer):
+    """Momentum whose update is orthogonalised by a Newton-Schulz iteration; 2-d parameters only."""
+
+    _server_class = "optim.Muon"
+
+    def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+                 ns_coefficients=(3.4445, -4.775, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check_texts((0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}"),
+                     (0.0 <= momentum, f"momentum should be >= 0 but is: {momentum}"),
+                     (0.0 <= weight_decay, f"weight decay should be >= 0 but is: {weight_decay}"),
+                     (adjust_lr_fn in (None, "original", "match_rms_adamw"),
+                      f"Adjust learning rate function {adjust_lr_fn} is not supported"))
+        super().__init__(params, dict(lr=lr, weight_decay=weight_decay, momentum=momentum, nesterov=nesterov,
+                                      ns_coefficients=ns_coefficients, eps=eps, ns_steps=ns_steps,
+                                      adjust_lr_fn=adjust_lr_fn))
+
+    def _check_groups(self) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.dim() != 2:
+                    raise ValueError("Muon only supports 2D parameters whereas we found a parameter with size: "
+                                     f"{p.size()}")
+
+
 class LBFGS(Optimizer):
     """The step runs on the server and calls ``closure`` (client code) back for each evaluation."""
 
