@@ -24,9 +24,12 @@ from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
 from .modules import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
-from .parameter import Buffer, Parameter, UninitializedParameter
+from .modules import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d,
+                      LazyInstanceNorm2d)
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1d", "LazyConv2d", "LazyLinear",
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "LazyBatchNorm1d",
+           "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyConv1d", "LazyConv2d", "LazyLinear",
            "LazyModuleMixin", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",

@@ -3348,19 +3348,26 @@ class LazyModuleMixin:
 
     def _lazy_load_hook(self, state_dict, prefix, *rest) -> None:
         """A checkpoint of the initialized module gives the lazy parameters their shapes."""
-        from .parameter import UninitializedParameter
+        from .parameter import UninitializedTensorMixin
         for name, param in [*self._parameters.items(), *self._buffers.items()]:
             key = prefix + name
-            if key in state_dict and isinstance(param, UninitializedParameter) and \
-                    not isinstance(state_dict[key], UninitializedParameter):
+            if key in state_dict and isinstance(param, UninitializedTensorMixin) and \
+                    not isinstance(state_dict[key], UninitializedTensorMixin):
                 param.materialize(state_dict[key].shape)
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        from .parameter import UninitializedTensorMixin
+        for name, t in [*self._parameters.items(), *self._buffers.items()]:  # saved as they are, not detached
+            if isinstance(t, UninitializedTensorMixin) and prefix + name in destination:
+                destination[prefix + name] = t
 
     def initialize_parameters(self, *args, **kwargs) -> None:
         raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
 
     def has_uninitialized_params(self) -> bool:
-        from .parameter import UninitializedParameter
-        return any(isinstance(t, UninitializedParameter) for t in [*self._parameters.values(), *self._buffers.values()])
+        from .parameter import UninitializedTensorMixin
+        return any(isinstance(t, UninitializedTensorMixin) for t in [*self._parameters.values(), *self._buffers.values()])
 
     @staticmethod
     def _infer_parameters(module, args, kwargs=None):
@@ -3433,3 +3440,63 @@ class LazyConv1d(_LazyConvNd, Conv1d):
 
 class LazyConv2d(_LazyConvNd, Conv2d):
     cls_to_become = Conv2d
+
+
+class _LazyNormBase(LazyModuleMixin):
+    """Batch and instance norms whose num_features the first input's dim 1 decides."""
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
+                 bias=True):
+        from .._creation import tensor
+        from .parameter import UninitializedBuffer, UninitializedParameter
+        super().__init__(0, eps, momentum, False, False, device, dtype)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = tensor(0, dtype=_dtypes.int64, device=device)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        if self.has_uninitialized_params():
+            self.num_features = input.shape[1]
+            with no_grad():
+                for t in (self.weight, self.bias, self.running_mean, self.running_var):
+                    if t is not None:
+                        t.materialize((self.num_features,))
+            self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    cls_to_become = BatchNorm1d
+    _check_input_dim = BatchNorm1d._check_input_dim
+
+
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    cls_to_become = BatchNorm2d
+    _check_input_dim = BatchNorm2d._check_input_dim
+
+
+class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
+    cls_to_become = BatchNorm3d
+    _check_input_dim = BatchNorm3d._check_input_dim
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    cls_to_become = InstanceNorm1d
+    _no_batch_dim = InstanceNorm1d._no_batch_dim
+    _check_input_dim = InstanceNorm1d._check_input_dim
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    cls_to_become = InstanceNorm2d
+    _no_batch_dim = InstanceNorm2d._no_batch_dim
+    _check_input_dim = InstanceNorm2d._check_input_dim

@@ -62,24 +62,42 @@ def buffer_persistence(t) -> bool | None:
     return entry[1] if entry is not None and entry[0]() is t else None
 
 
-class UninitializedParameter(Parameter):
-    """A lazy module's parameter before its first forward: no values yet; ``materialize(shape)``
-    turns it, the same object, into an ordinary Parameter of that shape."""
+class UninitializedTensorMixin:
+    """A lazy module's tensor before its first forward: no values yet; ``materialize(shape)`` turns
+    it, the same object, into an ordinary tensor of ``cls_to_become`` of that shape."""
 
     __slots__ = ()
-
-    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
-        from .._creation import empty
-        t = Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
-        return t
-
-    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
-        pass
+    cls_to_become = Tensor
 
     def materialize(self, shape, device=None, dtype=None) -> None:
         from .._creation import empty
         self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
-        self.__class__ = Parameter
+        self.__class__ = self.cls_to_become
 
     def __repr__(self) -> str:
-        return "<UninitializedParameter>"
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        from .._creation import empty
+        return Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    __slots__ = ()
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
+        from .._creation import empty
+        t = empty(0, device=device, dtype=dtype, requires_grad=requires_grad)
+        t.__class__ = cls
+        return t
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
+        pass
