@@ -6,6 +6,7 @@ are handles to server tensors and their forward passes are server ops
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import warnings
@@ -1643,6 +1644,43 @@ def _lstm_step(x, hc, w_hh, b_hh):
     return o * c.tanh(), c
 
 
+def _cell(step, input, hs, w_ih, w_hh, b_ih, b_hh):
+    """One step of an RNN cell (``step``) after torch's cell kernels' checks; ``hs``: the states, batched."""
+    if input.size(1) != w_ih.size(1):
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
+    for j, h in enumerate(hs):
+        if input.size(0) != h.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{j} batch size {h.size(0)}")
+        if h.size(1) != w_hh.size(1):
+            raise RuntimeError(f"hidden{j} has inconsistent hidden_size: got {h.size(1)}, expected {w_hh.size(1)}")
+    return step(F.linear(input, w_ih, b_ih), hs[0] if len(hs) == 1 else hs, w_hh, b_hh)
+
+
+class _Nonlinearity:
+    """What _rnn_step reads of its module, for torch.rnn_tanh_cell / rnn_relu_cell."""
+
+    def __init__(self, nonlinearity: str):
+        self.nonlinearity = nonlinearity
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _cell(functools.partial(_rnn_step, _Nonlinearity("tanh")), input, (hx,), w_ih, w_hh, b_ih, b_hh)
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _cell(functools.partial(_rnn_step, _Nonlinearity("relu")), input, (hx,), w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _cell(_gru_step, input, (hx,), w_ih, w_hh, b_ih, b_hh)
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    return _cell(_lstm_step, input, tuple(hx), w_ih, w_hh, b_ih, b_hh)
+
+
 class RNN(RNNBase):
     """torch.nn.RNN (tanh or relu)."""
 
@@ -1760,17 +1798,7 @@ class RNNCellBase(Module):
                        for _ in range(states))
         elif not batched:
             hs = tuple(h.unsqueeze(0) for h in hs)
-        # torch's rnn cell kernels' checks
-        if input.size(1) != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}")
-        for j, h in enumerate(hs):
-            if input.size(0) != h.size(0):
-                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{j} batch size {h.size(0)}")
-            if h.size(1) != self.hidden_size:
-                raise RuntimeError(f"hidden{j} has inconsistent hidden_size: got {h.size(1)}, "
-                                   f"expected {self.hidden_size}")
-        x = F.linear(input, self.weight_ih, self.bias_ih)
-        out = self._step(x, hs[0] if states == 1 else hs, self.weight_hh, self.bias_hh)
+        out = _cell(self._step, input, hs, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if not batched:
             out = out.squeeze(0) if states == 1 else tuple(o.squeeze(0) for o in out)
         return out
