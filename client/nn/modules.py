@@ -2153,6 +2153,65 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
 
 
+def _channel_window_sums(t, bounds):
+    """For each channel c of ``t`` (dim 1), the sum of channels lo..hi (inclusive, clipped) of ``bounds[c]``."""
+    from .. import cat, tensor
+    channels = t.size(1)
+    clipped = [(max(lo, 0), min(hi, channels - 1) + 1) for lo, hi in bounds]
+    starts = tensor([lo for lo, end in clipped], device=t.device)
+    ends = tensor([max(end, lo) for lo, end in clipped], device=t.device)
+    sums = cat([_zero_channel(t), t.cumsum(1)], 1)
+    return sums.index_select(1, ends) - sums.index_select(1, starts)
+
+
+def _zero_channel(t):
+    return zeros(t.size(0), 1, *t.shape[2:], dtype=t.dtype, device=t.device)
+
+
+class _CrossMapLRN2dFunction(Function):
+    """torch's legacy cross-channel LRN (a Python autograd Function there too), with its windows as they are."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha=1e-4, beta=0.75, k=1):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        pre_pad = int((size - 1) / 2 + 1)
+        channels = input.size(1)
+        # torch's running window never drops channel 0: channel 0 plus channels c-pre_pad+1..c+pre_pad-1
+        bounds = [(max(1, c - pre_pad + 1), c + pre_pad - 1) for c in range(channels)]
+        square = input * input
+        scale = (square[:, :1] + _channel_window_sums(square, bounds)) * (alpha / size) + k
+        output = scale.pow(-beta) * input
+        ctx.size, ctx.alpha, ctx.beta, ctx.scale = size, alpha, beta, scale
+        ctx.save_for_backward(input, output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, output = ctx.saved_tensors
+        shift = int(ctx.size - (ctx.size - 1) / 2)
+        ratio = grad_output * output / ctx.scale
+        bounds = [(c - shift, c + ctx.size - 1 - shift) for c in range(input.size(1))]
+        accum = _channel_window_sums(ratio, bounds)
+        grad = ctx.scale.pow(-ctx.beta) * grad_output - input * accum * (2 * ctx.alpha * ctx.beta / ctx.size)
+        return grad, None, None, None, None
+
+
+_CrossMapLRN2dFunction.__name__ = _CrossMapLRN2dFunction.__qualname__ = "CrossMapLRN2d"
+
+
+class CrossMapLRN2d(Module):
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
 class LocalResponseNorm(Module):
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
         super().__init__()
