@@ -714,6 +714,17 @@ class Sequential(_IndexedModules):
     __rmul__ = __mul__
 
 
+class Container(Module):
+    """The deprecated nn.Container: a Module holding the modules given by name."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
+
+
 class BackwardHookFunction(Function):
     """The identity torch puts around a module with full backward hooks (its node is
     BackwardHookFunctionBackward): its backward, run here on the client, gets the gradients of all
@@ -3415,9 +3426,17 @@ class Transformer(Module):
         return full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(1)
 
 
-# torch.nn.modules.module is where torch keeps Module and the global hook registrations
+# torch.nn.modules.module is where torch keeps Module and the global hook registrations; torch's other
+# submodules of nn.modules (batchnorm, container, ...) name this module too, so their paths reach its classes
 module = sys.modules[__name__]
 sys.modules[__name__ + ".module"] = module
+for _sub in ("activation", "adaptive", "batchnorm", "channelshuffle", "container", "conv", "distance", "dropout",
+             "flatten", "fold", "instancenorm", "lazy", "linear", "loss", "normalization", "padding", "pixelshuffle",
+             "pooling", "rnn", "sparse", "transformer", "upsampling"):
+    if _sub not in globals():
+        globals()[_sub] = module
+        sys.modules[f"{__name__}.{_sub}"] = module
+del _sub
 
 
 # ---- lazy modules ----------------------------------------------------------------------------------
