@@ -1692,6 +1692,54 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return _cell(_lstm_step, input, tuple(hx), w_ih, w_hh, b_ih, b_hh)
 
 
+class _RNNArgs:
+    """torch.rnn_tanh / rnn_relu / gru / lstm's arguments, as RNNBase's layer stack reads its module."""
+
+    _layers = RNNBase._layers
+    _direction = RNNBase._direction
+
+    def __init__(self, step, params, has_biases, num_layers, dropout, train, bidirectional):
+        self._step, self._flat_weights, self.bias = step, list(params), has_biases
+        self.num_layers, self.dropout, self.training, self.bidirectional = num_layers, dropout, train, bidirectional
+
+
+def _rnn_function(step, input, states, params, has_biases, num_layers, dropout, train, bidirectional,
+                  batch_first):
+    """The layers over a (batched) input, without the module's checks (torch's functions have none)."""
+    args = _RNNArgs(step, params, has_biases, num_layers, dropout, train, bidirectional)
+    if batch_first:
+        input = input.transpose(0, 1)
+    output, finals = args._layers(input, None, states)
+    if batch_first:
+        output = output.transpose(0, 1) if len(states) == 2 else output.transpose_(0, 1)
+    return (output, *finals)
+
+
+def rnn_tanh(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    return _rnn_function(functools.partial(_rnn_step, _Nonlinearity("tanh")), input, (hx,), params, has_biases,
+                         num_layers, dropout, train, bidirectional, batch_first)
+
+
+def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    return _rnn_function(functools.partial(_rnn_step, _Nonlinearity("relu")), input, (hx,), params, has_biases,
+                         num_layers, dropout, train, bidirectional, batch_first)
+
+
+def gru(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    return _rnn_function(_gru_step, input, (hx,), params, has_biases, num_layers, dropout, train, bidirectional,
+                         batch_first)
+
+
+def lstm(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    if bidirectional or input.dtype is not _dtypes.float32:  # as LSTM.forward: composed, step by step
+        return _rnn_function(_lstm_step, input, tuple(hx), params, has_biases, num_layers, dropout, train,
+                             bidirectional, batch_first)
+    kwargs = {"num_layers": num_layers, "batch_first": batch_first, "bias": has_biases}
+    if dropout and train:
+        kwargs["dropout"] = dropout
+    return _dispatch.call("lstm", input, list(params), tuple(hx), **kwargs)
+
+
 class RNN(RNNBase):
     """torch.nn.RNN (tanh or relu)."""
 
