@@ -365,8 +365,18 @@ class Module:
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
-        tensors = [t for t in list(self.parameters()) + list(self.buffers())
-                   if (dev is not None and t._device != dev) or
+        self._convert(list(self.parameters()) + list(self.buffers()), dev, dtype)
+        return self
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Parameters and buffers moved to ``device`` with unspecified values (gradwire's: the old ones)."""
+        dev = parse_to((device,), {}, _tensor_attrs)[0]
+        self._convert(list(self.parameters(recurse)) + list(self.buffers(recurse)), dev, None)
+        return self
+
+    def _convert(self, tensors, dev, dtype) -> None:
+        """Moves ``tensors`` to ``dev`` and their floating ones to ``dtype`` (either None: kept), in place."""
+        tensors = [t for t in tensors if (dev is not None and t._device != dev) or
                    (dtype is not None and t.dtype is not dtype and t.dtype.is_floating_point)]
         if tensors:
             kwargs = {"device": dev} if dev is not None else {}
@@ -380,7 +390,6 @@ class Module:
                 if dtype is not None and t.dtype.is_floating_point:
                     t._dtype = dtype
             conn.grad_epoch += 1  # the parameters' cached .grad handles changed device / dtype
-        return self
 
     def cuda(self, device=None) -> "Module":
         return self.to(f"cuda:{device}" if isinstance(device, int) else (device or "cuda:0"))

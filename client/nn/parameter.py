@@ -17,6 +17,8 @@ class Parameter(Tensor):
         if data is None:
             from .._creation import empty
             data = empty(0)
+        if requires_grad and not data.dtype.is_floating_point:  # torch's text for Parameter (capitalised)
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         with no_grad():
             t = call("detach", data)
         t.__class__ = cls
