@@ -403,3 +403,24 @@ l = torch.nn.LSTM(3, 2)
 out = torch.lstm(x, (torch.zeros(1, 5, 2), torch.zeros(1, 5, 2)), l._flat_weights, True, 1, 0.0, False, False, False)
 print(len(out), out[0].grad_fn, (out[0] - l(x)[0]).abs().max().item())
 """)
+
+
+def test_module_and_parameter_fixes(gw):
+    m = gw.nn.Sequential(gw.nn.Linear(2, 3), gw.nn.Linear(3, 1))
+    assert m.to_empty(device="cpu") is m and m[0].weight.shape == (3, 2)
+    with pytest.raises(RuntimeError, match="^Only Tensors of floating point and complex dtype"):
+        gw.nn.Parameter(gw.tensor([1, 2]))
+    assert gw.nn.Parameter(gw.tensor([1, 2]), requires_grad=False).tolist() == [1, 2]
+    lazy = gw.nn.LazyBatchNorm1d()
+    with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized parameter"):
+        lazy.weight.shape  # noqa: B018
+    same_as_torch(gw, "torch.nn.Parameter(torch.ones(2, dtype=torch.long))")
+    same_as_torch(gw, "torch.nn.BatchNorm1d(3).load_state_dict(torch.nn.LazyBatchNorm1d().state_dict())")
+    same_as_torch(gw, "torch.nn.utils.skip_init(torch.nn.Linear(2, 2))")
+    same_as_torch(gw, """
+m = torch.nn.Sequential(torch.nn.LazyLinear(4), torch.nn.LazyBatchNorm1d(), torch.nn.ReLU())
+print(m)
+y = m(torch.ones(3, 2))
+print(m, y.shape, m[1].running_var)
+print(m.to_empty(device="cpu")[0].weight.shape)
+""")

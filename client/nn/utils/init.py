@@ -10,7 +10,7 @@ def skip_init(module_cls, *args, **kwargs):
     """``module_cls(*args, **kwargs)`` whose parameters' values are unspecified (torch leaves them as
     torch.empty leaves memory; gradwire's hold the class's own initialisation, which is one such value)."""
     from ..modules import Module  # noqa: PLC0415
-    if not (isinstance(module_cls, type) and issubclass(module_cls, Module)):
+    if not issubclass(module_cls, Module):
         raise RuntimeError(f"Expected a Module; got {module_cls}")
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
