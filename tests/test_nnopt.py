@@ -424,3 +424,18 @@ y = m(torch.ones(3, 2))
 print(m, y.shape, m[1].running_var)
 print(m.to_empty(device="cpu")[0].weight.shape)
 """)
+
+
+def test_torch_class_paths(gw):
+    assert gw.nn.Linear.__module__ == "torch.nn.modules.linear"
+    assert gw.optim.SGD.__module__ == "torch.optim.sgd" and gw.optim.Muon.__module__ == "torch.optim"
+    assert gw.typename(gw.nn.ReLU()) == "torch.nn.modules.activation.ReLU"
+    same_as_torch(gw, """
+print(type(torch.nn.Linear(1, 1)), torch.nn.LSTM, torch.nn.Module, torch.nn.modules.batchnorm._BatchNorm)
+print(torch.typename(torch.nn.ReLU()), torch.nn.CrossEntropyLoss, torch.nn.LazyBatchNorm1d().cls_to_become)
+w = torch.nn.Parameter(torch.tensor([1.0]))
+opt = torch.optim.SGD([w], lr=0.1)
+s = torch.optim.lr_scheduler.StepLR(opt, 1)
+print(s, type(opt), torch.optim.Adam, torch.optim.Optimizer, torch.optim.Adafactor, torch.optim.lr_scheduler.ReduceLROnPlateau)
+print(torch.optim.swa_utils.AveragedModel, torch.nn.parameter.UninitializedParameter, torch.nn.UninitializedBuffer)
+""")

@@ -110,3 +110,6 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
 
     def __init__(self, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
         pass
+
+
+UninitializedParameter.__module__ = UninitializedBuffer.__module__ = "torch.nn.parameter"  # torch's module path

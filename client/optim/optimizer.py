@@ -578,3 +578,10 @@ class LBFGS(Optimizer):
             conn.unregister_function(function_id)
         conn.mark_inplace()
         return losses[0] if losses else None
+
+
+# type(opt): torch's module paths (<class 'torch.optim.sgd.SGD'>; Adafactor and Muon are torch.optim's own)
+for _cls in (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, LBFGS,
+             Adafactor, Muon):
+    _cls.__module__ = "torch.optim" if _cls in (Adafactor, Muon) else f"torch.optim.{_cls.__name__.lower()}"
+del _cls
