@@ -439,3 +439,55 @@ s = torch.optim.lr_scheduler.StepLR(opt, 1)
 print(s, type(opt), torch.optim.Adam, torch.optim.Optimizer, torch.optim.Adafactor, torch.optim.lr_scheduler.ReduceLROnPlateau)
 print(torch.optim.swa_utils.AveragedModel, torch.nn.parameter.UninitializedParameter, torch.nn.UninitializedBuffer)
 """)
+
+
+def test_register_backward_hook(gw):
+    seen = []
+    m = gw.nn.ReLU()
+    m.register_backward_hook(lambda mod, gi, go: seen.append((mod, gi[0].tolist(), go[0].tolist())) or (gi[0] * 3,))
+    x = gw.tensor([1.0, -2.0, 4.0], requires_grad=True)
+    with pytest.warns(FutureWarning, match="the forward contains multiple autograd Nodes"):  # x is a leaf
+        y = m(x)
+    (y * gw.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert seen == [(m, [1.0, 0.0, 3.0], [1.0, 2.0, 3.0])]
+    assert x.grad.tolist() == [3.0, 0.0, 9.0]
+    with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
+        m.register_full_backward_hook(lambda *a: None)
+    same_as_torch(gw, """
+import warnings
+m = torch.nn.Linear(2, 1)
+m.register_backward_hook(lambda mod, gi, go: print('hook', [None if g is None else tuple(g.shape) for g in gi],
+                                                   [tuple(g.shape) for g in go]))
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    y = m(torch.ones(3, 2, requires_grad=True))
+print([str(x.message) for x in w], [x.category.__name__ for x in w])
+y.sum().backward()
+print(m.weight.grad)
+class Two(torch.nn.Module):
+    def forward(self, x):
+        return x * 2, x + 1
+m = Two()
+m.register_backward_hook(lambda mod, gi, go: print("two", len(gi), len(go)))
+x = torch.ones(2, requires_grad=True)
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    a, b = m(x)
+print([str(x.message) for x in w])
+(a.sum() + b.sum()).backward()
+class One(torch.nn.Module):
+    def forward(self, x):
+        return x.exp()
+m = One()
+m.register_backward_hook(lambda mod, gi, go: print("one", len(gi)))
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    out = m(x.sin())
+print(len(w))
+out.sum().backward()
+""")
+    same_as_torch(gw, """
+m = torch.nn.Linear(2, 2)
+m.register_full_backward_hook(lambda *a: None)
+m.register_backward_hook(lambda *a: None)
+""")
