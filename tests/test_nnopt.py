@@ -491,3 +491,21 @@ m = torch.nn.Linear(2, 2)
 m.register_full_backward_hook(lambda *a: None)
 m.register_backward_hook(lambda *a: None)
 """)
+
+
+def test_sparse_adam(gw):
+    w = gw.nn.Parameter(gw.ones(2))
+    opt = gw.optim.SparseAdam([w], lr=0.1)
+    assert opt.step() is None  # no gradients: nothing to refuse
+    (w * 2).sum().backward()
+    with pytest.raises(RuntimeError, match="SparseAdam does not support dense gradients"):
+        opt.step()
+    assert w.tolist() == [1.0, 1.0]
+    same_as_torch(gw, """
+w = torch.nn.Parameter(torch.ones(2))
+opt = torch.optim.SparseAdam([w], lr=0.1)
+print(opt, torch.optim.SparseAdam, opt.state_dict())
+(w * 2).sum().backward()
+opt.step()
+""")
+    same_as_torch(gw, "torch.optim.SparseAdam([torch.nn.Parameter(torch.ones(2))], lr=0.0)")

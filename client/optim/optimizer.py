@@ -537,6 +537,30 @@ class Muon(Optimizer):
                                      f"{p.size()}")
 
 
+class SparseAdam(Optimizer):
+    """torch's Adam for sparse gradients. gradwire's gradients are all dense, which torch's SparseAdam
+    refuses: its step raises on the first parameter that has a gradient."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check("learning rate", lr, 0.0 < lr)
+        _check("epsilon value", eps, 0.0 < eps)
+        _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
+        _check("beta parameter at index 1", betas[1], 0.0 <= betas[1] < 1.0)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            from ..grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        if any(p.grad is not None for g in self.param_groups for p in g["params"]):
+            raise RuntimeError("SparseAdam does not support dense gradients, please consider Adam instead")
+        return loss
+
+
 class LBFGS(Optimizer):
     """The step runs on the server and calls ``closure`` (client code) back for each evaluation."""
 
@@ -581,7 +605,8 @@ class LBFGS(Optimizer):
 
 
 # type(opt): torch's module paths (<class 'torch.optim.sgd.SGD'>; Adafactor and Muon are torch.optim's own)
+_TORCH_PATHS = {"Adafactor": "torch.optim", "Muon": "torch.optim", "SparseAdam": "torch.optim.sparse_adam"}
 for _cls in (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, LBFGS,
-             Adafactor, Muon):
-    _cls.__module__ = "torch.optim" if _cls in (Adafactor, Muon) else f"torch.optim.{_cls.__name__.lower()}"
+             Adafactor, Muon, SparseAdam):
+    _cls.__module__ = _TORCH_PATHS.get(_cls.__name__, f"torch.optim.{_cls.__name__.lower()}")
 del _cls
