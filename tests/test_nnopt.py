@@ -509,3 +509,33 @@ print(opt, torch.optim.SparseAdam, opt.state_dict())
 opt.step()
 """)
     same_as_torch(gw, "torch.optim.SparseAdam([torch.nn.Parameter(torch.ones(2))], lr=0.0)")
+
+
+def test_optimizer_load_state_dict_and_checks(gw):
+    w = gw.nn.Parameter(gw.ones(1))
+    opt = gw.optim.SGD([w], lr=1.0)
+    sd = opt.state_dict()
+    gw.optim.lr_scheduler.ExponentialLR(opt, 0.5)
+    assert "initial_lr" in opt.param_groups[0]
+    opt.load_state_dict(sd)  # the saved groups replace the groups: initial_lr goes, params come last
+    assert list(opt.param_groups[0])[-1] == "params" and "initial_lr" not in opt.param_groups[0]
+    with pytest.raises(ValueError, match="different number of parameter groups"):  # at once, not at a sync
+        opt.load_state_dict({"state": {}, "param_groups": []})
+    same_as_torch(gw, """
+w = torch.nn.Parameter(torch.ones(1))
+opt = torch.optim.SGD([w], lr=1.0)
+sd = opt.state_dict()
+s = torch.optim.lr_scheduler.ExponentialLR(opt, 0.5)
+opt.load_state_dict(sd)
+print(opt.param_groups[0])
+(w * 2).sum().backward()
+opt.step()
+print(w)
+""")
+    for code in ("torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], betas=(torch.tensor(0.9), 0.99))",
+                 "torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], betas=(0.9, 1))",
+                 "torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], lr=torch.tensor([0.1, 0.2]))",
+                 "torch.optim.SGD([torch.nn.Parameter(torch.ones(2))], lr=torch.tensor([0.1, 0.2]))",
+                 "torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], lr=torch.tensor(0.1), foreach=True)",
+                 "torch.optim.AdamW([torch.nn.Parameter(torch.ones(2))], betas=(torch.tensor([0.9, 0.8]), torch.tensor(0.9)))"):
+        same_as_torch(gw, code)

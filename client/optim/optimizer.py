@@ -184,24 +184,29 @@ class Optimizer:
             result = hook(self, state_dict)
             if result is not None:
                 state_dict = result
-        if self._handle is None:
-            self._client_load_state_dict(state_dict)
-        else:
-            self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
-                                      handle_of=_dispatch._handle_of)
-            for group, saved in zip(self.param_groups, state_dict["param_groups"]):
-                group.update({k: v for k, v in saved.items() if k != "params"})
-        self._sent = self._hyper_parameters()
-        for hook in self._hooks("_load_state_dict_post_hooks").values():
-            hook(self)
-
-    def _client_load_state_dict(self, state_dict: dict) -> None:
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
                              "optimizer's group")
+        if self._handle is None:
+            self._client_load_state(state_dict, saved_groups)
+        else:
+            self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
+                                      handle_of=_dispatch._handle_of)
+        # torch: the saved groups replace the groups (keys as saved), each with this optimizer's parameters
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.param_groups = saved_groups
+        self._sent = self._hyper_parameters()
+        for hook in self._hooks("_load_state_dict_post_hooks").values():
+            hook(self)
+
+    def _client_load_state(self, state_dict: dict, saved_groups: list) -> None:
+        """A user's optimizer's state: keyed by its parameters again, cast as torch casts it."""
         by_index = {i: p for s, g in zip(saved_groups, self.param_groups) for i, p in zip(s["params"], g["params"])}
         state = defaultdict(dict)
         for k, v in state_dict["state"].items():
@@ -209,11 +214,6 @@ class Optimizer:
                 state[by_index[k]] = _cast_state(by_index[k], v)
             else:
                 state[k] = v
-        for group, saved in zip(self.param_groups, saved_groups):
-            saved["params"] = group["params"]
-            if "param_names" in group and "param_names" not in saved:
-                saved["param_names"] = group["param_names"]
-        self.param_groups = saved_groups
         self._state = state
 
     # ----- hooks ---------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        _check("learning rate", lr, lr >= 0)
+        _check_lr(lr)
         _check("momentum value", momentum, momentum >= 0)
         _check("weight_decay value", weight_decay, weight_decay >= 0)
         if nesterov and (momentum <= 0 or dampening != 0):
@@ -350,11 +350,17 @@ class Adam(Optimizer):
                  decoupled_weight_decay=None):
         if decoupled_weight_decay is None:
             decoupled_weight_decay = self._decoupled_weight_decay
-        _check("learning rate", lr, lr >= 0)
-        _check("epsilon value", eps, eps >= 0)
-        _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
-        _check("beta parameter at index 1", betas[1], 0.0 <= betas[1] < 1.0)
-        _check("weight_decay value", weight_decay, weight_decay >= 0)
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        _check_adam_like(lr, betas, eps, weight_decay)
+        if not (all(isinstance(b, float) for b in betas[:2]) or all(isinstance(b, Tensor) for b in betas[:2])):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i, b in enumerate(betas[:2]):
+            if isinstance(b, Tensor):
+                if foreach and not capturable:
+                    raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True")
+                if b.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
@@ -376,7 +382,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        _check("learning rate", lr, lr >= 0)
+        _check_lr(lr)
         _check("epsilon value", eps, eps >= 0)
         _check("momentum value", momentum, momentum >= 0)
         _check("weight_decay value", weight_decay, weight_decay >= 0)
@@ -391,7 +397,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
-        _check("learning rate", lr, lr >= 0)
+        _check_lr(lr)
         _check("lr_decay value", lr_decay, lr_decay >= 0)
         _check("weight_decay value", weight_decay, weight_decay >= 0)
         _check("initial_accumulator_value value", initial_accumulator_value, initial_accumulator_value >= 0)
