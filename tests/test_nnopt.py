@@ -539,3 +539,13 @@ print(w)
                  "torch.optim.Adam([torch.nn.Parameter(torch.ones(2))], lr=torch.tensor(0.1), foreach=True)",
                  "torch.optim.AdamW([torch.nn.Parameter(torch.ones(2))], betas=(torch.tensor([0.9, 0.8]), torch.tensor(0.9)))"):
         same_as_torch(gw, code)
+
+
+def test_module_compile(gw):
+    m = gw.nn.Linear(2, 1)
+    assert m.compile(mode="max-autotune") is None
+    with gw.no_grad():
+        m.weight.fill_(2.0)
+        m.bias.fill_(0.5)
+    assert m(gw.ones(1, 2)).tolist() == [[4.5]]
+    same_as_torch(gw, "m = torch.nn.Linear(2, 2)\nprint(m.compile())")

@@ -226,6 +226,11 @@ class Module:
             raise AttributeError("`" + name + "` is not an nn.Module")
         setattr(parent, name, module)
 
+    def compile(self, *args, **kwargs) -> None:
+        """nn.Module.compile: torch.compile of this module's calls; gradwire runs them as they are."""
+        from .. import compile as compile_
+        compile_(self, *args, **kwargs)  # its argument checks
+
     def share_memory(self) -> "Module":
         return self  # the tensors live on the server, shared by whoever holds their handles
 
