@@ -548,3 +548,9 @@ def test_module_compile(gw):
         m.weight.fill_(2.0)
         m.bias.fill_(0.5)
     assert m(gw.ones(1, 2)).tolist() == [[4.5]]  # (torch's returns None too; calling it here would load dynamo)
+
+
+def test_module_tables_are_plain_dicts(gw):
+    m = gw.nn.Linear(2, 2)
+    assert type(m._parameters) is dict and type(m._buffers) is dict and type(m._modules) is dict
+    same_as_torch(gw, "m = torch.nn.Linear(2, 2)\nprint(m._parameters.keys(), m._buffers, m._modules)")

@@ -37,9 +37,9 @@ class Module:
 
     def __init__(self):
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_parameters", {})  # plain dicts, as torch 2.13's
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
