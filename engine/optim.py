@@ -12,7 +12,8 @@ Wire forms (the client's ``gradwire.optim`` sends these):
     optim.SGD(param_groups, **defaults)        -> optimizer handle
     optim.Adam(param_groups, **defaults)       -> optimizer handle
     optim.AdamW(param_groups, **defaults)      -> optimizer handle
-    optim.Adamax / NAdam / RAdam / Adadelta / Rprop / ASGD / LBFGS / Adafactor / Muon (param_groups, **defaults) -> handle
+    optim.Adamax / NAdam / RAdam / Adadelta / Rprop / ASGD / LBFGS / Adafactor / Muon
+                                               (param_groups, **defaults) -> handle
     optim.step(opt, lrs=None, groups=None)     -> None   (lrs: one new lr per group; groups: one dict of
                                                           changed hyper-parameters per group; set first)
     optim.add_param_group(opt, group)          -> None   (a group added after construction)

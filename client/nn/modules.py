@@ -662,7 +662,8 @@ def _warn_non_full_backward_hook(inputs, result, grad_fn) -> None:
     Nodes are told apart by name here: whether the output node's inputs are the module inputs' nodes."""
     results = (result,) if isinstance(result, Tensor) else result
     if not (isinstance(results, tuple) and all(isinstance(r, Tensor) for r in results)):
-        text = _NON_FULL + "return a single Tensor or a tuple of Tensors" + _DEPRECATED + " of the grad_output." + _USE_FULL
+        text = _NON_FULL + "return a single Tensor or a tuple of Tensors" + _DEPRECATED + " of the grad_output." + \
+            _USE_FULL
     elif not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
         text = _NON_FULL + "take as input a single Tensor or a tuple of Tensors" + _DEPRECATED + \
             " of the grad_input." + _USE_FULL
@@ -3596,7 +3597,8 @@ class LazyModuleMixin:
 
     def has_uninitialized_params(self) -> bool:
         from .parameter import UninitializedTensorMixin
-        return any(isinstance(t, UninitializedTensorMixin) for t in [*self._parameters.values(), *self._buffers.values()])
+        return any(isinstance(t, UninitializedTensorMixin)
+                   for t in [*self._parameters.values(), *self._buffers.values()])
 
     @staticmethod
     def _infer_parameters(module, args, kwargs=None):
