@@ -19,6 +19,7 @@ Wire forms (the client's ``gradwire.optim`` sends these):
     optim.add_param_group(opt, group)          -> None   (a group added after construction)
     optim.zero_grad(opt, set_to_none=True)     -> None
     optim.state_dict(opt)                      -> torch's {"state": ..., "param_groups": ...}
+    optim.state_tensors(opt)                   -> the state's tensors, in state_dict order (variadic outputs)
     optim.load_state_dict(opt, sd)             -> None
     clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None) -> 0-d Tensor
     clip_grad_value_(parameters, clip_value, foreach=None) -> None
@@ -1339,6 +1340,12 @@ def _state_dict(opt):
     return opt.state_dict()
 
 
+def _state_tensors(opt):
+    """The state's tensors in state_dict order (by parameter, then key): the very tensors the optimizer
+    updates, for the client to hold as torch's ``optimizer.state`` holds them."""
+    return [v for st in opt.state_dict()["state"].values() for v in st.values() if isinstance(v, Tensor)]
+
+
 def _load_state_dict(opt, sd):
     opt.load_state_dict(sd)
 
@@ -1350,6 +1357,7 @@ WIRE: dict = {
     "optim.Rprop": _ctor(Rprop), "optim.ASGD": _ctor(ASGD), "optim.LBFGS": _ctor(LBFGS),
     "optim.Adafactor": _ctor(Adafactor), "optim.Muon": _ctor(Muon),
     "optim.step": _step, "optim.add_param_group": _add_param_group, "optim.zero_grad": _zero_grad, "optim.state_dict": _state_dict,
+    "optim.state_tensors": _state_tensors,
     "optim.load_state_dict": _load_state_dict,
     "clip_grad_norm_": clip_grad_norm_, "clip_grad_value_": clip_grad_value_,
 }

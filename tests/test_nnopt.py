@@ -554,3 +554,30 @@ def test_module_tables_are_plain_dicts(gw):
     m = gw.nn.Linear(2, 2)
     assert type(m._parameters) is dict and type(m._buffers) is dict and type(m._modules) is dict
     same_as_torch(gw, "m = torch.nn.Linear(2, 2)\nprint(m._parameters.keys(), m._buffers, m._modules)")
+
+
+def test_optimizer_state_tensors_are_live(gw):
+    w = gw.nn.Parameter(gw.tensor([1.0, 2.0]))
+    opt = gw.optim.SGD([w], lr=0.1, momentum=0.9)
+    (w ** 2).sum().backward()
+    opt.step()  # buffer = g = [2, 4]; w = [0.8, 1.6]
+    assert opt.state[w]["momentum_buffer"].tolist() == [2.0, 4.0]
+    opt.state[w]["momentum_buffer"].zero_()  # the optimizer's own buffer, as in torch
+    opt.step()  # buffer = 0 * 0.9 + g = [2, 4] again: w = [0.6, 1.2]
+    np.testing.assert_allclose(w.detach().numpy(), [0.6, 1.2], rtol=1e-6)
+    sd = opt.state_dict()
+    opt.step()  # a state_dict's tensors are the state's, so they move with it
+    np.testing.assert_allclose(sd["state"][0]["momentum_buffer"].numpy(), [3.8, 7.6], rtol=1e-6)
+    same_as_torch(gw, """
+w = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+opt = torch.optim.Adam([w], lr=0.1)
+(w ** 2).sum().backward()
+opt.step()
+sd = opt.state_dict()
+before = sd["state"][0]["exp_avg"].clone()
+opt.step()
+print(torch.equal(before, sd["state"][0]["exp_avg"]), sd["state"][0]["step"])
+opt.state[w]["step"].fill_(10.0)
+opt.step()
+print(opt.state[w]["step"], w)
+""")

@@ -134,9 +134,23 @@ class Optimizer:
             return self._state
         params = [p for g in self.param_groups for p in g["params"]]
         state = defaultdict(dict)
-        for index, st in _as_tensors(_dispatch.value("optim.state_dict", self._handle))["state"].items():
+        for index, st in self._live_state(_dispatch.value("optim.state_dict", self._handle)["state"]).items():
             state[params[int(index)]] = st
         return state
+
+    def _live_state(self, state: dict) -> dict:
+        """The server's state (as read, arrays for tensors) with each state tensor a handle to the
+        optimizer's own, as torch's: an in-place write to it changes the next step (one more round trip)."""
+        import numpy as np
+        n = sum(isinstance(v, np.ndarray) for st in state.values() for v in st.values())
+        if n:
+            conn = self._handle._conn
+            pending = conn.submit("optim.state_tensors", (self._handle,), None, [conn.new_handle() for _ in range(n)],
+                                  grad_enabled=False, variadic=True, handle_of=_dispatch._handle_of)
+            conn.sync()
+            live = iter([Tensor._from_meta(conn, m, m.handle) for m in pending.metas])
+        return {index: {k: next(live) if isinstance(v, np.ndarray) else _as_tensors(v) for k, v in st.items()}
+                for index, st in state.items()}
 
     @state.setter
     def state(self, value) -> None:
@@ -154,7 +168,8 @@ class Optimizer:
         return sd
 
     def _server_state_dict(self) -> dict:
-        sd = _as_tensors(_dispatch.value("optim.state_dict", self._handle))
+        sd = _dispatch.value("optim.state_dict", self._handle)
+        sd["state"] = self._live_state(sd["state"])
         # The client's groups are the truth for hyper-parameters: an lr written since the last step
         # and keys set here (a scheduler's initial_lr) have not reached the server.
         groups = []
