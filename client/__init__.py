@@ -316,6 +316,8 @@ def set_default_dtype(d) -> None:
 from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from . import distributions  # noqa: E402
 from . import amp, backends, cpu, jit, profiler, return_types, testing  # noqa: E402
+from .nn.modules import (gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh,  # noqa: E402,F401
+                         rnn_tanh_cell)  # torch's RNN ops
 from .amp import (autocast, clear_autocast_cache, get_autocast_dtype, is_autocast_cache_enabled,  # noqa: E402
                   is_autocast_enabled, set_autocast_cache_enabled, set_autocast_dtype, set_autocast_enabled)
 # the classes users print (type(t) is <class 'torch.Tensor'>) under torch's names

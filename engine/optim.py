@@ -12,12 +12,14 @@ Wire forms (the client's ``gradwire.optim`` sends these):
     optim.SGD(param_groups, **defaults)        -> optimizer handle
     optim.Adam(param_groups, **defaults)       -> optimizer handle
     optim.AdamW(param_groups, **defaults)      -> optimizer handle
-    optim.Adamax / NAdam / RAdam / Adadelta / Rprop / ASGD / LBFGS (param_groups, **defaults) -> handle
+    optim.Adamax / NAdam / RAdam / Adadelta / Rprop / ASGD / LBFGS / Adafactor / Muon
+                                               (param_groups, **defaults) -> handle
     optim.step(opt, lrs=None, groups=None)     -> None   (lrs: one new lr per group; groups: one dict of
                                                           changed hyper-parameters per group; set first)
     optim.add_param_group(opt, group)          -> None   (a group added after construction)
     optim.zero_grad(opt, set_to_none=True)     -> None
     optim.state_dict(opt)                      -> torch's {"state": ..., "param_groups": ...}
+    optim.state_tensors(opt)                   -> the state's tensors, in state_dict order (variadic outputs)
     optim.load_state_dict(opt, sd)             -> None
     clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None) -> 0-d Tensor
     clip_grad_value_(parameters, clip_value, foreach=None) -> None
@@ -42,7 +44,7 @@ from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor, _new_tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta",
-           "Rprop", "ASGD", "LBFGS", "clip_grad_norm_", "clip_grad_value_"]
+           "Rprop", "ASGD", "LBFGS", "Adafactor", "Muon", "clip_grad_norm_", "clip_grad_value_"]
 
 
 class _Required:
@@ -836,6 +838,162 @@ class ASGD(Optimizer):
             _set_scalar(st["mu"], 1 / max(1, step - t0))
 
 
+# ---- Adafactor, Muon --------------------------------------------------------------------------
+
+def _lerp(a, b, w):
+    """torch's ``a.lerp(b, w)`` out of place (the CPU formula, exact at both ends)."""
+    return a + (b - a) * w if w < 0.5 else b - (b - a) * (1 - w)
+
+
+def _l2(xp, a) -> float:
+    return float(xp.sqrt(xp.sum(a * a, dtype=a.dtype)))
+
+
+class Adafactor(Optimizer):
+    """torch.optim.Adafactor: factored second moments (row and column means) for tensors of 2+ dims."""
+
+    def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
+                 foreach=None, maximize=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        for ok, text in ((0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}"),
+                         (0.0 >= beta2_decay, f"beta2_decay should be <= 0 but is: {beta2_decay}"),
+                         (eps[0] is None or 0.0 <= eps[0], f"epsilon1 should be >= 0 but is: {eps[0]}"),
+                         (0.0 <= eps[1], f"epsilon2 should be >= 0 but is: {eps[1]}"),
+                         (1.0 <= d, f"Clipping threshold d should be >= 1 but is: {d}"),
+                         (0.0 <= weight_decay, f"weight_decay should be >= 0 but is: {weight_decay}")):
+            if not ok:
+                raise ValueError(text)
+        super().__init__(params, {"lr": lr, "beta2_decay": beta2_decay, "eps": eps, "d": d,
+                                  "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize})
+
+    def _step_group(self, group) -> None:
+        lr, wd, d = _num(group["lr"]), group["weight_decay"], group["d"]
+        eps1, eps2 = group["eps"]
+        for p in group["params"]:
+            gt = p.grad
+            if gt is None:
+                continue
+            xp, arr = p.xp, p.array
+            st = self._state_of(p)
+            if len(st) == 0:
+                st["step"] = _step_count()
+                if gt.dim() > 1:
+                    st["row_var"] = _new_tensor(xp.zeros((*gt.shape[:-1], 1), gt.dtype.numpy), gt.dtype, gt.device)
+                    st["col_var"] = _new_tensor(xp.zeros((*gt.shape[:-2], 1, gt.shape[-1]), gt.dtype.numpy),
+                                                gt.dtype, gt.device)
+                else:
+                    st["variance"] = _zeros_like(gt)
+            g = -gt.array if group["maximize"] else gt.array
+            e1 = float(_np.finfo(p.dtype.numpy).eps) if eps1 is None else eps1
+            step = _count_step(st)
+            w = step ** group["beta2_decay"]
+            alpha = max(eps2, _l2(xp, arr) / (arr.size ** 0.5)) * min(lr, 1 / step ** 0.5)
+            if wd != 0:
+                arr *= 1 - lr * wd
+            if g.ndim > 1:
+                row, col = st["row_var"].array, st["col_var"].array
+                # torch: norm(grad, dim).square_() / size
+                row_mean = xp.sqrt(xp.sum(g * g, axis=-1, keepdims=True)) ** 2 / g.shape[-1]
+                row[...] = _lerp(row, row_mean, w)
+                col_mean = xp.sqrt(xp.sum(g * g, axis=-2, keepdims=True)) ** 2 / g.shape[-2]
+                col[...] = _lerp(col, col_mean, w)
+                _bump(st["row_var"])
+                _bump(st["col_var"])
+                var = (row @ col) / xp.maximum(row.mean(axis=-2, keepdims=True), e1)
+            else:
+                v = st["variance"].array
+                v[...] = _lerp(v, g * g, w)
+                _bump(st["variance"])
+                var = v
+            update = g / xp.sqrt(xp.maximum(var, e1 * e1))
+            denom = max(1.0, _l2(xp, update) / ((update.size ** 0.5) * d))
+            arr += update * (-alpha / denom)
+            _bump(p)
+
+
+def _bf16(a):
+    """float32 values rounded to bfloat16's 8-bit mantissa (nearest, ties to even), kept as float32:
+    gradwire has no bfloat16 dtype, and Muon orthogonalises in bfloat16."""
+    a = _np.array(a, dtype=_np.float32)  # a copy, C-ordered (0-d stays 0-d)
+    bits = a.view(_np.uint32)
+    rounded = ((bits + _np.uint32(0x7FFF) + ((bits >> 16) & _np.uint32(1))) & _np.uint32(0xFFFF0000))
+    return _np.where(_np.isnan(a), a, rounded.view(_np.float32))
+
+
+def _newton_schulz(g, coefficients, steps: int, eps: float):
+    """Muon's quintic Newton-Schulz iteration towards the orthogonal factor of ``g``, in bfloat16."""
+    if steps >= 100:
+        raise ValueError("Number of steps must be less than 100 for computational efficiency")
+    if g.ndim != 2:
+        raise ValueError("Input tensor gradient must be a 2D matrix")
+    if len(coefficients) != 3:
+        raise ValueError("Coefficients must be a tuple of exactly 3 values")
+    a, b, c = coefficients
+    tall = g.shape[0] > g.shape[1]
+    x = _bf16(_np.asarray(g))
+    if tall:
+        x = x.T
+    norm = _bf16(max(float(_bf16(_np.sqrt(_np.sum(x * x)))), eps))
+    x = _bf16(x / norm)
+    for _ in range(steps):
+        gram = _bf16(x @ x.T)
+        update = _bf16(b * gram + c * (gram @ gram))
+        x = _bf16(a * x + update @ x)
+    return x.T if tall else x
+
+
+class Muon(Optimizer):
+    """torch.optim.Muon: momentum, then Newton-Schulz orthogonalisation of each (2-d) parameter's update."""
+
+    def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+                 ns_coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        for ok, text in ((0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}"),
+                         (0.0 <= momentum, f"momentum should be >= 0 but is: {momentum}"),
+                         (0.0 <= weight_decay, f"weight decay should be >= 0 but is: {weight_decay}"),
+                         (adjust_lr_fn in (None, "original", "match_rms_adamw"),
+                          f"Adjust learning rate function {adjust_lr_fn} is not supported")):
+            if not ok:
+                raise ValueError(text)
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay, "momentum": momentum,
+                                  "nesterov": nesterov, "ns_coefficients": ns_coefficients, "eps": eps,
+                                  "ns_steps": ns_steps, "adjust_lr_fn": adjust_lr_fn})
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.dim() != 2:
+                    raise ValueError("Muon only supports 2D parameters whereas we found a parameter with size: "
+                                     f"torch.Size({list(p.shape)})")
+
+    def _step_group(self, group) -> None:
+        lr, wd, momentum = _num(group["lr"]), group["weight_decay"], group["momentum"]
+        fn = group["adjust_lr_fn"]
+        for p in group["params"]:
+            gt = p.grad
+            if gt is None:
+                continue
+            g = gt.array
+            if g.ndim != 2:
+                raise ValueError("Param gradient must be a 2D matrix")
+            st = self._state_of(p)
+            if "momentum_buffer" not in st:
+                st["momentum_buffer"] = _zeros_like(gt)
+            buf = st["momentum_buffer"]
+            _lerp_(buf.array, g, 1 - momentum)
+            _bump(buf)
+            update = _lerp(g, buf.array, momentum) if group["nesterov"] else buf.array
+            update = _newton_schulz(backend.to_numpy(update), group["ns_coefficients"], group["ns_steps"],
+                                    group["eps"])
+            rows, cols = p.shape[:2]
+            ratio = (math.sqrt(max(1, rows / cols)) if fn in (None, "original") else
+                     0.2 * math.sqrt(max(rows, cols)) if fn == "match_rms_adamw" else 1.0)
+            arr = p.array
+            arr *= 1 - lr * wd
+            arr += backend.asarray(update, arr.dtype, p.device) * (-lr * ratio)
+            _bump(p)
+
+
 # ---- L-BFGS ---------------------------------------------------------------------------------
 # Scalars (dot products, step lengths) are NumPy scalars of the parameters' dtype while a step runs,
 # as torch's 0-d tensors are; the state keeps them as 0-d tensors, under torch's names.
@@ -1182,6 +1340,12 @@ def _state_dict(opt):
     return opt.state_dict()
 
 
+def _state_tensors(opt):
+    """The state's tensors in state_dict order (by parameter, then key): the very tensors the optimizer
+    updates, for the client to hold as torch's ``optimizer.state`` holds them."""
+    return [v for st in opt.state_dict()["state"].values() for v in st.values() if isinstance(v, Tensor)]
+
+
 def _load_state_dict(opt, sd):
     opt.load_state_dict(sd)
 
@@ -1191,7 +1355,9 @@ WIRE: dict = {
     "optim.RMSprop": _ctor(RMSprop), "optim.Adagrad": _ctor(Adagrad), "optim.Adamax": _ctor(Adamax),
     "optim.NAdam": _ctor(NAdam), "optim.RAdam": _ctor(RAdam), "optim.Adadelta": _ctor(Adadelta),
     "optim.Rprop": _ctor(Rprop), "optim.ASGD": _ctor(ASGD), "optim.LBFGS": _ctor(LBFGS),
+    "optim.Adafactor": _ctor(Adafactor), "optim.Muon": _ctor(Muon),
     "optim.step": _step, "optim.add_param_group": _add_param_group, "optim.zero_grad": _zero_grad, "optim.state_dict": _state_dict,
+    "optim.state_tensors": _state_tensors,
     "optim.load_state_dict": _load_state_dict,
     "clip_grad_norm_": clip_grad_norm_, "clip_grad_value_": clip_grad_value_,
 }

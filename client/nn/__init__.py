@@ -28,9 +28,13 @@ from .modules import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, CircularP
                       ConvTranspose3d, InstanceNorm3d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,
                       LazyConvTranspose3d, LPPool3d, MaxPool3d, MaxUnpool3d, ReflectionPad3d, ReplicationPad3d,
                       ZeroPad3d)
-from .parameter import Buffer, Parameter, UninitializedParameter
+from .modules import Container, CrossMapLRN2d
+from .modules import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d,
+                      LazyInstanceNorm2d, LazyInstanceNorm3d)
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1d", "LazyConv2d", "LazyLinear",
+__all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Container", "CrossMapLRN2d", "LazyBatchNorm1d",
+           "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyConv1d", "LazyConv2d", "LazyLinear",
            "LazyModuleMixin", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "Linear", "ReLU",
            "Tanh", "Sigmoid", "GELU",
            "Dropout", "Embedding", "LayerNorm", "LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase",

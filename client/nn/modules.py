@@ -6,6 +6,7 @@ are handles to server tensors and their forward passes are server ops
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import warnings
@@ -37,9 +38,9 @@ class Module:
 
     def __init__(self):
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_parameters", {})  # plain dicts, as torch 2.13's
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
@@ -68,6 +69,9 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        legacy = ()
+        if d.get("_is_full_backward_hook") is False:  # register_backward_hook's hooks: on the output's node
+            legacy, backward_hooks = list(backward_hooks.values()), None
         backward_hooks = [*_global_backward_hooks.values(), *(backward_hooks or {}).values()]
         backward_pre_hooks = [*_global_backward_pre_hooks.values(), *(backward_pre_hooks or {}).values()]
         hooking = bool(backward_hooks or backward_pre_hooks) and is_grad_enabled()
@@ -86,6 +90,8 @@ class Module:
                 result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
                 if result is not None:
                     output = result
+            if legacy:
+                self._hook_output_node(legacy, args, output)
         except Exception:
             # torch: the hooks registered with always_call=True that have not run yet run now, their
             # own errors silenced with a warning
@@ -109,7 +115,30 @@ class Module:
         """``hook(module, grad_input, grad_output)`` once the gradients for the module's tensor inputs
         are computed; what it returns, when not None, replaces grad_input. As torch, the module's
         inputs and outputs pass through an identity node (BackwardHookFunctionBackward)."""
+        if self.__dict__.get("_is_full_backward_hook") is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", True)
         return _add_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """torch's deprecated backward hook: ``hook(module, grad_input, grad_output)`` on the node that made
+        the module's (first) output, its grad_input that node's input gradients."""
+        if self.__dict__.get("_is_full_backward_hook") is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return _add_hook(self._backward_hooks, hook, False)
+
+    def _hook_output_node(self, hooks, args, result) -> None:
+        var = result
+        while not isinstance(var, Tensor):
+            var = next(v for v in var.values() if isinstance(v, Tensor)) if isinstance(var, dict) else var[0]
+        grad_fn = var.grad_fn
+        if grad_fn is not None:
+            for hook in hooks:
+                grad_fn.register_hook(functools.partial(hook, self))
+            _warn_non_full_backward_hook(args, result, grad_fn)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False):
         """``hook(module, grad_output)`` once the gradients for the module's outputs are computed;
@@ -197,6 +226,11 @@ class Module:
         if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
             raise AttributeError("`" + name + "` is not an nn.Module")
         setattr(parent, name, module)
+
+    def compile(self, *args, **kwargs) -> None:
+        """nn.Module.compile: torch.compile of this module's calls; gradwire runs them as they are."""
+        from .. import compile as compile_
+        compile_(self, *args, **kwargs)  # its argument checks
 
     def share_memory(self) -> "Module":
         return self  # the tensors live on the server, shared by whoever holds their handles
@@ -331,9 +365,6 @@ class Module:
 
     # ----- modes and gradients ----------------------------------------------------------
 
-    def compile(self, *args, **kwargs) -> None:
-        """torch's Module.compile compiles forward in place; gradwire runs it as it is (see torch.compile)."""
-
     def train(self, mode: bool = True) -> "Module":
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -369,9 +400,20 @@ class Module:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
         layout = memory_formats.name_of(kwargs["memory_format"]) if kwargs.get("memory_format") else None
-        layout = layout if layout in ("channels_last", "channels_last_3d") else None
-        tensors = [t for t in list(self.parameters()) + list(self.buffers())
-                   if (dev is not None and t._device != dev) or layout is not None or
+        self._convert(list(self.parameters()) + list(self.buffers()), dev, dtype,
+                      layout if layout in ("channels_last", "channels_last_3d") else None)
+        return self
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Parameters and buffers moved to ``device`` with unspecified values (gradwire's: the old ones)."""
+        dev = parse_to((device,), {}, _tensor_attrs)[0]
+        self._convert(list(self.parameters(recurse)) + list(self.buffers(recurse)), dev, None)
+        return self
+
+    def _convert(self, tensors, dev, dtype, layout=None) -> None:
+        """Moves ``tensors`` to ``dev`` and their floating ones to ``dtype`` (either None: kept), in place; with a
+        channels-last ``layout``, those of its rank take it."""
+        tensors = [t for t in tensors if (dev is not None and t._device != dev) or layout is not None or
                    (dtype is not None and t.dtype is not dtype and t.dtype.is_floating_point)]
         if tensors:
             kwargs = {"device": dev} if dev is not None else {}
@@ -387,7 +429,6 @@ class Module:
                 if dtype is not None and t.dtype.is_floating_point:
                     t._dtype = dtype
             conn.grad_epoch += 1  # the parameters' cached .grad handles changed device / dtype
-        return self
 
     def cuda(self, device=None) -> "Module":
         return self.to(f"cuda:{device}" if isinstance(device, int) else (device or "cuda:0"))
@@ -616,6 +657,40 @@ class Module:
 _EXTRA_STATE = "_extra_state"  # the state_dict key of get_extra_state()'s value
 
 
+_NON_FULL = "Using non-full backward hooks on a Module that does not "
+_NOT_FULL = "Using a non-full backward hook when "
+_DEPRECATED = " is deprecated and will be removed in future versions. This hook will be missing some"
+_USE_FULL = " Please use register_full_backward_hook to get the documented behavior."
+
+
+def _warn_non_full_backward_hook(inputs, result, grad_fn) -> None:
+    """torch's FutureWarnings where a (non-full) backward hook on the output's node misses gradients.
+    Nodes are told apart by name here: whether the output node's inputs are the module inputs' nodes."""
+    results = (result,) if isinstance(result, Tensor) else result
+    if not (isinstance(results, tuple) and all(isinstance(r, Tensor) for r in results)):
+        text = _NON_FULL + "return a single Tensor or a tuple of Tensors" + _DEPRECATED + " of the grad_output." + \
+            _USE_FULL
+    elif not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+        text = _NON_FULL + "take as input a single Tensor or a tuple of Tensors" + _DEPRECATED + \
+            " of the grad_input." + _USE_FULL
+    else:
+        out_nodes = {id(r.grad_fn): r.grad_fn for r in results if r.grad_fn is not None}
+        if not out_nodes or (len(out_nodes) == 1 and id(grad_fn) not in out_nodes):
+            text = _NOT_FULL + "outputs are nested in python data structure" + _DEPRECATED + " grad_output."
+        elif len(out_nodes) > 1:
+            text = _NOT_FULL + "outputs are generated by different autograd Nodes" + _DEPRECATED + " grad_output." + \
+                _USE_FULL
+        else:
+            in_nodes = {id(i.grad_fn): i.grad_fn for i in inputs if i.grad_fn is not None}
+            nexts = [n for n, _ in grad_fn.next_functions]
+            if all(n is not None for n in nexts) and \
+                    sorted(n.name() for n in set(nexts)) == sorted(n.name() for n in in_nodes.values()):
+                return
+            text = _NOT_FULL + "the forward contains multiple autograd Nodes" + _DEPRECATED + " grad_input." + \
+                _USE_FULL
+    warnings.warn(text, FutureWarning, stacklevel=4)
+
+
 def _typename(obj) -> str:
     from .. import typename
     return typename(obj)
@@ -719,6 +794,17 @@ class Sequential(_IndexedModules):
         return type(self)(*(list(self) * other))
 
     __rmul__ = __mul__
+
+
+class Container(Module):
+    """The deprecated nn.Container: a Module holding the modules given by name."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class BackwardHookFunction(Function):
@@ -1651,6 +1737,91 @@ def _lstm_step(x, hc, w_hh, b_hh):
     return o * c.tanh(), c
 
 
+def _cell(step, input, hs, w_ih, w_hh, b_ih, b_hh):
+    """One step of an RNN cell (``step``) after torch's cell kernels' checks; ``hs``: the states, batched."""
+    if input.size(1) != w_ih.size(1):
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
+    for j, h in enumerate(hs):
+        if input.size(0) != h.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{j} batch size {h.size(0)}")
+        if h.size(1) != w_hh.size(1):
+            raise RuntimeError(f"hidden{j} has inconsistent hidden_size: got {h.size(1)}, expected {w_hh.size(1)}")
+    return step(F.linear(input, w_ih, b_ih), hs[0] if len(hs) == 1 else hs, w_hh, b_hh)
+
+
+class _Nonlinearity:
+    """What _rnn_step reads of its module, for torch.rnn_tanh_cell / rnn_relu_cell."""
+
+    def __init__(self, nonlinearity: str):
+        self.nonlinearity = nonlinearity
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _cell(functools.partial(_rnn_step, _Nonlinearity("tanh")), input, (hx,), w_ih, w_hh, b_ih, b_hh)
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _cell(functools.partial(_rnn_step, _Nonlinearity("relu")), input, (hx,), w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    return _cell(_gru_step, input, (hx,), w_ih, w_hh, b_ih, b_hh)
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    return _cell(_lstm_step, input, tuple(hx), w_ih, w_hh, b_ih, b_hh)
+
+
+class _RNNArgs:
+    """torch.rnn_tanh / rnn_relu / gru / lstm's arguments, as RNNBase's layer stack reads its module."""
+
+    _layers = RNNBase._layers
+    _direction = RNNBase._direction
+
+    def __init__(self, step, params, has_biases, num_layers, dropout, train, bidirectional):
+        self._step, self._flat_weights, self.bias = step, list(params), has_biases
+        self.num_layers, self.dropout, self.training, self.bidirectional = num_layers, dropout, train, bidirectional
+
+
+def _rnn_function(step, input, states, params, has_biases, num_layers, dropout, train, bidirectional,
+                  batch_first):
+    """The layers over a (batched) input, without the module's checks (torch's functions have none)."""
+    args = _RNNArgs(step, params, has_biases, num_layers, dropout, train, bidirectional)
+    if batch_first:
+        input = input.transpose(0, 1)
+    output, finals = args._layers(input, None, states)
+    if batch_first:
+        output = output.transpose(0, 1) if len(states) == 2 else output.transpose_(0, 1)
+    return (output, *finals)
+
+
+def rnn_tanh(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    return _rnn_function(functools.partial(_rnn_step, _Nonlinearity("tanh")), input, (hx,), params, has_biases,
+                         num_layers, dropout, train, bidirectional, batch_first)
+
+
+def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    return _rnn_function(functools.partial(_rnn_step, _Nonlinearity("relu")), input, (hx,), params, has_biases,
+                         num_layers, dropout, train, bidirectional, batch_first)
+
+
+def gru(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    return _rnn_function(_gru_step, input, (hx,), params, has_biases, num_layers, dropout, train, bidirectional,
+                         batch_first)
+
+
+def lstm(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    if bidirectional or input.dtype is not _dtypes.float32:  # as LSTM.forward: composed, step by step
+        return _rnn_function(_lstm_step, input, tuple(hx), params, has_biases, num_layers, dropout, train,
+                             bidirectional, batch_first)
+    kwargs = {"num_layers": num_layers, "batch_first": batch_first, "bias": has_biases}
+    if dropout and train:
+        kwargs["dropout"] = dropout
+    return _dispatch.call("lstm", input, list(params), tuple(hx), **kwargs)
+
+
 class RNN(RNNBase):
     """torch.nn.RNN (tanh or relu)."""
 
@@ -1768,17 +1939,7 @@ class RNNCellBase(Module):
                        for _ in range(states))
         elif not batched:
             hs = tuple(h.unsqueeze(0) for h in hs)
-        # torch's rnn cell kernels' checks
-        if input.size(1) != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}")
-        for j, h in enumerate(hs):
-            if input.size(0) != h.size(0):
-                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{j} batch size {h.size(0)}")
-            if h.size(1) != self.hidden_size:
-                raise RuntimeError(f"hidden{j} has inconsistent hidden_size: got {h.size(1)}, "
-                                   f"expected {self.hidden_size}")
-        x = F.linear(input, self.weight_ih, self.bias_ih)
-        out = self._step(x, hs[0] if states == 1 else hs, self.weight_hh, self.bias_hh)
+        out = _cell(self._step, input, hs, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if not batched:
             out = out.squeeze(0) if states == 1 else tuple(o.squeeze(0) for o in out)
         return out
@@ -2152,6 +2313,65 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+def _channel_window_sums(t, bounds):
+    """For each channel c of ``t`` (dim 1), the sum of channels lo..hi (inclusive, clipped) of ``bounds[c]``."""
+    from .. import cat, tensor
+    channels = t.size(1)
+    clipped = [(max(lo, 0), min(hi, channels - 1) + 1) for lo, hi in bounds]
+    starts = tensor([lo for lo, end in clipped], device=t.device)
+    ends = tensor([max(end, lo) for lo, end in clipped], device=t.device)
+    sums = cat([_zero_channel(t), t.cumsum(1)], 1)
+    return sums.index_select(1, ends) - sums.index_select(1, starts)
+
+
+def _zero_channel(t):
+    return zeros(t.size(0), 1, *t.shape[2:], dtype=t.dtype, device=t.device)
+
+
+class _CrossMapLRN2dFunction(Function):
+    """torch's legacy cross-channel LRN (a Python autograd Function there too), with its windows as they are."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha=1e-4, beta=0.75, k=1):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        pre_pad = int((size - 1) / 2 + 1)
+        channels = input.size(1)
+        # torch's running window never drops channel 0: channel 0 plus channels c-pre_pad+1..c+pre_pad-1
+        bounds = [(max(1, c - pre_pad + 1), c + pre_pad - 1) for c in range(channels)]
+        square = input * input
+        scale = (square[:, :1] + _channel_window_sums(square, bounds)) * (alpha / size) + k
+        output = scale.pow(-beta) * input
+        ctx.size, ctx.alpha, ctx.beta, ctx.scale = size, alpha, beta, scale
+        ctx.save_for_backward(input, output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, output = ctx.saved_tensors
+        shift = int(ctx.size - (ctx.size - 1) / 2)
+        ratio = grad_output * output / ctx.scale
+        bounds = [(c - shift, c + ctx.size - 1 - shift) for c in range(input.size(1))]
+        accum = _channel_window_sums(ratio, bounds)
+        grad = ctx.scale.pow(-ctx.beta) * grad_output - input * accum * (2 * ctx.alpha * ctx.beta / ctx.size)
+        return grad, None, None, None, None
+
+
+_CrossMapLRN2dFunction.__name__ = _CrossMapLRN2dFunction.__qualname__ = "CrossMapLRN2d"
+
+
+class CrossMapLRN2d(Module):
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class LocalResponseNorm(Module):
@@ -3406,9 +3626,17 @@ class Transformer(Module):
         return full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(1)
 
 
-# torch.nn.modules.module is where torch keeps Module and the global hook registrations
+# torch.nn.modules.module is where torch keeps Module and the global hook registrations; torch's other
+# submodules of nn.modules (batchnorm, container, ...) name this module too, so their paths reach its classes
 module = sys.modules[__name__]
 sys.modules[__name__ + ".module"] = module
+for _sub in ("activation", "adaptive", "batchnorm", "channelshuffle", "container", "conv", "distance", "dropout",
+             "flatten", "fold", "instancenorm", "lazy", "linear", "loss", "normalization", "padding", "pixelshuffle",
+             "pooling", "rnn", "sparse", "transformer", "upsampling"):
+    if _sub not in globals():
+        globals()[_sub] = module
+        sys.modules[f"{__name__}.{_sub}"] = module
+del _sub
 
 
 # ---- lazy modules ----------------------------------------------------------------------------------
@@ -3426,19 +3654,27 @@ class LazyModuleMixin:
 
     def _lazy_load_hook(self, state_dict, prefix, *rest) -> None:
         """A checkpoint of the initialized module gives the lazy parameters their shapes."""
-        from .parameter import UninitializedParameter
+        from .parameter import UninitializedTensorMixin
         for name, param in [*self._parameters.items(), *self._buffers.items()]:
             key = prefix + name
-            if key in state_dict and isinstance(param, UninitializedParameter) and \
-                    not isinstance(state_dict[key], UninitializedParameter):
+            if key in state_dict and isinstance(param, UninitializedTensorMixin) and \
+                    not isinstance(state_dict[key], UninitializedTensorMixin):
                 param.materialize(state_dict[key].shape)
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        from .parameter import UninitializedTensorMixin
+        for name, t in [*self._parameters.items(), *self._buffers.items()]:  # saved as they are, not detached
+            if isinstance(t, UninitializedTensorMixin) and prefix + name in destination:
+                destination[prefix + name] = t
 
     def initialize_parameters(self, *args, **kwargs) -> None:
         raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
 
     def has_uninitialized_params(self) -> bool:
-        from .parameter import UninitializedParameter
-        return any(isinstance(t, UninitializedParameter) for t in [*self._parameters.values(), *self._buffers.values()])
+        from .parameter import UninitializedTensorMixin
+        return any(isinstance(t, UninitializedTensorMixin)
+                   for t in [*self._parameters.values(), *self._buffers.values()])
 
     @staticmethod
     def _infer_parameters(module, args, kwargs=None):
@@ -3542,3 +3778,124 @@ class LazyConvTranspose2d(_LazyConvTransposeNd, ConvTranspose2d):
 
 class LazyConvTranspose3d(_LazyConvTransposeNd, ConvTranspose3d):
     cls_to_become = ConvTranspose3d
+
+
+class _LazyNormBase(LazyModuleMixin):
+    """Batch and instance norms whose num_features the first input's dim 1 decides."""
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
+                 bias=True):
+        from .._creation import tensor
+        from .parameter import UninitializedBuffer, UninitializedParameter
+        super().__init__(0, eps, momentum, False, False, device, dtype)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = tensor(0, dtype=_dtypes.int64, device=device)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        if self.has_uninitialized_params():
+            self.num_features = input.shape[1]
+            with no_grad():
+                for t in (self.weight, self.bias, self.running_mean, self.running_var):
+                    if t is not None:
+                        t.materialize((self.num_features,))
+            self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    cls_to_become = BatchNorm1d
+    _check_input_dim = BatchNorm1d._check_input_dim
+
+
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    cls_to_become = BatchNorm2d
+    _check_input_dim = BatchNorm2d._check_input_dim
+
+
+class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
+    cls_to_become = BatchNorm3d
+    _check_input_dim = BatchNorm3d._check_input_dim
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    cls_to_become = InstanceNorm1d
+    _no_batch_dim = InstanceNorm1d._no_batch_dim
+    _check_input_dim = InstanceNorm1d._check_input_dim
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    cls_to_become = InstanceNorm2d
+    _no_batch_dim = InstanceNorm2d._no_batch_dim
+    _check_input_dim = InstanceNorm2d._check_input_dim
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    cls_to_become = InstanceNorm3d
+    _no_batch_dim = InstanceNorm3d._no_batch_dim
+    _check_input_dim = InstanceNorm3d._check_input_dim
+
+
+# ---- torch's module paths ------------------------------------------------------------------------
+# type(m) and torch.typename(m) name the torch.nn.modules submodule that defines the class in torch
+# (<class 'torch.nn.modules.linear.Linear'>); a class gradwire lacks is skipped.
+_TORCH_SUBMODULE = {
+    "module": "Module _IncompatibleKeys",
+    "activation": "CELU ELU GELU GLU Hardshrink Hardsigmoid Hardswish Hardtanh LeakyReLU LogSigmoid LogSoftmax Mish "
+                  "MultiheadAttention PReLU RReLU ReLU ReLU6 SELU SiLU Sigmoid Softmax Softmax2d Softmin Softplus "
+                  "Softshrink Softsign Tanh Tanhshrink Threshold",
+    "adaptive": "AdaptiveLogSoftmaxWithLoss",
+    "batchnorm": "BatchNorm1d BatchNorm2d BatchNorm3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d SyncBatchNorm "
+                 "_BatchNorm _LazyNormBase",
+    "channelshuffle": "ChannelShuffle",
+    "container": "Container ModuleDict ModuleList ParameterDict ParameterList Sequential",
+    "conv": "Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d LazyConv1d LazyConv2d LazyConv3d "
+            "LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d _ConvNd _ConvTransposeNd",
+    "distance": "CosineSimilarity PairwiseDistance",
+    "dropout": "AlphaDropout Dropout Dropout1d Dropout2d Dropout3d FeatureAlphaDropout",
+    "flatten": "Flatten Unflatten",
+    "fold": "Fold Unfold",
+    "instancenorm": "InstanceNorm1d InstanceNorm2d InstanceNorm3d LazyInstanceNorm1d LazyInstanceNorm2d "
+                    "LazyInstanceNorm3d _InstanceNorm",
+    "lazy": "LazyModuleMixin",
+    "linear": "Bilinear Identity LazyLinear Linear NonDynamicallyQuantizableLinear",
+    "loss": "BCELoss BCEWithLogitsLoss CTCLoss CosineEmbeddingLoss CrossEntropyLoss GaussianNLLLoss "
+            "HingeEmbeddingLoss HuberLoss KLDivLoss L1Loss MSELoss MarginRankingLoss MultiLabelMarginLoss "
+            "MultiLabelSoftMarginLoss MultiMarginLoss NLLLoss NLLLoss2d PoissonNLLLoss SmoothL1Loss SoftMarginLoss "
+            "TripletMarginLoss TripletMarginWithDistanceLoss _Loss _WeightedLoss",
+    "normalization": "CrossMapLRN2d GroupNorm LayerNorm LocalResponseNorm RMSNorm",
+    "padding": "CircularPad1d CircularPad2d CircularPad3d ConstantPad1d ConstantPad2d ConstantPad3d ReflectionPad1d "
+               "ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d ReplicationPad3d ZeroPad1d "
+               "ZeroPad2d ZeroPad3d _ConstantPadNd",
+    "pixelshuffle": "PixelShuffle PixelUnshuffle",
+    "pooling": "AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d "
+               "AdaptiveMaxPool3d AvgPool1d AvgPool2d AvgPool3d FractionalMaxPool2d FractionalMaxPool3d LPPool1d "
+               "LPPool2d LPPool3d MaxPool1d MaxPool2d MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d _LPPoolNd "
+               "_MaxUnpoolNd",
+    "rnn": "GRU GRUCell LSTM LSTMCell RNN RNNBase RNNCell RNNCellBase",
+    "sparse": "Embedding EmbeddingBag",
+    "transformer": "Transformer TransformerDecoder TransformerDecoderLayer TransformerEncoder "
+                   "TransformerEncoderLayer",
+    "upsampling": "Upsample UpsamplingBilinear2d UpsamplingNearest2d",
+}
+
+
+def _torch_module_paths() -> None:
+    for sub, names in _TORCH_SUBMODULE.items():
+        for name in names.split():
+            cls = globals().get(name)
+            if isinstance(cls, type):
+                cls.__module__ = f"torch.nn.modules.{sub}"
+
+
+_torch_module_paths()

@@ -17,6 +17,8 @@ class Parameter(Tensor):
         if data is None:
             from .._creation import empty
             data = empty(0)
+        if requires_grad and not data.dtype.is_floating_point:  # torch's text for Parameter (capitalised)
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         with no_grad():
             t = call("detach", data)
         t.__class__ = cls
@@ -62,24 +64,52 @@ def buffer_persistence(t) -> bool | None:
     return entry[1] if entry is not None and entry[0]() is t else None
 
 
-class UninitializedParameter(Parameter):
-    """A lazy module's parameter before its first forward: no values yet; ``materialize(shape)``
-    turns it, the same object, into an ordinary Parameter of that shape."""
+class UninitializedTensorMixin:
+    """A lazy module's tensor before its first forward: no values yet; ``materialize(shape)`` turns
+    it, the same object, into an ordinary tensor of ``cls_to_become`` of that shape."""
 
     __slots__ = ()
-
-    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
-        from .._creation import empty
-        t = Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
-        return t
-
-    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
-        pass
+    cls_to_become = Tensor
 
     def materialize(self, shape, device=None, dtype=None) -> None:
         from .._creation import empty
         self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
-        self.__class__ = Parameter
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. This error usually "
+                           "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+                           "initialized one. Call `forward` to initialize the parameters before accessing their "
+                           "attributes.")
 
     def __repr__(self) -> str:
-        return "<UninitializedParameter>"
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        from .._creation import empty
+        return Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    __slots__ = ()
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
+        from .._creation import empty
+        t = empty(0, device=device, dtype=dtype, requires_grad=requires_grad)
+        t.__class__ = cls
+        return t
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
+        pass
+
+
+UninitializedParameter.__module__ = UninitializedBuffer.__module__ = "torch.nn.parameter"  # torch's module path

@@ -827,3 +827,8 @@ class OneCycleLR(LRScheduler):
                     break
                 start = ph["end_step"]
         return lrs
+
+
+for _cls in [c for c in globals().values() if isinstance(c, type) and c.__module__ == __name__]:
+    _cls.__module__ = "torch.optim.lr_scheduler"  # <torch.optim.lr_scheduler.StepLR object at ...>, as torch's
+del _cls

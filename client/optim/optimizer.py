@@ -134,9 +134,23 @@ class Optimizer:
             return self._state
         params = [p for g in self.param_groups for p in g["params"]]
         state = defaultdict(dict)
-        for index, st in _as_tensors(_dispatch.value("optim.state_dict", self._handle))["state"].items():
+        for index, st in self._live_state(_dispatch.value("optim.state_dict", self._handle)["state"]).items():
             state[params[int(index)]] = st
         return state
+
+    def _live_state(self, state: dict) -> dict:
+        """The server's state (as read, arrays for tensors) with each state tensor a handle to the
+        optimizer's own, as torch's: an in-place write to it changes the next step (one more round trip)."""
+        import numpy as np
+        n = sum(isinstance(v, np.ndarray) for st in state.values() for v in st.values())
+        if n:
+            conn = self._handle._conn
+            pending = conn.submit("optim.state_tensors", (self._handle,), None, [conn.new_handle() for _ in range(n)],
+                                  grad_enabled=False, variadic=True, handle_of=_dispatch._handle_of)
+            conn.sync()
+            live = iter([Tensor._from_meta(conn, m, m.handle) for m in pending.metas])
+        return {index: {k: next(live) if isinstance(v, np.ndarray) else _as_tensors(v) for k, v in st.items()}
+                for index, st in state.items()}
 
     @state.setter
     def state(self, value) -> None:
@@ -154,7 +168,8 @@ class Optimizer:
         return sd
 
     def _server_state_dict(self) -> dict:
-        sd = _as_tensors(_dispatch.value("optim.state_dict", self._handle))
+        sd = _dispatch.value("optim.state_dict", self._handle)
+        sd["state"] = self._live_state(sd["state"])
         # The client's groups are the truth for hyper-parameters: an lr written since the last step
         # and keys set here (a scheduler's initial_lr) have not reached the server.
         groups = []
@@ -184,24 +199,29 @@ class Optimizer:
             result = hook(self, state_dict)
             if result is not None:
                 state_dict = result
-        if self._handle is None:
-            self._client_load_state_dict(state_dict)
-        else:
-            self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
-                                      handle_of=_dispatch._handle_of)
-            for group, saved in zip(self.param_groups, state_dict["param_groups"]):
-                group.update({k: v for k, v in saved.items() if k != "params"})
-        self._sent = self._hyper_parameters()
-        for hook in self._hooks("_load_state_dict_post_hooks").values():
-            hook(self)
-
-    def _client_load_state_dict(self, state_dict: dict) -> None:
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
                              "optimizer's group")
+        if self._handle is None:
+            self._client_load_state(state_dict, saved_groups)
+        else:
+            self._handle._conn.submit("optim.load_state_dict", (self._handle, state_dict),
+                                      handle_of=_dispatch._handle_of)
+        # torch: the saved groups replace the groups (keys as saved), each with this optimizer's parameters
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.param_groups = saved_groups
+        self._sent = self._hyper_parameters()
+        for hook in self._hooks("_load_state_dict_post_hooks").values():
+            hook(self)
+
+    def _client_load_state(self, state_dict: dict, saved_groups: list) -> None:
+        """A user's optimizer's state: keyed by its parameters again, cast as torch casts it."""
         by_index = {i: p for s, g in zip(saved_groups, self.param_groups) for i, p in zip(s["params"], g["params"])}
         state = defaultdict(dict)
         for k, v in state_dict["state"].items():
@@ -209,11 +229,6 @@ class Optimizer:
                 state[by_index[k]] = _cast_state(by_index[k], v)
             else:
                 state[k] = v
-        for group, saved in zip(self.param_groups, saved_groups):
-            saved["params"] = group["params"]
-            if "param_names" in group and "param_names" not in saved:
-                saved["param_names"] = group["param_names"]
-        self.param_groups = saved_groups
         self._state = state
 
     # ----- hooks ---------------------------------------------------------------------------------
@@ -330,7 +345,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        _check("learning rate", lr, lr >= 0)
+        _check_lr(lr)
         _check("momentum value", momentum, momentum >= 0)
         _check("weight_decay value", weight_decay, weight_decay >= 0)
         if nesterov and (momentum <= 0 or dampening != 0):
@@ -350,11 +365,17 @@ class Adam(Optimizer):
                  decoupled_weight_decay=None):
         if decoupled_weight_decay is None:
             decoupled_weight_decay = self._decoupled_weight_decay
-        _check("learning rate", lr, lr >= 0)
-        _check("epsilon value", eps, eps >= 0)
-        _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
-        _check("beta parameter at index 1", betas[1], 0.0 <= betas[1] < 1.0)
-        _check("weight_decay value", weight_decay, weight_decay >= 0)
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        _check_adam_like(lr, betas, eps, weight_decay)
+        if not (all(isinstance(b, float) for b in betas[:2]) or all(isinstance(b, Tensor) for b in betas[:2])):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i, b in enumerate(betas[:2]):
+            if isinstance(b, Tensor):
+                if foreach and not capturable:
+                    raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True")
+                if b.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
@@ -376,7 +397,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        _check("learning rate", lr, lr >= 0)
+        _check_lr(lr)
         _check("epsilon value", eps, eps >= 0)
         _check("momentum value", momentum, momentum >= 0)
         _check("weight_decay value", weight_decay, weight_decay >= 0)
@@ -391,7 +412,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
-        _check("learning rate", lr, lr >= 0)
+        _check_lr(lr)
         _check("lr_decay value", lr_decay, lr_decay >= 0)
         _check("weight_decay value", weight_decay, weight_decay >= 0)
         _check("initial_accumulator_value value", initial_accumulator_value, initial_accumulator_value >= 0)
@@ -487,6 +508,80 @@ class ASGD(Optimizer):
                                       capturable=capturable))
 
 
+def _check_texts(*checks) -> None:
+    """(ok, text) pairs: a ValueError with the first failing one's text (Adafactor's and Muon's wording)."""
+    for ok, text in checks:
+        if not ok:
+            raise ValueError(text)
+
+
+class Adafactor(Optimizer):
+    _server_class = "optim.Adafactor"
+
+    def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
+                 foreach=None, maximize=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check_texts((0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}"),
+                     (0.0 >= beta2_decay, f"beta2_decay should be <= 0 but is: {beta2_decay}"),
+                     (eps[0] is None or 0.0 <= eps[0], f"epsilon1 should be >= 0 but is: {eps[0]}"),
+                     (0.0 <= eps[1], f"epsilon2 should be >= 0 but is: {eps[1]}"),
+                     (1.0 <= d, f"Clipping threshold d should be >= 1 but is: {d}"),
+                     (0.0 <= weight_decay, f"weight_decay should be >= 0 but is: {weight_decay}"))
+        super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
+                                      foreach=foreach, maximize=maximize))
+
+
+class Muon(Optimizer):
+    """Momentum whose update is orthogonalised by a Newton-Schulz iteration; 2-d parameters only."""
+
+    _server_class = "optim.Muon"
+
+    def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+                 ns_coefficients=(3.4445, -4.775, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check_texts((0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}"),
+                     (0.0 <= momentum, f"momentum should be >= 0 but is: {momentum}"),
+                     (0.0 <= weight_decay, f"weight decay should be >= 0 but is: {weight_decay}"),
+                     (adjust_lr_fn in (None, "original", "match_rms_adamw"),
+                      f"Adjust learning rate function {adjust_lr_fn} is not supported"))
+        super().__init__(params, dict(lr=lr, weight_decay=weight_decay, momentum=momentum, nesterov=nesterov,
+                                      ns_coefficients=ns_coefficients, eps=eps, ns_steps=ns_steps,
+                                      adjust_lr_fn=adjust_lr_fn))
+
+    def _check_groups(self) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.dim() != 2:
+                    raise ValueError("Muon only supports 2D parameters whereas we found a parameter with size: "
+                                     f"{p.size()}")
+
+
+class SparseAdam(Optimizer):
+    """torch's Adam for sparse gradients. gradwire's gradients are all dense, which torch's SparseAdam
+    refuses: its step raises on the first parameter that has a gradient."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check("learning rate", lr, 0.0 < lr)
+        _check("epsilon value", eps, 0.0 < eps)
+        _check("beta parameter at index 0", betas[0], 0.0 <= betas[0] < 1.0)
+        _check("beta parameter at index 1", betas[1], 0.0 <= betas[1] < 1.0)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            from ..grad_mode import enable_grad
+            with enable_grad():
+                loss = closure()
+        if any(p.grad is not None for g in self.param_groups for p in g["params"]):
+            raise RuntimeError("SparseAdam does not support dense gradients, please consider Adam instead")
+        return loss
+
+
 class LBFGS(Optimizer):
     """The step runs on the server and calls ``closure`` (client code) back for each evaluation."""
 
@@ -528,3 +623,11 @@ class LBFGS(Optimizer):
             conn.unregister_function(function_id)
         conn.mark_inplace()
         return losses[0] if losses else None
+
+
+# type(opt): torch's module paths (<class 'torch.optim.sgd.SGD'>; Adafactor and Muon are torch.optim's own)
+_TORCH_PATHS = {"Adafactor": "torch.optim", "Muon": "torch.optim", "SparseAdam": "torch.optim.sparse_adam"}
+for _cls in (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, LBFGS,
+             Adafactor, Muon, SparseAdam):
+    _cls.__module__ = _TORCH_PATHS.get(_cls.__name__, f"torch.optim.{_cls.__name__.lower()}")
+del _cls

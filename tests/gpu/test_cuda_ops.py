@@ -561,9 +561,9 @@ NOT_IN_TABLE = {
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
     "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
-    "optim.ASGD", "optim.LBFGS", "optim.closure_step",
-    "optim.load_state_dict", "optim.state_dict", "optim.step", "optim.zero_grad", "optim.add_param_group",
-    "storage_offset", "storage_alias", "data_ptr", "autograd.graph_task", "window",
+    "optim.ASGD", "optim.LBFGS", "optim.closure_step", "optim.Adafactor", "optim.Muon",
+    "optim.load_state_dict", "optim.state_dict", "optim.state_tensors", "optim.step", "optim.zero_grad",
+    "optim.add_param_group", "storage_offset", "storage_alias", "data_ptr", "autograd.graph_task", "window",
     # the server's own ops (server/callbacks.py, session_ops.py): client callbacks and session settings
     "function_apply", "register_hook", "register_post_accumulate_grad_hook", "remove_hook", "set_default_dtype",
 }

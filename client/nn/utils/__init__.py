@@ -1,81 +1,10 @@
-"""torch.nn.utils: gradient clipping, one server command for all parameters."""
-from __future__ import annotations
-
-from ... import _dispatch
-from ...tensor import Tensor
-
-
-def _params(parameters):
-    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
-
-
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,
-                    foreach=None):
-    """Scales the gradients so their total norm is at most max_norm; returns the total norm (a 0-d tensor)."""
-    params = _params(parameters)
-    if not params:
-        from ... import tensor  # noqa: PLC0415
-        return tensor(0.0)
-    kwargs = {"error_if_nonfinite": True} if error_if_nonfinite else {}
-    return _dispatch.call("clip_grad_norm_", params, float(max_norm), float(norm_type), **kwargs)
-
-
-def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,
-                   foreach=None):
-    import warnings  # noqa: PLC0415
-    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
-                  FutureWarning, stacklevel=2)
-    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
-
-
-def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach=None) -> Tensor:
-    """The ``norm_type`` norm of all of ``tensors`` together (the norm of their norms)."""
-    from ... import linalg, stack, tensor  # noqa: PLC0415
-    tensors = _params(tensors)
-    if not tensors:
-        return tensor(0.0)
-    norm_type = float(norm_type)
-    total = linalg.vector_norm(stack([linalg.vector_norm(t, norm_type) for t in tensors]), norm_type)
-    if error_if_nonfinite and not bool(total.isfinite()):
-        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
-                           "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
-                           "norm anyway, set `error_if_nonfinite=False`")
-    return total
-
-
-def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
-    """Scales the gradients by max_norm / (total_norm + 1e-6), when that is below 1."""
-    from ...grad_mode import no_grad  # noqa: PLC0415
-    grads = [p.grad for p in _params(parameters) if p.grad is not None]
-    if not grads:
-        return
-    coef = (max_norm / (total_norm + 1e-6)).clamp(max=1.0)
-    with no_grad():
-        for g in grads:
-            g.mul_(coef.to(g.dtype))
-
-
-def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
-    params = _params(parameters)
-    if params:
-        params[0]._conn.submit("clip_grad_value_", (params, float(clip_value)), handle_of=_dispatch._handle_of)
-
-
-def parameters_to_vector(parameters) -> Tensor:
-    """The parameters, flattened and concatenated (differentiable: CatBackward0)."""
-    from ... import cat  # noqa: PLC0415
-    return cat([p.view(-1) for p in parameters])
-
-
-def vector_to_parameters(vec: Tensor, parameters) -> None:
-    """Copies slices of ``vec`` into the parameters' data, in order."""
-    if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    offset = 0
-    for p in parameters:
-        n = p.numel()
-        p.data = vec[offset:offset + n].view_as(p).data
-        offset += n
+"""torch.nn.utils: gradient clipping, parameter vectors, conv/linear + batch-norm fusion, and the submodules."""
+from . import clip_grad, convert_parameters, fusion, init, stateless  # noqa: F401
+from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_,  # noqa: F401
+                        get_total_norm)
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
+from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights  # noqa: F401
+from .init import skip_init  # noqa: F401
 from . import rnn  # noqa: E402,F401 - torch.nn.utils.rnn
 from . import parametrizations, parametrize  # noqa: E402,F401 - torch.nn.utils.parametrize(-ations)
 from .weight_norm import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: E402,F401
