@@ -24,6 +24,7 @@ from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
 from .modules import LazyConv1d, LazyConv2d, LazyLinear, LazyModuleMixin
+from .modules import AdaptiveLogSoftmaxWithLoss, CTCLoss, FractionalMaxPool2d
 from .parameter import Buffer, Parameter, UninitializedParameter
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1d", "LazyConv2d", "LazyLinear",
@@ -50,4 +51,5 @@ __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "LazyConv1
            "AlphaDropout", "BatchNorm3d", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
            "Fold", "Unfold",
            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
-           "Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+           "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+           "AdaptiveLogSoftmaxWithLoss", "CTCLoss", "FractionalMaxPool2d"]

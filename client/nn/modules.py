@@ -3433,3 +3433,8 @@ class LazyConv1d(_LazyConvNd, Conv1d):
 
 class LazyConv2d(_LazyConvNd, Conv2d):
     cls_to_become = Conv2d
+
+
+# CTCLoss, FractionalMaxPool2d, AdaptiveLogSoftmaxWithLoss (_gridctc.py)
+from ._gridctc import make_modules as _make_gridctc_modules  # noqa: E402
+CTCLoss, FractionalMaxPool2d, AdaptiveLogSoftmaxWithLoss = _make_gridctc_modules(sys.modules[__name__])

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2, fused, index,
+from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2, fused, gridctc,
+               index,
                inplace, linalg, matrix, named,
                random_fill, reduce, scan, scatter, shape, sorting, special_math)
 from .. import random as _random
@@ -227,7 +228,7 @@ del _name, _fn
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
 EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
-                     decompositions2, special_math, _random, extra_ops, extra_ops2, named]
+                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, gridctc]
 
 
 def install(module) -> None:
