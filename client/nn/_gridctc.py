@@ -140,7 +140,7 @@ def _ctc_type_error(args) -> TypeError:
     head = ("Tensor log_probs, Tensor targets, {0} input_lengths, {0} target_lengths, int blank = 0, int reduction = "
             "at::Reduction::Mean, bool zero_infinity = False")
     why = "      didn't match because some of the arguments have invalid types: "
-    return TypeError(f"ctc_loss() received an invalid combination of arguments - got ({', '.join(map(kind, args))}), "
+    return TypeError(f"ctc_loss() received an invalid combination of arguments - got ({', '.join('Tensor' if isinstance(a, Tensor) else type(a).__name__ for a in args)}), "
                      f"but expected one of:\n * ({head.format('tuple of ints')})\n{why}({marked(2)})\n"
                      f" * ({head.format('Tensor')})\n{why}({marked(4)})\n")
 

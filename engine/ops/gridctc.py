@@ -313,7 +313,7 @@ class CtcLoss(Function):
         end = xp.take_along_axis(last, (2 * tl)[:, None], 1)[:, 0]
         end1 = xp.where(tl > 0, xp.take_along_axis(last, xp.maximum(2 * tl - 1, 0)[:, None], 1)[:, 0], ninf)
         nll = -_lse(xp, end, end1)
-        nll = xp.where(il > 0, nll, xp.where(tl > 0, xp.inf, 0)).astype(lp.dtype, copy=False)
+        nll = xp.where(il > 0, nll, xp.where(tl > 0, xp.inf, -0.0)).astype(lp.dtype, copy=False)
         ctx.args = (ext, skip, lpe, alpha, il, tl, nll, blank, zero_infinity)
         ctx.save_for_backward(log_probs)
         return _new_tensor(nll, log_probs.dtype, log_probs.device)
@@ -361,7 +361,7 @@ class CtcLoss(Function):
 class NotImplementedBackward(Function):
     """Passes a once-differentiable gradient through; differentiating it raises torch's error."""
 
-    node_name = "NotImplemented"
+    node_name = "torch::autograd::NotImplemented"
     array_forward = True
 
     @staticmethod
@@ -375,7 +375,14 @@ class NotImplementedBackward(Function):
 
 def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, zero_infinity=False):
     """(T, N, C) log-probabilities, padded (N, S) targets (a Tensor), lengths as lists: the (N,) losses."""
-    tg = backend.to_numpy(targets.array).astype("int64")
+    hp = backend.array_module()  # host arrays: labels, not tensor data
+    tg = backend.to_numpy(targets.array).astype(hp.int64)
+    if tg.ndim == 1:  # concatenated: pad each sample's run to the longest
+        ends = hp.cumsum(target_lengths)
+        padded = hp.zeros((len(target_lengths), max(target_lengths, default=0)), hp.int64)
+        for i, (n, end) in enumerate(zip(target_lengths, ends)):
+            padded[i, :n] = tg[end - n:end]
+        tg = padded
     tg = log_probs.xp.asarray(tg)
     return CtcLoss.apply(log_probs, tg, list(input_lengths), list(target_lengths), int(blank), bool(zero_infinity))
 
