@@ -278,7 +278,13 @@ def _lse(xp, *terms):
         m = xp.maximum(m, t)
     safe = xp.where(xp.isfinite(m), m, 0)
     total = sum(xp.exp(t - safe) for t in terms)
-    return xp.log(total) + safe  # float errors are quiet (backend.quiet_float_errors)
+    return _log0(xp, total) + safe
+
+
+def _log0(xp, a):
+    """log, with log(0) = -inf and no floating-point warning."""
+    pos = a > 0
+    return xp.where(pos, xp.log(xp.where(pos, a, 1)), -math.inf)
 
 
 class CtcLoss(Function):
@@ -297,7 +303,7 @@ class CtcLoss(Function):
         il = xp.asarray(input_lengths, dtype=xp.int64)
         tl = xp.asarray(target_lengths, dtype=xp.int64)
         lpe = xp.take_along_axis(lp, xp.broadcast_to(ext[None], (T, N, S)), axis=2)  # (T, N, S)
-        ninf = xp.asarray(-xp.inf, lp.dtype)
+        ninf = -math.inf
         # the skip s-2 -> s is allowed onto a label that differs from the label two back
         skip = xp.zeros((N, S), bool)
         skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
@@ -306,8 +312,8 @@ class CtcLoss(Function):
         alpha[0] = xp.where(pos < xp.minimum(2, 2 * tl[:, None] + 1), lpe[0], ninf)
         for t in range(1, T):
             a = alpha[t - 1]
-            a1 = xp.concatenate([xp.full((N, 1), ninf), a[:, :-1]], 1)
-            a2 = xp.where(skip, xp.concatenate([xp.full((N, 2), ninf), a[:, :-2]], 1), ninf)
+            a1 = xp.concatenate([xp.full((N, 1), ninf, lp.dtype), a[:, :-1]], 1)
+            a2 = xp.where(skip, xp.concatenate([xp.full((N, 2), ninf, lp.dtype), a[:, :-2]], 1), ninf)
             alpha[t] = _lse(xp, a, a1, a2) + lpe[t]
         last = alpha[xp.maximum(il - 1, 0), xp.arange(N)]  # (N, S)
         end = xp.take_along_axis(last, (2 * tl)[:, None], 1)[:, 0]
@@ -326,15 +332,15 @@ class CtcLoss(Function):
         lp = log_probs.array
         T, N, C = lp.shape
         S = ext.shape[1]
-        ninf = xp.asarray(-xp.inf, lp.dtype)
+        ninf = -math.inf
         pos = xp.arange(S)[None]
         ends = (pos == 2 * tl[:, None]) | ((pos == 2 * tl[:, None] - 1) & (tl[:, None] > 0))
         beta = xp.full((T, N, S), ninf, lp.dtype)
         nxt = xp.full((N, S), ninf, lp.dtype)
         skip_from = xp.concatenate([skip[:, 2:], xp.zeros((N, 2), bool)], 1)  # s+2 -> s allowed
         for t in range(T - 1, -1, -1):
-            b1 = xp.concatenate([nxt[:, 1:], xp.full((N, 1), ninf)], 1)
-            b2 = xp.where(skip_from, xp.concatenate([nxt[:, 2:], xp.full((N, 2), ninf)], 1), ninf)
+            b1 = xp.concatenate([nxt[:, 1:], xp.full((N, 1), ninf, lp.dtype)], 1)
+            b2 = xp.where(skip_from, xp.concatenate([nxt[:, 2:], xp.full((N, 2), ninf, lp.dtype)], 1), ninf)
             step = _lse(xp, nxt, b1, b2) + lpe[t]
             start = xp.where(ends, lpe[t], ninf)
             cur = xp.where((t == il - 1)[:, None], start, xp.where((t < il - 1)[:, None], step, ninf))
@@ -346,7 +352,7 @@ class CtcLoss(Function):
         acc = xp.zeros((T, N, C), lp.dtype)
         ti, ni, si = xp.meshgrid(xp.arange(T), xp.arange(N), xp.arange(S), indexing="ij")
         backend.scatter_add(xp, acc, (ti, ni, xp.broadcast_to(ext[None], (T, N, S))), xp.exp(ab - m))
-        lcab = xp.log(acc) + m
+        lcab = _log0(xp, acc) + m
         g = xp.exp(lp) - xp.exp(lcab + nll[None, :, None] - lp)
         g = xp.where((xp.arange(T)[:, None] < il[None, :])[:, :, None], g, 0)
         if zero_infinity:
