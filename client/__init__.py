@@ -369,7 +369,8 @@ del _name
 
 
 # ---- grid_sampler, affine_grid_generator, ctc_loss (nn/_gridctc.py) ---------------------------------------
-from .nn._gridctc import affine_grid_generator, grid_sampler, torch_ctc_loss as ctc_loss  # noqa: E402
+from .nn._gridctc import (affine_grid_generator, grid_sampler, grid_sampler_2d, grid_sampler_3d,  # noqa: E402
+                          torch_ctc_loss as ctc_loss)
 
 
 def poisson(input, generator=None):

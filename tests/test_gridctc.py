@@ -719,7 +719,153 @@ x = torch.arange(32.).reshape(2, 1, 4, 4).requires_grad_()
 g = torch.tensor([[[[-1.25, -0.5], [0.25, 0.75]], [[1.125, 1.0], [-0.875, 0.3125]]]]).expand(2, 2, 2, 2).contiguous()
 for p in ('zeros', 'border', 'reflection'):
     y = F.grid_sample(x, g, mode='bicubic', padding_mode=p, align_corners=p == 'border')
-    print(y.grad_fn.name(), y.shape, y.detach().round(decimals=2))'''.split("\n#---\n")
+    print(y.grad_fn.name(), y.shape, y.detach().round(decimals=2))
+#---
+x = torch.arange(24., dtype=torch.float64).reshape(1, 2, 3, 4).sin().requires_grad_()
+g = torch.tensor([[[[0.3, -0.2], [0.7, 0.1]], [[-0.6, 0.45], [0.2, 0.9]]]], dtype=torch.float64, requires_grad=True)
+for m in ('bilinear', 'nearest', 'bicubic'):
+    y = F.grid_sample(x, g, mode=m, align_corners=False)
+    gx, gg = torch.autograd.grad(y.pow(2).sum(), (x, g), create_graph=True)
+    print(m, gx.grad_fn.name(), gg.grad_fn.name())
+    d = torch.autograd.grad(gx.sum() + gg.pow(2).sum(), (x, g))
+    print([round(t.sum().item(), 6) for t in d])
+#---
+x = torch.arange(24., dtype=torch.float64).reshape(1, 2, 3, 4).sin().requires_grad_()
+g = torch.tensor([[[[0.3, -0.2], [0.7, 0.1]], [[-0.6, 0.45], [0.2, 0.9]]]], dtype=torch.float64)
+y = F.grid_sample(x, g, align_corners=False)
+gx, = torch.autograd.grad(y.pow(2).sum(), (x,), create_graph=True)
+print(gx.grad_fn.name(), gx.grad_fn.next_functions[0][0] is not None)
+#---
+x = torch.arange(18., dtype=torch.float64).reshape(1, 2, 3, 3).cos().requires_grad_()
+y = F.fractional_max_pool2d(x, 2, 2, _random_samples=torch.tensor([[[0.2, 0.7], [0.4, 0.9]]], dtype=torch.float64))
+g, = torch.autograd.grad(y.pow(2).sum(), x, create_graph=True)
+print(g.grad_fn.name(), g)
+#---
+x = torch.arange(24., dtype=torch.float64).reshape(1, 1, 2, 3, 4).sin().requires_grad_()
+g = torch.tensor([[[[[0.3, -0.2, 0.1], [0.7, 0.1, -0.5]]]]], dtype=torch.float64, requires_grad=True)
+y = F.grid_sample(x, g, align_corners=False)
+gx, gg = torch.autograd.grad(y.pow(2).sum(), (x, g), create_graph=True)
+print(gx.grad_fn.name(), y.grad_fn.name())
+#---
+torch.manual_seed(0)
+lin = nn.Linear(6, 5)
+with torch.no_grad():
+    lin.weight.copy_(torch.arange(30.).reshape(5, 6).sin() * 0.5); lin.bias.fill_(0.1)
+feats = torch.arange(4 * 7 * 6.).reshape(4, 7, 6).cos()  # (N, T, F) batch first
+logp = lin(feats).log_softmax(-1).transpose(0, 1)  # (T, N, C)
+targets = torch.tensor([1, 2, 3, 4, 4, 2, 1, 3])
+lengths = torch.tensor([2, 3, 1, 2])
+loss = F.ctc_loss(logp, targets, torch.tensor([7, 6, 5, 7]), lengths)
+print(loss)
+loss.backward()
+print(lin.weight.grad, lin.bias.grad)
+#---
+opt_model = nn.Sequential(nn.Linear(4, 6), nn.LogSoftmax(dim=-1))
+with torch.no_grad():
+    for i, p in enumerate(opt_model.parameters()):
+        p.copy_(torch.arange(p.numel(), dtype=torch.float32).reshape(p.shape).mul(0.3 + i).sin() * 0.4)
+opt = torch.optim.SGD(opt_model.parameters(), lr=0.1)
+x = torch.arange(5 * 2 * 4.).reshape(5, 2, 4).sin()
+ctc = nn.CTCLoss(blank=5)
+for step in range(3):
+    opt.zero_grad()
+    loss = ctc(opt_model(x), torch.tensor([[0, 1], [2, 2]]), (5, 5), (2, 2))
+    loss.backward()
+    opt.step()
+    print(step, round(loss.item(), 4))
+#---
+class STN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.loc = nn.Linear(16, 6)
+        with torch.no_grad():
+            self.loc.weight.zero_()
+            self.loc.bias.copy_(torch.tensor([1, 0, 0, 0, 1, 0], dtype=torch.float))
+    def forward(self, x):
+        theta = self.loc(x.flatten(1)).view(-1, 2, 3)
+        grid = F.affine_grid(theta, x.size(), align_corners=False)
+        return F.grid_sample(x, grid, align_corners=False)
+m = STN()
+x = torch.arange(32.).reshape(2, 1, 4, 4) / 8
+y = m(x)
+print(y.shape, y.grad_fn.name(), torch.equal(y, x))
+y.pow(2).sum().backward()
+print(m.loc.bias.grad, m.loc.weight.grad.abs().sum())
+#---
+x = torch.arange(24.).reshape(1, 2, 3, 4)
+g = torch.tensor([[[[0.3, -0.2], [0.7, 0.1]]]], requires_grad=True)
+y = F.grid_sample(x, g, align_corners=False)
+print(y, y.requires_grad)
+y.sum().backward(); print(g.grad)
+#---
+x = torch.arange(24.).reshape(1, 2, 3, 4).requires_grad_()
+g = torch.tensor([[[[0.3, -0.2], [0.7, 0.1]]]])
+y = F.grid_sample(x, g, mode='nearest', padding_mode='border', align_corners=True)
+print(y, y.grad_fn.name(), y.grad_fn.next_functions)
+#---
+with torch.no_grad():
+    y = F.grid_sample(torch.ones(1, 1, 2, 2, requires_grad=True), torch.zeros(1, 1, 1, 2), align_corners=False)
+print(y, y.requires_grad, y.grad_fn)
+#---
+x = torch.arange(24., dtype=torch.float64).reshape(1, 2, 3, 4)
+g = torch.tensor([[[[0.3, -0.2], [0.7, 0.1]]]], dtype=torch.float64)
+print(F.grid_sample(x, g, mode='bicubic', align_corners=False))
+print(F.grid_sample(x.float(), g.float(), mode='bicubic', align_corners=False))
+#---
+x = torch.arange(1 * 1 * 3 * 4 * 2.).reshape(1, 1, 3, 4, 2)
+g = torch.tensor([[[[[0.3, -0.2, 0.5], [-1.0, 1.0, 0.0]], [[0.9, 0.9, -0.9], [0.25, -0.75, 0.5]]]]])
+for p in ('zeros', 'border', 'reflection'):
+    for a in (True, False):
+        print(F.grid_sample(x, g, padding_mode=p, align_corners=a).flatten())
+        print(F.grid_sample(x, g, mode='nearest', padding_mode=p, align_corners=a).flatten())
+#---
+m = nn.FractionalMaxPool2d(2, output_size=(3, 3), return_indices=True, _random_samples=torch.tensor([[[0.25, 0.75]]]))
+print(m.state_dict(), dict(m.named_buffers()))
+y, i = m(torch.arange(36.).reshape(1, 1, 6, 6))
+print(y, i)
+#---
+seq = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.FractionalMaxPool2d(2, output_ratio=(0.5, 0.5)))
+print(seq)
+print(seq(torch.ones(3, 1, 8, 8)).shape)
+#---
+asm = nn.AdaptiveLogSoftmaxWithLoss(4, 6, [2], head_bias=True, dtype=torch.float64)
+print(asm.head.weight.dtype, asm.head.bias is not None, asm.tail[0][0].weight.shape, asm.tail[0][1].weight.shape)
+print(list(asm.state_dict().keys()))
+#---
+torch.manual_seed(0)
+asm = nn.AdaptiveLogSoftmaxWithLoss(4, 6, [2, 4], div_value=1.0)
+opt = torch.optim.Adam(asm.parameters(), lr=0.1)
+x = torch.arange(24.).reshape(6, 4).sin()
+t = torch.tensor([0, 1, 2, 3, 4, 5])
+first = None
+for i in range(20):
+    opt.zero_grad()
+    out = asm(x, t)
+    out.loss.backward()
+    opt.step()
+    first = first or out.loss.item()
+print(out.loss.item() < first, asm.predict(x).tolist())
+#---
+print(F.ctc_loss(torch.zeros(3, 0, 4), torch.zeros(0, 2, dtype=torch.long), [], [], reduction='none'))
+#---
+print(F.ctc_loss(torch.zeros(3, 0, 4), torch.zeros(0, 2, dtype=torch.long), [], []))
+#---
+print(F.ctc_loss(torch.full((4, 1, 3), -1.0986122886681098), torch.tensor([[1, 2]]), [4], [2], reduction='none'))
+#---
+lp = torch.full((4, 2, 3), -1.0986122886681098, requires_grad=True)
+l = F.ctc_loss(lp, torch.tensor([[1, 2], [1, 0]]), [4, 3], [2, 1], reduction='none')
+l.backward(torch.tensor([1., 2.]))
+print(lp.grad)
+#---
+print(F.ctc_loss(torch.zeros(3, 2, 4), torch.tensor([[1, 2], [3, 3]]), torch.tensor([3, 3], dtype=torch.int32), torch.tensor([2, 2])))
+#---
+print(F.ctc_loss(torch.zeros(3, 2, 4), torch.tensor([[1, 2], [3, 3]]), torch.tensor([[3, 3]]), torch.tensor([2, 2])))
+#---
+print(F.grid_sample(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 'nearest', 'zeros', False))
+#---
+print(torch.grid_sampler(torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 1, 2, True))
+#---
+print(torch.grid_sampler_2d(torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 1, 2, True))'''.split("\n#---\n")
 
 
 @pytest.mark.parametrize("code", SNIPPETS, ids=[f"s{i}" for i in range(len(SNIPPETS))])

@@ -78,6 +78,20 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
     return call("grid_sampler", input, grid, int(interpolation_mode), int(padding_mode), bool(align_corners))
 
 
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):
+    if input.dim() != 4:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of dimensions, but got "
+                           f"input with sizes {_sizes(input)} and grid with sizes {_sizes(grid)}")
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners):
+    if input.dim() != 5:
+        raise RuntimeError(f"grid_sampler(): expected 5D input and grid with same number of dimensions, but got "
+                           f"input with sizes {_sizes(input)} and grid with sizes {_sizes(grid)}")
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
 def affine_grid(theta, size, align_corners=None):
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
@@ -159,6 +173,8 @@ def _ctc_nll(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
     _ctc_check_args(log_probs, targets, input_lengths, target_lengths, blank)
     if log_probs.dtype.is_floating_point and log_probs.dtype.itemsize < 4 or not log_probs.dtype.is_floating_point:
         raise NotImplementedError(f"\"ctc_loss_cpu\" not implemented for '{_torch_name(log_probs.dtype)}'")
+    if log_probs.numel() == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
     il, tl = _lengths(input_lengths), _lengths(target_lengths)
     unbatched = log_probs.dim() == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs

@@ -154,6 +154,49 @@ class _Plan:
         return stack(terms)
 
 
+    def along(self, vals, ts, axis):
+        """d out / d t along one axis, (N, C, *out), from the taps' values (N, K, C, *out): per line of taps
+        along the axis, sum_j value_j * w_j'(t) (bilinear: the difference of the two), times the other axes'
+        weights; torch's order of operations for 2-d bilinear ((ne - nw) * s + (se - sw) * n)."""
+        if self.mode == 1:
+            return None
+        per_axis = [_tap_weights(self.mode, t) for t in ts]
+        deriv = _tap_weights(self.mode, ts[axis], True)
+        lines = {}
+        for k, combo in enumerate(self.combos):
+            lines.setdefault(combo[:axis] + combo[axis + 1:], []).append((k, combo[axis]))
+        total = None
+        for others, taps in lines.items():
+            inner = None
+            for k, j in taps:
+                d = deriv[j]
+                term = vals.select(1, k) * (d.unsqueeze(1) if type(d) is Tensor else d)
+                inner = term if inner is None else inner + term
+            w = None
+            for b, j in zip([b for b in range(len(ts)) if b != axis], others):
+                f = per_axis[b][j]
+                w = f if w is None else w * f
+            term = inner * w.unsqueeze(1)
+            total = term if total is None else total + term
+        return total
+
+
+    def along_corners(self, vals, ts, axis, grad):
+        """sum over channels and taps of value * w'(t) * the other weights * grad, added up one channel and
+        tap at a time with x's weight first: torch's 3-d kernel's order."""
+        from .shape import stack  # noqa: PLC0415
+        per_axis = [_tap_weights(self.mode, t) for t in ts]
+        deriv = _tap_weights(self.mode, ts[axis], True)
+        others = [b for b in reversed(range(len(ts))) if b != axis]
+        terms = []
+        for k, combo in enumerate(self.combos):
+            term = vals.select(1, k) * deriv[combo[axis]]
+            for b in others:
+                term = term * per_axis[b][combo[b]].unsqueeze(1)
+            terms.append(term * grad)
+        return stack(terms, 2).flatten(1, 2).sum(1)
+
+
 def _take_array(xp, arr, index, shape):
     planes = arr.reshape(arr.shape[0], -1)
     planes = xp.concatenate([planes, xp.zeros((planes.shape[0], 1), arr.dtype)], axis=1)  # -1 picks the zero
@@ -207,17 +250,42 @@ class GridSampler2D(Function):
             if plan.mode == 1:
                 g_grid = _const(xp.zeros(grid.array.shape), grid)
             else:
-                picked = (g1 * _GridTake.apply(input, 1, plan.index, plan.take_shape)).sum(2)  # (N, K, *out)
+                vals = _GridTake.apply(input, 1, plan.index, plan.take_shape)  # (N, K, C, *out)
                 comps = [None] * len(ts)
                 for axis, (slope, k) in enumerate(zip(plan.slopes, plan.components)):
-                    dw = plan.weights(ts, wstack, derivative_axis=axis)
-                    comps[k] = (picked * dw).sum(1) * _const(slope, grid)
+                    if len(ts) == 2:
+                        d_t = (plan.along(vals, ts, axis) * grad).sum(1)
+                    else:
+                        d_t = plan.along_corners(vals, ts, axis, grad)
+                    comps[k] = d_t * _const(slope, grid)
                 g_grid = stack(comps, -1)
+        if _grad_state.enabled and (need_in or need_grid):  # create_graph: torch's one node for both gradients
+            g_in, g_grid = cls._backward_node.apply(g_in, g_grid)
         return g_in, g_grid, None, None, None
+
+
+class _GridSamplerBackward(Function):
+    """Passes grid_sampler's two gradients on as one node (torch's GridSampler2DBackwardBackward0)."""
+
+    array_forward = True
+    _abstract = True
+
+    @staticmethod
+    def forward(ctx, g_in, g_grid):
+        return tuple(None if g is None else _new_tensor(g.array, g.dtype, g.device) for g in (g_in, g_grid))
+
+    @staticmethod
+    def backward(ctx, d_in, d_grid):
+        return d_in, d_grid
 
 
 class GridSampler3D(GridSampler2D):
     pass
+
+
+for _cls in (GridSampler2D, GridSampler3D):
+    _cls._backward_node = type(f"{_cls.__name__}Backward", (_GridSamplerBackward,), {"__module__": __name__})
+del _cls
 
 
 def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
