@@ -865,7 +865,29 @@ print(F.grid_sample(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 'nearest',
 #---
 print(torch.grid_sampler(torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 1, 2, True))
 #---
-print(torch.grid_sampler_2d(torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 1, 2, True))'''.split("\n#---\n")
+print(torch.grid_sampler_2d(torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 1, 2), 1, 2, True))
+#---
+x = torch.arange(16.).reshape(1, 1, 4, 4).requires_grad_()
+y = F.fractional_max_pool2d(x, 2, 2, _random_samples=torch.tensor([[[0.3, 0.6]]]))
+print(y.grad_fn.next_functions)
+#---
+t = torch.eye(2, 3)[None].requires_grad_()
+print(F.affine_grid(t, [1, 1, 2, 2], align_corners=False).grad_fn.next_functions)
+#---
+x = torch.arange(16.).reshape(1, 1, 4, 4).requires_grad_()
+g = torch.zeros(1, 1, 1, 2, requires_grad=True)
+print(F.grid_sample(x, g, align_corners=False).grad_fn.next_functions)
+print(F.grid_sample(x.detach(), g, align_corners=False).grad_fn.next_functions)
+#---
+lp = torch.zeros(3, 1, 4).log_softmax(2).requires_grad_()
+l = F.ctc_loss(lp, torch.tensor([[1]]), [3], [1], reduction='none')
+print(l.grad_fn.next_functions, l)
+#---
+m = nn.CTCLoss(reduction='sum', zero_infinity=True)
+print(m.__dict__.get('blank'), m.reduction, m.zero_infinity, m)
+#---
+m = nn.AdaptiveLogSoftmaxWithLoss(8, 20, [5, 10, 15], div_value=2.)
+print([tuple(p.shape) for p in m.parameters()])'''.split("\n#---\n")
 
 
 @pytest.mark.parametrize("code", SNIPPETS, ids=[f"s{i}" for i in range(len(SNIPPETS))])

@@ -153,13 +153,10 @@ class _Plan:
             terms.append(w)
         return stack(terms)
 
-
     def along(self, vals, ts, axis):
         """d out / d t along one axis, (N, C, *out), from the taps' values (N, K, C, *out): per line of taps
         along the axis, sum_j value_j * w_j'(t) (bilinear: the difference of the two), times the other axes'
         weights; torch's order of operations for 2-d bilinear ((ne - nw) * s + (se - sw) * n)."""
-        if self.mode == 1:
-            return None
         per_axis = [_tap_weights(self.mode, t) for t in ts]
         deriv = _tap_weights(self.mode, ts[axis], True)
         lines = {}
@@ -179,7 +176,6 @@ class _Plan:
             term = inner * w.unsqueeze(1)
             total = term if total is None else total + term
         return total
-
 
     def along_corners(self, vals, ts, axis, grad):
         """sum over channels and taps of value * w'(t) * the other weights * grad, added up one channel and
@@ -475,6 +471,8 @@ def _intervals(hp, samples, in_size: int, out_size: int, pool: int, npdt):
 
 class FractionalMaxPool2D(_Take):
     """The max of each pseudo-random window (the first on ties; NaN wins), with its flat index in the plane."""
+
+    float_edges = False  # torch's node has no edge for the random samples
 
     @classmethod
     def forward(cls, ctx, x, kernel, out_size, samples):
