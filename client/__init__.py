@@ -374,6 +374,11 @@ for _name in ("vander", "index_reduce"):
 del _name
 
 
+# ---- grid_sampler, affine_grid_generator, ctc_loss (nn/_gridctc.py) ---------------------------------------
+from .nn._gridctc import (affine_grid_generator, grid_sampler, grid_sampler_2d, grid_sampler_3d,  # noqa: E402
+                          torch_ctc_loss as ctc_loss)
+
+
 def poisson(input, generator=None):
     from ._creation import _generator_kw  # noqa: PLC0415
     return _call("poisson", input, **_generator_kw({}, generator))

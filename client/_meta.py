@@ -1950,3 +1950,25 @@ def _normal_rule(op, args, kwargs):
 OPS["normal"] = OpInfo(_normal_rule, node=lambda args, kwargs: "NormalBackward1")
 
 OPS["as_strided_"] = OpInfo(as_strided_rule, inplace=True, view=True, node="AsStridedBackward1")
+
+
+# ---- grid_sampler, affine_grid_generator, _ctc_loss, fractional_max_pool2d (engine/ops/gridctc.py; the client
+# checks their arguments first) ----------------------------------------------------------------------------------
+def _grid_sampler_rule(op, args, kwargs):
+    x, grid = args[0], args[1]
+    return [((x._shape[0], x._shape[1], *grid._shape[1:-1]), x._dtype)]
+
+
+def _fractional_rule(op, args, kwargs):
+    shape = (*args[0]._shape[:-2], *args[2])
+    return [(shape, args[0]._dtype), (shape, int64)]
+
+
+OPS.update({
+    "grid_sampler": OpInfo(_grid_sampler_rule, node=lambda args, kwargs: (
+        f"GridSampler{len(args[0]._shape) - 2}DBackward0")),
+    "affine_grid_generator": OpInfo(lambda op, args, kwargs: [(
+        (args[1][0], *args[1][2:], len(args[1]) - 2), args[0]._dtype)], node="AffineGridGeneratorBackward0"),
+    "_ctc_loss": OpInfo(lambda op, args, kwargs: [((args[0]._shape[1],), args[0]._dtype)], node="CtcLossBackward0"),
+    "fractional_max_pool2d": OpInfo(_fractional_rule, node="FractionalMaxPool2DBackward0"),
+})

@@ -39,7 +39,7 @@ _FP32 = {
                        "multi_margin_loss", "binary_cross_entropy_with_logits", "dist", "pdist", "cdist", "renorm",
                        "logsumexp", "sum", "prod", "cumprod", "cumsum", "softmax", "log_softmax", "cross_entropy",
                        "vector_norm", "matrix_norm"}),
-    "cpu": frozenset({"avg_pool3d", "binary_cross_entropy", "grid_sample", "prod", "quantile", "nanquantile",
+    "cpu": frozenset({"avg_pool3d", "binary_cross_entropy", "grid_sampler", "prod", "quantile", "nanquantile",
                       "cdist", "trace", "cholesky", "cholesky_inverse", "cholesky_solve", "inverse", "pinverse",
                       "max_pool3d", "adaptive_avg_pool3d", "mse_loss", "cosine_embedding_loss", "nll_loss",
                       "hinge_embedding_loss", "poisson_nll_loss", "smooth_l1_loss", "cross_entropy", "l1_loss",
@@ -49,7 +49,7 @@ _FP32 = {
                       "pinv", "cond", "solve", "cholesky_ex", "vector_norm", "matrix_norm", "slogdet", "det"}),
 }
 _PROMOTE = {
-    "cuda": frozenset({"addcdiv", "addcmul", "atan2", "bilinear", "cross", "dot", "grid_sample", "index_put",
+    "cuda": frozenset({"addcdiv", "addcmul", "atan2", "bilinear", "cross", "dot", "grid_sampler", "index_put",
                        "scatter_add", "tensordot", "cat", "stack", "index_copy"}),
     "cpu": frozenset({"stack", "cat", "index_copy"}),
 }

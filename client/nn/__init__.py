@@ -32,6 +32,7 @@ from .modules import Container, CrossMapLRN2d
 from .modules import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d,
                       LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
+from .modules import AdaptiveLogSoftmaxWithLoss, CTCLoss, FractionalMaxPool2d
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Container", "CrossMapLRN2d", "LazyBatchNorm1d",
            "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyConv1d", "LazyConv2d", "LazyLinear",
@@ -61,4 +62,5 @@ __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Uninitial
            "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
            "Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "LPPool3d",
            "MaxUnpool3d", "InstanceNorm3d", "ConstantPad3d", "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d",
-           "CircularPad3d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
+           "CircularPad3d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
+           "AdaptiveLogSoftmaxWithLoss", "CTCLoss", "FractionalMaxPool2d"]

@@ -1594,3 +1594,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     if swap:
         dist_neg = minimum(dist_neg, distance(positive, negative))
     return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)
+
+
+# ---- grid_sample / affine_grid, ctc_loss, fractional max pooling (_gridctc.py) ----------------------------
+from ._gridctc import (affine_grid, ctc_loss, fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                       grid_sample)

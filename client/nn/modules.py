@@ -3896,6 +3896,11 @@ def _torch_module_paths() -> None:
             cls = globals().get(name)
             if isinstance(cls, type):
                 cls.__module__ = f"torch.nn.modules.{sub}"
+                cls.__qualname__ = name   # (classes made by a function, as _gridctc's, too)
 
+
+# CTCLoss, FractionalMaxPool2d, AdaptiveLogSoftmaxWithLoss (_gridctc.py)
+from ._gridctc import make_modules as _make_gridctc_modules  # noqa: E402
+CTCLoss, FractionalMaxPool2d, AdaptiveLogSoftmaxWithLoss = _make_gridctc_modules(sys.modules[__name__])
 
 _torch_module_paths()

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 from gradwire.common.dtypes import uint8
 
-from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2, fused, index,
-               inplace, linalg, linspec, matrix, named,
+from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2, fused, gridctc,
+               index, inplace, linalg, linspec, matrix, named,
                random_fill, reduce, scan, scatter, shape, sorting, special_math)
 from .. import random as _random
 from ..tensor import Tensor, _new_tensor
@@ -255,7 +255,7 @@ del _name, _fn
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
 EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
-                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, linspec]
+                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, linspec, gridctc]
 
 
 def install(module) -> None:

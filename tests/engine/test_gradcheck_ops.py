@@ -527,6 +527,16 @@ ADDED_OPS = {
     "special_zeta_q": (lambda q: E.OPS["special_zeta"](2.5, q.abs() + 0.5), [(3, 4)]),
     "ormqr": (lambda x, t, c: E.OPS["ormqr"](x, t, c), [(4, 3), (3,), (4, 2)]),
     "ormqr_right_transposed": (lambda x, t, c: E.OPS["ormqr"](x, t, c, False, True), [(2, 3, 3), (2, 2), (3, 3)]),
+    # engine/ops/gridctc.py: every mode and padding of grid_sampler (its backward is made of Tensor ops)
+    **{f"grid_sampler_{m}_{p}_{a}": (lambda x, g, m=m, p=p, a=a: E.OPS["grid_sampler"](x, g * 0.7, m, p, a),
+                                     [(2, 2, 3, 4), (2, 3, 2, 2)])
+       for m in (0, 1, 2) for p in (0, 1, 2) for a in (False, True)},
+    **{f"grid_sampler_3d_{m}_{p}": (lambda x, g, m=m, p=p: E.OPS["grid_sampler"](x, g * 0.7, m, p, False),
+                                    [(1, 2, 2, 3, 2), (1, 2, 1, 2, 3)]) for m in (0, 1) for p in (0, 2)},
+    "affine_grid_generator": (lambda t: E.OPS["affine_grid_generator"](t, (2, 1, 3, 4), False), [(2, 2, 3)]),
+    "affine_grid_generator_3d": (lambda t: E.OPS["affine_grid_generator"](t, (1, 1, 2, 3, 2), True), [(1, 3, 4)]),
+    "fractional_max_pool2d": (lambda x: E.OPS["fractional_max_pool2d"](
+        x, (2, 2), (3, 2), E.tensor([[[0.3, 0.8], [0.55, 0.1]]], dtype=E.float64))[0], [(1, 2, 5, 4)]),
 }
 
 
@@ -536,3 +546,17 @@ def test_added_ops_gradcheck(name):
     inputs = tuple(rnd(*shape) for shape in shapes)
     assert gradcheck(fn, inputs)
     assert gradgradcheck(fn, inputs)
+
+
+def test_ctc_loss_gradcheck_once_differentiable():
+    """_ctc_loss's gradient (torch's: as if log_probs were log_softmax's output) checked through log_softmax,
+    as torch's own test does; its double backward raises, as torch's."""
+    lp = rnd(6, 3, 5)
+    targets = E.tensor([[1, 2, 2], [3, 1, 0], [4, 4, 0]])
+
+    def fn(x):
+        return E.OPS["_ctc_loss"](x.log_softmax(2), targets, [6, 5, 6], [3, 2, 1], 0, False)
+    assert gradcheck(fn, (lp,))
+    g, = E.autograd.grad(fn(lp).sum(), lp, create_graph=True)
+    with pytest.raises(RuntimeError, match="derivative for aten::_ctc_loss_backward is not implemented"):
+        g.sum().backward()

@@ -497,6 +497,17 @@ for _n in ["_mul_scalar", "_div_scalar", "_add_scalar"]:
     case(_n, lambda x, _n=_n: OP[_n](x, 1.5), ("f", (3, 4)))
 case("block_diag", lambda a, b, c: OP["block_diag"](a, b, c), ("f", (2, 3)), ("f", (4,)), ("f", ()))
 case("fill", lambda x, v: OP["fill"](x, v), ("f", (3, 4)), ("f", ()))
+for _m in (0, 1, 2):
+    for _p in (0, 1, 2):
+        case(f"grid_sampler:{_m}{_p}", lambda x, g, _m=_m, _p=_p: OP["grid_sampler"](x, g * 1.2, _m, _p, _p == 1),
+             ("f", (2, 3, 4, 5)), ("u", (2, 3, 2, 2)))
+case("grid_sampler:3d", lambda x, g: OP["grid_sampler"](x, g * 1.2, 0, 2, False), ("f", (1, 2, 3, 4, 2)),
+     ("u", (1, 2, 2, 1, 3)))
+case("affine_grid_generator", lambda t: OP["affine_grid_generator"](t, (2, 1, 3, 4), False), ("f", (2, 2, 3)))
+case("_ctc_loss", lambda x: OP["_ctc_loss"](OP["log_softmax"](x, 2), E.tensor([[1, 2, 2], [3, 1, 0]]), [6, 4],
+                                            [3, 2], 0, False), ("f", (6, 2, 5)))
+case("fractional_max_pool2d", lambda x: OP["fractional_max_pool2d"](
+    x, (2, 2), (3, 2), x.detach()[:, :, 0, :2] * 0 + 0.4)[0] * 1, ("f", (2, 3, 5, 4)))
 
 # the LU / LDL families, the *_copy view ops, torch.special's tail (engine/ops/linspec.py)
 case("linalg.lu_factor_ex", lambda a: OP["linalg.lu_factor_ex"](a), ("f", (2, 4, 4)))
