@@ -17,6 +17,7 @@ Prints, as medians over repeats:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import queue
 import re
@@ -166,16 +167,21 @@ def _busy(us: float) -> None:
         pass
 
 
-def echo_server_main() -> int:
-    """``remote.py --echo-server``: echoes each message after busy-waiting the nanoseconds in its first 8 bytes."""
+def echo_server_main(read=None, write=None, ran=None) -> int:
+    """``remote.py --echo-server``: echoes each message after busy-waiting the nanoseconds in its first 8 bytes.
+    ``read``/``write``: the (de)serializers (identity: no protobuf); ``ran(start, end)`` after each busy wait
+    (bench/timeline.py's timestamps)."""
     def echo(requests, context):
         for message in requests:
+            start = time.perf_counter()
             _busy(int.from_bytes(message[:8], "little") / 1000)
+            if ran is not None:
+                ran(start, time.perf_counter())
             yield message
     ident = lambda b: b  # noqa: E731
     server = grpc.server(futures.ThreadPoolExecutor(4))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
-        "bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(echo, ident, ident)}),))
+        "bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(echo, read or ident, write or ident)}),))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)
@@ -184,31 +190,43 @@ def echo_server_main() -> int:
     return 0
 
 
-def echo_round_trip_us(client_us: float, server_us: float, rounds: int = 350) -> float:
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--echo-server"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def echo_stream(proc):
+    """A raw bidirectional stream to the echo server ``proc`` (a Popen that prints its port, then serves
+    until its stdin closes): yields (send, replies)."""
     outbox: queue.SimpleQueue = queue.SimpleQueue()
     channel = None
     try:
         port = int(proc.stdout.readline())
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         ident = lambda b: b  # noqa: E731
-        replies = channel.stream_stream("/bench.Echo/Stream", ident, ident)(iter(outbox.get, None))
-        message = int(server_us * 1000).to_bytes(8, "little") + bytes(STEP_BATCH_BYTES - 8)
-
-        def round_trip():
-            _busy(client_us)
-            outbox.put(message)
-            next(replies)
-        for _ in range(50):
-            round_trip()
-        return median_us(round_trip, repeats=7, inner=rounds // 7)
+        yield outbox.put, channel.stream_stream("/bench.Echo/Stream", ident, ident)(iter(outbox.get, None))
     finally:
         outbox.put(None)
         if channel is not None:
             channel.close()
         proc.stdin.close()
         proc.wait(30)
+
+
+def echo_message(server_us: float) -> bytes:
+    """A message of the step's batch size asking the echo server to be busy ``server_us``."""
+    return int(server_us * 1000).to_bytes(8, "little") + bytes(STEP_BATCH_BYTES - 8)
+
+
+def echo_round_trip_us(client_us: float, server_us: float, rounds: int = 350) -> float:
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--echo-server"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    with echo_stream(proc) as (send, replies):
+        message = echo_message(server_us)
+
+        def round_trip():
+            _busy(client_us)
+            send(message)
+            next(replies)
+        for _ in range(50):
+            round_trip()
+        return median_us(round_trip, repeats=7, inner=rounds // 7)
 
 
 # ----- bulk transfer ----------------------------------------------------------------------

@@ -19,7 +19,6 @@ import atexit
 import bisect
 import json
 import os
-import queue
 import re
 import signal
 import statistics
@@ -27,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent import futures
 
 import grpc
 
@@ -84,15 +82,9 @@ def traced_server_main(argv) -> int:
 
 
 def echo_server_main() -> int:
+    """remote.py's echo server, timestamping each message's arrival, its busy wait and the reply's send."""
     log: list = []
     _log_to_file_at_exit(log)
-
-    def echo(requests, context):
-        for message in requests:
-            t0 = time.perf_counter()
-            remote._busy(int.from_bytes(message[:8], "little") / 1000)
-            log.append(("run", t0, time.perf_counter()))
-            yield message
 
     def read(b):
         log.append(("arrive", time.perf_counter()))
@@ -101,15 +93,7 @@ def echo_server_main() -> int:
     def write(b):
         log.append(("reply", time.perf_counter()))
         return b
-    server = grpc.server(futures.ThreadPoolExecutor(4))
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
-        "bench.Echo", {"Stream": grpc.stream_stream_rpc_method_handler(echo, read, write)}),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    print(port, flush=True)
-    sys.stdin.read()
-    server.stop(0)
-    return 0
+    return remote.echo_server_main(read, write, lambda start, end: log.append(("run", start, end)))
 
 
 def _spawn(args, pin: bool, out_path: str, **env):
@@ -200,31 +184,16 @@ def gradwire_timeline(steps: int, pin: bool, rerun: bool) -> dict:
 
 def echo_timeline(client_us: float, server_us: float, rounds: int, pin: bool) -> dict:
     out_path = tempfile.mktemp(suffix=".json")
-    proc = _spawn(["--echo-server"], pin, out_path)
-    outbox: queue.SimpleQueue = queue.SimpleQueue()
     log: list = []
-    channel = None
-    try:
-        port = int(proc.stdout.readline())
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-
-        def read(b):
-            return b
-        replies = channel.stream_stream("/bench.Echo/Stream", read, read)(iter(outbox.get, None))
-        message = int(server_us * 1000).to_bytes(8, "little") + bytes(remote.STEP_BATCH_BYTES - 8)
+    with remote.echo_stream(_spawn(["--echo-server"], pin, out_path)) as (send, replies):
+        message = remote.echo_message(server_us)
         for _ in range(rounds + 300):
             t0 = time.perf_counter()
             remote._busy(client_us)
             t1 = time.perf_counter()
-            outbox.put(message)
+            send(message)
             next(replies)
             log.append((t0, t1, time.perf_counter()))
-    finally:
-        outbox.put(None)
-        if channel is not None:
-            channel.close()
-        proc.stdin.close()
-        proc.wait(30)
     log = log[-rounds:]
     arrive, run, reply = _server_events(out_path, [m[1] for m in log])
     os.unlink(out_path)
