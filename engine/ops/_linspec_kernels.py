@@ -406,21 +406,25 @@ def _second_integral(xp, x, order):
     return total / math.pi
 
 
+def _by_region(xp, v, series, integral, hankel):
+    """Each of ``series`` (below _SERIES_BELOW), ``integral`` (up to _HANKEL_FROM) and ``hankel`` (from there)
+    on the elements of ``v`` where it holds."""
+    big = v >= _HANKEL_FROM
+    small = v < _SERIES_BELOW
+    out = xp.empty_like(v)
+    for where, method in ((small, series), (~big & ~small, integral), (big, hankel)):
+        if where.any():
+            out[where] = method(v[where])
+    return out
+
+
 def bessel_j(xp, x, order):
     """J_order(x): (1/pi) integral_0^pi cos(order t - x sin t) dt below _HANKEL_FROM, Hankel's expansion above."""
     ax = xp.abs(x)
     finite = xp.isfinite(ax)
-    v = xp.where(finite, ax, 1.0)
-    big = v >= _HANKEL_FROM
-    small = v < _SERIES_BELOW
-    mid = ~big & ~small
-    out = xp.empty_like(v)
-    if small.any():
-        out[small] = _j_series(xp, v[small], order)
-    if mid.any():
-        out[mid] = _chunks(xp, v[mid], lambda c: _first_integral(xp, c, order, xp.cos), 2048)
-    if big.any():
-        out[big] = _hankel(xp, v[big], order)[0]
+    out = _by_region(xp, xp.where(finite, ax, 1.0), lambda u: _j_series(xp, u, order),
+                     lambda u: _chunks(xp, u, lambda c: _first_integral(xp, c, order, xp.cos), 2048),
+                     lambda u: _hankel(xp, u, order)[0])
     if order == 1:
         out = xp.where(xp.signbit(x), -out, out)
     return xp.where(finite, out, xp.nan)  # torch: nan at +-inf too
@@ -430,18 +434,10 @@ def bessel_y(xp, x, order):
     """Y_order(x) for x > 0: (1/pi) integral_0^pi sin(x sin t - order t) dt minus _second_integral below
     _HANKEL_FROM, Hankel's expansion above."""
     pos = (x > 0) & xp.isfinite(x)
-    v = xp.where(pos, x, 1.0)
-    big = v >= _HANKEL_FROM
-    small = v < _SERIES_BELOW
-    mid = ~big & ~small
-    out = xp.empty_like(v)
-    if small.any():
-        out[small] = _y_series(xp, v[small], order)
-    if mid.any():
-        out[mid] = _chunks(xp, v[mid], lambda c: -_first_integral(xp, c, order, xp.sin)
-                           - _second_integral(xp, c, order), 512)
-    if big.any():
-        out[big] = _hankel(xp, v[big], order)[1]
+    out = _by_region(xp, xp.where(pos, x, 1.0), lambda u: _y_series(xp, u, order),
+                     lambda u: _chunks(xp, u, lambda c: -_first_integral(xp, c, order, xp.sin)
+                                       - _second_integral(xp, c, order), 512),
+                     lambda u: _hankel(xp, u, order)[1])
     return xp.where(pos, out, xp.where(x == 0, -xp.inf, xp.nan))  # torch: nan at +inf too
 
 
