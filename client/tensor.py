@@ -478,7 +478,9 @@ class Tensor:
             )
         args = (self, gradient, retain_graph, create_graph)
         if inputs is not None:
-            inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+            # (a GradientEdge is a tuple that knows its tensor: autograd.graph.get_gradient_edge)
+            single = not isinstance(inputs, (list, tuple)) or hasattr(inputs, "_tensor")
+            inputs = [getattr(t, "_tensor", t) for t in ([inputs] if single else inputs)]
             _mark_grad_inputs(inputs)
             args += (inputs,)
         conn = self._conn

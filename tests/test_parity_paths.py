@@ -70,3 +70,30 @@ def test_linearize_functionalize_assert_allclose_and_module_tails(gw):
         print(torch.nn.Linear(2, 2).compile())
     """)
     assert "tensor([0.0000, 0.8415]) tensor([2., 0.])" in out and "['FutureWarning']" in out
+
+
+def test_gradient_edges(gw):
+    out = same_as_torch(gw, """
+        graph = torch.autograd.graph
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x * 3
+        z = (y ** 2).sum()
+        e = graph.get_gradient_edge(y)
+        print(type(e).__name__, e.output_nr, type(e.node).__name__, e.ownership_token, len(e), isinstance(e, tuple))
+        print(torch.autograd.grad(z, e, retain_graph=True))
+        ex = graph.get_gradient_edge(x)
+        print(type(ex.node).__name__, ex.node.name(), ex.output_nr)
+        print(torch.autograd.grad(z, [ex, e], retain_graph=True))
+        try:
+            graph.get_gradient_edge(torch.ones(2))
+        except RuntimeError as err:
+            print("RuntimeError", err)
+        print(graph.get_gradient_edge(torch.ones(2, 2, requires_grad=True).unbind(0)[1]).output_nr)
+        (x * 2).sum().backward(inputs=[graph.get_gradient_edge(x)])
+        print(x.grad)
+        x.grad = None
+        (x * 5).sum().backward(inputs=graph.get_gradient_edge(x))
+        print(x.grad)
+    """)
+    assert "(tensor([ 6., 12.]),)" in out and "(tensor([18., 36.]), tensor([ 6., 12.]))" in out
+    assert "tensor([5., 5.])" in out

@@ -19,15 +19,19 @@ def _tensor_list(x, what: str) -> list:
     """outputs or inputs of grad/backward as torch takes them: a tensor, or any iterable of tensors."""
     if isinstance(x, Tensor):
         return [x]
+    if what == "inputs" and getattr(x, "_tensor", None) is not None:   # one GradientEdge (a tuple itself)
+        return [x._tensor]
     try:
         items = list(x)
     except TypeError:
         raise TypeError(f"'{type(x).__name__}' object is not iterable") from None
-    for t in items:
+    for i, t in enumerate(items):
         if not isinstance(t, Tensor):
             if what == "outputs":
                 raise AssertionError("Expected output to be a torch.Tensor")
-            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+            items[i] = getattr(t, "_tensor", None)   # a GradientEdge (autograd.graph.get_gradient_edge)
+            if items[i] is None:
+                raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
     return items
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import functools
 import threading
+import typing
 
 from .. import _dispatch
 from .._dispatch import default_connection
@@ -19,7 +20,33 @@ from ..tensor import Node as _ClientNode
 from ..tensor import Tensor, _RemovableHook as RemovableHandle
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle",
-           "register_multi_grad_hook", "increment_version"]
+           "register_multi_grad_hook", "increment_version", "GradientEdge", "get_gradient_edge"]
+
+
+class _GradientEdgeFields(typing.NamedTuple):
+    node: object
+    output_nr: int
+    ownership_token: object = None
+
+
+class GradientEdge(_GradientEdgeFields):
+    """torch.autograd.graph.GradientEdge: a tensor's place in the graph (its node and output number).
+    An edge from get_gradient_edge also knows its tensor, which is how autograd.grad and
+    backward(inputs=) take it (an in-place op on the tensor afterwards moves the edge with it)."""
+
+
+def get_gradient_edge(tensor) -> GradientEdge:
+    """The edge through which a gradient reaches ``tensor``: its grad_fn, or a leaf's AccumulateGrad node."""
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require "
+                           "gradients")
+    node = tensor.grad_fn
+    if node is None:
+        node = _ClientNode(tensor._conn, "torch::autograd::AccumulateGrad")
+        node._remote = _dispatch.new_object("node.accumulator", tensor)
+    edge = GradientEdge(node, tensor.output_nr)
+    edge._tensor = tensor
+    return edge
 
 
 class Node(abc.ABC):

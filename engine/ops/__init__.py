@@ -13,6 +13,7 @@ from . import (arith, creation, decompositions, decompositions2, elementwise, ex
                index, inplace, linalg, linspec, matrix, named,
                random_fill, reduce, scan, scatter, shape, sorting, special_math)
 from .. import random as _random
+from ..function import accumulator_of
 from ..tensor import Tensor, _new_tensor
 
 __all__ = ["OPS", "OpRegistry"]
@@ -237,7 +238,7 @@ _TABLE = {
     # tensor methods / autograd
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
-    "node.next_functions": _node_next_functions, "node.next": _node_next,
+    "node.next_functions": _node_next_functions, "node.next": _node_next, "node.accumulator": accumulator_of,
     "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
