@@ -79,7 +79,7 @@ for _name in (
         "outer", "vdot", "addmv", "addr", "baddbmm", "addbmm",
         "clone", "detach", "softmax", "log_softmax", "clamp_min", "clamp_max", "remainder",
         "floor_divide", "scatter", "index_add", "index_fill", "masked_select", "take", "argwhere",
-        "diagonal", "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",
+        "diag", "diag_embed", "trace", "cross", "kron", "lerp", "addmm", "addcmul", "addcdiv", "sgn",
         "trunc", "fix", "frac", "matrix_power", "matrix_exp", "cholesky_solve",
         "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",
         "arccosh", "arctanh", "lgamma", "digamma", "polygamma", "erfinv", "i0", "sinc", "logit", "nan_to_num",
@@ -89,7 +89,7 @@ for _name in (
         "nextafter"):
     globals()[_name] = _op(_name)
 for _name in ("reshape", "flatten", "transpose", "t", "permute", "squeeze", "unsqueeze", "split", "chunk",
-              "unbind"):
+              "unbind", "diagonal"):
     globals()[_name] = _viewing(_name)  # torch.transpose(x, ...) is a view of x, like x.transpose(...)
 del _name
 concat = cat  # noqa: F821 - defined by the loop above

@@ -1383,7 +1383,7 @@ def _viewing(op: str):
             out = call(op, self, *args, **kwargs)
             return _as_multi_view(self, out if isinstance(out, tuple) else (out,))  # a tuple, even of one
     else:
-        strided = op in ("transpose", "t", "unfold")
+        strided = op in ("transpose", "t", "unfold", "diagonal")
         def method(self, *args, **kwargs):
             return _as_view(self, call(op, self, *args, **kwargs), strided)
     method.__name__ = op
@@ -1392,7 +1392,7 @@ def _viewing(op: str):
     return method
 
 
-VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk", "unbind", "unfold")
+VIEW_OPS = ("flatten", "transpose", "t", "squeeze", "unsqueeze", "split", "chunk", "unbind", "unfold", "diagonal")
 MULTI_VIEW_OPS = ("split", "chunk", "unbind")
 
 

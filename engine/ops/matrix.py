@@ -14,7 +14,7 @@ from gradwire.common.shapes import broadcast_shapes, normalize_dim
 
 from ..function import Function
 from ..tensor import Tensor, _new_tensor
-from ._util import check_tensor_arg
+from ._util import check_tensor_arg, share_version
 from .shape import UnsafeView, sum_to
 
 
@@ -47,15 +47,29 @@ def _embed_array(xp, g, in_shape, offset, d1, d2, dtype):
     return xp.moveaxis(z, (nd - 2, nd - 1), (d1, d2))
 
 
+def _diagonal_view(xp, arr, offset, d1, d2):
+    """The diagonal (as the last dim) as a writable view of ``arr``'s memory: torch's diagonal is a view
+    (numpy's is read-only)."""
+    moved = xp.moveaxis(arr, (d1, d2), (-2, -1))
+    n1, n2 = moved.shape[-2:]
+    length = max(min(n1, n2 - offset), 0) if offset >= 0 else max(min(n1 + offset, n2), 0)
+    if length == 0:
+        first = moved[..., :0, :0]
+    else:
+        first = moved[..., :, offset:] if offset >= 0 else moved[..., -offset:, :]
+    return xp.lib.stride_tricks.as_strided(first, moved.shape[:-2] + (length,),
+                                           moved.strides[:-2] + (moved.strides[-2] + moved.strides[-1],))
+
+
 class Diagonal(Function):
-    """``diagonal(input, offset, dim1, dim2)`` (DiagonalBackward0): the diagonal as the last dim."""
+    """``diagonal(input, offset, dim1, dim2)`` (DiagonalBackward0): the diagonal as the last dim, a view."""
 
     array_forward = True
 
     @staticmethod
     def forward(ctx, a, offset, d1, d2):
         ctx.args = (a.array.shape, offset, d1, d2)
-        return _new_tensor(_diagonal_array(a.xp, a.array, offset, d1, d2).copy(), a.dtype, a.device)
+        return share_version(a, _new_tensor(_diagonal_view(a.xp, a.array, offset, d1, d2), a.dtype, a.device))
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,9 +77,14 @@ class Diagonal(Function):
 
 
 class DiagonalCopy(Diagonal):
-    """``diag`` of a matrix: torch records its copy variant of the node."""
+    """``diag`` of a matrix: a copy, and torch records the copy variant of the node."""
 
     node_name = "DiagonalBackward0_copy"
+
+    @staticmethod
+    def forward(ctx, a, offset, d1, d2):
+        ctx.args = (a.array.shape, offset, d1, d2)
+        return _new_tensor(_diagonal_array(a.xp, a.array, offset, d1, d2).copy(), a.dtype, a.device)
 
 
 class DiagonalEmbedGrad(Function):

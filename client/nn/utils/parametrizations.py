@@ -7,7 +7,7 @@ from .. import functional as F
 from ..modules import ConvTranspose1d, ConvTranspose2d, Module
 from . import parametrize
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 def _norm_except_dim(v, dim: int):
@@ -109,4 +109,116 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
     dim = _default_dim(module) if dim is None else dim
     parametrize.register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+    return module
+
+
+# ---- orthogonal ------------------------------------------------------------------------------------------
+# torch's parametrization, composed from the client's ops: the weight is an orthogonal matrix made from an
+# unconstrained one by the matrix exponential, the Cayley map or Householder reflectors; with the dynamic
+# trivialization (the default), it is ``base @`` that matrix, ``base`` the orthogonal matrix it was set to.
+
+_ORTHOGONAL_MAPS = ("matrix_exp", "cayley", "householder")
+
+
+def _make_orthogonal(a):
+    """The Q of a = QR (a tall) with R's diagonal non-negative."""
+    from ... import geqrf, linalg  # noqa: PLC0415
+    x, tau = geqrf(a)
+    return linalg.householder_product(x, tau) * x.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+
+
+def _is_orthogonal(q) -> bool:
+    from ... import allclose, eye, finfo  # noqa: PLC0415
+    n, k = q.size(-2), q.size(-1)
+    return allclose(q.mH @ q, eye(k, dtype=q.dtype, device=q.device), atol=10.0 * n * finfo(q.dtype).eps)
+
+
+class _Orthogonal(Module):
+    def __init__(self, weight, orthogonal_map: str, *, use_trivialization: bool = True) -> None:
+        super().__init__()
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, x):
+        from ... import cat, eye, linalg, matrix_exp  # noqa: PLC0415
+        n, k = x.size(-2), x.size(-1)
+        transposed = n < k
+        if transposed:
+            x = x.mT
+            n, k = k, n
+        if self.orthogonal_map in ("matrix_exp", "cayley"):
+            x = x.tril()
+            if n != k:   # embedded in a square matrix
+                x = cat([x, x.new_zeros(n, n - k).expand(*x.shape[:-2], -1, -1)], dim=-1)
+            a = x - x.mH   # skew-symmetric
+            if self.orthogonal_map == "matrix_exp":
+                q = matrix_exp(a)
+            else:   # the Cayley retraction (I + A/2)(I - A/2)^-1
+                ident = eye(n, dtype=a.dtype, device=a.device)
+                q = linalg.solve(ident.add(a, alpha=-0.5), ident.add(a, alpha=0.5))
+            if n != k:
+                q = q[..., :k]
+        else:
+            a = x.tril(diagonal=-1)
+            tau = 2.0 / (1.0 + (a * a).sum(dim=-2))
+            # x's diagonal holds the reflections' signs, not differentiated through (the int cast)
+            q = linalg.householder_product(a, tau) * x.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+        if hasattr(self, "base"):
+            q = self.base @ q
+        return q.mT if transposed else q
+
+    def right_inverse(self, q):
+        with no_grad():
+            return self._right_inverse(q)
+
+    def _right_inverse(self, q):
+        from ... import cat, geqrf, randn, zeros_like  # noqa: PLC0415
+        if q.shape != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
+                             f"{q.shape}.")
+        q_init = q
+        n, k = q.size(-2), q.size(-1)
+        transpose = n < k
+        if transpose:
+            q = q.mT
+            n, k = k, n
+        if not hasattr(self, "base"):
+            if self.orthogonal_map in ("matrix_exp", "cayley"):
+                raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
+                                          "parametrizations when use_trivialization=False.")
+            a, tau = geqrf(q)
+            signs = a.diagonal(dim1=-2, dim2=-1).sign()
+            signs = signs.where(tau != 0.0, -signs)   # LAPACK's zero tau: no reflection there
+            a = a.clone()
+            a.diagonal(dim1=-2, dim2=-1).copy_(signs)
+            return a.mT if transpose else a
+        if n == k:
+            q = q.clone() if _is_orthogonal(q) else _make_orthogonal(q)
+        else:   # completed into a full n x n orthogonal matrix
+            q = _make_orthogonal(cat([q, randn(*(q.size()[:-2] + (n, n - k)), dtype=q.dtype, device=q.device)],
+                                     dim=-1))
+        self.base = q
+        neg_id = zeros_like(q_init)   # -I: householder(zeros) is then the identity
+        neg_id.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+        return neg_id
+
+
+def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None = None, *,
+               use_trivialization: bool = True) -> Module:
+    """torch.nn.utils.parametrizations.orthogonal: ``module.<name>`` kept an orthogonal matrix (or batch)."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.size(-2) == weight.size(-1) else "householder"
+    if orthogonal_map not in _ORTHOGONAL_MAPS:
+        raise ValueError(f'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". Got: '
+                         f"{orthogonal_map}")
+    parametrize.register_parametrization(module, name, _Orthogonal(weight, orthogonal_map,
+                                                                   use_trivialization=use_trivialization),
+                                         unsafe=True)
     return module
