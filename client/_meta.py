@@ -193,6 +193,24 @@ def dims_checked(rule, pos: int, name: str):
     return checked
 
 
+def view_dtype(op, args, kwargs):
+    """Tensor.view(dtype): the last dim rescaled by the element sizes, with torch's errors."""
+    x, dtype = args
+    shape = tuple(x._shape)
+    old = x._dtype
+    if old.itemsize != dtype.itemsize:
+        what = f"to view {old._torch_name} as {dtype._torch_name} (different element sizes)"
+        if not shape:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if getattr(x, "_strided", False):   # its last stride, which must be 1, is the server's to check
+            return None
+        if dtype.itemsize > old.itemsize and shape[-1] % (dtype.itemsize // old.itemsize):
+            raise RuntimeError(f"self.size(-1) must be divisible by {dtype.itemsize // old.itemsize} {what}, but got "
+                               f"{shape[-1]}")
+        shape = shape[:-1] + (shape[-1] * old.itemsize // dtype.itemsize,)
+    return [(shape, dtype)]
+
+
 def _check_layout(x, layout) -> None:
     """torch's error for a channels-last format of another rank than x's."""
     if layout is not None:
@@ -1506,6 +1524,7 @@ OPS: dict[str, OpInfo] = {
     "kron": OpInfo(kron),
     "einsum": OpInfo(einsum),
     "clone": OpInfo(clone),
+    "view_dtype": OpInfo(view_dtype, differentiable=False),
     "detach": OpInfo(same, differentiable=False),
     "to": OpInfo(to),
     # creation: leaves (requires_grad= makes them leaves that require grad)

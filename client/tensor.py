@@ -824,6 +824,8 @@ class Tensor:
         return _maybe_view("reshape", self, shape, {})
 
     def view(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], dtypes.DType):   # the same memory read as another dtype
+            return _as_view(self, call("view_dtype", self, shape[0]), True)
         return _as_view(self, call("view", self, *shape))
 
     def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):

@@ -95,3 +95,26 @@ def test_pin_memory_without_an_accelerator(gw):
     with pytest.raises(RuntimeError, match="^Cannot access accelerator device when none is available.$"):
         gw.ones(2).pin_memory()
     assert gw.ones(2).is_pinned() is False
+
+
+def test_view_as_another_dtype(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        for d in [torch.int32, torch.float32, torch.float16, torch.float64, torch.uint8]:
+            y = x.view(d)
+            print(d, y.shape, y.dtype, y.requires_grad, y.grad_fn, y.stride())
+        for e in ["torch.ones(3).view(torch.float16).shape", "torch.ones(3).view(torch.float64)",
+                  "torch.tensor(1.).view(torch.float16)", "torch.ones(2, 4)[:, ::2].view(torch.float16)",
+                  "torch.ones(4).view(torch.int16).view(torch.float32)", "torch.tensor(1.).view(torch.int32)",
+                  "torch.ones(2, 2).t().view(torch.int32).stride()", "torch.tensor([1.5, -2.]).view(torch.int32)"]:
+            try:
+                print(e, "->", eval(e))
+            except RuntimeError as ex:
+                print(e, "RuntimeError", ex)
+        a = torch.zeros(2)
+        b = a.view(torch.int32)
+        b.fill_(1065353216)
+        print(a, a._version, b._version)
+    """)
+    assert "tensor(1065353216, dtype=torch.int32)" in out and "tensor([1., 1.]) 1 1" in out
+    assert "self.size(-1) must be divisible by 2 to view Float as Double (different element sizes), but got 3" in out

@@ -193,6 +193,17 @@ def _storage_alias(input, dtype=None):
     return _new_tensor(flat.view(uint8.numpy).view(dtype.numpy), dtype, input.device)
 
 
+def _view_dtype(input, dtype):
+    """Tensor.view(dtype): the same memory read as ``dtype`` (the last dim rescaled when the element sizes
+    differ); never differentiable, as in torch. The client checks torch's conditions first."""
+    from ._util import share_version  # noqa: PLC0415
+    arr = input.array
+    if dtype.itemsize != input.dtype.itemsize and arr.ndim and arr.strides[-1] != arr.itemsize:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {input.dtype._torch_name} as {dtype._torch_name} "
+                           f"(different element sizes), but got {arr.strides[-1] // arr.itemsize}")
+    return share_version(input, _new_tensor(arr.view(dtype.numpy), dtype, input.device))
+
+
 def _data_ptr(input) -> int:
     """Tensor.data_ptr(): the address of the first element in the server's memory (0 when it has none)."""
     return special_math._data_ptr(input.array) if input.array.size else 0
@@ -242,7 +253,7 @@ _TABLE = {
     "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
-    "numpy": _values, "storage_alias": _storage_alias, "data_ptr": _data_ptr,
+    "numpy": _values, "storage_alias": _storage_alias, "data_ptr": _data_ptr, "view_dtype": _view_dtype,
     "autograd.grad": _autograd_grad, "autograd.backward": _autograd_backward,
     "autograd.increment_version": _autograd_increment_version,
 }

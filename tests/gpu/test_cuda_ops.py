@@ -574,7 +574,8 @@ NOT_IN_TABLE = {
     "optim.RMSprop", "optim.Adagrad", "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.Adadelta", "optim.Rprop",
     "optim.ASGD", "optim.LBFGS", "optim.closure_step", "optim.Adafactor", "optim.Muon",
     "optim.load_state_dict", "optim.state_dict", "optim.state_tensors", "optim.step", "optim.zero_grad",
-    "optim.add_param_group", "storage_offset", "storage_alias", "data_ptr", "autograd.graph_task", "window",
+    "optim.add_param_group", "storage_offset", "storage_alias", "data_ptr", "view_dtype", "autograd.graph_task",
+    "window",
     # the server's own ops (server/callbacks.py, session_ops.py): client callbacks and session settings
     "function_apply", "register_hook", "register_post_accumulate_grad_hook", "remove_hook", "set_default_dtype",
 }
