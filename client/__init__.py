@@ -315,7 +315,7 @@ def set_default_dtype(d) -> None:
 
 from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from . import distributions  # noqa: E402
-from . import amp, backends, cpu, jit, profiler, return_types, testing  # noqa: E402
+from . import accelerator, amp, backends, cpu, distributed, jit, profiler, return_types, testing  # noqa: E402
 from .nn.modules import (gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh,  # noqa: E402,F401
                          rnn_tanh_cell)  # torch's RNN ops
 from .amp import (autocast, clear_autocast_cache, get_autocast_dtype, is_autocast_cache_enabled,  # noqa: E402

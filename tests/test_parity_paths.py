@@ -97,3 +97,18 @@ def test_gradient_edges(gw):
     """)
     assert "(tensor([ 6., 12.]),)" in out and "(tensor([18., 36.]), tensor([ 6., 12.]))" in out
     assert "tensor([5., 5.])" in out
+
+
+def test_accelerator_picks_the_device_as_torchs_tutorials_do(gw):
+    out = same_as_torch(gw, """
+        device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+        print(f"Using {device} device", torch.accelerator.device_count(), torch.accelerator.current_accelerator())
+        for f in (torch.accelerator.current_device_index, torch.accelerator.synchronize):
+            try:
+                f()
+            except RuntimeError as e:
+                print("RuntimeError", e)
+        print(next(torch.nn.Linear(2, 1).to(device).parameters()).device)
+    """)
+    assert out.startswith("Using cpu device 0 None")
+    assert not gw.distributed.is_available() and not gw.distributed.is_initialized()
