@@ -35,6 +35,13 @@ def same_as_torch(gw, code: str) -> str:
     return expected
 
 
+def same_as_torch_without_errors(gw, code: str) -> str:
+    """same_as_torch on ``code`` (dedented), which must also run through without an exception."""
+    out = same_as_torch(gw, textwrap.dedent(code))
+    assert "!! " not in out, out
+    return out
+
+
 def same_on_the_engine_as_torch(code: str) -> str:
     """``code`` on gradwire.engine in-process, imported as torch, against torch; a snippet that does
     not even compile or names something undefined is refused (both sides would agree)."""
