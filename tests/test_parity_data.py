@@ -128,7 +128,10 @@ def test_worker_options_without_workers(gw):
                 torch.utils.data.DataLoader(ds, batch_size=3, num_workers=0, **kwargs)
             except ValueError as e:
                 print("ValueError", e)
-        dl = torch.utils.data.DataLoader(ds, batch_size=4, num_workers=2, persistent_workers=True, prefetch_factor=3)
-        print([b[0].tolist() for b in dl])
     """)
     assert "ValueError persistent_workers option needs num_workers > 0" in out
+    # With workers asked for, gradwire's loader runs in this process (torch's would fork, which a process
+    # holding gRPC's threads must not do in a test): the batches are the same.
+    ds = gw.utils.data.TensorDataset(gw.arange(10.))
+    loader = gw.utils.data.DataLoader(ds, batch_size=4, num_workers=2, persistent_workers=True, prefetch_factor=3)
+    assert [b[0].tolist() for b in loader] == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0]]
