@@ -867,6 +867,8 @@ def _in_format(input, name: str) -> tuple[bool, tuple | None]:
 
 def contiguous(input, memory_format=None):
     """Tensor.contiguous(memory_format): the tensor itself when it is already laid out so, else a copy."""
+    if memory_format is None and input.array.flags.c_contiguous:   # the common case, as before formats
+        return input
     name = memory_formats.name_of(memory_format)
     laid_out, order = _in_format(input, "contiguous_format" if name == "preserve_format" else name)
     return input if laid_out else Contiguous.apply(input, order)
