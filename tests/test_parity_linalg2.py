@@ -283,3 +283,20 @@ def test_exact_values(gw):
     assert gw.linalg.multi_dot([gw.tensor([1., 2.]), gw.tensor([[1., 0.], [0., 2.]]), gw.tensor([3., 1.])]).item() == 7.
     assert gw.linalg.matrix_rank(gw.tensor([[1., 2.], [2., 4.]])).item() == 1
     assert gw.linalg.cond(gw.tensor([[2., 0.], [0., 0.5]])).item() == pytest.approx(4.)
+
+
+def test_det_of_small_integer_matrices_prints_exactly_as_torch(gw):
+    """det is the product of U's diagonal from the LU of A^T, as torch computes it (numpy's det goes through
+    a logarithm and prints 5.0000 where torch prints 5.); a singular matrix's det keeps its sign (-0.)."""
+    out = same_as_torch(gw, """
+        for m in ([[1., 2.], [3., 4.]], [[2., 1.], [1., 3.]], [[1., 2., 3.], [4., 5., 6.], [7., 8., 10.]]):
+            a = torch.tensor(m, dtype=torch.float64, requires_grad=True)
+            d = torch.linalg.det(a)
+            d.backward()
+            print(d, a.grad)
+            print(torch.det(a.detach().float()))
+        print(torch.det(torch.tensor([[1., 2.], [2., 4.]])))
+    """)
+    assert "tensor(5., dtype=torch.float64, grad_fn=<LinalgDetBackward0>)" in out
+    assert "tensor([[ 3., -1.],\n        [-1.,  2.]], dtype=torch.float64)" in out
+    assert "tensor(-2.)" in out and "tensor(-0.)" in out

@@ -22,6 +22,7 @@ from gradwire.common.linalg import LinAlgError
 
 from .. import backend
 from ..function import Function, backward_mode as _bw
+from ._lu import det_from_lu, lu_arrays, lu_solve_arrays
 from ._util import check_tensor_arg, same_device, wrap, wrap_grad
 from .linalg import matmul
 from .shape import sum_to
@@ -33,23 +34,9 @@ def _first_zero_pivots(arr):
     """Per matrix of a batch: the 1-based column of the first exactly-zero pivot of its LU factorization
     with partial pivoting (LAPACK getrf's ``info``), 0 where there is none. On a host copy: this runs
     only to word an error."""
-    np_ = backend.array_module("cpu")
     host = backend.to_numpy(arr)
     n = host.shape[-1]
-    a = np_.array(host.reshape((-1, n, n)), dtype=host.dtype, copy=True)
-    rows = np_.arange(a.shape[0])
-    info = np_.zeros(a.shape[0], dtype=np_.int64)
-    for j in range(n):
-        p = np_.abs(a[:, j:, j]).argmax(axis=1) + j
-        row_j = a[rows, j, :].copy()
-        a[rows, j, :] = a[rows, p, :]
-        a[rows, p, :] = row_j
-        piv = a[:, j, j]
-        zero = piv == 0
-        info = np_.where((info == 0) & zero, j + 1, info)
-        factors = np_.where(zero[:, None], 0, a[:, j + 1:, j] / np_.where(zero, 1, piv)[:, None])
-        a[:, j + 1:, j + 1:] -= factors[:, :, None] * a[:, j, None, j + 1:]
-    return info
+    return lu_arrays(backend.array_module("cpu"), host.reshape((-1, n, n)))[2]
 
 
 def _checked(xp, solve, arr):
@@ -140,13 +127,23 @@ def inverse(input):
 
 # ---- det ---------------------------------------------------------------------------------------
 
+# det by our LU (the product of U's diagonal, as torch) up to this size: exact where torch is exact;
+# above it LAPACK's det through numpy (a log-sum, a few ulps off), as the Python loop over columns would cost
+_DET_BY_LU_MAX = 128
+
+
 def _det_arrays(xp, arr):
+    """(det, (LU, pivots) of A^T, or None) of a batch of square matrices A. Like torch, this factors A^T
+    (det A = det A^T), the matrix a row-major array holds in LAPACK's column-major order."""
     n = arr.shape[-1]
     if n == 0:
-        return xp.ones(_batch_of(arr), dtype=arr.dtype)
+        return xp.ones(_batch_of(arr), dtype=arr.dtype), None
     if arr.size == 0:
-        return xp.empty(_batch_of(arr), dtype=arr.dtype)
-    return xp.linalg.det(arr)
+        return xp.empty(_batch_of(arr), dtype=arr.dtype), None
+    if n <= _DET_BY_LU_MAX:
+        lu, piv, _ = lu_arrays(xp, xp.swapaxes(arr, -1, -2))
+        return det_from_lu(xp, lu, piv), (lu, piv)
+    return xp.linalg.det(arr), None
 
 
 def _cofactors_svd(xp, arr):
@@ -191,7 +188,8 @@ class LinalgDet(Function):
     @staticmethod
     def forward(ctx, a):
         xp = a.xp
-        out = wrap(xp, _det_arrays(xp, a.array), a.dtype, a.device)
+        det, ctx.lu = _det_arrays(xp, a.array)
+        out = wrap(xp, det, a.dtype, a.device)
         ctx.save_for_backward(a, out)
         return out
 
@@ -208,6 +206,10 @@ class LinalgDet(Function):
             if any_singular:
                 arr = xp.where(singular[..., None, None], xp.eye(arr.shape[-1], dtype=arr.dtype), arr)
             d = xp.where(singular, 0, grad.array * det.array)
+            if ctx.lu is not None and not any_singular:  # A^T X = d I through the forward's LU of A^T, as torch
+                eye = xp.eye(arr.shape[-1], dtype=arr.dtype)
+                return wrap_grad(xp, lu_solve_arrays(xp, *ctx.lu, d[..., None, None] * eye, False), grad.dtype,
+                                 grad.device)
             return wrap_grad(xp, d[..., None, None] * _t(xp.linalg.inv(arr)), grad.dtype, grad.device)
         if any_singular:
             return LinalgDetSingularGrad.apply(grad, a)

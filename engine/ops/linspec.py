@@ -23,6 +23,8 @@ from ..function import Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor
 from . import _linspec_kernels as KL
+from ._lu import lu_arrays as _lu_arrays, lu_solve_arrays as _lu_solve_arrays, p_matrix as _p_matrix, \
+    unpack_arrays as _unpack_arrays
 from ._util import binary_prep, check_tensor_arg, same_device, unary_prep, wrap
 from .decompositions2 import _solve
 from .inplace import _unary_
@@ -32,60 +34,6 @@ from .shape import cat, sum_to
 
 
 # ---- LU with partial pivoting on arrays ----------------------------------------------------------------
-
-def _lu_arrays(xp, arr):
-    """(LU, pivots, info) of a batch of m x n matrices: row swaps chosen column by column, as getrf."""
-    m, n = arr.shape[-2:]
-    k = min(m, n)
-    batch = arr.shape[:-2]
-    a = xp.array(arr.reshape((math.prod(batch), m, n)), copy=True)
-    b = a.shape[0]
-    piv = xp.zeros((b, k), dtype=xp.int32)
-    info = xp.zeros(b, dtype=xp.int32)
-    rows = xp.arange(b)
-    for j in range(k):
-        p = xp.argmax(xp.abs(a[:, j:, j]), axis=1) + j
-        piv[:, j] = p + 1
-        row_j = a[rows, j, :].copy()
-        a[rows, j, :] = a[rows, p, :]
-        a[rows, p, :] = row_j
-        pivot = a[:, j, j]
-        zero = pivot == 0
-        info = xp.where((info == 0) & zero, j + 1, info).astype(xp.int32)
-        # getf2 scales by the reciprocal of the pivot; a zero pivot leaves the column as it is
-        recip = xp.where(zero, 1, 1 / xp.where(zero, 1, pivot))
-        a[:, j + 1:, j] *= recip[:, None]
-        a[:, j + 1:, j + 1:] -= a[:, j + 1:, j, None] * a[:, j, None, j + 1:]
-    return a.reshape(arr.shape), piv.reshape(batch + (k,)), info.reshape(batch)
-
-
-def _perm_arrays(xp, piv, m):
-    """The row order that LAPACK's swaps (1-based ``piv``) make of ``range(m)``, per batch element."""
-    batch, k = piv.shape[:-1], piv.shape[-1]
-    p = xp.array(piv.reshape((math.prod(batch), k)), dtype=xp.int64) - 1
-    perm = xp.broadcast_to(xp.arange(m), (p.shape[0], m)).copy()
-    rows = xp.arange(p.shape[0])
-    for j in range(k):
-        pj = p[:, j]
-        a, b = perm[rows, j].copy(), perm[rows, pj].copy()
-        perm[rows, j], perm[rows, pj] = b, a
-    return perm.reshape(batch + (m,))
-
-
-def _p_matrix(xp, piv, m, npdt):
-    """P with A = P L U: P[perm[i], i] = 1."""
-    perm = _perm_arrays(xp, piv, m)
-    eye = xp.eye(m, dtype=npdt)
-    return xp.swapaxes(eye[perm], -1, -2)
-
-
-def _unpack_arrays(xp, lu):
-    m, n = lu.shape[-2:]
-    k = min(m, n)
-    low = xp.tril(lu[..., :, :k], -1) + xp.eye(m, k, dtype=lu.dtype)
-    up = xp.triu(lu[..., :k, :])
-    return low, up
-
 
 def _pad_to(t: Tensor, m: int, n: int) -> Tensor:
     """``t`` (..., r, c) with zero rows / columns appended up to (..., m, n) (differentiable)."""
@@ -244,18 +192,6 @@ def _check_pivot(pivot, op):
 
 
 # ---- lu_solve --------------------------------------------------------------------------------------------
-
-def _lu_solve_arrays(xp, lu, piv, b, adjoint):
-    """X with A X = B (A^T X = B with ``adjoint``), A = P L U from (lu, piv); batch dims broadcast."""
-    n = lu.shape[-1]
-    low, up = _unpack_arrays(xp, lu)
-    p = _p_matrix(xp, piv, n, lu.dtype)
-    if adjoint:  # U^T L^T P^T X = B
-        y = xp.linalg.solve(xp.swapaxes(up, -1, -2), b)
-        return xp.matmul(p, xp.linalg.solve(xp.swapaxes(low, -1, -2), y))
-    y = xp.linalg.solve(low, xp.matmul(xp.swapaxes(p, -1, -2), b))
-    return xp.linalg.solve(up, y)
-
 
 class LinalgLuSolve(Function):
     array_forward = True
