@@ -145,6 +145,10 @@ def tensor_split(input, indices_or_sections, dim: int = 0):
 
 def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
     from . import cat  # noqa: PLC0415
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
     d = normalize_dim(dim, input.dim())
     if prepend is not None or append is not None:
         input = cat([t for t in (prepend, input, append) if t is not None], d)

@@ -1631,7 +1631,17 @@ def check_inplace(op, args, kwargs) -> None:
     """torch's checks of an elementwise op written into self, at the call: the out-of-place op's rule (and its
     refusals), then its result must fit self, in shape and in dtype."""
     self = args[0]
-    (shape, dtype), = OPS[op[:-1]].infer(op[:-1], args, kwargs)
+    try:
+        out = OPS[op[:-1]].infer(op[:-1], args, kwargs)
+    except NotImplementedError:  # no kernel for the promoted dtype: torch checks the cast into self first
+        promoted = dtypes.result_type(*(_operand(a) for a in args[:2]))
+        if not dtypes.can_cast(promoted, self._dtype):
+            raise RuntimeError(f"result type {promoted._torch_name} can't be cast to the desired output type "
+                               f"{self._dtype._torch_name}") from None
+        raise
+    if out is None:  # the rule leaves this case to the server, which checks it there
+        return
+    (shape, dtype), = out
     if tuple(shape) != tuple(self._shape):
         raise RuntimeError(f"output with shape {list(self._shape)} doesn't match the broadcast shape {list(shape)}")
     if not dtypes.can_cast(dtype, self._dtype):

@@ -533,7 +533,10 @@ class Remainder(Function):
         _int_zero_check(bv, dtype, xp)
         if ctx.needs_input_grad and ctx.needs_input_grad[1]:
             ctx.quotient = wrap(xp, xp.floor_divide(av, bv), dtype, device)
-        return wrap(xp, xp.remainder(av, bv), dtype, device)
+        out = xp.remainder(av, bv)
+        if dtype.is_floating_point:  # torch's zero takes a's sign (fmod's), numpy's b's: -2. % 2. is -0.
+            out = xp.where(out == 0, xp.copysign(out, av), out)
+        return wrap(xp, out, dtype, device)
 
     @staticmethod
     def backward(ctx, grad):
@@ -542,9 +545,9 @@ class Remainder(Function):
 
 
 def remainder(input, other):
-    if type(input) is not Tensor:
+    if type(input) is not Tensor and (type(other) is not Tensor or type(input) not in (int, float, bool)):
         raise TypeError(f"remainder(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    return Remainder.apply(input, other)
+    return Remainder.apply(input, other)  # (a number first: torch's Scalar_Tensor overload)
 
 
 class FloorDivide(Function):

@@ -546,7 +546,10 @@ def fill_(input: Tensor, value) -> Tensor:
 
 
 def copy_(input: Tensor, src, non_blocking: bool = False) -> Tensor:
-    """Copies ``src`` (broadcast, cast) into ``input``."""
+    """Copies ``src`` (broadcast, cast) into ``input``; a Python number fills it, as torch's wrapped scalar."""
+    if type(src) in (int, float, bool):
+        dtype = _dt.scalar_dtype(src)
+        src = _new_tensor(input.xp.asarray(src, dtype=dtype.numpy), dtype, input.device)
     if type(src) is not Tensor:
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
     if _records(input, (src,)):
@@ -564,11 +567,18 @@ def copy_(input: Tensor, src, non_blocking: bool = False) -> Tensor:
 
 
 def clamp_(input: Tensor, min=None, max=None) -> Tensor:
-    """Clamps ``input`` to [min, max] in place (numbers)."""
+    """Clamps ``input`` to [min, max] in place (numbers, or tensors that broadcast to its shape)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if type(min) is Tensor or type(max) is Tensor:
-        raise TypeError("clamp_(): tensor bounds are not supported by this engine; pass numbers")
+        from .elementwise import clamp  # noqa: PLC0415 - elementwise imports this module
+        bounds = [b for b in (min, max) if b is not None]
+        for b in bounds:
+            if type(b) is Tensor:
+                _check_broadcast(input.array.shape, b.array.shape)
+        _check_cast(_dt.result_type(*((b.dtype, b.array.ndim) if type(b) is Tensor else b
+                                      for b in (input, *bounds))), input.dtype)
+        return inplace_apply(input, clamp, min, max)
     if min is not None:
         min = scalar_value(min)
     if max is not None:
