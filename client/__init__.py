@@ -10,7 +10,7 @@ import builtins as _builtins
 import math as _math
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
-from gradwire.common.dtypes import float16, float32, float64, int8, int16, int32, int64, layout, strided, uint8
+from gradwire.common.dtypes import bfloat16, float16, float32, float64, int8, int16, int32, int64, layout, strided, uint8
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 

@@ -5,7 +5,7 @@ ops torch runs in lower precision there get their floating-point inputs (on that
 float64) cast to the region's dtype first, the ops torch keeps in float32 get theirs cast up, and
 the ops that promote get the widest input type. The casts are ordinary ``to`` ops, so the graph
 shows torch's ToCopyBackward0 nodes; a leaf's cast is made once per region (torch's cast cache).
-The server needs nothing new. gradwire has no bfloat16: autocast asks for float16.
+The server needs nothing new. CPU autocast runs in bfloat16 by default, as torch's.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ _PROMOTE = {
                        "scatter_add", "tensordot", "cat", "stack", "index_copy"}),
     "cpu": frozenset({"stack", "cat", "index_copy"}),
 }
-_DEFAULT_DTYPE = {"cuda": dtypes.float16, "cpu": None}   # torch's CPU default, bfloat16, gradwire lacks
+_DEFAULT_DTYPE = {"cuda": dtypes.float16, "cpu": dtypes.bfloat16}
 _DEVICE_TYPES = ("cpu", "cuda")
 
 
@@ -187,12 +187,7 @@ class autocast:
                     warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
                                   stacklevel=2)
                     enabled = False
-            if enabled and self.fast_dtype is None:
-                warnings.warn(f"In {name} autocast, but the target dtype is not supported. Disabling autocast.\n"
-                              f"gradwire has no bfloat16: {name} autocast needs dtype=torch.float16.",
-                              stacklevel=2)
-                enabled = False
-            elif enabled and self.fast_dtype is not dtypes.float16:
+            if enabled and self.fast_dtype not in (dtypes.float16, dtypes.bfloat16):
                 warnings.warn(f"In {name} autocast, but the target dtype is not supported. Disabling autocast.\n"
                               f"{name} Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
                               stacklevel=2)
@@ -469,6 +464,6 @@ _CudaGradScaler.__module__ = "torch.cuda.amp.grad_scaler"
 
 cuda_amp = _submodule("gradwire.cuda.amp", autocast=_deprecated_autocast("cuda", dtypes.float16),
                       GradScaler=_CudaGradScaler, custom_fwd=custom_fwd, custom_bwd=custom_bwd)
-cpu_amp = _submodule("gradwire.cpu.amp", autocast=_deprecated_autocast("cpu", None))
+cpu_amp = _submodule("gradwire.cpu.amp", autocast=_deprecated_autocast("cpu", dtypes.bfloat16))
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports _dispatch, which this module extends)

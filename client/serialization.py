@@ -203,7 +203,7 @@ class _Reader:
         _check(type(requires_grad) is bool and (dtype.is_floating_point or not requires_grad),
                f"tensor {index} has an invalid requires_grad {requires_grad!r}")
         name = _data_name(index)
-        nbytes = math.prod(shape) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.numpy.itemsize
         try:
             info = self.zf.getinfo(name)
         except KeyError:

@@ -638,7 +638,7 @@ class Tensor:
 
     def _values(self) -> np.ndarray:
         _numpy_bridge.sync_source(self)
-        nbytes = self.numel() * self._dtype.itemsize
+        nbytes = self.numel() * self._dtype.numpy.itemsize
         if nbytes > wire.INLINE_MAX_BYTES:
             return self._conn.download(self._id, self._dtype, self._shape)
         return _dispatch.value("numpy", self)
@@ -649,6 +649,8 @@ class Tensor:
                 raise RuntimeError(
                     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
             self._check_host("numpy")
+            if self._dtype is dtypes.bfloat16:  # NumPy has no bfloat16
+                raise TypeError("Got unsupported ScalarType BFloat16")
         values = self._values()
         source = getattr(self, "_np_source", None)
         if source is not None and source.shape == values.shape:
@@ -964,6 +966,9 @@ class Tensor:
 
     def half(self):
         return self.to(dtypes.float16)
+
+    def bfloat16(self):
+        return self.to(dtypes.bfloat16)
 
     def long(self):
         return self.to(dtypes.int64)

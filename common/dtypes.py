@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 __all__ = [
-    "DType", "float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool_",
+    "DType", "float16", "bfloat16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool_",
     "DTYPES", "from_name", "from_numpy", "default_float", "promote_types",
     "result_type", "scalar_dtype",
 ]
@@ -19,16 +19,17 @@ __all__ = [
 class DType:
     """A tensor element type; prints as PyTorch's (``torch.float32``)."""
 
-    __slots__ = ("name", "numpy", "itemsize", "is_floating_point", "is_signed", "_category", "_torch_name")
+    __slots__ = ("name", "numpy", "itemsize", "rounds", "is_floating_point", "is_signed", "_category", "_torch_name")
 
-    def __init__(self, name: str, numpy_dtype, category: int, torch_name: str):
+    def __init__(self, name: str, numpy_dtype, category: int, torch_name: str, itemsize: int | None = None):
         self.name = name                      # wire name: "float32"
         self.numpy = np.dtype(numpy_dtype)    # array dtype on CPU and CUDA
-        self.itemsize = self.numpy.itemsize
+        self.itemsize = itemsize or self.numpy.itemsize  # torch's element_size()
         self.is_floating_point = category == 2
         self.is_signed = category != 0 and self.numpy.kind != "u"
         self._category = category             # 0 bool, 1 integer, 2 floating
         self._torch_name = torch_name         # name in error messages: "Float"
+        self.rounds = False                   # its arrays are wider than it: every new value is rounded
 
     def __repr__(self) -> str:
         return f"torch.{self.name}"
@@ -47,6 +48,10 @@ class DType:
 DType.__module__, DType.__name__, DType.__qualname__ = "torch", "dtype", "dtype"  # type(torch.float32)
 
 float16 = DType("float16", np.float16, 2, "Half")
+# bfloat16 has no NumPy (or CuPy) dtype: its arrays are float32 arrays whose values are rounded to bfloat16
+# (round_to_bfloat16) wherever an op makes new ones, as torch computes bfloat16 ops in float and rounds.
+bfloat16 = DType("bfloat16", np.float32, 2, "BFloat16", itemsize=2)
+bfloat16.rounds = True
 float32 = DType("float32", np.float32, 2, "Float")
 float64 = DType("float64", np.float64, 2, "Double")
 uint8 = DType("uint8", np.uint8, 1, "Byte")
@@ -56,8 +61,8 @@ int32 = DType("int32", np.int32, 1, "Int")
 int64 = DType("int64", np.int64, 1, "Long")
 bool_ = DType("bool", np.bool_, 0, "Bool")
 
-DTYPES = {d.name: d for d in (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)}
-_BY_NUMPY = {d.numpy: d for d in DTYPES.values()}
+DTYPES = {d.name: d for d in (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, bool_)}
+_BY_NUMPY = {d.numpy: d for d in DTYPES.values() if not d.rounds}
 # PyTorch's aliases: torch.float is float32, torch.double float64, torch.long int64 ...
 # (torch has no torch.byte or torch.char: only the methods Tensor.byte() and Tensor.char())
 ALIASES = {"float": float32, "double": float64, "half": float16, "short": int16, "int": int32, "long": int64}
@@ -130,7 +135,7 @@ def scalar_dtype(value) -> DType:
 
 
 # torch's C++ names of the element types, as its dtype errors print them ("expected dtype long int")
-CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+CPP_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double", "uint8": "unsigned char",
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
 
 
@@ -211,6 +216,8 @@ def promote_types(a: DType, b: DType) -> DType:
     if a is uint8 or b is uint8:
         other = b if a is uint8 else a
         return int16 if other is int8 else other
+    if a.itemsize == b.itemsize and a.is_floating_point:  # float16 with bfloat16: neither holds the other
+        return float32
     return a if a.itemsize >= b.itemsize else b
 
 
@@ -302,8 +309,13 @@ class finfo:
         if not dtype.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")
-        info = np.finfo(dtype.numpy)
         self.dtype = dtype.name
+        if dtype is bfloat16:  # float32's exponent range, 8 bits of significand
+            self.bits, self.eps, self.max = 16, 2.0 ** -7, float.fromhex("0x1.fep127")
+            self.min, self.tiny, self.resolution = -self.max, 2.0 ** -126, 0.01
+            self.smallest_normal = self.tiny
+            return
+        info = np.finfo(dtype.numpy)
         self.bits = int(info.bits)
         self.eps = float(info.eps)
         self.max = float(info.max)
@@ -348,3 +360,12 @@ def can_cast(from_: DType, to: DType) -> bool:
     """torch.can_cast: casting may not lower the category (float -> int, int -> bool)."""
     check_dtype_args("can_cast", from_=from_, to=to)
     return from_._category <= to._category
+
+
+def round_to_bfloat16(xp, array):
+    """A float32 array's values rounded to bfloat16 (to nearest, ties to even; NaN stays NaN), as float32.
+    ``array`` may be any float array (it is cast to float32 first); the result is new memory."""
+    a = xp.asarray(array, dtype=xp.float32)
+    bits = a.view(xp.uint32)
+    rounded = ((bits + (((bits >> 16) & 1) + 0x7FFF)) & 0xFFFF0000).astype(xp.uint32).view(xp.float32)
+    return xp.where(xp.isnan(a), a, rounded)

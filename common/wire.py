@@ -36,10 +36,10 @@ def array_from(dtype_name: str, shape, data: bytes) -> np.ndarray:
     count = 1
     for s in shape:
         count *= s
-    if len(data) != count * dtype.itemsize:
+    if len(data) != count * dtype.numpy.itemsize:  # (bfloat16 travels as its float32 arrays)
         raise ValueError(
             f"tensor payload has {len(data)} bytes, but shape {list(shape)} of {dtype_name} needs "
-            f"{count * dtype.itemsize}"
+            f"{count * dtype.numpy.itemsize}"
         )
     return np.frombuffer(bytearray(data), dtype=dtype.numpy).reshape(shape)
 

@@ -34,11 +34,23 @@ _Scalar = (int, float, bool)
 
 def _new_tensor(array, dtype, device="cpu"):
     """Internal fast constructor: wraps ``array`` (already of numpy dtype ``dtype.numpy``)."""
+    if dtype.rounds:
+        array = _rounded(array, device)
     t = _tensor_new(Tensor)
     t.__dict__ = {"array": array, "dtype": dtype, "device": device}  # one dict build: cheaper than 3 stores
     if _grad_state.inference:
         t._inference = True
     return t
+
+
+def _rounded(array, device):
+    """A bfloat16 tensor's array (float32) with its values rounded to bfloat16, where they lie: every tensor
+    made from an array passes here, so whatever an op computed in float32 is rounded as torch rounds its
+    bfloat16 results (a view's values are rounded already; rewriting them changes nothing). A read-only array
+    (a broadcast view) is left as it is: its values come from a tensor that was rounded."""
+    if getattr(array, "flags", None) is not None and array.flags.writeable:
+        array[...] = _dt.round_to_bfloat16(backend.array_module(device), array)
+    return array
 
 
 def _owned_grad(array, dtype, device="cpu"):
@@ -93,6 +105,8 @@ class Tensor:
         elif isinstance(dtype, str):
             dtype = _dt.from_name(dtype)
         array = backend.asarray(array, dtype.numpy, device)
+        if dtype.rounds and not (isinstance(data, Tensor) and data.dtype is dtype):
+            array = _dt.round_to_bfloat16(backend.array_module(device), array)  # (a copy: data is not ours)
         self.array = array
         self.dtype = dtype
         self.device = device
@@ -248,6 +262,8 @@ class Tensor:
         if self._vc is None:
             self._vc = [0]
         self._vc[0] += 1
+        if self.dtype.rounds:  # bfloat16: what an in-place op wrote, rounded
+            _rounded(self.array, self.device)
 
     def register_hook(self, hook):
         """``hook(grad) -> Tensor or None`` runs when the gradient of this tensor is computed.

@@ -360,7 +360,7 @@ def upload(session: Session, chunks) -> pb.UploadResponse:
     shape = tuple(first.shape)
     if any(s < 0 for s in shape):
         raise CallError(grpc.StatusCode.INVALID_ARGUMENT, f"negative dimension in shape {list(shape)}")
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.numpy.itemsize
     buf = np.empty(nbytes, dtype=np.uint8)
     offset = 0
     for chunk in _chain(first, chunks):
@@ -376,7 +376,7 @@ def upload(session: Session, chunks) -> pb.UploadResponse:
         raise CallError(grpc.StatusCode.INVALID_ARGUMENT,
                         f"upload ended after {offset} of the {nbytes} bytes its shape {list(shape)} needs")
     array = buf.view(dtype.numpy).reshape(shape)
-    t = engine.from_numpy(array)
+    t = engine.from_numpy(array) if not dtype.rounds else _Tensor(array, dtype)  # (bfloat16: rounded)
     if first.requires_grad:
         t.requires_grad_(True)
     with session.lock:

@@ -201,6 +201,13 @@ def _view_dtype(input, dtype):
     if dtype.itemsize != input.dtype.itemsize and arr.ndim and arr.strides[-1] != arr.itemsize:
         raise RuntimeError(f"self.stride(-1) must be 1 to view {input.dtype._torch_name} as {dtype._torch_name} "
                            f"(different element sizes), but got {arr.strides[-1] // arr.itemsize}")
+    if input.dtype.rounds or dtype.rounds:  # bfloat16's bits are the top half of its float32 array's
+        xp = input.xp
+        bits = (xp.ascontiguousarray(arr).view(xp.uint32) >> 16).astype(xp.uint16) if input.dtype.rounds \
+            else xp.ascontiguousarray(arr)
+        if dtype.rounds:
+            bits = (bits.view(xp.uint16).astype(xp.uint32) << 16).view(xp.float32)
+        return _new_tensor(bits.view(dtype.numpy), dtype, input.device)  # (a copy: not the same memory)
     return share_version(input, _new_tensor(arr.view(dtype.numpy), dtype, input.device))
 
 

@@ -88,8 +88,10 @@ def _cpu_scalar_to_device(a, b):
                        f"devices, {a.device} and {b.device}!")
 
 
-def binary_prep(a, b, floating: bool = False):
-    """Casts both operands to the promoted dtype: (a_val, b_val, dtype, xp, device)."""
+def binary_prep(a, b, floating: bool = False, scalar_as_given: bool = False):
+    """Casts both operands to the promoted dtype: (a_val, b_val, dtype, xp, device). ``scalar_as_given``: a
+    bfloat16 result keeps ``b`` unrounded when it is a number or 0-dim (torch's mul and div take a scalar
+    second operand's original value; other ops cast every operand to bfloat16 first)."""
     ta = type(a) is Tensor
     tb = type(b) is Tensor
     # a Python float is already what scalar_value returns (the common ``x * 0.5``)
@@ -137,6 +139,12 @@ def binary_prep(a, b, floating: bool = False):
             bv = npdt.type(b)
         except OverflowError:
             bv = npdt.type(_dt.wrap_int(dtype, int(b)))
+    if dtype.rounds:  # bfloat16: torch casts the operands to it first (a Python 1.1 is 1.1016)
+        xp = backend.xp_of(t)
+        if not (ta and a.dtype is dtype):
+            av = _dt.round_to_bfloat16(xp, av)
+        if not (tb and b.dtype is dtype) and not (scalar_as_given and (not tb or b.array.ndim == 0)):
+            bv = _dt.round_to_bfloat16(xp, bv)
     return av, bv, dtype, backend.xp_of(t), t.device
 
 

@@ -131,7 +131,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_shapes(a, b)
-        av, bv, dtype, xp, device = binary_prep(a, b)
+        av, bv, dtype, xp, device = binary_prep(a, b, scalar_as_given=True)
         na, nb = ctx.needs_input_grad
         if na or nb:  # as torch: each operand only for the other's gradient
             ctx.save_for_backward(a if nb and type(a) is Tensor else None, b if na and type(b) is Tensor else None)
@@ -163,7 +163,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_shapes(a, b)
-        av, bv, dtype, xp, device = binary_prep(a, b, floating=True)
+        av, bv, dtype, xp, device = binary_prep(a, b, floating=True, scalar_as_given=True)
         na, nb = ctx.needs_input_grad[:2]  # DivRounding's third input is its mode
         if na or nb:  # as torch: the divisor for either gradient, the dividend only for the divisor's
             ctx.save_for_backward(a if nb and type(a) is Tensor else None, b if type(b) is Tensor else None)
