@@ -83,6 +83,10 @@ def _is_group(obj) -> bool:
 
 
 def _bump(t: Tensor) -> None:
+    """``t._bump_version()``, inlined for the common case (an update loop's hot path)."""
+    if t.dtype.rounds:  # bfloat16: the update is rounded there
+        t._bump_version()
+        return
     vc = t._vc
     if vc is None:
         t._vc = [1]

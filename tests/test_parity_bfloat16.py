@@ -96,3 +96,14 @@ def test_save_and_load_keep_bfloat16(gw, tmp_path):
         print(t, t.dtype)
     """)
     assert out == "tensor([1.1016, 2.2031], dtype=torch.bfloat16) torch.bfloat16\n"
+
+
+def test_optimizer_steps_round_bfloat16_parameters(gw):
+    out = same_as_torch_without_errors(gw, """
+        p = torch.nn.Parameter(torch.tensor([1.1, 2.2], dtype=torch.bfloat16))
+        opt = torch.optim.SGD([p], lr=0.1)
+        (p ** 2).sum().backward(); opt.step(); print(p)
+        opt = torch.optim.Adam([p], lr=0.1); (p ** 2).sum().backward(); opt.step(); print(p)
+    """)
+    assert "tensor([0.8828, 1.7656], dtype=torch.bfloat16, requires_grad=True)" in out
+    assert "tensor([0.7812, 1.6641], dtype=torch.bfloat16, requires_grad=True)" in out
