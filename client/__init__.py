@@ -34,7 +34,7 @@ from .tensor import Node, Tensor, device
 from .tensor import _viewing
 from .serialization import load, save
 from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, movedim, narrow, repeat_interleave,
-                       tensor_split, tril_indices, triu_indices, vstack)
+                       tensor_split, tril_indices, triu_indices, vstack, row_stack)
 from ._compose import (aminmax, atleast_1d, atleast_2d, atleast_3d, bucketize,
                        cartesian_prod, chain_matmul, combinations, corrcoef, cov, cumulative_trapezoid, diagflat, dist,
                        dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isreal,
@@ -42,7 +42,6 @@ from ._compose import (aminmax, atleast_1d, atleast_2d, atleast_3d, bucketize,
                        vsplit)
 from gradwire.common.dtypes import can_cast, finfo, iinfo  # noqa: E402
 moveaxis = movedim
-row_stack = vstack
 trapz = trapezoid
 e, pi, inf, nan, newaxis = _math.e, _math.pi, _math.inf, _math.nan, None
 

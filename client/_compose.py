@@ -178,19 +178,30 @@ def movedim(input, source, destination) -> Tensor:
     return input.permute(*order)
 
 
+def _tensor_sequence(name: str, tensors):
+    """torch's TypeError for a tensor given where a sequence of them is expected."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    return tensors
+
+
 def hstack(tensors) -> Tensor:
     from . import cat  # noqa: PLC0415
-    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]
+    tensors = [t.reshape(1) if t.dim() == 0 else t for t in _tensor_sequence("hstack", tensors)]
     return cat(tensors, 0 if tensors and tensors[0].dim() == 1 else 1)
 
 
-def vstack(tensors) -> Tensor:
+def vstack(tensors, _name: str = "vstack") -> Tensor:
     from . import cat  # noqa: PLC0415
-    return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
+    return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in _tensor_sequence(_name, tensors)], 0)
+
+
+def row_stack(tensors) -> Tensor:
+    return vstack(tensors, "row_stack")
 
 
 def column_stack(tensors) -> Tensor:
-    return hstack([t.reshape(-1, 1) if t.dim() < 2 else t for t in tensors])
+    return hstack([t.reshape(-1, 1) if t.dim() < 2 else t for t in _tensor_sequence("column_stack", tensors)])
 
 
 # ---- creation --------------------------------------------------------------------------------------
@@ -259,14 +270,17 @@ def chain_matmul(*matrices) -> Tensor:
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
                   "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
                   "parameters.", UserWarning, stacklevel=2)
-    out = matrices[0]
-    for m in matrices[1:]:
-        out = out @ m
-    return out
+    if len(matrices) == 1:
+        return matrices[0].clone()  # (torch's: a new tensor, CloneBackward0)
+    from .linalg import multi_dot  # noqa: PLC0415
+    return multi_dot(list(matrices))
 
 
 def cartesian_prod(*tensors) -> Tensor:
     from . import stack  # noqa: PLC0415
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
     if len(tensors) == 1:
         return tensors[0]
     return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
@@ -443,6 +457,7 @@ def _flat(tensors):
 
 def dstack(tensors) -> Tensor:
     from . import cat  # noqa: PLC0415
+    _tensor_sequence("dstack", tensors)
     return cat(list(atleast_3d(*tensors)) if len(tensors) > 1 else [atleast_3d(*tensors)], 2)
 
 

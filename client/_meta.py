@@ -160,6 +160,15 @@ def same(op, args, kwargs):
     return [(x._shape, kwargs.get("dtype") or x._dtype)]
 
 
+def fill(op, args, kwargs):
+    """fill / fill_: the value a number or a 0-dim tensor, checked at the call."""
+    value = args[1] if len(args) > 1 else kwargs.get("value")
+    if is_tensor(value) and value._shape:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {len(value._shape)} "
+                           "dimensions.")
+    return same(op, args, kwargs)
+
+
 def no_bool(rule):
     def checked(op, args, kwargs):
         if args[0]._dtype is bool_:
@@ -1650,6 +1659,7 @@ def check_inplace(op, args, kwargs) -> None:
 
 
 OPS.update(_table(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype)], TAIL_INPLACE, inplace=True))
+OPS["fill_"] = replace(OPS["fill_"], checked=True)  # fill's rule first: the value's dimensions
 
 # The elementwise ops written into self whose out-of-place rules check_inplace runs first.
 for _op in ("add_", "sub_", "mul_", "div_", "true_divide_", "pow_", "remainder_", "floor_divide_", "fmod_", "atan2_",
@@ -1860,7 +1870,7 @@ OPS.update({
     "_div_scalar": _scalar_overload("Div"),
     "_add_scalar": _scalar_overload("Add"),
     "block_diag": OpInfo(block_diag_rule, node="BlockDiagBackward0"),
-    "fill": OpInfo(same, node=lambda args, kwargs: "FillBackward1" if is_tensor(args[1]) else "FillBackward0"),
+    "fill": OpInfo(fill, node=lambda args, kwargs: "FillBackward1" if is_tensor(args[1]) else "FillBackward0"),
 })
 for _op in ("eq_", "ne_", "lt_", "le_", "gt_", "ge_"):  # recorded: torch's node is the comparison's
     OPS[_op] = replace(OPS[_op], node=lambda args, kwargs, _name=_op[:2].title(): (
@@ -1931,7 +1941,7 @@ OPS.update({
         ("geometric_", "GeometricBackward0"), ("log_normal_", "LogNormalBackward0"), ("cauchy_", "CauchyBackward0"))},
     "random_": OpInfo(same, inplace=True, node=_random_node),
     "poisson": OpInfo(_poisson_rule, node="PoissonBackward0"),
-    "binomial": OpInfo(_binomial_rule, node="NotImplemented"),
+    "binomial": OpInfo(_binomial_rule, node="torch::autograd::NotImplemented"),
 })
 
 

@@ -474,11 +474,14 @@ class _FunctionMeta(type):
             node_name = f"{op}Backward{getattr(cls, 'overload', 0)}"
         else:
             node_name = f"{name}Backward"
+        if node_name == "NotImplemented":  # torch's node for ops without a derivative, by its C++ name
+            node_name = "torch::autograd::NotImplemented"
+        class_name = node_name.rsplit("::", 1)[-1]
         attrs = {"_name": node_name, "_function": cls, "_builtin": builtin, "__slots__": ()}
-        node_cls = type(node_name, (Node,), attrs)
+        node_cls = type(class_name, (Node,), attrs)
         del node_cls.__slots__  # keep a __dict__ for ctx attributes
         node_cls.__module__ = cls.__module__ if builtin else USER_NODE_MODULE
-        node_cls.__qualname__ = node_name
+        node_cls.__qualname__ = class_name
         cls._node_cls = node_cls
         # new style: forward(*args) without ctx, plus setup_context(ctx, inputs, output)
         cls._setup_context = any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function

@@ -69,3 +69,42 @@ def test_in_place_ops_check_the_cast_into_self_before_the_kernel(gw):
     """)
     assert out == ("result type Float can't be cast to the desired output type Long\n"
                    "heaviside is not yet implemented for tensors with different dtypes.\n")
+
+
+def test_stacking_functions_refuse_a_tensor_for_their_sequence(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([[1.5, -2.0, 0.25], [3.0, 0.5, -1.0]])
+        for f in (torch.hstack, torch.vstack, torch.dstack, torch.column_stack, torch.row_stack):
+            try:
+                f(x)
+            except TypeError as e:
+                print(e)
+        print(torch.row_stack([x[0], x[1]]))
+        print(torch.cartesian_prod(torch.tensor([1, 2]), torch.tensor([3, 4])))
+        torch.cartesian_prod(torch.ones(2, 3))
+    """)
+    assert "row_stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor" in out
+    assert "hstack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor" in out
+    assert out.endswith("!! RuntimeError: Expect a 1D vector, but got shape [2, 3]")
+
+
+def test_fill_checks_its_value_at_the_call_and_nodes_without_a_derivative_have_torchs_name(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.])
+        for f in (lambda: torch.fill(x, torch.tensor([[1., 2.]])), lambda: x.fill_(torch.tensor([1., 2.]))):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+        print(torch.fill(x, torch.tensor(5.)), x.fill_(torch.tensor(2)))
+        y = torch.tensor([[1.5, -2.0], [3.0, 0.5]], requires_grad=True)
+        print(torch.chain_matmul(y), torch.chain_matmul(y, y))
+        for r in (y // 2, torch.detach_copy(y)):
+            print(r.grad_fn, r.grad_fn.name(), type(r.grad_fn).__name__)
+        r = torch.slice_copy(y)
+        print(r.grad_fn.name(), torch.slice_copy(y, 0, 1, 2).grad_fn.name())
+    """)
+    assert "fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions." in out
+    assert "grad_fn=<CloneBackward0>" in out and "grad_fn=<ViewBackward0>" in out
+    assert "torch::autograd::NotImplemented NotImplemented" in out
+    assert "SliceBackward0_copy SliceBackward0_copy" in out

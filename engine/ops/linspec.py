@@ -617,6 +617,8 @@ def _copy_op(name: str):
             out = fn(input, *args)
             first = out[0] if isinstance(out, (tuple, list)) else out
             node = first.grad_fn.name() if first.grad_fn is not None else node
+            if name == "slice_copy" and node == "AliasBackward0":  # a slice over the whole dim: still a slice
+                node = "SliceBackward0"
         return _copy_class(node).apply(input, fn, args)
     op.__name__ = op.__qualname__ = name
     return op
