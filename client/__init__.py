@@ -10,7 +10,7 @@ import builtins as _builtins
 import math as _math
 
 from gradwire.common.dtypes import bool_ as bool  # noqa: A001 - torch.bool
-from gradwire.common.dtypes import bfloat16, float16, float32, float64, int8, int16, int32, int64, layout, strided, uint8
+from gradwire.common.dtypes import bfloat16, complex64, complex128, float16, float32, float64, int8, int16, int32, int64, layout, strided, uint8
 from gradwire.common.formatting import get_printoptions, set_printoptions
 from gradwire.common.shapes import Size
 
@@ -37,7 +37,7 @@ from ._compose import (column_stack, diff, hstack, isclose, logspace, meshgrid, 
                        tensor_split, tril_indices, triu_indices, vstack, row_stack)
 from ._compose import (aminmax, atleast_1d, atleast_2d, atleast_3d, bucketize,
                        cartesian_prod, chain_matmul, combinations, corrcoef, cov, cumulative_trapezoid, diagflat, dist,
-                       dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero, isreal,
+                       dsplit, dstack, fliplr, flipud, histc, hsplit, inner, is_nonzero,
                        ravel, searchsorted, select, take_along_dim, tensordot, tile, trapezoid, unflatten,
                        vsplit)
 from gradwire.common.dtypes import can_cast, finfo, iinfo  # noqa: E402
@@ -417,6 +417,29 @@ def concatenate(tensors, axis=0, *, dim=None):
 
 def adjoint(input):
     return input.adjoint()
+
+
+cfloat, cdouble = complex64, complex128
+
+
+def complex(real, imag):  # noqa: A001 - torch.complex
+    return _dispatch.call("complex", real, imag)
+
+
+def polar(abs, angle):  # noqa: A002 - torch's names
+    return _dispatch.call("polar", abs, angle)
+
+
+def view_as_real(input):
+    return _dispatch.call("view_as_real", input)
+
+
+def view_as_complex(input):
+    return _dispatch.call("view_as_complex", input)
+
+
+def isreal(input):
+    return _dispatch.call("isreal", input)
 
 
 def get_device(input) -> int:

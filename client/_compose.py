@@ -554,10 +554,6 @@ def ravel(input) -> Tensor:
     return input.reshape(-1)
 
 
-def isreal(input) -> Tensor:
-    return input.new_ones(input.shape).bool()
-
-
 def is_nonzero(input) -> bool:
     n = input.numel()
     if n == 0:
@@ -595,9 +591,9 @@ def _get_device(self) -> int:
 
 # Tensor methods that are these functions with self first (torch has both spellings).
 for _fn in (tensordot, inner, dist, cov, corrcoef, take_along_dim, unflatten,
-            hsplit, vsplit, dsplit, select, diagflat, aminmax, histc, tile, fliplr, flipud, ravel, isreal,
-            is_nonzero):
+            hsplit, vsplit, dsplit, select, diagflat, aminmax, histc, tile, fliplr, flipud, ravel, is_nonzero):
     setattr(Tensor, _fn.__name__, _fn)
+Tensor.isreal = lambda self: _call("isreal", self)
 Tensor.type_as = _type_as
 Tensor.index_put_ = _index_put_
 Tensor.index_put = lambda self, indices, values, accumulate=False: _index_put_(self.clone(), indices, values,  # noqa: E731

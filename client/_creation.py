@@ -72,9 +72,9 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     elif hasattr(data, "__array__") and not isinstance(data, (list, tuple)):
         return _to_array(np.asarray(data), dtype)
     else:
-        if isinstance(data, str) or not isinstance(data, (list, tuple, bool, int, float, Sequence)):
+        if isinstance(data, str) or not isinstance(data, (list, tuple, bool, int, float, complex, Sequence)):
             dtypes.element_dtype(data)  # torch's error
-        if not isinstance(data, (list, tuple, bool, int, float)):
+        if not isinstance(data, (list, tuple, bool, int, float, complex)):
             data = list(data)  # range & other sequences
         first = _first_leaf(data)
         if isinstance(first, str) and first is not data:
@@ -87,7 +87,7 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
                 or (array.dtype.kind == "f" and type(first) is not float)):  # (ints too large for int64?)
             # torch's own reading: its errors, and the dtypes of tensors and NumPy scalars among the elements
             inferred = dtypes.element_dtype(data)
-            shapes.check_nested(data, (dtype or inferred).is_floating_point)
+            shapes.check_nested(data, (dtype or inferred).is_floating_point or (dtype or inferred).is_complex)
             if array is None or array.dtype == object:
                 array = np.asarray(data, dtype=inferred.numpy)
         elif array.dtype.kind == "f":  # Python floats take the default dtype
@@ -114,9 +114,16 @@ def _device_kw(kwargs: dict, device, like=None) -> dict:
     return kwargs
 
 
-def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool, device=None) -> Tensor:
-    if requires_grad and not dtype.is_floating_point:
+def _check_can_require_grad(dtype: dtypes.DType) -> None:
+    if dtype.is_complex:
+        raise NotImplementedError("gradwire: autograd through complex numbers is not implemented")
+    if not dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+
+
+def _new_leaf(array: np.ndarray, dtype: dtypes.DType, requires_grad: bool, device=None) -> Tensor:
+    if requires_grad:
+        _check_can_require_grad(dtype)
     kwargs = _device_kw({}, device)
     if array.nbytes <= wire.INLINE_MAX_BYTES:
         return call("tensor", array, dtype=dtype, requires_grad=requires_grad, **kwargs)
@@ -380,8 +387,8 @@ def _creation(op, random: bool = False):
             size = _size_kwarg(op, size, kwargs)
         _check_random(op, random, generator)
         dtype = dtype or dtypes.default_float()
-        if requires_grad and not dtype.is_floating_point:
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        if requires_grad:
+            _check_can_require_grad(dtype)
         if memory_format is not None:   # (torch.empty's)
             return _laid_out(lambda rg: create(*size, generator=generator, dtype=dtype, device=device,
                                                requires_grad=rg, _op=_op), requires_grad, memory_format)

@@ -41,7 +41,7 @@ def _arg(args, kwargs, i, name, default=None):
 
 
 def _check_number(op: str, x) -> None:
-    if not is_tensor(x) and not isinstance(x, (int, float, bool)):
+    if not is_tensor(x) and not isinstance(x, (int, float, bool, complex)):
         raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
 
 
@@ -278,9 +278,9 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
         dtype = kwargs.get("dtype")
         if dtype is None:
             if out == "sum":
-                dtype = x._dtype if x._dtype.is_floating_point else int64
+                dtype = x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else int64
             elif out == "float":
-                if not x._dtype.is_floating_point:
+                if not (x._dtype.is_floating_point or x._dtype.is_complex):
                     raise RuntimeError(
                         f"{op}(): could not infer output dtype. Input dtype must be either a floating point or "
                         f"complex dtype. Got: {x._dtype._torch_name}")
@@ -320,13 +320,13 @@ def var_std(op, args, kwargs):
 
 def norm(op, args, kwargs):
     x = args[0]
-    if not x._dtype.is_floating_point and kwargs.get("dtype") is None:
+    if not (x._dtype.is_floating_point or x._dtype.is_complex) and kwargs.get("dtype") is None:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{x._dtype._torch_name}")
     dim = _arg(args, kwargs, 2, "dim")
     keepdim = _arg(args, kwargs, 3, "keepdim", False)
     dims = shapes.normalize_dims(dim, len(x._shape))
-    return [(shapes.reduced_shape(x._shape, dims, keepdim), dtypes.float_result(x._dtype))]
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), dtypes.float_result(x._dtype).to_real())]
 
 
 def cumsum(op, args, kwargs):
@@ -2002,3 +2002,83 @@ OPS.update({
     "_ctc_loss": OpInfo(lambda op, args, kwargs: [((args[0]._shape[1],), args[0]._dtype)], node="CtcLossBackward0"),
     "fractional_max_pool2d": OpInfo(_fractional_rule, node="FractionalMaxPool2DBackward0"),
 })
+
+
+# ----- complex tensors (engine/ops/complex_ops.py): no autograd, so no nodes -----------------------------
+
+def _real_valued(rule):
+    """``rule`` with a complex result made real (abs, angle: |z| and arg z are real)."""
+    def real_valued(op, args, kwargs):
+        out = rule(op, args, kwargs)
+        return out if out is None else [(shape, dtype.to_real()) for shape, dtype in out]
+    return real_valued
+
+
+def _complex_parts(op, args, kwargs):
+    a, b = args[0], args[1]
+    if not (is_tensor(a) and is_tensor(b)) or a._dtype is not b._dtype or not a._dtype.is_floating_point:
+        return None  # the server's checks and texts
+    return [(tuple(shapes.broadcast_shapes(a._shape, b._shape)), a._dtype.to_complex())]
+
+
+def _view_as_real(op, args, kwargs):
+    x = args[0]
+    return [(tuple(x._shape) + (2,), x._dtype.to_real())] if x._dtype.is_complex else None
+
+
+def _view_as_complex(op, args, kwargs):
+    x = args[0]
+    ok = x._dtype in (dtypes.float32, dtypes.float64) and x._shape and x._shape[-1] == 2
+    return [(tuple(x._shape[:-1]), x._dtype.to_complex())] if ok else None
+
+
+OPS["abs"] = replace(OPS["abs"], infer=_real_valued(OPS["abs"].infer))
+OPS["angle"] = replace(OPS["angle"], infer=_real_valued(OPS["angle"].infer))
+OPS.update({
+    "real": OpInfo(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype.to_real())], differentiable=False),
+    "imag": OpInfo(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype.to_real())]
+                   if args[0]._dtype.is_complex else None, differentiable=False),
+    "conj": OpInfo(same, differentiable=False),
+    "view_as_real": OpInfo(_view_as_real, differentiable=False),
+    "view_as_complex": OpInfo(_view_as_complex, differentiable=False),
+    "complex": OpInfo(_complex_parts, differentiable=False),
+    "polar": OpInfo(_complex_parts, differentiable=False),
+    "isreal": OpInfo(lambda op, args, kwargs: [(args[0]._shape, dtypes.bool_)], differentiable=False),
+})
+
+
+# The ops torch refuses for complex inputs (an order, or a real function), with its texts and types.
+_COMPLEX_REFUSALS = {
+    **{op: (NotImplementedError, f'"{op}_cpu" not implemented for \'{{}}\'') for op in ("lt", "le", "gt", "ge")},
+    "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead."),
+    "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
+    "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
+    "clamp": (NotImplementedError, "clamp is not supported for complex types"),
+    "relu": (NotImplementedError, "clamp is not supported for complex types"),
+    "floor": (NotImplementedError, "floor is not supported for complex inputs"),
+    "ceil": (NotImplementedError, "ceil is not supported for complex inputs"),
+    "argmax": (RuntimeError, "argmax(): does not support complex input"),
+    "argmin": (RuntimeError, "argmin(): does not support complex input"),
+    "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+}
+
+
+def _refusing_complex(op: str, rule):
+    kind, text = _COMPLEX_REFUSALS.get(op, (None, None))
+
+    def checked(op_, args, kwargs):
+        for a in args[:2]:
+            if is_tensor(a) and a._dtype.is_complex:
+                if op in ("max", "min"):  # over everything, or along a dim
+                    if len(args) == 1 and not kwargs:
+                        raise NotImplementedError(f'"{op}_all" not implemented for \'{a._dtype._torch_name}\'')
+                    raise RuntimeError(f"{op}(): does not support complex input")
+                raise kind(text.format(a._dtype._torch_name))
+        return rule(op_, args, kwargs)
+    return checked
+
+
+for _op in (*_COMPLEX_REFUSALS, "max", "min"):
+    if _op in OPS and OPS[_op].infer is not None:
+        OPS[_op] = replace(OPS[_op], infer=_refusing_complex(_op, OPS[_op].infer))

@@ -266,7 +266,8 @@ def warn_once(message: str, stacklevel: int = 2) -> None:
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "__weakref__")
+                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "_conj_bit",
+                 "_neg_bit", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -382,7 +383,7 @@ class Tensor:
         flag = bool(requires_grad)
         if self._requires_grad and self._grad_fn is None and getattr(self, "_view_mode", None) is not None:
             return self  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
-        check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=self._dtype.is_floating_point,
+        check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=None if self._dtype.is_complex else self._dtype.is_floating_point,
                             inference=self._inference, setter=setter)
         if self._grad_fn is not None:
             return self
@@ -1042,14 +1043,14 @@ class Tensor:
         shapes.check_matrix_transpose("mT", len(self._shape))
         return _as_view(self, call("transpose", self, -2, -1), strided=True)
 
-    def adjoint(self):  # real dtypes only: the conjugate is the tensor itself
+    def adjoint(self):
         shapes.check_matrix_transpose("adjoint()", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1), strided=True)
+        return _as_view(self, call("transpose", self, -2, -1), strided=True).conj()
 
     @property
-    def mH(self):  # real dtypes only: the conjugate is the tensor itself
+    def mH(self):
         shapes.check_matrix_transpose("mH", len(self._shape))
-        return _as_view(self, call("transpose", self, -2, -1), strided=True)
+        return _as_view(self, call("transpose", self, -2, -1), strided=True).conj()
 
     @property
     def H(self):
@@ -1057,7 +1058,7 @@ class Tensor:
         if len(self._shape) == 0:
             warnings.warn(shapes.H_OF_A_SCALAR, UserWarning, stacklevel=2)
             return self
-        return _as_view(self, call("transpose", self, -2, -1), strided=True)
+        return _as_view(self, call("transpose", self, -2, -1), strided=True).conj()
 
     @property
     def data(self):
@@ -1510,7 +1511,7 @@ METHOD_ALIASES = {
 
 
 
-_PLAIN_OPERANDS = frozenset((int, float, bool))
+_PLAIN_OPERANDS = frozenset((int, float, bool, complex))
 
 
 def _operand(other, arrays: bool = False):
@@ -1524,7 +1525,7 @@ def _operand(other, arrays: bool = False):
     if arrays and isinstance(other, np.ndarray):
         from ._creation import tensor  # noqa: PLC0415
         return tensor(other)
-    return other if isinstance(other, (int, float)) else None
+    return other if isinstance(other, (int, float, complex)) else None
 
 
 def _operator(op: str, reflected: bool = False, arrays: bool = True):
@@ -1612,11 +1613,36 @@ def _tensor_is_signed(self) -> bool:
 
 
 def _tensor_real(self):
-    return self  # a real tensor is its own real part
+    return call("real", self) if self._dtype.is_complex else self  # a real tensor is its own real part
 
 
 def _tensor_imag(self):
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    if not self._dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    out = call("imag", self)
+    if getattr(self, "_conj_bit", False):
+        out._neg_bit = True  # torch: the imaginary part of a conjugate view is a negative view
+    return out
+
+
+# torch's conj() is a lazy view with a conjugate bit; the server computes it, and the bits only answer
+# is_conj()/is_neg() (resolve_conj()/resolve_neg() clear them) as torch's do.
+def _tensor_conj(self):
+    if not self._dtype.is_complex:
+        return self  # (a real tensor's conjugate is itself)
+    out = call("conj", self)
+    out._conj_bit = not getattr(self, "_conj_bit", False)
+    return out
+
+
+def _tensor_conj_physical(self):
+    return call("conj", self) if self._dtype.is_complex else self
+
+
+def _resolved(bit: str):
+    def resolve(self):
+        return self.clone() if getattr(self, bit, False) else self
+    return resolve
 
 
 def _tensor_data_ptr(self) -> int:
@@ -1666,9 +1692,10 @@ def _unsafe(op: str):
 
 
 for _name, _value in {
-        "is_signed": _tensor_is_signed, "is_complex": lambda self: False, "is_conj": lambda self: False,
-        "is_neg": lambda self: False, "resolve_conj": lambda self: self, "resolve_neg": lambda self: self,
-        "conj": lambda self: self, "conj_physical": lambda self: self, "new": _tensor_new, "where": _tensor_where,
+        "is_signed": _tensor_is_signed, "is_complex": lambda self: self._dtype.is_complex,
+        "is_conj": lambda self: getattr(self, "_conj_bit", False), "is_neg": lambda self: getattr(self, "_neg_bit", False),
+        "resolve_conj": _resolved("_conj_bit"), "resolve_neg": _resolved("_neg_bit"), "conj": _tensor_conj,
+        "conj_physical": _tensor_conj_physical, "new": _tensor_new, "where": _tensor_where,
         "split_with_sizes": _split_with_sizes, "unsafe_chunk": _unsafe("chunk"), "unsafe_split": _unsafe("split"),
         "broadcast_to": lambda self, *size: self.expand(*size), "data_ptr": _tensor_data_ptr,
         "untyped_storage": storage.untyped_storage, "storage": storage.typed_storage,

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 __all__ = [
-    "DType", "float16", "bfloat16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool_",
+    "DType", "float16", "bfloat16", "float32", "float64", "complex64", "complex128", "uint8", "int8", "int16", "int32", "int64", "bool_",
     "DTYPES", "from_name", "from_numpy", "default_float", "promote_types",
     "result_type", "scalar_dtype",
 ]
@@ -25,9 +25,9 @@ class DType:
         self.name = name                      # wire name: "float32"
         self.numpy = np.dtype(numpy_dtype)    # array dtype on CPU and CUDA
         self.itemsize = itemsize or self.numpy.itemsize  # torch's element_size()
-        self.is_floating_point = category == 2
+        self.is_floating_point = category == 2  # (3: complex)
         self.is_signed = category != 0 and self.numpy.kind != "u"
-        self._category = category             # 0 bool, 1 integer, 2 floating
+        self._category = category             # 0 bool, 1 integer, 2 floating, 3 complex
         self._torch_name = torch_name         # name in error messages: "Float"
         self.rounds = False                   # its arrays are wider than it: every new value is rounded
 
@@ -38,11 +38,16 @@ class DType:
         return (from_name, (self.name,))
 
     def to_real(self) -> "DType":
-        return self
+        """A complex dtype's real part's dtype (complex64 -> float32); itself for the others."""
+        return _REAL_OF.get(self, self)
+
+    def to_complex(self) -> "DType":
+        """The complex dtype with this floating dtype's parts (float64 -> complex128)."""
+        return _COMPLEX_OF.get(self, complex64) if self._category < 3 else self
 
     @property
     def is_complex(self) -> bool:
-        return False
+        return self._category == 3
 
 
 DType.__module__, DType.__name__, DType.__qualname__ = "torch", "dtype", "dtype"  # type(torch.float32)
@@ -61,11 +66,18 @@ int32 = DType("int32", np.int32, 1, "Int")
 int64 = DType("int64", np.int64, 1, "Long")
 bool_ = DType("bool", np.bool_, 0, "Bool")
 
-DTYPES = {d.name: d for d in (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, bool_)}
+complex64 = DType("complex64", np.complex64, 3, "ComplexFloat")
+complex128 = DType("complex128", np.complex128, 3, "ComplexDouble")
+_REAL_OF = {complex64: float32, complex128: float64}
+_COMPLEX_OF = {float64: complex128}
+
+DTYPES = {d.name: d for d in (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, bool_,
+                              complex64, complex128)}
 _BY_NUMPY = {d.numpy: d for d in DTYPES.values() if not d.rounds}
 # PyTorch's aliases: torch.float is float32, torch.double float64, torch.long int64 ...
 # (torch has no torch.byte or torch.char: only the methods Tensor.byte() and Tensor.char())
-ALIASES = {"float": float32, "double": float64, "half": float16, "short": int16, "int": int32, "long": int64}
+ALIASES = {"float": float32, "double": float64, "half": float16, "short": int16, "int": int32, "long": int64,
+           "cfloat": complex64, "cdouble": complex128}
 
 
 def from_name(name: str) -> DType:
@@ -131,11 +143,14 @@ def scalar_dtype(value) -> DType:
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
+    if isinstance(value, (complex, np.complexfloating)):
+        return default_float().to_complex()
     return default_float()
 
 
 # torch's C++ names of the element types, as its dtype errors print them ("expected dtype long int")
-CPP_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double", "uint8": "unsigned char",
+CPP_NAMES = {"complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+             "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double", "uint8": "unsigned char",
              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
 
 
@@ -196,7 +211,7 @@ def element_dtype(data) -> DType:
             d = dt
         elif dt is not None:   # a numpy (or cupy) scalar
             d = from_numpy(dt)
-        elif isinstance(x, (bool, int, float)):
+        elif isinstance(x, (bool, int, float, complex)):
             d = scalar_dtype(x)
         elif isinstance(x, str):
             raise TypeError("new(): invalid data type 'str'")
@@ -212,6 +227,9 @@ def promote_types(a: DType, b: DType) -> DType:
     if a is b:
         return a
     if a._category != b._category:
+        if a.is_complex or b.is_complex:  # complex with float64 is complex128: both parts must fit
+            c, other = (a, b) if a.is_complex else (b, a)
+            return complex128 if c is complex128 or other is float64 else c
         return a if a._category > b._category else b
     if a is uint8 or b is uint8:
         other = b if a is uint8 else a
@@ -226,11 +244,9 @@ def _combine_categories(higher: DType | None, lower: DType | None) -> DType | No
     # tensor, Python scalar) only changes the result when its category is higher.
     if higher is None:
         return lower
-    if lower is None or higher.is_floating_point:
+    if lower is None or lower._category <= higher._category:
         return higher
-    if higher is bool_ or lower.is_floating_point:
-        return promote_types(higher, lower)
-    return higher
+    return promote_types(higher, lower)
 
 
 def result_type(*operands) -> DType:
@@ -277,7 +293,7 @@ def all_any_result(dtype: DType) -> DType:
 
 def float_result(dtype: DType) -> DType:
     """The dtype of a floating-point op (exp, log, true division) on ``dtype``."""
-    return dtype if dtype.is_floating_point else default_float()
+    return dtype if dtype.is_floating_point or dtype.is_complex else default_float()
 
 
 class layout:

@@ -151,6 +151,21 @@ class _Formatter:
         return text.rjust(self.width)
 
 
+class _ComplexFormatter:
+    """torch's complex elements: the real and the imaginary parts each formatted as a float tensor of their
+    own, joined as ``1.5000-2.0000j``."""
+
+    def __init__(self, data: np.ndarray, precision: int, sci_mode: bool | None):
+        self.real = _Formatter(np.ascontiguousarray(data.real), True, precision, sci_mode)
+        self.imag = _Formatter(np.ascontiguousarray(data.imag), True, precision, sci_mode)
+        self.width = self.real.width + self.imag.width + 1  # (+1: the "j")
+
+    def format(self, value) -> str:
+        value = complex(value)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _summarized(arr: np.ndarray, edgeitems: int) -> np.ndarray:
     """The elements that summarized printing shows (they alone set the format)."""
     if arr.ndim == 0:
@@ -250,17 +265,18 @@ def tensor_repr(values, dtype: DType, *, device="cpu", requires_grad: bool = Fal
         # inferred from no elements, so anything but the default float shows it.
         if arr.ndim != 1:
             suffixes.append("size=" + str(tuple(int(s) for s in arr.shape)))
-        if dtype is not default_float:
+        if dtype is not default_float:  # (not even the default complex dtype)
             suffixes.append(f"dtype={dtype!r}")
         body = "[]"
     else:
         if not opts.edgeitems:
             suffixes.append("size=" + str(tuple(int(s) for s in arr.shape)))
-        if dtype not in (default_float, _dtypes.int64, _dtypes.bool_):
+        if dtype not in (default_float, default_float.to_complex(), _dtypes.int64, _dtypes.bool_):
             suffixes.append(f"dtype={dtype!r}")
         summarize = arr.size > opts.threshold
-        fmt = _Formatter(_summarized(arr, opts.edgeitems) if summarize else arr,
-                         dtype.is_floating_point, opts.precision, opts.sci_mode)
+        shown = _summarized(arr, opts.edgeitems) if summarize else arr
+        fmt = _ComplexFormatter(shown, opts.precision, opts.sci_mode) if dtype.is_complex else \
+            _Formatter(shown, dtype.is_floating_point, opts.precision, opts.sci_mode)
         body = _nested_str(arr, indent, summarize, fmt, opts)
 
     if grad_fn_name is not None:

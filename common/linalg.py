@@ -35,7 +35,7 @@ _HALF = {
 
 
 def check_floating(op: str, dtype) -> None:
-    if not dtype.is_floating_point:
+    if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {dtype._torch_name}")
 
 

@@ -48,7 +48,8 @@ def array_from(dtype_name: str, shape, data: bytes) -> np.ndarray:
 
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
-K_HANDLE, K_FLOAT, K_INT, K_TRUE, K_FALSE, K_NONE, K_STR, K_DTYPE, K_TUPLE, K_LIST, K_DICT, K_TENSOR = range(12)
+K_HANDLE, K_FLOAT, K_INT, K_TRUE, K_FALSE, K_NONE, K_STR, K_DTYPE, K_TUPLE, K_LIST, K_DICT, K_TENSOR, K_COMPLEX = \
+    range(13)
 
 # Command flags (Batch in gradwire.proto).
 GRAD_ENABLED, WANT_VALUE, VARIADIC_OUTPUTS, INFERENCE_MODE, WANT_META, FORWARD_STACK, WANT_NAMES = 1, 2, 4, 8, 16, 32, 64
@@ -115,6 +116,10 @@ class TapeWriter:
                 self.value(bool(obj), handle_of)
             elif isinstance(obj, np.integer):
                 self.value(int(obj), handle_of)
+            elif t is complex or isinstance(obj, np.complexfloating):
+                ints.append(K_COMPLEX)
+                self.floats.append(float(obj.real))
+                self.floats.append(float(obj.imag))
             elif isinstance(obj, np.floating):
                 self.value(float(obj), handle_of)
             elif isinstance(obj, (tuple, list)):  # torch.Size and other sequences
@@ -257,6 +262,8 @@ class TapeReader:
                 return dtypes.from_name(self.str())
             except TypeError as exc:
                 raise MalformedTape(str(exc)) from None
+        if kind == K_COMPLEX:
+            return complex(self.float(), self.float())
         if kind == K_DICT:
             items = [self.value() for _ in range(2 * self.int())]
             return dict(zip(items[0::2], items[1::2]))

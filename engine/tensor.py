@@ -209,7 +209,7 @@ class Tensor:
         value = bool(value)
         if self._view_mode is not None and self._requires_grad and self.grad_fn is None:
             return  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
-        check_requires_grad(value, is_leaf=self.grad_fn is None, floating=self.dtype.is_floating_point,
+        check_requires_grad(value, is_leaf=self.grad_fn is None, floating=None if self.dtype.is_complex else self.dtype.is_floating_point,
                             inference=self._inference, setter=setter)
         if self.grad_fn is None:
             self._requires_grad = value
@@ -534,9 +534,9 @@ class Tensor:
         return _ops.transpose(self, -2, -1)
 
     @property
-    def mH(self):  # real dtypes only: the conjugate is the tensor itself
+    def mH(self):  # the conjugate transpose (a real tensor's conjugate is itself)
         _shapes.check_matrix_transpose("mH", self.array.ndim)
-        return _ops.transpose(self, -2, -1)
+        return _ops.conj(_ops.transpose(self, -2, -1))
 
     @property
     def H(self):

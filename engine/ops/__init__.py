@@ -9,7 +9,8 @@ from collections.abc import Mapping
 
 from gradwire.common.dtypes import uint8
 
-from . import (arith, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2, fused, gridctc,
+from . import (arith, complex_ops, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2,
+               fused, gridctc,
                index, inplace, linalg, linspec, matrix, named,
                random_fill, reduce, scan, scatter, shape, sorting, special_math)
 from .. import random as _random
@@ -274,7 +275,7 @@ del _name, _fn
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
 EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
-                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, linspec, gridctc]
+                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, linspec, gridctc, complex_ops]
 
 
 def install(module) -> None:

@@ -11,7 +11,7 @@ from .. import backend
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor, _owned_grad
 
-_PY_SCALARS = (bool, int, float)
+_PY_SCALARS = (bool, int, float, complex)
 
 
 def scalar_value(x):
@@ -118,7 +118,7 @@ def binary_prep(a, b, floating: bool = False, scalar_as_given: bool = False):
         t = b
     else:
         raise TypeError("expected at least one Tensor operand")
-    if floating and not dtype.is_floating_point:
+    if floating and not dtype.is_floating_point and not dtype.is_complex:
         dtype = _dt.default_float()
     npdt = dtype.numpy
     if ta:
@@ -153,7 +153,7 @@ def unary_prep(a, floating: bool = False):
         raise TypeError(f"expected Tensor as argument, but got {type(a).__name__}")
     dtype = a.dtype
     av = a.array
-    if floating and not dtype.is_floating_point:
+    if floating and not dtype.is_floating_point and not dtype.is_complex:
         dtype = _dt.default_float()
         av = av.astype(dtype.numpy)
     return av, dtype, a.xp, a.device

@@ -21,6 +21,8 @@ def _dtype_arg(dtype):
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
+        if t.dtype.is_complex:
+            raise NotImplementedError("gradwire: autograd through complex numbers is not implemented")
         if not t.dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
@@ -131,7 +133,7 @@ def _filled(fill, shape, dtype, device, requires_grad, op=""):
     _check_dims(shape, op)
     dtype = _dtype_arg(dtype)
     if dtype is None:
-        dtype = _dt.scalar_dtype(fill) if isinstance(fill, (bool, int)) else _dt.default_float()
+        dtype = _dt.scalar_dtype(fill) if isinstance(fill, (bool, int, complex)) else _dt.default_float()
     device = _check_device(device)
     xp = backend.array_module(device)
     fill = _dt.checked_scalar(dtype, fill)
@@ -308,12 +310,15 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     shape = _size_arg("randn", size)
     _check_dims(shape)
     dtype = _dtype_arg(dtype) or _dt.default_float()
-    if not dtype.is_floating_point:
+    if not (dtype.is_floating_point or dtype.is_complex):
         raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{dtype._torch_name}'")
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
     rng = gen.rng
-    if dtype is _dt.float64 or dtype is _dt.float32:
+    if dtype.is_complex:  # torch's: real and imaginary parts each of variance 1/2
+        part = rng.standard_normal(tuple(shape) + (2,), dtype=dtype.to_real().numpy) * dtype.to_real().numpy.type(0.5 ** 0.5)
+        arr = part.view(dtype.numpy).reshape(shape)
+    elif dtype is _dt.float64 or dtype is _dt.float32:
         arr = rng.standard_normal(shape, dtype=dtype.numpy)
     else:
         arr = rng.standard_normal(shape, dtype=_dt.float32.numpy).astype(dtype.numpy)

@@ -324,7 +324,7 @@ class Abs(Function):
         if a.dtype is _bool:
             raise not_implemented("abs_cpu", a.dtype)
         ctx.save_for_backward(a)
-        return _new_tensor(a.xp.abs(a.array), a.dtype, a.device)
+        return _new_tensor(a.xp.abs(a.array), a.dtype.to_real(), a.device)  # (|z| is real)
 
     @staticmethod
     def backward(ctx, grad):

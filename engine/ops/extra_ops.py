@@ -676,6 +676,8 @@ class Angle(Function):
     @staticmethod
     def forward(ctx, a):
         xp = a.xp
+        if a.dtype.is_complex:  # (a complex tensor cannot require grad: no node is recorded)
+            return _new_tensor(xp.angle(a.array), a.dtype.to_real(), a.device)
         dtype = a.dtype if a.dtype.is_floating_point else _dt.default_float()
         arr = a.array.astype(dtype.numpy, copy=False)
         out = xp.where(arr < 0, xp.pi, 0).astype(dtype.numpy)

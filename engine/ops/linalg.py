@@ -177,6 +177,9 @@ def vdot(input, other):
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
                            f"of elements, but got {n} and {m} elements respectively")
     _check_dtypes(input, other)
+    if input.dtype.is_complex:  # the first vector conjugated
+        from .complex_ops import conj  # noqa: PLC0415
+        input = conj(input)
     return Vdot.apply(input, other)
 
 

@@ -12,7 +12,7 @@ from ._util import wrap
 def _sum_dtype(a, dtype):
     if dtype is not None:
         return _dt.from_name(dtype) if isinstance(dtype, str) else dtype
-    return a.dtype if a.dtype.is_floating_point else _dt.int64
+    return a.dtype if a.dtype.is_floating_point or a.dtype.is_complex else _dt.int64
 
 
 _SMALL = 1 << 14  # elements: below this a reduction's gradient is written out, above it stays a broadcast view
@@ -131,13 +131,13 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if type(input) is not Tensor:
         raise TypeError(f"mean(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if dtype is None:
-        if not input.dtype.is_floating_point:
+        if not (input.dtype.is_floating_point or input.dtype.is_complex):
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
                                f"point or complex dtype. Got: {input.dtype._torch_name}")
         out_dtype = input.dtype
     else:
         out_dtype = _dt.from_name(dtype) if isinstance(dtype, str) else dtype
-        if not out_dtype.is_floating_point:
+        if not (out_dtype.is_floating_point or out_dtype.is_complex):
             raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating "
                                f"point or complex dtype. Got: {out_dtype._torch_name}")
     nd = input.array.ndim
@@ -682,6 +682,9 @@ def _norm_ord(p):
 
 def linalg_vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     _check_input("linalg_vector_norm", input)
+    if input.dtype.is_complex:  # the norm of the moduli
+        from .elementwise import abs as _abs  # noqa: PLC0415
+        input = _abs(input)
     if not input.dtype.is_floating_point:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{input.dtype._torch_name}")

@@ -284,6 +284,21 @@ case("roll", lambda x: OP["roll"](x, (1, -2), (0, 1)), ("f", (3, 4)))
 case("unique", lambda i: OP["unique"](i, return_inverse=True, return_counts=True), ("i5", (12,)))
 case("bincount", lambda i: OP["bincount"](i, minlength=7), ("i5", (12,)))
 
+# complex tensors (engine/ops/complex_ops.py), compared by their real parts (no autograd: inputs detached)
+def _z(a, b):
+    return OP["complex"](a.detach(), b.detach())
+
+
+case("complex", lambda a, b: OP["view_as_real"](_z(a, b)), ("f", (3, 4)), ("f", (3, 4)))
+case("polar", lambda a, b: OP["real"](OP["polar"](a.detach(), b.detach())), ("p", (3, 4)), ("f", (3, 4)))
+case("view_as_complex", lambda x: OP["abs"](OP["view_as_complex"](x.detach())), ("f", (3, 2)))
+case("view_as_real", lambda a, b: OP["view_as_real"](_z(a, b)), ("f", (4,)), ("f", (4,)))
+case("real", lambda a, b: OP["real"](OP["mul"](_z(a, b), _z(b, a))), ("f", (3, 4)), ("f", (3, 4)))
+case("imag", lambda a, b: OP["imag"](OP["mul"](_z(a, b), _z(b, a))), ("f", (3, 4)), ("f", (3, 4)))
+for _n in ["conj", "conj_physical", "resolve_conj"]:
+    case(_n, lambda a, b, _n=_n: OP["imag"](OP[_n](_z(a, b))), ("f", (3, 4)), ("f", (3, 4)))
+case("isreal", lambda a: OP["isreal"](_z(a, OP["relu"](a.detach()))), ("f", (3, 4)))
+
 # the tail (engine/ops/extra_ops.py)
 case("isin", lambda i, j: OP["isin"](i, j), ("i5", (3, 4)), ("i5", (3,)))
 case("nanmedian", lambda x: OP["nanmedian"](x, 1), ("f", (3, 5)))

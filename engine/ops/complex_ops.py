@@ -1,0 +1,110 @@
+"""Complex tensors (complex64, complex128): their parts and the ops that make or take them apart (real, imag,
+conj, view_as_real, view_as_complex, complex, polar, isreal). The elementwise ops, matmul and the reductions
+take complex arrays as they are (NumPy and CuPy compute them).
+
+Autograd through complex numbers (torch's conjugate Wirtinger calculus) is not built: a complex tensor cannot
+require grad, and these ops refuse inputs that require grad. torch's conj() is a lazy view with a conjugate bit;
+here it is a copy (its values are the same).
+
+Declares WIRE, METHODS and __all__ like the other extension modules.
+"""
+from __future__ import annotations
+
+from gradwire.common import dtypes as _dt
+
+from ..grad_mode import _state as _grad_state
+from ..tensor import Tensor, _new_tensor
+from ._util import check_tensor_arg, share_version
+
+
+def refuse_grad(name: str, *tensors) -> None:
+    if _grad_state.enabled and any(type(t) is Tensor and t._requires_grad for t in tensors):
+        raise NotImplementedError(f"gradwire: {name}: autograd through complex numbers is not implemented")
+
+
+def real(input):
+    check_tensor_arg("real", input)
+    if not input.dtype.is_complex:
+        return input  # a real tensor is its own real part
+    return share_version(input, _new_tensor(input.array.real, input.dtype.to_real(), input.device))
+
+
+def imag(input):
+    check_tensor_arg("imag", input)
+    if not input.dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return share_version(input, _new_tensor(input.array.imag, input.dtype.to_real(), input.device))
+
+
+def conj(input):
+    check_tensor_arg("conj", input)
+    if not input.dtype.is_complex:
+        return input
+    return _new_tensor(input.xp.conj(input.array), input.dtype, input.device)
+
+
+def view_as_real(input):
+    check_tensor_arg("view_as_real", input)
+    if not input.dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    xp, arr = input.xp, input.array
+    real_dtype = input.dtype.to_real()
+    out = xp.ascontiguousarray(arr).view(real_dtype.numpy).reshape(arr.shape + (2,))
+    return share_version(input, _new_tensor(out, real_dtype, input.device)) if out.base is not None else \
+        _new_tensor(out, real_dtype, input.device)
+
+
+def view_as_complex(input):
+    check_tensor_arg("view_as_complex", input)
+    dtype = input.dtype
+    if dtype not in (_dt.float32, _dt.float64):
+        raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor of "
+                           f"scalar type: {dtype._torch_name}")
+    arr = input.array
+    if arr.ndim == 0 or arr.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    xp = input.xp
+    out = xp.ascontiguousarray(arr).view(dtype.to_complex().numpy).reshape(arr.shape[:-1])
+    return _new_tensor(out, dtype.to_complex(), input.device)
+
+
+def _parts(name: str, a, b, first: str, second: str):
+    check_tensor_arg(name, a)
+    check_tensor_arg(name, b)
+    ok = (_dt.float16, _dt.float32, _dt.float64)
+    if a.dtype not in ok or b.dtype not in ok:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got {a.dtype._torch_name} "
+                           f"and {b.dtype._torch_name}")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"Expected object of scalar type {a.dtype._torch_name} but got scalar type "
+                           f"{b.dtype._torch_name} for second argument")
+    refuse_grad(name, a, b)
+    dtype = a.dtype.to_complex() if a.dtype is not _dt.float16 else _dt.complex64
+    return a.xp, a.array, b.array, dtype, a.device
+
+
+def complex(real, imag):  # noqa: A001 - torch.complex
+    xp, re, im, dtype, device = _parts("complex", real, imag, "real", "imag")
+    return _new_tensor((re + 1j * im).astype(dtype.numpy), dtype, device)
+
+
+def polar(abs, angle):  # noqa: A002 - torch's names
+    xp, r, theta, dtype, device = _parts("polar", abs, angle, "abs", "angle")
+    return _new_tensor((r * xp.cos(theta) + 1j * (r * xp.sin(theta))).astype(dtype.numpy), dtype, device)
+
+
+def isreal(input):
+    check_tensor_arg("isreal", input)
+    xp = input.xp
+    if not input.dtype.is_complex:
+        return _new_tensor(xp.ones(input.array.shape, dtype=bool), _dt.bool_, input.device)
+    return _new_tensor(input.array.imag == 0, _dt.bool_, input.device)
+
+
+WIRE: dict = {"real": real, "imag": imag, "conj": conj, "conj_physical": conj, "resolve_conj": conj,
+              "view_as_real": view_as_real, "view_as_complex": view_as_complex, "complex": complex, "polar": polar,
+              "isreal": isreal}
+METHODS: dict = {}
+__all__: list = ["real", "imag", "conj", "conj_physical", "resolve_conj", "view_as_real", "view_as_complex", "complex",
+                 "polar", "isreal"]
+conj_physical = resolve_conj = conj

@@ -1,0 +1,81 @@
+"""Complex tensors (complex64/cfloat, complex128/cdouble): creation, reprs, promotion, arithmetic, their parts,
+and torch's refusals; autograd through them is not built (gradwire raises NotImplementedError for it)."""
+from __future__ import annotations
+
+import pytest
+
+from gradwire.common import dtypes
+from tests.test_parity_api import same_as_torch, same_as_torch_without_errors
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_promotion_with_complex():
+    d = dtypes
+    assert d.result_type((d.float64, 1), 1j) is d.complex128 and d.result_type((d.float32, 1), 1j) is d.complex64
+    assert d.result_type((d.int64, 1), 1j) is d.complex64 and d.promote_types(d.complex64, d.float64) is d.complex128
+    assert d.element_dtype([1, 1 + 1j]) is d.complex64 and not d.complex64.is_floating_point
+
+
+def test_values_reprs_and_arithmetic(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.tensor([-1 + 1j, -2 + 2j, 3 - 3j])
+        print(x, x.dtype, x.is_complex(), x.is_floating_point(), torch.is_complex(x))
+        print(x + 1, x * 2j, x * x, x / (1 + 1j), x.sum(), x.mean(), x[1].item(), x.tolist())
+        print(x.real, x.imag, x.abs(), x.angle(), torch.abs(x), x.conj(), torch.view_as_real(x))
+        print(torch.complex(torch.tensor([1., 2.]), torch.tensor([3., 4.])))
+        print(torch.polar(torch.tensor([1., 2.]), torch.tensor([0., 3.1415927 / 2])).abs())
+        print(torch.zeros(2, dtype=torch.cfloat), torch.ones(2, dtype=torch.complex128), torch.full((2,), 1 + 1j),
+              torch.tensor([1, 2]).to(torch.complex64), torch.tensor([1.5]) + 1j, torch.tensor([1.5], dtype=torch.float64) + 1j)
+        a = torch.tensor([[1 + 2j, 3 - 1j], [0.5j, 2]])
+        print(a @ a, a.T, a.mH, a.adjoint(), torch.exp(a), a.sqrt(), (a * a.conj()).real)
+        print(torch.vdot(torch.tensor((1 + 2j, 3 - 1j)), torch.tensor((2 + 1j, 4 - 0j))))
+        print(torch.isreal(torch.tensor([1, 1 + 1j, 2 + 0j])), torch.tensor([3 + 4j, 7 - 24j, 0, 1 + 2j]).sgn())
+        print(torch.linalg.norm(torch.tensor([3 + 4j, 0j])), torch.tensor(1 + 2j), torch.tensor([1e-5 + 3j, 100 + 0j]))
+        print(torch.view_as_complex(torch.tensor([[1., 2.], [3., 4.]])), torch.randn(2, dtype=torch.cfloat).dtype)
+    """)
+    assert "tensor([-1.+1.j, -2.+2.j,  3.-3.j]) torch.complex64 True False True" in out
+    assert "tensor([0.+1.j, 0.+2.j, 0.-3.j]) tensor(0.+0.j) tensor(0.+0.j) (-2+2j) [(-1+1j), (-2+2j), (3-3j)]" in out
+    assert "tensor(16.+1.j)" in out and "tensor([ True, False,  True])" in out
+    assert "tensor([1.5000+1.j], dtype=torch.complex128)" in out
+
+
+def test_parts_write_through_and_conjugate_bits(gw):
+    out = same_as_torch_without_errors(gw, """
+        z = torch.tensor([1 + 2j, 3 - 4j])
+        z.real.mul_(10); print(z)
+        z.imag[0] = -7; print(z)
+        y = z.conj()
+        print(z.is_conj(), y.is_conj(), y.imag.is_neg(), y.resolve_conj().is_conj(), y.imag.resolve_neg().is_neg())
+        x = torch.tensor([1., 2.])
+        print(x.real, x.conj(), x.conj().is_conj(), torch.isreal(x))
+    """)
+    assert "tensor([10.+2.j, 30.-4.j])" in out and "tensor([10.-7.j, 30.-4.j])" in out
+    assert "False True True False False" in out
+
+
+def test_torchs_refusals_for_complex_inputs(gw):
+    out = same_as_torch(gw, """
+        z = torch.tensor([1 + 2j])
+        for f in (lambda: z < z, lambda: z.max(), lambda: z.sign(), lambda: torch.maximum(z, z),
+                  lambda: z.clamp(0, 1), lambda: z.max(0), lambda: z.argmax(), lambda: torch.tensor([1., 2.]).imag,
+                  lambda: torch.view_as_real(torch.ones(2)), lambda: torch.complex(torch.ones(2), torch.ones(2).double())):
+            try:
+                f()
+            except (RuntimeError, NotImplementedError) as e:
+                print(type(e).__name__, e)
+    """)
+    assert "NotImplementedError \"lt_cpu\" not implemented for 'ComplexFloat'" in out
+    assert "NotImplementedError \"max_all\" not implemented for 'ComplexFloat'" in out
+    assert "RuntimeError imag is not implemented for tensors with non-complex dtypes." in out
+
+
+def test_autograd_through_complex_numbers_is_refused(gw):
+    with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
+        gw.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
+        gw.zeros(2, dtype=gw.cfloat).requires_grad_()
+    x = gw.tensor([1.5, 2.0], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
+        gw.complex(x, x).tolist()
+    assert gw.complex(x.detach(), x.detach()).tolist() == [1.5 + 1.5j, 2 + 2j]
