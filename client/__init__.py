@@ -312,7 +312,7 @@ def set_default_dtype(d) -> None:
     conn.submit("set_default_dtype", (d.name,), handle_of=_dispatch._handle_of)
 
 
-from . import autograd, cuda, func, linalg, nn, optim, random, special, utils  # noqa: E402
+from . import autograd, cuda, fft, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from . import distributions  # noqa: E402
 from . import accelerator, amp, backends, cpu, distributed, jit, profiler, return_types, testing  # noqa: E402
 from .nn.modules import (gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh,  # noqa: E402,F401

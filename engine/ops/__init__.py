@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from gradwire.common.dtypes import uint8
 
 from . import (arith, complex_ops, creation, decompositions, decompositions2, elementwise, extra_ops, extra_ops2,
-               fused, gridctc,
-               index, inplace, linalg, linspec, matrix, named,
-               random_fill, reduce, scan, scatter, shape, sorting, special_math)
+               fft_ops, fused, gridctc, index, inplace, linalg, linspec, matrix, named, random_fill, reduce, scan,
+               scatter, shape, sorting, special_math)
 from .. import random as _random
 from ..function import accumulator_of
 from ..tensor import Tensor, _new_tensor
@@ -275,7 +274,8 @@ del _name, _fn
 #   METHODS Tensor method name -> callable(self, ...), installed on Tensor
 #   __all__ names exported by the gradwire.engine namespace
 EXTENSION_MODULES = [elementwise, index, inplace, random_fill, sorting, scatter, matrix, scan, fused, decompositions,
-                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, linspec, gridctc, complex_ops]
+                     decompositions2, special_math, _random, extra_ops, extra_ops2, named, linspec, gridctc, complex_ops,
+                     fft_ops]
 
 
 def install(module) -> None:
