@@ -6,8 +6,10 @@ are handles to server tensors and their forward passes are server ops
 """
 from __future__ import annotations
 
+import collections.abc
 import functools
 import math
+import operator
 import sys
 import warnings
 import weakref
@@ -444,7 +446,6 @@ class Module:
     def half(self) -> "Module":
         from .. import float16
         return self.to(float16)
-
     def type(self, dst_type) -> "Module":
         return self.to(dst_type)
 
@@ -715,6 +716,7 @@ class _IndexedModules(Module):
     """What Sequential and ModuleList share: children keyed "0", "1", ... by position."""
 
     def _key(self, idx: int) -> str:
+        idx = operator.index(idx)  # torch's TypeError for a str / float index
         keys = list(self._modules)
         if not -len(keys) <= idx < len(keys):
             raise IndexError(f"index {idx} is out of range")
@@ -970,6 +972,11 @@ class ModuleList(_IndexedModules):
     def __iadd__(self, modules) -> "ModuleList":
         return self.extend(modules)
 
+    def extend(self, modules) -> "ModuleList":
+        if not isinstance(modules, collections.abc.Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
+        return super().extend(modules)
+
     def __add__(self, other) -> "ModuleList":
         return type(self)([*self, *other])
 
@@ -1193,7 +1200,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

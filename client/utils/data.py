@@ -24,7 +24,7 @@ from ..tensor import Tensor
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader",
            "default_collate", "default_convert", "get_worker_info", "WeightedRandomSampler", "StackDataset",
-           "ChainDataset"]
+           "ChainDataset", "DistributedSampler"]
 
 
 # ----- datasets -------------------------------------------------------------------------------
@@ -70,6 +70,14 @@ class Subset(Dataset):
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices):
+        """A batch's samples at once (the DataLoader's path), through the dataset's own __getitems__ if it has one."""
+        picked = [self.indices[i] for i in indices]
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems(picked)
+        return [self.dataset[i] for i in picked]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -148,6 +156,9 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     """Split into non-overlapping Subsets of the given lengths (or fractions summing to 1)."""
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
         counts = [int(math.floor(n * frac)) for frac in lengths]
         for i in range(n - sum(counts)):  # the remainder, round-robin
             counts[i % len(counts)] += 1
@@ -283,6 +294,54 @@ class BatchSampler(Sampler):
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
 
 
+class DistributedSampler(Sampler):
+    """This replica's share of the dataset's indices: every ``num_replicas``-th index from ``rank``, the order
+    padded by wrapping around to a multiple of ``num_replicas`` (or cut to one, with ``drop_last``). With
+    ``shuffle`` the order is a permutation drawn from a generator seeded ``seed + epoch`` (``set_epoch``)."""
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle: bool = True, seed: int = 0,
+                 drop_last: bool = False):
+        from .. import distributed  # noqa: PLC0415 - no process group here: these raise torch's text
+        if num_replicas is None:
+            num_replicas = distributed.get_world_size()
+        if rank is None:
+            rank = distributed.get_rank()
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        n = len(dataset)
+        if drop_last and n % num_replicas:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            from .. import Generator  # noqa: PLC0415
+            order = _randperm(n, Generator().manual_seed(self.seed + self.epoch))
+        else:
+            order = list(range(n))
+        if self.drop_last:
+            order = order[:self.total_size]
+        elif order:
+            order = (order * math.ceil(self.total_size / len(order)))[:self.total_size]
+        return iter(order[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+
 # ----- collation ------------------------------------------------------------------------------
 
 def _tensor(value):
@@ -409,6 +468,15 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
+        self._initialized = True
+
+    _FIXED_AFTER_INIT = frozenset(("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+                                   "persistent_workers"))
+
+    def __setattr__(self, name, value):
+        if name in self._FIXED_AFTER_INIT and self.__dict__.get("_initialized"):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     @property
     def _auto_collation(self) -> bool:
@@ -460,4 +528,5 @@ dataset = _submodule("dataset", ["Dataset", "IterableDataset", "TensorDataset", 
                                  "StackDataset", "ChainDataset", "random_split"])
 sampler = _submodule("sampler", ["Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler",
                                  "SubsetRandomSampler", "BatchSampler"])
+distributed = _submodule("distributed", ["DistributedSampler"])
 dataloader = _submodule("dataloader", ["DataLoader", "default_collate", "default_convert", "get_worker_info"])

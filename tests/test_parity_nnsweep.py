@@ -1,0 +1,92 @@
+"""torch.nn / torch.optim / torch.utils.data details found by a sweep against torch 2.13: each test runs
+its snippet under torch and gradwire (same_as_torch) and also checks the exact expected output."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_parity_api import same_as_torch, same_as_torch_without_errors
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_distributed_sampler_with_explicit_replicas(gw):
+    out = same_as_torch_without_errors(gw, """
+        D = torch.utils.data
+        for drop_last in (False, True):
+            for shuffle in (False, True):
+                parts = []
+                for rank in range(3):
+                    s = D.DistributedSampler(range(10), num_replicas=3, rank=rank, shuffle=shuffle, drop_last=drop_last)
+                    s.set_epoch(2)
+                    idx = list(s)
+                    parts.append((len(s), s.num_samples, s.total_size, len(idx)) + ((idx,) if not shuffle else ()))
+                print(parts)
+        s = torch.utils.data.distributed.DistributedSampler(range(5), num_replicas=2, rank=0, shuffle=True, seed=3)
+        print(sorted(set(list(s)) | set(list(D.DistributedSampler(range(5), num_replicas=2, rank=1, seed=3)))))
+        print(s.epoch, s.seed, s.shuffle, s.drop_last, s.rank, s.num_replicas, isinstance(s, D.Sampler))
+        ds = D.TensorDataset(torch.arange(10))
+        print([b[0].tolist() for b in D.DataLoader(ds, batch_size=2, sampler=D.DistributedSampler(ds, 2, 1, shuffle=False))])
+        for kw in (dict(num_replicas=3, rank=3), dict(num_replicas=3, rank=-1), dict()):
+            try:
+                D.DistributedSampler(range(10), **kw)
+            except ValueError as e:
+                print(e)
+    """)
+    lines = out.splitlines()
+    assert lines[0] == "[(4, 4, 12, 4, [0, 3, 6, 9]), (4, 4, 12, 4, [1, 4, 7, 0]), (4, 4, 12, 4, [2, 5, 8, 1])]"
+    assert lines[2] == "[(3, 3, 9, 3, [0, 3, 6]), (3, 3, 9, 3, [1, 4, 7]), (3, 3, 9, 3, [2, 5, 8])]"
+    assert lines[4] == "[0, 1, 2, 3, 4]"
+    assert lines[6] == "[[1, 3], [5, 7], [9]]"
+    assert lines[7:] == ["Invalid rank 3, rank should be in the interval [0, 2]",
+                         "Invalid rank -1, rank should be in the interval [0, 2]",
+                         "Default process group has not been initialized, please make sure to call init_process_group."]
+
+
+def test_data_loader_fixed_attributes_subset_getitems_and_split_fractions(gw):
+    out = same_as_torch_without_errors(gw, """
+        D = torch.utils.data
+        dl = D.DataLoader(range(5), batch_size=2)
+        for name in ("batch_size", "sampler", "drop_last", "dataset"):
+            try:
+                setattr(dl, name, 3)
+            except ValueError as e:
+                print(e)
+        dl.num_workers = 0
+        s = D.Subset(D.TensorDataset(torch.arange(10, 20)), [1, 3, 5])
+        print(s.__getitems__([0, 2]))
+        print(D.Subset(range(10, 20), [4, 2]).__getitems__([1, 0]))
+        print([b[0].tolist() for b in D.DataLoader(s, batch_size=2)])
+        try:
+            D.random_split(range(10), [0.5, -0.5, 1.0])
+        except ValueError as e:
+            print(e)
+    """)
+    assert out.splitlines() == [
+        "batch_size attribute should not be set after DataLoader is initialized",
+        "sampler attribute should not be set after DataLoader is initialized",
+        "drop_last attribute should not be set after DataLoader is initialized",
+        "dataset attribute should not be set after DataLoader is initialized",
+        "[(tensor(11),), (tensor(15),)]",
+        "[12, 14]",
+        "[[11, 13], [15]]",
+        "Fraction at index 1 is not between 0 and 1"]
+
+
+def test_module_list_index_and_extend_errors_and_inplace_silu(gw):
+    out = same_as_torch_without_errors(gw, """
+        l = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+        for f in (lambda: l["a"], lambda: l.extend(nn.ReLU()), lambda: l[5], lambda: nn.Sequential(nn.ReLU())[1.5]):
+            try:
+                f()
+            except (TypeError, IndexError) as e:
+                print(type(e).__name__, e)
+        x = torch.tensor([-1., 0., 2.])
+        y = nn.SiLU(inplace=True)(x)
+        print(x, y is x)
+    """)
+    assert out.splitlines() == [
+        "TypeError 'str' object cannot be interpreted as an integer",
+        "TypeError ModuleList.extend should be called with an iterable, but got ReLU",
+        "IndexError index 5 is out of range",
+        "TypeError 'float' object cannot be interpreted as an integer",
+        "tensor([-0.2689,  0.0000,  1.7616]) True"]
