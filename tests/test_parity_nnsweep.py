@@ -90,3 +90,44 @@ def test_module_list_index_and_extend_errors_and_inplace_silu(gw):
         "IndexError index 5 is out of range",
         "TypeError 'float' object cannot be interpreted as an integer",
         "tensor([-0.2689,  0.0000,  1.7616]) True"]
+
+
+def test_multihead_attention_input_shape_checks(gw):
+    out = same_as_torch_without_errors(gw, """
+        m = nn.MultiheadAttention(4, 2)
+        for q, k, v in (((3, 4), (3, 4), (3, 5)), ((3, 1, 4), (3, 4), (3, 4)), ((3, 4), (3, 1, 4), (3, 4)),
+                        ((4,), (3, 4), (3, 4)), ((3, 1, 4), (3, 2, 4), (3, 2, 4))):
+            try:
+                m(torch.ones(q), torch.ones(k), torch.ones(v))
+            except (AssertionError, RuntimeError) as e:
+                print(type(e).__name__, e)
+    """)
+    assert out.splitlines()[:4] == [
+        "AssertionError key shape torch.Size([3, 1, 4]) does not match value shape torch.Size([3, 1, 5])",
+        "AssertionError For batched (3-D) `query`, expected `key` and `value` to be 3-D but found 2-D and 2-D "
+        "tensors respectively",
+        "AssertionError For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found 3-D and 2-D "
+        "tensors respectively",
+        "AssertionError query should be unbatched 2D or batched 3D tensor but received 1-D query tensor"]
+
+
+def test_optimizer_step_names_its_class_and_base_step_is_abstract(gw):
+    out = same_as_torch_without_errors(gw, """
+        import re
+        w = nn.Parameter(torch.tensor([1., 2.]))
+        print(torch.optim.SGD.step.__qualname__, torch.optim.AdamW.step.__qualname__, torch.optim.RMSprop.step.__qualname__)
+        o = torch.optim.SGD([w], lr=0.1)
+        o.register_step_pre_hook(lambda opt, args, kwargs: 3)
+        try:
+            o.step()
+        except RuntimeError as e:
+            print(re.sub(" at 0x[0-9a-f]+", "", str(e)))
+        try:
+            torch.optim.Optimizer([w], {}).step()
+        except NotImplementedError as e:
+            print("NotImplementedError", repr(str(e)))
+    """)
+    assert out.splitlines() == [
+        "SGD.step Adam.step RMSprop.step",
+        "<function SGD.step> must return None or a tuple of (new_args, new_kwargs), but got 3.",
+        "NotImplementedError ''"]

@@ -23,6 +23,15 @@ _required = object()
 class Optimizer:
     _server_class: str = ""
 
+    def __init_subclass__(cls, **kwargs):
+        """Each built-in optimizer has a step of its own, as torch's do (a hook's error names SGD.step)."""
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__ and cls.step is Optimizer.__dict__["step"]:
+            def step(self, closure=None):
+                return Optimizer.step(self, closure)
+            step.__qualname__ = f"{cls.__name__}.step"
+            cls.step = step
+
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
         if isinstance(params, Tensor):
@@ -116,6 +125,8 @@ class Optimizer:
         return {"groups": changed}
 
     def step(self, closure=None):
+        if self._handle is None:  # torch.optim.Optimizer's own step: a subclass must define one
+            raise NotImplementedError
         loss = None
         if closure is not None:
             from ..grad_mode import enable_grad
