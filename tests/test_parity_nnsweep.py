@@ -131,3 +131,41 @@ def test_optimizer_step_names_its_class_and_base_step_is_abstract(gw):
         "SGD.step Adam.step RMSprop.step",
         "<function SGD.step> must return None or a tuple of (new_args, new_kwargs), but got 3.",
         "NotImplementedError ''"]
+
+
+def test_pooling_rank_and_empty_dimension_errors(gw):
+    out = same_as_torch_without_errors(gw, """
+        for f, shape in ((F.avg_pool2d, (1, 4, 4, 4, 4)), (F.avg_pool2d, (1, 0, 4, 4)), (F.max_pool2d, (1, 0, 4, 4)),
+                         (F.avg_pool2d, (4, 4)), (F.max_pool2d, (1, 4, 4, 4, 4)), (F.avg_pool1d, (1, 0, 4)),
+                         (F.max_pool3d, (2, 1, 2, 0, 2)), (F.avg_pool3d, (1, 0, 4, 4, 4)), (F.max_pool2d, (0, 1, 4, 4))):
+            try:
+                print(f(torch.ones(shape), 2).shape)
+            except (RuntimeError, IndexError) as e:
+                print(type(e).__name__, e)
+    """)
+    assert out.splitlines() == [
+        "RuntimeError Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 4, 4, 4, 4]",
+        "RuntimeError Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 0, 4, 4]",
+        "RuntimeError Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 0, 4, 4]",
+        "IndexError Dimension out of range (expected to be in range of [-2, 1], but got -3)",
+        "RuntimeError non-empty 3D or 4D (batch mode) tensor expected for input",
+        "RuntimeError Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:[1, 0, 1, 4]",
+        "RuntimeError max_pool3d_with_indices_out_cpu_template(): Expected input's non-batch dimensions to have positive "
+        "length, but input has a shape of [2, 1, 2, 0, 2] and non-batch dimension 0 has length zero!",
+        "RuntimeError avg_pool3d(): Expected input's non-batch dimensions to have positive length, but input has a shape "
+        "of [1, 0, 4, 4, 4] and non-batch dimension 0 has length zero!",
+        "torch.Size([0, 1, 2, 2])"]
+
+
+def test_cross_entropy_probability_target_refuses_ignore_index(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.ones(2, 3)
+        t = torch.tensor([[0.2, 0.8, 0.], [1., 0., 0.]])
+        try:
+            F.cross_entropy(x, t, ignore_index=1)
+        except RuntimeError as e:
+            print(e)
+        print(F.cross_entropy(x, t, ignore_index=-5), F.cross_entropy(x, t, label_smoothing=0.5))
+    """)
+    assert out.splitlines() == ["ignore_index is not supported for floating point target",
+                                "tensor(1.0986) tensor(1.0986)"]

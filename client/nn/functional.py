@@ -315,6 +315,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     reduction = _reduction(size_average, reduce, reduction, check=False)
+    if ignore_index >= 0 and isinstance(input, Tensor) and isinstance(target, Tensor) and input.dim() and \
+            target.shape == input.shape and target.dtype.is_floating_point:  # raised at the call, as torch
+        raise RuntimeError("ignore_index is not supported for floating point target")
     return call("cross_entropy", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
                                                        reduction=(reduction, "mean"),
                                                        label_smoothing=(label_smoothing, 0.0)))

@@ -537,7 +537,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     nd = input.array.ndim
     class_dim = 0 if nd == 1 else 1
     if nd >= 1 and input.array.shape == target.array.shape:
-        return _cross_entropy_probs(input, target, weight, reduction, ls, class_dim)
+        return _cross_entropy_probs(input, target, weight, reduction, ls, class_dim, int(ignore_index))
     if not input.dtype.is_floating_point:
         raise _not_implemented("log_softmax_lastdim_kernel_impl" if nd <= 2 else "log_softmax_kernel_impl",
                                input.dtype)
@@ -574,10 +574,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return MulScalar.apply(nll, 1 - ls) + MulScalar.apply(ret, ls / C)
 
 
-def _cross_entropy_probs(input, target, weight, reduction, ls, class_dim):
+def _cross_entropy_probs(input, target, weight, reduction, ls, class_dim, ignore_index=-100):
     if not target.dtype.is_floating_point:
         raise RuntimeError("Expected floating point type for target with class probabilities, got "
                            f"{target.dtype._torch_name}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
     C = input.array.shape[class_dim]
     _check_weight(weight, C, "cross_entropy: ")
     if not input.dtype.is_floating_point:
