@@ -169,3 +169,57 @@ def test_cross_entropy_probability_target_refuses_ignore_index(gw):
     """)
     assert out.splitlines() == ["ignore_index is not supported for floating point target",
                                 "tensor(1.0986) tensor(1.0986)"]
+
+
+def test_parameter_list_holds_other_objects(gw):
+    out = same_as_torch_without_errors(gw, """
+        pl = nn.ParameterList([3, "x", torch.ones(2)])
+        print(pl)
+        print([n for n, _ in pl.named_parameters()], len(pl), pl[0], type(pl[2]).__name__, type(pl[-1]).__name__)
+        pl.append(torch.zeros(1, 2))
+        print(pl[1:], [n for n, _ in pl.named_parameters()])
+        pl[0] = torch.ones(3)
+        print(type(pl[0]).__name__, [n for n, _ in pl.named_parameters()])
+        for f in (lambda: pl[9], lambda: pl.extend(5)):
+            try:
+                f()
+            except (IndexError, TypeError) as e:
+                print(type(e).__name__, e)
+    """)
+    assert out.splitlines()[:5] == ["ParameterList(", "    (0): Object of type: int", "    (1): Object of type: str",
+                                    "    (2): Parameter containing: [torch.float32 of size 2]", ")"]
+    assert out.splitlines()[5] == "['2'] 3 3 Parameter Parameter"
+    assert out.splitlines()[-3:] == ["Parameter ['2', '3', '0']", "IndexError index 9 is out of range",
+                                     "TypeError ParameterList.extend should be called with an iterable, but got int"]
+
+
+def test_module_dict_update_and_insert_rules(gw):
+    out = same_as_torch_without_errors(gw, """
+        for arg in (3, [("a", nn.ReLU(), 3)], [3]):
+            try:
+                nn.ModuleDict().update(arg)
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+        d = nn.ModuleDict([("b", nn.ReLU()), ["a", nn.Tanh()]])
+        d.update(nn.ModuleDict({"c": nn.ELU()}))
+        print(list(d))
+        l = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+        l.insert(5, nn.ELU())
+        print(list(l._modules))
+        try:
+            l.insert(-1, nn.ELU())
+        except KeyError as e:
+            print("KeyError", e)
+        try:
+            nn.Sequential(nn.ReLU()).insert(0, 3)
+        except AssertionError as e:
+            print("AssertionError", e)
+    """)
+    assert out.splitlines() == [
+        "TypeError ModuleDict.update should be called with an iterable of key/value pairs, but got int",
+        "ValueError ModuleDict update sequence element #0 has length 3; 2 is required",
+        "TypeError ModuleDict update sequence element #0 should be Iterable; isint",
+        "['b', 'a', 'c']",
+        "['0', '1', '5']",
+        "KeyError '-1'",
+        "AssertionError module should be of type: <class 'torch.nn.modules.module.Module'>"]

@@ -751,6 +751,8 @@ class _IndexedModules(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise AssertionError("module should be of type: <class 'torch.nn.modules.module.Module'>")
         items = list(self._modules.values())
         if not -len(items) <= index <= len(items):
             raise IndexError(f"Index out of range: {index}")
@@ -972,6 +974,13 @@ class ModuleList(_IndexedModules):
     def __iadd__(self, modules) -> "ModuleList":
         return self.extend(modules)
 
+    def insert(self, index: int, module: Module) -> None:
+        """torch's ModuleList.insert, which moves entries up from the end without a range check: an index
+        past the end makes a key of that number, a negative one fails looking up key '-1'."""
+        for i in range(len(self._modules), index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+
     def extend(self, modules) -> "ModuleList":
         if not isinstance(modules, collections.abc.Iterable):
             raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
@@ -1003,9 +1012,20 @@ class ModuleDict(Module):
             self.update(modules)
 
     def update(self, modules) -> None:
-        items = modules.items() if hasattr(modules, "items") else modules
-        for name, m in items:
-            self.add_module(name, m)
+        if not isinstance(modules, collections.abc.Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(modules).__name__)
+        if isinstance(modules, (collections.abc.Mapping, ModuleDict)):
+            for name, m in modules.items():
+                self[name] = m
+            return
+        for j, pair in enumerate(modules):
+            if not isinstance(pair, collections.abc.Iterable):
+                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
+                                + type(pair).__name__)
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required")
+            self[pair[0]] = pair[1]
 
     def __getitem__(self, key: str) -> Module:
         return self._modules[key]
@@ -1042,39 +1062,55 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
+    """Parameters by position; as torch, an entry may also be any other object (kept as a plain attribute,
+    printed as 'Object of type: ...'), and a plain tensor is made a Parameter."""
+
     def __init__(self, values=None):
         super().__init__()
+        self._size = 0
         for v in values or ():
             self.append(v)
 
+    def _index(self, idx) -> str:
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return str(idx % len(self))
+
     def append(self, value) -> "ParameterList":
-        if not isinstance(value, Parameter) and isinstance(value, Tensor):
-            value = Parameter(value)
-        self.register_parameter(str(len(self._parameters)), value)
+        self._size += 1
+        self[self._size - 1] = value
         return self
 
     def extend(self, values) -> "ParameterList":
+        if not isinstance(values, collections.abc.Iterable) or isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend should be called with an iterable, but got "
+                            + type(values).__name__)
         for v in values:
             self.append(v)
         return self
 
     def __getitem__(self, idx):
-        items = list(self._parameters.values())
-        return ParameterList(items[idx]) if isinstance(idx, slice) else items[idx]
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(len(self))[idx]])
+        return getattr(self, self._index(idx))
 
     def __setitem__(self, idx: int, value) -> None:
-        if not isinstance(value, Parameter) and isinstance(value, Tensor):
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
             value = Parameter(value)
-        self.register_parameter(str(idx % len(self)), value)
+        setattr(self, self._index(idx), value)
 
     def __len__(self) -> int:
-        return len(self._parameters)
+        return self._size
 
     def __iter__(self):
-        return iter(self._parameters.values())
+        return (self[i] for i in range(len(self)))
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
 
     def extra_repr(self) -> str:
-        return _parameter_lines(self._parameters.items())
+        return _parameter_lines((str(i), p) for i, p in enumerate(self))
 
 
 _LEGACY_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int32": "IntTensor",
