@@ -221,5 +221,5 @@ def test_module_dict_update_and_insert_rules(gw):
         "TypeError ModuleDict update sequence element #0 should be Iterable; isint",
         "['b', 'a', 'c']",
         "['0', '1', '5']",
-        "KeyError '-1'",
+        "KeyError '2'",
         "AssertionError module should be of type: <class 'torch.nn.modules.module.Module'>"]
