@@ -223,3 +223,34 @@ def test_module_dict_update_and_insert_rules(gw):
         "['0', '1', '5']",
         "KeyError '2'",
         "AssertionError module should be of type: <class 'torch.nn.modules.module.Module'>"]
+
+
+def test_data_loader_iterator_and_iterable_length_warning(gw):
+    out = same_as_torch_without_errors(gw, """
+        import warnings
+        import numpy as np
+        D = torch.utils.data
+        it = iter(D.DataLoader(D.TensorDataset(torch.arange(10.)), batch_size=4))
+        print(type(it).__name__, len(it), iter(it) is it, next(it))
+        class It(D.IterableDataset):
+            def __iter__(self):
+                return iter(range(4))
+            def __len__(self):
+                return 2
+        dl = D.DataLoader(It(), batch_size=1)
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            print(list(dl))
+            print(len(dl), list(dl))
+        print([str(w.message).split(" was ")[1] for w in ws])
+        try:
+            D.default_collate([np.array(["a"]), np.array(["b"])])
+        except TypeError as e:
+            print(e)
+    """)
+    lines = out.splitlines()
+    assert lines[0] == "_SingleProcessDataLoaderIter 3 True [tensor([0., 1., 2., 3.])]"
+    assert lines[3] == ("['reported to be 2(when accessing len(dataloader)), but 3 samples have been fetched. ', "
+                        "'reported to be 2(when accessing len(dataloader)), but 4 samples have been fetched. ']")
+    assert lines[4] == ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                        "found <U1")

@@ -373,7 +373,10 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         return _dispatch.call("stack", list(batch), 0)
-    if isinstance(elem, np.ndarray) and elem.dtype.kind not in "USO":
+    if isinstance(elem, np.ndarray):
+        if elem.dtype.kind in "USO":  # strings / objects: torch names the array's dtype
+            raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                            f"found {elem.dtype}")
         return default_collate([default_convert(b) for b in batch])
     if isinstance(elem, np.generic) and elem.dtype.kind not in "USO":
         return _tensor([b.item() for b in batch])
@@ -483,6 +486,10 @@ class DataLoader:
         return self.batch_sampler is not None or (self._iterable and self.batch_size is not None)
 
     def __iter__(self):
+        kind = _MultiProcessingDataLoaderIter if self.num_workers > 0 else _SingleProcessDataLoaderIter
+        return kind(self)
+
+    def _batches(self):
         if self._iterable:
             samples = iter(self.dataset)
             if self.batch_size is None:
@@ -508,8 +515,47 @@ class DataLoader:
             n = len(self.dataset)
             if self.batch_size is not None:
                 n = n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+            self.__dict__["_iterable_len_called"] = n  # an iterator warns when it yields more than this
             return n
         return len(self.batch_sampler if self._auto_collation else self.sampler)
+
+
+class _BaseDataLoaderIter:
+    """One pass over a DataLoader (what iter(loader) gives): its batches in order, with len() of the loader's."""
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._dataset = loader.dataset
+        self._batches = loader._batches()
+        self._len_called = loader.__dict__.get("_iterable_len_called")
+        self._num_yielded = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = next(self._batches)
+        self._num_yielded += 1
+        if self._loader._iterable and self._len_called is not None and self._num_yielded > self._len_called:
+            message = (f"Length of IterableDataset {self._dataset} was reported to be {self._len_called}"
+                       f"(when accessing len(dataloader)), but {self._num_yielded} samples have been fetched. ")
+            if self._loader.num_workers > 0:
+                message += ("For multiprocessing data-loading, this could be caused by not properly configuring "
+                            "the IterableDataset replica at each worker. Please see "
+                            "https://pytorch.org/docs/stable/data.html#torch.utils.data.IterableDataset for examples.")
+            warnings.warn(message, stacklevel=2)
+        return data
+
+    def __len__(self) -> int:
+        return len(self._loader)
+
+
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
+    pass
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    """num_workers > 0: gradwire still makes the batches in this process."""
 
 
 
