@@ -254,3 +254,33 @@ def test_data_loader_iterator_and_iterable_length_warning(gw):
                         "'reported to be 2(when accessing len(dataloader)), but 4 samples have been fetched. ']")
     assert lines[4] == ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                         "found <U1")
+
+
+@pytest.mark.filterwarnings("ignore:dropout2d")
+def test_layer_input_rank_errors(gw):
+    out = same_as_torch_without_errors(gw, """
+        cases = (lambda: nn.Linear(3, 2)(torch.tensor(1.)), lambda: nn.LSTM(3, 4)(torch.ones(5)),
+                 lambda: nn.LSTM(3, 4, proj_size=5), lambda: nn.LSTM(3, 4, proj_size=-1),
+                 lambda: nn.Dropout2d(0.5)(torch.ones(2)), lambda: nn.AdaptiveAvgPool2d((2, 2))(torch.ones(2, 2)),
+                 lambda: F.unfold(torch.ones(2, 2), 2), lambda: F.unfold(torch.ones(1, 1, 2, 2, 2), 2),
+                 lambda: F.unfold(torch.ones(1, 0, 2, 2), 2))
+        for f in cases:
+            try:
+                f()
+            except (RuntimeError, ValueError, IndexError) as e:
+                print(type(e).__name__, e)
+        print(nn.Dropout2d(0.5).eval()(torch.ones(2)), F.unfold(torch.ones(0, 1, 2, 2), 2).shape)
+    """)
+    assert out.splitlines() == [
+        "RuntimeError both arguments to linear need to be at least 1D, but they are 0D and 2D",
+        "ValueError LSTM: Expected input to be 2D or 3D, got 1D instead",
+        "ValueError proj_size has to be smaller than hidden_size",
+        "ValueError proj_size should be a positive integer or zero to disable projections",
+        "RuntimeError Feature dropout requires at least 2 dimensions in the input",
+        "ValueError Input dimension should be at least 3",
+        "IndexError Dimension out of range (expected to be in range of [-2, 1], but got 2)",
+        "RuntimeError Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions "
+        "for input, but got: [1, 1, 2, 2, 2]",
+        "RuntimeError Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions "
+        "for input, but got: [1, 0, 2, 2]",
+        "tensor([1., 1.]) torch.Size([0, 4, 1])"]

@@ -15,6 +15,9 @@ def _kw(**kwargs):
 
 
 def linear(input, weight, bias=None):
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) and (input.dim() == 0 or weight.dim() == 0):
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D and "
+                           f"{weight.dim()}D")
     return call("linear", input, weight, bias) if bias is not None else call("linear", input, weight)
 
 
@@ -108,6 +111,8 @@ def _noise_dropout(input, p, training, inplace, feature: bool, alpha: bool):
     if p == 1:
         zero = input.new_zeros(())
         return input.mul_(zero) if inplace else input * zero
+    if feature and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2) if feature else tuple(input.shape)
     noise = input.new_empty(shape).bernoulli_(1 - p)
     if not alpha:
@@ -424,6 +429,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def adaptive_avg_pool2d(input, output_size):
+    if isinstance(output_size, (tuple, list)) and input.dim() <= len(output_size):  # torch's _list_with_default
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     return call("adaptive_avg_pool2d", input, output_size)
 
 
@@ -1256,7 +1263,13 @@ def _blocks(size, kernel, dilation, padding, stride):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     kernel, dilation, padding, stride = (_pair_list(v) for v in (kernel_size, dilation, padding, stride))
     _check_window_args(kernel, dilation, padding, stride)
-    x = input.unsqueeze(0) if input.dim() == 3 else input
+    nd = input.dim()
+    if 1 <= nd < 3:  # torch reads the spatial dims (nd - 2, nd - 1) first
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {nd})")
+    if nd not in (3, 4) or 0 in tuple(input.shape)[nd - 3:]:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {_size_list(input.shape)}")
+    x = input.unsqueeze(0) if nd == 3 else input
     size = tuple(x.shape[2:])
     blocks = _blocks(size, kernel, dilation, padding, stride)
     if min(blocks) < 1:

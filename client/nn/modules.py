@@ -1907,6 +1907,10 @@ class LSTM(RNNBase):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device=None, dtype=None):
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         if proj_size:
             raise NotImplementedError("gradwire's LSTM supports proj_size=0 only")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
@@ -1917,7 +1921,8 @@ class LSTM(RNNBase):
     def forward(self, input, hx=None):
         # torch's CPU graph: oneDNN layers (MkldnnRnnLayerBackward0, the server's "lstm") for float32 input,
         # else its step-by-step implementation (StackBackward0 ...), which _forward_composed records
-        if self.bidirectional or isinstance(input, PackedSequence) or input.dtype is not _dtypes.float32:
+        if self.bidirectional or isinstance(input, PackedSequence) or input.dtype is not _dtypes.float32 or \
+                input.dim() not in (2, 3):  # the composed path has torch's checks
             return self._forward_composed(input, hx, "LSTM", "")
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
         if self.dropout and self.training:
