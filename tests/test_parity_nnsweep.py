@@ -284,3 +284,42 @@ def test_layer_input_rank_errors(gw):
         "RuntimeError Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions "
         "for input, but got: [1, 0, 2, 2]",
         "tensor([1., 1.]) torch.Size([0, 4, 1])"]
+
+
+def test_full_backward_hook_grad_output_none_for_outputs_without_grad(gw):
+    out = same_as_torch_without_errors(gw, """
+        class Two(nn.Module):
+            def forward(self, a, b):
+                return a * 2, b * 3
+        m = Two()
+        got = []
+        m.register_full_backward_hook(lambda mod, gin, gout: got.append(
+            ([None if g is None else g.tolist() for g in gin], [None if g is None else g.tolist() for g in gout])))
+        a = torch.ones(2, requires_grad=True)
+        x, y = m(a, torch.ones(2))
+        (x.sum() + y.sum()).backward()
+        print(got, a.grad)
+    """)
+    assert out == "[([[2.0, 2.0], [0.0, 0.0]], [[1.0, 1.0], None])] tensor([2., 2.])\n"
+
+
+def test_requires_grad_takes_a_bool_only(gw):
+    out = same_as_torch_without_errors(gw, """
+        import numpy as np
+        m = nn.Linear(2, 2)
+        for v in ("x", 1, None, np.bool_(True)):
+            try:
+                m.requires_grad_(v)
+            except TypeError as e:
+                print(e)
+            try:
+                torch.ones(1).requires_grad = v
+            except RuntimeError as e:
+                print(e)
+        print(m.weight.requires_grad, m.requires_grad_(False).weight.requires_grad)
+    """)
+    lines = out.splitlines()
+    assert lines[0] == "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not str"
+    assert lines[1] == "requires_grad must be a bool"
+    assert lines[6] == "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not numpy.bool"
+    assert lines[-1] == "True False"

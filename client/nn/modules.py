@@ -860,12 +860,15 @@ class _BackwardHookState:
         outs = (output,) if single else tuple(output) if isinstance(output, (tuple, list)) else None
         if outs is None or not any(isinstance(o, Tensor) and o.requires_grad for o in outs):
             return output
-        wrapped = iter(BackwardHookFunction.apply(self._output_grads, *[o for o in outs if isinstance(o, Tensor)]))
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        self.output_needs_grad = [o.requires_grad for o in tensors]  # the others' grad_output is None (torch)
+        wrapped = iter(BackwardHookFunction.apply(self._output_grads, *tensors))
         outs = tuple(next(wrapped) if isinstance(o, Tensor) else o for o in outs)
         return outs[0] if single else type(output)(outs)
 
     def _output_grads(self, grads):
-        grads = tuple(grads)
+        needs = getattr(self, "output_needs_grad", None)
+        grads = tuple(g if needs is None or needs[i] else None for i, g in enumerate(grads))
         for hook in self.pre_hooks:
             result = hook(self.module, grads)
             if result is not None:
