@@ -323,3 +323,24 @@ def test_requires_grad_takes_a_bool_only(gw):
     assert lines[1] == "requires_grad must be a bool"
     assert lines[6] == "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not numpy.bool"
     assert lines[-1] == "True False"
+
+
+def test_init_private_fan_helper_and_trunc_normal_bounds(gw):
+    out = same_as_torch_without_errors(gw, """
+        init = nn.init
+        print(init._calculate_correct_fan(torch.empty(4, 3, 2), "fan_out"), init._calculate_correct_fan(torch.empty(4, 3), "FAN_IN"))
+        for f in (lambda: init._calculate_correct_fan(torch.empty(4, 3), "bad"), lambda: init._calculate_correct_fan(torch.empty(4), "fan_in"),
+                  lambda: init.trunc_normal_(torch.empty(3, 3), a=2, b=1)):
+            try:
+                f()
+            except (ValueError, RuntimeError) as e:
+                print(type(e).__name__, e)
+        t = init.trunc_normal_(torch.empty(1000), mean=0.5, std=2.0, a=-1.0, b=1.0)
+        print(bool(t.min() >= -1.0), bool(t.max() <= 1.0), t.shape)
+    """)
+    assert out.splitlines() == [
+        "8 3",
+        "ValueError Mode bad not supported, please use one of ['fan_in', 'fan_out']",
+        "ValueError Fan in and fan out can not be computed for tensor with fewer than 2 dimensions",
+        "RuntimeError uniform_ expects to return a [from, to) range, but found from=2 > to=1",
+        "True True torch.Size([1000])"]
