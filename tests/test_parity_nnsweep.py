@@ -344,3 +344,21 @@ def test_init_private_fan_helper_and_trunc_normal_bounds(gw):
         "ValueError Fan in and fan out can not be computed for tensor with fewer than 2 dimensions",
         "RuntimeError uniform_ expects to return a [from, to) range, but found from=2 > to=1",
         "True True torch.Size([1000])"]
+
+
+def test_data_classes_carry_torch_module_paths_and_still_pickle(gw):
+    out = same_as_torch_without_errors(gw, """
+        D = torch.utils.data
+        print(D.TensorDataset, D.RandomSampler, D.DistributedSampler, D.DataLoader)
+        print(type(iter(D.DataLoader(range(3)))), type(D.random_split(range(4), [2, 2])[0]))
+    """)
+    assert out.splitlines() == [
+        "<class 'torch.utils.data.dataset.TensorDataset'> <class 'torch.utils.data.sampler.RandomSampler'> "
+        "<class 'torch.utils.data.distributed.DistributedSampler'> <class 'torch.utils.data.dataloader.DataLoader'>",
+        "<class 'torch.utils.data.dataloader._SingleProcessDataLoaderIter'> <class 'torch.utils.data.dataset.Subset'>"]
+    import pickle
+    D = gw.utils.data
+    for obj, expected in ((D.BatchSampler(range(5), 2, False), [[0, 1], [2, 3], [4]]),
+                          (D.Subset(range(5), [1, 2]), [1, 2]),
+                          (D.DistributedSampler(range(5), 2, 1, shuffle=False), [1, 3])):
+        assert list(pickle.loads(pickle.dumps(obj))) == expected

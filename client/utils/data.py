@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import collections.abc
+import copyreg
 import itertools
 import math
 import numbers
@@ -576,3 +577,30 @@ sampler = _submodule("sampler", ["Sampler", "SequentialSampler", "RandomSampler"
                                  "SubsetRandomSampler", "BatchSampler"])
 distributed = _submodule("distributed", ["DistributedSampler"])
 dataloader = _submodule("dataloader", ["DataLoader", "default_collate", "default_convert", "get_worker_info"])
+
+
+# type(x) and reprs as torch's: <torch.utils.data.dataloader.DataLoader object at ...>
+_TORCH_PATHS = {
+    "dataset": "Dataset IterableDataset TensorDataset Subset ConcatDataset StackDataset ChainDataset",
+    "sampler": "Sampler SequentialSampler RandomSampler WeightedRandomSampler SubsetRandomSampler BatchSampler",
+    "distributed": "DistributedSampler",
+    "dataloader": "DataLoader _BaseDataLoaderIter _SingleProcessDataLoaderIter _MultiProcessingDataLoaderIter",
+}
+
+
+def _rebuild(name: str, state: dict):
+    obj = object.__new__(globals()[name])
+    obj.__dict__.update(state)
+    return obj
+
+
+def _reduce(obj):
+    """pickle finds these classes here, not at the torch path their __module__ names."""
+    return _rebuild, (type(obj).__name__, dict(obj.__dict__))
+
+
+for _sub, _names in _TORCH_PATHS.items():
+    for _name in _names.split():
+        globals()[_name].__module__ = f"torch.utils.data.{_sub}"
+        copyreg.pickle(globals()[_name], _reduce)
+del _sub, _names, _name
