@@ -362,3 +362,18 @@ def test_data_classes_carry_torch_module_paths_and_still_pickle(gw):
                           (D.Subset(range(5), [1, 2]), [1, 2]),
                           (D.DistributedSampler(range(5), 2, 1, shuffle=False), [1, 3, 0])):
         assert list(pickle.loads(pickle.dumps(obj))) == expected
+
+
+def test_module_class_flags_and_unimplemented_forward(gw):
+    out = same_as_torch_without_errors(gw, """
+        m = nn.Module()
+        print(nn.Module.dump_patches, nn.Module.call_super_init, m.forward)
+        for f in (lambda: m.forward(1), lambda: nn.ModuleList()(1)):
+            try:
+                f()
+            except NotImplementedError as e:
+                print(e)
+    """)
+    assert out.splitlines() == ["False False <bound method _forward_unimplemented of Module()>",
+                                'Module [Module] is missing the required "forward" function',
+                                'Module [ModuleList] is missing the required "forward" function']

@@ -32,9 +32,15 @@ from .parameter import Parameter, buffer_persistence
 from .utils.rnn import PackedSequence
 
 
+def _forward_unimplemented(self, *args, **kwargs):
+    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
 class Module:
     """Base class of every layer: registers parameters, buffers and submodules by attribute."""
 
+    dump_patches: bool = False
+    call_super_init: bool = False
     training: bool
     _version: int = 1  # state_dict()._metadata's version; _load_from_state_dict of older ones converts
 
@@ -49,8 +55,7 @@ class Module:
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+    forward = _forward_unimplemented  # torch's name for it (<bound method _forward_unimplemented of ...>)
 
     def __call__(self, *args, **kwargs):
         d = self.__dict__
