@@ -377,3 +377,33 @@ def test_module_class_flags_and_unimplemented_forward(gw):
     assert out.splitlines() == ["False False <bound method _forward_unimplemented of Module()>",
                                 'Module [Module] is missing the required "forward" function',
                                 'Module [ModuleList] is missing the required "forward" function']
+
+
+def test_data_loader_options_pin_memory_warning_and_iterable_sum(gw):
+    out = same_as_torch_without_errors(gw, """
+        import warnings
+        D = torch.utils.data
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter("always")
+            dl = D.DataLoader(D.TensorDataset(torch.arange(4.)), batch_size=2, pin_memory=True)
+            print([b[0].tolist() for b in dl])
+        print([str(w.message) for w in ws])
+        dl = D.DataLoader(range(4))
+        print(dl.multiprocessing_context, dl.in_order, repr(dl.pin_memory_device), dl.collate_fn.__name__)
+        try:
+            D.DataLoader(range(4), multiprocessing_context="spawn")
+        except ValueError as e:
+            print(e)
+        class It(D.IterableDataset):
+            def __iter__(self):
+                yield from range(3)
+        c = It() + It()
+        print(type(c).__name__, list(c))
+    """)
+    assert out.splitlines() == [
+        "[[0.0, 1.0], [2.0, 3.0]]",
+        "[\"'pin_memory' argument is set as true but no accelerator is found, then device pinned memory won't be "
+        "used.\"]",
+        "None True '' default_collate",
+        "multiprocessing_context can only be used with multi-process loading (num_workers > 0), but got num_workers=0",
+        "ChainDataset [0, 1, 2, 0, 1, 2]"]

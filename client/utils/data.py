@@ -46,6 +46,9 @@ class IterableDataset(Dataset):
     def __iter__(self):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
 
 class TensorDataset(Dataset):
     """Samples are the tensors' rows: ``dataset[i] == tuple(t[i] for t in tensors)``."""
@@ -472,6 +475,9 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
+        self.multiprocessing_context = _start_context(multiprocessing_context, num_workers)
         self._initialized = True
 
     _FIXED_AFTER_INIT = frozenset(("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
@@ -521,6 +527,26 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
 
+def _start_context(context, num_workers: int):
+    """DataLoader's multiprocessing_context check: only with workers; a start method's name becomes its context."""
+    if context is None:
+        return None
+    if num_workers <= 0:
+        raise ValueError(f"multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                         f"but got num_workers={num_workers}")
+    import multiprocessing  # noqa: PLC0415
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(f"multiprocessing_context option should specify a valid start method in {methods!r}, "
+                             f"but got multiprocessing_context={context!r}")
+        context = multiprocessing.get_context(context)
+    if not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError(f"multiprocessing_context option should be a valid context object or a string specifying "
+                        f"the start method, but got multiprocessing_context={context}")
+    return context
+
+
 class _BaseDataLoaderIter:
     """One pass over a DataLoader (what iter(loader) gives): its batches in order, with len() of the loader's."""
 
@@ -530,6 +556,14 @@ class _BaseDataLoaderIter:
         self._batches = loader._batches()
         self._len_called = loader.__dict__.get("_iterable_len_called")
         self._num_yielded = 0
+        if loader.pin_memory and loader.pin_memory_device:
+            warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the device,"
+                          f"ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=3)
+        if loader.pin_memory:
+            from .. import accelerator  # noqa: PLC0415
+            if not accelerator.is_available():
+                warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                              "memory won't be used.", stacklevel=3)
 
     def __iter__(self):
         return self
