@@ -407,3 +407,26 @@ def test_data_loader_options_pin_memory_warning_and_iterable_sum(gw):
         "None True '' default_collate",
         "multiprocessing_context can only be used with multi-process loading (num_workers > 0), but got num_workers=0",
         "ChainDataset [0, 1, 2, 0, 1, 2]"]
+
+
+def test_sync_batch_norm_outside_a_distributed_run(gw):
+    out = same_as_torch_without_errors(gw, """
+        m = nn.SyncBatchNorm(3)
+        print(m)
+        for x in (torch.arange(6.).view(2, 3), torch.ones(3), torch.ones(2, 0)):
+            try:
+                print(m(x))
+            except ValueError as e:
+                print(e)
+        print(m.running_mean, m.num_batches_tracked)
+        n = nn.Sequential(nn.BatchNorm1d(3), nn.Sequential(nn.BatchNorm2d(2).eval(), nn.Linear(3, 3)))
+        bn = n[0]
+        n2 = nn.SyncBatchNorm.convert_sync_batchnorm(n)
+        print(type(n2[0]).__name__, type(n2[1][0]).__name__, n2[0].weight is bn.weight, n2[1][0].training, n2 is n)
+    """)
+    lines = out.splitlines()
+    assert lines[0] == "SyncBatchNorm(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
+    assert lines[3:] == ["expected at least 2D input (got 1D input)",
+                         "SyncBatchNorm number of input channels should be non-zero",
+                         "tensor([0.1500, 0.2500, 0.3500]) tensor(1)",
+                         "SyncBatchNorm SyncBatchNorm True False True"]
