@@ -430,3 +430,34 @@ def test_sync_batch_norm_outside_a_distributed_run(gw):
                          "SyncBatchNorm number of input channels should be non-zero",
                          "tensor([0.1500, 0.2500, 0.3500]) tensor(1)",
                          "SyncBatchNorm SyncBatchNorm True False True"]
+
+
+def test_optimizer_fused_checks_swalr_state_and_linear_argument_types(gw):
+    out = same_as_torch_without_errors(gw, """
+        import numpy as np
+        w = nn.Parameter(torch.tensor([1., 2.]))
+        for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.Adagrad):
+            for kw in (dict(foreach=True), dict(differentiable=True)):
+                try:
+                    cls([w], lr=0.1, fused=True, **kw)
+                except RuntimeError as e:
+                    print(cls.__name__, e)
+        o = torch.optim.SGD([w], lr=1.0)
+        s = torch.optim.swa_utils.SWALR(o, swa_lr=0.1, anneal_strategy="linear", anneal_epochs=2)
+        sd = s.state_dict()
+        print(list(sd)[:2], sd["_anneal_strategy"])
+        s2 = torch.optim.swa_utils.SWALR(o, swa_lr=0.1)
+        s2.load_state_dict(sd)
+        print(s2.anneal_func(0.25), s2._anneal_strategy)
+        for args in (({}, torch.ones(2, 2)), (torch.ones(2), [[1., 2.]]), (np.ones(2), torch.ones(2, 2))):
+            try:
+                F.linear(*args)
+            except TypeError as e:
+                print(e)
+    """)
+    lines = out.splitlines()
+    assert lines[:2] == ["SGD `fused` and `foreach` cannot be `True` together.", "SGD `fused` does not support `differentiable`"]
+    assert lines[8:] == ["['_anneal_strategy', 'anneal_epochs'] linear", "0.25 linear",
+                         "linear(): argument 'input' (position 1) must be Tensor, not dict",
+                         "linear(): argument 'weight' (position 2) must be Tensor, not list",
+                         "linear(): argument 'input' (position 1) must be Tensor, not numpy.ndarray"]

@@ -15,6 +15,11 @@ def _kw(**kwargs):
 
 
 def linear(input, weight, bias=None):
+    for position, (name, value) in enumerate((("input", input), ("weight", weight)), 1):
+        if not isinstance(value, Tensor):
+            from .._creation import _type_name  # noqa: PLC0415
+            raise TypeError(f"linear(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{_type_name(value)}")
     if isinstance(input, Tensor) and isinstance(weight, Tensor) and (input.dim() == 0 or weight.dim() == 0):
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D and "
                            f"{weight.dim()}D")
