@@ -461,3 +461,26 @@ def test_optimizer_fused_checks_swalr_state_and_linear_argument_types(gw):
                          "linear(): argument 'input' (position 1) must be Tensor, not dict",
                          "linear(): argument 'weight' (position 2) must be Tensor, not list",
                          "linear(): argument 'input' (position 1) must be Tensor, not numpy.ndarray"]
+
+
+def test_interpolate_antialias_values_and_gradient(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.arange(16.).view(1, 1, 4, 4)
+        print(F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True).detach())
+        x = (torch.arange(70.).view(1, 1, 7, 10) * 0.37).sin()
+        for size, mode in (((3, 4), "bilinear"), ((3, 4), "bicubic"), ((9, 13), "bilinear"), ((9, 13), "bicubic")):
+            print(F.interpolate(x, size=size, mode=mode, antialias=True)[0, 0, 1])
+        print(F.interpolate(x, size=(3, 4), mode="bicubic", antialias=True)[0, 0, 1])
+        print(F.interpolate(x, scale_factor=(0.45, 1.3), mode="bilinear", antialias=True).shape)
+        g = (torch.arange(2 * 3 * 25.).view(2, 3, 5, 5) * 0.37).cos().requires_grad_()
+        F.interpolate(g, size=(2, 3), mode="bilinear", antialias=True).sum().backward()
+        print(g.grad[0, 0, 0])
+        try:
+            F.interpolate(torch.ones(1, 1, 4, 4), scale_factor=2, mode="nearest", antialias=True)
+        except ValueError as e:
+            print(e)
+    """)
+    lines = out.splitlines()
+    assert lines[:2] == ["tensor([[[[ 3.5714,  5.1429],", "          [ 9.8571, 11.4286]]]])"]
+    assert lines[-1] == ("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D "
+                         "tensor as input")

@@ -867,6 +867,57 @@ _TORCH_DIMS = {**_KERNEL_DIMS, "area": (1, 2, 3), "lanczos": (2,)}  # torch's (t
 _INTERP_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
 
+def _aa_filter(mode: str, x: float) -> float:
+    x = abs(x)
+    if mode == "bilinear":  # triangle
+        return 1.0 - x if x < 1.0 else 0.0
+    a = -0.5  # bicubic (Keys, a = -0.5)
+    if x < 1.0:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    if x < 2.0:
+        return (((x - 5) * x + 8) * x - 4) * a
+    return 0.0
+
+
+def _aa_matrix(n_in: int, n_out: int, scale_factor, align_corners: bool, mode: str) -> list:
+    """The (n_out, n_in) resampling matrix of an antialiased resize along one dim: each output's filter, widened
+    by the scale when shrinking, over the inputs it covers, normalised to sum to 1."""
+    if align_corners:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        scale = 1.0 / scale_factor if scale_factor is not None and scale_factor > 0 else n_in / n_out
+    half = 1.0 if mode == "bilinear" else 2.0  # half the kernel's width
+    support = half * scale if scale >= 1.0 else half
+    invscale = 1.0 / scale if scale >= 1.0 else 1.0
+    rows = []
+    for i in range(n_out):
+        center = scale * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), n_in)
+        w = [_aa_filter(mode, (j - center + 0.5) * invscale) for j in range(lo, hi)]
+        total = sum(w)
+        row = [0.0] * n_in
+        for j, v in zip(range(lo, hi), w):
+            row[j] = v / total if total else v
+        rows.append(row)
+    return rows
+
+
+def _interpolate_antialiased(input, spatial, out_size, scales, mode, align_corners):
+    """interpolate(antialias=True) of a 4-D input: separable resampling, rows then columns, each a matmul by
+    the matrix of _aa_matrix (so the gradient follows)."""
+    from .. import tensor  # noqa: PLC0415
+    if out_size is None:
+        out_size = [int(n * sc) for n, sc in zip(spatial, scales)]
+    if any(o <= 0 for o in out_size) or any(n <= 0 for n in spatial):
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input (H: {spatial[0]}, W: "
+                           f"{spatial[1]}) output (H: {out_size[0]}, W: {out_size[1]})")
+    factors = scales or [None, None]
+    mh, mw = (tensor(_aa_matrix(n, o, f, align_corners, mode), dtype=input.dtype, device=input.device)
+              for n, o, f in zip(spatial, out_size, factors))
+    return mh.matmul(input).matmul(mw.transpose(0, 1))
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     if mode in ("nearest", "area", "nearest-exact"):
@@ -921,6 +972,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants[mode]}D input")
     if mode == "area" and input.dim() == 5 and not antialias:  # (the engine's 3-d kernel: extra_ops2.interpolate)
         return _interpolate_kernel(input, spatial, out_size, scales, mode, align_corners)
+    if antialias and mode in ("bilinear", "bicubic") and input.dtype.is_floating_point:
+        return _interpolate_antialiased(input, spatial, out_size, scales, mode, align_corners)
     if input.dim() not in (3, 4, 5) or mode not in _KERNEL_DIMS or antialias \
             or input.dim() - 2 not in _KERNEL_DIMS[mode]:
         if input.dim() - 2 in _TORCH_DIMS.get(mode, ()) or antialias:
