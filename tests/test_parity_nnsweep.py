@@ -484,3 +484,14 @@ def test_interpolate_antialias_values_and_gradient(gw):
     assert lines[:2] == ["tensor([[[[ 3.5714,  5.1429],", "          [ 9.8571, 11.4286]]]])"]
     assert lines[-1] == ("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D "
                          "tensor as input")
+
+
+def test_pad_sequence_of_nothing(gw):
+    out = same_as_torch_without_errors(gw, """
+        try:
+            nn.utils.rnn.pad_sequence([])
+        except RuntimeError as e:
+            print(e)
+        print(nn.utils.rnn.pad_sequence([torch.ones(2, 3), torch.ones(1, 3)]).shape)
+    """)
+    assert out.splitlines() == ["received an empty list of sequences", "torch.Size([2, 2, 3])"]
