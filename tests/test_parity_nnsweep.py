@@ -495,3 +495,20 @@ def test_pad_sequence_of_nothing(gw):
         print(nn.utils.rnn.pad_sequence([torch.ones(2, 3), torch.ones(1, 3)]).shape)
     """)
     assert out.splitlines() == ["received an empty list of sequences", "torch.Size([2, 2, 3])"]
+
+
+def test_embedding_scale_grad_by_freq(gw):
+    out = same_as_torch_without_errors(gw, """
+        m = nn.Embedding(5, 2, scale_grad_by_freq=True, padding_idx=0)
+        nn.init.constant_(m.weight, 1.)
+        y = m(torch.tensor([[1, 1, 2], [0, 1, 3]]))
+        (y * torch.arange(12.).view(2, 3, 2)).sum().backward()
+        print(m.weight.grad, y.grad_fn.name())
+        w = torch.ones(4, 2, requires_grad=True)
+        y = F.embedding(torch.tensor([1, 1, 2]), w, scale_grad_by_freq=True)
+        g, = torch.autograd.grad((y * torch.arange(6.).view(3, 2)).sum(), w, create_graph=True)
+        print(g)
+    """)
+    assert out.splitlines()[:5] == ["tensor([[ 0.0000,  0.0000],", "        [ 3.3333,  4.3333],",
+                                    "        [ 4.0000,  5.0000],", "        [10.0000, 11.0000],",
+                                    "        [ 0.0000,  0.0000]]) EmbeddingBackward0"]

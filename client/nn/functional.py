@@ -227,6 +227,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             norms = weight[rows].norm(norm_type, dim=1, keepdim=True)
             scale = (max_norm / (norms + 1e-7)).where(norms > max_norm, 1.0)
             weight[rows] = weight[rows] * scale.to(weight.dtype)
+    if scale_grad_by_freq:
+        return call("embedding", input, weight, padding_idx, scale_grad_by_freq=True)
     return call("embedding", input, weight, padding_idx) if padding_idx is not None else call("embedding", input, weight)
 
 
