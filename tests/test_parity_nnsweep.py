@@ -512,3 +512,16 @@ def test_embedding_scale_grad_by_freq(gw):
     assert out.splitlines()[:5] == ["tensor([[ 0.0000,  0.0000],", "        [ 3.3333,  4.3333],",
                                     "        [ 4.0000,  5.0000],", "        [10.0000, 11.0000],",
                                     "        [ 0.0000,  0.0000]]) EmbeddingBackward0"]
+
+
+def test_module_type_casts_every_tensor(gw):
+    out = same_as_torch_without_errors(gw, """
+        m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+        m.type(torch.float64)
+        print(m[0].weight.dtype, m[1].num_batches_tracked.dtype, m[1].running_mean.dtype, type(m[0].weight).__name__)
+        m.type("torch.FloatTensor")
+        print(m[0].bias.dtype, m[1].num_batches_tracked.dtype, m[0].weight.requires_grad)
+        print(m(torch.ones(3, 2)).dtype)
+    """)
+    assert out.splitlines() == ["torch.float64 torch.float64 torch.float64 Parameter",
+                                "torch.float32 torch.float32 True", "torch.float32"]

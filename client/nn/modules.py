@@ -452,7 +452,18 @@ class Module:
         from .. import float16
         return self.to(float16)
     def type(self, dst_type) -> "Module":
-        return self.to(dst_type)
+        """Every parameter and buffer cast to ``dst_type`` (a dtype or a name like 'torch.DoubleTensor'),
+        integer ones too (unlike to())."""
+        for module in self.modules():
+            for p in module._parameters.values():
+                if p is not None:
+                    p.data = p.data.type(dst_type)
+                    if p.grad is not None:
+                        p.grad = p.grad.type(dst_type)
+            for name, b in module._buffers.items():
+                if b is not None:
+                    module._buffers[name] = b.type(dst_type)
+        return self
 
     def cpu(self) -> "Module":
         return self.to("cpu")
