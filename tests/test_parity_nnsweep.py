@@ -525,3 +525,23 @@ def test_module_type_casts_every_tensor(gw):
     """)
     assert out.splitlines() == ["torch.float64 torch.float64 torch.float64 Parameter",
                                 "torch.float32 torch.float32 True", "torch.float32"]
+
+
+def test_convolution_dtype_mismatch_texts(gw):
+    out = same_as_torch_without_errors(gw, """
+        for bias in (True, False):
+            for conv, shape in ((nn.Conv2d(1, 1, 1, bias=bias, dtype=torch.float64), (1, 1, 2, 2)),
+                                (nn.Conv1d(1, 1, 1, bias=bias, dtype=torch.float16), (1, 1, 2)),
+                                (nn.ConvTranspose2d(1, 1, 1, bias=bias, dtype=torch.float64), (1, 1, 2, 2))):
+                try:
+                    conv(torch.ones(shape))
+                except RuntimeError as e:
+                    print(type(conv).__name__, bias, e)
+    """)
+    assert out.splitlines() == [
+        "Conv2d True Input type (float) and bias type (double) should be the same",
+        "Conv1d True Input type (float) and bias type (c10::Half) should be the same",
+        "ConvTranspose2d True expected scalar type Float but found Double",
+        "Conv2d False expected scalar type Float but found Double",
+        "Conv1d False expected scalar type Float but found Half",
+        "ConvTranspose2d False expected scalar type Float but found Double"]

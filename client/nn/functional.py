@@ -1254,6 +1254,8 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"{listed('output_padding', output_padding)} {listed('stride', stride)} "
                            f"{listed('dilation', dilation)}")
+    if x.dtype is not weight.dtype:  # torch's transposed kernels check the weight before the bias
+        raise RuntimeError(f"expected scalar type {x.dtype._torch_name} but found {weight.dtype._torch_name}")
     kernel = wshape[2:]
     sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1
              for n, s, p, d, k, op in zip(x.shape[2:], stride, padding, dilation, kernel, output_padding)]

@@ -319,6 +319,9 @@ def _same_pads(k, d):
     return total // 2, total - total // 2
 
 
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}  # C++ names
+
+
 def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
     _require_tensor(name, "input", 1, input)
     _require_tensor(name, "weight", 2, weight)
@@ -345,6 +348,9 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
     if bias is not None and (bias.array.ndim != 1 or bias.array.shape[0] != wshape[0]):
         raise RuntimeError(f"Given weight of size {list(wshape)}, expected bias to be 1-dimensional with "
                            f"{wshape[0]} elements, but got bias of size {list(bias.array.shape)} instead")
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(f"Input type ({_C_TYPE.get(input.dtype.name, input.dtype.name)}) and bias type "
+                           f"({_C_TYPE.get(bias.dtype.name, bias.dtype.name)}) should be the same")
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {weight.dtype._torch_name}")
     if not input.dtype.is_floating_point and nd != 3:  # slow_conv3d takes ints (not bool: below)
