@@ -380,7 +380,13 @@ class Tensor:
         return self._set_requires_grad(requires_grad, setter=False)
 
     def _set_requires_grad(self, requires_grad, setter: bool) -> "Tensor":
-        flag = bool(requires_grad)
+        if not isinstance(requires_grad, bool):  # torch takes a Python bool only (not 1, nor numpy's bool)
+            if setter:
+                raise RuntimeError("requires_grad must be a bool")
+            from ._creation import _type_name  # noqa: PLC0415
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{_type_name(requires_grad)}")
+        flag = requires_grad
         if self._requires_grad and self._grad_fn is None and getattr(self, "_view_mode", None) is not None:
             return self  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
         check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=None if self._dtype.is_complex else self._dtype.is_floating_point,

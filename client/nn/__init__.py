@@ -19,7 +19,7 @@ from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, 
                       TripletMarginLoss)
 from .modules import (ConvTranspose1d, ConvTranspose2d)
 from .modules import (LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d, TripletMarginWithDistanceLoss)
-from .modules import (AlphaDropout, BatchNorm3d, EmbeddingBag, LocalResponseNorm, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, MultiLabelMarginLoss)
+from .modules import (AlphaDropout, BatchNorm3d, SyncBatchNorm, EmbeddingBag, LocalResponseNorm, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, MultiLabelMarginLoss)
 from .modules import (Fold, Unfold)
 from .modules import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer)
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer)
@@ -56,7 +56,7 @@ __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Uninitial
            "TripletMarginLoss",
            "ConvTranspose1d", "ConvTranspose2d",
            "ChannelShuffle", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "TripletMarginWithDistanceLoss",
-           "AlphaDropout", "BatchNorm3d", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
+           "AlphaDropout", "BatchNorm3d", "SyncBatchNorm", "EmbeddingBag", "LocalResponseNorm", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout",
            "Fold", "Unfold",
            "MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer",
            "Transformer", "TransformerDecoder", "TransformerDecoderLayer",

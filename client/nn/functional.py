@@ -15,6 +15,14 @@ def _kw(**kwargs):
 
 
 def linear(input, weight, bias=None):
+    for position, (name, value) in enumerate((("input", input), ("weight", weight)), 1):
+        if not isinstance(value, Tensor):
+            from .._creation import _type_name  # noqa: PLC0415
+            raise TypeError(f"linear(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{_type_name(value)}")
+    if isinstance(input, Tensor) and isinstance(weight, Tensor) and (input.dim() == 0 or weight.dim() == 0):
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D and "
+                           f"{weight.dim()}D")
     return call("linear", input, weight, bias) if bias is not None else call("linear", input, weight)
 
 
@@ -108,6 +116,8 @@ def _noise_dropout(input, p, training, inplace, feature: bool, alpha: bool):
     if p == 1:
         zero = input.new_zeros(())
         return input.mul_(zero) if inplace else input * zero
+    if feature and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2) if feature else tuple(input.shape)
     noise = input.new_empty(shape).bernoulli_(1 - p)
     if not alpha:
@@ -217,6 +227,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             norms = weight[rows].norm(norm_type, dim=1, keepdim=True)
             scale = (max_norm / (norms + 1e-7)).where(norms > max_norm, 1.0)
             weight[rows] = weight[rows] * scale.to(weight.dtype)
+    if scale_grad_by_freq:
+        return call("embedding", input, weight, padding_idx, scale_grad_by_freq=True)
     return call("embedding", input, weight, padding_idx) if padding_idx is not None else call("embedding", input, weight)
 
 
@@ -315,6 +327,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     reduction = _reduction(size_average, reduce, reduction, check=False)
+    if ignore_index >= 0 and isinstance(input, Tensor) and isinstance(target, Tensor) and input.dim() and \
+            target.shape == input.shape and target.dtype.is_floating_point:  # raised at the call, as torch
+        raise RuntimeError("ignore_index is not supported for floating point target")
     return call("cross_entropy", input, target, **_kw(weight=(weight, None), ignore_index=(ignore_index, -100),
                                                        reduction=(reduction, "mean"),
                                                        label_smoothing=(label_smoothing, 0.0)))
@@ -421,6 +436,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def adaptive_avg_pool2d(input, output_size):
+    if isinstance(output_size, (tuple, list)) and input.dim() <= len(output_size):  # torch's _list_with_default
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     return call("adaptive_avg_pool2d", input, output_size)
 
 
@@ -852,6 +869,57 @@ _TORCH_DIMS = {**_KERNEL_DIMS, "area": (1, 2, 3), "lanczos": (2,)}  # torch's (t
 _INTERP_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
 
+def _aa_filter(mode: str, x: float) -> float:
+    x = abs(x)
+    if mode == "bilinear":  # triangle
+        return 1.0 - x if x < 1.0 else 0.0
+    a = -0.5  # bicubic (Keys, a = -0.5)
+    if x < 1.0:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    if x < 2.0:
+        return (((x - 5) * x + 8) * x - 4) * a
+    return 0.0
+
+
+def _aa_matrix(n_in: int, n_out: int, scale_factor, align_corners: bool, mode: str) -> list:
+    """The (n_out, n_in) resampling matrix of an antialiased resize along one dim: each output's filter, widened
+    by the scale when shrinking, over the inputs it covers, normalised to sum to 1."""
+    if align_corners:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        scale = 1.0 / scale_factor if scale_factor is not None and scale_factor > 0 else n_in / n_out
+    half = 1.0 if mode == "bilinear" else 2.0  # half the kernel's width
+    support = half * scale if scale >= 1.0 else half
+    invscale = 1.0 / scale if scale >= 1.0 else 1.0
+    rows = []
+    for i in range(n_out):
+        center = scale * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), n_in)
+        w = [_aa_filter(mode, (j - center + 0.5) * invscale) for j in range(lo, hi)]
+        total = sum(w)
+        row = [0.0] * n_in
+        for j, v in zip(range(lo, hi), w):
+            row[j] = v / total if total else v
+        rows.append(row)
+    return rows
+
+
+def _interpolate_antialiased(input, spatial, out_size, scales, mode, align_corners):
+    """interpolate(antialias=True) of a 4-D input: separable resampling, rows then columns, each a matmul by
+    the matrix of _aa_matrix (so the gradient follows)."""
+    from .. import tensor  # noqa: PLC0415
+    if out_size is None:
+        out_size = [int(n * sc) for n, sc in zip(spatial, scales)]
+    if any(o <= 0 for o in out_size) or any(n <= 0 for n in spatial):
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input (H: {spatial[0]}, W: "
+                           f"{spatial[1]}) output (H: {out_size[0]}, W: {out_size[1]})")
+    factors = scales or [None, None]
+    mh, mw = (tensor(_aa_matrix(n, o, f, align_corners, mode), dtype=input.dtype, device=input.device)
+              for n, o, f in zip(spatial, out_size, factors))
+    return mh.matmul(input).matmul(mw.transpose(0, 1))
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     if mode in ("nearest", "area", "nearest-exact"):
@@ -906,6 +974,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {wants[mode]}D input")
     if mode == "area" and input.dim() == 5 and not antialias:  # (the engine's 3-d kernel: extra_ops2.interpolate)
         return _interpolate_kernel(input, spatial, out_size, scales, mode, align_corners)
+    if antialias and mode in ("bilinear", "bicubic") and input.dtype.is_floating_point:
+        return _interpolate_antialiased(input, spatial, out_size, scales, mode, align_corners)
     if input.dim() not in (3, 4, 5) or mode not in _KERNEL_DIMS or antialias \
             or input.dim() - 2 not in _KERNEL_DIMS[mode]:
         if input.dim() - 2 in _TORCH_DIMS.get(mode, ()) or antialias:
@@ -1184,6 +1254,8 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"{listed('output_padding', output_padding)} {listed('stride', stride)} "
                            f"{listed('dilation', dilation)}")
+    if x.dtype is not weight.dtype:  # torch's transposed kernels check the weight before the bias
+        raise RuntimeError(f"expected scalar type {x.dtype._torch_name} but found {weight.dtype._torch_name}")
     kernel = wshape[2:]
     sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1
              for n, s, p, d, k, op in zip(x.shape[2:], stride, padding, dilation, kernel, output_padding)]
@@ -1253,7 +1325,13 @@ def _blocks(size, kernel, dilation, padding, stride):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     kernel, dilation, padding, stride = (_pair_list(v) for v in (kernel_size, dilation, padding, stride))
     _check_window_args(kernel, dilation, padding, stride)
-    x = input.unsqueeze(0) if input.dim() == 3 else input
+    nd = input.dim()
+    if 1 <= nd < 3:  # torch reads the spatial dims (nd - 2, nd - 1) first
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {nd})")
+    if nd not in (3, 4) or 0 in tuple(input.shape)[nd - 3:]:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {_size_list(input.shape)}")
+    x = input.unsqueeze(0) if nd == 3 else input
     size = tuple(x.shape[2:])
     blocks = _blocks(size, kernel, dilation, padding, stride)
     if min(blocks) < 1:
@@ -1346,6 +1424,13 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if static_k is not None or static_v is not None:
         raise NotImplementedError("gradwire: multi_head_attention_forward with static_k / static_v")
     batched = query.dim() == 3
+    if query.dim() not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D "
+                             f"query tensor")
+    if key.dim() != query.dim() or value.dim() != query.dim():
+        kind = "batched (3-D)" if batched else "unbatched (2-D)"
+        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {query.dim()}-D but found "
+                             f"{key.dim()}-D and {value.dim()}-D tensors respectively")
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
@@ -1368,6 +1453,12 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
+                                 f"{value.shape[:2]}")
+    elif key.shape != value.shape:
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
     if use_separate_proj_weight:
         b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
         q, k, v = linear(query, q_proj_weight, b_q), linear(key, k_proj_weight, b_k), linear(value, v_proj_weight, b_v)

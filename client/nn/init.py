@@ -83,6 +83,9 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
+_calculate_correct_fan = _fan  # torch.nn.init's private name, which some user code calls
+
+
 def _no_op_if_empty(tensor) -> bool:
     if 0 in tuple(tensor.shape):
         warnings.warn("Initializing zero-element tensors is a no-op")
@@ -113,6 +116,8 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
                       "may be incorrect.", stacklevel=2)
     lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
     with no_grad():
+        if a > b:  # torch draws uniform_(a, b) for a window this narrow: its range error
+            tensor.uniform_(a, b, generator=generator)
         tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
         tensor.erfinv_()
         tensor.mul_(std * math.sqrt(2.0))

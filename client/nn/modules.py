@@ -6,8 +6,10 @@ are handles to server tensors and their forward passes are server ops
 """
 from __future__ import annotations
 
+import collections.abc
 import functools
 import math
+import operator
 import sys
 import warnings
 import weakref
@@ -30,9 +32,15 @@ from .parameter import Parameter, buffer_persistence
 from .utils.rnn import PackedSequence
 
 
+def _forward_unimplemented(self, *args, **kwargs):
+    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
 class Module:
     """Base class of every layer: registers parameters, buffers and submodules by attribute."""
 
+    dump_patches: bool = False
+    call_super_init: bool = False
     training: bool
     _version: int = 1  # state_dict()._metadata's version; _load_from_state_dict of older ones converts
 
@@ -47,8 +55,7 @@ class Module:
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+    forward = _forward_unimplemented  # torch's name for it (<bound method _forward_unimplemented of ...>)
 
     def __call__(self, *args, **kwargs):
         d = self.__dict__
@@ -444,9 +451,19 @@ class Module:
     def half(self) -> "Module":
         from .. import float16
         return self.to(float16)
-
     def type(self, dst_type) -> "Module":
-        return self.to(dst_type)
+        """Every parameter and buffer cast to ``dst_type`` (a dtype or a name like 'torch.DoubleTensor'),
+        integer ones too (unlike to())."""
+        for module in self.modules():
+            for p in module._parameters.values():
+                if p is not None:
+                    p.data = p.data.type(dst_type)
+                    if p.grad is not None:
+                        p.grad = p.grad.type(dst_type)
+            for name, b in module._buffers.items():
+                if b is not None:
+                    module._buffers[name] = b.type(dst_type)
+        return self
 
     def cpu(self) -> "Module":
         return self.to("cpu")
@@ -715,6 +732,7 @@ class _IndexedModules(Module):
     """What Sequential and ModuleList share: children keyed "0", "1", ... by position."""
 
     def _key(self, idx: int) -> str:
+        idx = operator.index(idx)  # torch's TypeError for a str / float index
         keys = list(self._modules)
         if not -len(keys) <= idx < len(keys):
             raise IndexError(f"index {idx} is out of range")
@@ -749,6 +767,8 @@ class _IndexedModules(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise AssertionError("module should be of type: <class 'torch.nn.modules.module.Module'>")
         items = list(self._modules.values())
         if not -len(items) <= index <= len(items):
             raise IndexError(f"Index out of range: {index}")
@@ -856,12 +876,15 @@ class _BackwardHookState:
         outs = (output,) if single else tuple(output) if isinstance(output, (tuple, list)) else None
         if outs is None or not any(isinstance(o, Tensor) and o.requires_grad for o in outs):
             return output
-        wrapped = iter(BackwardHookFunction.apply(self._output_grads, *[o for o in outs if isinstance(o, Tensor)]))
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        self.output_needs_grad = [o.requires_grad for o in tensors]  # the others' grad_output is None (torch)
+        wrapped = iter(BackwardHookFunction.apply(self._output_grads, *tensors))
         outs = tuple(next(wrapped) if isinstance(o, Tensor) else o for o in outs)
         return outs[0] if single else type(output)(outs)
 
     def _output_grads(self, grads):
-        grads = tuple(grads)
+        needs = getattr(self, "output_needs_grad", None)
+        grads = tuple(g if needs is None or needs[i] else None for i, g in enumerate(grads))
         for hook in self.pre_hooks:
             result = hook(self.module, grads)
             if result is not None:
@@ -970,6 +993,18 @@ class ModuleList(_IndexedModules):
     def __iadd__(self, modules) -> "ModuleList":
         return self.extend(modules)
 
+    def insert(self, index: int, module: Module) -> None:
+        """torch's ModuleList.insert, which moves entries up from the end without a range check: an index
+        past the end makes a key of that number, a negative one fails looking up key '-1'."""
+        for i in range(len(self._modules), index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+
+    def extend(self, modules) -> "ModuleList":
+        if not isinstance(modules, collections.abc.Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
+        return super().extend(modules)
+
     def __add__(self, other) -> "ModuleList":
         return type(self)([*self, *other])
 
@@ -996,9 +1031,20 @@ class ModuleDict(Module):
             self.update(modules)
 
     def update(self, modules) -> None:
-        items = modules.items() if hasattr(modules, "items") else modules
-        for name, m in items:
-            self.add_module(name, m)
+        if not isinstance(modules, collections.abc.Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(modules).__name__)
+        if isinstance(modules, (collections.abc.Mapping, ModuleDict)):
+            for name, m in modules.items():
+                self[name] = m
+            return
+        for j, pair in enumerate(modules):
+            if not isinstance(pair, collections.abc.Iterable):
+                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
+                                + type(pair).__name__)
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required")
+            self[pair[0]] = pair[1]
 
     def __getitem__(self, key: str) -> Module:
         return self._modules[key]
@@ -1035,39 +1081,55 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
+    """Parameters by position; as torch, an entry may also be any other object (kept as a plain attribute,
+    printed as 'Object of type: ...'), and a plain tensor is made a Parameter."""
+
     def __init__(self, values=None):
         super().__init__()
+        self._size = 0
         for v in values or ():
             self.append(v)
 
+    def _index(self, idx) -> str:
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range")
+        return str(idx % len(self))
+
     def append(self, value) -> "ParameterList":
-        if not isinstance(value, Parameter) and isinstance(value, Tensor):
-            value = Parameter(value)
-        self.register_parameter(str(len(self._parameters)), value)
+        self._size += 1
+        self[self._size - 1] = value
         return self
 
     def extend(self, values) -> "ParameterList":
+        if not isinstance(values, collections.abc.Iterable) or isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend should be called with an iterable, but got "
+                            + type(values).__name__)
         for v in values:
             self.append(v)
         return self
 
     def __getitem__(self, idx):
-        items = list(self._parameters.values())
-        return ParameterList(items[idx]) if isinstance(idx, slice) else items[idx]
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(len(self))[idx]])
+        return getattr(self, self._index(idx))
 
     def __setitem__(self, idx: int, value) -> None:
-        if not isinstance(value, Parameter) and isinstance(value, Tensor):
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
             value = Parameter(value)
-        self.register_parameter(str(idx % len(self)), value)
+        setattr(self, self._index(idx), value)
 
     def __len__(self) -> int:
-        return len(self._parameters)
+        return self._size
 
     def __iter__(self):
-        return iter(self._parameters.values())
+        return (self[i] for i in range(len(self)))
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
 
     def extra_repr(self) -> str:
-        return _parameter_lines(self._parameters.items())
+        return _parameter_lines((str(i), p) for i, p in enumerate(self))
 
 
 _LEGACY_TYPE = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int32": "IntTensor",
@@ -1193,7 +1255,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -1864,6 +1926,10 @@ class LSTM(RNNBase):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device=None, dtype=None):
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         if proj_size:
             raise NotImplementedError("gradwire's LSTM supports proj_size=0 only")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
@@ -1874,7 +1940,8 @@ class LSTM(RNNBase):
     def forward(self, input, hx=None):
         # torch's CPU graph: oneDNN layers (MkldnnRnnLayerBackward0, the server's "lstm") for float32 input,
         # else its step-by-step implementation (StackBackward0 ...), which _forward_composed records
-        if self.bidirectional or isinstance(input, PackedSequence) or input.dtype is not _dtypes.float32:
+        if self.bidirectional or isinstance(input, PackedSequence) or input.dtype is not _dtypes.float32 or \
+                input.dim() not in (2, 3):  # the composed path has torch's checks
             return self._forward_composed(input, hx, "LSTM", "")
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
         if self.dropout and self.training:
@@ -2462,6 +2529,42 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input) -> None:
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class SyncBatchNorm(_BatchNorm):
+    """torch.nn.SyncBatchNorm: gradwire has no process groups, so its statistics are this batch's own, as
+    torch's SyncBatchNorm computes them outside a distributed run (a plain batch norm over any N-D input)."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
+                 track_running_stats: bool = True, process_group=None, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device=device, dtype=dtype)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """``module`` with each batch norm layer in it replaced by a SyncBatchNorm holding the same
+        parameters, buffers and training flag (the module itself, when it is one)."""
+        out = module
+        if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine, module.track_running_stats,
+                      process_group)
+            if module.affine:
+                out.weight, out.bias = module.weight, module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out
 
 
 # ---- more activations -------------------------------------------------------------------------

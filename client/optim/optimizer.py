@@ -23,6 +23,15 @@ _required = object()
 class Optimizer:
     _server_class: str = ""
 
+    def __init_subclass__(cls, **kwargs):
+        """Each built-in optimizer has a step of its own, as torch's do (a hook's error names SGD.step)."""
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__ and cls.step is Optimizer.__dict__["step"]:
+            def step(self, closure=None):
+                return Optimizer.step(self, closure)
+            step.__qualname__ = f"{cls.__name__}.step"
+            cls.step = step
+
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
         if isinstance(params, Tensor):
@@ -116,6 +125,8 @@ class Optimizer:
         return {"groups": changed}
 
     def step(self, closure=None):
+        if self._handle is None:  # torch.optim.Optimizer's own step: a subclass must define one
+            raise NotImplementedError
         loss = None
         if closure is not None:
             from ..grad_mode import enable_grad
@@ -353,6 +364,7 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, maximize=maximize, foreach=foreach,
                                       differentiable=differentiable, fused=fused))
+        _check_fused(fused, foreach, differentiable)
 
 
 class Adam(Optimizer):
@@ -380,6 +392,7 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
                                       differentiable=differentiable, fused=fused,
                                       decoupled_weight_decay=decoupled_weight_decay))
+        _check_fused(fused, foreach, differentiable)
 
 
 class AdamW(Adam):
@@ -420,6 +433,16 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, fused=fused))
+        _check_fused(fused, foreach, differentiable)
+
+
+def _check_fused(fused, foreach, differentiable) -> None:
+    """torch's checks of fused=True, made once the parameter groups are in."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 def _check_lr(lr) -> None:

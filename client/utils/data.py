@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import collections.abc
+import copyreg
 import itertools
 import math
 import numbers
@@ -24,7 +25,7 @@ from ..tensor import Tensor
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "DataLoader",
            "default_collate", "default_convert", "get_worker_info", "WeightedRandomSampler", "StackDataset",
-           "ChainDataset"]
+           "ChainDataset", "DistributedSampler"]
 
 
 # ----- datasets -------------------------------------------------------------------------------
@@ -44,6 +45,9 @@ class IterableDataset(Dataset):
 
     def __iter__(self):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -70,6 +74,14 @@ class Subset(Dataset):
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices):
+        """A batch's samples at once (the DataLoader's path), through the dataset's own __getitems__ if it has one."""
+        picked = [self.indices[i] for i in indices]
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems(picked)
+        return [self.dataset[i] for i in picked]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -148,6 +160,9 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     """Split into non-overlapping Subsets of the given lengths (or fractions summing to 1)."""
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
         counts = [int(math.floor(n * frac)) for frac in lengths]
         for i in range(n - sum(counts)):  # the remainder, round-robin
             counts[i % len(counts)] += 1
@@ -283,6 +298,54 @@ class BatchSampler(Sampler):
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
 
 
+class DistributedSampler(Sampler):
+    """This replica's share of the dataset's indices: every ``num_replicas``-th index from ``rank``, the order
+    padded by wrapping around to a multiple of ``num_replicas`` (or cut to one, with ``drop_last``). With
+    ``shuffle`` the order is a permutation drawn from a generator seeded ``seed + epoch`` (``set_epoch``)."""
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle: bool = True, seed: int = 0,
+                 drop_last: bool = False):
+        from .. import distributed  # noqa: PLC0415 - no process group here: these raise torch's text
+        if num_replicas is None:
+            num_replicas = distributed.get_world_size()
+        if rank is None:
+            rank = distributed.get_rank()
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        n = len(dataset)
+        if drop_last and n % num_replicas:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            from .. import Generator  # noqa: PLC0415
+            order = _randperm(n, Generator().manual_seed(self.seed + self.epoch))
+        else:
+            order = list(range(n))
+        if self.drop_last:
+            order = order[:self.total_size]
+        elif order:
+            order = (order * math.ceil(self.total_size / len(order)))[:self.total_size]
+        return iter(order[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+
 # ----- collation ------------------------------------------------------------------------------
 
 def _tensor(value):
@@ -314,7 +377,10 @@ def default_collate(batch):
     elem = batch[0]
     if isinstance(elem, Tensor):
         return _dispatch.call("stack", list(batch), 0)
-    if isinstance(elem, np.ndarray) and elem.dtype.kind not in "USO":
+    if isinstance(elem, np.ndarray):
+        if elem.dtype.kind in "USO":  # strings / objects: torch names the array's dtype
+            raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                            f"found {elem.dtype}")
         return default_collate([default_convert(b) for b in batch])
     if isinstance(elem, np.generic) and elem.dtype.kind not in "USO":
         return _tensor([b.item() for b in batch])
@@ -409,12 +475,28 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
+        self.multiprocessing_context = _start_context(multiprocessing_context, num_workers)
+        self._initialized = True
+
+    _FIXED_AFTER_INIT = frozenset(("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+                                   "persistent_workers"))
+
+    def __setattr__(self, name, value):
+        if name in self._FIXED_AFTER_INIT and self.__dict__.get("_initialized"):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     @property
     def _auto_collation(self) -> bool:
         return self.batch_sampler is not None or (self._iterable and self.batch_size is not None)
 
     def __iter__(self):
+        kind = _MultiProcessingDataLoaderIter if self.num_workers > 0 else _SingleProcessDataLoaderIter
+        return kind(self)
+
+    def _batches(self):
         if self._iterable:
             samples = iter(self.dataset)
             if self.batch_size is None:
@@ -440,8 +522,75 @@ class DataLoader:
             n = len(self.dataset)
             if self.batch_size is not None:
                 n = n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+            self.__dict__["_iterable_len_called"] = n  # an iterator warns when it yields more than this
             return n
         return len(self.batch_sampler if self._auto_collation else self.sampler)
+
+
+def _start_context(context, num_workers: int):
+    """DataLoader's multiprocessing_context check: only with workers; a start method's name becomes its context."""
+    if context is None:
+        return None
+    if num_workers <= 0:
+        raise ValueError(f"multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                         f"but got num_workers={num_workers}")
+    import multiprocessing  # noqa: PLC0415
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(f"multiprocessing_context option should specify a valid start method in {methods!r}, "
+                             f"but got multiprocessing_context={context!r}")
+        context = multiprocessing.get_context(context)
+    if not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError(f"multiprocessing_context option should be a valid context object or a string specifying "
+                        f"the start method, but got multiprocessing_context={context}")
+    return context
+
+
+class _BaseDataLoaderIter:
+    """One pass over a DataLoader (what iter(loader) gives): its batches in order, with len() of the loader's."""
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._dataset = loader.dataset
+        self._batches = loader._batches()
+        self._len_called = loader.__dict__.get("_iterable_len_called")
+        self._num_yielded = 0
+        if loader.pin_memory and loader.pin_memory_device:
+            warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the device,"
+                          f"ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=3)
+        if loader.pin_memory:
+            from .. import accelerator  # noqa: PLC0415
+            if not accelerator.is_available():
+                warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                              "memory won't be used.", stacklevel=3)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = next(self._batches)
+        self._num_yielded += 1
+        if self._loader._iterable and self._len_called is not None and self._num_yielded > self._len_called:
+            message = (f"Length of IterableDataset {self._dataset} was reported to be {self._len_called}"
+                       f"(when accessing len(dataloader)), but {self._num_yielded} samples have been fetched. ")
+            if self._loader.num_workers > 0:
+                message += ("For multiprocessing data-loading, this could be caused by not properly configuring "
+                            "the IterableDataset replica at each worker. Please see "
+                            "https://pytorch.org/docs/stable/data.html#torch.utils.data.IterableDataset for examples.")
+            warnings.warn(message, stacklevel=2)
+        return data
+
+    def __len__(self) -> int:
+        return len(self._loader)
+
+
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
+    pass
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    """num_workers > 0: gradwire still makes the batches in this process."""
 
 
 
@@ -460,4 +609,32 @@ dataset = _submodule("dataset", ["Dataset", "IterableDataset", "TensorDataset", 
                                  "StackDataset", "ChainDataset", "random_split"])
 sampler = _submodule("sampler", ["Sampler", "SequentialSampler", "RandomSampler", "WeightedRandomSampler",
                                  "SubsetRandomSampler", "BatchSampler"])
+distributed = _submodule("distributed", ["DistributedSampler"])
 dataloader = _submodule("dataloader", ["DataLoader", "default_collate", "default_convert", "get_worker_info"])
+
+
+# type(x) and reprs as torch's: <torch.utils.data.dataloader.DataLoader object at ...>
+_TORCH_PATHS = {
+    "dataset": "Dataset IterableDataset TensorDataset Subset ConcatDataset StackDataset ChainDataset",
+    "sampler": "Sampler SequentialSampler RandomSampler WeightedRandomSampler SubsetRandomSampler BatchSampler",
+    "distributed": "DistributedSampler",
+    "dataloader": "DataLoader _BaseDataLoaderIter _SingleProcessDataLoaderIter _MultiProcessingDataLoaderIter",
+}
+
+
+def _rebuild(name: str, state: dict):
+    obj = object.__new__(globals()[name])
+    obj.__dict__.update(state)
+    return obj
+
+
+def _reduce(obj):
+    """pickle finds these classes here, not at the torch path their __module__ names."""
+    return _rebuild, (type(obj).__name__, dict(obj.__dict__))
+
+
+for _sub, _names in _TORCH_PATHS.items():
+    for _name in _names.split():
+        globals()[_name].__module__ = f"torch.utils.data.{_sub}"
+        copyreg.pickle(globals()[_name], _reduce)
+del _sub, _names, _name

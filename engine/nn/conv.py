@@ -319,6 +319,9 @@ def _same_pads(k, d):
     return total // 2, total - total // 2
 
 
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}  # C++ names
+
+
 def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
     _require_tensor(name, "input", 1, input)
     _require_tensor(name, "weight", 2, weight)
@@ -345,6 +348,9 @@ def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
     if bias is not None and (bias.array.ndim != 1 or bias.array.shape[0] != wshape[0]):
         raise RuntimeError(f"Given weight of size {list(wshape)}, expected bias to be 1-dimensional with "
                            f"{wshape[0]} elements, but got bias of size {list(bias.array.shape)} instead")
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(f"Input type ({_C_TYPE.get(input.dtype.name, input.dtype.name)}) and bias type "
+                           f"({_C_TYPE.get(bias.dtype.name, bias.dtype.name)}) should be the same")
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._torch_name} but found {weight.dtype._torch_name}")
     if not input.dtype.is_floating_point and nd != 3:  # slow_conv3d takes ints (not bool: below)
@@ -414,8 +420,21 @@ def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mod
         _pool_ints(name, "stride", stride, nd)
     p, d = _pool_ints(name, "padding", padding, nd), _pool_ints(name, "dilation", dilation, nd)
     shape = input.array.shape
+    if name == "avg_pool2d" and 1 <= len(shape) < 3:  # torch reads the channel dim (-3) first
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape)}, {len(shape) - 1}], "
+                         f"but got -3)")
+    got = "[" + ", ".join(map(str, shape)) + "]"
+    empty_inside = any(n == 0 for n in shape[-nd - 1:])
+    if nd == 2 and (empty_inside or (name == "avg_pool2d" and len(shape) not in (3, 4))) and \
+            (len(shape) in (3, 4) or name == "avg_pool2d"):
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{got}")
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    if nd == 3 and empty_inside:
+        where = "max_pool3d_with_indices_out_cpu_template" if name == "max_pool3d" else name
+        raise RuntimeError(f"{where}(): Expected input's non-batch dimensions to have positive length, but input "
+                           f"has a shape of {got} and non-batch dimension 0 has length zero!")  # always 0, as torch
     for kk, ss, pp, dd in zip(k, s, p, d):  # pooling_output_shape's, dim by dim
         if ss == 0:
             raise RuntimeError("stride should not be zero")

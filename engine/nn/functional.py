@@ -537,7 +537,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     nd = input.array.ndim
     class_dim = 0 if nd == 1 else 1
     if nd >= 1 and input.array.shape == target.array.shape:
-        return _cross_entropy_probs(input, target, weight, reduction, ls, class_dim)
+        return _cross_entropy_probs(input, target, weight, reduction, ls, class_dim, int(ignore_index))
     if not input.dtype.is_floating_point:
         raise _not_implemented("log_softmax_lastdim_kernel_impl" if nd <= 2 else "log_softmax_kernel_impl",
                                input.dtype)
@@ -574,10 +574,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return MulScalar.apply(nll, 1 - ls) + MulScalar.apply(ret, ls / C)
 
 
-def _cross_entropy_probs(input, target, weight, reduction, ls, class_dim):
+def _cross_entropy_probs(input, target, weight, reduction, ls, class_dim, ignore_index=-100):
     if not target.dtype.is_floating_point:
         raise RuntimeError("Expected floating point type for target with class probabilities, got "
                            f"{target.dtype._torch_name}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
     C = input.array.shape[class_dim]
     _check_weight(weight, C, "cross_entropy: ")
     if not input.dtype.is_floating_point:
@@ -907,8 +909,9 @@ class Embedding(Function):
     array_forward = True
 
     @staticmethod
-    def forward(ctx, weight, indices, padding_idx, masked=False):
+    def forward(ctx, weight, indices, padding_idx, masked=False, scale_grad_by_freq=False):
         same_device(weight, indices)
+        ctx.scale_grad_by_freq = scale_grad_by_freq
         idx = indices.array
         out = weight.xp.take(weight.array, idx, axis=0)
         if masked and padding_idx is not None:
@@ -920,7 +923,8 @@ class Embedding(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _EmbeddingDense.apply(grad, ctx.indices, ctx.num_weights, ctx.padding_idx), None, None, None
+        return _EmbeddingDense.apply(grad, ctx.indices, ctx.num_weights, ctx.padding_idx,
+                                     ctx.scale_grad_by_freq), None, None, None, None
 
 
 class _EmbeddingDense(Function):
@@ -930,12 +934,17 @@ class _EmbeddingDense(Function):
     array_forward = True
 
     @staticmethod
-    def forward(ctx, grad, indices, num_weights, padding_idx):
+    def forward(ctx, grad, indices, num_weights, padding_idx, scale_grad_by_freq=False):
         xp = grad.xp
         g = grad.array
         idx = indices.array.reshape(-1)
         dim = g.shape[-1]
         g2 = g.reshape(-1, dim)
+        ctx.row_scale = None
+        if scale_grad_by_freq:  # each index's rows divided by how often it appears in ``indices``
+            counts = xp.bincount(idx.astype(xp.int64), minlength=num_weights)
+            ctx.row_scale = (1.0 / counts[idx]).astype(g.dtype)
+            g2 = g2 * ctx.row_scale[:, None]
         if padding_idx is not None:
             keep = idx != padding_idx
             idx, g2 = idx[keep], g2[keep]
@@ -947,16 +956,18 @@ class _EmbeddingDense(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Embedding.apply(grad, ctx.indices, ctx.padding_idx, True), None, None, None
+        out = Embedding.apply(grad, ctx.indices, ctx.padding_idx, True)
+        if ctx.row_scale is not None:
+            out = out * _new_tensor(ctx.row_scale.reshape(ctx.indices.array.shape + (1,)), grad.dtype, grad.device)
+        return out, None, None, None, None
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     _require_tensor("embedding", "input", 1, input)
     _require_tensor("embedding", "weight", 2, weight)
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding with max_norm, scale_grad_by_freq or sparse is not supported by "
-                                  "gradwire yet")
+    if max_norm is not None or sparse:
+        raise NotImplementedError("embedding with max_norm or sparse is not supported by gradwire yet")
     num = weight.array.shape[0] if weight.array.ndim else 0
     if padding_idx is not None:
         if padding_idx > 0:
@@ -975,7 +986,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     idx = input.array
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num):
         raise IndexError("index out of range in self")
-    return Embedding.apply(weight, input, padding_idx, False)
+    return Embedding.apply(weight, input, padding_idx, False, bool(scale_grad_by_freq))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
