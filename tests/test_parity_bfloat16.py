@@ -107,3 +107,11 @@ def test_optimizer_steps_round_bfloat16_parameters(gw):
     """)
     assert "tensor([0.8828, 1.7656], dtype=torch.bfloat16, requires_grad=True)" in out
     assert "tensor([0.7812, 1.6641], dtype=torch.bfloat16, requires_grad=True)" in out
+
+
+def test_module_bfloat16(gw):
+    out = same_as_torch_without_errors(gw, """
+        m = torch.nn.Linear(2, 2).bfloat16()
+        print(m.weight.dtype, m.bias.dtype, m(torch.ones(1, 2, dtype=torch.bfloat16)).dtype)
+    """)
+    assert out == "torch.bfloat16 torch.bfloat16 torch.bfloat16\n"

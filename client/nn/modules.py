@@ -451,6 +451,11 @@ class Module:
     def half(self) -> "Module":
         from .. import float16
         return self.to(float16)
+
+    def bfloat16(self) -> "Module":
+        from .. import bfloat16
+        return self.to(bfloat16)
+
     def type(self, dst_type) -> "Module":
         """Every parameter and buffer cast to ``dst_type`` (a dtype or a name like 'torch.DoubleTensor'),
         integer ones too (unlike to())."""
