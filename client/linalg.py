@@ -13,10 +13,10 @@ from .tensor import return_type
 
 register_error_type(LinAlgError)  # torch.linalg.LinAlgError (named _LinAlgError, like torch's class)
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh", "householder_product",
-           "inv", "inv_ex", "lstsq", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
-           "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm", "solve_triangular", "solve_ex", "vander",
-           "diagonal", "matmul", "tensorinv", "tensorsolve"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh",
+           "householder_product", "inv", "inv_ex", "lstsq", "matrix_exp", "matrix_norm", "matrix_power",
+           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "vecdot",
+           "vector_norm", "solve_triangular", "solve_ex", "vander", "diagonal", "matmul", "tensorinv", "tensorsolve"]
 
 
 def _check_tensor(fn: str, x, name: str = "A", pos: int = 1) -> None:
@@ -31,6 +31,7 @@ def _return_type(name: str, *fields: str) -> type:
 linalg_slogdet = _return_type("linalg_slogdet", "sign", "logabsdet")
 slogdet_result = _return_type("slogdet", "sign", "logabsdet")
 linalg_eigh = _return_type("linalg_eigh", "eigenvalues", "eigenvectors")
+linalg_eig = _return_type("linalg_eig", "eigenvalues", "eigenvectors")
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", "L", "info")
 linalg_inv_ex = _return_type("linalg_inv_ex", "inverse", "info")
 linalg_qr = _return_type("linalg_qr", "Q", "R")
@@ -73,6 +74,16 @@ def inv_ex(A, *, check_errors=False):
 def eigh(A, UPLO="L"):  # noqa: N803 - torch's name
     _check_tensor("linalg_eigh", A)
     return linalg_eigh(*call("linalg.eigh", A, UPLO=UPLO))
+
+
+def eig(A):  # noqa: N803 - torch's name (complex results: no autograd through them)
+    _check_tensor("linalg_eig", A)
+    return linalg_eig(*call("linalg.eig", A))
+
+
+def eigvals(A):  # noqa: N803
+    _check_tensor("linalg_eigvals", A)
+    return call("linalg.eigvals", A)
 
 
 def eigvalsh(A, UPLO="L"):  # noqa: N803

@@ -79,3 +79,20 @@ def test_autograd_through_complex_numbers_is_refused(gw):
     with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
         gw.complex(x, x).tolist()
     assert gw.complex(x.detach(), x.detach()).tolist() == [1.5 + 1.5j, 2 + 2j]
+
+
+def test_linalg_eig_and_eigvals(gw):
+    out = same_as_torch_without_errors(gw, """
+        print(torch.linalg.eig(torch.tensor([[2., 1.], [1., 3.]])))
+        print(torch.linalg.eig(torch.tensor([[0., -1.], [1., 0.]])))
+        print(torch.linalg.eigvals(torch.tensor([[1., 2.], [3., 4.]], dtype=torch.float64)))
+        print(torch.linalg.eigvals(torch.tensor([[[1., 2.], [3., 4.]], [[0., 1.], [-2., 0.]]])))
+        for bad in (torch.ones(2, 3), torch.ones(2)):
+            try:
+                torch.linalg.eig(bad)
+            except RuntimeError as e:
+                print(e)
+    """)
+    assert "eigenvalues=tensor([0.+1.j, 0.-1.j])" in out
+    assert "tensor([-0.3723+0.j,  5.3723+0.j], dtype=torch.complex128)" in out
+    assert "linalg.eig: A must be batches of square matrices, but they are 2 by 3 matrices" in out

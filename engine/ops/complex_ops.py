@@ -101,7 +101,34 @@ def isreal(input):
     return _new_tensor(input.array.imag == 0, _dt.bool_, input.device)
 
 
-WIRE: dict = {"real": real, "imag": imag, "conj": conj, "conj_physical": conj, "resolve_conj": conj,
+def _eig_arrays(name: str, A):
+    check_tensor_arg(name, A, "A")
+    arr = A.array
+    if arr.ndim < 2:
+        raise RuntimeError(f"{name.replace('_', '.')}: The input tensor A must have at least 2 dimensions.")
+    if arr.shape[-1] != arr.shape[-2]:
+        raise RuntimeError(f"{name.replace('_', '.')}: A must be batches of square matrices, but they are "
+                           f"{arr.shape[-2]} by {arr.shape[-1]} matrices")
+    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in (_dt.float16, _dt.bfloat16):
+        raise RuntimeError(f"{name.replace('_', '.')}: Expected a floating point or complex tensor as input. Got "
+                           f"{A.dtype._torch_name}")
+    refuse_grad(name.replace("_", "."), A)
+    dtype = A.dtype.to_complex()
+    w, v = A.xp.linalg.eig(arr)  # LAPACK's geev, as torch's: the same order and normalization
+    return w.astype(dtype.numpy), v.astype(dtype.numpy), dtype, A.device
+
+
+def linalg_eig(A):  # noqa: N803 - torch's name
+    w, v, dtype, device = _eig_arrays("linalg_eig", A)
+    return _new_tensor(w, dtype, device), _new_tensor(v, dtype, device)
+
+
+def linalg_eigvals(A):  # noqa: N803
+    w, _, dtype, device = _eig_arrays("linalg_eigvals", A)
+    return _new_tensor(w, dtype, device)
+
+
+WIRE: dict = {"linalg.eig": linalg_eig, "linalg.eigvals": linalg_eigvals, "real": real, "imag": imag, "conj": conj, "conj_physical": conj, "resolve_conj": conj,
               "view_as_real": view_as_real, "view_as_complex": view_as_complex, "complex": complex, "polar": polar,
               "isreal": isreal}
 METHODS: dict = {}

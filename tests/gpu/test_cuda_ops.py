@@ -298,6 +298,8 @@ case("imag", lambda a, b: OP["imag"](OP["mul"](_z(a, b), _z(b, a))), ("f", (3, 4
 for _n in ["conj", "conj_physical", "resolve_conj"]:
     case(_n, lambda a, b, _n=_n: OP["imag"](OP[_n](_z(a, b))), ("f", (3, 4)), ("f", (3, 4)))
 case("isreal", lambda a: OP["isreal"](_z(a, OP["relu"](a.detach()))), ("f", (3, 4)))
+case("linalg.eig", lambda a: OP["abs"](OP["linalg.eig"](OP["add"](a.detach(), a.detach().mT))[0]), ("f", (3, 3)))
+case("linalg.eigvals", lambda a: OP["abs"](OP["linalg.eigvals"](a.detach())), ("f", (3, 3)))
 
 # the tail (engine/ops/extra_ops.py)
 case("isin", lambda i, j: OP["isin"](i, j), ("i5", (3, 4)), ("i5", (3,)))
