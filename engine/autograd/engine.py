@@ -179,7 +179,8 @@ def _accumulate(var: Tensor, g: Tensor, create_graph: bool) -> None:
         return
     arr = old.array
     try:
-        if not getattr(arr.flags, "writeable", True):
+        if not getattr(arr.flags, "writeable", True) or 0 in arr.strides and any(
+                st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides)):  # (an expanded .grad: a new one)
             raise ValueError
         arr += g.array
         old._bump_version()

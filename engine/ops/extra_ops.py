@@ -564,7 +564,8 @@ def fill_diagonal_(input, fill_value, wrap=False):
     if input.is_contiguous():
         input.view(-1).index_fill_(0, idx, fill_value)
         return input
-    return inplace_apply(input, lambda t: index_fill(t.reshape(-1), 0, idx, fill_value).reshape(shape))
+    return inplace_apply(input, lambda t: index_fill(t.reshape(-1), 0, idx, fill_value).reshape(shape),
+                         overlap_ok=True)
 
 
 class Renorm(Function):

@@ -470,7 +470,10 @@ def setitem(input, index, value):
     if (_grad_state.enabled and input._requires_grad and input.grad_fn is None and key is None
             and _writes_through_view(arr, steps)):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    _inplace.check_inplace(input)
+    _inplace.check_inplace(input, writes=False)
+    # torch writes into the indexed view: basic indexing refuses a view whose elements overlap (an expanded
+    # tensor's), advanced indexing (index_put_) writes into it (with a deprecation warning, not sent)
+    _inplace.check_writable(view, overlap_ok=key is not None)
     if _grad_state.enabled and (input._requires_grad or (type(value) is Tensor and value._requires_grad)):
         if key is not None:
             cls = SetitemIndexPut

@@ -273,7 +273,7 @@ def index_fill(input, dim, index, value):
 
 
 def index_fill_(input, dim, index, value):
-    return inplace_apply(input, index_fill, dim, index, value)
+    return inplace_apply(input, index_fill, dim, index, value, overlap_ok=True)
 
 
 # ---- masked_select / take / nonzero --------------------------------------------------------

@@ -57,6 +57,15 @@ class UnsafeView(View):
     node_name = "UnsafeViewBackward0"
 
 
+def _writable_broadcast(xp, arr, target):
+    """``arr`` broadcast to ``target``: a view that may be written like torch's expanded tensors (numpy's own
+    broadcast is read-only; which writes are allowed is inplace.check_writable's rule)."""
+    view = xp.broadcast_to(arr, target)
+    if not getattr(view.flags, "writeable", True) and getattr(arr.flags, "writeable", False):
+        view = xp.lib.stride_tricks.as_strided(arr, view.shape, view.strides)
+    return view
+
+
 class Expand(Function):
     array_forward = True
 
@@ -71,7 +80,7 @@ class Expand(Function):
         if target == in_shape:
             out = _new_tensor(arr, a.dtype, a.device)
         else:
-            out = _new_tensor(a.xp.broadcast_to(arr, target), a.dtype, a.device)
+            out = _new_tensor(_writable_broadcast(a.xp, arr, target), a.dtype, a.device)
         return share_version(a, out)
 
     @staticmethod

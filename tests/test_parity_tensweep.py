@@ -1,0 +1,93 @@
+"""Tensor API sweep against PyTorch (see test_parity_api.same_as_torch): writes into expanded tensors,
+Python types as dtypes, argument errors of creation/reduction/shape functions."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_parity_api import same_as_torch, same_as_torch_without_errors  # noqa: F401
+
+pytestmark = pytest.mark.timeout(120)
+
+TRY = """
+def t(f):
+    try:
+        r = f()
+        print("ok", r)
+    except Exception as exc:
+        print("EXC", type(exc).__name__, str(exc).splitlines()[0][:80])
+"""
+
+
+def test_writes_into_an_expanded_tensor(gw):
+    out = same_as_torch(gw, TRY + """
+a = torch.arange(3.)
+b = a.expand(2, 3)
+t(lambda: b.fill_(7).tolist())
+t(lambda: a.tolist())
+t(lambda: b.zero_().tolist())
+t(lambda: b.add_(1).tolist())
+t(lambda: b.mul_(2).tolist())
+t(lambda: b.copy_(torch.ones(2, 3)).tolist())
+t(lambda: b.fill_(torch.tensor(3.)).tolist())
+t(lambda: b.clamp_(min=1).tolist())
+t(lambda: b.exp_().tolist())
+t(lambda: b.uniform_().tolist())
+t(lambda: torch.nn.functional.relu(b, inplace=True).tolist())
+t(lambda: b.copy_(b).tolist())
+t(lambda: b.t().fill_(4).tolist())
+t(lambda: b[1].fill_(5).tolist())
+t(lambda: a.tolist())
+t(lambda: b.masked_fill_(torch.tensor([True, False, True]), 2.).tolist())
+t(lambda: b.index_fill_(1, torch.tensor([1]), 9.).tolist())
+t(lambda: b.fill_diagonal_(3).tolist())
+t(lambda: a.tolist())
+t(lambda: torch.broadcast_to(a, (2, 3)).zero_().tolist())
+t(lambda: torch.as_strided(a, (2, 3), (0, 1)).add_(1).tolist())
+t(lambda: b.contiguous().add_(1).tolist())
+""")
+    assert out.splitlines()[1] == "ok [7.0, 7.0, 7.0]"
+    assert "ok [[2.0, 9.0, 2.0], [2.0, 9.0, 2.0]]\nok [[3.0, 3.0, 2.0], [3.0, 3.0, 2.0]]" in out
+    assert out.count("EXC RuntimeError unsupported operation: more than one element of the written-to tensor") == 9
+
+
+def test_setitem_into_an_expanded_tensor(gw):
+    out = same_as_torch(gw, TRY + """
+def put(key, value):
+    a = torch.zeros(3)
+    b = a.expand(2, 3)
+    def f():
+        b[key] = value
+        return a.tolist()
+    t(f)
+put(0, 5.)
+put((0, 1), 5.)
+put(0, torch.ones(3))
+put(slice(None), 5.)
+put(Ellipsis, torch.tensor(2.))
+put((slice(None), 0), 3.)
+put(torch.tensor([0]), 3.)
+put((slice(None), torch.tensor([1])), 3.)
+put(torch.tensor([True, False]), 4.)
+a = torch.zeros(3); b = a.expand(2, 3); b.index_put_((torch.tensor([1]),), torch.tensor(2.)); print(a)
+""")
+    assert out.splitlines()[:3] == ["ok [5.0, 5.0, 5.0]", "ok [0.0, 5.0, 0.0]", "ok [1.0, 1.0, 1.0]"]
+    assert "ok [0.0, 3.0, 0.0]" in out and out.count("EXC RuntimeError unsupported operation") == 3
+
+
+def test_backward_through_a_write_into_an_expanded_view(gw):
+    out = same_as_torch(gw, TRY + """
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+b = y.expand(2, 3)
+b.masked_fill_(torch.tensor([True, False, True]), 2.)
+print(b.grad_fn, y.grad_fn, y)
+t(lambda: (y.sum().backward(), x.grad.tolist()))
+x = torch.zeros(3, requires_grad=True)
+y = x * 1
+t(lambda: y.expand(2, 3).add_(1).tolist())
+z = y.expand(2, 3) * torch.tensor([[1.], [2.]])
+z.sum().backward()
+print(x.grad)
+""")
+    assert "tensor([2., 0., 2.], grad_fn=<CopySlices>)" in out
+    assert out.count("EXC RuntimeError unsupported operation") == 2 and "tensor([3., 3., 3.])" in out
