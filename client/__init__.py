@@ -23,6 +23,7 @@ globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 from .storage import LEGACY_STORAGE_TYPES as _LEGACY_STORAGE_TYPES, TypedStorage, UntypedStorage, is_storage  # noqa: E402
 globals().update(_LEGACY_STORAGE_TYPES)  # torch.FloatStorage ...
 from gradwire.common.dtypes import DType as dtype  # noqa: E402 - isinstance(x, torch.dtype)
+from gradwire.common.dtypes import as_dtype as _as_dtype  # noqa: E402
 from gradwire.common.memory_formats import (channels_last, channels_last_3d, contiguous_format,  # noqa: E402
                                             memory_format, preserve_format)
 from ._dispatch import call as _call
@@ -262,6 +263,7 @@ def is_tensor(obj) -> bool:
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """torch.as_tensor: a tensor is returned as is (converted when ``dtype`` differs)."""
+    dtype = _as_dtype(dtype, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
     return tensor(data, dtype=dtype)

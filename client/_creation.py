@@ -136,6 +136,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, *, _source="torch
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       f"sourceTensor.detach().clone().requires_grad_(True), rather than {_source}(sourceTensor).",
                       UserWarning, stacklevel=2 if _source == "torch.tensor" else 3)
+    if dtype is not None and not isinstance(dtype, dtypes.DType):
+        dtype = dtypes.as_dtype(dtype, "tensor")
     array, dtype = _to_array(data, dtype)
     return _new_leaf(array, dtype, requires_grad, device)
 

@@ -109,11 +109,14 @@ def parse_to(args, kwargs, tensor_attrs):
             dev, dtype = attrs
         elif isinstance(first, dtypes.DType):
             dtype = first
+        elif first in dtypes.PY_TYPES and type(first) is type:  # Python's float, int, bool
+            dtype = dtypes.PY_TYPES[first]
         elif isinstance(first, str) and first in dtypes.DTYPES:  # a dtype by wire name
             dtype = dtypes.from_name(first)
         elif first is None or _is_device(first):
             dev = first
-            if rest and (rest[0] is None or isinstance(rest[0], dtypes.DType)):
+            if rest and (rest[0] is None or isinstance(rest[0], dtypes.DType) or (
+                    type(rest[0]) is type and rest[0] in dtypes.PY_TYPES)):
                 dtype = rest.pop(0)
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got ({_type_name(first)}, ...)")
@@ -123,7 +126,9 @@ def parse_to(args, kwargs, tensor_attrs):
         if len(rest) == 2:
             copy = bool(rest[1])
     if dtype is not None and not isinstance(dtype, dtypes.DType):
-        if isinstance(dtype, str):
+        if type(dtype) is type and dtype in dtypes.PY_TYPES:
+            dtype = dtypes.PY_TYPES[dtype]
+        elif isinstance(dtype, str):
             dtype = dtypes.from_name(dtype)
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got dtype of type "

@@ -91,3 +91,22 @@ print(x.grad)
 """)
     assert "tensor([2., 0., 2.], grad_fn=<CopySlices>)" in out
     assert out.count("EXC RuntimeError unsupported operation") == 2 and "tensor([3., 3., 3.])" in out
+
+
+def test_python_types_as_dtypes(gw):
+    out = same_as_torch(gw, TRY + """
+print(torch.zeros(2, dtype=float), torch.ones(2, dtype=int), torch.empty(2, dtype=bool).dtype)
+print(torch.full((2,), 1, dtype=float), torch.arange(3, dtype=float), torch.linspace(0, 1, 3, dtype=float).dtype)
+print(torch.tensor([1, 2], dtype=float), torch.as_tensor([1.5], dtype=int), torch.eye(2, dtype=int).dtype)
+x = torch.tensor([1, 2])
+print(x.to(float).dtype, x.to(dtype=float).dtype, x.to('cpu', float).dtype, x.to(bool))
+t(lambda: x.type(float))
+print(x.sum(dtype=float), x.new_zeros(2, dtype=float).dtype, torch.zeros_like(x, dtype=float).dtype)
+print(torch.nn.functional.softmax(x.float(), 0, dtype=float), torch.randn(2, dtype=float).dtype)
+t(lambda: torch.zeros(2, dtype=str))
+t(lambda: torch.zeros(2, dtype="float"))
+""")
+    assert "tensor([0., 0.], dtype=torch.float64) tensor([1, 1]) torch.bool" in out
+    assert "torch.float64 torch.float64 torch.float64 tensor([True, True])" in out
+    assert "EXC TypeError zeros(): argument 'dtype' must be torch.dtype, not type" in out
+    assert "EXC TypeError zeros(): argument 'dtype' must be torch.dtype, not str" in out
