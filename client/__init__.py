@@ -226,15 +226,15 @@ def einsum(equation, *operands):
     return _call("einsum", equation, *operands)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None):
     return input.cumprod(dim, dtype=dtype)
 
 
-def cummax(input, dim):
+def cummax(input, dim=None):
     return input.cummax(dim)
 
 
-def cummin(input, dim):
+def cummin(input, dim=None):
     return input.cummin(dim)
 
 

@@ -206,8 +206,12 @@ def column_stack(tensors) -> Tensor:
 
 # ---- creation --------------------------------------------------------------------------------------
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    dtype = dtype or dtypes.default_float()
+def logspace(start, end, steps: int = None, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    if steps is None:
+        from ._creation import missing_steps  # noqa: PLC0415
+        raise missing_steps("logspace", start, end, ", float base = 10.0")
+    dtype = dtypes.as_dtype(dtype, "logspace") or dtypes.default_float()
     values = np.logspace(float(start), float(end), steps, base=base)
     return tensor(values.astype(dtype.numpy), dtype=dtype, device=device, requires_grad=requires_grad)
 

@@ -448,7 +448,20 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return call("arange", start, end, step, **kwargs) if end is not None else call("arange", start, **kwargs)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def missing_steps(op: str, start, end, extra: str = "") -> TypeError:
+    """torch's TypeError for linspace/logspace called without ``steps`` (``extra``: logspace's base)."""
+    tail = (", *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = "
+            "None, bool pin_memory = False, bool requires_grad = False)\n")
+    forms = "".join(f" * ({a} start, {b} end, int steps{extra}{tail}"
+                    for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"), ("Number", "Number")))
+    got = ", ".join("Tensor" if isinstance(v, Tensor) else _type_name(v) for v in (start, end))
+    return TypeError(f"{op}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                     + forms)
+
+
+def linspace(start, end, steps=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if steps is None:
+        raise missing_steps("linspace", start, end)
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype

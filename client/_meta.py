@@ -40,6 +40,21 @@ def _arg(args, kwargs, i, name, default=None):
     return kwargs.get(name, default)
 
 
+def _required(op, args, kwargs, i, name):
+    """A required argument (``i``-th, or by ``name``): torch's TypeError when it is missing."""
+    value = args[i] if len(args) > i else kwargs.get(name)
+    if value is None:
+        raise TypeError(f"{op}() missing 1 required positional arguments: \"{name}\"")
+    return value
+
+
+def _int_dim(op, dim):
+    """torch's TypeError for a dim that is not an int (unsqueeze takes one dim, not a tuple)."""
+    if not isinstance(dim, int) and not hasattr(dim, "__index__"):
+        raise TypeError(f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+    return dim
+
+
 def _check_number(op: str, x) -> None:
     if not is_tensor(x) and not isinstance(x, (int, float, bool)):
         raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
@@ -331,7 +346,7 @@ def norm(op, args, kwargs):
 
 def cumsum(op, args, kwargs):
     x = args[0]
-    shapes.normalize_dim(_arg(args, kwargs, 1, "dim"), len(x._shape))
+    shapes.normalize_dim(_required(op, args, kwargs, 1, "dim"), len(x._shape))
     dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point else int64)
     return [(x._shape, dtype)]
 
@@ -400,7 +415,7 @@ def median(op, args, kwargs):
 
 def cum_extreme(op, args, kwargs):
     x = args[0]
-    _dim_of(x, _arg(args, kwargs, 1, "dim"))
+    _dim_of(x, _required(op, args, kwargs, 1, "dim"))
     return [(x._shape, x._dtype), (x._shape, int64)]
 
 
@@ -481,7 +496,7 @@ def squeeze(op, args, kwargs):
 
 def unsqueeze(op, args, kwargs):
     x = args[0]
-    d = shapes.normalize_dim(_arg(args, kwargs, 1, "dim"), len(x._shape) + 1)
+    d = shapes.normalize_dim(_int_dim(op, _required(op, args, kwargs, 1, "dim")), len(x._shape) + 1)
     return [(x._shape[:d] + (1,) + x._shape[d:], x._dtype)]
 
 
@@ -1218,7 +1233,7 @@ def same_first(op, args, kwargs):
 
 
 def logcumsumexp(op, args, kwargs):
-    x, dim = args[0], _arg(args, kwargs, 1, "dim")
+    x, dim = args[0], _required(op, args, kwargs, 1, "dim")
     if not is_tensor(x) or type(dim) is not int or not x._dtype.is_floating_point:
         return None
     if not -max(len(x._shape), 1) <= dim < max(len(x._shape), 1):

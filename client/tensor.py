@@ -796,13 +796,13 @@ class Tensor:
             return out if isinstance(out, tuple) else (out,)
         return call("nonzero", self)
 
-    def cummax(self, dim):
+    def cummax(self, dim=None):
         return RETURN_TYPES["cummax"](*call("cummax", self, dim))
 
-    def cummin(self, dim):
+    def cummin(self, dim=None):
         return RETURN_TYPES["cummin"](*call("cummin", self, dim))
 
-    def cumprod(self, dim, *, dtype=None):
+    def cumprod(self, dim=None, *, dtype=None):
         return call("cumprod", self, dim, **_dtype_kw(dtype))
 
     def roll(self, shifts, dims=None):

@@ -110,3 +110,30 @@ t(lambda: torch.zeros(2, dtype="float"))
     assert "torch.float64 torch.float64 torch.float64 tensor([True, True])" in out
     assert "EXC TypeError zeros(): argument 'dtype' must be torch.dtype, not type" in out
     assert "EXC TypeError zeros(): argument 'dtype' must be torch.dtype, not str" in out
+
+
+def test_missing_or_wrong_dim_and_steps_errors(gw):
+    out = same_as_torch(gw, TRY + """
+def full(f):
+    try:
+        f()
+    except TypeError as exc:
+        print(str(exc))
+x = torch.tensor([1., 2.])
+t(lambda: x.cumsum())
+t(lambda: torch.cumsum(x))
+t(lambda: x.cumprod())
+t(lambda: x.logcumsumexp())
+t(lambda: x.cummax())
+t(lambda: torch.cummin(x))
+t(lambda: torch.ones(2, 3).unsqueeze((0, 1)))
+full(lambda: torch.linspace(0, 1))
+full(lambda: torch.logspace(0, 1.5))
+full(lambda: torch.linspace(torch.tensor(0.), 1))
+print(torch.logspace(0, 2, 3, dtype=float), x.cumsum(dim=0), x.cummax(dim=0).indices, x.cumprod(0, dtype=torch.float64))
+""")
+    assert 'EXC TypeError cumsum() missing 1 required positional arguments: "dim"' in out
+    assert 'EXC TypeError cummax() missing 1 required positional arguments: "dim"' in out
+    assert "EXC TypeError unsqueeze(): argument 'dim' (position 1) must be int, not tuple" in out
+    assert "linspace() received an invalid combination of arguments - got (Tensor, int), but expected one of:" in out
+    assert " * (Number start, Number end, int steps, float base = 10.0, *, Tensor out = None" in out
