@@ -137,3 +137,17 @@ print(torch.logspace(0, 2, 3, dtype=float), x.cumsum(dim=0), x.cummax(dim=0).ind
     assert "EXC TypeError unsqueeze(): argument 'dim' (position 1) must be int, not tuple" in out
     assert "linspace() received an invalid combination of arguments - got (Tensor, int), but expected one of:" in out
     assert " * (Number start, Number end, int steps, float base = 10.0, *, Tensor out = None" in out
+
+
+def test_arange_int64_truncates_float_arguments(gw):
+    out = same_as_torch(gw, TRY + """
+for a in [(0, 5, 1.5), (0, 10, 2.5), (1.7,), (0.5, 3.7), (-2.7, 0.9, 1), (0, -5, -1.5), (5.9, 0, -1), (0.5, 0, -1)]:
+    print(a, torch.arange(*a, dtype=torch.int64).tolist(), torch.arange(*a, dtype=torch.int32).tolist())
+t(lambda: torch.arange(0, 1, 0.3, dtype=torch.int64).tolist())
+t(lambda: torch.arange(0, 5, 0.0, dtype=torch.int64).tolist())
+t(lambda: torch.arange(0, 5, -0.5, dtype=torch.int64).tolist())
+print(torch.arange(0, 5, torch.tensor(1.5), dtype=torch.int64))
+""")
+    assert "(0, 5, 1.5) [0, 1, 2, 3, 4] [0, 1, 2, 3]" in out
+    assert "(1.7,) [0] [0, 1]" in out
+    assert "EXC ValueError step must be nonzero\nEXC RuntimeError step must be nonzero" in out
