@@ -369,6 +369,9 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002 - torch's names
     """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
+    if not input.dtype.is_floating_point:  # torch's kernel is for floats only
+        kernel = "linspace_cpu" if input.dtype is dtypes.bool_ else "histogram_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._torch_name}\'')
     if bins <= 0:
         raise RuntimeError("torch.histc: bins must be > 0, but got " + str(bins) + " for dimension 0")
     if min > max:

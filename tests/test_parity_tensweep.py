@@ -151,3 +151,43 @@ print(torch.arange(0, 5, torch.tensor(1.5), dtype=torch.int64))
     assert "(0, 5, 1.5) [0, 1, 2, 3, 4] [0, 1, 2, 3]" in out
     assert "(1.7,) [0] [0, 1]" in out
     assert "EXC ValueError step must be nonzero\nEXC RuntimeError step must be nonzero" in out
+
+
+def test_copies_between_overlapping_memory(gw):
+    out = same_as_torch(gw, TRY + """
+def put(key, value_of):
+    b = torch.arange(4.)
+    def f():
+        b[key] = value_of(b)
+        return b.tolist()
+    t(f)
+put(slice(1, None), lambda b: b[:-1])
+put(slice(None, -1), lambda b: b[1:])
+put(slice(None), lambda b: b)
+put(slice(1, 3), lambda b: b[1:3])
+put(0, lambda b: b[1])
+put(slice(None, None, 2), lambda b: b[1::2])
+put([1, 2, 3], lambda b: b[:-1])
+put(torch.tensor([0, 1]), lambda b: b[2:])
+put(torch.tensor([0, 1]), lambda b: b[2:].clone())
+b = torch.arange(4.)
+t(lambda: b[1:].copy_(b[:-1]).tolist())
+t(lambda: b.copy_(b).tolist())
+c = torch.arange(4.).reshape(2, 2)
+t(lambda: c.copy_(c.t()).tolist())
+x = torch.arange(4., requires_grad=True)
+y = x * 1
+t(lambda: y[1:].copy_(y[:-1]).tolist())
+""")
+    msg = "EXC RuntimeError unsupported operation: some elements of the input tensor and the written-to tens\n"
+    assert out.count(msg) == 7
+    assert "ok [2.0, 3.0, 2.0, 3.0]" in out and "ok [1.0, 1.0, 3.0, 3.0]" in out
+
+
+def test_histc_of_integers_is_not_implemented(gw):
+    out = same_as_torch(gw, TRY + """
+for dt in (torch.int64, torch.int32, torch.uint8, torch.bool, torch.float64):
+    t(lambda: torch.histc(torch.tensor([1, 2]).to(dt), bins=4).tolist())
+""")
+    assert """EXC NotImplementedError "histogram_cpu" not implemented for 'Long'""" in out
+    assert "ok [1.0, 0.0, 0.0, 1.0]" in out

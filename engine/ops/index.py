@@ -474,6 +474,8 @@ def setitem(input, index, value):
     # torch writes into the indexed view: basic indexing refuses a view whose elements overlap (an expanded
     # tensor's), advanced indexing (index_put_) writes into it (with a deprecation warning, not sent)
     _inplace.check_writable(view, overlap_ok=key is not None)
+    if type(value) is Tensor:
+        _inplace.check_no_partial_overlap(view, value.array, full_ok=key is None)
     if _grad_state.enabled and (input._requires_grad or (type(value) is Tensor and value._requires_grad)):
         if key is not None:
             cls = SetitemIndexPut

@@ -82,6 +82,36 @@ def check_writable(arr, overlap_ok: bool = False) -> None:
         raise RuntimeError(OVERLAP_MESSAGE)
 
 
+PARTIAL_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+                           "a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense_span(arr):
+    """(first byte, end byte) of ``arr``'s memory when it is non-overlapping and dense (some order of its dims
+    is contiguous), else None: torch judges overlap between two tensors only for such tensors."""
+    need = arr.itemsize
+    for st, n in sorted((st, n) for n, st in zip(arr.shape, arr.strides) if n != 1):
+        if st != need:
+            return None
+        need *= n
+    start = _data_ptr(arr)
+    return start, start + arr.size * arr.itemsize
+
+
+def check_no_partial_overlap(dst, src, full_ok: bool = True) -> None:
+    """torch's error for copying ``src`` into ``dst`` (arrays) when their memory overlaps but they are not the
+    same elements in the same order (``x[1:] = x[:-1]``; ``full_ok=False``: index_put_, which refuses that too)."""
+    if (dst is src and full_ok) or not dst.size or not src.size or getattr(src, "ndim", 0) == 0:
+        return
+    a, b = _dense_span(dst), _dense_span(src)
+    if a is None or b is None:
+        return
+    if full_ok and a == b and dst.strides == src.strides:
+        return
+    if a[0] < b[1] and b[0] < a[1]:
+        raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+
+
 def check_inplace(t: Tensor, writes: bool = True, overlap_ok: bool = False) -> bool:
     """Raises torch's errors for an in-place write into ``t`` (``writes=False``: an in-place change of its
     shape and strides only; ``overlap_ok``: see ``check_writable``); returns whether t's history is recorded."""
@@ -586,12 +616,14 @@ def copy_(input: Tensor, src, non_blocking: bool = False) -> Tensor:
     if type(src) is not Tensor:
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
     if _records(input, (src,)):
+        check_no_partial_overlap(input.array, src.array)
         return inplace_apply(input, Copy.apply, src)
     if src is input:  # torch copies nothing (and so checks no overlap) when the source is the tensor itself
         check_inplace(input, writes=False)
         return input
     check_inplace(input)
     arr = src.array
+    check_no_partial_overlap(input.array, arr)
     shape = input.array.shape
     if arr.shape != shape:
         b = broadcast_shapes(shape, arr.shape)
