@@ -90,18 +90,30 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
     return grown.clone().view(*shape[:d], n * r, *shape[d + 1:])
 
 
-def _indices(rows: np.ndarray, cols: np.ndarray, dtype, device) -> Tensor:
+def _check_indices(op: str, row, col, dtype) -> None:
+    """tril_indices / triu_indices: torch's checks of the arguments."""
+    for name, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")
+    dtype = dtypes.as_dtype(dtype, op)
+    if dtype is not None and (dtype.is_floating_point or dtype is dtypes.bool_):
+        raise NotImplementedError(f'"{op}" not implemented for \'{dtype._torch_name}\'')
+
+
+def _index_tensor(rows: np.ndarray, cols: np.ndarray, dtype, device) -> Tensor:
     return tensor(np.stack([rows, cols]).astype(np.int64), dtype=dtype or dtypes.int64, device=device)
 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    _check_indices("tril_indices", row, col, dtype)
     rows, cols = np.tril_indices(row, offset, col)
-    return _indices(rows, cols, dtype, device)
+    return _index_tensor(rows, cols, dtype, device)
 
 
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    _check_indices("triu_indices", row, col, dtype)
     rows, cols = np.triu_indices(row, offset, col)
-    return _indices(rows, cols, dtype, device)
+    return _index_tensor(rows, cols, dtype, device)
 
 
 # ---- joining and slicing -------------------------------------------------------------------------

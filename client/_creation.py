@@ -62,6 +62,18 @@ def _first_leaf(data):
     return data
 
 
+def _listify(data):
+    """Nested sequences that are not lists or tuples (``range``) as lists, as torch reads any sequence."""
+    if isinstance(data, (list, tuple)):
+        if any(isinstance(x, (list, tuple, range)) or (isinstance(x, Sequence) and not isinstance(x, str))
+               for x in data):
+            return [_listify(x) for x in data]
+        return data
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        return [_listify(x) for x in data]
+    return data
+
+
 def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     """``data`` as an array of the dtype torch.tensor would give it."""
     if isinstance(data, Tensor):
@@ -86,6 +98,8 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
         if (array is None or array.dtype.kind not in "fbi" or type(first) not in (bool, int, float)
                 or (array.dtype.kind == "f" and type(first) is not float)):  # (ints too large for int64?)
             # torch's own reading: its errors, and the dtypes of tensors and NumPy scalars among the elements
+            data = _listify(data)
+            first = _first_leaf(data)
             inferred = dtypes.element_dtype(data)
             shapes.check_nested(data, (dtype or inferred).is_floating_point)
             if array is None or array.dtype == object:
@@ -380,8 +394,10 @@ def _creation(op, random: bool = False):
                **kwargs) -> Tensor:
         if kwargs:
             size = _size_kwarg(op, size, kwargs)
+        elif not size and not random:
+            raise TypeError(f'{_op}() missing 1 required positional arguments: "size"')
         _check_random(op, random, generator)
-        dtype = dtype or dtypes.default_float()
+        dtype = dtypes.as_dtype(dtype, _op) or dtypes.default_float()
         if requires_grad and not dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         if memory_format is not None:   # (torch.empty's)
@@ -389,7 +405,7 @@ def _creation(op, random: bool = False):
                                                requires_grad=rg, _op=_op), requires_grad, memory_format)
         kwargs = _generator_kw({"dtype": dtype, "requires_grad": requires_grad}, generator)
         return call(op, _size(size, _op), **_device_kw(kwargs, device))
-    create.__name__ = op
+    create.__name__ = create.__qualname__ = op  # (Python's TypeErrors name the function)
     gen = "generator=None, " if random else ""
     create.__doc__ = f"torch.{op}(*size, {gen}dtype=None, device=None, requires_grad=False)"
     return create
@@ -407,11 +423,13 @@ def _like(op, random: bool = False):
             return _laid_out(lambda rg: create(input, generator=generator, dtype=dtype, device=device,
                                                requires_grad=rg), requires_grad, memory_format)
         _check_random(op, random, generator)
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
         kwargs = {"requires_grad": True} if requires_grad else {}
         if dtype is not None:
             kwargs["dtype"] = dtype
         return call(op, input, **_device_kw(_generator_kw(kwargs, generator), device, like=input))
-    create.__name__ = op
+    create.__name__ = create.__qualname__ = op  # (Python's TypeErrors name the function)
     return create
 
 
@@ -430,7 +448,14 @@ empty = _creation("empty")
 rand = _creation("rand", random=True)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+_NO_VALUE = object()
+
+
+def full(size, fill_value=_NO_VALUE, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if fill_value is _NO_VALUE:
+        raise TypeError('full() missing 1 required positional arguments: "fill_value"')
+    if not isinstance(fill_value, (numbers.Number, Tensor)) and not hasattr(fill_value, "item"):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {_type_name(fill_value)}")
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
@@ -440,7 +465,11 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
                 **_device_kw(kwargs, device))
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def arange(start=None, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if start is None:  # arange(end=n)
+        if end is None:
+            raise TypeError('arange() missing 1 required positional arguments: "end"')
+        start, end = 0, end
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
@@ -478,6 +507,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {_type_name(size)}")
     kwargs = {"dtype": dtype} if dtype is not None else {}

@@ -191,3 +191,29 @@ for dt in (torch.int64, torch.int32, torch.uint8, torch.bool, torch.float64):
 """)
     assert """EXC NotImplementedError "histogram_cpu" not implemented for 'Long'""" in out
     assert "ok [1.0, 0.0, 0.0, 1.0]" in out
+
+
+def test_creation_argument_forms_and_errors(gw):
+    out = same_as_torch(gw, TRY + """
+print(torch.tensor(range(3)), torch.tensor([range(2), range(2)]), torch.tensor(((1, 2), (3., 4))))
+print(torch.arange(end=3), torch.arange(start=1, end=3), torch.randint(5, size=(2,)).shape, torch.randint(5, size=(2,)).dtype)
+print(torch.tril_indices(3, 3, dtype=torch.int32), torch.triu_indices(2, 3, 1))
+t(lambda: torch.zeros())
+t(lambda: torch.ones(dtype=torch.int64))
+t(lambda: torch.ones(2).new_zeros())
+t(lambda: torch.zeros_like([1, 2]))
+t(lambda: torch.ones_like(torch.ones(2), shape=3))
+t(lambda: torch.full((2,), [1, 2]))
+t(lambda: torch.full((2,)))
+t(lambda: torch.tril_indices(-1, 3))
+t(lambda: torch.triu_indices(2, -3))
+t(lambda: torch.tril_indices(3, 3, dtype=torch.float32))
+t(lambda: torch.arange(3, dtype=torch.bool).tolist())
+print(torch.zeros(2, dtype=float, requires_grad=True))
+""")
+    assert "tensor([0, 1, 2]) tensor([[0, 1],\n        [0, 1]])" in out
+    assert 'EXC TypeError zeros() missing 1 required positional arguments: "size"' in out
+    assert "EXC TypeError zeros_like(): argument 'input' (position 1) must be Tensor, not list" in out
+    assert "EXC TypeError ones_like() got an unexpected keyword argument 'shape'" in out
+    assert "EXC RuntimeError row must be non-negative, got-1" in out
+    assert """EXC NotImplementedError "arange_cpu" not implemented for 'Bool'""" in out

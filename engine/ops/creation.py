@@ -222,6 +222,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         else:
             dtype = _dt.int64
     device = _check_device(device)
+    if dtype is _dt.bool_:
+        raise NotImplementedError(f'"arange_{"cpu" if device == "cpu" else "cuda"}" not implemented for \'Bool\'')
     for v in (start, end):
         if isinstance(v, float) and not math.isfinite(v):
             raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
