@@ -179,6 +179,9 @@ def movedim(input, source, destination) -> Tensor:
     nd = input.dim()
     src = [normalize_dim(s, nd) for s in (source if isinstance(source, (list, tuple)) else [source])]
     dst = [normalize_dim(s, nd) for s in (destination if isinstance(destination, (list, tuple)) else [destination])]
+    for name, given, dims in (("source", source, src), ("destination", destination, dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
                            f"same number of dims as destination ({dst} dims)")
@@ -190,10 +193,15 @@ def movedim(input, source, destination) -> Tensor:
     return input.permute(*order)
 
 
-def _tensor_sequence(name: str, tensors):
-    """torch's TypeError for a tensor given where a sequence of them is expected."""
+def _tensor_sequence(name: str, tensors) -> list:
+    """The tensors of a stack function's sequence, with torch's TypeErrors for a tensor given in place of the
+    sequence and for anything else among them."""
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     return tensors
 
 
@@ -476,7 +484,7 @@ def _flat(tensors):
 
 def dstack(tensors) -> Tensor:
     from . import cat  # noqa: PLC0415
-    _tensor_sequence("dstack", tensors)
+    tensors = _tensor_sequence("dstack", tensors)
     return cat(list(atleast_3d(*tensors)) if len(tensors) > 1 else [atleast_3d(*tensors)], 2)
 
 

@@ -490,7 +490,7 @@ def squeeze(op, args, kwargs):
     nd = len(x._shape)
     if dim is None:
         return [(tuple(s for s in x._shape if s != 1), x._dtype)]
-    dims = {shapes.normalize_dim(d, nd) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    dims = set(shapes.normalize_dims(dim, nd)) if isinstance(dim, (tuple, list)) else {shapes.normalize_dim(dim, nd)}
     return [(tuple(s for i, s in enumerate(x._shape) if not (i in dims and s == 1)), x._dtype)]
 
 
@@ -519,7 +519,11 @@ def repeat(op, args, kwargs):
 def _tensor_list(op: str, tensors) -> list:
     if is_tensor(tensors):
         raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
-    return list(tensors)
+    tensors = list(tensors)
+    for i, t_ in enumerate(tensors):
+        if not is_tensor(t_):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}")
+    return tensors
 
 
 def cat(op, args, kwargs):

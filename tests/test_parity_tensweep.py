@@ -217,3 +217,37 @@ print(torch.zeros(2, dtype=float, requires_grad=True))
     assert "EXC TypeError ones_like() got an unexpected keyword argument 'shape'" in out
     assert "EXC RuntimeError row must be non-negative, got-1" in out
     assert """EXC NotImplementedError "arange_cpu" not implemented for 'Bool'""" in out
+
+
+def test_shape_and_index_argument_errors(gw):
+    out = same_as_torch(gw, TRY + """
+x = torch.arange(24).reshape(2, 3, 4)
+t(lambda: torch.stack([torch.ones(2), 1]))
+t(lambda: torch.cat([torch.ones(2), None]))
+t(lambda: torch.hstack([torch.ones(1), 2]))
+t(lambda: torch.vstack([torch.ones(1), 2]))
+t(lambda: torch.dstack([torch.ones(1), 2]))
+t(lambda: torch.column_stack([torch.ones(1), 2]))
+t(lambda: torch.ones(2, 1).squeeze([1, -1]))
+t(lambda: torch.ones(2, 3, 4).movedim((0, -3), (1, 2)))
+t(lambda: torch.ones(2, 3, 4).movedim((0, 1), (-1, 2)))
+t(lambda: x[[0, 1], :, [0, 1, 2]])
+t(lambda: x[[[0], [1]], [0, 1, 2], [0, 1]])
+try:
+    x[[[0], [1]], [0, 1, 2], [0, 1]]
+except IndexError as exc:
+    print(exc)
+t(lambda: x[torch.tensor([True, False]), [0, 1]])
+t(lambda: x[[[0], [1]], [0, 1, 2]].shape)
+def put():
+    a = torch.zeros(3, 4)
+    a[[0, 1], [0, 1, 2]] = 1.
+    return a.tolist()
+t(put)
+""")
+    assert "EXC TypeError expected Tensor as element 1 in argument 0, but got NoneType" in out
+    assert "EXC RuntimeError dim 1 appears multiple times in the list of dims" in out
+    assert "EXC RuntimeError movedim: repeated dim in `source` ([0, -3])" in out
+    assert out.count("EXC IndexError shape mismatch: indexing tensors could not be broadcast together") == 3
+    assert "\nshape mismatch: indexing tensors could not be broadcast together with shapes [2, 1], [3], [2]\n" in out
+    assert "ok torch.Size([2, 3, 4])" in out

@@ -234,7 +234,25 @@ def _plan(input, index):
                 key.append(arr)
                 pos = dim + 1
         key = tuple(key)
+        _check_index_shapes(key)
     return steps, key
+
+
+def _check_index_shapes(key) -> None:
+    """torch's IndexError when the index tensors do not broadcast together."""
+    shapes = [k.shape for k in key if type(k) is not slice]
+    if len(shapes) < 2:
+        return
+    out = []
+    for s in shapes:
+        for i in range(1, len(s) + 1):
+            if i > len(out):
+                out.insert(0, s[-i])
+            elif out[-i] == 1:
+                out[-i] = s[-i]
+            elif s[-i] != 1 and s[-i] != out[-i]:
+                raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                                 + ", ".join(str(list(x)) for x in shapes))
 
 
 def _slice_int(v):
