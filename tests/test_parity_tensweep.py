@@ -251,3 +251,16 @@ t(put)
     assert out.count("EXC IndexError shape mismatch: indexing tensors could not be broadcast together") == 3
     assert "\nshape mismatch: indexing tensors could not be broadcast together with shapes [2, 1], [3], [2]\n" in out
     assert "ok torch.Size([2, 3, 4])" in out
+
+
+def test_clamp_in_place_with_tensor_bounds(gw):
+    out = same_as_torch_without_errors(gw, """
+        b = torch.tensor([4, 9]); b.clamp_(min=torch.tensor(6)); print(b)
+        b = torch.tensor([4., 9.]); b.clamp_(torch.tensor([5., 0.]), torch.tensor([6., 7.])); print(b)
+        b = torch.tensor([4., 9.]); b.clamp_max_(torch.tensor(5.)); b.clamp_min_(torch.tensor([6., 1.])); print(b)
+        x = torch.tensor([4., 9.], requires_grad=True); y = x * 1
+        y.clamp_(min=torch.tensor([5., 0.]), max=torch.tensor([7., 10.]))
+        print(y); y.sum().backward(); print(x.grad)
+    """)
+    assert "tensor([6, 9])\ntensor([5., 7.])\ntensor([6., 5.])" in out
+    assert "tensor([5., 9.], grad_fn=<ClampBackward1>)\ntensor([0., 1.])" in out
