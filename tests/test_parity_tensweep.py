@@ -264,3 +264,24 @@ def test_clamp_in_place_with_tensor_bounds(gw):
     """)
     assert "tensor([6, 9])\ntensor([5., 7.])\ntensor([6., 5.])" in out
     assert "tensor([5., 9.], grad_fn=<ClampBackward0>)\ntensor([0., 1.])" in out
+
+
+def test_scatter_with_reduce_and_scatter_reduce_backward(gw):
+    out = same_as_torch(gw, TRY + """
+a = torch.zeros(2, 3)
+print(a.scatter(1, torch.tensor([[0, 1]]), 2., reduce='add'))
+print(a.scatter(1, torch.tensor([[0, 0]]), torch.tensor([[2., 3.]]), reduce='add'))
+print(torch.ones(2, 3).scatter(1, torch.tensor([[0, 0]]), 3., reduce='multiply'))
+print(torch.ones(2, 3, dtype=torch.int64).scatter_(1, torch.tensor([[0, 0]]), 3, reduce='add'))
+t(lambda: a.scatter(1, torch.tensor([[0, 0]]), 3., reduce='mean').tolist())
+x = torch.zeros(2, 3, requires_grad=True)
+s = torch.tensor([[1., 2.]], requires_grad=True)
+y = x.scatter_reduce(1, torch.tensor([[0, 0]]), s, 'amax')
+print(y.grad_fn)
+y.sum().backward()
+print(x.grad, s.grad)
+""")
+    assert "tensor([[2., 2., 0.],\n        [0., 0., 0.]])\ntensor([[5., 0., 0.]," in out
+    assert "tensor([[9., 1., 1.]," in out and "tensor([[7, 1, 1]," in out
+    assert "EXC RuntimeError reduce argument must be either add or multiply." in out
+    assert "tensor([[0., 1., 1.],\n        [1., 1., 1.]]) tensor([[0., 1.]])" in out

@@ -122,7 +122,9 @@ def _validate(node, i, g, meta, arrays=False):
     gshape = g.array.shape
     if gshape != shape:
         if not _expandable(shape, gshape):
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            shown = node._shown_positions()  # torch numbers the node's own edges (scatter's: self, src)
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index "
+                               f"{shown.index(i) if i in shown else i} - got "
                                f"{list(gshape)} but expected shape compatible with {list(shape)}")
         g = sum_to_grad(g, shape) if arrays else sum_to(g, shape)
     if g.dtype is not dtype:
