@@ -393,7 +393,7 @@ def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # 
         kernel = "linspace_cpu" if input.dtype is dtypes.bool_ else "histogram_cpu"
         raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._torch_name}\'')
     if bins <= 0:
-        raise RuntimeError("torch.histc: bins must be > 0, but got " + str(bins) + " for dimension 0")
+        raise RuntimeError("torch.histogram(): bins must be > 0, but got " + str(bins) + " for dimension 0")
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
     x = input.detach().reshape(-1)

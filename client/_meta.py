@@ -372,6 +372,8 @@ def sort(op, args, kwargs):
 
 def topk(op, args, kwargs):
     x = args[0]
+    if x._dtype is bool_:
+        raise RuntimeError(f"topk does not support bool dtypes on {'CPU' if x._device == 'cpu' else 'CUDA'}")
     k = _arg(args, kwargs, 1, "k")
     d = _dim_of(x, _arg(args, kwargs, 2, "dim", -1))
     n = x._shape[d] if x._shape else 1

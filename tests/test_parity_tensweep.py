@@ -285,3 +285,17 @@ print(x.grad, s.grad)
     assert "tensor([[9., 1., 1.]," in out and "tensor([[7, 1, 1]," in out
     assert "EXC RuntimeError reduce argument must be either add or multiply." in out
     assert "tensor([[0., 1., 1.],\n        [1., 1., 1.]]) tensor([[0., 1.]])" in out
+
+
+def test_unique_of_nans_topk_of_bool_histc_bins(gw):
+    out = same_as_torch(gw, TRY + """
+nan = float("nan")
+print(torch.tensor([nan, 1., nan, 1.]).unique(return_counts=True))
+print(torch.tensor([[nan, 1.], [nan, 1.]]).unique(return_inverse=True))
+print(torch.tensor([nan, 1., nan]).unique(sorted=False, return_inverse=True))
+t(lambda: torch.tensor([True, False]).topk(1))
+t(lambda: torch.tensor([1.]).histc(bins=0))
+""")
+    assert "(tensor([1., nan, nan]), tensor([2, 1, 1]))" in out
+    assert "EXC RuntimeError topk does not support bool dtypes on CPU" in out
+    assert "EXC RuntimeError torch.histogram(): bins must be > 0, but got 0 for dimension 0" in out
