@@ -296,6 +296,13 @@ def equal(input, other) -> bool:
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     import numpy as _np  # noqa: PLC0415
+    for pos, (name, t) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"allclose(): argument '{name}' (position {pos}) must be Tensor, not {type(t).__name__}")
+    if input.dtype is not other.dtype:  # torch's isclose refuses mixed dtypes
+        raise RuntimeError(f"{input.dtype._torch_name} did not match {other.dtype._torch_name}")
+    from gradwire.common.shapes import broadcast_shapes as _broadcast_shapes  # noqa: PLC0415
+    _broadcast_shapes(input.shape, other.shape)  # torch's error for shapes that do not broadcast
     return _builtins.bool(_np.allclose(input.detach().numpy(), other.detach().numpy(), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 

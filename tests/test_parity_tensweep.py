@@ -299,3 +299,18 @@ t(lambda: torch.tensor([1.]).histc(bins=0))
     assert "(tensor([1., nan, nan]), tensor([2, 1, 1]))" in out
     assert "EXC RuntimeError topk does not support bool dtypes on CPU" in out
     assert "EXC RuntimeError torch.histogram(): bins must be > 0, but got 0 for dimension 0" in out
+
+
+def test_allclose_argument_checks(gw):
+    out = same_as_torch(gw, TRY + """
+t(lambda: torch.tensor([1, 2]).allclose(torch.tensor([1., 2.])))
+t(lambda: torch.allclose(torch.tensor([1., 2.]), torch.tensor([1., 2.], dtype=torch.float64)))
+t(lambda: torch.allclose(torch.tensor([1.]), 1.))
+t(lambda: torch.allclose(torch.ones(2), torch.ones(3)))
+t(lambda: torch.allclose(torch.ones(2), torch.ones(2, 2)))
+t(lambda: torch.tensor([1, 2]).allclose(torch.tensor([1, 3])))
+""")
+    assert "EXC RuntimeError Long did not match Float\nEXC RuntimeError Float did not match Double" in out
+    assert "EXC TypeError allclose(): argument 'other' (position 2) must be Tensor, not float" in out
+    assert "EXC RuntimeError The size of tensor a (2) must match the size of tensor b (3) at non-singleton dim" in out
+    assert out.endswith("ok True\nok False\n")
