@@ -423,16 +423,45 @@ def cum_extreme(op, args, kwargs):
 
 # ----- shapes ------------------------------------------------------------------------------
 
-def _sizes(args, start=1):
+def _sizes(args, start=1, op=None, name="size"):
+    """The sizes given one by one or as one sequence; with ``op``, torch's TypeErrors for what is not ints
+    (``name``: the argument's name in them)."""
     rest = args[start:]
+    if op == "view" and (len(rest) == 1 and not isinstance(rest[0], (tuple, list)) and not _is_index(rest[0])
+                         or len(rest) > 1 and isinstance(rest[0], (tuple, list))):
+        got = ", ".join(type(v).__name__ for v in rest)
+        why = "" if len(rest) > 1 else f"      didn't match because some of the arguments have invalid types: (!{got}!)\n"
+        raise TypeError(f"view() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        f" * (torch.dtype dtype)\n{why} * (tuple of ints size)\n{why}")
     if len(rest) == 1 and isinstance(rest[0], (tuple, list)):
-        return tuple(rest[0])
+        rest = tuple(rest[0])
+    elif op is not None and len(rest) == 1 and not _is_index(rest[0]):
+        raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, not {type(rest[0]).__name__}")
+    if op is not None:
+        for i, v in enumerate(rest):
+            if not _is_index(v):
+                raise TypeError(f"{op}(): argument '{name}' failed to unpack the object at pos {i + 1} with error "
+                                f"\"type must be tuple of ints,but got {type(v).__name__}\"")
+        if not all(type(v) is int for v in rest):
+            rest = [v.__index__() for v in rest]  # (an integer 0-d tensor: its value)
     return tuple(rest)
+
+
+def _is_index(v) -> bool:
+    """An int as torch reads a size: a Python or NumPy integer, or an integer 0-d tensor (not a bool)."""
+    if type(v) is int:
+        return True
+    if isinstance(v, bool) or not hasattr(v, "__index__"):
+        return False
+    if is_tensor(v):
+        return not v._shape and not v._dtype.is_floating_point and v._dtype is not bool_
+    return True
 
 
 def reshape(op, args, kwargs):
     x = args[0]
-    return [(shapes.infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+    sizes = _sizes(args, 1, op, "size" if op == "view" else "shape") if len(args) > 1 else kwargs.get("shape", ())
+    return [(shapes.infer_view_shape(sizes, shapes.numel(x._shape)), x._dtype)]
 
 
 def view(op, args, kwargs):
@@ -474,7 +503,7 @@ def t(op, args, kwargs):
 
 def permute(op, args, kwargs):
     x = args[0]
-    dims = _sizes(args) or tuple(kwargs.get("dims", ()))
+    dims = _sizes(args, 1, op, "dims") if len(args) > 1 else tuple(kwargs.get("dims", ()))
     nd = len(x._shape)
     if len(dims) != nd:
         raise RuntimeError(
@@ -504,14 +533,16 @@ def unsqueeze(op, args, kwargs):
 
 def expand(op, args, kwargs):
     x = args[0]
-    sizes = _sizes(args) or tuple(kwargs.get("size", ()))
+    if len(args) > 2 and not _is_index(args[1]):  # torch then reads it as expand(size) with extra arguments
+        raise TypeError(f"expand() takes 1 positional argument but {len(args) - 1} were given")
+    sizes = _sizes(args, 1, op) if len(args) > 1 else tuple(kwargs.get("size", ()))
     kind = "CPUBoolType" if x._dtype is dtypes.bool_ else f"torch.{x._dtype._torch_name}Tensor"
     return [(shapes.expanded_shape(x._shape, sizes, kind), x._dtype)]
 
 
 def repeat(op, args, kwargs):
     x = args[0]
-    reps = _sizes(args)
+    reps = _sizes(args, 1, op, "repeats")
     if len(reps) < len(x._shape):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     s = (1,) * (len(reps) - len(x._shape)) + tuple(x._shape)

@@ -822,10 +822,11 @@ class Tensor:
     def msort(self):
         return call("msort", self)
 
-    def reshape(self, *shape):
-        return _maybe_view("reshape", self, shape, {})
+    def reshape(self, *shape, **kwargs):
+        return _maybe_view("reshape", self, _sizes_kwarg("reshape", shape, kwargs, "shape"), {})
 
-    def view(self, *shape):
+    def view(self, *shape, **kwargs):
+        shape = _sizes_kwarg("view", shape, kwargs, "size", "dtype")
         if len(shape) == 1 and isinstance(shape[0], dtypes.DType):   # the same memory read as another dtype
             return _as_view(self, call("view_dtype", self, shape[0]), True)
         return _as_view(self, call("view", self, *shape))
@@ -873,11 +874,12 @@ class Tensor:
     def reshape_as(self, other):
         return self.reshape(other.shape)
 
-    def permute(self, *dims):
-        return _as_view(self, call("permute", self, *dims), strided=True)
+    def permute(self, *dims, **kwargs):
+        return _as_view(self, call("permute", self, *_sizes_kwarg("permute", dims, kwargs, "dims")), strided=True)
 
-    def expand(self, *sizes):
-        return _as_view(self, call("expand", self, *sizes), strided=True)
+    def expand(self, *sizes, **kwargs):
+        kwargs.pop("implicit", None)
+        return _as_view(self, call("expand", self, *_sizes_kwarg("expand", sizes, kwargs, "size")), strided=True)
 
     def expand_as(self, other):
         return self.expand(other.size())
@@ -1200,6 +1202,25 @@ def _as_view(base, out, strided: bool = False):
             for o in out if isinstance(out, tuple) else (out,):
                 o._view_mode = mode
     return out
+
+
+def _sizes_kwarg(op: str, args: tuple, kwargs: dict, *names) -> tuple:
+    """A shape method's sizes: given positionally, or as its keyword (``view(size=...)``, ``view(dtype=...)``)."""
+    if not kwargs:
+        return args
+    bad = next((k for k in kwargs if k not in names), None)
+    if bad is not None and op == "view":
+        why = f"      didn't match because some of the keywords were incorrect: {bad}\n"
+        got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        raise TypeError(f"view() received an invalid combination of arguments - got ({got}, ), but expected one "
+                        f"of:\n * (torch.dtype dtype)\n{why} * (tuple of ints size)\n{why}")
+    if bad is not None:
+        if not args:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "{names[0]}"')
+        raise TypeError(f"{op}() got an unexpected keyword argument '{bad}'")
+    if args or len(kwargs) > 1:
+        raise TypeError(f"{op}() got multiple values for argument '{next(iter(kwargs))}'")
+    return tuple(kwargs.values())
 
 
 def _maybe_view(op: str, base, args, kwargs):

@@ -314,3 +314,23 @@ t(lambda: torch.tensor([1, 2]).allclose(torch.tensor([1, 3])))
     assert "EXC TypeError allclose(): argument 'other' (position 2) must be Tensor, not float" in out
     assert "EXC RuntimeError The size of tensor a (2) must match the size of tensor b (3) at non-singleton di" in out
     assert out.endswith("ok True\nok False\n")
+
+
+def test_shape_method_arguments(gw):
+    out = same_as_torch(gw, """
+a = torch.arange(6.)
+for c in ['a.view(None)', 'a.view((2, 3), 1)', 'a.view(2, 3.0)', 'a.reshape(2, 3.0)', 'a.reshape(None)',
+          'a.reshape(torch.tensor([2, 3]))', 'a.expand(2.0, 6)', 'a.expand(None)', 'a.repeat(2.0)', 'a.permute(0.0)',
+          'a.expand(size=(2, 6)).shape', 'a.view(size=(3, 2)).shape', 'a.reshape(shape=(3, 2)).shape',
+          'a.permute(dims=(0,)).shape', 'a.view(dtype=torch.int32).shape', 'a.expand(2, torch.tensor(6)).shape',
+          'a.view(2, torch.tensor(3)).shape', 'a.repeat(torch.Size([2])).shape', 'a.view(shape=(6,))',
+          'a.reshape(size=(6,))', 'a.permute(dim=(0,))', 'a.expand(shape=(6,))', 'a.reshape(6, shape=(6,))']:
+    try:
+        print(c, eval(c))
+    except Exception as e:
+        print(c, type(e).__name__, repr(str(e)))
+""")
+    assert 'a.view(None) TypeError "view() received an invalid combination of arguments - got (NoneType), but' in out
+    assert "a.reshape(2, 3.0) TypeError 'reshape(): argument \\'shape\\' failed to unpack the object at pos 2" in out
+    assert "a.expand(2, torch.tensor(6)).shape torch.Size([2, 6])" in out
+    assert "a.view(size=(3, 2)).shape torch.Size([3, 2])" in out
