@@ -167,7 +167,10 @@ def clamp(op, args, kwargs):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     bounds = [b for b in (lo, hi) if b is not None]
     shape = shapes.broadcast_shapes(x._shape, *(_shape(b) for b in bounds))
-    return [(shape, dtypes.result_type(_operand(x), *(_operand(b) for b in bounds)))]
+    dtype = dtypes.result_type(_operand(x), *(_operand(b) for b in bounds))
+    for b in bounds:
+        _check_fill_value(dtype, b)
+    return [(shape, dtype)]
 
 
 def same(op, args, kwargs):
@@ -728,6 +731,7 @@ def take(op, args, kwargs):
 def masked_fill(op, args, kwargs):
     x, mask = args[0], _arg(args, kwargs, 1, "mask")
     shapes.broadcast_shapes(mask._shape, x._shape)  # (torch names the mask tensor a)
+    _check_fill_value(x._dtype, _arg(args, kwargs, 2, "value"))
     return [(x._shape, x._dtype)]
 
 
@@ -912,7 +916,9 @@ def creation(op, args, kwargs):
 
 def full(op, args, kwargs):
     value = args[1]
-    return [(tuple(args[0]), kwargs.get("dtype") or dtypes.scalar_dtype(value))]
+    dtype = kwargs.get("dtype") or dtypes.scalar_dtype(value)
+    _check_fill_value(dtype, value)
+    return [(tuple(args[0]), dtype)]
 
 
 def like(op, args, kwargs):
@@ -1688,10 +1694,24 @@ TAIL_INPLACE = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logic
                 "floor_divide_", "atan2_", "nextafter_", "fix_", "bitwise_left_shift_", "bitwise_right_shift_")
 
 
+# in-place fills whose number must fit self's dtype (torch's overflow error at the call): the value's position
+FILL_VALUE_AT = {"fill_": 1, "masked_fill_": 2, "index_fill_": 3}
+
+
+def _check_fill_value(dtype, value) -> None:
+    if isinstance(value, (int, float)):
+        dtypes.checked_scalar(dtype, value)
+
+
 def check_inplace(op, args, kwargs) -> None:
     """torch's checks of an elementwise op written into self, at the call: the out-of-place op's rule (and its
-    refusals), then its result must fit self, in shape and in dtype."""
+    refusals), then its result must fit self, in shape and in dtype (a fill: its number must fit)."""
     self = args[0]
+    pos = FILL_VALUE_AT.get(op)
+    if pos is not None:
+        _check_fill_value(self._dtype, _arg(args, kwargs, pos, "value"))
+        if op[:-1] not in OPS:
+            return
     try:
         out = OPS[op[:-1]].infer(op[:-1], args, kwargs)
     except NotImplementedError:  # no kernel for the promoted dtype: torch checks the cast into self first
@@ -1720,6 +1740,9 @@ for _op in ("add_", "sub_", "mul_", "div_", "true_divide_", "pow_", "remainder_"
             "logical_xor_", "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "nextafter_", "heaviside_", "ldexp_"):
     if _op in OPS and _op[:-1] in OPS:
         OPS[_op] = replace(OPS[_op], checked=True)
+del _op
+for _op in FILL_VALUE_AT:
+    OPS[_op] = replace(OPS[_op], checked=True)
 del _op
 
 

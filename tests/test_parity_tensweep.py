@@ -334,3 +334,18 @@ for c in ['a.view(None)', 'a.view((2, 3), 1)', 'a.view(2, 3.0)', 'a.reshape(2, 3
     assert "a.reshape(2, 3.0) TypeError 'reshape(): argument \\'shape\\' failed to unpack the object at pos 2" in out
     assert "a.expand(2, torch.tensor(6)).shape torch.Size([2, 6])" in out
     assert "a.view(size=(3, 2)).shape torch.Size([3, 2])" in out
+
+
+def test_fill_values_that_overflow_raise_at_the_call(gw):
+    out = same_as_torch(gw, TRY + """
+u = torch.tensor([1, 2], dtype=torch.uint8)
+t(lambda: u.fill_(300))
+t(lambda: torch.full((1,), 300, dtype=torch.uint8))
+t(lambda: u.masked_fill(torch.tensor([True, False]), 256))
+t(lambda: u.masked_fill_(torch.tensor([True, False]), -300))
+t(lambda: u.clamp(-1, 300))
+t(lambda: u.index_fill_(0, torch.tensor([0]), 1000))
+print(u.fill_(-1), torch.full((1,), 255, dtype=torch.uint8), torch.tensor([1], dtype=torch.int8).masked_fill(torch.tensor([True]), -128))
+""")
+    assert out.count("EXC RuntimeError value cannot be converted to type uint8_t without overflow") == 6
+    assert "tensor([255, 255], dtype=torch.uint8)" in out
