@@ -601,14 +601,8 @@ def _index_put_(self, indices, values, accumulate: bool = False) -> Tensor:
     if not accumulate:
         self[indices] = values
         return self
-    lead = self.shape[:len(indices)]
-    flat = indices[0].long()
-    for i, size in zip(indices[1:], lead[1:]):
-        flat = flat * size + i.long()
-    rest = tuple(self.shape[len(indices):])
-    shape = flat.shape + rest
-    values = values.expand(*shape) if tuple(values.shape) != shape else values
-    self.view(-1, *rest).index_add_(0, flat.reshape(-1), values.reshape(-1, *rest))
+    # the server adds the values at the indices (IndexPutBackward0); __setitem__'s checks first
+    self.__setitem__(indices, values, _accumulate=True)
     return self
 
 

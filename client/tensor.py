@@ -1083,7 +1083,7 @@ class Tensor:
         out = call("getitem", self, index)
         return _as_view(self, out, not _keeps_contiguous(index)) if _is_basic_index(index) else out
 
-    def __setitem__(self, index, value) -> None:
+    def __setitem__(self, index, value, _accumulate=False) -> None:
         if type(index) is not int and type(index) is not slice:
             index = _plain_index(index)
         if getattr(self, "_view_mode", None) is not None and grad_mode.is_grad_enabled():
@@ -1091,7 +1091,10 @@ class Tensor:
         if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
                 and _writes_through_view(self._shape, index)):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        call("setitem", self, index, value)
+        if _accumulate:
+            call("setitem", self, index, value, accumulate=True)
+        else:
+            call("setitem", self, index, value)
 
     def __rsub__(self, other):
         return call("rsub", self, other)

@@ -349,3 +349,22 @@ print(u.fill_(-1), torch.full((1,), 255, dtype=torch.uint8), torch.tensor([1], d
 """)
     assert out.count("EXC RuntimeError value cannot be converted to type uint8_t without overflow") == 6
     assert "tensor([255, 255], dtype=torch.uint8)" in out
+
+
+def test_index_put_accumulate_records_index_put_backward(gw):
+    out = same_as_torch(gw, TRY + """
+a = torch.zeros(2, 3)
+a.index_put_((torch.tensor([0, 0]), torch.tensor([1, 1])), torch.tensor(2.), accumulate=True)
+a.index_put_((torch.tensor([1, 1]),), torch.tensor([1., 2., 3.]), accumulate=True)
+print(a)
+x = torch.zeros(3, requires_grad=True)
+v = torch.tensor([1., 2.], requires_grad=True)
+y = x.clone().index_put_((torch.tensor([0, 0]),), v, accumulate=True)
+print(y, y.grad_fn)
+(y * torch.tensor([1., 2., 3.])).sum().backward()
+print(x.grad, v.grad)
+t(lambda: torch.zeros(3).index_put_((torch.tensor([0, 5]),), torch.tensor([1., 2.]), accumulate=True).tolist())
+""")
+    assert "tensor([[0., 4., 0.],\n        [2., 4., 6.]])" in out
+    assert "tensor([3., 0., 0.], grad_fn=<IndexPutBackward0>) <IndexPutBackward0 object" in out
+    assert "tensor([1., 2., 3.]) tensor([1., 1.])" in out
