@@ -238,7 +238,7 @@ def cummin(input, dim=None):
     return input.cummin(dim)
 
 
-def roll(input, shifts, dims=None):
+def roll(input, shifts=None, dims=None):
     return input.roll(shifts, dims)
 
 
@@ -250,11 +250,22 @@ def bincount(input, weights=None, minlength=0):
     return input.bincount(weights, minlength)
 
 
-def where(condition, input=None, other=None):
-    if input is None and other is None:  # where(condition): a tuple of index tensors, one per dim
+_UNSET = object()
+
+
+def where(condition, input=_UNSET, other=_UNSET):
+    if input is _UNSET and other is _UNSET:  # where(condition): a tuple of index tensors, one per dim
+        if isinstance(condition, Tensor) and condition.dim() == 0:  # (torch reads a 0-d condition as 1-d)
+            condition = condition.reshape(1)
         out = _call("where", condition)
         return out if isinstance(out, tuple) else (out,)
-    return _call("where", condition, input, other)
+    if other is _UNSET:
+        got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in (condition, input))
+        raise TypeError(f"where() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        " * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor input, Number other)\n"
+                        " * (Tensor condition, Number self, Number other)\n")
+    return _call("where", condition, None if input is _UNSET else input, other)
 
 
 def is_tensor(obj) -> bool:

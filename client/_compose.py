@@ -76,6 +76,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
     n = shape[d] if shape else 1
     if isinstance(repeats, Tensor):
         counts = repeats.reshape(-1).tolist()
+        if any(c < 0 for c in counts):
+            raise RuntimeError("repeats can not be negative")
         if len(counts) == 1:
             counts = counts * n
         elif len(counts) != n:
@@ -85,7 +87,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         return input.index_select(d, index)
     r = int(repeats)
     if r < 0:
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     grown = input.unsqueeze(d + 1).expand(*shape[:d + 1], r, *shape[d + 1:])
     return grown.clone().view(*shape[:d], n * r, *shape[d + 1:])
 
@@ -513,6 +515,12 @@ def dsplit(input, sections):
 def take_along_dim(input, indices, dim=None) -> Tensor:
     if dim is None:
         return input.reshape(-1).gather(0, indices.reshape(-1))
+    if indices.dtype is not dtypes.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{indices.dtype._torch_name}")
+    if indices.dim() != input.dim():
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.dim()} dimensions for input, and {indices.dim()} dimensions for indices")
     d = normalize_dim(dim, input.dim())
     shape = list(input.shape)
     ishape = list(indices.shape)

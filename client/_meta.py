@@ -220,6 +220,11 @@ def dims_checked(rule, pos: int, name: str):
     return checked
 
 
+def flip(op, args, kwargs):
+    _required(op, args, kwargs, 1, "dims")
+    return same(op, args, kwargs)
+
+
 def view_dtype(op, args, kwargs):
     """Tensor.view(dtype): the last dim rescaled by the element sizes, with torch's errors."""
     x, dtype = args
@@ -1547,7 +1552,7 @@ OPS: dict[str, OpInfo] = {
     "split": OpInfo(split),
     "chunk": OpInfo(chunk),
     "unbind": OpInfo(unbind),
-    "flip": OpInfo(dims_checked(same, 1, "dims")),
+    "flip": OpInfo(dims_checked(flip, 1, "dims")),
     "rot90": OpInfo(rot90),
     "tril": OpInfo(tril),
     "triu": OpInfo(tril),

@@ -805,7 +805,9 @@ class Tensor:
     def cumprod(self, dim=None, *, dtype=None):
         return call("cumprod", self, dim, **_dtype_kw(dtype))
 
-    def roll(self, shifts, dims=None):
+    def roll(self, shifts=None, dims=None):
+        if shifts is None:
+            raise TypeError('roll() missing 1 required positional arguments: "shifts"')
         return call("roll", self, shifts, dims) if dims is not None else call("roll", self, shifts)
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
@@ -1674,7 +1676,13 @@ def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
     return out.requires_grad_(True) if requires_grad else out
 
 
-def _tensor_where(self, condition, y):
+_NO_OTHER = object()
+
+
+def _tensor_where(self, condition, y=_NO_OTHER):
+    if y is _NO_OTHER:
+        raise TypeError("where() received an invalid combination of arguments - got (Tensor), but expected one of:\n"
+                        " * (Tensor condition, Tensor other)\n * (Tensor condition, Number other)\n")
     return call("where", condition, self, y)
 
 

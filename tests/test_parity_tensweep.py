@@ -368,3 +368,27 @@ t(lambda: torch.zeros(3).index_put_((torch.tensor([0, 5]),), torch.tensor([1., 2
     assert "tensor([[0., 4., 0.],\n        [2., 4., 6.]])" in out
     assert "tensor([3., 0., 0.], grad_fn=<IndexPutBackward0>) <IndexPutBackward0 object" in out
     assert "tensor([1., 2., 3.]) tensor([1., 1.])" in out
+
+
+def test_where_flip_roll_take_along_dim_repeat_interleave_arguments(gw):
+    out = same_as_torch(gw, TRY + """
+def full(f):
+    try:
+        f()
+    except TypeError as exc:
+        print(str(exc))
+print(torch.where(torch.tensor(5)), torch.where(torch.tensor(0)), torch.arange(3).flip(dims=(0,)), torch.roll(torch.arange(4), shifts=2, dims=0))
+full(lambda: torch.where(torch.tensor([True]), torch.tensor([1.])))
+full(lambda: torch.tensor([1.]).where(torch.tensor([True])))
+t(lambda: torch.flip(torch.tensor([1])))
+t(lambda: torch.tensor([1]).roll())
+t(lambda: torch.take_along_dim(torch.tensor([[1, 2]]), torch.tensor([[1]], dtype=torch.int32), dim=1))
+t(lambda: torch.take_along_dim(torch.tensor([[1, 2]]), torch.tensor([1]), dim=1))
+t(lambda: torch.tensor([1, 2]).repeat_interleave(-1))
+t(lambda: torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, -1])))
+""")
+    assert "(tensor([0]),) (tensor([], dtype=torch.int64),) tensor([2, 1, 0]) tensor([2, 3, 0, 1])" in out
+    assert "got (Tensor, Tensor), but expected one of:\n * (Tensor condition)\n" in out
+    assert 'EXC TypeError flip() missing 1 required positional arguments: "dims"' in out
+    assert "EXC RuntimeError torch.take_along_dim(): dtype of indices should be Long but got Int" in out
+    assert "EXC RuntimeError Repeats must be non-negative\nEXC RuntimeError repeats can not be negative" in out

@@ -756,8 +756,13 @@ class Flip(Function):
         return Flip.apply(grad, ctx.dims), None
 
 
-def flip(input, *dims):
+def flip(input, *dims, **kwargs):
     _check_tensor("flip", input)
+    if kwargs:  # flip(dims=...)
+        if dims or set(kwargs) != {"dims"}:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
+                            if set(kwargs) - {"dims"} else "flip() got multiple values for argument 'dims'")
+        dims = (kwargs["dims"],)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     nd = input.array.ndim
