@@ -17,6 +17,23 @@ CUDA_UNAVAILABLE = ("CUDA is not available on this gradwire server: install grad
                     "on a machine with an NVIDIA GPU")
 
 _TYPES = ("cpu", "cuda")
+# torch's device types, in the order its error lists them (gradwire serves cpu and cuda)
+TORCH_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                      "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
+def bad_device_string(text: str) -> RuntimeError:
+    """torch's error for a device string it cannot read: an unknown type (its types listed), or a known
+    type with a malformed index ('cuda:x'); a torch type gradwire does not serve: gradwire's own list."""
+    if not text:
+        return RuntimeError("Device string must not be empty")
+    kind = re.match(r"[a-z_]*", text).group(0)
+    if kind in TORCH_DEVICE_TYPES and kind not in _TYPES:
+        return RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {text}")
+    if kind in TORCH_DEVICE_TYPES:
+        return RuntimeError(f"Invalid device string: '{text}'")
+    return RuntimeError(f"Expected one of {', '.join(TORCH_DEVICE_TYPES)} device type at start of device string: "
+                        f"{text}")
 _NAME_RE = re.compile(r"([a-z]+)(?::(-?\d+))?")
 
 
@@ -34,12 +51,14 @@ class device:
             raise TypeError(f"device() received an invalid combination of arguments - got ({_type_name(type)})")
         m = _NAME_RE.fullmatch(type)
         if m is None or m.group(1) not in _TYPES:
-            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+            raise bad_device_string(type)
         if m.group(2) is not None:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was passed "
                                    f"explicitly: {type}")
             index = int(m.group(2))
+            if index < 0:
+                raise RuntimeError(f"Invalid device string: '{type}'")
         if index is not None:
             if index < 0:
                 raise RuntimeError(f"Device index must not be negative")

@@ -392,3 +392,15 @@ t(lambda: torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([1, -1])))
     assert 'EXC TypeError flip() missing 1 required positional arguments: "dims"' in out
     assert "EXC RuntimeError torch.take_along_dim(): dtype of indices should be Long but got Int" in out
     assert "EXC RuntimeError Repeats must be non-negative\nEXC RuntimeError repeats can not be negative" in out
+
+
+def test_device_string_errors(gw):
+    out = same_as_torch(gw, TRY + """
+for text in ("gpu", "cuda:x", "cuda:-1", "", "CUDA"):
+    t(lambda: torch.device(text))
+t(lambda: torch.zeros(2, device="gpu"))
+t(lambda: torch.tensor([1.]).to("cuda:x"))
+""")
+    assert "EXC RuntimeError Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpg\n" in out
+    assert "EXC RuntimeError Invalid device string: 'cuda:x'\nEXC RuntimeError Invalid device string: 'cuda:-1'" in out
+    assert "EXC RuntimeError Device string must not be empty" in out
