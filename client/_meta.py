@@ -55,6 +55,16 @@ def _int_dim(op, dim):
     return dim
 
 
+def _int_args(op, args, kwargs, *spec) -> None:
+    """torch's TypeError for (position, name, default) arguments that are not ints, numbered as the method
+    numbers them (torch.f(x, ...) counts one more)."""
+    for pos, name, default in spec:
+        v = _arg(args, kwargs, pos, name, default)
+        if not _is_index(v):
+            where = f" (position {pos})" if len(args) > pos else ""  # (a keyword argument has no position)
+            raise TypeError(f"{op}(): argument '{name}'{where} must be int, not {type(v).__name__}")
+
+
 def _check_number(op: str, x) -> None:
     if not is_tensor(x) and not isinstance(x, (int, float, bool)):
         raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
@@ -480,6 +490,7 @@ def view(op, args, kwargs):
 
 def flatten(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "start_dim", 0), (2, "end_dim", -1))
     nd = len(x._shape)
     if nd == 0:
         return [((1,), x._dtype)]
@@ -493,6 +504,7 @@ def flatten(op, args, kwargs):
 
 def transpose(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "dim0", None), (2, "dim1", None))
     nd = len(x._shape)
     d0 = shapes.normalize_dim(_arg(args, kwargs, 1, "dim0"), nd)
     d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1"), nd)
@@ -782,6 +794,7 @@ def getitem(op, args, kwargs):
 
 def tril(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "diagonal", 0))
     if len(x._shape) < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
     return [(x._shape, x._dtype)]
@@ -795,6 +808,7 @@ def _diag_len(n1, n2, offset):
 
 def diagonal(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "offset", 0))
     nd = len(x._shape)
     offset = _arg(args, kwargs, 1, "offset", 0)
     d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1", 0), nd)

@@ -404,3 +404,19 @@ t(lambda: torch.tensor([1.]).to("cuda:x"))
     assert "EXC RuntimeError Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpg\n" in out
     assert "EXC RuntimeError Invalid device string: 'cuda:x'\nEXC RuntimeError Invalid device string: 'cuda:-1'" in out
     assert "EXC RuntimeError Device string must not be empty" in out
+
+
+def test_int_arguments_that_are_floats_raise_at_the_call(gw):
+    out = same_as_torch(gw, TRY + """
+a = torch.ones(2, 3)
+t(lambda: a.tril(1.5))
+t(lambda: a.triu(diagonal=0.5))
+t(lambda: a.flatten(0.0))
+t(lambda: a.flatten(0, 1.0))
+t(lambda: a.transpose(0., 1))
+t(lambda: a.diagonal(0.))
+print(a.tril(torch.tensor(1)).shape, a.transpose(-1, 0).shape, a.diagonal(dim1=1, dim2=0).shape)
+""")
+    assert "EXC TypeError tril(): argument 'diagonal' (position 1) must be int, not float" in out
+    assert "EXC TypeError flatten(): argument 'end_dim' (position 2) must be int, not float" in out
+    assert "EXC TypeError transpose(): argument 'dim0' (position 1) must be int, not float" in out
