@@ -420,3 +420,12 @@ print(a.tril(torch.tensor(1)).shape, a.transpose(-1, 0).shape, a.diagonal(dim1=1
     assert "EXC TypeError tril(): argument 'diagonal' (position 1) must be int, not float" in out
     assert "EXC TypeError flatten(): argument 'end_dim' (position 2) must be int, not float" in out
     assert "EXC TypeError transpose(): argument 'dim0' (position 1) must be int, not float" in out
+
+
+def test_unique_along_a_dim_of_an_empty_tensor(gw):
+    out = same_as_torch(gw, TRY + """
+for shape, d in [((0, 2), 0), ((0, 2), 1), ((2, 0), 0), ((2, 0), 1), ((2, 0, 3), 1)]:
+    t(lambda: [r.shape for r in torch.zeros(shape).unique(dim=d, return_inverse=True, return_counts=True)])
+""")
+    assert out.count("EXC RuntimeError There are 0 sized dimensions, and they aren't selected, so unique cannot") == 2
+    assert "ok [torch.Size([0, 2]), torch.Size([0]), torch.Size([0])]" in out

@@ -206,6 +206,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     check_tensor_arg("unique", input)
     if dim is not None:
         dim = normalize_dim(dim, input.array.ndim)
+        shape = input.array.shape
+        if shape[dim] and 0 in shape:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
     return Unique2.apply(input, bool(return_inverse), bool(return_counts), dim)
 
 
