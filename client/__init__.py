@@ -23,6 +23,7 @@ globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor ...
 from .storage import LEGACY_STORAGE_TYPES as _LEGACY_STORAGE_TYPES, TypedStorage, UntypedStorage, is_storage  # noqa: E402
 globals().update(_LEGACY_STORAGE_TYPES)  # torch.FloatStorage ...
 from gradwire.common.dtypes import DType as dtype  # noqa: E402 - isinstance(x, torch.dtype)
+from gradwire.common.dtypes import as_dtype as _as_dtype  # noqa: E402
 from gradwire.common.memory_formats import (channels_last, channels_last_3d, contiguous_format,  # noqa: E402
                                             memory_format, preserve_format)
 from ._dispatch import call as _call
@@ -225,19 +226,19 @@ def einsum(equation, *operands):
     return _call("einsum", equation, *operands)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None):
     return input.cumprod(dim, dtype=dtype)
 
 
-def cummax(input, dim):
+def cummax(input, dim=None):
     return input.cummax(dim)
 
 
-def cummin(input, dim):
+def cummin(input, dim=None):
     return input.cummin(dim)
 
 
-def roll(input, shifts, dims=None):
+def roll(input, shifts=None, dims=None):
     return input.roll(shifts, dims)
 
 
@@ -249,11 +250,22 @@ def bincount(input, weights=None, minlength=0):
     return input.bincount(weights, minlength)
 
 
-def where(condition, input=None, other=None):
-    if input is None and other is None:  # where(condition): a tuple of index tensors, one per dim
+_UNSET = object()
+
+
+def where(condition, input=_UNSET, other=_UNSET):
+    if input is _UNSET and other is _UNSET:  # where(condition): a tuple of index tensors, one per dim
+        if isinstance(condition, Tensor) and condition.dim() == 0:  # (torch reads a 0-d condition as 1-d)
+            condition = condition.reshape(1)
         out = _call("where", condition)
         return out if isinstance(out, tuple) else (out,)
-    return _call("where", condition, input, other)
+    if other is _UNSET:
+        got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in (condition, input))
+        raise TypeError(f"where() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        " * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor input, Number other)\n"
+                        " * (Tensor condition, Number self, Number other)\n")
+    return _call("where", condition, None if input is _UNSET else input, other)
 
 
 def is_tensor(obj) -> bool:
@@ -262,6 +274,7 @@ def is_tensor(obj) -> bool:
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """torch.as_tensor: a tensor is returned as is (converted when ``dtype`` differs)."""
+    dtype = _as_dtype(dtype, "as_tensor")
     if isinstance(data, Tensor):
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
     return tensor(data, dtype=dtype)
@@ -294,6 +307,13 @@ def equal(input, other) -> bool:
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     import numpy as _np  # noqa: PLC0415
+    for pos, (name, t) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"allclose(): argument '{name}' (position {pos}) must be Tensor, not {type(t).__name__}")
+    if input.dtype is not other.dtype:  # torch's isclose refuses mixed dtypes
+        raise RuntimeError(f"{input.dtype._torch_name} did not match {other.dtype._torch_name}")
+    from gradwire.common.shapes import broadcast_shapes as _broadcast_shapes  # noqa: PLC0415
+    _broadcast_shapes(input.shape, other.shape)  # torch's error for shapes that do not broadcast
     return _builtins.bool(_np.allclose(input.detach().numpy(), other.detach().numpy(), rtol=rtol, atol=atol,
                              equal_nan=equal_nan))
 

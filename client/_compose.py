@@ -76,6 +76,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
     n = shape[d] if shape else 1
     if isinstance(repeats, Tensor):
         counts = repeats.reshape(-1).tolist()
+        if any(c < 0 for c in counts):
+            raise RuntimeError("repeats can not be negative")
         if len(counts) == 1:
             counts = counts * n
         elif len(counts) != n:
@@ -85,23 +87,35 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         return input.index_select(d, index)
     r = int(repeats)
     if r < 0:
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     grown = input.unsqueeze(d + 1).expand(*shape[:d + 1], r, *shape[d + 1:])
     return grown.clone().view(*shape[:d], n * r, *shape[d + 1:])
 
 
-def _indices(rows: np.ndarray, cols: np.ndarray, dtype, device) -> Tensor:
+def _check_indices(op: str, row, col, dtype) -> None:
+    """tril_indices / triu_indices: torch's checks of the arguments."""
+    for name, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")
+    dtype = dtypes.as_dtype(dtype, op)
+    if dtype is not None and (dtype.is_floating_point or dtype is dtypes.bool_):
+        raise NotImplementedError(f'"{op}" not implemented for \'{dtype._torch_name}\'')
+
+
+def _index_tensor(rows: np.ndarray, cols: np.ndarray, dtype, device) -> Tensor:
     return tensor(np.stack([rows, cols]).astype(np.int64), dtype=dtype or dtypes.int64, device=device)
 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    _check_indices("tril_indices", row, col, dtype)
     rows, cols = np.tril_indices(row, offset, col)
-    return _indices(rows, cols, dtype, device)
+    return _index_tensor(rows, cols, dtype, device)
 
 
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    _check_indices("triu_indices", row, col, dtype)
     rows, cols = np.triu_indices(row, offset, col)
-    return _indices(rows, cols, dtype, device)
+    return _index_tensor(rows, cols, dtype, device)
 
 
 # ---- joining and slicing -------------------------------------------------------------------------
@@ -167,6 +181,9 @@ def movedim(input, source, destination) -> Tensor:
     nd = input.dim()
     src = [normalize_dim(s, nd) for s in (source if isinstance(source, (list, tuple)) else [source])]
     dst = [normalize_dim(s, nd) for s in (destination if isinstance(destination, (list, tuple)) else [destination])]
+    for name, given, dims in (("source", source, src), ("destination", destination, dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
                            f"same number of dims as destination ({dst} dims)")
@@ -178,10 +195,15 @@ def movedim(input, source, destination) -> Tensor:
     return input.permute(*order)
 
 
-def _tensor_sequence(name: str, tensors):
-    """torch's TypeError for a tensor given where a sequence of them is expected."""
+def _tensor_sequence(name: str, tensors) -> list:
+    """The tensors of a stack function's sequence, with torch's TypeErrors for a tensor given in place of the
+    sequence and for anything else among them."""
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     return tensors
 
 
@@ -206,8 +228,12 @@ def column_stack(tensors) -> Tensor:
 
 # ---- creation --------------------------------------------------------------------------------------
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    dtype = dtype or dtypes.default_float()
+def logspace(start, end, steps: int = None, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    if steps is None:
+        from ._creation import missing_steps  # noqa: PLC0415
+        raise missing_steps("logspace", start, end, ", float base = 10.0")
+    dtype = dtypes.as_dtype(dtype, "logspace") or dtypes.default_float()
     values = np.logspace(float(start), float(end), steps, base=base)
     return tensor(values.astype(dtype.numpy), dtype=dtype, device=device, requires_grad=requires_grad)
 
@@ -365,8 +391,11 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def histc(input, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002 - torch's names
     """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
+    if not input.dtype.is_floating_point:  # torch's kernel is for floats only
+        kernel = "linspace_cpu" if input.dtype is dtypes.bool_ else "histogram_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._torch_name}\'')
     if bins <= 0:
-        raise RuntimeError("torch.histc: bins must be > 0, but got " + str(bins) + " for dimension 0")
+        raise RuntimeError("torch.histogram(): bins must be > 0, but got " + str(bins) + " for dimension 0")
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
     x = input.detach().reshape(-1)
@@ -457,7 +486,7 @@ def _flat(tensors):
 
 def dstack(tensors) -> Tensor:
     from . import cat  # noqa: PLC0415
-    _tensor_sequence("dstack", tensors)
+    tensors = _tensor_sequence("dstack", tensors)
     return cat(list(atleast_3d(*tensors)) if len(tensors) > 1 else [atleast_3d(*tensors)], 2)
 
 
@@ -486,6 +515,12 @@ def dsplit(input, sections):
 def take_along_dim(input, indices, dim=None) -> Tensor:
     if dim is None:
         return input.reshape(-1).gather(0, indices.reshape(-1))
+    if indices.dtype is not dtypes.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{indices.dtype._torch_name}")
+    if indices.dim() != input.dim():
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.dim()} dimensions for input, and {indices.dim()} dimensions for indices")
     d = normalize_dim(dim, input.dim())
     shape = list(input.shape)
     ishape = list(indices.shape)
@@ -570,14 +605,8 @@ def _index_put_(self, indices, values, accumulate: bool = False) -> Tensor:
     if not accumulate:
         self[indices] = values
         return self
-    lead = self.shape[:len(indices)]
-    flat = indices[0].long()
-    for i, size in zip(indices[1:], lead[1:]):
-        flat = flat * size + i.long()
-    rest = tuple(self.shape[len(indices):])
-    shape = flat.shape + rest
-    values = values.expand(*shape) if tuple(values.shape) != shape else values
-    self.view(-1, *rest).index_add_(0, flat.reshape(-1), values.reshape(-1, *rest))
+    # the server adds the values at the indices (IndexPutBackward0); __setitem__'s checks first
+    self.__setitem__(indices, values, _accumulate=True)
     return self
 
 

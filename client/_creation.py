@@ -62,6 +62,18 @@ def _first_leaf(data):
     return data
 
 
+def _listify(data):
+    """Nested sequences that are not lists or tuples (``range``) as lists, as torch reads any sequence."""
+    if isinstance(data, (list, tuple)):
+        if any(isinstance(x, (list, tuple, range)) or (isinstance(x, Sequence) and not isinstance(x, str))
+               for x in data):
+            return [_listify(x) for x in data]
+        return data
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        return [_listify(x) for x in data]
+    return data
+
+
 def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
     """``data`` as an array of the dtype torch.tensor would give it."""
     if isinstance(data, Tensor):
@@ -86,6 +98,8 @@ def _to_array(data, dtype: dtypes.DType | None) -> np.ndarray:
         if (array is None or array.dtype.kind not in "fbi" or type(first) not in (bool, int, float)
                 or (array.dtype.kind == "f" and type(first) is not float)):  # (ints too large for int64?)
             # torch's own reading: its errors, and the dtypes of tensors and NumPy scalars among the elements
+            data = _listify(data)
+            first = _first_leaf(data)
             inferred = dtypes.element_dtype(data)
             shapes.check_nested(data, (dtype or inferred).is_floating_point or (dtype or inferred).is_complex)
             if array is None or array.dtype == object:
@@ -143,6 +157,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, *, _source="torch
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       f"sourceTensor.detach().clone().requires_grad_(True), rather than {_source}(sourceTensor).",
                       UserWarning, stacklevel=2 if _source == "torch.tensor" else 3)
+    if dtype is not None and not isinstance(dtype, dtypes.DType):
+        dtype = dtypes.as_dtype(dtype, "tensor")
     array, dtype = _to_array(data, dtype)
     return _new_leaf(array, dtype, requires_grad, device)
 
@@ -385,8 +401,10 @@ def _creation(op, random: bool = False):
                **kwargs) -> Tensor:
         if kwargs:
             size = _size_kwarg(op, size, kwargs)
+        elif not size and not random:
+            raise TypeError(f'{_op}() missing 1 required positional arguments: "size"')
         _check_random(op, random, generator)
-        dtype = dtype or dtypes.default_float()
+        dtype = dtypes.as_dtype(dtype, _op) or dtypes.default_float()
         if requires_grad:
             _check_can_require_grad(dtype)
         if memory_format is not None:   # (torch.empty's)
@@ -394,7 +412,7 @@ def _creation(op, random: bool = False):
                                                requires_grad=rg, _op=_op), requires_grad, memory_format)
         kwargs = _generator_kw({"dtype": dtype, "requires_grad": requires_grad}, generator)
         return call(op, _size(size, _op), **_device_kw(kwargs, device))
-    create.__name__ = op
+    create.__name__ = create.__qualname__ = op  # (Python's TypeErrors name the function)
     gen = "generator=None, " if random else ""
     create.__doc__ = f"torch.{op}(*size, {gen}dtype=None, device=None, requires_grad=False)"
     return create
@@ -412,11 +430,13 @@ def _like(op, random: bool = False):
             return _laid_out(lambda rg: create(input, generator=generator, dtype=dtype, device=device,
                                                requires_grad=rg), requires_grad, memory_format)
         _check_random(op, random, generator)
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
         kwargs = {"requires_grad": True} if requires_grad else {}
         if dtype is not None:
             kwargs["dtype"] = dtype
         return call(op, input, **_device_kw(_generator_kw(kwargs, generator), device, like=input))
-    create.__name__ = op
+    create.__name__ = create.__qualname__ = op  # (Python's TypeErrors name the function)
     return create
 
 
@@ -435,7 +455,14 @@ empty = _creation("empty")
 rand = _creation("rand", random=True)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+_NO_VALUE = object()
+
+
+def full(size, fill_value=_NO_VALUE, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if fill_value is _NO_VALUE:
+        raise TypeError('full() missing 1 required positional arguments: "fill_value"')
+    if not isinstance(fill_value, (numbers.Number, Tensor)) and not hasattr(fill_value, "item"):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {_type_name(fill_value)}")
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
@@ -445,7 +472,11 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
                 **_device_kw(kwargs, device))
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def arange(start=None, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if start is None:  # arange(end=n)
+        if end is None:
+            raise TypeError('arange() missing 1 required positional arguments: "end"')
+        start, end = 0, end
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
@@ -453,7 +484,20 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return call("arange", start, end, step, **kwargs) if end is not None else call("arange", start, **kwargs)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def missing_steps(op: str, start, end, extra: str = "") -> TypeError:
+    """torch's TypeError for linspace/logspace called without ``steps`` (``extra``: logspace's base)."""
+    tail = (", *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = "
+            "None, bool pin_memory = False, bool requires_grad = False)\n")
+    forms = "".join(f" * ({a} start, {b} end, int steps{extra}{tail}"
+                    for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"), ("Number", "Number")))
+    got = ", ".join("Tensor" if isinstance(v, Tensor) else _type_name(v) for v in (start, end))
+    return TypeError(f"{op}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                     + forms)
+
+
+def linspace(start, end, steps=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if steps is None:
+        raise missing_steps("linspace", start, end)
     kwargs = {"requires_grad": True} if requires_grad else {}
     if dtype is not None:
         kwargs["dtype"] = dtype
@@ -470,6 +514,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {_type_name(size)}")
     kwargs = {"dtype": dtype} if dtype is not None else {}

@@ -10,6 +10,8 @@ import os
 import sys
 import threading
 
+from gradwire.common.dtypes import DType as _DType
+from gradwire.common.dtypes import as_dtype as _as_dtype
 from gradwire.common.grad_mode import INFERENCE_INPLACE_MESSAGE
 from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.shapes import Size
@@ -165,8 +167,12 @@ def remove_input_hook(hook) -> None:
 
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
-    if kwargs and "out" in kwargs:
-        return _call_out(op, args, kwargs)
+    if kwargs:
+        if "out" in kwargs:
+            return _call_out(op, args, kwargs)
+        d = kwargs.get("dtype")
+        if d is not None and d.__class__ is not _DType:
+            kwargs["dtype"] = _as_dtype(d, op)
     if input_hooks:
         for hook in input_hooks:
             args, kwargs = hook(op, args, kwargs)

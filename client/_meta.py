@@ -40,6 +40,31 @@ def _arg(args, kwargs, i, name, default=None):
     return kwargs.get(name, default)
 
 
+def _required(op, args, kwargs, i, name):
+    """A required argument (``i``-th, or by ``name``): torch's TypeError when it is missing."""
+    value = args[i] if len(args) > i else kwargs.get(name)
+    if value is None:
+        raise TypeError(f"{op}() missing 1 required positional arguments: \"{name}\"")
+    return value
+
+
+def _int_dim(op, dim):
+    """torch's TypeError for a dim that is not an int (unsqueeze takes one dim, not a tuple)."""
+    if not isinstance(dim, int) and not hasattr(dim, "__index__"):
+        raise TypeError(f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+    return dim
+
+
+def _int_args(op, args, kwargs, *spec) -> None:
+    """torch's TypeError for (position, name, default) arguments that are not ints, numbered as the method
+    numbers them (torch.f(x, ...) counts one more)."""
+    for pos, name, default in spec:
+        v = _arg(args, kwargs, pos, name, default)
+        if not _is_index(v):
+            where = f" (position {pos})" if len(args) > pos else ""  # (a keyword argument has no position)
+            raise TypeError(f"{op}(): argument '{name}'{where} must be int, not {type(v).__name__}")
+
+
 def _check_number(op: str, x) -> None:
     if not is_tensor(x) and not isinstance(x, (int, float, bool, complex)):
         raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
@@ -152,7 +177,10 @@ def clamp(op, args, kwargs):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     bounds = [b for b in (lo, hi) if b is not None]
     shape = shapes.broadcast_shapes(x._shape, *(_shape(b) for b in bounds))
-    return [(shape, dtypes.result_type(_operand(x), *(_operand(b) for b in bounds)))]
+    dtype = dtypes.result_type(_operand(x), *(_operand(b) for b in bounds))
+    for b in bounds:
+        _check_fill_value(dtype, b)
+    return [(shape, dtype)]
 
 
 def same(op, args, kwargs):
@@ -200,6 +228,11 @@ def dims_checked(rule, pos: int, name: str):
                     shapes.normalize_dim(d, nd)
         return rule(op, args, kwargs)
     return checked
+
+
+def flip(op, args, kwargs):
+    _required(op, args, kwargs, 1, "dims")
+    return same(op, args, kwargs)
 
 
 def view_dtype(op, args, kwargs):
@@ -331,7 +364,7 @@ def norm(op, args, kwargs):
 
 def cumsum(op, args, kwargs):
     x = args[0]
-    shapes.normalize_dim(_arg(args, kwargs, 1, "dim"), len(x._shape))
+    shapes.normalize_dim(_required(op, args, kwargs, 1, "dim"), len(x._shape))
     dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point else int64)
     return [(x._shape, dtype)]
 
@@ -357,6 +390,8 @@ def sort(op, args, kwargs):
 
 def topk(op, args, kwargs):
     x = args[0]
+    if x._dtype is bool_:
+        raise RuntimeError(f"topk does not support bool dtypes on {'CPU' if x._device == 'cpu' else 'CUDA'}")
     k = _arg(args, kwargs, 1, "k")
     d = _dim_of(x, _arg(args, kwargs, 2, "dim", -1))
     n = x._shape[d] if x._shape else 1
@@ -400,22 +435,51 @@ def median(op, args, kwargs):
 
 def cum_extreme(op, args, kwargs):
     x = args[0]
-    _dim_of(x, _arg(args, kwargs, 1, "dim"))
+    _dim_of(x, _required(op, args, kwargs, 1, "dim"))
     return [(x._shape, x._dtype), (x._shape, int64)]
 
 
 # ----- shapes ------------------------------------------------------------------------------
 
-def _sizes(args, start=1):
+def _sizes(args, start=1, op=None, name="size"):
+    """The sizes given one by one or as one sequence; with ``op``, torch's TypeErrors for what is not ints
+    (``name``: the argument's name in them)."""
     rest = args[start:]
+    if op == "view" and (len(rest) == 1 and not isinstance(rest[0], (tuple, list)) and not _is_index(rest[0])
+                         or len(rest) > 1 and isinstance(rest[0], (tuple, list))):
+        got = ", ".join(type(v).__name__ for v in rest)
+        why = "" if len(rest) > 1 else f"      didn't match because some of the arguments have invalid types: (!{got}!)\n"
+        raise TypeError(f"view() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        f" * (torch.dtype dtype)\n{why} * (tuple of ints size)\n{why}")
     if len(rest) == 1 and isinstance(rest[0], (tuple, list)):
-        return tuple(rest[0])
+        rest = tuple(rest[0])
+    elif op is not None and len(rest) == 1 and not _is_index(rest[0]):
+        raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, not {type(rest[0]).__name__}")
+    if op is not None:
+        for i, v in enumerate(rest):
+            if not _is_index(v):
+                raise TypeError(f"{op}(): argument '{name}' failed to unpack the object at pos {i + 1} with error "
+                                f"\"type must be tuple of ints,but got {type(v).__name__}\"")
+        if not all(type(v) is int for v in rest):
+            rest = [v.__index__() for v in rest]  # (an integer 0-d tensor: its value)
     return tuple(rest)
+
+
+def _is_index(v) -> bool:
+    """An int as torch reads a size: a Python or NumPy integer, or an integer 0-d tensor (not a bool)."""
+    if type(v) is int:
+        return True
+    if isinstance(v, bool) or not hasattr(v, "__index__"):
+        return False
+    if is_tensor(v):
+        return not v._shape and not v._dtype.is_floating_point and v._dtype is not bool_
+    return True
 
 
 def reshape(op, args, kwargs):
     x = args[0]
-    return [(shapes.infer_view_shape(_sizes(args) or kwargs.get("shape", ()), shapes.numel(x._shape)), x._dtype)]
+    sizes = _sizes(args, 1, op, "size" if op == "view" else "shape") if len(args) > 1 else kwargs.get("shape", ())
+    return [(shapes.infer_view_shape(sizes, shapes.numel(x._shape)), x._dtype)]
 
 
 def view(op, args, kwargs):
@@ -426,6 +490,7 @@ def view(op, args, kwargs):
 
 def flatten(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "start_dim", 0), (2, "end_dim", -1))
     nd = len(x._shape)
     if nd == 0:
         return [((1,), x._dtype)]
@@ -439,6 +504,7 @@ def flatten(op, args, kwargs):
 
 def transpose(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "dim0", None), (2, "dim1", None))
     nd = len(x._shape)
     d0 = shapes.normalize_dim(_arg(args, kwargs, 1, "dim0"), nd)
     d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1"), nd)
@@ -457,7 +523,7 @@ def t(op, args, kwargs):
 
 def permute(op, args, kwargs):
     x = args[0]
-    dims = _sizes(args) or tuple(kwargs.get("dims", ()))
+    dims = _sizes(args, 1, op, "dims") if len(args) > 1 else tuple(kwargs.get("dims", ()))
     nd = len(x._shape)
     if len(dims) != nd:
         raise RuntimeError(
@@ -475,26 +541,28 @@ def squeeze(op, args, kwargs):
     nd = len(x._shape)
     if dim is None:
         return [(tuple(s for s in x._shape if s != 1), x._dtype)]
-    dims = {shapes.normalize_dim(d, nd) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    dims = set(shapes.normalize_dims(dim, nd)) if isinstance(dim, (tuple, list)) else {shapes.normalize_dim(dim, nd)}
     return [(tuple(s for i, s in enumerate(x._shape) if not (i in dims and s == 1)), x._dtype)]
 
 
 def unsqueeze(op, args, kwargs):
     x = args[0]
-    d = shapes.normalize_dim(_arg(args, kwargs, 1, "dim"), len(x._shape) + 1)
+    d = shapes.normalize_dim(_int_dim(op, _required(op, args, kwargs, 1, "dim")), len(x._shape) + 1)
     return [(x._shape[:d] + (1,) + x._shape[d:], x._dtype)]
 
 
 def expand(op, args, kwargs):
     x = args[0]
-    sizes = _sizes(args) or tuple(kwargs.get("size", ()))
+    if len(args) > 2 and not _is_index(args[1]):  # torch then reads it as expand(size) with extra arguments
+        raise TypeError(f"expand() takes 1 positional argument but {len(args) - 1} were given")
+    sizes = _sizes(args, 1, op) if len(args) > 1 else tuple(kwargs.get("size", ()))
     kind = "CPUBoolType" if x._dtype is dtypes.bool_ else f"torch.{x._dtype._torch_name}Tensor"
     return [(shapes.expanded_shape(x._shape, sizes, kind), x._dtype)]
 
 
 def repeat(op, args, kwargs):
     x = args[0]
-    reps = _sizes(args)
+    reps = _sizes(args, 1, op, "repeats")
     if len(reps) < len(x._shape):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     s = (1,) * (len(reps) - len(x._shape)) + tuple(x._shape)
@@ -504,7 +572,11 @@ def repeat(op, args, kwargs):
 def _tensor_list(op: str, tensors) -> list:
     if is_tensor(tensors):
         raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
-    return list(tensors)
+    tensors = list(tensors)
+    for i, t_ in enumerate(tensors):
+        if not is_tensor(t_):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t_).__name__}")
+    return tensors
 
 
 def cat(op, args, kwargs):
@@ -676,6 +748,7 @@ def take(op, args, kwargs):
 def masked_fill(op, args, kwargs):
     x, mask = args[0], _arg(args, kwargs, 1, "mask")
     shapes.broadcast_shapes(mask._shape, x._shape)  # (torch names the mask tensor a)
+    _check_fill_value(x._dtype, _arg(args, kwargs, 2, "value"))
     return [(x._shape, x._dtype)]
 
 
@@ -721,6 +794,7 @@ def getitem(op, args, kwargs):
 
 def tril(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "diagonal", 0))
     if len(x._shape) < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
     return [(x._shape, x._dtype)]
@@ -734,6 +808,7 @@ def _diag_len(n1, n2, offset):
 
 def diagonal(op, args, kwargs):
     x = args[0]
+    _int_args(op, args, kwargs, (1, "offset", 0))
     nd = len(x._shape)
     offset = _arg(args, kwargs, 1, "offset", 0)
     d1 = shapes.normalize_dim(_arg(args, kwargs, 2, "dim1", 0), nd)
@@ -860,7 +935,9 @@ def creation(op, args, kwargs):
 
 def full(op, args, kwargs):
     value = args[1]
-    return [(tuple(args[0]), kwargs.get("dtype") or dtypes.scalar_dtype(value))]
+    dtype = kwargs.get("dtype") or dtypes.scalar_dtype(value)
+    _check_fill_value(dtype, value)
+    return [(tuple(args[0]), dtype)]
 
 
 def like(op, args, kwargs):
@@ -1218,7 +1295,7 @@ def same_first(op, args, kwargs):
 
 
 def logcumsumexp(op, args, kwargs):
-    x, dim = args[0], _arg(args, kwargs, 1, "dim")
+    x, dim = args[0], _required(op, args, kwargs, 1, "dim")
     if not is_tensor(x) or type(dim) is not int or not x._dtype.is_floating_point:
         return None
     if not -max(len(x._shape), 1) <= dim < max(len(x._shape), 1):
@@ -1489,7 +1566,7 @@ OPS: dict[str, OpInfo] = {
     "split": OpInfo(split),
     "chunk": OpInfo(chunk),
     "unbind": OpInfo(unbind),
-    "flip": OpInfo(dims_checked(same, 1, "dims")),
+    "flip": OpInfo(dims_checked(flip, 1, "dims")),
     "rot90": OpInfo(rot90),
     "tril": OpInfo(tril),
     "triu": OpInfo(tril),
@@ -1636,10 +1713,24 @@ TAIL_INPLACE = ("eq_", "ne_", "lt_", "le_", "gt_", "ge_", "logical_and_", "logic
                 "floor_divide_", "atan2_", "nextafter_", "fix_", "bitwise_left_shift_", "bitwise_right_shift_")
 
 
+# in-place fills whose number must fit self's dtype (torch's overflow error at the call): the value's position
+FILL_VALUE_AT = {"fill_": 1, "masked_fill_": 2, "index_fill_": 3}
+
+
+def _check_fill_value(dtype, value) -> None:
+    if isinstance(value, (int, float)):
+        dtypes.checked_scalar(dtype, value)
+
+
 def check_inplace(op, args, kwargs) -> None:
     """torch's checks of an elementwise op written into self, at the call: the out-of-place op's rule (and its
-    refusals), then its result must fit self, in shape and in dtype."""
+    refusals), then its result must fit self, in shape and in dtype (a fill: its number must fit)."""
     self = args[0]
+    pos = FILL_VALUE_AT.get(op)
+    if pos is not None:
+        _check_fill_value(self._dtype, _arg(args, kwargs, pos, "value"))
+        if op[:-1] not in OPS:
+            return
     try:
         out = OPS[op[:-1]].infer(op[:-1], args, kwargs)
     except NotImplementedError:  # no kernel for the promoted dtype: torch checks the cast into self first
@@ -1668,6 +1759,9 @@ for _op in ("add_", "sub_", "mul_", "div_", "true_divide_", "pow_", "remainder_"
             "logical_xor_", "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "nextafter_", "heaviside_", "ldexp_"):
     if _op in OPS and _op[:-1] in OPS:
         OPS[_op] = replace(OPS[_op], checked=True)
+del _op
+for _op in FILL_VALUE_AT:
+    OPS[_op] = replace(OPS[_op], checked=True)
 del _op
 
 

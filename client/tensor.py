@@ -803,16 +803,18 @@ class Tensor:
             return out if isinstance(out, tuple) else (out,)
         return call("nonzero", self)
 
-    def cummax(self, dim):
+    def cummax(self, dim=None):
         return RETURN_TYPES["cummax"](*call("cummax", self, dim))
 
-    def cummin(self, dim):
+    def cummin(self, dim=None):
         return RETURN_TYPES["cummin"](*call("cummin", self, dim))
 
-    def cumprod(self, dim, *, dtype=None):
+    def cumprod(self, dim=None, *, dtype=None):
         return call("cumprod", self, dim, **_dtype_kw(dtype))
 
-    def roll(self, shifts, dims=None):
+    def roll(self, shifts=None, dims=None):
+        if shifts is None:
+            raise TypeError('roll() missing 1 required positional arguments: "shifts"')
         return call("roll", self, shifts, dims) if dims is not None else call("roll", self, shifts)
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
@@ -829,10 +831,11 @@ class Tensor:
     def msort(self):
         return call("msort", self)
 
-    def reshape(self, *shape):
-        return _maybe_view("reshape", self, shape, {})
+    def reshape(self, *shape, **kwargs):
+        return _maybe_view("reshape", self, _sizes_kwarg("reshape", shape, kwargs, "shape"), {})
 
-    def view(self, *shape):
+    def view(self, *shape, **kwargs):
+        shape = _sizes_kwarg("view", shape, kwargs, "size", "dtype")
         if len(shape) == 1 and isinstance(shape[0], dtypes.DType):   # the same memory read as another dtype
             return _as_view(self, call("view_dtype", self, shape[0]), True)
         return _as_view(self, call("view", self, *shape))
@@ -880,11 +883,12 @@ class Tensor:
     def reshape_as(self, other):
         return self.reshape(other.shape)
 
-    def permute(self, *dims):
-        return _as_view(self, call("permute", self, *dims), strided=True)
+    def permute(self, *dims, **kwargs):
+        return _as_view(self, call("permute", self, *_sizes_kwarg("permute", dims, kwargs, "dims")), strided=True)
 
-    def expand(self, *sizes):
-        return _as_view(self, call("expand", self, *sizes), strided=True)
+    def expand(self, *sizes, **kwargs):
+        kwargs.pop("implicit", None)
+        return _as_view(self, call("expand", self, *_sizes_kwarg("expand", sizes, kwargs, "size")), strided=True)
 
     def expand_as(self, other):
         return self.expand(other.size())
@@ -1088,7 +1092,7 @@ class Tensor:
         out = call("getitem", self, index)
         return _as_view(self, out, not _keeps_contiguous(index)) if _is_basic_index(index) else out
 
-    def __setitem__(self, index, value) -> None:
+    def __setitem__(self, index, value, _accumulate=False) -> None:
         if type(index) is not int and type(index) is not slice:
             index = _plain_index(index)
         if getattr(self, "_view_mode", None) is not None and grad_mode.is_grad_enabled():
@@ -1096,7 +1100,10 @@ class Tensor:
         if (self._requires_grad and self._grad_fn is None and grad_mode.is_grad_enabled()
                 and _writes_through_view(self._shape, index)):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        call("setitem", self, index, value)
+        if _accumulate:
+            call("setitem", self, index, value, accumulate=True)
+        else:
+            call("setitem", self, index, value)
 
     def __rsub__(self, other):
         return call("rsub", self, other)
@@ -1207,6 +1214,25 @@ def _as_view(base, out, strided: bool = False):
             for o in out if isinstance(out, tuple) else (out,):
                 o._view_mode = mode
     return out
+
+
+def _sizes_kwarg(op: str, args: tuple, kwargs: dict, *names) -> tuple:
+    """A shape method's sizes: given positionally, or as its keyword (``view(size=...)``, ``view(dtype=...)``)."""
+    if not kwargs:
+        return args
+    bad = next((k for k in kwargs if k not in names), None)
+    if bad is not None and op == "view":
+        why = f"      didn't match because some of the keywords were incorrect: {bad}\n"
+        got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        raise TypeError(f"view() received an invalid combination of arguments - got ({got}, ), but expected one "
+                        f"of:\n * (torch.dtype dtype)\n{why} * (tuple of ints size)\n{why}")
+    if bad is not None:
+        if not args:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "{names[0]}"')
+        raise TypeError(f"{op}() got an unexpected keyword argument '{bad}'")
+    if args or len(kwargs) > 1:
+        raise TypeError(f"{op}() got multiple values for argument '{next(iter(kwargs))}'")
+    return tuple(kwargs.values())
 
 
 def _maybe_view(op: str, base, args, kwargs):
@@ -1682,7 +1708,13 @@ def _tensor_new(self, *args, dtype=None, device=None, requires_grad=False):
     return out.requires_grad_(True) if requires_grad else out
 
 
-def _tensor_where(self, condition, y):
+_NO_OTHER = object()
+
+
+def _tensor_where(self, condition, y=_NO_OTHER):
+    if y is _NO_OTHER:
+        raise TypeError("where() received an invalid combination of arguments - got (Tensor), but expected one of:\n"
+                        " * (Tensor condition, Tensor other)\n * (Tensor condition, Number other)\n")
     return call("where", condition, self, y)
 
 

@@ -17,6 +17,23 @@ CUDA_UNAVAILABLE = ("CUDA is not available on this gradwire server: install grad
                     "on a machine with an NVIDIA GPU")
 
 _TYPES = ("cpu", "cuda")
+# torch's device types, in the order its error lists them (gradwire serves cpu and cuda)
+TORCH_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                      "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
+def bad_device_string(text: str) -> RuntimeError:
+    """torch's error for a device string it cannot read: an unknown type (its types listed), or a known
+    type with a malformed index ('cuda:x'); a torch type gradwire does not serve: gradwire's own list."""
+    if not text:
+        return RuntimeError("Device string must not be empty")
+    kind = re.match(r"[a-z_]*", text).group(0)
+    if kind in TORCH_DEVICE_TYPES and kind not in _TYPES:
+        return RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {text}")
+    if kind in TORCH_DEVICE_TYPES:
+        return RuntimeError(f"Invalid device string: '{text}'")
+    return RuntimeError(f"Expected one of {', '.join(TORCH_DEVICE_TYPES)} device type at start of device string: "
+                        f"{text}")
 _NAME_RE = re.compile(r"([a-z]+)(?::(-?\d+))?")
 
 
@@ -34,12 +51,14 @@ class device:
             raise TypeError(f"device() received an invalid combination of arguments - got ({_type_name(type)})")
         m = _NAME_RE.fullmatch(type)
         if m is None or m.group(1) not in _TYPES:
-            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+            raise bad_device_string(type)
         if m.group(2) is not None:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was passed "
                                    f"explicitly: {type}")
             index = int(m.group(2))
+            if index < 0:
+                raise RuntimeError(f"Invalid device string: '{type}'")
         if index is not None:
             if index < 0:
                 raise RuntimeError(f"Device index must not be negative")
@@ -109,11 +128,14 @@ def parse_to(args, kwargs, tensor_attrs):
             dev, dtype = attrs
         elif isinstance(first, dtypes.DType):
             dtype = first
+        elif first in dtypes.PY_TYPES and type(first) is type:  # Python's float, int, bool
+            dtype = dtypes.PY_TYPES[first]
         elif isinstance(first, str) and first in dtypes.DTYPES:  # a dtype by wire name
             dtype = dtypes.from_name(first)
         elif first is None or _is_device(first):
             dev = first
-            if rest and (rest[0] is None or isinstance(rest[0], dtypes.DType)):
+            if rest and (rest[0] is None or isinstance(rest[0], dtypes.DType) or (
+                    type(rest[0]) is type and rest[0] in dtypes.PY_TYPES)):
                 dtype = rest.pop(0)
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got ({_type_name(first)}, ...)")
@@ -123,7 +145,9 @@ def parse_to(args, kwargs, tensor_attrs):
         if len(rest) == 2:
             copy = bool(rest[1])
     if dtype is not None and not isinstance(dtype, dtypes.DType):
-        if isinstance(dtype, str):
+        if type(dtype) is type and dtype in dtypes.PY_TYPES:
+            dtype = dtypes.PY_TYPES[dtype]
+        elif isinstance(dtype, str):
             dtype = dtypes.from_name(dtype)
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got dtype of type "

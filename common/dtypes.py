@@ -364,6 +364,22 @@ class iinfo:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
+# torch takes Python's number types where it takes a dtype: float -> float64, int -> int64, bool -> bool
+PY_TYPES = {float: float64, int: int64, bool: bool_, complex: complex128}
+
+
+def as_dtype(value, fn: str = "", arg: str = "dtype"):
+    """A ``dtype=`` argument as a DType: a DType or None as is, Python's float/int/bool as torch reads them;
+    anything else (but a wire name, which the server reads) is torch's TypeError."""
+    if value is None or isinstance(value, DType):
+        return value
+    if type(value) is type and value in PY_TYPES:
+        return PY_TYPES[value]
+    if isinstance(value, str) and value in DTYPES:
+        return value
+    raise TypeError(f"{fn}(): argument '{arg}' must be torch.dtype, not {type(value).__name__}")
+
+
 def check_dtype_args(fn: str, **args) -> None:
     """torch's TypeError for arguments (in order) that are not dtypes."""
     for pos, (name, value) in enumerate(args.items(), 1):

@@ -18,7 +18,7 @@ __all__ = ["array_module", "xp_of", "device_of", "to_numpy", "asarray", "new_rng
            "cuda_available", "device_memory", "synchronize", "device_context", "CUDA_UNAVAILABLE", "cuda_event",
            "elapsed_us"]
 
-from gradwire.common.devices import CUDA_UNAVAILABLE
+from gradwire.common.devices import CUDA_UNAVAILABLE, bad_device_string
 _DEVICE_RE = re.compile(r"(cpu|cuda)(?::(\d+))?")
 
 
@@ -65,7 +65,7 @@ def normalize_device(device) -> str:
         return name
     m = _DEVICE_RE.fullmatch(name)
     if m is None:
-        raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {name}")
+        raise bad_device_string(name)
     if m.group(1) == "cpu":
         if m.group(2) not in (None, "0"):
             raise RuntimeError(f"CPU device index must be -1 or zero, got {m.group(2)}")

@@ -122,7 +122,9 @@ def _validate(node, i, g, meta, arrays=False):
     gshape = g.array.shape
     if gshape != shape:
         if not _expandable(shape, gshape):
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            shown = node._shown_positions()  # torch numbers the node's own edges (scatter's: self, src)
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index "
+                               f"{shown.index(i) if i in shown else i} - got "
                                f"{list(gshape)} but expected shape compatible with {list(shape)}")
         g = sum_to_grad(g, shape) if arrays else sum_to(g, shape)
     if g.dtype is not dtype:
@@ -179,7 +181,8 @@ def _accumulate(var: Tensor, g: Tensor, create_graph: bool) -> None:
         return
     arr = old.array
     try:
-        if not getattr(arr.flags, "writeable", True):
+        if not getattr(arr.flags, "writeable", True) or 0 in arr.strides and any(
+                st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides)):  # (an expanded .grad: a new one)
             raise ValueError
         arr += g.array
         old._bump_version()

@@ -224,6 +224,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         else:
             dtype = _dt.int64
     device = _check_device(device)
+    if dtype is _dt.bool_:
+        raise NotImplementedError(f'"arange_{"cpu" if device == "cpu" else "cuda"}" not implemented for \'Bool\'')
     for v in (start, end):
         if isinstance(v, float) and not math.isfinite(v):
             raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
@@ -231,6 +233,11 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("step must be nonzero")
     if (step > 0 and end < start) or (step < 0 and end > start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype is _dt.int64 and any(isinstance(v, float) for v in (start, end, step)):
+        # torch reads an int64 range's bounds and step as integers (truncated) before counting
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
     xp = backend.array_module(device)
     if dtype.is_floating_point or any(isinstance(v, float) for v in (start, end, step)):
         n = max(int(math.ceil((end - start) / step)), 0)

@@ -908,9 +908,8 @@ def _inplace_result(input: Tensor, out: Tensor) -> Tensor:
     if _grad_state.enabled and input._requires_grad and input.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     arr = input.array
-    if not arr.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
+    from .inplace import check_writable  # noqa: PLC0415
+    check_writable(arr)
     arr[...] = out.array
     if out.grad_fn is not None:
         input.grad_fn = out.grad_fn

@@ -238,7 +238,12 @@ class ScatterReduce(Function):
         else:
             r = _scatter_reduce_arrays(a, dim, index, src, reduce, incl)[0]
             at_self = a.array == r  # counted in the share even where include_self=False excludes it, as torch
-            at_src = src.array == xp.take_along_axis(r, index.array, dim) if r.ndim else src.array == r
+            if r.ndim:  # the index may cover only part of the other dims: gather from that part
+                part = r[tuple(slice(None) if i == dim else slice(0, n) for i, n in enumerate(index.array.shape))]
+                picked = xp.take_along_axis(part, index.array, dim)
+                at_src = src.array[tuple(slice(0, n) for n in index.array.shape)] == picked
+            else:
+                at_src = src.array == r
             n = at_self.astype(xp.int64)
             xp.add.at(n, _gather_key(xp, index.array, dim) if r.ndim else (), at_src.astype(xp.int64))
             g = grad / const(xp.maximum(n, 1))
@@ -564,7 +569,8 @@ def fill_diagonal_(input, fill_value, wrap=False):
     if input.is_contiguous():
         input.view(-1).index_fill_(0, idx, fill_value)
         return input
-    return inplace_apply(input, lambda t: index_fill(t.reshape(-1), 0, idx, fill_value).reshape(shape))
+    return inplace_apply(input, lambda t: index_fill(t.reshape(-1), 0, idx, fill_value).reshape(shape),
+                         overlap_ok=True)
 
 
 class Renorm(Function):

@@ -234,7 +234,25 @@ def _plan(input, index):
                 key.append(arr)
                 pos = dim + 1
         key = tuple(key)
+        _check_index_shapes(key)
     return steps, key
+
+
+def _check_index_shapes(key) -> None:
+    """torch's IndexError when the index tensors do not broadcast together."""
+    shapes = [k.shape for k in key if type(k) is not slice]
+    if len(shapes) < 2:
+        return
+    out = []
+    for s in shapes:
+        for i in range(1, len(s) + 1):
+            if i > len(out):
+                out.insert(0, s[-i])
+            elif out[-i] == 1:
+                out[-i] = s[-i]
+            elif s[-i] != 1 and s[-i] != out[-i]:
+                raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                                 + ", ".join(str(list(x)) for x in shapes))
 
 
 def _slice_int(v):
@@ -307,9 +325,10 @@ def wire_getitem(input, index):
     return getitem(input, decode_index(index))
 
 
-def wire_setitem(input, index, value):
-    """Wire op "setitem"(input, index, value): ``input[index] = value`` in place; returns ``input``."""
-    setitem(input, decode_index(index), value)
+def wire_setitem(input, index, value, accumulate=False):
+    """Wire op "setitem"(input, index, value): ``input[index] = value`` in place (``accumulate``: index_put_'s
+    ``input[index] += value`` with repeated indices adding up); returns ``input``."""
+    setitem(input, decode_index(index), value, accumulate)
     return input
 
 
@@ -325,8 +344,10 @@ class IndexPutValue(Function):
     array_forward = True
     node_name = "CopySlices"
 
-    @staticmethod
-    def forward(ctx, a, v, steps, key, value_shape):
+    accumulate = False  # index_put_(..., accumulate=True): the values are added (repeated indices too)
+
+    @classmethod
+    def forward(cls, ctx, a, v, steps, key, value_shape):
         arr = a.array.copy()
         view = arr
         for _cls, k in steps:
@@ -335,17 +356,17 @@ class IndexPutValue(Function):
         ctx.key = key
         ctx.value_shape = value_shape
         vals = v.array if type(v) is Tensor else v
-        if key is None:
-            view[...] = vals
-        else:
-            view[key] = vals
+        ctx.accumulate = cls.accumulate
+        _write(a.xp, view, key, vals, cls.accumulate)
         return _new_tensor(arr, a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
         na, nv = ctx.needs_input_grad[:2]
         ga = gv = None
-        if na:
+        if na and ctx.accumulate:  # self's values are kept (added to): its gradient passes whole
+            ga = grad
+        elif na:
             mask = grad.xp.ones(grad.array.shape, dtype=bool)
             view = mask
             for _cls, k in ctx.steps:
@@ -367,6 +388,24 @@ class IndexPutValue(Function):
 
 class SetitemIndexPut(IndexPutValue):
     node_name = "IndexPutBackward0"
+
+
+class IndexPutAccumulate(IndexPutValue):
+    node_name = "IndexPutBackward0"
+    accumulate = True
+
+
+def _write(xp, view, key, vals, accumulate: bool) -> None:
+    """``view[key] = vals`` (``key`` None: the whole view); ``accumulate``: added, repeated indices adding up."""
+    if not accumulate:
+        if key is None:
+            view[...] = vals
+        else:
+            view[key] = vals
+    elif key is None:
+        view += vals
+    else:
+        backend.scatter_add(xp, view, key, vals)
 
 
 class SetitemFill(IndexPutValue):
@@ -447,7 +486,7 @@ def _check_uint8_mask_fill(index, value) -> None:
                            f"{_C_NAMES['uint8']}")
 
 
-def setitem(input, index, value):
+def setitem(input, index, value, accumulate=False):
     """``input[index] = value`` in place (Tensor.__setitem__), with torch's autograd rules.
 
     Recorded (grad mode on and the input or the value requires grad): computed out of place, then
@@ -470,9 +509,16 @@ def setitem(input, index, value):
     if (_grad_state.enabled and input._requires_grad and input.grad_fn is None and key is None
             and _writes_through_view(arr, steps)):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    _inplace.check_inplace(input)
+    _inplace.check_inplace(input, writes=False)
+    # torch writes into the indexed view: basic indexing refuses a view whose elements overlap (an expanded
+    # tensor's), advanced indexing (index_put_) writes into it (with a deprecation warning, not sent)
+    _inplace.check_writable(view, overlap_ok=key is not None)
+    if type(value) is Tensor:
+        _inplace.check_no_partial_overlap(view, value.array, full_ok=key is None)
     if _grad_state.enabled and (input._requires_grad or (type(value) is Tensor and value._requires_grad)):
-        if key is not None:
+        if accumulate:
+            cls = IndexPutAccumulate
+        elif key is not None:
             cls = SetitemIndexPut
         elif not steps or [c for c, _k in steps if c is not Alias] == []:
             cls = SetitemCopy if type(value) is Tensor else SetitemFill
@@ -481,11 +527,7 @@ def setitem(input, index, value):
         src = _inplace.inplace_source(input)
         out = cls.apply(src, value, steps, key, value.array.shape if type(value) is Tensor else ())
         return _inplace.commit(input, out)
-    vals = value.array if type(value) is Tensor else value
-    if key is None:
-        view[...] = vals
-    else:
-        view[key] = vals
+    _write(input.xp, view, key, value.array if type(value) is Tensor else value, accumulate)
     input._bump_version()
     return input
 

@@ -66,9 +66,55 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
 
 # ---- the protocol --------------------------------------------------------------------
 
-def check_inplace(t: Tensor, writes: bool = True) -> bool:
+def internal_overlap(arr) -> bool:
+    """Whether several elements of ``arr`` share one memory location (a stride 0 over a dim of size > 1, as
+    ``expand`` makes): torch refuses most in-place writes into such a tensor."""
+    for n, st in zip(arr.shape, arr.strides):
+        if st == 0 and n > 1:
+            return True
+    return False
+
+
+def check_writable(arr, overlap_ok: bool = False) -> None:
+    """torch's error for writing into ``arr`` when elements overlap (``overlap_ok``: ops torch lets write
+    into an expanded tensor: fill_ with a number, zero_, masked_fill_, index_fill_, index_put_)."""
+    if (not overlap_ok and internal_overlap(arr)) or not getattr(getattr(arr, "flags", None), "writeable", True):
+        raise RuntimeError(OVERLAP_MESSAGE)
+
+
+PARTIAL_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+                           "a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense_span(arr):
+    """(first byte, end byte) of ``arr``'s memory when it is non-overlapping and dense (some order of its dims
+    is contiguous), else None: torch judges overlap between two tensors only for such tensors."""
+    need = arr.itemsize
+    for st, n in sorted((st, n) for n, st in zip(arr.shape, arr.strides) if n != 1):
+        if st != need:
+            return None
+        need *= n
+    start = _data_ptr(arr)
+    return start, start + arr.size * arr.itemsize
+
+
+def check_no_partial_overlap(dst, src, full_ok: bool = True) -> None:
+    """torch's error for copying ``src`` into ``dst`` (arrays) when their memory overlaps but they are not the
+    same elements in the same order (``x[1:] = x[:-1]``; ``full_ok=False``: index_put_, which refuses that too)."""
+    if (dst is src and full_ok) or not dst.size or not src.size or getattr(src, "ndim", 0) == 0:
+        return
+    a, b = _dense_span(dst), _dense_span(src)
+    if a is None or b is None:
+        return
+    if full_ok and a == b and dst.strides == src.strides:
+        return
+    if a[0] < b[1] and b[0] < a[1]:
+        raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+
+
+def check_inplace(t: Tensor, writes: bool = True, overlap_ok: bool = False) -> bool:
     """Raises torch's errors for an in-place write into ``t`` (``writes=False``: an in-place change of its
-    shape and strides only); returns whether t's history is recorded."""
+    shape and strides only; ``overlap_ok``: see ``check_writable``); returns whether t's history is recorded."""
     if type(t) is not Tensor:
         raise TypeError(f"expected Tensor as argument, but got {type(t).__name__}")
     if t._inference and not _grad_state.inference:
@@ -83,9 +129,8 @@ def check_inplace(t: Tensor, writes: bool = True) -> bool:
         base = t._base_of_view
         if base is not None and base._requires_grad and base.grad_fn is None:
             raise RuntimeError(VIEW_LEAF_MESSAGE)
-    flags = getattr(t.array, "flags", None) if writes else None
-    if flags is not None and not flags.writeable:
-        raise RuntimeError(OVERLAP_MESSAGE)
+    if writes:
+        check_writable(t.array, overlap_ok)
     return _grad_state.enabled and t._requires_grad
 
 
@@ -218,6 +263,20 @@ def rebase_history(t: Tensor, out: Tensor, move_retained: bool = True) -> None:
             node._saved_versions = tuple(versions)
 
 
+def write_into(arr, values) -> None:
+    """``arr[...] = values``; into overlapping memory (an expanded tensor) only the elements that change are
+    written, as torch's fill-type kernels write only the positions they select."""
+    if internal_overlap(arr):
+        if getattr(values, "shape", ()) != arr.shape:
+            full = arr.copy()
+            full[...] = values
+            values = full
+        changed = arr != values
+        arr[changed] = values[changed]
+    else:
+        arr[...] = values
+
+
 def commit(t: Tensor, out: Tensor) -> Tensor:
     """Writes ``out`` (the op's out-of-place result) into ``t``, bumps its version, rebases its history."""
     if out.array.shape != t.array.shape:
@@ -225,7 +284,7 @@ def commit(t: Tensor, out: Tensor) -> Tensor:
                            f"{list(out.array.shape)}")
     _check_cast(out.dtype, t.dtype)
     if out.array is not t.array:
-        t.array[...] = out.array
+        write_into(t.array, out.array)
     t._bump_version()
     if out.grad_fn is not None:
         rebase_history(t, out)
@@ -273,13 +332,16 @@ class CopySlices(Function):
     array_forward = True
 
     @staticmethod
-    def forward(ctx, base, view_out, positions):
+    def forward(ctx, base, view_out, positions, overlap=False):
         ctx.positions = positions
         ctx.view_shape = view_out.array.shape
+        ctx.overlap = overlap
         return _new_tensor(base.array, base.dtype, base.device)
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.overlap:  # torch's backward writes the gradient into the (expanded) view's memory: its error
+            raise RuntimeError(OVERLAP_MESSAGE)
         nb, nv = ctx.needs_input_grad[:2]
         flat_pos = ctx.positions.reshape(-1)
         gb = gv = None
@@ -289,7 +351,7 @@ class CopySlices(Function):
             gb = grad * _new_tensor(mask.reshape(grad.array.shape), grad.dtype, grad.device)
         if nv:
             gv = grad.reshape(-1).index_select(0, flat_pos).reshape(ctx.view_shape)
-        return gb, gv, None
+        return gb, gv, None, None
 
 
 class AsStrided(Function):
@@ -318,7 +380,7 @@ def _rebase_view_base(view: Tensor) -> None:
     (the base with the view's region from the op) and the view an AsStridedBackward0 node on it."""
     base = view._base_of_view
     positions = _positions(base, view)
-    rebase_history(base, CopySlices.apply(inplace_source(base), view, positions))
+    rebase_history(base, CopySlices.apply(inplace_source(base), view, positions, internal_overlap(view.array)))
     _rederive(base, view, positions)
 
 
@@ -347,9 +409,10 @@ def refresh_views(t: Tensor) -> None:
         _rederive(base, v, _positions(base, v))
 
 
-def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, **kwargs) -> Tensor:
-    """Runs ``fn`` out of place on (a stand-in for) ``t`` and commits the result into ``t``."""
-    check_inplace(t)
+def inplace_apply(t: Tensor, fn, *args, copy_self: bool = False, overlap_ok: bool = False, **kwargs) -> Tensor:
+    """Runs ``fn`` out of place on (a stand-in for) ``t`` and commits the result into ``t`` (``overlap_ok``:
+    see ``check_writable``)."""
+    check_inplace(t, overlap_ok=overlap_ok)
     if _records(t, args):
         if t._view_mode is not None:
             _check_view_mode(t)
@@ -523,7 +586,7 @@ def zero_(input: Tensor) -> Tensor:
     """Fills ``input`` with zeros in place."""
     if type(input) is not Tensor:
         raise TypeError(f"zero_(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if check_inplace(input):
+    if check_inplace(input, overlap_ok=True):
         return commit(input, Zero.apply(inplace_source(input)))
     input.array[...] = 0
     input._bump_version()
@@ -538,7 +601,7 @@ def fill_(input: Tensor, value) -> Tensor:
                                f"{value.array.ndim} dimensions.")
         return inplace_apply(input, FillTensor.apply, value)
     value = _dt.checked_scalar(input.dtype, scalar_value(value))
-    if check_inplace(input):
+    if check_inplace(input, overlap_ok=True):
         return commit(input, Fill.apply(inplace_source(input), value))
     input.array[...] = value
     input._bump_version()
@@ -553,9 +616,14 @@ def copy_(input: Tensor, src, non_blocking: bool = False) -> Tensor:
     if type(src) is not Tensor:
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
     if _records(input, (src,)):
+        check_no_partial_overlap(input.array, src.array)
         return inplace_apply(input, Copy.apply, src)
+    if src is input:  # torch copies nothing (and so checks no overlap) when the source is the tensor itself
+        check_inplace(input, writes=False)
+        return input
     check_inplace(input)
     arr = src.array
+    check_no_partial_overlap(input.array, arr)
     shape = input.array.shape
     if arr.shape != shape:
         b = broadcast_shapes(shape, arr.shape)
@@ -651,21 +719,22 @@ def div_(input: Tensor, other, **rounding_mode) -> Tensor:
 
 def _unary_(name: str):
     """``x.<name>_()``: the out-of-place op written into x (its node is the op's: ``ExpBackward0``)."""
+    overlap_ok = name == "masked_fill"  # torch lets masked_fill_ write into an expanded tensor
     def op_(input, *args, **kwargs):
         from .. import ops as _ops  # noqa: PLC0415
         fn = _ops.OPS[name]
         if type(input) is not Tensor:
             raise TypeError(f"expected Tensor as argument, but got {type(input).__name__}")
         if not _records(input, args):
-            check_inplace(input)
+            check_inplace(input, overlap_ok=overlap_ok)
             out = fn(input, *args, **kwargs)
             _check_cast(out.dtype, input.dtype)
             _check_broadcast(input.shape, out.shape)  # an operand may not grow self (x.eq_(wider))
-            input.array[...] = out.array
+            write_into(input.array, out.array)
             input._bump_version()
             return input
         return inplace_apply(input, lambda src, *a: _checked(fn(src, *a, **kwargs), input.dtype, input.shape),
-                             *args, copy_self=True)
+                             *args, copy_self=True, overlap_ok=overlap_ok)
     op_.__name__ = name + "_"
     return op_
 

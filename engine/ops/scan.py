@@ -180,7 +180,12 @@ class Unique2(Function):
         xp = a.xp
         arr = a.array
         if dim is None:
-            vals, inv, counts = xp.unique(arr.reshape(-1), return_inverse=True, return_counts=True)
+            # torch's NaNs are each their own value
+            nan_kw = {"equal_nan": False} if a.dtype.is_floating_point else {}
+            try:
+                vals, inv, counts = xp.unique(arr.reshape(-1), return_inverse=True, return_counts=True, **nan_kw)
+            except TypeError:  # an array module without equal_nan
+                vals, inv, counts = xp.unique(arr.reshape(-1), return_inverse=True, return_counts=True)
             inv = inv.reshape(arr.shape)
         else:
             vals, inv, counts = xp.unique(arr, return_inverse=True, return_counts=True, axis=dim)
@@ -201,6 +206,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     check_tensor_arg("unique", input)
     if dim is not None:
         dim = normalize_dim(dim, input.array.ndim)
+        shape = input.array.shape
+        if shape[dim] and 0 in shape:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
     return Unique2.apply(input, bool(return_inverse), bool(return_counts), dim)
 
 

@@ -121,17 +121,40 @@ class ScatterValue(Function):
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
-    if reduce is not None:
-        raise NotImplementedError("scatter with reduce= is not supported by gradwire yet; use scatter_add")
     if src is None and value is None:
         raise TypeError("scatter() missing 1 required positional argument: 'src' or 'value'")
     if src is None:
         src = value
+    if reduce is not None:
+        return _scatter_with_reduce(input, dim, index, src, reduce)
     if type(src) is Tensor:
         d = _check_scatter(input, dim, index, src)
         return Scatter.apply(input, d, index, src)
     d = _check_scatter(input, dim, index)
     return ScatterValue.apply(input, d, index, _dt.checked_scalar(input.dtype, scalar_value(src)))
+
+
+_SCATTER_REDUCE_WARNING = ("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a "
+                           "future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
+_warned_scatter_reduce = []
+
+
+def _scatter_with_reduce(input, dim, index, src, reduce):
+    """scatter(..., reduce='add' | 'multiply'): scatter_reduce's sum / prod, self included (a number: a
+    tensor of it in the index's shape)."""
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if type(src) is Tensor:
+        if not _warned_scatter_reduce:  # torch warns once per process
+            _warned_scatter_reduce.append(True)
+            import warnings  # noqa: PLC0415
+            warnings.warn(_SCATTER_REDUCE_WARNING, UserWarning, stacklevel=2)
+    else:
+        check_tensor_arg("scatter", index, "index", 2)
+        value = _dt.checked_scalar(input.dtype, scalar_value(src))
+        src = _new_tensor(input.xp.full(index.array.shape, value, dtype=input.dtype.numpy), input.dtype, input.device)
+    from .extra_ops import scatter_reduce  # noqa: PLC0415
+    return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
 def scatter_(input, dim, index, src=None, value=None, *, reduce=None):
@@ -273,7 +296,7 @@ def index_fill(input, dim, index, value):
 
 
 def index_fill_(input, dim, index, value):
-    return inplace_apply(input, index_fill, dim, index, value)
+    return inplace_apply(input, index_fill, dim, index, value, overlap_ok=True)
 
 
 # ---- masked_select / take / nonzero --------------------------------------------------------

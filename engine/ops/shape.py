@@ -57,6 +57,15 @@ class UnsafeView(View):
     node_name = "UnsafeViewBackward0"
 
 
+def _writable_broadcast(xp, arr, target):
+    """``arr`` broadcast to ``target``: a view that may be written like torch's expanded tensors (numpy's own
+    broadcast is read-only; which writes are allowed is inplace.check_writable's rule)."""
+    view = xp.broadcast_to(arr, target)
+    if not getattr(view.flags, "writeable", True) and getattr(arr.flags, "writeable", False):
+        view = xp.lib.stride_tricks.as_strided(arr, view.shape, view.strides)
+    return view
+
+
 class Expand(Function):
     array_forward = True
 
@@ -71,7 +80,7 @@ class Expand(Function):
         if target == in_shape:
             out = _new_tensor(arr, a.dtype, a.device)
         else:
-            out = _new_tensor(a.xp.broadcast_to(arr, target), a.dtype, a.device)
+            out = _new_tensor(_writable_broadcast(a.xp, arr, target), a.dtype, a.device)
         return share_version(a, out)
 
     @staticmethod
@@ -747,8 +756,13 @@ class Flip(Function):
         return Flip.apply(grad, ctx.dims), None
 
 
-def flip(input, *dims):
+def flip(input, *dims, **kwargs):
     _check_tensor("flip", input)
+    if kwargs:  # flip(dims=...)
+        if dims or set(kwargs) != {"dims"}:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
+                            if set(kwargs) - {"dims"} else "flip() got multiple values for argument 'dims'")
+        dims = (kwargs["dims"],)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     nd = input.array.ndim

@@ -147,6 +147,8 @@ class Topk(_Selecting):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's name
     check_tensor_arg("topk", input)
+    if input.dtype is _dt.bool_:
+        raise RuntimeError(f"topk does not support bool dtypes on {'CPU' if input.device == 'cpu' else 'CUDA'}")
     d = _check_dim(input, dim)
     shape = input.array.shape
     n = shape[d] if shape else 1

@@ -45,9 +45,12 @@ def test_device_equality():
 
 
 @pytest.mark.parametrize("bad, exc, text", [
-    ("gpu", RuntimeError, "Expected one of cpu, cuda device type at start of device string: gpu"),
+    ("gpu", RuntimeError, ("Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, "
+                             "mps, meta, hpu, mtia, privateuseone device type at start of device string: gpu")),
     ("cuda:1", RuntimeError, "type (string) must not include an index because index was passed explicitly: cuda:1"),
-    ("cuda:-1", RuntimeError, "Device index must not be negative"),
+    ("cuda:-1", RuntimeError, "Invalid device string: 'cuda:-1'"),
+    ("cuda:x", RuntimeError, "Invalid device string: 'cuda:x'"),
+    ("", RuntimeError, "Device string must not be empty"),
 ])
 def test_device_errors(bad, exc, text):
     args = (bad, 1) if "explicitly" in text else (bad,)

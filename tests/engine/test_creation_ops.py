@@ -112,7 +112,8 @@ def test_creation_errors():
     _raises(TypeError, "zeros(): argument 'size' failed to unpack the object at pos 2 with error \"type must be "
             "tuple of ints,but got float\"", lambda: E.zeros((2, 2.5)))
     _raises(TypeError, "full(): argument 'size' (position 1) must be tuple of ints, not int", lambda: E.full(2, 1.0))
-    _raises(RuntimeError, "Expected one of cpu, cuda device type at start of device string: foo",
+    _raises(RuntimeError, "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
+            "lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: foo",
             lambda: E.zeros(2, device="foo"))
 
 

@@ -84,7 +84,7 @@ def test_writes_inside_no_grad_are_allowed_and_reach_the_base(name):
     x = _x()
     with ge.no_grad():
         v = VIEWS[name](x)
-        if v.array.flags.writeable:
+        if name != "expand":  # an expanded tensor's elements overlap: torch refuses mul_/add_ into it
             v.mul_(3)
             v.add_(1)
     expected = {"slice": [4.0, 7.0, 3.0], "view": [4.0, 7.0, 10.0], "split": [4.0, 7.0, 3.0],
