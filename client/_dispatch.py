@@ -317,7 +317,7 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
         self._requires_grad = True
         if base is not None and shape is None:  # the server gives the view's base torch's CopySlices node
             old = base._grad_fn
-            base._grad_fn = Node(conn, "CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
+            base._grad_fn = Node(conn, "torch::autograd::CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
             base._requires_grad = True
         if shape is None:  # the server re-derives every other live view of the memory: AsStridedBackward0
             for view in tuple(getattr(base if base is not None else self, "_live_views", None) or ()):

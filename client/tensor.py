@@ -645,7 +645,7 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if not force:
-            if self._requires_grad:
+            if self._requires_grad and _grad_state.enabled:  # torch allows it where grad mode is off
                 raise RuntimeError(
                     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
             self._check_host("numpy")

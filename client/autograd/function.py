@@ -60,6 +60,9 @@ class UserNode(Node):
         return getattr(ctx, name)
 
 
+BackwardCFunction = UserNode  # torch's base class of custom Functions' nodes
+
+
 class FunctionCtx:
     """The ``ctx`` a custom Function's forward and backward share."""
 
@@ -134,12 +137,37 @@ class Function:
                            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @classmethod
+    def _check_transforms(cls, new_style: bool) -> None:
+        """torch's checks on a Function called inside torch.func transforms (grad, jacrev, vmap ...)."""
+        from ..func._eager import _depth  # noqa: PLC0415
+        from ..func._vmap import vmap_depth  # noqa: PLC0415
+        in_vmap = vmap_depth() > 0
+        if not in_vmap and _depth() == 0:
+            return
+        docs = "For more details, please see https://pytorch.org/docs/main/notes/extending.func.html"
+        if not new_style:
+            raise RuntimeError("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
+                               f"jacrev, ...), it must override the setup_context staticmethod. {docs}")
+        if in_vmap:
+            own_vmap = any("vmap" in vars(k) for k in cls.__mro__ if k is not Function)
+            if getattr(cls, "generate_vmap_rule", False) and own_vmap:
+                raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it has both generate_vmap_rule=True "
+                                   "and an overridden vmap staticmethod. Please set generate_vmap_rule=False or "
+                                   f"delete the overridden vmap staticmethod to avoid ambiguity. {docs}")
+            if not getattr(cls, "generate_vmap_rule", False) and not own_vmap:
+                raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it does not have vmap support. Please "
+                                   "override and implement the vmap staticmethod or set generate_vmap_rule=True. "
+                                   f"{docs}")
+
+    @classmethod
     def apply(cls, *args, **kwargs):
+        new_style = any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function)
+        cls._check_transforms(new_style)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = cls._ctx_class()(needs)
         duals = _dispatch.fw_hook is not None and forward_ad._dual_inputs(args)
         with no_grad(), forward_ad._suspended():  # forward sees no tangents (torch)
-            if any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function):
+            if new_style:
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
@@ -155,7 +183,8 @@ class Function:
         """ctx is an instance of <Name>Backward, as torch's (which is also the node)."""
         ctx_cls = cls.__dict__.get("_ctx_cls")
         if ctx_cls is None:
-            ctx_cls = type(f"{cls.__name__}Backward", (FunctionCtx,), {"__module__": "torch.autograd.function"})
+            ctx_cls = type(f"{cls.__name__}Backward", (FunctionCtx,), {"__module__": "torch.autograd.function",
+                                                                        "_forward_cls": cls})
             cls._ctx_cls = ctx_cls
         return ctx_cls
 
@@ -213,6 +242,7 @@ class Function:
         results = []
         rebound = []
         non_diff = []
+        dirty = []  # positions among the tensor outputs
         for o in outs:
             if isinstance(o, Tensor):
                 diff = o.dtype.is_floating_point and not any(o is n for n in ctx.non_differentiable)
@@ -221,6 +251,7 @@ class Function:
                 if any(o is d for d in ctx.dirty_tensors):
                     # a tensor modified in place is returned as itself (torch: ``out is input``), with the new node
                     # (the server's output gets a new handle; the old one goes once the command is queued)
+                    dirty.append(sum(1 for r in results if isinstance(r, Tensor)))
                     o._requires_grad = diff
                     o._grad_fn = node if diff else None
                     rebound.append((o, conn.new_handle()))
@@ -233,7 +264,7 @@ class Function:
         saved = [t for t in ctx.to_save if isinstance(t, Tensor)]
         new_ids = {id(o): handle for o, handle in rebound}
         conn.submit("function_apply", (name[:-len("Backward")], function_id, inputs, out_tensors, non_diff, saved,
-                                       ctx.materialize_grads),
+                                       ctx.materialize_grads, dirty),
                     outputs=[new_ids.get(id(r), r._id) for r in results if isinstance(r, Tensor)],
                     nodes=[None] * len(out_tensors), handle_of=_dispatch._handle_of)
         for o, handle in rebound:

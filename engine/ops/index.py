@@ -323,7 +323,7 @@ class IndexPutValue(Function):
     """
 
     array_forward = True
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, a, v, steps, key, value_shape):
