@@ -204,6 +204,8 @@ def call(op: str, *args, **kwargs):
                           since if since < handle else handle)
         node = shared if rg else None
         outputs.append(make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device))
+        if node is not None and info.one_node:
+            outputs[-1]._output_nr = (node, len(outputs) - 1)
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)

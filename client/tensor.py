@@ -266,7 +266,8 @@ def warn_once(message: str, stacklevel: int = 2) -> None:
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "__weakref__")
+                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "_output_nr",
+                 "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -1686,7 +1687,18 @@ Tensor.share_memory_ = lambda self: self  # (the server holds the memory)
 Tensor.__module__ = "torch"  # type(x): <class 'torch.Tensor'>
 Tensor.real = property(_tensor_real)
 Tensor.imag = property(_tensor_imag)
-Tensor.output_nr = property(lambda self: (getattr(self, "_multi_view", None) or 0) if self.grad_fn is not None else 0)
+def _output_nr(self) -> int:
+    """The output of its grad_fn this tensor is: (node, nr) recorded where an op made several outputs."""
+    node = self.grad_fn
+    if node is None:
+        return 0
+    recorded = getattr(self, "_output_nr", None)
+    if recorded is not None and recorded[0] is node:
+        return recorded[1]
+    return getattr(self, "_multi_view", None) or 0
+
+
+Tensor.output_nr = property(_output_nr)
 del _name, _value
 
 # ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------

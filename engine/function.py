@@ -475,10 +475,11 @@ class _FunctionMeta(type):
         else:
             node_name = f"{name}Backward"
         attrs = {"_name": node_name, "_function": cls, "_builtin": builtin, "__slots__": ()}
-        node_cls = type(node_name, (Node,), attrs)
+        class_name = node_name.rsplit("::", 1)[-1]  # torch's class of torch::autograd::CopySlices is CopySlices
+        node_cls = type(class_name, (Node,), attrs)
         del node_cls.__slots__  # keep a __dict__ for ctx attributes
         node_cls.__module__ = cls.__module__ if builtin else USER_NODE_MODULE
-        node_cls.__qualname__ = node_name
+        node_cls.__qualname__ = class_name
         cls._node_cls = node_cls
         # new style: forward(*args) without ctx, plus setup_context(ctx, inputs, output)
         cls._setup_context = any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function

@@ -307,13 +307,13 @@ def custom_jvp(cls, ctx, args, out) -> None:
                 tangents.append(tangent)
             else:
                 tangents.append(None)
-        saved = ctx.to_save
+        saved = ctx._to_save
         if ctx.saved_for_forward is not None:
-            ctx.to_save = ctx.saved_for_forward
+            ctx._to_save = ctx.saved_for_forward
         try:
             result = cls.jvp(ctx, *tangents)
         finally:
-            ctx.to_save = saved
+            ctx._to_save = saved
     outs = out if isinstance(out, tuple) else (out,)
     result = result if isinstance(result, tuple) else (result,)
     if len(result) != len(outs):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import threading
+import weakref
 
 from .. import _dispatch
 from ..grad_mode import is_grad_enabled, no_grad
@@ -60,7 +62,22 @@ class UserNode(Node):
         return getattr(ctx, name)
 
 
-BackwardCFunction = UserNode  # torch's base class of custom Functions' nodes
+def _bind_args(forward, args: tuple, kwargs: dict, new_style: bool) -> tuple[tuple, dict]:
+    """torch binds apply's arguments to forward's signature (new style: defaults filled in too)."""
+    try:
+        bound = inspect.signature(forward).bind(*args, **kwargs) if new_style else \
+            inspect.signature(forward).bind(None, *args, **kwargs)
+    except (TypeError, ValueError):
+        return args, kwargs  # forward itself raises torch's TypeError
+    if new_style:
+        bound.apply_defaults()
+        return tuple(bound.args), dict(bound.kwargs)
+    return tuple(bound.args[1:]), dict(bound.kwargs)
+
+
+BackwardCFunction = UserNode  # torch's base class of custom Functions' nodes, under its name
+UserNode.__name__ = UserNode.__qualname__ = "BackwardCFunction"
+UserNode.__module__ = "torch.autograd.function"
 
 
 class FunctionCtx:
@@ -68,7 +85,10 @@ class FunctionCtx:
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
-        self.to_save = ()
+        self._to_save = ()
+        self.to_save = None      # torch's: what save_for_backward took, until apply returns
+        self._node = None        # a weak reference to the node, once recorded
+        self._in_backward = 0    # inside this node's backward: the saved tensors are there
         self.materialize_grads = True
         self.dirty_tensors = ()
         self.non_differentiable = ()
@@ -79,7 +99,7 @@ class FunctionCtx:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
-        self.to_save = tensors
+        self._to_save = self.to_save = tensors
 
     def save_for_forward(self, *tensors) -> None:
         """Tensors the jvp reads as ``ctx.saved_tensors`` (forward-mode AD)."""
@@ -91,7 +111,12 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
-        return tuple(self.to_save)
+        node = self._node() if self._node is not None else None
+        if node is not None and not self._in_backward:  # read from outside: torch's errors (a round trip)
+            remote = node._handle()
+            if remote is not None:
+                _dispatch.value("node.saved_check", remote)
+        return tuple(self._to_save)
 
     def mark_dirty(self, *tensors) -> None:
         self.dirty_tensors = tensors
@@ -163,6 +188,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         new_style = any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function)
         cls._check_transforms(new_style)
+        if kwargs or new_style:  # keyword arguments bound to forward's parameters: inputs like the others
+            args, kwargs = _bind_args(cls.forward, args, kwargs, new_style)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = cls._ctx_class()(needs)
         duals = _dispatch.fw_hook is not None and forward_ad._dual_inputs(args)
@@ -172,8 +199,15 @@ class Function:
                 cls.setup_context(ctx, args, out)
             else:
                 out = cls.forward(ctx, *args, **kwargs)
+        if ctx.dirty_tensors:
+            outs = out if isinstance(out, tuple) else (out,)
+            if not all(any(d is o for o in outs) for d in ctx.dirty_tensors):
+                raise RuntimeError("Some elements marked as dirty during the forward method were not returned as "
+                                   "output. The inputs that are modified inplace must all be outputs of the "
+                                   "Function.")
         if is_grad_enabled() and any(needs):
             out = cls._record(ctx, args, out)
+        ctx.to_save = None
         if duals:
             forward_ad.custom_jvp(cls, ctx, args, out)
         return out
@@ -217,7 +251,11 @@ class Function:
             full = [None] * n_outs  # non-tensor outputs get None (torch)
             for i, g in zip(out_positions, grads):
                 full[i] = g
-            result = cls._user_backward()(ctx, *full)
+            ctx._in_backward += 1
+            try:
+                result = cls._user_backward()(ctx, *full)
+            finally:
+                ctx._in_backward -= 1
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != n_args:
                 if len(result) > n_args and all(r is None for r in result[n_args:]):
@@ -238,6 +276,7 @@ class Function:
         function_id = conn.register_function(backward)
         node = UserNode(conn, name)
         node._ctx = ctx
+        ctx._node = weakref.ref(node)
         _USER_NODES[name] = UserNode  # next_functions shows it as torch shows custom nodes
         results = []
         rebound = []
@@ -254,14 +293,17 @@ class Function:
                     dirty.append(sum(1 for r in results if isinstance(r, Tensor)))
                     o._requires_grad = diff
                     o._grad_fn = node if diff else None
+                    o._output_nr = (node, dirty[-1])
                     rebound.append((o, conn.new_handle()))
                     results.append(o)
                     continue
                 results.append(Tensor._make(conn, conn.new_handle(), o.shape, o.dtype, diff, node if diff else None))
+                if diff:
+                    results[-1]._output_nr = (node, sum(1 for r in results if isinstance(r, Tensor)) - 1)
             else:
                 results.append(o)
         out_tensors = [o for o in outs if isinstance(o, Tensor)]
-        saved = [t for t in ctx.to_save if isinstance(t, Tensor)]
+        saved = [t for t in ctx._to_save if isinstance(t, Tensor)]
         new_ids = {id(o): handle for o, handle in rebound}
         conn.submit("function_apply", (name[:-len("Backward")], function_id, inputs, out_tensors, non_diff, saved,
                                        ctx.materialize_grads, dirty),

@@ -133,6 +133,11 @@ def _node_saved_value(node, attr):
     return ["tensor", None] if isinstance(v, Tensor) else ["value", v]
 
 
+def _node_saved_check(node):
+    """Raises torch's error where ``node.saved_tensors`` would: freed by a backward, or modified in place."""
+    node.saved_tensors  # noqa: B018
+
+
 def _node_saved(node, attr):
     """The saved tensor ``node._saved_<name>``, bound to a handle."""
     from ..autograd.saved import saved_attribute  # noqa: PLC0415
@@ -257,7 +262,8 @@ _TABLE = {
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
     "node.next_functions": _node_next_functions, "node.next": _node_next, "node.accumulator": accumulator_of,
-    "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
+    "node.saved_value": _node_saved_value, "node.saved": _node_saved,
+    "node.saved_check": _node_saved_check, "grad_of": _grad_of,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
     "numpy": _values, "storage_alias": _storage_alias, "data_ptr": _data_ptr, "view_dtype": _view_dtype,

@@ -1,0 +1,212 @@
+"""Autograd semantics against PyTorch: backward/grad argument handling, custom Function details (mark_dirty,
+saved tensors after backward, keyword arguments, output_nr, torch.func checks), node names and classes."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_parity_api import same_as_torch, same_as_torch_without_errors
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_copyslices_name_is_qualified(gw):
+    out = same_as_torch_without_errors(gw, """
+        a = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        b = a * 1
+        v = b[0]
+        v.mul_(3)
+        print(b.grad_fn.name(), type(b.grad_fn).__name__, v.grad_fn.name())
+        print(b)
+        c = a * 1
+        c[1] = 5
+        print(c.grad_fn.name(), type(c.grad_fn).__name__)
+        p = torch.nn.functional.pad(torch.ones(1, 1, 3, requires_grad=True), (1, 1), mode='circular')
+        print(p.grad_fn.name(), p)
+    """)
+    assert "torch::autograd::CopySlices CopySlices AsStridedBackward0" in out
+    assert "grad_fn=<CopySlices>" in out
+
+
+def test_backward_extra_grad_tensors_are_ignored(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        torch.autograd.backward([x.sum()], [torch.tensor(2.), torch.tensor(1.)])
+        print(x.grad)
+        try:
+            torch.autograd.backward([x.sum(), x.sum()], [torch.tensor(1.)])
+        except RuntimeError as e:
+            print(e)
+        torch.autograd.backward([x.sum()], [torch.ones(1), torch.ones(1)])
+    """)
+    assert "tensor([2., 2.])" in out and "got 2 tensors and 1 gradients" in out
+    assert "!! RuntimeError: Mismatch in shape: grad_output[0] has a shape of torch.Size([1])" in out
+
+
+def test_is_grads_batched_shape_error(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        print(torch.autograd.grad(x * 2, x, grad_outputs=torch.eye(2), is_grads_batched=True))
+        torch.autograd.grad(x * 2, x, grad_outputs=torch.ones(2), is_grads_batched=True)
+    """)
+    assert "(tensor([[2., 0.],\n        [0., 2.]]),)" in out
+    assert ("!! RuntimeError: If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+            "the batch dimension.") in out
+    assert "grad_output[0] has a shape of torch.Size([]) and output[0] has a shape of torch.Size([2])" in out
+
+
+def test_numpy_of_requires_grad_tensor_under_no_grad(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        with torch.no_grad():
+            print(x.numpy())
+        class MyFn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return torch.tensor(x.numpy() * 2)
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        print(MyFn.apply(x))
+        x.numpy()
+    """)
+    assert "[1. 2.]" in out and "tensor([2., 4.], grad_fn=<MyFnBackward>)" in out
+    assert "!! RuntimeError: Can't call numpy() on Tensor that requires grad." in out
+
+
+def test_mark_dirty_bumps_the_version(gw):
+    out = same_as_torch(gw, """
+        class MyFn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = x.clone()
+        z = MyFn.apply(y)
+        print(z is y, z, y._version, z.output_nr)
+        z.sum().backward()
+        print(x.grad)
+        class Bad(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_dirty(x * 2)
+                return x.clone()
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        Bad.apply(x)
+    """)
+    assert "True tensor([2., 4.], grad_fn=<MyFnBackward>) 2 0" in out and "tensor([2., 2.])" in out
+    assert "!! RuntimeError: Some elements marked as dirty during the forward method were not returned" in out
+
+
+def test_custom_function_saved_tensors_after_backward(gw):
+    out = same_as_torch(gw, """
+        class MyFn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * 2
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return g * x
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = MyFn.apply(x)
+        print(y.grad_fn.to_save, y.grad_fn.saved_tensors)
+        y.sum().backward(retain_graph=True)
+        print(y.grad_fn.saved_tensors, x.grad)
+        z = x * 1
+        w = MyFn.apply(z)
+        z.mul_(2)
+        try:
+            w.grad_fn.saved_tensors
+        except RuntimeError as e:
+            print(str(e)[:60])
+        y.sum().backward()
+        y.grad_fn.saved_tensors
+    """)
+    assert "None (tensor([1., 2.], requires_grad=True),)" in out
+    assert "one of the variables needed for gradient computation has" in out
+    assert "!! RuntimeError: Trying to backward through the graph a second time" in out
+
+
+def test_custom_function_kwargs_and_output_nr(gw):
+    out = same_as_torch_without_errors(gw, """
+        class MyFn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k=2):
+                return x * k, x * 3
+            @staticmethod
+            def backward(ctx, ga, gb):
+                print(ctx.needs_input_grad)
+                return ga + gb, None
+        x = torch.tensor([1., 2.], requires_grad=True)
+        a, b = MyFn.apply(x=x)
+        print(a, a.output_nr, b.output_nr)
+        (a + b).sum().backward()
+        print(x.grad)
+        p, q = torch.ones(4, requires_grad=True).split(2)
+        v, m = torch.var_mean(torch.tensor([1., 2., 4.], requires_grad=True))
+        print(p.output_nr, q.output_nr, v.output_nr, m.output_nr)
+    """)
+    assert "tensor([2., 4.], grad_fn=<MyFnBackward>) 0 1" in out and "(True,)" in out
+    assert "tensor([2., 2.])" in out and "0 1 0 1" in out
+
+
+def test_custom_function_node_classes(gw):
+    out = same_as_torch_without_errors(gw, """
+        class MyFn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x.clone()
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        y = MyFn.apply(torch.tensor([1., 2.], requires_grad=True))
+        print(y.grad_fn._forward_cls.__name__, isinstance(y.grad_fn, torch.autograd.function.BackwardCFunction))
+        print(type(y.grad_fn).__mro__[1], torch.autograd.Variable)
+    """)
+    assert "MyFn True" in out
+    assert "<class 'torch.autograd.function.BackwardCFunction'> <class 'torch.autograd.variable.Variable'>" in out
+
+
+def test_custom_function_under_func_transforms(gw):
+    out = same_as_torch(gw, """
+        class Old(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        class New(torch.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return x * 2
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                pass
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        class Gen(New):
+            generate_vmap_rule = True
+        print(torch.func.grad(lambda x: New.apply(x).sum())(torch.ones(2)))
+        print(torch.vmap(Gen.apply)(torch.ones(2, 2)))
+        for f in (lambda: torch.func.grad(lambda x: Old.apply(x).sum())(torch.ones(2)),
+                  lambda: torch.vmap(Old.apply)(torch.ones(3, 2)),
+                  lambda: torch.vmap(New.apply)(torch.ones(3, 2))):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+    """)
+    assert "tensor([2., 2.])" in out
+    assert "In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, jacrev, ...), it " \
+           "must override the setup_context staticmethod." in out
+    assert "You tried to vmap over New, but it does not have vmap support." in out
