@@ -443,6 +443,9 @@ class Tensor:
         epoch = self._conn.grad_epoch
         if self._grad_epoch != epoch:
             # Whether backward reached this leaf is known only to the server: a sync point.
+            old = self._grad
+            same = None if old is None else self._conn.submit("grad_is", (self, old), want_value=True,
+                                                              handle_of=_dispatch._handle_of)
             handle = self._conn.new_handle()
             pending = self._conn.submit("grad_of", (self,), outputs=[handle], nodes=[None], want_meta=True,
                                         handle_of=_dispatch._handle_of)
@@ -450,7 +453,10 @@ class Tensor:
             if not pending.metas:
                 raise RuntimeError(f"gradwire: the server sent no gradient for this tensor (command {pending.seq})")
             meta = pending.metas[0]
-            self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
+            if same is not None and same.value:  # accumulated in place: the same Tensor object, as torch's
+                self._conn.release(handle)
+            else:
+                self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
             self._grad_epoch = epoch
         if nonleaf and self._grad is None:
             warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
@@ -472,7 +478,14 @@ class Tensor:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
         elif not isinstance(gradient, (Tensor, list, tuple)):  # torch makes a tuple of it
             raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
-        elif isinstance(gradient, Tensor) and gradient._shape != self._shape:
+        elif not isinstance(gradient, Tensor):  # a sequence: its first element is the gradient (torch)
+            if not len(gradient):
+                raise RuntimeError("got 1 tensors and 0 gradients")
+            gradient = gradient[0]
+            if gradient is not None and not isinstance(gradient, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
+            return self.backward(gradient, retain_graph, create_graph, inputs)
+        if isinstance(gradient, Tensor) and gradient._shape != self._shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
                 f"of {self._shape}."
@@ -591,6 +604,8 @@ class Tensor:
     @property
     def _version(self) -> int:
         """In-place writes to this tensor's storage so far (a value read: a sync point)."""
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return _dispatch.value("version", self)
 
     def square(self):
@@ -1806,3 +1821,15 @@ Tensor.log_normal_ = _fill_method("log_normal_", ("mean", 1.0), ("std", 2.0))
 Tensor.cauchy_ = _fill_method("cauchy_", ("median", 0.0), ("sigma", 1.0))
 Tensor.as_strided_ = lambda self, size, stride, storage_offset=None: call("as_strided_", self, tuple(size),
                                                                            tuple(stride), storage_offset)
+
+
+
+def _read_only(name: str, prop: property) -> property:
+    def refuse(self, value):
+        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
+    return property(prop.fget, refuse, prop.fdel, prop.__doc__)
+
+
+for _attr, _prop in list(vars(Tensor).items()):  # torch's text for assigning a read-only attribute
+    if isinstance(_prop, property) and _prop.fset is None and not _attr.startswith("__"):
+        setattr(Tensor, _attr, _read_only(_attr, _prop))

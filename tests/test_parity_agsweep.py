@@ -210,3 +210,53 @@ def test_custom_function_under_func_transforms(gw):
     assert "In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, jacrev, ...), it " \
            "must override the setup_context staticmethod." in out
     assert "You tried to vmap over New, but it does not have vmap support." in out
+
+
+def test_grad_keeps_its_identity_across_accumulation(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        (x * 2).sum().backward()
+        g = x.grad
+        (x * 3).sum().backward()
+        print(g is x.grad, g)
+        x.grad = None
+        (x * 2).sum().backward()
+        print(g is x.grad, x.grad)
+    """)
+    assert "True tensor([5., 5.])\nFalse tensor([2., 2.])" in out
+
+
+def test_read_only_attributes_and_inference_version(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.ones(2, requires_grad=True)
+        for name in ("grad_fn", "is_leaf", "shape", "output_nr"):
+            try:
+                setattr(x, name, None)
+            except AttributeError as e:
+                print(e)
+        with torch.inference_mode():
+            y = torch.ones(2)
+        try:
+            y._version
+        except RuntimeError as e:
+            print(e)
+        print(torch.autograd.graph.GradientEdge)
+    """)
+    assert "attribute 'grad_fn' of 'torch._C.TensorBase' objects is not writable" in out
+    assert "Inference tensors do not track version counter." in out
+    assert "<class 'torch.autograd.graph.GradientEdge'>" in out
+
+
+def test_backward_gradient_as_a_sequence(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        (x * 2).backward(gradient=[torch.ones(2)])
+        print(x.grad)
+        try:
+            (x * 2).backward(gradient=[])
+        except RuntimeError as e:
+            print(e)
+        (x * 2).backward(gradient=[1., 1.])
+    """)
+    assert "tensor([2., 2.])\ngot 1 tensors and 0 gradients" in out
+    assert "!! TypeError: gradients can be either Tensors or None, but got float" in out

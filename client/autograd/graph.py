@@ -35,6 +35,9 @@ class GradientEdge(_GradientEdgeFields):
     backward(inputs=) take it (an in-place op on the tensor afterwards moves the edge with it)."""
 
 
+GradientEdge.__module__ = "torch.autograd.graph"
+
+
 def get_gradient_edge(tensor) -> GradientEdge:
     """The edge through which a gradient reaches ``tensor``: its grad_fn, or a leaf's AccumulateGrad node."""
     if not tensor.requires_grad:

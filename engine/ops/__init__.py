@@ -75,6 +75,12 @@ def _grad_of(input):
     return input.grad
 
 
+def _grad_is(input, grad) -> bool:
+    """Whether ``input.grad`` is still the tensor ``grad`` (accumulated into in place): the client then keeps
+    its .grad object, as torch keeps the same Tensor."""
+    return input.grad is grad
+
+
 def _set_grad(input, grad):
     input.grad = grad
     return input
@@ -263,7 +269,7 @@ _TABLE = {
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
     "node.next_functions": _node_next_functions, "node.next": _node_next, "node.accumulator": accumulator_of,
     "node.saved_value": _node_saved_value, "node.saved": _node_saved,
-    "node.saved_check": _node_saved_check, "grad_of": _grad_of,
+    "node.saved_check": _node_saved_check, "grad_of": _grad_of, "grad_is": _grad_is,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
     "numpy": _values, "storage_alias": _storage_alias, "data_ptr": _data_ptr, "view_dtype": _view_dtype,
