@@ -260,3 +260,20 @@ def test_backward_gradient_as_a_sequence(gw):
     """)
     assert "tensor([2., 2.])\ngot 1 tensors and 0 gradients" in out
     assert "!! TypeError: gradients can be either Tensors or None, but got float" in out
+
+
+def test_gradcheck_backward_not_multiplied_by_grad_output(gw):
+    out = same_as_torch(gw, """
+        class Bias(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2 + 1e-5
+        x = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)
+        print(torch.autograd.gradcheck(Bias.apply, (x,), atol=1e-3, raise_exception=False))
+        print(torch.autograd.gradcheck(lambda x: x.sin(), (x,)))
+        torch.autograd.gradcheck(Bias.apply, (x,), atol=1e-3)
+    """)
+    assert "False\nTrue\n!! GradcheckError: backward not multiplied by grad_output" in out
