@@ -277,3 +277,20 @@ def test_gradcheck_backward_not_multiplied_by_grad_output(gw):
         torch.autograd.gradcheck(Bias.apply, (x,), atol=1e-3)
     """)
     assert "False\nTrue\n!! GradcheckError: backward not multiplied by grad_output" in out
+
+
+def test_setitem_of_whole_tensor_nodes(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.ones(3, 2, requires_grad=True)
+        for key, value in ((slice(None), torch.ones(3, 2)), (slice(None), 2.), (slice(0, 5), torch.ones(2)),
+                           ((slice(None), None), 2.), (slice(1, 3), 2.)):
+            z = x.clone()
+            z[key] = value
+            print(z.grad_fn.name())
+            z.sum().backward()
+            print(x.grad)
+            x.grad = None
+    """)
+    names = [line for line in out.splitlines() if "Backward" in line or "::" in line]
+    assert names == ["torch::autograd::CopyBackwards", "FillBackward3", "torch::autograd::CopyBackwards",
+                     "torch::autograd::CopySlices", "torch::autograd::CopySlices"]

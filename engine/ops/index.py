@@ -474,7 +474,7 @@ def setitem(input, index, value):
     if _grad_state.enabled and (input._requires_grad or (type(value) is Tensor and value._requires_grad)):
         if key is not None:
             cls = SetitemIndexPut
-        elif not steps or [c for c, _k in steps if c is not Alias] == []:
+        elif not _writes_through_view(arr, steps):  # the whole tensor (``...``, full slices): no view in between
             cls = SetitemCopy if type(value) is Tensor else SetitemFill
         else:
             cls = IndexPutValue
