@@ -294,3 +294,29 @@ def test_setitem_of_whole_tensor_nodes(gw):
     names = [line for line in out.splitlines() if "Backward" in line or "::" in line]
     assert names == ["torch::autograd::CopyBackwards", "FillBackward3", "torch::autograd::CopyBackwards",
                      "torch::autograd::CopySlices", "torch::autograd::CopySlices"]
+
+
+def test_func_jvp_integer_primal(gw):
+    out = same_as_torch(gw, """
+        print(torch.func.jvp(lambda x: x.exp(), (torch.tensor([0., 1.]),), (torch.tensor([1., 1.]),)))
+        torch.func.jvp(lambda x: x, (torch.tensor([1, 2]),), (torch.tensor([1, 1]),))
+    """)
+    assert "!! ValueError: Expected primal to be floating point or complex, but got: torch.int64" in out
+
+
+def test_full_backward_hook_unused_output_and_size_check(gw):
+    out = same_as_torch(gw, """
+        class M(torch.nn.Module):
+            def forward(self, a, b):
+                return a * b, a + b
+        m = M()
+        m.register_full_backward_hook(lambda mod, gi, go: print("gi", gi, "go", go))
+        a = torch.tensor([1., 2.], requires_grad=True)
+        x, y = m(a, torch.tensor([3., 4.]))
+        x.sum().backward()
+        lin = torch.nn.Linear(2, 2)
+        lin.register_full_backward_hook(lambda mod, gi, go: (torch.ones(3),))
+        lin(torch.ones(1, 2, requires_grad=True)).sum().backward()
+    """)
+    assert "go (tensor([1., 1.]), None)" in out
+    assert "!! RuntimeError: hook 'hook' has changed the size of value" in out
