@@ -320,3 +320,26 @@ def test_full_backward_hook_unused_output_and_size_check(gw):
     """)
     assert "go (tensor([1., 1.]), None)" in out
     assert "!! RuntimeError: hook 'hook' has changed the size of value" in out
+
+
+def test_allow_mutation_on_saved_tensors(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        with torch.autograd.graph.allow_mutation_on_saved_tensors() as c:
+            print(type(c))
+            y = x * 1
+            z = y * y
+            y.mul_(2)
+            z.sum().backward()
+            try:
+                with torch.autograd.graph.allow_mutation_on_saved_tensors():
+                    pass
+            except RuntimeError as e:
+                print(e)
+            w = (x * 1) * x
+        print(x.grad)
+        w.sum().backward()
+    """)
+    assert "<class 'torch.autograd.graph._AllowMutationOnSavedContext'>" in out
+    assert "allow_mutation_on_saved_tensors contexts cannot be nested\ntensor([2., 4.])" in out
+    assert "!! AssertionError: Trying to backward outside of the 'allow_mutation_on_saved_tensors' context" in out
