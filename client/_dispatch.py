@@ -301,6 +301,14 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     if grad and any_requires_grad and getattr(self, "_multi_view", None) is not None:
         from .tensor import multi_view_message  # noqa: PLC0415
         raise RuntimeError(multi_view_message(self))
+    custom = getattr(self, "_custom_view", None)
+    if grad and any_requires_grad and custom is not None and custom[0] is self._grad_fn and not custom[3]:
+        raise RuntimeError(f"Output {custom[1]} of {custom[0]._class_name()[:-len('Backward')]} is a view and is being "
+                           "modified inplace. This view was created inside a custom Function (or because an input "
+                           "was returned as-is) and the autograd logic to handle view+inplace would override the "
+                           "custom backward associated with the custom Function, leading to incorrect gradients. "
+                           "This behavior is forbidden. You can fix this by cloning the output of the custom "
+                           "Function.")
     if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = getattr(self, "_view_base", None)

@@ -266,7 +266,7 @@ def warn_once(message: str, stacklevel: int = 2) -> None:
 class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
-                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "_output_nr",
+                 "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "_output_nr", "_custom_view",
                  "__weakref__")
 
     @classmethod
@@ -947,7 +947,11 @@ class Tensor:
     @property
     def _base(self):
         """The tensor this one is a view of (torch's ``_base``), or None."""
-        return getattr(self, "_view_base", None)
+        base = getattr(self, "_view_base", None)
+        custom = getattr(self, "_custom_view", None)  # a custom Function's output on an input's memory
+        if base is None and custom is not None and custom[0] is self._grad_fn:
+            return custom[2]
+        return base
 
     def _is_view(self) -> bool:
         return self._base is not None

@@ -343,3 +343,35 @@ def test_allow_mutation_on_saved_tensors(gw):
     assert "<class 'torch.autograd.graph._AllowMutationOnSavedContext'>" in out
     assert "allow_mutation_on_saved_tensors contexts cannot be nested\ntensor([2., 4.])" in out
     assert "!! AssertionError: Trying to backward outside of the 'allow_mutation_on_saved_tensors' context" in out
+
+
+def test_custom_function_outputs_on_input_memory(gw):
+    out = same_as_torch(gw, """
+        class Same(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        class Halves(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x[:1], x[1:]
+            @staticmethod
+            def backward(ctx, a, b):
+                return torch.cat([a, b])
+        x = torch.tensor([1., 2.], requires_grad=True)
+        y = Same.apply(x)
+        print(y._is_view(), y._base is x, y is x)
+        a, b = Halves.apply(x * 1)
+        print(a._is_view(), b.output_nr)
+        for t in (a, y):
+            try:
+                t.mul_(2)
+            except RuntimeError as e:
+                print(str(e)[:120])
+    """)
+    assert "True True False\nTrue 1\n" in out
+    assert "Output 0 of Halves is a view and is being modified inplace. This view is the output of a function" in out
+    assert "Output 0 of Same is a view and is being modified inplace. This view was created inside a custom" in out

@@ -62,6 +62,29 @@ class UserNode(Node):
         return getattr(ctx, name)
 
 
+def _root(t):
+    base = getattr(t, "_view_base", None)
+    return t if base is None else base
+
+
+def _mark_views_of_inputs(node, inputs, outs, results) -> None:
+    """Outputs that are inputs, or views of them, as torch marks them: writing into one in place (with grad)
+    is an error, in the words for one such output or for several."""
+    roots = {id(_root(a)) for a in inputs}
+    nr = -1
+    views = []
+    for o, r in zip(outs, results):
+        if not isinstance(o, Tensor):
+            continue
+        nr += 1
+        if r._grad_fn is node and r is not o and id(_root(o)) in roots:
+            views.append((r, nr, _root(o)))
+    for r, nr, base in views:
+        if len(views) > 1:
+            r._multi_view = nr
+        r._custom_view = (node, nr, base, len(views) > 1)
+
+
 def _bind_args(forward, args: tuple, kwargs: dict, new_style: bool) -> tuple[tuple, dict]:
     """torch binds apply's arguments to forward's signature (new style: defaults filled in too)."""
     try:
@@ -303,6 +326,7 @@ class Function:
             else:
                 results.append(o)
         out_tensors = [o for o in outs if isinstance(o, Tensor)]
+        _mark_views_of_inputs(node, inputs, outs, results)
         saved = [t for t in ctx._to_save if isinstance(t, Tensor)]
         new_ids = {id(o): handle for o, handle in rebound}
         conn.submit("function_apply", (name[:-len("Backward")], function_id, inputs, out_tensors, non_diff, saved,
