@@ -375,3 +375,17 @@ def test_custom_function_outputs_on_input_memory(gw):
     assert "True True False\nTrue 1\n" in out
     assert "Output 0 of Halves is a view and is being modified inplace. This view is the output of a function" in out
     assert "Output 0 of Same is a view and is being modified inplace. This view was created inside a custom" in out
+
+
+def test_is_grads_batched_without_grad_outputs(gw):
+    out = same_as_torch(gw, """
+        x = torch.tensor([1., 2.], requires_grad=True)
+        for y in ((x * 2).sum(), x * 2, x[:1] * 2):
+            try:
+                torch.autograd.grad(y, x, is_grads_batched=True)
+            except (RuntimeError, ValueError) as e:
+                print(type(e).__name__, e)
+    """)
+    assert "ValueError vmap(vjp, in_dims=0, ...)(<inputs>): Got in_dim=0 for some input" in out
+    assert "RuntimeError grad can be implicitly created only for scalar outputs" in out
+    assert "RuntimeError invalid gradient at index 0 - got [] but expected shape compatible with [1]" in out

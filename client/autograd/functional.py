@@ -62,6 +62,15 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     """is_grads_batched: the first dim of each grad_output indexes vectors; one backward per vector, stacked
     (torch vmaps the backward; here each vector is its own backward)."""
     from .. import stack  # noqa: PLC0415
+    if grad_outputs is None:  # torch makes ones for scalar outputs, then maps over their (missing) first dim
+        if any(o.numel() != 1 for o in outputs):
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        n = outputs[0].dim()
+        if n:  # each vector of the batch is one element: the shape of a scalar
+            raise RuntimeError(f"invalid gradient at index 0 - got [] but expected shape compatible with "
+                               f"{list(outputs[0].shape)}")
+        raise ValueError("vmap(vjp, in_dims=0, ...)(<inputs>): Got in_dim=0 for some input, but that input is a "
+                         "Tensor of dimensionality 0 so expected in_dim to satisfy 0 <= in_dim < 0.")
     for i, (g, out) in enumerate(zip(grad_outputs or (), outputs)):
         if g is not None and tuple(g.shape[1:]) != tuple(out.shape):
             raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
