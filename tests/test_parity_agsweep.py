@@ -389,3 +389,26 @@ def test_is_grads_batched_without_grad_outputs(gw):
     assert "ValueError vmap(vjp, in_dims=0, ...)(<inputs>): Got in_dim=0 for some input" in out
     assert "RuntimeError grad can be implicitly created only for scalar outputs" in out
     assert "RuntimeError invalid gradient at index 0 - got [] but expected shape compatible with [1]" in out
+
+
+def test_function_jvp_size_check_and_classes(gw):
+    out = same_as_torch(gw, """
+        print(torch.autograd.function.FunctionCtx, torch.autograd.function.InplaceFunction, torch.autograd.Function)
+        class F(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+            @staticmethod
+            def jvp(ctx, t):
+                return torch.ones(3)
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        fwAD = torch.autograd.forward_ad
+        with fwAD.dual_level():
+            F.apply(fwAD.make_dual(torch.tensor([1., 2.]), torch.tensor([1., 0.])))
+    """)
+    assert "<class 'torch.autograd.function.FunctionCtx'> <class 'torch.autograd.function.InplaceFunction'> " \
+           "<class 'torch.autograd.function.Function'>" in out
+    assert "!! RuntimeError: Trying to set a forward gradient that has a different size than that of the original " \
+           "Tensor, this is not supported. Tensor is of size [2] while the given forward gradient is of size [3]." in out

@@ -339,6 +339,18 @@ class Function:
         return results[0] if not isinstance(out, tuple) else tuple(results)
 
 
+class InplaceFunction(Function):
+    """torch's base for Functions with an ``inplace`` flag (kept on the instance)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+
+for _cls in (Function, FunctionCtx, InplaceFunction):
+    _cls.__module__ = "torch.autograd.function"  # torch's module path, as their reprs show
+
+
 class _DelayedError(Function):
     """The node once_differentiable puts over a backward's results when they might be differentiated:
     differentiating through it raises."""
