@@ -176,7 +176,7 @@ def call(op: str, *args, **kwargs):
             return out
     info = _meta.OPS.get(op) or _UNKNOWN
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
-    grad = _grad_state.enabled
+    grad = _grad_state.enabled and not _grad_state.inference  # inference mode records nothing, enable_grad or not
     if info.inplace:
         return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since, info)
     out_meta = info.infer(op, args, kwargs) if info.infer is not None else None

@@ -412,3 +412,15 @@ def test_function_jvp_size_check_and_classes(gw):
            "<class 'torch.autograd.function.Function'>" in out
     assert "!! RuntimeError: Trying to set a forward gradient that has a different size than that of the original " \
            "Tensor, this is not supported. Tensor is of size [2] while the given forward gradient is of size [3]." in out
+
+
+def test_enable_grad_inside_inference_mode_records_nothing(gw):
+    out = same_as_torch_without_errors(gw, """
+        with torch.inference_mode():
+            with torch.enable_grad():
+                print(torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+                x = torch.ones(2, requires_grad=True)
+                y = x * 2
+                print(x.requires_grad, y.requires_grad, y.grad_fn, y.is_inference())
+    """)
+    assert "True True\nTrue False None True" in out
