@@ -454,7 +454,9 @@ class Tensor:
                 raise RuntimeError(f"gradwire: the server sent no gradient for this tensor (command {pending.seq})")
             meta = pending.metas[0]
             if same is not None and same.value:  # accumulated in place: the same Tensor object, as torch's
-                self._conn.release(handle)
+                self._conn.release(handle)  # (whose data may have moved since: Module.to)
+                old._shape, old._dtype = shapes.Size(meta.shape), dtypes.from_name(meta.dtype)
+                old._device = meta.device or "cpu"
             else:
                 self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
             self._grad_epoch = epoch

@@ -424,3 +424,15 @@ def test_enable_grad_inside_inference_mode_records_nothing(gw):
                 print(x.requires_grad, y.requires_grad, y.grad_fn, y.is_inference())
     """)
     assert "True True\nTrue False None True" in out
+
+
+def test_profiler_rows_of_mm_and_dot(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.ones(2, 2, requires_grad=True)
+        v = torch.ones(2)
+        for f in (lambda: torch.mm(x, x), lambda: x @ x, lambda: torch.dot(v, v)):
+            with torch.autograd.profiler.profile() as p:
+                f()
+            print(sorted(set(e.name for e in p.function_events if e.name in ("aten::mm", "aten::matmul", "aten::dot"))))
+    """)
+    assert out.splitlines() == ["['aten::mm']", "['aten::matmul', 'aten::mm']", "['aten::dot']"]
