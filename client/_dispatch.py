@@ -182,7 +182,7 @@ def call(op: str, *args, **kwargs):
             return out
     info = _meta.OPS.get(op) or _UNKNOWN
     conn, any_requires_grad, device, since = _session_of(args, kwargs)
-    grad = _grad_state.enabled
+    grad = _grad_state.enabled and not _grad_state.inference  # inference mode records nothing, enable_grad or not
     if info.inplace:
         return _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since, info)
     out_meta = info.infer(op, args, kwargs) if info.infer is not None else None
@@ -210,6 +210,8 @@ def call(op: str, *args, **kwargs):
                           since if since < handle else handle)
         node = shared if rg else None
         outputs.append(make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device))
+        if node is not None and info.one_node:
+            outputs[-1]._output_nr = (node, len(outputs) - 1)
         nodes.append(node)
     conn.submit(op, args, kwargs, [t._id for t in outputs], nodes=nodes, grad_enabled=grad,
                 handle_of=_handle_of)
@@ -305,6 +307,14 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
     if grad and any_requires_grad and getattr(self, "_multi_view", None) is not None:
         from .tensor import multi_view_message  # noqa: PLC0415
         raise RuntimeError(multi_view_message(self))
+    custom = getattr(self, "_custom_view", None)
+    if grad and any_requires_grad and custom is not None and custom[0] is self._grad_fn and not custom[3]:
+        raise RuntimeError(f"Output {custom[1]} of {custom[0]._class_name()[:-len('Backward')]} is a view and is being "
+                           "modified inplace. This view was created inside a custom Function (or because an input "
+                           "was returned as-is) and the autograd logic to handle view+inplace would override the "
+                           "custom backward associated with the custom Function, leading to incorrect gradients. "
+                           "This behavior is forbidden. You can fix this by cloning the output of the custom "
+                           "Function.")
     if grad and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = getattr(self, "_view_base", None)
@@ -323,7 +333,7 @@ def _call_inplace(conn, op, args, kwargs, grad, any_requires_grad, since=_NEWEST
         self._requires_grad = True
         if base is not None and shape is None:  # the server gives the view's base torch's CopySlices node
             old = base._grad_fn
-            base._grad_fn = Node(conn, "CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
+            base._grad_fn = Node(conn, "torch::autograd::CopySlices", min(since, base._id, old._since if old is not None else _NEWEST))
             base._requires_grad = True
         if shape is None:  # the server re-derives every other live view of the memory: AsStridedBackward0
             for view in tuple(getattr(base if base is not None else self, "_live_views", None) or ()):

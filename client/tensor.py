@@ -267,7 +267,7 @@ class Tensor:
     __slots__ = ("_conn", "_id", "_shape", "_dtype", "_requires_grad", "_grad_fn", "_grad", "_grad_epoch",
                  "_retains_grad", "_inference", "_view_base", "_device", "_multi_view", "_view_mode",
                  "_live_views", "_strided", "_memory_of", "_exports", "_np_source", "_np_snapshot", "_conj_bit",
-                 "_neg_bit", "__weakref__")
+                 "_neg_bit", "_output_nr", "_custom_view", "__weakref__")
 
     @classmethod
     def _make(cls, conn, handle, shape, dtype, requires_grad, grad_fn, device="cpu") -> "Tensor":
@@ -449,6 +449,9 @@ class Tensor:
         epoch = self._conn.grad_epoch
         if self._grad_epoch != epoch:
             # Whether backward reached this leaf is known only to the server: a sync point.
+            old = self._grad
+            same = None if old is None else self._conn.submit("grad_is", (self, old), want_value=True,
+                                                              handle_of=_dispatch._handle_of)
             handle = self._conn.new_handle()
             pending = self._conn.submit("grad_of", (self,), outputs=[handle], nodes=[None], want_meta=True,
                                         handle_of=_dispatch._handle_of)
@@ -456,7 +459,12 @@ class Tensor:
             if not pending.metas:
                 raise RuntimeError(f"gradwire: the server sent no gradient for this tensor (command {pending.seq})")
             meta = pending.metas[0]
-            self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
+            if same is not None and same.value:  # accumulated in place: the same Tensor object, as torch's
+                self._conn.release(handle)  # (whose data may have moved since: Module.to)
+                old._shape, old._dtype = shapes.Size(meta.shape), dtypes.from_name(meta.dtype)
+                old._device = meta.device or "cpu"
+            else:
+                self._grad = None if meta.is_none else Tensor._from_meta(self._conn, meta)
             self._grad_epoch = epoch
         if nonleaf and self._grad is None:
             warnings.warn(NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
@@ -478,7 +486,14 @@ class Tensor:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
         elif not isinstance(gradient, (Tensor, list, tuple)):  # torch makes a tuple of it
             raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
-        elif isinstance(gradient, Tensor) and gradient._shape != self._shape:
+        elif not isinstance(gradient, Tensor):  # a sequence: its first element is the gradient (torch)
+            if not len(gradient):
+                raise RuntimeError("got 1 tensors and 0 gradients")
+            gradient = gradient[0]
+            if gradient is not None and not isinstance(gradient, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
+            return self.backward(gradient, retain_graph, create_graph, inputs)
+        if isinstance(gradient, Tensor) and gradient._shape != self._shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {gradient._shape} and output[0] has a shape "
                 f"of {self._shape}."
@@ -597,6 +612,8 @@ class Tensor:
     @property
     def _version(self) -> int:
         """In-place writes to this tensor's storage so far (a value read: a sync point)."""
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return _dispatch.value("version", self)
 
     def square(self):
@@ -652,7 +669,7 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if not force:
-            if self._requires_grad:
+            if self._requires_grad and _grad_state.enabled:  # torch allows it where grad mode is off
                 raise RuntimeError(
                     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
             self._check_host("numpy")
@@ -942,7 +959,11 @@ class Tensor:
     @property
     def _base(self):
         """The tensor this one is a view of (torch's ``_base``), or None."""
-        return getattr(self, "_view_base", None)
+        base = getattr(self, "_view_base", None)
+        custom = getattr(self, "_custom_view", None)  # a custom Function's output on an input's memory
+        if base is None and custom is not None and custom[0] is self._grad_fn:
+            return custom[2]
+        return base
 
     def _is_view(self) -> bool:
         return self._base is not None
@@ -1751,7 +1772,18 @@ Tensor.share_memory_ = lambda self: self  # (the server holds the memory)
 Tensor.__module__ = "torch"  # type(x): <class 'torch.Tensor'>
 Tensor.real = property(_tensor_real)
 Tensor.imag = property(_tensor_imag)
-Tensor.output_nr = property(lambda self: (getattr(self, "_multi_view", None) or 0) if self.grad_fn is not None else 0)
+def _output_nr(self) -> int:
+    """The output of its grad_fn this tensor is: (node, nr) recorded where an op made several outputs."""
+    node = self.grad_fn
+    if node is None:
+        return 0
+    recorded = getattr(self, "_output_nr", None)
+    if recorded is not None and recorded[0] is node:
+        return recorded[1]
+    return getattr(self, "_multi_view", None) or 0
+
+
+Tensor.output_nr = property(_output_nr)
 del _name, _value
 
 # ---- the tail of torch's ops (engine/ops/extra_ops.py) ------------------------------------------
@@ -1859,3 +1891,15 @@ Tensor.log_normal_ = _fill_method("log_normal_", ("mean", 1.0), ("std", 2.0))
 Tensor.cauchy_ = _fill_method("cauchy_", ("median", 0.0), ("sigma", 1.0))
 Tensor.as_strided_ = lambda self, size, stride, storage_offset=None: call("as_strided_", self, tuple(size),
                                                                            tuple(stride), storage_offset)
+
+
+
+def _read_only(name: str, prop: property) -> property:
+    def refuse(self, value):
+        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
+    return property(prop.fget, refuse, prop.fdel, prop.__doc__)
+
+
+for _attr, _prop in list(vars(Tensor).items()):  # torch's text for assigning a read-only attribute
+    if isinstance(_prop, property) and _prop.fset is None and not _attr.startswith("__"):
+        setattr(Tensor, _attr, _read_only(_attr, _prop))

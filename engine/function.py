@@ -537,8 +537,8 @@ class Function(metaclass=_FunctionMeta):
         """Runs forward and, when an input needs grad, records the node."""
         node = cls._node_cls()
         grad_on = _grad_state.enabled
-        needs = None  # set only when recording: grad mode on and an input requires grad
-        if grad_on:
+        needs = None  # set only when recording: grad mode on (not in inference mode) and an input requires grad
+        if grad_on and not _grad_state.inference:
             for a in args:
                 if type(a) is Tensor and a._requires_grad:
                     needs = tuple([type(a) is Tensor and a._requires_grad for a in args])

@@ -19,6 +19,7 @@ import threading
 
 class _Watch(threading.local):
     observer = None   # every thread starts unwatched
+    kernel_only = False  # the next op is called as its kernel (torch.mm: aten::mm, no aten::matmul row)
 
 
 watch = _Watch()

@@ -40,7 +40,8 @@ class ClientFunction(engine.Function):
     _abstract = True
 
     @staticmethod
-    def forward(ctx, *inputs, outputs, loop, function_id, non_differentiable=(), saved=(), materialize=True):
+    def forward(ctx, *inputs, outputs, loop, function_id, non_differentiable=(), saved=(), materialize=True,
+                dirty=()):
         ctx.loop = loop
         ctx.function_id = function_id
         if saved:  # kept here for torch's checks: modified in place since, freed by an earlier backward
@@ -48,6 +49,8 @@ class ClientFunction(engine.Function):
         if non_differentiable:
             ctx.mark_non_differentiable(*[outputs[i] for i in non_differentiable])
         ctx.set_materialize_grads(materialize)
+        if dirty:  # inputs the client's forward wrote in place: they keep their version counter (bumped)
+            ctx.mark_dirty(*[outputs[i] for i in dirty])
         # When the node goes (its graph freed), the client may forget the function.
         weakref.finalize(ctx, loop.function_released, function_id)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
@@ -74,13 +77,14 @@ def _function_class(name: str) -> type:
 
 
 def function_apply(name: str, function_id: int, inputs, outputs, non_differentiable=(), saved=(),
-                   materialize=True):
+                   materialize=True, dirty=()):
     """Record the node of a client Function over outputs its forward computed on the client; ``saved``: the
     tensors its ctx saved, ``non_differentiable``: positions among ``outputs``."""
     cls = _function_class(name)
     loop = current_loop()
     return cls.apply(*inputs, outputs=list(outputs), loop=loop, function_id=function_id,
-                     non_differentiable=tuple(non_differentiable), saved=tuple(saved), materialize=materialize)
+                     non_differentiable=tuple(non_differentiable), saved=tuple(saved), materialize=materialize,
+                     dirty=tuple(dirty))
 
 
 def register_hook(tensor, function_id: int):

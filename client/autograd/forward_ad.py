@@ -307,13 +307,13 @@ def custom_jvp(cls, ctx, args, out) -> None:
                 tangents.append(tangent)
             else:
                 tangents.append(None)
-        saved = ctx.to_save
+        saved = ctx._to_save
         if ctx.saved_for_forward is not None:
-            ctx.to_save = ctx.saved_for_forward
+            ctx._to_save = ctx.saved_for_forward
         try:
             result = cls.jvp(ctx, *tangents)
         finally:
-            ctx.to_save = saved
+            ctx._to_save = saved
     outs = out if isinstance(out, tuple) else (out,)
     result = result if isinstance(result, tuple) else (result,)
     if len(result) != len(outs):
@@ -321,4 +321,8 @@ def custom_jvp(cls, ctx, args, out) -> None:
                            f"{len(outs)} but got {len(result)})")
     for o, r in zip(outs, result):
         if isinstance(o, Tensor) and o.dtype.is_floating_point and r is not None:
+            if isinstance(r, Tensor) and tuple(r.shape) != tuple(o.shape):
+                raise RuntimeError("Trying to set a forward gradient that has a different size than that of the "
+                                   f"original Tensor, this is not supported. Tensor is of size {list(o.shape)} while "
+                                   f"the given forward gradient is of size {list(r.shape)}.")
             _set(o, r)

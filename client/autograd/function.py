@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import threading
+import weakref
 
 from .. import _dispatch
 from ..grad_mode import is_grad_enabled, no_grad
@@ -60,12 +62,56 @@ class UserNode(Node):
         return getattr(ctx, name)
 
 
+def _root(t):
+    base = getattr(t, "_view_base", None)
+    return t if base is None else base
+
+
+def _mark_views_of_inputs(node, inputs, outs, results) -> None:
+    """Outputs that are inputs, or views of them, as torch marks them: writing into one in place (with grad)
+    is an error, in the words for one such output or for several."""
+    roots = {id(_root(a)) for a in inputs}
+    nr = -1
+    views = []
+    for o, r in zip(outs, results):
+        if not isinstance(o, Tensor):
+            continue
+        nr += 1
+        if r._grad_fn is node and r is not o and id(_root(o)) in roots:
+            views.append((r, nr, _root(o)))
+    for r, nr, base in views:
+        if len(views) > 1:
+            r._multi_view = nr
+        r._custom_view = (node, nr, base, len(views) > 1)
+
+
+def _bind_args(forward, args: tuple, kwargs: dict, new_style: bool) -> tuple[tuple, dict]:
+    """torch binds apply's arguments to forward's signature (new style: defaults filled in too)."""
+    try:
+        bound = inspect.signature(forward).bind(*args, **kwargs) if new_style else \
+            inspect.signature(forward).bind(None, *args, **kwargs)
+    except (TypeError, ValueError):
+        return args, kwargs  # forward itself raises torch's TypeError
+    if new_style:
+        bound.apply_defaults()
+        return tuple(bound.args), dict(bound.kwargs)
+    return tuple(bound.args[1:]), dict(bound.kwargs)
+
+
+BackwardCFunction = UserNode  # torch's base class of custom Functions' nodes, under its name
+UserNode.__name__ = UserNode.__qualname__ = "BackwardCFunction"
+UserNode.__module__ = "torch.autograd.function"
+
+
 class FunctionCtx:
     """The ``ctx`` a custom Function's forward and backward share."""
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
-        self.to_save = ()
+        self._to_save = ()
+        self.to_save = None      # torch's: what save_for_backward took, until apply returns
+        self._node = None        # a weak reference to the node, once recorded
+        self._in_backward = 0    # inside this node's backward: the saved tensors are there
         self.materialize_grads = True
         self.dirty_tensors = ()
         self.non_differentiable = ()
@@ -76,7 +122,7 @@ class FunctionCtx:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
-        self.to_save = tensors
+        self._to_save = self.to_save = tensors
 
     def save_for_forward(self, *tensors) -> None:
         """Tensors the jvp reads as ``ctx.saved_tensors`` (forward-mode AD)."""
@@ -88,7 +134,12 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
-        return tuple(self.to_save)
+        node = self._node() if self._node is not None else None
+        if node is not None and not self._in_backward:  # read from outside: torch's errors (a round trip)
+            remote = node._handle()
+            if remote is not None:
+                _dispatch.value("node.saved_check", remote)
+        return tuple(self._to_save)
 
     def mark_dirty(self, *tensors) -> None:
         self.dirty_tensors = tensors
@@ -134,18 +185,52 @@ class Function:
                            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @classmethod
+    def _check_transforms(cls, new_style: bool) -> None:
+        """torch's checks on a Function called inside torch.func transforms (grad, jacrev, vmap ...)."""
+        from ..func._eager import _depth  # noqa: PLC0415
+        from ..func._vmap import vmap_depth  # noqa: PLC0415
+        in_vmap = vmap_depth() > 0
+        if not in_vmap and _depth() == 0:
+            return
+        docs = "For more details, please see https://pytorch.org/docs/main/notes/extending.func.html"
+        if not new_style:
+            raise RuntimeError("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
+                               f"jacrev, ...), it must override the setup_context staticmethod. {docs}")
+        if in_vmap:
+            own_vmap = any("vmap" in vars(k) for k in cls.__mro__ if k is not Function)
+            if getattr(cls, "generate_vmap_rule", False) and own_vmap:
+                raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it has both generate_vmap_rule=True "
+                                   "and an overridden vmap staticmethod. Please set generate_vmap_rule=False or "
+                                   f"delete the overridden vmap staticmethod to avoid ambiguity. {docs}")
+            if not getattr(cls, "generate_vmap_rule", False) and not own_vmap:
+                raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it does not have vmap support. Please "
+                                   "override and implement the vmap staticmethod or set generate_vmap_rule=True. "
+                                   f"{docs}")
+
+    @classmethod
     def apply(cls, *args, **kwargs):
+        new_style = any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function)
+        cls._check_transforms(new_style)
+        if kwargs or new_style:  # keyword arguments bound to forward's parameters: inputs like the others
+            args, kwargs = _bind_args(cls.forward, args, kwargs, new_style)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = cls._ctx_class()(needs)
         duals = _dispatch.fw_hook is not None and forward_ad._dual_inputs(args)
         with no_grad(), forward_ad._suspended():  # forward sees no tangents (torch)
-            if any("setup_context" in vars(k) for k in cls.__mro__ if k is not Function):
+            if new_style:
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
                 out = cls.forward(ctx, *args, **kwargs)
+        if ctx.dirty_tensors:
+            outs = out if isinstance(out, tuple) else (out,)
+            if not all(any(d is o for o in outs) for d in ctx.dirty_tensors):
+                raise RuntimeError("Some elements marked as dirty during the forward method were not returned as "
+                                   "output. The inputs that are modified inplace must all be outputs of the "
+                                   "Function.")
         if is_grad_enabled() and any(needs):
             out = cls._record(ctx, args, out)
+        ctx.to_save = None
         if duals:
             forward_ad.custom_jvp(cls, ctx, args, out)
         return out
@@ -155,7 +240,8 @@ class Function:
         """ctx is an instance of <Name>Backward, as torch's (which is also the node)."""
         ctx_cls = cls.__dict__.get("_ctx_cls")
         if ctx_cls is None:
-            ctx_cls = type(f"{cls.__name__}Backward", (FunctionCtx,), {"__module__": "torch.autograd.function"})
+            ctx_cls = type(f"{cls.__name__}Backward", (FunctionCtx,), {"__module__": "torch.autograd.function",
+                                                                        "_forward_cls": cls})
             cls._ctx_cls = ctx_cls
         return ctx_cls
 
@@ -188,7 +274,11 @@ class Function:
             full = [None] * n_outs  # non-tensor outputs get None (torch)
             for i, g in zip(out_positions, grads):
                 full[i] = g
-            result = cls._user_backward()(ctx, *full)
+            ctx._in_backward += 1
+            try:
+                result = cls._user_backward()(ctx, *full)
+            finally:
+                ctx._in_backward -= 1
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != n_args:
                 if len(result) > n_args and all(r is None for r in result[n_args:]):
@@ -209,10 +299,12 @@ class Function:
         function_id = conn.register_function(backward)
         node = UserNode(conn, name)
         node._ctx = ctx
+        ctx._node = weakref.ref(node)
         _USER_NODES[name] = UserNode  # next_functions shows it as torch shows custom nodes
         results = []
         rebound = []
         non_diff = []
+        dirty = []  # positions among the tensor outputs
         for o in outs:
             if isinstance(o, Tensor):
                 diff = o.dtype.is_floating_point and not any(o is n for n in ctx.non_differentiable)
@@ -221,25 +313,42 @@ class Function:
                 if any(o is d for d in ctx.dirty_tensors):
                     # a tensor modified in place is returned as itself (torch: ``out is input``), with the new node
                     # (the server's output gets a new handle; the old one goes once the command is queued)
+                    dirty.append(sum(1 for r in results if isinstance(r, Tensor)))
                     o._requires_grad = diff
                     o._grad_fn = node if diff else None
+                    o._output_nr = (node, dirty[-1])
                     rebound.append((o, conn.new_handle()))
                     results.append(o)
                     continue
                 results.append(Tensor._make(conn, conn.new_handle(), o.shape, o.dtype, diff, node if diff else None))
+                if diff:
+                    results[-1]._output_nr = (node, sum(1 for r in results if isinstance(r, Tensor)) - 1)
             else:
                 results.append(o)
         out_tensors = [o for o in outs if isinstance(o, Tensor)]
-        saved = [t for t in ctx.to_save if isinstance(t, Tensor)]
+        _mark_views_of_inputs(node, inputs, outs, results)
+        saved = [t for t in ctx._to_save if isinstance(t, Tensor)]
         new_ids = {id(o): handle for o, handle in rebound}
         conn.submit("function_apply", (name[:-len("Backward")], function_id, inputs, out_tensors, non_diff, saved,
-                                       ctx.materialize_grads),
+                                       ctx.materialize_grads, dirty),
                     outputs=[new_ids.get(id(r), r._id) for r in results if isinstance(r, Tensor)],
                     nodes=[None] * len(out_tensors), handle_of=_dispatch._handle_of)
         for o, handle in rebound:
             old, o._id = o._id, handle
             conn.release(old)
         return results[0] if not isinstance(out, tuple) else tuple(results)
+
+
+class InplaceFunction(Function):
+    """torch's base for Functions with an ``inplace`` flag (kept on the instance)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+
+for _cls in (Function, FunctionCtx, InplaceFunction):
+    _cls.__module__ = "torch.autograd.function"  # torch's module path, as their reprs show
 
 
 class _DelayedError(Function):

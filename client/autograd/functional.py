@@ -62,6 +62,22 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     """is_grads_batched: the first dim of each grad_output indexes vectors; one backward per vector, stacked
     (torch vmaps the backward; here each vector is its own backward)."""
     from .. import stack  # noqa: PLC0415
+    if grad_outputs is None:  # torch makes ones for scalar outputs, then maps over their (missing) first dim
+        if any(o.numel() != 1 for o in outputs):
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        n = outputs[0].dim()
+        if n:  # each vector of the batch is one element: the shape of a scalar
+            raise RuntimeError(f"invalid gradient at index 0 - got [] but expected shape compatible with "
+                               f"{list(outputs[0].shape)}")
+        raise ValueError("vmap(vjp, in_dims=0, ...)(<inputs>): Got in_dim=0 for some input, but that input is a "
+                         "Tensor of dimensionality 0 so expected in_dim to satisfy 0 <= in_dim < 0.")
+    for i, (g, out) in enumerate(zip(grad_outputs or (), outputs)):
+        if g is not None and tuple(g.shape[1:]) != tuple(out.shape):
+            raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+                               "the batch dimension. The sizes of the remaining dimensions are expected to match the "
+                               f"shape of corresponding output, but a mismatch was detected: grad_output[{i}] has a "
+                               f"shape of {g.shape[1:]} and output[{i}] has a shape of {out.shape}. If you only want "
+                               "some tensors in `grad_output` to be considered batched, consider using vmap.")
     batch = grad_outputs[0].shape[0]
     per_vector = [grad(outputs, inputs, [g[i] for g in grad_outputs],
                        retain_graph=True if i < batch - 1 else retain_graph, create_graph=create_graph,
@@ -73,8 +89,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """torch.autograd.backward: backward from several tensors at once."""
     tensors = _tensor_list(tensors, "outputs")
-    grads = _as_list(grad_tensors) or [None] * len(tensors)
-    if len(grads) != len(tensors):
+    grads = (_as_list(grad_tensors) or [None] * len(tensors))[:len(tensors)]  # extra gradients: ignored, as torch
+    if len(grads) < len(tensors):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     for i, t in enumerate(tensors):
         # (a view made in no_grad mode requires grad but has no grad_fn and no edge: torch's same error)

@@ -20,7 +20,8 @@ from ..tensor import Node as _ClientNode
 from ..tensor import Tensor, _RemovableHook as RemovableHandle
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "RemovableHandle",
-           "register_multi_grad_hook", "increment_version", "GradientEdge", "get_gradient_edge"]
+           "register_multi_grad_hook", "increment_version", "GradientEdge", "get_gradient_edge",
+           "allow_mutation_on_saved_tensors"]
 
 
 class _GradientEdgeFields(typing.NamedTuple):
@@ -33,6 +34,9 @@ class GradientEdge(_GradientEdgeFields):
     """torch.autograd.graph.GradientEdge: a tensor's place in the graph (its node and output number).
     An edge from get_gradient_edge also knows its tensor, which is how autograd.grad and
     backward(inputs=) take it (an in-place op on the tensor afterwards moves the edge with it)."""
+
+
+GradientEdge.__module__ = "torch.autograd.graph"
 
 
 def get_gradient_edge(tensor) -> GradientEdge:
@@ -76,6 +80,7 @@ Node.__module__ = "torch.autograd.graph"
 
 class _State(threading.local):
     disabled = None   # disable_saved_tensors_hooks' message
+    mutation_context = None  # the allow_mutation_on_saved_tensors context entered
     active = 0        # saved_tensors_hooks entered and not left
 
 
@@ -135,6 +140,37 @@ class save_on_cpu(saved_tensors_hooks):
             device, t = packed
             return t.to(device)
         super().__init__(pack, unpack)
+
+
+class _AllowMutationOnSavedContext:
+    """What ``allow_mutation_on_saved_tensors`` yields (torch's name)."""
+
+
+_AllowMutationOnSavedContext.__module__ = "torch.autograd.graph"
+
+
+class allow_mutation_on_saved_tensors:
+    """Context manager: tensors saved for backward inside it may be modified in place afterwards; backward
+    uses their values from when they were saved (each is kept as a copy when saved)."""
+
+    def __enter__(self):
+        if getattr(_state, "mutation_context", None) is not None:
+            raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+        context = _state.mutation_context = _AllowMutationOnSavedContext()
+
+        def unpack(t):
+            if _state.mutation_context is not context:
+                raise AssertionError("Trying to backward outside of the 'allow_mutation_on_saved_tensors' context"
+                                     "in which the graph was originally recorded.")
+            return t
+        self._hooks = saved_tensors_hooks(lambda t: t.clone(), unpack)
+        self._hooks.__enter__()
+        return context
+
+    def __exit__(self, *exc):
+        self._hooks.__exit__(*exc)
+        _state.mutation_context = None
+        return False
 
 
 class disable_saved_tensors_hooks:

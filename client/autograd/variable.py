@@ -24,3 +24,6 @@ class Variable(metaclass=_VariableMeta):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         out = data.detach()
         return out.requires_grad_(True) if requires_grad else out
+
+
+Variable.__module__ = "torch.autograd.variable"  # torch's module path, as its repr shows

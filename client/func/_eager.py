@@ -279,7 +279,10 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
                            f"{p_spec} and tangents with structure {t_spec}")
     _check_tensors(flat_p, _JVP, "primals")
     _check_tensors(flat_t, _JVP, "tangents")
-    for p, t in zip(flat_p, flat_t):
+    for p, t in zip(flat_p, flat_t):  # make_dual's checks, in its order
+        for what, x in (("primal", p), ("tangent", t)):
+            if not x.dtype.is_floating_point:
+                raise ValueError(f"Expected {what} to be floating point or complex, but got: {x.dtype}")
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
                                f"Tensor, this is not supported. Tensor is of size {list(p.shape)} while the given "

@@ -6,7 +6,13 @@ from __future__ import annotations
 import functools
 
 from ..tensor import Tensor
+from ._eager import _state
 from ._pytree import broadcast_to_and_flatten, tree_flatten, tree_unflatten
+
+
+def vmap_depth() -> int:
+    """How many vmaps the running code is inside (this thread)."""
+    return getattr(_state, "vmap_depth", 0)
 
 
 def _name(func) -> str:
@@ -110,8 +116,13 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                                  "python collection of ints representing where in the outputs the vmapped "
                                  "dimension should appear.")
         size, flat_args, dims, spec = _batched_inputs(in_dims, args, name)
-        results = [func(*tree_unflatten([_element(a, d, b) for a, d in zip(flat_args, dims)], spec), **kwargs)
-                   for b in (range(size) if size else [None])]
+        depth = vmap_depth()
+        _state.vmap_depth = depth + 1  # custom Functions called in func check their vmap support
+        try:
+            results = [func(*tree_unflatten([_element(a, d, b) for a, d in zip(flat_args, dims)], spec), **kwargs)
+                       for b in (range(size) if size else [None])]
+        finally:
+            _state.vmap_depth = depth
         return _batched_outputs(results, out_dims, name, size == 0)
 
     return wrapped

@@ -840,6 +840,7 @@ class BackwardHookFunction(Function):
     @staticmethod
     def forward(ctx, on_grads, *tensors):
         ctx.on_grads = on_grads
+        ctx.set_materialize_grads(False)  # an output backward did not reach: None to the hooks, as torch
         ctx.mark_non_differentiable(*[t for t in tensors if not t.requires_grad])
         return tensors
 
@@ -913,8 +914,12 @@ class _BackwardHookState:
         grad_input = [zeros_like(self.args[i]) for i in self.tensor_args]
         for k, g in zip(self.hooked, grads):
             grad_input[k] = g
-        grad_input = self._call_hooks(tuple(grad_input))
-        return tuple(grad_input[k] for k in self.hooked)
+        new = self._call_hooks(tuple(grad_input))
+        for k in self.hooked:  # torch's check, made by its wrapper (named hook) of the user's hooks
+            if new[k] is not None and grad_input[k] is not None and isinstance(new[k], Tensor) and \
+                    tuple(new[k].shape) != tuple(grad_input[k].shape):
+                raise RuntimeError("hook 'hook' has changed the size of value")
+        return tuple(new[k] for k in self.hooked)
 
     def _call_hooks(self, grad_input):
         for hook in self.hooks:

@@ -286,7 +286,33 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
             return _fail("Numerical gradient for function expected to be zero", raise_exception)
         return True
     check = _fast if fast_mode else _slow
-    return check(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception)
+    if not check(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception):
+        return False
+    if check_backward_ad:
+        return _check_zero_grad_outputs(inputs, outputs, diff_idx, raise_exception)
+    return True
+
+
+def _check_zero_grad_outputs(inputs, outputs, diff_idx, raise_exception) -> bool:
+    """torch's last check: with all-zero grad_outputs, backward must give all-zero gradients of the inputs'
+    dtype and size (a backward that ignores its grad_output fails here)."""
+    diff_outputs = [o for o in outputs if o._requires_grad]
+    diff_inputs = [inputs[i] for i in diff_idx]
+    with enable_grad():
+        grads = _grad(diff_outputs, diff_inputs, [zeros_like(o) for o in diff_outputs], retain_graph=True,
+                      allow_unused=True)
+    for g, x in zip(grads, diff_inputs):
+        if g is None:
+            continue
+        if bool((g.array != 0).any()):
+            return _fail("backward not multiplied by grad_output", raise_exception)
+        if g.dtype is not x.dtype:
+            return _fail("grad is incorrect type", raise_exception)
+        if g.device != x.device:
+            return _fail("grad is incorrect device", raise_exception)
+        if g.array.shape != x.array.shape:
+            return _fail("grad is incorrect size", raise_exception)
+    return True
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,

@@ -283,8 +283,9 @@ class _OpRange(_Range):
         name, kernel, children = _names_of(self.cls)
         shapes = [_shape_of(a) for a in self.args] if rec.record_shapes else None
         stack = _python_stack() if rec.with_stack else None
-        if kernel is not None and rec.top_kind() == _NODE:
-            name, kernel = kernel, None  # a backward formula calls the kernel itself
+        if kernel is not None and (rec.top_kind() == _NODE or _observe.watch.kernel_only):
+            name, kernel = kernel, None  # a backward formula (or torch.mm) calls the kernel itself
+        _observe.watch.kernel_only = False
         device = _cuda_device_of(self.args)
         rec.open(name, _OP, shapes, stack, device)
         self.n = 1

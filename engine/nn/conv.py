@@ -191,10 +191,12 @@ class IndexedPad(Function):
 
 def _indexed_pad_class(mode: str, dims: int) -> type:
     name = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}.get(mode)
-    node = f"{name}{dims}DBackward0" if name else "CopySlices"  # torch's circular pad writes slices of a copy
+    # torch's circular pad writes slices of a copy
+    node = f"{name}{dims}DBackward0" if name else "torch::autograd::CopySlices"
     cls = _INDEXED_PAD_CLASSES.get(node)
     if cls is None:
-        cls = _INDEXED_PAD_CLASSES[node] = type(node, (IndexedPad,), {"node_name": node, "_abstract": False})
+        cls = _INDEXED_PAD_CLASSES[node] = type(node.rsplit("::", 1)[-1], (IndexedPad,),
+                                                {"node_name": node, "_abstract": False})
     return cls
 
 

@@ -75,6 +75,12 @@ def _grad_of(input):
     return input.grad
 
 
+def _grad_is(input, grad) -> bool:
+    """Whether ``input.grad`` is still the tensor ``grad`` (accumulated into in place): the client then keeps
+    its .grad object, as torch keeps the same Tensor."""
+    return input.grad is grad
+
+
 def _set_grad(input, grad):
     input.grad = grad
     return input
@@ -131,6 +137,11 @@ def _node_saved_value(node, attr):
     except AttributeError:
         return ["missing", None]
     return ["tensor", None] if isinstance(v, Tensor) else ["value", v]
+
+
+def _node_saved_check(node):
+    """Raises torch's error where ``node.saved_tensors`` would: freed by a backward, or modified in place."""
+    node.saved_tensors  # noqa: B018
 
 
 def _node_saved(node, attr):
@@ -257,7 +268,8 @@ _TABLE = {
     "zero_": inplace.zero_, "backward": _backward, "requires_grad_": _requires_grad_,
     "retain_grad": _retain_grad, "detach_": _detach_, "grad_fn": _grad_fn,
     "node.next_functions": _node_next_functions, "node.next": _node_next, "node.accumulator": accumulator_of,
-    "node.saved_value": _node_saved_value, "node.saved": _node_saved, "grad_of": _grad_of,
+    "node.saved_value": _node_saved_value, "node.saved": _node_saved,
+    "node.saved_check": _node_saved_check, "grad_of": _grad_of, "grad_is": _grad_is,
     "zero_grads": _zero_grads, "set_data": _set_data, "module_to": _module_to, "set_grad": _set_grad,
     "item": _item, "tolist": _tolist,
     "numpy": _values, "storage_alias": _storage_alias, "data_ptr": _data_ptr, "view_dtype": _view_dtype,

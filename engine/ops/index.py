@@ -342,7 +342,7 @@ class IndexPutValue(Function):
     """
 
     array_forward = True
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"
 
     accumulate = False  # index_put_(..., accumulate=True): the values are added (repeated indices too)
 
@@ -520,7 +520,7 @@ def setitem(input, index, value, accumulate=False):
             cls = IndexPutAccumulate
         elif key is not None:
             cls = SetitemIndexPut
-        elif not steps or [c for c, _k in steps if c is not Alias] == []:
+        elif not _writes_through_view(arr, steps):  # the whole tensor (``...``, full slices): no view in between
             cls = SetitemCopy if type(value) is Tensor else SetitemFill
         else:
             cls = IndexPutValue

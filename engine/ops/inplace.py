@@ -328,7 +328,7 @@ class CopySlices(Function):
     view's region replaced by the op's result (``view_out``). Shares the base's array, which
     already holds the written values."""
 
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"
     array_forward = True
 
     @staticmethod

@@ -66,7 +66,7 @@ def _cumprod_grad_with_zeros(a: Tensor, grad: Tensor, d: int) -> Tensor:
     before = Cumprod.apply(cat([ones, x.narrow(-1, 0, n - 1)], -1), x.dim() - 1, dtype)
     # written into a fresh tensor, as torch does (its grad_fn with create_graph: CopySlices)
     out = _new_tensor(xp.zeros(a.array.shape, dtype=dtype.numpy), dtype, a.device)
-    out[:] = (before * after).transpose(d, -1)
+    out.view(out.shape).copy_((before * after).transpose(d, -1))  # through a view: CopySlices
     return out
 
 
