@@ -129,9 +129,7 @@ def _device_kw(kwargs: dict, device, like=None) -> dict:
 
 
 def _check_can_require_grad(dtype: dtypes.DType) -> None:
-    if dtype.is_complex:
-        raise NotImplementedError("gradwire: autograd through complex numbers is not implemented")
-    if not dtype.is_floating_point:
+    if not dtype.is_floating_point and not dtype.is_complex:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
 
 

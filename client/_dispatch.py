@@ -193,7 +193,7 @@ def call(op: str, *args, **kwargs):
     make = Tensor._make
     if len(out_meta) == 1:
         (shape, dtype), = out_meta
-        rg = requires_grad and dtype.is_floating_point
+        rg = requires_grad and (dtype.is_floating_point or dtype.is_complex)
         handle = conn.new_handle()
         node = Node(conn, info.node_name(args, kwargs), since if since < handle else handle) if rg else None
         out = make(conn, handle, shape, dtype, rg or leaf_requires_grad, node, device)
@@ -203,7 +203,7 @@ def call(op: str, *args, **kwargs):
     nodes = []
     shared = None  # one op, one node: torch's outputs of a multi-output op share their grad_fn (var_mean, svd)
     for shape, dtype in out_meta:
-        rg = requires_grad and dtype.is_floating_point
+        rg = requires_grad and (dtype.is_floating_point or dtype.is_complex)
         handle = conn.new_handle()
         if rg and (shared is None or not info.one_node):
             shared = Node(conn, info.node_name(args, kwargs) if info.one_node else None,

@@ -2098,7 +2098,7 @@ OPS.update({
 })
 
 
-# ----- complex tensors (engine/ops/complex_ops.py): no autograd, so no nodes -----------------------------
+# ----- complex tensors (engine/ops/complex_ops.py) ---------------------------------------------------------
 
 def _real_valued(rule):
     """``rule`` with a complex result made real (abs, angle: |z| and arg z are real)."""
@@ -2129,14 +2129,14 @@ def _view_as_complex(op, args, kwargs):
 OPS["abs"] = replace(OPS["abs"], infer=_real_valued(OPS["abs"].infer))
 OPS["angle"] = replace(OPS["angle"], infer=_real_valued(OPS["angle"].infer))
 OPS.update({
-    "real": OpInfo(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype.to_real())], differentiable=False),
+    "real": OpInfo(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype.to_real())], node="SelectBackward0"),
     "imag": OpInfo(lambda op, args, kwargs: [(args[0]._shape, args[0]._dtype.to_real())]
-                   if args[0]._dtype.is_complex else None, differentiable=False),
-    "conj": OpInfo(same, differentiable=False),
-    "view_as_real": OpInfo(_view_as_real, differentiable=False),
-    "view_as_complex": OpInfo(_view_as_complex, differentiable=False),
-    "complex": OpInfo(_complex_parts, differentiable=False),
-    "polar": OpInfo(_complex_parts, differentiable=False),
+                   if args[0]._dtype.is_complex else None, node="SelectBackward0"),
+    "conj": OpInfo(same, node="ConjBackward0"),
+    "view_as_real": OpInfo(_view_as_real, node="ViewAsRealBackward0"),
+    "view_as_complex": OpInfo(_view_as_complex, node="ViewAsComplexBackward0"),
+    "complex": OpInfo(_complex_parts, node="ComplexBackward0"),
+    "polar": OpInfo(_complex_parts, node="PolarBackward0"),
     "isreal": OpInfo(lambda op, args, kwargs: [(args[0]._shape, dtypes.bool_)], differentiable=False),
 })
 

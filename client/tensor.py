@@ -389,8 +389,9 @@ class Tensor:
         flag = requires_grad
         if self._requires_grad and self._grad_fn is None and getattr(self, "_view_mode", None) is not None:
             return self  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
-        check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=None if self._dtype.is_complex else self._dtype.is_floating_point,
-                            inference=self._inference, setter=setter)
+        floating = None if self._dtype.is_complex else self._dtype.is_floating_point
+        check_requires_grad(flag, is_leaf=self._grad_fn is None, floating=floating, inference=self._inference,
+                            setter=setter)
         if self._grad_fn is not None:
             return self
         self._conn.submit("requires_grad_", (self, flag), outputs=[self._id], nodes=[None],
@@ -484,6 +485,9 @@ class Tensor:
         if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if self._dtype.is_complex:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{self._dtype!r}")
         elif not isinstance(gradient, (Tensor, list, tuple)):  # torch makes a tuple of it
             raise TypeError(f"'{type(gradient).__name__}' object is not iterable")
         elif not isinstance(gradient, Tensor):  # a sequence: its first element is the gradient (torch)

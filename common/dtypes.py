@@ -19,13 +19,14 @@ __all__ = [
 class DType:
     """A tensor element type; prints as PyTorch's (``torch.float32``)."""
 
-    __slots__ = ("name", "numpy", "itemsize", "rounds", "is_floating_point", "is_signed", "_category", "_torch_name")
+    __slots__ = ("name", "numpy", "itemsize", "rounds", "is_complex", "is_floating_point", "is_signed", "_category", "_torch_name")
 
     def __init__(self, name: str, numpy_dtype, category: int, torch_name: str, itemsize: int | None = None):
         self.name = name                      # wire name: "float32"
         self.numpy = np.dtype(numpy_dtype)    # array dtype on CPU and CUDA
         self.itemsize = itemsize or self.numpy.itemsize  # torch's element_size()
         self.is_floating_point = category == 2  # (3: complex)
+        self.is_complex = category == 3
         self.is_signed = category != 0 and self.numpy.kind != "u"
         self._category = category             # 0 bool, 1 integer, 2 floating, 3 complex
         self._torch_name = torch_name         # name in error messages: "Float"
@@ -45,9 +46,6 @@ class DType:
         """The complex dtype with this floating dtype's parts (float64 -> complex128)."""
         return _COMPLEX_OF.get(self, complex64) if self._category < 3 else self
 
-    @property
-    def is_complex(self) -> bool:
-        return self._category == 3
 
 
 DType.__module__, DType.__name__, DType.__qualname__ = "torch", "dtype", "dtype"  # type(torch.float32)

@@ -71,9 +71,7 @@ def check_requires_grad(flag: bool, *, is_leaf: bool, floating: bool, inference:
         if setter:  # requires_grad_() on a non-leaf is a no-op; the attribute is not
             raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         return
-    if flag and floating is None:  # a complex tensor
-        raise NotImplementedError("gradwire: autograd through complex numbers is not implemented")
-    if flag and not floating:
+    if flag and not floating and floating is not None:  # (None: a complex tensor, which may require grad)
         raise RuntimeError("only Tensors of floating point and complex dtype can require gradients" if setter
                            else "only Tensors of floating point dtype can require gradients")
     if flag and inference and not _state.inference:

@@ -153,6 +153,7 @@ class Node:
     _node_pre_hooks = None      # register_prehook's hooks (tensor hooks live in _pre_hooks)
     _packed = False             # saved tensors went through saved_tensors_hooks' pack hook
     _float_stop = 0             # 1 + the position of the last floating tensor input that needs no grad
+    _conj_grads = False         # a holomorphic op on complex numbers: backward runs between conjugations
 
     @property
     def metadata(self) -> dict:
@@ -319,7 +320,10 @@ class Node:
                     grads = self._zero_fill(grads)
                 break
             # built-in multi-output ops handle None themselves
-        result = fn.backward(self, *grads)
+        if self._conj_grads:  # torch's convention for complex numbers (see HOLOMORPHIC)
+            result = _conjugated(fn.backward(self, *_conjugated(grads)))
+        else:
+            result = fn.backward(self, *grads)
         if type(result) is not tuple:
             result = (result,) if not isinstance(result, list) else tuple(result)
         n = len(self.next_functions)
@@ -578,6 +582,12 @@ class Function(metaclass=_FunctionMeta):
                 metas.append(None)
         node.next_functions = tuple(edges)
         node._input_meta = tuple(metas)
+        if _involves_complex(args, out):
+            if cls in HOLOMORPHIC:
+                node._conj_grads = True
+            elif cls not in COMPLEX_AWARE and node._builtin:
+                raise NotImplementedError(f"gradwire: the derivative of {node._name} for complex numbers is not "
+                                          "implemented")
         if anomaly_state.enabled:
             node.metadata["traceback_"] = forward_traceback()
         if not node._builtin:
@@ -592,7 +602,7 @@ class Function(metaclass=_FunctionMeta):
             non_diff = node._non_diff
             if non_diff and _holds(non_diff, orig):
                 return out
-            if not out.dtype.is_floating_point:
+            if not out.dtype.is_floating_point and not out.dtype.is_complex:
                 return out
             out._requires_grad = True
             out.grad_fn = node
@@ -614,7 +624,7 @@ class Function(metaclass=_FunctionMeta):
                         if o.grad_fn is not None or o._requires_grad or _holds(args, o):
                             o = _fresh_output(o)
                         pairs.append((orig, o))
-                        if not _holds(non_diff, orig) and o.dtype.is_floating_point:
+                        if not _holds(non_diff, orig) and (o.dtype.is_floating_point or o.dtype.is_complex):
                             o._requires_grad = True
                             o.grad_fn = node
                             o._output_nr = nr
@@ -627,6 +637,34 @@ class Function(metaclass=_FunctionMeta):
                 _swap_saved_outputs(node, pairs)
             return type(out)(res) if isinstance(out, tuple) else res
         return out
+
+
+# ---- complex numbers ----------------------------------------------------------------------------------------
+# torch's gradient for a complex input is the conjugate Wirtinger derivative: for a holomorphic f the input's
+# gradient is grad * conj(f'(z)), which is conj(real_formula(conj(grad))). So the Functions of holomorphic ops
+# (and of real-linear ones: add, sum, views) keep their one formula and run it between conjugations
+# (Node._apply); COMPLEX_AWARE ones (abs, real, imag, conj, angle, ...) handle complex gradients themselves.
+# Any other op recorded with complex inputs or outputs raises NotImplementedError rather than give a wrong one.
+HOLOMORPHIC: set = set()
+COMPLEX_AWARE: set = set()
+
+
+def _involves_complex(args, out) -> bool:
+    for a in args:
+        if type(a) is Tensor and a.dtype.is_complex:
+            return True
+    if type(out) is Tensor:
+        return out.dtype.is_complex
+    if isinstance(out, (tuple, list)):
+        return any(type(o) is Tensor and o.dtype.is_complex for o in out)
+    return False
+
+
+def _conjugated(grads):
+    from .ops.complex_ops import conj  # noqa: PLC0415 - the ops import this module
+    if not isinstance(grads, (tuple, list)):
+        return conj(grads) if type(grads) is Tensor else grads
+    return tuple(conj(g) if type(g) is Tensor else g for g in grads)
 
 
 def _pack_saved(out) -> None:

@@ -209,8 +209,9 @@ class Tensor:
         value = bool(value)
         if self._view_mode is not None and self._requires_grad and self.grad_fn is None:
             return  # a view made in no_grad mode of a tensor that requires grad keeps requiring it (torch)
-        check_requires_grad(value, is_leaf=self.grad_fn is None, floating=None if self.dtype.is_complex else self.dtype.is_floating_point,
-                            inference=self._inference, setter=setter)
+        floating = None if self.dtype.is_complex else self.dtype.is_floating_point
+        check_requires_grad(value, is_leaf=self.grad_fn is None, floating=floating, inference=self._inference,
+                            setter=setter)
         if self.grad_fn is None:
             self._requires_grad = value
 

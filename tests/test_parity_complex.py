@@ -70,15 +70,55 @@ def test_torchs_refusals_for_complex_inputs(gw):
     assert "RuntimeError imag is not implemented for tensors with non-complex dtypes." in out
 
 
-def test_autograd_through_complex_numbers_is_refused(gw):
+def test_autograd_through_complex_numbers_follows_torchs_convention(gw):
+    """torch's gradient for a complex input is the conjugate Wirtinger derivative: holomorphic ops run their real
+    formula between conjugations, abs/angle/real/imag/conj/view_as_real/complex/polar have their own."""
+    out = same_as_torch_without_errors(gw, """
+        fs = [lambda z: z.real, lambda z: z.imag, lambda z: z.abs(), lambda z: (z * z).real,
+              lambda z: (z * z.conj()).real, lambda z: torch.view_as_real(z).sum(), lambda z: z.angle(),
+              lambda z: z.exp().imag, lambda z: (z * torch.tensor(2 - 1j)).real, lambda z: (z / (1 + 1j)).abs(),
+              lambda z: (z ** 2).real, lambda z: (z.sin() + z.cos()).imag, lambda z: torch.sigmoid(z).real,
+              lambda z: (1 / z).imag, lambda z: z.log().real, lambda z: z.sqrt().abs()]
+        for f in fs:
+            z = torch.tensor(1 + 2j, requires_grad=True)
+            f(z).backward()
+            print(z.grad)
+        x = torch.tensor(1.5, requires_grad=True)
+        (x * torch.tensor(2 - 1j)).real.backward()
+        y = torch.tensor(0.5, requires_grad=True)
+        torch.complex(x, y).abs().backward()
+        print(x.grad, y.grad)
+        r = torch.tensor(2., requires_grad=True); t = torch.tensor(0.5, requires_grad=True)
+        torch.polar(r, t).imag.backward()
+        print(r.grad, t.grad)
+        z = torch.tensor(1 + 2j, requires_grad=True)
+        print((z * z).grad_fn, z.real.grad_fn, z.conj().grad_fn, torch.view_as_real(z).grad_fn, z.abs().grad_fn, z)
+        try:
+            (z * z).backward()
+        except RuntimeError as e:
+            print(e)
+        A = torch.tensor([[1 + 1j, 2], [0.5j, -1]], requires_grad=True)
+        v = torch.tensor([1 - 1j, 2 + 0.5j], requires_grad=True)
+        L = (A @ v).abs().sum() + (A.sum(0) * v).real.sum() + torch.vdot(v, v).real
+        L.backward()
+        print(L, A.grad, v.grad)
+        w = torch.tensor([0.5, -1.0], requires_grad=True)
+        c = torch.view_as_complex(torch.stack([w, w * 2], -1))
+        (c * c.conj()).real.sum().backward()
+        print(w.grad, torch.autograd.grad((v * v).abs().sum(), v))
+    """)
+    assert "tensor(1.+0.j)\ntensor(0.+1.j)\ntensor(0.4472+0.8944j)\ntensor(2.-4.j)\ntensor(2.+4.j)" in out
+    assert "tensor(0.4794) tensor(1.7552)" in out and "tensor([  5., -10.])" in out
+    assert "grad can be implicitly created only for real scalar outputs but got torch.complex64" in out
+
+
+def test_ops_without_a_complex_derivative_refuse_it(gw):
+    z = gw.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="derivative of .* for complex numbers is not implemented"):
+        z.tan().tolist()
     with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
-        gw.tensor([1 + 2j], requires_grad=True)
-    with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
-        gw.zeros(2, dtype=gw.cfloat).requires_grad_()
-    x = gw.tensor([1.5, 2.0], requires_grad=True)
-    with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
-        gw.complex(x, x).tolist()
-    assert gw.complex(x.detach(), x.detach()).tolist() == [1.5 + 1.5j, 2 + 2j]
+        gw.fft.fft(gw.arange(4., requires_grad=True))
+    assert gw.complex(gw.tensor([1.5, 2.0]), gw.tensor([1.5, 2.0])).tolist() == [1.5 + 1.5j, 2 + 2j]
 
 
 def test_linalg_eig_and_eigvals(gw):

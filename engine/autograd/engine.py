@@ -128,6 +128,9 @@ def _validate(node, i, g, meta, arrays=False):
                                f"{list(gshape)} but expected shape compatible with {list(shape)}")
         g = sum_to_grad(g, shape) if arrays else sum_to(g, shape)
     if g.dtype is not dtype:
+        if g.dtype.is_complex and not dtype.is_complex:  # a real input's gradient is the real part (torch's)
+            from ..ops.complex_ops import real  # noqa: PLC0415
+            g = real(g)
         if arrays:
             g = _owned_grad(g.array.astype(dtype.numpy), dtype, g.device)
         else:

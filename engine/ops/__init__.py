@@ -13,7 +13,7 @@ from . import (arith, complex_ops, creation, decompositions, decompositions2, el
                fft_ops, fused, gridctc, index, inplace, linalg, linspec, matrix, named, random_fill, reduce, scan,
                scatter, shape, sorting, special_math)
 from .. import random as _random
-from ..function import accumulator_of
+from ..function import COMPLEX_AWARE, HOLOMORPHIC, accumulator_of
 from ..tensor import Tensor, _new_tensor
 
 __all__ = ["OPS", "OpRegistry"]
@@ -303,3 +303,15 @@ def install(module) -> None:
 for _module in EXTENSION_MODULES:
     install(_module)
 del _module
+
+# The Functions whose one formula also gives complex gradients, between conjugations (function.HOLOMORPHIC):
+# holomorphic ops, and the real-linear ones (sums, views, copies).
+HOLOMORPHIC.update({
+    arith.Add, arith.Sub, arith.Rsub, arith.RsubScalar, arith.Mul, arith.Div, arith.Neg, arith.Pow, arith.PowTensor,
+    arith.Exp, arith.Log, arith.Reciprocal, elementwise.Sqrt, elementwise.Sin, elementwise.Cos, elementwise.Tanh,
+    elementwise.Sigmoid, linalg.Matmul, linalg.Dot, linalg.Vdot, linalg.Mv, linalg.Mm, linalg.Bmm, reduce.Sum,
+    reduce.SumDim, reduce.Mean, reduce.MeanDim, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
+    shape.Clone, shape.ToCopy, shape.Squeeze, shape.SqueezeDim, shape.SqueezeDims, shape.Unsqueeze, shape.Cat,
+    shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
+})
+COMPLEX_AWARE.update({elementwise.Abs, extra_ops.Angle})

@@ -2,8 +2,8 @@
 conj, view_as_real, view_as_complex, complex, polar, isreal). The elementwise ops, matmul and the reductions
 take complex arrays as they are (NumPy and CuPy compute them).
 
-Autograd through complex numbers (torch's conjugate Wirtinger calculus) is not built: a complex tensor cannot
-require grad, and these ops refuse inputs that require grad. torch's conj() is a lazy view with a conjugate bit;
+Their gradients follow torch's convention for complex numbers (the conjugate Wirtinger derivative; see
+function.HOLOMORPHIC), so these Functions are COMPLEX_AWARE. torch's conj() is a lazy view with a conjugate bit;
 here it is a copy (its values are the same).
 
 Declares WIRE, METHODS and __all__ like the other extension modules.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from gradwire.common import dtypes as _dt
 
+from ..function import COMPLEX_AWARE, Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg, share_version
@@ -22,36 +23,145 @@ def refuse_grad(name: str, *tensors) -> None:
         raise NotImplementedError(f"gradwire: {name}: autograd through complex numbers is not implemented")
 
 
+class Conj(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return _new_tensor(a.xp.conj(a.array), a.dtype, a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return conj(grad)
+
+
+class RealPart(Function):
+    """``z.real``: torch records a select of view_as_real's last dim (SelectBackward0)."""
+
+    array_forward = True
+    node_name = "SelectBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.dtype = a.dtype
+        return share_version(a, _new_tensor(a.array.real, a.dtype.to_real(), a.device))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return to_complex(grad, ctx.dtype)
+
+
+class ImagPart(Function):
+    array_forward = True
+    node_name = "SelectBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.dtype = a.dtype
+        return share_version(a, _new_tensor(a.array.imag, a.dtype.to_real(), a.device))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return to_complex(grad, ctx.dtype) * 1j
+
+
+class ViewAsReal(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp, arr = a.xp, a.array
+        real_dtype = a.dtype.to_real()
+        out = xp.ascontiguousarray(arr).view(real_dtype.numpy).reshape(arr.shape + (2,))
+        t = _new_tensor(out, real_dtype, a.device)
+        return share_version(a, t) if out.base is not None and arr.flags.c_contiguous else t
+
+    @staticmethod
+    def backward(ctx, grad):
+        return view_as_complex(grad.contiguous())
+
+
+class ViewAsComplex(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, a):
+        xp, arr = a.xp, a.array
+        return _new_tensor(xp.ascontiguousarray(arr).view(a.dtype.to_complex().numpy).reshape(arr.shape[:-1]),
+                           a.dtype.to_complex(), a.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return view_as_real(grad)
+
+
+class Complex(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, re, im):
+        dtype = re.dtype.to_complex() if re.dtype is not _dt.float16 else _dt.complex64
+        return _new_tensor((re.array + 1j * im.array).astype(dtype.numpy), dtype, re.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        na, nb = ctx.needs_input_grad
+        return (real(grad) if na else None), (imag(grad) if nb else None)
+
+
+class Polar(Function):
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, r, theta):
+        xp = r.xp
+        dtype = r.dtype.to_complex() if r.dtype is not _dt.float16 else _dt.complex64
+        unit = (xp.cos(theta.array) + 1j * xp.sin(theta.array)).astype(dtype.numpy)
+        ctx.save_for_backward(r, theta)
+        return _new_tensor((r.array * unit).astype(dtype.numpy), dtype, r.device)
+
+    @staticmethod
+    def backward(ctx, grad):
+        r, theta = ctx.saved_tensors
+        from .creation import ones_like  # noqa: PLC0415
+        unit = polar(ones_like(r), theta)
+        na, nb = ctx.needs_input_grad
+        g_r = real(grad * conj(unit)) if na else None
+        g_theta = real(grad * conj(unit * r * 1j)) if nb else None
+        return g_r, g_theta
+
+
+def to_complex(t, dtype):
+    from .shape import to_dtype  # noqa: PLC0415
+    return to_dtype(t, dtype)
+
+
 def real(input):
     check_tensor_arg("real", input)
     if not input.dtype.is_complex:
         return input  # a real tensor is its own real part
-    return share_version(input, _new_tensor(input.array.real, input.dtype.to_real(), input.device))
+    return RealPart.apply(input)
 
 
 def imag(input):
     check_tensor_arg("imag", input)
     if not input.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return share_version(input, _new_tensor(input.array.imag, input.dtype.to_real(), input.device))
+    return ImagPart.apply(input)
 
 
 def conj(input):
     check_tensor_arg("conj", input)
     if not input.dtype.is_complex:
         return input
-    return _new_tensor(input.xp.conj(input.array), input.dtype, input.device)
+    return Conj.apply(input)
 
 
 def view_as_real(input):
     check_tensor_arg("view_as_real", input)
     if not input.dtype.is_complex:
         raise RuntimeError("view_as_real is only supported for complex tensors")
-    xp, arr = input.xp, input.array
-    real_dtype = input.dtype.to_real()
-    out = xp.ascontiguousarray(arr).view(real_dtype.numpy).reshape(arr.shape + (2,))
-    return share_version(input, _new_tensor(out, real_dtype, input.device)) if out.base is not None else \
-        _new_tensor(out, real_dtype, input.device)
+    return ViewAsReal.apply(input)
 
 
 def view_as_complex(input):
@@ -63,9 +173,7 @@ def view_as_complex(input):
     arr = input.array
     if arr.ndim == 0 or arr.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    xp = input.xp
-    out = xp.ascontiguousarray(arr).view(dtype.to_complex().numpy).reshape(arr.shape[:-1])
-    return _new_tensor(out, dtype.to_complex(), input.device)
+    return ViewAsComplex.apply(input)
 
 
 def _parts(name: str, a, b, first: str, second: str):
@@ -78,19 +186,17 @@ def _parts(name: str, a, b, first: str, second: str):
     if a.dtype is not b.dtype:
         raise RuntimeError(f"Expected object of scalar type {a.dtype._torch_name} but got scalar type "
                            f"{b.dtype._torch_name} for second argument")
-    refuse_grad(name, a, b)
-    dtype = a.dtype.to_complex() if a.dtype is not _dt.float16 else _dt.complex64
-    return a.xp, a.array, b.array, dtype, a.device
+
 
 
 def complex(real, imag):  # noqa: A001 - torch.complex
-    xp, re, im, dtype, device = _parts("complex", real, imag, "real", "imag")
-    return _new_tensor((re + 1j * im).astype(dtype.numpy), dtype, device)
+    _parts("complex", real, imag, "real", "imag")
+    return Complex.apply(real, imag)
 
 
 def polar(abs, angle):  # noqa: A002 - torch's names
-    xp, r, theta, dtype, device = _parts("polar", abs, angle, "abs", "angle")
-    return _new_tensor((r * xp.cos(theta) + 1j * (r * xp.sin(theta))).astype(dtype.numpy), dtype, device)
+    _parts("polar", abs, angle, "abs", "angle")
+    return Polar.apply(abs, angle)
 
 
 def isreal(input):
@@ -127,6 +233,8 @@ def linalg_eigvals(A):  # noqa: N803
     w, _, dtype, device = _eig_arrays("linalg_eigvals", A)
     return _new_tensor(w, dtype, device)
 
+
+COMPLEX_AWARE.update({Conj, RealPart, ImagPart, ViewAsReal, ViewAsComplex, Complex, Polar})
 
 WIRE: dict = {"linalg.eig": linalg_eig, "linalg.eigvals": linalg_eigvals, "real": real, "imag": imag, "conj": conj, "conj_physical": conj, "resolve_conj": conj,
               "view_as_real": view_as_real, "view_as_complex": view_as_complex, "complex": complex, "polar": polar,

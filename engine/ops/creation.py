@@ -21,9 +21,7 @@ def _dtype_arg(dtype):
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
-        if t.dtype.is_complex:
-            raise NotImplementedError("gradwire: autograd through complex numbers is not implemented")
-        if not t.dtype.is_floating_point:
+        if not t.dtype.is_floating_point and not t.dtype.is_complex:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
     return t

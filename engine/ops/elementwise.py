@@ -329,7 +329,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * sign(a)
+        return grad * (sgn(a) if a.dtype.is_complex else sign(a))  # (z / |z| for a complex z)
 
 
 class Sign(Function):

@@ -682,7 +682,8 @@ class Angle(Function):
     @staticmethod
     def forward(ctx, a):
         xp = a.xp
-        if a.dtype.is_complex:  # (a complex tensor cannot require grad: no node is recorded)
+        if a.dtype.is_complex:
+            ctx.save_for_backward(a)
             return _new_tensor(xp.angle(a.array), a.dtype.to_real(), a.device)
         dtype = a.dtype if a.dtype.is_floating_point else _dt.default_float()
         arr = a.array.astype(dtype.numpy, copy=False)
@@ -692,7 +693,10 @@ class Angle(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        if not ctx.saved_tensors:
+            return grad * 0
+        (z,) = ctx.saved_tensors  # d arg(z): i z / |z|^2, in torch's convention for complex numbers
+        return grad * (z * 1j) / (z.abs() ** 2)
 
 
 def angle(input):
