@@ -1,6 +1,5 @@
-"""torch.fft: the transforms run on the server (engine/ops/fft_ops.py); the frequency helpers and the shifts
-are made here from other ops. Transforms of inputs that require grad are refused (their gradients are
-complex, and autograd through complex numbers is not built)."""
+"""torch.fft: the transforms run on the server (engine/ops/fft_ops.py, which says which are differentiable);
+the frequency helpers and the shifts are made here from other ops."""
 from __future__ import annotations
 
 import numpy as np

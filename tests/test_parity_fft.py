@@ -26,10 +26,35 @@ def test_transforms_frequencies_and_shifts(gw):
     assert "torch.complex128 torch.complex128" in out
 
 
-def test_bad_norm_and_grad(gw):
+def test_bad_norm(gw):
     out = same_as_torch(gw, """
         torch.fft.fft(torch.arange(8.), norm="bad")
     """)
     assert out == '!! RuntimeError: Invalid normalization mode: "bad"'
-    with pytest.raises(NotImplementedError, match="autograd through complex numbers is not implemented"):
-        gw.fft.fft(gw.arange(4., requires_grad=True))
+
+
+def test_gradients_of_the_transforms(gw):
+    out = same_as_torch_without_errors(gw, """
+        x = torch.tensor([1., -2., 0.5, 3.], requires_grad=True)
+        y = torch.fft.fft(x)
+        (y * torch.tensor([1 + 1j, 2, -1j, 0.5])).real.sum().backward()
+        print(y, x.grad)
+        x.grad = None
+        for norm in (None, "forward", "ortho"):
+            y = torch.fft.ifft(x, norm=norm)
+            y.abs().sum().backward()
+            print(y.grad_fn, x.grad)
+            x.grad = None
+        r = torch.tensor([1., -2., 0.5, 3., 1.5], requires_grad=True)
+        torch.fft.rfft(r, norm="ortho").abs().sum().backward()
+        z = torch.tensor([1 + 1j, -2, 0.5j], requires_grad=True)
+        torch.fft.ifft(z).abs().sum().backward()
+        m = torch.arange(12., requires_grad=True)
+        torch.fft.rfftn(m.reshape(3, 4)).real.sum().backward()
+        print(r.grad, z.grad, m.grad)
+        print(torch.autograd.gradcheck(lambda t: torch.fft.rfft(t).abs(), (x.double().detach().requires_grad_(),)))
+    """)
+    assert "grad_fn=<FftR2CBackward0>) tensor([ 3.5000,  1.0000, -1.5000,  1.0000])" in out
+    assert "<ConjBackward0 object at 0x?>" in out and out.endswith("True\n")
+    with pytest.raises(NotImplementedError, match="derivative of fft.irfft"):
+        gw.fft.irfft(gw.tensor([1. + 0j, 2.], requires_grad=True))
