@@ -36,29 +36,26 @@ class Conj(Function):
 
 
 class RealPart(Function):
-    """``z.real``: torch records a select of view_as_real's last dim (SelectBackward0)."""
+    """``z.real`` (a view of the real parts): torch records a select of view_as_real's last dim
+    (SelectBackward0). ImagPart is the same for ``z.imag``, whose gradient is i times the real one."""
 
     array_forward = True
     node_name = "SelectBackward0"
+    part = "real"
 
-    @staticmethod
-    def forward(ctx, a):
+    @classmethod
+    def forward(cls, ctx, a):
         ctx.dtype = a.dtype
-        return share_version(a, _new_tensor(a.array.real, a.dtype.to_real(), a.device))
+        return share_version(a, _new_tensor(getattr(a.array, cls.part), a.dtype.to_real(), a.device))
 
     @staticmethod
     def backward(ctx, grad):
         return to_complex(grad, ctx.dtype)
 
 
-class ImagPart(Function):
-    array_forward = True
+class ImagPart(RealPart):
     node_name = "SelectBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.dtype = a.dtype
-        return share_version(a, _new_tensor(a.array.imag, a.dtype.to_real(), a.device))
+    part = "imag"
 
     @staticmethod
     def backward(ctx, grad):
