@@ -308,8 +308,10 @@ del _module
 # holomorphic ops, and the real-linear ones (sums, views, copies).
 HOLOMORPHIC.update({
     arith.Add, arith.Sub, arith.Rsub, arith.RsubScalar, arith.Mul, arith.Div, arith.Neg, arith.Pow, arith.PowTensor,
-    arith.Exp, arith.Log, arith.Reciprocal, elementwise.Sqrt, elementwise.Sin, elementwise.Cos, elementwise.Tanh,
-    elementwise.Sigmoid, linalg.Matmul, linalg.Dot, linalg.Vdot, linalg.Mv, linalg.Mm, linalg.Bmm, reduce.Sum,
+    arith.PowScalarBase, arith.Exp, arith.Log, arith.Reciprocal, elementwise.Sqrt, elementwise.Rsqrt,
+    elementwise.Expm1, elementwise.Log1P, elementwise.Log2, elementwise.Log10, elementwise.Exp2, elementwise.Sin,
+    elementwise.Cos, elementwise.Tan, elementwise.Sinh, elementwise.Cosh, elementwise.Tanh, elementwise.Asin,
+    elementwise.Acos, elementwise.Atan, elementwise.Asinh, elementwise.Acosh, elementwise.Atanh, elementwise.Sigmoid, linalg.Matmul, linalg.Dot, linalg.Vdot, linalg.Mv, linalg.Mm, linalg.Bmm, reduce.Sum,
     reduce.SumDim, reduce.Mean, reduce.MeanDim, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
     shape.Clone, shape.ToCopy, shape.Squeeze, shape.SqueezeDim, shape.SqueezeDims, shape.Unsqueeze, shape.Cat,
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,

@@ -236,6 +236,8 @@ class Acosh(_FloatUnary):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        if a.dtype.is_complex:  # torch's branch for complex z: sqrt(z - 1) sqrt(z + 1), not sqrt(z^2 - 1)
+            return grad / (sqrt(a - 1) * sqrt(a + 1))
         return grad / sqrt(a * a - 1)
 
 
