@@ -70,6 +70,40 @@ def _check_number(op: str, x) -> None:
         raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}")
 
 
+# ----- complex inputs torch refuses (an order, or a real function), with its texts and types -------------
+# Checked inside the rules below (elementwise, reduction, clamp, sort): past the floating fast paths, so the
+# common calls pay nothing for it.
+
+_COMPLEX_REFUSALS = {
+    **{op: (NotImplementedError, f'"{op}_cpu" not implemented for \'{{}}\'') for op in ("lt", "le", "gt", "ge")},
+    "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead."),
+    "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
+    "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
+    "clamp": (NotImplementedError, "clamp is not supported for complex types"),
+    "relu": (NotImplementedError, "clamp is not supported for complex types"),
+    "floor": (NotImplementedError, "floor is not supported for complex inputs"),
+    "ceil": (NotImplementedError, "ceil is not supported for complex inputs"),
+    "argmax": (RuntimeError, "argmax(): does not support complex input"),
+    "argmin": (RuntimeError, "argmin(): does not support complex input"),
+    "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "max": None, "min": None,  # (their texts depend on the dim)
+}
+
+
+def _refuse_complex(op: str, args, kwargs) -> None:
+    """torch's error when ``op`` (one of _COMPLEX_REFUSALS) gets a complex tensor among its first two operands."""
+    for a in args[:2]:
+        if is_tensor(a) and a._dtype.is_complex:
+            name = a._dtype._torch_name
+            if op in ("max", "min"):  # over everything, or along a dim
+                if len(args) == 1 and not kwargs:
+                    raise NotImplementedError(f'"{op}_all" not implemented for \'{name}\'')
+                raise RuntimeError(f"{op}(): does not support complex input")
+            kind, text = _COMPLEX_REFUSALS[op]
+            raise kind(text.format(name))
+
+
 # ----- elementwise ---------------------------------------------------------------------
 
 _NUMBER = (int, float)
@@ -91,6 +125,8 @@ def elementwise(*, out: str = "promote", refuse: Callable | None = None, fast: b
                     return [(a._shape, a_dtype)]
         for a in args[1:]:
             _check_number(op, a)
+        if op in _COMPLEX_REFUSALS:
+            _refuse_complex(op, args, kwargs)
         shape = shapes.broadcast_shapes(*(_shape(a) for a in args)) if len(args) > 1 else _shape(args[0])
         if out == "bool":
             dtype = bool_
@@ -172,6 +208,8 @@ def where(op, args, kwargs):
 
 def clamp(op, args, kwargs):
     x = args[0]
+    if x._dtype.is_complex:
+        _refuse_complex("clamp", args, kwargs)
     lo, hi = _arg(args, kwargs, 1, "min"), _arg(args, kwargs, 2, "max")
     if lo is None and hi is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -302,6 +340,8 @@ def reduction(*, out: str = "sum", dim_required: bool = False, indices: bool = F
     "long" (argmax), "bool" (all/any). indices: with a dim, (values, indices)."""
     def rule(op, args, kwargs):
         x = args[0]
+        if x._dtype.is_complex and op in _COMPLEX_REFUSALS:
+            _refuse_complex(op, args, kwargs)
         dim = _arg(args, kwargs, 1, "dim")
         keepdim = _arg(args, kwargs, 2, "keepdim", False)
         if dim_required and dim is None:
@@ -377,6 +417,8 @@ def _dim_of(x, dim):
 
 def sort(op, args, kwargs):
     x = args[0]
+    if x._dtype.is_complex and op == "sort":
+        _refuse_complex(op, args, kwargs)
     dim = _arg(args, kwargs, 1, "dim", -1)
     if op == "msort":
         dim = 0
@@ -2139,40 +2181,3 @@ OPS.update({
     "polar": OpInfo(_complex_parts, node="PolarBackward0"),
     "isreal": OpInfo(lambda op, args, kwargs: [(args[0]._shape, dtypes.bool_)], differentiable=False),
 })
-
-
-# The ops torch refuses for complex inputs (an order, or a real function), with its texts and types.
-_COMPLEX_REFUSALS = {
-    **{op: (NotImplementedError, f'"{op}_cpu" not implemented for \'{{}}\'') for op in ("lt", "le", "gt", "ge")},
-    "sign": (NotImplementedError, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
-                                  "torch.sgn instead."),
-    "maximum": (RuntimeError, "maximum not implemented for complex tensors."),
-    "minimum": (RuntimeError, "minimum not implemented for complex tensors."),
-    "clamp": (NotImplementedError, "clamp is not supported for complex types"),
-    "relu": (NotImplementedError, "clamp is not supported for complex types"),
-    "floor": (NotImplementedError, "floor is not supported for complex inputs"),
-    "ceil": (NotImplementedError, "ceil is not supported for complex inputs"),
-    "argmax": (RuntimeError, "argmax(): does not support complex input"),
-    "argmin": (RuntimeError, "argmin(): does not support complex input"),
-    "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
-}
-
-
-def _refusing_complex(op: str, rule):
-    kind, text = _COMPLEX_REFUSALS.get(op, (None, None))
-
-    def checked(op_, args, kwargs):
-        for a in args[:2]:
-            if is_tensor(a) and a._dtype.is_complex:
-                if op in ("max", "min"):  # over everything, or along a dim
-                    if len(args) == 1 and not kwargs:
-                        raise NotImplementedError(f'"{op}_all" not implemented for \'{a._dtype._torch_name}\'')
-                    raise RuntimeError(f"{op}(): does not support complex input")
-                raise kind(text.format(a._dtype._torch_name))
-        return rule(op_, args, kwargs)
-    return checked
-
-
-for _op in (*_COMPLEX_REFUSALS, "max", "min"):
-    if _op in OPS and OPS[_op].infer is not None:
-        OPS[_op] = replace(OPS[_op], infer=_refusing_complex(_op, OPS[_op].infer))
