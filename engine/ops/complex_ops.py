@@ -14,13 +14,9 @@ from gradwire.common import dtypes as _dt
 
 from ..function import COMPLEX_AWARE, Function
 from ..grad_mode import _state as _grad_state
-from ..tensor import Tensor, _new_tensor
+from ..tensor import _new_tensor
 from ._util import check_tensor_arg, share_version
-
-
-def refuse_grad(name: str, *tensors) -> None:
-    if _grad_state.enabled and any(type(t) is Tensor and t._requires_grad for t in tensors):
-        raise NotImplementedError(f"gradwire: {name}: autograd through complex numbers is not implemented")
+from .shape import to_dtype
 
 
 class Conj(Function):
@@ -50,7 +46,7 @@ class RealPart(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return to_complex(grad, ctx.dtype)
+        return to_dtype(grad, ctx.dtype)
 
 
 class ImagPart(RealPart):
@@ -59,7 +55,7 @@ class ImagPart(RealPart):
 
     @staticmethod
     def backward(ctx, grad):
-        return to_complex(grad, ctx.dtype) * 1j
+        return to_dtype(grad, ctx.dtype) * 1j
 
 
 class ViewAsReal(Function):
@@ -97,7 +93,7 @@ class Complex(Function):
 
     @staticmethod
     def forward(ctx, re, im):
-        dtype = re.dtype.to_complex() if re.dtype is not _dt.float16 else _dt.complex64
+        dtype = re.dtype.to_complex()
         return _new_tensor((re.array + 1j * im.array).astype(dtype.numpy), dtype, re.device)
 
     @staticmethod
@@ -112,7 +108,7 @@ class Polar(Function):
     @staticmethod
     def forward(ctx, r, theta):
         xp = r.xp
-        dtype = r.dtype.to_complex() if r.dtype is not _dt.float16 else _dt.complex64
+        dtype = r.dtype.to_complex()
         unit = (xp.cos(theta.array) + 1j * xp.sin(theta.array)).astype(dtype.numpy)
         ctx.save_for_backward(r, theta)
         return _new_tensor((r.array * unit).astype(dtype.numpy), dtype, r.device)
@@ -126,11 +122,6 @@ class Polar(Function):
         g_r = real(grad * conj(unit)) if na else None
         g_theta = real(grad * conj(unit * r * 1j)) if nb else None
         return g_r, g_theta
-
-
-def to_complex(t, dtype):
-    from .shape import to_dtype  # noqa: PLC0415
-    return to_dtype(t, dtype)
 
 
 def real(input):
@@ -173,7 +164,8 @@ def view_as_complex(input):
     return ViewAsComplex.apply(input)
 
 
-def _parts(name: str, a, b, first: str, second: str):
+def _check_parts(name: str, a, b) -> None:
+    """torch.complex / torch.polar: two floating tensors of one dtype."""
     check_tensor_arg(name, a)
     check_tensor_arg(name, b)
     ok = (_dt.float16, _dt.float32, _dt.float64)
@@ -185,14 +177,13 @@ def _parts(name: str, a, b, first: str, second: str):
                            f"{b.dtype._torch_name} for second argument")
 
 
-
 def complex(real, imag):  # noqa: A001 - torch.complex
-    _parts("complex", real, imag, "real", "imag")
+    _check_parts("complex", real, imag)
     return Complex.apply(real, imag)
 
 
 def polar(abs, angle):  # noqa: A002 - torch's names
-    _parts("polar", abs, angle, "abs", "angle")
+    _check_parts("polar", abs, angle)
     return Polar.apply(abs, angle)
 
 
@@ -215,7 +206,8 @@ def _eig_arrays(name: str, A):
     if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in (_dt.float16, _dt.bfloat16):
         raise RuntimeError(f"{name.replace('_', '.')}: Expected a floating point or complex tensor as input. Got "
                            f"{A.dtype._torch_name}")
-    refuse_grad(name.replace("_", "."), A)
+    if _grad_state.enabled and A._requires_grad:
+        raise NotImplementedError(f"gradwire: the derivative of {name.replace('_', '.')} is not implemented")
     dtype = A.dtype.to_complex()
     w, v = A.xp.linalg.eig(arr)  # LAPACK's geev, as torch's: the same order and normalization
     return w.astype(dtype.numpy), v.astype(dtype.numpy), dtype, A.device
@@ -233,8 +225,8 @@ def linalg_eigvals(A):  # noqa: N803
 
 COMPLEX_AWARE.update({Conj, RealPart, ImagPart, ViewAsReal, ViewAsComplex, Complex, Polar})
 
-WIRE: dict = {"linalg.eig": linalg_eig, "linalg.eigvals": linalg_eigvals, "real": real, "imag": imag, "conj": conj, "conj_physical": conj, "resolve_conj": conj,
-              "view_as_real": view_as_real, "view_as_complex": view_as_complex, "complex": complex, "polar": polar,
+WIRE: dict = {"linalg.eig": linalg_eig, "linalg.eigvals": linalg_eigvals, "real": real, "imag": imag, "conj": conj,
+              "conj_physical": conj, "resolve_conj": conj, "view_as_real": view_as_real, "view_as_complex": view_as_complex, "complex": complex, "polar": polar,
               "isreal": isreal}
 METHODS: dict = {}
 __all__: list = ["real", "imag", "conj", "conj_physical", "resolve_conj", "view_as_real", "view_as_complex", "complex",

@@ -18,7 +18,6 @@ from ..function import HOLOMORPHIC, Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg
-from .complex_ops import refuse_grad
 
 _NORMS = (None, "backward", "forward", "ortho")
 _OTHER_NORM = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
@@ -26,10 +25,8 @@ _ONE_DIM = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")
 _N_DIM = ("fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn")
 
 
-def _prepared(name: str, input, norm, differentiable: bool = False):
+def _prepared(name: str, input, norm):
     check_tensor_arg(f"fft_{name}", input)
-    if not differentiable:
-        refuse_grad(f"fft.{name}", input)
     if norm not in _NORMS:
         raise RuntimeError(f"Invalid normalization mode: \"{norm}\"")
     arr = input.array
@@ -116,7 +113,7 @@ def _differentiable(input, name: str, sized) -> bool:
 def _one_dim(name: str):
     def transform(input, n=None, dim=-1, norm=None):
         grad = _differentiable(input, name, n)
-        xp, arr = _prepared(name, input, norm, grad)
+        xp, arr = _prepared(name, input, norm)
         d = normalize_dim(dim, arr.ndim)
         if n is not None and n < 1:
             raise RuntimeError(f"Invalid number of data points ({n}) specified")
@@ -140,13 +137,13 @@ def _n_dim(name: str):
 
     def transform(input, s=None, dim=default_dim, norm=None):
         grad = _differentiable(input, name, s)
-        xp, arr = _prepared(name, input, norm, grad)
+        xp, arr = _prepared(name, input, norm)
         if dim is None:
             dims = tuple(range(arr.ndim)) if s is None else tuple(range(arr.ndim - len(s), arr.ndim))
         else:
             dims = normalize_dims(dim, arr.ndim)
         if s is not None and len(s) != len(dims):
-            raise RuntimeError(f"When given, dim and shape arguments must have the same length")
+            raise RuntimeError("When given, dim and shape arguments must have the same length")
         if grad:
             cls = FftR2C if numpy_name == "rfftn" else FftC2C
             return cls.apply(_floating(input, arr), numpy_name, tuple(dims), norm)
