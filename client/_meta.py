@@ -2078,6 +2078,7 @@ OPS.update({
     "random_": OpInfo(same, inplace=True, node=_random_node),
     "poisson": OpInfo(_poisson_rule, node="PoissonBackward0"),
     "binomial": OpInfo(_binomial_rule, node="torch::autograd::NotImplemented"),
+    "standard_gamma_draw": OpInfo(_poisson_rule, differentiable=False),
 })
 
 

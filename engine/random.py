@@ -14,29 +14,22 @@ from gradwire.common import dtypes as _dt
 from gradwire.common.rng import DEFAULT_SEED, check_seed, to_wire
 
 from . import backend
+from .streams import new_stream
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "use_generator",
            "current_generator", "get_rng_state", "set_rng_state"]
 
-# get_state's bytes (little-endian): PCG64's 128-bit state and increment, its buffered 32-bit draw
-# (a flag byte and the value), and the initial seed
-_STATE_LAYOUT = (16, 16, 1, 4, 8)
-STATE_BYTES = sum(_STATE_LAYOUT)
-
-
 class Generator:
-    """A random number generator of one device (numpy.random.Generator on CPU)."""
+    """A random number generator of one device: torch's mt19937 streams on CPU (streams.TorchCPUStream)."""
 
     def __init__(self, device: str = "cpu", seed: int | None = None):
         self.device = backend.normalize_device(device)
-        self._seed = DEFAULT_SEED if seed is None else check_seed(int(seed))
-        self._rng = backend.new_rng(self._seed, self.device)
+        self._stream = new_stream(DEFAULT_SEED if seed is None else check_seed(int(seed)), self.device)
         self._devices: dict = {}   # a CPU generator's companions on CUDA devices (seeded with it)
 
     def manual_seed(self, seed) -> "Generator":
         seed = check_seed(seed)
-        self._seed = seed
-        self._rng = backend.new_rng(seed, self.device)
+        self._stream = new_stream(seed, self.device)
         for gen in self._devices.values():  # torch.manual_seed seeds every device
             gen.manual_seed(seed)
         return self
@@ -49,7 +42,7 @@ class Generator:
             return self
         gen = self._devices.get(device)
         if gen is None:
-            gen = self._devices[device] = Generator(device, self._seed)
+            gen = self._devices[device] = Generator(device, self.initial_seed())
         return gen
 
     def seed(self) -> int:
@@ -59,21 +52,19 @@ class Generator:
         return s
 
     def initial_seed(self) -> int:
-        return self._seed
+        return self._stream.initial_seed()
 
     def _snapshot(self):
-        """The bit generator's state as it keeps it (for putting it back with ``_restore``)."""
-        return dict(self._rng.bit_generator.state)
+        """The stream's state as it keeps it (for putting it back with ``_restore``)."""
+        return self._stream.snapshot()
 
     def _restore(self, state) -> None:
-        self._rng.bit_generator.state = state
+        self._stream.restore(state)
 
     def get_state(self):
         """The generator's state as a uint8 tensor (torch's ByteTensor), for ``set_state``."""
         from .tensor import _new_tensor  # noqa: PLC0415
-        st = self._snapshot()
-        fields = (st["state"]["state"], st["state"]["inc"], st["has_uint32"], st["uinteger"], self._seed)
-        raw = b"".join(int(v).to_bytes(n, "little") for v, n in zip(fields, _STATE_LAYOUT))
+        raw = self._stream.state_bytes()
         return _new_tensor(backend.asarray(list(raw), _dt.uint8.numpy, "cpu"), _dt.uint8)
 
     def set_state(self, new_state) -> "Generator":
@@ -84,23 +75,17 @@ class Generator:
         if new_state.dtype is not _dt.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         raw = backend.to_numpy(new_state.array).reshape(-1).tobytes()
-        if len(raw) != STATE_BYTES:
-            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {STATE_BYTES} but found the input RNG "
-                               f"state size to be {len(raw)}")
-        fields, at = [], 0
-        for n in _STATE_LAYOUT:
-            fields.append(int.from_bytes(raw[at:at + n], "little"))
-            at += n
-        state, inc, has_uint32, uinteger, seed = fields
-        st = self._snapshot()
-        st.update(state={"state": state, "inc": inc}, has_uint32=has_uint32, uinteger=uinteger)
-        self._restore(st)
-        self._seed = seed
+        size = self._stream.STATE_BYTES
+        if len(raw) != size:
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {size} but found the input RNG state "
+                               f"size to be {len(raw)}")
+        self._stream.load_state_bytes(raw)
         return self
 
     @property
     def rng(self):
-        return self._rng
+        """The stream the random ops draw from."""
+        return self._stream
 
     def __repr__(self) -> str:
         return f"<torch._C.Generator object at {hex(id(self))}>"

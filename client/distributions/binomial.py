@@ -60,15 +60,9 @@ class Binomial(_ProbsOrLogits, Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=_torch.Size()):
-        """The successes among max(total_count) uniform trials, counting only each element's first total_count."""
         shape = self._extended_shape(sample_shape)
         with _torch.no_grad():
-            n = self.total_count.expand(shape)
-            p = self.probs.expand(shape)
-            trials = int(n.max()) if n.numel() else 0
-            index = _torch.arange(trials, dtype=p.dtype).view((-1,) + (1,) * len(shape))
-            success = (_torch.rand((trials,) + tuple(shape), dtype=p.dtype) < p) & (index < n)
-            return success.sum(0).to(p.dtype)
+            return _torch.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

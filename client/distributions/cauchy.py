@@ -40,8 +40,7 @@ class Cauchy(Distribution):
 
     def rsample(self, sample_shape=_torch.Size()):
         with _torch.no_grad():
-            u = _torch.rand(self._extended_shape(sample_shape), dtype=self.loc.dtype)
-            eps = _torch.tan(math.pi * (u - 0.5))
+            eps = _torch.empty(self._extended_shape(sample_shape), dtype=self.loc.dtype).cauchy_()
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

@@ -13,8 +13,8 @@ __all__ = ["Exponential"]
 
 
 def _standard_exponential(shape, dtype):
-    """Exp(1) draws: -log(1 - U) with U uniform on [0, 1)."""
-    return -_torch.log1p(-_torch.rand(shape, dtype=dtype))
+    """Exp(1) draws, as torch's distributions draw them (exponential_ on a new tensor)."""
+    return _torch.empty(shape, dtype=dtype).exponential_()
 
 
 class Exponential(ExponentialFamily):

@@ -14,31 +14,10 @@ __all__ = ["Gamma"]
 
 
 def _draw_standard_gamma(alpha):
-    """Gamma(alpha, 1) draws of alpha's shape (no gradient), by Marsaglia and Tsang's squeeze method:
-    each round draws for every element and keeps the first accepted draw (acceptance is > 95%, so a
-    few rounds do). alpha < 1 draws Gamma(alpha + 1) and scales it by U^(1/alpha)."""
+    """Gamma(alpha, 1) draws of alpha's shape (no gradient), drawn on the server as torch's sampler draws them."""
+    from .._dispatch import call  # noqa: PLC0415
     with _torch.no_grad():
-        alpha = alpha.detach()
-        small = alpha < 1
-        a = _torch.where(small, alpha + 1, alpha)
-        d = a - 1.0 / 3
-        c = (9 * d).rsqrt()
-        out = _torch.zeros_like(alpha)
-        done = _torch.zeros_like(alpha, dtype=_torch.bool)
-        while True:
-            x = _torch.randn_like(alpha)
-            v = (1 + c * x) ** 3
-            log_u = _torch.log(_torch.rand_like(alpha))
-            positive = v > 0
-            log_v = _torch.log(_torch.where(positive, v, _torch.ones_like(v)))
-            accept = positive & (log_u < 0.5 * x * x + d - d * v + d * log_v) & ~done
-            out = _torch.where(accept, d * v, out)
-            done = done | accept
-            if bool(done.all()):
-                break
-        boost = _torch.rand_like(alpha).pow(alpha.reciprocal())
-        out = _torch.where(small, out * boost, out)
-        return out.clamp(min=_torch.finfo(out.dtype).tiny)
+        return call("standard_gamma_draw", alpha.detach())
 
 
 def _series_terms(a, x, chunk: int = 128):

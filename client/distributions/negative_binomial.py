@@ -7,7 +7,6 @@ from . import constraints
 from .bernoulli import _one_parametrization, _ProbsOrLogits
 from .distribution import Distribution
 from .gamma import Gamma
-from .poisson import _draw_poisson
 from .utils import broadcast_all, lazy_property
 
 __all__ = ["NegativeBinomial"]
@@ -51,7 +50,7 @@ class NegativeBinomial(_ProbsOrLogits, Distribution):
     def sample(self, sample_shape=_torch.Size()):
         """A Poisson draw whose rate is a Gamma draw (the gamma-Poisson mixture)."""
         with _torch.no_grad():
-            return _draw_poisson(self._gamma.sample(sample_shape=sample_shape))
+            return _torch.poisson(self._gamma.sample(sample_shape=sample_shape))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -8,30 +8,9 @@ import gradwire as _torch
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .exponential import _standard_exponential
 from .utils import broadcast_all
 
 __all__ = ["Poisson"]
-
-
-def _draw_poisson(rate):
-    """Poisson(rate) draws (no gradient): the number of Exp(1) inter-arrival times whose running sum stays
-    below rate, with enough arrivals drawn at once that every element's sum passes its rate (more are
-    drawn in the rare case one does not)."""
-    with _torch.no_grad():
-        rate = rate.detach()
-        count = _torch.zeros_like(rate)
-        elapsed = _torch.zeros_like(rate)
-        top = float(rate.max()) if rate.numel() else 0.0
-        while True:
-            k = int(top + 6 * math.sqrt(top) + 10)
-            arrivals = elapsed + _torch.cumsum(_standard_exponential((k,) + tuple(rate.shape), rate.dtype), 0)
-            count = count + (arrivals < rate).sum(0).to(rate.dtype)
-            elapsed = arrivals[-1]
-            remaining = (rate - elapsed).clamp(min=0)
-            if not bool((elapsed < rate).any()):
-                return count
-            top = float(remaining.max())
 
 
 class Poisson(ExponentialFamily):
@@ -60,7 +39,8 @@ class Poisson(ExponentialFamily):
         return self.rate
 
     def sample(self, sample_shape=_torch.Size()):
-        return _draw_poisson(self.rate.expand(self._extended_shape(sample_shape)))
+        with _torch.no_grad():
+            return _torch.poisson(self.rate.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value):
         if self._validate_args:

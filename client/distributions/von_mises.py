@@ -48,7 +48,8 @@ def _rejection_sample(loc, concentration, proposal_r, shape):
         z = _torch.cos(math.pi * u1)
         f = (1 + proposal_r * z) / (proposal_r + z)
         c = concentration * (proposal_r - f)
-        accept = (((c * (2 - c) - u2) > 0) | ((c / u2).log() + 1 - c >= 0)) & ~done
+        # as torch's: a later round's acceptance replaces an earlier one (the same distribution, torch's draws)
+        accept = ((c * (2 - c) - u2) > 0) | ((c / u2).log() + 1 - c >= 0)
         x = _torch.where(accept, (u3 - 0.5).sign() * f.acos(), x)
         done = done | accept
     return (x + math.pi + loc) % (2 * math.pi) - math.pi

@@ -578,9 +578,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
         return _activation("rrelu_eval", input, inplace, (lower + upper) / 2)
-    from .. import where  # noqa: PLC0415
-    from .._creation import rand_like  # noqa: PLC0415
-    slope = rand_like(input) * (upper - lower) + lower
+    from .. import empty, float64, ones_like, where  # noqa: PLC0415
+    # torch's: one double U(lower, upper) draw per element that is not positive, in order
+    negative = input <= 0
+    slope = ones_like(input)
+    slope[negative] = empty(int(negative.sum()), dtype=float64).uniform_(lower, upper).to(input.dtype)
     out = where(input > 0, input, input * slope)
     return input.copy_(out) if inplace else out
 
@@ -1569,10 +1571,10 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     """softmax((logits + Gumbel noise) / tau); ``hard``: the one-hot of its argmax, with the soft
     sample's gradient (straight-through)."""
     import warnings  # noqa: PLC0415
-    from .. import rand_like, zeros_like  # noqa: PLC0415
+    from .. import empty_like, zeros_like  # noqa: PLC0415
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    gumbels = -(-(1 - rand_like(logits)).log()).log()  # -log(Exp(1)) draws
+    gumbels = -empty_like(logits).exponential_().log()  # -log(Exp(1)) draws
     y_soft = ((logits + gumbels) / tau).softmax(dim)
     if not hard:
         return y_soft

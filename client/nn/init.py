@@ -108,21 +108,41 @@ def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: st
 
 
 def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None):
-    """N(mean, std) cut to [a, b]: uniform draws between the bounds' CDFs, mapped back by erfinv."""
+    """N(mean, std) cut to [a, b], drawn as torch 2.13 draws it (so a seeded session gets torch's values): when
+    the window holds more than 30% of the mass, normal draws redrawn where they fall outside it; else
+    uniform draws in [a, b] each accepted with probability pdf / peak pdf, the rejected drawn again."""
+    from .. import where  # noqa: PLC0415
+    from .._creation import empty_like  # noqa: PLC0415
+
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
                       "may be incorrect.", stacklevel=2)
-    lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
     with no_grad():
-        if a > b:  # torch draws uniform_(a, b) for a window this narrow: its range error
-            tensor.uniform_(a, b, generator=generator)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()  # the bounds in the tensor's dtype
+            result = tensor.normal_(mean, std, generator=generator)
+            while bool((outside := (result < lo) | (result > hi)).any()):
+                result = where(outside, empty_like(result).normal_(mean, std, generator=generator), result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+        def draw_candidates(into):  # uniform candidates and whether each is rejected
+            into.uniform_(a, b, generator=generator)
+            log_ratio = ((into - mean) / std).pow_(2).mul_(-0.5).sub_(log_peak)
+            return empty_like(into).uniform_(generator=generator).log_().gt(log_ratio)
+        rejected = draw_candidates(tensor)
+        result = tensor
+        while bool(rejected.any()):
+            candidates = empty_like(tensor)
+            again = draw_candidates(candidates)
+            result = where(rejected, candidates, result)
+            rejected = where(rejected, again, rejected)
+        if result is not tensor:
+            tensor.copy_(result)
     return tensor
 
 

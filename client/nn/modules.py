@@ -1955,7 +1955,7 @@ class LSTM(RNNBase):
             return self._forward_composed(input, hx, "LSTM", "")
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
         if self.dropout and self.training:
-            kwargs["dropout"] = self.dropout
+            kwargs.update(dropout=self.dropout, training=True)
         output, h_n, c_n = _dispatch.call("lstm", input, self._flat_weights, hx, **kwargs)
         return output, (h_n, c_n)
 

@@ -3,7 +3,7 @@
 Loading runs in the user's process (``num_workers`` is accepted; batches are made
 in-process), and a batch of tensors is made by server ops (``stack``), pipelined
 like every other op. Shuffling draws from the ``generator`` given (a torch.Generator)
-or the session's (``manual_seed``), so orders differ from torch's for the same seed, as every random stream does.
+or the session's (``manual_seed``) the way torch's samplers and loader do, so a seed gives torch's orders.
 """
 from __future__ import annotations
 
@@ -150,6 +150,13 @@ class ChainDataset(IterableDataset):
         return sum(len(d) for d in self.datasets)
 
 
+def _random_int64(generator=None):
+    """A 0-d int64 tensor of random_(): a seed drawn from ``generator`` (None: the session's), as torch's
+    samplers and loader draw theirs."""
+    from .. import empty, int64  # noqa: PLC0415
+    return empty((), dtype=int64).random_(generator=generator)
+
+
 def _randperm(n: int, generator=None) -> list[int]:
     """A shuffled range(n) from ``generator`` (None: the session's generator)."""
     from .. import randperm  # noqa: PLC0415 - the package's function (server op)
@@ -223,13 +230,19 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:  # torch's: a generator of its own, seeded from the session's
+            from .. import Generator  # noqa: PLC0415
+            generator = Generator().manual_seed(int(_random_int64().item()))
         if self.replacement:
             from .. import randint  # noqa: PLC0415
-            yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
+            for _ in range(self.num_samples // 32):
+                yield from randint(0, n, (32,), generator=generator).tolist()
+            yield from randint(0, n, (self.num_samples % 32,), generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from _randperm(n, self.generator)
-        yield from _randperm(n, self.generator)[:self.num_samples % n]
+            yield from _randperm(n, generator)
+        yield from _randperm(n, generator)[:self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -554,6 +567,8 @@ class _BaseDataLoaderIter:
         self._loader = loader
         self._dataset = loader.dataset
         self._batches = loader._batches()
+        # torch's loader draws its workers' base seed here, before the sampler's first draw (pipelined: no wait)
+        self._base_seed = _random_int64(loader.generator)
         self._len_called = loader.__dict__.get("_iterable_len_called")
         self._num_yielded = 0
         if loader.pin_memory and loader.pin_memory_device:

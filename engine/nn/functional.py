@@ -807,7 +807,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         noise = xp.zeros(input.array.shape, dtype=npdt)
     else:
-        u = _random.current_generator(input.device).rng.random(input.array.shape)
+        u = _random.current_generator(input.device).rng.unit(input.array.shape)  # torch's bernoulli_(1 - p)
         keep = xp.asarray(u < (1.0 - p))
         noise = keep.astype(npdt)
         noise /= npdt.type(1.0 - p)

@@ -168,7 +168,9 @@ class Lstm(Function):
                 if dropout >= 1:
                     mask = xp.zeros((L, H, N), dtype=npdt)
                 else:
-                    mask = (current_generator(input.device).rng.random((L, H, N)) < (1 - dropout)).astype(npdt)
+                    # torch's dropout of the (L, N, H) output: its draws in that order
+                    keep = current_generator(input.device).rng.unit((L, N, H)) < (1 - dropout)
+                    mask = xp.ascontiguousarray(xp.asarray(keep).transpose(0, 2, 1)).astype(npdt)
                     mask /= npdt.type(1 - dropout)
                 masks.append(mask)
                 xin = xin * mask

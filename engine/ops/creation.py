@@ -9,6 +9,7 @@ from .. import backend
 from ..random import current_generator
 from ..tensor import Tensor, _new_tensor
 from ._util import parse_shape
+from .random_fill import draw_normal, draw_uniform
 
 
 def _dtype_arg(dtype):
@@ -319,14 +320,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
         raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{dtype._torch_name}'")
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
-    rng = gen.rng
-    if dtype.is_complex:  # torch's: real and imaginary parts each of variance 1/2
-        part = rng.standard_normal(tuple(shape) + (2,), dtype=dtype.to_real().numpy) * dtype.to_real().numpy.type(0.5 ** 0.5)
-        arr = part.view(dtype.numpy).reshape(shape)
-    elif dtype is _dt.float64 or dtype is _dt.float32:
-        arr = rng.standard_normal(shape, dtype=dtype.numpy)
-    else:
-        arr = rng.standard_normal(shape, dtype=_dt.float32.numpy).astype(dtype.numpy)
+    arr = draw_normal(gen.rng, shape, 0.0, 1.0, dtype)
     return _finish(_new_tensor(_to_device(arr, dtype, gen, device), dtype, device), requires_grad)
 
 
@@ -339,13 +333,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
         raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{dtype._torch_name}'")
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
-    rng = gen.rng
-    if dtype is _dt.float64 or dtype is _dt.float32:
-        arr = rng.random(shape, dtype=dtype.numpy)
-    else:
-        arr = rng.random(shape, dtype=_dt.float32.numpy).astype(dtype.numpy)
-        # rounding up to 1.0 in half precision would leave [0, 1)
-        arr[arr >= 1] = dtype.numpy.type(0)
+    arr = draw_uniform(gen.rng, shape, 0.0, 1.0, dtype)
     return _finish(_new_tensor(_to_device(arr, dtype, gen, device), dtype, device), requires_grad)
 
 
@@ -367,7 +355,7 @@ def _randint_fill(shape, low, high, dtype, device, requires_grad, generator):
             raise RuntimeError(f"{which} is out of bounds for {_dt.CPP_NAMES[dtype.name]}")
     device = _check_device(device)
     gen = generator if generator is not None else current_generator(device)
-    arr = gen.rng.integers(low, high, size=shape, dtype=_dt.int64.numpy).astype(dtype.numpy)
+    arr = gen.rng.integers(low, high, tuple(shape)).astype(dtype.numpy)
     return _finish(_new_tensor(_to_device(arr, dtype, gen, device), dtype, device), requires_grad)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from gradwire.common import dtypes as _dt
 from gradwire.common import random_fills as _checks
 
+from .. import backend
 from ..function import Function
 from ..random import current_generator
 from ..tensor import Tensor, _new_tensor
@@ -32,19 +33,35 @@ def _fill(t: Tensor, values) -> Tensor:
 def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     """Fills ``input`` with U(a, b) draws from the current (the session's) generator."""
     _checks.uniform_(input.dtype, a, b)
-    rng = _rng_of(input, generator)
-    return _draw(input, Uniform, rng.uniform(a, b, size=input.array.shape))
+    return _draw(input, Uniform, draw_uniform(_rng_of(input, generator), input.array.shape, a, b, input.dtype))
 
 
 def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     _checks.normal_(input.dtype, mean, std)
-    return _draw(input, Normal, _normal(_rng_of(input, generator), mean, std, input.array.shape))
+    return _draw(input, Normal, draw_normal(_rng_of(input, generator), input.array.shape, mean, std, input.dtype))
 
 
-def _normal(rng, mean, std, shape):
-    if hasattr(rng, "normal"):
-        return rng.normal(mean, std, size=shape)
-    return rng.standard_normal(shape) * std + mean  # cupy's Generator has no normal()
+def draw_uniform(rng, shape, low, high, dtype):
+    """U(low, high) draws for a tensor of ``dtype``, as its fill draws them (bfloat16: float draws rounded, one
+    that rounds up to ``high`` becoming ``low``, as the stream does for float16)."""
+    if dtype is not _dt.bfloat16:
+        return rng.uniform(shape, low, high, dtype.numpy)
+    drawn = rng.uniform(shape, low, high, _dt.float32.numpy)
+    xp = backend.xp_of(drawn)
+    out = _dt.round_to_bfloat16(xp, drawn)
+    out[out == _dt.round_to_bfloat16(xp, xp.asarray([high], dtype=xp.float32))[0]] = low
+    return out
+
+
+def draw_normal(rng, shape, mean, std, dtype):
+    """N(mean, std) draws for a tensor of ``dtype`` (complex: real and imaginary parts each with std / sqrt(2),
+    drawn as one real fill of twice the size, as torch's; bfloat16: float draws)."""
+    shape = tuple(shape)
+    if dtype.is_complex:
+        real = dtype.to_real()
+        parts = rng.normal(shape + (2,), mean, std / 2 ** 0.5, real.numpy).astype(real.numpy, copy=False)
+        return parts.view(dtype.numpy).reshape(shape)
+    return rng.normal(shape, mean, std, _dt.float32.numpy if dtype is _dt.bfloat16 else dtype.numpy)
 
 
 def random_(input: Tensor, low: int = 0, high=None, *, generator=None) -> Tensor:
@@ -60,11 +77,12 @@ def random_(input: Tensor, low: int = 0, high=None, *, generator=None) -> Tensor
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     rng = _rng_of(input, generator)
-    return _draw(input, cls, rng.integers(low, high, size=input.array.shape, dtype=_dt.int64.numpy))
+    return _draw(input, cls, rng.integers(low, high, input.array.shape))
 
 
 # random_()'s bound for floats: every integer up to 2**(mantissa bits + 1) is exact; bool: 0 and 1
-_RANDOM_TO = {"float16": 2 ** 11 + 1, "float32": 2 ** 24 + 1, "float64": 2 ** 53 + 1, "bool": 2}
+_RANDOM_TO = {"float16": 2 ** 11 + 1, "bfloat16": 2 ** 8 + 1, "float32": 2 ** 24 + 1, "float64": 2 ** 53 + 1,
+              "bool": 2}
 
 
 # ---- bernoulli ------------------------------------------------------------------------------------
@@ -80,7 +98,7 @@ class Bernoulli(Function):
         if arr.size and not bool(((arr >= 0) & (arr <= 1)).all()):
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
                                "message be improved?  If so, please report an enhancement request to PyTorch.)")
-        return _new_tensor((rng.random(arr.shape) < arr).astype(p.dtype.numpy), p.dtype, p.device)
+        return _new_tensor(rng.bernoulli_tensor(arr).astype(p.dtype.numpy), p.dtype, p.device)
 
     @staticmethod
     def backward(ctx, grad):
@@ -96,8 +114,11 @@ class BernoulliFill(Function):
 
     @staticmethod
     def forward(ctx, a, p, rng):
-        pv = p.array if isinstance(p, Tensor) else p
-        return _new_tensor((rng.random(a.array.shape) < pv).astype(a.dtype.numpy), a.dtype, a.device)
+        if isinstance(p, Tensor):  # a float draw per element (torch's bernoulli_distribution<float>)
+            drawn = rng.bernoulli_tensor(a.xp.broadcast_to(p.array, a.array.shape))
+        else:  # a double draw per element
+            drawn = rng.unit(a.array.shape) < p
+        return _new_tensor(drawn.astype(a.dtype.numpy), a.dtype, a.device)
 
     @staticmethod
     def backward(ctx, grad):
@@ -164,13 +185,16 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     if not bool((w.sum(-1) > 0).all()):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rng = _rng_of(input, generator)
-    u = rng.random((w.shape[0], num_samples if replacement else k))
-    if replacement:  # where each draw falls among the cumulative weights
-        cum = xp.cumsum(w, -1)
-        out = xp.stack([xp.searchsorted(c, x * c[-1], side="right") for c, x in zip(cum, u)])
-        out = xp.minimum(out, k - 1)
-    else:  # the num_samples largest keys log(u) / w (zero weights last, in index order)
-        keys = xp.where(w > 0, xp.log(u) / xp.where(w > 0, w, 1), -xp.inf)
+    if replacement and num_samples > 1:
+        # torch's: per row, a double draw per sample finds its slot among the normalized cumulative weights
+        cum = xp.cumsum(input.array.reshape(-1, k), -1)
+        cum = cum / cum[:, -1:]
+        cum[:, -1] = 1
+        u = rng.unit((w.shape[0], num_samples))
+        out = xp.stack([xp.searchsorted(c, x, side="left") for c, x in zip(cum, u)])
+    else:  # torch's: the num_samples largest w / q, q exponential draws (q drawn in the input's dtype)
+        q = rng.exponential(input.array.shape, 1.0).astype(input.array.dtype).reshape(-1, k)
+        keys = input.array.reshape(-1, k) / q
         out = xp.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
     out = out.astype(_dt.int64.numpy).reshape(input.array.shape[:-1] + (num_samples,))
     return _new_tensor(out, _dt.int64, input.device)
@@ -246,27 +270,26 @@ def _draw(input: Tensor, cls, values) -> Tensor:
 def exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     _checks.exponential_(input.dtype, lambd)
     rng = _rng_of(input, generator)
-    return _draw(input, Exponential, rng.standard_exponential(input.array.shape) / lambd)
+    return _draw(input, Exponential, rng.exponential(input.array.shape, lambd))
 
 
 def geometric_(input: Tensor, p: float, *, generator=None) -> Tensor:
     """The number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
     _checks.geometric_(input.dtype, p)
     rng = _rng_of(input, generator)
-    return _draw(input, Geometric, rng.geometric(p, size=input.array.shape))
+    return _draw(input, Geometric, rng.geometric(input.array.shape, p))
 
 
 def log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
     _checks.log_normal_(input.dtype, mean, std)
     rng = _rng_of(input, generator)
-    return _draw(input, LogNormal, input.xp.exp(_normal(rng, mean, std, input.array.shape)))
+    return _draw(input, LogNormal, rng.log_normal(input.array.shape, mean, std))
 
 
 def cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
     _checks.cauchy_(input.dtype, median, sigma)
     rng = _rng_of(input, generator)
-    u = rng.random(input.array.shape)
-    return _draw(input, Cauchy, median + sigma * input.xp.tan(input.xp.pi * (u - 0.5)))
+    return _draw(input, Cauchy, rng.cauchy(input.array.shape, median, sigma))
 
 
 # ---- torch.normal with tensor mean or std --------------------------------------------------------------
@@ -286,7 +309,8 @@ class NormalDraw(Function):
         xp = like.xp
         ctx.shapes = [xp.shape(v) for v in (m, s)]
         shape = xp.broadcast_shapes(*ctx.shapes)
-        out = m + s * rng.standard_normal(shape)
+        # torch's: a standard normal fill of the output, times std, plus mean
+        out = m + s * draw_normal(rng, shape, 0.0, 1.0, like.dtype)
         return _new_tensor(xp.asarray(out).astype(like.dtype.numpy), like.dtype, like.device)
 
     @staticmethod
@@ -371,9 +395,32 @@ def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
     return Binomial.apply(count, prob, _rng_of(count, generator))
 
 
+class StandardGammaDraw(NoDerivative):
+    """Gamma(alpha, 1) draws of alpha's shape and dtype, without a gradient (the client's Gamma, Dirichlet and
+    Beta add the implicit reparameterization gradient)."""
+
+    node_name = "NotImplemented"
+    aten = "_standard_gamma"
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, alpha, rng):
+        out = alpha.xp.asarray(rng.gamma(alpha.array.astype(_dt.float64.numpy)))
+        out = out.astype(alpha.dtype.numpy)
+        tiny = alpha.xp.finfo(out.dtype).tiny  # torch's: never below the dtype's smallest normal number
+        return _new_tensor(alpha.xp.maximum(out, tiny), alpha.dtype, alpha.device)
+
+
+def standard_gamma_draw(alpha: Tensor, generator=None) -> Tensor:
+    if not alpha.dtype.is_floating_point:
+        raise NotImplementedError(f"\"gamma_cpu\" not implemented for '{alpha.dtype._torch_name}'")
+    return StandardGammaDraw.apply(alpha, _rng_of(alpha, generator))
+
+
 _FILLS = {"exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_, "cauchy_": cauchy_}
 WIRE = {"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli": bernoulli,
         "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS, "poisson": poisson, "binomial": binomial,
+        "standard_gamma_draw": standard_gamma_draw,
         "normal": normal}
 METHODS = {"uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli": bernoulli,
            "bernoulli_": bernoulli_, "multinomial": multinomial, **_FILLS}

@@ -184,6 +184,6 @@ def test_engine_never_imports_torch_or_grpc_and_ops_never_numpy():
     for path in ENGINE_DIR.rglob("*.py"):
         mods = set(_imports(path))
         assert not any(m.split(".")[0] in ("torch", "grpc") for m in mods), path
-        if path.name != "backend.py":
+        if path.name not in ("backend.py", "streams.py"):  # the array module's home, and the CPU generator
             assert "numpy" not in mods, f"{path} imports numpy; use the tensor's array module"
     assert "torch" not in sys.modules or True  # torch may be loaded by other tests; the import scan is the check

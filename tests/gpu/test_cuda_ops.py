@@ -584,7 +584,7 @@ NOT_IN_TABLE = {
     "arange", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "linspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "tensor", "zeros", "zeros_like",
     "randperm", "manual_seed", "normal_", "uniform_", "random_", "bernoulli", "bernoulli_", "multinomial",
-    "exponential_", "geometric_", "log_normal_", "cauchy_", "poisson", "binomial", "normal",
+    "exponential_", "geometric_", "log_normal_", "cauchy_", "poisson", "binomial", "normal", "standard_gamma_draw",
     "autograd.backward", "autograd.grad", "backward", "grad_of", "grad_is", "item",
     "numpy", "tolist", "requires_grad_", "retain_grad", "detach_", "grad_fn", "set_data", "set_grad", "zero_grads", "module_to",
     "is_contiguous", "version", "stride", "clip_grad_norm_", "clip_grad_value_", "optim.Adam", "optim.AdamW", "optim.SGD",
