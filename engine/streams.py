@@ -100,14 +100,14 @@ class TorchCPUStream:
             out[out == dtype.type(high)] = dtype.type(low)
         return out
 
-    def normal(self, shape, mean: float, std: float, dtype) -> np.ndarray:
+    def normal(self, shape, mean: float, std: float, dtype, contiguous: bool = True) -> np.ndarray:
         """normal_(mean, std) of ``dtype``: a contiguous tensor of 16 or more floats goes through torch's
         normal_fill (Box-Muller on blocks of 16 uniforms: the first 8 give the cosines, the last 8 the sines;
         when 16 does not divide the size, the last 16 are drawn again); smaller ones draw one
         normal_distribution<double> sample per element."""
         dtype = np.dtype(dtype)
         n = _prod(shape)
-        if n < 16:
+        if n < 16 or not contiguous:
             return (self._serial_normals(n) * std + mean).astype(dtype).reshape(shape)
         wide = np.float64 if dtype == np.float64 else _F32   # reduced precisions: the float kernel's, rounded
         data = self.unit(n, 53 if wide is np.float64 else 24).astype(wide)
@@ -370,7 +370,7 @@ class ArrayStream:
         out[out == np.dtype(dtype).type(high)] = np.dtype(dtype).type(low)
         return out
 
-    def normal(self, shape, mean, std, dtype):
+    def normal(self, shape, mean, std, dtype, contiguous=True):
         return (self._rng.standard_normal(shape) * std + mean).astype(dtype)
 
     def log_normal(self, shape, mean, std):

@@ -139,3 +139,18 @@ def test_rng_state_bytes_load_into_torch(gw):
     torch.set_rng_state(torch.tensor(state, dtype=torch.uint8))
     assert torch.rand(4).tolist() == ours
     same_as_torch(gw, "print(1)")  # the session still serves
+
+
+def test_fills_of_strided_tensors_draw_in_memory_order(gw):
+    out = same_as_torch_without_errors(gw, """
+        torch.manual_seed(0)
+        x = torch.empty(4, 5).t()
+        print(x.uniform_()[0])
+        print(x.normal_()[:, 0])             # not contiguous: one double-precision normal per element
+        x.bernoulli_(torch.full((4,), 0.5)); print(x[1])
+        print(x.exponential_()[2], x.random_(5)[3])
+        y = torch.empty(4, 6)[:, ::2]
+        print(y.normal_()[0], y.bernoulli_(0.5)[1])
+        print(torch.empty(2, 3, 4).permute(2, 0, 1).uniform_()[0])
+    """)
+    assert out.startswith("tensor([0.4963, 0.6341, 0.3489, 0.5185])\n")

@@ -33,12 +33,14 @@ def _fill(t: Tensor, values) -> Tensor:
 def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     """Fills ``input`` with U(a, b) draws from the current (the session's) generator."""
     _checks.uniform_(input.dtype, a, b)
-    return _draw(input, Uniform, draw_uniform(_rng_of(input, generator), input.array.shape, a, b, input.dtype))
+    rng = _rng_of(input, generator)
+    return _draw(input, Uniform, lambda shape, dense: draw_uniform(rng, shape, a, b, input.dtype))
 
 
 def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     _checks.normal_(input.dtype, mean, std)
-    return _draw(input, Normal, draw_normal(_rng_of(input, generator), input.array.shape, mean, std, input.dtype))
+    rng = _rng_of(input, generator)
+    return _draw(input, Normal, lambda shape, dense: draw_normal(rng, shape, mean, std, input.dtype, dense))
 
 
 def draw_uniform(rng, shape, low, high, dtype):
@@ -53,15 +55,15 @@ def draw_uniform(rng, shape, low, high, dtype):
     return out
 
 
-def draw_normal(rng, shape, mean, std, dtype):
+def draw_normal(rng, shape, mean, std, dtype, contiguous: bool = True):
     """N(mean, std) draws for a tensor of ``dtype`` (complex: real and imaginary parts each with std / sqrt(2),
     drawn as one real fill of twice the size, as torch's; bfloat16: float draws)."""
     shape = tuple(shape)
     if dtype.is_complex:
         real = dtype.to_real()
-        parts = rng.normal(shape + (2,), mean, std / 2 ** 0.5, real.numpy).astype(real.numpy, copy=False)
+        parts = rng.normal(shape + (2,), mean, std / 2 ** 0.5, real.numpy, contiguous).astype(real.numpy, copy=False)
         return parts.view(dtype.numpy).reshape(shape)
-    return rng.normal(shape, mean, std, _dt.float32.numpy if dtype is _dt.bfloat16 else dtype.numpy)
+    return rng.normal(shape, mean, std, _dt.float32.numpy if dtype is _dt.bfloat16 else dtype.numpy, contiguous)
 
 
 def random_(input: Tensor, low: int = 0, high=None, *, generator=None) -> Tensor:
@@ -77,7 +79,7 @@ def random_(input: Tensor, low: int = 0, high=None, *, generator=None) -> Tensor
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     rng = _rng_of(input, generator)
-    return _draw(input, cls, rng.integers(low, high, input.array.shape))
+    return _draw(input, cls, lambda shape, dense: rng.integers(low, high, shape))
 
 
 # random_()'s bound for floats: every integer up to 2**(mantissa bits + 1) is exact; bool: 0 and 1
@@ -115,9 +117,10 @@ class BernoulliFill(Function):
     @staticmethod
     def forward(ctx, a, p, rng):
         if isinstance(p, Tensor):  # a float draw per element (torch's bernoulli_distribution<float>)
-            drawn = rng.bernoulli_tensor(a.xp.broadcast_to(p.array, a.array.shape))
+            drawn = in_memory_order(a.array, lambda shape, dense, pv: rng.bernoulli_tensor(pv),
+                                    a.xp.broadcast_to(p.array, a.array.shape))
         else:  # a double draw per element
-            drawn = rng.unit(a.array.shape) < p
+            drawn = in_memory_order(a.array, lambda shape, dense: rng.unit(shape) < p)
         return _new_tensor(drawn.astype(a.dtype.numpy), a.dtype, a.device)
 
     @staticmethod
@@ -260,7 +263,22 @@ class Cauchy(_Draw):
     pass
 
 
-def _draw(input: Tensor, cls, values) -> Tensor:
+def in_memory_order(array, make, *alongside):
+    """``make(shape, dense, *alongside)``'s values for ``array``'s elements, drawn in the order they lie in
+    memory (``alongside``: arrays of array's shape, such as probabilities, handed over in that order too)."""
+    order = sorted(range(array.ndim), key=lambda d: -abs(array.strides[d]))  # outermost first
+    dense = bool(array.flags.c_contiguous)
+    if order == list(range(array.ndim)):
+        return make(array.shape, dense, *alongside)
+    drawn = make(tuple(array.shape[d] for d in order), dense, *(a.transpose(order) for a in alongside))
+    return drawn.transpose([order.index(d) for d in range(array.ndim)])
+
+
+def _draw(input: Tensor, cls, make) -> Tensor:
+    """Fills ``input`` with ``make(shape, dense)``'s draws, made in the order input's elements lie in memory (as
+    torch's fill kernels walk them: a transposed tensor's first draws go down its columns); ``dense``: whether
+    input is contiguous (torch's normal_ takes its blocked path only then)."""
+    values = in_memory_order(input.array, make)
     if _records(input, ()):
         return inplace_apply(input, cls.apply, values)
     check_inplace(input)
@@ -270,26 +288,26 @@ def _draw(input: Tensor, cls, values) -> Tensor:
 def exponential_(input: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     _checks.exponential_(input.dtype, lambd)
     rng = _rng_of(input, generator)
-    return _draw(input, Exponential, rng.exponential(input.array.shape, lambd))
+    return _draw(input, Exponential, lambda shape, dense: rng.exponential(shape, lambd))
 
 
 def geometric_(input: Tensor, p: float, *, generator=None) -> Tensor:
     """The number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
     _checks.geometric_(input.dtype, p)
     rng = _rng_of(input, generator)
-    return _draw(input, Geometric, rng.geometric(input.array.shape, p))
+    return _draw(input, Geometric, lambda shape, dense: rng.geometric(shape, p))
 
 
 def log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
     _checks.log_normal_(input.dtype, mean, std)
     rng = _rng_of(input, generator)
-    return _draw(input, LogNormal, rng.log_normal(input.array.shape, mean, std))
+    return _draw(input, LogNormal, lambda shape, dense: rng.log_normal(shape, mean, std))
 
 
 def cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
     _checks.cauchy_(input.dtype, median, sigma)
     rng = _rng_of(input, generator)
-    return _draw(input, Cauchy, rng.cauchy(input.array.shape, median, sigma))
+    return _draw(input, Cauchy, lambda shape, dense: rng.cauchy(shape, median, sigma))
 
 
 # ---- torch.normal with tensor mean or std --------------------------------------------------------------
