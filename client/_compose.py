@@ -1055,9 +1055,12 @@ def is_warn_always_enabled() -> bool:
 def _compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
             disable=False):
     """torch.compile: gradwire runs the model as it is (a decorator too: ``@torch.compile(...)``)."""
+    if mode is not None and options is not None:
+        raise RuntimeError("Either mode or options can be specified, but both can't be specified at the same time.")
     if model is None:
         return lambda fn: fn
-    return model
+    from .nn.modules import Module, OptimizedModule  # noqa: PLC0415
+    return OptimizedModule(model) if isinstance(model, Module) and not disable else model
 
 
 # ---- torch's remaining Tensor methods and their torch.<name> forms -----------------------------------------

@@ -249,12 +249,29 @@ def test_process_settings(gw):
     assert "! RuntimeError invalid value of debug_mode, expected 0, 1, or 2, but got 5" in out
 
 
-def test_compile_returns_the_model(gw):
+def test_compile_wraps_a_module_and_returns_a_function(gw):
     torch = gw
-    m = torch.nn.Linear(2, 2)  # torch wraps a module in an OptimizedModule; gradwire runs it as it is
-    assert torch.compile(m) is m
-    assert torch.compile(m, mode="reduce-overhead", fullgraph=True, dynamic=False, options=None, disable=True) is m
+    m = torch.nn.Linear(2, 2)
+    assert torch.compile(m, disable=True) is m
     assert torch.compile(backend="eager")(len) is len
+    out = same_as_torch(gw, """
+        torch.manual_seed(0)
+        lin = torch.nn.Linear(2, 2)
+        t(lambda: torch.compile(lin, mode="max-autotune", options={}))
+        m = torch.compile(lin, mode="reduce-overhead", fullgraph=True, dynamic=False)
+        print(m, type(m).__name__, list(m.state_dict()), m.weight is lin.weight, m._orig_mod is lin, m.in_features)
+        m.eval(); m.bar = 1
+        print(lin.training, lin.bar, [n for n, _ in m.named_parameters()], m(torch.ones(2)).detach())
+        del m.bar
+        print(hasattr(lin, "bar"), len(torch.compile(torch.nn.Sequential(lin, lin))))
+        try:
+            len(m)
+        except TypeError as e:
+            print(e)
+    """)
+    assert "OptimizedModule(\n  (_orig_mod): Linear(in_features=2, out_features=2, bias=True)\n) OptimizedModule " \
+           "['_orig_mod.weight', '_orig_mod.bias'] True True 2" in out
+    assert "Linear does not support len()" in out
 
 
 def test_alpha_dropout_in_training(gw):

@@ -733,6 +733,45 @@ class _IncompatibleKeys(tuple):
 
 # ----- containers ---------------------------------------------------------------------------
 
+class OptimizedModule(Module):
+    """What torch.compile gives back for a module (torch._dynamo.eval_frame.OptimizedModule): a wrapper holding
+    it as ``_orig_mod``, so its state_dict keys gain that prefix as torch's do; reading and writing attributes
+    reach the module, and calls run it as it is (gradwire compiles nothing)."""
+
+    _OWN = frozenset({"_orig_mod", "dynamo_ctx", "forward", "_forward", "_torchdynamo_orig_callable"})
+
+    def __init__(self, mod: Module):
+        super().__init__()
+        self._modules["_orig_mod"] = mod
+
+    def forward(self, *args, **kwargs):
+        return self._orig_mod(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name == "_orig_mod":
+            return self._modules["_orig_mod"]
+        return getattr(self._orig_mod, name)
+
+    def __setattr__(self, name, value):
+        if hasattr(type(self), name) or name in self._OWN:
+            return super().__setattr__(name, value)
+        return setattr(self._orig_mod, name, value)
+
+    def __delattr__(self, name):
+        if hasattr(type(self), name) or name in self._OWN:
+            return super().__delattr__(name)
+        return delattr(self._orig_mod, name)
+
+    def __len__(self):  # as torch's proxy: len() of a compiled Sequential or ModuleList
+        if not hasattr(self._orig_mod, "__len__"):
+            raise TypeError(f"{type(self._orig_mod).__name__} does not support len()")
+        return len(self._orig_mod)
+
+    def __dir__(self):
+        own = self._orig_mod.__dir__()
+        return own + [a for a in super().__dir__() if a not in own]
+
+
 class _IndexedModules(Module):
     """What Sequential and ModuleList share: children keyed "0", "1", ... by position."""
 
