@@ -100,22 +100,25 @@ class TorchCPUStream:
             out[out == dtype.type(high)] = dtype.type(low)
         return out
 
-    def normal(self, shape, mean: float, std: float, dtype, contiguous: bool = True) -> np.ndarray:
-        """normal_(mean, std) of ``dtype``: a contiguous tensor of 16 or more floats goes through torch's
-        normal_fill (Box-Muller on blocks of 16 uniforms: the first 8 give the cosines, the last 8 the sines;
-        when 16 does not divide the size, the last 16 are drawn again); smaller ones draw one
-        normal_distribution<double> sample per element."""
+    def normal(self, shape, mean: float, std: float, dtype, contiguous: bool = True, reduced: bool = False) -> np.ndarray:
+        """normal_(mean, std) of ``dtype``: a contiguous tensor of 16 or more goes through torch's normal_fill
+        (Box-Muller on blocks of 16 uniforms: the first 8 give the cosines, the last 8 the sines; when 16 does not
+        divide the size, the last 16 are drawn again: float and double draw every element's uniform first, the
+        ``reduced`` precisions (float16, bfloat16: float math, rounded) draw 16 per block as they go); others
+        draw one normal_distribution<double> sample per element."""
         dtype = np.dtype(dtype)
+        reduced = reduced or dtype == np.float16
         n = _prod(shape)
         if n < 16 or not contiguous:
             return (self._serial_normals(n) * std + mean).astype(dtype).reshape(shape)
-        wide = np.float64 if dtype == np.float64 else _F32   # reduced precisions: the float kernel's, rounded
-        data = self.unit(n, 53 if wide is np.float64 else 24).astype(wide)
+        wide = np.float64 if dtype == np.float64 else _F32
+        bits = 53 if wide is np.float64 else 24
+        data = np.empty(n, dtype=wide) if reduced else self.unit(n, bits).astype(wide)
         for start in range(0, n - 15, 16):
-            data[start:start + 16] = self._box_muller16(data[start:start + 16], mean, std, wide)
+            block = self.unit(16, bits).astype(wide) if reduced else data[start:start + 16]
+            data[start:start + 16] = self._box_muller16(block, mean, std, wide)
         if n % 16:
-            tail = self.unit(16, 53 if wide is np.float64 else 24).astype(wide)
-            data[n - 16:] = self._box_muller16(tail, mean, std, wide)
+            data[n - 16:] = self._box_muller16(self.unit(16, bits).astype(wide), mean, std, wide)
         return data.astype(dtype, copy=False).reshape(shape)
 
     @staticmethod
@@ -124,8 +127,11 @@ class TorchCPUStream:
         u2 = block[8:]
         radius = np.sqrt(wide(-2) * np.log(u1))
         theta = wide(2.0 * math.pi) * u2
-        return np.concatenate((radius * np.cos(theta) * wide(std) + wide(mean),
-                               radius * np.sin(theta) * wide(std) + wide(mean)))
+        normals = np.concatenate((radius * np.cos(theta), radius * np.sin(theta)))
+        if wide is np.float64:
+            return normals * std + mean
+        # the kernel's fused multiply-add: one rounding of z * std + mean (exact in double for float operands)
+        return (normals.astype(np.float64) * np.float64(_F32(std)) + np.float64(_F32(mean))).astype(_F32)
 
     def _serial_normals(self, n: int) -> np.ndarray:
         """n samples of normal_distribution<double>(0, 1): each pair of draws gives r cos(theta) now and keeps
@@ -370,7 +376,7 @@ class ArrayStream:
         out[out == np.dtype(dtype).type(high)] = np.dtype(dtype).type(low)
         return out
 
-    def normal(self, shape, mean, std, dtype, contiguous=True):
+    def normal(self, shape, mean, std, dtype, contiguous=True, reduced=False):
         return (self._rng.standard_normal(shape) * std + mean).astype(dtype)
 
     def log_normal(self, shape, mean, std):

@@ -25,6 +25,9 @@ def test_seeded_creation_draws(gw):
         print(torch.empty(3, dtype=torch.int32).random_(), torch.empty(3).random_(10), torch.empty(4, dtype=torch.bool).random_(),
               torch.empty(2, dtype=torch.int64).random_())
         print(torch.empty(4).uniform_(-0.5, 0.7), torch.empty(3, 5).normal_(2, 3)[0], torch.randn(2, dtype=torch.cfloat))
+        # float16 and bfloat16 draw their blocks of 16 as they go
+        print(torch.randn(17, dtype=torch.float16)[:3], torch.randn(40, dtype=torch.bfloat16)[-3:],
+              torch.empty(33, dtype=torch.float16).normal_(2, 3)[-3:], torch.empty(64).normal_(-1.5, 0.3)[-2:])
         print(torch.rand(3, generator=torch.Generator()))   # an unseeded generator: torch's default seed
         g = torch.Generator().manual_seed(42)
         print(torch.randn(3, generator=g), torch.randperm(5, generator=g))

@@ -63,7 +63,9 @@ def draw_normal(rng, shape, mean, std, dtype, contiguous: bool = True):
         real = dtype.to_real()
         parts = rng.normal(shape + (2,), mean, std / 2 ** 0.5, real.numpy, contiguous).astype(real.numpy, copy=False)
         return parts.view(dtype.numpy).reshape(shape)
-    return rng.normal(shape, mean, std, _dt.float32.numpy if dtype is _dt.bfloat16 else dtype.numpy, contiguous)
+    if dtype is _dt.bfloat16:
+        return rng.normal(shape, mean, std, _dt.float32.numpy, contiguous, reduced=True)
+    return rng.normal(shape, mean, std, dtype.numpy, contiguous)
 
 
 def random_(input: Tensor, low: int = 0, high=None, *, generator=None) -> Tensor:
