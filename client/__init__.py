@@ -334,7 +334,9 @@ def set_default_dtype(d) -> None:
 
 from . import autograd, cuda, fft, func, linalg, nn, optim, random, special, utils  # noqa: E402
 from . import distributions  # noqa: E402
-from . import accelerator, amp, backends, cpu, distributed, jit, profiler, return_types, testing  # noqa: E402
+from . import accelerator, amp, backends, compiler, cpu, distributed, jit, profiler, return_types, testing  # noqa: E402
+from . import version  # noqa: E402
+from .amp import GradScaler  # noqa: E402,F401 - torch.GradScaler
 from .nn.modules import (gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh,  # noqa: E402,F401
                          rnn_tanh_cell)  # torch's RNN ops
 from .amp import (autocast, clear_autocast_cache, get_autocast_dtype, is_autocast_cache_enabled,  # noqa: E402

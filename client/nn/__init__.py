@@ -64,3 +64,5 @@ __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "Uninitial
            "MaxUnpool3d", "InstanceNorm3d", "ConstantPad3d", "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d",
            "CircularPad3d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
            "AdaptiveLogSoftmaxWithLoss", "CTCLoss", "FractionalMaxPool2d"]
+from . import parallel  # noqa: E402,F401 - after .modules, which it builds on
+from .parallel import DataParallel  # noqa: E402,F401

@@ -1,0 +1,46 @@
+"""torch.compiler, torch.version, torch.GradScaler and torch.nn.DataParallel (no CUDA devices: it runs its
+module as it is) as torch gives them."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_parity_api import same_as_torch_without_errors
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_data_parallel_without_cuda_devices(gw):
+    out = same_as_torch_without_errors(gw, """
+        torch.manual_seed(0)
+        m = torch.nn.DataParallel(torch.nn.Linear(2, 1))
+        print(repr(m), list(m.state_dict()), m.device_ids, m.module.__class__.__name__)
+        print(m(torch.ones(3, 2)))
+        for bad in (lambda: torch.nn.parallel.data_parallel(m.module, torch.ones(1, 2)), lambda: m.in_features,
+                    lambda: torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(2, 1))):
+            try:
+                bad()
+            except Exception as e:
+                print(type(e).__name__, e)
+        opt = torch.optim.SGD(m.parameters(), lr=0.1)
+        m(torch.ones(3, 2)).sum().backward(); opt.step(); print(m.module.bias)
+    """)
+    assert "['module.weight', 'module.bias'] [] Linear" in out
+    assert "RuntimeError device type could not be determined" in out
+    assert "tensor([-0.8820], requires_grad=True)" in out
+
+
+def test_compiler_version_and_grad_scaler(gw):
+    out = same_as_torch_without_errors(gw, """
+        print(torch.compiler.is_compiling(), torch.compiler.is_dynamo_compiling(), torch.compiler.disable(len) is len)
+        @torch.compiler.disable
+        def f(x):
+            return x + 1
+        @torch.compiler.disable(recursive=False)
+        def g(x):
+            return x * 2
+        print(f(1), g(2), f.__name__, torch.GradScaler is torch.amp.GradScaler)
+        print(torch.version.cuda, torch.version.hip, torch.version.debug, torch.version.__version__.split(".")[0])
+        with torch.compiler.set_stance("force_eager"):
+            print(torch.compiler.compile(torch.nn.Linear(1, 1)).__class__.__name__)
+    """)
+    assert out == "False False False\n2 4 f True\nNone None False 2\nOptimizedModule\n"
