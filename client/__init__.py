@@ -336,6 +336,8 @@ from . import autograd, cuda, fft, func, linalg, nn, optim, random, special, uti
 from . import distributions  # noqa: E402
 from . import accelerator, amp, backends, compiler, cpu, distributed, jit, profiler, return_types, testing  # noqa: E402
 from . import version  # noqa: E402
+from ._stft import istft, stft  # noqa: E402
+Tensor.stft, Tensor.istft = stft, istft
 from .amp import GradScaler  # noqa: E402,F401 - torch.GradScaler
 from .nn.modules import (gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh,  # noqa: E402,F401
                          rnn_tanh_cell)  # torch's RNN ops

@@ -317,3 +317,6 @@ HOLOMORPHIC.update({
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
 })
 COMPLEX_AWARE.update({elementwise.Abs, extra_ops.Angle})
+# the in-place forms of the views above (transpose_, t_, squeeze_, unsqueeze_) record nodes of their own
+HOLOMORPHIC.update({shape.TransposeInplace, shape.TInplace, shape.SqueezeInplace, shape.SqueezeDimInplace,
+                    shape.SqueezeDimsInplace, shape.UnsqueezeInplace})
