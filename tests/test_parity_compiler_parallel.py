@@ -29,7 +29,16 @@ def test_data_parallel_without_cuda_devices(gw):
     assert "tensor([-0.8820], requires_grad=True)" in out
 
 
-def test_compiler_version_and_grad_scaler(gw):
+@pytest.fixture
+def torch_validation_restored():
+    """torch.compile of a module loads torch._dynamo, which turns torch's distribution validation off for the
+    whole process: put it back for the tests that run after this one."""
+    yield
+    torch = pytest.importorskip("torch")
+    torch.distributions.Distribution.set_default_validate_args(True)
+
+
+def test_compiler_version_and_grad_scaler(gw, torch_validation_restored):
     out = same_as_torch_without_errors(gw, """
         print(torch.compiler.is_compiling(), torch.compiler.is_dynamo_compiling(), torch.compiler.disable(len) is len)
         @torch.compiler.disable

@@ -102,3 +102,32 @@ def test_torchs_checks(gw):
            "onesided=None, return_complex=1, align_to_window=None) : expected 0 < win_length <= n_fft, but got " \
            "win_length=9" in out
     assert "window overlap add min: 1\n[ CPUBoolType{} ]" in out
+
+
+def test_inverse_real_fft_gradients(gw):
+    out = same_as_torch_without_errors(gw, """
+        torch.manual_seed(0)
+        X = torch.randn(5, dtype=torch.cdouble, requires_grad=True)
+        y = torch.fft.irfft(X)
+        print(y.grad_fn)
+        (y * torch.arange(8.)).sum().backward()
+        print(X.grad)
+        for norm in ("forward", "ortho", "backward"):
+            X.grad = None
+            (torch.fft.irfft(X, norm=norm) ** 2).sum().backward(); print(norm, X.grad)
+        odd = torch.randn(4, dtype=torch.cdouble, requires_grad=True)
+        (torch.fft.irfft(odd, n=6) * torch.arange(6.)).sum().backward(); print(odd.grad)
+        r = torch.randn(5, dtype=torch.double, requires_grad=True)
+        (torch.fft.irfft(r) * torch.arange(8.)).sum().backward(); print(r.grad)
+        M = torch.randn(3, 4, dtype=torch.cdouble, requires_grad=True)
+        (torch.fft.irfftn(M) * torch.arange(18.).view(3, 6)).sum().backward(); print(M.grad)
+        M.grad = None
+        (torch.fft.irfft2(M) ** 2).sum().backward(); print(M.grad)
+        print(torch.autograd.gradcheck(lambda z: torch.fft.irfft(z), (X,)))
+        x = torch.randn(40, dtype=torch.float64, requires_grad=True)
+        w = torch.hann_window(16, dtype=torch.float64)
+        roundtrip = lambda v: torch.istft(torch.stft(v, 16, hop_length=4, window=w, return_complex=True), 16,
+                                          hop_length=4, window=w, length=40)
+        print(roundtrip(x).grad_fn, torch.autograd.gradcheck(roundtrip, (x,)))
+    """)
+    assert "<FftC2RBackward0 object at 0x?>" in out and out.count("True") == 2

@@ -4,8 +4,9 @@ A real input is promoted to a floating dtype first (an integer tensor transforms
 results keep single precision (float32 -> complex64). Gradients (torch's FftC2CBackward0, FftR2CBackward0):
 the complex-to-complex transforms and the real-to-complex ones over their whole length (no ``n``/``s``); a DFT
 matrix is symmetric, so each one's real formula is the same transform of the gradient (the real-to-complex
-one's zero-padded back to the full spectrum), run between conjugations as function.HOLOMORPHIC does. The
-other transforms, and ``n``/``s`` with an input that requires grad, raise NotImplementedError.
+one's zero-padded back to the full spectrum), run between conjugations as function.HOLOMORPHIC does; the
+complex-to-real ones (irfft, irfftn) over whole lengths with torch's formula (FftC2RBackward0). hfft/ihfft, and
+``n``/``s`` with an input that requires grad, raise NotImplementedError.
 
 Declares WIRE, METHODS and __all__ like the other extension modules.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import normalize_dim, normalize_dims
 
-from ..function import HOLOMORPHIC, Function
+from ..function import COMPLEX_AWARE, HOLOMORPHIC, Function
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor
 from ._util import check_tensor_arg
@@ -89,12 +90,41 @@ class FftC2CFromReal(FftC2C):
     node_name = "FftR2CBackward0"
 
 
+class FftC2R(Function):
+    """irfft/irfftn over whole lengths (n = 2 * (bins - 1) along the last dim): torch's gradient, the transform
+    backwards (rfft with the forward's scaling) with the bins that stand for two (1 .. n - bins) doubled; it is
+    the gradient in torch's convention already (COMPLEX_AWARE), and a real input takes its real part."""
+
+    array_forward = True
+
+    @staticmethod
+    def forward(ctx, x, numpy_name, dims, norm):
+        ctx.spec = (numpy_name, dims, norm)
+        return _run(x, numpy_name, dims, norm)
+
+    @staticmethod
+    def backward(ctx, grad):
+        numpy_name, dims, norm = ctx.spec
+        g = FftR2C.apply(grad, "rfft" if numpy_name == "irfft" else "rfftn", dims, _OTHER_NORM[norm])
+        last = dims[-1]
+        n, bins = grad.array.shape[last], g.array.shape[last]
+        if n > bins:
+            xp = g.xp
+            weight = xp.ones(bins, dtype=grad.array.dtype)
+            weight[1:n - bins + 1] = 2
+            shape = [1] * g.array.ndim
+            shape[last] = bins
+            g = g * _new_tensor(weight.reshape(shape), grad.dtype, grad.device)
+        return g, None, None, None
+
+
 HOLOMORPHIC.update({FftC2C, FftR2C, FftC2CFromReal})
+COMPLEX_AWARE.add(FftC2R)
 
 
 def _run(x, numpy_name, dims, norm):
     xp, arr = x.xp, x.array
-    if numpy_name in ("fft", "ifft", "rfft"):
+    if numpy_name in ("fft", "ifft", "rfft", "irfft"):
         out = getattr(xp.fft, numpy_name)(arr, axis=dims[0], norm=norm)
     else:
         out = getattr(xp.fft, numpy_name)(arr, axes=dims, norm=norm)
@@ -105,13 +135,16 @@ def _differentiable(input, name: str, sized) -> bool:
     """Whether the transform is recorded: its input requires grad (with grad mode on)."""
     if not (_grad_state.enabled and type(input) is Tensor and input._requires_grad):
         return False
-    if sized is not None or name.startswith(("irfft", "hfft", "ihfft")):
+    if sized is not None or name.startswith(("hfft", "ihfft")):
         raise NotImplementedError(f"gradwire: the derivative of fft.{name} with these arguments is not implemented")
     return True
 
 
 def _one_dim(name: str):
     def transform(input, n=None, dim=-1, norm=None):
+        if n is not None and type(input) is Tensor and input.array.ndim:  # n that is the whole length: no resizing
+            length = input.array.shape[normalize_dim(dim, input.array.ndim)]
+            n = None if n == (2 * (length - 1) if name in ("irfft", "hfft") else length) else n
         grad = _differentiable(input, name, n)
         xp, arr = _prepared(name, input, norm)
         d = normalize_dim(dim, arr.ndim)
@@ -119,6 +152,8 @@ def _one_dim(name: str):
             raise RuntimeError(f"Invalid number of data points ({n}) specified")
         if grad:
             x = _floating(input, arr)
+            if name == "irfft":
+                return FftC2R.apply(x, name, (d,), norm)
             if name == "rfft" or input.dtype.is_complex:
                 return (FftR2C if name == "rfft" else FftC2C).apply(x, name, (d,), norm)
             if name == "fft":
@@ -145,7 +180,7 @@ def _n_dim(name: str):
         if s is not None and len(s) != len(dims):
             raise RuntimeError("When given, dim and shape arguments must have the same length")
         if grad:
-            cls = FftR2C if numpy_name == "rfftn" else FftC2C
+            cls = FftR2C if numpy_name == "rfftn" else FftC2R if numpy_name == "irfftn" else FftC2C
             return cls.apply(_floating(input, arr), numpy_name, tuple(dims), norm)
         return _wrap(getattr(xp.fft, numpy_name)(arr, s=s, axes=dims, norm=norm), input.device)
     transform.__name__ = transform.__qualname__ = name
