@@ -50,8 +50,12 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_non_persistent_buffers_set", set())
+        # hooks by handle id, as torch keeps them (the flags of each in the dicts beside)
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", OrderedDict())
+        object.__setattr__(self, "_forward_hooks_always_called", OrderedDict())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
@@ -64,8 +68,9 @@ class Module:
         if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks or _global_forward_pre_hooks
                 or _global_forward_hooks or _global_backward_hooks or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook, with_kwargs in [*_global_forward_pre_hooks.values(), *(pre_hooks or {}).values()]:
-            if with_kwargs:
+        pre_kwargs = d.get("_forward_pre_hooks_with_kwargs") or {}
+        for hook_id, hook in [*_global_forward_pre_hooks.items(), *(pre_hooks or {}).items()]:
+            if hook_id in pre_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
                     if not (isinstance(result, tuple) and len(result) == 2):
@@ -85,7 +90,10 @@ class Module:
         if hooking:
             grads = _BackwardHookState(self, backward_hooks, backward_pre_hooks, args)
             args = grads.wrap_inputs(args)
-        post = [*_global_forward_hooks.values(), *(hooks or {}).values()]
+        with_kwargs = {**_global_forward_hooks_with_kwargs, **(d.get("_forward_hooks_with_kwargs") or {})}
+        always = {**_global_forward_hooks_always_called, **(d.get("_forward_hooks_always_called") or {})}
+        post = [(hook, hook_id in with_kwargs, hook_id in always)
+                for hook_id, hook in [*_global_forward_hooks.items(), *(hooks or {}).items()]]
         called = 0
         output = None
         try:
@@ -116,7 +124,11 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
         """``hook(module, args)`` (``with_kwargs``: ``hook(module, args, kwargs)``) before each forward;
         what it returns, when not None, replaces the arguments."""
-        return _add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+        flags = self._hook_dict("_forward_pre_hooks_with_kwargs")
+        handle = _add_hook(self._forward_pre_hooks, hook, prepend, flags)
+        if with_kwargs:
+            flags[handle.id] = True
+        return handle
 
     def register_full_backward_hook(self, hook, prepend: bool = False):
         """``hook(module, grad_input, grad_output)`` once the gradients for the module's tensor inputs
@@ -159,7 +171,22 @@ class Module:
         """``hook(module, args, output)`` (``with_kwargs``: ``hook(module, args, kwargs, output)``) after
         each forward; what it returns, when not None, replaces the output. ``always_call``: it runs
         even when forward raises."""
-        return _add_hook(self._forward_hooks, (hook, with_kwargs, always_call), prepend)
+        kwargs_flags, always_flags = (self._hook_dict(n) for n in ("_forward_hooks_with_kwargs",
+                                                                   "_forward_hooks_always_called"))
+        handle = _add_hook(self._forward_hooks, hook, prepend, kwargs_flags, always_flags)
+        if with_kwargs:
+            kwargs_flags[handle.id] = True
+        if always_call:
+            always_flags[handle.id] = True
+        return handle
+
+    def _hook_dict(self, name: str) -> OrderedDict:
+        """The module's hook table ``name`` (made for a module that was built without it, such as an old pickle)."""
+        table = self.__dict__.get(name)
+        if table is None:
+            table = OrderedDict()
+            object.__setattr__(self, name, table)
+        return table
 
     # ----- registration --------------------------------------------------------------
 
@@ -978,15 +1005,17 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks: OrderedDict):
+    def __init__(self, hooks: OrderedDict, *extra_dicts):
         self.hooks_dict_ref = weakref.ref(hooks)
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dicts)  # the hook's flags, taken off with it
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
     def remove(self) -> None:
-        hooks = self.hooks_dict_ref()
-        if hooks is not None:
-            hooks.pop(self.id, None)
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            hooks = ref()
+            if hooks is not None:
+                hooks.pop(self.id, None)
 
     def __enter__(self):
         return self
@@ -998,6 +1027,8 @@ class RemovableHandle:
 # nn.modules.module.register_module_forward_(pre_)hook: hooks every module runs, before its own
 _global_forward_pre_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict = OrderedDict()
+_global_forward_hooks_always_called: OrderedDict = OrderedDict()
 
 
 _global_backward_hooks: OrderedDict = OrderedDict()
@@ -1013,15 +1044,21 @@ def register_module_full_backward_pre_hook(hook) -> "RemovableHandle":
 
 
 def register_module_forward_pre_hook(hook) -> "RemovableHandle":
-    return _add_hook(_global_forward_pre_hooks, (hook, False), False)
+    return _add_hook(_global_forward_pre_hooks, hook, False)
 
 
 def register_module_forward_hook(hook, *, with_kwargs: bool = False, always_call: bool = False) -> "RemovableHandle":
-    return _add_hook(_global_forward_hooks, (hook, with_kwargs, always_call), False)
+    handle = _add_hook(_global_forward_hooks, hook, False, _global_forward_hooks_with_kwargs,
+                       _global_forward_hooks_always_called)
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
 
 
-def _add_hook(hooks: OrderedDict, entry, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
+def _add_hook(hooks: OrderedDict, entry, prepend: bool, *flag_dicts) -> RemovableHandle:
+    handle = RemovableHandle(hooks, *flag_dicts)
     hooks[handle.id] = entry
     if prepend:
         hooks.move_to_end(handle.id, last=False)

@@ -8,3 +8,4 @@ from .init import skip_init  # noqa: F401
 from . import rnn  # noqa: E402,F401 - torch.nn.utils.rnn
 from . import parametrizations, parametrize  # noqa: E402,F401 - torch.nn.utils.parametrize(-ations)
 from .weight_norm import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: E402,F401
+from . import prune  # noqa: E402,F401 - torch.nn.utils.prune
