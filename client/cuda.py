@@ -65,8 +65,10 @@ def mem_get_info(dev=None) -> tuple[int, int]:
 
 
 def memory_allocated(dev=None) -> int:
-    """Bytes of tensor memory this session holds on the device (torch counts the process's)."""
-    _check_available()
+    """Bytes of tensor memory this session holds on the device (torch counts the process's); 0 without
+    devices, as a CPU build of torch answers."""
+    if not is_available():
+        return 0
     conn = _dispatch.default_connection()
     return int(conn.submit("cuda.memory_allocated", (f"cuda:{_index(dev)}",), want_value=True,
                            handle_of=_dispatch._handle_of).value)
@@ -90,8 +92,125 @@ def synchronize(dev=None) -> None:
     conn.sync()
 
 
+def is_initialized() -> bool:
+    return is_available()
+
+
+def init() -> None:
+    _check_available()
+
+
+def get_device_name(dev=None) -> str:
+    """The server device's name ("cuda:N")."""
+    return get_device_properties(dev).name
+
+
+def empty_cache() -> None:
+    """Nothing to release on the client: the server's CuPy pool keeps its blocks for the session's tensors."""
+
+
+def _zero_without_devices(name: str):
+    def query(dev=None) -> int:
+        if not is_available():
+            return 0
+        raise NotImplementedError(f"gradwire: torch.cuda.{name} of the server's devices is not reported")
+    query.__name__ = name
+    return query
+
+
+memory_reserved = _zero_without_devices("memory_reserved")
+max_memory_allocated = _zero_without_devices("max_memory_allocated")
+max_memory_reserved = _zero_without_devices("max_memory_reserved")
+
+
+def memory_cached(dev=None) -> int:
+    import warnings  # noqa: PLC0415
+    warnings.warn("`torch.cuda.memory_cached` has been renamed to `torch.cuda.memory_reserved`", FutureWarning,
+                  stacklevel=2)
+    return memory_reserved(dev)
+
+
+def memory_stats(dev=None) -> dict:
+    from collections import OrderedDict  # noqa: PLC0415
+    if not is_available():
+        return OrderedDict()
+    raise NotImplementedError("gradwire: torch.cuda.memory_stats of the server's devices is not reported")
+
+
+def get_arch_list() -> list:
+    return []
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    return is_available()
+
+
+def is_tf32_supported() -> bool:
+    return False
+
+
+def get_rng_state_all() -> list:
+    return [get_rng_state(i) for i in range(device_count())]
+
+
+def get_rng_state(dev="cuda"):
+    _check_available()
+    raise NotImplementedError("gradwire: a CUDA generator's state is CuPy's, which torch's cannot take")
+
+
+def set_rng_state(new_state, dev="cuda") -> None:
+    if is_available():
+        raise NotImplementedError("gradwire: a CUDA generator's state is CuPy's, which torch's cannot take")
+
+
+def set_rng_state_all(new_states) -> None:
+    for i, state in enumerate(new_states):
+        set_rng_state(state, i)
+
+
+def seed() -> None:
+    if is_available():
+        from ._creation import seed as seed_all  # noqa: PLC0415
+        seed_all()
+
+
+seed_all = seed
+
+
+def initial_seed() -> int:
+    _check_available()
+    from ._creation import initial_seed as initial  # noqa: PLC0415
+    return initial()
+
+
+def current_stream(dev=None):
+    _check_available()
+    raise NotImplementedError("gradwire: CUDA streams are the server's")
+
+
+default_stream = current_stream
+
+
+class Stream:
+    def __new__(cls, *args, **kwargs):
+        if not is_available():
+            raise RuntimeError("torch.cuda.Stream requires CUDA support")
+        raise NotImplementedError("gradwire: CUDA streams are the server's")
+
+
+class Event:
+    def __new__(cls, *args, **kwargs):
+        if not is_available():
+            raise RuntimeError("Tried to instantiate dummy base class Event")
+        raise NotImplementedError("gradwire: CUDA events are the server's")
+
+
 __all__ = ["is_available", "device_count", "current_device", "get_device_properties", "mem_get_info",
-           "memory_allocated", "manual_seed", "manual_seed_all", "synchronize", "device", "OutOfMemoryError"]
+           "memory_allocated", "manual_seed", "manual_seed_all", "synchronize", "device", "OutOfMemoryError",
+           "is_initialized", "init", "get_device_name", "empty_cache", "memory_reserved", "max_memory_allocated",
+           "max_memory_reserved", "memory_cached", "memory_stats", "get_arch_list", "is_bf16_supported",
+           "is_tf32_supported", "get_rng_state", "get_rng_state_all", "set_rng_state", "set_rng_state_all", "seed",
+           "seed_all", "initial_seed", "current_stream", "default_stream", "Stream", "Event"]
 
 
 def __getattr__(name):

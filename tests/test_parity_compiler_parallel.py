@@ -53,3 +53,28 @@ def test_compiler_version_and_grad_scaler(gw, torch_validation_restored):
             print(torch.compiler.compile(torch.nn.Linear(1, 1)).__class__.__name__)
     """)
     assert out == "False False False\n2 4 f True\nNone None False 2\nOptimizedModule\n"
+
+
+def test_cuda_queries_without_devices(gw):
+    out = same_as_torch_without_errors(gw, """
+        import warnings
+        warnings.simplefilter("ignore")
+        names = ['empty_cache', 'get_device_name', 'is_initialized', 'init', 'get_rng_state', 'get_rng_state_all',
+                 'set_rng_state', 'set_rng_state_all', 'initial_seed', 'seed', 'seed_all', 'is_bf16_supported',
+                 'memory_reserved', 'max_memory_allocated', 'max_memory_reserved', 'memory_stats', 'get_arch_list',
+                 'is_tf32_supported', 'current_stream', 'default_stream', 'memory_cached', 'memory_allocated']
+        for n in names:
+            f = getattr(torch.cuda, n)
+            try:
+                r = f(torch.zeros(16, dtype=torch.uint8)) if n == 'set_rng_state' else f([]) if n == 'set_rng_state_all' else f()
+                print(n, "->", r)
+            except Exception as e:
+                print(n, "!", type(e).__name__, e)
+        for c in (torch.cuda.Stream, torch.cuda.Event):
+            try:
+                c()
+            except Exception as e:
+                print("!", type(e).__name__, e)
+    """)
+    assert "get_device_name ! AssertionError Torch not compiled with CUDA enabled" in out
+    assert "empty_cache -> None" in out and "memory_allocated -> 0" in out
