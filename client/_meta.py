@@ -379,7 +379,7 @@ def var_std(op, args, kwargs):
     if isinstance(dim, bool):  # var(input, unbiased)
         dim, unbiased = None, dim
     keepdim = args[3] if len(args) > 3 else kwargs.get("keepdim", False)  # var(input, dim, unbiased, keepdim)
-    if not x._dtype.is_floating_point:
+    if not (x._dtype.is_floating_point or x._dtype.is_complex):
         raise RuntimeError(f"std and var only support floating point and complex dtypes")
     dims = shapes.normalize_dims(dim, len(x._shape))
     correction = kwargs.get("correction")
@@ -388,7 +388,7 @@ def var_std(op, args, kwargs):
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
                       "factor (input numel divided by output numel). (Triggered internally at "
                       "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)", UserWarning, stacklevel=4)
-    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype)]
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype.to_real())]  # complex: a real spread
 
 
 def norm(op, args, kwargs):
@@ -405,7 +405,7 @@ def norm(op, args, kwargs):
 def cumsum(op, args, kwargs):
     x = args[0]
     shapes.normalize_dim(_required(op, args, kwargs, 1, "dim"), len(x._shape))
-    dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point else int64)
+    dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else int64)
     return [(x._shape, dtype)]
 
 
@@ -889,7 +889,7 @@ def trace(op, args, kwargs):
     x = args[0]
     if len(x._shape) != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {len(x._shape)}")
-    return [((), x._dtype if x._dtype.is_floating_point else int64)]
+    return [((), x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else int64)]
 
 
 def cross(op, args, kwargs):
@@ -1395,9 +1395,11 @@ def nanmean(op, args, kwargs):
 
 
 def var_std_mean(op, args, kwargs):
-    if not is_tensor(args[0]) or not args[0]._dtype.is_floating_point:
+    x = args[0]
+    if not is_tensor(x) or not (x._dtype.is_floating_point or x._dtype.is_complex):
         return None
-    return var_std(op, args, kwargs) * 2
+    (shape, spread), = var_std(op, args, kwargs)
+    return [(shape, spread), (shape, x._dtype)]  # the mean keeps a complex input's dtype
 
 
 def logdet(op, args, kwargs):
@@ -2019,7 +2021,7 @@ def vander_rule(op, args, kwargs):
     n = x._shape[0] if n is None and len(x._shape) == 1 else n
     if len(x._shape) != 1 or not isinstance(n, int) or isinstance(n, bool) or n < 2:
         return None  # an error, or a result without history: the server's metadata
-    return [((x._shape[0], n), x._dtype if x._dtype.is_floating_point else int64)]
+    return [((x._shape[0], n), x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else int64)]
 
 
 def as_strided_rule(op, args, kwargs):

@@ -585,6 +585,9 @@ class Function(metaclass=_FunctionMeta):
         if _involves_complex(args, out):
             if cls in HOLOMORPHIC:
                 node._conj_grads = True
+            elif cls in COMPLEX_REFUSED:  # torch records no gradient for them either
+                raise RuntimeError(f"{COMPLEX_REFUSED[cls]} does not support automatic differentiation for outputs "
+                                   "with complex dtype.")
             elif cls not in COMPLEX_AWARE and node._builtin:
                 raise NotImplementedError(f"gradwire: the derivative of {node._name} for complex numbers is not "
                                           "implemented")
@@ -647,6 +650,7 @@ class Function(metaclass=_FunctionMeta):
 # Any other op recorded with complex inputs or outputs raises NotImplementedError rather than give a wrong one.
 HOLOMORPHIC: set = set()
 COMPLEX_AWARE: set = set()
+COMPLEX_REFUSED: dict = {}  # Function -> the aten name torch's error gives: ops torch refuses complex gradients for
 
 
 def _involves_complex(args, out) -> bool:

@@ -13,7 +13,8 @@ from . import (arith, complex_ops, creation, decompositions, decompositions2, el
                fft_ops, fused, gridctc, index, inplace, linalg, linspec, matrix, named, random_fill, reduce, scan,
                scatter, shape, sorting, special_math)
 from .. import random as _random
-from ..function import COMPLEX_AWARE, HOLOMORPHIC, accumulator_of
+from ..nn import conv as _conv
+from ..function import COMPLEX_AWARE, COMPLEX_REFUSED, HOLOMORPHIC, accumulator_of
 from ..tensor import Tensor, _new_tensor
 
 __all__ = ["OPS", "OpRegistry"]
@@ -316,7 +317,25 @@ HOLOMORPHIC.update({
     shape.Clone, shape.ToCopy, shape.Squeeze, shape.SqueezeDim, shape.SqueezeDims, shape.Unsqueeze, shape.Cat,
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
 })
-COMPLEX_AWARE.update({elementwise.Abs, extra_ops.Angle})
+# var and std: torch's formulas (2 / dof * grad * (x - mean), over 2 std) are its complex gradients as they are
+COMPLEX_AWARE.update({elementwise.Abs, extra_ops.Angle, reduce.Var, reduce.Std, reduce.VarMean, reduce.StdMean})
+# linear maps with real coefficients (structural ops, sums, scatters, pads) and products, whose real formulas are
+# the complex ones too (each checked by gradcheck on complex128 in tests/test_parity_complex.py)
+HOLOMORPHIC.update({
+    shape.Contiguous, shape.Repeat, shape.Split, shape.SplitWithSizes, shape.Tril, shape.Triu, shape.Unbind,
+    shape.UnsafeView, shape.IndexUnsqueeze, reduce.Cumsum, reduce.Prod, reduce.ProdDim, reduce.Logsumexp,
+    scan.Cumprod, scan.Roll, matrix.DiagEmbed, matrix.Diagonal, matrix.Trace, matrix.LinalgCross,
+    extra_ops.DiagonalScatter, index.Gather, index.IndexAdd,
+    scatter.IndexAddOp, index.IndexPut, index.SetitemIndexPut, index.IndexPutAccumulate, index.IndexSelect,
+    index.MaskedFill, index.MaskedFillTensor, index.ScatterAdd, scatter.MaskedSelect, scatter.Scatter,
+    scatter.ScatterValue, scatter.Take, elementwise.Where, _conv.ConstantPadNd, special_math.Unfold,
+    linalg.MatmulBatched, linalg.MatmulMatBatched, named.AddScalar, named.MulScalar, named.DivScalar,
+    special_math._AddScalar, special_math._MulScalar, fused.Addmm, fused.Addmv, fused.Addr, fused.Addbmm,
+    fused.Baddbmm, fused.Addcmul, fused.Addcdiv, decompositions.LinalgDet, decompositions.LinalgInvEx,
+    decompositions.LinalgSolveEx, decompositions2.LinalgMatrixExp, inplace.CopySlices, inplace.AsStrided,
+    extra_ops2.AsStridedView, index.IndexPutValue, index.SetitemFill, index.SetitemCopy,
+})
+COMPLEX_REFUSED.update({extra_ops.SelectScatter: "select_scatter", extra_ops.SliceScatter: "slice_scatter"})
 # the in-place forms of the views above (transpose_, t_, squeeze_, unsqueeze_) record nodes of their own
 HOLOMORPHIC.update({shape.TransposeInplace, shape.TInplace, shape.SqueezeInplace, shape.SqueezeDimInplace,
                     shape.SqueezeDimsInplace, shape.UnsqueezeInplace})

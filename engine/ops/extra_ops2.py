@@ -206,7 +206,7 @@ class Vander(Function):
 
     @staticmethod
     def dtype_of(x):
-        return x.dtype if x.dtype.is_floating_point else _dt.int64
+        return x.dtype if x.dtype.is_floating_point or x.dtype.is_complex else _dt.int64
 
     arrange = staticmethod(lambda out: out)
 

@@ -532,7 +532,7 @@ class Var(Function):
 
     @classmethod
     def forward(cls, ctx, a, dims, correction, keepdim):
-        out = wrap(a.xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype, a.device)
+        out = wrap(a.xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype.to_real(), a.device)
         ctx.save_for_backward(a, out if cls._std else None)
         return out
 
@@ -555,7 +555,7 @@ class VarMean(Function):
     @classmethod
     def forward(cls, ctx, a, dims, correction, keepdim):
         xp = a.xp
-        spread = wrap(xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype, a.device)
+        spread = wrap(xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype.to_real(), a.device)
         with xp.errstate(invalid="ignore", divide="ignore"):
             m = xp.mean(a.array, axis=dims, keepdims=keepdim) if ctx.count else \
                 xp.sum(a.array, axis=dims, keepdims=keepdim) / a.array.dtype.type(0)
@@ -587,7 +587,7 @@ def _var_std(name, cls, input, dim, unbiased, keepdim, correction, kind="std and
                         f"unbiased=bool, ), but expected one of:")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError(f"{kind} only support floating point and complex dtypes")
     nd = input.array.ndim
     dims = normalize_dims(dim, nd) if nd else ()
@@ -718,14 +718,15 @@ class Logsumexp(Function):
         arr = a.array
         xp = a.xp
         _setup(ctx, arr, dims, keepdim)
-        dtype = a.dtype if a.dtype.is_floating_point else _dt.default_float()
+        dtype = a.dtype if a.dtype.is_floating_point or a.dtype.is_complex else _dt.default_float()
         if arr.dtype != dtype.numpy:
             arr = arr.astype(dtype.numpy)
         if arr.size == 0:
             with xp.errstate(divide="ignore"):
                 r = xp.log(xp.sum(xp.exp(arr), axis=dims, keepdims=keepdim))
         else:
-            m = xp.max(arr, axis=dims, keepdims=True) if dims else arr
+            real = arr.real if dtype.is_complex else arr  # torch's shift for complex numbers: the largest real part
+            m = xp.max(real, axis=dims, keepdims=True) if dims else real
             m = xp.where(xp.isfinite(m), m, 0)
             with xp.errstate(divide="ignore"):
                 r = xp.log(xp.sum(xp.exp(arr - m), axis=dims, keepdims=True)) + m
