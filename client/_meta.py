@@ -1186,8 +1186,8 @@ def linalg_square(op, args, kwargs):
     batch = _linalg.square_op_shape(op, x._shape, x._dtype)
     if op == "linalg.inv":
         return [(x._shape, x._dtype)]
-    if op == "linalg.slogdet":
-        return [(batch, x._dtype), (batch, x._dtype)]
+    if op == "linalg.slogdet":  # (sign, logabsdet): the log of |det| is real
+        return [(batch, x._dtype), (batch, x._dtype.to_real())]
     return [(batch, x._dtype)]
 
 
@@ -1203,7 +1203,7 @@ def linalg_svdvals(op, args, kwargs):
     x = _arg(args, kwargs, 0, "A")
     if not is_tensor(x):
         return None
-    return [(_linalg.svdvals_shape(x._shape, x._dtype), x._dtype)]
+    return [(_linalg.svdvals_shape(x._shape, x._dtype), x._dtype.to_real())]
 
 
 def linalg_eigh(op, args, kwargs):
@@ -1211,7 +1211,8 @@ def linalg_eigh(op, args, kwargs):
     if not is_tensor(x):
         return None
     w, v = _linalg.eigh_shapes(x._shape, x._dtype, _arg(args, kwargs, 1, "UPLO", "L"))
-    return [(w, x._dtype)] if op == "linalg.eigvalsh" else [(w, x._dtype), (v, x._dtype)]
+    real = x._dtype.to_real()  # a Hermitian matrix's eigenvalues are real
+    return [(w, real)] if op == "linalg.eigvalsh" else [(w, real), (v, x._dtype)]
 
 
 def linalg_cholesky(op, args, kwargs):
@@ -1239,7 +1240,8 @@ def linalg_svd(op, args, kwargs):
     if not is_tensor(x):
         return None
     full = _arg(args, kwargs, 1, "full_matrices", True)
-    return [(shape, x._dtype) for shape in _linalg.svd_shapes(x._shape, x._dtype, full)]
+    u, s, vh = _linalg.svd_shapes(x._shape, x._dtype, full)
+    return [(u, x._dtype), (s, x._dtype.to_real()), (vh, x._dtype)]
 
 
 def linalg_pinv(op, args, kwargs):

@@ -147,7 +147,7 @@ def matrix_exp(A):
 
 
 def _eps(dtype) -> float:
-    return 2.220446049250313e-16 if dtype.name == "float64" else 1.1920928955078125e-07
+    return 2.220446049250313e-16 if dtype.to_real().name == "float64" else 1.1920928955078125e-07
 
 
 def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
@@ -156,7 +156,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
     _check_tensor("linalg_matrix_rank", A, "input")
     if A.dim() < 2:
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
-    if A.dtype.name not in ("float32", "float64"):
+    if A.dtype.name not in ("float32", "float64", "complex64", "complex128"):
         raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:
         atol, rtol = tol, 0.0
@@ -211,13 +211,13 @@ def matrix_power(A, n):
 def vecdot(x, y, *, dim=-1):
     _check_tensor("linalg_vecdot", x, "x")
     _check_tensor("linalg_vecdot", y, "y", 2)
-    if not x.dtype.is_floating_point:
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
                            f"{x.dtype._torch_name}")
     if x.dtype is not y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{x.dtype._torch_name} and y of type {y.dtype._torch_name} instead")
-    return (x * y).sum(dim)
+    return ((x.conj() if x.is_complex() else x) * y).sum(dim)  # torch's: conjugates the first
 
 
 def _chain_order(dims):
@@ -307,7 +307,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
         raise RuntimeError(f"linalg.matrix_norm: Order {ord:g} not supported.")
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
-    if not A.dtype.is_floating_point:
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
         raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
                            f"{A.dtype._torch_name}")
     dims = [dim] if isinstance(dim, int) else list(dim)

@@ -117,7 +117,7 @@ def eigh_shapes(shape: tuple, dtype, uplo: str = "L") -> tuple:
     check_square("linalg.eigh", shape)
     if uplo not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
-    if not dtype.is_floating_point or dtype.name == "float16":
+    if not (dtype.is_floating_point or dtype.is_complex) or dtype.name in ("float16", "bfloat16"):
         raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{dtype._torch_name}'")
     return shape[:-1], shape
 
@@ -149,7 +149,7 @@ def svd_shapes(shape: tuple, dtype, full_matrices: bool) -> tuple:
 
 def pinv_check(shape: tuple, dtype, hermitian: bool) -> None:
     shape = tuple(shape)
-    if len(shape) < 2 or dtype.name not in ("float32", "float64"):
+    if len(shape) < 2 or dtype.name not in ("float32", "float64", "complex64", "complex128"):
         dims = ", ".join(map(str, shape))
         raise RuntimeError(f"linalg.pinv({dtype._torch_name}{{[{dims}]}}): expected a tensor with 2 or more "
                            "dimensions of float, double, cfloat or cdouble types")
@@ -178,7 +178,7 @@ def lstsq_shapes(a_shape: tuple, b_shape: tuple, a_dtype, b_dtype, driver) -> tu
             raise RuntimeError(f"{op}: input.size(-2) should match other.size(-1)")
     elif a_shape[-2] != b_shape[-2]:
         raise RuntimeError(f"{op}: input.size(-2) should match other.size(-2)")
-    if a_dtype.name not in ("float32", "float64"):
+    if a_dtype.name not in ("float32", "float64", "complex64", "complex128"):
         raise RuntimeError("This function doesn't handle types other than float and double")
     if driver is None:
         driver = "gelsy"
@@ -225,7 +225,7 @@ def cholesky_solve_shape(b_shape: tuple, u_shape: tuple, b_dtype, u_dtype) -> tu
     if u_shape[-1] != b_shape[-2]:
         raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {u_shape[-2]} by "
                            f"{u_shape[-1]} but each b matrix is {b_shape[-2]} by {b_shape[-1]}")
-    if not b_dtype.is_floating_point or b_dtype.name == "float16":
+    if not (b_dtype.is_floating_point or b_dtype.is_complex) or b_dtype.name in ("float16", "bfloat16"):
         raise NotImplementedError(f"\"cholesky_solve_cpu\" not implemented for '{b_dtype._torch_name}'")
     return shapes.broadcast_shapes(b_shape[:-2], u_shape[:-2]) + b_shape[-2:]
 
@@ -257,5 +257,5 @@ def householder_product_check(shape: tuple, tau_shape: tuple, dtype, tau_dtype) 
                            f"{list(tau_shape[:-1])}")
     if tau_dtype is not dtype:
         raise RuntimeError(f"{op}: tau dtype {tau_dtype._torch_name} does not match input dtype {dtype._torch_name}")
-    if not dtype.is_floating_point or dtype.name == "float16":
+    if not (dtype.is_floating_point or dtype.is_complex) or dtype.name in ("float16", "bfloat16"):
         raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{dtype._torch_name}'")

@@ -153,3 +153,28 @@ def test_gradients_of_the_holomorphic_elementwise_functions(gw):
     """)
     assert "acosh AcoshBackward0 [-0.844001, 0.549624, 1.095579] [1.05428, 0.068492, -0.768624]" in out
     assert out.endswith("True\n")
+
+
+def test_complex_linear_algebra(gw):
+    """Hermitian eigenvalues, singular values, residuals and log|det| are real; pinv, lstsq, cholesky_solve and
+    householder_product use conjugate transposes; LU pivots as LAPACK's (|re| + |im|)."""
+    out = same_as_torch_without_errors(gw, """
+        g = torch.Generator().manual_seed(0)
+        a = torch.randn(3, 3, dtype=torch.cdouble, generator=g)
+        b = torch.randn(4, 2, dtype=torch.cdouble, generator=g)
+        h = a @ a.mH + torch.eye(3)
+        r = lambda t: (t.real.round(decimals=6) + 1j * t.imag.round(decimals=6)) if t.is_complex() else t.round(decimals=6)
+        print(r(torch.linalg.eigvalsh(h)), r(torch.linalg.eigh(h).eigenvalues), torch.linalg.eigh(h).eigenvectors.dtype)
+        print(r(torch.linalg.svdvals(a)), r(torch.linalg.svd(b, full_matrices=False).S), torch.linalg.svd(a).U.dtype)
+        print(r(torch.linalg.pinv(a)), r(torch.linalg.pinv(b)), r(torch.linalg.pinv(h, hermitian=True)))
+        print(r(torch.linalg.slogdet(a).sign), r(torch.linalg.slogdet(a).logabsdet), r(torch.logdet(a)), r(torch.logdet(h)))
+        print(r(torch.linalg.lstsq(b, b[:, :1]).solution).abs().sum() < 2, r(torch.linalg.lstsq(a, a[:, :2], driver="gelsd").singular_values))
+        print(torch.linalg.matrix_rank(a), torch.linalg.matrix_rank(b), r(torch.linalg.matrix_norm(a, "nuc")),
+              r(torch.linalg.matrix_norm(a, 2)), r(torch.linalg.matrix_norm(a, -2)), r(torch.linalg.cond(a)))
+        lu = torch.linalg.lu_factor(a)
+        print(r(lu.LU), lu.pivots, r(torch.linalg.lu(a).L), torch.linalg.lu(a).P)
+        print(r(torch.linalg.householder_product(b, b[:2, 0])), r(torch.linalg.det(a)))
+        print(r(torch.cholesky_inverse(torch.linalg.cholesky(h))), r(torch.dist(a, a * 2)), r(torch.linalg.vecdot(a, a * 1j)))
+        print(r(torch.cholesky_solve(a, torch.linalg.cholesky(h))), r(torch.linalg.cholesky(h, upper=True)))
+    """)
+    assert "dtype=torch.float64) tensor(" in out and "tensor(2.9438, dtype=torch.float64)" in out

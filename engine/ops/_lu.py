@@ -20,7 +20,10 @@ def lu_arrays(xp, arr):
     info = xp.zeros(b, dtype=xp.int32)
     rows = xp.arange(b)
     for j in range(k):
-        p = xp.argmax(xp.abs(a[:, j:, j]), axis=1) + j
+        col = a[:, j:, j]
+        # LAPACK's i?amax: |re| + |im| for complex numbers (the first largest)
+        size = xp.abs(col.real) + xp.abs(col.imag) if xp.iscomplexobj(col) else xp.abs(col)
+        p = xp.argmax(size, axis=1) + j
         piv[:, j] = p + 1
         row_j = a[rows, j, :].copy()
         a[rows, j, :] = a[rows, p, :]

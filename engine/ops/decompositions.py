@@ -69,6 +69,12 @@ def _t(arr):
     return arr.swapaxes(-1, -2)
 
 
+def _h(arr):
+    """The conjugate transpose (the transpose of a real array)."""
+    t = arr.swapaxes(-1, -2)
+    return t.conj() if t.dtype.kind == "c" else t
+
+
 # ---- inv ---------------------------------------------------------------------------------------
 
 class LinalgInvEx(Function):
@@ -237,13 +243,13 @@ class LinalgSlogdet(Function):
         xp, arr = a.xp, a.array
         batch = _batch_of(arr)
         if arr.shape[-1] == 0:
-            sign, logabs = xp.ones(batch, dtype=arr.dtype), xp.zeros(batch, dtype=arr.dtype)
+            sign, logabs = xp.ones(batch, dtype=arr.dtype), xp.zeros(batch, dtype=arr.real.dtype)
         elif arr.size == 0:
-            sign, logabs = xp.empty(batch, dtype=arr.dtype), xp.empty(batch, dtype=arr.dtype)
+            sign, logabs = xp.empty(batch, dtype=arr.dtype), xp.empty(batch, dtype=arr.real.dtype)
         else:
             sign, logabs = xp.linalg.slogdet(arr)
-        ctx.save_for_backward(a)
-        return wrap(xp, sign, a.dtype, a.device), wrap(xp, logabs, a.dtype, a.device)
+        ctx.save_for_backward(a)  # log|det| is real; a complex matrix's sign is a complex number of modulus 1
+        return wrap(xp, sign, a.dtype, a.device), wrap(xp, logabs, a.dtype.to_real(), a.device)
 
     @staticmethod
     def backward(ctx, _grad_sign, grad_logabsdet):
@@ -340,17 +346,18 @@ class LinalgSvd(Function):
         m, n = arr.shape[-2:]
         k = min(m, n)
         batch = _batch_of(arr)
+        real = a.dtype.to_real()  # singular values are real
         if not compute_uv:
-            s = xp.zeros(batch + (k,), dtype=arr.dtype) if arr.size == 0 else xp.linalg.svd(arr, compute_uv=False)
-            return wrap(xp, s, a.dtype, a.device)
+            s = xp.zeros(batch + (k,), dtype=real.numpy) if arr.size == 0 else xp.linalg.svd(arr, compute_uv=False)
+            return wrap(xp, s, real, a.device)
         if arr.size == 0:  # like LAPACK: the factors of an empty A are (parts of) the identity
             ku, kv = (m, n) if full_matrices else (k, k)
             u = xp.broadcast_to(xp.eye(m, ku, dtype=arr.dtype), batch + (m, ku))
-            s = xp.zeros(batch + (k,), dtype=arr.dtype)
+            s = xp.zeros(batch + (k,), dtype=real.numpy)
             vh = xp.broadcast_to(xp.eye(kv, n, dtype=arr.dtype), batch + (kv, n))
         else:
             u, s, vh = xp.linalg.svd(arr, full_matrices=bool(full_matrices))
-        outs = tuple(wrap(xp, xp.ascontiguousarray(r), a.dtype, a.device) for r in (u, s, vh))
+        outs = tuple(wrap(xp, xp.ascontiguousarray(r), dt, a.device) for r, dt in ((u, a.dtype), (s, real), (vh, a.dtype)))
         ctx.full = bool(full_matrices) and m != n
         ctx.save_for_backward(*outs)
         return outs

@@ -24,7 +24,7 @@ from .. import backend
 from ..function import Function
 from ..tensor import Tensor
 from ._util import check_tensor_arg, same_device, wrap
-from .decompositions import LinalgInvEx, LinalgSolveEx, LinalgSvd, _batch_of, _nonzero, _t
+from .decompositions import LinalgInvEx, LinalgSolveEx, LinalgSvd, _batch_of, _h, _nonzero, _t
 from .linalg import matmul
 from .shape import cat, sum_to
 
@@ -66,14 +66,15 @@ class LinalgEigh(Function):
         xp, arr = a.xp, a.array
         n = arr.shape[-1]
         batch = _batch_of(arr)
+        real = a.dtype.to_real()  # a Hermitian matrix's eigenvalues are real
         if not compute_v:
-            w = xp.zeros(batch + (n,), dtype=arr.dtype) if arr.size == 0 else xp.linalg.eigvalsh(arr, UPLO=uplo)
-            return wrap(xp, w, a.dtype, a.device)
+            w = xp.zeros(batch + (n,), dtype=real.numpy) if arr.size == 0 else xp.linalg.eigvalsh(arr, UPLO=uplo)
+            return wrap(xp, w, real, a.device)
         if arr.size == 0:
-            w, v = xp.zeros(batch + (n,), dtype=arr.dtype), xp.zeros(arr.shape, dtype=arr.dtype)
+            w, v = xp.zeros(batch + (n,), dtype=real.numpy), xp.zeros(arr.shape, dtype=arr.dtype)
         else:
             w, v = xp.linalg.eigh(arr, UPLO=uplo)
-        outs = _out(xp, w, a), _out(xp, v, a)
+        outs = wrap(xp, xp.ascontiguousarray(w), real, a.device), _out(xp, v, a)
         ctx.save_for_backward(*outs)
         return outs
 
@@ -289,15 +290,15 @@ class LinalgPinv(Function):
         else:
             if hermitian:
                 s, v = xp.linalg.eigh(arr)
-                u, vt, mag = v, _t(v), xp.abs(s)
+                u, vt, mag = v, _h(v), xp.abs(s)
             else:
                 u, s, vt = xp.linalg.svd(arr, full_matrices=False)
                 mag = s
-            thr = _tolerance(xp, mag.max(-1) if mag.shape[-1] else xp.zeros(batch, arr.dtype), atol, rtol, m, n,
+            thr = _tolerance(xp, mag.max(-1) if mag.shape[-1] else xp.zeros(batch, mag.dtype), atol, rtol, m, n,
                              arr.dtype)
             keep = mag > thr[..., None]
             s_inv = xp.where(keep, 1 / xp.where(keep, s, 1), 0)
-            p = xp.matmul(_t(vt) * s_inv[..., None, :], _t(u))
+            p = xp.matmul(_h(vt) * s_inv[..., None, :], _h(u))  # V S^+ U^H
         out = _out(xp, p, a)
         ctx.save_for_backward(a, out)
         return out
@@ -344,7 +345,7 @@ class LinalgLstsq(Function):
         k = bmat.shape[-1]
         if amat.size == 0:
             x = xp.zeros(batch + (n, k), dtype=amat.dtype)
-            s = xp.zeros(batch + (min(m, n),), dtype=amat.dtype)
+            s = xp.zeros(batch + (min(m, n),), dtype=amat.real.dtype)
         else:
             u, s, vt = xp.linalg.svd(amat, full_matrices=False)
         rc = xp.finfo(amat.dtype).eps * max(m, n) if rcond is None else rcond
@@ -352,18 +353,19 @@ class LinalgLstsq(Function):
         rank = keep.sum(-1).astype(xp.int64)
         if amat.size:
             s_inv = xp.where(keep, 1 / xp.where(keep, s, 1), 0)
-            x = xp.matmul(_t(vt) * s_inv[..., None, :], xp.matmul(_t(u), bmat))
-        empty = xp.zeros((0,), dtype=amat.dtype)
+            x = xp.matmul(_h(vt) * s_inv[..., None, :], xp.matmul(_h(u), bmat))
+        empty = xp.zeros((0,), dtype=amat.real.dtype)  # residuals and singular values are real
         residuals = empty
         if driver != "gelsy" and m > n and bool((rank == n).all()):
-            residuals = ((xp.matmul(amat, x) - bmat) ** 2).sum(-2)
+            residuals = (xp.abs(xp.matmul(amat, x) - bmat) ** 2).sum(-2)
             if vector:
                 residuals = residuals[..., 0]
         if vector:
             x = x[..., 0]
-        outs = (_out(xp, x, a), _out(xp, residuals, a),
+        real = a.dtype.to_real()
+        outs = (_out(xp, x, a), wrap(xp, xp.ascontiguousarray(residuals), real, a.device),
                 wrap(xp, rank if driver != "gels" else xp.zeros((0,), dtype=xp.int64), int64, a.device),
-                _out(xp, s if driver in ("gelsd", "gelss") else empty, a))
+                wrap(xp, xp.ascontiguousarray(s if driver in ("gelsd", "gelss") else empty), real, a.device))
         ctx.mark_non_differentiable(outs[3])
         ctx.vector = vector
         ctx.save_for_backward(a, b, outs[0])
@@ -489,11 +491,11 @@ class CholeskySolve(Function):
         n = factor.array.shape[-1]
         f = xp.broadcast_to(xp.triu(factor.array) if upper else xp.tril(factor.array), batch + (n, n))
         bmat = xp.broadcast_to(b.array, batch + b.array.shape[-2:])
-        low = _t(f) if upper else f
+        low = _h(f) if upper else f  # A = L L^H (U^H U)
         if bmat.size == 0 or f.size == 0:
             x = xp.zeros(bmat.shape, dtype=bmat.dtype)
         else:
-            x = xp.linalg.solve(_t(low), xp.linalg.solve(low, bmat))
+            x = xp.linalg.solve(_h(low), xp.linalg.solve(low, bmat))
         out = _out(xp, x, b)
         ctx.args = (upper, batch, b.array.shape)
         ctx.save_for_backward(factor, out)
@@ -563,7 +565,7 @@ class LinalgHouseholderProduct(Function):
         v = xp.tril(arr, -1) + xp.eye(m, n, dtype=arr.dtype)
         q = xp.broadcast_to(xp.eye(m, n, dtype=arr.dtype), arr.shape)
         for i in range(k - 1, -1, -1):
-            q = _reflect(q, v[..., i:i + 1], tau.array[..., i, None, None], xp.matmul, _t)
+            q = _reflect(q, v[..., i:i + 1], tau.array[..., i, None, None], xp.matmul, _h)  # H = I - tau v v^H
         ctx.save_for_backward(a, tau)
         return _out(xp, q, a)
 

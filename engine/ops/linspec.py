@@ -77,7 +77,8 @@ def _check_lu_input(op: str, fn: str, A) -> None:
     shape = A.array.shape
     if len(shape) < 2:
         raise RuntimeError(f"torch.{op}: Expected tensor with 2 or more dimensions. Got size: {list(shape)} instead")
-    if not A.dtype.is_floating_point or A.dtype.name == "float16":
+    complex_ok = A.dtype.is_complex and "ldl" not in op  # gradwire's LDL is real only
+    if not (A.dtype.is_floating_point or complex_ok) or A.dtype.name == "float16":
         raise NotImplementedError(f"\"{'ldl' if 'ldl' in op else 'lu'}_cpu\" not implemented for "
                                   f"'{A.dtype._torch_name}'")
 

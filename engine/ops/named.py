@@ -467,6 +467,8 @@ class Dist(Function):
     def forward(ctx, a, b, p):
         dtype = _dt.promote_types(a.dtype, b.dtype)
         diff = a.xp.subtract(*a.xp.broadcast_arrays(a.array, b.array)).astype(dtype.numpy, copy=False)
+        if dtype.is_complex:  # the norm of complex differences is that of their moduli, a real number
+            diff, dtype = a.xp.abs(diff), dtype.to_real()
         out = LinalgVectorNorm.forward(ctx, _new_tensor(diff, dtype, a.device), p, tuple(range(diff.ndim)), False)
         ctx.save_for_backward(a, b, out)
         ctx.p = p
@@ -486,7 +488,7 @@ class Dist(Function):
 def dist(input, other, p=2):
     broadcast_shapes(input.array.shape, other.array.shape)
     dtype = _dt.promote_types(input.dtype, other.dtype)
-    if not dtype.is_floating_point:
+    if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got {dtype._torch_name} "
                            "instead.")
     return Dist.apply(input, other, float(p))

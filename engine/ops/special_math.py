@@ -621,13 +621,15 @@ def logdet(input):
     shape = input.array.shape
     if len(shape) < 2:
         raise RuntimeError("logdet: The input tensor A must have at least 2 dimensions.")
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got "
                            f"{input.dtype._torch_name}")
     if shape[-1] != shape[-2]:
         raise RuntimeError(f"logdet: A must be batches of square matrices, but they are {shape[-2]} by "
                            f"{shape[-1]} matrices")
     sign, logabs = _slogdet(input)
+    if input.dtype.is_complex:  # torch's: log(sign) + log|det|, a complex logarithm
+        return sign.log() + logabs
     return Where.apply(_bool_mask(sign.array == -1, sign), math.nan, logabs)
 
 
