@@ -165,8 +165,25 @@ def remove_input_hook(hook) -> None:
     input_hooks = tuple(h for h in input_hooks if h is not hook)
 
 
+# the ops that draw random numbers (vmap's randomness='error' refuses them)
+_RANDOM_OPS = frozenset({"rand", "randn", "randint", "randperm", "normal", "normal_", "uniform_", "random_",
+                         "bernoulli", "bernoulli_", "multinomial", "exponential_", "geometric_", "log_normal_",
+                         "cauchy_", "poisson", "binomial", "standard_gamma_draw", "rand_like", "randn_like",
+                         "randint_like"})
+
+
+def _draws(op: str, args) -> bool:
+    if op == "dropout":  # dropout(input, p, training) draws only when training with 0 < p < 1
+        p, training = (args[1] if len(args) > 1 else 0.5), (args[2] if len(args) > 2 else True)
+        return bool(training) and 0 < p < 1
+    return op in _RANDOM_OPS
+
+
 def call(op: str, *args, **kwargs):
     """Run ``op`` on the server; returns its output Tensor(s) (in-place ops: the input)."""
+    if (op in _RANDOM_OPS or op == "dropout") and _draws(op, args):
+        from .func._vmap import check_random_op_allowed  # noqa: PLC0415
+        check_random_op_allowed()
     if kwargs:
         if "out" in kwargs:
             return _call_out(op, args, kwargs)

@@ -157,3 +157,22 @@ def test_fills_of_strided_tensors_draw_in_memory_order(gw):
         print(torch.empty(2, 3, 4).permute(2, 0, 1).uniform_()[0])
     """)
     assert out.startswith("tensor([0.4963, 0.6341, 0.3489, 0.5185])\n")
+
+
+def test_vmap_randomness_modes(gw):
+    out = same_as_torch_without_errors(gw, """
+        for f in (lambda x: torch.randn(2), lambda x: x + torch.rand(1), lambda x: torch.nn.functional.dropout(x, 0.5),
+                  lambda x: x.bernoulli(), lambda x: torch.empty(2).normal_()):
+            try:
+                torch.func.vmap(f)(torch.ones(3))
+                print("no error")
+            except RuntimeError as e:
+                print(e)
+        print(torch.func.vmap(lambda x: torch.nn.functional.dropout(x, 0.5, training=False))(torch.ones(3)))
+        torch.manual_seed(0)
+        print(torch.func.vmap(lambda x: x + torch.randn(2), randomness="same")(torch.zeros(3, 2)))
+        torch.manual_seed(0)
+        print(torch.func.vmap(lambda x: x + torch.randn(2), randomness="different")(torch.zeros(3, 2)), torch.randn(2))
+    """)
+    assert out.startswith("vmap: called random operation while in randomness error mode.")
+    assert "no error" not in out

@@ -100,6 +100,25 @@ def _batched_outputs(results: list, out_dims, name: str, empty: bool):
     return tree_unflatten([_unbatched(list(c), d, name, empty) for c, d in zip(columns, dims)], spec)
 
 
+RANDOMNESS_ERROR = ("vmap: called random operation while in randomness error mode. Please either use the 'same' or "
+                    "'different' randomness flags on vmap or perform the randomness operation out of vmap")
+
+
+def check_random_op_allowed() -> None:
+    """A random op is about to run: torch's error inside a vmap whose randomness is 'error'."""
+    modes = getattr(_state, "vmap_randomness", ())
+    if modes and modes[-1] == "error":
+        raise RuntimeError(RANDOMNESS_ERROR)
+
+
+def _same_draws():
+    """For randomness='same': a function that puts the session's generator back where the first element
+    started, so each element draws the same numbers."""
+    from .. import get_rng_state, set_rng_state  # noqa: PLC0415
+    state = get_rng_state()
+    return lambda: set_rng_state(state)
+
+
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """torch.vmap / torch.func.vmap: func mapped over a dimension of its inputs."""
     if randomness not in ("error", "different", "same"):
@@ -118,11 +137,19 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         size, flat_args, dims, spec = _batched_inputs(in_dims, args, name)
         depth = vmap_depth()
         _state.vmap_depth = depth + 1  # custom Functions called in func check their vmap support
+        modes = getattr(_state, "vmap_randomness", ())
+        _state.vmap_randomness = modes + (randomness,)  # what a random op in func may do (_dispatch.call)
+        same = _same_draws() if randomness == "same" else None
         try:
-            results = [func(*tree_unflatten([_element(a, d, b) for a, d in zip(flat_args, dims)], spec), **kwargs)
-                       for b in (range(size) if size else [None])]
+            results = []
+            for b in (range(size) if size else [None]):
+                if same is not None and b:  # 'same': every element draws what the first one drew
+                    same()
+                results.append(func(*tree_unflatten([_element(a, d, b) for a, d in zip(flat_args, dims)], spec),
+                                    **kwargs))
         finally:
             _state.vmap_depth = depth
+            _state.vmap_randomness = modes
         return _batched_outputs(results, out_dims, name, size == 0)
 
     return wrapped
