@@ -113,21 +113,32 @@ class TorchCPUStream:
             return (self._serial_normals(n) * std + mean).astype(dtype).reshape(shape)
         wide = np.float64 if dtype == np.float64 else _F32
         bits = 53 if wide is np.float64 else 24
-        data = np.empty(n, dtype=wide) if reduced else self.unit(n, bits).astype(wide)
-        for start in range(0, n - 15, 16):
-            block = self.unit(16, bits).astype(wide) if reduced else data[start:start + 16]
-            data[start:start + 16] = self._box_muller16(block, mean, std, wide)
+        full = n // 16 * 16
+        # every block's uniforms first, or (reduced) the blocks' 16 as they go: the same draws in the same order
+        data = self._uniforms(full if reduced else n, wide)
+        if reduced:
+            data = np.concatenate((data, np.empty(n - full, dtype=wide)))
+        data[:full] = self._box_muller16(data[:full].reshape(-1, 16), mean, std, wide).reshape(-1)
         if n % 16:
-            data[n - 16:] = self._box_muller16(self.unit(16, bits).astype(wide), mean, std, wide)
+            data[n - 16:] = self._box_muller16(self._uniforms(16, wide).reshape(1, 16), mean, std, wide).reshape(-1)
         return data.astype(dtype, copy=False).reshape(shape)
 
+    def _uniforms(self, n: int, wide):
+        """n uniforms in [0, 1) as the blocked normal_ reads them: doubles of 53 bits, or floats of 24 (exact)."""
+        if wide is np.float64:
+            return self.unit(n)
+        return (self._u32(n) & _MASK24).astype(_F32) * _F32(2.0 ** -24)
+
     @staticmethod
-    def _box_muller16(block, mean, std, wide):
-        u1 = wide(1) - block[:8]        # [0, 1) -> (0, 1] for the log
-        u2 = block[8:]
+    def _box_muller16(blocks, mean, std, wide):
+        """Blocks of 16 uniforms (rows) to normals: cosines from the first 8, sines sharing them from the last 8."""
+        u1 = wide(1) - blocks[:, :8]        # [0, 1) -> (0, 1] for the log
+        u2 = blocks[:, 8:]
         radius = np.sqrt(wide(-2) * np.log(u1))
         theta = wide(2.0 * math.pi) * u2
-        normals = np.concatenate((radius * np.cos(theta), radius * np.sin(theta)))
+        normals = np.concatenate((radius * np.cos(theta), radius * np.sin(theta)), axis=1)
+        if mean == 0 and std == 1:  # randn: nothing to scale
+            return normals
         if wide is np.float64:
             return normals * std + mean
         # the kernel's fused multiply-add: one rounding of z * std + mean (exact in double for float operands)

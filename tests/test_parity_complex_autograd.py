@@ -47,7 +47,7 @@ def _cases(torch):
      "div_scalar": (lambda z: z / (1 + 1j), (z,)), "add_scalar": (lambda z: z + (1 + 2j), (z,)), "cumulative_trapezoid": (lambda z: torch.cumulative_trapezoid(z), (z,)),
      "trapz": (lambda z: torch.trapezoid(z), (z,)), "flatten": (lambda z: z.flatten(), (z,)), "narrow": (lambda z: z.narrow(1, 1, 2), (z,)),
      "movedim": (lambda z: z.movedim(0, 1), (z,)), "square": (lambda z: z.square(), (z,)), "rsub": (lambda z: 1 - z, (z,)),
-     "var": (lambda z: z.var(1), (z,)), "std": (lambda z: z.std(0, unbiased=False), (z,)),
+     "sgn": (lambda z: z.sgn() * (2 + 1j), (z,)), "var": (lambda z: z.var(1), (z,)), "std": (lambda z: z.std(0, unbiased=False), (z,)),
      "var_mean": (lambda z: torch.var_mean(z, 1)[0] + torch.var_mean(z, 1)[1], (z,)),
      "diff": (lambda z: torch.diff(z), (z,)), "tile": (lambda z: z.tile((1, 2)), (z,)), "chunk": (lambda z: z.chunk(2, 1)[0], (z,)),
     }

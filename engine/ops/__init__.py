@@ -318,7 +318,8 @@ HOLOMORPHIC.update({
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
 })
 # var and std: torch's formulas (2 / dof * grad * (x - mean), over 2 std) are its complex gradients as they are
-COMPLEX_AWARE.update({elementwise.Abs, extra_ops.Angle, reduce.Var, reduce.Std, reduce.VarMean, reduce.StdMean})
+COMPLEX_AWARE.update({elementwise.Abs, elementwise.Sgn, extra_ops.Angle, reduce.Var, reduce.Std, reduce.VarMean,
+                      reduce.StdMean})
 # linear maps with real coefficients (structural ops, sums, scatters, pads) and products, whose real formulas are
 # the complex ones too (each checked by gradcheck on complex128 in tests/test_parity_complex.py)
 HOLOMORPHIC.update({

@@ -772,7 +772,26 @@ def sign(input):
 
 
 class Sgn(Sign):
-    """sgn: sign for real tensors, its own node (SgnBackward0)."""
+    """sgn: sign for real tensors, z / |z| for complex ones, its own node (SgnBackward0). The complex gradient is
+    torch's (g - sgn^2 conj(g)) / (2 |z|), 0 where z is 0 (COMPLEX_AWARE)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = Sign.forward(ctx, a)
+        ctx.complex = a.dtype.is_complex
+        if ctx.complex:
+            ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.complex:
+            return _zeros_grad(grad)
+        from .complex_ops import conj  # noqa: PLC0415
+        a, s = ctx.saved_tensors
+        size = a.abs()
+        g = (grad - s * s * conj(grad)) / (size * 2)
+        return g.masked_fill(size == 0, 0)
 
 
 def sgn(input):
