@@ -90,17 +90,10 @@ class FftC2CFromReal(FftC2C):
     node_name = "FftR2CBackward0"
 
 
-class FftC2R(Function):
+class FftC2R(FftC2C):
     """irfft/irfftn over whole lengths (n = 2 * (bins - 1) along the last dim): torch's gradient, the transform
     backwards (rfft with the forward's scaling) with the bins that stand for two (1 .. n - bins) doubled; it is
     the gradient in torch's convention already (COMPLEX_AWARE), and a real input takes its real part."""
-
-    array_forward = True
-
-    @staticmethod
-    def forward(ctx, x, numpy_name, dims, norm):
-        ctx.spec = (numpy_name, dims, norm)
-        return _run(x, numpy_name, dims, norm)
 
     @staticmethod
     def backward(ctx, grad):

@@ -208,34 +208,41 @@ class _Amount(BasePruningMethod):
         self.amount = amount
 
 
-class RandomUnstructured(_Amount):
-    """Prunes ``amount`` entries chosen at random."""
+class _Unstructured(_Amount):
+    """Prunes the ``amount`` entries whose scores rank first (largest, or smallest)."""
 
     PRUNING_TYPE = "unstructured"
+    _largest = True
+
+    def _scores(self, t):
+        raise NotImplementedError
 
     def compute_mask(self, t, default_mask):
         k = _how_many(self.amount, t.nelement())
         mask = default_mask.clone(memory_format=_torch().contiguous_format)
         if k != 0:
-            mask.view(-1)[_torch().topk(_torch().rand_like(t).view(-1), k=k).indices] = 0
+            mask.view(-1)[_torch().topk(self._scores(t).view(-1), k=k, largest=self._largest).indices] = 0
         return mask
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes ``amount`` entries chosen at random (the largest of uniform draws, as torch's)."""
+
+    def _scores(self, t):
+        return _torch().rand_like(t)
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(_Amount):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
+    _largest = False
 
-    def compute_mask(self, t, default_mask):
-        k = _how_many(self.amount, t.nelement())
-        mask = default_mask.clone(memory_format=_torch().contiguous_format)
-        if k != 0:
-            mask.view(-1)[_torch().topk(_torch().abs(t).view(-1), k=k, largest=False).indices] = 0
-        return mask
+    def _scores(self, t):
+        return _torch().abs(t)
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
@@ -249,8 +256,8 @@ def _channel_mask(t, dim: int, channels):
     return mask
 
 
-class RandomStructured(_Amount):
-    """Prunes ``amount`` channels of ``dim`` chosen at random."""
+class _Structured(_Amount):
+    """Prunes ``amount`` channels of ``dim``: the mask keeps the channels ``_kept`` picks."""
 
     PRUNING_TYPE = "structured"
 
@@ -258,45 +265,43 @@ class RandomStructured(_Amount):
         super().__init__(amount)
         self.dim = dim
 
+    def _kept(self, t, channels: int, k: int):
+        raise NotImplementedError
+
     def compute_mask(self, t, default_mask):
         _check_structured(t)
         channels = t.shape[self.dim]
         k = _how_many(self.amount, channels)
         if k == 0:
             return default_mask
-        prob = _torch().rand(channels)
-        threshold = _torch().kthvalue(prob, k=k).values
-        mask = _channel_mask(t, self.dim, prob > threshold)
+        mask = _channel_mask(t, self.dim, self._kept(t, channels, k))
         mask *= default_mask.to(dtype=mask.dtype)
         return mask
+
+
+class RandomStructured(_Structured):
+    """Prunes ``amount`` channels of ``dim`` chosen at random (those whose uniform draw is the k-th or below)."""
+
+    def _kept(self, t, channels, k):
+        prob = _torch().rand(channels)
+        return prob > _torch().kthvalue(prob, k=k).values
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(_Amount):
+class LnStructured(_Structured):
     """Prunes the ``amount`` channels of ``dim`` with the smallest L``n`` norm."""
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim=-1):
-        super().__init__(amount)
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
-    def compute_mask(self, t, default_mask):
-        _check_structured(t)
-        channels = t.shape[self.dim]
-        k = _how_many(self.amount, channels)
-        if k == 0:
-            return default_mask
+    def _kept(self, t, channels, k):
         dim = self.dim + t.dim() if self.dim < 0 else self.dim
         norm = _torch().norm(t, p=self.n, dim=[d for d in range(t.dim()) if d != dim])
-        keep = _torch().topk(norm, k=channels - k, largest=True).indices
-        mask = _channel_mask(t, self.dim, keep)
-        mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+        return _torch().topk(norm, k=channels - k, largest=True).indices
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
