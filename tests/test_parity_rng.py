@@ -109,6 +109,14 @@ def test_distribution_samples(gw):
               D.StudentT(torch.tensor([3.0])).sample((2,)))
         print(D.Binomial(10, torch.tensor([0.3, 0.9])).sample((3,)), D.Binomial(100, torch.tensor([0.3, 0.9])).sample((2,)),
               D.NegativeBinomial(3., 0.4).sample((3,)), D.VonMises(0., 1.).sample((3,)), D.OneHotCategorical(torch.tensor([0.2, 0.8])).sample((2,)))
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch 2.13's Wishart flags the samples that pass its check, and redraws
+            print(D.Wishart(torch.tensor(3.), torch.eye(2)).sample(), D.LKJCholesky(3, 0.5).sample())
+        print(D.LowRankMultivariateNormal(torch.zeros(2), torch.ones(2, 1), torch.ones(2)).sample((2,)),
+              D.FisherSnedecor(torch.tensor(3.), torch.tensor(4.)).sample((2,)), D.Kumaraswamy(torch.tensor(2.), torch.tensor(3.)).rsample((2,)),
+              D.MixtureSameFamily(D.Categorical(torch.tensor([0.3, 0.7])), D.Normal(torch.tensor([0., 5.]), torch.tensor([1., 1.]))).sample((3,)),
+              D.Multinomial(10, torch.tensor([0.2, 0.3, 0.5])).sample((2,)), D.Dirichlet(torch.tensor([0.5, 0.5])).rsample((2,)))
     """)
     assert "tensor([1.5410, 0.4131])" in out
 

@@ -122,16 +122,42 @@ class Wishart(ExponentialFamily):
         diag_V = V.diagonal(dim1=-2, dim2=-1)
         return self._df_matrix(self.df) * (V.pow(2) + _torch.einsum("...i,...j->...ij", diag_V, diag_V))
 
-    def rsample(self, sample_shape=_torch.Size(), max_try_correction=None):
-        """Bartlett's decomposition: L A A^T L^T with A lower-triangular, sqrt(chi-square) on its
-        diagonal and standard normals below it."""
-        sample_shape = _torch.Size(sample_shape)
+    def _bartlett_sampling(self, sample_shape):
+        """Bartlett's decomposition: L A A^T L^T with A lower-triangular, sqrt(chi-square) on its diagonal and
+        standard normals below it (drawn as torch draws them)."""
         p = self._event_shape[-1]
         root = self._dist_chi2.rsample(sample_shape).sqrt()
         diagonal = root.clamp(min=_torch.finfo(root.dtype).eps).diag_embed(dim1=-2, dim2=-1)
-        below = _torch.randn(sample_shape + self._batch_shape + (p, p), dtype=root.dtype).tril(-1)
+        below = _torch.zeros(sample_shape + self._batch_shape + (p, p), dtype=root.dtype)
+        i, j = _torch.tril_indices(p, p, offset=-1)
+        below[..., i, j] = _torch.randn(sample_shape + self._batch_shape + (p * (p - 1) // 2,), dtype=root.dtype)
         chol = self._unbroadcasted_scale_tril @ (diagonal + below)
         return chol @ chol.transpose(-2, -1)
+
+    def rsample(self, sample_shape=_torch.Size(), max_try_correction=None):
+        """A Bartlett sample, then torch 2.13's correction pass, kept as it behaves so a seed gives torch's
+        samples: it flags the samples that pass the support check (not those that fail), warns, and draws
+        those again until the new draws pass."""
+        import warnings  # noqa: PLC0415
+        max_try_correction = 10 if max_try_correction is None else max_try_correction
+        sample_shape = _torch.Size(sample_shape)
+        batch_dims = [-(x + 1) for x in range(len(self._batch_shape))]
+        sample = self._bartlett_sampling(sample_shape)
+        flagged = self.support.check(sample)
+        if self._batch_shape:
+            flagged = flagged.amax(batch_dims)
+        if bool(flagged.any()):
+            warnings.warn("Singular sample detected.", stacklevel=2)
+            for _ in range(max_try_correction):
+                fresh = self._bartlett_sampling(flagged[flagged].shape)
+                sample[flagged] = fresh
+                again = ~self.support.check(fresh)
+                if self._batch_shape:
+                    again = again.amax(batch_dims)
+                flagged[flagged.clone()] = again
+                if not bool(flagged.any()):
+                    break
+        return sample
 
     def _half_log_det_term(self):
         p = self._event_shape[-1]
