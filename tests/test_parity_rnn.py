@@ -250,3 +250,30 @@ def test_bidirectional_lstm_matches_torch(gw):
 def test_padding_and_packing_match_torch(gw, code):
     same_as_torch(gw, "U = torch.nn.utils.rnn\nseq = torch.tensor([[1., 2, 0], [3, 0, 0], [4, 5, 6]], requires_grad=True)\n"
                   + code)
+
+
+def test_lstm_with_projections(gw):
+    """proj_size: h (and each next layer's input) is W_hr's projection of o * tanh(c); the parameters, their
+    initialization order, the states' checks and packed inputs as torch's."""
+    from tests.test_parity_api import same_as_torch_without_errors  # noqa: PLC0415
+    out = same_as_torch_without_errors(gw, """
+        torch.manual_seed(0)
+        m = torch.nn.LSTM(3, 5, num_layers=2, proj_size=2)
+        print(m, [(n, tuple(p.shape)) for n, p in m.named_parameters()])
+        out, (h, c) = m(torch.randn(4, 2, 3))
+        print(out, h, c)
+        out.sum().backward()
+        print(m.weight_hr_l0.grad, m.weight_ih_l1.grad.sum())
+        m = torch.nn.LSTM(3, 4, proj_size=2, bidirectional=True, batch_first=True)
+        x = torch.randn(2, 5, 3)
+        out, (h, c) = m(x, (torch.zeros(2, 2, 2), torch.zeros(2, 2, 4)))
+        print(out.shape, h.shape, c.shape, out.sum())
+        try:
+            m(x, (torch.zeros(2, 2, 4), torch.zeros(2, 2, 4)))
+        except RuntimeError as e:
+            print(e)
+        o, (h, c) = m(torch.nn.utils.rnn.pack_padded_sequence(x, [5, 3], batch_first=True))
+        print(o.data.shape, h, m(x[0])[0].shape)
+    """)
+    assert "LSTM(3, 5, proj_size=2, num_layers=2)" in out and "('weight_hr_l0', (2, 5))" in out
+    assert "Expected hidden[0] size (2, 2, 2), got [2, 2, 4]" in out

@@ -1677,16 +1677,20 @@ class RNNBase(Module):
         self.bidirectional = bidirectional
         self.proj_size = proj_size
         gate_size = self._GATES[mode] * hidden_size
+        real_hidden = proj_size or hidden_size  # an LSTM's h (and the next layer's input) is the projection's
         self._flat_weights_names = []
         self._all_weights = []
         for layer in range(num_layers):
             for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
-                size_in = input_size if layer == 0 else hidden_size * (2 if bidirectional else 1)
+                size_in = input_size if layer == 0 else real_hidden * (2 if bidirectional else 1)
                 names = [f"weight_ih_l{layer}{suffix}", f"weight_hh_l{layer}{suffix}"]
-                shapes_ = [(gate_size, size_in), (gate_size, hidden_size)]
+                shapes_ = [(gate_size, size_in), (gate_size, real_hidden)]
                 if bias:
                     names += [f"bias_ih_l{layer}{suffix}", f"bias_hh_l{layer}{suffix}"]
                     shapes_ += [(gate_size,), (gate_size,)]
+                if proj_size:
+                    names.append(f"weight_hr_l{layer}{suffix}")
+                    shapes_.append((proj_size, hidden_size))
                 for name, shape in zip(names, shapes_):
                     setattr(self, name, Parameter(empty(*shape, dtype=dtype, device=device)))
                 self._flat_weights_names.extend(names)
@@ -1777,9 +1781,11 @@ class RNNBase(Module):
         """torch's checks of the input and the initial states (zeros when None); returns the states."""
         directions = 2 if self.bidirectional else 1
         expected = (self.num_layers * directions, batch, self.hidden_size)
+        n_states = 2 if self.mode == "LSTM" else 1
+        # h is the projection's size with proj_size (c stays hidden_size)
+        sizes = [expected[:2] + (getattr(self, "proj_size", 0) or self.hidden_size,), expected][:n_states]
         if states is None:
-            n_states = 2 if self.mode == "LSTM" else 1
-            states = tuple(zeros(*expected, dtype=input.dtype, device=input.device) for _ in range(n_states))
+            states = tuple(zeros(*size, dtype=input.dtype, device=input.device) for size in sizes)
         weight = self._flat_weights[0]
         if input.dtype != weight.dtype:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
@@ -1789,17 +1795,18 @@ class RNNBase(Module):
         if input.size(-1) != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.size(-1)}")
-        for j, h in enumerate(states):
-            if tuple(h.shape) != expected:
+        for j, (h, size) in enumerate(zip(states, sizes)):
+            if tuple(h.shape) != size:
                 what = "hidden size" if len(states) == 1 else f"hidden[{j}] size"
-                raise RuntimeError(f"Expected {what} {expected}, got {list(h.shape)}")
+                raise RuntimeError(f"Expected {what} {size}, got {list(h.shape)}")
         return states
 
     def _layers(self, input, sizes, states):
         """The layer stack: over a time-major (L, N, features) input when ``sizes`` is None, else over a
         packed one's rows, ``sizes[t]`` of them at step t. Returns (output, final states)."""
         directions = 2 if self.bidirectional else 1
-        per = 4 if self.bias else 2
+        projected = bool(getattr(self, "proj_size", 0))
+        per = (4 if self.bias else 2) + projected
         weights = self._flat_weights
         initial = [h.unbind(0) for h in states]
         finals = []
@@ -1808,8 +1815,9 @@ class RNNBase(Module):
             outputs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                w_ih, w_hh, *biases = weights[per * k:per * (k + 1)]
-                b_ih, b_hh = biases if biases else (None, None)
+                w_ih, w_hh, *rest = weights[per * k:per * (k + 1)]
+                w_hr = rest.pop() if projected else None
+                b_ih, b_hh = rest if rest else (None, None)
                 proj = F.linear(layer_input, w_ih, b_ih)  # every step's input projection at once
                 if sizes is None:
                     steps = proj.unbind(0)
@@ -1818,7 +1826,8 @@ class RNNBase(Module):
                     for n in sizes:
                         offsets.append(offsets[-1] + n)
                     steps = [proj[a:b] for a, b in zip(offsets, offsets[1:])]
-                seq, last = self._direction(steps, sizes, tuple(h[k] for h in initial), w_hh, b_hh, direction == 1)
+                seq, last = self._direction(steps, sizes, tuple(h[k] for h in initial), w_hh, b_hh, direction == 1,
+                                            w_hr)
                 finals.append(last)
                 outputs.append(_dispatch.call("stack" if sizes is None else "cat", seq, 0))
             layer_input = outputs[0] if directions == 1 else _dispatch.call("cat", outputs, outputs[0].dim() - 1)
@@ -1826,7 +1835,7 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, tuple(_dispatch.call("stack", list(s), 0) for s in zip(*finals))
 
-    def _direction(self, steps, sizes, initial, w_hh, b_hh, reverse: bool):
+    def _direction(self, steps, sizes, initial, w_hh, b_hh, reverse: bool, w_hr=None):
         """One direction of one layer: the cell over ``steps``; returns (outputs in time order, final states).
 
         Packed, fewer sequences run at each later step: going forward a sequence that ends leaves its
@@ -1844,7 +1853,8 @@ class RNNBase(Module):
             elif n > running:
                 states = tuple(_dispatch.call("cat", [h, h0[running:n]], 0) for h, h0 in zip(states, initial))
             running = n
-            out = self._step(steps[t], states[0] if len(states) == 1 else states, w_hh, b_hh)
+            out = self._step(steps[t], states[0] if len(states) == 1 else states, w_hh, b_hh) if w_hr is None \
+                else _lstm_step(steps[t], states, w_hh, b_hh, w_hr)
             states = out if isinstance(out, tuple) else (out,)
             seq[t] = states[0]
         if ended:
@@ -1876,13 +1886,14 @@ def _gru_step(x, h, w_hh, b_hh):
     return (h - n) * z + n
 
 
-def _lstm_step(x, hc, w_hh, b_hh):
-    """One step of torch's LSTM cell, given the input's projection ``x``: (h, c)."""
+def _lstm_step(x, hc, w_hh, b_hh, w_hr=None):
+    """One step of torch's LSTM cell, given the input's projection ``x``: (h, c); ``w_hr`` projects h."""
     h, c = hc
     i, f, g, o = (F.linear(h, w_hh, b_hh) + x).chunk(4, 1)
     i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
     c = f * c + i * g
-    return o * c.tanh(), c
+    h = o * c.tanh()
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def _cell(step, input, hs, w_ih, w_hh, b_ih, b_hh):
@@ -2016,8 +2027,6 @@ class LSTM(RNNBase):
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size:
-            raise NotImplementedError("gradwire's LSTM supports proj_size=0 only")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device=device, dtype=dtype)
 
@@ -2026,8 +2035,8 @@ class LSTM(RNNBase):
     def forward(self, input, hx=None):
         # torch's CPU graph: oneDNN layers (MkldnnRnnLayerBackward0, the server's "lstm") for float32 input,
         # else its step-by-step implementation (StackBackward0 ...), which _forward_composed records
-        if self.bidirectional or isinstance(input, PackedSequence) or input.dtype is not _dtypes.float32 or \
-                input.dim() not in (2, 3):  # the composed path has torch's checks
+        if self.bidirectional or self.proj_size or isinstance(input, PackedSequence) or \
+                input.dtype is not _dtypes.float32 or input.dim() not in (2, 3):  # the composed path: torch's checks
             return self._forward_composed(input, hx, "LSTM", "")
         kwargs = {"num_layers": self.num_layers, "batch_first": self.batch_first, "bias": self.bias}
         if self.dropout and self.training:
