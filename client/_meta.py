@@ -904,7 +904,7 @@ def cross(op, args, kwargs):
             return None
     d = shapes.normalize_dim(dim, len(shape))
     if a._shape[d] != 3 or b._shape[d] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got {a._shape[d]} and "
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a._shape[d]} and "
                            f"{b._shape[d]}")
     return [(shape, dtypes.result_type(_operand(a), _operand(b)))]
 

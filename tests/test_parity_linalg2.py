@@ -299,3 +299,18 @@ def test_det_of_small_integer_matrices_prints_exactly_as_torch(gw):
     assert "tensor(5., dtype=torch.float64, grad_fn=<LinalgDetBackward0>)" in out
     assert "tensor([[ 3., -1.],\n        [-1.,  2.]], dtype=torch.float64)" in out
     assert "tensor(-2.)" in out and "tensor(-0.)" in out
+
+
+def test_cross_errors_name_the_dim_as_given(gw):
+    from tests.test_parity_api import same_as_torch  # noqa: PLC0415
+    out = same_as_torch(gw, """
+for f in (lambda: torch.linalg.cross(torch.ones(2), torch.ones(2)),
+          lambda: torch.linalg.cross(torch.ones(2, 3), torch.ones(2, 3), dim=0),
+          lambda: torch.linalg.cross(torch.ones(3, 2), torch.ones(3, 2), dim=-1),
+          lambda: torch.cross(torch.ones(2, 4), torch.ones(2, 4), dim=1)):
+    try:
+        f()
+    except RuntimeError as e:
+        print(e)
+""")
+    assert out.splitlines()[0] == "linalg.cross: inputs dimension -1 must have length 3. Got 2 and 2"

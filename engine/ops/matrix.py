@@ -207,7 +207,7 @@ def _cross(name, input, other, dim):
     shape = broadcast_shapes(input.array.shape, other.array.shape)
     d = normalize_dim(dim, len(shape))
     if input.array.shape[d] != 3 or other.array.shape[d] != 3:
-        raise RuntimeError(f"{name}: inputs dimension {d} must have length 3. Got {input.array.shape[d]} and "
+        raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got {input.array.shape[d]} and "
                            f"{other.array.shape[d]}")
     if input.dtype is not other.dtype:
         from .shape import to_dtype  # noqa: PLC0415
