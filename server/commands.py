@@ -268,6 +268,9 @@ class CommandLoop:
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
                     if cmd.flags & WANT_NAMES:
                         names.extend([""] * len(cmd.outputs))
+                    if session.recording is not None and cmd.op != "program.begin":
+                        # a replay of the recorded function fails where the client's run did, with its error
+                        session.recording.commands.append(cmd)
                     err = _error(cmd, exc)
                     reply.errors.append(err)
                     root = err.caused_by or cmd.seq

@@ -111,7 +111,7 @@ class Program:
                     local[h] = t
         finally:
             grad_state.enabled = before
-        outs = tuple(local[h] for h in self.outputs)
+        outs = tuple(tensor_of(h) for h in self.outputs)
         return outs[0] if len(outs) == 1 else outs
 
 
