@@ -405,7 +405,7 @@ def norm(op, args, kwargs):
 def cumsum(op, args, kwargs):
     x = args[0]
     shapes.normalize_dim(_required(op, args, kwargs, 1, "dim"), len(x._shape))
-    dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point else int64)
+    dtype = kwargs.get("dtype") or (x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else int64)
     return [(x._shape, dtype)]
 
 

@@ -312,8 +312,22 @@ HOLOMORPHIC.update({
     elementwise.Expm1, elementwise.Log1P, elementwise.Log2, elementwise.Log10, elementwise.Exp2, elementwise.Sin,
     elementwise.Cos, elementwise.Tan, elementwise.Sinh, elementwise.Cosh, elementwise.Tanh, elementwise.Asin,
     elementwise.Acos, elementwise.Atan, elementwise.Asinh, elementwise.Acosh, elementwise.Atanh, elementwise.Sigmoid, linalg.Matmul, linalg.Dot, linalg.Vdot, linalg.Mv, linalg.Mm, linalg.Bmm, reduce.Sum,
-    reduce.SumDim, reduce.Mean, reduce.MeanDim, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
+    reduce.SumDim, reduce.Mean, reduce.MeanDim, reduce.Cumsum, reduce.Prod, reduce.ProdDim, scan.Cumprod, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
     shape.Clone, shape.ToCopy, shape.Squeeze, shape.SqueezeDim, shape.SqueezeDims, shape.Unsqueeze, shape.Cat,
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
+    # linear: views, copies and index ops (a mask or an index is no input of the derivative)
+    shape.UnsafeView, shape.Contiguous, shape.IndexUnsqueeze, shape.SqueezeInplace, shape.SqueezeDimInplace,
+    shape.SqueezeDimsInplace, shape.TransposeInplace, shape.Repeat, shape.Rot90, shape.Split, shape.SplitWithSizes,
+    shape.Unbind, shape.Tril, shape.Triu, scan.Roll, matrix.Diagonal, matrix.DiagonalCopy, matrix.DiagEmbed,
+    matrix.Trace, named.BlockDiag, special_math.Unfold, elementwise.Where, index.Gather, index.IndexSelect,
+    index.IndexAdd, index.IndexPut, index.IndexPutAccumulate, index.SetitemIndexPut, index.MaskedFill,
+    index.MaskedFillTensor, index.ScatterAdd, scatter.Scatter, scatter.ScatterValue, scatter.IndexAddOp,
+    scatter.IndexFill, scatter.IndexFillTensor, scatter.MaskedSelect, scatter.Take, extra_ops.IndexCopy,
+    extra_ops.MaskedScatter, extra_ops.Put, named.AddScalar, named.MulScalar, named.DivScalar,
+    special_math._AddScalar, special_math._MulScalar,
+    # holomorphic: products and their sums, inverses, determinants
+    linalg.MatmulVecMat, linalg.MatmulMatBatched, linalg.MatmulBatched, fused.Addmm, fused.Addmv, fused.Addr,
+    fused.Baddbmm, fused.Addbmm, fused.Addcmul, matrix.LinalgCross, decompositions.LinalgInvEx,
+    decompositions.LinalgSolveEx, decompositions.LinalgDet,
 })
 COMPLEX_AWARE.update({elementwise.Abs, extra_ops.Angle})
