@@ -1187,7 +1187,7 @@ def linalg_square(op, args, kwargs):
     if op == "linalg.inv":
         return [(x._shape, x._dtype)]
     if op == "linalg.slogdet":
-        return [(batch, x._dtype), (batch, x._dtype)]
+        return [(batch, x._dtype), (batch, x._dtype.to_real())]  # log|det A| is real
     return [(batch, x._dtype)]
 
 
