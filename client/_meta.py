@@ -889,7 +889,7 @@ def trace(op, args, kwargs):
     x = args[0]
     if len(x._shape) != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {len(x._shape)}")
-    return [((), x._dtype if x._dtype.is_floating_point else int64)]
+    return [((), x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else int64)]
 
 
 def cross(op, args, kwargs):

@@ -161,7 +161,7 @@ class Trace(Function):
     def forward(ctx, a):
         arr = a.array
         ctx.shape = arr.shape
-        dtype = a.dtype if a.dtype.is_floating_point else int64
+        dtype = a.dtype if a.dtype.is_floating_point or a.dtype.is_complex else int64
         return _new_tensor(a.xp.asarray(a.xp.trace(arr), dtype=dtype.numpy), dtype, a.device)
 
     @staticmethod
