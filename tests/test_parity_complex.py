@@ -254,3 +254,30 @@ def test_gradcheck_of_a_function_that_fails_raises_its_error(gw):
         gw.autograd.gradcheck(lambda t: gw.linalg.cholesky(t) * 2, (a,))
     with pytest.raises(NotImplementedError, match="\"softmax_kernel_impl\" not implemented for 'ComplexDouble'"):
         gw.autograd.gradcheck(lambda t: t.softmax(0), (a,))
+
+
+def test_gradcheck_checks_complex_gradients():
+    """gradcheck takes complex tensors as pairs of reals: a backward that forgets torch's conjugate fails it."""
+    import gradwire.engine as E  # noqa: PLC0415
+    from gradwire.engine.autograd.gradcheck import GradcheckError, gradcheck  # noqa: PLC0415
+
+    class Square(E.Function):
+        @staticmethod
+        def forward(ctx, x, wrong):
+            ctx.save_for_backward(x)
+            ctx.wrong = wrong
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return (g * 2 * x if ctx.wrong else g * 2 * E.conj(x)), None
+
+    z = E.tensor([1 + 2j, -0.5 + 1j], dtype=dtypes.complex128, requires_grad=True)
+    x = E.tensor([0.5, 2.0], dtype=dtypes.float64, requires_grad=True)
+    assert gradcheck(lambda t: Square.apply(t, False), (z,)) is True
+    assert gradcheck(lambda t: Square.apply(t, False), (z,), fast_mode=True) is True
+    assert gradcheck(lambda t: Square.apply(t, True).abs(), (z,), raise_exception=False) is False
+    assert gradcheck(lambda t: Square.apply(t * (1 + 1j), True), (x,), raise_exception=False) is False
+    with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
+        gradcheck(lambda t: Square.apply(t, True), (z,))
