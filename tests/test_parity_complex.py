@@ -281,3 +281,24 @@ def test_gradcheck_checks_complex_gradients():
     assert gradcheck(lambda t: Square.apply(t * (1 + 1j), True), (x,), raise_exception=False) is False
     with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
         gradcheck(lambda t: Square.apply(t, True), (z,))
+
+
+def test_logsumexp_of_complex_numbers_and_nansums_refusal(gw):
+    out = same_as_torch_without_errors(gw, """
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        y = a.logsumexp(1)
+        print(y, a.logsumexp((0, 1)), torch.logsumexp(a.detach().to(torch.cfloat), 0))
+        y.abs().sum().backward()
+        print(a.grad)
+        print(torch.autograd.gradcheck(lambda t: t.logsumexp(0), (a,)), torch.autograd.gradcheck(lambda t: t.logsumexp((0, 1)), (a,)))
+        x = torch.tensor([[1000., 1.], [-2., 3.]], requires_grad=True)
+        print(x.logsumexp(1), x.logsumexp((0, 1)))
+        for f in (lambda: a.nansum(), lambda: torch.nansum(a, 0)):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+    """)
+    assert "tensor([2.8633-0.9211j, 2.4664+0.2102j], dtype=torch.complex128,\n       grad_fn=<LogsumexpBackward0>)" in out
+    assert "tensor([[-0.1545+0.0141j,  1.1157-0.2640j, -0.0092-0.0563j]," in out and "True True\n" in out
+    assert out.endswith("nansum on CPU does not support complex inputs\n" * 2)

@@ -312,7 +312,7 @@ HOLOMORPHIC.update({
     elementwise.Expm1, elementwise.Log1P, elementwise.Log2, elementwise.Log10, elementwise.Exp2, elementwise.Sin,
     elementwise.Cos, elementwise.Tan, elementwise.Sinh, elementwise.Cosh, elementwise.Tanh, elementwise.Asin,
     elementwise.Acos, elementwise.Atan, elementwise.Asinh, elementwise.Acosh, elementwise.Atanh, elementwise.Sigmoid, linalg.Matmul, linalg.Dot, linalg.Vdot, linalg.Mv, linalg.Mm, linalg.Bmm, reduce.Sum,
-    reduce.SumDim, reduce.Mean, reduce.MeanDim, reduce.Cumsum, reduce.Prod, reduce.ProdDim, scan.Cumprod, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
+    reduce.SumDim, reduce.Mean, reduce.MeanDim, reduce.Cumsum, reduce.Logsumexp, reduce.Prod, reduce.ProdDim, scan.Cumprod, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
     shape.Clone, shape.ToCopy, shape.Squeeze, shape.SqueezeDim, shape.SqueezeDims, shape.Unsqueeze, shape.Cat,
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
     # linear: views, copies and index ops (a mask or an index is no input of the derivative)

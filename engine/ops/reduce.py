@@ -718,14 +718,15 @@ class Logsumexp(Function):
         arr = a.array
         xp = a.xp
         _setup(ctx, arr, dims, keepdim)
-        dtype = a.dtype if a.dtype.is_floating_point else _dt.default_float()
+        dtype = a.dtype if a.dtype.is_floating_point or a.dtype.is_complex else _dt.default_float()
         if arr.dtype != dtype.numpy:
             arr = arr.astype(dtype.numpy)
         if arr.size == 0:
             with xp.errstate(divide="ignore"):
                 r = xp.log(xp.sum(xp.exp(arr), axis=dims, keepdims=keepdim))
         else:
-            m = xp.max(arr, axis=dims, keepdims=True) if dims else arr
+            # the largest real part keeps exp finite (complex numbers have no order)
+            m = xp.max(arr.real, axis=dims, keepdims=True) if dims else arr.real
             m = xp.where(xp.isfinite(m), m, 0)
             with xp.errstate(divide="ignore"):
                 r = xp.log(xp.sum(xp.exp(arr - m), axis=dims, keepdims=True)) + m
