@@ -380,7 +380,7 @@ def var_std(op, args, kwargs):
     if isinstance(dim, bool):  # var(input, unbiased)
         dim, unbiased = None, dim
     keepdim = args[3] if len(args) > 3 else kwargs.get("keepdim", False)  # var(input, dim, unbiased, keepdim)
-    if not x._dtype.is_floating_point:
+    if not (x._dtype.is_floating_point or x._dtype.is_complex):
         raise RuntimeError(f"std and var only support floating point and complex dtypes")
     dims = shapes.normalize_dims(dim, len(x._shape))
     correction = kwargs.get("correction")
@@ -389,7 +389,7 @@ def var_std(op, args, kwargs):
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
                       "factor (input numel divided by output numel). (Triggered internally at "
                       "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)", UserWarning, stacklevel=4)
-    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype)]
+    return [(shapes.reduced_shape(x._shape, dims, keepdim), x._dtype.to_real())]  # a complex input's is real
 
 
 def norm(op, args, kwargs):

@@ -302,3 +302,18 @@ def test_logsumexp_of_complex_numbers_and_nansums_refusal(gw):
     assert "tensor([2.8633-0.9211j, 2.4664+0.2102j], dtype=torch.complex128,\n       grad_fn=<LogsumexpBackward0>)" in out
     assert "tensor([[-0.1545+0.0141j,  1.1157-0.2640j, -0.0092-0.0563j]," in out and "True True\n" in out
     assert out.endswith("nansum on CPU does not support complex inputs\n" * 2)
+
+
+def test_var_and_std_of_complex_numbers(gw):
+    """Real results (the mean squared |deviation|); the gradient 2 (z - mean) / denom is no conjugated formula."""
+    out = same_as_torch_without_errors(gw, """
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        print(a.var(), a.std(1), a.var(0, correction=0), torch.var_mean(a, 1), torch.std_mean(a))
+        print([torch.autograd.gradcheck(f, (a,)) for f in (lambda t: t.var(1), lambda t: t.std(),
+               lambda t: torch.var_mean(t, 0), lambda t: torch.std_mean(t, 1))])
+        (a.std(1).sum() + a.var()).backward()
+        print(a.grad)
+        print(a[:, :1].var(1), torch.tensor([1 + 1j]).std())
+    """)
+    assert out.startswith("tensor(3.0417, dtype=torch.float64, grad_fn=<VarBackward0>) tensor([2.1409, 1.6833]")
+    assert "[True, True, True, True]\ntensor([[-0.1112+0.9503j,  1.1559-0.9503j, -0.7447+0.0000j]," in out

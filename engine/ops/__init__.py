@@ -330,4 +330,5 @@ HOLOMORPHIC.update({
     fused.Baddbmm, fused.Addbmm, fused.Addcmul, matrix.LinalgCross, decompositions.LinalgInvEx,
     decompositions.LinalgSolveEx, decompositions.LinalgDet,
 })
-COMPLEX_AWARE.update({elementwise.Abs, elementwise.Sgn, extra_ops.Angle, decompositions.LinalgSlogdet})
+COMPLEX_AWARE.update({elementwise.Abs, elementwise.Sgn, extra_ops.Angle, decompositions.LinalgSlogdet, reduce.Var,
+                      reduce.Std, reduce.VarMean, reduce.StdMean})

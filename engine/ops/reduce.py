@@ -506,12 +506,13 @@ def _var_array(ctx, a, dims, correction, keepdim, std):
         with xp.errstate(invalid="ignore", divide="ignore"):
             mean_ = xp.mean(arr, axis=dims, keepdims=True) if n else xp.sum(arr, axis=dims, keepdims=True)
             dev = arr - mean_
-            r = xp.sum(dev * dev, axis=dims, keepdims=keepdim) / arr.dtype.type(0)
+            r = xp.sum((dev * dev.conj()).real, axis=dims, keepdims=keepdim) / arr.real.dtype.type(0)
     return xp.sqrt(r) if std else r
 
 
 def _var_grad(ctx, a, out, grad, std):
-    """The input's gradient of var (out None) or std (out: the std) for ``grad`` (differentiable)."""
+    """The input's gradient of var (out None) or std (out: the std) for ``grad`` (differentiable). For complex
+    ``a`` too (COMPLEX_AWARE): var's gradient is d/dx + i d/dy of sum |a - mean|^2 / denom, 2 (a - mean) / denom."""
     g = _unreduce(grad, ctx)
     dev = a - a.mean(ctx.dims, keepdim=True)
     denom = ctx.denom if ctx.denom > 0 else 0
@@ -532,7 +533,7 @@ class Var(Function):
 
     @classmethod
     def forward(cls, ctx, a, dims, correction, keepdim):
-        out = wrap(a.xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype, a.device)
+        out = wrap(a.xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype.to_real(), a.device)
         ctx.save_for_backward(a, out if cls._std else None)
         return out
 
@@ -555,7 +556,7 @@ class VarMean(Function):
     @classmethod
     def forward(cls, ctx, a, dims, correction, keepdim):
         xp = a.xp
-        spread = wrap(xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype, a.device)
+        spread = wrap(xp, _var_array(ctx, a, dims, correction, keepdim, cls._std), a.dtype.to_real(), a.device)
         with xp.errstate(invalid="ignore", divide="ignore"):
             m = xp.mean(a.array, axis=dims, keepdims=keepdim) if ctx.count else \
                 xp.sum(a.array, axis=dims, keepdims=keepdim) / a.array.dtype.type(0)
@@ -587,7 +588,7 @@ def _var_std(name, cls, input, dim, unbiased, keepdim, correction, kind="std and
                         f"unbiased=bool, ), but expected one of:")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError(f"{kind} only support floating point and complex dtypes")
     nd = input.array.ndim
     dims = normalize_dims(dim, nd) if nd else ()
