@@ -317,3 +317,15 @@ def test_var_and_std_of_complex_numbers(gw):
     """)
     assert out.startswith("tensor(3.0417, dtype=torch.float64, grad_fn=<VarBackward0>) tensor([2.1409, 1.6833]")
     assert "[True, True, True, True]\ntensor([[-0.1112+0.9503j,  1.1559-0.9503j, -0.7447+0.0000j]," in out
+
+
+def test_cov_of_complex_numbers(gw):
+    """cov keeps a complex input complex (it was cast to float): centered @ centered^H / (n - 1)."""
+    out = same_as_torch_without_errors(gw, GRAD_OF_ABS + textwrap.dedent("""
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j], [0.3 - 2j, 1, 2 + 2j]], dtype=torch.cdouble,
+                         requires_grad=True)
+        print(torch.view_as_real(torch.cov(a)).mul(1e4).round().div(1e4) + 0, torch.cov(a[0]))
+        print(torch.autograd.gradcheck(lambda t: torch.cov(t), (a,)), grad_of_abs(torch.cov, a))
+    """))
+    assert out.startswith("tensor([[[ 4.5833,  0.0000],\n         [-2.9167,  1.7500],")
+    assert "tensor(4.5833+0.j, dtype=torch.complex128, grad_fn=<SqueezeBackward0>)\nTrue tensor(" in out
