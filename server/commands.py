@@ -31,6 +31,7 @@ _STATUS_OF_TYPE = {
     "TypeError": grpc.StatusCode.INVALID_ARGUMENT,
     "ValueError": grpc.StatusCode.INVALID_ARGUMENT,
     "IndexError": grpc.StatusCode.INVALID_ARGUMENT,
+    "AssertionError": grpc.StatusCode.INVALID_ARGUMENT,  # gradcheck's, as torch's (engine and server use no assert)
     "NotImplementedError": grpc.StatusCode.UNIMPLEMENTED,
     "MemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,
     "OutOfMemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,  # a session's quota, or CuPy's

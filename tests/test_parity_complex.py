@@ -329,3 +329,19 @@ def test_cov_of_complex_numbers(gw):
     """))
     assert out.startswith("tensor([[[ 4.5833,  0.0000],\n         [-2.9167,  1.7500],")
     assert "tensor(4.5833+0.j, dtype=torch.complex128, grad_fn=<SqueezeBackward0>)\nTrue tensor(" in out
+
+
+def test_gradcheck_refuses_outputs_whose_shape_a_perturbation_changes(gw):
+    out = same_as_torch(gw, """
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        x = torch.tensor([[0.5, 1.0], [-0.2, 2.0]], dtype=torch.double, requires_grad=True)
+        for f, t in ((lambda a: a.masked_select(a.real > 0), a), (lambda x: x.masked_select(x > 1.0), x)):
+            try:
+                torch.autograd.gradcheck(f, (t,))
+            except AssertionError as e:
+                print(e)
+    """)
+    assert out == ("Expected `func` to return outputs with the same shape when inputs are perturbed on index (0, 2) by "
+                   "1e-06, but got: shapes torch.Size([4]) and torch.Size([5]).\nExpected `func` to return outputs with "
+                   "the same shape when inputs are perturbed on index (0, 1) by 1e-06, but got: shapes torch.Size([1]) "
+                   "and torch.Size([2]).\n")

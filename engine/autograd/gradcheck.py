@@ -15,6 +15,7 @@ import threading
 import warnings
 
 from gradwire.common import dtypes as _dt
+from gradwire.common.shapes import Size
 
 from ..grad_mode import enable_grad
 from ..ops.creation import randn_like, zeros_like
@@ -90,6 +91,16 @@ def _float_outputs(func, inputs):
     return [_as_reals(o.xp, o.array) for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
 
 
+def _check_same_shapes(minus, plus, idx, eps) -> None:
+    """torch's check that a perturbation leaves the outputs' shapes (``minus``, ``plus``) alone (masked_select's
+    may not)."""
+    for a, b in zip(minus, plus):
+        if a != b:
+            where = tuple(int(k) for k in idx)
+            raise AssertionError(f"Expected `func` to return outputs with the same shape when inputs are perturbed "
+                                 f"on index {where} by {eps}, but got: shapes {Size(a)} and {Size(b)}.")
+
+
 # ---- slow mode ------------------------------------------------------------------------
 
 class _Progress(threading.local):
@@ -120,9 +131,12 @@ def _numerical(func, inputs, diff_idx, out_idx, eps):
             for part in _parts(t):
                 # outputs may be views of the input: they are copied (astype) before the next perturbation
                 arr[idx] = orig - eps * part
-                minus = _float_outputs(func, inputs)
+                minus = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+                minus = [o.array.shape for o in minus], [_as_reals(o.xp, o.array) for o in minus]
                 arr[idx] = orig + eps * part
-                plus = _float_outputs(func, inputs)
+                plus = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+                _check_same_shapes(minus[0], [o.array.shape for o in plus], idx, eps)
+                minus, plus = minus[1], [_as_reals(o.xp, o.array) for o in plus]
                 arr[idx] = orig
                 for j in out_idx:
                     d = (plus[j] - minus[j]) / (2 * eps)
