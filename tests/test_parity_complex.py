@@ -259,7 +259,7 @@ def test_gradcheck_of_a_function_that_fails_raises_its_error(gw):
 def test_gradcheck_checks_complex_gradients():
     """gradcheck takes complex tensors as pairs of reals: a backward that forgets torch's conjugate fails it."""
     import gradwire.engine as E  # noqa: PLC0415
-    from gradwire.engine.autograd.gradcheck import GradcheckError, gradcheck  # noqa: PLC0415
+    from gradwire.engine.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: PLC0415
 
     class Square(E.Function):
         @staticmethod
@@ -281,6 +281,16 @@ def test_gradcheck_checks_complex_gradients():
     assert gradcheck(lambda t: Square.apply(t * (1 + 1j), True), (x,), raise_exception=False) is False
     with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
         gradcheck(lambda t: Square.apply(t, True), (z,))
+
+    class SquareOnce(Square):  # right first derivative, none of its own (detached)
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * 2 * E.conj(x.detach()), None
+
+    assert gradcheck(lambda t: SquareOnce.apply(t, False), (z,)) is True
+    assert gradgradcheck(lambda t: Square.apply(t, False), (z,)) is True
+    assert gradgradcheck(lambda t: SquareOnce.apply(t, False), (z,), raise_exception=False) is False
 
 
 def test_logsumexp_of_complex_numbers_and_nansums_refusal(gw):

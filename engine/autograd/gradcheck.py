@@ -362,7 +362,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         outputs = _as_tuple(func(*inputs))
         gen = Generator(seed=0)
         grad_outputs = tuple(randn_like(o, dtype=o.dtype, requires_grad=True, generator=gen)
-                             for o in outputs if isinstance(o, Tensor) and o.dtype.is_floating_point
+                             for o in outputs if isinstance(o, Tensor) and _differentiable_dtype(o)
                              and o._requires_grad)
         if gen_non_contig_grad_outputs:
             grad_outputs = tuple(_non_contiguous(g) for g in grad_outputs)
@@ -374,7 +374,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         inp = args[:n_in]
         gos = args[n_in:]
         outs = [o for o in _as_tuple(func(*inp))
-                if isinstance(o, Tensor) and o.dtype.is_floating_point and o._requires_grad]
+                if isinstance(o, Tensor) and _differentiable_dtype(o) and o._requires_grad]
         diff_in = [x for x in inp if isinstance(x, Tensor) and x._requires_grad]
         if not outs:
             return ()
@@ -383,6 +383,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
     return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, nondet_tol=nondet_tol, fast_mode=fast_mode)
+
+
+def _differentiable_dtype(t: Tensor) -> bool:
+    return t.dtype.is_floating_point or t.dtype.is_complex
 
 
 def _non_contiguous(t: Tensor) -> Tensor:
