@@ -339,7 +339,7 @@ def cov(input, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
     if fweights is not None or aweights is not None:
         raise NotImplementedError("gradwire: torch.cov with fweights or aweights")
     x = input.reshape(1, -1) if input.dim() < 2 else input
-    if not x.dtype.is_floating_point:
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
         x = x.to(dtypes.default_float())
     n = x.shape[1]
     centered = x - x.mean(1, keepdim=True)

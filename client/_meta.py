@@ -87,6 +87,7 @@ _COMPLEX_REFUSALS = {
     "argmax": (RuntimeError, "argmax(): does not support complex input"),
     "argmin": (RuntimeError, "argmin(): does not support complex input"),
     "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "nansum": (RuntimeError, "nansum on CPU does not support complex inputs"),
     "max": None, "min": None,  # (their texts depend on the dim)
 }
 

@@ -31,6 +31,7 @@ _STATUS_OF_TYPE = {
     "TypeError": grpc.StatusCode.INVALID_ARGUMENT,
     "ValueError": grpc.StatusCode.INVALID_ARGUMENT,
     "IndexError": grpc.StatusCode.INVALID_ARGUMENT,
+    "AssertionError": grpc.StatusCode.INVALID_ARGUMENT,  # gradcheck's, as torch's (engine and server use no assert)
     "NotImplementedError": grpc.StatusCode.UNIMPLEMENTED,
     "MemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,
     "OutOfMemoryError": grpc.StatusCode.RESOURCE_EXHAUSTED,  # a session's quota, or CuPy's
@@ -268,6 +269,9 @@ class CommandLoop:
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a CommandError
                     if cmd.flags & WANT_NAMES:
                         names.extend([""] * len(cmd.outputs))
+                    if session.recording is not None and cmd.op != "program.begin":
+                        # a replay of the recorded function fails where the client's run did, with its error
+                        session.recording.commands.append(cmd)
                     err = _error(cmd, exc)
                     reply.errors.append(err)
                     root = err.caused_by or cmd.seq

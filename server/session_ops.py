@@ -111,7 +111,6 @@ class Program:
                     local[h] = t
         finally:
             grad_state.enabled = before
-        # an output no recorded command made is the session's (an input's alias, or one that failed: its error)
         outs = tuple(tensor_of(h) for h in self.outputs)
         return outs[0] if len(outs) == 1 else outs
 

@@ -1,7 +1,10 @@
 """Complex tensors (complex64/cfloat, complex128/cdouble): creation, reprs, promotion, arithmetic, their parts,
-torch's refusals, and autograd through them (more ops in test_parity_complex_autograd.py); an op whose complex
-derivative gradwire does not have raises NotImplementedError."""
+torch's refusals, and autograd through them by torch's convention (the conjugate Wirtinger derivative), checked
+with gradcheck on complex128 inputs (more ops in test_parity_complex_autograd.py); ops without a complex
+derivative yet raise NotImplementedError."""
 from __future__ import annotations
+
+import textwrap
 
 import pytest
 
@@ -115,8 +118,8 @@ def test_autograd_through_complex_numbers_follows_torchs_convention(gw):
 
 def test_ops_without_a_complex_derivative_refuse_it(gw):
     z = gw.tensor([1 + 2j], requires_grad=True)
-    with pytest.raises(NotImplementedError, match="derivative of .* for complex numbers is not implemented"):
-        gw.linalg.svdvals(z.reshape(1, 1)).tolist()
+    with pytest.raises(NotImplementedError, match="derivative of LinalgCholeskyExBackward0 for complex numbers is not"):
+        gw.linalg.cholesky(z.reshape(1, 1) * 0 + 2).tolist()
     with pytest.raises(NotImplementedError, match="derivative of fft.hfft"):
         gw.fft.hfft(z)
     assert gw.complex(gw.tensor([1.5, 2.0]), gw.tensor([1.5, 2.0])).tolist() == [1.5 + 1.5j, 2 + 2j]
@@ -178,3 +181,203 @@ def test_complex_linear_algebra(gw):
         print(r(torch.cholesky_solve(a, torch.linalg.cholesky(h))), r(torch.linalg.cholesky(h, upper=True)))
     """)
     assert "dtype=torch.float64) tensor(" in out and "tensor(2.9438, dtype=torch.float64)" in out
+
+
+def test_complex_gradients_of_prod_cumsum_and_cumprod(gw):
+    out = same_as_torch_without_errors(gw, """
+        z = torch.tensor([1 + 2j, 3 - 1j], requires_grad=True)
+        z.prod().abs().backward(); print(z.grad)
+        z = torch.tensor([1 + 2j, 3 - 1j], requires_grad=True)
+        y = z.cumsum(0); print(y.grad_fn.name(), y.requires_grad)
+        y.abs().sum().backward(); print(z.grad)
+        a = torch.tensor([[1 + 2j, 0j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        (a.cumprod(1) * torch.tensor([1 - 1j, 2, 0.5j], dtype=torch.cdouble)).real.sum().backward()
+        print(a.grad + 0)  # + 0: a zero's sign may differ from torch's
+        print([torch.autograd.gradcheck(f, (a,)) for f in (lambda t: t.prod(), lambda t: t.prod(1), lambda t: t.cumsum(0),
+               lambda t: t.cumprod(1), lambda t: t.cumprod(0), lambda t: t.cumsum(1, dtype=torch.cdouble))])
+    """)
+    assert "tensor([1.4142+2.8284j, 2.1213-0.7071j])" in out
+    assert "CumsumBackward0 True\ntensor([1.4174+1.1370j, 0.9701+0.2425j])" in out
+    assert "[True, True, True, True, True, True]" in out
+
+
+# The gradient of sum(|f(a) * w|) (not holomorphic): torch's values check a complex rule beyond what gradcheck
+# does; rounded (float noise), + 0 (a zero's sign may differ from torch's).
+GRAD_OF_ABS = """
+def grad_of_abs(f, a):
+    y = f(a)
+    y = torch.cat([t.flatten() for t in y]) if isinstance(y, (tuple, list)) else y.flatten()
+    w = torch.linspace(-1., 2., y.numel()) * (1 - 2j) + 0.5j
+    g = torch.autograd.grad((y * w).abs().sum(), a)[0]
+    return torch.view_as_real(g).mul(1e4).round().div(1e4) + 0
+"""
+
+
+def test_complex_gradients_of_shape_index_and_linear_ops(gw):
+    """Linear ops run their real formula between conjugations (a mask or an index is no input of theirs)."""
+    out = same_as_torch_without_errors(gw, GRAD_OF_ABS + textwrap.dedent("""
+        fs = [lambda a: a.reshape(9), lambda a: a.flatten(), lambda a: a.movedim(0, 1), lambda a: a.narrow(0, 1, 2),
+              lambda a: a.unbind(0), lambda a: a.split(2), lambda a: a.chunk(2, 1), lambda a: a.roll(1, 0),
+              lambda a: a.repeat(2, 1), lambda a: a.tile((2,)), lambda a: torch.diag(a), lambda a: torch.diag(a[0]),
+              lambda a: a.diagonal(), lambda a: a.tril(), lambda a: a.triu(1), lambda a: a.fliplr(), lambda a: a.flipud(),
+              lambda a: a.rot90(), lambda a: a.index_select(0, torch.tensor([2, 0])),
+              lambda a: a.gather(1, torch.tensor([[0, 2], [1, 1], [2, 0]])),
+              lambda a: a.scatter(1, torch.tensor([[0], [1], [2]]), a[:, :1] * 2),
+              lambda a: a.scatter_add(1, torch.tensor([[0], [1], [2]]), a[:, :1] * 2),
+              lambda a: a.masked_fill(torch.tensor([True, False, True]), 2.0),
+              lambda a: torch.where(torch.tensor([True, False, True]), a, a * 2),
+              lambda a: torch.nn.functional.pad(a, (1, 2)), lambda a: torch.cat([a, a * 2], 1), lambda a: a.trace(),
+              lambda a: a.t().contiguous(), lambda a: a[[0, 2]], lambda a: a.unfold(0, 2, 1), lambda a: a.take(torch.tensor([0, 4])),
+              lambda a: a.index_add(0, torch.tensor([0, 0]), a[:2]), lambda a: torch.diag_embed(a), lambda a: torch.block_diag(a, a),
+              lambda a: a.sum((0, 1)), lambda a: a.mean(0), lambda a: torch.trapezoid(a), lambda a: a.expand(2, 3, 3)]
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j], [0.3 - 2j, 1, 2 + 2j]], dtype=torch.cdouble,
+                         requires_grad=True)
+        print([i for i, f in enumerate(fs) if not torch.autograd.gradcheck(f, (a,))])
+        for f in fs:
+            print(grad_of_abs(f, a))
+        print(a.trace(), torch.autograd.grad(a.trace().real, a)[0][1] + 0)
+    """))
+    assert out.startswith("[]\n")
+    assert out.startswith("[]\ntensor([[[ 1.2042,  2.4083],\n         [ 1.7629, -0.5876],\n         [ 0.0000,  1.0308]],")
+    assert out.endswith("tensor(2.+5.j, dtype=torch.complex128, grad_fn=<TraceBackward0>) "
+                        "tensor([0.+0.j, 1.+0.j, 0.+0.j], dtype=torch.complex128)\n")
+
+
+def test_complex_gradients_of_products_and_linalg(gw):
+    out = same_as_torch_without_errors(gw, GRAD_OF_ABS + textwrap.dedent("""
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j], [0.3 - 2j, 1, 2 + 2j]], dtype=torch.cdouble,
+                         requires_grad=True)
+        fs = [lambda a: torch.linalg.inv(a), lambda a: a.inverse(), lambda a: torch.linalg.solve(a, a[:, 0]),
+              lambda a: torch.linalg.det(a), lambda a: torch.linalg.slogdet(a), lambda a: torch.linalg.slogdet(a)[0],
+              lambda a: a[0] @ a, lambda a: a.expand(2, 3, 3) @ a, lambda a: a.expand(2, 3, 3) @ a.expand(2, 3, 3),
+              lambda a: torch.outer(a[0], a[1]), lambda a: torch.addmm(a, a, a), lambda a: torch.baddbmm(a[None], a[None], a[None]),
+              lambda a: torch.addmv(a[0], a, a[1]), lambda a: torch.kron(a, a), lambda a: torch.einsum('ij,jk->ik', a, a),
+              lambda a: torch.tensordot(a, a, 1), lambda a: torch.linalg.matrix_power(a, 3), lambda a: torch.addcmul(a, a, a),
+              lambda a: torch.linalg.cross(a, a.flip(0)), lambda a: torch.nn.functional.linear(a, a, a[0]),
+              lambda a: torch.linalg.solve_triangular(a.triu() + 3, a, upper=True), lambda a: a.sgn()]
+        print([i for i, f in enumerate(fs) if not torch.autograd.gradcheck(f, (a,))])
+        for f in fs:
+            print(grad_of_abs(f, a))
+        print(round(torch.linalg.inv(a).abs().sum().item(), 10))
+        s, l = torch.linalg.slogdet(a)
+        print(s, l)
+        (s * torch.tensor(1 - 2j, dtype=torch.cdouble) + l).real.backward()
+        print(a.grad)
+        z = torch.tensor([1 + 2j, 3 - 1j, 0j], dtype=torch.cdouble, requires_grad=True)
+        (z.sgn() * torch.tensor([1 - 1j, 0.5j, 2], dtype=torch.cdouble)).real.sum().backward()
+        print(z.grad)
+    """))
+    assert out.startswith("[]\n")
+    assert "tensor(3.5367, dtype=torch.float64, grad_fn=<LinalgSlogdetBackward0>)" in out
+    assert out.startswith("[]\ntensor([[[-0.1198, -0.1288],\n         [-0.1144, -0.0287],")
+    assert out.endswith("tensor([ 0.1789-0.0894j, -0.0474-0.1423j,  0.0000+0.0000j],\n       dtype=torch.complex128)\n")
+
+
+def test_gradcheck_of_a_function_that_fails_raises_its_error(gw):
+    a = (gw.eye(2) * 2).to(gw.cdouble).requires_grad_()
+    assert gw.autograd.gradcheck(lambda t: gw.linalg.inv(t), (a,))
+    with pytest.raises(NotImplementedError, match="derivative of LinalgCholeskyExBackward0 for complex numbers"):
+        gw.autograd.gradcheck(lambda t: gw.linalg.cholesky(t) * 2, (a,))
+    with pytest.raises(NotImplementedError, match="\"softmax_kernel_impl\" not implemented for 'ComplexDouble'"):
+        gw.autograd.gradcheck(lambda t: t.softmax(0), (a,))
+
+
+def test_gradcheck_checks_complex_gradients():
+    """gradcheck takes complex tensors as pairs of reals: a backward that forgets torch's conjugate fails it."""
+    import gradwire.engine as E  # noqa: PLC0415
+    from gradwire.engine.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: PLC0415
+
+    class Square(E.Function):
+        @staticmethod
+        def forward(ctx, x, wrong):
+            ctx.save_for_backward(x)
+            ctx.wrong = wrong
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return (g * 2 * x if ctx.wrong else g * 2 * E.conj(x)), None
+
+    z = E.tensor([1 + 2j, -0.5 + 1j], dtype=dtypes.complex128, requires_grad=True)
+    x = E.tensor([0.5, 2.0], dtype=dtypes.float64, requires_grad=True)
+    assert gradcheck(lambda t: Square.apply(t, False), (z,)) is True
+    assert gradcheck(lambda t: Square.apply(t, False), (z,), fast_mode=True) is True
+    assert gradcheck(lambda t: Square.apply(t, True).abs(), (z,), raise_exception=False) is False
+    assert gradcheck(lambda t: Square.apply(t * (1 + 1j), True), (x,), raise_exception=False) is False
+    with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
+        gradcheck(lambda t: Square.apply(t, True), (z,))
+
+    class SquareOnce(Square):  # right first derivative, none of its own (detached)
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * 2 * E.conj(x.detach()), None
+
+    assert gradcheck(lambda t: SquareOnce.apply(t, False), (z,)) is True
+    assert gradgradcheck(lambda t: Square.apply(t, False), (z,)) is True
+    assert gradgradcheck(lambda t: SquareOnce.apply(t, False), (z,), raise_exception=False) is False
+
+
+def test_logsumexp_of_complex_numbers_and_nansums_refusal(gw):
+    out = same_as_torch_without_errors(gw, """
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        y = a.logsumexp(1)
+        print(y, a.logsumexp((0, 1)), torch.logsumexp(a.detach().to(torch.cfloat), 0))
+        y.abs().sum().backward()
+        print(a.grad)
+        print(torch.autograd.gradcheck(lambda t: t.logsumexp(0), (a,)), torch.autograd.gradcheck(lambda t: t.logsumexp((0, 1)), (a,)))
+        x = torch.tensor([[1000., 1.], [-2., 3.]], requires_grad=True)
+        print(x.logsumexp(1), x.logsumexp((0, 1)))
+        for f in (lambda: a.nansum(), lambda: torch.nansum(a, 0)):
+            try:
+                f()
+            except RuntimeError as e:
+                print(e)
+    """)
+    assert "tensor([2.8633-0.9211j, 2.4664+0.2102j], dtype=torch.complex128,\n       grad_fn=<LogsumexpBackward0>)" in out
+    assert "tensor([[-0.1545+0.0141j,  1.1157-0.2640j, -0.0092-0.0563j]," in out and "True True\n" in out
+    assert out.endswith("nansum on CPU does not support complex inputs\n" * 2)
+
+
+def test_var_and_std_of_complex_numbers(gw):
+    """Real results (the mean squared |deviation|); the gradient 2 (z - mean) / denom is no conjugated formula."""
+    out = same_as_torch_without_errors(gw, """
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        print(a.var(), a.std(1), a.var(0, correction=0), torch.var_mean(a, 1), torch.std_mean(a))
+        print([torch.autograd.gradcheck(f, (a,)) for f in (lambda t: t.var(1), lambda t: t.std(),
+               lambda t: torch.var_mean(t, 0), lambda t: torch.std_mean(t, 1))])
+        (a.std(1).sum() + a.var()).backward()
+        print(a.grad)
+        print(a[:, :1].var(1), torch.tensor([1 + 1j]).std())
+    """)
+    assert out.startswith("tensor(3.0417, dtype=torch.float64, grad_fn=<VarBackward0>) tensor([2.1409, 1.6833]")
+    assert "[True, True, True, True]\ntensor([[-0.1112+0.9503j,  1.1559-0.9503j, -0.7447+0.0000j]," in out
+
+
+def test_cov_of_complex_numbers(gw):
+    """cov keeps a complex input complex (it was cast to float): centered @ centered^H / (n - 1)."""
+    out = same_as_torch_without_errors(gw, GRAD_OF_ABS + textwrap.dedent("""
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j], [0.3 - 2j, 1, 2 + 2j]], dtype=torch.cdouble,
+                         requires_grad=True)
+        print(torch.view_as_real(torch.cov(a)).mul(1e4).round().div(1e4) + 0, torch.cov(a[0]))
+        print(torch.autograd.gradcheck(lambda t: torch.cov(t), (a,)), grad_of_abs(torch.cov, a))
+    """))
+    assert out.startswith("tensor([[[ 4.5833,  0.0000],\n         [-2.9167,  1.7500],")
+    assert "tensor(4.5833+0.j, dtype=torch.complex128, grad_fn=<SqueezeBackward0>)\nTrue tensor(" in out
+
+
+def test_gradcheck_refuses_outputs_whose_shape_a_perturbation_changes(gw):
+    out = same_as_torch(gw, """
+        a = torch.tensor([[1 + 2j, 3 - 1j, 0.5j], [2, -1 + 1j, 1.5 + 0.5j]], dtype=torch.cdouble, requires_grad=True)
+        x = torch.tensor([[0.5, 1.0], [-0.2, 2.0]], dtype=torch.double, requires_grad=True)
+        for f, t in ((lambda a: a.masked_select(a.real > 0), a), (lambda x: x.masked_select(x > 1.0), x)):
+            try:
+                torch.autograd.gradcheck(f, (t,))
+            except AssertionError as e:
+                print(e)
+    """)
+    assert out == ("Expected `func` to return outputs with the same shape when inputs are perturbed on index (0, 2) by "
+                   "1e-06, but got: shapes torch.Size([4]) and torch.Size([5]).\nExpected `func` to return outputs with "
+                   "the same shape when inputs are perturbed on index (0, 1) by 1e-06, but got: shapes torch.Size([1]) "
+                   "and torch.Size([2]).\n")

@@ -7,6 +7,7 @@ per (output, input) pair instead: ``v^T J u`` for random unit vectors ``u``
 (input space) and ``v`` (output space) -- numerically by one central
 difference along ``u``, analytically by one vector-Jacobian product with
 ``v``; on a mismatch it recomputes the slow Jacobians for the message.
+Complex tensors count as pairs of reals (see _as_reals), in slow mode.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import threading
 import warnings
 
 from gradwire.common import dtypes as _dt
+from gradwire.common.shapes import Size
 
 from ..grad_mode import enable_grad
 from ..ops.creation import randn_like, zeros_like
@@ -69,8 +71,34 @@ def _jacobian_tensor(xp, array, dtype):
     return _new_tensor(array.astype(dtype.numpy), dtype, "cpu" if xp.__name__ == "numpy" else "cuda")
 
 
+# Complex tensors are checked as pairs of reals (torch's convention): a complex element is two rows (real,
+# imaginary part) of a Jacobian, or two columns. backward with grad_output 1 at an output gives the input
+# gradient dRe(out)/dx + i dRe(out)/dy, and with 1j the one of Im(out): the two columns of that output.
+
+def _as_reals(xp, arr):
+    """A float64 copy of ``arr``, each complex element as its (real, imaginary) pair."""
+    if xp.iscomplexobj(arr):
+        return xp.stack([arr.real, arr.imag], -1).astype(xp.float64)
+    return arr.astype(xp.float64)
+
+
+def _parts(t: Tensor) -> tuple:
+    """The unit perturbations of one element of ``t``: 1, and 1j for a complex ``t``."""
+    return (1, 1j) if t.dtype.is_complex else (1,)
+
+
 def _float_outputs(func, inputs):
-    return [o.array.astype(o.xp.float64) for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+    return [_as_reals(o.xp, o.array) for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+
+
+def _check_same_shapes(minus, plus, idx, eps) -> None:
+    """torch's check that a perturbation leaves the outputs' shapes (``minus``, ``plus``) alone (masked_select's
+    may not)."""
+    for a, b in zip(minus, plus):
+        if a != b:
+            where = tuple(int(k) for k in idx)
+            raise AssertionError(f"Expected `func` to return outputs with the same shape when inputs are perturbed "
+                                 f"on index {where} by {eps}, but got: shapes {Size(a)} and {Size(b)}.")
 
 
 # ---- slow mode ------------------------------------------------------------------------
@@ -88,7 +116,7 @@ def _numerical(func, inputs, diff_idx, out_idx, eps):
     """{(j, i): (n_in, n_out) float64 array} by central differences, perturbing inputs in place."""
     jac = {}
     report = progress.report
-    total = sum(inputs[i].array.size for i in diff_idx)
+    total = sum(inputs[i].array.size * len(_parts(inputs[i])) for i in diff_idx)
     done = 0
     # grad mode stays as it is: gradgradcheck's function needs it to build first-order graphs
     for i in diff_idx:
@@ -100,18 +128,22 @@ def _numerical(func, inputs, diff_idx, out_idx, eps):
         for k in range(n_in):
             idx = xp.unravel_index(k, arr.shape) if arr.ndim else ()
             orig = arr[idx].copy()
-            # outputs may be views of the input: they are copied (astype) before the next perturbation
-            arr[idx] = orig - eps
-            minus = _float_outputs(func, inputs)
-            arr[idx] = orig + eps
-            plus = _float_outputs(func, inputs)
-            arr[idx] = orig
-            for j in out_idx:
-                d = (plus[j] - minus[j]) / (2 * eps)
-                cols.setdefault(j, []).append(d.reshape(-1))
-            done += 1
-            if report is not None:
-                report(done, total)
+            for part in _parts(t):
+                # outputs may be views of the input: they are copied (astype) before the next perturbation
+                arr[idx] = orig - eps * part
+                minus = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+                minus = [o.array.shape for o in minus], [_as_reals(o.xp, o.array) for o in minus]
+                arr[idx] = orig + eps * part
+                plus = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+                _check_same_shapes(minus[0], [o.array.shape for o in plus], idx, eps)
+                minus, plus = minus[1], [_as_reals(o.xp, o.array) for o in plus]
+                arr[idx] = orig
+                for j in out_idx:
+                    d = (plus[j] - minus[j]) / (2 * eps)
+                    cols.setdefault(j, []).append(d.reshape(-1))
+                done += 1
+                if report is not None:
+                    report(done, total)
         for j in out_idx:
             if n_in:
                 jac[(j, i)] = xp.stack(cols[j])
@@ -127,19 +159,21 @@ def _analytical(outputs, inputs, diff_idx, out_idx):
     for j in out_idx:
         out = outputs[j]
         xp = out.xp
-        n_out = out.array.size
+        parts = _parts(out)
+        n_out = out.array.size * len(parts)
         for i in diff_idx:
-            jac[(j, i)] = xp.zeros((inputs[i].array.size, n_out), dtype=xp.float64)
+            jac[(j, i)] = xp.zeros((inputs[i].array.size * len(_parts(inputs[i])), n_out), dtype=xp.float64)
         if not out._requires_grad:
             continue
         for m in range(n_out):
             g = zeros_like(out)
-            g.array[xp.unravel_index(m, g.array.shape)] = 1   # (g has out's layout: no flat view of it)
+            # (g has out's layout: no flat view of it)
+            g.array[xp.unravel_index(m // len(parts), g.array.shape)] = parts[m % len(parts)]
             grads = run_backward((out,), (g,), retain_graph=True, create_graph=False, inputs=diff_inputs,
                                  accumulate=False)
             for i, gi in zip(diff_idx, grads):
                 if gi is not None:
-                    jac[(j, i)][:, m] = gi.array.reshape(-1).astype(xp.float64)
+                    jac[(j, i)][:, m] = _as_reals(xp, gi.array).reshape(-1)
     return jac
 
 
@@ -276,7 +310,7 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     for name, tol in (("atol", atol), ("rtol", rtol)):
         if tol < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
-    out_idx = [j for j, o in enumerate(outputs) if o.dtype.is_floating_point]
+    out_idx = [j for j, o in enumerate(outputs) if o.dtype.is_floating_point or o.dtype.is_complex]
     if not out_idx:
         return True
     if not any(outputs[j]._requires_grad for j in out_idx):
@@ -285,7 +319,8 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
         if any(bool((n != 0).any()) for n in numerical.values()):
             return _fail("Numerical gradient for function expected to be zero", raise_exception)
         return True
-    check = _fast if fast_mode else _slow
+    complex_ = any(t.dtype.is_complex for t in (*(inputs[i] for i in diff_idx), *(outputs[j] for j in out_idx)))
+    check = _fast if fast_mode and not complex_ else _slow  # fast mode's vectors are real: complex ones go slow
     if not check(func, inputs, outputs, diff_idx, out_idx, eps, atol, rtol, nondet_tol, raise_exception):
         return False
     if check_backward_ad:
@@ -327,7 +362,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         outputs = _as_tuple(func(*inputs))
         gen = Generator(seed=0)
         grad_outputs = tuple(randn_like(o, dtype=o.dtype, requires_grad=True, generator=gen)
-                             for o in outputs if isinstance(o, Tensor) and o.dtype.is_floating_point
+                             for o in outputs if isinstance(o, Tensor) and _differentiable_dtype(o)
                              and o._requires_grad)
         if gen_non_contig_grad_outputs:
             grad_outputs = tuple(_non_contiguous(g) for g in grad_outputs)
@@ -339,7 +374,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         inp = args[:n_in]
         gos = args[n_in:]
         outs = [o for o in _as_tuple(func(*inp))
-                if isinstance(o, Tensor) and o.dtype.is_floating_point and o._requires_grad]
+                if isinstance(o, Tensor) and _differentiable_dtype(o) and o._requires_grad]
         diff_in = [x for x in inp if isinstance(x, Tensor) and x._requires_grad]
         if not outs:
             return ()
@@ -348,6 +383,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
     return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, nondet_tol=nondet_tol, fast_mode=fast_mode)
+
+
+def _differentiable_dtype(t: Tensor) -> bool:
+    return t.dtype.is_floating_point or t.dtype.is_complex
 
 
 def _non_contiguous(t: Tensor) -> Tensor:

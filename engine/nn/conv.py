@@ -21,7 +21,7 @@ import math
 from gradwire.common import dtypes as _dt
 from gradwire.common.shapes import padded_shape, pool_out_len
 
-from ..function import Function
+from ..function import HOLOMORPHIC, Function
 from ..grad_mode import _state as _grad_state
 from ..ops._util import same_device, wrap_grad as _grad_of
 from ..ops.elementwise import Where, _bool_tensor
@@ -800,3 +800,5 @@ WIRE: dict = {"batch_norm": batch_norm, "conv1d": conv1d, "conv2d": conv2d, "con
 METHODS: dict = {}
 __all__: list = ["batch_norm", "conv1d", "conv2d", "conv3d", "pad", "max_pool2d", "max_pool3d", "avg_pool2d",
                  "avg_pool3d", "adaptive_avg_pool2d", "adaptive_avg_pool3d"]
+
+HOLOMORPHIC.add(ConstantPadNd)  # linear in its input (the pad value is a constant)

@@ -22,7 +22,7 @@ from gradwire.common.shapes import broadcast_shapes, matmul_shape, normalize_dim
 from .. import backend
 from .. import observe as _observe
 from .. import random as _random
-from ..function import Function
+from ..function import HOLOMORPHIC, Function
 from ..grad_mode import _state as _grad_state
 from ..ops import elementwise as _ew
 from ..ops._util import same_device, wrap_grad as _grad_of
@@ -1027,3 +1027,5 @@ def _log_softmax_method(self, dim, dtype=None):
 METHODS: dict = {n: f for n, f in {"softmax": _softmax_method, "log_softmax": _log_softmax_method}.items()
                  if n not in _ew.METHODS and n not in Tensor.__dict__}
 __all__: list = list(_OWN) + list(_ACT)
+
+HOLOMORPHIC.add(Addmm)  # bilinear, so its real formula gives complex gradients between conjugations

@@ -13,7 +13,6 @@ from . import (arith, complex_ops, creation, decompositions, decompositions2, el
                fft_ops, fused, gridctc, index, inplace, linalg, linspec, matrix, named, random_fill, reduce, scan,
                scatter, shape, sorting, special_math)
 from .. import random as _random
-from ..nn import conv as _conv
 from ..function import COMPLEX_AWARE, COMPLEX_REFUSED, HOLOMORPHIC, accumulator_of
 from ..tensor import Tensor, _new_tensor
 
@@ -313,30 +312,33 @@ HOLOMORPHIC.update({
     elementwise.Expm1, elementwise.Log1P, elementwise.Log2, elementwise.Log10, elementwise.Exp2, elementwise.Sin,
     elementwise.Cos, elementwise.Tan, elementwise.Sinh, elementwise.Cosh, elementwise.Tanh, elementwise.Asin,
     elementwise.Acos, elementwise.Atan, elementwise.Asinh, elementwise.Acosh, elementwise.Atanh, elementwise.Sigmoid, linalg.Matmul, linalg.Dot, linalg.Vdot, linalg.Mv, linalg.Mm, linalg.Bmm, reduce.Sum,
-    reduce.SumDim, reduce.Mean, reduce.MeanDim, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
+    reduce.SumDim, reduce.Mean, reduce.MeanDim, reduce.Cumsum, reduce.Logsumexp, reduce.Prod, reduce.ProdDim, scan.Cumprod, shape.View, shape.Expand, shape.T, shape.Transpose, shape.Permute,
     shape.Clone, shape.ToCopy, shape.Squeeze, shape.SqueezeDim, shape.SqueezeDims, shape.Unsqueeze, shape.Cat,
     shape.Stack, shape.Flip, shape.Select, shape.Slice, shape.Alias, index.Index,
+    # linear: views, copies and index ops (a mask or an index is no input of the derivative)
+    shape.UnsafeView, shape.Contiguous, shape.IndexUnsqueeze, shape.SqueezeInplace, shape.SqueezeDimInplace,
+    shape.SqueezeDimsInplace, shape.TransposeInplace, shape.Repeat, shape.Rot90, shape.Split, shape.SplitWithSizes,
+    shape.Unbind, shape.Tril, shape.Triu, scan.Roll, matrix.Diagonal, matrix.DiagonalCopy, matrix.DiagEmbed,
+    matrix.Trace, named.BlockDiag, special_math.Unfold, elementwise.Where, index.Gather, index.IndexSelect,
+    index.IndexAdd, index.IndexPut, index.IndexPutAccumulate, index.SetitemIndexPut, index.MaskedFill,
+    index.MaskedFillTensor, index.ScatterAdd, scatter.Scatter, scatter.ScatterValue, scatter.IndexAddOp,
+    scatter.IndexFill, scatter.IndexFillTensor, scatter.MaskedSelect, scatter.Take, extra_ops.IndexCopy,
+    extra_ops.MaskedScatter, extra_ops.Put, named.AddScalar, named.MulScalar, named.DivScalar,
+    special_math._AddScalar, special_math._MulScalar,
+    # holomorphic: products and their sums, inverses, determinants
+    linalg.MatmulVecMat, linalg.MatmulMatBatched, linalg.MatmulBatched, fused.Addmm, fused.Addmv, fused.Addr,
+    fused.Baddbmm, fused.Addbmm, fused.Addcmul, matrix.LinalgCross, decompositions.LinalgInvEx,
+    decompositions.LinalgSolveEx, decompositions.LinalgDet,
 })
-# var and std: torch's formulas (2 / dof * grad * (x - mean), over 2 std) are its complex gradients as they are
-COMPLEX_AWARE.update({elementwise.Abs, elementwise.Sgn, extra_ops.Angle, reduce.Var, reduce.Std, reduce.VarMean,
-                      reduce.StdMean})
-# linear maps with real coefficients (structural ops, sums, scatters, pads) and products, whose real formulas are
-# the complex ones too (each checked by gradcheck on complex128 in tests/test_parity_complex.py)
+# var and std: torch's formulas (2 / dof * grad * (x - mean), over 2 std) are its complex gradients as they are;
+# sgn and slogdet follow torch's complex formulas
+COMPLEX_AWARE.update({elementwise.Abs, elementwise.Sgn, extra_ops.Angle, decompositions.LinalgSlogdet, reduce.Var,
+                      reduce.Std, reduce.VarMean, reduce.StdMean})
+# more linear maps (scatters, writes through views and their nodes) and holomorphic ops, each checked against
+# torch's gradient and by gradcheck on complex128 (tests/test_parity_complex_autograd.py)
 HOLOMORPHIC.update({
-    shape.Contiguous, shape.Repeat, shape.Split, shape.SplitWithSizes, shape.Tril, shape.Triu, shape.Unbind,
-    shape.UnsafeView, shape.IndexUnsqueeze, reduce.Cumsum, reduce.Prod, reduce.ProdDim, reduce.Logsumexp,
-    scan.Cumprod, scan.Roll, matrix.DiagEmbed, matrix.Diagonal, matrix.Trace, matrix.LinalgCross,
-    extra_ops.DiagonalScatter, index.Gather, index.IndexAdd,
-    scatter.IndexAddOp, index.IndexPut, index.SetitemIndexPut, index.IndexPutAccumulate, index.IndexSelect,
-    index.MaskedFill, index.MaskedFillTensor, index.ScatterAdd, scatter.MaskedSelect, scatter.Scatter,
-    scatter.ScatterValue, scatter.Take, elementwise.Where, _conv.ConstantPadNd, special_math.Unfold,
-    linalg.MatmulBatched, linalg.MatmulMatBatched, named.AddScalar, named.MulScalar, named.DivScalar,
-    special_math._AddScalar, special_math._MulScalar, fused.Addmm, fused.Addmv, fused.Addr, fused.Addbmm,
-    fused.Baddbmm, fused.Addcmul, fused.Addcdiv, decompositions.LinalgDet, decompositions.LinalgInvEx,
-    decompositions.LinalgSolveEx, decompositions2.LinalgMatrixExp, inplace.CopySlices, inplace.AsStrided,
-    extra_ops2.AsStridedView, index.IndexPutValue, index.SetitemFill, index.SetitemCopy,
+    extra_ops.DiagonalScatter, fused.Addcdiv, decompositions2.LinalgMatrixExp, inplace.CopySlices, inplace.AsStrided,
+    extra_ops2.AsStridedView, index.IndexPutValue, index.SetitemFill, index.SetitemCopy, shape.TInplace,
+    shape.UnsqueezeInplace,
 })
 COMPLEX_REFUSED.update({extra_ops.SelectScatter: "select_scatter", extra_ops.SliceScatter: "slice_scatter"})
-# the in-place forms of the views above (transpose_, t_, squeeze_, unsqueeze_) record nodes of their own
-HOLOMORPHIC.update({shape.TransposeInplace, shape.TInplace, shape.SqueezeInplace, shape.SqueezeDimInplace,
-                    shape.SqueezeDimsInplace, shape.UnsqueezeInplace})

@@ -21,6 +21,7 @@ from gradwire.common.grad_mode import _state as _grad_state
 from gradwire.common.linalg import LinAlgError
 
 from .. import backend
+from . import complex_ops as _complex
 from ..function import Function, backward_mode as _bw
 from ._lu import det_from_lu, lu_arrays, lu_solve_arrays
 from ._util import check_tensor_arg, same_device, wrap, wrap_grad
@@ -234,7 +235,9 @@ def det(input):
 # ---- slogdet -----------------------------------------------------------------------------------
 
 class LinalgSlogdet(Function):
-    """(sign, log|det A|); the gradient of logabsdet is G A^{-T} (sign's is zero)."""
+    """(sign, log|det A|); the gradient of logabsdet is G A^{-T} (sign's is zero for real A). For complex A
+    (COMPLEX_AWARE: not holomorphic) both are parts of log det A, whose gradient is A^{-H} times
+    g_logabsdet + i Im(conj(sign) g_sign) (torch's slogdet_backward)."""
 
     array_forward = True
 
@@ -248,15 +251,24 @@ class LinalgSlogdet(Function):
             sign, logabs = xp.empty(batch, dtype=arr.dtype), xp.empty(batch, dtype=arr.real.dtype)
         else:
             sign, logabs = xp.linalg.slogdet(arr)
-        ctx.save_for_backward(a)  # log|det| is real; a complex matrix's sign is a complex number of modulus 1
-        return wrap(xp, sign, a.dtype, a.device), wrap(xp, logabs, a.dtype.to_real(), a.device)
+        sign = wrap(xp, sign, a.dtype, a.device)
+        ctx.save_for_backward(a, sign)
+        return sign, wrap(xp, logabs, a.dtype.to_real(), a.device)
 
     @staticmethod
-    def backward(ctx, _grad_sign, grad_logabsdet):
-        a, = ctx.saved_tensors
-        if grad_logabsdet is None:
+    def backward(ctx, grad_sign, grad_logabsdet):
+        a, sign = ctx.saved_tensors
+        if not a.dtype.is_complex:
+            if grad_logabsdet is None:
+                return None
+            return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * LinalgInvEx.apply(a).mT
+        g = grad_logabsdet
+        if grad_sign is not None:
+            turn = _complex.imag(_complex.conj(sign) * grad_sign) * 1j
+            g = turn if g is None else g + turn
+        if g is None:
             return None
-        return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * LinalgInvEx.apply(a).mT
+        return g.unsqueeze(-1).unsqueeze(-1) * _complex.conj(LinalgInvEx.apply(a).mT)
 
 
 def linalg_slogdet(A):

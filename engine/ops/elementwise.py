@@ -24,7 +24,7 @@ from .. import observe as _observe
 from ..function import Function, backward_mode as _bw
 from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor, _new_tensor, _owned_grad
-from . import creation as _creation
+from . import complex_ops as _complex, creation as _creation
 from .arith import atan2, exp, hypot, log, neg, pow, reciprocal  # noqa: F401  (re-exported for the F namespace)
 
 arctan2 = atan2
@@ -772,26 +772,24 @@ def sign(input):
 
 
 class Sgn(Sign):
-    """sgn: sign for real tensors, z / |z| for complex ones, its own node (SgnBackward0). The complex gradient is
-    torch's (g - sgn^2 conj(g)) / (2 |z|), 0 where z is 0 (COMPLEX_AWARE)."""
+    """sgn: sign for real tensors, z/|z| for complex ones; its own node (SgnBackward0). For complex z the
+    gradient (torch's sgn_backward) is grad's part orthogonal to sgn(z), over |z|, and 0 at z = 0."""
 
     @staticmethod
     def forward(ctx, a):
         out = Sign.forward(ctx, a)
-        ctx.complex = a.dtype.is_complex
-        if ctx.complex:
+        ctx.is_complex = a.dtype.is_complex
+        if ctx.is_complex:
             ctx.save_for_backward(a, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        if not ctx.complex:
+        if not ctx.is_complex:
             return _zeros_grad(grad)
-        from .complex_ops import conj  # noqa: PLC0415
         a, s = ctx.saved_tensors
         size = a.abs()
-        g = (grad - s * s * conj(grad)) / (size * 2)
-        return g.masked_fill(size == 0, 0)
+        return ((grad - s * _complex.real(_complex.conj(s) * grad)) / size).masked_fill(size == 0, 0)
 
 
 def sgn(input):

@@ -506,12 +506,13 @@ def _var_array(ctx, a, dims, correction, keepdim, std):
         with xp.errstate(invalid="ignore", divide="ignore"):
             mean_ = xp.mean(arr, axis=dims, keepdims=True) if n else xp.sum(arr, axis=dims, keepdims=True)
             dev = arr - mean_
-            r = xp.sum(dev * dev, axis=dims, keepdims=keepdim) / arr.dtype.type(0)
+            r = xp.sum((dev * dev.conj()).real, axis=dims, keepdims=keepdim) / arr.real.dtype.type(0)
     return xp.sqrt(r) if std else r
 
 
 def _var_grad(ctx, a, out, grad, std):
-    """The input's gradient of var (out None) or std (out: the std) for ``grad`` (differentiable)."""
+    """The input's gradient of var (out None) or std (out: the std) for ``grad`` (differentiable). For complex
+    ``a`` too (COMPLEX_AWARE): var's gradient is d/dx + i d/dy of sum |a - mean|^2 / denom, 2 (a - mean) / denom."""
     g = _unreduce(grad, ctx)
     dev = a - a.mean(ctx.dims, keepdim=True)
     denom = ctx.denom if ctx.denom > 0 else 0

@@ -598,6 +598,8 @@ class Nansum(Function):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     check_tensor_arg("nansum", input)
+    if input.dtype.is_complex and input.device == "cpu":  # torch's CPU kernel's refusal
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     nd = input.array.ndim
     dims = normalize_dims(dim, nd) if nd else ()
     return Nansum.apply(input, dims, bool(keepdim), _reduce._sum_dtype(input, dtype))
